@@ -1,0 +1,206 @@
+#!/usr/bin/env node
+import { Command, Option } from 'commander';
+import { loadConfig, ConfigError, type GatehouseConfig } from '../config/load-config.ts';
+import { configurationDocs } from '../config/configuration-docs.ts';
+import { createAccount } from '../core/accounts/create-account.ts';
+import { deleteAccountAsOperator } from '../core/accounts/delete-account.ts';
+import { disableAccount, enableAccount } from '../core/accounts/set-account-disabled.ts';
+import type { CoreDeps, RequestContext } from '../core/deps.ts';
+import { AuthError } from '../core/errors.ts';
+import type { User } from '../core/ports.ts';
+import { listSessions } from '../core/sessions/list-sessions.ts';
+import { revokeAllSessions } from '../core/sessions/revoke-all-sessions.ts';
+import { revokeSession } from '../core/sessions/revoke-session.ts';
+import { createCoreDeps, createGatehouse } from '../main.ts';
+import { migrateToLatest } from '../storage/sql/migrate.ts';
+import { openSqliteStore } from '../storage/sql/sqlite.ts';
+import { normalizeEmail } from '../core/accounts/normalize-email.ts';
+
+const cliContext: RequestContext = { ip: 'cli', userAgent: 'gatehouse-cli' };
+
+interface GlobalOptions {
+  config?: string;
+  dev?: boolean;
+}
+
+function config(program: Command): GatehouseConfig {
+  const options = program.opts<GlobalOptions>();
+  const file = options.config ?? process.env.GATEHOUSE_CONFIG;
+  return loadConfig({ env: process.env, ...(file === undefined ? {} : { file }), ...(options.dev === true ? { dev: true } : {}) });
+}
+
+/** Opens the store and the domain for one CLI command, then closes them. */
+async function withCore<T>(program: Command, work: (deps: CoreDeps) => Promise<T>): Promise<T> {
+  const cfg = config(program);
+  const store = await openSqliteStore(cfg.database, { migrate: 'on-open' });
+  try {
+    return await work(await createCoreDeps(cfg, store));
+  } finally {
+    await store.close();
+  }
+}
+
+async function findUser(deps: CoreDeps, email: string): Promise<User> {
+  const user = await deps.store.users.findByEmail(normalizeEmail(email) ?? email);
+  if (user === null) throw new Error(`no user with email ${email}`);
+  return user;
+}
+
+async function readPassword(options: { password?: string; passwordStdin?: boolean }): Promise<string> {
+  if (options.passwordStdin === true) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  }
+  if (options.password !== undefined) return options.password;
+  throw new Error('give the password with --password-stdin (preferred: it stays out of shell history) or --password');
+}
+
+const table = (rows: Array<Record<string, string>>): void => {
+  if (rows.length === 0) console.log('(none)');
+  else console.table(rows);
+};
+const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
+
+export function createCli(): Command {
+  const program = new Command('gatehouse')
+    .description('Gatehouse: sessions, JWTs and OAuth from one self-hosted server.')
+    .option('-c, --config <file>', 'JSON config file (environment variables override it)')
+    .option('--dev', 'dev mode: generate a secret under ./data and default the public URL (never in production)');
+
+  program
+    .command('serve')
+    .description('run the server (migrates the database first)')
+    .addOption(new Option('--dev', 'dev mode').hideHelp())
+    .action(async (options: { dev?: boolean }) => {
+      if (options.dev === true) program.setOptionValue('dev', true);
+      const cfg = config(program);
+      const gatehouse = await createGatehouse(cfg);
+      const address = await gatehouse.app.listen({ host: cfg.host, port: cfg.port });
+      const banner = [
+        '',
+        `  Gatehouse is running at ${cfg.publicUrl}  (listening on ${address})`,
+        ...cfg.devNotices.map((n) => `  - ${n}`),
+        `  - database: ${cfg.database}`,
+        `  - sign up at ${cfg.publicUrl}/signup · API description at ${cfg.publicUrl}/openapi.json`,
+        '',
+      ];
+      process.stdout.write(`${banner.join('\n')}\n`);
+      const stop = async (): Promise<void> => {
+        await gatehouse.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .action(async () => {
+      const cfg = config(program);
+      const store = await openSqliteStore(cfg.database, { migrate: 'never' });
+      try {
+        const { applied } = await migrateToLatest(store.db);
+        console.log(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
+      } finally {
+        await store.close();
+      }
+    });
+
+  const user = program.command('user').description('manage accounts');
+  user
+    .command('create')
+    .requiredOption('--email <email>')
+    .option('--password <password>', 'the password (visible in shell history; prefer --password-stdin)')
+    .option('--password-stdin', 'read the password from standard input')
+    .action(async (options: { email: string; password?: string; passwordStdin?: boolean }) => {
+      const password = await readPassword(options);
+      const created = await withCore(program, (deps) => createAccount(deps, { email: options.email, password }, cliContext));
+      console.log(`created user ${created.id} <${created.email}>`);
+    });
+  user
+    .command('list')
+    .option('--limit <n>', 'at most this many', '100')
+    .action(async (options: { limit: string }) => {
+      const users = await withCore(program, (deps) => deps.store.users.list({ limit: Number(options.limit) }));
+      table(users.map((u) => ({ id: u.id, email: u.email, created: iso(u.createdAtMs), disabled: iso(u.disabledAtMs) })));
+    });
+  user
+    .command('disable <email>')
+    .description('disable the account and end all its sessions at once')
+    .action(async (email: string) => {
+      await withCore(program, async (deps) => disableAccount(deps, (await findUser(deps, email)).id, cliContext));
+      console.log(`disabled ${email}; all its sessions ended`);
+    });
+  user
+    .command('enable <email>')
+    .action(async (email: string) => {
+      await withCore(program, async (deps) => enableAccount(deps, (await findUser(deps, email)).id, cliContext));
+      console.log(`enabled ${email}`);
+    });
+  user
+    .command('delete <email>')
+    .action(async (email: string) => {
+      await withCore(program, async (deps) => deleteAccountAsOperator(deps, (await findUser(deps, email)).id, cliContext));
+      console.log(`deleted ${email}`);
+    });
+
+  const sessions = program.command('sessions').description("inspect and revoke a user's sessions");
+  sessions
+    .command('list')
+    .requiredOption('--user <email>')
+    .action(async (options: { user: string }) => {
+      const list = await withCore(program, async (deps) => listSessions(deps, (await findUser(deps, options.user)).id));
+      table(list.map((s) => ({ id: s.id, ip: s.ip, 'user agent': s.userAgent.slice(0, 60), created: iso(s.createdAtMs), 'last seen': iso(s.lastSeenAtMs) })));
+    });
+  sessions
+    .command('revoke')
+    .requiredOption('--user <email>')
+    .option('--session <id>', 'only this session (default: all of them)')
+    .action(async (options: { user: string; session?: string }) => {
+      const ended = await withCore(program, async (deps) => {
+        const target = await findUser(deps, options.user);
+        if (options.session === undefined) return revokeAllSessions(deps, target.id, cliContext);
+        await revokeSession(deps, target.id, options.session, cliContext);
+        return [options.session];
+      });
+      console.log(`revoked ${ended.length} session(s)`);
+    });
+
+  program
+    .command('audit')
+    .description('show the audit trail, newest first')
+    .option('--user <email>')
+    .option('--limit <n>', 'at most this many', '50')
+    .action(async (options: { user?: string; limit: string }) => {
+      const events = await withCore(program, async (deps) => {
+        const userId = options.user === undefined ? undefined : (await findUser(deps, options.user)).id;
+        return deps.store.audit.list({ limit: Number(options.limit), ...(userId === undefined ? {} : { userId }) });
+      });
+      table(events.map((e) => ({ time: iso(e.atMs), event: e.type, user: e.userId ?? '', email: e.email ?? '', ip: e.ip, 'user agent': e.userAgent.slice(0, 40), detail: e.detail ?? '' })));
+    });
+
+  program
+    .command('config-docs')
+    .description('print the configuration reference (docs/configuration.md)')
+    .action(() => {
+      process.stdout.write(configurationDocs());
+    });
+
+  return program;
+}
+
+/** Runs the CLI on process.argv; sets a non-zero exit code on failure. */
+export async function runCli(): Promise<void> {
+  try {
+    await createCli().parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof ConfigError) console.error(error.message);
+    else if (error instanceof AuthError) console.error(`gatehouse: ${error.code}: ${error.message}`);
+    else console.error(`gatehouse: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+}
+
+if (import.meta.main) await runCli();

@@ -1,0 +1,192 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import type { Argon2idParams } from '../core/credentials/argon2id.ts';
+import { settings, type Setting } from './settings.ts';
+
+export interface RateRuleConfig {
+  freeFailures: number;
+  baseDelaySeconds: number;
+  maxDelaySeconds: number;
+  resetAfterSeconds: number;
+}
+
+export interface GatehouseConfig {
+  dev: boolean;
+  host: string;
+  port: number;
+  /** Normalized, without a trailing slash: `https://auth.example.com`. */
+  publicUrl: string;
+  database: string;
+  /** The first signs; all are accepted. */
+  secrets: readonly string[];
+  trustedProxies: readonly string[];
+  session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number; touchIntervalSeconds: number };
+  password: { minLength: number; maxBytes: number; argon2: Argon2idParams };
+  rateLimit: { account: RateRuleConfig; ip: RateRuleConfig; signupIp: RateRuleConfig };
+  logLevel: string;
+  /** What dev mode generated or defaulted, for the start-up banner. Empty outside dev mode. */
+  devNotices: readonly string[];
+}
+
+/** Every problem found in the configuration, listed together. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: string[]) {
+    super(`Gatehouse configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export interface LoadConfigOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  /** Path of a JSON config file; environment variables override it. */
+  file?: string;
+  /** `--dev` on the command line. */
+  dev?: boolean;
+}
+
+function flatten(value: unknown, prefix: string, out: Map<string, unknown>): void {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, inner] of Object.entries(value)) flatten(inner, prefix === '' ? key : `${prefix}.${key}`, out);
+  } else {
+    out.set(prefix, value);
+  }
+}
+
+function parse(setting: Setting, raw: unknown, from: string, problems: string[]): unknown {
+  const where = `${setting.path} (${from})`;
+  switch (setting.kind) {
+    case 'boolean':
+      if (typeof raw === 'boolean') return raw;
+      if (typeof raw === 'string' && ['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+      if (typeof raw === 'string' && ['0', 'false', 'no', 'off', ''].includes(raw.toLowerCase())) return false;
+      problems.push(`${where}: expected true or false`);
+      return undefined;
+    case 'integer': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+      if (!Number.isSafeInteger(n)) problems.push(`${where}: expected a whole number`);
+      else if (setting.min !== undefined && n < setting.min) problems.push(`${where}: must be at least ${setting.min}`);
+      else if (setting.max !== undefined && n > setting.max) problems.push(`${where}: must be at most ${setting.max}`);
+      else return n;
+      return undefined;
+    }
+    case 'list':
+      if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return raw.map((x: string) => x.trim()).filter(Boolean);
+      if (typeof raw === 'string') return raw.split(',').map((x) => x.trim()).filter(Boolean);
+      problems.push(`${where}: expected a comma-separated string or an array of strings`);
+      return undefined;
+    case 'string':
+      if (typeof raw === 'string') return raw.trim();
+      problems.push(`${where}: expected a string`);
+      return undefined;
+  }
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>;
+  node[parts.at(-1) as string] = value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Dev mode keeps one generated secret under the data folder, readable by the owner only. */
+function devSecret(database: string): { secret: string; notice: string } {
+  const dir = database === ':memory:' ? './data' : dirname(database);
+  const path = join(dir, 'dev-secret');
+  if (existsSync(path)) return { secret: readFileSync(path, 'utf8').trim(), notice: `using the dev secret in ${path}` };
+  mkdirSync(dir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return { secret, notice: `generated a secret and stored it in ${path} (mode 0600)` };
+}
+
+/**
+ * Reads the configuration from a JSON file and the environment (the environment wins),
+ * checks all of it at once, and returns it frozen. Throws ConfigError listing every problem.
+ *
+ * @example
+ * const config = loadConfig({ env: process.env, dev: true });
+ */
+export function loadConfig(options: LoadConfigOptions): GatehouseConfig {
+  const problems: string[] = [];
+  const fileValues = new Map<string, unknown>();
+  if (options.file !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(options.file, 'utf8'));
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) problems.push(`${options.file}: expected a JSON object`);
+      else flatten(parsed, '', fileValues);
+    } catch (error) {
+      problems.push(`${options.file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const known = new Set(settings.map((s) => s.path));
+  for (const key of fileValues.keys()) if (!known.has(key)) problems.push(`${key} (config file): unknown setting`);
+
+  const config: Record<string, unknown> = {};
+  for (const setting of settings) {
+    const fromEnv = options.env[setting.env];
+    const raw = fromEnv !== undefined ? fromEnv : fileValues.get(setting.path);
+    let value = raw === undefined ? setting.defaultValue : parse(setting, raw, fromEnv !== undefined ? setting.env : 'config file', problems);
+    if (setting.path === 'dev' && options.dev === true) value = true;
+    if (value !== undefined && setting.check !== undefined) {
+      const problem = setting.check(value as never);
+      if (problem !== null) problems.push(`${setting.path}: ${problem}`);
+    }
+    setPath(config, setting.path, value);
+  }
+
+  const devNotices: string[] = [];
+  if (config.dev === true) {
+    devNotices.push('DEV MODE: not for production');
+    if (config.publicUrl === undefined) {
+      config.publicUrl = `http://localhost:${String(config.port)}`;
+      devNotices.push(`public URL defaulted to ${String(config.publicUrl)}`);
+    }
+    if (config.secrets === undefined) {
+      const { secret, notice } = devSecret(String(config.database));
+      config.secrets = [secret];
+      devNotices.push(notice);
+    }
+  }
+
+  if (config.publicUrl === undefined) problems.push('publicUrl (GATEHOUSE_PUBLIC_URL): required outside dev mode');
+  else {
+    let url: URL | null = null;
+    try {
+      url = new URL(String(config.publicUrl));
+    } catch {
+      problems.push('publicUrl (GATEHOUSE_PUBLIC_URL): not a valid URL');
+    }
+    if (url !== null) {
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopbackHosts.has(url.hostname))) {
+        problems.push('publicUrl (GATEHOUSE_PUBLIC_URL): must be https:// (http:// is allowed for localhost only)');
+      }
+      if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+        problems.push('publicUrl (GATEHOUSE_PUBLIC_URL): must be a bare origin such as https://auth.example.com (the __Host- cookie needs the whole origin)');
+      }
+      config.publicUrl = url.origin;
+    }
+  }
+  const secrets = config.secrets as string[] | undefined;
+  if (secrets === undefined || secrets.length === 0) problems.push('secrets (GATEHOUSE_SECRET): required outside dev mode; generate one with `openssl rand -base64 32`');
+  else if (secrets.some((s) => s.length < 32)) problems.push('secrets (GATEHOUSE_SECRET): each secret must be at least 32 characters');
+  const session = config.session as GatehouseConfig['session'];
+  if (session.idleTimeoutSeconds > session.absoluteTimeoutSeconds) {
+    problems.push('session.idleTimeoutSeconds: must not exceed session.absoluteTimeoutSeconds');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze({ ...(config as unknown as GatehouseConfig), devNotices });
+}

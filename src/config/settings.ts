@@ -1,0 +1,70 @@
+import { isIP } from 'node:net';
+
+/**
+ * Every setting Gatehouse reads, in one table: its place in the config file, its environment
+ * variable, its default, and how it is checked. docs/configuration.md is generated from it
+ * (npm run gatehouse -- config docs) and a test keeps the two in step.
+ */
+export interface Setting {
+  /** Dotted path in the JSON config file, e.g. `session.idleTimeoutSeconds`. */
+  path: string;
+  env: string;
+  description: string;
+  kind: 'string' | 'integer' | 'list' | 'boolean';
+  /** Default; `undefined` means required outside dev mode (dev mode fills it in). */
+  defaultValue: string | number | boolean | readonly string[] | undefined;
+  min?: number;
+  max?: number;
+  /** Extra check on a parsed value; returns a problem or null. */
+  check?: (value: never) => string | null;
+  /** Never printed or logged. */
+  secret?: boolean;
+}
+
+const day = 24 * 60 * 60;
+
+function checkProxy(value: readonly string[]): string | null {
+  const named = new Set(['loopback', 'linklocal', 'uniquelocal']);
+  const bad = value.filter((entry) => {
+    if (named.has(entry)) return false;
+    const [address, bits, extra] = entry.split('/');
+    if (extra !== undefined || address === undefined) return true;
+    const family = isIP(address);
+    if (family === 0) return true;
+    if (bits === undefined) return false;
+    const n = Number(bits);
+    return !/^\d{1,3}$/.test(bits) || n > (family === 4 ? 32 : 128);
+  });
+  return bad.length === 0 ? null : `not an IP address, CIDR range or loopback/linklocal/uniquelocal: ${bad.join(', ')}`;
+}
+
+export const settings: readonly Setting[] = [
+  { path: 'dev', env: 'GATEHOUSE_DEV', kind: 'boolean', defaultValue: false, description: 'Dev mode: generates a secret under ./data, defaults the public URL to http://localhost:PORT and says so loudly. Never in production.' },
+  { path: 'host', env: 'GATEHOUSE_HOST', kind: 'string', defaultValue: '127.0.0.1', description: 'Address to listen on. Use 0.0.0.0 (or ::) behind a reverse proxy or in a container.' },
+  { path: 'port', env: 'PORT', kind: 'integer', defaultValue: 3000, min: 0, max: 65535, description: 'TCP port to listen on (0 picks a free one).' },
+  { path: 'publicUrl', env: 'GATEHOUSE_PUBLIC_URL', kind: 'string', defaultValue: undefined, description: 'The origin users reach Gatehouse at, e.g. https://auth.example.com. Used for CSRF origin checks and in every link Gatehouse writes; never taken from the Host header. Must be https except for localhost.' },
+  { path: 'database', env: 'GATEHOUSE_DATABASE', kind: 'string', defaultValue: './data/gatehouse.db', description: 'SQLite file path.' },
+  { path: 'secrets', env: 'GATEHOUSE_SECRET', kind: 'list', defaultValue: undefined, secret: true, description: 'Server secret(s), at least 32 characters each, comma-separated; the first is current, the others are still accepted (for rotation). Generate with `openssl rand -base64 32`.' },
+  { path: 'trustedProxies', env: 'GATEHOUSE_TRUSTED_PROXIES', kind: 'list', defaultValue: [], check: checkProxy as (v: never) => string | null, description: 'Proxies whose X-Forwarded-For is believed: IPs, CIDR ranges, or loopback/linklocal/uniquelocal. Empty: the socket address is the client.' },
+  { path: 'session.idleTimeoutSeconds', env: 'GATEHOUSE_SESSION_IDLE_TIMEOUT_SECONDS', kind: 'integer', defaultValue: 7 * day, min: 60, description: 'A session unused this long ends. Default 7 days.' },
+  { path: 'session.absoluteTimeoutSeconds', env: 'GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT_SECONDS', kind: 'integer', defaultValue: 30 * day, min: 60, description: 'A session ends this long after login however active. Default 30 days (NIST SP 800-63B AAL1).' },
+  { path: 'session.touchIntervalSeconds', env: 'GATEHOUSE_SESSION_TOUCH_INTERVAL_SECONDS', kind: 'integer', defaultValue: 60, min: 1, max: 3600, description: 'last_seen is written at most this often per session.' },
+  { path: 'password.minLength', env: 'GATEHOUSE_PASSWORD_MIN_LENGTH', kind: 'integer', defaultValue: 15, min: 15, max: 64, description: 'Minimum password length in characters. 15 is the floor without MFA (NIST SP 800-63B-4).' },
+  { path: 'password.maxBytes', env: 'GATEHOUSE_PASSWORD_MAX_BYTES', kind: 'integer', defaultValue: 512, min: 256, max: 4096, description: 'Maximum password size in UTF-8 bytes, refused before hashing. 256 is the floor, so 64 characters of any script always fit.' },
+  { path: 'password.argon2.memoryKiB', env: 'GATEHOUSE_ARGON2_MEMORY_KIB', kind: 'integer', defaultValue: 19_456, min: 19_456, max: 4_194_304, description: 'argon2id memory cost in KiB (OWASP minimum 19456).' },
+  { path: 'password.argon2.passes', env: 'GATEHOUSE_ARGON2_PASSES', kind: 'integer', defaultValue: 2, min: 2, max: 100, description: 'argon2id time cost (OWASP minimum 2).' },
+  { path: 'password.argon2.parallelism', env: 'GATEHOUSE_ARGON2_PARALLELISM', kind: 'integer', defaultValue: 1, min: 1, max: 16, description: 'argon2id lanes.' },
+  { path: 'rateLimit.account.freeFailures', env: 'GATEHOUSE_RATE_LIMIT_ACCOUNT_FREE_FAILURES', kind: 'integer', defaultValue: 5, min: 1, description: 'Failed logins on one email before waits start.' },
+  { path: 'rateLimit.account.baseDelaySeconds', env: 'GATEHOUSE_RATE_LIMIT_ACCOUNT_BASE_DELAY_SECONDS', kind: 'integer', defaultValue: 1, min: 1, description: 'First wait; it doubles with every further failure.' },
+  { path: 'rateLimit.account.maxDelaySeconds', env: 'GATEHOUSE_RATE_LIMIT_ACCOUNT_MAX_DELAY_SECONDS', kind: 'integer', defaultValue: 900, min: 1, description: 'Longest wait for one email.' },
+  { path: 'rateLimit.account.resetAfterSeconds', env: 'GATEHOUSE_RATE_LIMIT_ACCOUNT_RESET_AFTER_SECONDS', kind: 'integer', defaultValue: day, min: 60, description: 'Failures are forgotten after this long without one.' },
+  { path: 'rateLimit.ip.freeFailures', env: 'GATEHOUSE_RATE_LIMIT_IP_FREE_FAILURES', kind: 'integer', defaultValue: 20, min: 1, description: 'Failed logins from one IP, across accounts, before waits start.' },
+  { path: 'rateLimit.ip.baseDelaySeconds', env: 'GATEHOUSE_RATE_LIMIT_IP_BASE_DELAY_SECONDS', kind: 'integer', defaultValue: 1, min: 1, description: 'First wait for an IP.' },
+  { path: 'rateLimit.ip.maxDelaySeconds', env: 'GATEHOUSE_RATE_LIMIT_IP_MAX_DELAY_SECONDS', kind: 'integer', defaultValue: 900, min: 1, description: 'Longest wait for an IP.' },
+  { path: 'rateLimit.ip.resetAfterSeconds', env: 'GATEHOUSE_RATE_LIMIT_IP_RESET_AFTER_SECONDS', kind: 'integer', defaultValue: 3600, min: 60, description: 'IP failures are forgotten after this long without one.' },
+  { path: 'rateLimit.signupIp.freeFailures', env: 'GATEHOUSE_RATE_LIMIT_SIGNUP_FREE_ATTEMPTS', kind: 'integer', defaultValue: 10, min: 1, description: 'Sign-ups from one IP before waits start.' },
+  { path: 'rateLimit.signupIp.baseDelaySeconds', env: 'GATEHOUSE_RATE_LIMIT_SIGNUP_BASE_DELAY_SECONDS', kind: 'integer', defaultValue: 10, min: 1, description: 'First wait between sign-ups from one IP.' },
+  { path: 'rateLimit.signupIp.maxDelaySeconds', env: 'GATEHOUSE_RATE_LIMIT_SIGNUP_MAX_DELAY_SECONDS', kind: 'integer', defaultValue: 3600, min: 1, description: 'Longest wait between sign-ups from one IP.' },
+  { path: 'rateLimit.signupIp.resetAfterSeconds', env: 'GATEHOUSE_RATE_LIMIT_SIGNUP_RESET_AFTER_SECONDS', kind: 'integer', defaultValue: day, min: 60, description: 'Sign-up counts are forgotten after this long.' },
+  { path: 'logLevel', env: 'GATEHOUSE_LOG_LEVEL', kind: 'string', defaultValue: 'info', check: ((v: string) => (['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v) ? null : 'must be one of fatal, error, warn, info, debug, trace, silent')) as (v: never) => string | null, description: 'Log level (pino).' },
+];

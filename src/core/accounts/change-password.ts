@@ -1,0 +1,32 @@
+import { auditEvent } from '../audit/audit-event.ts';
+import { startSession, type StartedSession } from '../sessions/start-session.ts';
+import type { CoreDeps, RequestContext } from '../deps.ts';
+import type { SessionWithUser } from '../ports.ts';
+import { assertAcceptablePassword, normalizePassword } from './password-policy.ts';
+import { verifyCurrentPassword } from './verify-current-password.ts';
+
+/**
+ * Changes the password. Needs the current one; ends every session of the account, the
+ * current one included, and returns a fresh session for this device: a privilege change
+ * gets a new session id (ASVS 7.2.4), and other devices are logged out (ASVS 7.4.3).
+ */
+export async function changePassword(
+  deps: CoreDeps,
+  current: SessionWithUser,
+  input: { currentPassword: string; newPassword: string },
+  context: RequestContext,
+): Promise<StartedSession> {
+  const { user } = current;
+  await verifyCurrentPassword(deps, user, input.currentPassword);
+  assertAcceptablePassword(input.newPassword, user.email, deps.passwordPolicy);
+  const passwordHash = await deps.hasher.hash(normalizePassword(input.newPassword));
+  return deps.store.transaction(async (tx) => {
+    await tx.users.updatePasswordHash(user.id, passwordHash, deps.clock.nowMs());
+    const ended = await tx.sessions.deleteByUser(user.id);
+    const started = await startSession(deps, tx, user.id, context);
+    await tx.audit.append(
+      auditEvent(deps, 'password.changed', context, { userId: user.id, detail: `ended ${ended.length} sessions` }),
+    );
+    return started;
+  });
+}

@@ -1,0 +1,31 @@
+import { auditEvent } from '../audit/audit-event.ts';
+import type { CoreDeps, RequestContext } from '../deps.ts';
+import type { SessionWithUser } from '../ports.ts';
+import { verifyCurrentPassword } from './verify-current-password.ts';
+
+/** Deletes the account after re-authentication; every session goes with it. */
+export async function deleteAccount(
+  deps: CoreDeps,
+  current: SessionWithUser,
+  password: string,
+  context: RequestContext,
+): Promise<void> {
+  await verifyCurrentPassword(deps, current.user, password);
+  await deps.store.transaction(async (tx) => {
+    await tx.sessions.deleteByUser(current.user.id);
+    await tx.users.delete(current.user.id);
+    await tx.audit.append(auditEvent(deps, 'account.deleted', context, { userId: current.user.id, email: current.user.email }));
+  });
+}
+
+/** Operator action (CLI): deletes the account without its password. Returns false when there is no such user. */
+export async function deleteAccountAsOperator(deps: CoreDeps, userId: string, context: RequestContext): Promise<boolean> {
+  return deps.store.transaction(async (tx) => {
+    const user = await tx.users.findById(userId);
+    if (user === null) return false;
+    await tx.sessions.deleteByUser(userId);
+    await tx.users.delete(userId);
+    await tx.audit.append(auditEvent(deps, 'account.deleted', context, { userId, email: user.email, detail: 'by operator' }));
+    return true;
+  });
+}

@@ -1,0 +1,19 @@
+import { AuthError } from '../errors.ts';
+import type { CoreDeps } from '../deps.ts';
+import type { User } from '../ports.ts';
+import { exceedsPasswordByteCap, normalizePassword } from './password-policy.ts';
+
+/**
+ * Re-authentication before a sensitive change (ASVS 7.5.1). Failures count against the
+ * account's login throttle, so a stolen session cannot be used to guess the password.
+ */
+export async function verifyCurrentPassword(deps: CoreDeps, user: User, password: string): Promise<void> {
+  await deps.throttle.assertAllowed([['account', user.email]], deps.clock.nowMs());
+  const ok =
+    !exceedsPasswordByteCap(password, deps.passwordPolicy) &&
+    (await deps.hasher.verify(user.passwordHash, normalizePassword(password))).matches;
+  if (!ok) {
+    await deps.throttle.recordFailure('account', user.email, deps.clock.nowMs());
+    throw new AuthError('wrong_password');
+  }
+}

@@ -1,0 +1,91 @@
+import { argon2, timingSafeEqual } from 'node:crypto';
+import type { Random } from '../ports.ts';
+
+/** argon2id cost parameters. OWASP's Password Storage Cheat Sheet minimum is m=19 MiB, t=2, p=1. */
+export interface Argon2idParams {
+  memoryKiB: number;
+  passes: number;
+  parallelism: number;
+}
+
+export const owaspMinimumArgon2id: Argon2idParams = { memoryKiB: 19_456, passes: 2, parallelism: 1 };
+
+export interface PasswordVerification {
+  matches: boolean;
+  /** The hash was made under other parameters than the current ones: store a new one. */
+  needsRehash: boolean;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(storedHash: string, password: string): Promise<PasswordVerification>;
+}
+
+const saltBytes = 16;
+const tagBytes = 32;
+const argon2Version = 19;
+
+interface ParsedHash {
+  params: Argon2idParams;
+  salt: Buffer;
+  tag: Buffer;
+}
+
+function derive(password: string, salt: Uint8Array, params: Argon2idParams, tagLength: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    argon2(
+      'argon2id',
+      { message: password, nonce: salt, memory: params.memoryKiB, passes: params.passes, parallelism: params.parallelism, tagLength },
+      (error, derived) => (error ? reject(error) : resolve(derived)),
+    );
+  });
+}
+
+// The PHC string format (github.com/P-H-C/phc-string-format) is how every argon2
+// implementation stores a hash: `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<tag>`, base64 without padding.
+function toPhc(params: Argon2idParams, salt: Uint8Array, tag: Uint8Array): string {
+  const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64').replace(/=+$/, '');
+  return `$argon2id$v=${argon2Version}$m=${params.memoryKiB},t=${params.passes},p=${params.parallelism}$${b64(salt)}$${b64(tag)}`;
+}
+
+const phcPattern = /^\$argon2id\$v=19\$m=(\d{1,8}),t=(\d{1,4}),p=(\d{1,3})\$([A-Za-z0-9+/]{11,})\$([A-Za-z0-9+/]{22,})$/;
+
+function parsePhc(stored: string): ParsedHash | null {
+  const match = phcPattern.exec(stored);
+  if (match === null) return null;
+  const [, m, t, p, salt, tag] = match as unknown as [string, string, string, string, string, string];
+  return {
+    params: { memoryKiB: Number(m), passes: Number(t), parallelism: Number(p) },
+    salt: Buffer.from(salt, 'base64'),
+    tag: Buffer.from(tag, 'base64'),
+  };
+}
+
+function sameParams(a: Argon2idParams, b: Argon2idParams): boolean {
+  return a.memoryKiB === b.memoryKiB && a.passes === b.passes && a.parallelism === b.parallelism;
+}
+
+/**
+ * argon2id through node:crypto (libuv thread pool, so hashing never blocks the event loop).
+ *
+ * @example
+ * const hasher = createArgon2idHasher(owaspMinimumArgon2id, systemRandom);
+ * const stored = await hasher.hash('correct horse battery staple');
+ * (await hasher.verify(stored, 'correct horse battery staple')).matches; // true
+ */
+export function createArgon2idHasher(params: Argon2idParams, random: Random): PasswordHasher {
+  return {
+    async hash(password) {
+      const salt = random.bytes(saltBytes);
+      const tag = await derive(password, salt, params, tagBytes);
+      return toPhc(params, salt, tag);
+    },
+    async verify(storedHash, password) {
+      const parsed = parsePhc(storedHash);
+      if (parsed === null) return { matches: false, needsRehash: true };
+      const tag = await derive(password, parsed.salt, parsed.params, parsed.tag.length);
+      const matches = tag.length === parsed.tag.length && timingSafeEqual(tag, parsed.tag);
+      return { matches, needsRehash: !sameParams(parsed.params, params) || parsed.tag.length !== tagBytes };
+    },
+  };
+}

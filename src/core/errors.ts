@@ -1,0 +1,70 @@
+/**
+ * Every error Gatehouse reports to a client has a stable `code` listed here.
+ * The HTTP layer turns an AuthError into `application/problem+json` (RFC 9457)
+ * with `type`, `title`, `status`, `code` and an optional `detail`.
+ *
+ * Codes are part of the public API: never rename one. A test fails when a code
+ * is missing from docs/errors.md.
+ */
+export const errorCatalog = {
+  validation_failed: { status: 400, title: 'The request body or query is not valid.' },
+  invalid_email: { status: 400, title: 'The email address is not valid.' },
+  password_too_short: { status: 400, title: 'The password is shorter than the policy minimum.' },
+  password_too_long: { status: 400, title: 'The password is longer than the byte limit.' },
+  password_too_common: { status: 400, title: 'The password is on the list of commonly used passwords.' },
+  password_matches_email: { status: 400, title: 'The password must not be the email address.' },
+  invalid_credentials: { status: 401, title: 'The email or password is wrong.' },
+  unauthenticated: { status: 401, title: 'No valid session was presented.' },
+  wrong_password: { status: 403, title: 'The current password is wrong.' },
+  account_disabled: { status: 403, title: 'The account is disabled.' },
+  forbidden_origin: { status: 403, title: 'Cross-site request refused.' },
+  not_found: { status: 404, title: 'No such resource.' },
+  session_not_found: { status: 404, title: 'No such session for this user.' },
+  method_not_allowed: { status: 405, title: 'This method is not allowed on this resource.' },
+  email_taken: { status: 409, title: 'An account with this email already exists.' },
+  payload_too_large: { status: 413, title: 'The request body is too large.' },
+  unsupported_media_type: { status: 415, title: 'This endpoint accepts application/json only.' },
+  too_many_requests: { status: 429, title: 'Too many attempts; wait and try again.' },
+  internal_error: { status: 500, title: 'Something went wrong on our side.' },
+  service_unavailable: { status: 503, title: 'A backing service is unavailable; try again shortly.' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+export interface AuthErrorOptions {
+  /** Human-readable explanation specific to this occurrence; safe to show to the user. */
+  detail?: string;
+  /** Seconds the client should wait (sent as Retry-After). */
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+/**
+ * The one error type the domain throws for an expected refusal.
+ *
+ * @example
+ * throw new AuthError('password_too_short', { detail: 'Use at least 15 characters.' });
+ */
+export class AuthError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly detail: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, options: AuthErrorOptions = {}) {
+    super(options.detail ?? errorCatalog[code].title, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AuthError';
+    this.code = code;
+    this.status = errorCatalog[code].status;
+    this.detail = options.detail;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+/** Thrown by a storage adapter when its backing service cannot be reached; answered with 503. */
+export class StorageUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageUnavailableError';
+  }
+}

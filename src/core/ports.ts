@@ -1,0 +1,131 @@
+/**
+ * The narrow interfaces the domain needs from the outside world. Storage adapters
+ * (memory, SQLite, later PostgreSQL and Redis) implement these; the domain never
+ * sees SQL, HTTP, process.env or the wall clock directly.
+ */
+
+/** Milliseconds since the Unix epoch. Injected so expiry rules are tested without sleeping. */
+export interface Clock {
+  nowMs(): number;
+}
+
+/** Cryptographically secure random bytes. Injected so tests can be deterministic where they need to be. */
+export interface Random {
+  bytes(length: number): Uint8Array;
+}
+
+export interface User {
+  id: string;
+  /** Normalized: see core/accounts/normalize-email.ts. Unique. */
+  email: string;
+  /** PHC-format argon2id hash. */
+  passwordHash: string;
+  createdAtMs: number;
+  updatedAtMs: number;
+  /** Set when an operator disabled the account; a disabled account has no sessions. */
+  disabledAtMs: number | null;
+}
+
+export interface Session {
+  /** Public identifier: appears in `GET /v1/sessions` and `DELETE /v1/sessions/{id}`. */
+  id: string;
+  userId: string;
+  /** SHA-256 of the secret half of the token; the secret itself is never stored. */
+  secretHash: Uint8Array;
+  createdAtMs: number;
+  lastSeenAtMs: number;
+  /** The absolute limit: the session ends here whatever the activity. */
+  expiresAtMs: number;
+  userAgent: string;
+  ip: string;
+}
+
+export interface SessionWithUser {
+  session: Session;
+  user: User;
+}
+
+export interface UserStore {
+  /** Inserts the user; an existing email is an expected outcome, not an exception. */
+  create(user: User): Promise<'created' | 'email_taken'>;
+  findById(id: string): Promise<User | null>;
+  findByEmail(email: string): Promise<User | null>;
+  updatePasswordHash(id: string, passwordHash: string, nowMs: number): Promise<void>;
+  setDisabledAt(id: string, disabledAtMs: number | null, nowMs: number): Promise<boolean>;
+  /** Removes the user and, with them, every session. */
+  delete(id: string): Promise<boolean>;
+  list(options: { limit: number; afterEmail?: string }): Promise<User[]>;
+}
+
+export interface SessionStore {
+  create(session: Session): Promise<void>;
+  /** The hot path: one lookup by primary key, joined with the user. */
+  findWithUser(id: string): Promise<SessionWithUser | null>;
+  touch(id: string, lastSeenAtMs: number): Promise<void>;
+  listByUser(userId: string): Promise<Session[]>;
+  delete(id: string): Promise<boolean>;
+  /** Deletes every session of the user except `exceptId`; returns the ids deleted. */
+  deleteByUser(userId: string, exceptId?: string): Promise<string[]>;
+  /** Housekeeping: removes sessions whose absolute or idle limit has passed. */
+  deleteExpired(nowMs: number, idleTimeoutMs: number): Promise<number>;
+}
+
+/** Failure counters for throttling: one row per key (an account or an IP). */
+export interface ThrottleState {
+  failures: number;
+  lastFailureAtMs: number;
+}
+
+export interface ThrottleStore {
+  get(key: string): Promise<ThrottleState | null>;
+  /**
+   * Atomically adds one failure. When the last failure is older than `resetAfterMs`,
+   * the count starts again at one.
+   */
+  recordFailure(key: string, nowMs: number, resetAfterMs: number): Promise<ThrottleState>;
+  clear(key: string): Promise<void>;
+  /** Housekeeping: forgets counters idle for longer than `resetAfterMs`. */
+  deleteStale(nowMs: number, resetAfterMs: number): Promise<number>;
+}
+
+export type AuditEventType =
+  | 'user.signed_up'
+  | 'login.succeeded'
+  | 'login.failed'
+  | 'logout'
+  | 'session.revoked'
+  | 'password.changed'
+  | 'account.deleted'
+  | 'account.disabled'
+  | 'account.enabled';
+
+export interface AuditEvent {
+  id: string;
+  atMs: number;
+  type: AuditEventType;
+  userId: string | null;
+  /** The email as typed for failures (normalized), so failed attempts on unknown emails are visible. */
+  email: string | null;
+  ip: string;
+  userAgent: string;
+  /** Free-form context, never a secret: a reason code or a session id. */
+  detail: string | null;
+}
+
+export interface AuditStore {
+  append(event: AuditEvent): Promise<void>;
+  list(options: { limit: number; userId?: string }): Promise<AuditEvent[]>;
+}
+
+/** Everything the domain stores, with an all-or-nothing transaction over it. */
+export interface Store {
+  users: UserStore;
+  sessions: SessionStore;
+  throttle: ThrottleStore;
+  audit: AuditStore;
+  /** Runs `work` atomically: every write inside commits together, or none does. */
+  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+  /** Resolves when the backing service answers; used by /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

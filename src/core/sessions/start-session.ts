@@ -1,0 +1,34 @@
+import type { CoreDeps, RequestContext } from '../deps.ts';
+import type { Session, Store } from '../ports.ts';
+import { generateSessionToken } from './session-token.ts';
+
+export interface StartedSession {
+  session: Session;
+  /** The cookie value; returned once, never stored. */
+  token: string;
+}
+
+const maxUserAgentLength = 512;
+
+/** Creates a brand-new session (a new id every time: ASVS 7.2.4). Call inside a transaction. */
+export async function startSession(
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'sessionPolicy'>,
+  tx: Store,
+  userId: string,
+  context: RequestContext,
+): Promise<StartedSession> {
+  const nowMs = deps.clock.nowMs();
+  const { id, token, secretHash } = generateSessionToken(deps.random);
+  const session: Session = {
+    id,
+    userId,
+    secretHash,
+    createdAtMs: nowMs,
+    lastSeenAtMs: nowMs,
+    expiresAtMs: nowMs + deps.sessionPolicy.absoluteTimeoutMs,
+    userAgent: context.userAgent.slice(0, maxUserAgentLength),
+    ip: context.ip,
+  };
+  await tx.sessions.create(session);
+  return { session, token };
+}

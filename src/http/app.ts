@@ -1,0 +1,89 @@
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { CoreDeps } from '../core/deps.ts';
+import { pages } from './pages/index.ts';
+import { registerCsrfProtection } from './plugins/csrf.ts';
+import { registerErrorHandler } from './plugins/error-handler.ts';
+import { collectRoutesForMethodNotAllowed } from './plugins/method-not-allowed.ts';
+import { problemSchema } from './plugins/problem.ts';
+import { registerSecurityHeaders } from './plugins/security-headers.ts';
+import { healthRoutes } from './routes/health.ts';
+import { meRoutes } from './routes/me.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { sessionsRoutes } from './routes/sessions.ts';
+import { userRoutes } from './routes/users.ts';
+import { sessionSchema, userSchema } from './schemas.ts';
+
+export interface AppConfig {
+  /** The public origin, e.g. https://auth.example.com: the only Origin allowed to change state. */
+  publicUrl: string;
+  /** Proxies whose X-Forwarded-For is believed; empty means the socket address is the client. */
+  trustedProxies: readonly string[];
+}
+
+export interface BuildAppOptions {
+  deps: CoreDeps;
+  config: AppConfig;
+  logger?: Logger;
+}
+
+/**
+ * Builds the HTTP application without listening, so tests drive it with `app.inject()`.
+ *
+ * @example
+ * const app = await buildApp({ deps, config: { publicUrl: 'https://auth.example.com', trustedProxies: [] } });
+ * const res = await app.inject({ method: 'GET', url: '/healthz' });
+ */
+export async function buildApp({ deps, config, logger }: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
+    // X-Forwarded-For is honoured only from configured proxies (SECURITY.md 48).
+    trustProxy: config.trustedProxies.length === 0 ? false : [...config.trustedProxies],
+    bodyLimit: 1_048_576,
+    // Remove __proto__ / constructor keys from JSON bodies instead of failing (SECURITY.md 52).
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  // JSON only: text/plain would otherwise be accepted and parsed as a string.
+  app.removeContentTypeParser('text/plain');
+  app.addSchema(problemSchema);
+  app.addSchema(userSchema);
+  app.addSchema(sessionSchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Gatehouse',
+        version: '0.1.0',
+        description: 'Server sessions, JWTs and OAuth from one server. Errors are application/problem+json with a stable `code` (docs/errors.md).',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: { sessionCookie: { type: 'apiKey', in: 'cookie', name: '__Host-gatehouse_session' } },
+      },
+    },
+  });
+  await app.register(cookie);
+  registerErrorHandler(app);
+  registerSecurityHeaders(app);
+  registerCsrfProtection(app, config.publicUrl);
+  const addMethodNotAllowedRoutes = collectRoutesForMethodNotAllowed(app);
+
+  healthRoutes(app, deps);
+  userRoutes(app, deps);
+  sessionRoutes(app, deps);
+  sessionsRoutes(app, deps);
+  meRoutes(app, deps);
+  await app.register(async (scope) => pages(scope, deps));
+  app.get('/openapi.json', { schema: { tags: ['operations'], summary: 'This OpenAPI 3.1 document.' } }, async (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=60').send(app.swagger()),
+  );
+  addMethodNotAllowedRoutes();
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,28 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AuthError } from '../../core/errors.ts';
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Refuses a cross-site request before it can change anything (SECURITY.md 16-17), including the
+ * login and sign-up forms (login CSRF). Browsers send `Sec-Fetch-Site` and `Origin` on every
+ * state-changing request: `cross-site` or `same-site` (a sibling subdomain), an `Origin` other
+ * than the public origin, or `Origin: null` are refused. A request with neither header is not
+ * from a browser, so it carries no ambient cookie to abuse. SameSite=Lax on the cookie is the
+ * second layer.
+ */
+export function isCrossSiteRequest(request: FastifyRequest, publicOrigin: string): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  const origin = request.headers.origin;
+  return origin !== undefined && origin !== publicOrigin;
+}
+
+export function registerCsrfProtection(app: FastifyInstance, publicOrigin: string): void {
+  app.addHook('onRequest', async (request) => {
+    if (safeMethods.has(request.method)) return;
+    if (isCrossSiteRequest(request, publicOrigin)) {
+      throw new AuthError('forbidden_origin', { detail: `Requests that change state must come from ${publicOrigin}.` });
+    }
+  });
+}

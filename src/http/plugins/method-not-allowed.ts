@@ -1,0 +1,33 @@
+import type { FastifyInstance, HTTPMethods } from 'fastify';
+import { problem, sendProblem } from './problem.ts';
+
+const allMethods: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/**
+ * Fastify answers 404 for a known path with an unknown method. This records every route as it
+ * is added and, once all are in, answers the other methods of each path with 405 and `Allow`
+ * (so a state change attempted by GET gets 405, SECURITY.md 18).
+ */
+export function collectRoutesForMethodNotAllowed(app: FastifyInstance): () => void {
+  const methodsByPath = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const set = methodsByPath.get(route.url) ?? new Set<string>();
+    for (const m of methods) set.add(m);
+    methodsByPath.set(route.url, set);
+  });
+  return () => {
+    const snapshot = [...methodsByPath.entries()].map(([path, methods]) => [path, new Set(methods)] as const);
+    for (const [path, methods] of snapshot) {
+      const missing = allMethods.filter((m) => !methods.has(m));
+      if (missing.length === 0) continue;
+      const allow = allMethods.filter((m) => methods.has(m)).join(', ');
+      app.route({
+        method: missing,
+        url: path,
+        schema: { hide: true },
+        handler: (_request, reply) => sendProblem(reply.header('allow', allow), problem('method_not_allowed')),
+      });
+    }
+  };
+}

@@ -1,0 +1,86 @@
+import type { Session, User } from '../core/ports.ts';
+
+/** JSON Schemas shared by routes: they validate requests, shape responses and feed /openapi.json. */
+export const userSchema = {
+  $id: 'user',
+  type: 'object',
+  required: ['id', 'email', 'createdAt'],
+  properties: {
+    id: { type: 'string' },
+    email: { type: 'string', format: 'email' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+export const sessionSchema = {
+  $id: 'session',
+  type: 'object',
+  required: ['id', 'createdAt', 'lastSeenAt', 'expiresAt', 'idleExpiresAt', 'userAgent', 'ip', 'current'],
+  properties: {
+    id: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+    lastSeenAt: { type: 'string', format: 'date-time', description: 'Updated at most once a minute.' },
+    expiresAt: { type: 'string', format: 'date-time', description: 'The absolute limit.' },
+    idleExpiresAt: { type: 'string', format: 'date-time', description: 'When the session ends if unused.' },
+    userAgent: { type: 'string' },
+    ip: { type: 'string' },
+    current: { type: 'boolean', description: 'True for the session making this request.' },
+  },
+} as const;
+
+export const credentialsBody = {
+  type: 'object',
+  required: ['email', 'password'],
+  additionalProperties: false,
+  properties: {
+    email: { type: 'string', minLength: 1, maxLength: 1024 },
+    password: { type: 'string', minLength: 1 },
+  },
+} as const;
+
+export const userAndSessionResponse = {
+  type: 'object',
+  required: ['user', 'session'],
+  properties: { user: { $ref: 'user#' }, session: { $ref: 'session#' } },
+} as const;
+
+export const errorResponses = {
+  '4xx': { $ref: 'problem#' },
+  '5xx': { $ref: 'problem#' },
+} as const;
+
+export interface UserBody {
+  id: string;
+  email: string;
+  createdAt: string;
+}
+
+export interface SessionBody {
+  id: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  idleExpiresAt: string;
+  userAgent: string;
+  ip: string;
+  current: boolean;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function userBody(user: User): UserBody {
+  return { id: user.id, email: user.email, createdAt: iso(user.createdAtMs) };
+}
+
+export function sessionBody(session: Session, idleTimeoutMs: number, currentId: string): SessionBody {
+  return {
+    id: session.id,
+    createdAt: iso(session.createdAtMs),
+    lastSeenAt: iso(session.lastSeenAtMs),
+    expiresAt: iso(session.expiresAtMs),
+    idleExpiresAt: iso(Math.min(session.expiresAtMs, session.lastSeenAtMs + idleTimeoutMs)),
+    userAgent: session.userAgent,
+    ip: session.ip,
+    current: session.id === currentId,
+  };
+}

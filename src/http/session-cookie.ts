@@ -1,0 +1,47 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CoreDeps, RequestContext } from '../core/deps.ts';
+import { AuthError } from '../core/errors.ts';
+import type { SessionWithUser } from '../core/ports.ts';
+import { validateSession } from '../core/sessions/validate-session.ts';
+
+/**
+ * `__Host-` means the browser only accepts it with Secure, Path=/ and no Domain, so no
+ * subdomain can plant or overwrite it (SECURITY.md 9). Browsers treat http://localhost as
+ * secure, so dev mode works with the same attributes.
+ */
+export const sessionCookieName = '__Host-gatehouse_session';
+
+export function setSessionCookie(reply: FastifyReply, token: string, expiresAtMs: number): void {
+  reply.setCookie(sessionCookieName, token, {
+    path: '/',
+    secure: true,
+    httpOnly: true,
+    sameSite: 'lax',
+    expires: new Date(expiresAtMs),
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(sessionCookieName, { path: '/', secure: true, httpOnly: true, sameSite: 'lax' });
+}
+
+/** The session token from the cookie, and only from the cookie: never from the URL or a header. */
+export function readSessionToken(request: FastifyRequest): string | undefined {
+  return request.cookies[sessionCookieName];
+}
+
+export async function currentSession(deps: CoreDeps, request: FastifyRequest): Promise<SessionWithUser | null> {
+  const token = readSessionToken(request);
+  return token === undefined ? null : validateSession(deps, token);
+}
+
+export async function requireSession(deps: CoreDeps, request: FastifyRequest): Promise<SessionWithUser> {
+  const current = await currentSession(deps, request);
+  if (current === null) throw new AuthError('unauthenticated');
+  return current;
+}
+
+export function requestContext(request: FastifyRequest): RequestContext {
+  const userAgent = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : '' };
+}

@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { pino, type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { createArgon2idHasher } from './core/credentials/argon2id.ts';
+import { systemClock, systemRandom } from './core/clock.ts';
+import type { CoreDeps } from './core/deps.ts';
+import type { Clock, Store } from './core/ports.ts';
+import { createThrottle, type ThrottleRule } from './core/throttle/throttle.ts';
+import type { GatehouseConfig, RateRuleConfig } from './config/load-config.ts';
+import { buildApp } from './http/app.ts';
+import { openSqliteStore } from './storage/sql/sqlite.ts';
+
+/**
+ * The composition root: the only place (with the CLI) that picks concrete adapters.
+ */
+
+const commonPasswordsFile = new URL('../data/common-passwords-10k.txt', import.meta.url);
+let commonPasswords: ReadonlySet<string> | undefined;
+
+/** The shipped list of the 10,000 most common passwords, lowercased (SecLists, CC BY-SA 3.0). */
+export function loadCommonPasswords(): ReadonlySet<string> {
+  commonPasswords ??= new Set(
+    readFileSync(commonPasswordsFile, 'utf8')
+      .split('\n')
+      .map((line) => line.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  return commonPasswords;
+}
+
+function rule(config: RateRuleConfig): ThrottleRule {
+  return {
+    freeFailures: config.freeFailures,
+    baseDelayMs: config.baseDelaySeconds * 1000,
+    maxDelayMs: config.maxDelaySeconds * 1000,
+    resetAfterMs: config.resetAfterSeconds * 1000,
+  };
+}
+
+export function createLogger(config: Pick<GatehouseConfig, 'logLevel'>): Logger {
+  return pino({
+    level: config.logLevel,
+    // Belt and braces: request logs carry no headers or bodies, but nothing secret is ever printed.
+    redact: {
+      paths: [
+        'req.headers.cookie',
+        'req.headers.authorization',
+        'res.headers["set-cookie"]',
+        'password',
+        '*.password',
+        '*.currentPassword',
+        '*.newPassword',
+        'token',
+        '*.token',
+        'secret',
+        '*.secret',
+        'secrets',
+        '*.secrets',
+      ],
+      censor: '[redacted]',
+    },
+    serializers: {
+      // Log the path only: query strings may carry one-time tokens.
+      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split('?')[0], ip: req.ip }),
+    },
+  });
+}
+
+export async function createCoreDeps(config: GatehouseConfig, store: Store, clock: Clock = systemClock): Promise<CoreDeps> {
+  const hasher = createArgon2idHasher(config.password.argon2, systemRandom);
+  const secret = Buffer.from(config.secrets[0] as string, 'utf8');
+  return {
+    store,
+    clock,
+    random: systemRandom,
+    hasher,
+    passwordPolicy: { minLength: config.password.minLength, maxBytes: config.password.maxBytes, commonPasswords: loadCommonPasswords() },
+    sessionPolicy: {
+      idleTimeoutMs: config.session.idleTimeoutSeconds * 1000,
+      absoluteTimeoutMs: config.session.absoluteTimeoutSeconds * 1000,
+      touchIntervalMs: config.session.touchIntervalSeconds * 1000,
+    },
+    throttle: createThrottle(
+      store.throttle,
+      { account: rule(config.rateLimit.account), ip: rule(config.rateLimit.ip), signupIp: rule(config.rateLimit.signupIp) },
+      secret,
+    ),
+    dummyPasswordHash: await hasher.hash(Buffer.from(systemRandom.bytes(24)).toString('base64url')),
+  };
+}
+
+export interface Gatehouse {
+  app: FastifyInstance;
+  store: Store;
+  deps: CoreDeps;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Opens the database (migrating it), wires the domain and builds the HTTP app. */
+export async function createGatehouse(config: GatehouseConfig, logger: Logger = createLogger(config)): Promise<Gatehouse> {
+  const store = await openSqliteStore(config.database, { migrate: 'on-open' });
+  const deps = await createCoreDeps(config, store);
+  const app = await buildApp({ deps, config, logger });
+  const housekeeping = setInterval(() => {
+    const nowMs = systemClock.nowMs();
+    void Promise.all([
+      store.sessions.deleteExpired(nowMs, deps.sessionPolicy.idleTimeoutMs),
+      store.throttle.deleteStale(nowMs, Math.max(config.rateLimit.account.resetAfterSeconds, config.rateLimit.ip.resetAfterSeconds, config.rateLimit.signupIp.resetAfterSeconds) * 1000),
+    ]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
+  }, 10 * 60 * 1000);
+  housekeeping.unref();
+  return {
+    app,
+    store,
+    deps,
+    logger,
+    async close() {
+      clearInterval(housekeeping);
+      await app.close();
+      await store.close();
+    },
+  };
+}

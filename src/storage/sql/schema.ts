@@ -1,0 +1,44 @@
+/** The tables, as kysely sees them. Times are integer milliseconds since the epoch. */
+export interface UsersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  created_at_ms: number;
+  updated_at_ms: number;
+  disabled_at_ms: number | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  secret_hash: Uint8Array;
+  created_at_ms: number;
+  last_seen_at_ms: number;
+  expires_at_ms: number;
+  user_agent: string;
+  ip: string;
+}
+
+export interface ThrottleTable {
+  key: string;
+  failures: number;
+  last_failure_at_ms: number;
+}
+
+export interface AuditTable {
+  id: string;
+  at_ms: number;
+  type: string;
+  user_id: string | null;
+  email: string | null;
+  ip: string;
+  user_agent: string;
+  detail: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  throttle: ThrottleTable;
+  audit: AuditTable;
+}
