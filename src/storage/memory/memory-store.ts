@@ -11,17 +11,38 @@ function cloneTables(t: Tables): Tables {
   return { users: new Map(t.users), sessions: new Map(t.sessions), throttle: new Map(t.throttle), audit: [...t.audit] };
 }
 
+const copySession = (s: Session): Session => ({ ...s, secretHash: new Uint8Array(s.secretHash) });
+
+type Repositories = Omit<Store, 'transaction' | 'ping' | 'close'>;
+
+/** Wraps every method of every repository so it runs through `run`. */
+function through(repositories: Repositories, run: <T>(call: () => Promise<T>) => Promise<T>): Repositories {
+  const wrap = <R extends object>(repository: R): R =>
+    Object.fromEntries(
+      Object.entries(repository).map(([name, method]) => [name, (...args: unknown[]) => run(() => (method as (...a: unknown[]) => Promise<unknown>)(...args))]),
+    ) as R;
+  return { users: wrap(repositories.users), sessions: wrap(repositories.sessions), throttle: wrap(repositories.throttle), audit: wrap(repositories.audit) };
+}
+
 /**
  * The reference implementation of the storage ports, for fast unit tests. It passes the same
- * contract suite as SQLite. Transactions are serialized and roll back by restoring a snapshot.
+ * contract suite as SQLite. Like SQLite it has a single writer: every call, and every
+ * transaction as a whole, runs in turn, so a transaction that rolls back (by restoring its
+ * snapshot) can never undo another caller's write.
  */
 export function createMemoryStore(): Store {
   let tables: Tables = { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [] };
   let queue: Promise<unknown> = Promise.resolve();
+  const enqueue = <T>(call: () => Promise<T>): Promise<T> => {
+    const result = queue.then(call, call);
+    queue = result.catch(() => undefined);
+    return result;
+  };
 
-  const store: Store = {
+  const direct: Repositories = {
     users: {
       async create(user) {
+        if (tables.users.has(user.id)) throw new Error('duplicate user id');
         for (const u of tables.users.values()) if (u.email === user.email) return 'email_taken';
         tables.users.set(user.id, { ...user });
         return 'created';
@@ -60,19 +81,19 @@ export function createMemoryStore(): Store {
       async create(session) {
         if (tables.sessions.has(session.id)) throw new Error('duplicate session id');
         if (!tables.users.has(session.userId)) throw new Error('session for unknown user');
-        tables.sessions.set(session.id, { ...session });
+        tables.sessions.set(session.id, copySession(session));
       },
       async findWithUser(id): Promise<SessionWithUser | null> {
         const session = tables.sessions.get(id);
         const user = session === undefined ? undefined : tables.users.get(session.userId);
-        return session === undefined || user === undefined ? null : { session: { ...session }, user: { ...user } };
+        return session === undefined || user === undefined ? null : { session: copySession(session), user: { ...user } };
       },
       async touch(id, lastSeenAtMs) {
         const s = tables.sessions.get(id);
         if (s !== undefined) tables.sessions.set(id, { ...s, lastSeenAtMs });
       },
       async listByUser(userId) {
-        return [...tables.sessions.values()].filter((s) => s.userId === userId).map((s) => ({ ...s }));
+        return [...tables.sessions.values()].filter((s) => s.userId === userId).map(copySession);
       },
       async delete(id) {
         return tables.sessions.delete(id);
@@ -128,27 +149,32 @@ export function createMemoryStore(): Store {
       async list({ limit, userId }) {
         return tables.audit
           .filter((e) => userId === undefined || e.userId === userId)
-          .sort((a, b) => b.atMs - a.atMs)
+          .sort((a, b) => b.atMs - a.atMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
           .slice(0, limit)
           .map((e) => ({ ...e }));
       },
     },
-    transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
-      const run = async (): Promise<T> => {
+  };
+
+  const inTransaction: Store = {
+    ...direct,
+    transaction: (work) => work(inTransaction),
+    async ping() {},
+    async close() {},
+  };
+  return {
+    ...through(direct, enqueue),
+    transaction: <T>(work: (tx: Store) => Promise<T>): Promise<T> =>
+      enqueue(async () => {
         const snapshot = cloneTables(tables);
         try {
-          return await work(store);
+          return await work(inTransaction);
         } catch (error) {
           tables = snapshot;
           throw error;
         }
-      };
-      const result = queue.then(run, run);
-      queue = result.catch(() => undefined);
-      return result;
-    },
+      }),
     async ping() {},
     async close() {},
   };
-  return store;
 }

@@ -25,7 +25,9 @@ export function nodeSqliteDialect(database: DatabaseSync): SqliteDialect {
     iterate: (parameters) => guard(() => statement.iterate(...(parameters as never[]))),
   });
   const adapter: SqliteDatabase = {
-    close: () => database.close(),
+    close: () => {
+      if (database.isOpen) database.close();
+    },
     prepare(sql) {
       let statement = cache.get(sql);
       if (statement === undefined) {

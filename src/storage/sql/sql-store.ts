@@ -87,10 +87,12 @@ function toAudit(row: Selectable<Database['audit']>): AuditEvent {
   };
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; errcode?: number; message?: string };
-  // PostgreSQL: 23505; node:sqlite: SQLITE_CONSTRAINT_UNIQUE (2067) / SQLITE_CONSTRAINT_PRIMARYKEY (1555).
-  return e.code === '23505' || e.errcode === 2067 || /UNIQUE constraint failed/.test(e.message ?? '');
+/** True only for a violation of the unique email constraint (not, say, a repeated primary key). */
+function isEmailUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string; errcode?: number; message?: string };
+  // PostgreSQL: 23505 with the constraint name; node:sqlite: SQLITE_CONSTRAINT_UNIQUE (2067) naming the column.
+  if (e.code === '23505') return e.constraint === 'users_email_key';
+  return e.errcode === 2067 && /users\.email/.test(e.message ?? '');
 }
 
 export interface SqlStoreOptions {
@@ -119,7 +121,7 @@ export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
             .execute();
           return 'created';
         } catch (error) {
-          if (isUniqueViolation(error)) return 'email_taken';
+          if (isEmailUniqueViolation(error)) return 'email_taken';
           throw error;
         }
       },

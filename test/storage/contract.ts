@@ -1,0 +1,29 @@
+import { describe } from 'node:test';
+import type { Store } from '../../src/core/ports.ts';
+import { auditContract } from './contract/audit.ts';
+import { sessionsContract } from './contract/sessions.ts';
+import { throttleContract } from './contract/throttle.ts';
+import { transactionContract } from './contract/transaction.ts';
+import { usersContract } from './contract/users.ts';
+
+/**
+ * The storage contract: one suite, run unchanged on every Store adapter (memory, SQLite,
+ * and later PostgreSQL). It speaks only the ports in src/core/ports.ts, so an adapter that
+ * passes is interchangeable with the others as far as the domain can tell.
+ *
+ * `open` must return a new, empty store on every call; the suite closes each store at the
+ * end of its test. Anything an adapter needs beyond that (a temp file, a schema to drop)
+ * is the caller's business.
+ *
+ * @example
+ * runStoreContract('memory', async () => createMemoryStore());
+ */
+export function runStoreContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    usersContract(open);
+    sessionsContract(open);
+    throttleContract(open);
+    auditContract(open);
+    transactionContract(open);
+  });
+}
