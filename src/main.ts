@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { createArgon2idHasher } from './core/credentials/argon2id.ts';
@@ -8,25 +7,14 @@ import type { Clock, Store } from './core/ports.ts';
 import { createThrottle, type ThrottleRule } from './core/throttle/throttle.ts';
 import type { GatehouseConfig, RateRuleConfig } from './config/load-config.ts';
 import { buildApp } from './http/app.ts';
+import { loadCommonPasswords } from './config/common-passwords.ts';
 import { openSqliteStore } from './storage/sql/sqlite.ts';
 
 /**
  * The composition root: the only place (with the CLI) that picks concrete adapters.
  */
 
-const commonPasswordsFile = new URL('../data/common-passwords-10k.txt', import.meta.url);
-let commonPasswords: ReadonlySet<string> | undefined;
 
-/** The shipped list of the 10,000 most common passwords, lowercased (SecLists, CC BY-SA 3.0). */
-export function loadCommonPasswords(): ReadonlySet<string> {
-  commonPasswords ??= new Set(
-    readFileSync(commonPasswordsFile, 'utf8')
-      .split('\n')
-      .map((line) => line.trim().toLowerCase())
-      .filter(Boolean),
-  );
-  return commonPasswords;
-}
 
 function rule(config: RateRuleConfig): ThrottleRule {
   return {

@@ -21,6 +21,7 @@ export interface GatehouseConfig {
   /** The first signs; all are accepted. */
   secrets: readonly string[];
   trustedProxies: readonly string[];
+  allowedReturnOrigins: readonly string[];
   session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number; touchIntervalSeconds: number };
   password: { minLength: number; maxBytes: number; argon2: Argon2idParams };
   rateLimit: { account: RateRuleConfig; ip: RateRuleConfig; signupIp: RateRuleConfig };

@@ -38,6 +38,18 @@ function checkProxy(value: readonly string[]): string | null {
   return bad.length === 0 ? null : `not an IP address, CIDR range or loopback/linklocal/uniquelocal: ${bad.join(', ')}`;
 }
 
+function checkOrigins(value: readonly string[]): string | null {
+  const bad = value.filter((entry) => {
+    try {
+      const url = new URL(entry);
+      return url.origin !== entry || !['https:', 'http:'].includes(url.protocol);
+    } catch {
+      return true;
+    }
+  });
+  return bad.length === 0 ? null : `not a bare origin such as https://app.example.com: ${bad.join(', ')}`;
+}
+
 export const settings: readonly Setting[] = [
   { path: 'dev', env: 'GATEHOUSE_DEV', kind: 'boolean', defaultValue: false, description: 'Dev mode: generates a secret under ./data, defaults the public URL to http://localhost:PORT and says so loudly. Never in production.' },
   { path: 'host', env: 'GATEHOUSE_HOST', kind: 'string', defaultValue: '127.0.0.1', description: 'Address to listen on. Use 0.0.0.0 (or ::) behind a reverse proxy or in a container.' },
@@ -46,6 +58,7 @@ export const settings: readonly Setting[] = [
   { path: 'database', env: 'GATEHOUSE_DATABASE', kind: 'string', defaultValue: './data/gatehouse.db', description: 'SQLite file path.' },
   { path: 'secrets', env: 'GATEHOUSE_SECRET', kind: 'list', defaultValue: undefined, secret: true, description: 'Server secret(s), at least 32 characters each, comma-separated; the first is current, the others are still accepted (for rotation). Generate with `openssl rand -base64 32`.' },
   { path: 'trustedProxies', env: 'GATEHOUSE_TRUSTED_PROXIES', kind: 'list', defaultValue: [], check: checkProxy as (v: never) => string | null, description: 'Proxies whose X-Forwarded-For is believed: IPs, CIDR ranges, or loopback/linklocal/uniquelocal. Empty: the socket address is the client.' },
+  { path: 'allowedReturnOrigins', env: 'GATEHOUSE_ALLOWED_RETURN_ORIGINS', kind: 'list', defaultValue: [], check: checkOrigins as (v: never) => string | null, description: 'Other origins (your apps) that `return_to` may send the browser to after login, comma-separated, e.g. https://app.example.com. Same-origin paths are always allowed.' },
   { path: 'session.idleTimeoutSeconds', env: 'GATEHOUSE_SESSION_IDLE_TIMEOUT_SECONDS', kind: 'integer', defaultValue: 7 * day, min: 60, description: 'A session unused this long ends. Default 7 days.' },
   { path: 'session.absoluteTimeoutSeconds', env: 'GATEHOUSE_SESSION_ABSOLUTE_TIMEOUT_SECONDS', kind: 'integer', defaultValue: 30 * day, min: 60, description: 'A session ends this long after login however active. Default 30 days (NIST SP 800-63B AAL1).' },
   { path: 'session.touchIntervalSeconds', env: 'GATEHOUSE_SESSION_TOUCH_INTERVAL_SECONDS', kind: 'integer', defaultValue: 60, min: 1, max: 3600, description: 'last_seen is written at most this often per session.' },

@@ -21,6 +21,8 @@ export interface AppConfig {
   publicUrl: string;
   /** Proxies whose X-Forwarded-For is believed; empty means the socket address is the client. */
   trustedProxies: readonly string[];
+  /** Origins other than our own that `return_to` may point at. */
+  allowedReturnOrigins: readonly string[];
 }
 
 export interface BuildAppOptions {
@@ -79,7 +81,7 @@ export async function buildApp({ deps, config, logger }: BuildAppOptions): Promi
   sessionRoutes(app, deps);
   sessionsRoutes(app, deps);
   meRoutes(app, deps);
-  await app.register(async (scope) => pages(scope, deps));
+  await app.register(async (scope) => pages(scope, deps, config));
   app.get('/openapi.json', { schema: { tags: ['operations'], summary: 'This OpenAPI 3.1 document.' } }, async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=60').send(app.swagger()),
   );

@@ -22,7 +22,8 @@ export interface LogInInput {
 export async function logIn(deps: CoreDeps, input: LogInInput, context: RequestContext): Promise<StartedSession & { user: User }> {
   // An address that cannot exist, or a password over the cap, cannot match any account:
   // refuse before the (costly) hash, exactly as a wrong password is refused.
-  const email = normalizeEmail(input.email) ?? input.email.trim().toLowerCase().slice(0, 254);
+  // Control characters are replaced so a CR/LF never reaches the audit trail or a log line.
+  const email = normalizeEmail(input.email) ?? input.email.trim().toLowerCase().slice(0, 254).replace(/[\u0000-\u001f\u007f]/g, '\uFFFD');
   const throttleChecks = [['account', email], ['ip', context.ip]] as const;
   await deps.throttle.assertAllowed(throttleChecks, deps.clock.nowMs());
 

@@ -1,0 +1,28 @@
+/**
+ * Where to send the browser after login (SECURITY.md 19). Accepts a same-origin path, or an
+ * absolute URL on an allowlisted origin; anything else (`//evil.example`, `https://evil.example`,
+ * `javascript:...`, backslash tricks, control characters) falls back to `/account`.
+ *
+ * @example
+ * safeReturnTo('/account?tab=sessions', 'https://auth.example.com', []) // '/account?tab=sessions'
+ * safeReturnTo('//evil.example', 'https://auth.example.com', [])        // '/account'
+ */
+export function safeReturnTo(value: string | undefined, publicOrigin: string, allowedOrigins: readonly string[]): string {
+  const fallback = '/account';
+  if (value === undefined || value === '' || value.length > 2048) return fallback;
+  // Browsers treat `\` like `/` and drop tabs/newlines inside URLs: refuse them outright.
+  if (/[\\\u0000-\u001f\u007f]/.test(value)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(value, publicOrigin);
+  } catch {
+    return fallback;
+  }
+  if (url.origin === publicOrigin && value.startsWith('/') && !value.startsWith('//')) {
+    return `${url.pathname}${url.search}${url.hash}`;
+  }
+  if ((url.protocol === 'https:' || url.protocol === 'http:') && allowedOrigins.includes(url.origin) && /^https?:\/\//i.test(value)) {
+    return url.href;
+  }
+  return fallback;
+}

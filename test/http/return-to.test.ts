@@ -1,0 +1,94 @@
+// SECURITY.md 19: open redirects after login.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { safeReturnTo } from '../../src/http/return-to.ts';
+import { testPassword } from '../support/core-deps.ts';
+import { createTestApp, signUpThroughApi, testOrigin, type TestApp } from '../support/http-app.ts';
+
+const origin = 'https://auth.example.com';
+
+describe('return_to', () => {
+  const refused = [
+    '//evil.example',
+    '//evil.example/account',
+    'https://evil.example',
+    'https://evil.example/account',
+    'javascript:alert(1)',
+    'JaVaScRiPt:alert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    '/\\evil.example',
+    '\\\\evil.example',
+    '/\t/evil.example',
+    'https://auth.example.com.evil.example/',
+    'https://auth.example.com@evil.example/',
+    'http://auth.example.com/account',
+    'account',
+    '',
+  ];
+  for (const value of refused) {
+    it(`19: refuses ${JSON.stringify(value)}`, () => {
+      assert.equal(safeReturnTo(value, origin, []), '/account');
+    });
+  }
+
+  it('19: accepts same-origin paths, with query and fragment', () => {
+    assert.equal(safeReturnTo('/settings?tab=security#x', origin, []), '/settings?tab=security#x');
+    assert.equal(safeReturnTo('https://auth.example.com/account', origin, []), '/account');
+  });
+
+  it('19: accepts an allowlisted origin, and only that one', () => {
+    assert.equal(safeReturnTo('https://app.example.com/dashboard', origin, ['https://app.example.com']), 'https://app.example.com/dashboard');
+    assert.equal(safeReturnTo('https://app.example.com.evil.example/', origin, ['https://app.example.com']), '/account');
+    assert.equal(safeReturnTo('//app.example.com/dashboard', origin, ['https://app.example.com']), '/account');
+  });
+
+  describe('through the login form', () => {
+    let t: TestApp;
+    before(async () => {
+      t = await createTestApp();
+      await signUpThroughApi(t.app, 'return@example.com', testPassword);
+    });
+    after(() => t.close());
+
+    const submit = (returnTo: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/login',
+        headers: { origin: testOrigin, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ email: 'return@example.com', password: testPassword, return_to: returnTo }).toString(),
+      });
+
+    it('19: redirects to a same-origin path', async () => {
+      const response = await submit('/account?from=login');
+      assert.equal(response.statusCode, 303);
+      assert.equal(response.headers.location, '/account?from=login');
+    });
+
+    for (const value of ['//evil.example', 'https://evil.example', 'javascript:alert(1)']) {
+      it(`19: ${value} lands on /account instead`, async () => {
+        const response = await submit(value);
+        assert.equal(response.statusCode, 303);
+        assert.equal(response.headers.location, '/account');
+      });
+    }
+
+    it('19: a hostile return_to never reaches the page as markup', async () => {
+      const response = await t.app.inject({ method: 'GET', url: `/login?return_to=${encodeURIComponent('/x"><script>alert(1)</script>')}` });
+      assert.equal(response.statusCode, 200);
+      assert.doesNotMatch(response.body, /<script>alert/);
+      assert.match(response.body, /name="return_to" value="\/x%22%3E%3Cscript%3E/);
+    });
+
+    it('pages escape what they echo back (the email after a failed login)', async () => {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/login',
+        headers: { origin: testOrigin, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ email: '"><script>alert(1)</script>@example.com', password: 'wrong password here' }).toString(),
+      });
+      assert.equal(response.statusCode, 401);
+      assert.doesNotMatch(response.body, /<script>alert/);
+      assert.match(response.body, /value="&quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;@example.com"/);
+    });
+  });
+});
