@@ -16,6 +16,13 @@ import { sessionsRoutes } from './routes/sessions.ts';
 import { userRoutes } from './routes/users.ts';
 import { sessionSchema, userSchema } from './schemas.ts';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every real route: path -> methods (without the 405 stand-ins). For introspection and tests. */
+    gatehouseRoutes: ReadonlyMap<string, ReadonlySet<string>>;
+  }
+}
+
 export interface AppConfig {
   /** The public origin, e.g. https://auth.example.com: the only Origin allowed to change state. */
   publicUrl: string;
@@ -74,7 +81,8 @@ export async function buildApp({ deps, config, logger }: BuildAppOptions): Promi
   registerErrorHandler(app);
   registerSecurityHeaders(app);
   registerCsrfProtection(app, config.publicUrl);
-  const addMethodNotAllowedRoutes = collectRoutesForMethodNotAllowed(app);
+  const routeTable = collectRoutesForMethodNotAllowed(app);
+  app.decorate('gatehouseRoutes', routeTable.routes);
 
   healthRoutes(app, deps);
   userRoutes(app, deps);
@@ -85,7 +93,7 @@ export async function buildApp({ deps, config, logger }: BuildAppOptions): Promi
   app.get('/openapi.json', { schema: { tags: ['operations'], summary: 'This OpenAPI 3.1 document.' } }, async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=60').send(app.swagger()),
   );
-  addMethodNotAllowedRoutes();
+  routeTable.finish();
   await app.ready();
   return app;
 }

@@ -75,15 +75,15 @@ describe('rate limits and enumeration', () => {
       await login('known@example.com', `wrong password ${i}`, '198.51.100.7', { 'x-forwarded-for': `10.0.0.${i}` });
     }
     assert.equal((await login('known@example.com', testPassword, '198.51.100.7', { 'x-forwarded-for': '10.9.9.9' })).statusCode, 429);
-    const ok = await signUpThroughApi(t.app, 'spoof@example.com', testPassword, { 'x-forwarded-for': '10.1.2.3' });
+    const ok = await signUpThroughApi(t.app, 'spoof@example.com', testPassword, { 'x-forwarded-for': '10.1.2.3' }, '198.51.100.8');
     const me = await t.app.inject({ method: 'GET', url: '/v1/session', headers: { cookie: `__Host-gatehouse_session=${ok}` } });
-    assert.equal(me.json().session.ip, '127.0.0.1', 'the socket address, not the header');
+    assert.equal(me.json().session.ip, '198.51.100.8', 'the socket address, not the header');
   });
 
   it('48: X-Forwarded-For is honoured from a configured trusted proxy', async () => {
     const proxied = await createTestApp({ config: { trustedProxies: ['127.0.0.1'] } });
     try {
-      const token = await signUpThroughApi(proxied.app, 'proxied@example.com', testPassword, { 'x-forwarded-for': '192.0.2.44' });
+      const token = await signUpThroughApi(proxied.app, 'proxied@example.com', testPassword, { 'x-forwarded-for': '192.0.2.44' }, '127.0.0.1');
       const me = await proxied.app.inject({ method: 'GET', url: '/v1/session', headers: { cookie: `__Host-gatehouse_session=${token}` } });
       assert.equal(me.json().session.ip, '192.0.2.44');
     } finally {

@@ -8,17 +8,19 @@ const allMethods: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELET
  * is added and, once all are in, answers the other methods of each path with 405 and `Allow`
  * (so a state change attempted by GET gets 405, SECURITY.md 18).
  */
-export function collectRoutesForMethodNotAllowed(app: FastifyInstance): () => void {
+export function collectRoutesForMethodNotAllowed(app: FastifyInstance): { routes: ReadonlyMap<string, ReadonlySet<string>>; finish: () => void } {
   const methodsByPath = new Map<string, Set<string>>();
+  let finished = false;
   app.addHook('onRoute', (route) => {
+    if (finished) return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const set = methodsByPath.get(route.url) ?? new Set<string>();
     for (const m of methods) set.add(m);
     methodsByPath.set(route.url, set);
   });
-  return () => {
-    const snapshot = [...methodsByPath.entries()].map(([path, methods]) => [path, new Set(methods)] as const);
-    for (const [path, methods] of snapshot) {
+  const finish = (): void => {
+    finished = true;
+    for (const [path, methods] of methodsByPath) {
       const missing = allMethods.filter((m) => !methods.has(m));
       if (missing.length === 0) continue;
       const allow = allMethods.filter((m) => methods.has(m)).join(', ');
@@ -30,4 +32,5 @@ export function collectRoutesForMethodNotAllowed(app: FastifyInstance): () => vo
       });
     }
   };
+  return { routes: methodsByPath, finish };
 }
