@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type Logger, type LoggerOptions } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { createArgon2idHasher } from './core/credentials/argon2id.ts';
 import { systemClock, systemRandom } from './core/clock.ts';
@@ -25,8 +25,9 @@ function rule(config: RateRuleConfig): ThrottleRule {
   };
 }
 
-export function createLogger(config: Pick<GatehouseConfig, 'logLevel'>): Logger {
-  return pino({
+/** JSON logs (pino) to stdout, or to `destination` (tests capture them there). */
+export function createLogger(config: Pick<GatehouseConfig, 'logLevel'>, destination?: NodeJS.WritableStream): Logger {
+  const options: LoggerOptions = {
     level: config.logLevel,
     // Belt and braces: request logs carry no headers or bodies, but nothing secret is ever printed.
     redact: {
@@ -51,7 +52,8 @@ export function createLogger(config: Pick<GatehouseConfig, 'logLevel'>): Logger 
       // Log the path only: query strings may carry one-time tokens.
       req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split('?')[0], ip: req.ip }),
     },
-  });
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }
 
 export async function createCoreDeps(config: GatehouseConfig, store: Store, clock: Clock = systemClock): Promise<CoreDeps> {

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AuthError, StorageUnavailableError } from '../../core/errors.ts';
+import { html } from '../pages/html.ts';
+import { sendPage } from '../pages/layout.ts';
 import { problem, sendProblem, type Problem } from './problem.ts';
 
 function fromFastifyError(error: FastifyError): Problem | null {
@@ -33,17 +35,32 @@ function fromFastifyError(error: FastifyError): Problem | null {
  */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    let body: Problem;
+    let retryAfterSeconds: number | undefined;
     if (error instanceof AuthError) {
-      return sendProblem(reply, problem(error.code, { detail: error.detail }), error.retryAfterSeconds);
-    }
-    if (error instanceof StorageUnavailableError) {
+      body = problem(error.code, { detail: error.detail });
+      retryAfterSeconds = error.retryAfterSeconds;
+    } else if (error instanceof StorageUnavailableError) {
       request.log.error({ err: error }, 'storage unavailable');
-      return sendProblem(reply, problem('service_unavailable'), 5);
+      body = problem('service_unavailable');
+      retryAfterSeconds = 5;
+    } else {
+      const known = fromFastifyError(error);
+      if (known === null) request.log.error({ err: error }, 'unhandled error');
+      body = known ?? problem('internal_error');
     }
-    const known = fromFastifyError(error);
-    if (known !== null) return sendProblem(reply, known);
-    request.log.error({ err: error }, 'unhandled error');
-    return sendProblem(reply, problem('internal_error'));
+    // A person in a browser gets a page, never a stack trace or raw JSON.
+    if (!request.url.startsWith('/v1/') && String(request.headers.accept ?? '').includes('text/html')) {
+      if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
+      return sendPage(reply, body.status, {
+        title: body.title,
+        body: html`<section class="card narrow" role="alert"><h1>${body.title}</h1>${body.detail === undefined ? '' : html`<p>${body.detail}</p>`}
+<p class="muted">Error code: <code>${body.code}</code></p><p><a href="/">Back to the start</a></p></section>`,
+      });
+    }
+    return sendProblem(reply, body, retryAfterSeconds);
   });
-  app.setNotFoundHandler((_request, reply) => sendProblem(reply, problem('not_found')));
+  app.setNotFoundHandler(async () => {
+    throw new AuthError('not_found');
+  });
 }

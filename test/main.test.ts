@@ -1,0 +1,72 @@
+// The composition root: real SQLite, real logger. Logs are JSON and never carry a secret.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../src/config/load-config.ts';
+import { createGatehouse, createLogger, type Gatehouse } from '../src/main.ts';
+
+describe('createGatehouse', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-main-'));
+  const lines: string[] = [];
+  let gatehouse: Gatehouse;
+  const origin = 'https://auth.example.com';
+  const password = 'correct horse battery staple';
+
+  before(async () => {
+    const config = loadConfig({
+      env: { GATEHOUSE_DATABASE: join(dir, 'g.db'), GATEHOUSE_SECRET: 's'.repeat(40), GATEHOUSE_PUBLIC_URL: origin, GATEHOUSE_LOG_LEVEL: 'info' },
+    });
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(...String(chunk).split('\n').filter(Boolean));
+        done();
+      },
+    });
+    gatehouse = await createGatehouse(config, createLogger(config, sink));
+  });
+  after(async () => {
+    await gatehouse.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('logs structured JSON without passwords, cookies, tokens or query strings', async () => {
+    const headers = { origin, 'content-type': 'application/json' };
+    const signup = await gatehouse.app.inject({ method: 'POST', url: '/v1/users', headers, payload: { email: 'log@example.com', password } });
+    assert.equal(signup.statusCode, 201);
+    const cookie = String(signup.headers['set-cookie']).split(';')[0] as string;
+    const token = cookie.split('=')[1] as string;
+    await gatehouse.app.inject({ method: 'POST', url: '/v1/session', headers, payload: { email: 'log@example.com', password: 'a wrong password here' } });
+    await gatehouse.app.inject({ method: 'GET', url: '/v1/session?token=leaked-in-query', headers: { cookie } });
+    await gatehouse.app.inject({ method: 'DELETE', url: '/v1/session', headers: { origin, cookie } });
+    assert.ok(lines.length >= 8, `request logs were written (${lines.length})`);
+    for (const line of lines) {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      assert.equal(typeof entry.level, 'number');
+      assert.ok(!line.includes(password), line);
+      assert.ok(!line.includes('a wrong password here'), line);
+      assert.ok(!line.includes(token), line);
+      assert.ok(!line.includes(token.split('.')[1] as string), line);
+      assert.ok(!line.includes('leaked-in-query'), line);
+    }
+    assert.ok(lines.some((l) => l.includes('"path":"/v1/session"')));
+  });
+
+  it('a browser that hits an unknown page gets an HTML error page, an API client problem+json', async () => {
+    const page = await gatehouse.app.inject({ method: 'GET', url: '/nope', headers: { accept: 'text/html' } });
+    assert.equal(page.statusCode, 404);
+    assert.match(String(page.headers['content-type']), /^text\/html/);
+    assert.match(page.body, /not_found/);
+    const api = await gatehouse.app.inject({ method: 'GET', url: '/v1/nope', headers: { accept: 'text/html' } });
+    assert.equal(api.statusCode, 404);
+    assert.equal(api.headers['content-type'], 'application/problem+json; charset=utf-8');
+  });
+
+  it('/readyz answers ready on a reachable database', async () => {
+    const response = await gatehouse.app.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(response.statusCode, 200);
+    assert.equal(response.json().status, 'ready');
+  });
+});
