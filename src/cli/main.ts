@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, ConfigError, type GatehouseConfig } from '../config/load-config.ts';
 import { configurationDocs } from '../config/configuration-docs.ts';
 import { createAccount } from '../core/accounts/create-account.ts';
@@ -62,6 +62,13 @@ const table = (rows: Array<Record<string, string>>): void => {
 };
 const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
 
+/** `--limit` reaches SQL as a LIMIT: refuse anything but a positive whole number up front. */
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
+
 export function createCli(): Command {
   const program = new Command('gatehouse')
     .description('Gatehouse: sessions, JWTs and OAuth from one self-hosted server.')
@@ -121,9 +128,9 @@ export function createCli(): Command {
     });
   user
     .command('list')
-    .option('--limit <n>', 'at most this many', '100')
-    .action(async (options: { limit: string }) => {
-      const users = await withCore(program, (deps) => deps.store.users.list({ limit: Number(options.limit) }));
+    .option('--limit <n>', 'at most this many', positiveInteger, 100)
+    .action(async (options: { limit: number }) => {
+      const users = await withCore(program, (deps) => deps.store.users.list({ limit: options.limit }));
       table(users.map((u) => ({ id: u.id, email: u.email, created: iso(u.createdAtMs), disabled: iso(u.disabledAtMs) })));
     });
   user
@@ -172,11 +179,11 @@ export function createCli(): Command {
     .command('audit')
     .description('show the audit trail, newest first')
     .option('--user <email>')
-    .option('--limit <n>', 'at most this many', '50')
-    .action(async (options: { user?: string; limit: string }) => {
+    .option('--limit <n>', 'at most this many', positiveInteger, 50)
+    .action(async (options: { user?: string; limit: number }) => {
       const events = await withCore(program, async (deps) => {
         const userId = options.user === undefined ? undefined : (await findUser(deps, options.user)).id;
-        return deps.store.audit.list({ limit: Number(options.limit), ...(userId === undefined ? {} : { userId }) });
+        return deps.store.audit.list({ limit: options.limit, ...(userId === undefined ? {} : { userId }) });
       });
       table(events.map((e) => ({ time: iso(e.atMs), event: e.type, user: e.userId ?? '', email: e.email ?? '', ip: e.ip, 'user agent': e.userAgent.slice(0, 40), detail: e.detail ?? '' })));
     });

@@ -130,7 +130,11 @@ export function loadConfig(options: LoadConfigOptions): GatehouseConfig {
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) problems.push(`${options.file}: expected a JSON object`);
       else flatten(parsed, '', fileValues);
     } catch (error) {
-      problems.push(`${options.file}: ${error instanceof Error ? error.message : String(error)}`);
+      // V8 quotes a slice of the input in some JSON errors (`Unexpected token 'm', ..."secrets": my-s"...`),
+      // and this file may hold the secrets: say where the syntax breaks, never what is there.
+      const where = error instanceof SyntaxError ? /line \d+ column \d+/.exec(error.message)?.[0] : undefined;
+      const reason = error instanceof SyntaxError ? `not valid JSON${where === undefined ? '' : ` (${where})`}` : error instanceof Error ? error.message : String(error);
+      problems.push(`${options.file}: ${reason}`);
     }
   }
   const known = new Set(settings.map((s) => s.path));

@@ -6,7 +6,7 @@ import type { Session, SessionWithUser } from '../../core/ports.ts';
 import { listSessions } from '../../core/sessions/list-sessions.ts';
 import { revokeOtherSessions } from '../../core/sessions/revoke-other-sessions.ts';
 import { revokeSession } from '../../core/sessions/revoke-session.ts';
-import { clearSessionCookie, currentSession, requestContext, setSessionCookie } from '../session-cookie.ts';
+import { clearSessionCookie, currentSession, readSessionToken, requestContext, setSessionCookie } from '../session-cookie.ts';
 import { html } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
@@ -29,7 +29,7 @@ function sessionRow(session: Session, currentId: string) {
   const isCurrent = session.id === currentId;
   const seen = new Date(session.lastSeenAtMs).toISOString().replace('T', ' ').slice(0, 16);
   return html`<tr data-session-id="${session.id}">
-  <td>${describeDevice(session.userAgent)} ${isCurrent ? html`<span class="badge">this device</span>` : ''}<br><span class="muted">${session.userAgent}</span></td>
+  <td><span title="${session.userAgent}">${describeDevice(session.userAgent)}</span> ${isCurrent ? html`<span class="badge">this device</span>` : ''}<br><span class="muted">signed in ${new Date(session.createdAtMs).toISOString().slice(0, 10)}</span></td>
   <td>${session.ip}</td>
   <td><time datetime="${new Date(session.lastSeenAtMs).toISOString()}">${seen} UTC</time></td>
   <td>${
@@ -41,7 +41,8 @@ function sessionRow(session: Session, currentId: string) {
 }
 
 async function renderAccount(deps: CoreDeps, reply: FastifyReply, current: SessionWithUser, status: number, notice?: string, error?: string) {
-  const sessions = await listSessions(deps, current.user.id);
+  // This device first, then the others by last use.
+  const sessions = (await listSessions(deps, current.user.id)).sort((a, b) => Number(b.id === current.session.id) - Number(a.id === current.session.id));
   const min = deps.passwordPolicy.minLength;
   return sendPage(reply, status, {
     title: 'Your account',
@@ -82,7 +83,11 @@ ${sessions.length > 1 ? html`<form method="post" action="/account/sessions/revok
 export function accountPage(app: FastifyInstance, deps: CoreDeps): void {
   const signedIn = async (request: FastifyRequest, reply: FastifyReply): Promise<SessionWithUser | null> => {
     const current = await currentSession(deps, request);
-    if (current === null) await reply.redirect('/login', 303);
+    if (current === null) {
+      // A revoked or expired cookie is cleared, not left to linger in the browser.
+      if (readSessionToken(request) !== undefined) clearSessionCookie(reply);
+      await reply.redirect('/login?return_to=%2Faccount', 303);
+    }
     return current;
   };
 

@@ -12,8 +12,10 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  * second layer.
  */
 export function isCrossSiteRequest(request: FastifyRequest, publicOrigin: string): boolean {
+  // Sec-Fetch-Site is set by the browser itself and no script can forge it, so when present it
+  // decides (a sandboxed frame is reported as cross-site). Older browsers fall back to Origin.
   const site = request.headers['sec-fetch-site'];
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  if (site !== undefined) return site !== 'same-origin' && site !== 'none';
   const origin = request.headers.origin;
   return origin !== undefined && origin !== publicOrigin;
 }

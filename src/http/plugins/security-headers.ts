@@ -16,7 +16,9 @@ export function registerSecurityHeaders(app: FastifyInstance): void {
     reply.header('content-security-policy', isHtml ? pageContentSecurityPolicy : apiContentSecurityPolicy);
     reply.header('strict-transport-security', 'max-age=63072000; includeSubDomains');
     reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
+    // same-origin, not no-referrer: under no-referrer browsers send `Origin: null` on our own form
+    // POSTs, which the CSRF check must refuse. Other sites still get no Referer at all.
+    reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');
     reply.header('cross-origin-opener-policy', 'same-origin');
     reply.header('cross-origin-resource-policy', 'same-origin');

@@ -109,6 +109,16 @@ describe('CSRF and browser requests', () => {
     });
   }
 
+  it('a same-origin browser POST that reports Origin: null (privacy settings) is accepted on Sec-Fetch-Site', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/v1/session',
+      headers: { origin: 'null', 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' },
+      payload: { email: 'csrf@example.com', password: testPassword },
+    });
+    assert.equal(response.statusCode, 200);
+  });
+
   it('a request without Origin or Sec-Fetch-Site (not a browser: curl, a backend) is allowed', async () => {
     const response = await t.app.inject({ method: 'POST', url: '/v1/session', headers: { 'content-type': 'application/json' }, payload: { email: 'csrf@example.com', password: testPassword } });
     assert.equal(response.statusCode, 200);

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.ts';
+import { startTestServer, type TestServer } from '../support/start-server.ts';
+
+/**
+ * The session lifecycle in a real Chromium against a real server (SQLite file, TCP listener):
+ * sign up, log out, log in; a second device logs in; the first revokes it from /account; the
+ * second is signed out on its next request. The steps share state and run in order.
+ */
+
+const sessionCookieName = '__Host-gatehouse_session';
+const screenshotPath = '/tmp/gatehouse-account.png';
+const email = `e2e-${randomUUID()}@example.com`;
+const passphrase = 'lantern orbit marmalade quietly seventeen';
+
+const onPath = (pathname: string) => (url: URL) => url.pathname === pathname;
+
+/**
+ * Clicks a form's submit button and follows the POST-redirect-GET to `pathname`. A refused POST
+ * fails at once with the server's answer (status and body), not after a navigation timeout.
+ */
+async function submit(page: Page, button: Locator, pathname: string): Promise<void> {
+  const posted = page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest());
+  await button.click();
+  const response = await posted;
+  if (response.status() !== 303) {
+    const body = await response.text().catch(() => '');
+    // HTML error pages are reduced to their text, so the reason fits on one line.
+    const text = body.replace(/<(style|head)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+    assert.fail(`POST ${new URL(response.url()).pathname} answered ${response.status()}, not 303: ${text.slice(0, 500)}`);
+  }
+  await page.waitForURL(onPath(pathname));
+}
+
+async function logIn(page: Page): Promise<void> {
+  await page.goto('/login');
+  await page.locator('#email').fill(email);
+  await page.locator('#password').fill(passphrase);
+  await submit(page, page.getByRole('button', { name: 'Log in' }), '/account');
+}
+
+/** A fresh browser profile: its own cookie jar, like a second device. */
+async function newDevice(browser: Browser, baseURL: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ baseURL });
+  // Every step here takes milliseconds; a broken one should fail fast, not after 30 s.
+  context.setDefaultTimeout(5_000);
+  return { context, page: await context.newPage() };
+}
+
+async function sessionIdOf(page: Page): Promise<string> {
+  const response = await page.request.get('/v1/session');
+  assert.equal(response.status(), 200, await response.text());
+  const body = (await response.json()) as { session: { id: string } };
+  return body.session.id;
+}
+
+/** The steps build on each other: once one fails, the rest say so instead of failing obscurely. */
+let failedStep: string | undefined;
+function step(name: string, body: () => Promise<void>): void {
+  it(name, async () => {
+    if (failedStep !== undefined) assert.fail(`not run: the earlier step "${failedStep}" failed`);
+    try {
+      await body();
+    } catch (error) {
+      failedStep = name;
+      throw error;
+    }
+  });
+}
+
+describe('sessions in a real browser', () => {
+  // Assigned in before(); after() copes with either missing when start-up failed.
+  let server: TestServer;
+  let browser: Browser;
+  let contextA: BrowserContext;
+  let contextB: BrowserContext;
+  let pageA: Page;
+  let pageB: Page;
+
+  before(async () => {
+    // Started together; allSettled so that if one fails, the other is still kept for after().
+    const [started, launched] = await Promise.allSettled([startTestServer(), launchChromium()]);
+    if (started.status === 'fulfilled') server = started.value;
+    if (launched.status === 'fulfilled') browser = launched.value;
+    if (started.status === 'rejected') throw started.reason;
+    if (launched.status === 'rejected') throw launched.reason;
+    ({ context: contextA, page: pageA } = await newDevice(browser, server.url));
+  });
+
+  after(async () => {
+    // The browser first, so no request is in flight when the server stops; the server even if
+    // closing the browser throws.
+    try {
+      await browser?.close();
+    } finally {
+      await server?.close();
+    }
+  });
+
+  step('signs up, logs out through the confirmation page, and logs back in', async () => {
+    await pageA.goto('/signup');
+    await pageA.locator('#email').fill(email);
+    await pageA.locator('#password').fill(passphrase);
+    await submit(pageA, pageA.getByRole('button', { name: 'Sign up' }), '/account');
+    assert.equal(await pageA.locator('main strong').first().textContent(), email);
+
+    await pageA.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Log out' }).click();
+    await pageA.waitForURL(onPath('/logout'));
+    await submit(pageA, pageA.locator('main').getByRole('button', { name: 'Log out' }), '/login');
+    assert.equal((await contextA.cookies()).find((c) => c.name === sessionCookieName), undefined, 'logging out clears the cookie');
+
+    await logIn(pageA);
+    assert.equal(await pageA.locator('main strong').first().textContent(), email);
+  });
+
+  step('stores the session cookie as __Host-, HttpOnly, Secure, SameSite=Lax, host-only', async () => {
+    const cookies = await contextA.cookies(server.url);
+    const session = cookies.find((c) => c.name === sessionCookieName);
+    assert.ok(session, `no ${sessionCookieName} cookie among ${cookies.map((c) => c.name).join(', ')}`);
+    assert.equal(session.httpOnly, true);
+    assert.equal(session.secure, true);
+    assert.equal(session.sameSite, 'Lax');
+    assert.equal(session.path, '/');
+    // Host-only: no leading dot, so no other host (or subdomain) receives it.
+    assert.equal(session.domain, 'localhost');
+    assert.ok(session.expires > Date.now() / 1000, 'a persistent cookie with a future expiry');
+
+    // A readable cookie next to it proves document.cookie works here, so its silence about the
+    // session is HttpOnly at work and not an empty cookie jar.
+    await contextA.addCookies([{ name: 'probe', value: 'visible', url: server.url }]);
+    const visibleToScript = String(await pageA.evaluate('document.cookie'));
+    assert.match(visibleToScript, /probe=visible/);
+    assert.doesNotMatch(visibleToScript, /gatehouse_session/);
+    await contextA.clearCookies({ name: 'probe' });
+  });
+
+  step('a second device logs in with the same account', async () => {
+    ({ context: contextB, page: pageB } = await newDevice(browser, server.url));
+    await logIn(pageB);
+    assert.equal(await pageB.locator('main strong').first().textContent(), email);
+  });
+
+  step('the first device sees both sessions and revokes the other one', async () => {
+    const idA = await sessionIdOf(pageA);
+    const idB = await sessionIdOf(pageB);
+    assert.notEqual(idA, idB);
+
+    await pageA.reload();
+    const rows = pageA.locator('tr[data-session-id]');
+    assert.equal(await rows.count(), 2);
+    const current = rows.filter({ hasText: 'this device' });
+    assert.equal(await current.getAttribute('data-session-id'), idA);
+    await pageA.screenshot({ path: screenshotPath, fullPage: true });
+
+    const other = rows.filter({ hasNotText: 'this device' });
+    assert.equal(await other.getAttribute('data-session-id'), idB);
+    await submit(pageA, other.getByRole('button', { name: /^Revoke/ }), '/account');
+    assert.equal(new URL(pageA.url()).searchParams.get('done'), 'session-revoked');
+    assert.match((await pageA.getByRole('status').textContent()) ?? '', /session was revoked/);
+    assert.equal(await rows.count(), 1);
+    assert.equal(await rows.getAttribute('data-session-id'), idA);
+  });
+
+  step('the revoked device is signed out on its next request', async () => {
+    // The browser still holds its cookie: the 401 below is the server refusing a revoked
+    // session, not a missing cookie.
+    assert.ok((await contextB.cookies()).some((c) => c.name === sessionCookieName));
+    await pageB.goto('/account');
+    assert.equal(new URL(pageB.url()).pathname, '/login');
+    const response = await pageB.request.get('/v1/session');
+    assert.equal(response.status(), 401);
+
+    // The first device is untouched.
+    assert.equal((await pageA.request.get('/v1/session')).status(), 200);
+  });
+});
