@@ -73,7 +73,7 @@ export function createCli(): Command {
   const program = new Command('gatehouse')
     .description('Gatehouse: sessions, JWTs and OAuth from one self-hosted server.')
     .option('-c, --config <file>', 'JSON config file (environment variables override it)')
-    .option('--dev', 'dev mode: generate a secret under ./data and default the public URL (never in production)');
+    .option('--dev', 'dev mode: generate a secret next to the database (./data by default) and default the public URL (never in production)');
 
   program
     .command('serve')

@@ -106,7 +106,12 @@ const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
 function devSecret(database: string): { secret: string; notice: string } {
   const dir = database === ':memory:' ? './data' : dirname(database);
   const path = join(dir, 'dev-secret');
-  if (existsSync(path)) return { secret: readFileSync(path, 'utf8').trim(), notice: `using the dev secret in ${path}` };
+  if (existsSync(path)) {
+    chmodSync(path, 0o600);
+    const secret = readFileSync(path, 'utf8').trim();
+    if (secret.length < 32) throw new ConfigError([`${path}: the dev secret is shorter than 32 characters; delete the file to generate a new one`]);
+    return { secret, notice: `using the dev secret in ${path}` };
+  }
   mkdirSync(dir, { recursive: true });
   const secret = randomBytes(32).toString('base64url');
   writeFileSync(path, `${secret}\n`, { mode: 0o600 });
@@ -156,18 +161,20 @@ export function loadConfig(options: LoadConfigOptions): GatehouseConfig {
   const devNotices: string[] = [];
   if (config.dev === true) {
     devNotices.push('DEV MODE: not for production');
-    if (config.publicUrl === undefined) {
+    if (config.publicUrl === undefined && typeof config.port === 'number') {
       config.publicUrl = `http://localhost:${String(config.port)}`;
       devNotices.push(`public URL defaulted to ${String(config.publicUrl)}`);
     }
-    if (config.secrets === undefined) {
+    if (config.secrets === undefined || (config.secrets as string[]).length === 0) {
       const { secret, notice } = devSecret(String(config.database));
       config.secrets = [secret];
       devNotices.push(notice);
     }
   }
 
-  if (config.publicUrl === undefined) problems.push('publicUrl (GATEHOUSE_PUBLIC_URL): required outside dev mode');
+  if (config.publicUrl === undefined) {
+    if (config.dev !== true) problems.push('publicUrl (GATEHOUSE_PUBLIC_URL): required outside dev mode');
+  }
   else {
     let url: URL | null = null;
     try {

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 /**
  * Every setting Gatehouse reads, in one table: its place in the config file, its environment
  * variable, its default, and how it is checked. docs/configuration.md is generated from it
- * (npm run gatehouse -- config docs) and a test keeps the two in step.
+ * (npm run gatehouse -- config-docs) and a test keeps the two in step.
  */
 export interface Setting {
   /** Dotted path in the JSON config file, e.g. `session.idleTimeoutSeconds`. */
@@ -51,7 +51,7 @@ function checkOrigins(value: readonly string[]): string | null {
 }
 
 export const settings: readonly Setting[] = [
-  { path: 'dev', env: 'GATEHOUSE_DEV', kind: 'boolean', defaultValue: false, description: 'Dev mode: generates a secret under ./data, defaults the public URL to http://localhost:PORT and says so loudly. Never in production.' },
+  { path: 'dev', env: 'GATEHOUSE_DEV', kind: 'boolean', defaultValue: false, description: 'Dev mode: generates a secret next to the database (./data/dev-secret by default), defaults the public URL to http://localhost:PORT and says so loudly. Never in production.' },
   { path: 'host', env: 'GATEHOUSE_HOST', kind: 'string', defaultValue: '127.0.0.1', description: 'Address to listen on. Use 0.0.0.0 (or ::) behind a reverse proxy or in a container.' },
   { path: 'port', env: 'PORT', kind: 'integer', defaultValue: 3000, min: 0, max: 65535, description: 'TCP port to listen on (0 picks a free one).' },
   { path: 'publicUrl', env: 'GATEHOUSE_PUBLIC_URL', kind: 'string', defaultValue: undefined, description: 'The origin users reach Gatehouse at, e.g. https://auth.example.com. Used for CSRF origin checks and in every link Gatehouse writes; never taken from the Host header. Must be https except for localhost.' },

@@ -76,8 +76,27 @@ export interface ThrottleState {
   lastFailureAtMs: number;
 }
 
+/** What a throttle rule needs to know to decide whether a key is locked; see core/throttle. */
+export interface ThrottleRuleShape {
+  freeFailures: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  resetAfterMs: number;
+}
+
+export type ThrottleReservation = { allowed: true } | { allowed: false; waitMs: number };
+
 export interface ThrottleStore {
   get(key: string): Promise<ThrottleState | null>;
+  /**
+   * Atomically: when `key` is not locked under `rule`, counts one attempt as a failure and
+   * allows it; when it is locked, refuses it and changes nothing (so refused attempts never
+   * extend a lock). Concurrent calls on one key are serialized, so N parallel guesses can never
+   * all pass a check that only the first few should.
+   */
+  reserve(key: string, nowMs: number, rule: ThrottleRuleShape): Promise<ThrottleReservation>;
+  /** Takes back one counted attempt (a reserved attempt that succeeded). Never below zero. */
+  refund(key: string): Promise<void>;
   /**
    * Atomically adds one failure. When the last failure is older than `resetAfterMs`,
    * the count starts again at one.

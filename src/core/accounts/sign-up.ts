@@ -13,8 +13,8 @@ export async function signUp(
   input: NewAccount,
   context: RequestContext,
 ): Promise<StartedSession & { user: User }> {
-  await deps.throttle.assertAllowed([['signupIp', context.ip]], deps.clock.nowMs());
-  await deps.throttle.recordFailure('signupIp', context.ip, deps.clock.nowMs());
+  // Every attempt counts (successful ones too): this limits account creation, not guessing.
+  await deps.throttle.reserve([['signupIp', context.ip]], deps.clock.nowMs());
   const user = await prepareAccount(deps, input);
   return deps.store.transaction(async (tx) => {
     await insertAccount(deps, tx, user, context);

@@ -8,12 +8,10 @@ import { exceedsPasswordByteCap, normalizePassword } from './password-policy.ts'
  * account's login throttle, so a stolen session cannot be used to guess the password.
  */
 export async function verifyCurrentPassword(deps: CoreDeps, user: User, password: string): Promise<void> {
-  await deps.throttle.assertAllowed([['account', user.email]], deps.clock.nowMs());
+  await deps.throttle.reserve([['account', user.email]], deps.clock.nowMs());
   const ok =
     !exceedsPasswordByteCap(password, deps.passwordPolicy) &&
     (await deps.hasher.verify(user.passwordHash, normalizePassword(password))).matches;
-  if (!ok) {
-    await deps.throttle.recordFailure('account', user.email, deps.clock.nowMs());
-    throw new AuthError('wrong_password');
-  }
+  if (!ok) throw new AuthError('wrong_password');
+  await deps.throttle.clear('account', user.email);
 }

@@ -50,15 +50,22 @@ function toPhc(params: Argon2idParams, salt: Uint8Array, tag: Uint8Array): strin
 
 const phcPattern = /^\$argon2id\$v=19\$m=(\d{1,8}),t=(\d{1,4}),p=(\d{1,3})\$([A-Za-z0-9+/]{11,})\$([A-Za-z0-9+/]{22,})$/;
 
+// Bounds on parameters read back from storage: a corrupted or hostile row must not make
+// verification throw (a 500) or allocate gigabytes.
+const maxStoredMemoryKiB = 4 * 1024 * 1024;
+const maxStoredPasses = 100;
+const maxStoredParallelism = 16;
+
 function parsePhc(stored: string): ParsedHash | null {
   const match = phcPattern.exec(stored);
   if (match === null) return null;
   const [, m, t, p, salt, tag] = match as unknown as [string, string, string, string, string, string];
-  return {
-    params: { memoryKiB: Number(m), passes: Number(t), parallelism: Number(p) },
-    salt: Buffer.from(salt, 'base64'),
-    tag: Buffer.from(tag, 'base64'),
-  };
+  const params = { memoryKiB: Number(m), passes: Number(t), parallelism: Number(p) };
+  if (params.parallelism < 1 || params.parallelism > maxStoredParallelism) return null;
+  if (params.passes < 1 || params.passes > maxStoredPasses) return null;
+  if (params.memoryKiB < 8 * params.parallelism || params.memoryKiB > maxStoredMemoryKiB) return null;
+  const parsed = { params, salt: Buffer.from(salt, 'base64'), tag: Buffer.from(tag, 'base64') };
+  return parsed.salt.length >= 8 && parsed.tag.length >= 16 ? parsed : null;
 }
 
 function sameParams(a: Argon2idParams, b: Argon2idParams): boolean {

@@ -4,28 +4,28 @@ import { auditEvent } from '../audit/audit-event.ts';
 import { AuthError } from '../errors.ts';
 import { startSession, type StartedSession } from '../sessions/start-session.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
-import type { User } from '../ports.ts';
+import type { SessionWithUser, User } from '../ports.ts';
 
 export interface LogInInput {
   email: string;
   password: string;
-  /** A session the browser already held, if any: it is ended so no pre-login id survives. */
-  previousSessionId?: string;
+  /** A validated session the browser already held, if any: it is ended so no pre-login id survives. */
+  previousSession?: SessionWithUser;
 }
 
 /**
  * Password login. An unknown email and a wrong password take the same path: one argon2id
- * verification (against a dummy hash when there is no account), one failure recorded for the
+ * verification (against a dummy hash when there is no account), one attempt counted for the
  * account key and the IP key, and the same `invalid_credentials` error. Throttling is keyed on
- * the email as typed, so it holds for accounts that do not exist too.
+ * the email as typed, so it holds for accounts that do not exist too. The attempt is counted
+ * before the hash, so concurrent guesses cannot all slip past the check; a success refunds it.
  */
 export async function logIn(deps: CoreDeps, input: LogInInput, context: RequestContext): Promise<StartedSession & { user: User }> {
   // An address that cannot exist, or a password over the cap, cannot match any account:
   // refuse before the (costly) hash, exactly as a wrong password is refused.
   // Control characters are replaced so a CR/LF never reaches the audit trail or a log line.
   const email = normalizeEmail(input.email) ?? input.email.trim().toLowerCase().slice(0, 254).replace(/[\u0000-\u001f\u007f]/g, '\uFFFD');
-  const throttleChecks = [['account', email], ['ip', context.ip]] as const;
-  await deps.throttle.assertAllowed(throttleChecks, deps.clock.nowMs());
+  await deps.throttle.reserve([['ip', context.ip], ['account', email]], deps.clock.nowMs());
 
   const user = normalizeEmail(input.email) === null ? null : await deps.store.users.findByEmail(email);
   const password = normalizePassword(input.password);
@@ -34,9 +34,6 @@ export async function logIn(deps: CoreDeps, input: LogInInput, context: RequestC
     : await deps.hasher.verify(user?.passwordHash ?? deps.dummyPasswordHash, password);
 
   if (user === null || !verification.matches) {
-    const nowMs = deps.clock.nowMs();
-    await deps.throttle.recordFailure('account', email, nowMs);
-    await deps.throttle.recordFailure('ip', context.ip, nowMs);
     await deps.store.audit.append(
       auditEvent(deps, 'login.failed', context, { userId: user?.id ?? null, email, detail: user === null ? 'unknown_email' : 'wrong_password' }),
     );
@@ -48,11 +45,12 @@ export async function logIn(deps: CoreDeps, input: LogInInput, context: RequestC
   }
 
   await deps.throttle.clear('account', email);
+  await deps.throttle.refund('ip', context.ip);
   const upgradedHash = verification.needsRehash ? await deps.hasher.hash(password) : null;
   return deps.store.transaction(async (tx) => {
     const nowMs = deps.clock.nowMs();
     if (upgradedHash !== null) await tx.users.updatePasswordHash(user.id, upgradedHash, nowMs);
-    if (input.previousSessionId !== undefined) await tx.sessions.delete(input.previousSessionId);
+    if (input.previousSession !== undefined) await tx.sessions.delete(input.previousSession.session.id);
     const started = await startSession(deps, tx, user.id, context);
     await tx.audit.append(auditEvent(deps, 'login.succeeded', context, { userId: user.id, email, detail: `session ${started.session.id}` }));
     return { user: upgradedHash === null ? user : { ...user, passwordHash: upgradedHash, updatedAtMs: nowMs }, ...started };

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { AuthError } from '../errors.ts';
-import type { ThrottleState, ThrottleStore } from '../ports.ts';
+import type { ThrottleRuleShape, ThrottleState, ThrottleStore } from '../ports.ts';
 
 /**
  * One throttling rule: `freeFailures` attempts cost nothing, then every further failure
@@ -8,12 +8,7 @@ import type { ThrottleState, ThrottleStore } from '../ports.ts';
  * than `resetAfterMs` starts again from zero. Waits grow, but the lock is always temporary,
  * so an attacker cannot lock a user out for good (ASVS 6.3.1).
  */
-export interface ThrottleRule {
-  freeFailures: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  resetAfterMs: number;
-}
+export type ThrottleRule = ThrottleRuleShape;
 
 export interface ThrottleRules {
   /** Failed logins against one email, whether or not the account exists, from any IP. */
@@ -44,20 +39,28 @@ export function createThrottle(store: ThrottleStore, rules: ThrottleRules, keySe
     `${kind}:${createHmac('sha256', keySecret).update(value).digest('base64url').slice(0, 32)}`;
 
   return {
-    /** Throws too_many_requests when any of the keys is still locked. */
-    async assertAllowed(checks: ReadonlyArray<readonly [ThrottleKind, string]>, nowMs: number): Promise<void> {
-      let waitMs = 0;
+    /**
+     * Counts this attempt against every key before any expensive work (the password hash), and
+     * throws too_many_requests when any key is locked. Keys already counted are refunded when a
+     * later one refuses, so a locked IP cannot push an account's counter up.
+     */
+    async reserve(checks: ReadonlyArray<readonly [ThrottleKind, string]>, nowMs: number): Promise<void> {
+      const reserved: string[] = [];
       for (const [kind, value] of checks) {
-        const state = await store.get(keyFor(kind, value));
-        waitMs = Math.max(waitMs, remainingLockMs(state, rules[kind], nowMs));
-      }
-      if (waitMs > 0) {
-        throw new AuthError('too_many_requests', { retryAfterSeconds: Math.ceil(waitMs / 1000) });
+        const key = keyFor(kind, value);
+        const outcome = await store.reserve(key, nowMs, rules[kind]);
+        if (!outcome.allowed) {
+          for (const done of reserved) await store.refund(done);
+          throw new AuthError('too_many_requests', { retryAfterSeconds: Math.max(1, Math.ceil(outcome.waitMs / 1000)) });
+        }
+        reserved.push(key);
       }
     },
-    async recordFailure(kind: ThrottleKind, value: string, nowMs: number): Promise<void> {
-      await store.recordFailure(keyFor(kind, value), nowMs, rules[kind].resetAfterMs);
+    /** The attempt succeeded: it no longer counts against this key. */
+    async refund(kind: ThrottleKind, value: string): Promise<void> {
+      await store.refund(keyFor(kind, value));
     },
+    /** Forgets every failure of this key (a successful login clears its account). */
     async clear(kind: ThrottleKind, value: string): Promise<void> {
       await store.clear(keyFor(kind, value));
     },

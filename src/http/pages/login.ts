@@ -34,7 +34,7 @@ export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfi
   app.post('/login', { schema: { tags: ['pages'], summary: 'Login form submission.' } }, async (request, reply) => {
     const email = field(request.body, 'email');
     const previous = await currentSession(deps, request);
-    const input = { email, password: field(request.body, 'password'), ...(previous === null ? {} : { previousSessionId: previous.session.id }) };
+    const input = { email, password: field(request.body, 'password'), ...(previous === null ? {} : { previousSession: previous }) };
     const result = await attempt(() => logIn(deps, input, requestContext(request)));
     if (!result.ok) return sendPage(reply, result.status, { title: 'Log in', body: loginForm(email, target(field(request.body, 'return_to')), result.message) });
     setSessionCookie(reply, result.value.token, result.value.session.expiresAtMs);

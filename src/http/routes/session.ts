@@ -19,7 +19,7 @@ export function sessionRoutes(app: FastifyInstance, deps: CoreDeps): void {
     },
     async (request, reply) => {
       const previous = await currentSession(deps, request);
-      const input = previous === null ? request.body : { ...request.body, previousSessionId: previous.session.id };
+      const input = previous === null ? request.body : { ...request.body, previousSession: previous };
       const { user, session, token } = await logIn(deps, input, requestContext(request));
       setSessionCookie(reply, token, session.expiresAtMs);
       return { user: userBody(user), session: sessionBody(session, deps.sessionPolicy.idleTimeoutMs, session.id) };

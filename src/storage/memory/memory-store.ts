@@ -1,3 +1,4 @@
+import { remainingLockMs } from '../../core/throttle/throttle.ts';
 import type { AuditEvent, Session, SessionWithUser, Store, ThrottleState, User } from '../../core/ports.ts';
 
 interface Tables {
@@ -127,6 +128,18 @@ export function createMemoryStore(): Store {
             : { failures: t.failures + 1, lastFailureAtMs: nowMs };
         tables.throttle.set(key, next);
         return { ...next };
+      },
+      async reserve(key, nowMs, rule) {
+        const t = tables.throttle.get(key) ?? null;
+        const waitMs = remainingLockMs(t, rule, nowMs);
+        if (waitMs > 0) return { allowed: false, waitMs };
+        const failures = t === null || nowMs - t.lastFailureAtMs > rule.resetAfterMs ? 1 : t.failures + 1;
+        tables.throttle.set(key, { failures, lastFailureAtMs: nowMs });
+        return { allowed: true };
+      },
+      async refund(key) {
+        const t = tables.throttle.get(key);
+        if (t !== undefined) tables.throttle.set(key, { ...t, failures: Math.max(0, t.failures - 1) });
       },
       async clear(key) {
         tables.throttle.delete(key);

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { AuditEvent, AuditEventType, Session, SessionWithUser, Store, User } from '../../core/ports.ts';
+import { remainingLockMs } from '../../core/throttle/throttle.ts';
 import type { Database, SessionsTable, UsersTable } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -228,6 +229,25 @@ export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
           .returning(['failures', 'last_failure_at_ms'])
           .executeTakeFirstOrThrow();
         return { failures: Number(row.failures), lastFailureAtMs: ms(row.last_failure_at_ms) };
+      },
+      async reserve(key, nowMs, rule) {
+        // Read, decide and count in one transaction. SQLite serializes transactions on its one
+        // writer connection; PostgreSQL locks the row (FOR UPDATE), and a first insert racing
+        // another is resolved by recordFailure's upsert, which counts both.
+        return store.transaction(async (tx) => {
+          const state = await tx.throttle.get(key);
+          const waitMs = remainingLockMs(state, rule, nowMs);
+          if (waitMs > 0) return { allowed: false, waitMs };
+          await tx.throttle.recordFailure(key, nowMs, rule.resetAfterMs);
+          return { allowed: true };
+        });
+      },
+      async refund(key) {
+        await db
+          .updateTable('throttle')
+          .set((eb) => ({ failures: eb.case().when('failures', '>', 0).then(eb('failures', '-', 1)).else(0).end() }))
+          .where('key', '=', key)
+          .execute();
       },
       async clear(key) {
         await db.deleteFrom('throttle').where('key', '=', key).execute();

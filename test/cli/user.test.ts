@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { cliEnv, makeTempDir, runCli, runCliOk, tableRows, type TempDir } from '../support/cli-process.ts';
+
+// 28 code points, not on the common-password list, not the email.
+const password = 'correct horse battery staple';
+
+let temp: TempDir;
+let env: Record<string, string>;
+beforeEach(() => {
+  temp = makeTempDir();
+  env = cliEnv(temp.database);
+});
+afterEach(() => temp.remove());
+
+describe('gatehouse user (no server running)', { timeout: 30_000 }, () => {
+  test('user create --password-stdin creates the account; user list shows it', async () => {
+    const created = await runCliOk(['user', 'create', '--email', 'Ada@Example.com', '--password-stdin'], { env, stdin: `${password}\n` });
+    assert.match(created, /^created user \S+ <ada@example\.com>$/m);
+    assert.ok(!created.includes(password), 'the password is never echoed');
+
+    const rows = tableRows(await runCliOk(['user', 'list'], { env }));
+    assert.equal(rows.length, 1, JSON.stringify(rows));
+    assert.equal(rows[0]?.email, 'ada@example.com');
+    assert.equal(rows[0]?.disabled, '', 'a new account is enabled');
+    assert.match(created, new RegExp(`created user ${rows[0]?.id ?? '(missing id)'} `));
+  });
+
+  test('a weak password is refused with a clear message and exit code 1; no account is created', async () => {
+    const tooShort = await runCli(['user', 'create', '--email', 'weak@example.com', '--password-stdin'], { env, stdin: 'short\n' });
+    assert.equal(tooShort.code, 1);
+    assert.match(tooShort.stderr, /password_too_short: Use at least 15 characters/);
+    assert.ok(!tooShort.stderr.includes('    at '), `no stack trace for an expected refusal:\n${tooShort.stderr}`);
+
+    assert.equal((await runCliOk(['user', 'list'], { env })).trim(), '(none)');
+  });
+
+  test('user create without a password option exits 1 and says how to give one', async () => {
+    const result = await runCli(['user', 'create', '--email', 'nopass@example.com'], { env });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /--password-stdin/);
+  });
+
+  test('--limit must be a whole number: refused with exit 1 before the database is touched', async () => {
+    for (const args of [['user', 'list', '--limit', 'abc'], ['audit', '--limit', '0']]) {
+      const result = await runCli(args, { env });
+      assert.equal(result.code, 1, `${args.join(' ')}: ${result.stdout}${result.stderr}`);
+      assert.match(result.stderr, /--limit/);
+      assert.doesNotMatch(result.stderr, /datatype mismatch/);
+    }
+  });
+
+  test('commands naming an unknown user exit 1 with the email in the message', async () => {
+    const disable = await runCli(['user', 'disable', 'ghost@example.com'], { env });
+    assert.equal(disable.code, 1);
+    assert.match(disable.stderr, /no user with email ghost@example\.com/);
+  });
+
+  test('sessions revoke --session with an id the user does not have exits 1 with session_not_found', async () => {
+    await runCliOk(['user', 'create', '--email', 'rev@example.com', '--password-stdin'], { env, stdin: password });
+    const result = await runCli(['sessions', 'revoke', '--user', 'rev@example.com', '--session', 'no-such-session'], { env });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /session_not_found/);
+  });
+});
