@@ -45,8 +45,9 @@ async function logIn(page: Page): Promise<void> {
 /** A fresh browser profile: its own cookie jar, like a second device. */
 async function newDevice(browser: Browser, baseURL: string): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ baseURL });
-  // Every step here takes milliseconds; a broken one should fail fast, not after 30 s.
-  context.setDefaultTimeout(5_000);
+  // Every step takes well under a second; a broken one should fail in seconds, not after 30 s,
+  // with headroom for a loaded 2-core CI machine.
+  context.setDefaultTimeout(15_000);
   return { context, page: await context.newPage() };
 }
 

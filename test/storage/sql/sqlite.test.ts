@@ -98,6 +98,36 @@ describe('SQLite store', () => {
     });
   });
 
+  it(
+    'two stores on one database file (two processes, or a CLI beside the server) still allow exactly freeFailures concurrent reserves',
+    {
+      todo:
+        'src/storage/sql/sql-store.ts reserve() is a deferred transaction (SELECT, then upsert): the second connection cannot ' +
+        'upgrade its read to a write and fails at once with SQLITE_BUSY "database is locked" (StorageUnavailableError); see report',
+    },
+    async () => {
+      await withTempDatabase(async (path) => {
+        const first = await openSqliteStore(path, { migrate: 'on-open' });
+        const second = await openSqliteStore(path, { migrate: 'on-open' });
+        try {
+          const rule = { freeFailures: 5, baseDelayMs: 1_000, maxDelayMs: minuteMs, resetAfterMs: 15 * minuteMs };
+          const results = await Promise.allSettled(
+            Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? first : second).throttle.reserve('account:alice', t0Ms, rule)),
+          );
+          const errors = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+          assert.deepEqual(errors, [], 'no reserve may fail because the other connection is writing');
+          const outcomes = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+          assert.equal(outcomes.filter((o) => o.allowed).length, 5);
+          assert.deepEqual(await first.throttle.get('account:alice'), { failures: 5, lastFailureAtMs: t0Ms });
+          assert.deepEqual(await second.throttle.get('account:alice'), { failures: 5, lastFailureAtMs: t0Ms });
+        } finally {
+          await second.close();
+          await first.close();
+        }
+      });
+    },
+  );
+
   it('the session lookup never sees rows of a transaction that has not committed', async () => {
     await withTempDatabase(async (path) => {
       const store = await openSqliteStore(path, { migrate: 'on-open' });

@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { validateSession } from '../../../src/core/sessions/validate-session.ts';
+import { createTestCore, seedSession, seedUser, type TestCore } from '../../support/core-deps.ts';
+
+const minuteMs = 60_000;
+const dayMs = 24 * 60 * minuteMs;
+
+async function setUp(): Promise<{ core: TestCore; userId: string; token: string; sessionId: string }> {
+  const core = await createTestCore();
+  const user = await seedUser(core, 'alice@example.com');
+  const { session, token } = await seedSession(core, user.id);
+  return { core, userId: user.id, token, sessionId: session.id };
+}
+
+function flipChar(text: string, index: number): string {
+  const c = text[index];
+  return `${text.slice(0, index)}${c === 'A' ? 'B' : 'A'}${text.slice(index + 1)}`;
+}
+
+describe('validateSession', () => {
+  it('returns the session and its user for a valid token', async () => {
+    const { core, userId, token, sessionId } = await setUp();
+    const found = await validateSession(core, token);
+    assert.ok(found !== null);
+    assert.equal(found.session.id, sessionId);
+    assert.equal(found.session.userId, userId);
+    assert.equal(found.user.id, userId);
+    assert.equal(found.user.email, 'alice@example.com');
+  });
+
+  describe('returns null for', () => {
+    it('malformed tokens', async () => {
+      const { core, token } = await setUp();
+      for (const bad of ['', 'garbage', token.replace('.', ''), `${token}x`, token.slice(0, -1), `.${token}`, token.replace('.', '!')]) {
+        assert.equal(await validateSession(core, bad), null, JSON.stringify(bad));
+      }
+    });
+
+    it('an unknown session id with a well-formed secret', async () => {
+      const { core, token } = await setUp();
+      assert.equal(await validateSession(core, flipChar(token, 0)), null);
+    });
+
+    it('the right id with a wrong secret, leaving the real session alive', async () => {
+      const { core, token, sessionId } = await setUp();
+      assert.equal(await validateSession(core, flipChar(token, 40)), null);
+      assert.equal(await validateSession(core, flipChar(token, 65)), null);
+      assert.equal((await validateSession(core, token))?.session.id, sessionId);
+    });
+
+    it('a token once its session is deleted (logout, revoke)', async () => {
+      const { core, token, sessionId } = await setUp();
+      await core.store.sessions.delete(sessionId);
+      assert.equal(await validateSession(core, token), null);
+    });
+
+    it('a disabled user, even while the session row still exists', async () => {
+      const { core, token, userId, sessionId } = await setUp();
+      await core.store.users.setDisabledAt(userId, core.clock.nowMs(), core.clock.nowMs());
+      assert.notEqual(await core.store.sessions.findWithUser(sessionId), null);
+      assert.equal(await validateSession(core, token), null);
+    });
+
+    it('a deleted user', async () => {
+      const { core, token, userId } = await setUp();
+      await core.store.users.delete(userId);
+      assert.equal(await validateSession(core, token), null);
+    });
+  });
+
+  describe('idle timeout (7 days, SECURITY.md 13)', () => {
+    it('keeps a session used just before the idle limit', async () => {
+      const { core, token } = await setUp();
+      core.clock.advance(7 * dayMs - 1);
+      assert.notEqual(await validateSession(core, token), null);
+    });
+
+    it('ends a session unused for the idle limit, and deletes the row', async () => {
+      const { core, token, sessionId } = await setUp();
+      core.clock.advance(7 * dayMs);
+      assert.equal(await validateSession(core, token), null);
+      assert.equal(await core.store.sessions.findWithUser(sessionId), null);
+    });
+
+    it('measures idleness from the last touch, not from login', async () => {
+      const { core, token } = await setUp();
+      core.clock.advance(6 * dayMs);
+      assert.notEqual(await validateSession(core, token), null);
+      core.clock.advance(6 * dayMs);
+      assert.notEqual(await validateSession(core, token), null, '12 days after login, 6 days idle');
+    });
+  });
+
+  describe('absolute timeout (30 days, SECURITY.md 13)', () => {
+    it('ends a session at the absolute limit despite steady activity, and deletes the row', async () => {
+      const { core, token, sessionId } = await setUp();
+      for (let day = 6; day < 30; day += 6) {
+        core.clock.advance(6 * dayMs);
+        assert.notEqual(await validateSession(core, token), null, `day ${day}`);
+      }
+      core.clock.advance(6 * dayMs - 1); // 30 days minus 1 ms, last seen 6 days ago
+      assert.notEqual(await validateSession(core, token), null);
+      core.clock.advance(1);
+      assert.equal(await validateSession(core, token), null);
+      assert.equal(await core.store.sessions.findWithUser(sessionId), null);
+    });
+  });
+
+  describe('last_seen is written at most once per touchIntervalMs', () => {
+    it('leaves lastSeenAtMs alone within the interval and moves it after', async () => {
+      const { core, token, sessionId } = await setUp();
+      const lastSeen = async (): Promise<number | undefined> =>
+        (await core.store.sessions.findWithUser(sessionId))?.session.lastSeenAtMs;
+      const createdAtMs = core.clock.nowMs();
+      assert.equal(await lastSeen(), createdAtMs);
+
+      core.clock.advance(30_000);
+      await validateSession(core, token);
+      core.clock.advance(29_999);
+      const found = await validateSession(core, token);
+      assert.equal(found?.session.lastSeenAtMs, createdAtMs);
+      assert.equal(await lastSeen(), createdAtMs, 'no write 59.999 s after the last touch');
+
+      core.clock.advance(1);
+      const touched = await validateSession(core, token);
+      assert.equal(touched?.session.lastSeenAtMs, createdAtMs + 60_000, 'the returned session is fresh');
+      assert.equal(await lastSeen(), createdAtMs + 60_000);
+
+      core.clock.advance(59_999);
+      await validateSession(core, token);
+      assert.equal(await lastSeen(), createdAtMs + 60_000);
+      core.clock.advance(1);
+      await validateSession(core, token);
+      assert.equal(await lastSeen(), createdAtMs + 120_000);
+    });
+
+    it('calls touch only when the interval has passed', async () => {
+      const { core, token } = await setUp();
+      const touches: number[] = [];
+      const realTouch = core.store.sessions.touch.bind(core.store.sessions);
+      core.store.sessions.touch = async (id, lastSeenAtMs) => {
+        touches.push(lastSeenAtMs);
+        await realTouch(id, lastSeenAtMs);
+      };
+      for (let i = 0; i < 10; i++) {
+        core.clock.advance(10_000);
+        await validateSession(core, token);
+      }
+      // 10 requests over 100 s: one write at 60 s.
+      assert.equal(touches.length, 1);
+    });
+  });
+});
