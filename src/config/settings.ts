@@ -64,7 +64,7 @@ export const settings: readonly Setting[] = [
   { path: 'session.touchIntervalSeconds', env: 'GATEHOUSE_SESSION_TOUCH_INTERVAL_SECONDS', kind: 'integer', defaultValue: 60, min: 1, max: 3600, description: 'last_seen is written at most this often per session.' },
   { path: 'password.minLength', env: 'GATEHOUSE_PASSWORD_MIN_LENGTH', kind: 'integer', defaultValue: 15, min: 15, max: 64, description: 'Minimum password length in characters. 15 is the floor without MFA (NIST SP 800-63B-4).' },
   { path: 'password.maxBytes', env: 'GATEHOUSE_PASSWORD_MAX_BYTES', kind: 'integer', defaultValue: 512, min: 256, max: 4096, description: 'Maximum password size in UTF-8 bytes, refused before hashing. 256 is the floor, so 64 characters of any script always fit.' },
-  { path: 'password.argon2.memoryKiB', env: 'GATEHOUSE_ARGON2_MEMORY_KIB', kind: 'integer', defaultValue: 19_456, min: 19_456, max: 4_194_304, description: 'argon2id memory cost in KiB (OWASP minimum 19456).' },
+  { path: 'password.argon2.memoryKiB', env: 'GATEHOUSE_ARGON2_MEMORY_KIB', kind: 'integer', defaultValue: 19_456, min: 19_456, max: 1_048_576, description: 'argon2id memory cost in KiB (OWASP minimum 19456).' },
   { path: 'password.argon2.passes', env: 'GATEHOUSE_ARGON2_PASSES', kind: 'integer', defaultValue: 2, min: 2, max: 100, description: 'argon2id time cost (OWASP minimum 2).' },
   { path: 'password.argon2.parallelism', env: 'GATEHOUSE_ARGON2_PARALLELISM', kind: 'integer', defaultValue: 1, min: 1, max: 16, description: 'argon2id lanes.' },
   { path: 'rateLimit.account.freeFailures', env: 'GATEHOUSE_RATE_LIMIT_ACCOUNT_FREE_FAILURES', kind: 'integer', defaultValue: 5, min: 1, description: 'Failed logins on one email before waits start.' },

@@ -84,19 +84,29 @@ export interface ThrottleRuleShape {
   resetAfterMs: number;
 }
 
-export type ThrottleReservation = { allowed: true } | { allowed: false; waitMs: number };
+/**
+ * An allowed reservation remembers the key's state before and after it, so a refund can put
+ * the key back exactly as it was (timestamp included) when nothing else touched it meanwhile.
+ */
+export type ThrottleReservation =
+  | { allowed: true; before: ThrottleState | null; after: ThrottleState }
+  | { allowed: false; waitMs: number };
 
 export interface ThrottleStore {
   get(key: string): Promise<ThrottleState | null>;
   /**
    * Atomically: when `key` is not locked under `rule`, counts one attempt as a failure and
    * allows it; when it is locked, refuses it and changes nothing (so refused attempts never
-   * extend a lock). Concurrent calls on one key are serialized, so N parallel guesses can never
-   * all pass a check that only the first few should.
+   * extend a lock). Concurrent calls on one key, from any number of processes, never let more
+   * attempts through than the rule allows.
    */
   reserve(key: string, nowMs: number, rule: ThrottleRuleShape): Promise<ThrottleReservation>;
-  /** Takes back one counted attempt (a reserved attempt that succeeded). Never below zero. */
-  refund(key: string): Promise<void>;
+  /**
+   * Takes back an allowed reservation (the attempt succeeded, or a later check refused it):
+   * restores `before` when the key still holds `after`; otherwise (other attempts came in
+   * since) removes one failure, never going below zero.
+   */
+  refund(key: string, reservation: { before: ThrottleState | null; after: ThrottleState }): Promise<void>;
   /**
    * Atomically adds one failure. When the last failure is older than `resetAfterMs`,
    * the count starts again at one.

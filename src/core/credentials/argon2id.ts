@@ -52,7 +52,7 @@ const phcPattern = /^\$argon2id\$v=19\$m=(\d{1,8}),t=(\d{1,4}),p=(\d{1,3})\$([A-
 
 // Bounds on parameters read back from storage: a corrupted or hostile row must not make
 // verification throw (a 500) or allocate gigabytes.
-const maxStoredMemoryKiB = 4 * 1024 * 1024;
+const maxStoredMemoryKiB = 1024 * 1024; // 1 GiB, the configurable maximum
 const maxStoredPasses = 100;
 const maxStoredParallelism = 16;
 

@@ -25,7 +25,7 @@ export async function logIn(deps: CoreDeps, input: LogInInput, context: RequestC
   // refuse before the (costly) hash, exactly as a wrong password is refused.
   // Control characters are replaced so a CR/LF never reaches the audit trail or a log line.
   const email = normalizeEmail(input.email) ?? input.email.trim().toLowerCase().slice(0, 254).replace(/[\u0000-\u001f\u007f]/g, '\uFFFD');
-  await deps.throttle.reserve([['ip', context.ip], ['account', email]], deps.clock.nowMs());
+  const ticket = await deps.throttle.reserve([['ip', context.ip], ['account', email]], deps.clock.nowMs());
 
   const user = normalizeEmail(input.email) === null ? null : await deps.store.users.findByEmail(email);
   const password = normalizePassword(input.password);
@@ -45,7 +45,7 @@ export async function logIn(deps: CoreDeps, input: LogInInput, context: RequestC
   }
 
   await deps.throttle.clear('account', email);
-  await deps.throttle.refund('ip', context.ip);
+  await ticket.refund('ip');
   const upgradedHash = verification.needsRehash ? await deps.hasher.hash(password) : null;
   return deps.store.transaction(async (tx) => {
     const nowMs = deps.clock.nowMs();

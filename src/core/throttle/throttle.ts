@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { AuthError } from '../errors.ts';
-import type { ThrottleRuleShape, ThrottleState, ThrottleStore } from '../ports.ts';
+import type { ThrottleReservation, ThrottleRuleShape, ThrottleState, ThrottleStore } from '../ports.ts';
 
 /**
  * One throttling rule: `freeFailures` attempts cost nothing, then every further failure
@@ -30,6 +30,19 @@ export function remainingLockMs(state: ThrottleState | null, rule: ThrottleRule,
   return Math.max(0, state.lastFailureAtMs + delayMs - nowMs);
 }
 
+/** The state after one more failure at `nowMs`: the count restarts after `resetAfterMs` of quiet. */
+export function nextThrottleState(state: ThrottleState | null, rule: ThrottleRule, nowMs: number): ThrottleState {
+  const failures = state === null || nowMs - state.lastFailureAtMs > rule.resetAfterMs ? 1 : state.failures + 1;
+  return { failures, lastFailureAtMs: nowMs };
+}
+
+type Allowed = Extract<ThrottleReservation, { allowed: true }>;
+
+/** Reservations made for one attempt, to refund by kind when it succeeds. */
+export interface ThrottleTicket {
+  refund(kind: ThrottleKind): Promise<void>;
+}
+
 /**
  * Throttle keys are HMACs of the email or IP under the server secret, so the throttle
  * table is not a readable list of who tried which address.
@@ -41,24 +54,42 @@ export function createThrottle(store: ThrottleStore, rules: ThrottleRules, keySe
   return {
     /**
      * Counts this attempt against every key before any expensive work (the password hash), and
-     * throws too_many_requests when any key is locked. Keys already counted are refunded when a
-     * later one refuses, so a locked IP cannot push an account's counter up.
+     * throws too_many_requests when any key is locked, with the longest wait among the keys.
+     * Keys already counted are refunded when a later one refuses (or the store fails), so a
+     * locked IP cannot push an account's counter up.
      */
-    async reserve(checks: ReadonlyArray<readonly [ThrottleKind, string]>, nowMs: number): Promise<void> {
-      const reserved: string[] = [];
-      for (const [kind, value] of checks) {
+    async reserve(checks: ReadonlyArray<readonly [ThrottleKind, string]>, nowMs: number): Promise<ThrottleTicket> {
+      const reserved = new Map<ThrottleKind, { key: string; reservation: Allowed }>();
+      const refundAll = async (): Promise<void> => {
+        for (const { key, reservation } of reserved.values()) await store.refund(key, reservation);
+      };
+      for (const [index, [kind, value]] of checks.entries()) {
         const key = keyFor(kind, value);
-        const outcome = await store.reserve(key, nowMs, rules[kind]);
-        if (!outcome.allowed) {
-          for (const done of reserved) await store.refund(done);
-          throw new AuthError('too_many_requests', { retryAfterSeconds: Math.max(1, Math.ceil(outcome.waitMs / 1000)) });
+        let outcome: ThrottleReservation;
+        try {
+          outcome = await store.reserve(key, nowMs, rules[kind]);
+        } catch (error) {
+          await refundAll().catch(() => undefined);
+          throw error;
         }
-        reserved.push(key);
+        if (!outcome.allowed) {
+          await refundAll();
+          let waitMs = outcome.waitMs;
+          for (const [laterKind, laterValue] of checks.slice(index + 1)) {
+            waitMs = Math.max(waitMs, remainingLockMs(await store.get(keyFor(laterKind, laterValue)), rules[laterKind], nowMs));
+          }
+          throw new AuthError('too_many_requests', { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) });
+        }
+        reserved.set(kind, { key, reservation: outcome });
       }
-    },
-    /** The attempt succeeded: it no longer counts against this key. */
-    async refund(kind: ThrottleKind, value: string): Promise<void> {
-      await store.refund(keyFor(kind, value));
+      return {
+        async refund(kind) {
+          const entry = reserved.get(kind);
+          if (entry === undefined) return;
+          reserved.delete(kind);
+          await store.refund(entry.key, entry.reservation);
+        },
+      };
     },
     /** Forgets every failure of this key (a successful login clears its account). */
     async clear(kind: ThrottleKind, value: string): Promise<void> {

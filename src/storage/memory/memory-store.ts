@@ -1,4 +1,4 @@
-import { remainingLockMs } from '../../core/throttle/throttle.ts';
+import { nextThrottleState, remainingLockMs } from '../../core/throttle/throttle.ts';
 import type { AuditEvent, Session, SessionWithUser, Store, ThrottleState, User } from '../../core/ports.ts';
 
 interface Tables {
@@ -130,16 +130,22 @@ export function createMemoryStore(): Store {
         return { ...next };
       },
       async reserve(key, nowMs, rule) {
-        const t = tables.throttle.get(key) ?? null;
-        const waitMs = remainingLockMs(t, rule, nowMs);
+        const before = tables.throttle.get(key) ?? null;
+        const waitMs = remainingLockMs(before, rule, nowMs);
         if (waitMs > 0) return { allowed: false, waitMs };
-        const failures = t === null || nowMs - t.lastFailureAtMs > rule.resetAfterMs ? 1 : t.failures + 1;
-        tables.throttle.set(key, { failures, lastFailureAtMs: nowMs });
-        return { allowed: true };
+        const after = nextThrottleState(before, rule, nowMs);
+        tables.throttle.set(key, after);
+        return { allowed: true, before: before === null ? null : { ...before }, after: { ...after } };
       },
-      async refund(key) {
+      async refund(key, { before, after }) {
         const t = tables.throttle.get(key);
-        if (t !== undefined) tables.throttle.set(key, { ...t, failures: Math.max(0, t.failures - 1) });
+        if (t === undefined) return;
+        if (t.failures === after.failures && t.lastFailureAtMs === after.lastFailureAtMs) {
+          if (before === null) tables.throttle.delete(key);
+          else tables.throttle.set(key, { ...before });
+        } else {
+          tables.throttle.set(key, { ...t, failures: Math.max(0, t.failures - 1) });
+        }
       },
       async clear(key) {
         tables.throttle.delete(key);

@@ -1,9 +1,12 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { AuditEvent, AuditEventType, Session, SessionWithUser, Store, User } from '../../core/ports.ts';
-import { remainingLockMs } from '../../core/throttle/throttle.ts';
+import { nextThrottleState, remainingLockMs } from '../../core/throttle/throttle.ts';
 import type { Database, SessionsTable, UsersTable } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
+
+/** Compare-and-set rounds before reserve gives up and fails closed for a second. */
+const maxReserveAttempts = 8;
 
 export const sessionWithUserColumns = [
   'sessions.id as s_id',
@@ -231,18 +234,54 @@ export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
         return { failures: Number(row.failures), lastFailureAtMs: ms(row.last_failure_at_ms) };
       },
       async reserve(key, nowMs, rule) {
-        // Read, decide and count in one transaction. SQLite serializes transactions on its one
-        // writer connection; PostgreSQL locks the row (FOR UPDATE), and a first insert racing
-        // another is resolved by recordFailure's upsert, which counts both.
-        return store.transaction(async (tx) => {
-          const state = await tx.throttle.get(key);
-          const waitMs = remainingLockMs(state, rule, nowMs);
+        // Optimistic compare-and-set, no transaction: read, decide, then write only if the row is
+        // still what was read (each statement is atomic on its own). A lost race reads again.
+        // This holds across processes and connections (two servers on one SQLite file, or many
+        // on PostgreSQL) without holding a lock across the decision.
+        for (let attempt = 0; attempt < maxReserveAttempts; attempt++) {
+          const before = await store.throttle.get(key);
+          const waitMs = remainingLockMs(before, rule, nowMs);
           if (waitMs > 0) return { allowed: false, waitMs };
-          await tx.throttle.recordFailure(key, nowMs, rule.resetAfterMs);
-          return { allowed: true };
-        });
+          const after = nextThrottleState(before, rule, nowMs);
+          const result =
+            before === null
+              ? await db
+                  .insertInto('throttle')
+                  .values({ key, failures: after.failures, last_failure_at_ms: after.lastFailureAtMs })
+                  .onConflict((oc) => oc.column('key').doNothing())
+                  .executeTakeFirst()
+              : await db
+                  .updateTable('throttle')
+                  .set({ failures: after.failures, last_failure_at_ms: after.lastFailureAtMs })
+                  .where('key', '=', key)
+                  .where('failures', '=', before.failures)
+                  .where('last_failure_at_ms', '=', before.lastFailureAtMs)
+                  .executeTakeFirst();
+          const changed = 'numInsertedOrUpdatedRows' in result ? result.numInsertedOrUpdatedRows : result.numUpdatedRows;
+          if (Number(changed ?? 0) === 1) return { allowed: true, before, after };
+        }
+        // Extreme contention on one key: fail closed for a moment rather than let it through.
+        return { allowed: false, waitMs: 1000 };
       },
-      async refund(key) {
+      async refund(key, { before, after }) {
+        const restored =
+          before === null
+            ? await db
+                .deleteFrom('throttle')
+                .where('key', '=', key)
+                .where('failures', '=', after.failures)
+                .where('last_failure_at_ms', '=', after.lastFailureAtMs)
+                .executeTakeFirst()
+            : await db
+                .updateTable('throttle')
+                .set({ failures: before.failures, last_failure_at_ms: before.lastFailureAtMs })
+                .where('key', '=', key)
+                .where('failures', '=', after.failures)
+                .where('last_failure_at_ms', '=', after.lastFailureAtMs)
+                .executeTakeFirst();
+        const done = 'numDeletedRows' in restored ? restored.numDeletedRows : restored.numUpdatedRows;
+        if (Number(done) === 1) return;
+        // Other attempts came in since: only take this one back.
         await db
           .updateTable('throttle')
           .set((eb) => ({ failures: eb.case().when('failures', '>', 0).then(eb('failures', '-', 1)).else(0).end() }))

@@ -84,9 +84,9 @@ function recordingStore(): { store: ThrottleStore; keys: Set<string>; keyOf(kind
         keys.add(key);
         return inner.reserve(key, nowMs, rule);
       },
-      refund: (key) => {
+      refund: (key, reservation) => {
         keys.add(key);
-        return inner.refund(key);
+        return inner.refund(key, reservation);
       },
       recordFailure: (key, nowMs, resetAfterMs) => {
         keys.add(key);
@@ -160,34 +160,80 @@ describe('createThrottle', () => {
     assert.deepEqual(await stateOf('account'), { failures: 2, lastFailureAtMs: t0 });
   });
 
-  it(
-    'reports the longest wait among the keys checked',
-    { todo: 'src/core/throttle/throttle.ts reserve() stops at the first key that refuses and reports its wait only; see report' },
-    async () => {
-      const { store } = recordingStore();
-      const throttle = createThrottle(store, testThrottleRules, secret);
-      await reserveTimes(throttle, alice, 5, t0);
-      await throttle.reserve(alice, t0 + 1_000);
-      await throttle.reserve(alice, t0 + 3_000); // account: 7 failures, locked 4 s from t0 + 3 s
-      await reserveTimes(throttle, ip, 20, t0 + 3_000); // ip: 20 failures, locked 1 s from t0 + 3 s
-      const error = await rejectsWithAuthError(throttle.reserve([...ip, ...alice], t0 + 3_000), 'too_many_requests');
-      assert.equal(error.retryAfterSeconds, 4);
-    },
-  );
+  it('reports the longest wait among the keys checked (IP locked 1 s, account locked 4 s: 4 s)', async () => {
+    const { store, stateOf } = recordingStore();
+    const throttle = createThrottle(store, testThrottleRules, secret);
+    await reserveTimes(throttle, alice, 5, t0);
+    await throttle.reserve(alice, t0 + 1_000);
+    await throttle.reserve(alice, t0 + 3_000); // account: 7 failures, locked 4 s from t0 + 3 s
+    await reserveTimes(throttle, ip, 20, t0 + 3_000); // ip: 20 failures, locked 1 s from t0 + 3 s
+    const error = await rejectsWithAuthError(throttle.reserve([...ip, ...alice], t0 + 3_000), 'too_many_requests');
+    assert.equal(error.retryAfterSeconds, 4);
+    // Looking at the later key's wait does not count an attempt against it.
+    assert.deepEqual(await stateOf('account'), { failures: 7, lastFailureAtMs: t0 + 3_000 });
+    assert.deepEqual(await stateOf('ip'), { failures: 20, lastFailureAtMs: t0 + 3_000 });
+    // Half a second later the IP would still say 1 s, the account 3.5 s.
+    assert.equal((await rejectsWithAuthError(throttle.reserve([...ip, ...alice], t0 + 3_500), 'too_many_requests')).retryAfterSeconds, 4);
+  });
 
-  it(
-    'leaves an earlier key exactly as it was when a later key refuses (its lastFailureAtMs too)',
-    { todo: 'refund() decrements failures but keeps the lastFailureAtMs the reservation wrote, so a refused attempt can re-lock the IP; see report' },
-    async () => {
-      const { store, stateOf } = recordingStore();
-      const throttle = createThrottle(store, testThrottleRules, secret);
-      await reserveTimes(throttle, ip, 20, t0); // ip locked until t0 + 1 s
-      await reserveTimes(throttle, alice, 5, t0 + 500); // account locked until t0 + 1.5 s
-      await rejectsWithAuthError(throttle.reserve([...ip, ...alice], t0 + 1_000), 'too_many_requests');
-      assert.deepEqual(await stateOf('ip'), { failures: 20, lastFailureAtMs: t0 });
-      await throttle.reserve(ip, t0 + 1_000); // the IP's own lock is over: a refused attempt must not have renewed it
-    },
-  );
+  it('reports the refusing key’s wait when it is the longest, and ignores later keys that are not locked', async () => {
+    const { store, stateOf } = recordingStore();
+    const throttle = createThrottle(store, testThrottleRules, secret);
+    await reserveTimes(throttle, ip, 20, t0);
+    await throttle.reserve(ip, t0 + 1_000);
+    await throttle.reserve(ip, t0 + 3_000); // ip: 22 failures, locked 4 s from t0 + 3 s
+    await reserveTimes(throttle, alice, 5, t0 + 2_500); // account: locked 1 s from t0 + 2.5 s
+    assert.equal((await rejectsWithAuthError(throttle.reserve([...ip, ...alice], t0 + 3_000), 'too_many_requests')).retryAfterSeconds, 4);
+    await throttle.clear('account', 'alice@example.com');
+    assert.equal((await rejectsWithAuthError(throttle.reserve([...ip, ...alice], t0 + 3_000), 'too_many_requests')).retryAfterSeconds, 4);
+    assert.equal(await stateOf('account'), null, 'a later key is only read, never counted, when an earlier one refuses');
+  });
+
+  it('leaves an earlier key exactly as it was when a later key refuses (its lastFailureAtMs too)', async () => {
+    const { store, stateOf } = recordingStore();
+    const throttle = createThrottle(store, testThrottleRules, secret);
+    await reserveTimes(throttle, ip, 20, t0); // ip locked until t0 + 1 s
+    await reserveTimes(throttle, alice, 5, t0 + 500); // account locked until t0 + 1.5 s
+    await rejectsWithAuthError(throttle.reserve([...ip, ...alice], t0 + 1_000), 'too_many_requests');
+    assert.deepEqual(await stateOf('ip'), { failures: 20, lastFailureAtMs: t0 });
+    await throttle.reserve(ip, t0 + 1_000); // the IP's own lock is over: a refused attempt must not have renewed it
+  });
+
+  it('removes a key reserved for the first time when a later key refuses', async () => {
+    const { store, stateOf } = recordingStore();
+    const throttle = createThrottle(store, testThrottleRules, secret);
+    await reserveTimes(throttle, alice, 5, t0);
+    await rejectsWithAuthError(throttle.reserve([...ip, ...alice], t0), 'too_many_requests');
+    assert.equal(await stateOf('ip'), null, 'back to no row at all, as before the attempt');
+  });
+
+  it('refunds the keys already reserved and rethrows when the store fails on a later key', async () => {
+    const { store, stateOf } = recordingStore();
+    const failure = new Error('database is down');
+    let failAccount = false;
+    const failing: ThrottleStore = {
+      ...store,
+      reserve: (key, nowMs, r) => (failAccount && key.startsWith('account:') ? Promise.reject(failure) : store.reserve(key, nowMs, r)),
+    };
+    const throttle = createThrottle(failing, testThrottleRules, secret);
+    await reserveTimes(throttle, [...ip, ...alice], 3, t0);
+    failAccount = true;
+    await assert.rejects(throttle.reserve([...ip, ...alice], t0 + 500), (error) => error === failure);
+    assert.deepEqual(await stateOf('ip'), { failures: 3, lastFailureAtMs: t0 }, 'the IP reservation was taken back');
+    assert.deepEqual(await stateOf('account'), { failures: 3, lastFailureAtMs: t0 });
+  });
+
+  it('rethrows the store’s error even when refunding the earlier keys fails too', async () => {
+    const { store } = recordingStore();
+    const failure = new Error('database is down');
+    const failing: ThrottleStore = {
+      ...store,
+      reserve: (key, nowMs, r) => (key.startsWith('account:') ? Promise.reject(failure) : store.reserve(key, nowMs, r)),
+      refund: () => Promise.reject(new Error('still down')),
+    };
+    const throttle = createThrottle(failing, testThrottleRules, secret);
+    await assert.rejects(throttle.reserve([...ip, ...alice], t0), (error) => error === failure);
+  });
 
   it('keeps kinds apart: the same value under another kind is not locked', async () => {
     const { store, keys } = recordingStore();
@@ -226,28 +272,94 @@ describe('createThrottle', () => {
     await rejectsWithAuthError(throttle.reserve(alice, t0), 'too_many_requests');
   });
 
-  it('refund() takes back one counted attempt, never going below zero', async () => {
+  it('ticket.refund() puts a key back exactly as it was when nothing came in since, timestamp included', async () => {
     const { store, stateOf } = recordingStore();
     const throttle = createThrottle(store, testThrottleRules, secret);
-    await reserveTimes(throttle, alice, 5, t0);
-    await rejectsWithAuthError(throttle.reserve(alice, t0), 'too_many_requests');
-    await throttle.refund('account', 'alice@example.com');
-    assert.equal((await stateOf('account'))?.failures, 4);
-    await throttle.reserve(alice, t0); // the refunded attempt is free again...
-    await rejectsWithAuthError(throttle.reserve(alice, t0), 'too_many_requests'); // ...but only that one
-
-    for (let i = 0; i < 8; i++) await throttle.refund('account', 'alice@example.com');
-    assert.equal((await stateOf('account'))?.failures, 0);
-    await reserveTimes(throttle, alice, 5, t0);
-    await rejectsWithAuthError(throttle.reserve(alice, t0), 'too_many_requests');
+    await reserveTimes(throttle, alice, 4, t0);
+    const ticket = await throttle.reserve(alice, t0 + 500);
+    assert.deepEqual(await stateOf('account'), { failures: 5, lastFailureAtMs: t0 + 500 });
+    await ticket.refund('account');
+    assert.deepEqual(await stateOf('account'), { failures: 4, lastFailureAtMs: t0 });
+    await throttle.reserve(alice, t0 + 500); // the refunded attempt is free again...
+    await rejectsWithAuthError(throttle.reserve(alice, t0 + 500), 'too_many_requests'); // ...but only that one
   });
 
-  it('refund() of a key never seen is a no-op', async () => {
-    const { store } = recordingStore();
+  it('ticket.refund() of a first attempt leaves no row behind', async () => {
+    const { store, stateOf } = recordingStore();
     const throttle = createThrottle(store, testThrottleRules, secret);
-    await throttle.refund('ip', '198.51.100.1');
-    await reserveTimes(throttle, [['ip', '198.51.100.1']], 20, t0);
-    await rejectsWithAuthError(throttle.reserve([['ip', '198.51.100.1']], t0), 'too_many_requests');
+    const ticket = await throttle.reserve([...ip, ...alice], t0);
+    await ticket.refund('ip');
+    await ticket.refund('account');
+    assert.equal(await stateOf('ip'), null);
+    assert.equal(await stateOf('account'), null);
+  });
+
+  it('a refunded attempt does not renew an expired lock', async () => {
+    const { store, stateOf } = recordingStore();
+    const throttle = createThrottle(store, testThrottleRules, secret);
+    await reserveTimes(throttle, ip, 20, t0); // locked until t0 + 1 s
+    const ticket = await throttle.reserve(ip, t0 + 1_000); // the 21st: would lock for 2 s more
+    await ticket.refund('ip');
+    assert.deepEqual(await stateOf('ip'), { failures: 20, lastFailureAtMs: t0 }, 'the old timestamp is back, so the old lock stays expired');
+    await throttle.reserve(ip, t0 + 1_000);
+    await rejectsWithAuthError(throttle.reserve(ip, t0 + 1_000), 'too_many_requests');
+  });
+
+  it('ticket.refund() takes back only one failure when other attempts came in since', async () => {
+    const { store, stateOf } = recordingStore();
+    const throttle = createThrottle(store, testThrottleRules, secret);
+    await reserveTimes(throttle, alice, 2, t0);
+    const ticket = await throttle.reserve(alice, t0 + 100); // 3
+    await reserveTimes(throttle, alice, 2, t0 + 200); // 5, locked
+    await ticket.refund('account');
+    assert.deepEqual(await stateOf('account'), { failures: 4, lastFailureAtMs: t0 + 200 }, 'one failure less, the latest timestamp kept');
+    await throttle.reserve(alice, t0 + 200);
+    await rejectsWithAuthError(throttle.reserve(alice, t0 + 200), 'too_many_requests');
+  });
+
+  it('a ticket refunds each kind once: further calls for that kind are no-ops', async () => {
+    const { store, stateOf } = recordingStore();
+    const throttle = createThrottle(store, testThrottleRules, secret);
+    await reserveTimes(throttle, [...ip, ...alice], 3, t0);
+    const ticket = await throttle.reserve([...ip, ...alice], t0 + 100);
+    await reserveTimes(throttle, [...ip, ...alice], 1, t0 + 200); // intervening: refunds decrement
+    for (let i = 0; i < 5; i++) await ticket.refund('account');
+    assert.deepEqual(await stateOf('account'), { failures: 4, lastFailureAtMs: t0 + 200 });
+    assert.deepEqual(await stateOf('ip'), { failures: 5, lastFailureAtMs: t0 + 200 }, 'refunding one kind leaves the others counted');
+    await ticket.refund('ip');
+    await ticket.refund('ip');
+    assert.deepEqual(await stateOf('ip'), { failures: 4, lastFailureAtMs: t0 + 200 });
+  });
+
+  it('a ticket refunds each kind once even when the refunds run concurrently', async () => {
+    const { store, stateOf } = recordingStore();
+    const throttle = createThrottle(store, testThrottleRules, secret);
+    await reserveTimes(throttle, alice, 3, t0);
+    const ticket = await throttle.reserve(alice, t0 + 100);
+    await Promise.all(Array.from({ length: 5 }, () => ticket.refund('account')));
+    assert.deepEqual(await stateOf('account'), { failures: 3, lastFailureAtMs: t0 });
+  });
+
+  it('ticket.refund() of a kind the ticket did not reserve is a no-op', async () => {
+    const { store, stateOf } = recordingStore();
+    const throttle = createThrottle(store, testThrottleRules, secret);
+    await reserveTimes(throttle, ip, 3, t0);
+    const ticket = await throttle.reserve(alice, t0);
+    await ticket.refund('ip');
+    await ticket.refund('signupIp');
+    assert.deepEqual(await stateOf('ip'), { failures: 3, lastFailureAtMs: t0 });
+    assert.deepEqual(await stateOf('account'), { failures: 1, lastFailureAtMs: t0 });
+  });
+
+  it('ticket.refund() after the key was cleared is a no-op', async () => {
+    const { store, stateOf } = recordingStore();
+    const throttle = createThrottle(store, testThrottleRules, secret);
+    const ticket = await throttle.reserve(alice, t0);
+    await throttle.clear('account', 'alice@example.com');
+    await ticket.refund('account');
+    assert.equal(await stateOf('account'), null);
+    await reserveTimes(throttle, alice, 5, t0);
+    await rejectsWithAuthError(throttle.reserve(alice, t0), 'too_many_requests');
   });
 
   it('restarts the count when the last counted attempt is older than resetAfterMs', async () => {
@@ -291,8 +403,8 @@ describe('createThrottle', () => {
     const first = recordingStore();
     const second = recordingStore();
     const throttle = createThrottle(first.store, testThrottleRules, secret);
-    await throttle.reserve([...ip, ...alice, ['signupIp', '203.0.113.7']], t0);
-    await throttle.refund('ip', '203.0.113.7');
+    const ticket = await throttle.reserve([...ip, ...alice, ['signupIp', '203.0.113.7']], t0);
+    await ticket.refund('ip');
     await throttle.clear('account', 'alice@example.com');
     await createThrottle(second.store, testThrottleRules, new Uint8Array(32).fill(8)).reserve(alice, t0);
 

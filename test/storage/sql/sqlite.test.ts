@@ -1,14 +1,68 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { StorageUnavailableError } from '../../../src/core/errors.ts';
-import type { Store } from '../../../src/core/ports.ts';
+import type { Store, ThrottleRuleShape } from '../../../src/core/ports.ts';
 import { migrateToLatest } from '../../../src/storage/sql/migrate.ts';
 import { openSqliteStore } from '../../../src/storage/sql/sqlite.ts';
 import { runStoreContract } from '../contract.ts';
 import { aSession, aUser, anAuditEvent, minuteMs, t0Ms } from '../contract/fixtures.ts';
+
+type WorkerSummary = Record<string, { allowed: number; waits: number[]; errors: string[] }>;
+
+/**
+ * Starts `processes` children (throttle-reserve-worker.ts) on the database at `path`, waits until
+ * each has opened it, releases them together, and returns each one's summary.
+ */
+async function runReserveWorkers(
+  path: string,
+  keys: Record<string, ThrottleRuleShape>,
+  processes: number,
+  count: number,
+  batch: number,
+): Promise<WorkerSummary[]> {
+  const readyLine = 'ready\n';
+  const worker = fileURLToPath(new URL('./throttle-reserve-worker.ts', import.meta.url));
+  const children = Array.from({ length: processes }, () =>
+    spawn(process.execPath, [worker, path, JSON.stringify(keys), String(t0Ms), String(count), String(batch)], {
+      env: { PATH: process.env.PATH },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    }),
+  );
+  const outputs = children.map((child) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const ready = new Promise<void>((resolve, reject) => {
+      const onData = () => {
+        if (stdout.includes(readyLine)) {
+          child.stdout.off('data', onData);
+          resolve();
+        }
+      };
+      child.stdout.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`worker exited (${code}) before it was ready: ${stderr}`)));
+    });
+    const exited = new Promise<string>((resolve, reject) => {
+      child.once('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`worker exited with ${code}: ${stderr}`))));
+    });
+    exited.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+    return { child, ready, exited };
+  });
+  try {
+    await Promise.all(outputs.map((o) => o.ready));
+    for (const { child } of outputs) child.stdin.end('go\n');
+    const stdouts = await Promise.all(outputs.map((o) => o.exited));
+    return stdouts.map((stdout) => JSON.parse(stdout.slice(stdout.indexOf(readyLine) + readyLine.length)) as WorkerSummary);
+  } finally {
+    for (const { child } of outputs) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
 
 interface TempDatabase {
   path: string;
@@ -100,11 +154,6 @@ describe('SQLite store', () => {
 
   it(
     'two stores on one database file (two processes, or a CLI beside the server) still allow exactly freeFailures concurrent reserves',
-    {
-      todo:
-        'src/storage/sql/sql-store.ts reserve() is a deferred transaction (SELECT, then upsert): the second connection cannot ' +
-        'upgrade its read to a write and fails at once with SQLITE_BUSY "database is locked" (StorageUnavailableError); see report',
-    },
     async () => {
       await withTempDatabase(async (path) => {
         const first = await openSqliteStore(path, { migrate: 'on-open' });
@@ -123,6 +172,38 @@ describe('SQLite store', () => {
         } finally {
           await second.close();
           await first.close();
+        }
+      });
+    },
+  );
+
+  it(
+    'separate processes on one database file reserve concurrently without errors: exactly freeFailures pass, and none is refused below the limit',
+    { timeout: 60_000 },
+    async () => {
+      await withTempDatabase(async (path) => {
+        const setup = await openSqliteStore(path, { migrate: 'on-open' });
+        await setup.close();
+        const strict = { freeFailures: 50, baseDelayMs: 1_000, maxDelayMs: minuteMs, resetAfterMs: 15 * minuteMs };
+        const loose = { freeFailures: 1_000, baseDelayMs: 1_000, maxDelayMs: minuteMs, resetAfterMs: 15 * minuteMs };
+        const keys = { 'account:alice': strict, 'ip:shared': loose };
+        const processes = 3;
+        const perProcess = 60;
+        const summaries = await runReserveWorkers(path, keys, processes, perProcess, 10);
+
+        const total = (key: string) => summaries.reduce((sum, s) => sum + (s[key]?.allowed ?? 0), 0);
+        const errors = summaries.flatMap((s) => Object.values(s).flatMap((entry) => entry.errors));
+        assert.deepEqual(errors, [], 'no reserve may fail because another process is writing');
+        assert.equal(total('account:alice'), strict.freeFailures);
+        for (const s of summaries) for (const waitMs of s['account:alice']?.waits ?? []) assert.equal(waitMs, 1_000);
+        assert.equal(total('ip:shared'), processes * perProcess, 'below its limit, no attempt is refused, however hard the processes race');
+
+        const check = await openSqliteStore(path, { migrate: 'never' });
+        try {
+          assert.deepEqual(await check.throttle.get('account:alice'), { failures: strict.freeFailures, lastFailureAtMs: t0Ms });
+          assert.deepEqual(await check.throttle.get('ip:shared'), { failures: processes * perProcess, lastFailureAtMs: t0Ms });
+        } finally {
+          await check.close();
         }
       });
     },
