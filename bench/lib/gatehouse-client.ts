@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Sets up what the Gatehouse benchmarks load: accounts created through the public API
+ * (POST /v1/users), and the session cookie the first sign-up set.
+ */
+
+export const sessionCookieName = '__Host-gatehouse_session';
+
+export interface Account {
+  email: string;
+  password: string;
+}
+
+export interface PreparedGatehouse {
+  accounts: Account[];
+  /** `__Host-gatehouse_session=<id.secret>`, ready for a Cookie header. */
+  sessionCookie: string;
+}
+
+async function describe(response: Response): Promise<string> {
+  const body = await response.text().catch(() => '');
+  return `${response.status} ${response.statusText} ${body.slice(0, 300)}`;
+}
+
+/** Sign-ups are throttled per IP (10 free), so keep `count` below that. */
+export async function prepareGatehouse(baseUrl: string, count: number, passwordLength: number): Promise<PreparedGatehouse> {
+  const accounts: Account[] = [];
+  let sessionCookie: string | null = null;
+  const run = randomBytes(4).toString('hex');
+  for (let i = 0; i < count; i += 1) {
+    const account = { email: `bench-${run}-${i}@example.com`, password: randomBytes(passwordLength).toString('base64url').slice(0, passwordLength) };
+    const response = await fetch(`${baseUrl}/v1/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(account),
+    });
+    if (response.status !== 201) throw new Error(`sign-up of ${account.email} failed: ${await describe(response)}`);
+    await response.body?.cancel();
+    const cookie = response.headers.getSetCookie().find((c) => c.startsWith(`${sessionCookieName}=`));
+    if (cookie === undefined) throw new Error(`sign-up of ${account.email} set no ${sessionCookieName} cookie`);
+    sessionCookie ??= cookie.split(';')[0] as string;
+    accounts.push(account);
+  }
+  if (sessionCookie === null) throw new Error('no accounts created');
+
+  // Check both requests answer 200 before loading them: a benchmark of 401s measures nothing.
+  const check = await fetch(`${baseUrl}/v1/session`, { headers: { cookie: sessionCookie } });
+  if (check.status !== 200) throw new Error(`GET /v1/session with the new cookie: ${await describe(check)}`);
+  await check.body?.cancel();
+  const login = await fetch(`${baseUrl}/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(accounts[0]),
+  });
+  if (login.status !== 200) throw new Error(`POST /v1/session (login): ${await describe(login)}`);
+  await login.body?.cancel();
+  return { accounts, sessionCookie };
+}

@@ -1,0 +1,33 @@
+/** Statistics and the printed table. */
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** Spread of the runs around their median, in percent: how far to trust the ratio. */
+export function spreadPercent(values: readonly number[]): number {
+  const mid = median(values);
+  if (values.length < 2 || !(mid > 0)) return 0;
+  return ((Math.max(...values) - Math.min(...values)) / mid) * 100;
+}
+
+export function formatRate(value: number, unit: string): string {
+  if (!Number.isFinite(value)) return '-';
+  const digits = value >= 1000 ? 0 : value >= 100 ? 1 : 2;
+  return `${value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })} ${unit}`;
+}
+
+export function formatPercent(share: number | null): string {
+  return share === null || !Number.isFinite(share) ? '-' : `${Math.round(share * 100)}%`;
+}
+
+/** A plain-text table with a header rule; `rightAligned` names the numeric columns. */
+export function renderTable(header: readonly string[], rows: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells.map((cell, column) => (rightAligned.has(column) ? cell.padStart(widths[column] as number) : cell.padEnd(widths[column] as number))).join(' | ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
+}

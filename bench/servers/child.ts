@@ -1,0 +1,62 @@
+import { cpuTimes, type ChildMessage, type HashRunRequest, type HashRunResult, type ParentMessage } from '../lib/protocol.ts';
+
+export interface ChildOptions {
+  /** The port listened on, or null for a child that only computes (the argon2id baseline). */
+  port: number | null;
+  close(): Promise<void>;
+  run?(request: HashRunRequest): Promise<HashRunResult>;
+}
+
+function send(message: ChildMessage): void {
+  if (process.connected) process.send?.(message);
+}
+
+/**
+ * The child side of bench/lib/children.ts: says it is ready, answers CPU-time and run requests,
+ * and exits cleanly on `stop`, SIGTERM/SIGINT, or when the parent goes away (the IPC channel
+ * closes), so no server outlives `npm run bench`. A clean exit is also what makes
+ * `node --cpu-prof` write its profile.
+ */
+export function serveParent(options: ChildOptions): void {
+  if (process.send === undefined) {
+    process.stderr.write('This script is started by bench/run.ts (it needs the IPC channel).\n');
+    process.exit(2);
+  }
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    const forced = setTimeout(() => process.exit(0), 3000);
+    forced.unref();
+    try {
+      await options.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('message', (raw) => {
+    const message = raw as ParentMessage;
+    switch (message.type) {
+      case 'cpu':
+        send({ type: 'cpu', id: message.id, cpu: cpuTimes() });
+        break;
+      case 'run':
+        if (options.run === undefined) {
+          send({ type: 'error', id: message.id, message: 'this child does not run measurements' });
+          break;
+        }
+        options.run(message.request).then(
+          (result) => send({ type: 'result', id: message.id, result }),
+          (error: unknown) => send({ type: 'error', id: message.id, message: error instanceof Error ? error.message : String(error) }),
+        );
+        break;
+      case 'stop':
+        void stop();
+        break;
+    }
+  });
+  process.on('disconnect', () => void stop());
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+  send({ type: 'ready', port: options.port });
+}

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { createGatehouse } from '../../src/main.ts';
+import { serveParent } from './child.ts';
+
+/**
+ * The real Gatehouse app on a fresh SQLite file in a temp folder, configured the way the CLI
+ * is (loadConfig from the environment), with logging off: pino writing every request would
+ * measure the logger, not the server.
+ */
+
+/** A free loopback port, known before start-up because the public URL must name it. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+
+let gatehouse: Awaited<ReturnType<typeof createGatehouse>> | undefined;
+let port = 0;
+// The probed port can be taken before we listen on it; try a few.
+for (let attempt = 1; gatehouse === undefined; attempt += 1) {
+  port = await freePort();
+  const config = loadConfig({
+    env: {
+      PORT: String(port),
+      GATEHOUSE_HOST: '127.0.0.1',
+      GATEHOUSE_DATABASE: join(dir, 'gatehouse.db'),
+      GATEHOUSE_SECRET: randomBytes(32).toString('base64url'),
+      GATEHOUSE_PUBLIC_URL: `http://localhost:${port}`,
+      GATEHOUSE_LOG_LEVEL: 'silent',
+    },
+  });
+  const candidate = await createGatehouse(config);
+  try {
+    await candidate.app.listen({ host: config.host, port: config.port });
+    gatehouse = candidate;
+  } catch (error) {
+    await candidate.close();
+    if (attempt >= 3) {
+      removeDir();
+      throw error;
+    }
+  }
+}
+
+const running = gatehouse;
+serveParent({
+  port,
+  async close() {
+    try {
+      await running.close();
+    } finally {
+      removeDir();
+    }
+  },
+});
