@@ -91,7 +91,8 @@ export interface Gatehouse {
 export async function createGatehouse(config: GatehouseConfig, logger: Logger = createLogger(config)): Promise<Gatehouse> {
   const store = await openSqliteStore(config.database, { migrate: 'on-open' });
   const deps = await createCoreDeps(config, store);
-  const app = await buildApp({ deps, config, logger });
+  // A silent logger still costs a child logger per request: skip it entirely.
+  const app = await buildApp({ deps, config, ...(config.logLevel === 'silent' ? {} : { logger }) });
   const housekeeping = setInterval(() => {
     const nowMs = systemClock.nowMs();
     void Promise.all([

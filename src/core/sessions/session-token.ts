@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Random } from '../ports.ts';
 
 const idBytes = 16;
@@ -19,7 +19,7 @@ function base64url(bytes: Uint8Array): string {
 }
 
 export function hashSecret(secret: string): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(secret).digest());
+  return new Uint8Array(hash('sha256', secret, 'buffer'));
 }
 
 /** A random public identifier: sessions, users and audit events. */

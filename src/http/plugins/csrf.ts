@@ -21,10 +21,11 @@ export function isCrossSiteRequest(request: FastifyRequest, publicOrigin: string
 }
 
 export function registerCsrfProtection(app: FastifyInstance, publicOrigin: string): void {
-  app.addHook('onRequest', async (request) => {
-    if (safeMethods.has(request.method)) return;
-    if (isCrossSiteRequest(request, publicOrigin)) {
-      throw new AuthError('forbidden_origin', { detail: `Requests that change state must come from ${publicOrigin}.` });
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!safeMethods.has(request.method) && isCrossSiteRequest(request, publicOrigin)) {
+      done(new AuthError('forbidden_origin', { detail: `Requests that change state must come from ${publicOrigin}.` }));
+      return;
     }
+    done();
   });
 }
