@@ -7,7 +7,8 @@ import { migrateToLatest } from './migrate.ts';
 import { nodeSqliteDialect } from './node-sqlite-dialect.ts';
 import type { Database } from './schema.ts';
 import { classifySqliteError } from './sqlite-errors.ts';
-import { createSqlStore, sessionWithUserColumns, toSessionWithUser, type SessionWithUserRow } from './sql-store.ts';
+import { sessionWithUserColumns, toSessionWithUser, type SessionWithUserRow } from './rows.ts';
+import { createSqlStore } from './sql-store.ts';
 
 export interface SqliteStore extends Store {
   db: Kysely<Database>;

@@ -1,0 +1,56 @@
+import type { UserStore } from '../../../core/ports.ts';
+import { isEmailUniqueViolation, toUser, type Db } from '../rows.ts';
+
+/** Accounts over kysely. */
+export function sqlUsers(db: Db): UserStore {
+  return {
+    async create(user) {
+      try {
+        await db
+          .insertInto('users')
+          .values({
+            id: user.id,
+            email: user.email,
+            password_hash: user.passwordHash,
+            created_at_ms: user.createdAtMs,
+            updated_at_ms: user.updatedAtMs,
+            disabled_at_ms: user.disabledAtMs,
+          })
+          .execute();
+        return 'created';
+      } catch (error) {
+        if (isEmailUniqueViolation(error)) return 'email_taken';
+        throw error;
+      }
+    },
+    async findById(id) {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : toUser(row);
+    },
+    async findByEmail(email) {
+      const row = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+      return row === undefined ? null : toUser(row);
+    },
+    async updatePasswordHash(id, passwordHash, nowMs) {
+      await db.updateTable('users').set({ password_hash: passwordHash, updated_at_ms: nowMs }).where('id', '=', id).execute();
+    },
+    async setDisabledAt(id, disabledAtMs, nowMs) {
+      const result = await db
+        .updateTable('users')
+        .set({ disabled_at_ms: disabledAtMs, updated_at_ms: nowMs })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async delete(id) {
+      await db.deleteFrom('sessions').where('user_id', '=', id).execute();
+      const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+    async list({ limit, afterEmail }) {
+      let query = db.selectFrom('users').selectAll().orderBy('email').limit(limit);
+      if (afterEmail !== undefined) query = query.where('email', '>', afterEmail);
+      return (await query.execute()).map(toUser);
+    },
+  };
+}

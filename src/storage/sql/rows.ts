@@ -1,0 +1,98 @@
+/** Table rows to domain objects and back: shared by every SQL repository and dialect. */
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { AuditEvent, AuditEventType, Session, SessionWithUser, Store, User } from '../../core/ports.ts';
+import type { Database, SessionsTable, UsersTable } from './schema.ts';
+
+/** A connection or a transaction: repositories work on either. */
+export type Db = Kysely<Database> | Transaction<Database>;
+
+export const sessionWithUserColumns = [
+  'sessions.id as s_id',
+  'sessions.user_id as s_user_id',
+  'sessions.secret_hash as s_secret_hash',
+  'sessions.created_at_ms as s_created_at_ms',
+  'sessions.last_seen_at_ms as s_last_seen_at_ms',
+  'sessions.expires_at_ms as s_expires_at_ms',
+  'sessions.user_agent as s_user_agent',
+  'sessions.ip as s_ip',
+  'users.id as u_id',
+  'users.email as u_email',
+  'users.password_hash as u_password_hash',
+  'users.created_at_ms as u_created_at_ms',
+  'users.updated_at_ms as u_updated_at_ms',
+  'users.disabled_at_ms as u_disabled_at_ms',
+] as const;
+
+export type SessionWithUserRow = Record<(typeof sessionWithUserColumns)[number] extends `${string} as ${infer A}` ? A : never, unknown>;
+
+// PostgreSQL returns bigint columns as strings; SQLite as numbers. Number() serves both.
+export const ms = (value: unknown): number => Number(value);
+export const msOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
+
+export function toUser(row: Selectable<UsersTable>): User {
+  return {
+    id: row.id,
+    email: row.email,
+    passwordHash: row.password_hash,
+    createdAtMs: ms(row.created_at_ms),
+    updatedAtMs: ms(row.updated_at_ms),
+    disabledAtMs: msOrNull(row.disabled_at_ms),
+  };
+}
+
+export function toSession(row: Selectable<SessionsTable>): Session {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    secretHash: new Uint8Array(row.secret_hash),
+    createdAtMs: ms(row.created_at_ms),
+    lastSeenAtMs: ms(row.last_seen_at_ms),
+    expiresAtMs: ms(row.expires_at_ms),
+    userAgent: row.user_agent,
+    ip: row.ip,
+  };
+}
+
+export function toSessionWithUser(r: SessionWithUserRow): SessionWithUser {
+  return {
+    session: toSession({
+      id: r.s_id as string,
+      user_id: r.s_user_id as string,
+      secret_hash: r.s_secret_hash as Uint8Array,
+      created_at_ms: r.s_created_at_ms as number,
+      last_seen_at_ms: r.s_last_seen_at_ms as number,
+      expires_at_ms: r.s_expires_at_ms as number,
+      user_agent: r.s_user_agent as string,
+      ip: r.s_ip as string,
+    }),
+    user: toUser({
+      id: r.u_id as string,
+      email: r.u_email as string,
+      password_hash: r.u_password_hash as string,
+      created_at_ms: r.u_created_at_ms as number,
+      updated_at_ms: r.u_updated_at_ms as number,
+      disabled_at_ms: r.u_disabled_at_ms as number | null,
+    }),
+  };
+}
+
+export function toAudit(row: Selectable<Database['audit']>): AuditEvent {
+  return {
+    id: row.id,
+    atMs: ms(row.at_ms),
+    type: row.type as AuditEventType,
+    userId: row.user_id,
+    email: row.email,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    detail: row.detail,
+  };
+}
+
+/** True only for a violation of the unique email constraint (not, say, a repeated primary key). */
+export function isEmailUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string; errcode?: number; message?: string };
+  // PostgreSQL: 23505 with the constraint name; node:sqlite: SQLITE_CONSTRAINT_UNIQUE (2067) naming the column.
+  if (e.code === '23505') return e.constraint === 'users_email_key';
+  return e.errcode === 2067 && /users\.email/.test(e.message ?? '');
+}
