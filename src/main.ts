@@ -58,6 +58,8 @@ export function createLogger(config: Pick<GatehouseConfig, 'logLevel'>, destinat
 
 export async function createCoreDeps(config: GatehouseConfig, store: Store, clock: Clock = systemClock): Promise<CoreDeps> {
   const hasher = createArgon2idHasher(config.password.argon2, systemRandom);
+  // Started first: the hash runs on the thread pool while the password lists load.
+  const dummyPasswordHash = hasher.hash(Buffer.from(systemRandom.bytes(24)).toString('base64url'));
   const secret = Buffer.from(config.secrets[0] as string, 'utf8');
   return {
     store,
@@ -75,7 +77,7 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
       { account: rule(config.rateLimit.account), ip: rule(config.rateLimit.ip), signupIp: rule(config.rateLimit.signupIp) },
       secret,
     ),
-    dummyPasswordHash: await hasher.hash(Buffer.from(systemRandom.bytes(24)).toString('base64url')),
+    dummyPasswordHash: await dummyPasswordHash,
   };
 }
 
