@@ -7,6 +7,9 @@ import type { Clock, Store } from './core/ports.ts';
 import { createThrottle, type ThrottleRule } from './core/throttle/throttle.ts';
 import type { GatehouseConfig, RateRuleConfig } from './config/load-config.ts';
 import { buildApp } from './http/app.ts';
+import { createKeyRing } from './core/tokens/key-ring.ts';
+import { deriveKeyEncryptionKeys } from './core/tokens/key-encryption.ts';
+import type { TokenDeps } from './core/tokens/issue-access-token.ts';
 import { loadCommonPasswords } from './config/common-passwords.ts';
 import { openSqliteStore } from './storage/sql/sqlite.ts';
 
@@ -81,6 +84,25 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
   };
 }
 
+/** JWT mode: the key ring over the store, with the issuer and token lifetime. */
+export function createTokenDeps(config: GatehouseConfig, store: Store, clock: Clock = systemClock): TokenDeps {
+  const accessTokenTtlMs = config.token.accessTokenTtlSeconds * 1000;
+  return {
+    keyRing: createKeyRing({
+      store: store.signingKeys,
+      clock,
+      encryptionKeys: deriveKeyEncryptionKeys(config.secrets),
+      algorithm: config.token.algorithm,
+      accessTokenTtlMs,
+      publishAheadMs: config.token.keyPublishAheadSeconds * 1000,
+    }),
+    clock,
+    random: systemRandom,
+    issuer: config.publicUrl,
+    accessTokenTtlMs,
+  };
+}
+
 export interface Gatehouse {
   app: FastifyInstance;
   store: Store;
@@ -93,12 +115,15 @@ export interface Gatehouse {
 export async function createGatehouse(config: GatehouseConfig, logger: Logger = createLogger(config)): Promise<Gatehouse> {
   const store = await openSqliteStore(config.database, { migrate: 'on-open' });
   const deps = await createCoreDeps(config, store);
+  const tokens = createTokenDeps(config, store);
+  await tokens.keyRing.ensureKey();
   // A silent logger still costs a child logger per request: skip it entirely.
-  const app = await buildApp({ deps, config, ...(config.logLevel === 'silent' ? {} : { logger }) });
+  const app = await buildApp({ deps, tokens, config, ...(config.logLevel === 'silent' ? {} : { logger }) });
   const housekeeping = setInterval(() => {
     const nowMs = systemClock.nowMs();
     void Promise.all([
       store.sessions.deleteExpired(nowMs, deps.sessionPolicy.idleTimeoutMs),
+      tokens.keyRing.deleteExpired(),
       store.throttle.deleteStale(nowMs, Math.max(config.rateLimit.account.resetAfterSeconds, config.rateLimit.ip.resetAfterSeconds, config.rateLimit.signupIp.resetAfterSeconds) * 1000),
     ]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
   }, 10 * 60 * 1000);

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Argon2idParams } from '../core/credentials/argon2id.ts';
+import type { SigningAlgorithm } from '../core/tokens/signing-algorithms.ts';
 import { settings, type Setting } from './settings.ts';
 
 export interface RateRuleConfig {
@@ -25,6 +26,7 @@ export interface GatehouseConfig {
   session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number; touchIntervalSeconds: number };
   password: { minLength: number; maxBytes: number; argon2: Argon2idParams };
   rateLimit: { account: RateRuleConfig; ip: RateRuleConfig; signupIp: RateRuleConfig };
+  token: { algorithm: SigningAlgorithm; accessTokenTtlSeconds: number; keyPublishAheadSeconds: number };
   logLevel: string;
   /** What dev mode generated or defaulted, for the start-up banner. Empty outside dev mode. */
   devNotices: readonly string[];

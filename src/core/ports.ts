@@ -146,12 +146,62 @@ export interface AuditStore {
   list(options: { limit: number; userId?: string }): Promise<AuditEvent[]>;
 }
 
+/** A JWT signing key. The private half is stored only as a JWE under the server secret. */
+export interface SigningKeyRecord {
+  kid: string;
+  alg: string;
+  /** The public JWK as JSON (public members only). */
+  publicJwk: string;
+  /** The private JWK, encrypted (compact JWE, dir + A256GCM) under a key derived from the server secret. */
+  privateJwe: string;
+  createdAtMs: number;
+  /** It may sign from here on; before, it is only published (so every verifier has it first). */
+  activatesAtMs: number;
+  /** It stops signing here (a newer key took over); null while current. */
+  retiresAtMs: number | null;
+  /** It leaves the JWKS here, once its last token has expired; null while it may still sign. */
+  expiresAtMs: number | null;
+}
+
+export interface SigningKeyStore {
+  list(): Promise<SigningKeyRecord[]>;
+  insert(key: SigningKeyRecord): Promise<void>;
+  /** Marks a key retired: it signs nothing after `retiresAtMs` and leaves the JWKS at `expiresAtMs`. */
+  retire(kid: string, retiresAtMs: number, expiresAtMs: number): Promise<void>;
+  deleteExpired(nowMs: number): Promise<number>;
+}
+
+export type ClientType = 'public' | 'confidential';
+export type GrantType = 'password' | 'refresh_token' | 'session';
+
+/** An OAuth client: an app that asks Gatehouse for tokens. */
+export interface Client {
+  id: string;
+  name: string;
+  type: ClientType;
+  /** argon2id hash of the client secret (confidential clients only). */
+  secretHash: string | null;
+  grantTypes: GrantType[];
+  /** The `aud` of the access tokens it receives: the API they are for. */
+  audience: string;
+  createdAtMs: number;
+}
+
+export interface ClientStore {
+  create(client: Client): Promise<'created' | 'id_taken'>;
+  findById(id: string): Promise<Client | null>;
+  list(): Promise<Client[]>;
+  delete(id: string): Promise<boolean>;
+}
+
 /** Everything the domain stores, with an all-or-nothing transaction over it. */
 export interface Store {
   users: UserStore;
   sessions: SessionStore;
   throttle: ThrottleStore;
   audit: AuditStore;
+  signingKeys: SigningKeyStore;
+  clients: ClientStore;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */

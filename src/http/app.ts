@@ -3,6 +3,9 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { CoreDeps } from '../core/deps.ts';
+import type { TokenDeps } from '../core/tokens/issue-access-token.ts';
+import { sessionTokenRoutes } from './routes/session-token.ts';
+import { wellKnownRoutes } from './routes/well-known.ts';
 import { pages } from './pages/index.ts';
 import { registerCsrfProtection } from './plugins/csrf.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
@@ -34,6 +37,7 @@ export interface AppConfig {
 
 export interface BuildAppOptions {
   deps: CoreDeps;
+  tokens: TokenDeps;
   config: AppConfig;
   logger?: Logger;
 }
@@ -45,7 +49,7 @@ export interface BuildAppOptions {
  * const app = await buildApp({ deps, config: { publicUrl: 'https://auth.example.com', trustedProxies: [] } });
  * const res = await app.inject({ method: 'GET', url: '/healthz' });
  */
-export async function buildApp({ deps, config, logger }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ deps, tokens, config, logger }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
     // X-Forwarded-For is honoured only from configured proxies (SECURITY.md 48).
@@ -89,6 +93,8 @@ export async function buildApp({ deps, config, logger }: BuildAppOptions): Promi
   sessionRoutes(app, deps);
   sessionsRoutes(app, deps);
   meRoutes(app, deps);
+  sessionTokenRoutes(app, { ...deps, ...tokens });
+  wellKnownRoutes(app, tokens);
   await app.register(async (scope) => pages(scope, deps, config));
   app.get('/openapi.json', { schema: { tags: ['operations'], summary: 'This OpenAPI 3.1 document.' } }, async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=60').send(app.swagger()),

@@ -1,6 +1,10 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { CoreDeps } from '../../src/core/deps.ts';
 import { buildApp, type AppConfig } from '../../src/http/app.ts';
+import { deriveKeyEncryptionKeys } from '../../src/core/tokens/key-encryption.ts';
+import { createKeyRing } from '../../src/core/tokens/key-ring.ts';
+import type { TokenDeps } from '../../src/core/tokens/issue-access-token.ts';
+import type { SigningAlgorithm } from '../../src/core/tokens/signing-algorithms.ts';
 import { sessionCookieName } from '../../src/http/session-cookie.ts';
 import { createTestCore, type TestCore, type TestCoreOverrides } from './core-deps.ts';
 
@@ -9,18 +13,41 @@ export const testOrigin = 'https://auth.test';
 export interface TestApp {
   app: FastifyInstance;
   core: TestCore;
+  tokens: TokenDeps;
   close(): Promise<void>;
+}
+
+/** JWT mode over the test core's store and clock: EdDSA keys, 5-minute tokens, issuer = the test origin. */
+export function createTestTokenDeps(core: TestCore, overrides: { algorithm?: SigningAlgorithm; publishAheadMs?: number } = {}): TokenDeps {
+  const accessTokenTtlMs = 300_000;
+  return {
+    keyRing: createKeyRing({
+      store: core.store.signingKeys,
+      clock: core.clock,
+      encryptionKeys: deriveKeyEncryptionKeys(['test-secret-test-secret-test-secret-0123']),
+      algorithm: overrides.algorithm ?? 'EdDSA',
+      accessTokenTtlMs,
+      publishAheadMs: overrides.publishAheadMs ?? 300_000,
+    }),
+    clock: core.clock,
+    random: core.random,
+    issuer: testOrigin,
+    accessTokenTtlMs,
+  };
 }
 
 /** The real HTTP app over a test core (memory store and manual clock unless overridden). */
 export async function createTestApp(overrides: TestCoreOverrides & { config?: Partial<AppConfig> } = {}): Promise<TestApp> {
   const { config, ...coreOverrides } = overrides;
   const core = await createTestCore(coreOverrides);
+  const tokens = createTestTokenDeps(core);
+  await tokens.keyRing.ensureKey();
   const app = await buildApp({
     deps: core as CoreDeps,
+    tokens,
     config: { publicUrl: testOrigin, trustedProxies: [], allowedReturnOrigins: [], ...config },
   });
-  return { app, core, close: () => app.close() };
+  return { app, core, tokens, close: () => app.close() };
 }
 
 /** Headers a same-origin browser fetch sends with a JSON body. */

@@ -1,15 +1,24 @@
 import { nextThrottleState, remainingLockMs } from '../../core/throttle/throttle.ts';
-import type { AuditEvent, Session, SessionWithUser, Store, ThrottleState, User } from '../../core/ports.ts';
+import type { Client, SigningKeyRecord, AuditEvent, Session, SessionWithUser, Store, ThrottleState, User } from '../../core/ports.ts';
 
 interface Tables {
   users: Map<string, User>;
   sessions: Map<string, Session>;
   throttle: Map<string, ThrottleState>;
   audit: AuditEvent[];
+  signingKeys: Map<string, SigningKeyRecord>;
+  clients: Map<string, Client>;
 }
 
 function cloneTables(t: Tables): Tables {
-  return { users: new Map(t.users), sessions: new Map(t.sessions), throttle: new Map(t.throttle), audit: [...t.audit] };
+  return {
+    users: new Map(t.users),
+    sessions: new Map(t.sessions),
+    throttle: new Map(t.throttle),
+    audit: [...t.audit],
+    signingKeys: new Map(t.signingKeys),
+    clients: new Map(t.clients),
+  };
 }
 
 const copySession = (s: Session): Session => ({ ...s, secretHash: new Uint8Array(s.secretHash) });
@@ -22,7 +31,14 @@ function through(repositories: Repositories, run: <T>(call: () => Promise<T>) =>
     Object.fromEntries(
       Object.entries(repository).map(([name, method]) => [name, (...args: unknown[]) => run(() => (method as (...a: unknown[]) => Promise<unknown>)(...args))]),
     ) as R;
-  return { users: wrap(repositories.users), sessions: wrap(repositories.sessions), throttle: wrap(repositories.throttle), audit: wrap(repositories.audit) };
+  return {
+    users: wrap(repositories.users),
+    sessions: wrap(repositories.sessions),
+    throttle: wrap(repositories.throttle),
+    audit: wrap(repositories.audit),
+    signingKeys: wrap(repositories.signingKeys),
+    clients: wrap(repositories.clients),
+  };
 }
 
 /**
@@ -32,7 +48,7 @@ function through(repositories: Repositories, run: <T>(call: () => Promise<T>) =>
  * snapshot) can never undo another caller's write.
  */
 export function createMemoryStore(): Store {
-  let tables: Tables = { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [] };
+  let tables: Tables = { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map() };
   let queue: Promise<unknown> = Promise.resolve();
   const enqueue = <T>(call: () => Promise<T>): Promise<T> => {
     const result = queue.then(call, call);
@@ -171,6 +187,46 @@ export function createMemoryStore(): Store {
           .sort((a, b) => b.atMs - a.atMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
           .slice(0, limit)
           .map((e) => ({ ...e }));
+      },
+    },
+    signingKeys: {
+      async list() {
+        return [...tables.signingKeys.values()].sort((a, b) => a.activatesAtMs - b.activatesAtMs || (a.kid < b.kid ? -1 : 1)).map((k) => ({ ...k }));
+      },
+      async insert(key) {
+        if (tables.signingKeys.has(key.kid)) throw new Error('duplicate kid');
+        tables.signingKeys.set(key.kid, { ...key });
+      },
+      async retire(kid, retiresAtMs, expiresAtMs) {
+        const k = tables.signingKeys.get(kid);
+        if (k !== undefined) tables.signingKeys.set(kid, { ...k, retiresAtMs, expiresAtMs });
+      },
+      async deleteExpired(nowMs) {
+        let n = 0;
+        for (const [kid, k] of tables.signingKeys) {
+          if (k.expiresAtMs !== null && k.expiresAtMs <= nowMs) {
+            tables.signingKeys.delete(kid);
+            n++;
+          }
+        }
+        return n;
+      },
+    },
+    clients: {
+      async create(client) {
+        if (tables.clients.has(client.id)) return 'id_taken';
+        tables.clients.set(client.id, { ...client, grantTypes: [...client.grantTypes] });
+        return 'created';
+      },
+      async findById(id) {
+        const c = tables.clients.get(id);
+        return c === undefined ? null : { ...c, grantTypes: [...c.grantTypes] };
+      },
+      async list() {
+        return [...tables.clients.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map((c) => ({ ...c, grantTypes: [...c.grantTypes] }));
+      },
+      async delete(id) {
+        return tables.clients.delete(id);
       },
     },
   };

@@ -36,9 +36,33 @@ export interface AuditTable {
   detail: string | null;
 }
 
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  private_jwe: string;
+  created_at_ms: number;
+  activates_at_ms: number;
+  retires_at_ms: number | null;
+  expires_at_ms: number | null;
+}
+
+export interface ClientsTable {
+  id: string;
+  name: string;
+  type: string;
+  secret_hash: string | null;
+  /** Space-separated grant types. */
+  grant_types: string;
+  audience: string;
+  created_at_ms: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   throttle: ThrottleTable;
   audit: AuditTable;
+  signing_keys: SigningKeysTable;
+  clients: ClientsTable;
 }

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { SessionWithUser, Store } from '../../core/ports.ts';
 import { sqlAudit } from './repositories/audit.ts';
+import { sqlClients } from './repositories/clients.ts';
+import { sqlSigningKeys } from './repositories/signing-keys.ts';
 import { sqlSessions } from './repositories/sessions.ts';
 import { sqlThrottle } from './repositories/throttle.ts';
 import { sqlUsers } from './repositories/users.ts';
@@ -23,6 +25,8 @@ export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
     sessions: sqlSessions(db, db.isTransaction ? undefined : options.findSessionWithUser),
     throttle: sqlThrottle(db),
     audit: sqlAudit(db),
+    signingKeys: sqlSigningKeys(db),
+    clients: sqlClients(db),
     transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
       if (db.isTransaction) return work(store);
       return (db as Kysely<Database>).transaction().execute((trx) => work(createSqlStore(trx, options)));

@@ -1,0 +1,136 @@
+import { importJWK, type JWK, type CryptoKey } from 'jose';
+import type { Clock, SigningKeyRecord, SigningKeyStore } from '../ports.ts';
+import { generateSigningKey } from './generate-signing-key.ts';
+import { decryptPrivateJwk } from './key-encryption.ts';
+import type { SigningAlgorithm } from './signing-algorithms.ts';
+
+export interface KeyRingOptions {
+  store: SigningKeyStore;
+  clock: Clock;
+  encryptionKeys: readonly Uint8Array[];
+  algorithm: SigningAlgorithm;
+  /** The longest an access token lives: a retired key stays published this long (plus skew). */
+  accessTokenTtlMs: number;
+  /** A rotated-in key is published this long before it signs: at least the JWKS cache lifetime. */
+  publishAheadMs: number;
+  /** Other instances may rotate: re-read the keys at least this often. */
+  reloadIntervalMs?: number;
+}
+
+export interface ActiveSigningKey {
+  kid: string;
+  alg: string;
+  privateKey: CryptoKey;
+}
+
+/** Verifiers allow a few seconds of clock skew; keep retired keys a minute longer than strictly needed. */
+const skewMarginMs = 60_000;
+
+/** The key that signs now: the newest one already active and not yet retired. */
+export function currentKey(keys: readonly SigningKeyRecord[], nowMs: number): SigningKeyRecord | null {
+  let current: SigningKeyRecord | null = null;
+  for (const key of keys) {
+    if (key.activatesAtMs > nowMs || (key.retiresAtMs !== null && key.retiresAtMs <= nowMs)) continue;
+    if (current === null || key.activatesAtMs >= current.activatesAtMs) current = key;
+  }
+  return current;
+}
+
+/**
+ * The signing keys: which one signs, which ones are published, and rotation. A new key is
+ * published in the JWKS `publishAheadMs` before it signs anything; the old key keeps signing
+ * until then, and stays published until its last token has expired.
+ *
+ * @example
+ * const ring = createKeyRing({ store: store.signingKeys, clock, encryptionKeys, algorithm: 'EdDSA', accessTokenTtlMs: 300_000, publishAheadMs: 300_000 });
+ * await ring.ensureKey();
+ * const { kid, privateKey } = await ring.activeKey();
+ */
+export function createKeyRing(options: KeyRingOptions) {
+  const reloadIntervalMs = options.reloadIntervalMs ?? 60_000;
+  let loaded: { atMs: number; keys: SigningKeyRecord[] } | null = null;
+  const privateKeys = new Map<string, Promise<CryptoKey>>();
+
+  const keys = async (): Promise<SigningKeyRecord[]> => {
+    const nowMs = options.clock.nowMs();
+    if (loaded === null || nowMs - loaded.atMs >= reloadIntervalMs) loaded = { atMs: nowMs, keys: await options.store.list() };
+    return loaded.keys;
+  };
+  const forget = (): void => {
+    loaded = null;
+  };
+  const importPrivate = (record: SigningKeyRecord): Promise<CryptoKey> => {
+    let key = privateKeys.get(record.kid);
+    if (key === undefined) {
+      key = decryptPrivateJwk(record.privateJwe, options.encryptionKeys).then((jwk) => importJWK(jwk, record.alg) as Promise<CryptoKey>);
+      privateKeys.set(record.kid, key);
+    }
+    return key;
+  };
+
+  return {
+    /** Creates a first key, active at once, when none can sign (a new install). */
+    async ensureKey(): Promise<void> {
+      forget();
+      const nowMs = options.clock.nowMs();
+      if (currentKey(await keys(), nowMs) !== null) return;
+      await options.store.insert(await generateSigningKey(options.algorithm, options.encryptionKeys, { nowMs, activatesAtMs: nowMs }));
+      forget();
+    },
+
+    async activeKey(): Promise<ActiveSigningKey> {
+      let record = currentKey(await keys(), options.clock.nowMs());
+      if (record === null) {
+        forget();
+        record = currentKey(await keys(), options.clock.nowMs());
+      }
+      if (record === null) throw new Error('no signing key is active: run `gatehouse keys rotate` or restart to create one');
+      return { kid: record.kid, alg: record.alg, privateKey: await importPrivate(record) };
+    },
+
+    /** The JWKS document: public members only, every key that signs, will sign, or signed tokens still alive. */
+    async publicJwks(): Promise<{ keys: JWK[] }> {
+      const nowMs = options.clock.nowMs();
+      const published = (await keys()).filter((k) => k.expiresAtMs === null || k.expiresAtMs > nowMs);
+      return { keys: published.map((k) => JSON.parse(k.publicJwk) as JWK) };
+    },
+
+    /**
+     * Adds a key that starts signing after `publishAheadMs`, and retires the current one at that
+     * moment; the retired key leaves the JWKS once its last token can no longer be valid.
+     */
+    async rotate(): Promise<{ kid: string; activatesAtMs: number; retiredKid: string | null }> {
+      forget();
+      const nowMs = options.clock.nowMs();
+      const all = await keys();
+      const activatesAtMs = nowMs + options.publishAheadMs;
+      const next = await generateSigningKey(options.algorithm, options.encryptionKeys, { nowMs, activatesAtMs });
+      await options.store.insert(next);
+      const previous = currentKey(all, nowMs);
+      // Keys scheduled by an earlier rotation that has not taken effect yet retire with it.
+      for (const key of all) {
+        if (key.retiresAtMs === null && (key === previous || key.activatesAtMs > nowMs)) {
+          const retiresAtMs = Math.max(key.activatesAtMs, activatesAtMs);
+          await options.store.retire(key.kid, retiresAtMs, retiresAtMs + options.accessTokenTtlMs + skewMarginMs);
+        }
+      }
+      forget();
+      return { kid: next.kid, activatesAtMs, retiredKid: previous?.kid ?? null };
+    },
+
+    /** Housekeeping: drops keys whose last token has expired. */
+    async deleteExpired(): Promise<number> {
+      const removed = await options.store.deleteExpired(options.clock.nowMs());
+      if (removed > 0) forget();
+      return removed;
+    },
+
+    /** All keys with their state, for `gatehouse keys list`. */
+    async list(): Promise<SigningKeyRecord[]> {
+      forget();
+      return keys();
+    },
+  };
+}
+
+export type KeyRing = ReturnType<typeof createKeyRing>;
