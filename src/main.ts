@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { createArgon2idHasher } from './core/credentials/argon2id.ts';
@@ -100,6 +101,13 @@ export function createTokenDeps(config: GatehouseConfig, store: Store, clock: Cl
     random: systemRandom,
     issuer: config.publicUrl,
     accessTokenTtlMs,
+    refreshPolicy: {
+      idleTtlMs: config.token.refreshIdleTtlSeconds * 1000,
+      absoluteTtlMs: config.token.refreshAbsoluteTtlSeconds * 1000,
+      reuseGraceMs: config.token.refreshReuseGraceSeconds * 1000,
+    },
+    rotationKey: new Uint8Array(hkdfSync('sha256', config.secrets[0] as string, 'gatehouse', 'refresh-token-rotation v1', 32)),
+    passwordGrantEnabled: config.token.passwordGrant,
   };
 }
 
@@ -124,6 +132,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     void Promise.all([
       store.sessions.deleteExpired(nowMs, deps.sessionPolicy.idleTimeoutMs),
       tokens.keyRing.deleteExpired(),
+      store.refreshTokens.deleteExpired(nowMs),
       store.throttle.deleteStale(nowMs, Math.max(config.rateLimit.account.resetAfterSeconds, config.rateLimit.ip.resetAfterSeconds, config.rateLimit.signupIp.resetAfterSeconds) * 1000),
     ]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
   }, 10 * 60 * 1000);

@@ -26,7 +26,15 @@ export interface GatehouseConfig {
   session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number; touchIntervalSeconds: number };
   password: { minLength: number; maxBytes: number; argon2: Argon2idParams };
   rateLimit: { account: RateRuleConfig; ip: RateRuleConfig; signupIp: RateRuleConfig };
-  token: { algorithm: SigningAlgorithm; accessTokenTtlSeconds: number; keyPublishAheadSeconds: number };
+  token: {
+    algorithm: SigningAlgorithm;
+    accessTokenTtlSeconds: number;
+    keyPublishAheadSeconds: number;
+    refreshIdleTtlSeconds: number;
+    refreshAbsoluteTtlSeconds: number;
+    refreshReuseGraceSeconds: number;
+    passwordGrant: boolean;
+  };
   logLevel: string;
   /** What dev mode generated or defaulted, for the start-up banner. Empty outside dev mode. */
   devNotices: readonly string[];

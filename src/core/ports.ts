@@ -126,7 +126,8 @@ export type AuditEventType =
   | 'password.changed'
   | 'account.deleted'
   | 'account.disabled'
-  | 'account.enabled';
+  | 'account.enabled'
+  | 'refresh.reuse_detected';
 
 export interface AuditEvent {
   id: string;
@@ -194,6 +195,35 @@ export interface ClientStore {
   delete(id: string): Promise<boolean>;
 }
 
+/** One refresh token of a rotation family. Only the SHA-256 of its secret is stored. */
+export interface RefreshTokenRecord {
+  id: string;
+  /** The id of the first token of the chain: reuse of any rotated token revokes the whole family. */
+  familyId: string;
+  sessionId: string;
+  clientId: string;
+  secretHash: Uint8Array;
+  scope: string;
+  createdAtMs: number;
+  /** Unused this long, it dies (each rotation starts a new idle window). */
+  idleExpiresAtMs: number;
+  /** The family's absolute limit, whatever the use. */
+  familyExpiresAtMs: number;
+  /** Set when it was exchanged for its successor. */
+  usedAtMs: number | null;
+  successorId: string | null;
+}
+
+export interface RefreshTokenStore {
+  insert(token: RefreshTokenRecord): Promise<void>;
+  findById(id: string): Promise<RefreshTokenRecord | null>;
+  /** Marks `id` used and points it at its successor, only if it is still unused: false when another call won. */
+  markUsed(id: string, usedAtMs: number, successorId: string): Promise<boolean>;
+  /** Deletes every token of the family; returns how many. */
+  deleteFamily(familyId: string): Promise<number>;
+  deleteExpired(nowMs: number): Promise<number>;
+}
+
 /** Everything the domain stores, with an all-or-nothing transaction over it. */
 export interface Store {
   users: UserStore;
@@ -202,6 +232,7 @@ export interface Store {
   audit: AuditStore;
   signingKeys: SigningKeyStore;
   clients: ClientStore;
+  refreshTokens: RefreshTokenStore;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */

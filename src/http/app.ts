@@ -6,6 +6,7 @@ import type { CoreDeps } from '../core/deps.ts';
 import type { TokenDeps } from '../core/tokens/issue-access-token.ts';
 import { sessionTokenRoutes } from './routes/session-token.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
+import { tokenRoutes } from './routes/token.ts';
 import { pages } from './pages/index.ts';
 import { registerCsrfProtection } from './plugins/csrf.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
@@ -95,6 +96,7 @@ export async function buildApp({ deps, tokens, config, logger }: BuildAppOptions
   meRoutes(app, deps);
   sessionTokenRoutes(app, { ...deps, ...tokens });
   wellKnownRoutes(app, tokens);
+  await app.register(async (scope) => tokenRoutes(scope, { ...deps, ...tokens }));
   await app.register(async (scope) => pages(scope, deps, config));
   app.get('/openapi.json', { schema: { tags: ['operations'], summary: 'This OpenAPI 3.1 document.' } }, async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=60').send(app.swagger()),

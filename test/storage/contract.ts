@@ -1,7 +1,9 @@
 import { describe } from 'node:test';
 import type { Store } from '../../src/core/ports.ts';
 import { auditContract } from './contract/audit.ts';
+import { clientsContract } from './contract/clients.ts';
 import { sessionsContract } from './contract/sessions.ts';
+import { signingKeysContract } from './contract/signing-keys.ts';
 import { throttleContract } from './contract/throttle.ts';
 import { transactionContract } from './contract/transaction.ts';
 import { usersContract } from './contract/users.ts';
@@ -24,6 +26,8 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     sessionsContract(open);
     throttleContract(open);
     auditContract(open);
+    signingKeysContract(open);
+    clientsContract(open);
     transactionContract(open);
   });
 }

@@ -18,7 +18,7 @@ export interface TestApp {
 }
 
 /** JWT mode over the test core's store and clock: EdDSA keys, 5-minute tokens, issuer = the test origin. */
-export function createTestTokenDeps(core: TestCore, overrides: { algorithm?: SigningAlgorithm; publishAheadMs?: number } = {}): TokenDeps {
+export function createTestTokenDeps(core: TestCore, overrides: { algorithm?: SigningAlgorithm; publishAheadMs?: number; passwordGrantEnabled?: boolean } = {}): TokenDeps {
   const accessTokenTtlMs = 300_000;
   return {
     keyRing: createKeyRing({
@@ -33,6 +33,9 @@ export function createTestTokenDeps(core: TestCore, overrides: { algorithm?: Sig
     random: core.random,
     issuer: testOrigin,
     accessTokenTtlMs,
+    refreshPolicy: { idleTtlMs: 7 * 24 * 3_600_000, absoluteTtlMs: 30 * 24 * 3_600_000, reuseGraceMs: 10_000 },
+    rotationKey: new Uint8Array(32).fill(9),
+    passwordGrantEnabled: overrides.passwordGrantEnabled ?? true,
   };
 }
 

@@ -4,13 +4,15 @@ import { auditEvent } from '../audit/audit-event.ts';
 import { AuthError } from '../errors.ts';
 import { startSession, type StartedSession } from '../sessions/start-session.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
-import type { SessionWithUser, User } from '../ports.ts';
+import type { SessionWithUser, Store, User } from '../ports.ts';
 
 export interface LogInInput {
   email: string;
   password: string;
   /** A validated session the browser already held, if any: it is ended so no pre-login id survives. */
   previousSession?: SessionWithUser;
+  /** More writes that must commit with the new session, or not at all (the password grant issues its tokens here). */
+  inSameTransaction?: (tx: Store, started: StartedSession & { user: User }) => Promise<void>;
 }
 
 /**
@@ -53,6 +55,8 @@ export async function logIn(deps: CoreDeps, input: LogInInput, context: RequestC
     if (input.previousSession !== undefined) await tx.sessions.delete(input.previousSession.session.id);
     const started = await startSession(deps, tx, user.id, context);
     await tx.audit.append(auditEvent(deps, 'login.succeeded', context, { userId: user.id, email, detail: `session ${started.session.id}` }));
-    return { user: upgradedHash === null ? user : { ...user, passwordHash: upgradedHash, updatedAtMs: nowMs }, ...started };
+    const result = { user: upgradedHash === null ? user : { ...user, passwordHash: upgradedHash, updatedAtMs: nowMs }, ...started };
+    if (input.inSameTransaction !== undefined) await input.inSameTransaction(tx, result);
+    return result;
   });
 }

@@ -1,5 +1,5 @@
-import type { CoreDeps } from '../deps.ts';
-import type { SessionWithUser } from '../ports.ts';
+import type { CoreDeps, SessionPolicy } from '../deps.ts';
+import type { Session, SessionWithUser } from '../ports.ts';
 import { parseSessionToken, secretMatches } from './session-token.ts';
 
 /**
@@ -11,6 +11,11 @@ import { parseSessionToken, secretMatches } from './session-token.ts';
  * const current = await validateSession(deps, cookieValue);
  * if (current === null) reply.code(401);
  */
+/** Past its absolute limit, or unused for longer than the idle limit. */
+export function sessionHasEnded(session: Session, nowMs: number, policy: SessionPolicy): boolean {
+  return nowMs >= session.expiresAtMs || nowMs >= session.lastSeenAtMs + policy.idleTimeoutMs;
+}
+
 export async function validateSession(
   deps: Pick<CoreDeps, 'store' | 'clock' | 'sessionPolicy'>,
   token: string,
@@ -23,8 +28,8 @@ export async function validateSession(
 
   const nowMs = deps.clock.nowMs();
   const { session } = found;
-  const { idleTimeoutMs, touchIntervalMs } = deps.sessionPolicy;
-  if (nowMs >= session.expiresAtMs || nowMs >= session.lastSeenAtMs + idleTimeoutMs) {
+  const { touchIntervalMs } = deps.sessionPolicy;
+  if (sessionHasEnded(session, nowMs, deps.sessionPolicy)) {
     await deps.store.sessions.delete(session.id);
     return null;
   }

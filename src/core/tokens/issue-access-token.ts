@@ -11,6 +11,20 @@ export interface TokenDeps {
   issuer: string;
   /** Access tokens always expire: 5 minutes by default. */
   accessTokenTtlMs: number;
+  refreshPolicy: RefreshPolicy;
+  /** HMAC key (from the server secret) that derives a refresh token's successor; see rotate-refresh-token.ts. */
+  rotationKey: Uint8Array;
+  /** The password grant is first-party only and can be switched off. */
+  passwordGrantEnabled: boolean;
+}
+
+export interface RefreshPolicy {
+  /** A refresh token unused this long dies. */
+  idleTtlMs: number;
+  /** A family (login) ends this long after it started, however used. */
+  absoluteTtlMs: number;
+  /** Presenting the same token again this soon after it rotated is a benign race, answered idempotently. */
+  reuseGraceMs: number;
 }
 
 export interface IssuedAccessToken {

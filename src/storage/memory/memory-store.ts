@@ -1,5 +1,5 @@
 import { nextThrottleState, remainingLockMs } from '../../core/throttle/throttle.ts';
-import type { Client, SigningKeyRecord, AuditEvent, Session, SessionWithUser, Store, ThrottleState, User } from '../../core/ports.ts';
+import type { Client, RefreshTokenRecord, SigningKeyRecord, AuditEvent, Session, SessionWithUser, Store, ThrottleState, User } from '../../core/ports.ts';
 
 interface Tables {
   users: Map<string, User>;
@@ -8,6 +8,7 @@ interface Tables {
   audit: AuditEvent[];
   signingKeys: Map<string, SigningKeyRecord>;
   clients: Map<string, Client>;
+  refreshTokens: Map<string, RefreshTokenRecord>;
 }
 
 function cloneTables(t: Tables): Tables {
@@ -18,6 +19,7 @@ function cloneTables(t: Tables): Tables {
     audit: [...t.audit],
     signingKeys: new Map(t.signingKeys),
     clients: new Map(t.clients),
+    refreshTokens: new Map(t.refreshTokens),
   };
 }
 
@@ -38,6 +40,7 @@ function through(repositories: Repositories, run: <T>(call: () => Promise<T>) =>
     audit: wrap(repositories.audit),
     signingKeys: wrap(repositories.signingKeys),
     clients: wrap(repositories.clients),
+    refreshTokens: wrap(repositories.refreshTokens),
   };
 }
 
@@ -48,13 +51,19 @@ function through(repositories: Repositories, run: <T>(call: () => Promise<T>) =>
  * snapshot) can never undo another caller's write.
  */
 export function createMemoryStore(): Store {
-  let tables: Tables = { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map() };
+  let tables: Tables = { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map() };
   let queue: Promise<unknown> = Promise.resolve();
   const enqueue = <T>(call: () => Promise<T>): Promise<T> => {
     const result = queue.then(call, call);
     queue = result.catch(() => undefined);
     return result;
   };
+
+  // Like the SQL foreign key: a session's refresh tokens go with it (ON DELETE CASCADE).
+  const dropRefreshTokensOf = (sessionId: string): void => {
+    for (const [id, t] of tables.refreshTokens) if (t.sessionId === sessionId) tables.refreshTokens.delete(id);
+  };
+  const copyRefresh = (t: RefreshTokenRecord): RefreshTokenRecord => ({ ...t, secretHash: new Uint8Array(t.secretHash) });
 
   const direct: Repositories = {
     users: {
@@ -83,7 +92,12 @@ export function createMemoryStore(): Store {
         return true;
       },
       async delete(id) {
-        for (const [sid, s] of tables.sessions) if (s.userId === id) tables.sessions.delete(sid);
+        for (const [sid, s] of tables.sessions) {
+          if (s.userId === id) {
+            dropRefreshTokensOf(sid);
+            tables.sessions.delete(sid);
+          }
+        }
         return tables.users.delete(id);
       },
       async list({ limit, afterEmail }) {
@@ -113,17 +127,22 @@ export function createMemoryStore(): Store {
         return [...tables.sessions.values()].filter((s) => s.userId === userId).map(copySession);
       },
       async delete(id) {
+        dropRefreshTokensOf(id);
         return tables.sessions.delete(id);
       },
       async deleteByUser(userId, exceptId) {
         const ids = [...tables.sessions.values()].filter((s) => s.userId === userId && s.id !== exceptId).map((s) => s.id);
-        for (const id of ids) tables.sessions.delete(id);
+        for (const id of ids) {
+          dropRefreshTokensOf(id);
+          tables.sessions.delete(id);
+        }
         return ids;
       },
       async deleteExpired(nowMs, idleTimeoutMs) {
         let n = 0;
         for (const [id, s] of tables.sessions) {
           if (nowMs >= s.expiresAtMs || nowMs >= s.lastSeenAtMs + idleTimeoutMs) {
+            dropRefreshTokensOf(id);
             tables.sessions.delete(id);
             n++;
           }
@@ -227,6 +246,43 @@ export function createMemoryStore(): Store {
       },
       async delete(id) {
         return tables.clients.delete(id);
+      },
+    },
+    refreshTokens: {
+      async insert(token) {
+        if (tables.refreshTokens.has(token.id)) throw new Error('duplicate refresh token id');
+        if (!tables.sessions.has(token.sessionId)) throw new Error('refresh token for unknown session');
+        tables.refreshTokens.set(token.id, copyRefresh(token));
+      },
+      async findById(id) {
+        const t = tables.refreshTokens.get(id);
+        return t === undefined ? null : copyRefresh(t);
+      },
+      async markUsed(id, usedAtMs, successorId) {
+        const t = tables.refreshTokens.get(id);
+        if (t === undefined || t.usedAtMs !== null) return false;
+        tables.refreshTokens.set(id, { ...t, usedAtMs, successorId });
+        return true;
+      },
+      async deleteFamily(familyId) {
+        let n = 0;
+        for (const [id, t] of tables.refreshTokens) {
+          if (t.familyId === familyId) {
+            tables.refreshTokens.delete(id);
+            n++;
+          }
+        }
+        return n;
+      },
+      async deleteExpired(nowMs) {
+        let n = 0;
+        for (const [id, t] of tables.refreshTokens) {
+          if (t.familyExpiresAtMs <= nowMs || t.idleExpiresAtMs <= nowMs) {
+            tables.refreshTokens.delete(id);
+            n++;
+          }
+        }
+        return n;
       },
     },
   };

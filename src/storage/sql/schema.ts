@@ -58,6 +58,20 @@ export interface ClientsTable {
   created_at_ms: number;
 }
 
+export interface RefreshTokensTable {
+  id: string;
+  family_id: string;
+  session_id: string;
+  client_id: string;
+  secret_hash: Uint8Array;
+  scope: string;
+  created_at_ms: number;
+  idle_expires_at_ms: number;
+  family_expires_at_ms: number;
+  used_at_ms: number | null;
+  successor_id: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -65,4 +79,5 @@ export interface Database {
   audit: AuditTable;
   signing_keys: SigningKeysTable;
   clients: ClientsTable;
+  refresh_tokens: RefreshTokensTable;
 }

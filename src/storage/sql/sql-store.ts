@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { SessionWithUser, Store } from '../../core/ports.ts';
 import { sqlAudit } from './repositories/audit.ts';
 import { sqlClients } from './repositories/clients.ts';
+import { sqlRefreshTokens } from './repositories/refresh-tokens.ts';
 import { sqlSigningKeys } from './repositories/signing-keys.ts';
 import { sqlSessions } from './repositories/sessions.ts';
 import { sqlThrottle } from './repositories/throttle.ts';
@@ -27,6 +28,7 @@ export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
     audit: sqlAudit(db),
     signingKeys: sqlSigningKeys(db),
     clients: sqlClients(db),
+    refreshTokens: sqlRefreshTokens(db),
     transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
       if (db.isTransaction) return work(store);
       return (db as Kysely<Database>).transaction().execute((trx) => work(createSqlStore(trx, options)));

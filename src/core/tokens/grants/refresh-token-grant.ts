@@ -1,0 +1,112 @@
+import { auditEvent } from '../../audit/audit-event.ts';
+import { AuthError } from '../../errors.ts';
+import { parseSessionToken, secretMatches } from '../../sessions/session-token.ts';
+import { sessionHasEnded } from '../../sessions/validate-session.ts';
+import type { CoreDeps, RequestContext } from '../../deps.ts';
+import type { Client, RefreshTokenRecord, SessionWithUser, Store } from '../../ports.ts';
+import { issueAccessToken, type TokenDeps } from '../issue-access-token.ts';
+import type { IssuedTokenPair } from '../issue-token-pair.ts';
+import { successorRefreshToken } from '../refresh-token-secret.ts';
+
+type Outcome =
+  | { kind: 'issued'; current: SessionWithUser; scope: string; refreshToken: string }
+  | { kind: 'reuse'; familyId: string; sessionId: string; userId: string | null };
+
+const invalidGrant = (detail: string): AuthError => new AuthError('invalid_grant', { detail });
+
+/**
+ * `grant_type=refresh_token`, rotating: the presented token is marked used and its successor
+ * stored in one transaction, so a crash never leaves two live tokens.
+ *
+ * - The same token presented again within `reuseGraceMs` of its rotation, by the same client,
+ *   is a benign race (two tabs): both callers get the same successor, recomputed from the
+ *   presented secret (refresh-token-secret.ts), each with its own fresh access token.
+ * - Presented again after that, or after its successor was itself used: theft is assumed. The
+ *   whole family and its session are revoked, and the answer is `invalid_grant`.
+ * - Another client's token, an expired one (idle or absolute), or one whose session ended or
+ *   whose user is disabled: `invalid_grant`.
+ */
+export async function refreshTokenGrant(
+  deps: CoreDeps & TokenDeps,
+  client: Client,
+  presentedToken: string,
+  context: RequestContext,
+): Promise<IssuedTokenPair> {
+  if (!client.grantTypes.includes('refresh_token')) throw new AuthError('unauthorized_client');
+  const parsed = parseSessionToken(presentedToken);
+  if (parsed === null) throw invalidGrant('Malformed refresh token.');
+
+  const outcome = await deps.store.transaction(async (tx): Promise<Outcome> => {
+    const nowMs = deps.clock.nowMs();
+    const record = await tx.refreshTokens.findById(parsed.id);
+    if (record === null || !secretMatches(parsed.secret, record.secretHash)) throw invalidGrant('Unknown refresh token.');
+    if (record.clientId !== client.id) throw invalidGrant('This refresh token belongs to another client.');
+    if (nowMs >= record.familyExpiresAtMs || nowMs >= record.idleExpiresAtMs) throw invalidGrant('The refresh token has expired.');
+    const current = await tx.sessions.findWithUser(record.sessionId);
+    if (current === null || current.user.disabledAtMs !== null || sessionHasEnded(current.session, nowMs, deps.sessionPolicy)) {
+      throw invalidGrant('The session this token belongs to has ended.');
+    }
+    const successor = successorRefreshToken(deps.rotationKey, parsed.secret);
+    const issueFor = async (refreshToken: string): Promise<Outcome> => {
+      if (nowMs - current.session.lastSeenAtMs >= deps.sessionPolicy.touchIntervalMs) await tx.sessions.touch(current.session.id, nowMs);
+      return { kind: 'issued', current, scope: record.scope, refreshToken };
+    };
+    // The benign race: rotated moments ago, and its successor not used yet.
+    const idempotent = async (usedAtMs: number): Promise<Outcome | null> => {
+      if (nowMs - usedAtMs > deps.refreshPolicy.reuseGraceMs) return null;
+      const next = await tx.refreshTokens.findById(successor.id);
+      return next === null || next.usedAtMs !== null ? null : issueFor(successor.token);
+    };
+
+    if (record.usedAtMs !== null) {
+      const repeated = record.successorId === successor.id ? await idempotent(record.usedAtMs) : null;
+      return repeated ?? { kind: 'reuse', familyId: record.familyId, sessionId: record.sessionId, userId: current.user.id };
+    }
+    if (!(await tx.refreshTokens.markUsed(record.id, nowMs, successor.id))) {
+      // Another instance rotated it between our read and our write: the same race, seen later.
+      const latest = await tx.refreshTokens.findById(record.id);
+      const repeated = latest?.usedAtMs != null && latest.successorId === successor.id ? await idempotent(latest.usedAtMs) : null;
+      if (repeated === null) throw invalidGrant('The refresh token was already used.');
+      return repeated;
+    }
+    await insertSuccessor(tx, record, successor, nowMs, deps.refreshPolicy.idleTtlMs);
+    return issueFor(successor.token);
+  });
+
+  if (outcome.kind === 'issued') {
+    // Signed after the commit: the key ring reads outside the transaction.
+    const access = await issueAccessToken(deps, { user: outcome.current.user, session: outcome.current.session, client, scope: outcome.scope });
+    return { ...access, refreshToken: outcome.refreshToken };
+  }
+  // Reuse: revoke the family and its session, committed before the refusal is sent.
+  await deps.store.transaction(async (tx) => {
+    await tx.refreshTokens.deleteFamily(outcome.familyId);
+    await tx.sessions.delete(outcome.sessionId);
+    await tx.audit.append(
+      auditEvent(deps, 'refresh.reuse_detected', context, { userId: outcome.userId, detail: `family ${outcome.familyId} and session ${outcome.sessionId} revoked` }),
+    );
+  });
+  throw invalidGrant('This refresh token was already used; its whole family has been revoked.');
+}
+
+async function insertSuccessor(
+  tx: Store,
+  record: RefreshTokenRecord,
+  successor: { id: string; secretHash: Uint8Array },
+  nowMs: number,
+  idleTtlMs: number,
+): Promise<void> {
+  await tx.refreshTokens.insert({
+    id: successor.id,
+    familyId: record.familyId,
+    sessionId: record.sessionId,
+    clientId: record.clientId,
+    secretHash: successor.secretHash,
+    scope: record.scope,
+    createdAtMs: nowMs,
+    idleExpiresAtMs: Math.min(nowMs + idleTtlMs, record.familyExpiresAtMs),
+    familyExpiresAtMs: record.familyExpiresAtMs,
+    usedAtMs: null,
+    successorId: null,
+  });
+}

@@ -1,0 +1,37 @@
+import type { Client, RefreshTokenRecord, Session, Store } from '../ports.ts';
+import type { IssuedAccessToken, TokenDeps } from './issue-access-token.ts';
+import { newRefreshToken } from './refresh-token-secret.ts';
+
+export interface IssuedTokenPair extends IssuedAccessToken {
+  refreshToken: string | null;
+}
+
+/**
+ * The first refresh token of a new family, when the client may refresh (null otherwise).
+ * Call inside the transaction that created the session. The access token is signed after the
+ * commit: signing needs the key ring, which reads outside the transaction.
+ */
+export async function issueRefreshToken(
+  deps: Pick<TokenDeps, 'clock' | 'random' | 'refreshPolicy'>,
+  tx: Store,
+  input: { session: Session; client: Client; scope: string },
+): Promise<string | null> {
+  if (!input.client.grantTypes.includes('refresh_token')) return null;
+  const nowMs = deps.clock.nowMs();
+  const { id, token, secretHash } = newRefreshToken(deps.random);
+  const record: RefreshTokenRecord = {
+    id,
+    familyId: id,
+    sessionId: input.session.id,
+    clientId: input.client.id,
+    secretHash,
+    scope: input.scope,
+    createdAtMs: nowMs,
+    idleExpiresAtMs: nowMs + deps.refreshPolicy.idleTtlMs,
+    familyExpiresAtMs: Math.min(nowMs + deps.refreshPolicy.absoluteTtlMs, input.session.expiresAtMs),
+    usedAtMs: null,
+    successorId: null,
+  };
+  await tx.refreshTokens.insert(record);
+  return token;
+}

@@ -1,0 +1,123 @@
+import formbody from '@fastify/formbody';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authenticateClient } from '../../core/clients/authenticate-client.ts';
+import type { CoreDeps } from '../../core/deps.ts';
+import { AuthError, StorageUnavailableError, type ErrorCode } from '../../core/errors.ts';
+import type { TokenDeps } from '../../core/tokens/issue-access-token.ts';
+import type { IssuedTokenPair } from '../../core/tokens/issue-token-pair.ts';
+import { passwordGrant } from '../../core/tokens/grants/password-grant.ts';
+import { refreshTokenGrant } from '../../core/tokens/grants/refresh-token-grant.ts';
+import { requestContext } from '../session-cookie.ts';
+
+type TokenBody = Record<string, string | undefined>;
+
+// RFC 6749 section 5.2 error names for our codes; anything else is a bad request.
+const oauthErrors: Partial<Record<ErrorCode, string>> = {
+  invalid_client: 'invalid_client',
+  invalid_grant: 'invalid_grant',
+  invalid_credentials: 'invalid_grant',
+  account_disabled: 'invalid_grant',
+  unauthorized_client: 'unauthorized_client',
+  unsupported_grant_type: 'unsupported_grant_type',
+  invalid_scope: 'invalid_scope',
+  too_many_requests: 'too_many_requests',
+  service_unavailable: 'temporarily_unavailable',
+  forbidden_origin: 'invalid_request',
+};
+
+function sendOAuthError(reply: FastifyReply, status: number, error: string, description: string, retryAfterSeconds?: number): FastifyReply {
+  if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
+  return reply.code(status).header('cache-control', 'no-store').header('pragma', 'no-cache').type('application/json').send({ error, error_description: description });
+}
+
+/** Client credentials from HTTP Basic (client_secret_basic) or the body (client_secret_post, or a public client's client_id). */
+function clientCredentials(request: FastifyRequest, body: TokenBody): { clientId: string; clientSecret?: string; basic: boolean } {
+  const header = request.headers.authorization;
+  if (header !== undefined && /^basic /i.test(header)) {
+    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0 || body.client_secret !== undefined) throw new AuthError('invalid_client');
+    // RFC 6749 2.3.1: both parts are form-urlencoded inside Basic.
+    try {
+      return { clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1)), basic: true };
+    } catch {
+      throw new AuthError('invalid_client');
+    }
+  }
+  if (body.client_id === undefined || body.client_id === '') throw new AuthError('invalid_client', { detail: 'client_id is required.' });
+  return { clientId: body.client_id, ...(body.client_secret === undefined ? {} : { clientSecret: body.client_secret }), basic: false };
+}
+
+const tokenResponse = (issued: IssuedTokenPair) => ({
+  access_token: issued.accessToken,
+  token_type: 'Bearer',
+  expires_in: issued.expiresInSeconds,
+  ...(issued.refreshToken === null ? {} : { refresh_token: issued.refreshToken }),
+  scope: issued.scope,
+});
+
+/**
+ * `POST /v1/token` (RFC 6749): form-encoded, errors in the section 5.2 shape. The grant registry
+ * maps each `grant_type` to one file in core/tokens/grants.
+ */
+export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDeps): Promise<void> {
+  app.removeAllContentTypeParsers();
+  await app.register(formbody, { bodyLimit: 16_384 });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AuthError) {
+      const oauth = oauthErrors[error.code] ?? 'invalid_request';
+      if (oauth === 'invalid_client' && /^basic /i.test(request.headers.authorization ?? '')) reply.header('www-authenticate', 'Basic realm="gatehouse"');
+      return sendOAuthError(reply, oauth === 'invalid_client' ? 401 : error.status >= 500 || error.status === 429 ? error.status : 400, oauth, error.detail ?? error.message, error.retryAfterSeconds);
+    }
+    if (error instanceof StorageUnavailableError) return sendOAuthError(reply, 503, 'temporarily_unavailable', 'Try again shortly.', 5);
+    if (error.statusCode === 415) return sendOAuthError(reply, 400, 'invalid_request', 'The token endpoint takes application/x-www-form-urlencoded.');
+    if (error.statusCode !== undefined && error.statusCode < 500) return sendOAuthError(reply, 400, 'invalid_request', error.message);
+    request.log.error({ err: error }, 'token endpoint error');
+    return sendOAuthError(reply, 500, 'server_error', 'Something went wrong on our side.');
+  });
+
+  const grants: Record<string, (request: FastifyRequest, body: TokenBody, client: Awaited<ReturnType<typeof authenticateClient>>) => Promise<IssuedTokenPair>> = {
+    password: (request, body, client) => {
+      if (!body.username || !body.password) throw new AuthError('validation_failed', { detail: 'username and password are required.' });
+      return passwordGrant(deps, client, { username: body.username, password: body.password, scope: '' }, requestContext(request));
+    },
+    refresh_token: (request, body, client) => {
+      if (!body.refresh_token) throw new AuthError('validation_failed', { detail: 'refresh_token is required.' });
+      return refreshTokenGrant(deps, client, body.refresh_token, requestContext(request));
+    },
+  };
+
+  app.post<{ Body: TokenBody }>(
+    '/v1/token',
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: 'The OAuth 2.0 token endpoint (RFC 6749): grant_type=password (first-party) and refresh_token (rotating).',
+        consumes: ['application/x-www-form-urlencoded'],
+        body: {
+          type: 'object',
+          required: ['grant_type'],
+          properties: {
+            grant_type: { type: 'string', maxLength: 64 },
+            username: { type: 'string', maxLength: 1024 },
+            password: { type: 'string', maxLength: 4096 },
+            refresh_token: { type: 'string', maxLength: 256 },
+            scope: { type: 'string', maxLength: 1024 },
+            client_id: { type: 'string', maxLength: 128 },
+            client_secret: { type: 'string', maxLength: 256 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const grant = grants[body.grant_type ?? ''];
+      if (grant === undefined) throw new AuthError('unsupported_grant_type');
+      if (body.scope !== undefined && body.scope.trim() !== '') throw new AuthError('invalid_scope', { detail: 'No scopes are defined yet; omit scope.' });
+      const credentials = clientCredentials(request, body);
+      const client = await authenticateClient(deps, credentials);
+      const issued = await grant(request, body, client);
+      return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(tokenResponse(issued));
+    },
+  );
+}

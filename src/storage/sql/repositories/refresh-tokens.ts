@@ -1,0 +1,68 @@
+import type { Selectable } from 'kysely';
+import type { RefreshTokenRecord, RefreshTokenStore } from '../../../core/ports.ts';
+import { ms, msOrNull, type Db } from '../rows.ts';
+import type { RefreshTokensTable } from '../schema.ts';
+
+function toRecord(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
+  return {
+    id: row.id,
+    familyId: row.family_id,
+    sessionId: row.session_id,
+    clientId: row.client_id,
+    secretHash: new Uint8Array(row.secret_hash),
+    scope: row.scope,
+    createdAtMs: ms(row.created_at_ms),
+    idleExpiresAtMs: ms(row.idle_expires_at_ms),
+    familyExpiresAtMs: ms(row.family_expires_at_ms),
+    usedAtMs: msOrNull(row.used_at_ms),
+    successorId: row.successor_id,
+  };
+}
+
+/** Refresh tokens over kysely. */
+export function sqlRefreshTokens(db: Db): RefreshTokenStore {
+  return {
+    async insert(token) {
+      await db
+        .insertInto('refresh_tokens')
+        .values({
+          id: token.id,
+          family_id: token.familyId,
+          session_id: token.sessionId,
+          client_id: token.clientId,
+          secret_hash: token.secretHash,
+          scope: token.scope,
+          created_at_ms: token.createdAtMs,
+          idle_expires_at_ms: token.idleExpiresAtMs,
+          family_expires_at_ms: token.familyExpiresAtMs,
+          used_at_ms: token.usedAtMs,
+          successor_id: token.successorId,
+        })
+        .execute();
+    },
+    async findById(id) {
+      const row = await db.selectFrom('refresh_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : toRecord(row);
+    },
+    async markUsed(id, usedAtMs, successorId) {
+      const result = await db
+        .updateTable('refresh_tokens')
+        .set({ used_at_ms: usedAtMs, successor_id: successorId })
+        .where('id', '=', id)
+        .where('used_at_ms', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async deleteFamily(familyId) {
+      const result = await db.deleteFrom('refresh_tokens').where('family_id', '=', familyId).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    async deleteExpired(nowMs) {
+      const result = await db
+        .deleteFrom('refresh_tokens')
+        .where((eb) => eb.or([eb('family_expires_at_ms', '<=', nowMs), eb('idle_expires_at_ms', '<=', nowMs)]))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}

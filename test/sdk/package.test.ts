@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+
+/** The shape the SDK promises: a stand-alone package entry, jose-only, documented. */
+
+const sdkDir = new URL('../../src/sdk/', import.meta.url);
+const sources = readdirSync(sdkDir)
+  .filter((name) => name.endsWith('.ts'))
+  .map((name) => ({ name, text: readFileSync(new URL(name, sdkDir), 'utf8') }));
+
+describe('gatehouse/sdk as a package', () => {
+  it('is importable as gatehouse/sdk through package.json exports', async () => {
+    const sdk = await import('gatehouse/sdk');
+    assert.equal(typeof sdk.createVerifier, 'function');
+    assert.equal(typeof sdk.verifyJws, 'function');
+    assert.equal(typeof sdk.GatehouseTokenError, 'function');
+    const local = await import('../../src/sdk/index.ts');
+    assert.equal(sdk.createVerifier, local.createVerifier, 'the same module, not a copy');
+  });
+
+  it('imports nothing but jose, node: built-ins and its own files', () => {
+    for (const { name, text } of sources) {
+      const specifiers = [...text.matchAll(/^\s*(?:import|export)\s[^;]*?\sfrom\s+'([^']+)'/gms)].map((match) => match[1]!);
+      assert.ok(specifiers.length > 0 || name === 'errors.ts' || name === 'algorithms.ts', name);
+      for (const specifier of specifiers) {
+        const allowed = specifier === 'jose' || specifier.startsWith('node:') || /^\.\/[a-z0-9-]+\.ts$/.test(specifier);
+        assert.ok(allowed, `${name} imports ${specifier}`);
+      }
+      assert.doesNotMatch(text, /\bimport\(|\brequire\(/, `${name}: no dynamic imports`);
+    }
+  });
+
+  it('has TSDoc with an @example on every public export', () => {
+    for (const { name, text } of sources) {
+      if (name === 'index.ts') continue;
+      for (const match of text.matchAll(/^export (?:async function|function|class|interface|type|const) (\w+)/gm)) {
+        const before = text.slice(0, match.index);
+        const docStart = before.lastIndexOf('/**');
+        const doc = before.slice(docStart);
+        assert.ok(docStart !== -1 && /\*\/\s*$/.test(doc), `${name}: ${match[1]} has no TSDoc`);
+        if (doc.includes('@internal')) continue;
+        assert.ok(doc.includes('@example'), `${name}: ${match[1]} has no @example`);
+      }
+    }
+  });
+
+  it('exports from index.ts only what is public (no @internal helper leaks)', async () => {
+    const sdk = await import('../../src/sdk/index.ts');
+    assert.deepEqual(Object.keys(sdk).sort(), ['GatehouseTokenError', 'createVerifier', 'defaultAlgorithms', 'tokenErrorCatalog', 'verifiableAlgorithms', 'verifyJws']);
+  });
+});

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import type { Client } from '../../../src/core/ports.ts';
+import { sortedById, storeTest, t0Ms, type OpenStore } from './fixtures.ts';
+
+function aClient(id: string, overrides: Partial<Client> = {}): Client {
+  return {
+    id,
+    name: `Client ${id}`,
+    type: 'confidential',
+    secretHash: `$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$${id}`,
+    grantTypes: ['password', 'refresh_token'],
+    audience: 'https://api.example.com',
+    createdAtMs: t0Ms,
+    ...overrides,
+  };
+}
+
+export function clientsContract(open: OpenStore): void {
+  const test = storeTest(open);
+
+  describe('clients', () => {
+    test('create stores a confidential client, found again by id with every field intact', async (store) => {
+      const client = aClient('server-app', { name: 'Billing — «backend» 🔑', createdAtMs: t0Ms + 7 });
+      assert.equal(await store.clients.create(client), 'created');
+      assert.deepEqual(await store.clients.findById(client.id), client);
+    });
+
+    test('create round-trips a public client with a null secret hash', async (store) => {
+      const client = aClient('mobile-app', { type: 'public', secretHash: null, grantTypes: ['session'], audience: 'urn:example:api' });
+      await store.clients.create(client);
+      assert.deepEqual(await store.clients.findById(client.id), client);
+    });
+
+    test('grantTypes round-trip: one, several, and every one, in the order given', async (store) => {
+      const lists: Client['grantTypes'][] = [['password'], ['refresh_token'], ['session'], ['session', 'password'], ['refresh_token', 'session', 'password']];
+      for (const [i, grantTypes] of lists.entries()) await store.clients.create(aClient(`c${i}`, { grantTypes }));
+      for (const [i, grantTypes] of lists.entries()) assert.deepEqual((await store.clients.findById(`c${i}`))?.grantTypes, grantTypes);
+    });
+
+    test('create answers id_taken for an existing id and keeps the first client', async (store) => {
+      const first = aClient('app');
+      await store.clients.create(first);
+      assert.equal(await store.clients.create(aClient('app', { name: 'Impostor', type: 'public', secretHash: null })), 'id_taken');
+      assert.deepEqual(await store.clients.findById('app'), first);
+      assert.deepEqual(await store.clients.list(), [first]);
+    });
+
+    test('findById returns null for an unknown id, and ids are compared exactly', async (store) => {
+      await store.clients.create(aClient('app'));
+      assert.equal(await store.clients.findById('nobody'), null);
+      assert.equal(await store.clients.findById('APP'), null);
+      assert.equal(await store.clients.findById('app '), null);
+    });
+
+    test('what a read returns is a copy: changing it changes nothing stored', async (store) => {
+      const client = aClient('app');
+      await store.clients.create(client);
+      const read = await store.clients.findById('app');
+      read?.grantTypes.push('session');
+      client.grantTypes.push('session');
+      assert.deepEqual((await store.clients.findById('app'))?.grantTypes, ['password', 'refresh_token']);
+    });
+
+    test('list returns every client', async (store) => {
+      const clients = [aClient('b'), aClient('a', { type: 'public', secretHash: null }), aClient('c', { createdAtMs: t0Ms - 1 })];
+      for (const client of clients) await store.clients.create(client);
+      assert.deepEqual(sortedById(await store.clients.list()), sortedById(clients));
+    });
+
+    test('list on an empty store is empty', async (store) => {
+      assert.deepEqual(await store.clients.list(), []);
+    });
+
+    test('delete removes only that client, answers false the second time, and frees the id', async (store) => {
+      const keep = aClient('keep');
+      await store.clients.create(aClient('gone'));
+      await store.clients.create(keep);
+      assert.equal(await store.clients.delete('gone'), true);
+      assert.equal(await store.clients.findById('gone'), null);
+      assert.deepEqual(await store.clients.list(), [keep]);
+      assert.equal(await store.clients.delete('gone'), false);
+      assert.equal(await store.clients.delete('never-was'), false);
+      assert.equal(await store.clients.create(aClient('gone', { name: 'Again' })), 'created');
+    });
+
+    test('a client created in a transaction that throws is not stored', async (store) => {
+      const failure = new Error('work failed');
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          assert.equal(await tx.clients.create(aClient('app')), 'created');
+          assert.notEqual(await tx.clients.findById('app'), null, 'the work reads its own write');
+          throw failure;
+        }),
+        failure,
+      );
+      assert.equal(await store.clients.findById('app'), null);
+    });
+  });
+}
