@@ -12,6 +12,7 @@ import { listSessions } from '../core/sessions/list-sessions.ts';
 import { revokeAllSessions } from '../core/sessions/revoke-all-sessions.ts';
 import { revokeSession } from '../core/sessions/revoke-session.ts';
 import { createCoreDeps, createGatehouse } from '../main.ts';
+import { clientsCommand } from './clients.ts';
 import { migrateToLatest } from '../storage/sql/migrate.ts';
 import { openSqliteStore } from '../storage/sql/sqlite.ts';
 import { normalizeEmail } from '../core/accounts/normalize-email.ts';
@@ -174,6 +175,8 @@ export function createCli(): Command {
       });
       console.log(`revoked ${ended.length} session(s)`);
     });
+
+  program.addCommand(clientsCommand((work) => withCore(program, work)));
 
   program
     .command('audit')

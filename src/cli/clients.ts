@@ -1,0 +1,79 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { clientTypes, grantTypes } from '../core/clients/client-policy.ts';
+import { createClient } from '../core/clients/create-client.ts';
+import { deleteClient } from '../core/clients/delete-client.ts';
+import { listClients } from '../core/clients/list-clients.ts';
+import type { CoreDeps } from '../core/deps.ts';
+import type { ClientType, GrantType } from '../core/ports.ts';
+
+/** Runs `work` with the domain opened on the configured database, then closes it. */
+export type WithCore = <T>(work: (deps: CoreDeps) => Promise<T>) => Promise<T>;
+
+/** `--grant` may be repeated (`--grant password --grant refresh_token`); checked before the database is opened. */
+function collectGrant(value: string, previous: GrantType[] | undefined): GrantType[] {
+  if (!(grantTypes as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${grantTypes.join(', ')}`);
+  return [...(previous ?? []), value as GrantType];
+}
+
+const secretWarning =
+  'warning: the client secret above is shown this once and is not stored (only its argon2id hash is).\n' +
+  'Put it in the app’s secret store now; if it is lost, delete the client and create a new one.\n';
+
+/**
+ * `gatehouse clients create | list | delete`: registering the apps that ask Gatehouse for tokens.
+ *
+ * @example
+ * program.addCommand(clientsCommand((work) => withCore(program, work)));
+ */
+export function clientsCommand(withCore: WithCore): Command {
+  const clients = new Command('clients').description('register the apps (OAuth clients) that ask for tokens');
+
+  clients
+    .command('create')
+    .description('register a client; a confidential one gets a secret, printed once')
+    .requiredOption('--name <name>', 'a name for operators, 1 to 100 characters')
+    .addOption(new Option('--type <type>', 'confidential: a server-side app that keeps a secret; public: a mobile, desktop or browser app').choices(clientTypes).makeOptionMandatory())
+    .requiredOption('--grant <grant>', `a grant it may use: ${grantTypes.join(', ')} (repeat for several)`, collectGrant)
+    .requiredOption('--audience <audience>', 'the API its access tokens are for (their aud), e.g. https://api.example.com')
+    .option('--id <id>', 'the client id (default: random); A-Z a-z 0-9 . _ ~ -')
+    .action(async (options: { name: string; type: ClientType; grant: GrantType[]; audience: string; id?: string }) => {
+      const { client, secret } = await withCore((deps) =>
+        createClient(deps, {
+          name: options.name,
+          type: options.type,
+          grantTypes: options.grant,
+          audience: options.audience,
+          ...(options.id === undefined ? {} : { id: options.id }),
+        }),
+      );
+      // Machine-readable lines on stdout (`client_id: ...`), the warning on stderr, so
+      // `gatehouse clients create ... > credentials` captures exactly what the app needs.
+      process.stdout.write(`created ${client.type} client ${JSON.stringify(client.name)}\nclient_id: ${client.id}\n`);
+      if (secret !== null) {
+        process.stdout.write(`client_secret: ${secret}\n`);
+        process.stderr.write(secretWarning);
+      }
+    });
+
+  clients
+    .command('list')
+    .description('list every client (never its secret)')
+    .action(async () => {
+      const list = await withCore((deps) => listClients(deps));
+      if (list.length === 0) console.log('(none)');
+      else
+        console.table(
+          list.map((c) => ({ id: c.id, name: c.name, type: c.type, grants: c.grantTypes.join(' '), audience: c.audience, created: new Date(c.createdAtMs).toISOString() })),
+        );
+    });
+
+  clients
+    .command('delete <id>')
+    .description('delete a client: it can no longer obtain tokens')
+    .action(async (id: string) => {
+      await withCore((deps) => deleteClient(deps, id));
+      console.log(`deleted client ${id}`);
+    });
+
+  return clients;
+}

@@ -1,0 +1,48 @@
+import { timingSafeEqual } from 'node:crypto';
+import { hashSecret } from '../sessions/session-token.ts';
+import { AuthError } from '../errors.ts';
+import type { CoreDeps } from '../deps.ts';
+import type { Client } from '../ports.ts';
+
+// Generated secrets are 43 characters; anything this long cannot be one, so it is refused
+// before argon2id, whatever the client id (the refusal says nothing about which ids exist).
+const maxClientSecretLength = 256;
+
+export interface ClientCredentials {
+  clientId: string;
+  /** Absent for a public client. An empty string counts as a secret presented (and wrong). */
+  clientSecret?: string;
+}
+
+/**
+ * Authenticates the client calling the token endpoint. Every refusal is the same
+ * `invalid_client`: an unknown id, a confidential client without its secret or with a wrong
+ * one, and a public client that sends a secret (it was never issued one, so the caller is
+ * confused or guessing).
+ *
+ * Client secrets are 256-bit random values, so they are stored as SHA-256 (like session and
+ * refresh tokens) rather than argon2id: there is nothing to brute-force, and a slow hash would
+ * let anyone make the token endpoint burn CPU. Every attempt that presents a secret costs one
+ * SHA-256 and one constant-time comparison, whether or not the client exists, so the response
+ * time does not tell which client ids exist. Attempts without a secret cost one lookup.
+ *
+ * @example
+ * const client = await authenticateClient(deps, { clientId: 'billing', clientSecret: presentedSecret });
+ */
+export async function authenticateClient(deps: CoreDeps, credentials: ClientCredentials): Promise<Client> {
+  const { clientId, clientSecret } = credentials;
+  if (clientSecret !== undefined && clientSecret.length > maxClientSecretLength) throw new AuthError('invalid_client');
+
+  const client = await deps.store.clients.findById(clientId);
+  if (clientSecret === undefined) {
+    if (client === null || client.type !== 'public') throw new AuthError('invalid_client');
+    return client;
+  }
+
+  const storedHash = client?.type === 'confidential' && client.secretHash !== null ? Buffer.from(client.secretHash, 'base64url') : null;
+  // Compared against a zero hash when there is nothing to compare with, so every path costs the same.
+  const presented = hashSecret(clientSecret);
+  const matches = timingSafeEqual(presented, storedHash !== null && storedHash.length === presented.length ? storedHash : new Uint8Array(presented.length));
+  if (client === null || storedHash === null || !matches) throw new AuthError('invalid_client');
+  return client;
+}
