@@ -115,6 +115,7 @@ export interface Gatehouse {
   app: FastifyInstance;
   store: Store;
   deps: CoreDeps;
+  tokens: TokenDeps;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -141,6 +142,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     app,
     store,
     deps,
+    tokens,
     logger,
     async close() {
       clearInterval(housekeeping);

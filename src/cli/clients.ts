@@ -16,7 +16,7 @@ function collectGrant(value: string, previous: GrantType[] | undefined): GrantTy
 }
 
 const secretWarning =
-  'warning: the client secret above is shown this once and is not stored (only its argon2id hash is).\n' +
+  'warning: the client secret above is shown this once and is not stored (only its SHA-256 hash is).\n' +
   'Put it in the app’s secret store now; if it is lost, delete the client and create a new one.\n';
 
 /**

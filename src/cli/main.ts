@@ -11,8 +11,10 @@ import type { User } from '../core/ports.ts';
 import { listSessions } from '../core/sessions/list-sessions.ts';
 import { revokeAllSessions } from '../core/sessions/revoke-all-sessions.ts';
 import { revokeSession } from '../core/sessions/revoke-session.ts';
-import { createCoreDeps, createGatehouse } from '../main.ts';
+import { createCoreDeps, createGatehouse, createTokenDeps } from '../main.ts';
 import { clientsCommand } from './clients.ts';
+import { keysCommand } from './keys.ts';
+import type { TokenDeps } from '../core/tokens/issue-access-token.ts';
 import { migrateToLatest } from '../storage/sql/migrate.ts';
 import { openSqliteStore } from '../storage/sql/sqlite.ts';
 import { normalizeEmail } from '../core/accounts/normalize-email.ts';
@@ -36,6 +38,17 @@ async function withCore<T>(program: Command, work: (deps: CoreDeps) => Promise<T
   const store = await openSqliteStore(cfg.database, { migrate: 'on-open' });
   try {
     return await work(await createCoreDeps(cfg, store));
+  } finally {
+    await store.close();
+  }
+}
+
+/** Opens the store and the JWT key ring for one CLI command, then closes them. */
+async function withTokens<T>(program: Command, work: (tokens: TokenDeps) => Promise<T>): Promise<T> {
+  const cfg = config(program);
+  const store = await openSqliteStore(cfg.database, { migrate: 'on-open' });
+  try {
+    return await work(createTokenDeps(cfg, store));
   } finally {
     await store.close();
   }
@@ -177,6 +190,7 @@ export function createCli(): Command {
     });
 
   program.addCommand(clientsCommand((work) => withCore(program, work)));
+  program.addCommand(keysCommand((work) => withTokens(program, work)));
 
   program
     .command('audit')

@@ -103,10 +103,11 @@ export function createKeyRing(options: KeyRingOptions) {
       forget();
       const nowMs = options.clock.nowMs();
       const all = await keys();
-      const activatesAtMs = nowMs + options.publishAheadMs;
+      const previous = currentKey(all, nowMs);
+      // With no key signing yet there is nothing to hand over from: the new key signs at once.
+      const activatesAtMs = previous === null ? nowMs : nowMs + options.publishAheadMs;
       const next = await generateSigningKey(options.algorithm, options.encryptionKeys, { nowMs, activatesAtMs });
       await options.store.insert(next);
-      const previous = currentKey(all, nowMs);
       // Keys scheduled by an earlier rotation that has not taken effect yet retire with it.
       for (const key of all) {
         if (key.retiresAtMs === null && (key === previous || key.activatesAtMs > nowMs)) {

@@ -35,4 +35,36 @@ export function wellKnownRoutes(app: FastifyInstance, tokens: TokenDeps): void {
       return tokens.keyRing.publicJwks();
     },
   );
+
+  app.get(
+    '/.well-known/oauth-authorization-server',
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: 'Authorization server metadata (RFC 8414).',
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: true,
+            required: ['issuer', 'token_endpoint', 'jwks_uri', 'response_types_supported'],
+            properties: { issuer: { type: 'string' }, token_endpoint: { type: 'string' }, jwks_uri: { type: 'string' } },
+          },
+        },
+      },
+    },
+    async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return {
+        issuer: tokens.issuer,
+        token_endpoint: `${tokens.issuer}/v1/token`,
+        jwks_uri: `${tokens.issuer}/.well-known/jwks.json`,
+        grant_types_supported: tokens.passwordGrantEnabled ? ['password', 'refresh_token'] : ['refresh_token'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+        // No authorization endpoint yet (Gatehouse as an OpenID provider comes later).
+        response_types_supported: [],
+        scopes_supported: [],
+        access_token_signing_alg_values_supported: ['EdDSA', 'ES256', 'RS256'],
+      };
+    },
+  );
 }

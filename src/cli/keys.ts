@@ -1,0 +1,48 @@
+import { Command } from 'commander';
+import type { TokenDeps } from '../core/tokens/issue-access-token.ts';
+
+/** Runs `work` with the token machinery opened on the configured database, then closes it. */
+export type WithTokens = <T>(work: (tokens: TokenDeps) => Promise<T>) => Promise<T>;
+
+const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
+
+/**
+ * `gatehouse keys list | rotate`: the JWT signing keys.
+ *
+ * @example
+ * program.addCommand(keysCommand((work) => withTokens(program, work)));
+ */
+export function keysCommand(withTokens: WithTokens): Command {
+  const keys = new Command('keys').description('JWT signing keys: list them, or rotate to a new one');
+
+  keys
+    .command('list')
+    .description('every key with its state: published, signing, retired, and when it leaves the JWKS')
+    .action(async () => {
+      const rows = await withTokens(async (tokens) => {
+        const nowMs = tokens.clock.nowMs();
+        return (await tokens.keyRing.list()).map((k) => ({
+          kid: k.kid,
+          alg: k.alg,
+          state:
+            k.retiresAtMs !== null && k.retiresAtMs <= nowMs ? 'retired (verify only)' : k.activatesAtMs > nowMs ? 'published, signs later' : 'signing',
+          'signs from': iso(k.activatesAtMs),
+          'signs until': iso(k.retiresAtMs),
+          'leaves JWKS': iso(k.expiresAtMs),
+        }));
+      });
+      if (rows.length === 0) console.log('(no keys yet: the server creates one at start-up)');
+      else console.table(rows);
+    });
+
+  keys
+    .command('rotate')
+    .description('add a new key: published in the JWKS at once, signing after the publish-ahead delay; the old key stays until its tokens expire')
+    .action(async () => {
+      const result = await withTokens((tokens) => tokens.keyRing.rotate());
+      console.log(`new key ${result.kid}: in the JWKS now, signs from ${iso(result.activatesAtMs)}`);
+      if (result.retiredKid !== null) console.log(`key ${result.retiredKid} signs until then, and stays in the JWKS until its last token has expired`);
+    });
+
+  return keys;
+}
