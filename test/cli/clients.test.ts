@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { authenticateClient } from '../../src/core/clients/authenticate-client.ts';
+import { openSqliteStore } from '../../src/storage/sql/sqlite.ts';
+import { createTestCore } from '../support/core-deps.ts';
+import { cliEnv, makeTempDir, runCli, runCliOk, tableRows, type TempDir } from '../support/cli-process.ts';
+
+let temp: TempDir;
+let env: Record<string, string>;
+beforeEach(() => {
+  temp = makeTempDir();
+  env = cliEnv(temp.database);
+});
+afterEach(() => temp.remove());
+
+const confidentialArgs = ['clients', 'create', '--name', 'Billing backend', '--type', 'confidential', '--grant', 'password', '--grant', 'refresh_token', '--audience', 'https://api.example.com'];
+
+describe('gatehouse clients (no server running)', { timeout: 30_000 }, () => {
+  test('clients create --type confidential prints the id and the secret once, with a warning; the secret works and is stored nowhere', async () => {
+    const created = await runCli(confidentialArgs, { env });
+    assert.equal(created.code, 0, created.stderr);
+    const id = /^client_id: (\S+)$/m.exec(created.stdout)?.[1] ?? assert.fail(`no client_id line:\n${created.stdout}`);
+    const secret = /^client_secret: (\S+)$/m.exec(created.stdout)?.[1] ?? assert.fail(`no client_secret line:\n${created.stdout}`);
+    assert.match(created.stdout, /^created confidential client "Billing backend"$/m);
+    assert.match(secret, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(created.stdout.split(secret).length - 1, 1, 'the secret is printed exactly once');
+    assert.ok(!created.stderr.includes(secret), 'the warning does not repeat the secret');
+    assert.match(created.stderr, /shown this once and is not stored/);
+
+    // The secret authenticates the client against what the CLI wrote to the database, which
+    // holds only base64url(SHA-256(secret)); neither appears in what the operator can list.
+    const secretHash = createHash('sha256').update(secret).digest('base64url');
+    const store = await openSqliteStore(temp.database, { migrate: 'never' });
+    try {
+      const core = await createTestCore({ store });
+      assert.equal((await authenticateClient(core, { clientId: id, clientSecret: secret })).name, 'Billing backend');
+      await assert.rejects(authenticateClient(core, { clientId: id, clientSecret: secretHash }), { code: 'invalid_client' }, 'the stored hash is not a credential');
+      const stored = await store.clients.findById(id);
+      assert.equal(stored?.secretHash, secretHash);
+      assert.ok(!JSON.stringify(stored).includes(secret), 'the database holds the secret itself');
+    } finally {
+      await store.close();
+    }
+
+    const listed = await runCliOk(['clients', 'list'], { env });
+    assert.ok(!listed.includes(secret), 'clients list shows the secret');
+    assert.ok(!listed.includes(secretHash), 'clients list shows the hash');
+    const rows = tableRows(listed);
+    assert.equal(rows.length, 1, listed);
+    const [row] = rows;
+    assert.deepEqual(Object.keys(row ?? {}), ['id', 'name', 'type', 'grants', 'audience', 'created']);
+    assert.equal(row?.id, id);
+    assert.equal(row?.name, 'Billing backend');
+    assert.equal(row?.type, 'confidential');
+    assert.equal(row?.grants, 'password refresh_token');
+    assert.equal(row?.audience, 'https://api.example.com');
+    assert.match(row?.created ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  test('clients create --type public --id prints no secret; clients delete removes it', async () => {
+    const created = await runCli(['clients', 'create', '--name', 'Mobile app', '--type', 'public', '--grant', 'session', '--audience', 'api://mobile', '--id', 'mobile-app'], { env });
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /^client_id: mobile-app$/m);
+    assert.doesNotMatch(created.stdout, /client_secret/);
+    assert.equal(created.stderr, '', 'no secret, no warning');
+    await runCliOk(confidentialArgs, { env });
+    assert.deepEqual(tableRows(await runCliOk(['clients', 'list'], { env })).map((r) => r.type).sort(), ['confidential', 'public']);
+
+    assert.match(await runCliOk(['clients', 'delete', 'mobile-app'], { env }), /^deleted client mobile-app$/m);
+    const remaining = tableRows(await runCliOk(['clients', 'list'], { env }));
+    assert.deepEqual(remaining.map((r) => r.type), ['confidential']);
+
+    const again = await runCli(['clients', 'delete', 'mobile-app'], { env });
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /not_found/);
+  });
+
+  test('clients list with no clients prints (none)', async () => {
+    assert.equal((await runCliOk(['clients', 'list'], { env })).trim(), '(none)');
+  });
+
+  test('a taken --id exits 1 with client_id_taken, and the first client is kept', async () => {
+    await runCliOk([...confidentialArgs, '--id', 'billing'], { env });
+    const taken = await runCli(['clients', 'create', '--name', 'Impostor', '--type', 'public', '--grant', 'password', '--audience', 'api', '--id', 'billing'], { env });
+    assert.equal(taken.code, 1);
+    assert.match(taken.stderr, /client_id_taken/);
+    assert.doesNotMatch(taken.stdout, /client_id:/);
+    assert.ok(!taken.stderr.includes('    at '), `no stack trace for an expected refusal:\n${taken.stderr}`);
+    assert.deepEqual(tableRows(await runCliOk(['clients', 'list'], { env })).map((r) => r.name), ['Billing backend']);
+  });
+
+  test('bad input exits 1 with a message naming the problem, and registers nothing', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--name', 'X', '--type', 'public', '--grant', 'client_credentials', '--audience', 'api'], /--grant.*expected one of password, refresh_token, session/],
+      [['--name', 'X', '--type', 'trusted', '--grant', 'password', '--audience', 'api'], /--type/],
+      [['--name', 'X', '--type', 'public', '--audience', 'api'], /--grant/],
+      [['--name', 'X', '--type', 'public', '--grant', 'password'], /--audience/],
+      [['--name', 'X', '--type', 'public', '--grant', 'password', '--audience', 'two words'], /validation_failed: An audience must not contain whitespace/],
+      [['--name', '', '--type', 'public', '--grant', 'password', '--audience', 'api'], /validation_failed: A client name/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(['clients', 'create', ...args], { env });
+      assert.equal(result.code, 1, `${args.join(' ')}: ${result.stdout}${result.stderr}`);
+      assert.match(result.stderr, message, args.join(' '));
+    }
+    assert.equal((await runCliOk(['clients', 'list'], { env })).trim(), '(none)');
+  });
+});
