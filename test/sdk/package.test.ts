@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 /** The shape the SDK promises: a stand-alone package entry, jose-only, documented. */
 
 const sdkDir = new URL('../../src/sdk/', import.meta.url);
-const sources = readdirSync(sdkDir)
+const sources = readdirSync(sdkDir, { recursive: true, encoding: 'utf8' })
   .filter((name) => name.endsWith('.ts'))
   .map((name) => ({ name, text: readFileSync(new URL(name, sdkDir), 'utf8') }));
 
@@ -24,7 +24,9 @@ describe('gatehouse/sdk as a package', () => {
       const specifiers = [...text.matchAll(/^\s*(?:import|export)\s[^;]*?\sfrom\s+'([^']+)'/gms)].map((match) => match[1]!);
       assert.ok(specifiers.length > 0 || name === 'errors.ts' || name === 'algorithms.ts', name);
       for (const specifier of specifiers) {
-        const allowed = specifier === 'jose' || specifier.startsWith('node:') || /^\.\/[a-z0-9-]+\.ts$/.test(specifier);
+        // Own files: relative, kebab-case .ts, and still inside src/sdk/ once resolved.
+        const ownFile = /^\.\.?\/(?:[a-z0-9-]+\/)*[a-z0-9-]+\.ts$/.test(specifier) && new URL(specifier, new URL(name, sdkDir)).href.startsWith(sdkDir.href);
+        const allowed = specifier === 'jose' || specifier.startsWith('node:') || ownFile;
         assert.ok(allowed, `${name} imports ${specifier}`);
       }
       assert.doesNotMatch(text, /\bimport\(|\brequire\(/, `${name}: no dynamic imports`);
@@ -47,6 +49,19 @@ describe('gatehouse/sdk as a package', () => {
 
   it('exports from index.ts only what is public (no @internal helper leaks)', async () => {
     const sdk = await import('../../src/sdk/index.ts');
-    assert.deepEqual(Object.keys(sdk).sort(), ['GatehouseTokenError', 'createVerifier', 'defaultAlgorithms', 'tokenErrorCatalog', 'verifiableAlgorithms', 'verifyJws']);
+    assert.deepEqual(Object.keys(sdk).sort(), [
+      'GatehouseTokenError',
+      'bearerRefusal',
+      'createVerifier',
+      'defaultAlgorithms',
+      'expressGatehouse',
+      'extractBearerToken',
+      'fastifyGatehouse',
+      'honoGatehouse',
+      'tokenErrorCatalog',
+      'verifiableAlgorithms',
+      'verifyJws',
+      'withGatehouse',
+    ]);
   });
 });
