@@ -1,4 +1,4 @@
-import type { ThrottleStore } from '../../../core/ports.ts';
+import type { ThrottleState, ThrottleStore } from '../../../core/ports.ts';
 import { nextThrottleState, remainingLockMs } from '../../../core/throttle/throttle.ts';
 import { ms, type Db } from '../rows.ts';
 
@@ -7,6 +7,16 @@ const maxReserveAttempts = 8;
 
 /** Throttle counters over kysely. */
 export function sqlThrottle(db: Db): ThrottleStore {
+  /** Compare-and-set: writes `next` only if the row still holds `expected`. */
+  const replaceIfUnchanged = (key: string, expected: ThrottleState, next: ThrottleState) =>
+    db
+      .updateTable('throttle')
+      .set({ failures: next.failures, last_failure_at_ms: next.lastFailureAtMs })
+      .where('key', '=', key)
+      .where('failures', '=', expected.failures)
+      .where('last_failure_at_ms', '=', expected.lastFailureAtMs)
+      .executeTakeFirst();
+
   const repository: ThrottleStore = {
     async get(key) {
       const row = await db.selectFrom('throttle').selectAll().where('key', '=', key).executeTakeFirst();
@@ -49,13 +59,7 @@ export function sqlThrottle(db: Db): ThrottleStore {
                 .values({ key, failures: after.failures, last_failure_at_ms: after.lastFailureAtMs })
                 .onConflict((oc) => oc.column('key').doNothing())
                 .executeTakeFirst()
-            : await db
-                .updateTable('throttle')
-                .set({ failures: after.failures, last_failure_at_ms: after.lastFailureAtMs })
-                .where('key', '=', key)
-                .where('failures', '=', before.failures)
-                .where('last_failure_at_ms', '=', before.lastFailureAtMs)
-                .executeTakeFirst();
+            : await replaceIfUnchanged(key, before, after);
         const changed = 'numInsertedOrUpdatedRows' in result ? result.numInsertedOrUpdatedRows : result.numUpdatedRows;
         if (Number(changed ?? 0) === 1) return { allowed: true, before, after };
       }
@@ -71,13 +75,7 @@ export function sqlThrottle(db: Db): ThrottleStore {
               .where('failures', '=', after.failures)
               .where('last_failure_at_ms', '=', after.lastFailureAtMs)
               .executeTakeFirst()
-          : await db
-              .updateTable('throttle')
-              .set({ failures: before.failures, last_failure_at_ms: before.lastFailureAtMs })
-              .where('key', '=', key)
-              .where('failures', '=', after.failures)
-              .where('last_failure_at_ms', '=', after.lastFailureAtMs)
-              .executeTakeFirst();
+          : await replaceIfUnchanged(key, after, before);
       const done = 'numDeletedRows' in restored ? restored.numDeletedRows : restored.numUpdatedRows;
       if (Number(done) === 1) return;
       // Other attempts came in since: only take this one back.
