@@ -75,6 +75,7 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
       idleTimeoutMs: config.session.idleTimeoutSeconds * 1000,
       absoluteTimeoutMs: config.session.absoluteTimeoutSeconds * 1000,
       touchIntervalMs: config.session.touchIntervalSeconds * 1000,
+      accessTokenTtlMs: config.token.accessTokenTtlSeconds * 1000,
     },
     throttle: createThrottle(
       store.throttle,
@@ -134,6 +135,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
       store.sessions.deleteExpired(nowMs, deps.sessionPolicy.idleTimeoutMs),
       tokens.keyRing.deleteExpired(),
       store.refreshTokens.deleteExpired(nowMs),
+      store.revocations.deleteExpired(nowMs),
       store.throttle.deleteStale(nowMs, Math.max(config.rateLimit.account.resetAfterSeconds, config.rateLimit.ip.resetAfterSeconds, config.rateLimit.signupIp.resetAfterSeconds) * 1000),
     ]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
   }, 10 * 60 * 1000);

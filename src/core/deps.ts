@@ -10,6 +10,11 @@ export interface SessionPolicy {
   absoluteTimeoutMs: number;
   /** `last_seen` is written at most this often per session, not on every request. */
   touchIntervalMs: number;
+  /**
+   * The longest an access token lives. A session's revocation entry is kept this long, so every
+   * verifier refuses its tokens until the last one has expired anyway.
+   */
+  accessTokenTtlMs: number;
 }
 
 /** Everything an operation needs. Built once by main.ts (or a test) and passed in. */

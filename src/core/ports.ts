@@ -224,6 +224,30 @@ export interface RefreshTokenStore {
   deleteExpired(nowMs: number): Promise<number>;
 }
 
+/**
+ * A revocation that every verifier must learn: all tokens of a session (`sid`), or one token
+ * (`jti`). `seq` orders the feed; the entry is dropped once no token it covers can be valid.
+ */
+export interface Revocation {
+  seq: number;
+  sid: string | null;
+  jti: string | null;
+  expiresAtMs: number;
+  createdAtMs: number;
+  /** Why: logout, session_revoked, password_changed, account_disabled, account_deleted, refresh_reuse, token_revoked. */
+  reason: string;
+}
+
+export interface RevocationStore {
+  /** Appends an entry; the store assigns `seq`, increasing. */
+  append(entry: Omit<Revocation, 'seq'>): Promise<void>;
+  /** Entries with seq > `afterSeq`, oldest first, at most `limit`. */
+  listAfter(afterSeq: number, limit: number): Promise<Revocation[]>;
+  /** The highest seq ever assigned that is still stored (0 when none). */
+  latestSeq(): Promise<number>;
+  deleteExpired(nowMs: number): Promise<number>;
+}
+
 /** Everything the domain stores, with an all-or-nothing transaction over it. */
 export interface Store {
   users: UserStore;
@@ -233,6 +257,7 @@ export interface Store {
   signingKeys: SigningKeyStore;
   clients: ClientStore;
   refreshTokens: RefreshTokenStore;
+  revocations: RevocationStore;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */

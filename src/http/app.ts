@@ -7,6 +7,7 @@ import type { TokenDeps } from '../core/tokens/issue-access-token.ts';
 import { sessionTokenRoutes } from './routes/session-token.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
 import { tokenRoutes } from './routes/token.ts';
+import { revocationRoutes } from './routes/revocations.ts';
 import { pages } from './pages/index.ts';
 import { registerCsrfProtection } from './plugins/csrf.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
@@ -96,6 +97,7 @@ export async function buildApp({ deps, tokens, config, logger }: BuildAppOptions
   meRoutes(app, deps);
   sessionTokenRoutes(app, { ...deps, ...tokens });
   wellKnownRoutes(app, tokens);
+  revocationRoutes(app, deps);
   await app.register(async (scope) => tokenRoutes(scope, { ...deps, ...tokens }));
   await app.register(async (scope) => pages(scope, deps, config));
   app.get('/openapi.json', { schema: { tags: ['operations'], summary: 'This OpenAPI 3.1 document.' } }, async (_request, reply) =>

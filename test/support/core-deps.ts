@@ -33,6 +33,7 @@ const hourMs = 60 * 60 * secondMs;
 const dayMs = 24 * hourMs;
 
 export const testSessionPolicy: SessionPolicy = Object.freeze({
+  accessTokenTtlMs: 300_000,
   idleTimeoutMs: 7 * dayMs,
   absoluteTimeoutMs: 30 * dayMs,
   touchIntervalMs: 60_000,

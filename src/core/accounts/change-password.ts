@@ -4,6 +4,7 @@ import type { CoreDeps, RequestContext } from '../deps.ts';
 import type { SessionWithUser } from '../ports.ts';
 import { assertAcceptablePassword, normalizePassword } from './password-policy.ts';
 import { verifyCurrentPassword } from './verify-current-password.ts';
+import { endSessionsOfUser } from '../sessions/end-sessions.ts';
 
 /**
  * Changes the password. Needs the current one; ends every session of the account, the
@@ -22,7 +23,7 @@ export async function changePassword(
   const passwordHash = await deps.hasher.hash(normalizePassword(input.newPassword));
   return deps.store.transaction(async (tx) => {
     await tx.users.updatePasswordHash(user.id, passwordHash, deps.clock.nowMs());
-    const ended = await tx.sessions.deleteByUser(user.id);
+    const ended = await endSessionsOfUser(deps, tx, user.id, 'password_changed');
     const started = await startSession(deps, tx, user.id, context);
     await tx.audit.append(
       auditEvent(deps, 'password.changed', context, { userId: user.id, detail: `ended ${ended.length} sessions` }),

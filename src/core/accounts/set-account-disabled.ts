@@ -1,5 +1,6 @@
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
+import { endSessionsOfUser } from '../sessions/end-sessions.ts';
 
 /**
  * Operator action. Disabling kills every session at once (ASVS 7.4.2); the session check
@@ -9,7 +10,7 @@ import type { CoreDeps, RequestContext } from '../deps.ts';
 export async function disableAccount(deps: CoreDeps, userId: string, context: RequestContext): Promise<boolean> {
   return deps.store.transaction(async (tx) => {
     if (!(await tx.users.setDisabledAt(userId, deps.clock.nowMs(), deps.clock.nowMs()))) return false;
-    const ended = await tx.sessions.deleteByUser(userId);
+    const ended = await endSessionsOfUser(deps, tx, userId, 'account_disabled');
     await tx.audit.append(auditEvent(deps, 'account.disabled', context, { userId, detail: `ended ${ended.length} sessions` }));
     return true;
   });

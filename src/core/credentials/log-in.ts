@@ -5,6 +5,7 @@ import { AuthError } from '../errors.ts';
 import { startSession, type StartedSession } from '../sessions/start-session.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import type { SessionWithUser, Store, User } from '../ports.ts';
+import { endSessions } from '../sessions/end-sessions.ts';
 
 export interface LogInInput {
   email: string;
@@ -52,7 +53,7 @@ export async function logIn(deps: CoreDeps, input: LogInInput, context: RequestC
   return deps.store.transaction(async (tx) => {
     const nowMs = deps.clock.nowMs();
     if (upgradedHash !== null) await tx.users.updatePasswordHash(user.id, upgradedHash, nowMs);
-    if (input.previousSession !== undefined) await tx.sessions.delete(input.previousSession.session.id);
+    if (input.previousSession !== undefined) await endSessions(deps, tx, [input.previousSession.session.id], 'replaced_at_login');
     const started = await startSession(deps, tx, user.id, context);
     await tx.audit.append(auditEvent(deps, 'login.succeeded', context, { userId: user.id, email, detail: `session ${started.session.id}` }));
     const result = { user: upgradedHash === null ? user : { ...user, passwordHash: upgradedHash, updatedAtMs: nowMs }, ...started };

@@ -58,6 +58,8 @@ export function wellKnownRoutes(app: FastifyInstance, tokens: TokenDeps): void {
         issuer: tokens.issuer,
         token_endpoint: `${tokens.issuer}/v1/token`,
         jwks_uri: `${tokens.issuer}/.well-known/jwks.json`,
+        // Gatehouse extension: the revocation feed resource servers follow (SSE, client credentials).
+        revocation_feed_endpoint: `${tokens.issuer}/v1/revocations`,
         grant_types_supported: tokens.passwordGrantEnabled ? ['password', 'refresh_token'] : ['refresh_token'],
         token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
         // No authorization endpoint yet (Gatehouse as an OpenID provider comes later).

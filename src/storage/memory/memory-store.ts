@@ -1,5 +1,5 @@
 import { nextThrottleState, remainingLockMs } from '../../core/throttle/throttle.ts';
-import type { Client, RefreshTokenRecord, SigningKeyRecord, AuditEvent, Session, SessionWithUser, Store, ThrottleState, User } from '../../core/ports.ts';
+import type { Client, RefreshTokenRecord, Revocation, SigningKeyRecord, AuditEvent, Session, SessionWithUser, Store, ThrottleState, User } from '../../core/ports.ts';
 
 interface Tables {
   users: Map<string, User>;
@@ -9,6 +9,8 @@ interface Tables {
   signingKeys: Map<string, SigningKeyRecord>;
   clients: Map<string, Client>;
   refreshTokens: Map<string, RefreshTokenRecord>;
+  revocations: Revocation[];
+  revocationSeq: number;
 }
 
 function cloneTables(t: Tables): Tables {
@@ -20,6 +22,8 @@ function cloneTables(t: Tables): Tables {
     signingKeys: new Map(t.signingKeys),
     clients: new Map(t.clients),
     refreshTokens: new Map(t.refreshTokens),
+    revocations: [...t.revocations],
+    revocationSeq: t.revocationSeq,
   };
 }
 
@@ -41,6 +45,7 @@ function through(repositories: Repositories, run: <T>(call: () => Promise<T>) =>
     signingKeys: wrap(repositories.signingKeys),
     clients: wrap(repositories.clients),
     refreshTokens: wrap(repositories.refreshTokens),
+    revocations: wrap(repositories.revocations),
   };
 }
 
@@ -51,7 +56,7 @@ function through(repositories: Repositories, run: <T>(call: () => Promise<T>) =>
  * snapshot) can never undo another caller's write.
  */
 export function createMemoryStore(): Store {
-  let tables: Tables = { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map() };
+  let tables: Tables = { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0 };
   let queue: Promise<unknown> = Promise.resolve();
   const enqueue = <T>(call: () => Promise<T>): Promise<T> => {
     const result = queue.then(call, call);
@@ -283,6 +288,23 @@ export function createMemoryStore(): Store {
           }
         }
         return n;
+      },
+    },
+    revocations: {
+      async append(entry) {
+        tables.revocationSeq += 1;
+        tables.revocations.push({ ...entry, seq: tables.revocationSeq });
+      },
+      async listAfter(afterSeq, limit) {
+        return tables.revocations.filter((r) => r.seq > afterSeq).slice(0, limit).map((r) => ({ ...r }));
+      },
+      async latestSeq() {
+        return tables.revocations.at(-1)?.seq ?? 0;
+      },
+      async deleteExpired(nowMs) {
+        const before = tables.revocations.length;
+        tables.revocations = tables.revocations.filter((r) => r.expiresAtMs > nowMs);
+        return before - tables.revocations.length;
       },
     },
   };

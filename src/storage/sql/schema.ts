@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** The tables, as kysely sees them. Times are integer milliseconds since the epoch. */
 export interface UsersTable {
   id: string;
@@ -72,6 +74,15 @@ export interface RefreshTokensTable {
   successor_id: string | null;
 }
 
+export interface RevocationsTable {
+  seq: Generated<number>;
+  sid: string | null;
+  jti: string | null;
+  expires_at_ms: number;
+  created_at_ms: number;
+  reason: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -80,4 +91,5 @@ export interface Database {
   signing_keys: SigningKeysTable;
   clients: ClientsTable;
   refresh_tokens: RefreshTokensTable;
+  revocations: RevocationsTable;
 }

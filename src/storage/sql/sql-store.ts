@@ -3,6 +3,7 @@ import type { SessionWithUser, Store } from '../../core/ports.ts';
 import { sqlAudit } from './repositories/audit.ts';
 import { sqlClients } from './repositories/clients.ts';
 import { sqlRefreshTokens } from './repositories/refresh-tokens.ts';
+import { sqlRevocations } from './repositories/revocations.ts';
 import { sqlSigningKeys } from './repositories/signing-keys.ts';
 import { sqlSessions } from './repositories/sessions.ts';
 import { sqlThrottle } from './repositories/throttle.ts';
@@ -29,6 +30,7 @@ export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
     signingKeys: sqlSigningKeys(db),
     clients: sqlClients(db),
     refreshTokens: sqlRefreshTokens(db),
+    revocations: sqlRevocations(db),
     transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
       if (db.isTransaction) return work(store);
       return (db as Kysely<Database>).transaction().execute((trx) => work(createSqlStore(trx, options)));

@@ -7,6 +7,7 @@ import type { Client, RefreshTokenRecord, SessionWithUser, Store } from '../../p
 import { issueAccessToken, type TokenDeps } from '../issue-access-token.ts';
 import type { IssuedTokenPair } from '../issue-token-pair.ts';
 import { successorRefreshToken } from '../refresh-token-secret.ts';
+import { endSessions } from '../../sessions/end-sessions.ts';
 
 type Outcome =
   | { kind: 'issued'; current: SessionWithUser; scope: string; refreshToken: string }
@@ -81,7 +82,7 @@ export async function refreshTokenGrant(
   // Reuse: revoke the family and its session, committed before the refusal is sent.
   await deps.store.transaction(async (tx) => {
     await tx.refreshTokens.deleteFamily(outcome.familyId);
-    await tx.sessions.delete(outcome.sessionId);
+    await endSessions(deps, tx, [outcome.sessionId], 'refresh_reuse');
     await tx.audit.append(
       auditEvent(deps, 'refresh.reuse_detected', context, { userId: outcome.userId, detail: `family ${outcome.familyId} and session ${outcome.sessionId} revoked` }),
     );

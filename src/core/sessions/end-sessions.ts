@@ -1,0 +1,42 @@
+import type { CoreDeps } from '../deps.ts';
+import type { Store } from '../ports.ts';
+
+export type EndReason =
+  | 'logout'
+  | 'session_revoked'
+  | 'password_changed'
+  | 'account_disabled'
+  | 'account_deleted'
+  | 'refresh_reuse'
+  | 'replaced_at_login';
+
+/**
+ * The one way a live session ends: its row goes (and its refresh tokens with it), and a
+ * revocation entry for its `sid` goes into the feed in the same transaction, so every verifier
+ * refuses the session's access tokens until the last of them has expired anyway.
+ */
+export async function endSessions(
+  deps: Pick<CoreDeps, 'clock' | 'sessionPolicy'>,
+  tx: Store,
+  sessionIds: readonly string[],
+  reason: EndReason,
+): Promise<void> {
+  const nowMs = deps.clock.nowMs();
+  for (const sid of sessionIds) {
+    await tx.sessions.delete(sid);
+    await tx.revocations.append({ sid, jti: null, expiresAtMs: nowMs + deps.sessionPolicy.accessTokenTtlMs, createdAtMs: nowMs, reason });
+  }
+}
+
+/** Ends every session of a user (but `exceptId`); returns the ids ended. */
+export async function endSessionsOfUser(
+  deps: Pick<CoreDeps, 'clock' | 'sessionPolicy'>,
+  tx: Store,
+  userId: string,
+  reason: EndReason,
+  exceptId?: string,
+): Promise<string[]> {
+  const ids = (await tx.sessions.listByUser(userId)).map((s) => s.id).filter((id) => id !== exceptId);
+  await endSessions(deps, tx, ids, reason);
+  return ids;
+}
