@@ -3,7 +3,7 @@ import { nextThrottleState, remainingLockMs } from '../../../core/throttle/throt
 import { ms, type Db } from '../rows.ts';
 
 /** Compare-and-set rounds before reserve gives up and fails closed for a second. */
-const maxReserveAttempts = 8;
+const maxReserveAttempts = 32;
 
 /** Throttle counters over kysely. */
 export function sqlThrottle(db: Db): ThrottleStore {
@@ -62,6 +62,8 @@ export function sqlThrottle(db: Db): ThrottleStore {
             : await replaceIfUnchanged(key, before, after);
         const changed = 'numInsertedOrUpdatedRows' in result ? result.numInsertedOrUpdatedRows : result.numUpdatedRows;
         if (Number(changed ?? 0) === 1) return { allowed: true, before, after };
+        // Lost a race to another writer: let it finish before reading again.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       // Extreme contention on one key: fail closed for a moment rather than let it through.
       return { allowed: false, waitMs: 1000 };
