@@ -7,6 +7,7 @@ import type { TokenDeps } from '../../core/tokens/issue-access-token.ts';
 import type { IssuedTokenPair } from '../../core/tokens/issue-token-pair.ts';
 import { passwordGrant } from '../../core/tokens/grants/password-grant.ts';
 import { refreshTokenGrant } from '../../core/tokens/grants/refresh-token-grant.ts';
+import { revokeToken } from '../../core/tokens/revoke-token.ts';
 import { requestContext } from '../session-cookie.ts';
 
 type TokenBody = Record<string, string | undefined>;
@@ -118,6 +119,32 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
       const client = await authenticateClient(deps, credentials);
       const issued = await grant(request, body, client);
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(tokenResponse(issued));
+    },
+  );
+
+  app.post<{ Body: TokenBody }>(
+    '/v1/token/revoke',
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: 'Revoke a refresh or access token (RFC 7009). Always 200 for a well-formed request.',
+        consumes: ['application/x-www-form-urlencoded'],
+        body: {
+          type: 'object',
+          required: ['token'],
+          properties: {
+            token: { type: 'string', maxLength: 4096 },
+            token_type_hint: { type: 'string', maxLength: 64 },
+            client_id: { type: 'string', maxLength: 128 },
+            client_secret: { type: 'string', maxLength: 256 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const client = await authenticateClient(deps, clientCredentials(request, request.body));
+      await revokeToken(deps, client, request.body.token ?? '');
+      return reply.header('cache-control', 'no-store').code(200).send();
     },
   );
 }
