@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { toAccessTokenClaims, type AccessTokenClaims } from './access-token-claims.ts';
 import { GatehouseTokenError } from './errors.ts';
+import { RevocationFeed } from './revocation-feed.ts';
 import { RevocationList, type RevocationEntry } from './revocation-list.ts';
 import { keyResolutionError, toTokenError, type VerificationStage } from './to-token-error.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
@@ -13,6 +14,7 @@ import { resolveVerifierOptions, type VerifierOptions } from './verifier-options
  * @example
  * const claims = await verifier.verify(token); // throws GatehouseTokenError when refused
  * verifier.revoke({ sid: claims.sid, expiresAtMs: claims.exp * 1000 });
+ * await verifier.ready(); // with a revocationFeed: once it has caught up
  * verifier.close();
  */
 export interface Verifier {
@@ -20,7 +22,12 @@ export interface Verifier {
   verify(token: string): Promise<AccessTokenClaims>;
   /** Refuses, from now until `expiresAtMs`, every token with this `sid` and/or `jti`, already verified or not. */
   revoke(entry: RevocationEntry): void;
-  /** Forgets cached tokens and revocations; every later `verify` fails with `verifier_unavailable`. */
+  /**
+   * Resolves once the revocation feed has caught up for the first time (at once without a feed);
+   * rejects if the verifier is closed before. Optional: `verify()` waits for the catch-up itself.
+   */
+  ready(): Promise<void>;
+  /** Stops the revocation feed, forgets cached tokens and revocations; every later `verify` fails with `verifier_unavailable`. */
   close(): void;
 }
 
@@ -51,6 +58,10 @@ const requiredClaims = ['exp', 'iat', 'sub', 'jti', 'sid', 'client_id'];
  * before costs a hash and two map lookups; `exp` and revocation are still checked on every call.
  * A key removed from the JWKS does not un-verify cached tokens before their `exp`: keep access
  * tokens short-lived, and revoke by `sid`/`jti` what must stop at once.
+ *
+ * With `revocationFeed`, revocations come from the issuer as they happen (see
+ * {@link RevocationFeedOptions}); while the feed is not known to be current, `verify()` refuses
+ * every token with `verifier_unavailable` rather than accept one that may have been revoked.
  *
  * @example
  * import { createVerifier, GatehouseTokenError } from 'gatehouse/sdk';
@@ -108,16 +119,22 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
-  return {
+  const verifier: Verifier = {
     async verify(token: string): Promise<AccessTokenClaims> {
       if (closed) throw new GatehouseTokenError('verifier_unavailable');
       if (token === undefined || token === null || token === '') throw new GatehouseTokenError('token_missing');
       if (typeof token !== 'string') throw new GatehouseTokenError('token_malformed');
+      if (feed !== undefined && !feed.current) {
+        await feed.startup; // just created: wait (boundedly) for the first catch-up
+        if (closed) throw new GatehouseTokenError('verifier_unavailable');
+        if (!feed.current) throw feed.unavailable();
+      }
       const nowMs = config.now();
       const cacheKey = hash('sha256', token, 'base64url');
       const cached = cache.get(cacheKey, Math.floor(nowMs / 1000), config.clockToleranceSeconds);
       if (cached !== undefined) return refuseIfRevoked(cached, nowMs);
       const claims = refuseIfRevoked(await verifyUncached(token, nowMs), nowMs);
+      if (feed !== undefined && !feed.current) throw feed.unavailable(); // went stale while the key was fetched
       if (!closed) cache.set(cacheKey, claims);
       return claims;
     },
@@ -134,10 +151,18 @@ export function createVerifier(options: VerifierOptions): Verifier {
       if (!closed) revocations.add(entry, config.now());
     },
 
+    ready(): Promise<void> {
+      return feed === undefined ? Promise.resolve() : feed.ready();
+    },
+
     close(): void {
       closed = true;
+      feed?.close();
       cache.clear();
       revocations.clear();
     },
   };
+  // Started last: what the feed delivers goes through verifier.revoke(), validated like any call.
+  const feed = config.revocationFeed === undefined ? undefined : new RevocationFeed(config.revocationFeed, (entry) => verifier.revoke(entry));
+  return verifier;
 }

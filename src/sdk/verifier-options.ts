@@ -1,5 +1,7 @@
 import type { JWTVerifyGetKey } from 'jose';
 import { algorithmProblems, defaultAlgorithms, type VerifiableAlgorithm } from './algorithms.ts';
+import { resolveRevocationFeedOptions, type ResolvedRevocationFeedOptions, type RevocationFeedOptions } from './revocation-feed-options.ts';
+import { secureUrlProblems } from './secure-url.ts';
 
 /**
  * Options of {@link createVerifier}.
@@ -24,6 +26,12 @@ export interface VerifierOptions {
   now?: () => number;
   /** A key resolver used instead of fetching `jwksUri` (local keys, or tests); e.g. jose's createLocalJWKSet. */
   jwks?: JWTVerifyGetKey;
+  /**
+   * Follow the issuer's revocation feed, so that a session or token revoked at Gatehouse is refused
+   * here within moments; while the feed is not known to be current, every token is refused with
+   * `verifier_unavailable` (fail closed). Unset: revocation only through `revoke()`.
+   */
+  revocationFeed?: RevocationFeedOptions;
 }
 
 /** @internal The options once validated, with defaults applied; frozen. */
@@ -36,26 +44,10 @@ export interface ResolvedVerifierOptions {
   readonly cacheMaxEntries: number;
   readonly now: () => number;
   readonly jwks: JWTVerifyGetKey | undefined;
+  readonly revocationFeed: ResolvedRevocationFeedOptions | undefined;
 }
 
-const knownOptions = new Set(['issuer', 'audience', 'jwksUri', 'algorithms', 'clockToleranceSeconds', 'cacheMaxEntries', 'now', 'jwks']);
-const loopbackHosts = new Set(['localhost', '[::1]']);
-
-function isLoopback(url: URL): boolean {
-  return loopbackHosts.has(url.hostname) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(url.hostname);
-}
-
-/** A JWKS over plain http could be swapped in transit, and with it every key: https only, but for loopback. */
-function jwksUriProblems(value: unknown, option: string): [URL | undefined, string[]] {
-  let url: URL;
-  try {
-    url = new URL(String(value));
-  } catch {
-    return [undefined, [`${option} must be an absolute URL`]];
-  }
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url))) return [url, []];
-  return [undefined, [`${option} must use https (http only on a loopback host)`]];
-}
+const knownOptions = new Set(['issuer', 'audience', 'jwksUri', 'algorithms', 'clockToleranceSeconds', 'cacheMaxEntries', 'now', 'jwks', 'revocationFeed']);
 
 /**
  * @internal Validates the options once, listing every problem at once, and rejects unknown keys
@@ -84,14 +76,17 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
   if (jwks !== undefined && options.jwksUri !== undefined) {
     problems.push('give jwksUri or jwks, not both');
   } else if (jwks === undefined && options.jwksUri !== undefined) {
-    const [url, uriProblems] = jwksUriProblems(options.jwksUri, 'jwksUri');
+    const [url, uriProblems] = secureUrlProblems(options.jwksUri, 'jwksUri');
     jwksUri = url;
     problems.push(...uriProblems);
   } else if (jwks === undefined && typeof issuer === 'string' && issuer.length > 0) {
-    const [url, uriProblems] = jwksUriProblems(`${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`, 'the default jwksUri (from issuer)');
+    const [url, uriProblems] = secureUrlProblems(`${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`, 'the default jwksUri (from issuer)');
     jwksUri = url;
     problems.push(...uriProblems);
   }
+
+  const [revocationFeed, feedProblems] = resolveRevocationFeedOptions(options.revocationFeed, issuer);
+  problems.push(...feedProblems);
 
   if (problems.length > 0) throw new TypeError(`createVerifier: invalid options:\n- ${problems.join('\n- ')}`);
   return Object.freeze({
@@ -103,5 +98,6 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     cacheMaxEntries,
     now,
     jwks,
+    revocationFeed,
   });
 }

@@ -15,7 +15,7 @@ function basicCredentials(request: FastifyRequest): { clientId: string; clientSe
   const colon = decoded.indexOf(':');
   if (colon < 0) throw new AuthError('invalid_client');
   try {
-    return { clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1)) };
+    return { clientId: decodeURIComponent(decoded.slice(0, colon).replaceAll('+', ' ')), clientSecret: decodeURIComponent(decoded.slice(colon + 1).replaceAll('+', ' ')) };
   } catch {
     throw new AuthError('invalid_client');
   }

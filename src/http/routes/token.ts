@@ -40,7 +40,7 @@ function clientCredentials(request: FastifyRequest, body: TokenBody): { clientId
     if (colon < 0 || body.client_secret !== undefined) throw new AuthError('invalid_client');
     // RFC 6749 2.3.1: both parts are form-urlencoded inside Basic.
     try {
-      return { clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1)), basic: true };
+      return { clientId: decodeURIComponent(decoded.slice(0, colon).replaceAll('+', ' ')), clientSecret: decodeURIComponent(decoded.slice(colon + 1).replaceAll('+', ' ')), basic: true };
     } catch {
       throw new AuthError('invalid_client');
     }
