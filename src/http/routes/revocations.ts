@@ -3,22 +3,16 @@ import { authenticateClient } from '../../core/clients/authenticate-client.ts';
 import type { CoreDeps } from '../../core/deps.ts';
 import { AuthError } from '../../core/errors.ts';
 import type { Revocation } from '../../core/ports.ts';
+import { basicClientCredentials } from '../basic-credentials.ts';
 import { createRevocationBroadcaster } from '../revocation-broadcaster.ts';
 
 const heartbeatMs = 15_000;
 const pageSize = 1000;
 
 function basicCredentials(request: FastifyRequest): { clientId: string; clientSecret: string } {
-  const header = request.headers.authorization ?? '';
-  if (!/^basic /i.test(header)) throw new AuthError('invalid_client', { detail: 'Resource servers authenticate with HTTP Basic client credentials.' });
-  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) throw new AuthError('invalid_client');
-  try {
-    return { clientId: decodeURIComponent(decoded.slice(0, colon).replaceAll('+', ' ')), clientSecret: decodeURIComponent(decoded.slice(colon + 1).replaceAll('+', ' ')) };
-  } catch {
-    throw new AuthError('invalid_client');
-  }
+  const credentials = basicClientCredentials(request.headers.authorization);
+  if (credentials === null) throw new AuthError('invalid_client', { detail: 'Resource servers authenticate with HTTP Basic client credentials.' });
+  return credentials;
 }
 
 const entryBody = (r: Revocation) => ({ seq: r.seq, ...(r.sid === null ? {} : { sid: r.sid }), ...(r.jti === null ? {} : { jti: r.jti }), expiresAtMs: r.expiresAtMs });

@@ -9,6 +9,7 @@ import { passwordGrant } from '../../core/tokens/grants/password-grant.ts';
 import { refreshTokenGrant } from '../../core/tokens/grants/refresh-token-grant.ts';
 import { revokeToken } from '../../core/tokens/revoke-token.ts';
 import { requestContext } from '../session-cookie.ts';
+import { basicClientCredentials } from '../basic-credentials.ts';
 
 type TokenBody = Record<string, string | undefined>;
 
@@ -33,17 +34,10 @@ function sendOAuthError(reply: FastifyReply, status: number, error: string, desc
 
 /** Client credentials from HTTP Basic (client_secret_basic) or the body (client_secret_post, or a public client's client_id). */
 function clientCredentials(request: FastifyRequest, body: TokenBody): { clientId: string; clientSecret?: string; basic: boolean } {
-  const header = request.headers.authorization;
-  if (header !== undefined && /^basic /i.test(header)) {
-    const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0 || body.client_secret !== undefined) throw new AuthError('invalid_client');
-    // RFC 6749 2.3.1: both parts are form-urlencoded inside Basic.
-    try {
-      return { clientId: decodeURIComponent(decoded.slice(0, colon).replaceAll('+', ' ')), clientSecret: decodeURIComponent(decoded.slice(colon + 1).replaceAll('+', ' ')), basic: true };
-    } catch {
-      throw new AuthError('invalid_client');
-    }
+  const basic = basicClientCredentials(request.headers.authorization);
+  if (basic !== null) {
+    if (body.client_secret !== undefined) throw new AuthError('invalid_client');
+    return { ...basic, basic: true };
   }
   if (body.client_id === undefined || body.client_id === '') throw new AuthError('invalid_client', { detail: 'client_id is required.' });
   return { clientId: body.client_id, ...(body.client_secret === undefined ? {} : { clientSecret: body.client_secret }), basic: false };
