@@ -43,6 +43,12 @@ function clientCredentials(request: FastifyRequest, body: TokenBody): { clientId
   return { clientId: body.client_id, ...(body.client_secret === undefined ? {} : { clientSecret: body.client_secret }), basic: false };
 }
 
+/** client_secret_post, or a public client's id: accepted by every form endpoint here. */
+const clientAuthFields = {
+  client_id: { type: 'string', maxLength: 128 },
+  client_secret: { type: 'string', maxLength: 256 },
+} as const;
+
 const tokenResponse = (issued: IssuedTokenPair) => ({
   access_token: issued.accessToken,
   token_type: 'Bearer',
@@ -98,8 +104,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
             password: { type: 'string', maxLength: 4096 },
             refresh_token: { type: 'string', maxLength: 256 },
             scope: { type: 'string', maxLength: 1024 },
-            client_id: { type: 'string', maxLength: 128 },
-            client_secret: { type: 'string', maxLength: 256 },
+            ...clientAuthFields,
           },
         },
       },
@@ -129,8 +134,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
           properties: {
             token: { type: 'string', maxLength: 4096 },
             token_type_hint: { type: 'string', maxLength: 64 },
-            client_id: { type: 'string', maxLength: 128 },
-            client_secret: { type: 'string', maxLength: 256 },
+            ...clientAuthFields,
           },
         },
       },
