@@ -245,6 +245,8 @@ export interface RevocationStore {
   listAfter(afterSeq: number, limit: number): Promise<Revocation[]>;
   /** The highest seq ever assigned that is still stored (0 when none). */
   latestSeq(): Promise<number>;
+  /** True when this access token (by jti) has a revocation entry. */
+  hasJti(jti: string): Promise<boolean>;
   deleteExpired(nowMs: number): Promise<number>;
 }
 

@@ -2,6 +2,7 @@ import { describe } from 'node:test';
 import type { Store } from '../../src/core/ports.ts';
 import { auditContract } from './contract/audit.ts';
 import { clientsContract } from './contract/clients.ts';
+import { revocationsContract } from './contract/revocations.ts';
 import { sessionsContract } from './contract/sessions.ts';
 import { signingKeysContract } from './contract/signing-keys.ts';
 import { throttleContract } from './contract/throttle.ts';
@@ -28,6 +29,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     auditContract(open);
     signingKeysContract(open);
     clientsContract(open);
+    revocationsContract(open);
     transactionContract(open);
   });
 }

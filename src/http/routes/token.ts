@@ -8,6 +8,7 @@ import type { IssuedTokenPair } from '../../core/tokens/issue-token-pair.ts';
 import { passwordGrant } from '../../core/tokens/grants/password-grant.ts';
 import { refreshTokenGrant } from '../../core/tokens/grants/refresh-token-grant.ts';
 import { revokeToken } from '../../core/tokens/revoke-token.ts';
+import { introspectToken } from '../../core/tokens/introspect-token.ts';
 import { requestContext } from '../session-cookie.ts';
 import { basicClientCredentials } from '../basic-credentials.ts';
 
@@ -143,6 +144,27 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
       const client = await authenticateClient(deps, clientCredentials(request, request.body));
       await revokeToken(deps, client, request.body.token ?? '');
       return reply.header('cache-control', 'no-store').code(200).send();
+    },
+  );
+
+  app.post<{ Body: TokenBody }>(
+    '/v1/token/introspect',
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: 'Token introspection (RFC 7662), for confidential clients (resource servers).',
+        consumes: ['application/x-www-form-urlencoded'],
+        body: {
+          type: 'object',
+          required: ['token'],
+          properties: { token: { type: 'string', maxLength: 4096 }, token_type_hint: { type: 'string', maxLength: 64 }, ...clientAuthFields },
+        },
+      },
+    },
+    async (request, reply) => {
+      const client = await authenticateClient(deps, clientCredentials(request, request.body));
+      if (client.type !== 'confidential') throw new AuthError('invalid_client', { detail: 'Introspection is for confidential clients.' });
+      return reply.header('cache-control', 'no-store').send(await introspectToken(deps, request.body.token ?? ''));
     },
   );
 }

@@ -60,6 +60,8 @@ export function wellKnownRoutes(app: FastifyInstance, tokens: TokenDeps): void {
         jwks_uri: `${tokens.issuer}/.well-known/jwks.json`,
         revocation_endpoint: `${tokens.issuer}/v1/token/revoke`,
         revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+        introspection_endpoint: `${tokens.issuer}/v1/token/introspect`,
+        introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
         // Gatehouse extension: the revocation feed resource servers follow (SSE, client credentials).
         revocation_feed_endpoint: `${tokens.issuer}/v1/revocations`,
         grant_types_supported: tokens.passwordGrantEnabled ? ['password', 'refresh_token'] : ['refresh_token'],

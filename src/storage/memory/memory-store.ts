@@ -301,6 +301,9 @@ export function createMemoryStore(): Store {
       async latestSeq() {
         return tables.revocations.at(-1)?.seq ?? 0;
       },
+      async hasJti(jti) {
+        return tables.revocations.some((r) => r.jti === jti);
+      },
       async deleteExpired(nowMs) {
         const before = tables.revocations.length;
         tables.revocations = tables.revocations.filter((r) => r.expiresAtMs > nowMs);

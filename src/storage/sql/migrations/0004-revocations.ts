@@ -15,6 +15,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addCheckConstraint('revocations_sid_or_jti', sql`sid is not null or jti is not null`)
     .execute();
   await db.schema.createIndex('revocations_expires_at_ms').on('revocations').column('expires_at_ms').execute();
+  await db.schema.createIndex('revocations_jti').on('revocations').column('jti').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -18,6 +18,9 @@ export function sqlRevocations(db: Db): RevocationStore {
       const row = await db.selectFrom('revocations').select((eb) => eb.fn.max('seq').as('latest')).executeTakeFirst();
       return Number(row?.latest ?? 0);
     },
+    async hasJti(jti) {
+      return (await db.selectFrom('revocations').select('seq').where('jti', '=', jti).limit(1).executeTakeFirst()) !== undefined;
+    },
     async deleteExpired(nowMs) {
       const result = await db.deleteFrom('revocations').where('expires_at_ms', '<=', nowMs).executeTakeFirst();
       return Number(result.numDeletedRows);

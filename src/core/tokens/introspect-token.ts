@@ -1,0 +1,70 @@
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import type { CoreDeps } from '../deps.ts';
+import { parseSessionToken, secretMatches } from '../sessions/session-token.ts';
+import { sessionHasEnded } from '../sessions/validate-session.ts';
+import type { TokenDeps } from './issue-access-token.ts';
+import { signingAlgorithms } from './signing-algorithms.ts';
+
+export type Introspection =
+  | { active: false }
+  | { active: true; token_type: string; client_id: string; sub: string; sid: string; scope: string; exp: number; iat: number; iss?: string; jti?: string; aud?: string };
+
+const inactive: Introspection = { active: false };
+
+/**
+ * RFC 7662 token introspection, for resource servers that would rather ask than verify
+ * locally. Live means: signature, issuer, type and expiry hold, and its session still exists
+ * and has not been revoked (nor the token itself, by jti). A refresh token is live when it is
+ * unused, unexpired and its session lives. Anything else is just `{ active: false }`.
+ */
+export async function introspectToken(deps: CoreDeps & TokenDeps, token: string): Promise<Introspection> {
+  const nowMs = deps.clock.nowMs();
+  const parsed = parseSessionToken(token);
+  if (parsed !== null) {
+    const record = await deps.store.refreshTokens.findById(parsed.id);
+    if (record === null || !secretMatches(parsed.secret, record.secretHash) || record.usedAtMs !== null) return inactive;
+    if (nowMs >= record.idleExpiresAtMs || nowMs >= record.familyExpiresAtMs) return inactive;
+    const current = await deps.store.sessions.findWithUser(record.sessionId);
+    if (current === null || current.user.disabledAtMs !== null || sessionHasEnded(current.session, nowMs, deps.sessionPolicy)) return inactive;
+    return {
+      active: true,
+      token_type: 'refresh_token',
+      client_id: record.clientId,
+      sub: current.user.id,
+      sid: record.sessionId,
+      scope: record.scope,
+      exp: Math.floor(Math.min(record.idleExpiresAtMs, record.familyExpiresAtMs) / 1000),
+      iat: Math.floor(record.createdAtMs / 1000),
+    };
+  }
+  if (token.split('.').length !== 3) return inactive;
+  try {
+    const { payload } = await jwtVerify(token, createLocalJWKSet(await deps.keyRing.publicJwks()), {
+      algorithms: [...signingAlgorithms],
+      issuer: deps.issuer,
+      typ: 'at+jwt',
+      currentDate: new Date(nowMs),
+      requiredClaims: ['exp', 'iat', 'sub', 'jti', 'sid', 'client_id'],
+    });
+    const { sub, sid, jti, client_id: clientId, exp, iat, aud, scope } = payload as Record<string, unknown>;
+    if (typeof sid !== 'string' || typeof jti !== 'string') return inactive;
+    const current = await deps.store.sessions.findWithUser(sid);
+    if (current === null || current.user.disabledAtMs !== null || sessionHasEnded(current.session, nowMs, deps.sessionPolicy)) return inactive;
+    if (await deps.store.revocations.hasJti(jti)) return inactive;
+    return {
+      active: true,
+      token_type: 'Bearer',
+      iss: deps.issuer,
+      sub: String(sub),
+      sid,
+      jti,
+      client_id: String(clientId),
+      aud: Array.isArray(aud) ? aud.join(' ') : String(aud),
+      scope: typeof scope === 'string' ? scope : '',
+      exp: Number(exp),
+      iat: Number(iat),
+    };
+  } catch {
+    return inactive;
+  }
+}
