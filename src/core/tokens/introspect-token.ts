@@ -1,9 +1,8 @@
-import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { CoreDeps } from '../deps.ts';
 import { parseSessionToken, secretMatches } from '../sessions/session-token.ts';
 import { sessionHasEnded } from '../sessions/validate-session.ts';
 import type { TokenDeps } from './issue-access-token.ts';
-import { signingAlgorithms } from './signing-algorithms.ts';
+import { verifyOwnAccessToken } from './verify-own-access-token.ts';
 
 export type Introspection =
   | { active: false }
@@ -37,34 +36,24 @@ export async function introspectToken(deps: CoreDeps & TokenDeps, token: string)
       iat: Math.floor(record.createdAtMs / 1000),
     };
   }
-  if (token.split('.').length !== 3) return inactive;
-  try {
-    const { payload } = await jwtVerify(token, createLocalJWKSet(await deps.keyRing.publicJwks()), {
-      algorithms: [...signingAlgorithms],
-      issuer: deps.issuer,
-      typ: 'at+jwt',
-      currentDate: new Date(nowMs),
-      requiredClaims: ['exp', 'iat', 'sub', 'jti', 'sid', 'client_id'],
-    });
-    const { sub, sid, jti, client_id: clientId, exp, iat, aud, scope } = payload as Record<string, unknown>;
-    if (typeof sid !== 'string' || typeof jti !== 'string') return inactive;
-    const current = await deps.store.sessions.findWithUser(sid);
-    if (current === null || current.user.disabledAtMs !== null || sessionHasEnded(current.session, nowMs, deps.sessionPolicy)) return inactive;
-    if (await deps.store.revocations.hasJti(jti)) return inactive;
-    return {
-      active: true,
-      token_type: 'Bearer',
-      iss: deps.issuer,
-      sub: String(sub),
-      sid,
-      jti,
-      client_id: String(clientId),
-      aud: Array.isArray(aud) ? aud.join(' ') : String(aud),
-      scope: typeof scope === 'string' ? scope : '',
-      exp: Number(exp),
-      iat: Number(iat),
-    };
-  } catch {
-    return inactive;
-  }
+  const payload = await verifyOwnAccessToken(deps, token);
+  if (payload === null) return inactive;
+  const { sub, sid, jti, client_id: clientId, exp, iat, aud, scope } = payload as Record<string, unknown>;
+  if (typeof sid !== 'string' || typeof jti !== 'string') return inactive;
+  const current = await deps.store.sessions.findWithUser(sid);
+  if (current === null || current.user.disabledAtMs !== null || sessionHasEnded(current.session, nowMs, deps.sessionPolicy)) return inactive;
+  if (await deps.store.revocations.hasJti(jti)) return inactive;
+  return {
+    active: true,
+    token_type: 'Bearer',
+    iss: deps.issuer,
+    sub: String(sub),
+    sid,
+    jti,
+    client_id: String(clientId),
+    aud: Array.isArray(aud) ? aud.join(' ') : String(aud),
+    scope: typeof scope === 'string' ? scope : '',
+    exp: Number(exp),
+    iat: Number(iat),
+  };
 }

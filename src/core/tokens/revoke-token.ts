@@ -1,10 +1,9 @@
-import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { CoreDeps } from '../deps.ts';
 import type { Client } from '../ports.ts';
 import { endSessions } from '../sessions/end-sessions.ts';
 import { parseSessionToken, secretMatches } from '../sessions/session-token.ts';
 import type { TokenDeps } from './issue-access-token.ts';
-import { signingAlgorithms } from './signing-algorithms.ts';
+import { verifyOwnAccessToken } from './verify-own-access-token.ts';
 
 /**
  * RFC 7009 token revocation, by the client the token was issued to.
@@ -23,22 +22,9 @@ export async function revokeToken(deps: CoreDeps & TokenDeps, client: Client, to
     await deps.store.transaction((tx) => endSessions(deps, tx, [record.sessionId], 'session_revoked'));
     return;
   }
-  if (token.split('.').length !== 3) return;
-  try {
-    const { payload } = await jwtVerify(token, createLocalJWKSet(await deps.keyRing.publicJwks()), {
-      algorithms: [...signingAlgorithms],
-      issuer: deps.issuer,
-      typ: 'at+jwt',
-      currentDate: new Date(deps.clock.nowMs()),
-      requiredClaims: ['jti', 'exp'],
-    });
-    if (payload.client_id !== client.id || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') return;
-    const nowMs = deps.clock.nowMs();
-    const { jti, exp } = payload;
-    await deps.store.transaction((tx) =>
-      tx.revocations.append({ sid: null, jti, expiresAtMs: exp * 1000, createdAtMs: nowMs, reason: 'token_revoked' }),
-    );
-  } catch {
-    // Not a live token of ours: nothing to revoke.
-  }
+  const payload = await verifyOwnAccessToken(deps, token);
+  if (payload === null || payload.client_id !== client.id || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') return;
+  const nowMs = deps.clock.nowMs();
+  const { jti, exp } = payload;
+  await deps.store.transaction((tx) => tx.revocations.append({ sid: null, jti, expiresAtMs: exp * 1000, createdAtMs: nowMs, reason: 'token_revoked' }));
 }

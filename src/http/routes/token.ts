@@ -50,6 +50,13 @@ const clientAuthFields = {
   client_secret: { type: 'string', maxLength: 256 },
 } as const;
 
+/** The body of revocation and introspection: the token in question, and client authentication. */
+const tokenParamBody = {
+  type: 'object',
+  required: ['token'],
+  properties: { token: { type: 'string', maxLength: 4096 }, token_type_hint: { type: 'string', maxLength: 64 }, ...clientAuthFields },
+} as const;
+
 const tokenResponse = (issued: IssuedTokenPair) => ({
   access_token: issued.accessToken,
   token_type: 'Bearer',
@@ -129,15 +136,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
         tags: ['tokens'],
         summary: 'Revoke a refresh or access token (RFC 7009). Always 200 for a well-formed request.',
         consumes: ['application/x-www-form-urlencoded'],
-        body: {
-          type: 'object',
-          required: ['token'],
-          properties: {
-            token: { type: 'string', maxLength: 4096 },
-            token_type_hint: { type: 'string', maxLength: 64 },
-            ...clientAuthFields,
-          },
-        },
+        body: tokenParamBody,
       },
     },
     async (request, reply) => {
@@ -154,11 +153,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
         tags: ['tokens'],
         summary: 'Token introspection (RFC 7662), for confidential clients (resource servers).',
         consumes: ['application/x-www-form-urlencoded'],
-        body: {
-          type: 'object',
-          required: ['token'],
-          properties: { token: { type: 'string', maxLength: 4096 }, token_type_hint: { type: 'string', maxLength: 64 }, ...clientAuthFields },
-        },
+        body: tokenParamBody,
       },
     },
     async (request, reply) => {
