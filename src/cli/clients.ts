@@ -1,10 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { clientTypes, grantTypes } from '../core/clients/client-policy.ts';
+import { clientTypes, grantTypes, refreshTokenDeliveries } from '../core/clients/client-policy.ts';
 import { createClient } from '../core/clients/create-client.ts';
 import { deleteClient } from '../core/clients/delete-client.ts';
 import { listClients } from '../core/clients/list-clients.ts';
 import type { CoreDeps } from '../core/deps.ts';
-import type { ClientType, GrantType } from '../core/ports.ts';
+import type { ClientType, GrantType, RefreshTokenDelivery } from '../core/ports.ts';
 
 /** Runs `work` with the domain opened on the configured database, then closes it. */
 export type WithCore = <T>(work: (deps: CoreDeps) => Promise<T>) => Promise<T>;
@@ -36,13 +36,19 @@ export function clientsCommand(withCore: WithCore): Command {
     .requiredOption('--grant <grant>', `a grant it may use: ${grantTypes.join(', ')} (repeat for several)`, collectGrant)
     .requiredOption('--audience <audience>', 'the API its access tokens are for (their aud), e.g. https://api.example.com')
     .option('--id <id>', 'the client id (default: random); A-Z a-z 0-9 . _ ~ -')
-    .action(async (options: { name: string; type: ClientType; grant: GrantType[]; audience: string; id?: string }) => {
+    .addOption(
+      new Option('--refresh-token-delivery <where>', 'cookie: a browser app (public); its refresh token lives only in an HttpOnly cookie, never in a response body')
+        .choices(refreshTokenDeliveries)
+        .default('body'),
+    )
+    .action(async (options: { name: string; type: ClientType; grant: GrantType[]; audience: string; id?: string; refreshTokenDelivery: RefreshTokenDelivery }) => {
       const { client, secret } = await withCore((deps) =>
         createClient(deps, {
           name: options.name,
           type: options.type,
           grantTypes: options.grant,
           audience: options.audience,
+          refreshTokenDelivery: options.refreshTokenDelivery,
           ...(options.id === undefined ? {} : { id: options.id }),
         }),
       );
@@ -63,7 +69,7 @@ export function clientsCommand(withCore: WithCore): Command {
       if (list.length === 0) console.log('(none)');
       else
         console.table(
-          list.map((c) => ({ id: c.id, name: c.name, type: c.type, grants: c.grantTypes.join(' '), audience: c.audience, created: new Date(c.createdAtMs).toISOString() })),
+          list.map((c) => ({ id: c.id, name: c.name, type: c.type, grants: c.grantTypes.join(' '), audience: c.audience, refresh: c.refreshTokenDelivery, created: new Date(c.createdAtMs).toISOString() })),
         );
     });
 

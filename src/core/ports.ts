@@ -174,17 +174,24 @@ export interface SigningKeyStore {
 
 export type ClientType = 'public' | 'confidential';
 export type GrantType = 'password' | 'refresh_token' | 'session';
+/**
+ * Where the token endpoint puts a client's refresh token. `body`: in the JSON response (servers,
+ * native apps). `cookie`: only in an HttpOnly `__Host-` cookie, never where a script can read it
+ * (browser apps; public clients only).
+ */
+export type RefreshTokenDelivery = 'body' | 'cookie';
 
 /** An OAuth client: an app that asks Gatehouse for tokens. */
 export interface Client {
   id: string;
   name: string;
   type: ClientType;
-  /** argon2id hash of the client secret (confidential clients only). */
+  /** SHA-256 (base64url) of the client secret, confidential clients only: the secret is 256 random bits. */
   secretHash: string | null;
   grantTypes: GrantType[];
   /** The `aud` of the access tokens it receives: the API they are for. */
   audience: string;
+  refreshTokenDelivery: RefreshTokenDelivery;
   createdAtMs: number;
 }
 

@@ -49,7 +49,7 @@ describe('gatehouse clients (no server running)', { timeout: 30_000 }, () => {
     const rows = tableRows(listed);
     assert.equal(rows.length, 1, listed);
     const [row] = rows;
-    assert.deepEqual(Object.keys(row ?? {}), ['id', 'name', 'type', 'grants', 'audience', 'created']);
+    assert.deepEqual(Object.keys(row ?? {}), ['id', 'name', 'type', 'grants', 'audience', 'refresh', 'created']);
     assert.equal(row?.id, id);
     assert.equal(row?.name, 'Billing backend');
     assert.equal(row?.type, 'confidential');
@@ -74,6 +74,19 @@ describe('gatehouse clients (no server running)', { timeout: 30_000 }, () => {
     const again = await runCli(['clients', 'delete', 'mobile-app'], { env });
     assert.equal(again.code, 1);
     assert.match(again.stderr, /not_found/);
+  });
+
+  test('clients create --refresh-token-delivery cookie registers a browser app; list shows where its refresh tokens go', async () => {
+    await runCliOk(['clients', 'create', '--name', 'Web app', '--type', 'public', '--grant', 'password', '--grant', 'refresh_token', '--audience', 'api', '--id', 'web', '--refresh-token-delivery', 'cookie'], { env });
+    await runCliOk([...confidentialArgs, '--id', 'billing'], { env });
+    const rows = tableRows(await runCliOk(['clients', 'list'], { env }));
+    assert.deepEqual(rows.map((r) => [r.id, r.refresh]), [['billing', 'body'], ['web', 'cookie']]);
+    const refused = await runCli([...confidentialArgs, '--id', 'server-cookie', '--refresh-token-delivery', 'cookie'], { env });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /public clients/);
+    const unknown = await runCli(['clients', 'create', '--name', 'x', '--type', 'public', '--grant', 'password', '--audience', 'api', '--refresh-token-delivery', 'localStorage'], { env });
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /body, cookie/);
   });
 
   test('clients list with no clients prints (none)', async () => {

@@ -1,9 +1,10 @@
 import { AuthError } from '../errors.ts';
-import type { Client, ClientType, GrantType } from '../ports.ts';
+import type { Client, ClientType, GrantType, RefreshTokenDelivery } from '../ports.ts';
 
 /** Every grant a client may be registered for. The token endpoint decides what each one means. */
 export const grantTypes: readonly GrantType[] = Object.freeze(['password', 'refresh_token', 'session']);
 export const clientTypes: readonly ClientType[] = Object.freeze(['public', 'confidential']);
+export const refreshTokenDeliveries: readonly RefreshTokenDelivery[] = Object.freeze(['body', 'cookie']);
 
 export const maxClientNameLength = 100;
 export const maxClientIdLength = 100;
@@ -34,6 +35,7 @@ export function toClientView(client: Client): ClientView {
     type: client.type,
     grantTypes: [...client.grantTypes],
     audience: client.audience,
+    refreshTokenDelivery: client.refreshTokenDelivery,
     createdAtMs: client.createdAtMs,
   };
 }
@@ -70,4 +72,13 @@ export function normalizeGrantTypes(requested: readonly string[]): GrantType[] {
 export function assertAudience(audience: string): void {
   if (audience.length === 0 || audience.length > maxAudienceLength) throw invalid(`An audience is 1 to ${maxAudienceLength} characters.`);
   if (whitespace.test(audience) || controlCharacters.test(audience)) throw invalid('An audience must not contain whitespace or control characters.');
+}
+
+/**
+ * Cookie delivery is for browser apps, which are public clients: a confidential client is a
+ * server, which has no cookie jar worth the name and keeps its refresh token in its own store.
+ */
+export function assertRefreshTokenDelivery(delivery: string, type: ClientType): asserts delivery is RefreshTokenDelivery {
+  if (!(refreshTokenDeliveries as readonly string[]).includes(delivery)) throw invalid(`A refresh token delivery is one of: ${refreshTokenDeliveries.join(', ')}.`);
+  if (delivery === 'cookie' && type !== 'public') throw invalid('Cookie delivery of refresh tokens is for browser apps, which are public clients.');
 }

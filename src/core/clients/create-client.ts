@@ -2,11 +2,11 @@ import { hashSecret } from '../sessions/session-token.ts';
 import { AuthError } from '../errors.ts';
 import { randomId } from '../sessions/session-token.ts';
 import type { CoreDeps } from '../deps.ts';
-import type { Client, ClientType, GrantType } from '../ports.ts';
-import { assertAudience, assertClientId, assertClientName, assertClientType, normalizeGrantTypes } from './client-policy.ts';
+import type { Client, ClientType, GrantType, RefreshTokenDelivery } from '../ports.ts';
+import { assertAudience, assertClientId, assertClientName, assertClientType, assertRefreshTokenDelivery, normalizeGrantTypes } from './client-policy.ts';
 
-// 256 bits, like a session secret: far beyond guessing, so the argon2id hash at rest is
-// defence in depth for a stolen database, not what makes the secret hard to guess.
+// 256 bits, like a session secret: far beyond guessing, so the hash at rest is defence in
+// depth for a stolen database, not what makes the secret hard to guess.
 const clientSecretBytes = 32;
 
 export interface NewClient {
@@ -15,20 +15,25 @@ export interface NewClient {
   grantTypes: GrantType[];
   /** The `aud` of the access tokens the client receives: an API identifier or URL, no whitespace. */
   audience: string;
+  /**
+   * `cookie` for a browser app: its refresh tokens are set in an HttpOnly `__Host-` cookie and
+   * never appear in a response body a script could read. Public clients only; `body` by default.
+   */
+  refreshTokenDelivery?: RefreshTokenDelivery;
   /** Chosen by the operator (A-Z a-z 0-9 . _ ~ -, at most 100); a random 22-character id otherwise. */
   id?: string;
 }
 
 export interface CreatedClient {
   client: Client;
-  /** The confidential client's secret: returned this once and never stored (only its argon2id hash is). Null for a public client. */
+  /** The confidential client's secret: returned this once and never stored (only its SHA-256 hash is). Null for a public client. */
   secret: string | null;
 }
 
 /**
  * Registers an OAuth client.
  *
- * A confidential client (a server-side app) gets a random secret, stored only as an argon2id
+ * A confidential client (a server-side app) gets a random secret, stored only as a SHA-256
  * hash. A public client (a mobile, desktop or single-page app, which cannot keep a secret) gets
  * none and authenticates with its id alone. Public clients may be registered for every grant:
  * `password` is authenticated by the user's own password and `session` by the user's session,
@@ -47,6 +52,8 @@ export async function createClient(deps: CoreDeps, input: NewClient): Promise<Cr
   const grantTypes = normalizeGrantTypes(input.grantTypes);
   assertAudience(input.audience);
   if (input.id !== undefined) assertClientId(input.id);
+  const refreshTokenDelivery = input.refreshTokenDelivery ?? 'body';
+  assertRefreshTokenDelivery(refreshTokenDelivery, input.type);
 
   const secret = input.type === 'confidential' ? Buffer.from(deps.random.bytes(clientSecretBytes)).toString('base64url') : null;
   // The hash is the slow part; it is made before the insert, outside any transaction.
@@ -60,6 +67,7 @@ export async function createClient(deps: CoreDeps, input: NewClient): Promise<Cr
     secretHash,
     grantTypes,
     audience: input.audience,
+    refreshTokenDelivery,
     createdAtMs: deps.clock.nowMs(),
   };
   if ((await deps.store.clients.create(client)) === 'id_taken') throw new AuthError('client_id_taken', { detail: `A client with id ${client.id} already exists.` });

@@ -57,6 +57,8 @@ export interface ClientsTable {
   /** Space-separated grant types. */
   grant_types: string;
   audience: string;
+  /** 'body' or 'cookie' (migration 0007). */
+  refresh_token_delivery: string;
   created_at_ms: number;
 }
 

@@ -44,10 +44,10 @@ describe('authenticateClient', () => {
     mobile = (await createClient(core, { name: 'Mobile app', type: 'public', grantTypes: ['password', 'refresh_token'], audience: 'https://api.example.com', id: 'mobile-app' })).client;
     // Inconsistent rows a damaged or hand-edited database could hold: they must refuse, not throw.
     const odd: Client[] = [
-      { id: 'public-with-hash', name: 'Public with a hash', type: 'public', secretHash: sha256Base64url(secret), grantTypes: ['password'], audience: 'api', createdAtMs: testEpochMs },
-      { id: 'confidential-without-hash', name: 'Confidential without a hash', type: 'confidential', secretHash: null, grantTypes: ['password'], audience: 'api', createdAtMs: testEpochMs },
-      { id: 'truncated-hash', name: 'Truncated hash', type: 'confidential', secretHash: sha256Base64url(secret).slice(0, 20), grantTypes: ['password'], audience: 'api', createdAtMs: testEpochMs },
-      { id: 'argon2id-hash', name: 'Left-over argon2id hash', type: 'confidential', secretHash: `$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$${sha256Base64url(secret)}`, grantTypes: ['password'], audience: 'api', createdAtMs: testEpochMs },
+      { id: 'public-with-hash', name: 'Public with a hash', type: 'public', secretHash: sha256Base64url(secret), grantTypes: ['password'], audience: 'api', refreshTokenDelivery: 'body', createdAtMs: testEpochMs },
+      { id: 'confidential-without-hash', name: 'Confidential without a hash', type: 'confidential', secretHash: null, grantTypes: ['password'], audience: 'api', refreshTokenDelivery: 'body', createdAtMs: testEpochMs },
+      { id: 'truncated-hash', name: 'Truncated hash', type: 'confidential', secretHash: sha256Base64url(secret).slice(0, 20), grantTypes: ['password'], audience: 'api', refreshTokenDelivery: 'body', createdAtMs: testEpochMs },
+      { id: 'argon2id-hash', name: 'Left-over argon2id hash', type: 'confidential', secretHash: `$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$${sha256Base64url(secret)}`, grantTypes: ['password'], audience: 'api', refreshTokenDelivery: 'body', createdAtMs: testEpochMs },
     ];
     for (const client of odd) assert.equal(await base.store.clients.create(client), 'created');
   });

@@ -22,7 +22,7 @@ describe('createClient', () => {
     assert.match(issued, /^[A-Za-z0-9_-]{43}$/, '32 random bytes, base64url');
     assert.equal(Buffer.from(issued, 'base64url').length, 32);
     assert.match(client.id, /^[A-Za-z0-9_-]{22}$/, 'a random id by default');
-    assert.deepEqual({ ...client, id: 'x', secretHash: 'x' }, { ...confidential, id: 'x', secretHash: 'x', createdAtMs: testEpochMs });
+    assert.deepEqual({ ...client, id: 'x', secretHash: 'x' }, { ...confidential, id: 'x', secretHash: 'x', refreshTokenDelivery: 'body', createdAtMs: testEpochMs });
 
     const stored = await core.store.clients.findById(client.id);
     assert.deepEqual(stored, client);
@@ -120,4 +120,21 @@ describe('createClient', () => {
       assert.deepEqual(await core.store.clients.list(), []);
     });
   }
+
+  it('registers a browser app with cookie delivery of refresh tokens; body is the default', async () => {
+    const core = await createTestCore();
+    const { client } = await createClient(core, { ...publicApp, name: 'Web app', refreshTokenDelivery: 'cookie' });
+    assert.equal(client.refreshTokenDelivery, 'cookie');
+    assert.equal((await core.store.clients.findById(client.id))?.refreshTokenDelivery, 'cookie');
+    assert.equal((await createClient(core, publicApp)).client.refreshTokenDelivery, 'body');
+  });
+
+  it('refuses cookie delivery for a confidential client, and an unknown delivery, registering nothing', async () => {
+    const core = await createTestCore();
+    const confidentialCookie = await rejectsWithAuthError(createClient(core, { ...confidential, refreshTokenDelivery: 'cookie' }), 'validation_failed');
+    assert.match(confidentialCookie.detail ?? '', /public clients/);
+    const unknown = await rejectsWithAuthError(createClient(core, { ...publicApp, refreshTokenDelivery: 'localStorage' as never }), 'validation_failed');
+    assert.match(unknown.detail ?? '', /body, cookie/);
+    assert.deepEqual(await core.store.clients.list(), []);
+  });
 });

@@ -9,12 +9,12 @@ describe('listClients', () => {
     const core = await createTestCore();
     const first = await createClient(core, { name: 'Zeta server', type: 'confidential', grantTypes: ['password'], audience: 'https://api.example.com', id: 'zeta' });
     core.clock.advance(1000);
-    const second = await createClient(core, { name: 'Alpha mobile', type: 'public', grantTypes: ['session', 'refresh_token'], audience: 'mobile-api', id: 'alpha' });
+    const second = await createClient(core, { name: 'Alpha mobile', type: 'public', grantTypes: ['session', 'refresh_token'], audience: 'mobile-api', id: 'alpha', refreshTokenDelivery: 'cookie' });
 
     const listed = await listClients(core);
     assert.deepEqual(listed, [
-      { id: 'zeta', name: 'Zeta server', type: 'confidential', grantTypes: ['password'], audience: 'https://api.example.com', createdAtMs: first.client.createdAtMs },
-      { id: 'alpha', name: 'Alpha mobile', type: 'public', grantTypes: ['session', 'refresh_token'], audience: 'mobile-api', createdAtMs: second.client.createdAtMs },
+      { id: 'zeta', name: 'Zeta server', type: 'confidential', grantTypes: ['password'], audience: 'https://api.example.com', refreshTokenDelivery: 'body', createdAtMs: first.client.createdAtMs },
+      { id: 'alpha', name: 'Alpha mobile', type: 'public', grantTypes: ['session', 'refresh_token'], audience: 'mobile-api', refreshTokenDelivery: 'cookie', createdAtMs: second.client.createdAtMs },
     ]);
     for (const client of listed) assert.ok(!('secretHash' in client), `${client.id} carries a secretHash field`);
     const printed = JSON.stringify(listed);

@@ -11,7 +11,7 @@ describe('session tokens and the JWKS', () => {
   before(async () => {
     t = await createTestApp();
     token = await signUpThroughApi(t.app, 'jwt@example.com', testPassword);
-    const base = { type: 'public' as const, secretHash: null, createdAtMs: 0 };
+    const base = { type: 'public' as const, secretHash: null, refreshTokenDelivery: 'body' as const, createdAtMs: 0 };
     await t.core.store.clients.create({ ...base, id: 'web', name: 'Web app', grantTypes: ['session', 'refresh_token'], audience: 'https://api.example.com' });
     await t.core.store.clients.create({ ...base, id: 'cli', name: 'CLI', grantTypes: ['password'], audience: 'https://api.example.com' });
   });

@@ -11,6 +11,7 @@ function aClient(id: string, overrides: Partial<Client> = {}): Client {
     secretHash: `$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$${id}`,
     grantTypes: ['password', 'refresh_token'],
     audience: 'https://api.example.com',
+    refreshTokenDelivery: 'body',
     createdAtMs: t0Ms,
     ...overrides,
   };
@@ -30,6 +31,13 @@ export function clientsContract(open: OpenStore): void {
       const client = aClient('mobile-app', { type: 'public', secretHash: null, grantTypes: ['session'], audience: 'urn:example:api' });
       await store.clients.create(client);
       assert.deepEqual(await store.clients.findById(client.id), client);
+    });
+
+    test('a browser client round-trips its cookie delivery of refresh tokens', async (store) => {
+      const client = aClient('spa', { type: 'public', secretHash: null, grantTypes: ['password', 'refresh_token'], refreshTokenDelivery: 'cookie' });
+      await store.clients.create(client);
+      assert.deepEqual(await store.clients.findById('spa'), client);
+      assert.deepEqual(await store.clients.list(), [client]);
     });
 
     test('grantTypes round-trip: one, several, and every one, in the order given', async (store) => {

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Client, ClientStore, ClientType, GrantType } from '../../../core/ports.ts';
+import type { Client, ClientStore, ClientType, GrantType, RefreshTokenDelivery } from '../../../core/ports.ts';
 import { ms, type Db } from '../rows.ts';
 import type { ClientsTable } from '../schema.ts';
 
@@ -11,6 +11,7 @@ function toClient(row: Selectable<ClientsTable>): Client {
     secretHash: row.secret_hash,
     grantTypes: row.grant_types.split(' ').filter(Boolean) as GrantType[],
     audience: row.audience,
+    refreshTokenDelivery: row.refresh_token_delivery as RefreshTokenDelivery,
     createdAtMs: ms(row.created_at_ms),
   };
 }
@@ -28,6 +29,7 @@ export function sqlClients(db: Db): ClientStore {
           secret_hash: client.secretHash,
           grant_types: client.grantTypes.join(' '),
           audience: client.audience,
+          refresh_token_delivery: client.refreshTokenDelivery,
           created_at_ms: client.createdAtMs,
         })
         .onConflict((oc) => oc.column('id').doNothing())
