@@ -80,7 +80,7 @@ describe('gatehouse clients (no server running)', { timeout: 30_000 }, () => {
     await runCliOk(['clients', 'create', '--name', 'Web app', '--type', 'public', '--grant', 'password', '--grant', 'refresh_token', '--audience', 'api', '--id', 'web', '--refresh-token-delivery', 'cookie'], { env });
     await runCliOk([...confidentialArgs, '--id', 'billing'], { env });
     const rows = tableRows(await runCliOk(['clients', 'list'], { env }));
-    assert.deepEqual(rows.map((r) => [r.id, r.refresh]), [['billing', 'body'], ['web', 'cookie']]);
+    assert.deepEqual(rows.map((r) => [r.id, r.refresh]), [['web', 'cookie'], ['billing', 'body']]);
     const refused = await runCli([...confidentialArgs, '--id', 'server-cookie', '--refresh-token-delivery', 'cookie'], { env });
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /public clients/);
