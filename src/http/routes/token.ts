@@ -11,6 +11,8 @@ import { revokeToken } from '../../core/tokens/revoke-token.ts';
 import { introspectToken } from '../../core/tokens/introspect-token.ts';
 import { requestContext } from '../session-cookie.ts';
 import { basicClientCredentials } from '../basic-credentials.ts';
+import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from '../refresh-cookie.ts';
+import type { Client } from '../../core/ports.ts';
 
 type TokenBody = Record<string, string | undefined>;
 
@@ -57,13 +59,29 @@ const tokenParamBody = {
   properties: { token: { type: 'string', maxLength: 4096 }, token_type_hint: { type: 'string', maxLength: 64 }, ...clientAuthFields },
 } as const;
 
-const tokenResponse = (issued: IssuedTokenPair) => ({
+/** A browser client's refresh token never appears in the body: it went into its cookie. */
+const tokenResponse = (issued: IssuedTokenPair, client: Client) => ({
   access_token: issued.accessToken,
   token_type: 'Bearer',
   expires_in: issued.expiresInSeconds,
-  ...(issued.refreshToken === null ? {} : { refresh_token: issued.refreshToken }),
+  ...(issued.refreshToken === null || client.refreshTokenDelivery === 'cookie' ? {} : { refresh_token: issued.refreshToken }),
   scope: issued.scope,
 });
+
+/**
+ * The refresh token presented: a browser client's comes only from its cookie (a script that could
+ * put one in the body could also have read one), everyone else's only from the body.
+ */
+function presentedRefreshToken(request: FastifyRequest, body: TokenBody, client: Client): string {
+  if (client.refreshTokenDelivery === 'cookie') {
+    if (body.refresh_token !== undefined) throw new AuthError('validation_failed', { detail: "This client's refresh token travels only in its HttpOnly cookie; omit refresh_token." });
+    const fromCookie = readRefreshCookie(request, client);
+    if (fromCookie === undefined || fromCookie === '') throw new AuthError('invalid_grant', { detail: 'No refresh token cookie: log in again.' });
+    return fromCookie;
+  }
+  if (!body.refresh_token) throw new AuthError('validation_failed', { detail: 'refresh_token is required.' });
+  return body.refresh_token;
+}
 
 /**
  * `POST /v1/token` (RFC 6749): form-encoded, errors in the section 5.2 shape. The grant registry
@@ -90,10 +108,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
       if (!body.username || !body.password) throw new AuthError('validation_failed', { detail: 'username and password are required.' });
       return passwordGrant(deps, client, { username: body.username, password: body.password, scope: '' }, requestContext(request));
     },
-    refresh_token: (request, body, client) => {
-      if (!body.refresh_token) throw new AuthError('validation_failed', { detail: 'refresh_token is required.' });
-      return refreshTokenGrant(deps, client, body.refresh_token, requestContext(request));
-    },
+    refresh_token: (request, body, client) => refreshTokenGrant(deps, client, presentedRefreshToken(request, body, client), requestContext(request)),
   };
 
   app.post<{ Body: TokenBody }>(
@@ -124,8 +139,17 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
       if (body.scope !== undefined && body.scope.trim() !== '') throw new AuthError('invalid_scope', { detail: 'No scopes are defined yet; omit scope.' });
       const credentials = clientCredentials(request, body);
       const client = await authenticateClient(deps, credentials);
-      const issued = await grant(request, body, client);
-      return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(tokenResponse(issued));
+      const cookieClient = client.refreshTokenDelivery === 'cookie';
+      let issued: IssuedTokenPair;
+      try {
+        issued = await grant(request, body, client);
+      } catch (error) {
+        // A dead refresh token is of no use to the browser: drop it, so the app sees "log in again".
+        if (cookieClient && body.grant_type === 'refresh_token' && error instanceof AuthError && error.code === 'invalid_grant') clearRefreshCookie(reply, client);
+        throw error;
+      }
+      if (cookieClient && issued.refreshToken !== null) setRefreshCookie(reply, client, issued.refreshToken, deps.refreshPolicy.idleTtlMs);
+      return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(tokenResponse(issued, client));
     },
   );
 
@@ -134,15 +158,25 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
     {
       schema: {
         tags: ['tokens'],
-        summary: 'Revoke a refresh or access token (RFC 7009). Always 200 for a well-formed request.',
+        summary:
+          "Revoke a refresh or access token (RFC 7009). Always 200 for a well-formed request. A browser client (cookie delivery) may omit token: its refresh cookie is revoked and cleared, which is logout.",
         consumes: ['application/x-www-form-urlencoded'],
-        body: tokenParamBody,
+        body: { ...tokenParamBody, required: [] },
       },
     },
     async (request, reply) => {
       const client = await authenticateClient(deps, clientCredentials(request, request.body));
-      await revokeToken(deps, client, request.body.token ?? '');
-      return reply.header('cache-control', 'no-store').code(200).send();
+      reply.header('cache-control', 'no-store');
+      let token = request.body.token;
+      if (client.refreshTokenDelivery === 'cookie') {
+        clearRefreshCookie(reply, client);
+        token ??= readRefreshCookie(request, client);
+        // No cookie: already logged out, which is what was asked.
+        if (token === undefined) return reply.code(200).send();
+      }
+      if (token === undefined) throw new AuthError('validation_failed', { detail: 'token is required.' });
+      await revokeToken(deps, client, token);
+      return reply.code(200).send();
     },
   );
 
