@@ -25,7 +25,7 @@ export const tokenErrorCatalog = {
   token_algorithm_not_allowed: { status: 401, bearerError: 'invalid_token', title: 'The token signing algorithm is not allowed.' },
   token_unknown_key: { status: 401, bearerError: 'invalid_token', title: 'No key of the issuer matches the token.' },
   token_revoked: { status: 401, bearerError: 'invalid_token', title: 'The access token has been revoked.' },
-  verifier_unavailable: { status: 503, bearerError: undefined, title: 'The issuer keys could not be obtained; try again shortly.' },
+  verifier_unavailable: { status: 503, bearerError: undefined, title: 'The verifier cannot vouch for tokens right now (issuer keys or revocation feed unavailable); try again shortly.' },
 } as const satisfies Record<string, { status: 401 | 503; bearerError: 'invalid_token' | undefined; title: string }>;
 
 /**
