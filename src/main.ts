@@ -127,6 +127,13 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const deps = await createCoreDeps(config, store);
   const tokens = createTokenDeps(config, store);
   await tokens.keyRing.ensureKey();
+  const rotationIntervalMs = config.token.keyRotationDays * 24 * 3_600_000;
+  const rotateIfDue = async (): Promise<void> => {
+    if (rotationIntervalMs === 0) return;
+    const rotated = await tokens.keyRing.rotateIfDue(rotationIntervalMs);
+    if (rotated !== null) logger.info({ kid: rotated.kid, activatesAt: new Date(rotated.activatesAtMs).toISOString(), retiredKid: rotated.retiredKid }, 'signing key rotated on schedule');
+  };
+  await rotateIfDue();
   // A silent logger still costs a child logger per request: skip it entirely.
   const app = await buildApp({ deps, tokens, config, ...(config.logLevel === 'silent' ? {} : { logger }) });
   const housekeeping = setInterval(() => {
@@ -134,6 +141,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     void Promise.all([
       store.sessions.deleteExpired(nowMs, deps.sessionPolicy.idleTimeoutMs),
       tokens.keyRing.deleteExpired(),
+      rotateIfDue(),
       store.refreshTokens.deleteExpired(nowMs),
       store.revocations.deleteExpired(nowMs),
       store.throttle.deleteStale(nowMs, Math.max(config.rateLimit.account.resetAfterSeconds, config.rateLimit.ip.resetAfterSeconds, config.rateLimit.signupIp.resetAfterSeconds) * 1000),

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../src/config/load-config.ts';
-import { createGatehouse, createLogger, type Gatehouse } from '../src/main.ts';
+import { createGatehouse, createLogger, createTokenDeps, type Gatehouse } from '../src/main.ts';
+import { openSqliteStore } from '../src/storage/sql/sqlite.ts';
 
 describe('createGatehouse', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-main-'));
@@ -68,5 +69,52 @@ describe('createGatehouse', () => {
     const response = await gatehouse.app.inject({ method: 'GET', url: '/readyz' });
     assert.equal(response.statusCode, 200);
     assert.equal(response.json().status, 'ready');
+  });
+});
+
+describe('createGatehouse: the automatic key rotation schedule', () => {
+  const day = 86_400_000;
+  /** A database whose only signing key was made 91 days ago. */
+  async function databaseWithOldKey(env: Record<string, string>): Promise<string> {
+    const config = loadConfig({ env });
+    const store = await openSqliteStore(config.database, { migrate: 'on-open' });
+    try {
+      const tokens = createTokenDeps(config, store, { nowMs: () => Date.now() - 91 * day });
+      await tokens.keyRing.ensureKey();
+      return (await tokens.keyRing.activeKey()).kid;
+    } finally {
+      await store.close();
+    }
+  }
+  const keysAfterStart = async (env: Record<string, string>) => {
+    const gatehouse = await createGatehouse(loadConfig({ env }));
+    try {
+      return { keys: await gatehouse.store.signingKeys.list(), signer: (await gatehouse.tokens.keyRing.activeKey()).kid };
+    } finally {
+      await gatehouse.close();
+    }
+  };
+
+  it('rotates at start-up when the newest key is older than GATEHOUSE_KEY_ROTATION_DAYS (published ahead), once; off by default', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-rotation-'));
+    const env = { GATEHOUSE_DATABASE: join(dir, 'g.db'), GATEHOUSE_SECRET: 's'.repeat(40), GATEHOUSE_PUBLIC_URL: 'https://auth.example.com', GATEHOUSE_LOG_LEVEL: 'silent' };
+    try {
+      const oldKid = await databaseWithOldKey(env);
+      const unscheduled = await keysAfterStart(env);
+      assert.deepEqual(unscheduled.keys.map((k) => k.kid), [oldKid], 'no schedule by default: the old key stays alone');
+
+      const scheduled = { ...env, GATEHOUSE_KEY_ROTATION_DAYS: '90' };
+      const rotated = await keysAfterStart(scheduled);
+      assert.equal(rotated.keys.length, 2, 'a new key was added');
+      const fresh = rotated.keys.find((k) => k.kid !== oldKid) ?? assert.fail('no new key');
+      assert.ok(fresh.activatesAtMs > fresh.createdAtMs, 'the new key is published ahead before it signs');
+      assert.equal(rotated.signer, oldKid, 'the old key signs until then');
+      assert.equal(rotated.keys.find((k) => k.kid === oldKid)?.retiresAtMs, fresh.activatesAtMs);
+
+      const again = await keysAfterStart(scheduled);
+      assert.equal(again.keys.length, 2, 'the next start finds a fresh key and does not rotate again');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -30,6 +30,7 @@ export interface GatehouseConfig {
     algorithm: SigningAlgorithm;
     accessTokenTtlSeconds: number;
     keyPublishAheadSeconds: number;
+    keyRotationDays: number;
     refreshIdleTtlSeconds: number;
     refreshAbsoluteTtlSeconds: number;
     refreshReuseGraceSeconds: number;

@@ -119,6 +119,22 @@ export function createKeyRing(options: KeyRingOptions) {
       return { kid: next.kid, activatesAtMs, retiredKid: previous?.kid ?? null };
     },
 
+    /**
+     * The automatic schedule: rotates when the newest key (scheduled ones included) is
+     * `rotationIntervalMs` old, so a key that is already waiting to take over is never rotated
+     * away. Re-reads the keys first, so instances sharing a database see each other's rotations;
+     * two instances deciding in the same instant would both rotate, which is harmless (both keys
+     * are published ahead, the newer signs) and merely early.
+     */
+    async rotateIfDue(rotationIntervalMs: number): Promise<{ kid: string; activatesAtMs: number; retiredKid: string | null } | null> {
+      forget();
+      const all = await keys();
+      if (all.length === 0) return null;
+      const newestCreatedAtMs = Math.max(...all.map((k) => k.createdAtMs));
+      if (options.clock.nowMs() - newestCreatedAtMs < rotationIntervalMs) return null;
+      return this.rotate();
+    },
+
     /** Housekeeping: drops keys whose last token has expired. */
     async deleteExpired(): Promise<number> {
       const removed = await options.store.deleteExpired(options.clock.nowMs());

@@ -108,6 +108,28 @@ describe('key ring', () => {
     assert.deepEqual(await published(), [newKid], 'gone once no token it signed can be valid');
   });
 
+  it('rotateIfDue rotates once the newest key is a full interval old, publishing ahead as a manual rotation does', async () => {
+    const { clock, keyRing } = ring();
+    const day = 24 * 60 * minute;
+    assert.equal(await keyRing.rotateIfDue(90 * day), null, 'no key at all: ensureKey makes the first one');
+    await keyRing.ensureKey();
+    const first = (await keyRing.activeKey()).kid;
+    clock.advance(90 * day - 1);
+    assert.equal(await keyRing.rotateIfDue(90 * day), null, 'not due yet');
+    clock.advance(1);
+    const rotated = await keyRing.rotateIfDue(90 * day);
+    assert.ok(rotated !== null, 'due');
+    assert.equal(rotated.retiredKid, first);
+    assert.equal(rotated.activatesAtMs, clock.nowMs() + 5 * minute, 'published ahead');
+    assert.equal((await keyRing.activeKey()).kid, first, 'the old key signs until the new one activates');
+    assert.deepEqual((await keyRing.publicJwks()).keys.map((k) => k.kid).sort(), [first, rotated.kid].sort());
+    assert.equal(await keyRing.rotateIfDue(90 * day), null, 'the waiting key is not rotated away');
+    clock.advance(5 * minute);
+    assert.equal((await keyRing.activeKey()).kid, rotated.kid);
+    clock.advance(90 * day - 5 * minute);
+    assert.notEqual(await keyRing.rotateIfDue(90 * day), null, 'due again one interval after the last rotation');
+  });
+
   it('currentKey picks the newest active, unretired key', () => {
     const base = { alg: 'EdDSA', publicJwk: '{}', privateJwe: '', createdAtMs: 0, expiresAtMs: null };
     const keys = [
