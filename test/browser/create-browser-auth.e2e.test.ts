@@ -35,10 +35,19 @@ interface PageGlobals {
   sessionStorage: { length: number };
 }
 
-const appPage = (locks: 'on' | 'off') => `<!doctype html><meta charset="utf-8"><title>app</title>
+/** How a tab's helper is set up: the refresh cookie with or without Web Locks, or the session cookie. */
+type Mode = 'refresh, Web Locks' | 'refresh, no Web Locks' | 'session';
+const modes: readonly Mode[] = ['refresh, Web Locks', 'refresh, no Web Locks', 'session'];
+const helperOptions: Record<Mode, string> = {
+  'refresh, Web Locks': "{ clientId: 'web' }",
+  'refresh, no Web Locks': "{ clientId: 'web', locks: null }",
+  session: "{ clientId: 'web-session', credential: 'session' }",
+};
+
+const appPage = (mode: Mode) => `<!doctype html><meta charset="utf-8"><title>app</title>
 <script type="module">
   import { createBrowserAuth } from '/app/browser/index.ts';
-  window.auth = createBrowserAuth({ clientId: 'web'${locks === 'off' ? ', locks: null' : ''} });
+  window.auth = createBrowserAuth(${helperOptions[mode]});
   document.title = 'ready';
 </script>`;
 
@@ -50,18 +59,19 @@ async function serveApp(context: BrowserContext, url: string): Promise<void> {
       const code = stripTypeScriptTypes(readFileSync(new URL(file, helperDir), 'utf8'));
       await route.fulfill({ status: 200, contentType: 'text/javascript', body: code });
     } else if (pathname === '/app/') {
-      await route.fulfill({ status: 200, contentType: 'text/html', body: appPage(searchParams.get('locks') === 'off' ? 'off' : 'on') });
+      const mode = modes.find((m) => m === searchParams.get('mode')) ?? assert.fail('unknown mode');
+      await route.fulfill({ status: 200, contentType: 'text/html', body: appPage(mode) });
     } else {
       await route.fulfill({ status: 404, body: 'not found' });
     }
   });
 }
 
-async function openTab(context: BrowserContext, url: string, locks: 'on' | 'off'): Promise<Page> {
+async function openTab(context: BrowserContext, url: string, mode: Mode): Promise<Page> {
   const page = await context.newPage();
   // A module that fails to load would otherwise show up only as a timeout.
   page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-  await page.goto(`${url}/app/?locks=${locks}`);
+  await page.goto(`${url}/app/?mode=${encodeURIComponent(mode)}`);
   await page.waitForFunction(() => (globalThis as unknown as PageGlobals).document.title === 'ready');
   return page;
 }
@@ -85,6 +95,7 @@ describe('gatehouse/browser in Chromium: two tabs, one refresh cookie', () => {
   before(async () => {
     server = await startTestServer();
     await createClient(server.gatehouse.deps, { id: 'web', name: 'Web app', type: 'public', grantTypes: ['password', 'refresh_token'], audience: 'https://api.example.com', refreshTokenDelivery: 'cookie' });
+    await createClient(server.gatehouse.deps, { id: 'web-session', name: 'Web app (session)', type: 'public', grantTypes: ['session'], audience: 'https://api.example.com' });
     const signUp = await fetch(`${server.url}/v1/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
     assert.equal(signUp.status, 201, await signUp.text());
     browser = await launchChromium();
@@ -97,20 +108,20 @@ describe('gatehouse/browser in Chromium: two tabs, one refresh cookie', () => {
   const live = async (token: string): Promise<boolean> => (await introspectToken({ ...server.gatehouse.deps, ...server.gatehouse.tokens }, token)).active;
   const reuseDetected = async (): Promise<boolean> => (await server.gatehouse.store.audit.list({ limit: 1000 })).some((e) => e.type === 'refresh.reuse_detected');
 
-  for (const locks of ['on', 'off'] as const) {
-    it(`past expiry, both tabs get a token at the same moment and stay logged in; logout in one ends the other (Web Locks ${locks})`, async () => {
+  for (const mode of modes) {
+    it(`past expiry, both tabs get a token at the same moment and stay logged in; logout in one ends the other (${mode})`, async () => {
       const context = await browser.newContext();
       context.setDefaultTimeout(15_000);
       try {
         await context.clock.install();
         await serveApp(context, server.url);
-        const [tabA, tabB] = [await openTab(context, server.url, locks), await openTab(context, server.url, locks)];
+        const [tabA, tabB] = [await openTab(context, server.url, mode), await openTab(context, server.url, mode)];
         await tabA.evaluate(([e, p]) => (globalThis as unknown as PageGlobals).auth.logIn(e, p), [email, password] as const);
 
         const firstA = tokenOf(await getAccessToken(tabA));
         const firstB = tokenOf(await getAccessToken(tabB));
         assert.equal(tokenOf(await getAccessToken(tabA)), firstA, 'held in memory while fresh');
-        assert.equal(await tabA.evaluate(() => (globalThis as unknown as PageGlobals).document.cookie), '', 'no token is visible to scripts');
+        assert.equal(await tabA.evaluate(() => (globalThis as unknown as PageGlobals).document.cookie), '', 'no token or session id is visible to scripts');
         assert.equal(await tabA.evaluate(() => { const g = globalThis as unknown as PageGlobals; return g.localStorage.length + g.sessionStorage.length; }), 0, 'nothing in web storage');
 
         // Six minutes later in both tabs: past the 5-minute access token.
@@ -145,7 +156,7 @@ describe('gatehouse/browser in Chromium: two tabs, one refresh cookie', () => {
     context.setDefaultTimeout(15_000);
     try {
       await serveApp(context, server.url);
-      const tab = await openTab(context, server.url, 'on');
+      const tab = await openTab(context, server.url, 'refresh, Web Locks');
       assert.equal(await tab.evaluate(() => (globalThis as unknown as PageGlobals).auth.logIn('tabs@example.com', 'not the password at all, sorry').then(() => 'ok', (e: { code: string }) => e.code)), 'invalid_credentials');
       const outcome = await getAccessToken(tab);
       assert.deepEqual(outcome.ok ? 'got a token' : outcome.code, 'login_required');

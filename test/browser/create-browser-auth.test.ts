@@ -56,6 +56,22 @@ describe('createBrowserAuth error mapping', () => {
     assert.equal(await auth.getAccessToken(), 'token-1', 'held while fresh');
   });
 
+  it("credential 'session': tokens from POST /v1/session/token (JSON); a 401 problem is login_required, a wrong password invalid_credentials", async () => {
+    const calls: { url: string; method: string | undefined; body: string }[] = [];
+    const fetchSpy: typeof fetch = async (url, init) => {
+      calls.push({ url: String(url), method: init?.method, body: String(init?.body) });
+      return new Response(JSON.stringify({ type: 'about:blank', title: 'Not logged in.', status: 401, code: 'unauthenticated' }), { status: 401 });
+    };
+    const auth = createBrowserAuth({ ...options, credential: 'session', fetch: fetchSpy });
+    assert.equal((await codeOf(auth.getAccessToken())).code, 'login_required');
+    assert.deepEqual(calls[0], { url: 'https://auth.example.com/v1/session/token', method: 'POST', body: '{"client_id":"web"}' });
+    const wrong = createBrowserAuth({ ...options, credential: 'session', fetch: answer(401, { status: 401, code: 'invalid_credentials', detail: 'Wrong email or password.' }) });
+    const refused = await codeOf(wrong.logIn('a@example.com', 'x'));
+    assert.deepEqual([refused.code, refused.message], ['invalid_credentials', 'Wrong email or password.']);
+    await auth.logOut();
+    assert.deepEqual(calls.at(-1), { url: 'https://auth.example.com/v1/session', method: 'DELETE', body: 'undefined' }, 'logging out with no session left is fine');
+  });
+
   it('needs an issuer outside a page', () => {
     assert.throws(() => createBrowserAuth({ clientId: 'web' }), /issuer/);
   });
