@@ -11,6 +11,7 @@ import { sqlUsers } from './repositories/users.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
 import type { SqliteTransactionPaths } from './sqlite-hot-paths.ts';
+import { createGroupCommit } from './group-commit.ts';
 
 export interface SqlStoreOptions {
   /** A faster lookup for the session check, when the dialect has one (SQLite: a cached prepared statement). */
@@ -19,6 +20,8 @@ export interface SqlStoreOptions {
   findClient?: (id: string) => Promise<Client | null>;
   /** Prepared statements for use inside a transaction (SQLite: on the writer the transaction holds). */
   inTransaction?: SqliteTransactionPaths;
+  /** Commit concurrent transactions together (group-commit.ts): for a single-writer database. */
+  groupCommit?: boolean;
   ping: () => Promise<void>;
   close: () => Promise<void>;
 }
@@ -30,6 +33,7 @@ export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
   const hot = db.isTransaction ? options.inTransaction : undefined;
   const sessions = sqlSessions(db, db.isTransaction ? hot?.findSessionWithUser : options.findSessionWithUser);
   const clients = sqlClients(db);
+  const group = !db.isTransaction && options.groupCommit === true ? createGroupCommit(db as Kysely<Database>, (trx) => createSqlStore(trx, options)) : null;
   const store: Store = {
     users: sqlUsers(db),
     sessions: hot === undefined ? sessions : { ...sessions, touch: hot.touchSession },
@@ -41,6 +45,7 @@ export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
     revocations: sqlRevocations(db),
     transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
       if (db.isTransaction) return work(store);
+      if (group !== null) return group.transaction(work);
       return (db as Kysely<Database>).transaction().execute((trx) => work(createSqlStore(trx, options)));
     },
     ping: options.ping,

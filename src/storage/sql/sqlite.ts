@@ -59,6 +59,7 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
     findSessionWithUser: reads.findSessionWithUser,
     findClient: reads.findClient,
     inTransaction,
+    groupCommit: true,
     ping: async () => {
       try {
         reader.prepare('SELECT 1').get();
