@@ -20,6 +20,12 @@ export interface SqliteStore extends Store {
 export interface OpenSqliteOptions {
   /** Run pending migrations before returning (the server does; `gatehouse migrate` does it explicitly). */
   migrate: 'on-open' | 'never';
+  /**
+   * Where WAL checkpoints run: SQLite's automatic checkpoint inside a COMMIT (the default, for
+   * short-lived processes such as the CLI), or a worker thread (sqlite-checkpointer.ts), so a
+   * long-running server's event loop never waits on a checkpoint's fsync.
+   */
+  checkpoints?: 'automatic' | 'worker';
 }
 
 function openConnection(path: string, readOnly: boolean): DatabaseSync {
@@ -50,7 +56,7 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
 
   // An in-memory database cannot be shared between connections; it reads through the writer.
   const reader = path === ':memory:' ? writer : openConnection(path, true);
-  const checkpointer = path === ':memory:' ? null : startWalCheckpointer(path, writer);
+  const checkpointer = path === ':memory:' || options.checkpoints !== 'worker' ? null : startWalCheckpointer(path, writer);
   const reads = sqliteReadPaths(db, reader);
   const inTransaction = sqliteTransactionPaths(db, writer);
 
