@@ -341,6 +341,14 @@ async function main(): Promise<number> {
       );
     }
 
+    const valueOf = (key: string): number => rows.find((row) => row.key === key)?.value ?? Number.NaN;
+    if (rows.some((row) => row.key === 'sdk-seen')) {
+      const crypto = valueOf('crypto-verify');
+      const jose = valueOf('jose-verify');
+      const ratios = (key: string): string => `${(valueOf(key) / crypto).toFixed(2)}x node:crypto verify, ${(valueOf(key) / jose).toFixed(2)}x jose jwtVerify`;
+      console.log(`  SDK verify (EdDSA, in process): seen before ${ratios('sdk-seen')}; never seen ${ratios('sdk-never-seen')}`);
+    }
+
     let propagation: Awaited<ReturnType<typeof measureRevocationPropagation>> | null = null;
     if (revocationCount > 0) {
       console.log(`\nrevocation propagation: ${revocationCount} sessions revoked one after another (+10 discarded), ${verifierCount} SDK verifier processes following the feed`);
