@@ -10,6 +10,16 @@ interface Member {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** Runs one savepoint statement on the connection the group's transaction holds. */
+export type SavepointStatement = (statement: 'savepoint' | 'release' | 'rollback to') => Promise<void>;
+
+/** Through kysely: works with any dialect. */
+const viaKysely =
+  (trx: Transaction<Database>): SavepointStatement =>
+  async (statement) => {
+    await sql.raw(statement === 'savepoint' ? 'savepoint group_member' : `${statement} savepoint group_member`).execute(trx);
+  };
+
 /**
  * Group commit for a single-writer database (SQLite). Each COMMIT writes the transaction's
  * pages to the WAL with one write per page: ~80 us of system time here, most of a refresh
@@ -29,20 +39,20 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * Transactions were already serialized (kysely holds the one writer connection for each), so
  * grouping changes no ordering: it only shares the COMMIT.
  */
-export function createGroupCommit(db: Kysely<Database>, bind: (trx: Transaction<Database>) => Store) {
+export function createGroupCommit(db: Kysely<Database>, bind: (trx: Transaction<Database>) => Store, direct?: SavepointStatement) {
   let queue: Member[] = [];
   let scheduled = false;
 
-  const runMember = async (trx: Transaction<Database>, tx: Store, member: Member): Promise<Outcome> => {
-    await sql`savepoint group_member`.execute(trx);
+  const runMember = async (savepoint: SavepointStatement, tx: Store, member: Member): Promise<Outcome> => {
+    await savepoint('savepoint');
     try {
       const value = await member.work(tx);
-      await sql`release savepoint group_member`.execute(trx);
+      await savepoint('release');
       return { ok: true, value };
     } catch (error) {
       try {
-        await sql`rollback to savepoint group_member`.execute(trx);
-        await sql`release savepoint group_member`.execute(trx);
+        await savepoint('rollback to');
+        await savepoint('release');
       } catch {
         // The database cannot even roll back (closed, I/O error): the whole group fails with the cause.
         throw error;
@@ -58,7 +68,8 @@ export function createGroupCommit(db: Kysely<Database>, bind: (trx: Transaction<
     try {
       await db.transaction().execute(async (trx) => {
         const tx = bind(trx);
-        for (const member of group) outcomes.push(await runMember(trx, tx, member));
+        const savepoint = direct ?? viaKysely(trx);
+        for (const member of group) outcomes.push(await runMember(savepoint, tx, member));
       });
       group.forEach((member, i) => {
         const outcome = outcomes[i] as Outcome;

@@ -11,7 +11,7 @@ import { sqlUsers } from './repositories/users.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
 import type { SqliteTransactionPaths } from './sqlite-hot-paths.ts';
-import { createGroupCommit } from './group-commit.ts';
+import { createGroupCommit, type SavepointStatement } from './group-commit.ts';
 
 export interface SqlStoreOptions {
   /** A faster lookup for the session check, when the dialect has one (SQLite: a cached prepared statement). */
@@ -20,8 +20,12 @@ export interface SqlStoreOptions {
   findClient?: (id: string) => Promise<Client | null>;
   /** Prepared statements for use inside a transaction (SQLite: on the writer the transaction holds). */
   inTransaction?: SqliteTransactionPaths;
-  /** Commit concurrent transactions together (group-commit.ts): for a single-writer database. */
-  groupCommit?: boolean;
+  /**
+   * Commit concurrent transactions together (group-commit.ts): for a single-writer database.
+   * `savepoint` runs the members' savepoint statements directly on the writer (SQLite), without
+   * building a kysely query for each.
+   */
+  groupCommit?: { savepoint?: SavepointStatement };
   ping: () => Promise<void>;
   close: () => Promise<void>;
 }
@@ -33,7 +37,10 @@ export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
   const hot = db.isTransaction ? options.inTransaction : undefined;
   const sessions = sqlSessions(db, db.isTransaction ? hot?.findSessionWithUser : options.findSessionWithUser);
   const clients = sqlClients(db);
-  const group = !db.isTransaction && options.groupCommit === true ? createGroupCommit(db as Kysely<Database>, (trx) => createSqlStore(trx, options)) : null;
+  const group =
+    !db.isTransaction && options.groupCommit !== undefined
+      ? createGroupCommit(db as Kysely<Database>, (trx) => createSqlStore(trx, options), options.groupCommit.savepoint)
+      : null;
   const store: Store = {
     users: sqlUsers(db),
     sessions: hot === undefined ? sessions : { ...sessions, touch: hot.touchSession },

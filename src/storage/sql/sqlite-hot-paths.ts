@@ -57,6 +57,19 @@ function statement<K extends string>(connection: DatabaseSync, compiled: Compile
 
 const placeholder = (key: string): string => `\u0000hot:${key}`;
 
+/** A statement without values, prepared on first use. */
+function plain(connection: DatabaseSync, text: string): () => void {
+  let prepared: StatementSync | undefined;
+  return () => {
+    try {
+      prepared ??= connection.prepare(text);
+      prepared.run();
+    } catch (error) {
+      classifySqliteError(error);
+    }
+  };
+}
+
 /** `SELECT sessions + users` by session id, rows as arrays (no per-row object of 14 named properties: ~25% faster). */
 function sessionWithUserLookup(db: Kysely<Database>, connection: DatabaseSync): (id: string) => SessionWithUser | null {
   const compiled = db
@@ -98,6 +111,8 @@ export function sqliteReadPaths(db: Kysely<Database>, reader: DatabaseSync): Sql
 
 export interface SqliteTransactionPaths {
   refreshTokens: Pick<RefreshTokenStore, 'findById' | 'markUsed' | 'insert'>;
+  /** A group-commit member's savepoint statements (group-commit.ts). */
+  savepoint(statement: 'savepoint' | 'release' | 'rollback to'): Promise<void>;
   findSessionWithUser(id: string): Promise<SessionWithUser | null>;
   touchSession(id: string, lastSeenAtMs: number): Promise<void>;
 }
@@ -143,7 +158,15 @@ export function sqliteTransactionPaths(db: Kysely<Database>, writer: DatabaseSyn
     db.updateTable('sessions').set({ last_seen_at_ms: placeholder('last_seen_at_ms') as unknown as number }).where('id', '=', placeholder('id')).compile(),
     ['last_seen_at_ms', 'id'],
   );
+  const savepoints = {
+    savepoint: plain(writer, 'SAVEPOINT group_member'),
+    release: plain(writer, 'RELEASE SAVEPOINT group_member'),
+    'rollback to': plain(writer, 'ROLLBACK TO SAVEPOINT group_member'),
+  };
   return {
+    savepoint: async (statement) => {
+      savepoints[statement]();
+    },
     refreshTokens: {
       findById: async (id) => {
         const row = findToken.get({ id }) as RefreshTokensTable | undefined;

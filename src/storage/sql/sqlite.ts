@@ -65,7 +65,7 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
     findSessionWithUser: reads.findSessionWithUser,
     findClient: reads.findClient,
     inTransaction,
-    groupCommit: true,
+    groupCommit: { savepoint: inTransaction.savepoint },
     ping: async () => {
       try {
         reader.prepare('SELECT 1').get();
