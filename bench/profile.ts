@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchDir, detectPinning, runLoad, startChild } from './lib/children.ts';
 import { summarizeProfile } from './lib/cpu-profile.ts';
-import { prepareGatehouse } from './lib/gatehouse-client.ts';
+import { benchClientId, newRefreshFamilies, prepareGatehouse } from './lib/gatehouse-client.ts';
 import { formatRate, renderTable } from './lib/report.ts';
 import type { LoadOptions } from './load/autocannon.ts';
 
@@ -12,7 +12,7 @@ import type { LoadOptions } from './load/autocannon.ts';
  * gatehouse.ts under `node --cpu-prof` (pinned as in `npm run bench`), loads it, stops it
  * cleanly so V8 writes the profile, and prints the top self-time and inclusive-time functions.
  *
- *   node bench/profile.ts [--scenario session-check|login|hello] [--duration 10] [--top 25]
+ *   node bench/profile.ts [--scenario session-check|login|refresh|hello] [--duration 10] [--top 25]
  *
  * `hello` profiles the fastify hello-world baseline the same way, to compare against.
  *
@@ -27,8 +27,8 @@ const { values: flags } = parseArgs({
   },
 });
 const scenario = flags.scenario;
-if (scenario !== 'session-check' && scenario !== 'login' && scenario !== 'hello') {
-  console.error('usage: node bench/profile.ts [--scenario session-check|login|hello] [--duration 10] [--top 25]');
+if (scenario !== 'session-check' && scenario !== 'login' && scenario !== 'refresh' && scenario !== 'hello') {
+  console.error('usage: node bench/profile.ts [--scenario session-check|login|refresh|hello] [--duration 10] [--top 25]');
   process.exit(2);
 }
 const durationSeconds = Number(flags.duration);
@@ -56,6 +56,14 @@ async function main(): Promise<void> {
         ? { url: `${url}/`, connections: 50, method: 'GET', headers: {} }
         : scenario === 'session-check'
         ? { url: `${url}/v1/session`, connections: 50, method: 'GET', headers: { cookie: prepared.sessionCookie } }
+        : scenario === 'refresh'
+        ? {
+            url: `${url}/v1/token`,
+            connections: 50,
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            refreshChain: { clientId: benchClientId, tokens: (await newRefreshFamilies(url, prepared.accounts[0]!, 100)).map((f) => f.refreshToken) },
+          }
         : {
             url: `${url}/v1/session`,
             connections: 10,

@@ -123,7 +123,7 @@ export interface Gatehouse {
 
 /** Opens the database (migrating it), wires the domain and builds the HTTP app. */
 export async function createGatehouse(config: GatehouseConfig, logger: Logger = createLogger(config)): Promise<Gatehouse> {
-  const store = await openSqliteStore(config.database, { migrate: 'on-open' });
+  const store = await openSqliteStore(config.database, { migrate: 'on-open', checkpoints: 'worker' });
   const deps = await createCoreDeps(config, store);
   const tokens = createTokenDeps(config, store);
   await tokens.keyRing.ensureKey();

@@ -1,5 +1,5 @@
 import { argon2, randomBytes } from 'node:crypto';
-import type { HashRunRequest, HashRunResult } from '../lib/protocol.ts';
+import type { HashRunRequest, RunRequest, RunResult } from '../lib/protocol.ts';
 import { serveParent } from '../servers/child.ts';
 
 /**
@@ -29,7 +29,8 @@ function hashOnce(password: string, request: HashRunRequest): Promise<void> {
   });
 }
 
-async function run(request: HashRunRequest): Promise<HashRunResult> {
+async function run(request: RunRequest): Promise<RunResult> {
+  if (request.kind !== 'argon2id') throw new Error(`the argon2id baseline cannot run ${request.kind}`);
   const password = randomBytes(request.passwordLength).toString('base64url').slice(0, request.passwordLength);
   const startedAt = performance.now();
   const endsAt = startedAt + request.durationSeconds * 1000;
@@ -44,7 +45,7 @@ async function run(request: HashRunRequest): Promise<HashRunResult> {
   };
   await Promise.all(Array.from({ length: request.concurrency }, lane));
   const elapsedSeconds = request.durationSeconds;
-  return { hashes, elapsedSeconds, perSecond: hashes / elapsedSeconds };
+  return { operations: hashes, elapsedSeconds, perSecond: hashes / elapsedSeconds };
 }
 
 serveParent({ port: null, close: async () => {}, run });

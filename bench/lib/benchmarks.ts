@@ -1,6 +1,6 @@
 import { runLoad, type ChildHandle, type Pinning } from './children.ts';
 import { busyShare, snapshotCores, type CoreSnapshot } from './cpu-stat.ts';
-import type { CpuTimes, HashRunRequest } from './protocol.ts';
+import type { CpuTimes, RunRequest } from './protocol.ts';
 import { formatPercent, formatRate } from './report.ts';
 import type { LoadOptions } from '../load/autocannon.ts';
 
@@ -52,6 +52,8 @@ function cpuShare(before: CpuTimes, after: CpuTimes): number {
   return cpuSeconds(before, after) / ((after.monotonicMicros - before.monotonicMicros) / 1e6);
 }
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 export interface Benchmark {
   key: string;
   label: string;
@@ -67,17 +69,20 @@ export interface HttpBenchmarkOptions {
   load: Omit<LoadOptions, 'durationSeconds'>;
   /** Which cores other processes must leave alone for the run to count as uncontended. */
   watch: 'both-cores' | 'server-core';
+  /** Runs before each measurement, outside its window (e.g. fresh refresh-token families); its result is merged into `load`. */
+  prepare?: () => Promise<Partial<Omit<LoadOptions, 'durationSeconds'>>>;
 }
 
-export function httpBenchmark({ key, label, server, pinning, load, watch }: HttpBenchmarkOptions): Benchmark {
+export function httpBenchmark({ key, label, server, pinning, load, watch, prepare }: HttpBenchmarkOptions): Benchmark {
   return {
     key,
     label,
     unit: 'req/s',
     async measure(seconds) {
+      const prepared = prepare === undefined ? {} : await prepare();
       const before = await server.cpu();
       const coresBefore = snapshotCores();
-      const summary = await runLoad(pinning.loadCore, { ...load, durationSeconds: seconds });
+      const summary = await runLoad(pinning.loadCore, { ...load, ...prepared, durationSeconds: seconds });
       const coresAfter = snapshotCores();
       const after = await server.cpu();
       const problems: string[] = [];
@@ -99,15 +104,16 @@ export function httpBenchmark({ key, label, server, pinning, load, watch }: Http
   };
 }
 
-export function hashBenchmark(key: string, label: string, child: ChildHandle, pinning: Pinning, request: Omit<HashRunRequest, 'durationSeconds'>): Benchmark {
+/** A computation in a child pinned to the server's core (the argon2id hash, jose signing, verifying). */
+export function childBenchmark(key: string, label: string, unit: string, child: ChildHandle, pinning: Pinning, request: DistributiveOmit<RunRequest, 'durationSeconds'>): Benchmark {
   return {
     key,
     label,
-    unit: 'hashes/s',
+    unit,
     async measure(seconds) {
       const before = await child.cpu();
       const coresBefore = snapshotCores();
-      const result = await child.runHashes({ ...request, durationSeconds: seconds });
+      const result = await child.run({ ...request, durationSeconds: seconds } as RunRequest);
       const coresAfter = snapshotCores();
       const after = await child.cpu();
       return {
@@ -118,7 +124,7 @@ export function hashBenchmark(key: string, label: string, child: ChildHandle, pi
         latencyP99Ms: null,
         othersOnServerCore: othersShare(coresBefore, coresAfter, pinning.serverCore, cpuSeconds(before, after)),
         othersOnLoadCore: null,
-        problems: result.hashes === 0 ? ['no hash finished'] : [],
+        problems: result.operations === 0 ? ['no operation finished'] : [],
       };
     },
   };

@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { LoadMessage, LoadOptions, LoadSummary } from '../load/autocannon.ts';
-import type { ChildMessage, CpuTimes, HashRunRequest, HashRunResult, ParentMessage } from './protocol.ts';
+import type { ChildMessage, CpuTimes, ParentMessage, RunRequest, RunResult } from './protocol.ts';
 
 /**
  * Starting, pinning, talking to and always stopping the benchmark's child processes.
@@ -83,7 +83,9 @@ export interface ChildHandle {
   pid: number;
   port: number | null;
   cpu(): Promise<CpuTimes>;
-  runHashes(request: HashRunRequest): Promise<HashRunResult>;
+  /** What the child said about itself when ready (e.g. a client secret it made). */
+  info: Record<string, string>;
+  run(request: RunRequest): Promise<RunResult>;
   /** Asks the child to close and exit, then waits for it (killing it after `graceMs`). */
   stop(graceMs?: number): Promise<void>;
 }
@@ -105,7 +107,7 @@ export async function startChild(options: StartChildOptions): Promise<ChildHandl
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const timeoutMs = options.readyTimeoutMs ?? 20_000;
 
-  const port = await new Promise<number | null>((resolve, reject) => {
+  const { port, info } = await new Promise<{ port: number | null; info: Record<string, string> }>((resolve, reject) => {
     let settled = false;
     const fail = (why: string): void => {
       if (settled) return;
@@ -123,7 +125,7 @@ export async function startChild(options: StartChildOptions): Promise<ChildHandl
       if (message.type === 'ready' && !settled) {
         settled = true;
         clearTimeout(timer);
-        resolve(message.port);
+        resolve({ port: message.port, info: message.info ?? {} });
       }
     });
   });
@@ -157,12 +159,13 @@ export async function startChild(options: StartChildOptions): Promise<ChildHandl
     name: options.name,
     pid: child.pid as number,
     port,
+    info,
     async cpu() {
       const reply = await ask({ type: 'cpu', id: nextId++ });
       if (reply.type !== 'cpu') throw new Error(`${options.name}: unexpected reply ${reply.type}`);
       return reply.cpu;
     },
-    async runHashes(request) {
+    async run(request) {
       const reply = await ask({ type: 'run', id: nextId++, request });
       if (reply.type !== 'result') throw new Error(`${options.name}: unexpected reply ${reply.type}`);
       return reply.result;
@@ -176,6 +179,31 @@ export async function startChild(options: StartChildOptions): Promise<ChildHandl
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * A helper process under bench/ (e.g. an SDK verifier), pinned to `core`, tracked like every
+ * child (killed when the bench exits), resolved once it sends `{ type: 'ready' }`.
+ */
+export async function startHelper(script: string, args: readonly string[], core: string | null, timeoutMs = 20_000): Promise<ChildProcess> {
+  const child = launch(`${benchDir}${script}`, args, core, [], process.env);
+  const output = captureOutput(child);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} not ready after ${timeoutMs / 1000} s\n${output()}`));
+    }, timeoutMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited early (code ${String(code)}, signal ${String(signal)})\n${output()}`));
+    });
+    child.on('message', (message: { type?: string }) => {
+      if (message.type !== 'ready') return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return child;
 }
 
 /** One autocannon run in its own process, pinned to the load core. */

@@ -57,3 +57,43 @@ export async function prepareGatehouse(baseUrl: string, count: number, passwordL
   await login.body?.cancel();
   return { accounts, sessionCookie };
 }
+
+/** The public client bench/servers/gatehouse.ts registers for the token benchmarks. */
+export const benchClientId = 'bench-web';
+
+/** Runs `count` calls of `task` with at most `concurrency` in flight. */
+async function inParallel<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) {
+      const index = next++;
+      results[index] = await task(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+  return results;
+}
+
+export interface TokenFamily {
+  accessToken: string;
+  refreshToken: string;
+}
+
+/**
+ * `count` new refresh-token families (each a new session), through the password grant as a
+ * client would get them. Every refresh token returned has never been presented.
+ */
+export async function newRefreshFamilies(baseUrl: string, account: Account, count: number, concurrency = 4): Promise<TokenFamily[]> {
+  return inParallel(count, concurrency, async () => {
+    const response = await fetch(`${baseUrl}/v1/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'password', client_id: benchClientId, username: account.email, password: account.password }),
+    });
+    if (response.status !== 200) throw new Error(`password grant failed: ${await describe(response)}`);
+    const body = (await response.json()) as { access_token: string; refresh_token?: string };
+    if (body.refresh_token === undefined) throw new Error('the password grant returned no refresh token');
+    return { accessToken: body.access_token, refreshToken: body.refresh_token };
+  });
+}

@@ -13,6 +13,7 @@ export interface CpuTimes {
 
 /** The bare argon2id hash rate, measured inside a child pinned like the server. */
 export interface HashRunRequest {
+  kind: 'argon2id';
   durationSeconds: number;
   concurrency: number;
   memoryKiB: number;
@@ -21,21 +22,38 @@ export interface HashRunRequest {
   passwordLength: number;
 }
 
-export interface HashRunResult {
-  hashes: number;
+/** The raw jose sign rate: access tokens shaped like Gatehouse's, `concurrency` in flight. */
+export interface SignRunRequest {
+  kind: 'jose-sign';
+  durationSeconds: number;
+  concurrency: number;
+}
+
+/** One in-process verify case (bench/lib/verify-cases.ts), for `durationSeconds`. */
+export interface VerifyRunRequest {
+  kind: 'verify';
+  durationSeconds: number;
+  verifyCase: 'sdk-seen' | 'sdk-never-seen' | 'jose-verify' | 'crypto-verify';
+}
+
+export type RunRequest = HashRunRequest | SignRunRequest | VerifyRunRequest;
+
+export interface RunResult {
+  /** Operations finished inside the window. */
+  operations: number;
   elapsedSeconds: number;
   perSecond: number;
 }
 
 export type ParentMessage =
   | { type: 'cpu'; id: number }
-  | { type: 'run'; id: number; request: HashRunRequest }
+  | { type: 'run'; id: number; request: RunRequest }
   | { type: 'stop'; id: number };
 
 export type ChildMessage =
-  | { type: 'ready'; port: number | null }
+  | { type: 'ready'; port: number | null; info?: Record<string, string> }
   | { type: 'cpu'; id: number; cpu: CpuTimes }
-  | { type: 'result'; id: number; result: HashRunResult }
+  | { type: 'result'; id: number; result: RunResult }
   | { type: 'stopped'; id: number }
   | { type: 'error'; id: number | null; message: string };
 

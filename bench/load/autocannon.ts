@@ -14,6 +14,13 @@ export interface LoadOptions {
   headers: Record<string, string>;
   /** Request bodies used in turn across the whole run (e.g. one login per account, round robin). */
   bodies?: string[];
+  /**
+   * Rotating refresh grants: each request presents a live refresh token taken from a pool that
+   * starts with these (one per family, never presented before) and gets each response's
+   * successor back, so every request rotates a token exactly once. Keep more families than
+   * connections so the pool never runs dry.
+   */
+  refreshChain?: { clientId: string; tokens: string[] };
 }
 
 export interface LoadSummary {
@@ -43,7 +50,23 @@ async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '') as LoadOptions;
   const request: AutocannonRequest = { method: options.method, headers: options.headers };
   const bodies = options.bodies;
-  if (bodies !== undefined && bodies.length > 0) {
+  const chain = options.refreshChain;
+  if (chain !== undefined) {
+    if (chain.tokens.length <= options.connections) throw new Error(`refreshChain needs more families (${chain.tokens.length}) than connections (${options.connections})`);
+    const pool = [...chain.tokens];
+    request.setupRequest = (req) => {
+      const token = pool.shift();
+      if (token === undefined) throw new Error('the refresh-token pool ran dry');
+      req.body = new URLSearchParams({ grant_type: 'refresh_token', client_id: chain.clientId, refresh_token: token }).toString();
+      return req;
+    };
+    request.onResponse = (status, body) => {
+      // A failed grant loses its family; the run then counts as INVALID (non-2xx).
+      if (status !== 200) return;
+      const successor = (JSON.parse(body) as { refresh_token?: string }).refresh_token;
+      if (successor !== undefined) pool.push(successor);
+    };
+  } else if (bodies !== undefined && bodies.length > 0) {
     let next = 0;
     request.setupRequest = (req) => {
       req.body = bodies[next % bodies.length] as string;

@@ -1,10 +1,12 @@
-import { cpuTimes, type ChildMessage, type HashRunRequest, type HashRunResult, type ParentMessage } from '../lib/protocol.ts';
+import { cpuTimes, type ChildMessage, type ParentMessage, type RunRequest, type RunResult } from '../lib/protocol.ts';
 
 export interface ChildOptions {
   /** The port listened on, or null for a child that only computes (the argon2id baseline). */
   port: number | null;
   close(): Promise<void>;
-  run?(request: HashRunRequest): Promise<HashRunResult>;
+  run?(request: RunRequest): Promise<RunResult>;
+  /** Facts the parent needs (a client secret made at start-up), sent with `ready`. */
+  info?: Record<string, string>;
 }
 
 function send(message: ChildMessage): void {
@@ -58,5 +60,5 @@ export function serveParent(options: ChildOptions): void {
   process.on('disconnect', () => void stop());
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
-  send({ type: 'ready', port: options.port });
+  send({ type: 'ready', port: options.port, ...(options.info === undefined ? {} : { info: options.info }) });
 }

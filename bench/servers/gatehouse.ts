@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load-config.ts';
+import { createClient } from '../../src/core/clients/create-client.ts';
 import { createGatehouse } from '../../src/main.ts';
 import { serveParent } from './child.ts';
 
@@ -58,8 +59,13 @@ for (let attempt = 1; gatehouse === undefined; attempt += 1) {
 }
 
 const running = gatehouse;
+// The public client the token benchmarks use (bench/lib/gatehouse-client.ts names it), and the
+// confidential client the revocation benchmark's verifiers follow the feed with.
+await createClient(running.deps, { id: 'bench-web', name: 'Bench web app', type: 'public', grantTypes: ['password', 'refresh_token'], audience: 'https://api.bench.invalid' });
+const feedClient = await createClient(running.deps, { id: 'bench-api', name: 'Bench API', type: 'confidential', grantTypes: ['session'], audience: 'https://api.bench.invalid' });
 serveParent({
   port,
+  info: { feedClientId: feedClient.client.id, feedClientSecret: feedClient.secret as string },
   async close() {
     try {
       await running.close();

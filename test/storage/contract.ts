@@ -2,6 +2,7 @@ import { describe } from 'node:test';
 import type { Store } from '../../src/core/ports.ts';
 import { auditContract } from './contract/audit.ts';
 import { clientsContract } from './contract/clients.ts';
+import { refreshTokensContract } from './contract/refresh-tokens.ts';
 import { revocationsContract } from './contract/revocations.ts';
 import { sessionsContract } from './contract/sessions.ts';
 import { signingKeysContract } from './contract/signing-keys.ts';
@@ -29,6 +30,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     auditContract(open);
     signingKeysContract(open);
     clientsContract(open);
+    refreshTokensContract(open);
     revocationsContract(open);
     transactionContract(open);
   });

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { SessionWithUser, Store } from '../../core/ports.ts';
+import type { Client, SessionWithUser, Store } from '../../core/ports.ts';
 import { sqlAudit } from './repositories/audit.ts';
 import { sqlClients } from './repositories/clients.ts';
 import { sqlRefreshTokens } from './repositories/refresh-tokens.ts';
@@ -10,29 +10,49 @@ import { sqlThrottle } from './repositories/throttle.ts';
 import { sqlUsers } from './repositories/users.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
+import type { SqliteTransactionPaths } from './sqlite-hot-paths.ts';
+import { createGroupCommit, type SavepointStatement } from './group-commit.ts';
 
 export interface SqlStoreOptions {
   /** A faster lookup for the session check, when the dialect has one (SQLite: a cached prepared statement). */
   findSessionWithUser?: (id: string) => Promise<SessionWithUser | null>;
+  /** The same for the token endpoint's client lookup. */
+  findClient?: (id: string) => Promise<Client | null>;
+  /** Prepared statements for use inside a transaction (SQLite: on the writer the transaction holds). */
+  inTransaction?: SqliteTransactionPaths;
+  /**
+   * Commit concurrent transactions together (group-commit.ts): for a single-writer database.
+   * `savepoint` runs the members' savepoint statements directly on the writer (SQLite), without
+   * building a kysely query for each.
+   */
+  groupCommit?: { savepoint?: SavepointStatement };
   ping: () => Promise<void>;
   close: () => Promise<void>;
 }
 
 /** The storage ports over kysely: the same repositories serve SQLite and PostgreSQL. */
 export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
+  // Inside a transaction the read fast paths are not used: they read through another
+  // connection, which cannot see the transaction's own uncommitted writes.
+  const hot = db.isTransaction ? options.inTransaction : undefined;
+  const sessions = sqlSessions(db, db.isTransaction ? hot?.findSessionWithUser : options.findSessionWithUser);
+  const clients = sqlClients(db);
+  const group =
+    !db.isTransaction && options.groupCommit !== undefined
+      ? createGroupCommit(db as Kysely<Database>, (trx) => createSqlStore(trx, options), options.groupCommit.savepoint)
+      : null;
   const store: Store = {
     users: sqlUsers(db),
-    // Inside a transaction the fast path is not used: it reads through another connection,
-    // which cannot see the transaction's own uncommitted writes.
-    sessions: sqlSessions(db, db.isTransaction ? undefined : options.findSessionWithUser),
+    sessions: hot === undefined ? sessions : { ...sessions, touch: hot.touchSession },
     throttle: sqlThrottle(db),
     audit: sqlAudit(db),
     signingKeys: sqlSigningKeys(db),
-    clients: sqlClients(db),
-    refreshTokens: sqlRefreshTokens(db),
+    clients: db.isTransaction || options.findClient === undefined ? clients : { ...clients, findById: options.findClient },
+    refreshTokens: hot === undefined ? sqlRefreshTokens(db) : { ...sqlRefreshTokens(db), ...hot.refreshTokens },
     revocations: sqlRevocations(db),
     transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
       if (db.isTransaction) return work(store);
+      if (group !== null) return group.transaction(work);
       return (db as Kysely<Database>).transaction().execute((trx) => work(createSqlStore(trx, options)));
     },
     ping: options.ping,

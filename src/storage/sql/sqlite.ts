@@ -2,13 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { Kysely } from 'kysely';
-import type { SessionWithUser, Store } from '../../core/ports.ts';
+import type { Store } from '../../core/ports.ts';
 import { migrateToLatest } from './migrate.ts';
 import { nodeSqliteDialect } from './node-sqlite-dialect.ts';
 import type { Database } from './schema.ts';
 import { classifySqliteError } from './sqlite-errors.ts';
-import { sessionWithUserColumns, toSessionWithUser, type SessionWithUserRow } from './rows.ts';
 import { createSqlStore } from './sql-store.ts';
+import { startWalCheckpointer } from './sqlite-checkpointer.ts';
+import { sqliteReadPaths, sqliteTransactionPaths } from './sqlite-hot-paths.ts';
 
 export interface SqliteStore extends Store {
   db: Kysely<Database>;
@@ -19,6 +20,12 @@ export interface SqliteStore extends Store {
 export interface OpenSqliteOptions {
   /** Run pending migrations before returning (the server does; `gatehouse migrate` does it explicitly). */
   migrate: 'on-open' | 'never';
+  /**
+   * Where WAL checkpoints run: SQLite's automatic checkpoint inside a COMMIT (the default, for
+   * short-lived processes such as the CLI), or a worker thread (sqlite-checkpointer.ts), so a
+   * long-running server's event loop never waits on a checkpoint's fsync.
+   */
+  checkpoints?: 'automatic' | 'worker';
 }
 
 function openConnection(path: string, readOnly: boolean): DatabaseSync {
@@ -33,9 +40,10 @@ function openConnection(path: string, readOnly: boolean): DatabaseSync {
 
 /**
  * Opens (and creates) the embedded SQLite database at `path`. Writes go through kysely on
- * one connection; the session check reads through a second, read-only connection with a
- * prepared statement, so it never queues behind a write transaction and never sees
- * uncommitted rows.
+ * one connection; the session check and the client lookup read through a second, read-only
+ * connection with prepared statements, so they never queue behind a write transaction and
+ * never see uncommitted rows. Inside transactions, the refresh grant's statements run as
+ * prepared statements on the writer (sqlite-hot-paths.ts).
  *
  * @example
  * const store = await openSqliteStore('./data/gatehouse.db', { migrate: 'on-open' });
@@ -48,36 +56,16 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
 
   // An in-memory database cannot be shared between connections; it reads through the writer.
   const reader = path === ':memory:' ? writer : openConnection(path, true);
-  const compiled = db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(sessionWithUserColumns)
-    .where('sessions.id', '=', '')
-    .compile();
-  // Rows as arrays: node:sqlite builds no per-row object with 14 named properties (~25% faster).
-  const columnNames = sessionWithUserColumns.map((c) => c.split(' as ')[1] as keyof SessionWithUserRow);
-  let lookup: ReturnType<DatabaseSync['prepare']> | undefined;
-  const findSessionWithUser = async (id: string): Promise<SessionWithUser | null> => {
-    try {
-      if (lookup === undefined) {
-        lookup = reader.prepare(compiled.sql);
-        lookup.setReturnArrays(true);
-      }
-      const values = lookup.get(id) as unknown as unknown[] | undefined;
-      if (values === undefined) return null;
-      const row = {} as SessionWithUserRow;
-      columnNames.forEach((name, i) => {
-        row[name] = values[i];
-      });
-      return toSessionWithUser(row);
-    } catch (error) {
-      return classifySqliteError(error);
-    }
-  };
+  const checkpointer = path === ':memory:' || options.checkpoints !== 'worker' ? null : startWalCheckpointer(path, writer);
+  const reads = sqliteReadPaths(db, reader);
+  const inTransaction = sqliteTransactionPaths(db, writer);
 
   const connections = reader === writer ? [writer] : [writer, reader];
   const store = createSqlStore(db, {
-    findSessionWithUser,
+    findSessionWithUser: reads.findSessionWithUser,
+    findClient: reads.findClient,
+    inTransaction,
+    groupCommit: { savepoint: inTransaction.savepoint },
     ping: async () => {
       try {
         reader.prepare('SELECT 1').get();
@@ -86,6 +74,7 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
       }
     },
     close: async () => {
+      await checkpointer?.stop();
       if (reader !== writer && reader.isOpen) reader.close();
       await db.destroy();
     },

@@ -112,6 +112,35 @@ export function transactionContract(open: OpenStore): void {
       assert.notEqual(await store.sessions.findWithUser('s-a1'), null);
       assert.notEqual(await store.sessions.findWithUser('s-b1'), null);
     });
+
+    test('of transactions started together, the one that throws is rolled back alone', async (store) => {
+      const carol = aUser('carol');
+      const failure = new Error('the middle one fails');
+      const outcomes = await Promise.allSettled([
+        store.transaction(async (tx) => {
+          await tx.users.create(alice);
+          return 'alice';
+        }),
+        store.transaction(async (tx) => {
+          await tx.users.create(bob);
+          await tx.sessions.create(aSession('s-b1', bob.id));
+          throw failure;
+        }),
+        store.transaction(async (tx) => {
+          await tx.users.create(carol);
+          return 'carol';
+        }),
+      ]);
+      assert.deepEqual(outcomes, [
+        { status: 'fulfilled', value: 'alice' },
+        { status: 'rejected', reason: failure },
+        { status: 'fulfilled', value: 'carol' },
+      ]);
+      assert.deepEqual(await store.users.findById(alice.id), alice);
+      assert.deepEqual(await store.users.findById(carol.id), carol);
+      assert.equal(await store.users.findById(bob.id), null);
+      assert.equal(await store.sessions.findWithUser('s-b1'), null);
+    });
   });
 
   describe('ping', () => {

@@ -105,6 +105,25 @@ describe('SQLite store', () => {
   const alice = aUser('alice');
   const session = aSession('s-a1', alice.id);
 
+  it('with checkpoints in a worker thread: the writer never checkpoints itself, and committed data survives close and reopen', async () => {
+    await withTempDatabase(async (path) => {
+      const first = await openSqliteStore(path, { migrate: 'on-open', checkpoints: 'worker' });
+      assert.deepEqual(first.connections[0]?.prepare('PRAGMA wal_autocheckpoint').get()?.wal_autocheckpoint, 0);
+      await first.transaction(async (tx) => {
+        await tx.users.create(alice);
+        await tx.sessions.create(session);
+      });
+      await first.close();
+      const second = await openSqliteStore(path, { migrate: 'on-open' });
+      try {
+        assert.deepEqual(second.connections[0]?.prepare('PRAGMA wal_autocheckpoint').get()?.wal_autocheckpoint, 1000);
+        assert.deepEqual(await second.sessions.findWithUser(session.id), { session, user: alice });
+      } finally {
+        await second.close();
+      }
+    });
+  });
+
   it('keeps committed data across close and reopen of the same file', async () => {
     await withTempDatabase(async (path) => {
       const event = anAuditEvent('e1', { type: 'user.signed_up', userId: alice.id, email: alice.email });

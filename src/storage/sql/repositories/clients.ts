@@ -3,7 +3,7 @@ import type { Client, ClientStore, ClientType, GrantType, RefreshTokenDelivery }
 import { ms, type Db } from '../rows.ts';
 import type { ClientsTable } from '../schema.ts';
 
-function toClient(row: Selectable<ClientsTable>): Client {
+export function toClient(row: Selectable<ClientsTable>): Client {
   return {
     id: row.id,
     name: row.name,

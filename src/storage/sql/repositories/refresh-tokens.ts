@@ -3,7 +3,7 @@ import type { RefreshTokenRecord, RefreshTokenStore } from '../../../core/ports.
 import { ms, msOrNull, type Db } from '../rows.ts';
 import type { RefreshTokensTable } from '../schema.ts';
 
-function toRecord(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
+export function toRecord(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
   return {
     id: row.id,
     familyId: row.family_id,
@@ -19,26 +19,27 @@ function toRecord(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
   };
 }
 
+export function toRow(token: RefreshTokenRecord): RefreshTokensTable {
+  return {
+    id: token.id,
+    family_id: token.familyId,
+    session_id: token.sessionId,
+    client_id: token.clientId,
+    secret_hash: token.secretHash,
+    scope: token.scope,
+    created_at_ms: token.createdAtMs,
+    idle_expires_at_ms: token.idleExpiresAtMs,
+    family_expires_at_ms: token.familyExpiresAtMs,
+    used_at_ms: token.usedAtMs,
+    successor_id: token.successorId,
+  };
+}
+
 /** Refresh tokens over kysely. */
 export function sqlRefreshTokens(db: Db): RefreshTokenStore {
   return {
     async insert(token) {
-      await db
-        .insertInto('refresh_tokens')
-        .values({
-          id: token.id,
-          family_id: token.familyId,
-          session_id: token.sessionId,
-          client_id: token.clientId,
-          secret_hash: token.secretHash,
-          scope: token.scope,
-          created_at_ms: token.createdAtMs,
-          idle_expires_at_ms: token.idleExpiresAtMs,
-          family_expires_at_ms: token.familyExpiresAtMs,
-          used_at_ms: token.usedAtMs,
-          successor_id: token.successorId,
-        })
-        .execute();
+      await db.insertInto('refresh_tokens').values(toRow(token)).execute();
     },
     async findById(id) {
       const row = await db.selectFrom('refresh_tokens').selectAll().where('id', '=', id).executeTakeFirst();

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import type { RefreshTokenRecord, Store } from '../../../src/core/ports.ts';
+import { aSecretHash, aSession, aUser, hourMs, minuteMs, storeTest, t0Ms, type OpenStore } from './fixtures.ts';
+
+function aToken(id: string, overrides: Partial<RefreshTokenRecord> = {}): RefreshTokenRecord {
+  return {
+    id,
+    familyId: id,
+    sessionId: 's-a1',
+    clientId: 'web',
+    secretHash: aSecretHash(id.length * 13 + id.charCodeAt(id.length - 1)),
+    scope: 'notes:read notes:write',
+    createdAtMs: t0Ms,
+    idleExpiresAtMs: t0Ms + 24 * hourMs,
+    familyExpiresAtMs: t0Ms + 30 * 24 * hourMs,
+    usedAtMs: null,
+    successorId: null,
+    ...overrides,
+  };
+}
+
+/** Refresh tokens belong to a session (SQL: a foreign key), so every test starts with alice's. */
+async function withSession(store: Store): Promise<void> {
+  const alice = aUser('alice');
+  await store.users.create(alice);
+  await store.sessions.create(aSession('s-a1', alice.id));
+}
+
+export function refreshTokensContract(open: OpenStore): void {
+  const test = storeTest(open);
+
+  // Every operation the refresh grant runs inside its transaction is checked both ways: some
+  // adapters take another path inside a transaction (SQLite: prepared statements on the writer).
+  for (const where of ['outside a transaction', 'inside a transaction'] as const) {
+    const run = <T>(store: Store, work: (s: Store) => Promise<T>): Promise<T> => (where === 'outside a transaction' ? work(store) : store.transaction(work));
+
+    describe(`refresh tokens, ${where}`, () => {
+      test('insert then findById returns every field intact, the secret hash byte for byte', async (store) => {
+        await withSession(store);
+        const token = aToken('rt-1', { scope: '', createdAtMs: t0Ms + 7 });
+        await run(store, (s) => s.refreshTokens.insert(token));
+        assert.deepEqual(await run(store, (s) => s.refreshTokens.findById('rt-1')), token);
+        assert.equal(await run(store, (s) => s.refreshTokens.findById('rt-unknown')), null);
+      });
+
+      test('markUsed marks an unused token once, pointing at its successor; a second call loses', async (store) => {
+        await withSession(store);
+        await store.refreshTokens.insert(aToken('rt-1'));
+        assert.equal(await run(store, (s) => s.refreshTokens.markUsed('rt-1', t0Ms + minuteMs, 'rt-2')), true);
+        assert.equal(await run(store, (s) => s.refreshTokens.markUsed('rt-1', t0Ms + 2 * minuteMs, 'rt-3')), false);
+        assert.deepEqual(await store.refreshTokens.findById('rt-1'), aToken('rt-1', { usedAtMs: t0Ms + minuteMs, successorId: 'rt-2' }));
+        assert.equal(await run(store, (s) => s.refreshTokens.markUsed('rt-unknown', t0Ms, 'rt-2')), false);
+      });
+
+      test('a rotation (mark used, insert the successor) is seen whole by the next reader', async (store) => {
+        await withSession(store);
+        await store.refreshTokens.insert(aToken('rt-1'));
+        const successor = aToken('rt-2', { familyId: 'rt-1', createdAtMs: t0Ms + minuteMs });
+        await run(store, async (s) => {
+          assert.equal(await s.refreshTokens.markUsed('rt-1', t0Ms + minuteMs, 'rt-2'), true);
+          await s.refreshTokens.insert(successor);
+          assert.deepEqual(await s.refreshTokens.findById('rt-2'), successor);
+        });
+        assert.deepEqual(await store.refreshTokens.findById('rt-2'), successor);
+        assert.equal((await store.refreshTokens.findById('rt-1'))?.successorId, 'rt-2');
+      });
+    });
+  }
+
+  describe('refresh tokens', () => {
+    test('a rotation in a transaction that throws leaves the token unused and no successor', async (store) => {
+      await withSession(store);
+      await store.refreshTokens.insert(aToken('rt-1'));
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.refreshTokens.markUsed('rt-1', t0Ms + minuteMs, 'rt-2');
+          await tx.refreshTokens.insert(aToken('rt-2', { familyId: 'rt-1' }));
+          throw new Error('crash between rotation and answer');
+        }),
+        /crash between/,
+      );
+      assert.deepEqual(await store.refreshTokens.findById('rt-1'), aToken('rt-1'));
+      assert.equal(await store.refreshTokens.findById('rt-2'), null);
+    });
+
+    test('deleteFamily removes every token of the family and no other', async (store) => {
+      await withSession(store);
+      await store.refreshTokens.insert(aToken('rt-1'));
+      await store.refreshTokens.insert(aToken('rt-2', { familyId: 'rt-1' }));
+      await store.refreshTokens.insert(aToken('rt-9'));
+      assert.equal(await store.refreshTokens.deleteFamily('rt-1'), 2);
+      assert.equal(await store.refreshTokens.findById('rt-1'), null);
+      assert.equal(await store.refreshTokens.findById('rt-2'), null);
+      assert.notEqual(await store.refreshTokens.findById('rt-9'), null);
+      assert.equal(await store.refreshTokens.deleteFamily('rt-1'), 0);
+    });
+
+    test('deleteExpired removes tokens past their idle or family limit, at the limit included', async (store) => {
+      await withSession(store);
+      await store.refreshTokens.insert(aToken('rt-idle', { idleExpiresAtMs: t0Ms + hourMs }));
+      await store.refreshTokens.insert(aToken('rt-family', { familyExpiresAtMs: t0Ms + hourMs }));
+      await store.refreshTokens.insert(aToken('rt-live'));
+      assert.equal(await store.refreshTokens.deleteExpired(t0Ms + hourMs), 2);
+      assert.deepEqual(
+        (await Promise.all(['rt-idle', 'rt-family', 'rt-live'].map((id) => store.refreshTokens.findById(id)))).map((t) => t?.id ?? null),
+        [null, null, 'rt-live'],
+      );
+    });
+  });
+}
