@@ -2,6 +2,8 @@ import { describe } from 'node:test';
 import type { Store } from '../../src/core/ports.ts';
 import { auditContract } from './contract/audit.ts';
 import { clientsContract } from './contract/clients.ts';
+import { oauthFlowsContract } from './contract/oauth-flows.ts';
+import { oauthIdentitiesContract } from './contract/oauth-identities.ts';
 import { revocationsContract } from './contract/revocations.ts';
 import { sessionsContract } from './contract/sessions.ts';
 import { signingKeysContract } from './contract/signing-keys.ts';
@@ -30,6 +32,8 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     signingKeysContract(open);
     clientsContract(open);
     revocationsContract(open);
+    oauthIdentitiesContract(open);
+    oauthFlowsContract(open);
     transactionContract(open);
   });
 }

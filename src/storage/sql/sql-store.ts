@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { SessionWithUser, Store } from '../../core/ports.ts';
 import { sqlAudit } from './repositories/audit.ts';
 import { sqlClients } from './repositories/clients.ts';
+import { sqlOAuthFlows } from './repositories/oauth-flows.ts';
+import { sqlOAuthIdentities } from './repositories/oauth-identities.ts';
 import { sqlRefreshTokens } from './repositories/refresh-tokens.ts';
 import { sqlRevocations } from './repositories/revocations.ts';
 import { sqlSigningKeys } from './repositories/signing-keys.ts';
@@ -31,6 +33,8 @@ export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
     clients: sqlClients(db),
     refreshTokens: sqlRefreshTokens(db),
     revocations: sqlRevocations(db),
+    oauthIdentities: sqlOAuthIdentities(db),
+    oauthFlows: sqlOAuthFlows(db),
     transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
       if (db.isTransaction) return work(store);
       return (db as Kysely<Database>).transaction().execute((trx) => work(createSqlStore(trx, options)));
