@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { changePassword } from '../../core/accounts/change-password.ts';
 import { deleteAccount } from '../../core/accounts/delete-account.ts';
 import type { CoreDeps } from '../../core/deps.ts';
+import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
 import type { Session, SessionWithUser } from '../../core/ports.ts';
 import { listSessions } from '../../core/sessions/list-sessions.ts';
 import { revokeOtherSessions } from '../../core/sessions/revoke-other-sessions.ts';
@@ -10,12 +11,15 @@ import { clearSessionCookie, currentSession, readSessionToken, requestContext, s
 import { html } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
+import { accountContentSecurityPolicy, identitiesSection } from './identities.ts';
 
 // Notices are chosen from this table by key; the query string is never echoed into the page.
 const notices: Record<string, string> = {
   'session-revoked': 'The session was revoked. That device is signed out.',
   'others-revoked': 'Every other session was revoked.',
   'password-changed': 'Password changed. Every other device was signed out.',
+  'identity-linked': 'The provider is linked: you can now log in with it.',
+  'identity-unlinked': 'The provider is unlinked: it no longer logs in to this account.',
 };
 
 function describeDevice(userAgent: string): string {
@@ -40,10 +44,11 @@ function sessionRow(session: Session, currentId: string) {
 </tr>`;
 }
 
-async function renderAccount(deps: CoreDeps, reply: FastifyReply, current: SessionWithUser, status: number, notice?: string, error?: string) {
+export async function renderAccount(deps: CoreDeps, oauth: OAuthDeps | undefined, reply: FastifyReply, current: SessionWithUser, status: number, notice?: string, error?: string) {
   // This device first, then the others by last use.
   const sessions = (await listSessions(deps, current.user.id)).sort((a, b) => Number(b.id === current.session.id) - Number(a.id === current.session.id));
   const min = deps.passwordPolicy.minLength;
+  if (oauth !== undefined && oauth.providers.size > 0) reply.header('content-security-policy', accountContentSecurityPolicy(oauth));
   return sendPage(reply, status, {
     title: 'Your account',
     signedInAs: current.user.email,
@@ -58,6 +63,7 @@ async function renderAccount(deps: CoreDeps, reply: FastifyReply, current: Sessi
 </table>
 ${sessions.length > 1 ? html`<form method="post" action="/account/sessions/revoke-others"><button class="secondary" type="submit">Sign out every other session</button></form>` : ''}
 </section>
+${await identitiesSection(deps, oauth, current)}
 <section class="card" aria-labelledby="password-title">
 <h2 id="password-title">Change password</h2>
 <form method="post" action="/account/password">
@@ -80,7 +86,7 @@ ${sessions.length > 1 ? html`<form method="post" action="/account/sessions/revok
   });
 }
 
-export function accountPage(app: FastifyInstance, deps: CoreDeps): void {
+export function accountPage(app: FastifyInstance, deps: CoreDeps, oauth?: OAuthDeps): void {
   const signedIn = async (request: FastifyRequest, reply: FastifyReply): Promise<SessionWithUser | null> => {
     const current = await currentSession(deps, request);
     if (current === null) {
@@ -95,14 +101,14 @@ export function accountPage(app: FastifyInstance, deps: CoreDeps): void {
     const current = await signedIn(request, reply);
     if (current === null) return reply;
     const done = request.query.done;
-    return renderAccount(deps, reply, current, 200, done === undefined ? undefined : notices[done]);
+    return renderAccount(deps, oauth, reply, current, 200, done === undefined ? undefined : notices[done]);
   });
 
   app.post<{ Params: { id: string } }>('/account/sessions/:id/revoke', { schema: { tags: ['pages'], summary: 'Revoke one session.' } }, async (request, reply) => {
     const current = await signedIn(request, reply);
     if (current === null) return reply;
     const result = await attempt(() => revokeSession(deps, current.user.id, request.params.id, requestContext(request)));
-    if (!result.ok) return renderAccount(deps, reply, current, result.status, undefined, result.message);
+    if (!result.ok) return renderAccount(deps, oauth, reply, current, result.status, undefined, result.message);
     if (request.params.id === current.session.id) {
       clearSessionCookie(reply);
       return redirectAfterPost(reply, '/login');
@@ -122,7 +128,7 @@ export function accountPage(app: FastifyInstance, deps: CoreDeps): void {
     if (current === null) return reply;
     const input = { currentPassword: field(request.body, 'currentPassword'), newPassword: field(request.body, 'newPassword') };
     const result = await attempt(() => changePassword(deps, current, input, requestContext(request)));
-    if (!result.ok) return renderAccount(deps, reply, current, result.status, undefined, result.message);
+    if (!result.ok) return renderAccount(deps, oauth, reply, current, result.status, undefined, result.message);
     setSessionCookie(reply, result.value.token, result.value.session.expiresAtMs);
     return redirectAfterPost(reply, '/account?done=password-changed');
   });
@@ -131,7 +137,7 @@ export function accountPage(app: FastifyInstance, deps: CoreDeps): void {
     const current = await signedIn(request, reply);
     if (current === null) return reply;
     const result = await attempt(() => deleteAccount(deps, current, field(request.body, 'password'), requestContext(request)));
-    if (!result.ok) return renderAccount(deps, reply, current, result.status, undefined, result.message);
+    if (!result.ok) return renderAccount(deps, oauth, reply, current, result.status, undefined, result.message);
     clearSessionCookie(reply);
     return redirectAfterPost(reply, '/signup');
   });
