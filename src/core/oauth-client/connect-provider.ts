@@ -99,5 +99,9 @@ export async function connectProvider(config: OAuthProviderConfig, options: Conn
     throw new ProviderSetupError(config.id, 'the provider does not support PKCE with S256');
   }
   applyOptions(configuration, options, insecure);
+  // OIDC lets a client skip the ID token signature when the token came straight from the token
+  // endpoint over TLS; we check it anyway against the provider's JWKS (SECURITY.md 37), so a
+  // tampered or forged ID token is refused even if the transport was not what it seemed.
+  client.enableNonRepudiationChecks(configuration);
   return { config, client: configuration, github: null };
 }
