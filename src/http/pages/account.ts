@@ -64,7 +64,10 @@ export async function renderAccount(deps: CoreDeps, oauth: OAuthDeps | undefined
 ${sessions.length > 1 ? html`<form method="post" action="/account/sessions/revoke-others"><button class="secondary" type="submit">Sign out every other session</button></form>` : ''}
 </section>
 ${await identitiesSection(deps, oauth, current)}
-<section class="card" aria-labelledby="password-title">
+${current.user.passwordHash === null ? html`<section class="card" aria-labelledby="password-title">
+<h2 id="password-title">Password</h2>
+<p class="muted">This account has no password: you log in with a linked provider.</p>
+</section>` : html`<section class="card" aria-labelledby="password-title">
 <h2 id="password-title">Change password</h2>
 <form method="post" action="/account/password">
   <label for="current-password">Current password</label>
@@ -73,7 +76,7 @@ ${await identitiesSection(deps, oauth, current)}
   <input id="new-password" name="newPassword" type="password" autocomplete="new-password" minlength="${min}" required aria-describedby="new-password-hint">
   <button type="submit">Change password</button>
 </form>
-</section>
+</section>`}
 <section class="card" aria-labelledby="delete-title">
 <h2 id="delete-title">Delete account</h2>
 <p class="muted">This deletes your account and signs out every device. It cannot be undone.</p>
