@@ -48,6 +48,11 @@ export interface DemoIdpOptions {
   users?: DemoUser[];
   /** The private signing key (RS256 JWK); generated when absent. Tests pass their own to sign forged tokens with the IdP's real key. */
   signingKey?: JWK;
+  /**
+   * `id-token` (the default, like Google): the email claims are in the ID token too.
+   * `userinfo-only`: they are only at the userinfo endpoint, as some providers do.
+   */
+  emailClaims?: 'id-token' | 'userinfo-only';
 }
 
 export interface DemoIdp {
@@ -208,8 +213,8 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
       return { accountId: sub, claims: async () => ({ sub, email: user.email, email_verified: user.emailVerified, name: user.name }) };
     },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-    // Like Google: the scope's claims are in the ID token too, not only at the userinfo endpoint.
-    conformIdTokenClaims: false,
+    // By default like Google: the scope's claims are in the ID token too, not only at userinfo.
+    conformIdTokenClaims: options.emailClaims === 'userinfo-only',
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     pkce: { required: () => true },
