@@ -220,6 +220,8 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
     pkce: { required: () => true },
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
+    // Seconds. Set explicitly (oidc-provider asks for it); short, like a real provider's.
+    ttl: { AuthorizationCode: 60, AccessToken: 3600, IdToken: 3600, Interaction: 3600, Session: 14 * 24 * 3600, Grant: 14 * 24 * 3600 },
     // Loopback http only: the provider sees plain HTTP and sets its cookies without Secure.
     renderError(ctx: { type: string; body: string }, out: Record<string, string>) {
       ctx.type = 'html';
