@@ -40,6 +40,7 @@ export const errorCatalog = {
   oauth_account_exists: { status: 409, title: 'An account with this email already exists: log in to it, then link this provider from your account page.' },
   oauth_identity_taken: { status: 409, title: 'This provider account is already linked to another Gatehouse account.' },
   oauth_last_login_method: { status: 409, title: 'This is the only way left to log in to this account, so it cannot be unlinked.' },
+  fresh_login_required: { status: 403, title: 'Log in again first: this needs a login from the last few minutes.' },
   identity_not_found: { status: 404, title: 'No such linked identity for this user.' },
   internal_error: { status: 500, title: 'Something went wrong on our side.' },
   service_unavailable: { status: 503, title: 'A backing service is unavailable; try again shortly.' },

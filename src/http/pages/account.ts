@@ -11,7 +11,8 @@ import { clearSessionCookie, currentSession, readSessionToken, requestContext, s
 import { html } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
-import { accountContentSecurityPolicy, identitiesSection } from './identities.ts';
+import { accountContentSecurityPolicy, identitiesSection, passwordlessDeleteSection } from './identities.ts';
+import { deleteAccountWithoutPassword } from '../../core/oauth-client/delete-account-without-password.ts';
 
 // Notices are chosen from this table by key; the query string is never echoed into the page.
 const notices: Record<string, string> = {
@@ -77,7 +78,7 @@ ${current.user.passwordHash === null ? html`<section class="card" aria-labelledb
   <button type="submit">Change password</button>
 </form>
 </section>`}
-<section class="card" aria-labelledby="delete-title">
+${current.user.passwordHash === null ? passwordlessDeleteSection(deps, oauth, current) : html`<section class="card" aria-labelledby="delete-title">
 <h2 id="delete-title">Delete account</h2>
 <p class="muted">This deletes your account and signs out every device. It cannot be undone.</p>
 <form method="post" action="/account/delete">
@@ -85,7 +86,7 @@ ${current.user.passwordHash === null ? html`<section class="card" aria-labelledb
   <input id="delete-password" name="password" type="password" autocomplete="current-password" required>
   <button class="danger" type="submit">Delete my account</button>
 </form>
-</section>`,
+</section>`}`,
   });
 }
 
@@ -139,7 +140,11 @@ export function accountPage(app: FastifyInstance, deps: CoreDeps, oauth?: OAuthD
   app.post('/account/delete', { schema: { tags: ['pages'], summary: 'Delete the account.' } }, async (request, reply) => {
     const current = await signedIn(request, reply);
     if (current === null) return reply;
-    const result = await attempt(() => deleteAccount(deps, current, field(request.body, 'password'), requestContext(request)));
+    const result = await attempt(() =>
+      current.user.passwordHash === null
+        ? deleteAccountWithoutPassword(deps, current, requestContext(request))
+        : deleteAccount(deps, current, field(request.body, 'password'), requestContext(request)),
+    );
     if (!result.ok) return renderAccount(deps, oauth, reply, current, result.status, undefined, result.message);
     clearSessionCookie(reply);
     return redirectAfterPost(reply, '/signup');

@@ -5,6 +5,7 @@ import { listIdentities } from '../../core/oauth-client/list-identities.ts';
 import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
 import { startFlow } from '../../core/oauth-client/start-flow.ts';
 import { unlinkIdentity } from '../../core/oauth-client/unlink-identity.ts';
+import { isFreshLogin } from '../../core/oauth-client/delete-account-without-password.ts';
 import type { SessionWithUser } from '../../core/ports.ts';
 import { setFlowCookie } from '../oauth-flow-cookie.ts';
 import { pageContentSecurityPolicy } from '../plugins/security-headers.ts';
@@ -13,7 +14,7 @@ import { renderAccount } from './account.ts';
 import { attempt } from './forms.ts';
 import { html, type SafeHtml } from './html.ts';
 import { redirectAfterPost } from './layout.ts';
-import { sendOAuthFailure } from './oauth.ts';
+import { sendOAuthFailure, startUrl } from './oauth.ts';
 
 /**
  * The page CSP with each provider's authorization origin added to form-action: browsers apply
@@ -60,6 +61,23 @@ ${
 </table>`
 }
 <div class="providers">${links}</div>
+</section>`;
+}
+
+/**
+ * "Delete account" for an account without a password: the re-authentication is a fresh login
+ * with a provider (within five minutes), so the card either confirms or sends them to log in again.
+ */
+export function passwordlessDeleteSection(deps: CoreDeps, oauth: OAuthDeps | undefined, current: SessionWithUser): SafeHtml {
+  const again = [...(oauth?.providers.values() ?? [])].map((p) => html`<a class="button secondary provider" href="${startUrl(p.config.id, '/account')}">Log in again with ${p.config.displayName}</a>`);
+  return html`<section class="card" aria-labelledby="delete-title">
+<h2 id="delete-title">Delete account</h2>
+<p class="muted">This deletes your account and signs out every device. It cannot be undone.</p>
+${
+  isFreshLogin(deps, current)
+    ? html`<form method="post" action="/account/delete"><button class="danger" type="submit">Delete my account</button></form>`
+    : html`<p>Your account has no password, so confirm it is you by logging in again first (then you have five minutes).</p><div class="providers">${again}</div>`
+}
 </section>`;
 }
 

@@ -14,10 +14,11 @@ const linker = anIdpUser({ email: 'someone-else@idp.example.com' });
 const taken = anIdpUser();
 const solo = anIdpUser();
 const twoWays = anIdpUser();
+const leaver = anIdpUser();
 let idp: DemoIdp;
 
 before(async () => {
-  idp = await startTestIdp([linker, taken, solo, twoWays]);
+  idp = await startTestIdp([linker, taken, solo, twoWays, leaver]);
 });
 after(() => idp.close());
 
@@ -159,5 +160,37 @@ describe('linked identities on /account', () => {
       assert.equal(response.statusCode, 404);
       assert.equal(response.json().code, 'identity_not_found');
       assert.equal((await identitiesOf(t, owner)).length, 1);
+    }));
+});
+
+describe('deleting an account that has no password', () => {
+  it('needs a login from the last five minutes instead of a password; an older session is sent to log in again', () =>
+    withApp(async (t) => {
+      const old = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(leaver))) ?? '';
+      t.core.clock.advance(5 * 60 * 1000 + 1);
+      const page = await t.app.inject({ method: 'GET', url: '/account', cookies: cookies(old) });
+      assert.match(page.body, /This account has no password/);
+      assert.doesNotMatch(page.body, /action="\/account\/password"/);
+      assert.match(page.body, /href="\/v1\/oauth\/demo\/start\?return_to=%2Faccount">Log in again with Demo IdP/);
+      const refused = await t.app.inject({ method: 'POST', url: '/account/delete', headers: form, cookies: cookies(old), payload: '' });
+      assert.equal(refused.statusCode, 403);
+      assert.match(refused.body, /Log in again first/);
+      assert.equal((await t.core.store.users.list({ limit: 5 })).length, 1);
+
+      const fresh = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(leaver))) ?? '';
+      assert.match((await t.app.inject({ method: 'GET', url: '/account', cookies: cookies(fresh) })).body, /<form method="post" action="\/account\/delete"><button class="danger"/);
+      const deleted = await t.app.inject({ method: 'POST', url: '/account/delete', headers: form, cookies: cookies(fresh), payload: '' });
+      assert.equal(deleted.statusCode, 303, deleted.body);
+      assert.deepEqual(await t.core.store.users.list({ limit: 5 }), []);
+      assert.equal(await t.core.store.oauthIdentities.findBySubject(idp.issuer, leaver.sub), null, 'the identity goes with the account');
+      assert.equal((await t.app.inject({ method: 'GET', url: '/v1/session', cookies: cookies(fresh) })).statusCode, 401);
+    }));
+
+  it('a password user still needs the password (an empty one is refused)', () =>
+    withApp(async (t) => {
+      const token = await signUpWithPassword(t, 'keeps@example.com');
+      const refused = await t.app.inject({ method: 'POST', url: '/account/delete', headers: form, cookies: cookies(token), payload: '' });
+      assert.equal(refused.statusCode, 403);
+      assert.equal((await t.core.store.users.list({ limit: 5 })).length, 1);
     }));
 });
