@@ -20,6 +20,6 @@ export async function withDemoProvider(config: GatehouseConfig): Promise<{ confi
     throw new Error(`the demo IdP could not start: ${reason}. Set GATEHOUSE_DEMO_IDP_PORT to another port, or GATEHOUSE_DEMO_IDP=false to run without it.`, { cause: error });
   }
   const demo = { id: 'demo', kind: 'oidc', displayName: 'Demo IdP', issuer: idp.issuer, clientId, clientSecret, scopes: ['openid', 'email', 'profile'] } as const;
-  const providers = [...config.oauth.providers.filter((p) => p.id !== 'demo'), demo];
+  const providers = Object.freeze([...config.oauth.providers.filter((p) => p.id !== 'demo'), Object.freeze(demo)]);
   return { config: Object.freeze({ ...config, oauth: Object.freeze({ ...config.oauth, providers }) }), idp };
 }
