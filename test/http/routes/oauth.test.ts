@@ -54,6 +54,7 @@ describe('social login with an OpenID provider', () => {
       assert.ok(token !== undefined);
       const cookie = response.cookies.find((c) => c.name === '__Host-gatehouse_session');
       assert.deepEqual([cookie?.secure, cookie?.httpOnly, cookie?.sameSite, cookie?.path, cookie?.domain], [true, true, 'Lax', '/', undefined]);
+      assert.equal(response.headers['cache-control'], 'no-store', 'the callback is never cached (SECURITY.md 51)');
       const cleared = response.cookies.find((c) => c.name === flowCookieName);
       assert.equal(cleared?.value, '', 'the flow cookie is cleared');
 
@@ -163,6 +164,18 @@ describe('social login with an OpenID provider', () => {
       { providerTokenKeys: keys },
     );
   });
+
+  it('the start redirect is not cached and carries the client id, redirect URI and response_type=code', () =>
+    withApp(async (t) => {
+      const started = await startLogin(t.app, '/account');
+      assert.equal(started.response.headers['cache-control'], 'no-store');
+      const url = started.authorizationUrl;
+      assert.equal(`${url.origin}${url.pathname}`, `${idp.issuer}/auth`);
+      assert.deepEqual(
+        ['client_id', 'redirect_uri', 'response_type', 'scope'].map((k) => url.searchParams.get(k)),
+        ['gatehouse-test', `${testOrigin}/v1/oauth/demo/callback`, 'code', 'openid email profile'],
+      );
+    }));
 
   it('an unknown provider id is a clear 404 page, not a redirect', () =>
     withApp(async (t) => {
