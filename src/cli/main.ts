@@ -100,9 +100,10 @@ export function createCli(): Command {
       let cfg = config(program);
       // Dev mode only: the demo IdP (loaded lazily: oidc-provider is a dev dependency).
       let demoIdp: DemoIdp | undefined;
+      let demoBanner = '';
       if (cfg.dev && cfg.oauth.demoIdp) {
         const { withDemoProvider } = await import('../dev/demo-provider.ts');
-        ({ config: cfg, idp: demoIdp } = await withDemoProvider(cfg));
+        ({ config: cfg, idp: demoIdp, banner: demoBanner } = await withDemoProvider(cfg));
       }
       let gatehouse: Awaited<ReturnType<typeof createGatehouse>>;
       try {
@@ -119,7 +120,7 @@ export function createCli(): Command {
         `  - database: ${cfg.database}`,
         `  - sign up at ${cfg.publicUrl}/signup · API description at ${cfg.publicUrl}/openapi.json`,
         ...cfg.oauth.providers.map((p) => `  - login with ${p.displayName} (${p.id}): register the redirect URI ${redirectUri(cfg.publicUrl, p.id)}`),
-        ...(demoIdp === undefined ? [] : [`  - demo IdP (dev only) at ${demoIdp.issuer}: user "demo", password "demo-password"`]),
+        ...(demoIdp === undefined ? [] : [`  - ${demoBanner}`]),
         '',
       ];
       process.stdout.write(`${banner.join('\n')}\n`);

@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { GatehouseConfig } from '../config/load-config.ts';
 import { redirectUri } from '../core/oauth-client/oauth-deps.ts';
-import { startDemoIdp, type DemoIdp } from './demo-idp.ts';
+import { demoUser, startDemoIdp, type DemoIdp } from './demo-idp.ts';
 
 /**
  * Dev mode: starts the demo IdP and returns the configuration with it added as the provider
  * "demo" (client credentials are generated for this run). The issuer's port is fixed (PORT + 1
  * by default), so the demo user keeps the same identity, and the same Gatehouse user, across restarts.
  */
-export async function withDemoProvider(config: GatehouseConfig): Promise<{ config: GatehouseConfig; idp: DemoIdp }> {
+export async function withDemoProvider(config: GatehouseConfig): Promise<{ config: GatehouseConfig; idp: DemoIdp; banner: string }> {
   const port = config.oauth.demoIdpPort !== 0 ? config.oauth.demoIdpPort : config.port === 0 ? 0 : config.port + 1;
   const clientId = 'gatehouse-dev';
   const clientSecret = randomBytes(24).toString('base64url');
@@ -21,5 +21,6 @@ export async function withDemoProvider(config: GatehouseConfig): Promise<{ confi
   }
   const demo = { id: 'demo', kind: 'oidc', displayName: 'Demo IdP', issuer: idp.issuer, clientId, clientSecret, scopes: ['openid', 'email', 'profile'] } as const;
   const providers = Object.freeze([...config.oauth.providers.filter((p) => p.id !== 'demo'), Object.freeze(demo)]);
-  return { config: Object.freeze({ ...config, oauth: Object.freeze({ ...config.oauth, providers }) }), idp };
+  const banner = `demo IdP (dev only) at ${idp.issuer}: user "${demoUser.username}", password "${demoUser.password}"`;
+  return { config: Object.freeze({ ...config, oauth: Object.freeze({ ...config.oauth, providers }) }), idp, banner };
 }
