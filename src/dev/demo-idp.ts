@@ -2,7 +2,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { html, type SafeHtml } from '../http/pages/html.ts';
+import { html } from '../http/pages/html.ts';
+import { handleInteraction, page, send, type ProviderInstance } from './demo-idp-interactions.ts';
+import { memoryAdapter } from './demo-idp-storage.ts';
+import { demoUser, type DemoUser } from './demo-user.ts';
 
 /**
  * The demo identity provider: a real OpenID Connect provider (the `oidc-provider` package) on
@@ -16,24 +19,7 @@ import { html, type SafeHtml } from '../http/pages/html.ts';
  * Never for production: users and their passwords are fixed, and everything is in memory.
  */
 
-export interface DemoUser {
-  sub: string;
-  username: string;
-  password: string;
-  email: string;
-  emailVerified: boolean;
-  name: string;
-}
-
-/** The user `npm start` offers. The login page shows these credentials: this provider is for demos only. */
-export const demoUser: DemoUser = Object.freeze({
-  sub: 'demo-user-1',
-  username: 'demo',
-  password: 'demo-password',
-  email: 'demo.user@example.com',
-  emailVerified: true,
-  name: 'Demo User',
-});
+export { demoUser, type DemoUser } from './demo-user.ts';
 
 export interface DemoClient {
   clientId: string;
@@ -61,156 +47,6 @@ export interface DemoIdp {
   /** The private signing key the provider signs ID tokens with (for tests that forge tokens). */
   signingKey: JWK;
   close(): Promise<void>;
-}
-
-/** The minimal surface of oidc-provider used here (the package ships no types). */
-interface ProviderInstance {
-  callback(): (req: IncomingMessage, res: ServerResponse) => void;
-  interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<{ uid: string; prompt: { name: string; details: Record<string, unknown> }; params: Record<string, unknown>; session?: { accountId?: string }; grantId?: string }>;
-  interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, options: { mergeWithLastSubmission: boolean }): Promise<void>;
-  Grant: {
-    new (init: { accountId: string; clientId: string }): GrantInstance;
-    find(id: string): Promise<GrantInstance | undefined>;
-  };
-}
-interface GrantInstance {
-  addOIDCScope(scope: string): void;
-  addOIDCClaims(claims: string[]): void;
-  save(): Promise<string>;
-}
-
-interface StoredArtifact {
-  payload: Record<string, unknown>;
-  expiresAtMs: number | null;
-}
-
-/**
- * oidc-provider's storage adapter interface over one Map per provider instance: the demo keeps
- * its sessions, grants and codes in memory on purpose (and says so in the README), and each
- * instance has its own, so tests that start several providers never share state.
- */
-function memoryAdapter(): (name: string) => Record<string, (...args: never[]) => Promise<unknown>> {
-  const artifacts = new Map<string, StoredArtifact>();
-  const live = (key: string): Record<string, unknown> | undefined => {
-    const artifact = artifacts.get(key);
-    if (artifact === undefined) return undefined;
-    if (artifact.expiresAtMs !== null && artifact.expiresAtMs <= Date.now()) {
-      artifacts.delete(key);
-      return undefined;
-    }
-    return artifact.payload;
-  };
-  return (name) => {
-    const key = (id: string): string => `${name}:${id}`;
-    const findBy = async (field: string, value: string): Promise<Record<string, unknown> | undefined> => {
-      for (const k of artifacts.keys()) if (k.startsWith(`${name}:`) && live(k)?.[field] === value) return live(k);
-      return undefined;
-    };
-    return {
-      async upsert(id: string, payload: Record<string, unknown>, expiresInSeconds?: number) {
-        artifacts.set(key(id), { payload, expiresAtMs: typeof expiresInSeconds === 'number' ? Date.now() + expiresInSeconds * 1000 : null });
-      },
-      find: async (id: string) => live(key(id)),
-      findByUid: (uid: string) => findBy('uid', uid),
-      findByUserCode: (userCode: string) => findBy('userCode', userCode),
-      async consume(id: string) {
-        const payload = live(key(id));
-        if (payload !== undefined) payload.consumed = Math.floor(Date.now() / 1000);
-      },
-      async destroy(id: string) {
-        artifacts.delete(key(id));
-      },
-      async revokeByGrantId(grantId: string) {
-        for (const [k, artifact] of artifacts) if (artifact.payload.grantId === grantId) artifacts.delete(k);
-      },
-    };
-  };
-}
-
-function page(title: string, body: SafeHtml): string {
-  return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · Demo IdP</title>
-<style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#222}label,input,button{display:block;width:100%;margin:.3rem 0;font-size:1rem}input{padding:.4rem}button{padding:.5rem;margin-top:1rem}.note{background:#fff6d6;padding:.6rem;border-radius:.3rem}form.inline{display:inline}</style>
-</head><body><p class="note">Demo identity provider, for trying Gatehouse without internet. Not a real account.</p>${body}</body></html>`.value;
-}
-
-function send(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-store',
-    // No form-action: after the consent form, the provider redirects to the app's callback.
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
-  });
-  res.end(body);
-}
-
-async function formBody(req: IncomingMessage): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 16_384) throw new Error('form too large');
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-}
-
-function loginForm(uid: string, message?: string): string {
-  return page(
-    'Sign in',
-    html`<h1>Sign in to the Demo IdP</h1>
-${message === undefined ? '' : html`<p role="alert">${message}</p>`}
-<p>Use <strong>${demoUser.username}</strong> / <strong>${demoUser.password}</strong>.</p>
-<form method="post" action="/interaction/${uid}/login">
-<label for="username">Username</label><input id="username" name="username" autocomplete="username" required>
-<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button>
-</form>
-<form method="post" action="/interaction/${uid}/abort"><button type="submit">Cancel</button></form>`,
-  );
-}
-
-function consentForm(uid: string, clientId: string, scopes: string[]): string {
-  return page(
-    'Allow access',
-    html`<h1>Allow access?</h1>
-<p><strong>${clientId}</strong> asks to know who you are: ${scopes.join(', ')}.</p>
-<form method="post" action="/interaction/${uid}/confirm"><button type="submit">Allow</button></form>
-<form method="post" action="/interaction/${uid}/abort"><button type="submit">Deny</button></form>`,
-  );
-}
-
-/** Our own interaction pages (login, consent, deny), through oidc-provider's interaction API. */
-async function handleInteraction(provider: ProviderInstance, users: readonly DemoUser[], req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const [, , uid, action] = (req.url ?? '').split('?')[0]?.split('/') ?? [];
-  const details = await provider.interactionDetails(req, res);
-  if (uid !== details.uid) return send(res, 400, page('Error', html`<p>Unknown interaction.</p>`));
-  if (req.method === 'GET' && action === undefined) {
-    if (details.prompt.name === 'login') return send(res, 200, loginForm(details.uid));
-    const scopes = String(details.params.scope ?? '').split(' ').filter(Boolean);
-    return send(res, 200, consentForm(details.uid, String(details.params.client_id), scopes));
-  }
-  if (req.method !== 'POST') return send(res, 405, page('Error', html`<p>Method not allowed.</p>`));
-  if (action === 'abort') {
-    return provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The user denied the request.' }, { mergeWithLastSubmission: false });
-  }
-  if (action === 'login' && details.prompt.name === 'login') {
-    const form = await formBody(req);
-    const user = users.find((u) => u.username === form.get('username') && u.password === form.get('password'));
-    if (user === undefined) return send(res, 200, loginForm(details.uid, 'Wrong username or password.'));
-    return provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
-  }
-  if (action === 'confirm' && details.prompt.name === 'consent') {
-    const accountId = details.session?.accountId;
-    if (accountId === undefined) return send(res, 400, page('Error', html`<p>Sign in first.</p>`));
-    const grant = (details.grantId === undefined ? undefined : await provider.Grant.find(details.grantId)) ?? new provider.Grant({ accountId, clientId: String(details.params.client_id) });
-    const missingScope = details.prompt.details.missingOIDCScope as string[] | undefined;
-    const missingClaims = details.prompt.details.missingOIDCClaims as string[] | undefined;
-    if (missingScope !== undefined) grant.addOIDCScope(missingScope.join(' '));
-    if (missingClaims !== undefined) grant.addOIDCClaims(missingClaims);
-    return provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
-  }
-  return send(res, 400, page('Error', html`<p>This step does not fit the sign-in in progress. <a href="/">Start again</a>.</p>`));
 }
 
 /**
