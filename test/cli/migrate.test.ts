@@ -11,7 +11,7 @@ beforeEach(() => {
 });
 afterEach(() => temp.remove());
 
-describe('gatehouse migrate', { timeout: 30_000 }, () => {
+describe('gatehouse migrate', { timeout: 180_000 }, () => {
   test('applies the migrations, then reports the database up to date', async () => {
     const env = cliEnv(temp.database);
     const first = await runCli(['migrate'], { env });
@@ -24,7 +24,7 @@ describe('gatehouse migrate', { timeout: 30_000 }, () => {
   });
 });
 
-describe('gatehouse configuration errors', { timeout: 30_000 }, () => {
+describe('gatehouse configuration errors', { timeout: 180_000 }, () => {
   test('a missing secret: exit 1 with the problem listed, and no database touched', async () => {
     const result = await runCli(['user', 'list'], { env: cliEnv(temp.database, { GATEHOUSE_SECRET: undefined }) });
     assert.equal(result.code, 1);

@@ -13,7 +13,7 @@ beforeEach(() => {
 });
 afterEach(() => temp.remove());
 
-describe('gatehouse user (no server running)', { timeout: 30_000 }, () => {
+describe('gatehouse user (no server running)', { timeout: 180_000 }, () => {
   test('user create --password-stdin creates the account; user list shows it', async () => {
     const created = await runCliOk(['user', 'create', '--email', 'Ada@Example.com', '--password-stdin'], { env, stdin: `${password}\n` });
     assert.match(created, /^created user \S+ <ada@example\.com>$/m);
