@@ -13,6 +13,9 @@ import { deriveKeyEncryptionKeys } from './core/tokens/key-encryption.ts';
 import type { TokenDeps } from './core/tokens/issue-access-token.ts';
 import { loadCommonPasswords } from './config/common-passwords.ts';
 import { openSqliteStore } from './storage/sql/sqlite.ts';
+import { connectProvider, type OAuthProvider } from './core/oauth-client/connect-provider.ts';
+import type { OAuthDeps } from './core/oauth-client/oauth-deps.ts';
+import { deriveProviderTokenKeys } from './core/oauth-client/provider-tokens.ts';
 
 /**
  * The composition root: the only place (with the CLI) that picks concrete adapters.
@@ -112,17 +115,40 @@ export function createTokenDeps(config: GatehouseConfig, store: Store, clock: Cl
   };
 }
 
+/**
+ * Social login: connects every configured provider (discovery) before the server listens, so a
+ * misconfigured or unreachable provider stops start-up with its name and the reason.
+ */
+export async function createOAuthDeps(config: GatehouseConfig): Promise<OAuthDeps> {
+  const providers = new Map<string, OAuthProvider>();
+  const connected = await Promise.all(
+    config.oauth.providers.map((provider) => connectProvider(provider, { plainHttp: config.dev ? 'allow-loopback' : 'https-only' })),
+  );
+  for (const provider of connected) providers.set(provider.config.id, provider);
+  return {
+    providers,
+    publicUrl: config.publicUrl,
+    flowKey: new Uint8Array(hkdfSync('sha256', config.secrets[0] as string, 'gatehouse', 'oauth-flow v1', 32)),
+    flowTtlMs: 10 * 60 * 1000,
+    linkByEmail: config.oauth.linkVerifiedEmails ? 'verified-email' : 'never',
+    providerTokenKeys: config.oauth.keepProviderTokens ? deriveProviderTokenKeys(config.secrets) : null,
+  };
+}
+
 export interface Gatehouse {
   app: FastifyInstance;
   store: Store;
   deps: CoreDeps;
   tokens: TokenDeps;
+  oauth: OAuthDeps;
   logger: Logger;
   close(): Promise<void>;
 }
 
 /** Opens the database (migrating it), wires the domain and builds the HTTP app. */
 export async function createGatehouse(config: GatehouseConfig, logger: Logger = createLogger(config)): Promise<Gatehouse> {
+  // Providers first: a provider that cannot be reached fails start-up before anything is opened.
+  const oauth = await createOAuthDeps(config);
   const store = await openSqliteStore(config.database, { migrate: 'on-open', checkpoints: 'worker' });
   const deps = await createCoreDeps(config, store);
   const tokens = createTokenDeps(config, store);
@@ -135,7 +161,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   };
   await rotateIfDue();
   // A silent logger still costs a child logger per request: skip it entirely.
-  const app = await buildApp({ deps, tokens, config, ...(config.logLevel === 'silent' ? {} : { logger }) });
+  const app = await buildApp({ deps, tokens, config, oauth, ...(config.logLevel === 'silent' ? {} : { logger }) });
   const housekeeping = setInterval(() => {
     const nowMs = systemClock.nowMs();
     void Promise.all([
@@ -144,6 +170,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
       rotateIfDue(),
       store.refreshTokens.deleteExpired(nowMs),
       store.revocations.deleteExpired(nowMs),
+      store.oauthFlows.deleteExpired(nowMs),
       store.throttle.deleteStale(nowMs, Math.max(config.rateLimit.account.resetAfterSeconds, config.rateLimit.ip.resetAfterSeconds, config.rateLimit.signupIp.resetAfterSeconds) * 1000),
     ]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
   }, 10 * 60 * 1000);
@@ -153,6 +180,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     store,
     deps,
     tokens,
+    oauth,
     logger,
     async close() {
       clearInterval(housekeeping);

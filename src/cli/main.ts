@@ -18,6 +18,8 @@ import type { TokenDeps } from '../core/tokens/issue-access-token.ts';
 import { migrateToLatest } from '../storage/sql/migrate.ts';
 import { openSqliteStore } from '../storage/sql/sqlite.ts';
 import { normalizeEmail } from '../core/accounts/normalize-email.ts';
+import { redirectUri } from '../core/oauth-client/oauth-deps.ts';
+import type { DemoIdp } from '../dev/demo-idp.ts';
 
 const cliContext: RequestContext = { ip: 'cli', userAgent: 'gatehouse-cli' };
 
@@ -95,8 +97,21 @@ export function createCli(): Command {
     .addOption(new Option('--dev', 'dev mode').hideHelp())
     .action(async (options: { dev?: boolean }) => {
       if (options.dev === true) program.setOptionValue('dev', true);
-      const cfg = config(program);
-      const gatehouse = await createGatehouse(cfg);
+      let cfg = config(program);
+      // Dev mode only: the demo IdP (loaded lazily: oidc-provider is a dev dependency).
+      let demoIdp: DemoIdp | undefined;
+      let demoBanner = '';
+      if (cfg.dev && cfg.oauth.demoIdp) {
+        const { withDemoProvider } = await import('../dev/demo-provider.ts');
+        ({ config: cfg, idp: demoIdp, banner: demoBanner } = await withDemoProvider(cfg));
+      }
+      let gatehouse: Awaited<ReturnType<typeof createGatehouse>>;
+      try {
+        gatehouse = await createGatehouse(cfg);
+      } catch (error) {
+        await demoIdp?.close();
+        throw error;
+      }
       const address = await gatehouse.app.listen({ host: cfg.host, port: cfg.port });
       const banner = [
         '',
@@ -104,11 +119,14 @@ export function createCli(): Command {
         ...cfg.devNotices.map((n) => `  - ${n}`),
         `  - database: ${cfg.database}`,
         `  - sign up at ${cfg.publicUrl}/signup · API description at ${cfg.publicUrl}/openapi.json`,
+        ...cfg.oauth.providers.map((p) => `  - login with ${p.displayName} (${p.id}): register the redirect URI ${redirectUri(cfg.publicUrl, p.id)}`),
+        ...(demoIdp === undefined ? [] : [`  - ${demoBanner}`]),
         '',
       ];
       process.stdout.write(`${banner.join('\n')}\n`);
       const stop = async (): Promise<void> => {
         await gatehouse.close();
+        await demoIdp?.close();
         process.exit(0);
       };
       process.once('SIGINT', () => void stop());

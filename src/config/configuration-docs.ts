@@ -2,6 +2,7 @@ import { settings } from './settings.ts';
 
 function show(value: unknown): string {
   if (value === undefined) return 'required (dev mode fills it in)';
+  if (value === '') return '(empty)';
   if (Array.isArray(value)) return value.length === 0 ? '(empty)' : value.join(',');
   return `\`${String(value)}\``;
 }

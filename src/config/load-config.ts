@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import type { Argon2idParams } from '../core/credentials/argon2id.ts';
 import type { SigningAlgorithm } from '../core/tokens/signing-algorithms.ts';
 import { settings, type Setting } from './settings.ts';
+import type { OAuthProviderConfig } from '../core/oauth-client/provider-config.ts';
+import { parseOAuthProviders, type OAuthSettings } from './oauth-providers.ts';
 
 export interface RateRuleConfig {
   freeFailures: number;
@@ -35,6 +37,14 @@ export interface GatehouseConfig {
     refreshAbsoluteTtlSeconds: number;
     refreshReuseGraceSeconds: number;
     passwordGrant: boolean;
+  };
+  oauth: OAuthSettings & {
+    linkVerifiedEmails: boolean;
+    keepProviderTokens: boolean;
+    demoIdp: boolean;
+    demoIdpPort: number;
+    /** Parsed from google, github and oidc, checked; dev mode's `serve` adds the demo provider. */
+    providers: readonly OAuthProviderConfig[];
   };
   logLevel: string;
   /** What dev mode generated or defaulted, for the start-up banner. Empty outside dev mode. */
@@ -210,6 +220,8 @@ export function loadConfig(options: LoadConfigOptions): GatehouseConfig {
   if (session.idleTimeoutSeconds > session.absoluteTimeoutSeconds) {
     problems.push('session.idleTimeoutSeconds: must not exceed session.absoluteTimeoutSeconds');
   }
+  const oauth = config.oauth as GatehouseConfig['oauth'];
+  oauth.providers = parseOAuthProviders(oauth, problems, config.dev === true);
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({ ...(config as unknown as GatehouseConfig), devNotices });
 }

@@ -18,8 +18,11 @@ export interface User {
   id: string;
   /** Normalized: see core/accounts/normalize-email.ts. Unique. */
   email: string;
-  /** PHC-format argon2id hash. */
-  passwordHash: string;
+  /**
+   * PHC-format argon2id hash; null for an account created through a social login, which has
+   * no password (password login refuses it exactly as it refuses a wrong password).
+   */
+  passwordHash: string | null;
   createdAtMs: number;
   updatedAtMs: number;
   /** Set when an operator disabled the account; a disabled account has no sessions. */
@@ -127,7 +130,10 @@ export type AuditEventType =
   | 'account.deleted'
   | 'account.disabled'
   | 'account.enabled'
-  | 'refresh.reuse_detected';
+  | 'refresh.reuse_detected'
+  | 'oauth.identity_linked'
+  | 'oauth.identity_unlinked'
+  | 'oauth.login_failed';
 
 export interface AuditEvent {
   id: string;
@@ -257,6 +263,59 @@ export interface RevocationStore {
   deleteExpired(nowMs: number): Promise<number>;
 }
 
+/** An account at an external identity provider, linked to a user. Keyed on (issuer, subject), never on email. */
+export interface OAuthIdentity {
+  id: string;
+  userId: string;
+  /** The configured provider id (`google`, `github`, `demo`, ...), for display and unlinking. */
+  provider: string;
+  /** The provider's issuer identifier (for GitHub, which has none, `https://github.com`). */
+  issuer: string;
+  /** The provider's stable id for the account (`sub`; GitHub's numeric user id). */
+  subject: string;
+  /** The email the provider asserted at the last login, for display only; never used to find the user. */
+  email: string | null;
+  createdAtMs: number;
+  lastLoginAtMs: number;
+  /** The provider's tokens as a compact JWE under the server secret, only when configured to keep them. */
+  tokensJwe: string | null;
+}
+
+export interface OAuthIdentityStore {
+  /** Inserts the link; an (issuer, subject) already linked to any user is an expected outcome. */
+  create(identity: OAuthIdentity): Promise<'created' | 'subject_taken'>;
+  findBySubject(issuer: string, subject: string): Promise<OAuthIdentity | null>;
+  listByUser(userId: string): Promise<OAuthIdentity[]>;
+  /** Records a login through this identity (and the provider's tokens when kept). */
+  recordLogin(id: string, atMs: number, email: string | null, tokensJwe: string | null): Promise<void>;
+  /** Deletes the identity only when it belongs to `userId`. */
+  delete(userId: string, id: string): Promise<boolean>;
+}
+
+/**
+ * A social login in progress, between the redirect to the provider and its callback. Keyed on
+ * SHA-256 of the flow cookie's secret; state, nonce and the PKCE verifier are derived from that
+ * secret with a server key, so the record holds no secret at all.
+ */
+export interface OAuthFlow {
+  idHash: Uint8Array;
+  provider: string;
+  /** `link`: a signed-in user adds an identity from /account (`userId` is theirs). */
+  purpose: 'login' | 'link';
+  userId: string | null;
+  /** Already checked by safeReturnTo when the flow started. */
+  returnTo: string;
+  createdAtMs: number;
+  expiresAtMs: number;
+}
+
+export interface OAuthFlowStore {
+  insert(flow: OAuthFlow): Promise<void>;
+  /** Removes and returns the flow in one step: of two calls with one hash, at most one gets it (single use). */
+  take(idHash: Uint8Array): Promise<OAuthFlow | null>;
+  deleteExpired(nowMs: number): Promise<number>;
+}
+
 /** Everything the domain stores, with an all-or-nothing transaction over it. */
 export interface Store {
   users: UserStore;
@@ -267,6 +326,8 @@ export interface Store {
   clients: ClientStore;
   refreshTokens: RefreshTokenStore;
   revocations: RevocationStore;
+  oauthIdentities: OAuthIdentityStore;
+  oauthFlows: OAuthFlowStore;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */

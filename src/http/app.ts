@@ -4,6 +4,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { CoreDeps } from '../core/deps.ts';
 import type { TokenDeps } from '../core/tokens/issue-access-token.ts';
+import type { OAuthDeps } from '../core/oauth-client/oauth-deps.ts';
+import { oauthRoutes } from './routes/oauth.ts';
 import { sessionTokenRoutes } from './routes/session-token.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
 import { tokenRoutes } from './routes/token.ts';
@@ -42,6 +44,8 @@ export interface BuildAppOptions {
   tokens: TokenDeps;
   config: AppConfig;
   logger?: Logger;
+  /** Social login; without it no provider is offered and the /v1/oauth routes do not exist. */
+  oauth?: OAuthDeps;
 }
 
 /**
@@ -51,7 +55,7 @@ export interface BuildAppOptions {
  * const app = await buildApp({ deps, config: { publicUrl: 'https://auth.example.com', trustedProxies: [] } });
  * const res = await app.inject({ method: 'GET', url: '/healthz' });
  */
-export async function buildApp({ deps, tokens, config, logger }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ deps, tokens, config, logger, oauth }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
     // X-Forwarded-For is honoured only from configured proxies (SECURITY.md 48).
@@ -98,8 +102,9 @@ export async function buildApp({ deps, tokens, config, logger }: BuildAppOptions
   sessionTokenRoutes(app, { ...deps, ...tokens });
   wellKnownRoutes(app, tokens);
   revocationRoutes(app, deps);
+  if (oauth !== undefined) oauthRoutes(app, deps, oauth, config);
   await app.register(async (scope) => tokenRoutes(scope, { ...deps, ...tokens }));
-  await app.register(async (scope) => pages(scope, deps, config));
+  await app.register(async (scope) => pages(scope, deps, config, oauth));
   app.get('/openapi.json', { schema: { tags: ['operations'], summary: 'This OpenAPI 3.1 document.' } }, async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=60').send(app.swagger()),
   );

@@ -72,9 +72,9 @@ describe('input hardening and password rules over HTTP', () => {
     const b = await t.core.store.users.findByEmail('salt2@example.com');
     assert.ok(a && b);
     const pattern = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$([^$]+)\$([^$]+)$/;
-    const [, m, tCost, p, saltA] = pattern.exec(a.passwordHash) ?? [];
+    const [, m, tCost, p, saltA] = pattern.exec(a.passwordHash ?? '') ?? [];
     assert.ok(Number(m) >= 19456 && Number(tCost) >= 2 && Number(p) === 1);
-    assert.notEqual(saltA, pattern.exec(b.passwordHash)?.[4]);
+    assert.notEqual(saltA, pattern.exec(b.passwordHash ?? '')?.[4]);
     assert.notEqual(a.passwordHash, b.passwordHash);
   });
 

@@ -3,6 +3,8 @@ import type { Store } from '../../src/core/ports.ts';
 import { auditContract } from './contract/audit.ts';
 import { clientsContract } from './contract/clients.ts';
 import { refreshTokensContract } from './contract/refresh-tokens.ts';
+import { oauthFlowsContract } from './contract/oauth-flows.ts';
+import { oauthIdentitiesContract } from './contract/oauth-identities.ts';
 import { revocationsContract } from './contract/revocations.ts';
 import { sessionsContract } from './contract/sessions.ts';
 import { signingKeysContract } from './contract/signing-keys.ts';
@@ -32,6 +34,8 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     clientsContract(open);
     refreshTokensContract(open);
     revocationsContract(open);
+    oauthIdentitiesContract(open);
+    oauthFlowsContract(open);
     transactionContract(open);
   });
 }

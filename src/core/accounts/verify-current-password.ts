@@ -9,9 +9,11 @@ import { exceedsPasswordByteCap, normalizePassword } from './password-policy.ts'
  */
 export async function verifyCurrentPassword(deps: CoreDeps, user: User, password: string): Promise<void> {
   await deps.throttle.reserve([['account', user.email]], deps.clock.nowMs());
+  // An account without a password (social login only) costs the same hash and fails the same way.
   const ok =
     !exceedsPasswordByteCap(password, deps.passwordPolicy) &&
-    (await deps.hasher.verify(user.passwordHash, normalizePassword(password))).matches;
+    (await deps.hasher.verify(user.passwordHash ?? deps.dummyPasswordHash, normalizePassword(password))).matches &&
+    user.passwordHash !== null;
   if (!ok) throw new AuthError('wrong_password');
   await deps.throttle.clear('account', user.email);
 }

@@ -36,9 +36,11 @@ export async function logIn(deps: CoreDeps, input: LogInInput, context: RequestC
     ? { matches: false, needsRehash: false }
     : await deps.hasher.verify(user?.passwordHash ?? deps.dummyPasswordHash, password);
 
-  if (user === null || !verification.matches) {
+  // An account without a password (made by a social login) was checked against the dummy hash
+  // above, like an unknown email: same work, same answer.
+  if (user === null || user.passwordHash === null || !verification.matches) {
     await deps.store.audit.append(
-      auditEvent(deps, 'login.failed', context, { userId: user?.id ?? null, email, detail: user === null ? 'unknown_email' : 'wrong_password' }),
+      auditEvent(deps, 'login.failed', context, { userId: user?.id ?? null, email, detail: user === null ? 'unknown_email' : user.passwordHash === null ? 'no_password' : 'wrong_password' }),
     );
     throw new AuthError('invalid_credentials');
   }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { changePassword } from '../../core/accounts/change-password.ts';
 import { deleteAccount } from '../../core/accounts/delete-account.ts';
 import type { CoreDeps } from '../../core/deps.ts';
+import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
 import type { Session, SessionWithUser } from '../../core/ports.ts';
 import { listSessions } from '../../core/sessions/list-sessions.ts';
 import { revokeOtherSessions } from '../../core/sessions/revoke-other-sessions.ts';
@@ -10,12 +11,16 @@ import { clearSessionCookie, currentSession, readSessionToken, requestContext, s
 import { html } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
+import { accountContentSecurityPolicy, identitiesSection, passwordlessDeleteSection } from './identities.ts';
+import { deleteAccountWithoutPassword } from '../../core/oauth-client/delete-account-without-password.ts';
 
 // Notices are chosen from this table by key; the query string is never echoed into the page.
 const notices: Record<string, string> = {
   'session-revoked': 'The session was revoked. That device is signed out.',
   'others-revoked': 'Every other session was revoked.',
   'password-changed': 'Password changed. Every other device was signed out.',
+  'identity-linked': 'The provider is linked: you can now log in with it.',
+  'identity-unlinked': 'The provider is unlinked: it no longer logs in to this account.',
 };
 
 function describeDevice(userAgent: string): string {
@@ -40,10 +45,11 @@ function sessionRow(session: Session, currentId: string) {
 </tr>`;
 }
 
-async function renderAccount(deps: CoreDeps, reply: FastifyReply, current: SessionWithUser, status: number, notice?: string, error?: string) {
+export async function renderAccount(deps: CoreDeps, oauth: OAuthDeps | undefined, reply: FastifyReply, current: SessionWithUser, status: number, notice?: string, error?: string) {
   // This device first, then the others by last use.
   const sessions = (await listSessions(deps, current.user.id)).sort((a, b) => Number(b.id === current.session.id) - Number(a.id === current.session.id));
   const min = deps.passwordPolicy.minLength;
+  if (oauth !== undefined && oauth.providers.size > 0) reply.header('content-security-policy', accountContentSecurityPolicy(oauth));
   return sendPage(reply, status, {
     title: 'Your account',
     signedInAs: current.user.email,
@@ -58,7 +64,11 @@ async function renderAccount(deps: CoreDeps, reply: FastifyReply, current: Sessi
 </table>
 ${sessions.length > 1 ? html`<form method="post" action="/account/sessions/revoke-others"><button class="secondary" type="submit">Sign out every other session</button></form>` : ''}
 </section>
-<section class="card" aria-labelledby="password-title">
+${await identitiesSection(deps, oauth, current)}
+${current.user.passwordHash === null ? html`<section class="card" aria-labelledby="password-title">
+<h2 id="password-title">Password</h2>
+<p class="muted">This account has no password: you log in with a linked provider.</p>
+</section>` : html`<section class="card" aria-labelledby="password-title">
 <h2 id="password-title">Change password</h2>
 <form method="post" action="/account/password">
   <label for="current-password">Current password</label>
@@ -67,8 +77,8 @@ ${sessions.length > 1 ? html`<form method="post" action="/account/sessions/revok
   <input id="new-password" name="newPassword" type="password" autocomplete="new-password" minlength="${min}" required aria-describedby="new-password-hint">
   <button type="submit">Change password</button>
 </form>
-</section>
-<section class="card" aria-labelledby="delete-title">
+</section>`}
+${current.user.passwordHash === null ? passwordlessDeleteSection(deps, oauth, current) : html`<section class="card" aria-labelledby="delete-title">
 <h2 id="delete-title">Delete account</h2>
 <p class="muted">This deletes your account and signs out every device. It cannot be undone.</p>
 <form method="post" action="/account/delete">
@@ -76,11 +86,11 @@ ${sessions.length > 1 ? html`<form method="post" action="/account/sessions/revok
   <input id="delete-password" name="password" type="password" autocomplete="current-password" required>
   <button class="danger" type="submit">Delete my account</button>
 </form>
-</section>`,
+</section>`}`,
   });
 }
 
-export function accountPage(app: FastifyInstance, deps: CoreDeps): void {
+export function accountPage(app: FastifyInstance, deps: CoreDeps, oauth?: OAuthDeps): void {
   const signedIn = async (request: FastifyRequest, reply: FastifyReply): Promise<SessionWithUser | null> => {
     const current = await currentSession(deps, request);
     if (current === null) {
@@ -95,14 +105,14 @@ export function accountPage(app: FastifyInstance, deps: CoreDeps): void {
     const current = await signedIn(request, reply);
     if (current === null) return reply;
     const done = request.query.done;
-    return renderAccount(deps, reply, current, 200, done === undefined ? undefined : notices[done]);
+    return renderAccount(deps, oauth, reply, current, 200, done === undefined ? undefined : notices[done]);
   });
 
   app.post<{ Params: { id: string } }>('/account/sessions/:id/revoke', { schema: { tags: ['pages'], summary: 'Revoke one session.' } }, async (request, reply) => {
     const current = await signedIn(request, reply);
     if (current === null) return reply;
     const result = await attempt(() => revokeSession(deps, current.user.id, request.params.id, requestContext(request)));
-    if (!result.ok) return renderAccount(deps, reply, current, result.status, undefined, result.message);
+    if (!result.ok) return renderAccount(deps, oauth, reply, current, result.status, undefined, result.message);
     if (request.params.id === current.session.id) {
       clearSessionCookie(reply);
       return redirectAfterPost(reply, '/login');
@@ -122,7 +132,7 @@ export function accountPage(app: FastifyInstance, deps: CoreDeps): void {
     if (current === null) return reply;
     const input = { currentPassword: field(request.body, 'currentPassword'), newPassword: field(request.body, 'newPassword') };
     const result = await attempt(() => changePassword(deps, current, input, requestContext(request)));
-    if (!result.ok) return renderAccount(deps, reply, current, result.status, undefined, result.message);
+    if (!result.ok) return renderAccount(deps, oauth, reply, current, result.status, undefined, result.message);
     setSessionCookie(reply, result.value.token, result.value.session.expiresAtMs);
     return redirectAfterPost(reply, '/account?done=password-changed');
   });
@@ -130,8 +140,12 @@ export function accountPage(app: FastifyInstance, deps: CoreDeps): void {
   app.post('/account/delete', { schema: { tags: ['pages'], summary: 'Delete the account.' } }, async (request, reply) => {
     const current = await signedIn(request, reply);
     if (current === null) return reply;
-    const result = await attempt(() => deleteAccount(deps, current, field(request.body, 'password'), requestContext(request)));
-    if (!result.ok) return renderAccount(deps, reply, current, result.status, undefined, result.message);
+    const result = await attempt(() =>
+      current.user.passwordHash === null
+        ? deleteAccountWithoutPassword(deps, current, requestContext(request))
+        : deleteAccount(deps, current, field(request.body, 'password'), requestContext(request)),
+    );
+    if (!result.ok) return renderAccount(deps, oauth, reply, current, result.status, undefined, result.message);
     clearSessionCookie(reply);
     return redirectAfterPost(reply, '/signup');
   });

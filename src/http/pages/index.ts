@@ -1,10 +1,12 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import type { CoreDeps } from '../../core/deps.ts';
+import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
 import type { AppConfig } from '../app.ts';
 import { currentSession } from '../session-cookie.ts';
 import { accountPage } from './account.ts';
 import { assetRoutes } from './assets.ts';
+import { identityPages } from './identities.ts';
 import { loginPage } from './login.ts';
 import { logoutPage } from './logout.ts';
 import { signupPage } from './signup.ts';
@@ -13,14 +15,15 @@ import { signupPage } from './signup.ts';
  * The server-rendered pages. Form bodies (urlencoded) are parsed only inside this plugin, so
  * the JSON API keeps answering 415 to anything but application/json.
  */
-export async function pages(app: FastifyInstance, deps: CoreDeps, config: AppConfig): Promise<void> {
+export async function pages(app: FastifyInstance, deps: CoreDeps, config: AppConfig, oauth?: OAuthDeps): Promise<void> {
   await app.register(formbody, { bodyLimit: 16_384 });
   assetRoutes(app);
   app.get('/', { schema: { tags: ['pages'], summary: 'Redirects to the account page or the login page.' } }, async (request, reply) =>
     reply.redirect((await currentSession(deps, request)) === null ? '/login' : '/account'),
   );
-  signupPage(app, deps, config);
-  loginPage(app, deps, config);
+  signupPage(app, deps, config, oauth);
+  loginPage(app, deps, config, oauth);
   logoutPage(app, deps);
-  accountPage(app, deps);
+  accountPage(app, deps, oauth);
+  if (oauth !== undefined) identityPages(app, deps, oauth);
 }

@@ -1,14 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { logIn } from '../../core/credentials/log-in.ts';
 import type { CoreDeps } from '../../core/deps.ts';
+import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
 import type { AppConfig } from '../app.ts';
 import { safeReturnTo } from '../return-to.ts';
 import { currentSession, requestContext, setSessionCookie } from '../session-cookie.ts';
 import { html } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
+import { providerButtons } from './oauth.ts';
 
-function loginForm(email: string, returnTo: string, message?: string) {
+function loginForm(email: string, returnTo: string, oauth: OAuthDeps | undefined, message?: string) {
   return html`<section class="card narrow" aria-labelledby="login-title">
 <h1 id="login-title">Log in</h1>
 ${alert(message)}
@@ -20,15 +22,16 @@ ${alert(message)}
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   <button type="submit">Log in</button>
 </form>
+${providerButtons(oauth, returnTo)}
 <p class="muted">New here? <a href="/signup?return_to=${encodeURIComponent(returnTo)}">Create an account</a></p>
 </section>`;
 }
 
-export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfig): void {
+export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfig, oauth?: OAuthDeps): void {
   const target = (value: unknown): string => safeReturnTo(typeof value === 'string' ? value : undefined, config.publicUrl, config.allowedReturnOrigins);
   app.get<{ Querystring: { return_to?: unknown } }>('/login', { schema: { tags: ['pages'], summary: 'Login page.' } }, async (request, reply) => {
     if ((await currentSession(deps, request)) !== null) return reply.redirect(target(request.query.return_to));
-    return sendPage(reply, 200, { title: 'Log in', body: loginForm('', target(request.query.return_to)) });
+    return sendPage(reply, 200, { title: 'Log in', body: loginForm('', target(request.query.return_to), oauth) });
   });
   // Login CSRF is refused by the origin check that guards every POST (plugins/csrf.ts).
   app.post('/login', { schema: { tags: ['pages'], summary: 'Login form submission.' } }, async (request, reply) => {
@@ -36,7 +39,7 @@ export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfi
     const previous = await currentSession(deps, request);
     const input = { email, password: field(request.body, 'password'), ...(previous === null ? {} : { previousSession: previous }) };
     const result = await attempt(() => logIn(deps, input, requestContext(request)));
-    if (!result.ok) return sendPage(reply, result.status, { title: 'Log in', body: loginForm(email, target(field(request.body, 'return_to')), result.message) });
+    if (!result.ok) return sendPage(reply, result.status, { title: 'Log in', body: loginForm(email, target(field(request.body, 'return_to')), oauth, result.message) });
     setSessionCookie(reply, result.value.token, result.value.session.expiresAtMs);
     return redirectAfterPost(reply, target(field(request.body, 'return_to')));
   });

@@ -1,5 +1,5 @@
 import { nextThrottleState, remainingLockMs } from '../../core/throttle/throttle.ts';
-import type { Client, RefreshTokenRecord, Revocation, SigningKeyRecord, AuditEvent, Session, SessionWithUser, Store, ThrottleState, User } from '../../core/ports.ts';
+import type { Client, OAuthFlow, OAuthIdentity, RefreshTokenRecord, Revocation, SigningKeyRecord, AuditEvent, Session, SessionWithUser, Store, ThrottleState, User } from '../../core/ports.ts';
 
 interface Tables {
   users: Map<string, User>;
@@ -11,6 +11,9 @@ interface Tables {
   refreshTokens: Map<string, RefreshTokenRecord>;
   revocations: Revocation[];
   revocationSeq: number;
+  oauthIdentities: Map<string, OAuthIdentity>;
+  /** Keyed on the hex of the flow's id hash. */
+  oauthFlows: Map<string, OAuthFlow>;
 }
 
 function cloneTables(t: Tables): Tables {
@@ -24,6 +27,8 @@ function cloneTables(t: Tables): Tables {
     refreshTokens: new Map(t.refreshTokens),
     revocations: [...t.revocations],
     revocationSeq: t.revocationSeq,
+    oauthIdentities: new Map(t.oauthIdentities),
+    oauthFlows: new Map(t.oauthFlows),
   };
 }
 
@@ -46,6 +51,8 @@ function through(repositories: Repositories, run: <T>(call: () => Promise<T>) =>
     clients: wrap(repositories.clients),
     refreshTokens: wrap(repositories.refreshTokens),
     revocations: wrap(repositories.revocations),
+    oauthIdentities: wrap(repositories.oauthIdentities),
+    oauthFlows: wrap(repositories.oauthFlows),
   };
 }
 
@@ -56,7 +63,7 @@ function through(repositories: Repositories, run: <T>(call: () => Promise<T>) =>
  * snapshot) can never undo another caller's write.
  */
 export function createMemoryStore(): Store {
-  let tables: Tables = { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0 };
+  let tables: Tables = { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map() };
   let queue: Promise<unknown> = Promise.resolve();
   const enqueue = <T>(call: () => Promise<T>): Promise<T> => {
     const result = queue.then(call, call);
@@ -103,6 +110,7 @@ export function createMemoryStore(): Store {
             tables.sessions.delete(sid);
           }
         }
+        for (const [iid, identity] of tables.oauthIdentities) if (identity.userId === id) tables.oauthIdentities.delete(iid);
         return tables.users.delete(id);
       },
       async list({ limit, afterEmail }) {
@@ -308,6 +316,55 @@ export function createMemoryStore(): Store {
         const before = tables.revocations.length;
         tables.revocations = tables.revocations.filter((r) => r.expiresAtMs > nowMs);
         return before - tables.revocations.length;
+      },
+    },
+    oauthIdentities: {
+      async create(identity) {
+        if (tables.oauthIdentities.has(identity.id)) throw new Error('duplicate identity id');
+        if (!tables.users.has(identity.userId)) throw new Error('identity for unknown user');
+        for (const i of tables.oauthIdentities.values()) if (i.issuer === identity.issuer && i.subject === identity.subject) return 'subject_taken';
+        tables.oauthIdentities.set(identity.id, { ...identity });
+        return 'created';
+      },
+      async findBySubject(issuer, subject) {
+        for (const i of tables.oauthIdentities.values()) if (i.issuer === issuer && i.subject === subject) return { ...i };
+        return null;
+      },
+      async listByUser(userId) {
+        return [...tables.oauthIdentities.values()].filter((i) => i.userId === userId).map((i) => ({ ...i }));
+      },
+      async recordLogin(id, atMs, email, tokensJwe) {
+        const i = tables.oauthIdentities.get(id);
+        if (i !== undefined) tables.oauthIdentities.set(id, { ...i, lastLoginAtMs: atMs, email, tokensJwe });
+      },
+      async delete(userId, id) {
+        const i = tables.oauthIdentities.get(id);
+        if (i === undefined || i.userId !== userId) return false;
+        return tables.oauthIdentities.delete(id);
+      },
+    },
+    oauthFlows: {
+      async insert(flow) {
+        const key = Buffer.from(flow.idHash).toString('hex');
+        if (tables.oauthFlows.has(key)) throw new Error('duplicate flow');
+        tables.oauthFlows.set(key, { ...flow, idHash: new Uint8Array(flow.idHash) });
+      },
+      async take(idHash) {
+        const key = Buffer.from(idHash).toString('hex');
+        const flow = tables.oauthFlows.get(key);
+        if (flow === undefined) return null;
+        tables.oauthFlows.delete(key);
+        return flow;
+      },
+      async deleteExpired(nowMs) {
+        let deleted = 0;
+        for (const [key, flow] of tables.oauthFlows) {
+          if (flow.expiresAtMs <= nowMs) {
+            tables.oauthFlows.delete(key);
+            deleted++;
+          }
+        }
+        return deleted;
       },
     },
   };

@@ -33,7 +33,9 @@ export function toUser(row: Selectable<UsersTable>): User {
   return {
     id: row.id,
     email: row.email,
-    passwordHash: row.password_hash,
+    // The column stays NOT NULL (SQLite cannot relax it without rebuilding the table that
+    // sessions reference); '' stands for "no password" and never reaches the domain.
+    passwordHash: row.password_hash === '' ? null : row.password_hash,
     createdAtMs: ms(row.created_at_ms),
     updatedAtMs: ms(row.updated_at_ms),
     disabledAtMs: msOrNull(row.disabled_at_ms),

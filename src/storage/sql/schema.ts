@@ -4,6 +4,7 @@ import type { Generated } from 'kysely';
 export interface UsersTable {
   id: string;
   email: string;
+  /** '' for an account without a password (social login only); see rows.ts toUser. */
   password_hash: string;
   created_at_ms: number;
   updated_at_ms: number;
@@ -85,6 +86,28 @@ export interface RevocationsTable {
   reason: string;
 }
 
+export interface OAuthIdentitiesTable {
+  id: string;
+  user_id: string;
+  provider: string;
+  issuer: string;
+  subject: string;
+  email: string | null;
+  created_at_ms: number;
+  last_login_at_ms: number;
+  tokens_jwe: string | null;
+}
+
+export interface OAuthFlowsTable {
+  id_hash: Uint8Array;
+  provider: string;
+  purpose: string;
+  user_id: string | null;
+  return_to: string;
+  created_at_ms: number;
+  expires_at_ms: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -94,4 +117,6 @@ export interface Database {
   clients: ClientsTable;
   refresh_tokens: RefreshTokensTable;
   revocations: RevocationsTable;
+  oauth_identities: OAuthIdentitiesTable;
+  oauth_flows: OAuthFlowsTable;
 }

@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Client, SessionWithUser, Store } from '../../core/ports.ts';
 import { sqlAudit } from './repositories/audit.ts';
 import { sqlClients } from './repositories/clients.ts';
+import { sqlOAuthFlows } from './repositories/oauth-flows.ts';
+import { sqlOAuthIdentities } from './repositories/oauth-identities.ts';
 import { sqlRefreshTokens } from './repositories/refresh-tokens.ts';
 import { sqlRevocations } from './repositories/revocations.ts';
 import { sqlSigningKeys } from './repositories/signing-keys.ts';
@@ -50,6 +52,8 @@ export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
     clients: db.isTransaction || options.findClient === undefined ? clients : { ...clients, findById: options.findClient },
     refreshTokens: hot === undefined ? sqlRefreshTokens(db) : { ...sqlRefreshTokens(db), ...hot.refreshTokens },
     revocations: sqlRevocations(db),
+    oauthIdentities: sqlOAuthIdentities(db),
+    oauthFlows: sqlOAuthFlows(db),
     transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
       if (db.isTransaction) return work(store);
       if (group !== null) return group.transaction(work);

@@ -31,7 +31,7 @@ describe('signUp', () => {
     );
 
     assert.equal(user.email, 'alice@example.com');
-    assert.match(user.passwordHash, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    assert.match(user.passwordHash ?? '', /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     assert.equal(user.disabledAtMs, null);
     assert.equal(user.createdAtMs, core.clock.nowMs());
     assert.deepEqual(await core.store.users.findByEmail('alice@example.com'), user);

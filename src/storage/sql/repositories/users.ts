@@ -11,7 +11,7 @@ export function sqlUsers(db: Db): UserStore {
           .values({
             id: user.id,
             email: user.email,
-            password_hash: user.passwordHash,
+            password_hash: user.passwordHash ?? '',
             created_at_ms: user.createdAtMs,
             updated_at_ms: user.updatedAtMs,
             disabled_at_ms: user.disabledAtMs,
@@ -44,6 +44,7 @@ export function sqlUsers(db: Db): UserStore {
     },
     async delete(id) {
       await db.deleteFrom('sessions').where('user_id', '=', id).execute();
+      await db.deleteFrom('oauth_identities').where('user_id', '=', id).execute();
       const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },

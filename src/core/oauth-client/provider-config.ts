@@ -1,0 +1,45 @@
+/**
+ * What an operator configures for one social-login provider. Presets (Google, GitHub) fill in
+ * everything but the client id and secret; any other OpenID Connect provider is its issuer.
+ */
+export interface OAuthProviderConfig {
+  /** URL-safe id, used in paths: `/v1/oauth/{id}/start`. */
+  id: string;
+  /** `oidc`: OpenID Connect with discovery. `github`: GitHub's plain OAuth 2.0 plus its REST API. */
+  kind: 'oidc' | 'github';
+  /** Shown on the "Continue with …" button. */
+  displayName: string;
+  /** The issuer identifier (OIDC), or GitHub's `https://github.com`. */
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: readonly string[];
+}
+
+export const providerIdPattern = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+export const googlePreset = { id: 'google', kind: 'oidc', displayName: 'Google', issuer: 'https://accounts.google.com', scopes: ['openid', 'email', 'profile'] } as const;
+
+export const githubPreset = { id: 'github', kind: 'github', displayName: 'GitHub', issuer: 'https://github.com', scopes: ['read:user', 'user:email'] } as const;
+
+/** GitHub's documented endpoints; tests point them at a local stand-in. */
+export interface GitHubEndpoints {
+  authorization: string;
+  token: string;
+  user: string;
+  emails: string;
+}
+
+export const githubEndpoints: GitHubEndpoints = Object.freeze({
+  authorization: 'https://github.com/login/oauth/authorize',
+  token: 'https://github.com/login/oauth/access_token',
+  user: 'https://api.github.com/user',
+  emails: 'https://api.github.com/user/emails',
+});
+
+const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** True for http(s) URLs on this machine only. */
+export function isLoopbackUrl(url: URL): boolean {
+  return loopbackHosts.has(url.hostname);
+}

@@ -1,0 +1,57 @@
+import * as client from 'openid-client';
+import { AuthError } from '../errors.ts';
+import type { CoreDeps } from '../deps.ts';
+import type { OAuthProvider } from './connect-provider.ts';
+import { flowSecrets } from './flow-secrets.ts';
+import { redirectUri, type OAuthDeps } from './oauth-deps.ts';
+
+export interface StartFlowInput {
+  providerId: string;
+  /** Already made safe by the HTTP layer (safeReturnTo). */
+  returnTo: string;
+  /** Set when a signed-in user links a provider from /account. */
+  linkToUserId?: string;
+}
+
+export interface StartedFlow {
+  /** Where to send the browser: the provider's authorization endpoint with every parameter. */
+  authorizationUrl: string;
+  /** The flow cookie's value: binds the flow to this browser. */
+  cookieValue: string;
+  expiresAtMs: number;
+}
+
+export function findProvider(oauth: OAuthDeps, providerId: string): OAuthProvider {
+  const provider = oauth.providers.get(providerId);
+  if (provider === undefined) throw new AuthError('oauth_provider_unknown');
+  return provider;
+}
+
+/**
+ * Starts a social login (or a link): stores the flow record (no secrets in it), and builds the
+ * authorization URL with `state`, PKCE S256 and, for OpenID Connect, `nonce`.
+ */
+export async function startFlow(deps: Pick<CoreDeps, 'store' | 'clock'>, oauth: OAuthDeps, input: StartFlowInput): Promise<StartedFlow> {
+  const provider = findProvider(oauth, input.providerId);
+  const secrets = flowSecrets(oauth.flowKey);
+  const nowMs = deps.clock.nowMs();
+  const expiresAtMs = nowMs + oauth.flowTtlMs;
+  await deps.store.oauthFlows.insert({
+    idHash: secrets.idHash,
+    provider: provider.config.id,
+    purpose: input.linkToUserId === undefined ? 'login' : 'link',
+    userId: input.linkToUserId ?? null,
+    returnTo: input.returnTo,
+    createdAtMs: nowMs,
+    expiresAtMs,
+  });
+  const parameters: Record<string, string> = {
+    redirect_uri: redirectUri(oauth.publicUrl, provider.config.id),
+    scope: provider.config.scopes.join(' '),
+    state: secrets.state,
+    code_challenge: await client.calculatePKCECodeChallenge(secrets.codeVerifier),
+    code_challenge_method: 'S256',
+  };
+  if (provider.config.kind === 'oidc') parameters.nonce = secrets.nonce;
+  return { authorizationUrl: client.buildAuthorizationUrl(provider.client, parameters).href, cookieValue: secrets.cookieValue, expiresAtMs };
+}

@@ -1,0 +1,21 @@
+import { auditEvent } from '../audit/audit-event.ts';
+import type { CoreDeps, RequestContext } from '../deps.ts';
+import { AuthError } from '../errors.ts';
+import type { User } from '../ports.ts';
+
+/**
+ * Unlinks one of the user's identities, unless it is their last way to log in: an account
+ * without a password keeps at least one identity. Checked and deleted in one transaction, so
+ * two unlinks at once cannot remove both of the last two.
+ */
+export async function unlinkIdentity(deps: CoreDeps, user: User, identityId: string, context: RequestContext): Promise<void> {
+  await deps.store.transaction(async (tx) => {
+    const current = await tx.users.findById(user.id);
+    const identities = await tx.oauthIdentities.listByUser(user.id);
+    const target = identities.find((i) => i.id === identityId);
+    if (current === null || target === undefined) throw new AuthError('identity_not_found');
+    if (current.passwordHash === null && identities.length === 1) throw new AuthError('oauth_last_login_method');
+    await tx.oauthIdentities.delete(user.id, identityId);
+    await tx.audit.append(auditEvent(deps, 'oauth.identity_unlinked', context, { userId: user.id, email: user.email, detail: `${target.provider} ${target.id}` }));
+  });
+}

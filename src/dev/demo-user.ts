@@ -1,0 +1,18 @@
+export interface DemoUser {
+  sub: string;
+  username: string;
+  password: string;
+  email: string;
+  emailVerified: boolean;
+  name: string;
+}
+
+/** The user `npm start` offers. The login page shows these credentials: this provider is for demos only. */
+export const demoUser: DemoUser = Object.freeze({
+  sub: 'demo-user-1',
+  username: 'demo',
+  password: 'demo-password',
+  email: 'demo.user@example.com',
+  emailVerified: true,
+  name: 'Demo User',
+});

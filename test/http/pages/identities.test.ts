@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { DemoIdp } from '../../../src/dev/demo-idp.ts';
+import { sessionCookieName } from '../../../src/http/session-cookie.ts';
+import { testOrigin } from '../../support/http-app.ts';
+import { anIdpUser, assertRefused, callback, createOAuthApp, IdpBrowser, logInWithProvider, sessionFrom, startTestIdp, type OAuthApp } from '../../support/oauth.ts';
+
+/**
+ * The pages side of social login: "Continue with …" on /login and /signup, and on /account the
+ * linked identities with link and unlink, against the real provider on loopback.
+ */
+
+const linker = anIdpUser({ email: 'someone-else@idp.example.com' });
+const taken = anIdpUser();
+const solo = anIdpUser();
+const twoWays = anIdpUser();
+const leaver = anIdpUser();
+let idp: DemoIdp;
+
+before(async () => {
+  idp = await startTestIdp([linker, taken, solo, twoWays, leaver]);
+});
+after(() => idp.close());
+
+async function withApp(body: (t: OAuthApp) => Promise<void>): Promise<void> {
+  const t = await createOAuthApp(idp);
+  try {
+    await body(t);
+  } finally {
+    await t.close();
+  }
+}
+
+const form = { origin: testOrigin, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' };
+const cookies = (token: string) => ({ [sessionCookieName]: token });
+
+async function signUpWithPassword(t: OAuthApp, email: string): Promise<string> {
+  const response = await t.app.inject({ method: 'POST', url: '/v1/users', headers: { origin: testOrigin, 'content-type': 'application/json' }, payload: { email, password: 'correct horse battery staple' } });
+  assert.equal(response.statusCode, 201, response.body);
+  return sessionFrom(response) ?? '';
+}
+
+async function identitiesOf(t: OAuthApp, token: string): Promise<Array<Record<string, string>>> {
+  return (await t.app.inject({ method: 'GET', url: '/v1/me/identities', cookies: cookies(token) })).json().identities;
+}
+
+/** Presses "Link <provider>" on /account, goes through the provider, and returns the callback's answer. */
+async function link(t: OAuthApp, token: string, who = linker) {
+  const pressed = await t.app.inject({ method: 'POST', url: '/account/identities/link/demo', headers: form, cookies: cookies(token), payload: '' });
+  assert.equal(pressed.statusCode, 303, pressed.body);
+  const flow = pressed.cookies.find((c) => c.name === '__Host-gatehouse_oauth')?.value ?? '';
+  const back = await new IdpBrowser(who).authorize(new URL(String(pressed.headers.location)));
+  return callback(t.app, back, { flow, session: token });
+}
+
+describe('login and signup pages', () => {
+  it('show "Continue with Demo IdP", starting a login that returns to the same return_to', () =>
+    withApp(async (t) => {
+      for (const path of ['/login', '/signup']) {
+        const page = await t.app.inject({ method: 'GET', url: `${path}?return_to=%2Faccount%3Fx%3D1` });
+        assert.equal(page.statusCode, 200);
+        assert.match(page.body, /<a class="button secondary provider" href="\/v1\/oauth\/demo\/start\?return_to=%2Faccount%3Fx%3D1">Continue with Demo IdP<\/a>/);
+      }
+    }));
+});
+
+describe('linked identities on /account', () => {
+  it('a password user links the provider from /account, sees it listed, then logs in with it to the same account', () =>
+    withApp(async (t) => {
+      const token = await signUpWithPassword(t, 'pat@example.com');
+      const page = await t.app.inject({ method: 'GET', url: '/account', cookies: cookies(token) });
+      assert.match(page.body, /No provider is linked yet/);
+      assert.match(page.body, /action="\/account\/identities\/link\/demo"/);
+      assert.ok(String(page.headers['content-security-policy']).includes(`form-action 'self' ${idp.issuer};`));
+
+      const linked = await link(t, token);
+      assert.equal(linked.statusCode, 303, linked.body);
+      assert.equal(linked.headers.location, '/account?done=identity-linked');
+      assert.equal(sessionFrom(linked), undefined, 'linking keeps the current session');
+      const after = await t.app.inject({ method: 'GET', url: '/account?done=identity-linked', cookies: cookies(token) });
+      assert.match(after.body, /The provider is linked/);
+      assert.match(after.body, /<td>Demo IdP<\/td>\s*<td>someone-else@idp\.example\.com<\/td>/);
+
+      const viaProvider = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(linker)));
+      const me = await t.app.inject({ method: 'GET', url: '/v1/session', cookies: cookies(viaProvider ?? '') });
+      assert.equal(me.json().user.email, 'pat@example.com');
+    }));
+
+  it('an identity already linked to another account cannot be linked again', () =>
+    withApp(async (t) => {
+      await logInWithProvider(t.app, new IdpBrowser(taken));
+      const token = await signUpWithPassword(t, 'quinn@example.com');
+      assertRefused(await link(t, token, taken), 'oauth_identity_taken');
+      assert.deepEqual(await identitiesOf(t, token), []);
+    }));
+
+  it('a link callback completes only in the session of the user who started it', () =>
+    withApp(async (t) => {
+      const token = await signUpWithPassword(t, 'rae@example.com');
+      const pressed = await t.app.inject({ method: 'POST', url: '/account/identities/link/demo', headers: form, cookies: cookies(token), payload: '' });
+      const flow = pressed.cookies.find((c) => c.name === '__Host-gatehouse_oauth')?.value ?? '';
+      const back = await new IdpBrowser(linker).authorize(new URL(String(pressed.headers.location)));
+      const other = await signUpWithPassword(t, 'sam@example.com');
+      assertRefused(await callback(t.app, back, { flow, session: other }), 'oauth_flow_invalid');
+      assert.deepEqual(await identitiesOf(t, other), []);
+      assert.deepEqual(await identitiesOf(t, token), []);
+    }));
+
+  it('linking needs a signed-in user and a same-origin POST', () =>
+    withApp(async (t) => {
+      const anonymous = await t.app.inject({ method: 'POST', url: '/account/identities/link/demo', headers: form, payload: '' });
+      assert.equal(anonymous.statusCode, 303);
+      assert.equal(anonymous.headers.location, '/login?return_to=%2Faccount');
+      const token = await signUpWithPassword(t, 'tess@example.com');
+      const crossSite = await t.app.inject({ method: 'POST', url: '/account/identities/link/demo', headers: { ...form, origin: 'https://evil.example' }, cookies: cookies(token), payload: '' });
+      assert.equal(crossSite.statusCode, 403);
+      assert.equal(crossSite.cookies.find((c) => c.name === '__Host-gatehouse_oauth'), undefined);
+    }));
+
+  it('an account made by social login cannot unlink its only way in; the page says so and both the API and the form refuse', () =>
+    withApp(async (t) => {
+      const token = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(solo))) ?? '';
+      const page = await t.app.inject({ method: 'GET', url: '/account', cookies: cookies(token) });
+      assert.match(page.body, /Your only way to log in/);
+      const [identity] = await identitiesOf(t, token);
+      assert.ok(identity !== undefined);
+      const refused = await t.app.inject({ method: 'DELETE', url: `/v1/me/identities/${identity.id}`, headers: { origin: testOrigin }, cookies: cookies(token) });
+      assert.equal(refused.statusCode, 409);
+      assert.equal(refused.json().code, 'oauth_last_login_method');
+      const viaForm = await t.app.inject({ method: 'POST', url: `/account/identities/${identity.id}/unlink`, headers: form, cookies: cookies(token), payload: '' });
+      assert.equal(viaForm.statusCode, 409);
+      assert.match(viaForm.body, /only way left to log in/);
+      assert.equal((await identitiesOf(t, token)).length, 1);
+    }));
+
+  it('a user with a password unlinks an identity; it no longer logs in to the account', () =>
+    withApp(async (t) => {
+      const token = await signUpWithPassword(t, 'uma@example.com');
+      await link(t, token, twoWays);
+      const listed = await identitiesOf(t, token);
+      assert.equal(listed.length, 1);
+      assert.deepEqual(Object.keys(listed[0] ?? {}).sort(), ['createdAt', 'email', 'id', 'lastLoginAt', 'provider']);
+      const unlinked = await t.app.inject({ method: 'POST', url: `/account/identities/${listed[0]?.id}/unlink`, headers: form, cookies: cookies(token), payload: '' });
+      assert.equal(unlinked.statusCode, 303);
+      assert.equal(unlinked.headers.location, '/account?done=identity-unlinked');
+      assert.deepEqual(await identitiesOf(t, token), []);
+      // The provider account is a stranger now: its login makes a new account, not a way into uma's.
+      const again = await logInWithProvider(t.app, new IdpBrowser(twoWays));
+      const me = await t.app.inject({ method: 'GET', url: '/v1/session', cookies: cookies(sessionFrom(again) ?? '') });
+      assert.equal(me.statusCode, 200);
+      assert.notEqual(me.json().user.email, 'uma@example.com');
+    }));
+
+  it("another user's identity id is not found, and nothing is unlinked", () =>
+    withApp(async (t) => {
+      const owner = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(solo))) ?? '';
+      const [identity] = await identitiesOf(t, owner);
+      const other = await signUpWithPassword(t, 'vic@example.com');
+      const response = await t.app.inject({ method: 'DELETE', url: `/v1/me/identities/${identity?.id}`, headers: { origin: testOrigin }, cookies: cookies(other) });
+      assert.equal(response.statusCode, 404);
+      assert.equal(response.json().code, 'identity_not_found');
+      assert.equal((await identitiesOf(t, owner)).length, 1);
+    }));
+});
+
+describe('deleting an account that has no password', () => {
+  it('needs a login from the last five minutes instead of a password; an older session is sent to log in again', () =>
+    withApp(async (t) => {
+      const old = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(leaver))) ?? '';
+      t.core.clock.advance(5 * 60 * 1000 + 1);
+      const page = await t.app.inject({ method: 'GET', url: '/account', cookies: cookies(old) });
+      assert.match(page.body, /This account has no password/);
+      assert.doesNotMatch(page.body, /action="\/account\/password"/);
+      assert.match(page.body, /href="\/v1\/oauth\/demo\/start\?return_to=%2Faccount">Log in again with Demo IdP/);
+      const refused = await t.app.inject({ method: 'POST', url: '/account/delete', headers: form, cookies: cookies(old), payload: '' });
+      assert.equal(refused.statusCode, 403);
+      assert.match(refused.body, /Log in again first/);
+      assert.equal((await t.core.store.users.list({ limit: 5 })).length, 1);
+
+      const fresh = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(leaver))) ?? '';
+      assert.match((await t.app.inject({ method: 'GET', url: '/account', cookies: cookies(fresh) })).body, /<form method="post" action="\/account\/delete"><button class="danger"/);
+      const deleted = await t.app.inject({ method: 'POST', url: '/account/delete', headers: form, cookies: cookies(fresh), payload: '' });
+      assert.equal(deleted.statusCode, 303, deleted.body);
+      assert.deepEqual(await t.core.store.users.list({ limit: 5 }), []);
+      assert.equal(await t.core.store.oauthIdentities.findBySubject(idp.issuer, leaver.sub), null, 'the identity goes with the account');
+      assert.equal((await t.app.inject({ method: 'GET', url: '/v1/session', cookies: cookies(fresh) })).statusCode, 401);
+    }));
+
+  it('a password user still needs the password (an empty one is refused)', () =>
+    withApp(async (t) => {
+      const token = await signUpWithPassword(t, 'keeps@example.com');
+      const refused = await t.app.inject({ method: 'POST', url: '/account/delete', headers: form, cookies: cookies(token), payload: '' });
+      assert.equal(refused.statusCode, 403);
+      assert.equal((await t.core.store.users.list({ limit: 5 })).length, 1);
+    }));
+});
