@@ -271,5 +271,7 @@ export interface Store {
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */
   ping(): Promise<void>;
+  /** What /readyz shows about the backing services (a connection pool's use), when the adapter has something to say. */
+  describe?(): Record<string, unknown>;
   close(): Promise<void>;
 }
