@@ -13,6 +13,8 @@ import { deriveKeyEncryptionKeys } from './core/tokens/key-encryption.ts';
 import type { TokenDeps } from './core/tokens/issue-access-token.ts';
 import { loadCommonPasswords } from './config/common-passwords.ts';
 import { openSqliteStore } from './storage/sql/sqlite.ts';
+import { isPostgresUrl, openPostgresStore } from './storage/sql/postgres.ts';
+import { migrateToLatest, type MigrationReport } from './storage/sql/migrate.ts';
 
 /**
  * The composition root: the only place (with the CLI) that picks concrete adapters.
@@ -112,6 +114,41 @@ export function createTokenDeps(config: GatehouseConfig, store: Store, clock: Cl
   };
 }
 
+/** A store opened from the configuration, with the migration command for `gatehouse migrate`. */
+export type OpenedStore = Store & { migrate(): Promise<MigrationReport> };
+
+/**
+ * The database the configuration names: PostgreSQL for a `postgres://` URL, the SQLite file
+ * otherwise. The only place (with the CLI, which calls it) that picks the storage adapter.
+ */
+export async function openStore(
+  config: Pick<GatehouseConfig, 'database' | 'postgres'>,
+  options: { migrate: 'on-open' | 'never' },
+  logger?: Logger,
+): Promise<OpenedStore> {
+  if (isPostgresUrl(config.database)) {
+    return openPostgresStore(config.database, {
+      migrate: options.migrate,
+      pool: config.postgres,
+      onConnectionError: (error) => logger?.warn({ err: error }, 'PostgreSQL dropped an idle connection; the pool opens new ones on demand'),
+    });
+  }
+  const store = await openSqliteStore(config.database, options);
+  return Object.assign(store, { migrate: () => migrateToLatest(store.db) });
+}
+
+/** `postgres://user:secret@host/db` -> `postgres://user:***@host/db`, for banners and logs. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password === '') return value;
+    url.password = '***';
+    return url.toString();
+  } catch {
+    return value;
+  }
+}
+
 export interface Gatehouse {
   app: FastifyInstance;
   store: Store;
@@ -123,7 +160,7 @@ export interface Gatehouse {
 
 /** Opens the database (migrating it), wires the domain and builds the HTTP app. */
 export async function createGatehouse(config: GatehouseConfig, logger: Logger = createLogger(config)): Promise<Gatehouse> {
-  const store = await openSqliteStore(config.database, { migrate: 'on-open' });
+  const store = await openStore(config, { migrate: 'on-open' }, logger);
   const deps = await createCoreDeps(config, store);
   const tokens = createTokenDeps(config, store);
   await tokens.keyRing.ensureKey();
