@@ -15,6 +15,7 @@ import { loadCommonPasswords } from './config/common-passwords.ts';
 import { openSqliteStore } from './storage/sql/sqlite.ts';
 import { isPostgresUrl, openPostgresStore } from './storage/sql/postgres.ts';
 import { migrateToLatest, type MigrationReport } from './storage/sql/migrate.ts';
+import { withRedis } from './storage/redis/with-redis.ts';
 
 /**
  * The composition root: the only place (with the CLI) that picks concrete adapters.
@@ -160,7 +161,21 @@ export interface Gatehouse {
 
 /** Opens the database (migrating it), wires the domain and builds the HTTP app. */
 export async function createGatehouse(config: GatehouseConfig, logger: Logger = createLogger(config)): Promise<Gatehouse> {
-  const store = await openStore(config, { migrate: 'on-open' }, logger);
+  const database = await openStore(config, { migrate: 'on-open' }, logger);
+  // Redis, when configured, carries the throttle counters and the revocation fan-out; the
+  // database stays the one source of truth and takes over whenever Redis is unreachable.
+  const store =
+    config.redis.url === ''
+      ? database
+      : withRedis(database, {
+          url: config.redis.url,
+          keyPrefix: config.redis.keyPrefix,
+          commandTimeoutMs: config.redis.commandTimeoutMs,
+          onStateChange: (state, error) =>
+            state === 'down'
+              ? logger.warn({ err: error, redis: redactUrl(config.redis.url) }, 'Redis unreachable: rate limits fall back to the database, revocation feeds poll it')
+              : logger.info({ redis: redactUrl(config.redis.url) }, 'Redis reachable again: rate limits and revocation fan-out back on Redis'),
+        });
   const deps = await createCoreDeps(config, store);
   const tokens = createTokenDeps(config, store);
   await tokens.keyRing.ensureKey();
@@ -185,6 +200,15 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     ]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
   }, 10 * 60 * 1000);
   housekeeping.unref();
+  // Pool use in the logs: a line every minute at debug level, a warning when requests queue for a connection.
+  const storageStatus = setInterval(() => {
+    const status = store.describe?.();
+    if (status === undefined) return;
+    const waiting = (status.pool as { waiting?: number } | undefined)?.waiting ?? 0;
+    if (waiting > 0) logger.warn({ storage: status }, 'database pool exhausted: requests are waiting for a connection');
+    else logger.debug({ storage: status }, 'storage status');
+  }, 60_000);
+  storageStatus.unref();
   return {
     app,
     store,
@@ -193,6 +217,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     logger,
     async close() {
       clearInterval(housekeeping);
+      clearInterval(storageStatus);
       await app.close();
       await store.close();
     },

@@ -255,6 +255,12 @@ export interface RevocationStore {
   /** True when this access token (by jti) has a revocation entry. */
   hasJti(jti: string): Promise<boolean>;
   deleteExpired(nowMs: number): Promise<number>;
+  /**
+   * Calls `listener` when new entries may have been appended, by this process or another
+   * instance (Redis pub/sub), so feeds need not wait for their next poll. Optional: without it
+   * the feed polls. Returns the unsubscribe.
+   */
+  watch?(listener: () => void): () => void;
 }
 
 /** Everything the domain stores, with an all-or-nothing transaction over it. */
