@@ -1,4 +1,5 @@
 import type { ThrottleReservation, ThrottleStore } from '../../core/ports.ts';
+import { remainingLockMs } from '../../core/throttle/throttle.ts';
 import type { RedisConnection } from './redis-connection.ts';
 
 type Allowed = Extract<ThrottleReservation, { allowed: true }>;
@@ -9,9 +10,11 @@ type Allowed = Extract<ThrottleReservation, { allowed: true }>;
  * again on the database at once, and Redis is tried again (after a one-second pause) on the
  * next call, so it is picked up again by itself once it is back.
  *
- * The two sets of counters are separate: attempts counted in the database during an outage
- * are not carried over to Redis. A refund goes to the store that counted the attempt; one that
- * cannot reach it is dropped, which only ever leaves a counter one higher (stricter), never lower.
+ * The two sets of counters are separate, but a lock earned in the database during an outage
+ * still holds once Redis is back: a reservation on Redis first checks the database counter (one
+ * primary-key read, next to a password hash). A refund goes to the store that counted the
+ * attempt; one that cannot reach it is dropped, which only ever leaves a counter one higher
+ * (stricter), never lower.
  */
 export function createFailoverThrottleStore(redis: ThrottleStore, database: ThrottleStore, connection: Pick<RedisConnection, 'isUp' | 'reportFailure'>): ThrottleStore {
   const countedInDatabase = new WeakSet<Allowed>();
@@ -29,15 +32,20 @@ export function createFailoverThrottleStore(redis: ThrottleStore, database: Thro
     get: (key) => either(() => redis.get(key), () => database.get(key)),
     recordFailure: (key, nowMs, resetAfterMs) =>
       either(() => redis.recordFailure(key, nowMs, resetAfterMs), () => database.recordFailure(key, nowMs, resetAfterMs)),
-    reserve: (key, nowMs, rule) =>
-      either(
+    async reserve(key, nowMs, rule) {
+      if (connection.isUp()) {
+        const waitMs = remainingLockMs(await database.get(key), rule, nowMs);
+        if (waitMs > 0) return { allowed: false, waitMs };
+      }
+      return either(
         () => redis.reserve(key, nowMs, rule),
         async () => {
           const outcome = await database.reserve(key, nowMs, rule);
           if (outcome.allowed) countedInDatabase.add(outcome);
           return outcome;
         },
-      ),
+      );
+    },
     async refund(key, reservation) {
       if (countedInDatabase.has(reservation as Allowed)) return database.refund(key, reservation);
       if (!connection.isUp()) return;
