@@ -13,9 +13,7 @@ import { deriveKeyEncryptionKeys } from './core/tokens/key-encryption.ts';
 import type { TokenDeps } from './core/tokens/issue-access-token.ts';
 import { loadCommonPasswords } from './config/common-passwords.ts';
 import { openSqliteStore } from './storage/sql/sqlite.ts';
-import { isPostgresUrl, openPostgresStore } from './storage/sql/postgres.ts';
 import { migrateToLatest, type MigrationReport } from './storage/sql/migrate.ts';
-import { withRedis } from './storage/redis/with-redis.ts';
 
 /**
  * The composition root: the only place (with the CLI) that picks concrete adapters.
@@ -127,7 +125,9 @@ export async function openStore(
   options: { migrate: 'on-open' | 'never' },
   logger?: Logger,
 ): Promise<OpenedStore> {
-  if (isPostgresUrl(config.database)) {
+  // pg and ioredis are loaded only when configured: an SQLite install (and every CLI run on it) starts faster.
+  if (/^postgres(ql)?:\/\//i.test(config.database)) {
+    const { openPostgresStore } = await import('./storage/sql/postgres.ts');
     return openPostgresStore(config.database, {
       migrate: options.migrate,
       pool: config.postgres,
@@ -167,7 +167,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const store =
     config.redis.url === ''
       ? database
-      : withRedis(database, {
+      : (await import('./storage/redis/with-redis.ts')).withRedis(database, {
           url: config.redis.url,
           keyPrefix: config.redis.keyPrefix,
           commandTimeoutMs: config.redis.commandTimeoutMs,

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { testPassword } from '../support/core-deps.ts';
-import { api, cliEnv, killAllServes, runCliOk, startServe, type ServeProcess } from '../support/cli-process.ts';
+import { createClient } from '../../src/core/clients/create-client.ts';
+import { openPostgresStore } from '../../src/storage/sql/postgres.ts';
+import { createTestCore, testPassword } from '../support/core-deps.ts';
+import { api, cliEnv, killAllServes, startServe, type ServeProcess } from '../support/cli-process.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 import { testRedisPrefix, testRedisUrl } from '../support/redis.ts';
 
@@ -23,8 +25,14 @@ async function refresh(baseUrl: string, refreshToken: string): Promise<{ status:
 describe('kill -9 of an instance on PostgreSQL right after a 2xx', { timeout: 120_000 }, () => {
   let env: Record<string, string>;
   before(async () => {
-    env = cliEnv(await createTestDatabase(), { GATEHOUSE_REDIS: testRedisUrl(), GATEHOUSE_REDIS_KEY_PREFIX: testRedisPrefix(), GATEHOUSE_POSTGRES_POOL_MAX: '4' });
-    await runCliOk(['clients', 'create', '--name', 'Web', '--type', 'public', '--grant', 'password', '--grant', 'refresh_token', '--audience', 'https://api.example.com', '--id', 'web'], { env });
+    const databaseUrl = await createTestDatabase();
+    env = cliEnv(databaseUrl, { GATEHOUSE_REDIS: testRedisUrl(), GATEHOUSE_REDIS_KEY_PREFIX: testRedisPrefix(), GATEHOUSE_POSTGRES_POOL_MAX: '4' });
+    const store = await openPostgresStore(databaseUrl, { migrate: 'on-open', pool: { maxConnections: 2 } });
+    try {
+      await createClient(await createTestCore({ store }), { id: 'web', name: 'Web', type: 'public', grantTypes: ['password', 'refresh_token'], audience: 'https://api.example.com' });
+    } finally {
+      await store.close();
+    }
   });
   after(() => killAllServes());
 
@@ -41,21 +49,18 @@ describe('kill -9 of an instance on PostgreSQL right after a 2xx', { timeout: 12
     assert.equal(kept.status, 201);
     const keptToken = kept.sessionToken as string;
 
-    // Logout.
+    // Logout, then kill -9 at once.
     const loggedOut = await api(server.url, 'POST', '/v1/session', { body: { email, password: testPassword } });
     assert.equal((await api(server.url, 'DELETE', '/v1/session', { token: loggedOut.sessionToken as string })).status, 204);
     server = await crashAndRestart(server);
     assert.equal((await api(server.url, 'GET', '/v1/session', { token: loggedOut.sessionToken as string })).status, 401, 'the logged-out session came back');
     assert.equal((await api(server.url, 'GET', '/v1/session', { token: keptToken })).status, 200, 'the other session was lost');
 
-    // Revoke another session.
+    // Revoke another session, then a refresh rotation, then kill -9 at once: both must hold.
     const revoked = await api(server.url, 'POST', '/v1/session', { body: { email, password: testPassword } });
     const revokedId = (revoked.body as { session: { id: string } }).session.id;
     assert.equal((await api(server.url, 'DELETE', `/v1/sessions/${revokedId}`, { token: keptToken })).status, 204);
-    server = await crashAndRestart(server);
-    assert.equal((await api(server.url, 'GET', '/v1/session', { token: revoked.sessionToken as string })).status, 401, 'the revoked session came back');
 
-    // Refresh rotation.
     const grant = await fetch(`${server.url}/v1/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -67,6 +72,7 @@ describe('kill -9 of an instance on PostgreSQL right after a 2xx', { timeout: 12
     assert.equal(rotated.status, 200);
     const successor = rotated.body.refresh_token as string;
     server = await crashAndRestart(server);
+    assert.equal((await api(server.url, 'GET', '/v1/session', { token: revoked.sessionToken as string })).status, 401, 'the revoked session came back');
     // The successor was stored and the presented token marked used, together.
     const next = await refresh(server.url, successor);
     assert.equal(next.status, 200, `the acknowledged successor was lost: ${JSON.stringify(next.body)}`);

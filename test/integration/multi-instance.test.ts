@@ -7,8 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { testPassword } from '../support/core-deps.ts';
-import { api, cliEnv, cliPublicUrl, killAllServes, runCliOk, startServe, type ServeProcess } from '../support/cli-process.ts';
+import { createClient } from '../../src/core/clients/create-client.ts';
+import { openPostgresStore } from '../../src/storage/sql/postgres.ts';
+import { createTestCore, testPassword } from '../support/core-deps.ts';
+import { api, cliEnv, cliPublicUrl, killAllServes, startServe, type ServeProcess } from '../support/cli-process.ts';
 import { createTestDatabase } from '../support/postgres.ts';
 import { testRedisPrefix, testRedisUrl } from '../support/redis.ts';
 import { startWorker, type Worker } from './support/verifier-process.ts';
@@ -50,10 +52,15 @@ describe('three instances on one PostgreSQL and one Redis', { timeout: 120_000 }
     });
     // Started together on a new database: the migration lock lets exactly one of them migrate.
     [a, b, c] = await Promise.all([startServe(env), startServe(env), startServe(env)]);
-    await runCliOk(['clients', 'create', '--name', 'Web', '--type', 'public', '--grant', 'password', '--grant', 'refresh_token', '--audience', audience, '--id', 'web'], { env });
-    const created = await runCliOk(['clients', 'create', '--name', 'Notes API', '--type', 'confidential', '--grant', 'session', '--audience', audience, '--id', 'notes-api'], { env });
-    feedSecret = /client_secret: (\S+)/.exec(created)?.[1] ?? '';
-    assert.notEqual(feedSecret, '');
+    // The clients, written straight into the shared database (a fourth "instance").
+    const store = await openPostgresStore(databaseUrl, { migrate: 'never', pool: { maxConnections: 2 } });
+    try {
+      const core = await createTestCore({ store });
+      await createClient(core, { id: 'web', name: 'Web', type: 'public', grantTypes: ['password', 'refresh_token'], audience });
+      feedSecret = (await createClient(core, { id: 'notes-api', name: 'Notes API', type: 'confidential', grantTypes: ['session'], audience })).secret as string;
+    } finally {
+      await store.close();
+    }
   });
   after(async () => {
     for (const w of workers) w.child.kill();

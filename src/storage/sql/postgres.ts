@@ -44,11 +44,6 @@ export interface PostgresStore extends Store {
   migrate(): Promise<MigrationReport>;
 }
 
-/** True for a `postgres://` or `postgresql://` connection URL (anything else is a SQLite path). */
-export function isPostgresUrl(database: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(database);
-}
-
 /**
  * The pool as kysely sees it, with every driver failure that means "PostgreSQL cannot be
  * reached" turned into StorageUnavailableError (so the HTTP layer answers 503 and fails closed),
