@@ -11,7 +11,9 @@ beforeEach(() => {
 });
 afterEach(() => temp.remove());
 
-describe('gatehouse migrate', { timeout: 30_000 }, () => {
+// The timeout is a hang guard, not a timing assertion: every CLI run spawns Node, which is slow
+// on a busy 2-core machine while the PostgreSQL-backed suites run alongside.
+describe('gatehouse migrate', { timeout: 90_000 }, () => {
   test('applies the migrations, then reports the database up to date', async () => {
     const env = cliEnv(temp.database);
     const first = await runCli(['migrate'], { env });
@@ -24,7 +26,7 @@ describe('gatehouse migrate', { timeout: 30_000 }, () => {
   });
 });
 
-describe('gatehouse configuration errors', { timeout: 30_000 }, () => {
+describe('gatehouse configuration errors', { timeout: 90_000 }, () => {
   test('a missing secret: exit 1 with the problem listed, and no database touched', async () => {
     const result = await runCli(['user', 'list'], { env: cliEnv(temp.database, { GATEHOUSE_SECRET: undefined }) });
     assert.equal(result.code, 1);

@@ -59,12 +59,16 @@ export function connectRedis(options: RedisConnectionOptions): RedisConnection {
   });
   return {
     client,
-    isUp: () => client.status === 'ready' && Date.now() >= skipUntilMs,
+    isUp() {
+      const up = client.status === 'ready' && Date.now() >= skipUntilMs;
+      // After a timed-out command the connection may never have dropped (no new 'ready' event):
+      // the first call past the pause that finds it ready again says it is back.
+      if (up && state === 'down') change('up');
+      return up;
+    },
     reportFailure(error) {
       skipUntilMs = Date.now() + cooldownMs;
       change('down', error instanceof Error ? error : new Error(String(error)));
-      // A timed-out command on a connection that still looks ready: let the next 'ready' bring it back.
-      if (client.status === 'ready') state = 'down';
     },
     async close() {
       client.removeAllListeners('error');
