@@ -8,6 +8,7 @@ import { waitForQuiet } from './lib/cpu-stat.ts';
 import { benchClientId, newRefreshFamilies, prepareGatehouse } from './lib/gatehouse-client.ts';
 import { measureRevocationPropagation, type LatencySummary } from './lib/revocation-propagation.ts';
 import { formatPercent, formatRate, median, renderTable, spreadPercent } from './lib/report.ts';
+import { scaleBenchmarks } from './scale.ts';
 
 /**
  * `npm run bench`: every benchmark, one table of ratios against baselines measured in the same
@@ -401,6 +402,9 @@ async function main(): Promise<number> {
     };
     writeFileSync(`${resultsDir}/latest.json`, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`  written to bench/results/latest.json (${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s in all)`);
+    await Promise.all(children.splice(0).map((child) => child.stop()));
+    // Scale-out (bench/scale.ts): PostgreSQL + Redis, one and two instances, the refresh grant.
+    await scaleBenchmarks({ durationSeconds, warmupSeconds, runCount, pinning });
     const propagationInvalid = propagation !== null && propagation.all.missing > 0;
     return rows.some((row) => row.status === 'INVALID') || propagationInvalid ? 1 : 0;
   } finally {

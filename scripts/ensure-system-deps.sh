@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Makes sure the system programs the test suite drives are present: Debian's chromium for the
-# browser tests. Installs them with apt when running as root; otherwise fails naming what to
-# install. Never skips silently.
+# browser tests, and PostgreSQL and Redis for the throwaway servers the storage, multi-instance
+# and fault tests run against. Installs them with apt when running as root; otherwise fails
+# naming what to install. Never skips silently.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x "${GATEHOUSE_CHROMIUM:-/nonexistent}" ] || missing+=(chromium)
+# Debian keeps the server binaries off PATH, under /usr/lib/postgresql/<version>/bin.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: system dependencies, type check, then every test (unit, storage
-# contract, HTTP, CLI and the end-to-end browser tests). Run through `npm test`, so `node`
-# here is the pinned Node 24 from node_modules/.bin.
+# contract on memory, SQLite and PostgreSQL, HTTP, CLI, multi-instance, fault and the
+# end-to-end browser tests). Run through `npm test`, so `node` here is the pinned Node 24
+# from node_modules/.bin. One throwaway PostgreSQL and one Redis serve the whole run
+# (scripts/with-test-servers.ts starts them, passes their URLs on, and removes them at the end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,4 +11,4 @@ bash scripts/ensure-system-deps.sh
 echo "node $(node --version)"
 tsc --noEmit
 echo "typecheck: ok"
-node --test --test-concurrency=2 --test-reporter=spec "test/**/*.test.ts"
+node scripts/with-test-servers.ts node --test --test-concurrency=2 --test-reporter=spec "test/**/*.test.ts"

@@ -16,6 +16,7 @@ import { openSqliteStore } from './storage/sql/sqlite.ts';
 import { connectProvider, type OAuthProvider } from './core/oauth-client/connect-provider.ts';
 import type { OAuthDeps } from './core/oauth-client/oauth-deps.ts';
 import { deriveProviderTokenKeys } from './core/oauth-client/provider-tokens.ts';
+import { migrateToLatest, type MigrationReport } from './storage/sql/migrate.ts';
 
 /**
  * The composition root: the only place (with the CLI) that picks concrete adapters.
@@ -135,6 +136,43 @@ export async function createOAuthDeps(config: GatehouseConfig): Promise<OAuthDep
   };
 }
 
+/** A store opened from the configuration, with the migration command for `gatehouse migrate`. */
+export type OpenedStore = Store & { migrate(): Promise<MigrationReport> };
+
+/**
+ * The database the configuration names: PostgreSQL for a `postgres://` URL, the SQLite file
+ * otherwise. The only place (with the CLI, which calls it) that picks the storage adapter.
+ */
+export async function openStore(
+  config: Pick<GatehouseConfig, 'database' | 'postgres'>,
+  options: { migrate: 'on-open' | 'never'; checkpoints?: 'automatic' | 'worker' },
+  logger?: Logger,
+): Promise<OpenedStore> {
+  // pg and ioredis are loaded only when configured: an SQLite install (and every CLI run on it) starts faster.
+  if (/^postgres(ql)?:\/\//i.test(config.database)) {
+    const { openPostgresStore } = await import('./storage/sql/postgres.ts');
+    return openPostgresStore(config.database, {
+      migrate: options.migrate,
+      pool: config.postgres,
+      onConnectionError: (error) => logger?.warn({ err: error }, 'PostgreSQL dropped an idle connection; the pool opens new ones on demand'),
+    });
+  }
+  const store = await openSqliteStore(config.database, options);
+  return Object.assign(store, { migrate: () => migrateToLatest(store.db) });
+}
+
+/** `postgres://user:secret@host/db` -> `postgres://user:***@host/db`, for banners and logs. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password === '') return value;
+    url.password = '***';
+    return url.toString();
+  } catch {
+    return value;
+  }
+}
+
 export interface Gatehouse {
   app: FastifyInstance;
   store: Store;
@@ -149,7 +187,21 @@ export interface Gatehouse {
 export async function createGatehouse(config: GatehouseConfig, logger: Logger = createLogger(config)): Promise<Gatehouse> {
   // Providers first: a provider that cannot be reached fails start-up before anything is opened.
   const oauth = await createOAuthDeps(config);
-  const store = await openSqliteStore(config.database, { migrate: 'on-open', checkpoints: 'worker' });
+  const database = await openStore(config, { migrate: 'on-open', checkpoints: 'worker' }, logger);
+  // Redis, when configured, carries the throttle counters and the revocation fan-out; the
+  // database stays the one source of truth and takes over whenever Redis is unreachable.
+  const store =
+    config.redis.url === ''
+      ? database
+      : (await import('./storage/redis/with-redis.ts')).withRedis(database, {
+          url: config.redis.url,
+          keyPrefix: config.redis.keyPrefix,
+          commandTimeoutMs: config.redis.commandTimeoutMs,
+          onStateChange: (state, error) =>
+            state === 'down'
+              ? logger.warn({ err: error, redis: redactUrl(config.redis.url) }, 'Redis unreachable: rate limits fall back to the database, revocation feeds poll it')
+              : logger.info({ redis: redactUrl(config.redis.url) }, 'Redis reachable again: rate limits and revocation fan-out back on Redis'),
+        });
   const deps = await createCoreDeps(config, store);
   const tokens = createTokenDeps(config, store);
   await tokens.keyRing.ensureKey();
@@ -175,6 +227,15 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     ]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
   }, 10 * 60 * 1000);
   housekeeping.unref();
+  // Pool use in the logs: a line every minute at debug level, a warning when requests queue for a connection.
+  const storageStatus = setInterval(() => {
+    const status = store.describe?.();
+    if (status === undefined) return;
+    const waiting = (status.pool as { waiting?: number } | undefined)?.waiting ?? 0;
+    if (waiting > 0) logger.warn({ storage: status }, 'database pool exhausted: requests are waiting for a connection');
+    else logger.debug({ storage: status }, 'storage status');
+  }, 60_000);
+  storageStatus.unref();
   return {
     app,
     store,
@@ -184,6 +245,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     logger,
     async close() {
       clearInterval(housekeeping);
+      clearInterval(storageStatus);
       await app.close();
       await store.close();
     },

@@ -11,12 +11,10 @@ import type { User } from '../core/ports.ts';
 import { listSessions } from '../core/sessions/list-sessions.ts';
 import { revokeAllSessions } from '../core/sessions/revoke-all-sessions.ts';
 import { revokeSession } from '../core/sessions/revoke-session.ts';
-import { createCoreDeps, createGatehouse, createTokenDeps } from '../main.ts';
+import { createCoreDeps, createGatehouse, createTokenDeps, openStore, redactUrl } from '../main.ts';
 import { clientsCommand } from './clients.ts';
 import { keysCommand } from './keys.ts';
 import type { TokenDeps } from '../core/tokens/issue-access-token.ts';
-import { migrateToLatest } from '../storage/sql/migrate.ts';
-import { openSqliteStore } from '../storage/sql/sqlite.ts';
 import { normalizeEmail } from '../core/accounts/normalize-email.ts';
 import { redirectUri } from '../core/oauth-client/oauth-deps.ts';
 import type { DemoIdp } from '../dev/demo-idp.ts';
@@ -37,7 +35,7 @@ function config(program: Command): GatehouseConfig {
 /** Opens the store and the domain for one CLI command, then closes them. */
 async function withCore<T>(program: Command, work: (deps: CoreDeps) => Promise<T>): Promise<T> {
   const cfg = config(program);
-  const store = await openSqliteStore(cfg.database, { migrate: 'on-open' });
+  const store = await openStore(cfg, { migrate: 'on-open' });
   try {
     return await work(await createCoreDeps(cfg, store));
   } finally {
@@ -48,7 +46,7 @@ async function withCore<T>(program: Command, work: (deps: CoreDeps) => Promise<T
 /** Opens the store and the JWT key ring for one CLI command, then closes them. */
 async function withTokens<T>(program: Command, work: (tokens: TokenDeps) => Promise<T>): Promise<T> {
   const cfg = config(program);
-  const store = await openSqliteStore(cfg.database, { migrate: 'on-open' });
+  const store = await openStore(cfg, { migrate: 'on-open' });
   try {
     return await work(createTokenDeps(cfg, store));
   } finally {
@@ -117,7 +115,7 @@ export function createCli(): Command {
         '',
         `  Gatehouse is running at ${cfg.publicUrl}  (listening on ${address})`,
         ...cfg.devNotices.map((n) => `  - ${n}`),
-        `  - database: ${cfg.database}`,
+        `  - database: ${redactUrl(cfg.database)}`,
         `  - sign up at ${cfg.publicUrl}/signup · API description at ${cfg.publicUrl}/openapi.json`,
         ...cfg.oauth.providers.map((p) => `  - login with ${p.displayName} (${p.id}): register the redirect URI ${redirectUri(cfg.publicUrl, p.id)}`),
         ...(demoIdp === undefined ? [] : [`  - ${demoBanner}`]),
@@ -138,9 +136,9 @@ export function createCli(): Command {
     .description('apply pending database migrations')
     .action(async () => {
       const cfg = config(program);
-      const store = await openSqliteStore(cfg.database, { migrate: 'never' });
+      const store = await openStore(cfg, { migrate: 'never' });
       try {
-        const { applied } = await migrateToLatest(store.db);
+        const { applied } = await store.migrate();
         console.log(applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`);
       } finally {
         await store.close();

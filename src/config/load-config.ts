@@ -20,7 +20,11 @@ export interface GatehouseConfig {
   port: number;
   /** Normalized, without a trailing slash: `https://auth.example.com`. */
   publicUrl: string;
+  /** A SQLite path, or a `postgres://` URL. */
   database: string;
+  postgres: { maxConnections: number; connectTimeoutMs: number; statementTimeoutMs: number; idleTimeoutMs: number };
+  /** `url` empty: no Redis. */
+  redis: { url: string; keyPrefix: string; commandTimeoutMs: number };
   /** The first signs; all are accepted. */
   secrets: readonly string[];
   trustedProxies: readonly string[];
@@ -125,7 +129,7 @@ const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** Dev mode keeps one generated secret under the data folder, readable by the owner only. */
 function devSecret(database: string): { secret: string; notice: string } {
-  const dir = database === ':memory:' ? './data' : dirname(database);
+  const dir = database === ':memory:' || /^postgres(ql)?:\/\//i.test(database) ? './data' : dirname(database);
   const path = join(dir, 'dev-secret');
   if (existsSync(path)) {
     chmodSync(path, 0o600);

@@ -261,6 +261,12 @@ export interface RevocationStore {
   /** True when this access token (by jti) has a revocation entry. */
   hasJti(jti: string): Promise<boolean>;
   deleteExpired(nowMs: number): Promise<number>;
+  /**
+   * Calls `listener` when new entries may have been appended, by this process or another
+   * instance (Redis pub/sub), so feeds need not wait for their next poll. Optional: without it
+   * the feed polls. Returns the unsubscribe.
+   */
+  watch?(listener: () => void): () => void;
 }
 
 /** An account at an external identity provider, linked to a user. Keyed on (issuer, subject), never on email. */
@@ -332,5 +338,7 @@ export interface Store {
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */
   ping(): Promise<void>;
+  /** What /readyz shows about the backing services (a connection pool's use), when the adapter has something to say. */
+  describe?(): Record<string, unknown>;
   close(): Promise<void>;
 }

@@ -4,7 +4,8 @@ export type RevocationListener = (entries: readonly Revocation[]) => void;
 
 /**
  * One poller per process for every open feed connection: while anyone listens, it reads the
- * entries after the last seq it saw every `intervalMs` and hands them to each listener. Polling
+ * entries after the last seq it saw every `intervalMs`, and at once when the store's `watch`
+ * says there is something new (Redis pub/sub), and hands them to each listener. Polling
  * the database (not an in-process event) means revocations written by another process (the
  * CLI, another instance on the same database) reach this instance's listeners too.
  */
@@ -13,14 +14,25 @@ export function createRevocationBroadcaster(store: RevocationStore, intervalMs =
   let lastSeq = 0;
   let timer: NodeJS.Timeout | null = null;
   let polling = false;
+  let again = false;
+  let unwatch: (() => void) | null = null;
 
   const poll = async (): Promise<void> => {
-    if (polling) return;
+    if (polling) {
+      // A notice during a read: read once more afterwards, so nothing waits for the next tick.
+      again = true;
+      return;
+    }
     polling = true;
     try {
+      again = false;
       for (;;) {
         const entries = await store.listAfter(lastSeq, 500);
-        if (entries.length === 0) break;
+        if (entries.length === 0) {
+          if (!again) break;
+          again = false;
+          continue;
+        }
         lastSeq = entries.at(-1)?.seq ?? lastSeq;
         for (const listener of listeners) listener(entries);
       }
@@ -38,6 +50,8 @@ export function createRevocationBroadcaster(store: RevocationStore, intervalMs =
         lastSeq = await store.latestSeq();
         timer = setInterval(() => void poll(), intervalMs);
         timer.unref();
+        // With Redis, every instance hears of a revocation at once (the poll stays as a fallback).
+        unwatch = store.watch?.(() => void poll()) ?? null;
       }
       listeners.add(listener);
       return () => {
@@ -45,6 +59,8 @@ export function createRevocationBroadcaster(store: RevocationStore, intervalMs =
         if (listeners.size === 0 && timer !== null) {
           clearInterval(timer);
           timer = null;
+          unwatch?.();
+          unwatch = null;
         }
       };
     },
@@ -54,6 +70,8 @@ export function createRevocationBroadcaster(store: RevocationStore, intervalMs =
       listeners.clear();
       if (timer !== null) clearInterval(timer);
       timer = null;
+      unwatch?.();
+      unwatch = null;
     },
   };
 }

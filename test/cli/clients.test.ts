@@ -16,6 +16,8 @@ afterEach(() => temp.remove());
 
 const confidentialArgs = ['clients', 'create', '--name', 'Billing backend', '--type', 'confidential', '--grant', 'password', '--grant', 'refresh_token', '--audience', 'https://api.example.com'];
 
+// The timeout is a hang guard, not a timing assertion: every CLI run spawns Node, which is slow
+// on a busy 2-core machine while the PostgreSQL-backed suites run alongside.
 describe('gatehouse clients (no server running)', { timeout: 180_000 }, () => {
   test('clients create --type confidential prints the id and the secret once, with a warning; the secret works and is stored nowhere', async () => {
     const created = await runCli(confidentialArgs, { env });

@@ -11,6 +11,8 @@ beforeEach(() => {
 });
 afterEach(() => temp.remove());
 
+// The timeout is a hang guard, not a timing assertion: every CLI run spawns Node, which is slow
+// on a busy 2-core machine while the PostgreSQL-backed suites run alongside.
 describe('gatehouse migrate', { timeout: 180_000 }, () => {
   test('applies the migrations, then reports the database up to date', async () => {
     const env = cliEnv(temp.database);

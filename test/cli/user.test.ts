@@ -13,6 +13,8 @@ beforeEach(() => {
 });
 afterEach(() => temp.remove());
 
+// The timeout is a hang guard, not a timing assertion: every CLI run spawns Node, which is slow
+// on a busy 2-core machine while the PostgreSQL-backed suites run alongside.
 describe('gatehouse user (no server running)', { timeout: 180_000 }, () => {
   test('user create --password-stdin creates the account; user list shows it', async () => {
     const created = await runCliOk(['user', 'create', '--email', 'Ada@Example.com', '--password-stdin'], { env, stdin: `${password}\n` });

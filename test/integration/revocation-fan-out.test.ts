@@ -2,52 +2,13 @@
 // session revoked on the server is refused by all three once their feed event arrives, and by a
 // verifier started after the revocation. Event-driven over IPC: no sleeping.
 import assert from 'node:assert/strict';
-import { fork, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from '../../src/core/clients/create-client.ts';
 import { testPassword } from '../support/core-deps.ts';
 import { startTestServer, type TestServer } from '../support/start-server.ts';
+import { startWorker, type Worker } from './support/verifier-process.ts';
 
 const audience = 'https://api.example.com';
-const workerPath = new URL('./support/verifier-worker.ts', import.meta.url);
-
-interface Worker {
-  child: ChildProcess;
-  messages: Array<Record<string, unknown>>;
-  next(predicate: (message: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
-  verify(token: string): Promise<Record<string, unknown>>;
-}
-
-let requestId = 0;
-
-function startWorker(env: Record<string, string>): Worker {
-  const child = fork(workerPath, [], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const messages: Array<Record<string, unknown>> = [];
-  const waiting: Array<() => void> = [];
-  child.on('message', (message) => {
-    messages.push(message as Record<string, unknown>);
-    for (const wake of waiting.splice(0)) wake();
-  });
-  const next = async (predicate: (message: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> => {
-    for (;;) {
-      const found = messages.find(predicate);
-      if (found !== undefined) return found;
-      if (child.exitCode !== null) throw new Error(`verifier process exited with ${child.exitCode}`);
-      await new Promise<void>((resolve) => waiting.push(resolve));
-    }
-  };
-  return {
-    child,
-    messages,
-    next,
-    async verify(token) {
-      const id = ++requestId;
-      child.send({ type: 'verify', token, id });
-      return next((m) => m.type === 'verified' && m.id === id);
-    },
-  };
-}
-
 describe('revocation fan-out to three verifier processes', () => {
   let server: TestServer;
   let env: Record<string, string>;

@@ -13,8 +13,8 @@ import { transactionContract } from './contract/transaction.ts';
 import { usersContract } from './contract/users.ts';
 
 /**
- * The storage contract: one suite, run unchanged on every Store adapter (memory, SQLite,
- * and later PostgreSQL). It speaks only the ports in src/core/ports.ts, so an adapter that
+ * The storage contract: one suite, run unchanged on every Store adapter (memory,
+ * SQLite and PostgreSQL; the throttle part also on Redis, test/storage/redis/). It speaks only the ports in src/core/ports.ts, so an adapter that
  * passes is interchangeable with the others as far as the domain can tell.
  *
  * `open` must return a new, empty store on every call; the suite closes each store at the

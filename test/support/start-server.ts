@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type GatehouseConfig } from '../../src/config/load-config.ts';
 import { createGatehouse, type Gatehouse } from '../../src/main.ts';
+import { findFreePort } from './free-port.ts';
 
 export interface TestServerOptions {
   /** Extra settings, by environment variable name; they win over the defaults below. */
@@ -18,29 +18,6 @@ export interface TestServer {
   gatehouse: Gatehouse;
   /** Stops the server, closes the database and deletes the temporary folder. */
   close(): Promise<void>;
-}
-
-/**
- * A free loopback port. The public URL (used for CSRF origin checks and the `__Host-` cookie)
- * must name the port before the server starts, so `PORT=0` alone would not do: we ask the
- * kernel for one, release it and hand it on. Another process could take it in between; on a
- * test machine that window is small enough.
- */
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.once('error', reject);
-    probe.listen({ host: '127.0.0.1', port: 0 }, () => {
-      const address = probe.address();
-      const port = address !== null && typeof address === 'object' ? address.port : 0;
-      probe.close((error) => {
-        if (error !== undefined) reject(error);
-        else if (port === 0) reject(new Error('the kernel assigned no port'));
-        else resolve(port);
-      });
-    });
-  });
 }
 
 /**

@@ -30,7 +30,14 @@ export interface SqlStoreOptions {
   groupCommit?: { savepoint?: SavepointStatement };
   ping: () => Promise<void>;
   close: () => Promise<void>;
+  /** A failed transaction that may simply run again (PostgreSQL: serialization failure, deadlock). */
+  isRetryable?: (error: unknown) => boolean;
+  /** Details for /readyz (PostgreSQL: pool use). */
+  describe?: () => Record<string, unknown>;
 }
+
+/** Runs of a transaction that failed only because it raced another one, before the error is passed on. */
+const maxTransactionAttempts = 5;
 
 /** The storage ports over kysely: the same repositories serve SQLite and PostgreSQL. */
 export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
@@ -57,10 +64,23 @@ export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
     transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
       if (db.isTransaction) return work(store);
       if (group !== null) return group.transaction(work);
-      return (db as Kysely<Database>).transaction().execute((trx) => work(createSqlStore(trx, options)));
+      const run = (): Promise<T> => (db as Kysely<Database>).transaction().execute((trx) => work(createSqlStore(trx, options)));
+      if (options.isRetryable === undefined) return run();
+      const isRetryable = options.isRetryable;
+      const attempt = async (n: number): Promise<T> => {
+        try {
+          return await run();
+        } catch (error) {
+          // Nothing of the failed run was committed, so running `work` again is safe.
+          if (n < maxTransactionAttempts && isRetryable(error)) return attempt(n + 1);
+          throw error;
+        }
+      };
+      return attempt(1);
     },
     ping: options.ping,
     close: options.close,
+    ...(options.describe === undefined ? {} : { describe: options.describe }),
   };
   return store;
 }

@@ -9,7 +9,10 @@ const send = (message: object): void => {
 const verifier = createVerifier({
   issuer: process.env.ISSUER as string,
   audience: process.env.AUDIENCE as string,
+  // Several instances behind one public URL: the keys and the feed may come from a given instance.
+  ...(process.env.JWKS_URI === undefined ? {} : { jwksUri: process.env.JWKS_URI }),
   revocationFeed: {
+    ...(process.env.FEED_URL === undefined ? {} : { url: process.env.FEED_URL }),
     clientId: process.env.FEED_CLIENT_ID as string,
     clientSecret: process.env.FEED_CLIENT_SECRET as string,
     onRevocation: (entry) => send({ type: 'revocation', sid: entry.sid ?? null, jti: entry.jti ?? null, atMs: Date.now() }),

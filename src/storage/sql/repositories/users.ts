@@ -6,7 +6,9 @@ export function sqlUsers(db: Db): UserStore {
   return {
     async create(user) {
       try {
-        await db
+        // ON CONFLICT rather than a caught error: on PostgreSQL a failed statement aborts the
+        // whole transaction, and the caller may still want to use it.
+        const result = await db
           .insertInto('users')
           .values({
             id: user.id,
@@ -16,8 +18,9 @@ export function sqlUsers(db: Db): UserStore {
             updated_at_ms: user.updatedAtMs,
             disabled_at_ms: user.disabledAtMs,
           })
-          .execute();
-        return 'created';
+          .onConflict((oc) => oc.column('email').doNothing())
+          .executeTakeFirst();
+        return Number(result.numInsertedOrUpdatedRows ?? 0) === 1 ? 'created' : 'email_taken';
       } catch (error) {
         if (isEmailUniqueViolation(error)) return 'email_taken';
         throw error;

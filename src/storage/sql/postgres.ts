@@ -1,0 +1,168 @@
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import pg from 'pg';
+import type { SessionWithUser, Store } from '../../core/ports.ts';
+import { migrateToLatest, type MigrationReport } from './migrate.ts';
+import { classifyPostgresError, isPostgresRetryable, isPostgresUnavailable } from './postgres-errors.ts';
+import { sessionWithUserColumns, toSessionWithUser, type SessionWithUserRow } from './rows.ts';
+import type { Database } from './schema.ts';
+import { createSqlStore } from './sql-store.ts';
+
+export interface PostgresPoolOptions {
+  /** Connections at most; requests beyond wait for one (up to `connectTimeoutMs`). */
+  maxConnections: number;
+  /** How long to wait for a connection (a new one, or a free one from a busy pool) before answering 503. */
+  connectTimeoutMs: number;
+  /** Server-side limit for one statement; a statement cut off is answered with 503. */
+  statementTimeoutMs: number;
+  /** An idle connection is closed after this long. */
+  idleTimeoutMs: number;
+}
+
+export const defaultPostgresPoolOptions: PostgresPoolOptions = { maxConnections: 10, connectTimeoutMs: 5_000, statementTimeoutMs: 10_000, idleTimeoutMs: 30_000 };
+
+export interface OpenPostgresOptions {
+  /** Run pending migrations before returning (the server does; `gatehouse migrate` does it explicitly). */
+  migrate: 'on-open' | 'never';
+  pool?: Partial<PostgresPoolOptions>;
+  /** Told about a connection the pool lost while idle (the server restarted): for a warning in the logs. */
+  onConnectionError?: (error: Error) => void;
+}
+
+export interface PostgresPoolUse {
+  /** Open connections, busy or idle. */
+  total: number;
+  idle: number;
+  /** Requests waiting for a connection. */
+  waiting: number;
+  max: number;
+}
+
+export interface PostgresStore extends Store {
+  db: Kysely<Database>;
+  poolUse(): PostgresPoolUse;
+  /** Applies pending migrations under PostgreSQL's advisory lock (kysely's Migrator takes it). */
+  migrate(): Promise<MigrationReport>;
+}
+
+/**
+ * The pool as kysely sees it, with every driver failure that means "PostgreSQL cannot be
+ * reached" turned into StorageUnavailableError (so the HTTP layer answers 503 and fails closed),
+ * and a connection that failed that way thrown away rather than reused.
+ */
+function guardedPool(pool: pg.Pool): PostgresPool {
+  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    let broken: Error | undefined;
+    const wrapper = {
+      query: (...args: unknown[]) =>
+        (client.query as (...a: unknown[]) => Promise<unknown>)(...args).catch((error: unknown) => {
+          if (isPostgresUnavailable(error)) broken = error as Error;
+          return classifyPostgresError(error);
+        }),
+      release: (destroy?: boolean) => {
+        const reason = broken ?? (destroy === true ? new Error('discarded') : undefined);
+        broken = undefined;
+        client.release(reason);
+      },
+    } as unknown as PostgresPoolClient;
+    return wrapper;
+  };
+  return {
+    async connect() {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        return classifyPostgresError(error);
+      }
+      let wrapper = wrappers.get(client);
+      if (wrapper === undefined) {
+        wrapper = wrap(client);
+        wrappers.set(client, wrapper);
+      }
+      return wrapper;
+    },
+    end: () => pool.end(),
+  };
+}
+
+/**
+ * Opens a PostgreSQL database through a connection pool. The same kysely repositories as SQLite
+ * serve it; transactions run at READ COMMITTED, where every check-and-set the storage contract
+ * relies on is one conditional statement (the throttle compare-and-set, `markUsed ... WHERE
+ * used_at_ms IS NULL`), which PostgreSQL re-checks against the latest row after waiting for a
+ * concurrent writer's row lock, so exactly one of two racing writers wins. A transaction that
+ * fails with a serialization failure or deadlock is run again. Revocation entries are appended
+ * under an advisory lock so the feed's order is the commit order (see repositories/revocations.ts).
+ *
+ * @example
+ * const store = await openPostgresStore('postgres://gatehouse@db/gatehouse', { migrate: 'on-open' });
+ */
+export async function openPostgresStore(url: string, options: OpenPostgresOptions): Promise<PostgresStore> {
+  const poolOptions = { ...defaultPostgresPoolOptions, ...options.pool };
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolOptions.maxConnections,
+    connectionTimeoutMillis: poolOptions.connectTimeoutMs,
+    idleTimeoutMillis: poolOptions.idleTimeoutMs,
+    statement_timeout: poolOptions.statementTimeoutMs,
+    // A server that stops answering (a network partition) is noticed on the client side too.
+    query_timeout: poolOptions.statementTimeoutMs + 2_000,
+    keepAlive: true,
+    application_name: 'gatehouse',
+  });
+  // Without a listener, an idle connection dropped by a restarting server would crash the process.
+  pool.on('error', (error) => options.onConnectionError?.(error));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guardedPool(pool) }) });
+  const migrate = (): Promise<MigrationReport> => migrateToLatest(db);
+  try {
+    if (options.migrate === 'on-open') await migrate();
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    // The migrator wraps the driver's error: an unreachable server is still a 503, not a crash report.
+    const cause = (error as { cause?: unknown }).cause;
+    if (isPostgresUnavailable(error) || isPostgresUnavailable(cause)) classifyPostgresError(isPostgresUnavailable(error) ? error : cause);
+    throw error;
+  }
+
+  // The session check, the hot path: one named (server-side prepared) statement per connection,
+  // rows as arrays, no query building on every request.
+  const compiled = db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(sessionWithUserColumns)
+    .where('sessions.id', '=', '')
+    .compile();
+  const columnNames = sessionWithUserColumns.map((c) => c.split(' as ')[1] as keyof SessionWithUserRow);
+  const findSessionWithUser = async (id: string): Promise<SessionWithUser | null> => {
+    let result: pg.QueryArrayResult;
+    try {
+      result = await pool.query({ name: 'gatehouse_find_session_with_user', text: compiled.sql, values: [id], rowMode: 'array' });
+    } catch (error) {
+      return classifyPostgresError(error);
+    }
+    const values = result.rows[0];
+    if (values === undefined) return null;
+    const row = {} as SessionWithUserRow;
+    columnNames.forEach((name, i) => {
+      row[name] = values[i];
+    });
+    return toSessionWithUser(row);
+  };
+
+  const poolUse = (): PostgresPoolUse => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolOptions.maxConnections });
+  const store = createSqlStore(db, {
+    findSessionWithUser,
+    ping: async () => {
+      try {
+        await pool.query('SELECT 1');
+      } catch (error) {
+        classifyPostgresError(error);
+      }
+    },
+    close: () => db.destroy(),
+    isRetryable: isPostgresRetryable,
+    describe: () => ({ database: 'postgresql', pool: poolUse() }),
+  });
+  return Object.assign(store, { db, poolUse, migrate });
+}

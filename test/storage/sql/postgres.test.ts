@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { StorageUnavailableError } from '../../../src/core/errors.ts';
+import { migrations } from '../../../src/storage/sql/migrations/index.ts';
+import { openPostgresStore } from '../../../src/storage/sql/postgres.ts';
+import { findFreePort } from '../../support/free-port.ts';
+import { createTestDatabase, testPostgresUrl } from '../../support/postgres.ts';
+import { runStoreContract } from '../contract.ts';
+import { aSession, aUser, t0Ms } from '../contract/fixtures.ts';
+
+/**
+ * The storage contract on PostgreSQL, on the shared throwaway server `npm test` starts
+ * (GATEHOUSE_TEST_POSTGRES_URL). One database for the file, migrated on open like the server
+ * does; every contract test starts from empty tables (creating a database per test costs far
+ * more than the test itself).
+ */
+const tables = ['refresh_tokens', 'revocations', 'sessions', 'users', 'throttle', 'audit', 'signing_keys', 'clients'] as const;
+const shared = await openPostgresStore(await createTestDatabase(), { migrate: 'on-open', pool: { maxConnections: 4 } });
+after(() => shared.close());
+
+runStoreContract('PostgreSQL', async () => {
+  for (const table of tables) await shared.db.deleteFrom(table).execute();
+  // The contract closes every store it opens; the shared one stays open for the next test.
+  return { ...shared, close: async () => undefined };
+});
+
+describe('PostgreSQL store', () => {
+  it('instances starting together on a new database apply each migration once (advisory lock)', async () => {
+    const url = await createTestDatabase();
+    const stores = await Promise.all([1, 2, 3].map(() => openPostgresStore(url, { migrate: 'on-open', pool: { maxConnections: 2 } })));
+    try {
+      const applied = await sql<{ name: string }>`select name from gatehouse_migrations order by name`.execute(stores[0]!.db);
+      assert.deepEqual(
+        applied.rows.map((r) => r.name),
+        Object.keys(migrations).sort(),
+      );
+      // And a later `gatehouse migrate` finds nothing to do.
+      assert.deepEqual(await stores[1]!.migrate(), { applied: [] });
+      await stores[2]!.users.create(aUser('alice'));
+      assert.notEqual(await stores[0]!.users.findById('user-alice'), null);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('a revocation appended by a transaction that commits later never gets a lower seq than one already visible', async () => {
+    // Feed readers resume from "seq > last seen": a lower seq committing after a higher one was
+    // read would never be delivered. The second append must wait for the first to commit.
+    const url = await createTestDatabase();
+    const a = await openPostgresStore(url, { migrate: 'on-open', pool: { maxConnections: 2 } });
+    const b = await openPostgresStore(url, { migrate: 'never', pool: { maxConnections: 2 } });
+    let releaseFirst = (): void => undefined;
+    try {
+      const entry = { jti: null, expiresAtMs: t0Ms + 60_000, createdAtMs: t0Ms, reason: 'logout' };
+      const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));
+      let firstAppended!: () => void;
+      const firstHasAppended = new Promise<void>((resolve) => (firstAppended = resolve));
+      const first = a.transaction(async (tx) => {
+        await tx.revocations.append({ ...entry, sid: 'first' });
+        firstAppended();
+        await firstMayCommit;
+      });
+      await firstHasAppended;
+      let secondDone = false;
+      const second = b.revocations.append({ ...entry, sid: 'second' }).then(() => {
+        secondDone = true;
+      });
+      // Wait until the second append is queued behind the first one's lock, seen from the server.
+      while (!secondDone) {
+        const waiting = await sql<{ n: string }>`select count(*) as n from pg_locks where locktype = 'advisory' and not granted`.execute(a.db);
+        if (Number(waiting.rows[0]?.n) > 0) break;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      assert.equal(secondDone, false, 'the second append committed while the first was still open');
+      releaseFirst();
+      await Promise.all([first, second]);
+      const feed = await a.revocations.listAfter(0, 10);
+      assert.deepEqual(
+        feed.map((r) => r.sid),
+        ['first', 'second'],
+      );
+    } finally {
+      releaseFirst();
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('a sign-up whose email is taken leaves its transaction usable (no aborted transaction)', async () => {
+    const url = await createTestDatabase();
+    const store = await openPostgresStore(url, { migrate: 'on-open', pool: { maxConnections: 2 } });
+    try {
+      await store.users.create(aUser('alice'));
+      await store.transaction(async (tx) => {
+        assert.equal(await tx.users.create(aUser('alice2', { email: 'alice@example.com' })), 'email_taken');
+        await tx.sessions.create(aSession('s-a1', 'user-alice'));
+      });
+      assert.notEqual(await store.sessions.findWithUser('s-a1'), null);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('an unreachable server is StorageUnavailableError (503), at open and afterwards, never a crash', async () => {
+    const closedPort = await findFreePort();
+    const unreachable = `postgres://postgres@127.0.0.1:${closedPort}/gatehouse`;
+    await assert.rejects(openPostgresStore(unreachable, { migrate: 'on-open' }), StorageUnavailableError);
+    const store = await openPostgresStore(unreachable, { migrate: 'never', pool: { connectTimeoutMs: 1_000 } });
+    try {
+      await assert.rejects(store.ping(), StorageUnavailableError);
+      await assert.rejects(store.sessions.findWithUser('s-1'), StorageUnavailableError);
+      await assert.rejects(store.users.findByEmail('a@example.com'), StorageUnavailableError);
+      await assert.rejects(store.transaction((tx) => tx.users.findById('u')), StorageUnavailableError);
+    } finally {
+      await store.close();
+    }
+    assert.ok(testPostgresUrl().startsWith('postgres://'));
+  });
+
+  it('describe() reports the pool use for /readyz', async () => {
+    const use = shared.describe?.() as { database: string; pool: { total: number; idle: number; waiting: number; max: number } };
+    assert.equal(use.database, 'postgresql');
+    assert.equal(use.pool.max, 4);
+    assert.ok(use.pool.total >= 1 && use.pool.total <= 4);
+    assert.equal(use.pool.waiting, 0);
+  });
+});
