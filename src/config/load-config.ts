@@ -35,6 +35,13 @@ export interface GatehouseConfig {
     refreshReuseGraceSeconds: number;
     passwordGrant: boolean;
   };
+  mail: {
+    productName: string;
+    from: string;
+    smtp: { host: string; port: number; tls: 'starttls' | 'implicit' | 'none'; user: string; password: string };
+  };
+  account: { requireVerifiedEmail: boolean; verificationTtlSeconds: number; resetTtlSeconds: number; mailIntervalSeconds: number };
+  otp: { emailCodeDigits: number; emailCodeTtlSeconds: number; maxFailedAttempts: number };
   logLevel: string;
   /** What dev mode generated or defaulted, for the start-up banner. Empty outside dev mode. */
   devNotices: readonly string[];
