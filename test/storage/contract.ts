@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import type { Store } from '../../src/core/ports.ts';
+import { accountFactorsContract } from './contract/account-factors.ts';
 import { auditContract } from './contract/audit.ts';
 import { clientsContract } from './contract/clients.ts';
 import { revocationsContract } from './contract/revocations.ts';
@@ -30,6 +31,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     signingKeysContract(open);
     clientsContract(open);
     revocationsContract(open);
+    accountFactorsContract(open);
     transactionContract(open);
   });
 }

@@ -3,6 +3,7 @@ import * as initial from './0001-initial.ts';
 import * as tokens from './0002-tokens.ts';
 import * as refreshTokens from './0003-refresh-tokens.ts';
 import * as revocations from './0004-revocations.ts';
+import * as mailOtp from './0006-mail-otp.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002-tokens': tokens,
   '0003-refresh-tokens': refreshTokens,
   '0004-revocations': revocations,
+  '0006-mail-otp': mailOtp,
 };
