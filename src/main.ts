@@ -4,7 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { createArgon2idHasher } from './core/credentials/argon2id.ts';
 import { systemClock, systemRandom } from './core/clock.ts';
 import type { CoreDeps } from './core/deps.ts';
-import type { Clock, Store } from './core/ports.ts';
+import type { Clock, MailOutbox, Store } from './core/ports.ts';
+import type { AccountSecurityDeps } from './core/deps.ts';
+import type { Mailer } from './mail/create-mailer.ts';
 import { createThrottle, type ThrottleRule } from './core/throttle/throttle.ts';
 import type { GatehouseConfig, RateRuleConfig } from './config/load-config.ts';
 import { buildApp } from './http/app.ts';
@@ -60,7 +62,32 @@ export function createLogger(config: Pick<GatehouseConfig, 'logLevel'>, destinat
   return destination === undefined ? pino(options) : pino(options, destination);
 }
 
-export async function createCoreDeps(config: GatehouseConfig, store: Store, clock: Clock = systemClock): Promise<CoreDeps> {
+/** Keys, policy and branding of the mail and one-time-code operations. */
+export function createAccountSecurityDeps(config: GatehouseConfig, outbox: MailOutbox): AccountSecurityDeps {
+  const derive = (secret: string, info: string): Uint8Array => new Uint8Array(hkdfSync('sha256', secret, 'gatehouse', info, 32));
+  return {
+    outbox,
+    branding: { productName: config.mail.productName, publicUrl: config.publicUrl },
+    policy: {
+      requireVerifiedEmail: config.account.requireVerifiedEmail,
+      verificationTtlMs: config.account.verificationTtlSeconds * 1000,
+      resetTtlMs: config.account.resetTtlSeconds * 1000,
+      mailIntervalMs: config.account.mailIntervalSeconds * 1000,
+      emailCodeDigits: config.otp.emailCodeDigits,
+      emailCodeTtlMs: config.otp.emailCodeTtlSeconds * 1000,
+      maxFailedCodeAttempts: config.otp.maxFailedAttempts,
+    },
+    totpKeys: config.secrets.map((secret) => derive(secret, 'totp-secret-encryption v1')),
+    limiterKey: derive(config.secrets[0] as string, 'mail-and-code-limiter v1'),
+  };
+}
+
+/** Mail is not sent from the CLI: its operations need none, and a stray one is reported, not lost silently. */
+const cliOutbox: MailOutbox = {
+  enqueue: (message) => process.stderr.write(`gatehouse: a ${message.kind} mail was not sent (the CLI sends no mail)\n`),
+};
+
+export async function createCoreDeps(config: GatehouseConfig, store: Store, clock: Clock = systemClock, outbox: MailOutbox = cliOutbox): Promise<CoreDeps> {
   const hasher = createArgon2idHasher(config.password.argon2, systemRandom);
   // Started first: the hash runs on the thread pool while the password lists load.
   const dummyPasswordHash = hasher.hash(Buffer.from(systemRandom.bytes(24)).toString('base64url'));
@@ -83,6 +110,7 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
       secret,
     ),
     dummyPasswordHash: await dummyPasswordHash,
+    accountSecurity: createAccountSecurityDeps(config, outbox),
   };
 }
 
@@ -118,17 +146,22 @@ export interface Gatehouse {
   deps: CoreDeps;
   tokens: TokenDeps;
   logger: Logger;
+  mailer: Mailer;
   close(): Promise<void>;
 }
 
 /** Opens the database (migrating it), wires the domain and builds the HTTP app. */
 export async function createGatehouse(config: GatehouseConfig, logger: Logger = createLogger(config)): Promise<Gatehouse> {
   const store = await openSqliteStore(config.database, { migrate: 'on-open' });
-  const deps = await createCoreDeps(config, store);
+  // Loaded here, not at the top: the CLI imports this module and never sends mail.
+  const { createMailer } = await import('./mail/create-mailer.ts');
+  const mailer = createMailer(config, logger, systemClock);
+  if (mailer.warning !== null) logger.warn(mailer.warning);
+  const deps = await createCoreDeps(config, store, systemClock, mailer.queue);
   const tokens = createTokenDeps(config, store);
   await tokens.keyRing.ensureKey();
   // A silent logger still costs a child logger per request: skip it entirely.
-  const app = await buildApp({ deps, tokens, config, ...(config.logLevel === 'silent' ? {} : { logger }) });
+  const app = await buildApp({ deps, tokens, config: { ...config, devOutbox: mailer.devOutbox }, ...(config.logLevel === 'silent' ? {} : { logger }) });
   const housekeeping = setInterval(() => {
     const nowMs = systemClock.nowMs();
     void Promise.all([
@@ -136,6 +169,8 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
       tokens.keyRing.deleteExpired(),
       store.refreshTokens.deleteExpired(nowMs),
       store.revocations.deleteExpired(nowMs),
+      store.oneTimeTokens.deleteExpired(nowMs),
+      store.emailCodes.deleteExpired(nowMs),
       store.throttle.deleteStale(nowMs, Math.max(config.rateLimit.account.resetAfterSeconds, config.rateLimit.ip.resetAfterSeconds, config.rateLimit.signupIp.resetAfterSeconds) * 1000),
     ]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
   }, 10 * 60 * 1000);
@@ -146,9 +181,11 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     deps,
     tokens,
     logger,
+    mailer,
     async close() {
       clearInterval(housekeeping);
       await app.close();
+      await mailer.queue.close();
       await store.close();
     },
   };

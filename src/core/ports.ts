@@ -127,7 +127,22 @@ export type AuditEventType =
   | 'account.deleted'
   | 'account.disabled'
   | 'account.enabled'
-  | 'refresh.reuse_detected';
+  | 'refresh.reuse_detected'
+  | 'signup.existing_email'
+  | 'email.verification_sent'
+  | 'email.verified'
+  | 'password_reset.requested'
+  | 'password.reset'
+  | 'login.second_factor_required'
+  | 'second_factor.failed'
+  | 'email_code.sent'
+  | 'email_code.failed'
+  | 'reauth.succeeded'
+  | 'totp.enrolment_started'
+  | 'totp.enabled'
+  | 'totp.disabled'
+  | 'recovery_codes.generated'
+  | 'recovery_code.used';
 
 export interface AuditEvent {
   id: string;

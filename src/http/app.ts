@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { CoreDeps } from '../core/deps.ts';
 import type { TokenDeps } from '../core/tokens/issue-access-token.ts';
+import type { DevOutbox } from '../mail/dev-outbox.ts';
 import { sessionTokenRoutes } from './routes/session-token.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
 import { tokenRoutes } from './routes/token.ts';
@@ -19,6 +20,8 @@ import { meRoutes } from './routes/me.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { sessionsRoutes } from './routes/sessions.ts';
 import { userRoutes } from './routes/users.ts';
+import { emailVerificationRoutes } from './routes/email-verification.ts';
+import { passwordResetRoutes } from './routes/password-reset.ts';
 import { sessionSchema, userSchema } from './schemas.ts';
 
 declare module 'fastify' {
@@ -35,6 +38,8 @@ export interface AppConfig {
   trustedProxies: readonly string[];
   /** Origins other than our own that `return_to` may point at. */
   allowedReturnOrigins: readonly string[];
+  /** Dev mode's outbox: when given, /dev/mail shows the mails sent. Never outside dev mode. */
+  devOutbox?: DevOutbox | null;
 }
 
 export interface BuildAppOptions {
@@ -92,6 +97,8 @@ export async function buildApp({ deps, tokens, config, logger }: BuildAppOptions
 
   healthRoutes(app, deps);
   userRoutes(app, deps);
+  emailVerificationRoutes(app, deps);
+  passwordResetRoutes(app, deps);
   sessionRoutes(app, deps);
   sessionsRoutes(app, deps);
   meRoutes(app, deps);

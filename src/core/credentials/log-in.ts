@@ -46,6 +46,11 @@ export async function logIn(deps: CoreDeps, input: LogInInput, context: RequestC
     await deps.store.audit.append(auditEvent(deps, 'login.failed', context, { userId: user.id, email, detail: 'account_disabled' }));
     throw new AuthError('account_disabled');
   }
+  // Said only after the right password, so it tells nothing to someone guessing addresses.
+  if (deps.accountSecurity.policy.requireVerifiedEmail && (await deps.store.emailVerifications.find(user.id)) === null) {
+    await deps.store.audit.append(auditEvent(deps, 'login.failed', context, { userId: user.id, email, detail: 'email_not_verified' }));
+    throw new AuthError('email_not_verified', { detail: 'Open the link we mailed you, or ask for a new one.' });
+  }
 
   await deps.throttle.clear('account', email);
   await ticket.refund('ip');

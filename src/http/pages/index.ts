@@ -8,6 +8,10 @@ import { assetRoutes } from './assets.ts';
 import { loginPage } from './login.ts';
 import { logoutPage } from './logout.ts';
 import { signupPage } from './signup.ts';
+import { devMailPage } from './dev-mail.ts';
+import { forgotPage } from './forgot.ts';
+import { resetPage } from './reset.ts';
+import { verifyPage } from './verify.ts';
 
 /**
  * The server-rendered pages. Form bodies (urlencoded) are parsed only inside this plugin, so
@@ -23,4 +27,8 @@ export async function pages(app: FastifyInstance, deps: CoreDeps, config: AppCon
   loginPage(app, deps, config);
   logoutPage(app, deps);
   accountPage(app, deps);
+  verifyPage(app, deps);
+  forgotPage(app, deps);
+  resetPage(app, deps);
+  if (config.devOutbox !== undefined && config.devOutbox !== null) devMailPage(app, config.devOutbox);
 }
