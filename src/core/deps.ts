@@ -39,6 +39,8 @@ export interface AccountSecurityDeps {
   policy: AccountSecurityPolicy;
   /** Keys that encrypt TOTP secrets at rest (JWE dir + A256GCM); the first encrypts, all decrypt. */
   totpKeys: readonly Uint8Array[];
+  /** Keys of the pending-login token (JWE dir + A256GCM) between the password and the second step. */
+  pendingLoginKeys: readonly Uint8Array[];
   /** HMAC key for the throttle keys of mail and code limits, so that table lists no addresses. */
   limiterKey: Uint8Array;
 }

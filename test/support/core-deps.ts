@@ -158,6 +158,7 @@ export async function createTestCore(overrides: TestCoreOverrides = {}): Promise
       branding: { productName: 'Gatehouse', publicUrl: testPublicUrl },
       policy: { ...testAccountSecurityPolicy, ...accountSecurityPolicy },
       totpKeys: [new Uint8Array(32).fill(7)],
+      pendingLoginKeys: [new Uint8Array(32).fill(6)],
       limiterKey: new Uint8Array(32).fill(5),
     },
   };
