@@ -22,6 +22,7 @@ import { sessionsRoutes } from './routes/sessions.ts';
 import { userRoutes } from './routes/users.ts';
 import { emailVerificationRoutes } from './routes/email-verification.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
+import { twoFactorRoutes } from './routes/two-factor.ts';
 import { sessionSchema, userSchema } from './schemas.ts';
 
 declare module 'fastify' {
@@ -99,6 +100,7 @@ export async function buildApp({ deps, tokens, config, logger }: BuildAppOptions
   userRoutes(app, deps);
   emailVerificationRoutes(app, deps);
   passwordResetRoutes(app, deps);
+  twoFactorRoutes(app, deps);
   sessionRoutes(app, deps);
   sessionsRoutes(app, deps);
   meRoutes(app, deps);

@@ -58,6 +58,10 @@ async function renderAccount(deps: CoreDeps, reply: FastifyReply, current: Sessi
 </table>
 ${sessions.length > 1 ? html`<form method="post" action="/account/sessions/revoke-others"><button class="secondary" type="submit">Sign out every other session</button></form>` : ''}
 </section>
+<section class="card" aria-labelledby="two-factor-title">
+<h2 id="two-factor-title">Two-factor authentication</h2>
+<p><a href="/account/two-factor">Set up or manage two-factor authentication</a></p>
+</section>
 <section class="card" aria-labelledby="password-title">
 <h2 id="password-title">Change password</h2>
 <form method="post" action="/account/password">

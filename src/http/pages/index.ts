@@ -12,6 +12,7 @@ import { devMailPage } from './dev-mail.ts';
 import { forgotPage } from './forgot.ts';
 import { resetPage } from './reset.ts';
 import { verifyPage } from './verify.ts';
+import { twoFactorPage } from './two-factor.ts';
 
 /**
  * The server-rendered pages. Form bodies (urlencoded) are parsed only inside this plugin, so
@@ -30,5 +31,6 @@ export async function pages(app: FastifyInstance, deps: CoreDeps, config: AppCon
   verifyPage(app, deps);
   forgotPage(app, deps);
   resetPage(app, deps);
+  twoFactorPage(app, deps);
   if (config.devOutbox !== undefined && config.devOutbox !== null) devMailPage(app, config.devOutbox);
 }
