@@ -23,6 +23,7 @@ import { userRoutes } from './routes/users.ts';
 import { emailVerificationRoutes } from './routes/email-verification.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
 import { twoFactorRoutes } from './routes/two-factor.ts';
+import { emailCodeRoutes } from './routes/email-code.ts';
 import { sessionSchema, userSchema } from './schemas.ts';
 
 declare module 'fastify' {
@@ -101,6 +102,7 @@ export async function buildApp({ deps, tokens, config, logger }: BuildAppOptions
   emailVerificationRoutes(app, deps);
   passwordResetRoutes(app, deps);
   twoFactorRoutes(app, deps);
+  emailCodeRoutes(app, deps);
   sessionRoutes(app, deps);
   sessionsRoutes(app, deps);
   meRoutes(app, deps);

@@ -1,4 +1,4 @@
-import type { MailMessage } from '../ports.ts';
+import type { EmailCodePurpose, MailMessage } from '../ports.ts';
 import { publicLink, renderMail, type MailBranding } from './render-mail.ts';
 
 /**
@@ -69,8 +69,6 @@ export function resetUnknownAccountMail(branding: MailBranding, to: string): Mai
     footer: ignore,
   });
 }
-
-export type EmailCodePurpose = 'login' | 'reauth';
 
 export function emailCodeMail(branding: MailBranding, to: string, code: string, purpose: EmailCodePurpose, ttlMinutes: number): MailMessage {
   const why = purpose === 'login' ? `to sign in to ${branding.productName}` : `to confirm a change to your ${branding.productName} account`;

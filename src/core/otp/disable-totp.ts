@@ -1,4 +1,4 @@
-import { verifyCurrentPassword } from '../accounts/verify-current-password.ts';
+import { reauthenticate, type Reauthentication } from '../accounts/reauthenticate.ts';
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
@@ -10,8 +10,8 @@ import type { User } from '../ports.ts';
  * re-authentication with the password (SECURITY.md 15): a stolen session alone cannot remove
  * the second factor.
  */
-export async function disableTotp(deps: CoreDeps, user: User, reauth: { password: string }, context: RequestContext): Promise<void> {
-  await verifyCurrentPassword(deps, user, reauth.password);
+export async function disableTotp(deps: CoreDeps, user: User, reauth: Reauthentication, context: RequestContext): Promise<void> {
+  await reauthenticate(deps, user, reauth, context);
   const removed = await deps.store.transaction(async (tx) => {
     const credential = await tx.totp.find(user.id);
     if (credential === null) return false;

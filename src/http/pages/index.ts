@@ -13,6 +13,7 @@ import { forgotPage } from './forgot.ts';
 import { resetPage } from './reset.ts';
 import { verifyPage } from './verify.ts';
 import { twoFactorPage } from './two-factor.ts';
+import { loginCodePage } from './login-code.ts';
 
 /**
  * The server-rendered pages. Form bodies (urlencoded) are parsed only inside this plugin, so
@@ -32,5 +33,6 @@ export async function pages(app: FastifyInstance, deps: CoreDeps, config: AppCon
   forgotPage(app, deps);
   resetPage(app, deps);
   twoFactorPage(app, deps);
+  loginCodePage(app, deps, config);
   if (config.devOutbox !== undefined && config.devOutbox !== null) devMailPage(app, config.devOutbox);
 }

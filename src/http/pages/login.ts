@@ -27,7 +27,7 @@ ${notice === undefined ? '' : html`<p class="notice" role="status">${notice}</p>
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   <button type="submit">Log in</button>
 </form>
-<p class="muted"><a href="/forgot">Forgot your password?</a></p>
+<p class="muted"><a href="/forgot">Forgot your password?</a> · <a href="/login/code">Email me a sign-in code</a></p>
 <p class="muted">New here? <a href="/signup?return_to=${encodeURIComponent(returnTo)}">Create an account</a></p>
 </section>`;
 }

@@ -9,7 +9,15 @@ import { errorResponses, sessionBody } from '../schemas.ts';
 import { requestContext, requireSession, setSessionCookie } from '../session-cookie.ts';
 
 const recoveryCodesSchema = { type: 'array', items: { type: 'string' }, minItems: 10, maxItems: 10, description: 'Shown once; only their hashes are kept.' } as const;
-const passwordBody = { type: 'object', required: ['password'], additionalProperties: false, properties: { password: { type: 'string', minLength: 1 } } } as const;
+/** Re-authentication: the password, or a code from POST /v1/me/reauth-code. */
+const reauthBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  maxProperties: 1,
+  properties: { password: { type: 'string', minLength: 1 }, emailCode: { type: 'string', minLength: 1, maxLength: 16 } },
+} as const;
+type ReauthBody = { password: string } | { emailCode: string };
 
 /** TOTP two-factor for the signed-in account: status, enrol, confirm, disable, recovery codes. */
 export function twoFactorRoutes(app: FastifyInstance, deps: CoreDeps): void {
@@ -70,13 +78,13 @@ export function twoFactorRoutes(app: FastifyInstance, deps: CoreDeps): void {
     },
   );
 
-  app.delete<{ Body: { password: string } }>(
+  app.delete<{ Body: ReauthBody }>(
     '/v1/me/two-factor/totp',
     {
       schema: {
         tags: ['two-factor'],
-        summary: 'Turn TOTP off (and drop the recovery codes); needs the password.',
-        body: passwordBody,
+        summary: 'Turn TOTP off (and drop the recovery codes); needs the password or an emailed reauth code.',
+        body: reauthBody,
         response: { 204: { type: 'null', description: 'Off.' }, ...errorResponses },
       },
     },
@@ -87,13 +95,13 @@ export function twoFactorRoutes(app: FastifyInstance, deps: CoreDeps): void {
     },
   );
 
-  app.post<{ Body: { password: string } }>(
+  app.post<{ Body: ReauthBody }>(
     '/v1/me/two-factor/recovery-codes',
     {
       schema: {
         tags: ['two-factor'],
-        summary: 'Make 10 new recovery codes (the old ones stop working); needs the password.',
-        body: passwordBody,
+        summary: 'Make 10 new recovery codes (the old ones stop working); needs the password or an emailed reauth code.',
+        body: reauthBody,
         response: { 200: { type: 'object', required: ['recoveryCodes'], properties: { recoveryCodes: recoveryCodesSchema } }, ...errorResponses },
       },
     },
