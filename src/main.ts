@@ -152,19 +152,19 @@ export interface Gatehouse {
 }
 
 /** Opens the database (migrating it), wires the domain and builds the HTTP app. */
-export async function createGatehouse(config: GatehouseConfig, logger: Logger = createLogger(config)): Promise<Gatehouse> {
+export async function createGatehouse(config: GatehouseConfig, logger: Logger = createLogger(config), clock: Clock = systemClock): Promise<Gatehouse> {
   const store = await openSqliteStore(config.database, { migrate: 'on-open' });
   // Loaded here, not at the top: the CLI imports this module and never sends mail.
   const { createMailer } = await import('./mail/create-mailer.ts');
-  const mailer = createMailer(config, logger, systemClock);
+  const mailer = createMailer(config, logger, clock);
   if (mailer.warning !== null) logger.warn(mailer.warning);
-  const deps = await createCoreDeps(config, store, systemClock, mailer.queue);
-  const tokens = createTokenDeps(config, store);
+  const deps = await createCoreDeps(config, store, clock, mailer.queue);
+  const tokens = createTokenDeps(config, store, clock);
   await tokens.keyRing.ensureKey();
   // A silent logger still costs a child logger per request: skip it entirely.
   const app = await buildApp({ deps, tokens, config: { ...config, devOutbox: mailer.devOutbox }, ...(config.logLevel === 'silent' ? {} : { logger }) });
   const housekeeping = setInterval(() => {
-    const nowMs = systemClock.nowMs();
+    const nowMs = clock.nowMs();
     void Promise.all([
       store.sessions.deleteExpired(nowMs, deps.sessionPolicy.idleTimeoutMs),
       tokens.keyRing.deleteExpired(),

@@ -5,10 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type GatehouseConfig } from '../../src/config/load-config.ts';
 import { createGatehouse, type Gatehouse } from '../../src/main.ts';
+import type { Clock } from '../../src/core/ports.ts';
 
 export interface TestServerOptions {
   /** Extra settings, by environment variable name; they win over the defaults below. */
   env?: Readonly<Record<string, string>>;
+  /** The server's clock (the real one unless given): the TOTP browser test moves it by steps. */
+  clock?: Clock;
 }
 
 export interface TestServer {
@@ -73,7 +76,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         ...options.env,
       },
     });
-    gatehouse = await createGatehouse(config);
+    gatehouse = await createGatehouse(config, undefined, options.clock);
     await gatehouse.app.listen({ host: config.host, port: config.port });
     const started = gatehouse;
     let closing: Promise<void> | undefined;
