@@ -127,6 +127,7 @@ describe('mail, verification, TOTP and reset in a real browser', () => {
     secret = (await pageA.locator('[data-totp-secret]').textContent()) ?? '';
     assert.match(secret, /^[A-Z2-7]{32}$/);
     await pageA.locator('#code').fill(totpCodeAt(secret, clock.nowMs()));
+    await pageA.locator('#confirm-password').fill(passphrase);
     await pageA.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
     await pageA.getByRole('heading', { name: 'Two-factor authentication is on' }).waitFor();
     recoveryCodes = (await pageA.locator('[data-recovery-codes] code').allTextContents()).map((c) => c.trim());

@@ -63,7 +63,7 @@ describe('no secret in the logs', { timeout: 60_000 }, () => {
     const secret = enrol.json().secret as string;
     secrets.push(secret);
     const totp = totpCodeAt(secret, Date.now());
-    const confirmed = await inject({ method: 'POST', url: '/v1/me/two-factor/totp/confirm', headers: { ...headers, cookie }, payload: { code: totp } });
+    const confirmed = await inject({ method: 'POST', url: '/v1/me/two-factor/totp/confirm', headers: { ...headers, cookie }, payload: { code: totp, password } });
     assert.equal(confirmed.statusCode, 200, confirmed.body);
     secrets.push(...(confirmed.json().recoveryCodes as string[]));
     await inject({ method: 'POST', url: '/v1/email-code', headers, payload: { email } });

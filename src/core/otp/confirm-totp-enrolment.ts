@@ -1,3 +1,4 @@
+import { reauthenticate, type Reauthentication } from '../accounts/reauthenticate.ts';
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
@@ -12,16 +13,20 @@ import { matchTotpStep } from './totp.ts';
 
 /**
  * Confirms a pending enrolment with its first valid code: TOTP is on from here, that code's step
- * counts as used, and 10 recovery codes are made (returned once). Turning on a second factor is
- * a privilege change, so this device's session is replaced by a new one (SECURITY.md 10).
+ * counts as used, and 10 recovery codes are made (returned once). It needs re-authentication
+ * (SECURITY.md 15): otherwise a stolen session could put the thief's authenticator on the account
+ * and lock its owner out, past even a password reset. Turning on a second factor is a privilege
+ * change, so this device's session is replaced by a new one (SECURITY.md 10).
  */
 export async function confirmTotpEnrolment(
   deps: CoreDeps,
   current: SessionWithUser,
   code: string,
+  reauth: Reauthentication,
   context: RequestContext,
 ): Promise<{ recoveryCodes: string[] } & StartedSession> {
   const { user } = current;
+  await reauthenticate(deps, user, reauth, context);
   const credential = await deps.store.totp.find(user.id);
   if (credential === null) throw new AuthError('totp_not_enabled', { detail: 'Start the enrolment first.' });
   if (credential.confirmedAtMs !== null) throw new AuthError('totp_already_enabled');

@@ -7,8 +7,8 @@ import type { User } from '../ports.ts';
 
 /**
  * Turns TOTP off (or drops a pending enrolment), with its recovery codes. Needs
- * re-authentication with the password (SECURITY.md 15): a stolen session alone cannot remove
- * the second factor.
+ * re-authentication, the password or an emailed reauth code (SECURITY.md 15): a stolen session
+ * alone cannot remove the second factor.
  */
 export async function disableTotp(deps: CoreDeps, user: User, reauth: Reauthentication, context: RequestContext): Promise<void> {
   await reauthenticate(deps, user, reauth, context);

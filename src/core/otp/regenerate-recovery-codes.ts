@@ -7,7 +7,7 @@ import type { User } from '../ports.ts';
 import { hasSecondFactor } from '../credentials/log-in.ts';
 import { replaceRecoveryCodes } from './recovery-codes.ts';
 
-/** New recovery codes (the old ones stop working); needs the password. Returned once. */
+/** New recovery codes (the old ones stop working); needs re-authentication. Returned once. */
 export async function regenerateRecoveryCodes(deps: CoreDeps, user: User, reauth: Reauthentication, context: RequestContext): Promise<string[]> {
   if (!(await hasSecondFactor(deps, user.id))) throw new AuthError('totp_not_enabled');
   await reauthenticate(deps, user, reauth, context);

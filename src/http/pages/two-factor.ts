@@ -47,6 +47,8 @@ async function render(deps: CoreDeps, reply: FastifyReply, current: SessionWithU
 <form method="post" action="/account/two-factor/confirm">
   <label for="code">Code shown by the app</label>
   <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
+  <label for="confirm-password">Your password</label>
+  <input id="confirm-password" name="password" type="password" autocomplete="current-password" required>
   <button type="submit">Turn on two-factor authentication</button>
 </form>
 <h2>Cancel</h2>${passwordForm('/account/two-factor/disable', 'Cancel the setup', 'cancel-password', false)}`;
@@ -91,7 +93,7 @@ export function twoFactorPage(app: FastifyInstance, deps: CoreDeps): void {
   app.post('/account/two-factor/confirm', { schema: { tags: ['pages'], summary: 'Confirm TOTP enrolment with a first code.' } }, async (request, reply) => {
     const current = await signedIn(request, reply);
     if (current === null) return reply;
-    const result = await attempt(() => confirmTotpEnrolment(deps, current, field(request.body, 'code'), requestContext(request)));
+    const result = await attempt(() => confirmTotpEnrolment(deps, current, field(request.body, 'code'), { password: field(request.body, 'password') }, requestContext(request)));
     if (!result.ok) return render(deps, reply, current, result.status, result.message);
     setSessionCookie(reply, result.value.token, result.value.session.expiresAtMs);
     return sendPage(reply, 200, { title: 'Recovery codes', signedInAs: current.user.email, body: recoveryCodesPage(result.value.recoveryCodes, 'Two-factor authentication is on') });

@@ -60,19 +60,28 @@ export function twoFactorRoutes(app: FastifyInstance, deps: CoreDeps): void {
     },
   );
 
-  app.post<{ Body: { code: string } }>(
+  app.post<{ Body: { code: string; password?: string; emailCode?: string } }>(
     '/v1/me/two-factor/totp/confirm',
     {
       schema: {
         tags: ['two-factor'],
-        summary: 'Confirm the enrolment with a first code: TOTP is on; returns 10 recovery codes and a new session.',
-        body: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', minLength: 1, maxLength: 16 } } },
+        summary: 'Confirm the enrolment with a first code and the password (or an emailed reauth code): TOTP is on; returns 10 recovery codes and a new session.',
+        body: {
+          type: 'object',
+          required: ['code'],
+          additionalProperties: false,
+          minProperties: 2,
+          maxProperties: 2,
+          properties: { code: { type: 'string', minLength: 1, maxLength: 16 }, password: { type: 'string', minLength: 1 }, emailCode: { type: 'string', minLength: 1, maxLength: 16 } },
+        },
         response: { 200: { type: 'object', required: ['recoveryCodes', 'session'], properties: { recoveryCodes: recoveryCodesSchema, session: { $ref: 'session#' } } }, ...errorResponses },
       },
     },
     async (request, reply) => {
       const current = await requireSession(deps, request);
-      const done = await confirmTotpEnrolment(deps, current, request.body.code, requestContext(request));
+      const { code, password, emailCode } = request.body;
+      const reauth = password !== undefined ? { password } : { emailCode: emailCode ?? '' };
+      const done = await confirmTotpEnrolment(deps, current, code, reauth, requestContext(request));
       setSessionCookie(reply, done.token, done.session.expiresAtMs);
       return { recoveryCodes: done.recoveryCodes, session: sessionBody(done.session, deps.sessionPolicy.idleTimeoutMs, done.session.id) };
     },

@@ -24,7 +24,7 @@ async function enrolled(core: TestCore, email = 'ada@example.com'): Promise<{ se
   const current = await validateSession(core, (await seedSession(core, user.id)).token);
   assert.ok(current);
   const { secret } = await startTotpEnrolment(core, user, testContext());
-  const { recoveryCodes } = await confirmTotpEnrolment(core, current, totpCodeAt(secret, core.clock.nowMs()), testContext());
+  const { recoveryCodes } = await confirmTotpEnrolment(core, current, totpCodeAt(secret, core.clock.nowMs()), { password: testPassword }, testContext());
   core.clock.advance(stepMs); // the confirming step is used; move on to a fresh one
   return { secret, recoveryCodes };
 }
@@ -43,8 +43,10 @@ describe('TOTP two-factor', () => {
     const { secret, uri } = await startTotpEnrolment(core, user, testContext());
     assert.match(uri, /^otpauth:\/\/totp\//);
     assert.equal((await beginLogin(core, { email: 'ada@example.com', password: testPassword }, testContext())).kind, 'session', 'a pending enrolment protects nothing');
-    await rejectsWithAuthError(confirmTotpEnrolment(core, current!, '000000' === totpCodeAt(secret, core.clock.nowMs()) ? '111111' : '000000', testContext()), 'invalid_code');
-    const confirmed = await confirmTotpEnrolment(core, current!, totpCodeAt(secret, core.clock.nowMs()), testContext());
+    await rejectsWithAuthError(confirmTotpEnrolment(core, current!, '000000' === totpCodeAt(secret, core.clock.nowMs()) ? '111111' : '000000', { password: testPassword }, testContext()), 'invalid_code');
+    // 15: a session alone cannot turn TOTP on (a thief's authenticator would lock the owner out).
+    await rejectsWithAuthError(confirmTotpEnrolment(core, current!, totpCodeAt(secret, core.clock.nowMs()), { password: 'not the password at all' }, testContext()), 'wrong_password');
+    const confirmed = await confirmTotpEnrolment(core, current!, totpCodeAt(secret, core.clock.nowMs()), { password: testPassword }, testContext());
     assert.equal(confirmed.recoveryCodes.length, 10);
     assert.equal(new Set(confirmed.recoveryCodes).size, 10);
     assert.equal(await validateSession(core, (await seedSession(core, user.id)).token) !== null, true);

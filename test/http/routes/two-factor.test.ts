@@ -28,7 +28,7 @@ describe('two-factor over HTTP', () => {
     secret = started.json().secret;
     assert.match(started.json().otpauthUri, /^otpauth:\/\/totp\//);
     assert.match(started.json().qrSvg, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-    const confirmed = await t.app.inject({ method: 'POST', url: '/v1/me/two-factor/totp/confirm', headers: { ...sameOriginJson, ...withSession(session) }, payload: { code: totpCodeAt(secret, t.core.clock.nowMs()) } });
+    const confirmed = await t.app.inject({ method: 'POST', url: '/v1/me/two-factor/totp/confirm', headers: { ...sameOriginJson, ...withSession(session) }, payload: { code: totpCodeAt(secret, t.core.clock.nowMs()), password: testPassword } });
     assert.equal(confirmed.statusCode, 200, confirmed.body);
     recoveryCodes = confirmed.json().recoveryCodes;
     assert.equal(recoveryCodes.length, 10);
