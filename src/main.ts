@@ -9,7 +9,6 @@ import type { AccountSecurityDeps } from './core/deps.ts';
 import type { Mailer } from './mail/create-mailer.ts';
 import { createThrottle, type ThrottleRule } from './core/throttle/throttle.ts';
 import type { GatehouseConfig, RateRuleConfig } from './config/load-config.ts';
-import { buildApp } from './http/app.ts';
 import { createKeyRing } from './core/tokens/key-ring.ts';
 import { deriveKeyEncryptionKeys } from './core/tokens/key-encryption.ts';
 import type { TokenDeps } from './core/tokens/issue-access-token.ts';
@@ -162,6 +161,9 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const tokens = createTokenDeps(config, store, clock);
   await tokens.keyRing.ensureKey();
   // A silent logger still costs a child logger per request: skip it entirely.
+  // Loaded here, not at the top: the CLI imports this module for its other exports and serves no
+  // HTTP, so each CLI command skips loading fastify and every route.
+  const { buildApp } = await import('./http/app.ts');
   const app = await buildApp({ deps, tokens, config: { ...config, devOutbox: mailer.devOutbox }, ...(config.logLevel === 'silent' ? {} : { logger }) });
   const housekeeping = setInterval(() => {
     const nowMs = clock.nowMs();
