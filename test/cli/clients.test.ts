@@ -16,7 +16,8 @@ afterEach(() => temp.remove());
 
 const confidentialArgs = ['clients', 'create', '--name', 'Billing backend', '--type', 'confidential', '--grant', 'password', '--grant', 'refresh_token', '--audience', 'https://api.example.com'];
 
-describe('gatehouse clients (no server running)', { timeout: 30_000 }, () => {
+// 12 CLI processes in a row: 20-30 s on a 2-core machine shared with other suites, so the budget has headroom.
+describe('gatehouse clients (no server running)', { timeout: 90_000 }, () => {
   test('clients create --type confidential prints the id and the secret once, with a warning; the secret works and is stored nowhere', async () => {
     const created = await runCli(confidentialArgs, { env });
     assert.equal(created.code, 0, created.stderr);
