@@ -4,10 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import { createArgon2idHasher } from './core/credentials/argon2id.ts';
 import { systemClock, systemRandom } from './core/clock.ts';
 import type { CoreDeps } from './core/deps.ts';
-import type { Clock, Store } from './core/ports.ts';
+import type { Clock, MailOutbox, Store } from './core/ports.ts';
+import type { AccountSecurityDeps } from './core/deps.ts';
+import type { Mailer } from './mail/create-mailer.ts';
 import { createThrottle, type ThrottleRule } from './core/throttle/throttle.ts';
 import type { GatehouseConfig, RateRuleConfig } from './config/load-config.ts';
-import { buildApp } from './http/app.ts';
 import { createKeyRing } from './core/tokens/key-ring.ts';
 import { deriveKeyEncryptionKeys } from './core/tokens/key-encryption.ts';
 import type { TokenDeps } from './core/tokens/issue-access-token.ts';
@@ -64,7 +65,33 @@ export function createLogger(config: Pick<GatehouseConfig, 'logLevel'>, destinat
   return destination === undefined ? pino(options) : pino(options, destination);
 }
 
-export async function createCoreDeps(config: GatehouseConfig, store: Store, clock: Clock = systemClock): Promise<CoreDeps> {
+/** Keys, policy and branding of the mail and one-time-code operations. */
+export function createAccountSecurityDeps(config: GatehouseConfig, outbox: MailOutbox): AccountSecurityDeps {
+  const derive = (secret: string, info: string): Uint8Array => new Uint8Array(hkdfSync('sha256', secret, 'gatehouse', info, 32));
+  return {
+    outbox,
+    branding: { productName: config.mail.productName, publicUrl: config.publicUrl },
+    policy: {
+      requireVerifiedEmail: config.account.requireVerifiedEmail,
+      verificationTtlMs: config.account.verificationTtlSeconds * 1000,
+      resetTtlMs: config.account.resetTtlSeconds * 1000,
+      mailIntervalMs: config.account.mailIntervalSeconds * 1000,
+      emailCodeDigits: config.otp.emailCodeDigits,
+      emailCodeTtlMs: config.otp.emailCodeTtlSeconds * 1000,
+      maxFailedCodeAttempts: config.otp.maxFailedAttempts,
+    },
+    totpKeys: config.secrets.map((secret) => derive(secret, 'totp-secret-encryption v1')),
+    pendingLoginKeys: config.secrets.map((secret) => derive(secret, 'pending-login v1')),
+    limiterKey: derive(config.secrets[0] as string, 'mail-and-code-limiter v1'),
+  };
+}
+
+/** Mail is not sent from the CLI: its operations need none, and a stray one is reported, not lost silently. */
+const cliOutbox: MailOutbox = {
+  enqueue: (message) => process.stderr.write(`gatehouse: a ${message.kind} mail was not sent (the CLI sends no mail)\n`),
+};
+
+export async function createCoreDeps(config: GatehouseConfig, store: Store, clock: Clock = systemClock, outbox: MailOutbox = cliOutbox): Promise<CoreDeps> {
   const hasher = createArgon2idHasher(config.password.argon2, systemRandom);
   // Started first: the hash runs on the thread pool while the password lists load.
   const dummyPasswordHash = hasher.hash(Buffer.from(systemRandom.bytes(24)).toString('base64url'));
@@ -87,6 +114,7 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
       secret,
     ),
     dummyPasswordHash: await dummyPasswordHash,
+    accountSecurity: createAccountSecurityDeps(config, outbox),
   };
 }
 
@@ -180,11 +208,12 @@ export interface Gatehouse {
   tokens: TokenDeps;
   oauth: OAuthDeps;
   logger: Logger;
+  mailer: Mailer;
   close(): Promise<void>;
 }
 
 /** Opens the database (migrating it), wires the domain and builds the HTTP app. */
-export async function createGatehouse(config: GatehouseConfig, logger: Logger = createLogger(config)): Promise<Gatehouse> {
+export async function createGatehouse(config: GatehouseConfig, logger: Logger = createLogger(config), clock: Clock = systemClock): Promise<Gatehouse> {
   // Providers first: a provider that cannot be reached fails start-up before anything is opened.
   const oauth = await createOAuthDeps(config);
   const database = await openStore(config, { migrate: 'on-open', checkpoints: 'worker' }, logger);
@@ -202,8 +231,12 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
               ? logger.warn({ err: error, redis: redactUrl(config.redis.url) }, 'Redis unreachable: rate limits fall back to the database, revocation feeds poll it')
               : logger.info({ redis: redactUrl(config.redis.url) }, 'Redis reachable again: rate limits and revocation fan-out back on Redis'),
         });
-  const deps = await createCoreDeps(config, store);
-  const tokens = createTokenDeps(config, store);
+  // Loaded here, not at the top: the CLI imports this module and never sends mail.
+  const { createMailer } = await import('./mail/create-mailer.ts');
+  const mailer = createMailer(config, logger, clock);
+  if (mailer.warning !== null) logger.warn(mailer.warning);
+  const deps = await createCoreDeps(config, store, clock, mailer.queue);
+  const tokens = createTokenDeps(config, store, clock);
   await tokens.keyRing.ensureKey();
   const rotationIntervalMs = config.token.keyRotationDays * 24 * 3_600_000;
   const rotateIfDue = async (): Promise<void> => {
@@ -213,9 +246,12 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   };
   await rotateIfDue();
   // A silent logger still costs a child logger per request: skip it entirely.
-  const app = await buildApp({ deps, tokens, config, oauth, ...(config.logLevel === 'silent' ? {} : { logger }) });
+  // Loaded here, not at the top: the CLI imports this module for its other exports and serves no
+  // HTTP, so each CLI command skips loading fastify and every route.
+  const { buildApp } = await import('./http/app.ts');
+  const app = await buildApp({ deps, tokens, config: { ...config, devOutbox: mailer.devOutbox }, oauth, ...(config.logLevel === 'silent' ? {} : { logger }) });
   const housekeeping = setInterval(() => {
-    const nowMs = systemClock.nowMs();
+    const nowMs = clock.nowMs();
     void Promise.all([
       store.sessions.deleteExpired(nowMs, deps.sessionPolicy.idleTimeoutMs),
       tokens.keyRing.deleteExpired(),
@@ -223,6 +259,8 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
       store.refreshTokens.deleteExpired(nowMs),
       store.revocations.deleteExpired(nowMs),
       store.oauthFlows.deleteExpired(nowMs),
+      store.oneTimeTokens.deleteExpired(nowMs),
+      store.emailCodes.deleteExpired(nowMs),
       store.throttle.deleteStale(nowMs, Math.max(config.rateLimit.account.resetAfterSeconds, config.rateLimit.ip.resetAfterSeconds, config.rateLimit.signupIp.resetAfterSeconds) * 1000),
     ]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
   }, 10 * 60 * 1000);
@@ -243,10 +281,12 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     tokens,
     oauth,
     logger,
+    mailer,
     async close() {
       clearInterval(housekeeping);
       clearInterval(storageStatus);
       await app.close();
+      await mailer.queue.close();
       await store.close();
     },
   };

@@ -18,7 +18,7 @@ describe('createGatehouse', () => {
 
   before(async () => {
     const config = loadConfig({
-      env: { GATEHOUSE_DATABASE: join(dir, 'g.db'), GATEHOUSE_SECRET: 's'.repeat(40), GATEHOUSE_PUBLIC_URL: origin, GATEHOUSE_LOG_LEVEL: 'info' },
+      env: { GATEHOUSE_DATABASE: join(dir, 'g.db'), GATEHOUSE_SECRET: 's'.repeat(40), GATEHOUSE_PUBLIC_URL: origin, GATEHOUSE_LOG_LEVEL: 'info', GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'false' },
     });
     const sink = new Writable({
       write(chunk, _encoding, done) {
@@ -36,8 +36,9 @@ describe('createGatehouse', () => {
   it('logs structured JSON without passwords, cookies, tokens or query strings', async () => {
     const headers = { origin, 'content-type': 'application/json' };
     const signup = await gatehouse.app.inject({ method: 'POST', url: '/v1/users', headers, payload: { email: 'log@example.com', password } });
-    assert.equal(signup.statusCode, 201);
-    const cookie = String(signup.headers['set-cookie']).split(';')[0] as string;
+    assert.equal(signup.statusCode, 202);
+    const login = await gatehouse.app.inject({ method: 'POST', url: '/v1/session', headers, payload: { email: 'log@example.com', password } });
+    const cookie = String(login.headers['set-cookie']).split(';')[0] as string;
     const token = cookie.split('=')[1] as string;
     await gatehouse.app.inject({ method: 'POST', url: '/v1/session', headers, payload: { email: 'log@example.com', password: 'a wrong password here' } });
     await gatehouse.app.inject({ method: 'GET', url: '/v1/session?token=leaked-in-query', headers: { cookie } });

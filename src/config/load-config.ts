@@ -50,6 +50,13 @@ export interface GatehouseConfig {
     /** Parsed from google, github and oidc, checked; dev mode's `serve` adds the demo provider. */
     providers: readonly OAuthProviderConfig[];
   };
+  mail: {
+    productName: string;
+    from: string;
+    smtp: { host: string; port: number; tls: 'starttls' | 'implicit' | 'none'; user: string; password: string };
+  };
+  account: { requireVerifiedEmail: boolean; verificationTtlSeconds: number; resetTtlSeconds: number; mailIntervalSeconds: number };
+  otp: { emailCodeDigits: number; emailCodeTtlSeconds: number; maxFailedAttempts: number };
   logLevel: string;
   /** What dev mode generated or defaulted, for the start-up banner. Empty outside dev mode. */
   devNotices: readonly string[];

@@ -1,6 +1,7 @@
 import type { PasswordPolicy } from './accounts/password-policy.ts';
 import type { PasswordHasher } from './credentials/argon2id.ts';
-import type { Clock, Random, Store } from './ports.ts';
+import type { MailBranding } from './mail/render-mail.ts';
+import type { Clock, MailOutbox, Random, Store } from './ports.ts';
 import type { Throttle } from './throttle/throttle.ts';
 
 export interface SessionPolicy {
@@ -17,6 +18,33 @@ export interface SessionPolicy {
   accessTokenTtlMs: number;
 }
 
+/** Email verification, password reset and one-time codes. */
+export interface AccountSecurityPolicy {
+  /** Logins are refused until the address is verified. */
+  requireVerifiedEmail: boolean;
+  verificationTtlMs: number;
+  resetTtlMs: number;
+  /** At most one verification, reset or code mail per address per interval (and 10 a day). */
+  mailIntervalMs: number;
+  emailCodeDigits: number;
+  emailCodeTtlMs: number;
+  /** Wrong one-time codes per account before waits start (they double from 1 minute to 1 hour). */
+  maxFailedCodeAttempts: number;
+}
+
+/** What the mail and second-factor operations need beyond the core. */
+export interface AccountSecurityDeps {
+  outbox: MailOutbox;
+  branding: MailBranding;
+  policy: AccountSecurityPolicy;
+  /** Keys that encrypt TOTP secrets at rest (JWE dir + A256GCM); the first encrypts, all decrypt. */
+  totpKeys: readonly Uint8Array[];
+  /** Keys of the pending-login token (JWE dir + A256GCM) between the password and the second step. */
+  pendingLoginKeys: readonly Uint8Array[];
+  /** HMAC key for the throttle keys of mail and code limits, so that table lists no addresses. */
+  limiterKey: Uint8Array;
+}
+
 /** Everything an operation needs. Built once by main.ts (or a test) and passed in. */
 export interface CoreDeps {
   store: Store;
@@ -28,6 +56,7 @@ export interface CoreDeps {
   throttle: Throttle;
   /** A hash of a random password under the current parameters, verified when the email is unknown so both paths cost one hash. */
   dummyPasswordHash: string;
+  accountSecurity: AccountSecurityDeps;
 }
 
 /** Who is asking: recorded on sessions (the device) and in the audit trail. */

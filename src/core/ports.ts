@@ -133,7 +133,22 @@ export type AuditEventType =
   | 'refresh.reuse_detected'
   | 'oauth.identity_linked'
   | 'oauth.identity_unlinked'
-  | 'oauth.login_failed';
+  | 'oauth.login_failed'
+  | 'signup.existing_email'
+  | 'email.verification_sent'
+  | 'email.verified'
+  | 'password_reset.requested'
+  | 'password.reset'
+  | 'login.second_factor_required'
+  | 'second_factor.failed'
+  | 'email_code.sent'
+  | 'email_code.failed'
+  | 'reauth.succeeded'
+  | 'totp.enrolment_started'
+  | 'totp.enabled'
+  | 'totp.disabled'
+  | 'recovery_codes.generated'
+  | 'recovery_code.used';
 
 export interface AuditEvent {
   id: string;
@@ -322,6 +337,129 @@ export interface OAuthFlowStore {
   deleteExpired(nowMs: number): Promise<number>;
 }
 
+export type OneTimeTokenPurpose = 'verify_email' | 'password_reset';
+
+/** A link token (email verification, password reset): `id.secret`, only SHA-256(secret) stored. */
+export interface OneTimeTokenRecord {
+  id: string;
+  userId: string;
+  purpose: OneTimeTokenPurpose;
+  /** The address the link was mailed to: a verification proves this address, not a later one. */
+  email: string;
+  secretHash: Uint8Array;
+  createdAtMs: number;
+  expiresAtMs: number;
+  usedAtMs: number | null;
+}
+
+export interface OneTimeTokenStore {
+  insert(token: OneTimeTokenRecord): Promise<void>;
+  findById(id: string): Promise<OneTimeTokenRecord | null>;
+  /** Marks it used, only if it is unused and not expired at `nowMs`: false when another call won (single use). */
+  consume(id: string, nowMs: number): Promise<boolean>;
+  /** Removes every token of the user for `purpose` (a new link voids the older ones; a reset voids them all). */
+  deleteByUser(userId: string, purpose: OneTimeTokenPurpose): Promise<number>;
+  deleteExpired(nowMs: number): Promise<number>;
+}
+
+export interface EmailVerificationStore {
+  /** Records that the user proved `email` at `verifiedAtMs` (idempotent: the first proof is kept). */
+  markVerified(userId: string, email: string, verifiedAtMs: number): Promise<void>;
+  /** The verified address and when, or null while unverified. */
+  find(userId: string): Promise<{ email: string; verifiedAtMs: number } | null>;
+}
+
+export type EmailCodePurpose = 'login' | 'reauth';
+
+/** The one live emailed code of an account: a new one replaces it. Only SHA-256(code) is stored. */
+export interface EmailCodeRecord {
+  userId: string;
+  purpose: EmailCodePurpose;
+  codeHash: Uint8Array;
+  createdAtMs: number;
+  expiresAtMs: number;
+}
+
+export interface EmailCodeStore {
+  /** Stores the account's code, replacing (voiding) any earlier one. */
+  put(code: EmailCodeRecord): Promise<void>;
+  find(userId: string): Promise<EmailCodeRecord | null>;
+  /** Removes the code only if it is still the one with `codeHash`: false when another call used or replaced it. */
+  consume(userId: string, codeHash: Uint8Array): Promise<boolean>;
+  deleteExpired(nowMs: number): Promise<number>;
+}
+
+/** An account's TOTP authenticator. The secret is stored encrypted (it cannot be hashed). */
+export interface TotpCredential {
+  userId: string;
+  /** Compact JWE (dir + A256GCM) of the base32 secret, under a key derived from the server secret. */
+  secretJwe: string;
+  createdAtMs: number;
+  /** Null while enrolment waits for its first valid code: an unconfirmed credential protects nothing. */
+  confirmedAtMs: number | null;
+  /** The last time step accepted: no code at this step or an earlier one is accepted again. */
+  lastUsedStep: number | null;
+}
+
+export interface TotpStore {
+  /** Starts (or restarts) an enrolment: replaces an unconfirmed credential, never a confirmed one (false then). */
+  putPending(credential: TotpCredential): Promise<boolean>;
+  find(userId: string): Promise<TotpCredential | null>;
+  /** Confirms a pending credential at `step` (the first valid code); false when it is not pending any more. */
+  confirm(userId: string, confirmedAtMs: number, step: number): Promise<boolean>;
+  /**
+   * Records `step` as used, only if it is later than the last used step: false when this step (or a later
+   * one) was already used, so a code is never accepted twice, even by two requests at once.
+   */
+  useStep(userId: string, step: number): Promise<boolean>;
+  delete(userId: string): Promise<boolean>;
+}
+
+/** A single-use recovery code; only SHA-256 of the code is stored. */
+export interface RecoveryCodeRecord {
+  id: string;
+  userId: string;
+  codeHash: Uint8Array;
+  createdAtMs: number;
+  usedAtMs: number | null;
+}
+
+export interface RecoveryCodeStore {
+  /** Replaces every code of the user with `codes`. */
+  replace(userId: string, codes: readonly RecoveryCodeRecord[]): Promise<void>;
+  listByUser(userId: string): Promise<RecoveryCodeRecord[]>;
+  /** Marks one code used, only if still unused: false when another call won. */
+  consume(id: string, usedAtMs: number): Promise<boolean>;
+  deleteByUser(userId: string): Promise<number>;
+}
+
+/** What a mail is for: shown in logs and the dev outbox instead of its content. */
+export type MailKind =
+  | 'verify_email'
+  | 'password_reset'
+  | 'signup_existing_account'
+  | 'reset_unknown_account'
+  | 'email_code'
+  | 'password_changed'
+  | 'two_factor_changed';
+
+/** One rendered mail. Its text carries links and codes: it is never logged. */
+export interface MailMessage {
+  kind: MailKind;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/**
+ * Hands a mail over for delivery without waiting for it: no HTTP answer depends on whether,
+ * or how fast, a mail goes out, so the answer cannot tell whether an account exists.
+ */
+export interface MailOutbox {
+  enqueue(message: MailMessage): void;
+}
+
 /** Everything the domain stores, with an all-or-nothing transaction over it. */
 export interface Store {
   users: UserStore;
@@ -334,6 +472,11 @@ export interface Store {
   revocations: RevocationStore;
   oauthIdentities: OAuthIdentityStore;
   oauthFlows: OAuthFlowStore;
+  oneTimeTokens: OneTimeTokenStore;
+  emailVerifications: EmailVerificationStore;
+  emailCodes: EmailCodeStore;
+  totp: TotpStore;
+  recoveryCodes: RecoveryCodeStore;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */

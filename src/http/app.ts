@@ -6,6 +6,7 @@ import type { CoreDeps } from '../core/deps.ts';
 import type { TokenDeps } from '../core/tokens/issue-access-token.ts';
 import type { OAuthDeps } from '../core/oauth-client/oauth-deps.ts';
 import { oauthRoutes } from './routes/oauth.ts';
+import type { DevOutbox } from '../mail/dev-outbox.ts';
 import { sessionTokenRoutes } from './routes/session-token.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
 import { tokenRoutes } from './routes/token.ts';
@@ -21,6 +22,10 @@ import { meRoutes } from './routes/me.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { sessionsRoutes } from './routes/sessions.ts';
 import { userRoutes } from './routes/users.ts';
+import { emailVerificationRoutes } from './routes/email-verification.ts';
+import { passwordResetRoutes } from './routes/password-reset.ts';
+import { twoFactorRoutes } from './routes/two-factor.ts';
+import { emailCodeRoutes } from './routes/email-code.ts';
 import { sessionSchema, userSchema } from './schemas.ts';
 
 declare module 'fastify' {
@@ -37,6 +42,8 @@ export interface AppConfig {
   trustedProxies: readonly string[];
   /** Origins other than our own that `return_to` may point at. */
   allowedReturnOrigins: readonly string[];
+  /** Dev mode's outbox: when given, /dev/mail shows the mails sent. Never outside dev mode. */
+  devOutbox?: DevOutbox | null;
 }
 
 export interface BuildAppOptions {
@@ -96,6 +103,10 @@ export async function buildApp({ deps, tokens, config, logger, oauth }: BuildApp
 
   healthRoutes(app, deps);
   userRoutes(app, deps);
+  emailVerificationRoutes(app, deps);
+  passwordResetRoutes(app, deps);
+  twoFactorRoutes(app, deps);
+  emailCodeRoutes(app, deps);
   sessionRoutes(app, deps);
   sessionsRoutes(app, deps);
   meRoutes(app, deps);

@@ -44,6 +44,23 @@ export const userAndSessionResponse = {
   properties: { user: { $ref: 'user#' }, session: { $ref: 'session#' } },
 } as const;
 
+/** The uniform answer of every request that mails someone: it never says whether an account exists. */
+export const checkEmailResponse = {
+  type: 'object',
+  required: ['status', 'email'],
+  properties: {
+    status: { type: 'string', enum: ['check_email'] },
+    email: { type: 'string', description: 'The address, normalized, as typed: not a sign that an account exists.' },
+  },
+} as const;
+
+export const emailBody = {
+  type: 'object',
+  required: ['email'],
+  additionalProperties: false,
+  properties: { email: { type: 'string', minLength: 1, maxLength: 1024 } },
+} as const;
+
 export const errorResponses = {
   '4xx': { $ref: 'problem#' },
   '5xx': { $ref: 'problem#' },

@@ -45,3 +45,18 @@ export function requestContext(request: FastifyRequest): RequestContext {
   const userAgent = request.headers['user-agent'];
   return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : '' };
 }
+
+/** The pending login between the password and the second factor: 5 minutes, never a session. */
+export const pendingLoginCookieName = '__Host-gatehouse_pending_login';
+
+export function setPendingLoginCookie(reply: FastifyReply, token: string): void {
+  reply.setCookie(pendingLoginCookieName, token, { path: '/', secure: true, httpOnly: true, sameSite: 'lax', maxAge: 300 });
+}
+
+export function clearPendingLoginCookie(reply: FastifyReply): void {
+  reply.clearCookie(pendingLoginCookieName, { path: '/', secure: true, httpOnly: true, sameSite: 'lax' });
+}
+
+export function readPendingLoginToken(request: FastifyRequest): string | undefined {
+  return request.cookies[pendingLoginCookieName];
+}

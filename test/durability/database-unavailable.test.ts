@@ -33,12 +33,15 @@ beforeEach(async () => {
       GATEHOUSE_SECRET: randomBytes(32).toString('base64url'),
       GATEHOUSE_PUBLIC_URL: publicUrl,
       GATEHOUSE_LOG_LEVEL: 'silent',
+      GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'false',
     },
   });
   gatehouse = await createGatehouse(config);
   const signUp = await gatehouse.app.inject({ method: 'POST', url: '/v1/users', headers: json, payload: credentials });
-  assert.equal(signUp.statusCode, 201, signUp.body);
-  const cookie = signUp.cookies.find((c) => c.name === sessionCookieName);
+  assert.equal(signUp.statusCode, 202, signUp.body);
+  const logIn = await gatehouse.app.inject({ method: 'POST', url: '/v1/session', headers: json, payload: credentials });
+  assert.equal(logIn.statusCode, 200, logIn.body);
+  const cookie = logIn.cookies.find((c) => c.name === sessionCookieName);
   assert.ok(cookie !== undefined && cookie.value !== '');
   token = cookie.value;
   // The cookie is valid while the database is up, so a later 401/503 is the outage's doing.

@@ -40,14 +40,17 @@ describe('rate limits and enumeration', () => {
 
   it('47: sign-up hashes the password before looking the email up, so a taken email costs the same hash', async () => {
     const fresh = await t.app.inject({ method: 'POST', url: '/v1/users', remoteAddress: '198.51.100.9', headers: sameOriginJson, payload: { email: 'fresh@example.com', password: testPassword } });
-    assert.equal(fresh.statusCode, 201);
+    assert.equal(fresh.statusCode, 202);
     assert.deepEqual(hasher.calls, { hash: 1, verify: 0 });
     hasher.reset();
     const taken = await t.app.inject({ method: 'POST', url: '/v1/users', remoteAddress: '198.51.100.9', headers: sameOriginJson, payload: { email: 'known@example.com', password: testPassword } });
     assert.deepEqual(hasher.calls, { hash: 1, verify: 0 });
-    // Known limitation until email verification lands (issue 5): the taken email is reported.
-    assert.equal(taken.statusCode, 409);
-    assert.equal(taken.json().code, 'email_taken');
+    // The same status, body and headers for a taken address as for a new one (SECURITY.md 47).
+    assert.equal(taken.statusCode, 202);
+    assert.deepEqual(taken.json(), { status: 'check_email', email: 'known@example.com' });
+    assert.deepEqual(Object.keys(taken.headers).sort(), Object.keys(fresh.headers).sort());
+    assert.equal(taken.headers['set-cookie'], undefined);
+    assert.equal(fresh.headers['set-cookie'], undefined);
   });
 
   it('48: one account attacked from many IPs -> the per-account throttle still holds', async () => {

@@ -24,7 +24,7 @@ describe('revocation fan-out to three verifier processes', () => {
       headers: { 'content-type': 'application/json', origin: server.url },
       body: JSON.stringify({ email: 'fanout@example.com', password: testPassword }),
     });
-    assert.equal(signUp.status, 201);
+    assert.equal(signUp.status, 202);
     for (let i = 0; i < 3; i++) workers.push(startWorker(env));
     await Promise.all(workers.map((w) => w.next((m) => m.type === 'ready')));
   });

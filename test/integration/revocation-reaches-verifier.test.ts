@@ -41,7 +41,7 @@ describe('revocation reaches an SDK verifier through the real feed', () => {
       headers: { 'content-type': 'application/json', origin: server.url },
       body: JSON.stringify({ email: 'feed@example.com', password: testPassword }),
     });
-    assert.equal(signUp.status, 201);
+    assert.equal(signUp.status, 202);
   });
   after(async () => {
     verifier?.close();

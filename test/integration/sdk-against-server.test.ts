@@ -58,12 +58,19 @@ describe('gatehouse/sdk against a real Gatehouse server', () => {
       headers: { 'content-type': 'application/json', origin: server.url },
       body: JSON.stringify({ email, password: testPassword }),
     });
-    const signedUp = (await signUp.json()) as { user: { id: string }; session: { id: string } };
-    assert.equal(signUp.status, 201, JSON.stringify(signedUp));
+    assert.equal(signUp.status, 202, await signUp.text());
+    // Sign-up never logs in: the first session comes from a login.
+    const logIn = await fetch(`${server.url}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.url },
+      body: JSON.stringify({ email, password: testPassword }),
+    });
+    const signedUp = (await logIn.json()) as { user: { id: string }; session: { id: string } };
+    assert.equal(logIn.status, 200, JSON.stringify(signedUp));
     user = signedUp.user;
     signUpSessionId = signedUp.session.id;
-    const cookie = signUp.headers.getSetCookie().find((line) => line.startsWith('__Host-gatehouse_session='));
-    assert.ok(cookie, 'the sign-up sets the session cookie');
+    const cookie = logIn.headers.getSetCookie().find((line) => line.startsWith('__Host-gatehouse_session='));
+    assert.ok(cookie, 'the login sets the session cookie');
     sessionCookie = cookie.split(';')[0]!;
 
     tokens = await passwordGrant(server.url, clientId);

@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import type { Store } from '../../src/core/ports.ts';
+import { accountFactorsContract } from './contract/account-factors.ts';
 import { auditContract } from './contract/audit.ts';
 import { clientsContract } from './contract/clients.ts';
 import { refreshTokensContract } from './contract/refresh-tokens.ts';
@@ -36,6 +37,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     revocationsContract(open);
     oauthIdentitiesContract(open);
     oauthFlowsContract(open);
+    accountFactorsContract(open);
     transactionContract(open);
   });
 }

@@ -2,8 +2,8 @@ import { loadCommonPasswords } from '../../src/config/common-passwords.ts';
 import type { PasswordPolicy } from '../../src/core/accounts/password-policy.ts';
 import { systemRandom } from '../../src/core/clock.ts';
 import { createArgon2idHasher, owaspMinimumArgon2id, type PasswordHasher } from '../../src/core/credentials/argon2id.ts';
-import type { CoreDeps, RequestContext, SessionPolicy } from '../../src/core/deps.ts';
-import type { Clock, User } from '../../src/core/ports.ts';
+import type { AccountSecurityPolicy, CoreDeps, RequestContext, SessionPolicy } from '../../src/core/deps.ts';
+import type { Clock, MailMessage, MailOutbox, User } from '../../src/core/ports.ts';
 import { randomId } from '../../src/core/sessions/session-token.ts';
 import { startSession, type StartedSession } from '../../src/core/sessions/start-session.ts';
 import { createThrottle, type ThrottleRules } from '../../src/core/throttle/throttle.ts';
@@ -27,6 +27,9 @@ export function createManualClock(startMs: number = testEpochMs): ManualClock {
     },
   };
 }
+
+/** The public URL mails link to in core tests (the HTTP tests' origin). */
+export const testPublicUrl = 'https://auth.test';
 
 const secondMs = 1000;
 const hourMs = 60 * 60 * secondMs;
@@ -73,12 +76,53 @@ function cachedHash(hasher: PasswordHasher, password: string): Promise<string> {
 // The dummy password is random and never leaves this module, so nothing can match it.
 const dummyPassword = randomId(systemRandom) + randomId(systemRandom);
 
-export interface TestCore extends CoreDeps {
-  clock: ManualClock;
+/** Keeps every mail the core hands over, in order, for tests to read links and codes from. */
+export interface RecordingOutbox extends MailOutbox {
+  sent: MailMessage[];
+  /** The last mail to `to`, or undefined. */
+  lastTo(to: string): MailMessage | undefined;
 }
 
-export interface TestCoreOverrides extends Partial<Omit<CoreDeps, 'clock'>> {
+/** Records every mail; with `forward`, also hands it on (to a real SMTP queue, in the mail tests). */
+export function createRecordingOutbox(forward?: MailOutbox): RecordingOutbox {
+  const sent: MailMessage[] = [];
+  return {
+    sent,
+    enqueue: (message) => {
+      sent.push(message);
+      forward?.enqueue(message);
+    },
+    lastTo: (to) => sent.findLast((m) => m.to === to),
+  };
+}
+
+/**
+ * The account-security settings of tests: production-shaped, except that an unverified account
+ * may log in (so tests about something else can sign up and log in without a mail round trip;
+ * the verification tests switch it on).
+ */
+export const testAccountSecurityPolicy: AccountSecurityPolicy = Object.freeze({
+  requireVerifiedEmail: false,
+  verificationTtlMs: 24 * hourMs,
+  resetTtlMs: 30 * 60 * secondMs,
+  mailIntervalMs: 60 * secondMs,
+  emailCodeDigits: 6,
+  emailCodeTtlMs: 10 * 60 * secondMs,
+  maxFailedCodeAttempts: 5,
+});
+
+export interface TestCore extends CoreDeps {
+  clock: ManualClock;
+  /** The outbox the core mails through (a recording one unless overridden). */
+  outbox: RecordingOutbox;
+}
+
+export interface TestCoreOverrides extends Partial<Omit<CoreDeps, 'clock' | 'accountSecurity'>> {
   clock?: ManualClock;
+  /** Overrides of the account-security policy (verification required, code digits...). */
+  accountSecurityPolicy?: Partial<AccountSecurityPolicy>;
+  /** Where mails go besides the recording outbox: a real SMTP queue in the mail tests. */
+  forwardMailTo?: MailOutbox;
   /** Rules for the throttle built over the store (ignored when `throttle` itself is given). */
   throttleRules?: ThrottleRules;
 }
@@ -94,7 +138,8 @@ export interface TestCoreOverrides extends Partial<Omit<CoreDeps, 'clock'>> {
  * core.clock.advance(8 * 24 * 60 * 60 * 1000);
  */
 export async function createTestCore(overrides: TestCoreOverrides = {}): Promise<TestCore> {
-  const { throttleRules = testThrottleRules, ...deps } = overrides;
+  const { throttleRules = testThrottleRules, accountSecurityPolicy = {}, forwardMailTo, ...deps } = overrides;
+  const outbox = createRecordingOutbox(forwardMailTo);
   const store = deps.store ?? createMemoryStore();
   const random = deps.random ?? systemRandom;
   const hasher = deps.hasher ?? defaultHasher;
@@ -107,6 +152,15 @@ export async function createTestCore(overrides: TestCoreOverrides = {}): Promise
     sessionPolicy: deps.sessionPolicy ?? { ...testSessionPolicy },
     throttle: deps.throttle ?? createThrottle(store.throttle, throttleRules, random.bytes(32)),
     dummyPasswordHash: deps.dummyPasswordHash ?? (await cachedHash(hasher, dummyPassword)),
+    outbox,
+    accountSecurity: {
+      outbox,
+      branding: { productName: 'Gatehouse', publicUrl: testPublicUrl },
+      policy: { ...testAccountSecurityPolicy, ...accountSecurityPolicy },
+      totpKeys: [new Uint8Array(32).fill(7)],
+      pendingLoginKeys: [new Uint8Array(32).fill(6)],
+      limiterKey: new Uint8Array(32).fill(5),
+    },
   };
 }
 

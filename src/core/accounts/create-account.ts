@@ -28,13 +28,17 @@ export async function insertAccount(deps: CoreDeps, tx: Store, user: User, conte
 }
 
 /**
- * Creates an account without a session: for the CLI and for operators.
+ * Creates an account without a session: for the CLI and for operators. The operator vouches
+ * for the address, so it counts as verified.
  *
  * @example
  * const user = await createAccount(deps, { email: 'a@example.com', password: 'a long passphrase here' }, cliContext);
  */
 export async function createAccount(deps: CoreDeps, input: NewAccount, context: RequestContext): Promise<User> {
   const user = await prepareAccount(deps, input);
-  await deps.store.transaction((tx) => insertAccount(deps, tx, user, context));
+  await deps.store.transaction(async (tx) => {
+    await insertAccount(deps, tx, user, context);
+    await tx.emailVerifications.markVerified(user.id, user.email, deps.clock.nowMs());
+  });
   return user;
 }

@@ -17,13 +17,14 @@ export interface LogInInput {
 }
 
 /**
- * Password login. An unknown email and a wrong password take the same path: one argon2id
- * verification (against a dummy hash when there is no account), one attempt counted for the
- * account key and the IP key, and the same `invalid_credentials` error. Throttling is keyed on
- * the email as typed, so it holds for accounts that do not exist too. The attempt is counted
+ * The password step of a login. An unknown email and a wrong password take the same path: one
+ * argon2id verification (against a dummy hash when there is no account), one attempt counted for
+ * the account key and the IP key, and the same `invalid_credentials` error. Throttling is keyed
+ * on the email as typed, so it holds for accounts that do not exist too. The attempt is counted
  * before the hash, so concurrent guesses cannot all slip past the check; a success refunds it.
+ * Returns the user (with an upgraded hash stored when the parameters changed); grants nothing.
  */
-export async function logIn(deps: CoreDeps, input: LogInInput, context: RequestContext): Promise<StartedSession & { user: User }> {
+export async function verifyPasswordStep(deps: CoreDeps, input: Pick<LogInInput, 'email' | 'password'>, context: RequestContext): Promise<User> {
   // An address that cannot exist, or a password over the cap, cannot match any account:
   // refuse before the (costly) hash, exactly as a wrong password is refused.
   // Control characters are replaced so a CR/LF never reaches the audit trail or a log line.
@@ -48,18 +49,57 @@ export async function logIn(deps: CoreDeps, input: LogInInput, context: RequestC
     await deps.store.audit.append(auditEvent(deps, 'login.failed', context, { userId: user.id, email, detail: 'account_disabled' }));
     throw new AuthError('account_disabled');
   }
+  // Said only after the right password, so it tells nothing to someone guessing addresses.
+  if (deps.accountSecurity.policy.requireVerifiedEmail && (await deps.store.emailVerifications.find(user.id)) === null) {
+    await deps.store.audit.append(auditEvent(deps, 'login.failed', context, { userId: user.id, email, detail: 'email_not_verified' }));
+    throw new AuthError('email_not_verified', { detail: 'Open the link we mailed you, or ask for a new one.' });
+  }
 
   await deps.throttle.clear('account', email);
   await ticket.refund('ip');
-  const upgradedHash = verification.needsRehash ? await deps.hasher.hash(password) : null;
+  if (!verification.needsRehash) return user;
+  const upgradedHash = await deps.hasher.hash(password);
+  const nowMs = deps.clock.nowMs();
+  await deps.store.users.updatePasswordHash(user.id, upgradedHash, nowMs);
+  return { ...user, passwordHash: upgradedHash, updatedAtMs: nowMs };
+}
+
+/** True when the account has a confirmed second factor (TOTP): the password alone logs nobody in. */
+export async function hasSecondFactor(deps: Pick<CoreDeps, 'store'>, userId: string): Promise<boolean> {
+  return ((await deps.store.totp.find(userId))?.confirmedAtMs ?? null) !== null;
+}
+
+/**
+ * Starts the session of a login whose every step passed: the previous session (if any) ends,
+ * a new one starts, and `detail` says how (password, totp, recovery_code, email_code).
+ */
+export async function startLoggedInSession(
+  deps: CoreDeps,
+  user: User,
+  options: Pick<LogInInput, 'previousSession' | 'inSameTransaction'> & { method: string },
+  context: RequestContext,
+): Promise<StartedSession & { user: User }> {
   return deps.store.transaction(async (tx) => {
-    const nowMs = deps.clock.nowMs();
-    if (upgradedHash !== null) await tx.users.updatePasswordHash(user.id, upgradedHash, nowMs);
-    if (input.previousSession !== undefined) await endSessions(deps, tx, [input.previousSession.session.id], 'replaced_at_login');
+    if (options.previousSession !== undefined) await endSessions(deps, tx, [options.previousSession.session.id], 'replaced_at_login');
     const started = await startSession(deps, tx, user.id, context);
-    await tx.audit.append(auditEvent(deps, 'login.succeeded', context, { userId: user.id, email, detail: `session ${started.session.id}` }));
-    const result = { user: upgradedHash === null ? user : { ...user, passwordHash: upgradedHash, updatedAtMs: nowMs }, ...started };
-    if (input.inSameTransaction !== undefined) await input.inSameTransaction(tx, result);
+    await tx.audit.append(auditEvent(deps, 'login.succeeded', context, { userId: user.id, email: user.email, detail: `session ${started.session.id} (${options.method})` }));
+    const result = { user, ...started };
+    if (options.inSameTransaction !== undefined) await options.inSameTransaction(tx, result);
     return result;
   });
+}
+
+/**
+ * Password login in one step, for callers that cannot carry a second step (the password grant):
+ * an account with a second factor is refused with `second_factor_required` after the right
+ * password, and gets no session and no token (SECURITY.md 45). Pages and POST /v1/session use
+ * beginLogin, which leaves a pending login instead.
+ */
+export async function logIn(deps: CoreDeps, input: LogInInput, context: RequestContext): Promise<StartedSession & { user: User }> {
+  const user = await verifyPasswordStep(deps, input, context);
+  if (await hasSecondFactor(deps, user.id)) {
+    await deps.store.audit.append(auditEvent(deps, 'login.second_factor_required', context, { userId: user.id, email: user.email, detail: 'refused: no second step here' }));
+    throw new AuthError('second_factor_required', { detail: 'This account uses two-factor authentication: log in through the login page or POST /v1/session.' });
+  }
+  return startLoggedInSession(deps, user, { ...input, method: 'password' }, context);
 }

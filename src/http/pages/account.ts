@@ -65,6 +65,10 @@ export async function renderAccount(deps: CoreDeps, oauth: OAuthDeps | undefined
 ${sessions.length > 1 ? html`<form method="post" action="/account/sessions/revoke-others"><button class="secondary" type="submit">Sign out every other session</button></form>` : ''}
 </section>
 ${await identitiesSection(deps, oauth, current)}
+<section class="card" aria-labelledby="two-factor-title">
+<h2 id="two-factor-title">Two-factor authentication</h2>
+<p><a href="/account/two-factor">Set up or manage two-factor authentication</a></p>
+</section>
 ${current.user.passwordHash === null ? html`<section class="card" aria-labelledby="password-title">
 <h2 id="password-title">Password</h2>
 <p class="muted">This account has no password: you log in with a linked provider.</p>

@@ -10,6 +10,12 @@ import { identityPages } from './identities.ts';
 import { loginPage } from './login.ts';
 import { logoutPage } from './logout.ts';
 import { signupPage } from './signup.ts';
+import { devMailPage } from './dev-mail.ts';
+import { forgotPage } from './forgot.ts';
+import { resetPage } from './reset.ts';
+import { verifyPage } from './verify.ts';
+import { twoFactorPage } from './two-factor.ts';
+import { loginCodePage } from './login-code.ts';
 
 /**
  * The server-rendered pages. Form bodies (urlencoded) are parsed only inside this plugin, so
@@ -26,4 +32,10 @@ export async function pages(app: FastifyInstance, deps: CoreDeps, config: AppCon
   logoutPage(app, deps);
   accountPage(app, deps, oauth);
   if (oauth !== undefined) identityPages(app, deps, oauth);
+  verifyPage(app, deps);
+  forgotPage(app, deps);
+  resetPage(app, deps);
+  twoFactorPage(app, deps);
+  loginCodePage(app, deps, config);
+  if (config.devOutbox !== undefined && config.devOutbox !== null) devMailPage(app, config.devOutbox);
 }

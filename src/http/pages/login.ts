@@ -1,19 +1,26 @@
 import type { FastifyInstance } from 'fastify';
-import { logIn } from '../../core/credentials/log-in.ts';
+import { beginLogin } from '../../core/credentials/begin-login.ts';
+import { completeSecondFactor } from '../../core/credentials/complete-second-factor.ts';
 import type { CoreDeps } from '../../core/deps.ts';
 import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
 import type { AppConfig } from '../app.ts';
 import { safeReturnTo } from '../return-to.ts';
-import { currentSession, requestContext, setSessionCookie } from '../session-cookie.ts';
+import { clearPendingLoginCookie, currentSession, readPendingLoginToken, requestContext, setPendingLoginCookie, setSessionCookie } from '../session-cookie.ts';
 import { html } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
 import { providerButtons } from './oauth.ts';
 
-function loginForm(email: string, returnTo: string, oauth: OAuthDeps | undefined, message?: string) {
+// Chosen by key; the query string is never echoed into the page.
+const notices: Record<string, string> = {
+  verified: 'Your email address is confirmed. Log in.',
+  reset: 'Your new password is set and every device was signed out. Log in with it.',
+};
+
+function loginForm(email: string, returnTo: string, oauth: OAuthDeps | undefined, message?: string, notice?: string) {
   return html`<section class="card narrow" aria-labelledby="login-title">
 <h1 id="login-title">Log in</h1>
-${alert(message)}
+${notice === undefined ? '' : html`<p class="notice" role="status">${notice}</p>`}${alert(message)}
 <form method="post" action="/login">
   <input type="hidden" name="return_to" value="${returnTo}">
   <label for="email">Email</label>
@@ -22,25 +29,81 @@ ${alert(message)}
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   <button type="submit">Log in</button>
 </form>
+<p class="muted"><a href="/forgot">Forgot your password?</a> · <a href="/login/code">Email me a sign-in code</a></p>
 ${providerButtons(oauth, returnTo)}
 <p class="muted">New here? <a href="/signup?return_to=${encodeURIComponent(returnTo)}">Create an account</a></p>
 </section>`;
 }
 
+function secondFactorForm(returnTo: string, message?: string) {
+  return html`<section class="card narrow" aria-labelledby="second-title">
+<h1 id="second-title">Two-factor authentication</h1>
+${alert(message)}
+<p>Enter the 6-digit code from your authenticator app.</p>
+<form method="post" action="/login/second-factor">
+  <input type="hidden" name="return_to" value="${returnTo}">
+  <label for="code">Code</label>
+  <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus>
+  <button type="submit">Verify</button>
+</form>
+<details>
+<summary>Lost your device? Use a recovery code</summary>
+<form method="post" action="/login/second-factor">
+  <input type="hidden" name="return_to" value="${returnTo}">
+  <label for="recovery-code">Recovery code</label>
+  <input id="recovery-code" name="recoveryCode" type="text" autocomplete="off" spellcheck="false" required>
+  <button type="submit">Use recovery code</button>
+</form>
+</details>
+</section>`;
+}
+
 export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfig, oauth?: OAuthDeps): void {
   const target = (value: unknown): string => safeReturnTo(typeof value === 'string' ? value : undefined, config.publicUrl, config.allowedReturnOrigins);
-  app.get<{ Querystring: { return_to?: unknown } }>('/login', { schema: { tags: ['pages'], summary: 'Login page.' } }, async (request, reply) => {
+  app.get<{ Querystring: { return_to?: unknown; done?: unknown } }>('/login', { schema: { tags: ['pages'], summary: 'Login page.' } }, async (request, reply) => {
     if ((await currentSession(deps, request)) !== null) return reply.redirect(target(request.query.return_to));
-    return sendPage(reply, 200, { title: 'Log in', body: loginForm('', target(request.query.return_to), oauth) });
+    const notice = typeof request.query.done === 'string' ? notices[request.query.done] : undefined;
+    return sendPage(reply, 200, { title: 'Log in', body: loginForm('', target(request.query.return_to), oauth, undefined, notice) });
   });
   // Login CSRF is refused by the origin check that guards every POST (plugins/csrf.ts).
   app.post('/login', { schema: { tags: ['pages'], summary: 'Login form submission.' } }, async (request, reply) => {
     const email = field(request.body, 'email');
     const previous = await currentSession(deps, request);
     const input = { email, password: field(request.body, 'password'), ...(previous === null ? {} : { previousSession: previous }) };
-    const result = await attempt(() => logIn(deps, input, requestContext(request)));
-    if (!result.ok) return sendPage(reply, result.status, { title: 'Log in', body: loginForm(email, target(field(request.body, 'return_to')), oauth, result.message) });
+    const result = await attempt(() => beginLogin(deps, input, requestContext(request)));
+    const returnTo = target(field(request.body, 'return_to'));
+    if (!result.ok) return sendPage(reply, result.status, { title: 'Log in', body: loginForm(email, returnTo, oauth, result.message) });
+    if (result.value.kind === 'second_factor') {
+      // The password was right; nothing is granted until the second step passes (SECURITY.md 45).
+      setPendingLoginCookie(reply, result.value.pendingToken);
+      return redirectAfterPost(reply, `/login/second-factor?return_to=${encodeURIComponent(returnTo)}`);
+    }
     setSessionCookie(reply, result.value.token, result.value.session.expiresAtMs);
-    return redirectAfterPost(reply, target(field(request.body, 'return_to')));
+    return redirectAfterPost(reply, returnTo);
+  });
+
+  app.get<{ Querystring: { return_to?: unknown } }>('/login/second-factor', { schema: { tags: ['pages'], summary: 'Second step of a login: TOTP or recovery code.' } }, async (request, reply) => {
+    if (readPendingLoginToken(request) === undefined) return reply.redirect('/login');
+    return sendPage(reply, 200, { title: 'Two-factor authentication', body: secondFactorForm(target(request.query.return_to)) });
+  });
+
+  app.post('/login/second-factor', { schema: { tags: ['pages'], summary: 'Second step of a login: submission.' } }, async (request, reply) => {
+    const returnTo = target(field(request.body, 'return_to'));
+    const pendingToken = readPendingLoginToken(request);
+    if (pendingToken === undefined) return redirectAfterPost(reply, '/login');
+    const code = field(request.body, 'code');
+    const proof = code !== '' ? { code } : { recoveryCode: field(request.body, 'recoveryCode') };
+    const previous = await currentSession(deps, request);
+    const result = await attempt(() => completeSecondFactor(deps, { pendingToken, proof, ...(previous === null ? {} : { previousSession: previous }) }, requestContext(request)));
+    if (!result.ok) {
+      if (result.status === 401) {
+        clearPendingLoginCookie(reply);
+        return sendPage(reply, 401, { title: 'Log in', body: loginForm('', returnTo, oauth, 'That login took too long or is no longer valid. Log in again.') });
+      }
+      return sendPage(reply, result.status, { title: 'Two-factor authentication', body: secondFactorForm(returnTo, result.message) });
+    }
+    clearPendingLoginCookie(reply);
+    setSessionCookie(reply, result.value.token, result.value.session.expiresAtMs);
+    return redirectAfterPost(reply, returnTo);
   });
 }

@@ -4,7 +4,7 @@ import type { CoreDeps } from '../../core/deps.ts';
 import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
 import type { AppConfig } from '../app.ts';
 import { safeReturnTo } from '../return-to.ts';
-import { currentSession, requestContext, setSessionCookie } from '../session-cookie.ts';
+import { currentSession, requestContext } from '../session-cookie.ts';
 import { html } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
@@ -38,7 +38,7 @@ export function signupPage(app: FastifyInstance, deps: CoreDeps, config: AppConf
     const email = field(request.body, 'email');
     const result = await attempt(() => signUp(deps, { email, password: field(request.body, 'password') }, requestContext(request)));
     if (!result.ok) return sendPage(reply, result.status, { title: 'Sign up', body: signupForm(deps, email, target(field(request.body, 'return_to')), oauth, result.message) });
-    setSessionCookie(reply, result.value.token, result.value.session.expiresAtMs);
-    return redirectAfterPost(reply, target(field(request.body, 'return_to')));
+    // The same page whether the address was new or already had an account (SECURITY.md 47).
+    return redirectAfterPost(reply, '/verify?sent=signup');
   });
 }

@@ -22,6 +22,9 @@ const oauthErrors: Partial<Record<ErrorCode, string>> = {
   invalid_grant: 'invalid_grant',
   invalid_credentials: 'invalid_grant',
   account_disabled: 'invalid_grant',
+  email_not_verified: 'invalid_grant',
+  // The password grant has no second step: an account with TOTP gets no tokens from it.
+  second_factor_required: 'invalid_grant',
   unauthorized_client: 'unauthorized_client',
   unsupported_grant_type: 'unsupported_grant_type',
   invalid_scope: 'invalid_scope',

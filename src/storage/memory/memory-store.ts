@@ -1,5 +1,5 @@
 import { nextThrottleState, remainingLockMs } from '../../core/throttle/throttle.ts';
-import type { Client, OAuthFlow, OAuthIdentity, RefreshTokenRecord, Revocation, SigningKeyRecord, AuditEvent, Session, SessionWithUser, Store, ThrottleState, User } from '../../core/ports.ts';
+import type { Client, OAuthFlow, OAuthIdentity, EmailCodeRecord, OneTimeTokenRecord, RecoveryCodeRecord, TotpCredential, RefreshTokenRecord, Revocation, SigningKeyRecord, AuditEvent, Session, SessionWithUser, Store, ThrottleState, User } from '../../core/ports.ts';
 
 interface Tables {
   users: Map<string, User>;
@@ -14,6 +14,11 @@ interface Tables {
   oauthIdentities: Map<string, OAuthIdentity>;
   /** Keyed on the hex of the flow's id hash. */
   oauthFlows: Map<string, OAuthFlow>;
+  oneTimeTokens: Map<string, OneTimeTokenRecord>;
+  emailVerifications: Map<string, { email: string; verifiedAtMs: number }>;
+  emailCodes: Map<string, EmailCodeRecord>;
+  totp: Map<string, TotpCredential>;
+  recoveryCodes: Map<string, RecoveryCodeRecord>;
 }
 
 function cloneTables(t: Tables): Tables {
@@ -29,6 +34,11 @@ function cloneTables(t: Tables): Tables {
     revocationSeq: t.revocationSeq,
     oauthIdentities: new Map(t.oauthIdentities),
     oauthFlows: new Map(t.oauthFlows),
+    oneTimeTokens: new Map(t.oneTimeTokens),
+    emailVerifications: new Map(t.emailVerifications),
+    emailCodes: new Map(t.emailCodes),
+    totp: new Map(t.totp),
+    recoveryCodes: new Map(t.recoveryCodes),
   };
 }
 
@@ -53,6 +63,11 @@ function through(repositories: Repositories, run: <T>(call: () => Promise<T>) =>
     revocations: wrap(repositories.revocations),
     oauthIdentities: wrap(repositories.oauthIdentities),
     oauthFlows: wrap(repositories.oauthFlows),
+    oneTimeTokens: wrap(repositories.oneTimeTokens),
+    emailVerifications: wrap(repositories.emailVerifications),
+    emailCodes: wrap(repositories.emailCodes),
+    totp: wrap(repositories.totp),
+    recoveryCodes: wrap(repositories.recoveryCodes),
   };
 }
 
@@ -63,7 +78,7 @@ function through(repositories: Repositories, run: <T>(call: () => Promise<T>) =>
  * snapshot) can never undo another caller's write.
  */
 export function createMemoryStore(): Store {
-  let tables: Tables = { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map() };
+  let tables: Tables = { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map() };
   let queue: Promise<unknown> = Promise.resolve();
   const enqueue = <T>(call: () => Promise<T>): Promise<T> => {
     const result = queue.then(call, call);
@@ -74,6 +89,20 @@ export function createMemoryStore(): Store {
   // Like the SQL foreign key: a session's refresh tokens go with it (ON DELETE CASCADE).
   const dropRefreshTokensOf = (sessionId: string): void => {
     for (const [id, t] of tables.refreshTokens) if (t.sessionId === sessionId) tables.refreshTokens.delete(id);
+  };
+  const copyBytes = <T extends { secretHash?: Uint8Array; codeHash?: Uint8Array }>(r: T): T => ({
+    ...r,
+    ...(r.secretHash === undefined ? {} : { secretHash: new Uint8Array(r.secretHash) }),
+    ...(r.codeHash === undefined ? {} : { codeHash: new Uint8Array(r.codeHash) }),
+  });
+  const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((byte, i) => byte === b[i]);
+  // Like the SQL foreign keys: everything of a user goes with it (ON DELETE CASCADE).
+  const dropFactorsOf = (userId: string): void => {
+    for (const [id, t] of tables.oneTimeTokens) if (t.userId === userId) tables.oneTimeTokens.delete(id);
+    for (const [id, c] of tables.recoveryCodes) if (c.userId === userId) tables.recoveryCodes.delete(id);
+    tables.emailVerifications.delete(userId);
+    tables.emailCodes.delete(userId);
+    tables.totp.delete(userId);
   };
   const copyRefresh = (t: RefreshTokenRecord): RefreshTokenRecord => ({ ...t, secretHash: new Uint8Array(t.secretHash) });
 
@@ -111,6 +140,7 @@ export function createMemoryStore(): Store {
           }
         }
         for (const [iid, identity] of tables.oauthIdentities) if (identity.userId === id) tables.oauthIdentities.delete(iid);
+        dropFactorsOf(id);
         return tables.users.delete(id);
       },
       async list({ limit, afterEmail }) {
@@ -365,6 +395,133 @@ export function createMemoryStore(): Store {
           }
         }
         return deleted;
+      },
+    },
+    oneTimeTokens: {
+      async insert(token) {
+        if (tables.oneTimeTokens.has(token.id)) throw new Error('duplicate one-time token id');
+        if (!tables.users.has(token.userId)) throw new Error('one-time token for unknown user');
+        tables.oneTimeTokens.set(token.id, copyBytes(token));
+      },
+      async findById(id) {
+        const t = tables.oneTimeTokens.get(id);
+        return t === undefined ? null : copyBytes(t);
+      },
+      async consume(id, nowMs) {
+        const t = tables.oneTimeTokens.get(id);
+        if (t === undefined || t.usedAtMs !== null || t.expiresAtMs <= nowMs) return false;
+        tables.oneTimeTokens.set(id, { ...t, usedAtMs: nowMs });
+        return true;
+      },
+      async deleteByUser(userId, purpose) {
+        let n = 0;
+        for (const [id, t] of tables.oneTimeTokens) {
+          if (t.userId === userId && t.purpose === purpose) {
+            tables.oneTimeTokens.delete(id);
+            n++;
+          }
+        }
+        return n;
+      },
+      async deleteExpired(nowMs) {
+        let n = 0;
+        for (const [id, t] of tables.oneTimeTokens) {
+          if (t.expiresAtMs <= nowMs) {
+            tables.oneTimeTokens.delete(id);
+            n++;
+          }
+        }
+        return n;
+      },
+    },
+    emailVerifications: {
+      async markVerified(userId, email, verifiedAtMs) {
+        if (!tables.users.has(userId)) throw new Error('verification for unknown user');
+        if (!tables.emailVerifications.has(userId)) tables.emailVerifications.set(userId, { email, verifiedAtMs });
+      },
+      async find(userId) {
+        const v = tables.emailVerifications.get(userId);
+        return v === undefined ? null : { ...v };
+      },
+    },
+    emailCodes: {
+      async put(code) {
+        if (!tables.users.has(code.userId)) throw new Error('email code for unknown user');
+        tables.emailCodes.set(code.userId, copyBytes(code));
+      },
+      async find(userId) {
+        const c = tables.emailCodes.get(userId);
+        return c === undefined ? null : copyBytes(c);
+      },
+      async consume(userId, codeHash) {
+        const c = tables.emailCodes.get(userId);
+        if (c === undefined || !sameBytes(c.codeHash, codeHash)) return false;
+        tables.emailCodes.delete(userId);
+        return true;
+      },
+      async deleteExpired(nowMs) {
+        let n = 0;
+        for (const [id, c] of tables.emailCodes) {
+          if (c.expiresAtMs <= nowMs) {
+            tables.emailCodes.delete(id);
+            n++;
+          }
+        }
+        return n;
+      },
+    },
+    totp: {
+      async putPending(credential) {
+        if (!tables.users.has(credential.userId)) throw new Error('TOTP credential for unknown user');
+        const existing = tables.totp.get(credential.userId);
+        if (existing !== undefined && existing.confirmedAtMs !== null) return false;
+        tables.totp.set(credential.userId, { ...credential, confirmedAtMs: null, lastUsedStep: null });
+        return true;
+      },
+      async find(userId) {
+        const c = tables.totp.get(userId);
+        return c === undefined ? null : { ...c };
+      },
+      async confirm(userId, confirmedAtMs, step) {
+        const c = tables.totp.get(userId);
+        if (c === undefined || c.confirmedAtMs !== null) return false;
+        tables.totp.set(userId, { ...c, confirmedAtMs, lastUsedStep: step });
+        return true;
+      },
+      async useStep(userId, step) {
+        const c = tables.totp.get(userId);
+        if (c === undefined || c.confirmedAtMs === null || (c.lastUsedStep !== null && c.lastUsedStep >= step)) return false;
+        tables.totp.set(userId, { ...c, lastUsedStep: step });
+        return true;
+      },
+      async delete(userId) {
+        return tables.totp.delete(userId);
+      },
+    },
+    recoveryCodes: {
+      async replace(userId, codes) {
+        if (!tables.users.has(userId)) throw new Error('recovery codes for unknown user');
+        for (const [id, c] of tables.recoveryCodes) if (c.userId === userId) tables.recoveryCodes.delete(id);
+        for (const code of codes) tables.recoveryCodes.set(code.id, copyBytes(code));
+      },
+      async listByUser(userId) {
+        return [...tables.recoveryCodes.values()].filter((c) => c.userId === userId).map(copyBytes);
+      },
+      async consume(id, usedAtMs) {
+        const c = tables.recoveryCodes.get(id);
+        if (c === undefined || c.usedAtMs !== null) return false;
+        tables.recoveryCodes.set(id, { ...c, usedAtMs });
+        return true;
+      },
+      async deleteByUser(userId) {
+        let n = 0;
+        for (const [id, c] of tables.recoveryCodes) {
+          if (c.userId === userId) {
+            tables.recoveryCodes.delete(id);
+            n++;
+          }
+        }
+        return n;
       },
     },
   };

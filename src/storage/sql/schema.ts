@@ -108,6 +108,47 @@ export interface OAuthFlowsTable {
   expires_at_ms: number;
 }
 
+export interface OneTimeTokensTable {
+  id: string;
+  user_id: string;
+  purpose: string;
+  email: string;
+  secret_hash: Uint8Array;
+  created_at_ms: number;
+  expires_at_ms: number;
+  used_at_ms: number | null;
+}
+
+export interface EmailVerificationsTable {
+  user_id: string;
+  email: string;
+  verified_at_ms: number;
+}
+
+export interface EmailCodesTable {
+  user_id: string;
+  purpose: string;
+  code_hash: Uint8Array;
+  created_at_ms: number;
+  expires_at_ms: number;
+}
+
+export interface TotpCredentialsTable {
+  user_id: string;
+  secret_jwe: string;
+  created_at_ms: number;
+  confirmed_at_ms: number | null;
+  last_used_step: number | null;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  code_hash: Uint8Array;
+  created_at_ms: number;
+  used_at_ms: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -119,4 +160,9 @@ export interface Database {
   revocations: RevocationsTable;
   oauth_identities: OAuthIdentitiesTable;
   oauth_flows: OAuthFlowsTable;
+  one_time_tokens: OneTimeTokensTable;
+  email_verifications: EmailVerificationsTable;
+  email_codes: EmailCodesTable;
+  totp_credentials: TotpCredentialsTable;
+  recovery_codes: RecoveryCodesTable;
 }

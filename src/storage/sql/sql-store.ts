@@ -10,6 +10,11 @@ import { sqlSigningKeys } from './repositories/signing-keys.ts';
 import { sqlSessions } from './repositories/sessions.ts';
 import { sqlThrottle } from './repositories/throttle.ts';
 import { sqlUsers } from './repositories/users.ts';
+import { sqlEmailCodes } from './repositories/email-codes.ts';
+import { sqlEmailVerifications } from './repositories/email-verifications.ts';
+import { sqlOneTimeTokens } from './repositories/one-time-tokens.ts';
+import { sqlRecoveryCodes } from './repositories/recovery-codes.ts';
+import { sqlTotp } from './repositories/totp.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
 import type { SqliteTransactionPaths } from './sqlite-hot-paths.ts';
@@ -61,6 +66,11 @@ export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
     revocations: sqlRevocations(db),
     oauthIdentities: sqlOAuthIdentities(db),
     oauthFlows: sqlOAuthFlows(db),
+    oneTimeTokens: sqlOneTimeTokens(db),
+    emailVerifications: sqlEmailVerifications(db),
+    emailCodes: sqlEmailCodes(db),
+    totp: sqlTotp(db),
+    recoveryCodes: sqlRecoveryCodes(db),
     transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
       if (db.isTransaction) return work(store);
       if (group !== null) return group.transaction(work);

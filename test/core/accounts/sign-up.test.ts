@@ -4,7 +4,6 @@ import { signUp } from '../../../src/core/accounts/sign-up.ts';
 import { logIn } from '../../../src/core/credentials/log-in.ts';
 import type { PasswordHasher } from '../../../src/core/credentials/argon2id.ts';
 import { AuthError } from '../../../src/core/errors.ts';
-import { validateSession } from '../../../src/core/sessions/validate-session.ts';
 import { rejectsWithAuthError } from '../../support/auth-error.ts';
 import { createTestCore, seedUser, testContext, testPassword, type TestCore } from '../../support/core-deps.ts';
 
@@ -22,40 +21,55 @@ function countHashes(core: TestCore): { count: number } {
 }
 
 describe('signUp', () => {
-  it('creates the account and a session for it', async () => {
+  it('creates the account, logs nobody in, and mails a verification link to the address', async () => {
     const core = await createTestCore();
-    const { user, session, token } = await signUp(
-      core,
-      { email: '  Alice@Example.COM ', password: testPassword },
-      testContext('198.51.100.4', 'Safari'),
-    );
+    const answer = await signUp(core, { email: '  Alice@Example.COM ', password: testPassword }, testContext('198.51.100.4', 'Safari'));
+    assert.deepEqual(answer, { email: 'alice@example.com' });
 
-    assert.equal(user.email, 'alice@example.com');
+    const user = await core.store.users.findByEmail('alice@example.com');
+    assert.ok(user);
     assert.match(user.passwordHash ?? '', /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     assert.equal(user.disabledAtMs, null);
     assert.equal(user.createdAtMs, core.clock.nowMs());
-    assert.deepEqual(await core.store.users.findByEmail('alice@example.com'), user);
-    assert.equal(session.userId, user.id);
-    assert.equal(session.ip, '198.51.100.4');
-    assert.equal((await validateSession(core, token))?.user.id, user.id);
-    const [event] = await core.store.audit.list({ limit: 10, userId: user.id });
-    assert.equal(event?.type, 'user.signed_up');
+    assert.deepEqual(await core.store.sessions.listByUser(user.id), [], 'sign-up starts no session');
+    assert.equal(await core.store.emailVerifications.find(user.id), null, 'unverified until the link is opened');
+    const types = (await core.store.audit.list({ limit: 10, userId: user.id })).map((e) => e.type).sort();
+    assert.deepEqual(types, ['email.verification_sent', 'user.signed_up']);
 
-    // ...and the password it was given logs in.
+    assert.equal(core.outbox.sent.length, 1);
+    const mail = core.outbox.lastTo('alice@example.com');
+    assert.equal(mail?.kind, 'verify_email');
+    assert.match(mail?.text ?? '', /https:\/\/auth\.test\/verify\?token=[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}/);
+
+    // ...and the password it was given logs in (verification is not required in this core).
     await logIn(core, { email: 'alice@example.com', password: testPassword }, testContext());
   });
 
-  it('refuses an email already taken, in any case, and creates nothing', async () => {
+  it('an address that has an account: the same answer, nothing changes, and its owner gets a mail instead (SECURITY.md 47)', async () => {
     const core = await createTestCore();
     const existing = await seedUser(core, 'alice@example.com');
-    const error = await rejectsWithAuthError(
-      signUp(core, { email: 'ALICE@example.com', password: 'another long passphrase' }, testContext()),
-      'email_taken',
-    );
-    assert.equal(error.status, 409);
+    const hashes = countHashes(core);
+    const answer = await signUp(core, { email: 'ALICE@example.com', password: 'another long passphrase' }, testContext());
+    assert.deepEqual(answer, { email: 'alice@example.com' }, 'the same answer as for a new address');
+    assert.equal(hashes.count, 1, 'the password is hashed all the same, so both paths cost one hash');
     assert.deepEqual((await core.store.users.list({ limit: 10 })).map((u) => u.id), [existing.id]);
     assert.deepEqual(await core.store.sessions.listByUser(existing.id), []);
     assert.equal((await core.store.users.findById(existing.id))?.passwordHash, existing.passwordHash, 'the existing account is untouched');
+    assert.deepEqual(core.outbox.sent.map((m) => [m.kind, m.to]), [['signup_existing_account', 'alice@example.com']]);
+    assert.ok(!core.outbox.sent[0]?.text.includes('/verify'), 'no verification link for an account that exists');
+    const [event] = await core.store.audit.list({ limit: 1 });
+    assert.equal(event?.type, 'signup.existing_email');
+    assert.equal(event?.userId, existing.id);
+  });
+
+  it('repeated sign-ups for one address mail it at most once a minute', async () => {
+    const core = await createTestCore();
+    await seedUser(core, 'alice@example.com');
+    for (let i = 0; i < 3; i++) await signUp(core, { email: 'alice@example.com', password: testPassword }, testContext(`198.51.100.${i + 1}`));
+    assert.equal(core.outbox.sent.length, 1);
+    core.clock.advance(61_000);
+    await signUp(core, { email: 'alice@example.com', password: testPassword }, testContext('198.51.100.9'));
+    assert.equal(core.outbox.sent.length, 2);
   });
 
   it('refuses an invalid email with invalid_email', async () => {

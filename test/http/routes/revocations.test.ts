@@ -97,7 +97,15 @@ describe('GET /v1/revocations (Server-Sent Events, real server)', () => {
       headers: { origin: server.url, 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'sse@example.com', password: testPassword }),
     });
-    const cookie = (signup.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    assert.equal(signup.status, 202);
+    // Sign-up never logs in: log in for the session whose logout the feed must carry.
+    const login = await fetch(`${server.url}/v1/session`, {
+      method: 'POST',
+      headers: { origin: server.url, 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'sse@example.com', password: testPassword }),
+    });
+    assert.equal(login.status, 200);
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
     const sid = cookie.split('=')[1]?.split('.')[0];
 
     const controller = new AbortController();

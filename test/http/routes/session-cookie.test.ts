@@ -28,8 +28,9 @@ describe('session cookie', () => {
     t.app.inject({ method: 'GET', url: '/v1/session', headers: { ...withSession(token), ...extra } });
 
   it('9: is __Host- prefixed, Secure, HttpOnly, SameSite=Lax, Path=/ and has no Domain', async () => {
-    const response = await t.app.inject({ method: 'POST', url: '/v1/users', headers: sameOriginJson, payload: { email: 'nine@example.com', password: testPassword } });
-    assert.equal(response.statusCode, 201);
+    await signUpThroughApi(t.app, 'nine@example.com', testPassword);
+    const response = await logInThroughApi(t.app, 'nine@example.com', testPassword);
+    assert.equal(response.statusCode, 200);
     const raw = String(response.headers['set-cookie']);
     assert.match(raw, /^__Host-gatehouse_session=/);
     assert.match(raw, /; Secure/);

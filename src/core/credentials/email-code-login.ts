@@ -1,0 +1,48 @@
+import { normalizeEmail } from '../accounts/normalize-email.ts';
+import { auditEvent } from '../audit/audit-event.ts';
+import type { CoreDeps, RequestContext } from '../deps.ts';
+import { AuthError } from '../errors.ts';
+import { sendEmailCode, verifyEmailCode } from '../otp/email-code.ts';
+import type { SessionWithUser } from '../ports.ts';
+import type { LoginStep } from './begin-login.ts';
+import { hasSecondFactor, startLoggedInSession } from './log-in.ts';
+import { issuePendingLogin } from './pending-login.ts';
+
+/**
+ * Passwordless login, step one: mails a sign-in code when the address has an enabled account,
+ * and does nothing otherwise. The caller answers the same either way (SECURITY.md 47).
+ */
+export async function requestLoginCode(deps: CoreDeps, emailInput: string, context: RequestContext): Promise<void> {
+  await deps.throttle.reserve([['signupIp', context.ip]], deps.clock.nowMs());
+  const email = normalizeEmail(emailInput);
+  if (email === null) throw new AuthError('invalid_email');
+  const user = await deps.store.users.findByEmail(email);
+  if (user === null || user.disabledAtMs !== null) return;
+  await sendEmailCode(deps, user, 'login', context);
+}
+
+/**
+ * Passwordless login, step two: the emailed code logs in (it proves the address, so it counts as
+ * verified). An account with TOTP still needs its second factor: a pending login, as after a
+ * password. An unknown address is refused exactly like a wrong code; guesses are also counted per
+ * client IP, with failed password logins.
+ */
+export async function logInWithEmailCode(
+  deps: CoreDeps,
+  input: { email: string; code: string; previousSession?: SessionWithUser },
+  context: RequestContext,
+): Promise<LoginStep> {
+  const ticket = await deps.throttle.reserve([['ip', context.ip]], deps.clock.nowMs());
+  const email = normalizeEmail(input.email);
+  const user = email === null ? null : await deps.store.users.findByEmail(email);
+  if (user === null || user.disabledAtMs !== null) throw new AuthError('invalid_code');
+  await verifyEmailCode(deps, user, 'login', input.code, context);
+  await ticket.refund('ip');
+  await deps.store.emailVerifications.markVerified(user.id, user.email, deps.clock.nowMs());
+  if (await hasSecondFactor(deps, user.id)) {
+    await deps.store.audit.append(auditEvent(deps, 'login.second_factor_required', context, { userId: user.id, email: user.email, detail: 'after email code' }));
+    return { kind: 'second_factor', user, pendingToken: await issuePendingLogin(deps, user) };
+  }
+  const previous = input.previousSession === undefined ? {} : { previousSession: input.previousSession };
+  return { kind: 'session', ...(await startLoggedInSession(deps, user, { ...previous, method: 'email_code' }, context)) };
+}

@@ -1,0 +1,33 @@
+import { createHmac } from 'node:crypto';
+import type { AccountSecurityDeps } from '../deps.ts';
+import { AuthError } from '../errors.ts';
+import type { Clock, ThrottleReservation, ThrottleStore } from '../ports.ts';
+
+const minuteMs = 60_000;
+
+/** Which counter: second-factor codes (TOTP, recovery) and emailed codes are capped separately. */
+export type CodeKind = 'second_factor' | 'email_code';
+
+type Deps = { store: { throttle: ThrottleStore }; clock: Clock; accountSecurity: AccountSecurityDeps };
+
+function keyFor(deps: Deps, kind: CodeKind, userId: string): string {
+  return `code-${kind}:${createHmac('sha256', deps.accountSecurity.limiterKey).update(userId).digest('base64url').slice(0, 32)}`;
+}
+
+/**
+ * Counts one code attempt for the account before the code is checked, so concurrent guesses
+ * cannot slip past the cap (SECURITY.md 44). After `maxFailedCodeAttempts` failures each further
+ * attempt waits, from 1 minute doubling to 1 hour; a right code resets the count. The count is
+ * per account and independent of which code was issued, so a resend does not reset it.
+ * Throws too_many_requests while locked.
+ */
+export async function reserveCodeAttempt(deps: Deps, kind: CodeKind, userId: string): Promise<void> {
+  const rule = { freeFailures: deps.accountSecurity.policy.maxFailedCodeAttempts, baseDelayMs: minuteMs, maxDelayMs: 60 * minuteMs, resetAfterMs: 60 * minuteMs };
+  const outcome: ThrottleReservation = await deps.store.throttle.reserve(keyFor(deps, kind, userId), deps.clock.nowMs(), rule);
+  if (!outcome.allowed) throw new AuthError('too_many_requests', { retryAfterSeconds: Math.max(1, Math.ceil(outcome.waitMs / 1000)) });
+}
+
+/** A right code: the account's failures are forgotten. */
+export async function clearCodeAttempts(deps: Deps, kind: CodeKind, userId: string): Promise<void> {
+  await deps.store.throttle.clear(keyFor(deps, kind, userId));
+}

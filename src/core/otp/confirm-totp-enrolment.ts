@@ -1,0 +1,48 @@
+import { reauthenticate, type Reauthentication } from '../accounts/reauthenticate.ts';
+import { auditEvent } from '../audit/audit-event.ts';
+import type { CoreDeps, RequestContext } from '../deps.ts';
+import { AuthError } from '../errors.ts';
+import { twoFactorChangedMail } from '../mail/templates.ts';
+import type { SessionWithUser } from '../ports.ts';
+import { endSessions } from '../sessions/end-sessions.ts';
+import { startSession, type StartedSession } from '../sessions/start-session.ts';
+import { clearCodeAttempts, reserveCodeAttempt } from './code-attempts.ts';
+import { replaceRecoveryCodes } from './recovery-codes.ts';
+import { openTotpSecret } from './secret-box.ts';
+import { matchTotpStep } from './totp.ts';
+
+/**
+ * Confirms a pending enrolment with its first valid code: TOTP is on from here, that code's step
+ * counts as used, and 10 recovery codes are made (returned once). It needs re-authentication
+ * (SECURITY.md 15): otherwise a stolen session could put the thief's authenticator on the account
+ * and lock its owner out, past even a password reset. Turning on a second factor is a privilege
+ * change, so this device's session is replaced by a new one (SECURITY.md 10).
+ */
+export async function confirmTotpEnrolment(
+  deps: CoreDeps,
+  current: SessionWithUser,
+  code: string,
+  reauth: Reauthentication,
+  context: RequestContext,
+): Promise<{ recoveryCodes: string[] } & StartedSession> {
+  const { user } = current;
+  await reauthenticate(deps, user, reauth, context);
+  const credential = await deps.store.totp.find(user.id);
+  if (credential === null) throw new AuthError('totp_not_enabled', { detail: 'Start the enrolment first.' });
+  if (credential.confirmedAtMs !== null) throw new AuthError('totp_already_enabled');
+  await reserveCodeAttempt(deps, 'second_factor', user.id);
+  const step = matchTotpStep(await openTotpSecret(credential.secretJwe, user.id, deps.accountSecurity.totpKeys), code.trim(), deps.clock.nowMs());
+  if (step === null) throw new AuthError('invalid_code');
+  const result = await deps.store.transaction(async (tx) => {
+    if (!(await tx.totp.confirm(user.id, deps.clock.nowMs(), step))) throw new AuthError('totp_already_enabled');
+    const recoveryCodes = await replaceRecoveryCodes(deps, tx, user);
+    await endSessions(deps, tx, [current.session.id], 'replaced_at_login');
+    const started = await startSession(deps, tx, user.id, context);
+    await tx.audit.append(auditEvent(deps, 'totp.enabled', context, { userId: user.id, detail: `session ${started.session.id}` }));
+    await tx.audit.append(auditEvent(deps, 'recovery_codes.generated', context, { userId: user.id, detail: `${recoveryCodes.length} codes` }));
+    return { recoveryCodes, ...started };
+  });
+  await clearCodeAttempts(deps, 'second_factor', user.id);
+  deps.accountSecurity.outbox.enqueue(twoFactorChangedMail(deps.accountSecurity.branding, user.email, 'enabled'));
+  return result;
+}

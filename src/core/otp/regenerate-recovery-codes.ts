@@ -1,0 +1,21 @@
+import { reauthenticate, type Reauthentication } from '../accounts/reauthenticate.ts';
+import { auditEvent } from '../audit/audit-event.ts';
+import type { CoreDeps, RequestContext } from '../deps.ts';
+import { AuthError } from '../errors.ts';
+import { twoFactorChangedMail } from '../mail/templates.ts';
+import type { User } from '../ports.ts';
+import { hasSecondFactor } from '../credentials/log-in.ts';
+import { replaceRecoveryCodes } from './recovery-codes.ts';
+
+/** New recovery codes (the old ones stop working); needs re-authentication. Returned once. */
+export async function regenerateRecoveryCodes(deps: CoreDeps, user: User, reauth: Reauthentication, context: RequestContext): Promise<string[]> {
+  if (!(await hasSecondFactor(deps, user.id))) throw new AuthError('totp_not_enabled');
+  await reauthenticate(deps, user, reauth, context);
+  const codes = await deps.store.transaction(async (tx) => {
+    const fresh = await replaceRecoveryCodes(deps, tx, user);
+    await tx.audit.append(auditEvent(deps, 'recovery_codes.generated', context, { userId: user.id, detail: `${fresh.length} codes, the old ones void` }));
+    return fresh;
+  });
+  deps.accountSecurity.outbox.enqueue(twoFactorChangedMail(deps.accountSecurity.branding, user.email, 'recovery_codes_regenerated'));
+  return codes;
+}

@@ -1,0 +1,35 @@
+import { auditEvent } from '../audit/audit-event.ts';
+import type { CoreDeps, RequestContext } from '../deps.ts';
+import { AuthError } from '../errors.ts';
+import type { User } from '../ports.ts';
+import { openTotpSecret, sealTotpSecret } from './secret-box.ts';
+import { generateTotpSecret, otpauthUri } from './totp.ts';
+
+export interface TotpEnrolment {
+  /** Base32, for typing into an authenticator app. */
+  secret: string;
+  /** otpauth://totp/... for the QR code. */
+  uri: string;
+}
+
+/**
+ * Starts (or restarts) TOTP enrolment: a new secret, stored sealed and pending. It protects
+ * nothing until confirmTotpEnrolment sees a first valid code from it. An account whose TOTP is
+ * already on must turn it off first (with re-authentication).
+ */
+export async function startTotpEnrolment(deps: CoreDeps, user: User, context: RequestContext): Promise<TotpEnrolment> {
+  const secret = generateTotpSecret(deps.random);
+  const secretJwe = await sealTotpSecret(secret, user.id, deps.accountSecurity.totpKeys);
+  const stored = await deps.store.totp.putPending({ userId: user.id, secretJwe, createdAtMs: deps.clock.nowMs(), confirmedAtMs: null, lastUsedStep: null });
+  if (!stored) throw new AuthError('totp_already_enabled');
+  await deps.store.audit.append(auditEvent(deps, 'totp.enrolment_started', context, { userId: user.id }));
+  return { secret, uri: otpauthUri(secret, deps.accountSecurity.branding.productName, user.email) };
+}
+
+/** The pending enrolment's secret and URI again (to re-show the QR code after a wrong code). */
+export async function pendingTotpEnrolment(deps: CoreDeps, user: User): Promise<TotpEnrolment | null> {
+  const credential = await deps.store.totp.find(user.id);
+  if (credential === null || credential.confirmedAtMs !== null) return null;
+  const secret = await openTotpSecret(credential.secretJwe, user.id, deps.accountSecurity.totpKeys);
+  return { secret, uri: otpauthUri(secret, deps.accountSecurity.branding.productName, user.email) };
+}

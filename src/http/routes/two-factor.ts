@@ -1,0 +1,122 @@
+import type { FastifyInstance } from 'fastify';
+import type { CoreDeps } from '../../core/deps.ts';
+import { confirmTotpEnrolment } from '../../core/otp/confirm-totp-enrolment.ts';
+import { disableTotp } from '../../core/otp/disable-totp.ts';
+import { regenerateRecoveryCodes } from '../../core/otp/regenerate-recovery-codes.ts';
+import { startTotpEnrolment } from '../../core/otp/start-totp-enrolment.ts';
+import { qrSvg } from '../qr-svg.ts';
+import { errorResponses, sessionBody } from '../schemas.ts';
+import { requestContext, requireSession, setSessionCookie } from '../session-cookie.ts';
+
+const recoveryCodesSchema = { type: 'array', items: { type: 'string' }, minItems: 10, maxItems: 10, description: 'Shown once; only their hashes are kept.' } as const;
+/** Re-authentication: the password, or a code from POST /v1/me/reauth-code. */
+const reauthBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  maxProperties: 1,
+  properties: { password: { type: 'string', minLength: 1 }, emailCode: { type: 'string', minLength: 1, maxLength: 16 } },
+} as const;
+type ReauthBody = { password: string } | { emailCode: string };
+
+/** TOTP two-factor for the signed-in account: status, enrol, confirm, disable, recovery codes. */
+export function twoFactorRoutes(app: FastifyInstance, deps: CoreDeps): void {
+  app.get(
+    '/v1/me/two-factor',
+    {
+      schema: {
+        tags: ['two-factor'],
+        summary: 'Whether TOTP is on (or pending), and how many recovery codes are left.',
+        response: {
+          200: { type: 'object', required: ['totp', 'recoveryCodesLeft'], properties: { totp: { type: 'string', enum: ['off', 'pending', 'on'] }, recoveryCodesLeft: { type: 'integer' } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { user } = await requireSession(deps, request);
+      const credential = await deps.store.totp.find(user.id);
+      const left = (await deps.store.recoveryCodes.listByUser(user.id)).filter((c) => c.usedAtMs === null).length;
+      return { totp: credential === null ? 'off' : credential.confirmedAtMs === null ? 'pending' : 'on', recoveryCodesLeft: left };
+    },
+  );
+
+  app.post(
+    '/v1/me/two-factor/totp',
+    {
+      schema: {
+        tags: ['two-factor'],
+        summary: 'Start TOTP enrolment: a new secret, its otpauth URI and a QR code (SVG).',
+        response: {
+          200: { type: 'object', required: ['secret', 'otpauthUri', 'qrSvg'], properties: { secret: { type: 'string' }, otpauthUri: { type: 'string' }, qrSvg: { type: 'string' } } },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { user } = await requireSession(deps, request);
+      const { secret, uri } = await startTotpEnrolment(deps, user, requestContext(request));
+      return { secret, otpauthUri: uri, qrSvg: await qrSvg(uri) };
+    },
+  );
+
+  app.post<{ Body: { code: string; password?: string; emailCode?: string } }>(
+    '/v1/me/two-factor/totp/confirm',
+    {
+      schema: {
+        tags: ['two-factor'],
+        summary: 'Confirm the enrolment with a first code and the password (or an emailed reauth code): TOTP is on; returns 10 recovery codes and a new session.',
+        body: {
+          type: 'object',
+          required: ['code'],
+          additionalProperties: false,
+          minProperties: 2,
+          maxProperties: 2,
+          properties: { code: { type: 'string', minLength: 1, maxLength: 16 }, password: { type: 'string', minLength: 1 }, emailCode: { type: 'string', minLength: 1, maxLength: 16 } },
+        },
+        response: { 200: { type: 'object', required: ['recoveryCodes', 'session'], properties: { recoveryCodes: recoveryCodesSchema, session: { $ref: 'session#' } } }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const current = await requireSession(deps, request);
+      const { code, password, emailCode } = request.body;
+      const reauth = password !== undefined ? { password } : { emailCode: emailCode ?? '' };
+      const done = await confirmTotpEnrolment(deps, current, code, reauth, requestContext(request));
+      setSessionCookie(reply, done.token, done.session.expiresAtMs);
+      return { recoveryCodes: done.recoveryCodes, session: sessionBody(done.session, deps.sessionPolicy.idleTimeoutMs, done.session.id) };
+    },
+  );
+
+  app.delete<{ Body: ReauthBody }>(
+    '/v1/me/two-factor/totp',
+    {
+      schema: {
+        tags: ['two-factor'],
+        summary: 'Turn TOTP off (and drop the recovery codes); needs the password or an emailed reauth code.',
+        body: reauthBody,
+        response: { 204: { type: 'null', description: 'Off.' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { user } = await requireSession(deps, request);
+      await disableTotp(deps, user, request.body, requestContext(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Body: ReauthBody }>(
+    '/v1/me/two-factor/recovery-codes',
+    {
+      schema: {
+        tags: ['two-factor'],
+        summary: 'Make 10 new recovery codes (the old ones stop working); needs the password or an emailed reauth code.',
+        body: reauthBody,
+        response: { 200: { type: 'object', required: ['recoveryCodes'], properties: { recoveryCodes: recoveryCodesSchema } }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { user } = await requireSession(deps, request);
+      return { recoveryCodes: await regenerateRecoveryCodes(deps, user, request.body, requestContext(request)) };
+    },
+  );
+}
