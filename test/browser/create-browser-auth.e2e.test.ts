@@ -97,7 +97,7 @@ describe('gatehouse/browser in Chromium: two tabs, one refresh cookie', () => {
     await createClient(server.gatehouse.deps, { id: 'web', name: 'Web app', type: 'public', grantTypes: ['password', 'refresh_token'], audience: 'https://api.example.com', refreshTokenDelivery: 'cookie' });
     await createClient(server.gatehouse.deps, { id: 'web-session', name: 'Web app (session)', type: 'public', grantTypes: ['session'], audience: 'https://api.example.com' });
     const signUp = await fetch(`${server.url}/v1/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-    assert.equal(signUp.status, 201, await signUp.text());
+    assert.equal(signUp.status, 202, await signUp.text());
     browser = await launchChromium();
   });
   after(async () => {

@@ -38,6 +38,7 @@ describe('PostgreSQL restarting under a running instance', { timeout: 90_000 }, 
         GATEHOUSE_SECRET: randomBytes(32).toString('base64url'),
         GATEHOUSE_PUBLIC_URL: publicUrl,
         GATEHOUSE_LOG_LEVEL: 'silent',
+        GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'false',
         GATEHOUSE_POSTGRES_CONNECT_TIMEOUT_MS: '2000',
       },
     });
@@ -50,8 +51,10 @@ describe('PostgreSQL restarting under a running instance', { timeout: 90_000 }, 
 
   it('503 problem+json while it is down, and service resumes by itself when it is back', async () => {
     const signUp = await gatehouse.app.inject({ method: 'POST', url: '/v1/users', headers: json, payload: { email, password: testPassword } });
-    assert.equal(signUp.statusCode, 201);
-    const token = signUp.cookies.find((c) => c.name === sessionCookieName)?.value as string;
+    assert.equal(signUp.statusCode, 202);
+    const firstLogin = await gatehouse.app.inject({ method: 'POST', url: '/v1/session', headers: json, payload: { email, password: testPassword } });
+    assert.equal(firstLogin.statusCode, 200, firstLogin.body);
+    const token = firstLogin.cookies.find((c) => c.name === sessionCookieName)?.value as string;
     const cookie = { cookie: `${sessionCookieName}=${token}` };
     assert.equal((await gatehouse.app.inject({ method: 'GET', url: '/v1/session', headers: cookie })).statusCode, 200);
 

@@ -41,8 +41,10 @@ describe('Redis unreachable mid-run, then back', { timeout: 60_000 }, () => {
 
   const logIn = (email: string, password: string) => gatehouse.app.inject({ method: 'POST', url: '/v1/session', headers: json, payload: { email, password } });
   const signUp = async (email: string): Promise<string> => {
-    const response = await gatehouse.app.inject({ method: 'POST', url: '/v1/users', headers: json, payload: { email, password: testPassword } });
-    assert.equal(response.statusCode, 201, response.body);
+    const signedUp = await gatehouse.app.inject({ method: 'POST', url: '/v1/users', headers: json, payload: { email, password: testPassword } });
+    assert.equal(signedUp.statusCode, 202, signedUp.body);
+    const response = await logIn(email, testPassword);
+    assert.equal(response.statusCode, 200, response.body);
     return response.cookies.find((c) => c.name === sessionCookieName)?.value as string;
   };
   const databaseThrottleRows = async (): Promise<number> => {
@@ -67,6 +69,7 @@ describe('Redis unreachable mid-run, then back', { timeout: 60_000 }, () => {
         GATEHOUSE_SECRET: randomBytes(32).toString('base64url'),
         GATEHOUSE_PUBLIC_URL: publicUrl,
         GATEHOUSE_LOG_LEVEL: 'info',
+        GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'false',
         GATEHOUSE_RATE_LIMIT_ACCOUNT_FREE_FAILURES: '2',
         GATEHOUSE_RATE_LIMIT_ACCOUNT_BASE_DELAY_SECONDS: '60',
       },

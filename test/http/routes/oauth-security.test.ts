@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, SignJWT, type JWTPayload } from 'jose';
 import { connectProvider, ProviderSetupError } from '../../../src/core/oauth-client/connect-provider.ts';
 import type { DemoIdp } from '../../../src/dev/demo-idp.ts';
-import { withSession } from '../../support/http-app.ts';
+import { signUpThroughApi, withSession } from '../../support/http-app.ts';
 import {
   anIdpUser,
   assertRefused,
@@ -338,9 +338,9 @@ describe('SECURITY.md 39: PKCE S256 always; the verifier never leaves the server
 
 describe('SECURITY.md 40: an IdP email matching a local account is not logged in automatically; identities keyed on (issuer, subject)', () => {
   async function seedOwner(t: OAuthApp): Promise<string> {
-    const created = await t.app.inject({ method: 'POST', url: '/v1/users', headers: { origin: 'https://auth.test', 'content-type': 'application/json' }, payload: { email: 'owner@example.com', password: 'correct horse battery staple' } });
-    assert.equal(created.statusCode, 201, created.body);
-    return created.json().user.id as string;
+    await signUpThroughApi(t.app, 'owner@example.com', 'correct horse battery staple', { origin: 'https://auth.test' });
+    const owner = await t.core.store.users.findByEmail('owner@example.com');
+    return owner?.id ?? assert.fail('the owner account exists');
   }
 
   it('linking disabled (the default): a verified matching email is refused with "log in and link", nothing is linked', () =>

@@ -4,8 +4,8 @@ import * as tokens from './0002-tokens.ts';
 import * as refreshTokens from './0003-refresh-tokens.ts';
 import * as revocations from './0004-revocations.ts';
 import * as oauth from './0005-oauth.ts';
-import * as clientRefreshCookie from './0007-client-refresh-cookie.ts';
 import * as mailOtp from './0006-mail-otp.ts';
+import * as clientRefreshCookie from './0007-client-refresh-cookie.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -14,6 +14,6 @@ export const migrations: Record<string, Migration> = {
   '0003-refresh-tokens': refreshTokens,
   '0004-revocations': revocations,
   '0005-oauth': oauth,
-  '0007-client-refresh-cookie': clientRefreshCookie,
   '0006-mail-otp': mailOtp,
+  '0007-client-refresh-cookie': clientRefreshCookie,
 };
