@@ -4,9 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
+import { stepSequence } from '../support/e2e-steps.ts';
 import { cliEnv, pinnedNode, repoRoot } from '../support/cli-process.ts';
 
 /**
@@ -55,18 +56,7 @@ function startDevServer(port: number, idpPort: number, database: string): Promis
   });
 }
 
-let failedStep: string | undefined;
-function step(name: string, body: () => Promise<void>): void {
-  it(name, async () => {
-    if (failedStep !== undefined) assert.fail(`not run: the earlier step "${failedStep}" failed`);
-    try {
-      await body();
-    } catch (error) {
-      failedStep = name;
-      throw error;
-    }
-  });
-}
+const step = stepSequence();
 
 async function userIdOf(page: Page): Promise<string> {
   const response = await page.request.get('/v1/session');

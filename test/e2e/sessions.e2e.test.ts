@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { after, before, describe } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
+import { onPath, stepSequence, submit } from '../support/e2e-steps.ts';
 import { startTestServer, type TestServer } from '../support/start-server.ts';
 
 /**
@@ -15,25 +16,6 @@ const sessionCookieName = '__Host-gatehouse_session';
 const screenshotPath = '/tmp/gatehouse-account.png';
 const email = `e2e-${randomUUID()}@example.com`;
 const passphrase = 'lantern orbit marmalade quietly seventeen';
-
-const onPath = (pathname: string) => (url: URL) => url.pathname === pathname;
-
-/**
- * Clicks a form's submit button and follows the POST-redirect-GET to `pathname`. A refused POST
- * fails at once with the server's answer (status and body), not after a navigation timeout.
- */
-async function submit(page: Page, button: Locator, pathname: string): Promise<void> {
-  const posted = page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest());
-  await button.click();
-  const response = await posted;
-  if (response.status() !== 303) {
-    const body = await response.text().catch(() => '');
-    // HTML error pages are reduced to their text, so the reason fits on one line.
-    const text = body.replace(/<(style|head)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-    assert.fail(`POST ${new URL(response.url()).pathname} answered ${response.status()}, not 303: ${text.slice(0, 500)}`);
-  }
-  await page.waitForURL(onPath(pathname));
-}
 
 async function logIn(page: Page): Promise<void> {
   await page.goto('/login');
@@ -58,19 +40,7 @@ async function sessionIdOf(page: Page): Promise<string> {
   return body.session.id;
 }
 
-/** The steps build on each other: once one fails, the rest say so instead of failing obscurely. */
-let failedStep: string | undefined;
-function step(name: string, body: () => Promise<void>): void {
-  it(name, async () => {
-    if (failedStep !== undefined) assert.fail(`not run: the earlier step "${failedStep}" failed`);
-    try {
-      await body();
-    } catch (error) {
-      failedStep = name;
-      throw error;
-    }
-  });
-}
+const step = stepSequence();
 
 describe('sessions in a real browser', () => {
   // Assigned in before(); after() copes with either missing when start-up failed.

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { after, before, describe } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { totpCodeAt } from '../../src/core/otp/totp.ts';
 import { launchChromium } from '../support/browser.ts';
+import { onPath, stepSequence, submit } from '../support/e2e-steps.ts';
 import { createManualClock, type ManualClock } from '../support/core-deps.ts';
 import { linkIn, startSmtpCapture, type SmtpCapture } from '../support/smtp-capture.ts';
 import { startTestServer, type TestServer } from '../support/start-server.ts';
@@ -21,33 +22,7 @@ const email = `e2e-2fa-${randomUUID()}@example.com`;
 const passphrase = 'copper lantern drifting over quiet hills';
 const newPassphrase = 'seven orange kites above the harbour';
 const stepMs = 30_000;
-const onPath = (pathname: string) => (url: URL) => url.pathname === pathname;
-
-/** Clicks a form button and waits for the POST's 303 and the page it leads to; a refusal fails at once with its text. */
-async function submit(page: Page, button: Locator, pathname: string): Promise<void> {
-  const posted = page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest());
-  await button.click();
-  const response = await posted;
-  if (response.status() !== 303) {
-    const body = await response.text().catch(() => '');
-    const text = body.replace(/<(style|head)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-    assert.fail(`POST ${new URL(response.url()).pathname} answered ${response.status()}, not 303: ${text.slice(0, 500)}`);
-  }
-  await page.waitForURL(onPath(pathname));
-}
-
-let failedStep: string | undefined;
-function step(name: string, body: () => Promise<void>): void {
-  it(name, async () => {
-    if (failedStep !== undefined) assert.fail(`not run: the earlier step "${failedStep}" failed`);
-    try {
-      await body();
-    } catch (error) {
-      failedStep = name;
-      throw error;
-    }
-  });
-}
+const step = stepSequence();
 
 describe('mail, verification, TOTP and reset in a real browser', () => {
   let smtp: SmtpCapture;

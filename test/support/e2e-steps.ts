@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+
+/** A URL predicate for `page.waitForURL`: the path only, whatever the query. */
+export const onPath = (pathname: string) => (url: URL) => url.pathname === pathname;
+
+/**
+ * Clicks a form's submit button and follows the POST-redirect-GET to `pathname`. A refused POST
+ * fails at once with the server's answer (status and body), not after a navigation timeout.
+ *
+ * @example
+ * await submit(page, page.getByRole('button', { name: 'Log in' }), '/account');
+ */
+export async function submit(page: Page, button: Locator, pathname: string): Promise<void> {
+  const posted = page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest());
+  await button.click();
+  const response = await posted;
+  if (response.status() !== 303) {
+    const body = await response.text().catch(() => '');
+    // HTML error pages are reduced to their text, so the reason fits on one line.
+    const text = body.replace(/<(style|head)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+    assert.fail(`POST ${new URL(response.url()).pathname} answered ${response.status()}, not 303: ${text.slice(0, 500)}`);
+  }
+  await page.waitForURL(onPath(pathname));
+}
+
+/**
+ * Test steps that build on each other, in order: once one fails, the later ones say so instead of
+ * failing obscurely. One sequence per test file (the state is the module's).
+ *
+ * @example
+ * const step = stepSequence();
+ * step('sign up', async () => { ... });
+ * step('log in', async () => { ... });
+ */
+export function stepSequence(): (name: string, body: () => Promise<void>) => void {
+  let failedStep: string | undefined;
+  return (name, body) => {
+    it(name, async () => {
+      if (failedStep !== undefined) assert.fail(`not run: the earlier step "${failedStep}" failed`);
+      try {
+        await body();
+      } catch (error) {
+        failedStep = name;
+        throw error;
+      }
+    });
+  };
+}
