@@ -19,6 +19,7 @@ const config = loadConfig({
     GATEHOUSE_PUBLIC_URL: process.env.BENCH_PUBLIC_URL as string,
     GATEHOUSE_POSTGRES_POOL_MAX: process.env.BENCH_POOL_MAX ?? '8',
     GATEHOUSE_LOG_LEVEL: 'silent',
+      GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'false',
   },
 });
 const gatehouse = await createGatehouse(config);

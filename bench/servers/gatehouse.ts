@@ -43,6 +43,7 @@ for (let attempt = 1; gatehouse === undefined; attempt += 1) {
       GATEHOUSE_SECRET: randomBytes(32).toString('base64url'),
       GATEHOUSE_PUBLIC_URL: `http://localhost:${port}`,
       GATEHOUSE_LOG_LEVEL: 'silent',
+      GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'false',
     },
   });
   const candidate = await createGatehouse(config);
