@@ -188,6 +188,11 @@ export interface SigningKeyRecord {
 export interface SigningKeyStore {
   list(): Promise<SigningKeyRecord[]>;
   insert(key: SigningKeyRecord): Promise<void>;
+  /**
+   * A new install's first key: inserts it only if no key can sign at `nowMs`, atomically, so
+   * instances starting together on an empty database agree on one key. True if inserted.
+   */
+  insertFirst(key: SigningKeyRecord, nowMs: number): Promise<boolean>;
   /** Marks a key retired: it signs nothing after `retiresAtMs` and leaves the JWKS at `expiresAtMs`. */
   retire(kid: string, retiresAtMs: number, expiresAtMs: number): Promise<void>;
   deleteExpired(nowMs: number): Promise<number>;

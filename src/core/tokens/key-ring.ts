@@ -74,7 +74,9 @@ export function createKeyRing(options: KeyRingOptions) {
       forget();
       const nowMs = options.clock.nowMs();
       if (currentKey(await keys(), nowMs) !== null) return;
-      await options.store.insert(await generateSigningKey(options.algorithm, options.encryptionKeys, { nowMs, activatesAtMs: nowMs }));
+      // Instances starting together on a new database: only one first key is stored, and every
+      // instance re-reads the keys, so all of them sign with it and publish the same JWKS.
+      await options.store.insertFirst(await generateSigningKey(options.algorithm, options.encryptionKeys, { nowMs, activatesAtMs: nowMs }), nowMs);
       forget();
     },
 

@@ -1,4 +1,5 @@
 import { nextThrottleState, remainingLockMs } from '../../core/throttle/throttle.ts';
+import { currentKey } from '../../core/tokens/key-ring.ts';
 import type { Client, OAuthFlow, OAuthIdentity, EmailCodeRecord, OneTimeTokenRecord, RecoveryCodeRecord, TotpCredential, RefreshTokenRecord, Revocation, SigningKeyRecord, AuditEvent, Session, SessionWithUser, Store, ThrottleState, User } from '../../core/ports.ts';
 
 interface Tables {
@@ -258,6 +259,11 @@ export function createMemoryStore(): Store {
       async insert(key) {
         if (tables.signingKeys.has(key.kid)) throw new Error('duplicate kid');
         tables.signingKeys.set(key.kid, { ...key });
+      },
+      async insertFirst(key, nowMs) {
+        if (currentKey([...tables.signingKeys.values()], nowMs) !== null) return false;
+        tables.signingKeys.set(key.kid, { ...key });
+        return true;
       },
       async retire(kid, retiresAtMs, expiresAtMs) {
         const k = tables.signingKeys.get(kid);

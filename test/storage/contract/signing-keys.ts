@@ -22,6 +22,26 @@ export function signingKeysContract(open: OpenStore): void {
   const test = storeTest(open);
 
   describe('signing keys', () => {
+    test('insertFirst: of five instances racing on an empty store, exactly one key is stored', async (store) => {
+      // Warm every connection a pooled adapter has, so the racers really overlap.
+      await Promise.all(Array.from({ length: 5 }, () => store.signingKeys.list()));
+      const results = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((kid) => store.signingKeys.insertFirst(aKey(kid), t0Ms)));
+      assert.equal(results.filter(Boolean).length, 1, `inserted: ${JSON.stringify(results)}`);
+      const keys = await store.signingKeys.list();
+      assert.equal(keys.length, 1);
+      assert.equal(keys[0]?.kid, ['a', 'b', 'c', 'd', 'e'][results.indexOf(true)]);
+    });
+
+    test('insertFirst stores nothing while a key can sign, and stores one when the only keys are retired or not active yet', async (store) => {
+      await store.signingKeys.insert(aKey('signing'));
+      assert.equal(await store.signingKeys.insertFirst(aKey('second'), t0Ms), false);
+      assert.deepEqual((await store.signingKeys.list()).map((k) => k.kid), ['signing']);
+      await store.signingKeys.retire('signing', t0Ms + hourMs, t0Ms + 2 * hourMs);
+      await store.signingKeys.insert(aKey('scheduled', { activatesAtMs: t0Ms + 3 * hourMs }));
+      assert.equal(await store.signingKeys.insertFirst(aKey('fresh', { activatesAtMs: t0Ms + hourMs }), t0Ms + hourMs), true);
+      assert.deepEqual((await store.signingKeys.list()).map((k) => k.kid).sort(), ['fresh', 'scheduled', 'signing']);
+    });
+
     test('insert stores the key; list returns it with every field intact', async (store) => {
       const current = aKey('k1', { createdAtMs: t0Ms - 5, activatesAtMs: t0Ms + 3 });
       await store.signingKeys.insert(current);
