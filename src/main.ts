@@ -18,6 +18,7 @@ import { connectProvider, type OAuthProvider } from './core/oauth-client/connect
 import type { OAuthDeps } from './core/oauth-client/oauth-deps.ts';
 import { deriveProviderTokenKeys } from './core/oauth-client/provider-tokens.ts';
 import { migrateToLatest, type MigrationReport } from './storage/sql/migrate.ts';
+import { withSessionCache } from './storage/session-cache.ts';
 
 /**
  * The composition root: the only place (with the CLI) that picks concrete adapters.
@@ -219,7 +220,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const database = await openStore(config, { migrate: 'on-open', checkpoints: 'worker' }, logger);
   // Redis, when configured, carries the throttle counters and the revocation fan-out; the
   // database stays the one source of truth and takes over whenever Redis is unreachable.
-  const store =
+  const shared =
     config.redis.url === ''
       ? database
       : (await import('./storage/redis/with-redis.ts')).withRedis(database, {
@@ -235,6 +236,8 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const { createMailer } = await import('./mail/create-mailer.ts');
   const mailer = createMailer(config, logger, clock);
   if (mailer.warning !== null) logger.warn(mailer.warning);
+  // Optionally, session checks from memory for up to a second (storage/session-cache.ts).
+  const store = config.session.cacheMs === 0 ? shared : withSessionCache(shared, { ttlMs: config.session.cacheMs, clock });
   const deps = await createCoreDeps(config, store, clock, mailer.queue);
   const tokens = createTokenDeps(config, store, clock);
   await tokens.keyRing.ensureKey();

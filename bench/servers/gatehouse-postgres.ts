@@ -19,7 +19,8 @@ const config = loadConfig({
     GATEHOUSE_PUBLIC_URL: process.env.BENCH_PUBLIC_URL as string,
     GATEHOUSE_POSTGRES_POOL_MAX: process.env.BENCH_POOL_MAX ?? '8',
     GATEHOUSE_LOG_LEVEL: 'silent',
-      GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'false',
+    GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'false',
+    ...(process.env.BENCH_SESSION_CACHE_MS === undefined ? {} : { GATEHOUSE_SESSION_CACHE_MS: process.env.BENCH_SESSION_CACHE_MS }),
   },
 });
 const gatehouse = await createGatehouse(config);

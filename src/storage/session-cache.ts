@@ -1,0 +1,102 @@
+import type { Clock, SessionWithUser, Store } from '../core/ports.ts';
+
+export interface SessionCacheOptions {
+  /** How long a looked-up session is served from memory: the bound on how stale another instance may be. At most 1000. */
+  ttlMs: number;
+  clock: Clock;
+  /** Entries kept at most; the oldest go first. */
+  maxEntries?: number;
+}
+
+interface Entry {
+  value: SessionWithUser;
+  expiresAtMs: number;
+}
+
+// Methods that change nothing a session check reads (or, for create and touch, only add what the
+// cache can follow). Every other method of these stores, including any added later, clears the
+// cache: an unknown write is assumed to matter.
+const harmless: Record<'users' | 'sessions' | 'revocations', ReadonlySet<string>> = {
+  users: new Set(['create', 'findById', 'findByEmail', 'list']),
+  sessions: new Set(['create', 'findWithUser', 'touch', 'listByUser']),
+  revocations: new Set(['listAfter', 'latestSeq', 'hasJti', 'deleteExpired', 'watch']),
+};
+
+function clearingOnWrites<T extends object>(repository: T, reads: ReadonlySet<string>, clear: () => void): T {
+  const wrapped: Record<string, unknown> = { ...(repository as Record<string, unknown>) };
+  for (const [name, member] of Object.entries(repository)) {
+    if (typeof member !== 'function' || reads.has(name)) continue;
+    wrapped[name] = async (...args: unknown[]) => {
+      clear();
+      try {
+        return await (member as (...a: unknown[]) => Promise<unknown>).apply(repository, args);
+      } finally {
+        // Again once the write is done: a check that read the old row meanwhile must not stay cached.
+        clear();
+      }
+    };
+  }
+  return wrapped as T;
+}
+
+/**
+ * An in-process cache of session checks, for deployments where the database is a network hop away
+ * (PostgreSQL). A session check is then served from memory for at most `ttlMs`.
+ *
+ * - **This instance never serves a revoked session.** Every write that could end a session or
+ *   change its user (logout, revocation, password change, disable, delete; any write not known to
+ *   be harmless) clears the whole cache, before and after it runs, and again when its transaction
+ *   commits. A lookup that began before a clear is never cached after it.
+ * - **Other instances serve it for at most `ttlMs`** (capped at one second): the bound the
+ *   scale-out design promises for a revoked session on every instance.
+ * - Inside a transaction the cache is bypassed, so a transaction reads its own writes.
+ *
+ * @example
+ * const store = withSessionCache(await openStore(config, { migrate: 'on-open' }), { ttlMs: 1000, clock: systemClock });
+ */
+export function withSessionCache(store: Store, options: SessionCacheOptions): Store {
+  if (!(options.ttlMs > 0 && options.ttlMs <= 1000)) throw new RangeError('the session cache lifetime is 1 to 1000 ms');
+  const maxEntries = options.maxEntries ?? 100_000;
+  const cache = new Map<string, Entry>();
+  let generation = 0;
+  const clear = (): void => {
+    cache.clear();
+    generation++;
+  };
+
+  // Writes inside a transaction clear at once and once more after the commit (or rollback).
+  const clearingStore = (target: Store): Store => ({
+    ...target,
+    users: clearingOnWrites(target.users, harmless.users, clear),
+    sessions: clearingOnWrites(target.sessions, harmless.sessions, clear),
+    revocations: clearingOnWrites(target.revocations, harmless.revocations, clear),
+    transaction: <T>(work: (tx: Store) => Promise<T>): Promise<T> => target.transaction((tx) => work(clearingStore(tx))).finally(clear),
+  });
+  const root = clearingStore(store);
+
+  return {
+    ...root,
+    sessions: {
+      ...root.sessions,
+      async findWithUser(id) {
+        const nowMs = options.clock.nowMs();
+        const hit = cache.get(id);
+        if (hit !== undefined && hit.expiresAtMs > nowMs) return structuredClone(hit.value);
+        const startedAt = generation;
+        const found = await store.sessions.findWithUser(id);
+        if (found !== null && startedAt === generation) {
+          cache.delete(id);
+          if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
+          cache.set(id, { value: structuredClone(found), expiresAtMs: nowMs + options.ttlMs });
+        }
+        return found;
+      },
+      async touch(id, lastSeenAtMs) {
+        await store.sessions.touch(id, lastSeenAtMs);
+        // Follow the write, so the next check does not touch again.
+        const hit = cache.get(id);
+        if (hit !== undefined) hit.value.session.lastSeenAtMs = lastSeenAtMs;
+      },
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { endSessions } from '../../src/core/sessions/end-sessions.ts';
+import type { SessionWithUser, Store } from '../../src/core/ports.ts';
+import { createMemoryStore } from '../../src/storage/memory/memory-store.ts';
+import { withSessionCache } from '../../src/storage/session-cache.ts';
+import { createManualClock, createTestCore } from '../support/core-deps.ts';
+import { aSession, aUser } from './contract/fixtures.ts';
+
+/** The memory store, counting the session lookups that reach it. */
+function countingStore(): { store: Store; lookups: () => number } {
+  const store = createMemoryStore();
+  let lookups = 0;
+  const findWithUser = store.sessions.findWithUser.bind(store.sessions);
+  store.sessions.findWithUser = (id) => {
+    lookups++;
+    return findWithUser(id);
+  };
+  return { store, lookups: () => lookups };
+}
+
+async function seeded(base: Store, clockMs: number): Promise<void> {
+  await base.users.create(aUser('ada'));
+  await base.sessions.create(aSession('s1', 'user-ada', { createdAtMs: clockMs, lastSeenAtMs: clockMs, expiresAtMs: clockMs + 86_400_000 }));
+  await base.sessions.create(aSession('s2', 'user-ada', { createdAtMs: clockMs, lastSeenAtMs: clockMs, expiresAtMs: clockMs + 86_400_000 }));
+}
+
+describe('withSessionCache', () => {
+  it('serves a session check from memory for ttlMs, then asks the store again', async () => {
+    const clock = createManualClock();
+    const { store, lookups } = countingStore();
+    await seeded(store, clock.nowMs());
+    const cached = withSessionCache(store, { ttlMs: 1000, clock });
+    const first = await cached.sessions.findWithUser('s1');
+    assert.equal(first?.user.id, 'user-ada');
+    assert.deepEqual(await cached.sessions.findWithUser('s1'), first);
+    assert.equal(lookups(), 1, 'the second check came from memory');
+    clock.advance(1000);
+    await cached.sessions.findWithUser('s1');
+    assert.equal(lookups(), 2, 'expired after ttlMs');
+    assert.equal(await cached.sessions.findWithUser('nope'), null);
+    assert.equal(await cached.sessions.findWithUser('nope'), null);
+    assert.equal(lookups(), 4, 'an unknown session is never cached');
+  });
+
+  it('this instance refuses an ended session at once: logout, endSessions in a transaction, disable, delete', async () => {
+    const clock = createManualClock();
+    const { store } = countingStore();
+    await seeded(store, clock.nowMs());
+    const cached = withSessionCache(store, { ttlMs: 1000, clock });
+    await cached.sessions.findWithUser('s1');
+    await cached.sessions.delete('s1');
+    assert.equal(await cached.sessions.findWithUser('s1'), null, 'deleted');
+
+    const core = await createTestCore({ store: cached, clock });
+    await cached.sessions.findWithUser('s2');
+    await cached.transaction((tx) => endSessions(core, tx, ['s2'], 'session_revoked'));
+    assert.equal(await cached.sessions.findWithUser('s2'), null, 'ended inside a transaction');
+
+    await cached.sessions.create(aSession('s3', 'user-ada', { createdAtMs: clock.nowMs(), lastSeenAtMs: clock.nowMs(), expiresAtMs: clock.nowMs() + 86_400_000 }));
+    assert.equal((await cached.sessions.findWithUser('s3'))?.user.disabledAtMs, null);
+    await cached.users.setDisabledAt('user-ada', clock.nowMs(), clock.nowMs());
+    assert.notEqual((await cached.sessions.findWithUser('s3'))?.user.disabledAtMs, null, 'the disable is seen at once');
+    await cached.users.delete('user-ada');
+    assert.equal(await cached.sessions.findWithUser('s3'), null, 'deleted with its user');
+  });
+
+  it('a lookup that started before a revocation is not cached after it', async () => {
+    const clock = createManualClock();
+    const { store } = countingStore();
+    await seeded(store, clock.nowMs());
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const find = store.sessions.findWithUser;
+    store.sessions.findWithUser = async (id) => {
+      const found = await find(id);
+      await gate;
+      return found;
+    };
+    const cached = withSessionCache(store, { ttlMs: 1000, clock });
+    const slow = cached.sessions.findWithUser('s1');
+    await cached.sessions.delete('s1');
+    release();
+    assert.ok((await slow) !== null, 'it read the row before the delete');
+    store.sessions.findWithUser = find;
+    assert.equal(await cached.sessions.findWithUser('s1'), null, 'and did not leave it cached');
+  });
+
+  it('another instance over the same database serves a revoked session for at most ttlMs', async () => {
+    const clock = createManualClock();
+    const { store } = countingStore();
+    await seeded(store, clock.nowMs());
+    const instanceA = withSessionCache(store, { ttlMs: 500, clock });
+    const instanceB = withSessionCache(store, { ttlMs: 500, clock });
+    assert.ok(await instanceB.sessions.findWithUser('s1'));
+    await instanceA.sessions.delete('s1');
+    assert.equal(await instanceA.sessions.findWithUser('s1'), null);
+    clock.advance(499);
+    assert.ok(await instanceB.sessions.findWithUser('s1'), 'within the bound, B still has it');
+    clock.advance(1);
+    assert.equal(await instanceB.sessions.findWithUser('s1'), null, 'refused once the bound has passed');
+  });
+
+  it('touch updates the cached row, so the next check does not write again; a transaction reads its own writes', async () => {
+    const clock = createManualClock();
+    const { store } = countingStore();
+    await seeded(store, clock.nowMs());
+    const cached = withSessionCache(store, { ttlMs: 1000, clock });
+    await cached.sessions.findWithUser('s1');
+    await cached.sessions.touch('s1', clock.nowMs() + 5);
+    assert.equal((await cached.sessions.findWithUser('s1'))?.session.lastSeenAtMs, clock.nowMs() + 5);
+    const inside = await cached.transaction(async (tx) => {
+      await tx.sessions.create(aSession('s9', 'user-ada', { createdAtMs: clock.nowMs(), lastSeenAtMs: clock.nowMs(), expiresAtMs: clock.nowMs() + 1000 }));
+      return tx.sessions.findWithUser('s9');
+    });
+    assert.equal(inside?.session.id, 's9');
+  });
+
+  it('a cached value cannot be changed through what a caller was given', async () => {
+    const clock = createManualClock();
+    const { store } = countingStore();
+    await seeded(store, clock.nowMs());
+    const cached = withSessionCache(store, { ttlMs: 1000, clock });
+    const given = (await cached.sessions.findWithUser('s1')) as SessionWithUser;
+    given.user.disabledAtMs = 1;
+    assert.equal((await cached.sessions.findWithUser('s1'))?.user.disabledAtMs, null);
+  });
+
+  it('refuses a lifetime of 0 or over one second', () => {
+    const clock = createManualClock();
+    for (const ttlMs of [0, -1, 1001]) assert.throws(() => withSessionCache(createMemoryStore(), { ttlMs, clock }), RangeError);
+  });
+});
