@@ -111,7 +111,7 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
     },
     throttle: createThrottle(
       store.throttle,
-      { account: rule(config.rateLimit.account), ip: rule(config.rateLimit.ip), signupIp: rule(config.rateLimit.signupIp) },
+      { account: rule(config.rateLimit.account), ip: rule(config.rateLimit.ip), signupIp: rule(config.rateLimit.signupIp), oauthStartIp: rule(config.rateLimit.oauthStartIp) },
       secret,
     ),
     dummyPasswordHash: await dummyPasswordHash,

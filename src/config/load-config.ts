@@ -31,7 +31,7 @@ export interface GatehouseConfig {
   allowedReturnOrigins: readonly string[];
   session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number; touchIntervalSeconds: number; cacheMs: number };
   password: { minLength: number; maxBytes: number; argon2: Argon2idParams };
-  rateLimit: { account: RateRuleConfig; ip: RateRuleConfig; signupIp: RateRuleConfig };
+  rateLimit: { account: RateRuleConfig; ip: RateRuleConfig; signupIp: RateRuleConfig; oauthStartIp: RateRuleConfig };
   token: {
     algorithm: SigningAlgorithm;
     accessTokenTtlSeconds: number;

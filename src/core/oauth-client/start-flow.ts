@@ -11,6 +11,8 @@ export interface StartFlowInput {
   returnTo: string;
   /** Set when a signed-in user links a provider from /account. */
   linkToUserId?: string;
+  /** The client's IP: starts are throttled per IP, since each one stores a flow record. */
+  ip: string;
 }
 
 export interface StartedFlow {
@@ -31,8 +33,11 @@ export function findProvider(oauth: OAuthDeps, providerId: string): OAuthProvide
  * Starts a social login (or a link): stores the flow record (no secrets in it), and builds the
  * authorization URL with `state`, PKCE S256 and, for OpenID Connect, `nonce`.
  */
-export async function startFlow(deps: Pick<CoreDeps, 'store' | 'clock'>, oauth: OAuthDeps, input: StartFlowInput): Promise<StartedFlow> {
+export async function startFlow(deps: Pick<CoreDeps, 'store' | 'clock' | 'throttle'>, oauth: OAuthDeps, input: StartFlowInput): Promise<StartedFlow> {
   const provider = findProvider(oauth, input.providerId);
+  // Every start counts (a login that succeeds is no reason to refund it): the limit is on rows
+  // stored per IP, generous enough for people behind one NAT.
+  await deps.throttle.reserve([['oauthStartIp', input.ip]], deps.clock.nowMs());
   const secrets = flowSecrets(oauth.flowKey);
   const nowMs = deps.clock.nowMs();
   const expiresAtMs = nowMs + oauth.flowTtlMs;

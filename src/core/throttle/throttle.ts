@@ -17,9 +17,11 @@ export interface ThrottleRules {
   ip: ThrottleRule;
   /** Sign-ups from one client IP (every attempt counts). */
   signupIp: ThrottleRule;
+  /** Social logins started from one client IP (every start stores a flow record). */
+  oauthStartIp: ThrottleRule;
 }
 
-export type ThrottleKind = 'account' | 'ip' | 'signupIp';
+export type ThrottleKind = 'account' | 'ip' | 'signupIp' | 'oauthStartIp';
 
 /** Milliseconds the key must still wait, 0 when it may try now. */
 export function remainingLockMs(state: ThrottleState | null, rule: ThrottleRule, nowMs: number): number {

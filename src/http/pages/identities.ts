@@ -96,7 +96,7 @@ export function identityPages(app: FastifyInstance, deps: CoreDeps, oauth: OAuth
       const current = await signedIn(request, reply);
       if (current === null) return reply;
       if (!oauth.providers.has(request.params.provider)) return sendOAuthFailure(reply, oauth, request.params.provider, new AuthError('oauth_provider_unknown'), '/account');
-      const started = await startFlow(deps, oauth, { providerId: request.params.provider, returnTo: '/account?done=identity-linked', linkToUserId: current.user.id });
+      const started = await startFlow(deps, oauth, { providerId: request.params.provider, returnTo: '/account?done=identity-linked', linkToUserId: current.user.id, ip: request.ip });
       setFlowCookie(reply, started.cookieValue, started.expiresAtMs);
       return redirectAfterPost(reply, started.authorizationUrl);
     },

@@ -91,7 +91,7 @@ export function oauthRoutes(app: FastifyInstance, deps: CoreDeps, oauth: OAuthDe
     async (request, reply) => {
       const returnTo = safeReturnTo(typeof request.query.return_to === 'string' ? request.query.return_to : undefined, config.publicUrl, config.allowedReturnOrigins);
       if (!oauth.providers.has(request.params.provider)) return sendOAuthFailure(reply, oauth, request.params.provider, new AuthError('oauth_provider_unknown'), returnTo);
-      const started = await startFlow(deps, oauth, { providerId: request.params.provider, returnTo });
+      const started = await startFlow(deps, oauth, { providerId: request.params.provider, returnTo, ip: request.ip });
       setFlowCookie(reply, started.cookieValue, started.expiresAtMs);
       return reply.redirect(started.authorizationUrl, 302);
     },

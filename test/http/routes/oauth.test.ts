@@ -177,6 +177,20 @@ describe('social login with an OpenID provider', () => {
       );
     }));
 
+  it('starts are throttled per IP (each stores a flow record): past the free 60, a wait with Retry-After and nothing stored; other IPs unaffected', () =>
+    withApp(async (t) => {
+      const start = (remoteAddress: string) => t.app.inject({ method: 'GET', url: '/v1/oauth/demo/start', remoteAddress, headers: { accept: 'text/html' } });
+      for (let i = 0; i < 60; i++) assert.equal((await start('203.0.113.7')).statusCode, 302, `start ${i + 1}`);
+      const refused = await start('203.0.113.7');
+      assert.equal(refused.statusCode, 429);
+      assert.ok(Number(refused.headers['retry-after']) >= 1, 'says when to try again');
+      assert.equal(refused.headers['set-cookie'], undefined, 'no flow cookie');
+      assert.equal(await t.core.store.oauthFlows.deleteExpired(t.core.clock.nowMs() + t.oauth.flowTtlMs), 60, 'only the 60 allowed starts stored a flow');
+      assert.equal((await start('203.0.113.8')).statusCode, 302, 'another IP is not held back');
+      t.core.clock.advance(1000);
+      assert.equal((await start('203.0.113.7')).statusCode, 302, 'the wait is temporary');
+    }));
+
   it('an unknown provider id is a clear 404 page, not a redirect', () =>
     withApp(async (t) => {
       const response = await t.app.inject({ method: 'GET', url: '/v1/oauth/nope/start', headers: { accept: 'text/html' } });
