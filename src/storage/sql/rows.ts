@@ -1,10 +1,21 @@
 /** Table rows to domain objects and back: shared by every SQL repository and dialect. */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { AuditEvent, AuditEventType, Session, SessionWithUser, Store, User } from '../../core/ports.ts';
 import type { Database, SessionsTable, UsersTable } from './schema.ts';
 
 /** A connection or a transaction: repositories work on either. */
 export type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Runs `work` in a transaction (joining the caller's, if it is in one) that on PostgreSQL first
+ * takes the transaction-scoped advisory lock `key`, so concurrent runs queue behind each other.
+ * SQLite has one writer: the transaction alone serializes.
+ */
+export async function inLockedTransaction<T>(db: Db, key: bigint, work: (tx: Db) => Promise<T>): Promise<T> {
+  if (!db.isTransaction) return (db as Kysely<Database>).transaction().execute((trx) => inLockedTransaction(trx, key, work));
+  if (db.getExecutor().adapter instanceof PostgresAdapter) await sql`select pg_advisory_xact_lock(${sql.lit(key.toString())})`.execute(db);
+  return work(db);
+}
 
 export const sessionWithUserColumns = [
   'sessions.id as s_id',

@@ -1,7 +1,5 @@
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { RevocationStore } from '../../../core/ports.ts';
-import { ms, type Db } from '../rows.ts';
-import type { Database } from '../schema.ts';
+import { inLockedTransaction, ms, type Db } from '../rows.ts';
 
 /** pg_advisory_xact_lock key that orders revocation appends on PostgreSQL ('gh_revo' as bytes). */
 const appendLockKey = 0x67685f7265766fn;
@@ -12,20 +10,14 @@ export function sqlRevocations(db: Db): RevocationStore {
   // at insert time, not commit time: a transaction holding seq 5 could commit after another's
   // seq 6 was read, and 5 would never be delivered. Appends therefore take a transaction-scoped
   // advisory lock first, so seq order is commit order. (SQLite has one writer: nothing to do.)
-  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   const repository: RevocationStore = {
     async append(entry) {
-      if (postgres) {
-        if (!db.isTransaction) {
-          await (db as Kysely<Database>).transaction().execute((trx) => sqlRevocations(trx).append(entry));
-          return;
-        }
-        await sql`select pg_advisory_xact_lock(${sql.lit(appendLockKey.toString())})`.execute(db);
-      }
-      await db
-        .insertInto('revocations')
-        .values({ sid: entry.sid, jti: entry.jti, expires_at_ms: entry.expiresAtMs, created_at_ms: entry.createdAtMs, reason: entry.reason })
-        .execute();
+      await inLockedTransaction(db, appendLockKey, (tx) =>
+        tx
+          .insertInto('revocations')
+          .values({ sid: entry.sid, jti: entry.jti, expires_at_ms: entry.expiresAtMs, created_at_ms: entry.createdAtMs, reason: entry.reason })
+          .execute(),
+      );
     },
     async listAfter(afterSeq, limit) {
       const rows = await db.selectFrom('revocations').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();

@@ -1,7 +1,7 @@
-import { PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { SigningKeyRecord, SigningKeyStore } from '../../../core/ports.ts';
-import { ms, msOrNull, type Db } from '../rows.ts';
-import type { Database, SigningKeysTable } from '../schema.ts';
+import { inLockedTransaction, ms, msOrNull, type Db } from '../rows.ts';
+import type { SigningKeysTable } from '../schema.ts';
 
 /** pg_advisory_xact_lock key that serializes first-key creation on PostgreSQL ('gh_key1' as bytes). */
 const firstKeyLockKey = 0x67685f6b657931n;
@@ -26,21 +26,20 @@ export function sqlSigningKeys(db: Db): SigningKeyStore {
       return (await db.selectFrom('signing_keys').selectAll().orderBy('activates_at_ms').orderBy('kid').execute()).map(toRecord);
     },
     async insertFirst(key, nowMs) {
-      // Check and insert in one transaction. SQLite has one writer, so that alone is atomic; on
-      // PostgreSQL two READ COMMITTED transactions could both see an empty table, so they queue on
-      // an advisory lock first.
-      if (!db.isTransaction) return (db as Kysely<Database>).transaction().execute((trx) => sqlSigningKeys(trx).insertFirst(key, nowMs));
-      if (db.getExecutor().adapter instanceof PostgresAdapter) await sql`select pg_advisory_xact_lock(${sql.lit(firstKeyLockKey.toString())})`.execute(db);
-      const signing = await db
-        .selectFrom('signing_keys')
-        .select('kid')
-        .where('activates_at_ms', '<=', nowMs)
-        .where((eb) => eb.or([eb('retires_at_ms', 'is', null), eb('retires_at_ms', '>', nowMs)]))
-        .limit(1)
-        .executeTakeFirst();
-      if (signing !== undefined) return false;
-      await sqlSigningKeys(db).insert(key);
-      return true;
+      // Check and insert in one transaction. On PostgreSQL two READ COMMITTED transactions could
+      // both see an empty table, so they queue on an advisory lock first.
+      return inLockedTransaction(db, firstKeyLockKey, async (tx) => {
+        const signing = await tx
+          .selectFrom('signing_keys')
+          .select('kid')
+          .where('activates_at_ms', '<=', nowMs)
+          .where((eb) => eb.or([eb('retires_at_ms', 'is', null), eb('retires_at_ms', '>', nowMs)]))
+          .limit(1)
+          .executeTakeFirst();
+        if (signing !== undefined) return false;
+        await sqlSigningKeys(tx).insert(key);
+        return true;
+      });
     },
     async insert(key) {
       await db
