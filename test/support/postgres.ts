@@ -1,10 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { findFreePort } from './free-port.ts';
+import { sharedServerUrl, superviseServer, type ThrowawayServer } from './throwaway-server.ts';
 
 /**
  * Throwaway PostgreSQL servers for the tests: `initdb` into a temporary folder, `postgres` on a
@@ -46,35 +47,8 @@ function serverAccount(): { uid: number; gid: number } | undefined {
   return serverAccount();
 }
 
-export interface PostgresServer {
-  /** `postgres://postgres@127.0.0.1:PORT/postgres`: the superuser on the maintenance database. */
-  url: string;
-  port: number;
-  /** Stops the server (fast shutdown) and waits until it is gone. The data stays for `start()`. */
-  stop(): Promise<void>;
-  /** Starts it again on the same port and data folder (after `stop()`), resolving once it accepts connections. */
-  start(): Promise<void>;
-  /** Stops the server and deletes its data folder. Idempotent. */
-  remove(): Promise<void>;
-}
-
-function waitForReady(child: ChildProcess, output: { text: string }): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: string): void => {
-      output.text += chunk;
-      if (output.text.includes('database system is ready to accept connections')) {
-        child.stderr?.off('data', onData);
-        child.off('exit', onExit);
-        // Keep draining the log so a chatty server never blocks on a full pipe.
-        child.stderr?.resume();
-        resolve();
-      }
-    };
-    const onExit = (code: number | null): void => reject(new Error(`postgres exited (${String(code)}) before it was ready:\n${output.text}`));
-    child.stderr?.setEncoding('utf8').on('data', onData);
-    child.once('exit', onExit);
-  });
-}
+/** `url` is `postgres://postgres@127.0.0.1:PORT/postgres`: the superuser on the maintenance database. */
+export type PostgresServer = ThrowawayServer;
 
 /**
  * Creates and starts a PostgreSQL server in a new temporary folder. As root, the folder is
@@ -102,58 +76,29 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     throw new Error(`initdb failed (${String(init.status)}): ${init.stderr}`);
   }
   const port = await findFreePort();
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
-
-  const start = async (): Promise<void> => {
-    const output = { text: '' };
-    // fsync off: a test server never outlives the machine, and the durability tests kill
-    // Gatehouse, not PostgreSQL. Commits still go through the WAL in order.
-    const started = spawn(
-      postgres,
-      ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300', '-c', 'logging_collector=off'],
-      { ...asAccount, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    child = started;
-    exited = new Promise((resolve) => {
-      if (started.exitCode !== null || started.signalCode !== null) resolve();
-      else started.once('exit', () => resolve());
-    });
-    await waitForReady(started, output);
-  };
-  const stop = async (): Promise<void> => {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
-    await exited;
-  };
-  let removed: Promise<void> | undefined;
-  try {
-    await start();
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
-  return {
+  return superviseServer({
+    name: 'postgres',
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
-    start,
-    stop,
-    remove() {
-      removed ??= stop().finally(() => rmSync(dir, { recursive: true, force: true }));
-      return removed;
-    },
-  };
+    dir,
+    // fsync off: a test server never outlives the machine, and the durability tests kill
+    // Gatehouse, not PostgreSQL. Commits still go through the WAL in order.
+    launch: () =>
+      spawn(
+        postgres,
+        ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300', '-c', 'logging_collector=off'],
+        { ...asAccount, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+      ),
+    readyStream: 'stderr',
+    readyText: 'database system is ready to accept connections',
+    stopSignal: 'SIGINT',
+    installHint: "install Debian's postgresql package; npm test does it when run as root",
+  });
 }
 
 /** The shared server of this `npm test` run; a test that needs PostgreSQL fails (never skips) without it. */
 export function testPostgresUrl(): string {
-  const url = process.env.GATEHOUSE_TEST_POSTGRES_URL;
-  if (url === undefined || url === '') {
-    throw new Error(
-      'GATEHOUSE_TEST_POSTGRES_URL is not set: this test needs the throwaway PostgreSQL server that `npm test` starts. ' +
-        'Run it through `npm test`, or one file with `node scripts/with-test-servers.ts node --test <file>`.',
-    );
-  }
-  return url;
+  return sharedServerUrl('GATEHOUSE_TEST_POSTGRES_URL', 'PostgreSQL');
 }
 
 /**
