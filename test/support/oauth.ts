@@ -70,6 +70,21 @@ export interface OAuthAppOptions {
   githubEndpoints?: GitHubEndpoints;
 }
 
+/**
+ * Runs `body` against a fresh app (its own store and clock) connected to `idp`, and closes it.
+ *
+ * @example
+ * it('logs in', () => withOAuthApp(idp, async (t) => { ... }));
+ */
+export async function withOAuthApp(idp: { issuer: string } | null, body: (t: OAuthApp) => Promise<void>, options: OAuthAppOptions = {}): Promise<void> {
+  const t = await createOAuthApp(idp, options);
+  try {
+    await body(t);
+  } finally {
+    await t.close();
+  }
+}
+
 /** The real app over a memory store and manual clock, with the given providers connected for real. */
 export async function createOAuthApp(idp: { issuer: string } | null, options: OAuthAppOptions = {}): Promise<OAuthApp> {
   const { hook, fetch: customFetch } = createFetchHook();

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { DemoIdp } from '../../../src/dev/demo-idp.ts';
 import { sessionCookieName } from '../../../src/http/session-cookie.ts';
 import { signUpThroughApi, testOrigin } from '../../support/http-app.ts';
-import { anIdpUser, assertRefused, callback, createOAuthApp, IdpBrowser, logInWithProvider, sessionFrom, startTestIdp, type OAuthApp } from '../../support/oauth.ts';
+import { anIdpUser, assertRefused, callback, withOAuthApp, IdpBrowser, logInWithProvider, sessionFrom, startTestIdp, type OAuthApp } from '../../support/oauth.ts';
 
 /**
  * The pages side of social login: "Continue with …" on /login and /signup, and on /account the
@@ -22,14 +22,7 @@ before(async () => {
 });
 after(() => idp.close());
 
-async function withApp(body: (t: OAuthApp) => Promise<void>): Promise<void> {
-  const t = await createOAuthApp(idp);
-  try {
-    await body(t);
-  } finally {
-    await t.close();
-  }
-}
+const withApp = (body: (t: OAuthApp) => Promise<void>): Promise<void> => withOAuthApp(idp, body);
 
 const form = { origin: testOrigin, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' };
 const cookies = (token: string) => ({ [sessionCookieName]: token });

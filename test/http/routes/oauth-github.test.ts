@@ -4,7 +4,7 @@ import { githubPreset } from '../../../src/core/oauth-client/provider-config.ts'
 import { redirectUri } from '../../../src/core/oauth-client/oauth-deps.ts';
 import { startGitHubStandIn, type GitHubStandIn } from '../../support/github-stand-in.ts';
 import { testOrigin, withSession } from '../../support/http-app.ts';
-import { assertRefused, callback, createOAuthApp, sessionFrom, startLogin, type OAuthApp } from '../../support/oauth.ts';
+import { assertRefused, callback, withOAuthApp, sessionFrom, startLogin, type OAuthApp } from '../../support/oauth.ts';
 
 /**
  * Login with GitHub through the GitHub preset, against a local STAND-IN for GitHub's
@@ -22,14 +22,7 @@ before(async () => {
 });
 after(() => github.close());
 
-async function withApp(body: (t: OAuthApp) => Promise<void>): Promise<void> {
-  const t = await createOAuthApp(null, { providers: [{ ...githubPreset, ...credentials }], githubEndpoints: github.endpoints });
-  try {
-    await body(t);
-  } finally {
-    await t.close();
-  }
-}
+const withApp = (body: (t: OAuthApp) => Promise<void>): Promise<void> => withOAuthApp(null, body, { providers: [{ ...githubPreset, ...credentials }], githubEndpoints: github.endpoints });
 
 /** Start, the stand-in's authorize redirect, and the callback. */
 async function logIn(t: OAuthApp, tamper?: (back: URL) => void) {

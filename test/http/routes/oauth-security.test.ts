@@ -10,7 +10,7 @@ import {
   assertRefused,
   callback,
   createFetchHook,
-  createOAuthApp,
+  withOAuthApp,
   demoProviderConfig,
   IdpBrowser,
   logInWithProvider,
@@ -18,6 +18,7 @@ import {
   startLogin,
   startTestIdp,
   type OAuthApp,
+  type OAuthAppOptions,
 } from '../../support/oauth.ts';
 
 /**
@@ -40,14 +41,7 @@ before(async () => {
 });
 after(() => idp.close());
 
-async function withApp(body: (t: OAuthApp) => Promise<void>, options: Parameters<typeof createOAuthApp>[1] = {}): Promise<void> {
-  const t = await createOAuthApp(idp, options);
-  try {
-    await body(t);
-  } finally {
-    await t.close();
-  }
-}
+const withApp = (body: (t: OAuthApp) => Promise<void>, options: OAuthAppOptions = {}): Promise<void> => withOAuthApp(idp, body, options);
 
 /** Runs the provider part of a login and returns the flow cookie and the callback URL, untouched. */
 async function authorize(t: OAuthApp, who = user, tamper?: (url: URL) => void): Promise<{ flow: string; back: URL }> {

@@ -8,13 +8,14 @@ import {
   anIdpUser,
   assertRefused,
   callback,
-  createOAuthApp,
+  withOAuthApp,
   IdpBrowser,
   logInWithProvider,
   sessionFrom,
   startLogin,
   startTestIdp,
   type OAuthApp,
+  type OAuthAppOptions,
 } from '../../support/oauth.ts';
 
 /**
@@ -35,14 +36,7 @@ before(async () => {
 });
 after(() => idp.close());
 
-async function withApp(body: (t: OAuthApp) => Promise<void>, options: Parameters<typeof createOAuthApp>[1] = {}): Promise<void> {
-  const t = await createOAuthApp(idp, options);
-  try {
-    await body(t);
-  } finally {
-    await t.close();
-  }
-}
+const withApp = (body: (t: OAuthApp) => Promise<void>, options: OAuthAppOptions = {}): Promise<void> => withOAuthApp(idp, body, options);
 
 describe('social login with an OpenID provider', () => {
   it('a first login creates an account without a password, starts a session and returns to return_to', () =>
