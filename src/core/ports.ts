@@ -1,3 +1,7 @@
+import type { PasskeyChallengeStore, PasskeyStore } from './passkeys/passkey-store.ts';
+
+export type { PasskeyCeremonyPurpose, PasskeyChallenge, PasskeyChallengeStore, PasskeyCredential, PasskeyDeviceType, PasskeyStore } from './passkeys/passkey-store.ts';
+
 /**
  * The narrow interfaces the domain needs from the outside world. Storage adapters
  * (memory, SQLite, later PostgreSQL and Redis) implement these; the domain never
@@ -148,7 +152,12 @@ export type AuditEventType =
   | 'totp.enabled'
   | 'totp.disabled'
   | 'recovery_codes.generated'
-  | 'recovery_code.used';
+  | 'recovery_code.used'
+  | 'passkey.registered'
+  | 'passkey.used'
+  | 'passkey.failed'
+  | 'passkey.renamed'
+  | 'passkey.removed';
 
 export interface AuditEvent {
   id: string;
@@ -482,6 +491,8 @@ export interface Store {
   emailCodes: EmailCodeStore;
   totp: TotpStore;
   recoveryCodes: RecoveryCodeStore;
+  passkeys: PasskeyStore;
+  passkeyChallenges: PasskeyChallengeStore;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */

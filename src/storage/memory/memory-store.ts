@@ -1,8 +1,9 @@
 import { nextThrottleState, remainingLockMs } from '../../core/throttle/throttle.ts';
 import { currentKey } from '../../core/tokens/key-ring.ts';
+import { memoryPasskeyRepositories, type PasskeyTables } from './passkeys.ts';
 import type { Client, OAuthFlow, OAuthIdentity, EmailCodeRecord, OneTimeTokenRecord, RecoveryCodeRecord, TotpCredential, RefreshTokenRecord, Revocation, SigningKeyRecord, AuditEvent, Session, SessionWithUser, Store, ThrottleState, User } from '../../core/ports.ts';
 
-interface Tables {
+interface Tables extends PasskeyTables {
   users: Map<string, User>;
   sessions: Map<string, Session>;
   throttle: Map<string, ThrottleState>;
@@ -40,6 +41,8 @@ function cloneTables(t: Tables): Tables {
     emailCodes: new Map(t.emailCodes),
     totp: new Map(t.totp),
     recoveryCodes: new Map(t.recoveryCodes),
+    passkeys: new Map(t.passkeys),
+    passkeyChallenges: new Map(t.passkeyChallenges),
   };
 }
 
@@ -69,6 +72,8 @@ function through(repositories: Repositories, run: <T>(call: () => Promise<T>) =>
     emailCodes: wrap(repositories.emailCodes),
     totp: wrap(repositories.totp),
     recoveryCodes: wrap(repositories.recoveryCodes),
+    passkeys: wrap(repositories.passkeys),
+    passkeyChallenges: wrap(repositories.passkeyChallenges),
   };
 }
 
@@ -79,7 +84,7 @@ function through(repositories: Repositories, run: <T>(call: () => Promise<T>) =>
  * snapshot) can never undo another caller's write.
  */
 export function createMemoryStore(): Store {
-  let tables: Tables = { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map() };
+  let tables: Tables = { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), passkeyChallenges: new Map() };
   let queue: Promise<unknown> = Promise.resolve();
   const enqueue = <T>(call: () => Promise<T>): Promise<T> => {
     const result = queue.then(call, call);
@@ -104,6 +109,7 @@ export function createMemoryStore(): Store {
     tables.emailVerifications.delete(userId);
     tables.emailCodes.delete(userId);
     tables.totp.delete(userId);
+    for (const [id, p] of tables.passkeys) if (p.userId === userId) tables.passkeys.delete(id);
   };
   const copyRefresh = (t: RefreshTokenRecord): RefreshTokenRecord => ({ ...t, secretHash: new Uint8Array(t.secretHash) });
 
@@ -530,6 +536,7 @@ export function createMemoryStore(): Store {
         return n;
       },
     },
+    ...memoryPasskeyRepositories(() => tables),
   };
 
   const inTransaction: Store = {
