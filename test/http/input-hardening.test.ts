@@ -1,4 +1,4 @@
-// SECURITY.md 52-53 and "Passwords and accounts" 1-5, through the HTTP API.
+// docs/security.md SEC-52, SEC-53 and SEC-1 to SEC-5 ("Passwords and accounts"), through the HTTP API.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { testPassword } from '../support/core-deps.ts';

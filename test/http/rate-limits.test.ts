@@ -1,4 +1,4 @@
-// SECURITY.md "Rate limits and enumeration" 47-49, through the real HTTP app.
+// docs/security.md SEC-47, SEC-48, SEC-49 ("Rate limits and enumeration"), through the real HTTP app.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { testPassword } from '../support/core-deps.ts';
@@ -45,7 +45,7 @@ describe('rate limits and enumeration', () => {
     hasher.reset();
     const taken = await t.app.inject({ method: 'POST', url: '/v1/users', remoteAddress: '198.51.100.9', headers: sameOriginJson, payload: { email: 'known@example.com', password: testPassword } });
     assert.deepEqual(hasher.calls, { hash: 1, verify: 0 });
-    // The same status, body and headers for a taken address as for a new one (SECURITY.md 47).
+    // The same status, body and headers for a taken address as for a new one (docs/security.md SEC-47).
     assert.equal(taken.statusCode, 202);
     assert.deepEqual(taken.json(), { status: 'check_email', email: 'known@example.com' });
     assert.deepEqual(Object.keys(taken.headers).sort(), Object.keys(fresh.headers).sort());

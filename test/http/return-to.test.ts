@@ -1,4 +1,4 @@
-// SECURITY.md 19: open redirects after login.
+// docs/security.md SEC-19: open redirects after login.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { safeReturnTo } from '../../src/http/return-to.ts';

@@ -1,4 +1,4 @@
-// SECURITY.md 6 and 8 for reset links, with an injected clock.
+// docs/security.md SEC-6 and SEC-8 for reset links, with an injected clock.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-// SECURITY.md 6 for verification links, and the "may an unverified account log in" setting.
+// docs/security.md SEC-6 for verification links, and the "may an unverified account log in" setting.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';

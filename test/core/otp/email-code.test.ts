@@ -1,4 +1,4 @@
-// Emailed one-time codes with an injected clock: SECURITY.md 43 and 44.
+// Emailed one-time codes with an injected clock: docs/security.md SEC-43 and SEC-44.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { reauthenticate } from '../../../src/core/accounts/reauthenticate.ts';

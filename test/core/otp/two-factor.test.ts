@@ -1,4 +1,4 @@
-// TOTP two-factor through the core with an injected clock: SECURITY.md 41, 42, 45, 46, and 8
+// TOTP two-factor through the core with an injected clock: docs/security.md SEC-41, SEC-42, SEC-45, SEC-46, and SEC-8
 // (a reset does not get past the second factor).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

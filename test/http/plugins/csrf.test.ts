@@ -1,4 +1,4 @@
-// SECURITY.md "CSRF and browser requests" 16-18, through the real HTTP app.
+// docs/security.md SEC-16, SEC-17, SEC-18 ("CSRF and browser requests"), through the real HTTP app.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testPassword } from '../../support/core-deps.ts';

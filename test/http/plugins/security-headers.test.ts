@@ -1,4 +1,4 @@
-// SECURITY.md "HTTP hardening" 50-51.
+// docs/security.md SEC-50, SEC-51 ("HTTP hardening").
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testPassword } from '../../support/core-deps.ts';

@@ -1,4 +1,4 @@
-// Emailed sign-in codes over HTTP, every mail through real SMTP: SECURITY.md 43, 44, 47.
+// Emailed sign-in codes over HTTP, every mail through real SMTP: docs/security.md SEC-43, SEC-44, SEC-47.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testPassword } from '../../support/core-deps.ts';

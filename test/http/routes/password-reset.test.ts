@@ -1,5 +1,5 @@
 // Password reset over HTTP, with every mail through nodemailer to a real SMTP server on loopback:
-// SECURITY.md 6-8 and 47 (identical answers).
+// docs/security.md SEC-6, SEC-7, SEC-8 and SEC-47 (identical answers).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from '../../../src/core/clients/create-client.ts';

@@ -1,4 +1,4 @@
-// SECURITY.md "Session cookie" 9-15, through the real HTTP app.
+// docs/security.md SEC-9, SEC-10, SEC-11, SEC-12, SEC-13, SEC-14, SEC-15 ("Session cookie"), through the real HTTP app.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';

@@ -1,5 +1,5 @@
 // Browser clients: the refresh token travels only in an HttpOnly __Host- cookie (issue 3, "browsers
-// never hold a token where a script can read it"), with SECURITY.md 16, 30 and 31 on that path.
+// never hold a token where a script can read it"), with docs/security.md SEC-16, SEC-30 and SEC-31 on that path.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';

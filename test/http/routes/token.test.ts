@@ -1,4 +1,4 @@
-// POST /v1/token: the password and refresh_token grants, SECURITY.md 30-34 and 56.
+// POST /v1/token: the password and refresh_token grants, docs/security.md SEC-30, SEC-31, SEC-32, SEC-33, SEC-34 and SEC-56.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';

@@ -1,5 +1,5 @@
-// TOTP two-factor over HTTP: SECURITY.md 45 (nothing granted between the steps), 41-42 and 46 at the
-// HTTP surface, the password grant refusal, and the pages.
+// TOTP two-factor over HTTP: docs/security.md SEC-45 (nothing granted between the steps), SEC-41,
+// SEC-42 and SEC-46 at the HTTP surface, the password grant refusal, and the pages.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
