@@ -1,7 +1,4 @@
-/**
- * The storage ports of passkeys (WebAuthn credentials) and of the ceremonies that create and
- * use them. Re-exported from core/ports.ts.
- */
+/** The storage ports of passkeys (WebAuthn credentials) and of the ceremonies that create and use them. */
 
 /** Whether the passkey can leave the device: synced by a passkey provider, or bound to one authenticator. */
 export type PasskeyDeviceType = 'singleDevice' | 'multiDevice';
