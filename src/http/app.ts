@@ -27,6 +27,8 @@ import { passwordResetRoutes } from './routes/password-reset.ts';
 import { twoFactorRoutes } from './routes/two-factor.ts';
 import { emailCodeRoutes } from './routes/email-code.ts';
 import { sessionSchema, userSchema } from './schemas.ts';
+import { authCheckRoutes, type ForwardAuthConfig } from './routes/auth-check.ts';
+import { sessionCookieSettings } from './session-cookie.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -42,6 +44,10 @@ export interface AppConfig {
   trustedProxies: readonly string[];
   /** Origins other than our own that `return_to` may point at. */
   allowedReturnOrigins: readonly string[];
+  /** Forward auth (`GET /v1/auth/check`): protected URLs and the refusal style. Absent: any session, 401. */
+  forwardAuth?: ForwardAuthConfig;
+  /** `cookieDomain` non-empty: the opt-in `__Secure-` session cookie with that Domain, instead of `__Host-`. */
+  session?: { cookieDomain: string };
   /** Dev mode's outbox: when given, /dev/mail shows the mails sent. Never outside dev mode. */
   devOutbox?: DevOutbox | null;
 }
@@ -75,6 +81,8 @@ export async function buildApp({ deps, tokens, config, logger, oauth }: BuildApp
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
+  const cookieSettings = sessionCookieSettings(config.session?.cookieDomain);
+  app.decorate('sessionCookie', cookieSettings);
   // JSON only: text/plain would otherwise be accepted and parsed as a string.
   app.removeContentTypeParser('text/plain');
   app.addSchema(problemSchema);
@@ -90,7 +98,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth }: BuildApp
       },
       servers: [{ url: config.publicUrl }],
       components: {
-        securitySchemes: { sessionCookie: { type: 'apiKey', in: 'cookie', name: '__Host-gatehouse_session' } },
+        securitySchemes: { sessionCookie: { type: 'apiKey', in: 'cookie', name: cookieSettings.name } },
       },
     },
   });
@@ -113,6 +121,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth }: BuildApp
   sessionTokenRoutes(app, { ...deps, ...tokens });
   wellKnownRoutes(app, tokens);
   revocationRoutes(app, deps);
+  authCheckRoutes(app, deps, config);
   if (oauth !== undefined) oauthRoutes(app, deps, oauth, config);
   await app.register(async (scope) => tokenRoutes(scope, { ...deps, ...tokens }));
   await app.register(async (scope) => pages(scope, deps, config, oauth));
