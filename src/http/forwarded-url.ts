@@ -17,6 +17,20 @@ function lastEntry(value: string | string[] | undefined): string | undefined {
 }
 
 /**
+ * The value of a header sent exactly once, from the raw list (`name, value, name, value...`).
+ * Commas are legal in a path, so a repeated X-Forwarded-Uri cannot be split: it is refused.
+ */
+function singleHeader(rawHeaders: readonly string[], lowerCaseName: string): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]?.toLowerCase() !== lowerCaseName) continue;
+    if (found !== undefined) return undefined;
+    found = rawHeaders[i + 1];
+  }
+  return found;
+}
+
+/**
  * Rebuilds the original URL from `X-Forwarded-Proto`, `X-Forwarded-Host` and `X-Forwarded-Uri`,
  * believed only when the TCP peer is one of the trusted proxies, with the same matching as
  * fastify's `trustProxy` (docs/security.md SEC-150). From anyone else the headers are ignored:
@@ -34,9 +48,7 @@ export function createForwardedUrlReader(trustedProxies: readonly string[]): For
     if (peer === undefined || !isTrusted(peer, 0)) return null;
     const proto = lastEntry(request.headers['x-forwarded-proto'])?.toLowerCase();
     const host = lastEntry(request.headers['x-forwarded-host']);
-    // Commas are legal in a path, so a repeated X-Forwarded-Uri cannot be split: refuse it.
-    const uris = request.raw.headersDistinct['x-forwarded-uri'];
-    const uri = uris?.length === 1 ? uris[0] : undefined;
+    const uri = singleHeader(request.raw.rawHeaders, 'x-forwarded-uri');
     if ((proto !== 'https' && proto !== 'http') || host === undefined || !hostPattern.test(host)) return null;
     if (uri === undefined || !uri.startsWith('/') || uri.startsWith('//') || uri.length > 4096 || /[\\\s\u0000-\u001f\u007f]/.test(uri)) return null;
     try {

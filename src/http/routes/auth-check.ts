@@ -46,7 +46,9 @@ export function authCheckRoutes(app: FastifyInstance, deps: CoreDeps, config: Au
   const readForwardedUrl = createForwardedUrlReader(config.trustedProxies);
   const loginUrl = (target: URL | null): string => {
     if (target === null) return `${config.publicUrl}/login`;
-    return `${config.publicUrl}/login?return_to=${encodeURIComponent(safeReturnTo(target.href, config.publicUrl, config.allowedReturnOrigins))}`;
+    // On our own origin return_to is a path; elsewhere an absolute URL that must be on an allowed origin.
+    const value = target.origin === config.publicUrl ? `${target.pathname}${target.search}` : target.href;
+    return `${config.publicUrl}/login?return_to=${encodeURIComponent(safeReturnTo(value, config.publicUrl, config.allowedReturnOrigins))}`;
   };
 
   app.get(
