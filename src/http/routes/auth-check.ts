@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { CoreDeps } from '../../core/deps.ts';
+import type { AppConfig } from '../app-config.ts';
 import { matchAccessRule, type AccessRule } from '../../core/forward-auth/access-rules.ts';
 import { checkAccess } from '../../core/forward-auth/check-access.ts';
 import { validateSession } from '../../core/sessions/validate-session.ts';
@@ -9,21 +10,7 @@ import { safeReturnTo } from '../return-to.ts';
 import { errorResponses } from '../schemas.ts';
 import { readSessionToken } from '../session-cookie.ts';
 
-/** `status`: 401 (nginx `auth_request` accepts nothing else); `redirect`: 302 to the login page (Traefik, Caddy). */
-export type ForwardAuthMode = 'status' | 'redirect';
-
-export interface ForwardAuthConfig {
-  /** Empty: every URL just needs a session, and the forwarded URL only serves as `return_to`. */
-  accessRules: readonly AccessRule[];
-  mode: ForwardAuthMode;
-}
-
-export interface AuthCheckConfig {
-  publicUrl: string;
-  trustedProxies: readonly string[];
-  allowedReturnOrigins: readonly string[];
-  forwardAuth?: ForwardAuthConfig | undefined;
-}
+export type AuthCheckConfig = Pick<AppConfig, 'publicUrl' | 'trustedProxies' | 'allowedReturnOrigins' | 'forwardAuth'>;
 
 const anySession: AccessRule = { origin: '', pathPrefix: '/', requirement: 'session' };
 

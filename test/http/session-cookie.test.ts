@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { disableAccount } from '../../../src/core/accounts/set-account-disabled.ts';
-import { deleteAccountAsOperator } from '../../../src/core/accounts/delete-account.ts';
-import { testContext, testPassword } from '../../support/core-deps.ts';
+import { disableAccount } from '../../src/core/accounts/set-account-disabled.ts';
+import { deleteAccountAsOperator } from '../../src/core/accounts/delete-account.ts';
+import { testContext, testPassword } from '../support/core-deps.ts';
 import {
   createTestApp,
   logInThroughApi,
@@ -13,7 +13,7 @@ import {
   signUpThroughApi,
   withSession,
   type TestApp,
-} from '../../support/http-app.ts';
+} from '../support/http-app.ts';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -40,7 +40,7 @@ describe('session cookie', () => {
     assert.doesNotMatch(raw, /Domain=/i);
   });
 
-  it('stores only SHA-256 of the secret, and the token carries at least 128 bits of secret', async () => {
+  it('stores only SHA-256 of the secret, and the token carries at least 128 bits of secret (SEC-57)', async () => {
     const token = await signUpThroughApi(t.app, 'hash@example.com', testPassword);
     const [id, secret] = token.split('.') as [string, string];
     assert.ok(Buffer.from(secret, 'base64url').length * 8 >= 128);
