@@ -13,7 +13,7 @@ const rules: AccessRule[] = [
 const at = (url: string): AccessRule | null => matchAccessRule(rules, new URL(url));
 
 describe('matchAccessRule', () => {
-  it('takes the longest path prefix on the same origin, and only whole path segments', () => {
+  it('SEC-154: takes the longest path prefix on the same origin, and only whole path segments', () => {
     assert.equal(at('https://app.example.com/')?.requirement, 'session');
     assert.equal(at('https://app.example.com/admin')?.requirement, 'second-factor');
     assert.equal(at('https://app.example.com/admin/x?y')?.requirement, 'second-factor');
