@@ -16,6 +16,8 @@ import { resetPage } from './reset.ts';
 import { verifyPage } from './verify.ts';
 import { twoFactorPage } from './two-factor.ts';
 import { loginCodePage } from './login-code.ts';
+import { passkeyPages } from './passkeys.ts';
+import { passkeySignupPages } from './passkey-signup.ts';
 
 /**
  * The server-rendered pages. Form bodies (urlencoded) are parsed only inside this plugin, so
@@ -37,5 +39,7 @@ export async function pages(app: FastifyInstance, deps: CoreDeps, config: AppCon
   resetPage(app, deps);
   twoFactorPage(app, deps);
   loginCodePage(app, deps, config);
+  passkeyPages(app, deps, config, oauth);
+  passkeySignupPages(app, deps);
   if (config.devOutbox !== undefined && config.devOutbox !== null) devMailPage(app, config.devOutbox);
 }

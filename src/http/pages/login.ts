@@ -6,7 +6,8 @@ import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
 import type { AppConfig } from '../app-config.ts';
 import { safeReturnTo } from '../return-to.ts';
 import { clearPendingLoginCookie, currentSession, readPendingLoginToken, requestContext, setPendingLoginCookie, setSessionCookie } from '../session-cookie.ts';
-import { html } from './html.ts';
+import { html, type SafeHtml } from './html.ts';
+import { passkeyLoginOffer, passkeySecondFactorOffer } from './passkey-offers.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
 import { providerButtons } from './provider-buttons.ts';
@@ -15,30 +16,33 @@ import { providerButtons } from './provider-buttons.ts';
 const notices: Record<string, string> = {
   verified: 'Your email address is confirmed. Log in.',
   reset: 'Your new password is set and every device was signed out. Log in with it.',
+  'passkey-failed': 'That passkey could not be used to log in. Try again, or log in another way.',
 };
 
-function loginForm(email: string, returnTo: string, oauth: OAuthDeps | undefined, message?: string, notice?: string) {
+function loginForm(passkey: SafeHtml, email: string, returnTo: string, oauth: OAuthDeps | undefined, message?: string, notice?: string) {
   return html`<section class="card narrow" aria-labelledby="login-title">
 <h1 id="login-title">Log in</h1>
 ${notice === undefined ? '' : html`<p class="notice" role="status">${notice}</p>`}${alert(message)}
 <form method="post" action="/login">
   <input type="hidden" name="return_to" value="${returnTo}">
   <label for="email">Email</label>
-  <input id="email" name="email" type="email" autocomplete="username" required value="${email}">
+  <input id="email" name="email" type="email" autocomplete="username webauthn" required value="${email}">
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   <button type="submit">Log in</button>
 </form>
+${passkey}
 <p class="muted"><a href="/forgot">Forgot your password?</a> · <a href="/login/code">Email me a sign-in code</a></p>
 ${providerButtons(oauth, returnTo)}
 <p class="muted">New here? <a href="/signup?return_to=${encodeURIComponent(returnTo)}">Create an account</a></p>
 </section>`;
 }
 
-function secondFactorForm(returnTo: string, message?: string) {
+function secondFactorForm(passkey: SafeHtml, returnTo: string, message?: string) {
   return html`<section class="card narrow" aria-labelledby="second-title">
 <h1 id="second-title">Two-factor authentication</h1>
 ${alert(message)}
+${passkey}
 <p>Enter the 6-digit code from your authenticator app.</p>
 <form method="post" action="/login/second-factor">
   <input type="hidden" name="return_to" value="${returnTo}">
@@ -63,7 +67,8 @@ export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfi
   app.get<{ Querystring: { return_to?: unknown; done?: unknown } }>('/login', { schema: { tags: ['pages'], summary: 'Login page.' } }, async (request, reply) => {
     if ((await currentSession(deps, request)) !== null) return reply.redirect(target(request.query.return_to));
     const notice = typeof request.query.done === 'string' ? notices[request.query.done] : undefined;
-    return sendPage(reply, 200, { title: 'Log in', body: loginForm('', target(request.query.return_to), oauth, undefined, notice) });
+    const returnTo = target(request.query.return_to);
+    return sendPage(reply, 200, { title: 'Log in', body: loginForm(await passkeyLoginOffer(deps, reply, returnTo), '', returnTo, oauth, undefined, notice) });
   });
   // Login CSRF is refused by the origin check that guards every POST (plugins/csrf.ts).
   app.post('/login', { schema: { tags: ['pages'], summary: 'Login form submission.' } }, async (request, reply) => {
@@ -72,7 +77,7 @@ export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfi
     const input = { email, password: field(request.body, 'password'), ...(previous === null ? {} : { previousSession: previous }) };
     const result = await attempt(() => beginLogin(deps, input, requestContext(request)));
     const returnTo = target(field(request.body, 'return_to'));
-    if (!result.ok) return sendPage(reply, result.status, { title: 'Log in', body: loginForm(email, returnTo, oauth, result.message) });
+    if (!result.ok) return sendPage(reply, result.status, { title: 'Log in', body: loginForm(await passkeyLoginOffer(deps, reply, returnTo), email, returnTo, oauth, result.message) });
     if (result.value.kind === 'second_factor') {
       // The password was right; nothing is granted until the second step passes (docs/security.md SEC-45).
       setPendingLoginCookie(reply, result.value.pendingToken);
@@ -82,9 +87,12 @@ export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfi
     return redirectAfterPost(reply, returnTo);
   });
 
-  app.get<{ Querystring: { return_to?: unknown } }>('/login/second-factor', { schema: { tags: ['pages'], summary: 'Second step of a login: TOTP or recovery code.' } }, async (request, reply) => {
-    if (readPendingLoginToken(request) === undefined) return reply.redirect('/login');
-    return sendPage(reply, 200, { title: 'Two-factor authentication', body: secondFactorForm(target(request.query.return_to)) });
+  app.get<{ Querystring: { return_to?: unknown; done?: unknown } }>('/login/second-factor', { schema: { tags: ['pages'], summary: 'Second step of a login: TOTP, recovery code or passkey.' } }, async (request, reply) => {
+    const pendingToken = readPendingLoginToken(request);
+    if (pendingToken === undefined) return reply.redirect('/login');
+    const returnTo = target(request.query.return_to);
+    const message = request.query.done === 'passkey-failed' ? notices['passkey-failed'] : undefined;
+    return sendPage(reply, 200, { title: 'Two-factor authentication', body: secondFactorForm(await passkeySecondFactorOffer(deps, reply, pendingToken, returnTo), returnTo, message) });
   });
 
   app.post('/login/second-factor', { schema: { tags: ['pages'], summary: 'Second step of a login: submission.' } }, async (request, reply) => {
@@ -98,9 +106,9 @@ export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfi
     if (!result.ok) {
       if (result.status === 401) {
         clearPendingLoginCookie(reply);
-        return sendPage(reply, 401, { title: 'Log in', body: loginForm('', returnTo, oauth, 'That login took too long or is no longer valid. Log in again.') });
+        return sendPage(reply, 401, { title: 'Log in', body: loginForm(await passkeyLoginOffer(deps, reply, returnTo), '', returnTo, oauth, 'That login took too long or is no longer valid. Log in again.') });
       }
-      return sendPage(reply, result.status, { title: 'Two-factor authentication', body: secondFactorForm(returnTo, result.message) });
+      return sendPage(reply, result.status, { title: 'Two-factor authentication', body: secondFactorForm(await passkeySecondFactorOffer(deps, reply, pendingToken, returnTo), returnTo, result.message) });
     }
     clearPendingLoginCookie(reply);
     setSessionCookie(reply, result.value.token, result.value.session.expiresAtMs);
