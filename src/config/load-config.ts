@@ -29,7 +29,7 @@ export interface GatehouseConfig {
   secrets: readonly string[];
   trustedProxies: readonly string[];
   allowedReturnOrigins: readonly string[];
-  session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number; touchIntervalSeconds: number; cacheMs: number };
+  session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number; touchIntervalSeconds: number; cacheMs: number; reauthWindowSeconds: number };
   password: { minLength: number; maxBytes: number; argon2: Argon2idParams };
   rateLimit: { account: RateRuleConfig; ip: RateRuleConfig; signupIp: RateRuleConfig; oauthStartIp: RateRuleConfig };
   token: {

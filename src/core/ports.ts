@@ -41,6 +41,16 @@ export interface Session {
   expiresAtMs: number;
   userAgent: string;
   ip: string;
+  /**
+   * When the user last proved who they are in this session: at login, and again at each
+   * re-authentication. Sensitive changes need it to be recent (core/sessions/recent-authentication.ts).
+   */
+  authTimeMs: number;
+  /**
+   * How (RFC 8176 values, see core/sessions/authentication-methods.ts): `pwd`, `otp`, `fed`, and
+   * `mfa` when two different factors were used. Empty for sessions made before it was recorded.
+   */
+  amr: readonly string[];
 }
 
 export interface SessionWithUser {
@@ -65,6 +75,8 @@ export interface SessionStore {
   /** The hot path: one lookup by primary key, joined with the user. */
   findWithUser(id: string): Promise<SessionWithUser | null>;
   touch(id: string, lastSeenAtMs: number): Promise<void>;
+  /** Records a re-authentication: the session's `authTimeMs` and `amr` become these. */
+  recordAuthentication(id: string, authTimeMs: number, amr: readonly string[]): Promise<void>;
   listByUser(userId: string): Promise<Session[]>;
   delete(id: string): Promise<boolean>;
   /** Deletes every session of the user except `exceptId`; returns the ids deleted. */
@@ -342,7 +354,7 @@ export interface OAuthFlowStore {
   deleteExpired(nowMs: number): Promise<number>;
 }
 
-export type OneTimeTokenPurpose = 'verify_email' | 'password_reset';
+export type OneTimeTokenPurpose = 'verify_email' | 'password_reset' | 'pending_login';
 
 /** A link token (email verification, password reset): `id.secret`, only SHA-256(secret) stored. */
 export interface OneTimeTokenRecord {
@@ -404,6 +416,11 @@ export interface TotpCredential {
   confirmedAtMs: number | null;
   /** The last time step accepted: no code at this step or an earlier one is accepted again. */
   lastUsedStep: number | null;
+  /**
+   * The session that started a pending enrolment: only that session sees its key and may confirm
+   * it (docs/security.md SEC-105). Null once confirmed.
+   */
+  enrolmentSessionId: string | null;
 }
 
 export interface TotpStore {

@@ -41,8 +41,8 @@ export async function logInWithEmailCode(
   await deps.store.emailVerifications.markVerified(user.id, user.email, deps.clock.nowMs());
   if (await hasSecondFactor(deps, user.id)) {
     await deps.store.audit.append(auditEvent(deps, 'login.second_factor_required', context, { userId: user.id, email: user.email, detail: 'after email code' }));
-    return { kind: 'second_factor', user, pendingToken: await issuePendingLogin(deps, user) };
+    return { kind: 'second_factor', user, pendingToken: await issuePendingLogin(deps, user, { factors: ['email_code'] }) };
   }
   const previous = input.previousSession === undefined ? {} : { previousSession: input.previousSession };
-  return { kind: 'session', ...(await startLoggedInSession(deps, user, { ...previous, method: 'email_code' }, context)) };
+  return { kind: 'session', ...(await startLoggedInSession(deps, user, { ...previous, factors: ['email_code'] }, context)) };
 }

@@ -12,7 +12,8 @@ import { html } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
 import { accountContentSecurityPolicy, identitiesSection, passwordlessDeleteSection } from './identities.ts';
-import { deleteAccountWithoutPassword } from '../../core/oauth-client/delete-account-without-password.ts';
+import { reauthProof } from '../reauth-proof.ts';
+import { redirectToReauth } from './reauth.ts';
 
 // Notices are chosen from this table by key; the query string is never echoed into the page.
 const notices: Record<string, string> = {
@@ -144,11 +145,8 @@ export function accountPage(app: FastifyInstance, deps: CoreDeps, oauth?: OAuthD
   app.post('/account/delete', { schema: { tags: ['pages'], summary: 'Delete the account.' } }, async (request, reply) => {
     const current = await signedIn(request, reply);
     if (current === null) return reply;
-    const result = await attempt(() =>
-      current.user.passwordHash === null
-        ? deleteAccountWithoutPassword(deps, current, requestContext(request))
-        : deleteAccount(deps, current, field(request.body, 'password'), requestContext(request)),
-    );
+    const result = await attempt(() => deleteAccount(deps, current, reauthProof({ password: field(request.body, 'password') }), requestContext(request)));
+    if (!result.ok && result.code === 'reauthentication_required') return redirectToReauth(reply, '/account');
     if (!result.ok) return renderAccount(deps, oauth, reply, current, result.status, undefined, result.message);
     clearSessionCookie(reply);
     return redirectAfterPost(reply, '/signup');

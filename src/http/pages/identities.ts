@@ -5,7 +5,8 @@ import { listIdentities } from '../../core/oauth-client/list-identities.ts';
 import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
 import { startFlow } from '../../core/oauth-client/start-flow.ts';
 import { unlinkIdentity } from '../../core/oauth-client/unlink-identity.ts';
-import { isFreshLogin } from '../../core/oauth-client/delete-account-without-password.ts';
+import { isRecentlyAuthenticated } from '../../core/sessions/recent-authentication.ts';
+import { redirectToReauth } from './reauth.ts';
 import type { SessionWithUser } from '../../core/ports.ts';
 import { setFlowCookie } from '../oauth-flow-cookie.ts';
 import { pageContentSecurityPolicy } from '../plugins/security-headers.ts';
@@ -65,18 +66,22 @@ ${
 }
 
 /**
- * "Delete account" for an account without a password: the re-authentication is a fresh login
- * with a provider (within five minutes), so the card either confirms or sends them to log in again.
+ * "Delete account" for an account without a password: the re-authentication is a recent login
+ * with a provider, or an emailed code (docs/security.md SEC-100), so the card either confirms or
+ * sends them to confirm first.
  */
 export function passwordlessDeleteSection(deps: CoreDeps, oauth: OAuthDeps | undefined, current: SessionWithUser): SafeHtml {
-  const again = [...(oauth?.providers.values() ?? [])].map((p) => html`<a class="button secondary provider" href="${startUrl(p.config.id, '/account')}">Log in again with ${p.config.displayName}</a>`);
+  const again = [
+    html`<a class="button secondary" href="/account/reauth?return_to=%2Faccount">Confirm with an emailed code</a>`,
+    ...[...(oauth?.providers.values() ?? [])].map((p) => html`<a class="button secondary provider" href="${startUrl(p.config.id, '/account')}">Log in again with ${p.config.displayName}</a>`),
+  ];
   return html`<section class="card" aria-labelledby="delete-title">
 <h2 id="delete-title">Delete account</h2>
 <p class="muted">This deletes your account and signs out every device. It cannot be undone.</p>
 ${
-  isFreshLogin(deps, current)
+  isRecentlyAuthenticated(deps, current)
     ? html`<form method="post" action="/account/delete"><button class="danger" type="submit">Delete my account</button></form>`
-    : html`<p>Your account has no password, so confirm it is you by logging in again first (then you have five minutes).</p><div class="providers">${again}</div>`
+    : html`<p>Your account has no password, so confirm it is you first (then you have ${String(Math.round(deps.sessionPolicy.reauthWindowMs / 60_000))} minutes).</p><div class="providers">${again}</div>`
 }
 </section>`;
 }
@@ -96,7 +101,10 @@ export function identityPages(app: FastifyInstance, deps: CoreDeps, oauth: OAuth
       const current = await signedIn(request, reply);
       if (current === null) return reply;
       if (!oauth.providers.has(request.params.provider)) return sendOAuthFailure(reply, oauth, request.params.provider, new AuthError('oauth_provider_unknown'), '/account');
-      const started = await startFlow(deps, oauth, { providerId: request.params.provider, returnTo: '/account?done=identity-linked', linkToUserId: current.user.id, ip: request.ip });
+      const result = await attempt(() => startFlow(deps, oauth, { providerId: request.params.provider, returnTo: '/account?done=identity-linked', linkFor: current, ip: request.ip }));
+      if (!result.ok && result.code === 'reauthentication_required') return redirectToReauth(reply, '/account');
+      if (!result.ok) return renderAccount(deps, oauth, reply, current, result.status, undefined, result.message);
+      const started = result.value;
       setFlowCookie(reply, started.cookieValue, started.expiresAtMs);
       return redirectAfterPost(reply, started.authorizationUrl);
     },

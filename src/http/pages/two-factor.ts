@@ -10,6 +10,9 @@ import { clearSessionCookie, currentSession, readSessionToken, requestContext, s
 import { html, SafeHtml } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
+import { redirectToReauth } from './reauth.ts';
+import { reauthProof } from '../reauth-proof.ts';
+import { isRecentlyAuthenticated } from '../../core/sessions/recent-authentication.ts';
 
 const notices: Record<string, string> = { disabled: 'Two-factor authentication is off.' };
 
@@ -22,10 +25,22 @@ function recoveryCodesPage(codes: readonly string[], heading: string) {
 </section>`;
 }
 
-function passwordForm(action: string, button: string, id: string, danger: boolean) {
+/**
+ * The proof a sensitive form sends along: nothing within minutes of a login or re-authentication
+ * (docs/security.md SEC-100), else the password, with the other ways (emailed code, authenticator)
+ * on the re-authentication page.
+ */
+function reauthFields(deps: CoreDeps, current: SessionWithUser, id: string): SafeHtml {
+  if (isRecentlyAuthenticated(deps, current)) return html``;
+  const otherWays = html`<p class="muted"><a href="/account/reauth?return_to=%2Faccount%2Ftwo-factor">${current.user.passwordHash === null ? 'Confirm it is you first' : 'Confirm another way'}</a></p>`;
+  if (current.user.passwordHash === null) return otherWays;
+  return html`<label for="${id}">Your password</label>
+  <input id="${id}" name="password" type="password" autocomplete="current-password" required>${otherWays}`;
+}
+
+function passwordForm(deps: CoreDeps, current: SessionWithUser, action: string, button: string, id: string, danger: boolean) {
   return html`<form method="post" action="${action}">
-  <label for="${id}">Password</label>
-  <input id="${id}" name="password" type="password" autocomplete="current-password" required>
+  ${reauthFields(deps, current, id)}
   <button type="submit"${danger ? html` class="danger"` : ''}>${button}</button>
 </form>`;
 }
@@ -36,9 +51,13 @@ async function render(deps: CoreDeps, reply: FastifyReply, current: SessionWithU
   let body;
   if (credential === null) {
     body = html`<p>Two-factor authentication is <strong>off</strong>. With it on, logging in needs a code from an authenticator app as well as your password.</p>
-<form method="post" action="/account/two-factor/enrol"><button type="submit">Set up an authenticator app</button></form>`;
+${passwordForm(deps, current, '/account/two-factor/enrol', 'Set up an authenticator app', 'enrol-password', false)}`;
+  } else if (credential.confirmedAtMs === null && credential.enrolmentSessionId !== current.session.id) {
+    // Started by another session: its key is shown only there (docs/security.md SEC-105).
+    body = html`<p>Two-factor authentication is <strong>off</strong>. A setup was started on another device and is not finished; starting here replaces it.</p>
+${passwordForm(deps, current, '/account/two-factor/enrol', 'Set up an authenticator app', 'enrol-password', false)}`;
   } else if (credential.confirmedAtMs === null) {
-    const enrolment = await pendingTotpEnrolment(deps, user);
+    const enrolment = await pendingTotpEnrolment(deps, current);
     const svg = enrolment === null ? '' : await qrSvg(enrolment.uri);
     body = html`<p>Scan this QR code with your authenticator app, or type the key in by hand.</p>
 <div class="qr" role="img" aria-label="QR code of the authenticator key">${new SafeHtml(svg)}</div>
@@ -47,16 +66,15 @@ async function render(deps: CoreDeps, reply: FastifyReply, current: SessionWithU
 <form method="post" action="/account/two-factor/confirm">
   <label for="code">Code shown by the app</label>
   <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
-  <label for="confirm-password">Your password</label>
-  <input id="confirm-password" name="password" type="password" autocomplete="current-password" required>
+  ${reauthFields(deps, current, 'confirm-password')}
   <button type="submit">Turn on two-factor authentication</button>
 </form>
-<h2>Cancel</h2>${passwordForm('/account/two-factor/disable', 'Cancel the setup', 'cancel-password', false)}`;
+<h2>Cancel</h2>${passwordForm(deps, current, '/account/two-factor/disable', 'Cancel the setup', 'cancel-password', false)}`;
   } else {
     const left = (await deps.store.recoveryCodes.listByUser(user.id)).filter((c) => c.usedAtMs === null).length;
     body = html`<p>Two-factor authentication is <strong>on</strong>. ${String(left)} recovery codes left.</p>
-<h2>New recovery codes</h2><p class="muted">The old ones stop working.</p>${passwordForm('/account/two-factor/recovery-codes', 'Make new recovery codes', 'codes-password', false)}
-<h2>Turn off</h2>${passwordForm('/account/two-factor/disable', 'Turn off two-factor authentication', 'disable-password', true)}`;
+<h2>New recovery codes</h2><p class="muted">The old ones stop working.</p>${passwordForm(deps, current, '/account/two-factor/recovery-codes', 'Make new recovery codes', 'codes-password', false)}
+<h2>Turn off</h2>${passwordForm(deps, current, '/account/two-factor/disable', 'Turn off two-factor authentication', 'disable-password', true)}`;
   }
   return sendPage(reply, status, {
     title: 'Two-factor authentication',
@@ -76,6 +94,11 @@ export function twoFactorPage(app: FastifyInstance, deps: CoreDeps): void {
     return current;
   };
 
+  // The forms send only `password` as proof (the `code` field of the confirm form is the new authenticator's).
+  const passwordProof = (body: unknown) => reauthProof({ password: field(body, 'password') });
+  const failed = (reply: FastifyReply, current: SessionWithUser, result: { status: number; message: string; code: string }) =>
+    result.code === 'reauthentication_required' ? redirectToReauth(reply, '/account/two-factor') : render(deps, reply, current, result.status, result.message);
+
   app.get<{ Querystring: { done?: unknown } }>('/account/two-factor', { schema: { tags: ['pages'], summary: 'Two-factor settings page.' } }, async (request, reply) => {
     const current = await signedIn(request, reply);
     if (current === null) return reply;
@@ -85,16 +108,16 @@ export function twoFactorPage(app: FastifyInstance, deps: CoreDeps): void {
   app.post('/account/two-factor/enrol', { schema: { tags: ['pages'], summary: 'Start TOTP enrolment.' } }, async (request, reply) => {
     const current = await signedIn(request, reply);
     if (current === null) return reply;
-    const result = await attempt(() => startTotpEnrolment(deps, current.user, requestContext(request)));
-    if (!result.ok) return render(deps, reply, current, result.status, result.message);
+    const result = await attempt(() => startTotpEnrolment(deps, current, passwordProof(request.body), requestContext(request)));
+    if (!result.ok) return failed(reply, current, result);
     return redirectAfterPost(reply, '/account/two-factor');
   });
 
   app.post('/account/two-factor/confirm', { schema: { tags: ['pages'], summary: 'Confirm TOTP enrolment with a first code.' } }, async (request, reply) => {
     const current = await signedIn(request, reply);
     if (current === null) return reply;
-    const result = await attempt(() => confirmTotpEnrolment(deps, current, field(request.body, 'code'), { password: field(request.body, 'password') }, requestContext(request)));
-    if (!result.ok) return render(deps, reply, current, result.status, result.message);
+    const result = await attempt(() => confirmTotpEnrolment(deps, current, field(request.body, 'code'), passwordProof(request.body), requestContext(request)));
+    if (!result.ok) return failed(reply, current, result);
     setSessionCookie(reply, result.value.token, result.value.session.expiresAtMs);
     return sendPage(reply, 200, { title: 'Recovery codes', signedInAs: current.user.email, body: recoveryCodesPage(result.value.recoveryCodes, 'Two-factor authentication is on') });
   });
@@ -102,16 +125,16 @@ export function twoFactorPage(app: FastifyInstance, deps: CoreDeps): void {
   app.post('/account/two-factor/recovery-codes', { schema: { tags: ['pages'], summary: 'Make new recovery codes.' } }, async (request, reply) => {
     const current = await signedIn(request, reply);
     if (current === null) return reply;
-    const result = await attempt(() => regenerateRecoveryCodes(deps, current.user, { password: field(request.body, 'password') }, requestContext(request)));
-    if (!result.ok) return render(deps, reply, current, result.status, result.message);
+    const result = await attempt(() => regenerateRecoveryCodes(deps, current, passwordProof(request.body), requestContext(request)));
+    if (!result.ok) return failed(reply, current, result);
     return sendPage(reply, 200, { title: 'Recovery codes', signedInAs: current.user.email, body: recoveryCodesPage(result.value, 'New recovery codes') });
   });
 
   app.post('/account/two-factor/disable', { schema: { tags: ['pages'], summary: 'Turn TOTP off (needs the password).' } }, async (request, reply) => {
     const current = await signedIn(request, reply);
     if (current === null) return reply;
-    const result = await attempt(() => disableTotp(deps, current.user, { password: field(request.body, 'password') }, requestContext(request)));
-    if (!result.ok) return render(deps, reply, current, result.status, result.message);
+    const result = await attempt(() => disableTotp(deps, current, passwordProof(request.body), requestContext(request)));
+    if (!result.ok) return failed(reply, current, result);
     return redirectAfterPost(reply, '/account/two-factor?done=disabled');
   });
 }

@@ -43,7 +43,7 @@ function cloneTables(t: Tables): Tables {
   };
 }
 
-const copySession = (s: Session): Session => ({ ...s, secretHash: new Uint8Array(s.secretHash) });
+const copySession = (s: Session): Session => ({ ...s, secretHash: new Uint8Array(s.secretHash), amr: [...s.amr] });
 
 type Repositories = Omit<Store, 'transaction' | 'ping' | 'close'>;
 
@@ -166,6 +166,10 @@ export function createMemoryStore(): Store {
       async touch(id, lastSeenAtMs) {
         const s = tables.sessions.get(id);
         if (s !== undefined) tables.sessions.set(id, { ...s, lastSeenAtMs });
+      },
+      async recordAuthentication(id, authTimeMs, amr) {
+        const s = tables.sessions.get(id);
+        if (s !== undefined) tables.sessions.set(id, { ...s, authTimeMs, amr: [...amr] });
       },
       async listByUser(userId) {
         return [...tables.sessions.values()].filter((s) => s.userId === userId).map(copySession);
@@ -491,7 +495,7 @@ export function createMemoryStore(): Store {
       async confirm(userId, confirmedAtMs, step) {
         const c = tables.totp.get(userId);
         if (c === undefined || c.confirmedAtMs !== null) return false;
-        tables.totp.set(userId, { ...c, confirmedAtMs, lastUsedStep: step });
+        tables.totp.set(userId, { ...c, confirmedAtMs, lastUsedStep: step, enrolmentSessionId: null });
         return true;
       },
       async useStep(userId, step) {

@@ -156,7 +156,7 @@ describe('linked identities on /account', () => {
 });
 
 describe('deleting an account that has no password', () => {
-  it('needs a login from the last five minutes instead of a password; an older session is sent to log in again', () =>
+  it('needs a login or re-authentication from the last five minutes instead of a password; an older session is sent to confirm first (SEC-100)', () =>
     withApp(async (t) => {
       const old = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(leaver))) ?? '';
       t.core.clock.advance(5 * 60 * 1000 + 1);
@@ -164,9 +164,10 @@ describe('deleting an account that has no password', () => {
       assert.match(page.body, /This account has no password/);
       assert.doesNotMatch(page.body, /action="\/account\/password"/);
       assert.match(page.body, /href="\/v1\/oauth\/demo\/start\?return_to=%2Faccount">Log in again with Demo IdP/);
+      assert.match(page.body, /href="\/account\/reauth\?return_to=%2Faccount">Confirm with an emailed code/);
       const refused = await t.app.inject({ method: 'POST', url: '/account/delete', headers: form, cookies: cookies(old), payload: '' });
-      assert.equal(refused.statusCode, 403);
-      assert.match(refused.body, /Log in again first/);
+      assert.equal(refused.statusCode, 303);
+      assert.equal(refused.headers.location, '/account/reauth?return_to=%2Faccount');
       assert.equal((await t.core.store.users.list({ limit: 5 })).length, 1);
 
       const fresh = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(leaver))) ?? '';
