@@ -49,7 +49,7 @@ export const errorCatalog = {
   no_pending_login: { status: 401, title: 'There is no login waiting for a second factor; start again with the password.' },
   totp_already_enabled: { status: 409, title: 'Two-factor authentication is already on.' },
   totp_not_enabled: { status: 409, title: 'Two-factor authentication is not on.' },
-  reauthentication_required: { status: 403, title: 'Confirm it is you (password or emailed code) before this change.' },
+  reauthentication_required: { status: 403, title: 'Confirm it is you first (POST /v1/me/reauth: the password, an emailed code or an authenticator code): this change needs a recent re-authentication.' },
   internal_error: { status: 500, title: 'Something went wrong on our side.' },
   service_unavailable: { status: 503, title: 'A backing service is unavailable; try again shortly.' },
 } as const satisfies Record<string, { status: number; title: string }>;

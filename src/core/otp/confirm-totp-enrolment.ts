@@ -5,7 +5,7 @@ import { AuthError } from '../errors.ts';
 import { twoFactorChangedMail } from '../mail/templates.ts';
 import type { SessionWithUser } from '../ports.ts';
 import { endSessions } from '../sessions/end-sessions.ts';
-import { amrOf } from '../sessions/authentication-methods.ts';
+import { amrAfterReauthentication } from '../sessions/authentication-methods.ts';
 import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
 import { startSession, type StartedSession } from '../sessions/start-session.ts';
 import { clearCodeAttempts, reserveCodeAttempt } from './code-attempts.ts';
@@ -41,8 +41,7 @@ export async function confirmTotpEnrolment(
     const recoveryCodes = await replaceRecoveryCodes(deps, tx, user);
     await endSessions(deps, tx, [current.session.id], 'replaced_at_login');
     // The new session keeps when the user last authenticated, and adds the code just shown.
-    const amr = [...new Set([...session.amr, ...amrOf(['totp'])])].sort();
-    const started = await startSession(deps, tx, user.id, context, { authTimeMs: session.authTimeMs, amr });
+    const started = await startSession(deps, tx, user.id, context, { authTimeMs: session.authTimeMs, amr: amrAfterReauthentication(session.amr, 'totp') });
     await tx.audit.append(auditEvent(deps, 'totp.enabled', context, { userId: user.id, detail: `session ${started.session.id}` }));
     await tx.audit.append(auditEvent(deps, 'recovery_codes.generated', context, { userId: user.id, detail: `${recoveryCodes.length} codes` }));
     return { recoveryCodes, ...started };
