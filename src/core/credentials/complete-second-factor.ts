@@ -4,6 +4,7 @@ import type { SessionWithUser, User } from '../ports.ts';
 import type { StartedSession } from '../sessions/start-session.ts';
 import { startLoggedInSession } from './log-in.ts';
 import { consumePendingLogin, readPendingLogin } from './pending-login.ts';
+import { amrOf } from '../sessions/authentication-methods.ts';
 import { verifySecondFactor, type SecondFactorProof } from './verify-second-factor.ts';
 
 export type { SecondFactorProof } from './verify-second-factor.ts';
@@ -26,7 +27,7 @@ export async function completeSecondFactor(
   const started = await startLoggedInSession(
     deps,
     user,
-    { factors: [...pending.factors, method], ...(input.previousSession === undefined ? {} : { previousSession: input.previousSession }) },
+    { method: [...pending.factors, method].join(' + '), amr: amrOf([...pending.factors, method]), ...(input.previousSession === undefined ? {} : { previousSession: input.previousSession }) },
     context,
   );
   return { ...started, method };

@@ -7,10 +7,11 @@ import type { SessionWithUser } from '../ports.ts';
 import type { LoginStep } from './begin-login.ts';
 import { hasSecondFactor, startLoggedInSession } from './log-in.ts';
 import { issuePendingLogin } from './pending-login.ts';
+import { amrOf } from '../sessions/authentication-methods.ts';
 
 /**
  * Passwordless login, step one: mails a sign-in code when the address has an enabled account,
- * and does nothing otherwise. The caller answers the same either way (SECURITY.md 47).
+ * and does nothing otherwise. The caller answers the same either way (docs/security.md SEC-47).
  */
 export async function requestLoginCode(deps: CoreDeps, emailInput: string, context: RequestContext): Promise<void> {
   await deps.throttle.reserve([['signupIp', context.ip]], deps.clock.nowMs());
@@ -44,5 +45,5 @@ export async function logInWithEmailCode(
     return { kind: 'second_factor', user, pendingToken: await issuePendingLogin(deps, user, { factors: ['email_code'] }) };
   }
   const previous = input.previousSession === undefined ? {} : { previousSession: input.previousSession };
-  return { kind: 'session', ...(await startLoggedInSession(deps, user, { ...previous, factors: ['email_code'] }, context)) };
+  return { kind: 'session', ...(await startLoggedInSession(deps, user, { ...previous, method: 'email_code', amr: amrOf(['email_code']) }, context)) };
 }

@@ -6,7 +6,7 @@ import { startSession, type StartedSession } from '../sessions/start-session.ts'
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import type { SessionWithUser, Store, User } from '../ports.ts';
 import { endSessions } from '../sessions/end-sessions.ts';
-import { amrOf, type AuthenticationFactor } from '../sessions/authentication-methods.ts';
+import { amrOf } from '../sessions/authentication-methods.ts';
 
 export interface LogInInput {
   email: string;
@@ -72,20 +72,19 @@ export async function hasSecondFactor(deps: Pick<CoreDeps, 'store'>, userId: str
 
 /**
  * Starts the session of a login whose every step passed: the previous session (if any) ends,
- * a new one starts with its authentication time and amr, and `detail` says how (the factors:
- * password, totp, recovery_code, email_code, provider).
+ * a new one starts, authenticated now by `amr` (RFC 8176 values: amrOf() for password and code
+ * factors), and `method` says how in the audit trail.
  */
 export async function startLoggedInSession(
   deps: CoreDeps,
   user: User,
-  options: Pick<LogInInput, 'previousSession' | 'inSameTransaction'> & { factors: readonly AuthenticationFactor[]; detail?: string },
+  options: Pick<LogInInput, 'previousSession' | 'inSameTransaction'> & { method: string; amr: readonly string[] },
   context: RequestContext,
 ): Promise<StartedSession & { user: User }> {
   return deps.store.transaction(async (tx) => {
     if (options.previousSession !== undefined) await endSessions(deps, tx, [options.previousSession.session.id], 'replaced_at_login');
-    const started = await startSession(deps, tx, user.id, context, { amr: amrOf(options.factors) });
-    const how = options.detail ?? options.factors.join(' + ');
-    await tx.audit.append(auditEvent(deps, 'login.succeeded', context, { userId: user.id, email: user.email, detail: `session ${started.session.id} (${how})` }));
+    const started = await startSession(deps, tx, user.id, context, { amr: options.amr });
+    await tx.audit.append(auditEvent(deps, 'login.succeeded', context, { userId: user.id, email: user.email, detail: `session ${started.session.id} (${options.method})` }));
     const result = { user, ...started };
     if (options.inSameTransaction !== undefined) await options.inSameTransaction(tx, result);
     return result;
@@ -95,7 +94,7 @@ export async function startLoggedInSession(
 /**
  * Password login in one step, for callers that cannot carry a second step (the password grant):
  * an account with a second factor is refused with `second_factor_required` after the right
- * password, and gets no session and no token (SECURITY.md 45). Pages and POST /v1/session use
+ * password, and gets no session and no token (docs/security.md SEC-45). Pages and POST /v1/session use
  * beginLogin, which leaves a pending login instead.
  */
 export async function logIn(deps: CoreDeps, input: LogInInput, context: RequestContext): Promise<StartedSession & { user: User }> {
@@ -104,5 +103,5 @@ export async function logIn(deps: CoreDeps, input: LogInInput, context: RequestC
     await deps.store.audit.append(auditEvent(deps, 'login.second_factor_required', context, { userId: user.id, email: user.email, detail: 'refused: no second step here' }));
     throw new AuthError('second_factor_required', { detail: 'This account uses two-factor authentication: log in through the login page or POST /v1/session.' });
   }
-  return startLoggedInSession(deps, user, { ...input, factors: ['password'] }, context);
+  return startLoggedInSession(deps, user, { ...input, method: 'password', amr: amrOf(['password']) }, context);
 }
