@@ -65,10 +65,10 @@ export interface BuildAppOptions {
 export async function buildApp({ deps, tokens, config, logger, oauth }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
-    // X-Forwarded-For is honoured only from configured proxies (SECURITY.md 48).
+    // X-Forwarded-For is honoured only from configured proxies (docs/security.md SEC-48).
     trustProxy: config.trustedProxies.length === 0 ? false : [...config.trustedProxies],
     bodyLimit: 1_048_576,
-    // Remove __proto__ / constructor keys from JSON bodies instead of failing (SECURITY.md 52).
+    // Remove __proto__ / constructor keys from JSON bodies instead of failing (docs/security.md SEC-52).
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },

@@ -114,7 +114,7 @@ describe('revoke', () => {
   });
 });
 
-describe('SECURITY 28: a revoked token re-sent with a re-encoded signature is still refused', () => {
+describe('SEC-28: a revoked token re-sent with a re-encoded signature is still refused', () => {
   for (const alg of testAlgorithms) {
     it(`${alg}: the same signature bytes in a non-canonical base64url encoding -> token_revoked`, async () => {
       const token = await mintAccessToken(keys[alg]);

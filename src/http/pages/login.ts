@@ -74,7 +74,7 @@ export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfi
     const returnTo = target(field(request.body, 'return_to'));
     if (!result.ok) return sendPage(reply, result.status, { title: 'Log in', body: loginForm(email, returnTo, oauth, result.message) });
     if (result.value.kind === 'second_factor') {
-      // The password was right; nothing is granted until the second step passes (SECURITY.md 45).
+      // The password was right; nothing is granted until the second step passes (docs/security.md SEC-45).
       setPendingLoginCookie(reply, result.value.pendingToken);
       return redirectAfterPost(reply, `/login/second-factor?return_to=${encodeURIComponent(returnTo)}`);
     }

@@ -38,7 +38,7 @@ export function signupPage(app: FastifyInstance, deps: CoreDeps, config: AppConf
     const email = field(request.body, 'email');
     const result = await attempt(() => signUp(deps, { email, password: field(request.body, 'password') }, requestContext(request)));
     if (!result.ok) return sendPage(reply, result.status, { title: 'Sign up', body: signupForm(deps, email, target(field(request.body, 'return_to')), oauth, result.message) });
-    // The same page whether the address was new or already had an account (SECURITY.md 47).
+    // The same page whether the address was new or already had an account (docs/security.md SEC-47).
     return redirectAfterPost(reply, '/verify?sent=signup');
   });
 }

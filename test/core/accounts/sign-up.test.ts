@@ -45,7 +45,7 @@ describe('signUp', () => {
     await logIn(core, { email: 'alice@example.com', password: testPassword }, testContext());
   });
 
-  it('an address that has an account: the same answer, nothing changes, and its owner gets a mail instead (SECURITY.md 47)', async () => {
+  it('an address that has an account: the same answer, nothing changes, and its owner gets a mail instead (SEC-47)', async () => {
     const core = await createTestCore();
     const existing = await seedUser(core, 'alice@example.com');
     const hashes = countHashes(core);

@@ -7,7 +7,7 @@ const hasher = createArgon2idHasher(owaspMinimumArgon2id, systemRandom);
 const password = 'Correct Horse Battery Staple';
 const phcPattern = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
-describe('argon2id hasher (SECURITY.md 4-5)', () => {
+describe('argon2id hasher (SEC-4, SEC-5)', () => {
   let stored = '';
   before(async () => {
     stored = await hasher.hash(password);
@@ -44,11 +44,11 @@ describe('argon2id hasher (SECURITY.md 4-5)', () => {
     assert.equal((await hasher.verify(stored, '')).matches, false);
   });
 
-  it('refuses the password truncated (SECURITY.md 4)', async () => {
+  it('refuses the password truncated (SEC-4)', async () => {
     assert.equal((await hasher.verify(stored, password.slice(0, -1))).matches, false);
   });
 
-  it('refuses the password with its case flipped (SECURITY.md 4)', async () => {
+  it('refuses the password with its case flipped (SEC-4)', async () => {
     const flipped = [...password].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('');
     assert.equal(flipped, 'cORRECT hORSE bATTERY sTAPLE');
     assert.equal((await hasher.verify(stored, flipped)).matches, false);

@@ -26,7 +26,7 @@ describe('signInWithIdentity', () => {
     assert.deepEqual(types, ['login.succeeded', 'user.signed_up']);
   });
 
-  it('a disabled account cannot log in through its identity (SECURITY.md 14)', async () => {
+  it('a disabled account cannot log in through its identity (SEC-14)', async () => {
     const core = await createTestCore();
     const first = await signInWithIdentity(core as CoreDeps, oauth(), { providerId: 'demo', profile: profile(), tokensJwe: null }, testContext());
     await disableAccount(core as CoreDeps, first.user.id, testContext());

@@ -49,7 +49,7 @@ describe('key ring', () => {
     assert.equal((await store.signingKeys.list()).length, 1);
   });
 
-  it('29: the JWKS holds public members only', async () => {
+  it('SEC-29: the JWKS holds public members only', async () => {
     for (const algorithm of signingAlgorithms) {
       const { keyRing } = ring({ algorithm });
       await keyRing.ensureKey();

@@ -48,7 +48,7 @@ describe('social login with an OpenID provider', () => {
       assert.ok(token !== undefined);
       const cookie = response.cookies.find((c) => c.name === '__Host-gatehouse_session');
       assert.deepEqual([cookie?.secure, cookie?.httpOnly, cookie?.sameSite, cookie?.path, cookie?.domain], [true, true, 'Lax', '/', undefined]);
-      assert.equal(response.headers['cache-control'], 'no-store', 'the callback is never cached (SECURITY.md 51)');
+      assert.equal(response.headers['cache-control'], 'no-store', 'the callback is never cached (SEC-51)');
       const cleared = response.cookies.find((c) => c.name === flowCookieName);
       assert.equal(cleared?.value, '', 'the flow cookie is cleared');
 
@@ -73,7 +73,7 @@ describe('social login with an OpenID provider', () => {
       assert.equal((await t.core.store.users.list({ limit: 10 })).length, 1);
     }));
 
-  it('a session planted before the login is ended; the login gets a new id (SECURITY.md 10)', () =>
+  it('a session planted before the login is ended; the login gets a new id (SEC-10)', () =>
     withApp(async (t) => {
       const planted = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(carol)));
       assert.ok(planted !== undefined);

@@ -83,7 +83,7 @@ describe('session tokens and the JWKS', () => {
     assert.equal(response.statusCode, 403);
   });
 
-  it('29: /.well-known/jwks.json holds public members only, with cache headers', async () => {
+  it('SEC-29: /.well-known/jwks.json holds public members only, with cache headers', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
     assert.equal(response.statusCode, 200);
     assert.match(String(response.headers['cache-control']), /public, max-age=300/);
