@@ -6,7 +6,7 @@ import type { CoreDeps } from '../core/deps.ts';
 import type { TokenDeps } from '../core/tokens/issue-access-token.ts';
 import type { OAuthDeps } from '../core/oauth-client/oauth-deps.ts';
 import { oauthRoutes } from './routes/oauth.ts';
-import type { DevOutbox } from '../mail/dev-outbox.ts';
+import type { AppConfig } from './app-config.ts';
 import { sessionTokenRoutes } from './routes/session-token.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
 import { tokenRoutes } from './routes/token.ts';
@@ -35,16 +35,8 @@ declare module 'fastify' {
   }
 }
 
-export interface AppConfig {
-  /** The public origin, e.g. https://auth.example.com: the only Origin allowed to change state. */
-  publicUrl: string;
-  /** Proxies whose X-Forwarded-For is believed; empty means the socket address is the client. */
-  trustedProxies: readonly string[];
-  /** Origins other than our own that `return_to` may point at. */
-  allowedReturnOrigins: readonly string[];
-  /** Dev mode's outbox: when given, /dev/mail shows the mails sent. Never outside dev mode. */
-  devOutbox?: DevOutbox | null;
-}
+// AppConfig lives in app-config.ts so pages and routes can take it without importing this file (no cycle).
+export type { AppConfig } from './app-config.ts';
 
 export interface BuildAppOptions {
   deps: CoreDeps;

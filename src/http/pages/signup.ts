@@ -2,13 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { signUp } from '../../core/accounts/sign-up.ts';
 import type { CoreDeps } from '../../core/deps.ts';
 import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
-import type { AppConfig } from '../app.ts';
+import type { AppConfig } from '../app-config.ts';
 import { safeReturnTo } from '../return-to.ts';
 import { currentSession, requestContext } from '../session-cookie.ts';
 import { html } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
-import { providerButtons } from './oauth.ts';
+import { providerButtons } from './provider-buttons.ts';
 
 function signupForm(deps: CoreDeps, email: string, returnTo: string, oauth: OAuthDeps | undefined, message?: string) {
   const min = deps.passwordPolicy.minLength;

@@ -1,4 +1,4 @@
-import type { AccessTokenClaims } from './access-token-claims.ts';
+import type { AccessTokenClaims } from '../access-token-claims.ts';
 
 /**
  * What to revoke: every token of a session (`sid`), one token (`jti`), or both; kept until

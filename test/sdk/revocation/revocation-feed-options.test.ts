@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createVerifier } from '../../src/sdk/index.ts';
-import { basicAuthorization, resolveRevocationFeedOptions } from '../../src/sdk/revocation-feed-options.ts';
-import { audience, issuer } from './support/tokens.ts';
+import { createVerifier } from '../../../src/sdk/index.ts';
+import { basicAuthorization, resolveRevocationFeedOptions } from '../../../src/sdk/revocation/revocation-feed-options.ts';
+import { audience, issuer } from '../support/tokens.ts';
 
 const valid = { clientId: 'cli_api', clientSecret: 'secret' };
 

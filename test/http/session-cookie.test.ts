@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { disableAccount } from '../../../src/core/accounts/set-account-disabled.ts';
-import { deleteAccountAsOperator } from '../../../src/core/accounts/delete-account.ts';
-import { testContext, testPassword } from '../../support/core-deps.ts';
+import { disableAccount } from '../../src/core/accounts/set-account-disabled.ts';
+import { deleteAccountAsOperator } from '../../src/core/accounts/delete-account.ts';
+import { testContext, testPassword } from '../support/core-deps.ts';
 import {
   createTestApp,
   logInThroughApi,
@@ -13,7 +13,7 @@ import {
   signUpThroughApi,
   withSession,
   type TestApp,
-} from '../../support/http-app.ts';
+} from '../support/http-app.ts';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
