@@ -126,7 +126,7 @@ describe('rate limits and enumeration', () => {
     }
   });
 
-  it('sign-ups are throttled per IP', async () => {
+  it('sign-ups are throttled per IP (SEC-91)', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++) {
       const response = await t.app.inject({ method: 'POST', url: '/v1/users', remoteAddress: '192.0.2.77', headers: sameOriginJson, payload: { email: `bulk${i}@example.com`, password: 'x' } });

@@ -72,14 +72,14 @@ describe('return_to', () => {
       });
     }
 
-    it('SEC-19: a hostile return_to never reaches the page as markup', async () => {
+    it('SEC-19: a hostile return_to never reaches the page as markup (SEC-99)', async () => {
       const response = await t.app.inject({ method: 'GET', url: `/login?return_to=${encodeURIComponent('/x"><script>alert(1)</script>')}` });
       assert.equal(response.statusCode, 200);
       assert.doesNotMatch(response.body, /<script>alert/);
       assert.match(response.body, /name="return_to" value="\/x%22%3E%3Cscript%3E/);
     });
 
-    it('pages escape what they echo back (the email after a failed login)', async () => {
+    it('pages escape what they echo back (the email after a failed login) (SEC-99)', async () => {
       const response = await t.app.inject({
         method: 'POST',
         url: '/login',

@@ -40,7 +40,7 @@ describe('session cookie', () => {
     assert.doesNotMatch(raw, /Domain=/i);
   });
 
-  it('stores only SHA-256 of the secret, and the token carries at least 128 bits of secret', async () => {
+  it('stores only SHA-256 of the secret, and the token carries at least 128 bits of secret (SEC-57)', async () => {
     const token = await signUpThroughApi(t.app, 'hash@example.com', testPassword);
     const [id, secret] = token.split('.') as [string, string];
     assert.ok(Buffer.from(secret, 'base64url').length * 8 >= 128);

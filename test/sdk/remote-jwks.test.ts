@@ -111,7 +111,7 @@ describe('remote JWKS over HTTP', () => {
     verifier.close();
   });
 
-  it('a JWKS that answers 500, redirects, holds a private key, or is not reachable -> verifier_unavailable (503)', async () => {
+  it('a JWKS that answers 500, redirects, holds a private key, or is not reachable -> verifier_unavailable (503) (SEC-82)', async () => {
     // A JWKS leaking the private key (docs/security.md SEC-29 on the server side) is refused here as well.
     const privateJwk = { ...(await exportJWK(keys.ES256.privateKey)), kid: keys.ES256.kid, alg: 'ES256', use: 'sig' };
     const broken = await startServer((request, response) => {

@@ -72,7 +72,7 @@ describe('revoke', () => {
     await verifier.verify(sibling);
   });
 
-  it('a signature check comes before revocation: a forged token of a revoked session is a bad signature, not "revoked"', async () => {
+  it('a signature check comes before revocation: a forged token of a revoked session is a bad signature, not "revoked" (SEC-86)', async () => {
     const verifier = makeVerifier([keys.ES256]);
     verifier.revoke({ sid: 'ses_1', expiresAtMs: fixedNowMs + 600_000 });
     const token = await mintAccessToken(keys.ES256);

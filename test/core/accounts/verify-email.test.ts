@@ -25,7 +25,7 @@ async function signedUp(core: TestCore, email: string): Promise<string> {
 }
 
 describe('email verification', () => {
-  it('with verification required, the right password is refused until the link is used; then it logs in', async () => {
+  it('with verification required, the right password is refused until the link is used; then it logs in (SEC-62)', async () => {
     const core = await createTestCore({ accountSecurityPolicy: { requireVerifiedEmail: true } });
     const token = await signedUp(core, 'ada@example.com');
     await rejectsWithAuthError(logIn(core, { email: 'ada@example.com', password: 'a wrong password here' }, testContext()), 'invalid_credentials');
@@ -84,7 +84,7 @@ describe('email verification', () => {
     await rejectsWithAuthError(verifyEmail(core, resetToken, testContext()), 'invalid_link');
   });
 
-  it('a resend voids the older link, is limited to one mail a minute, and mails nobody for unknown or verified addresses', async () => {
+  it('a resend voids the older link, is limited to one mail a minute, and mails nobody for unknown or verified addresses (SEC-92)', async () => {
     const core = await createTestCore();
     const first = await signedUp(core, 'ada@example.com');
     await requestVerificationEmail(core, 'ada@example.com', testContext('198.51.100.50'));

@@ -345,7 +345,7 @@ describe('logIn', () => {
       await logIn(core, { email: 'bob@example.com', password: testPassword }, testContext());
     });
 
-    it('lets no more than freeFailures guesses through when they arrive concurrently', async () => {
+    it('lets no more than freeFailures guesses through when they arrive concurrently (SEC-89)', async () => {
       const core = await createTestCore();
       await seedUser(core, email);
       const calls = spyOnHasher(core);

@@ -135,7 +135,7 @@ describe('TOTP two-factor', () => {
     await completeSecondFactor(core, { pendingToken: await pending(core), proof: { code: totpCodeAt(secret, core.clock.nowMs()) } }, testContext());
   });
 
-  it('the pending login expires after 5 minutes and dies with a password change', async () => {
+  it('the pending login expires after 5 minutes and dies with a password change (SEC-61)', async () => {
     const core = await createTestCore();
     const { secret } = await enrolled(core);
     const token = await pending(core);

@@ -42,7 +42,7 @@ describe('validateSession', () => {
       assert.equal(await validateSession(core, flipChar(token, 0)), null);
     });
 
-    it('the right id with a wrong secret, leaving the real session alive', async () => {
+    it('the right id with a wrong secret, leaving the real session alive (SEC-57)', async () => {
       const { core, token, sessionId } = await setUp();
       assert.equal(await validateSession(core, flipChar(token, 40)), null);
       assert.equal(await validateSession(core, flipChar(token, 65)), null);

@@ -61,7 +61,7 @@ describe('key ring', () => {
     }
   });
 
-  it('stores the private key only encrypted under the server secret', async () => {
+  it('stores the private key only encrypted under the server secret (SEC-80)', async () => {
     const { keyRing, store } = ring();
     await keyRing.ensureKey();
     const [record] = await store.signingKeys.list();
@@ -74,7 +74,7 @@ describe('key ring', () => {
     await assert.rejects(decryptPrivateJwk(record.privateJwe, deriveKeyEncryptionKeys(['another-secret-another-secret-another'])));
   });
 
-  it('still decrypts keys made under an older secret after the secret rotates', async () => {
+  it('still decrypts keys made under an older secret after the secret rotates (SEC-80)', async () => {
     const { keyRing, store, clock } = ring();
     await keyRing.ensureKey();
     const rotated = createKeyRing({
@@ -88,7 +88,7 @@ describe('key ring', () => {
     assert.ok((await rotated.activeKey()).privateKey);
   });
 
-  it('rotate publishes the new key before it signs, and keeps the old one until its last token expires', async () => {
+  it('rotate publishes the new key before it signs, and keeps the old one until its last token expires (SEC-80)', async () => {
     const { keyRing, clock } = ring();
     await keyRing.ensureKey();
     const oldKid = (await keyRing.activeKey()).kid;

@@ -36,7 +36,7 @@ describe('sign-up and email verification over HTTP (verification required)', { t
     assert.ok(!notice.text.includes('/verify'), 'the existing account gets no verification link');
   });
 
-  it('an unverified account cannot log in; the link from the mail (opened, then confirmed) lets it', async () => {
+  it('an unverified account cannot log in; the link from the mail (opened, then confirmed) lets it (SEC-62)', async () => {
     const before = t.smtp.mails.length;
     const page = await t.app.inject({ method: 'POST', url: '/signup', remoteAddress: '192.0.2.250', headers: form, payload: new URLSearchParams({ email: 'ada@example.com', password: testPassword }).toString() });
     assert.equal(page.statusCode, 303);

@@ -111,14 +111,14 @@ describe('SEC-35: state missing, wrong, expired or replayed -> no login', () => 
       assert.equal((await t.core.store.users.list({ limit: 10 })).length, 1);
     }));
 
-  it("a callback without the browser's flow cookie (login CSRF: the attacker's code and state sent to a victim)", () =>
+  it("a callback without the browser's flow cookie (login CSRF: the attacker's code and state sent to a victim) (SEC-63)", () =>
     withApp(async (t) => {
       const { back } = await authorize(t);
       assertRefused(await callback(t.app, back), 'oauth_flow_invalid');
       await noUsers(t);
     }));
 
-  it("a callback with another flow's cookie: the state is bound to the cookie that started it", () =>
+  it("a callback with another flow's cookie: the state is bound to the cookie that started it (SEC-63)", () =>
     withApp(async (t) => {
       const attacker = await authorize(t);
       const victim = await startLogin(t.app);
@@ -126,14 +126,14 @@ describe('SEC-35: state missing, wrong, expired or replayed -> no login', () => 
       await noUsers(t);
     }));
 
-  it('a forged flow cookie (not one the server issued)', () =>
+  it('a forged flow cookie (not one the server issued) (SEC-63)', () =>
     withApp(async (t) => {
       const { back } = await authorize(t);
       assertRefused(await callback(t.app, back, { flow: 'A'.repeat(43) }), 'oauth_flow_invalid');
       assertRefused(await callback(t.app, back, { flow: "' OR 1=1--" }), 'oauth_flow_invalid');
     }));
 
-  it('the flow cookie is __Host-, HttpOnly, Secure, SameSite=Lax, Path=/ and expires with the flow', () =>
+  it('the flow cookie is __Host-, HttpOnly, Secure, SameSite=Lax, Path=/ and expires with the flow (SEC-63)', () =>
     withApp(async (t) => {
       const started = await startLogin(t.app);
       const cookie = started.response.cookies.find((c) => c.name === '__Host-gatehouse_oauth');
@@ -268,7 +268,7 @@ describe('SEC-38: issuer mix-up (RFC 9207) -> no login', () => {
     });
   });
 
-  it("a callback arriving at another provider's callback path is refused (the flow records its provider)", () =>
+  it("a callback arriving at another provider's callback path is refused (the flow records its provider) (SEC-64)", () =>
     withApp(
       async (t) => {
         const started = await startLogin(t.app, '/account', 'demo');
@@ -280,7 +280,7 @@ describe('SEC-38: issuer mix-up (RFC 9207) -> no login', () => {
       { providers: [demoProviderConfig(idp), demoProviderConfig(idp, { id: 'other', displayName: 'Other' })] },
     ));
 
-  it('plain http issuers are refused unless loopback in dev mode or tests', async () => {
+  it('plain http issuers are refused unless loopback in dev mode or tests (SEC-65)', async () => {
     await assert.rejects(connectProvider(demoProviderConfig(idp), { plainHttp: 'https-only' }), /must be https:\/\//);
     await assert.rejects(connectProvider(demoProviderConfig({ issuer: 'http://idp.example.com' }), { plainHttp: 'allow-loopback' }), /must be https:\/\//);
   });

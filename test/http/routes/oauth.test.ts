@@ -138,7 +138,7 @@ describe('social login with an OpenID provider', () => {
       assert.ok(sessionFrom(response) !== undefined);
     }));
 
-  it("the provider's tokens are kept only when configured, encrypted, and never reach the browser", () => {
+  it("the provider's tokens are kept only when configured, encrypted, and never reach the browser (SEC-69)", () => {
     const keys = deriveProviderTokenKeys(['a-server-secret-of-at-least-32-characters']);
     return withApp(
       async (t) => {
@@ -171,7 +171,7 @@ describe('social login with an OpenID provider', () => {
       );
     }));
 
-  it('starts are throttled per IP (each stores a flow record): past the free 60, a wait with Retry-After and nothing stored; other IPs unaffected', () =>
+  it('starts are throttled per IP (each stores a flow record): past the free 60, a wait with Retry-After and nothing stored; other IPs unaffected (SEC-70)', () =>
     withApp(async (t) => {
       const start = (remoteAddress: string) => t.app.inject({ method: 'GET', url: '/v1/oauth/demo/start', remoteAddress, headers: { accept: 'text/html' } });
       for (let i = 0; i < 60; i++) assert.equal((await start('203.0.113.7')).statusCode, 302, `start ${i + 1}`);

@@ -49,7 +49,7 @@ describe('browser clients: the refresh token in an HttpOnly cookie', () => {
     return refreshCookie(response)?.value ?? assert.fail('no refresh cookie');
   };
 
-  it('the password grant sets the refresh token as a __Host- HttpOnly Secure SameSite=Strict cookie, and leaves it out of the body', async () => {
+  it('the password grant sets the refresh token as a __Host- HttpOnly Secure SameSite=Strict cookie, and leaves it out of the body (SEC-73)', async () => {
     const response = await logIn();
     assert.equal(response.statusCode, 200, response.body);
     const body = response.json();
@@ -77,7 +77,7 @@ describe('browser clients: the refresh token in an HttpOnly cookie', () => {
     assert.equal((await refresh(next.value)).statusCode, 200, 'the successor works');
   });
 
-  it('a refresh token in the body is refused for a browser client, and the cookie is left as it was', async () => {
+  it('a refresh token in the body is refused for a browser client, and the cookie is left as it was (SEC-73)', async () => {
     const cookie = await loggedIn();
     const response = await post('/v1/token', { grant_type: 'refresh_token', client_id: 'web', refresh_token: cookie }, { cookie });
     assert.equal(response.statusCode, 400);

@@ -51,7 +51,7 @@ describe('POST /v1/token', () => {
     assert.equal(body.refresh_token, undefined);
   });
 
-  it('confidential clients authenticate with Basic or in the body; a wrong secret is invalid_client with WWW-Authenticate', async () => {
+  it('confidential clients authenticate with Basic or in the body; a wrong secret is invalid_client with WWW-Authenticate (SEC-75)', async () => {
     const basic = `Basic ${Buffer.from(`backend:${confidentialSecret}`).toString('base64')}`;
     assert.equal((await post({ grant_type: 'password', username: 'grant@example.com', password: testPassword }, { authorization: basic })).statusCode, 200);
     assert.equal((await post({ grant_type: 'password', username: 'grant@example.com', password: testPassword, client_id: 'backend', client_secret: confidentialSecret })).statusCode, 200);

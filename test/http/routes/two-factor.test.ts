@@ -111,7 +111,7 @@ describe('two-factor over HTTP', () => {
     assert.match(settings.body, /is <strong>on<\/strong>/);
   });
 
-  it('the enrolment page shows an inline SVG QR code and the key, escaped, under the strict CSP', async () => {
+  it('the enrolment page shows an inline SVG QR code and the key, escaped, under the strict CSP (SEC-99)', async () => {
     const session = await signUpThroughApi(t.app, 'qr@example.com', testPassword);
     const enrol = await t.app.inject({ method: 'POST', url: '/account/two-factor/enrol', headers: { ...form, ...withSession(session) }, payload: '' });
     assert.equal(enrol.statusCode, 303);

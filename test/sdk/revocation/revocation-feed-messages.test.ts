@@ -36,7 +36,7 @@ describe('parseRevocationEvent', () => {
     it(`refuses ${data}`, () => assertProtocolError(() => parseRevocationEvent(data), message));
   }
 
-  it('never echoes the data into the message', () => {
+  it('never echoes the data into the message (SEC-87)', () => {
     assert.throws(() => parseRevocationEvent('{"seq":1,"sid":"<script>","expiresAtMs":"x"}'), (error: unknown) => !(error as Error).message.includes('<script>'));
   });
 });

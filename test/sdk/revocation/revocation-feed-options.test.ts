@@ -48,7 +48,7 @@ describe('revocationFeed options', () => {
     assert.ok(Object.isFrozen(resolved));
   });
 
-  it('a default url from an http issuer that is not loopback is refused', () => {
+  it('a default url from an http issuer that is not loopback is refused (SEC-81)', () => {
     assert.deepEqual(resolveRevocationFeedOptions(valid, 'http://auth.example.test')[1], ['the default revocationFeed.url (from issuer) must use https (http only on a loopback host)']);
   });
 
