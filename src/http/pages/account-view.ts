@@ -35,7 +35,20 @@ function sessionRow(session: Session, currentId: string) {
 </tr>`;
 }
 
-export async function renderAccount(deps: CoreDeps, oauth: OAuthDeps | undefined, reply: FastifyReply, current: SessionWithUser, status: number, notice?: string, error?: string) {
+/** What the /account page shows, and with what status. */
+export interface AccountView {
+  deps: CoreDeps;
+  oauth: OAuthDeps | undefined;
+  current: SessionWithUser;
+  status: number;
+  /** A success message (chosen from a fixed table, never from the request). */
+  notice?: string;
+  /** What went wrong with the form just posted. */
+  error?: string;
+}
+
+/** Sends the /account page: sessions, linked logins, two-factor, password and deletion. */
+export async function renderAccount(reply: FastifyReply, { deps, oauth, current, status, notice, error }: AccountView): Promise<FastifyReply> {
   // This device first, then the others by last use.
   const sessions = (await listSessions(deps, current.user.id)).sort((a, b) => Number(b.id === current.session.id) - Number(a.id === current.session.id));
   const min = deps.passwordPolicy.minLength;
