@@ -25,7 +25,9 @@ const usage = `usage: npm run bench [-- --duration 5 --warmup 3 --runs 3]
   --warmup    seconds of the discarded warm-up run (default 3)
   --runs      measured runs; the median is reported (default 3)
   --budget    seconds after which no extra round is started to replace contended ones (default 150)
-  --revocations  revocations measured for the propagation figures (default 200; 0 skips them)`;
+  --revocations  revocations measured for the propagation figures (default 200; 0 skips them)
+  --only      comma-separated subjects to run (e.g. session-check,login); their baselines come along.
+              Skips the revocation figures and the PostgreSQL table unless named (revocation, scale).`;
 
 const { values: flags } = parseArgs({
   options: {
@@ -34,6 +36,7 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '3' },
     budget: { type: 'string', default: '150' },
     revocations: { type: 'string', default: '200' },
+    only: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -87,7 +90,8 @@ interface Pair {
   target: { ratio: number } | { perSecond: number } | null;
 }
 
-const pairs: Pair[] = [
+const only = flags.only === undefined ? null : new Set(flags.only.split(',').map((key) => key.trim()));
+const allPairs: Pair[] = [
   { key: 'session-check', baselineKey: 'hello', target: { ratio: 0.7 } },
   { key: 'login', baselineKey: 'argon2id', target: { ratio: 0.85 } },
   { key: 'argon2id-node-crypto', baselineKey: 'argon2id', target: null },
@@ -95,6 +99,9 @@ const pairs: Pair[] = [
   { key: 'sdk-seen', baselineKey: 'crypto-verify', target: { perSecond: 200_000 } },
   { key: 'sdk-never-seen', baselineKey: 'jose-verify', target: { ratio: 0.8 } },
 ];
+
+const pairs = only === null ? allPairs : allPairs.filter((pair) => only.has(pair.key));
+const runRevocations = revocationCount > 0 && (only === null || only.has('revocation'));
 
 function formatTarget(target: Pair['target']): string {
   if (target === null) return '-';
@@ -227,7 +234,7 @@ async function main(): Promise<number> {
         if (wanted.length === 0 || round > runCount + maxExtraRounds || elapsedMs + lastRoundMs > budgetSeconds * 1000) break;
       }
       // Extra rounds re-run only the pairs still short of clean rounds.
-      const keys = new Set(extra ? pairs.filter(needsMore).flatMap((p) => [p.baselineKey, p.key]) : benchmarks.map((b) => b.key));
+      const keys = new Set(pairs.filter((p) => !extra || needsMore(p)).flatMap((p) => [p.baselineKey, p.key]));
       console.log(warmUp ? '\nwarm-up (discarded)' : extra ? `\nextra round ${round} (runs were contended)` : `\nround ${round} of ${runCount}`);
       const roundStartedAt = Date.now();
       for (const benchmark of benchmarks.filter((b) => keys.has(b.key))) {
@@ -373,7 +380,7 @@ async function main(): Promise<number> {
     }
 
     let propagation: Awaited<ReturnType<typeof measureRevocationPropagation>> | null = null;
-    if (revocationCount > 0) {
+    if (runRevocations) {
       console.log(`\nrevocation propagation: ${revocationCount} sessions revoked one after another (+10 discarded), ${verifierCount} SDK verifier processes following the feed`);
       propagation = await measureRevocationPropagation({
         baseUrl: gatehouseUrl,
@@ -426,7 +433,7 @@ async function main(): Promise<number> {
     console.log(`  written to bench/results/latest.json (${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s in all)`);
     await Promise.all(children.splice(0).map((child) => child.stop()));
     // Scale-out (bench/scale.ts): PostgreSQL + Redis, one and two instances, the refresh grant.
-    await scaleBenchmarks({ durationSeconds, warmupSeconds, runCount, pinning });
+    if (only === null || only.has('scale')) await scaleBenchmarks({ durationSeconds, warmupSeconds, runCount, pinning });
     const propagationInvalid = propagation !== null && propagation.all.missing > 0;
     return rows.some((row) => row.status === 'INVALID') || propagationInvalid ? 1 : 0;
   } finally {
