@@ -1,12 +1,14 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { CoreDeps } from '../../core/deps.ts';
 import { confirmTotpEnrolment } from '../../core/otp/confirm-totp-enrolment.ts';
 import { disableTotp } from '../../core/otp/disable-totp.ts';
 import { regenerateRecoveryCodes } from '../../core/otp/regenerate-recovery-codes.ts';
 import { pendingTotpEnrolment, startTotpEnrolment } from '../../core/otp/start-totp-enrolment.ts';
+import { twoFactorStatus } from '../../core/otp/two-factor-status.ts';
 import type { SessionWithUser } from '../../core/ports.ts';
 import { qrSvg } from '../qr-svg.ts';
-import { clearSessionCookie, currentSession, readSessionToken, requestContext, setSessionCookie } from '../session-cookie.ts';
+import { requestContext, setSessionCookie } from '../session-cookie.ts';
+import { signedIn, signedInSession } from './signed-in.ts';
 import { html, SafeHtml } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
@@ -22,22 +24,23 @@ function recoveryCodesPage(codes: readonly string[], heading: string) {
 </section>`;
 }
 
-function passwordForm(action: string, button: string, id: string, danger: boolean) {
+/** A form that posts the password to `action`; `danger` styles the button for what cannot be undone. */
+function passwordForm(action: string, button: string, id: string, look: 'plain' | 'danger') {
   return html`<form method="post" action="${action}">
   <label for="${id}">Password</label>
   <input id="${id}" name="password" type="password" autocomplete="current-password" required>
-  <button type="submit"${danger ? html` class="danger"` : ''}>${button}</button>
+  <button type="submit"${look === 'danger' ? html` class="danger"` : ''}>${button}</button>
 </form>`;
 }
 
 async function render(deps: CoreDeps, reply: FastifyReply, current: SessionWithUser, status: number, message?: string, notice?: string) {
   const { user } = current;
-  const credential = await deps.store.totp.find(user.id);
+  const twoFactor = await twoFactorStatus(deps, user.id);
   let body;
-  if (credential === null) {
+  if (twoFactor.totp === 'off') {
     body = html`<p>Two-factor authentication is <strong>off</strong>. With it on, logging in needs a code from an authenticator app as well as your password.</p>
 <form method="post" action="/account/two-factor/enrol"><button type="submit">Set up an authenticator app</button></form>`;
-  } else if (credential.confirmedAtMs === null) {
+  } else if (twoFactor.totp === 'pending') {
     const enrolment = await pendingTotpEnrolment(deps, user);
     const svg = enrolment === null ? '' : await qrSvg(enrolment.uri);
     body = html`<p>Scan this QR code with your authenticator app, or type the key in by hand.</p>
@@ -51,12 +54,11 @@ async function render(deps: CoreDeps, reply: FastifyReply, current: SessionWithU
   <input id="confirm-password" name="password" type="password" autocomplete="current-password" required>
   <button type="submit">Turn on two-factor authentication</button>
 </form>
-<h2>Cancel</h2>${passwordForm('/account/two-factor/disable', 'Cancel the setup', 'cancel-password', false)}`;
+<h2>Cancel</h2>${passwordForm('/account/two-factor/disable', 'Cancel the setup', 'cancel-password', 'plain')}`;
   } else {
-    const left = (await deps.store.recoveryCodes.listByUser(user.id)).filter((c) => c.usedAtMs === null).length;
-    body = html`<p>Two-factor authentication is <strong>on</strong>. ${String(left)} recovery codes left.</p>
-<h2>New recovery codes</h2><p class="muted">The old ones stop working.</p>${passwordForm('/account/two-factor/recovery-codes', 'Make new recovery codes', 'codes-password', false)}
-<h2>Turn off</h2>${passwordForm('/account/two-factor/disable', 'Turn off two-factor authentication', 'disable-password', true)}`;
+    body = html`<p>Two-factor authentication is <strong>on</strong>. ${String(twoFactor.recoveryCodesLeft)} recovery codes left.</p>
+<h2>New recovery codes</h2><p class="muted">The old ones stop working.</p>${passwordForm('/account/two-factor/recovery-codes', 'Make new recovery codes', 'codes-password', 'plain')}
+<h2>Turn off</h2>${passwordForm('/account/two-factor/disable', 'Turn off two-factor authentication', 'disable-password', 'danger')}`;
   }
   return sendPage(reply, status, {
     title: 'Two-factor authentication',
@@ -67,49 +69,37 @@ async function render(deps: CoreDeps, reply: FastifyReply, current: SessionWithU
 
 /** /account/two-factor: enrol (QR code, key, first code), recovery codes, turn off. No JavaScript. */
 export function twoFactorPage(app: FastifyInstance, deps: CoreDeps): void {
-  const signedIn = async (request: FastifyRequest, reply: FastifyReply): Promise<SessionWithUser | null> => {
-    const current = await currentSession(deps, request);
-    if (current === null) {
-      if (readSessionToken(request) !== undefined) clearSessionCookie(reply);
-      await reply.redirect('/login?return_to=%2Faccount%2Ftwo-factor', 303);
-    }
-    return current;
-  };
+  const preHandler = signedIn(deps, '/account/two-factor');
 
-  app.get<{ Querystring: { done?: unknown } }>('/account/two-factor', { schema: { tags: ['pages'], summary: 'Two-factor settings page.' } }, async (request, reply) => {
-    const current = await signedIn(request, reply);
-    if (current === null) return reply;
+  app.get<{ Querystring: { done?: unknown } }>('/account/two-factor', { preHandler, schema: { tags: ['pages'], summary: 'Two-factor settings page.' } }, async (request, reply) => {
+    const current = signedInSession(request);
     return render(deps, reply, current, 200, undefined, typeof request.query.done === 'string' ? notices[request.query.done] : undefined);
   });
 
-  app.post('/account/two-factor/enrol', { schema: { tags: ['pages'], summary: 'Start TOTP enrolment.' } }, async (request, reply) => {
-    const current = await signedIn(request, reply);
-    if (current === null) return reply;
+  app.post('/account/two-factor/enrol', { preHandler, schema: { tags: ['pages'], summary: 'Start TOTP enrolment.' } }, async (request, reply) => {
+    const current = signedInSession(request);
     const result = await attempt(() => startTotpEnrolment(deps, current.user, requestContext(request)));
     if (!result.ok) return render(deps, reply, current, result.status, result.message);
     return redirectAfterPost(reply, '/account/two-factor');
   });
 
-  app.post('/account/two-factor/confirm', { schema: { tags: ['pages'], summary: 'Confirm TOTP enrolment with a first code.' } }, async (request, reply) => {
-    const current = await signedIn(request, reply);
-    if (current === null) return reply;
+  app.post('/account/two-factor/confirm', { preHandler, schema: { tags: ['pages'], summary: 'Confirm TOTP enrolment with a first code.' } }, async (request, reply) => {
+    const current = signedInSession(request);
     const result = await attempt(() => confirmTotpEnrolment(deps, current, field(request.body, 'code'), { password: field(request.body, 'password') }, requestContext(request)));
     if (!result.ok) return render(deps, reply, current, result.status, result.message);
     setSessionCookie(reply, result.value.token, result.value.session.expiresAtMs);
     return sendPage(reply, 200, { title: 'Recovery codes', signedInAs: current.user.email, body: recoveryCodesPage(result.value.recoveryCodes, 'Two-factor authentication is on') });
   });
 
-  app.post('/account/two-factor/recovery-codes', { schema: { tags: ['pages'], summary: 'Make new recovery codes.' } }, async (request, reply) => {
-    const current = await signedIn(request, reply);
-    if (current === null) return reply;
+  app.post('/account/two-factor/recovery-codes', { preHandler, schema: { tags: ['pages'], summary: 'Make new recovery codes.' } }, async (request, reply) => {
+    const current = signedInSession(request);
     const result = await attempt(() => regenerateRecoveryCodes(deps, current.user, { password: field(request.body, 'password') }, requestContext(request)));
     if (!result.ok) return render(deps, reply, current, result.status, result.message);
     return sendPage(reply, 200, { title: 'Recovery codes', signedInAs: current.user.email, body: recoveryCodesPage(result.value, 'New recovery codes') });
   });
 
-  app.post('/account/two-factor/disable', { schema: { tags: ['pages'], summary: 'Turn TOTP off (needs the password).' } }, async (request, reply) => {
-    const current = await signedIn(request, reply);
-    if (current === null) return reply;
+  app.post('/account/two-factor/disable', { preHandler, schema: { tags: ['pages'], summary: 'Turn TOTP off (needs the password).' } }, async (request, reply) => {
+    const current = signedInSession(request);
     const result = await attempt(() => disableTotp(deps, current.user, { password: field(request.body, 'password') }, requestContext(request)));
     if (!result.ok) return render(deps, reply, current, result.status, result.message);
     return redirectAfterPost(reply, '/account/two-factor?done=disabled');

@@ -1,12 +1,15 @@
-// POST /v1/token: the password and refresh_token grants, SECURITY.md 30-34 and 56.
+// POST /v1/token: the password and refresh_token grants, docs/security.md SEC-30, SEC-31, SEC-32, SEC-33, SEC-34 and SEC-56
+// (and SEC-14 for the tokens of a disabled or deleted account).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
+import { deleteAccountAsOperator } from '../../../src/core/accounts/delete-account.ts';
+import { disableAccount } from '../../../src/core/accounts/set-account-disabled.ts';
 import { createClient } from '../../../src/core/clients/create-client.ts';
 import type { Store } from '../../../src/core/ports.ts';
 import { createMemoryStore } from '../../../src/storage/memory/memory-store.ts';
-import { testPassword } from '../../support/core-deps.ts';
+import { testContext, testPassword } from '../../support/core-deps.ts';
 import { createTestApp, signUpThroughApi, withSession, type TestApp } from '../../support/http-app.ts';
 
 const day = 24 * 60 * 60 * 1000;
@@ -51,7 +54,7 @@ describe('POST /v1/token', () => {
     assert.equal(body.refresh_token, undefined);
   });
 
-  it('confidential clients authenticate with Basic or in the body; a wrong secret is invalid_client with WWW-Authenticate', async () => {
+  it('confidential clients authenticate with Basic or in the body; a wrong secret is invalid_client with WWW-Authenticate (SEC-75)', async () => {
     const basic = `Basic ${Buffer.from(`backend:${confidentialSecret}`).toString('base64')}`;
     assert.equal((await post({ grant_type: 'password', username: 'grant@example.com', password: testPassword }, { authorization: basic })).statusCode, 200);
     assert.equal((await post({ grant_type: 'password', username: 'grant@example.com', password: testPassword, client_id: 'backend', client_secret: confidentialSecret })).statusCode, 200);
@@ -88,7 +91,7 @@ describe('POST /v1/token', () => {
     assert.ok(third.access_token);
   });
 
-  it('30: a rotated token presented again (after the grace window) -> invalid_grant, family and session revoked', async () => {
+  it('SEC-30: a rotated token presented again (after the grace window) -> invalid_grant, family and session revoked', async () => {
     const first = (await passwordGrant()).json();
     const second = (await refresh(first.refresh_token)).json();
     t.core.clock.advance(11_000);
@@ -102,7 +105,7 @@ describe('POST /v1/token', () => {
     assert.ok(audit.some((e) => e.type === 'refresh.reuse_detected'));
   });
 
-  it('31: two concurrent refreshes with the same token (two tabs) both succeed with the same new refresh token', async () => {
+  it('SEC-31: two concurrent refreshes with the same token (two tabs) both succeed with the same new refresh token', async () => {
     const first = (await passwordGrant()).json();
     const [a, b] = await Promise.all([refresh(first.refresh_token), refresh(first.refresh_token)]);
     assert.equal(a.statusCode, 200, a.body);
@@ -116,7 +119,7 @@ describe('POST /v1/token', () => {
     assert.equal(late.statusCode, 400, 'its successor has been used since: reuse');
   });
 
-  it('31: a repeat within the grace window gets the same successor; after it, it is reuse', async () => {
+  it('SEC-31: a repeat within the grace window gets the same successor; after it, it is reuse', async () => {
     const first = (await passwordGrant()).json();
     const a = (await refresh(first.refresh_token)).json();
     t.core.clock.advance(5_000);
@@ -126,14 +129,14 @@ describe('POST /v1/token', () => {
     assert.equal((await refresh(first.refresh_token)).json().error, 'invalid_grant');
   });
 
-  it('32: a refresh token used by another client -> invalid_grant', async () => {
+  it('SEC-32: a refresh token used by another client -> invalid_grant', async () => {
     const first = (await passwordGrant('spa')).json();
     const response = await refresh(first.refresh_token, 'other');
     assert.equal(response.json().error, 'invalid_grant');
     assert.equal((await refresh(first.refresh_token, 'spa')).statusCode, 200, 'the rightful client is unaffected');
   });
 
-  it('33: idle too long, or past the absolute lifetime despite use -> invalid_grant', async () => {
+  it('SEC-33: idle too long, or past the absolute lifetime despite use -> invalid_grant', async () => {
     const idle = (await passwordGrant()).json();
     t.core.clock.advance(7 * day + 1);
     assert.equal((await refresh(idle.refresh_token)).json().error, 'invalid_grant');
@@ -150,6 +153,30 @@ describe('POST /v1/token', () => {
     assert.equal((await refresh(current)).json().error, 'invalid_grant', '30 days after login');
   });
 
+  it('SEC-14: disabling or deleting the account refuses its refresh tokens at once, and introspection calls its tokens inactive', async () => {
+    const backend = { authorization: `Basic ${Buffer.from(`backend:${confidentialSecret}`).toString('base64')}` };
+    const introspect = (token: string) =>
+      t.app.inject({ method: 'POST', url: '/v1/token/introspect', headers: { ...form, ...backend }, payload: new URLSearchParams({ token }).toString() });
+    const endings = [
+      ['disabled-grant@example.com', (userId: string) => disableAccount(t.core, userId, testContext('cli'))],
+      ['deleted-grant@example.com', (userId: string) => deleteAccountAsOperator(t.core, userId, testContext('cli'))],
+    ] as const;
+    for (const [email, end] of endings) {
+      await signUpThroughApi(t.app, email, testPassword);
+      const pair = (await post({ grant_type: 'password', username: email, password: testPassword }, backend)).json();
+      assert.ok(pair.refresh_token, email);
+      assert.equal((await introspect(pair.access_token)).json().active, true, `${email}: live before`);
+      const user = await t.core.store.users.findByEmail(email);
+      assert.ok(user);
+      await end(user.id);
+      const refreshed = await post({ grant_type: 'refresh_token', refresh_token: pair.refresh_token }, backend);
+      assert.equal(refreshed.statusCode, 400, `${email}: ${refreshed.body}`);
+      assert.equal(refreshed.json().error, 'invalid_grant');
+      assert.equal((await introspect(pair.access_token)).json().active, false, `${email}: the access token`);
+      assert.equal((await introspect(pair.refresh_token)).json().active, false, `${email}: the refresh token`);
+    }
+  });
+
   it('logout, session revocation and password change end the refresh tokens of the session', async () => {
     const login = await t.app.inject({ method: 'POST', url: '/v1/session', headers: { 'content-type': 'application/json' }, payload: { email: 'grant@example.com', password: testPassword } });
     const cookie = String(login.headers['set-cookie']).split(';')[0]?.split('=')[1] as string;
@@ -160,7 +187,7 @@ describe('POST /v1/token', () => {
     assert.equal((await refresh(pair.refresh_token)).json().error, 'invalid_grant');
   });
 
-  it('56: a failure between "mark used" and "store the successor" leaves the old token live, never two', async () => {
+  it('SEC-56: a failure between "mark used" and "store the successor" leaves the old token live, never two', async () => {
     // A store whose transactions fail while storing a successor, when armed: the crash point.
     const inner = createMemoryStore();
     let crash = false;
