@@ -49,6 +49,7 @@ export const errorCatalog = {
   no_pending_login: { status: 401, title: 'There is no login waiting for a second factor; start again with the password.' },
   totp_already_enabled: { status: 409, title: 'Two-factor authentication is already on.' },
   totp_not_enabled: { status: 409, title: 'Two-factor authentication is not on.' },
+  recovery_codes_download_expired: { status: 410, title: 'These recovery codes can no longer be downloaded.' },
   reauthentication_required: { status: 403, title: 'Confirm it is you (password or emailed code) before this change.' },
   internal_error: { status: 500, title: 'Something went wrong on our side.' },
   service_unavailable: { status: 503, title: 'A backing service is unavailable; try again shortly.' },

@@ -7,9 +7,10 @@ import type { Session, SessionWithUser } from '../../core/ports.ts';
 import { listSessions } from '../../core/sessions/list-sessions.ts';
 import { revokeOtherSessions } from '../../core/sessions/revoke-other-sessions.ts';
 import { revokeSession } from '../../core/sessions/revoke-session.ts';
-import { clearSessionCookie, currentSession, readSessionToken, requestContext, setSessionCookie } from '../session-cookie.ts';
+import { clearSessionCookie, requestContext, setSessionCookie } from '../session-cookie.ts';
 import { html } from './html.ts';
-import { alert, redirectAfterPost, sendPage } from './layout.ts';
+import { alert, notice as noticeBox, redirectAfterPost, sendPage } from './layout.ts';
+import { signedInOrRedirect } from './signed-in.ts';
 import { attempt, field } from './forms.ts';
 import { accountContentSecurityPolicy, identitiesSection, passwordlessDeleteSection } from './identities.ts';
 import { deleteAccountWithoutPassword } from '../../core/oauth-client/delete-account-without-password.ts';
@@ -35,8 +36,8 @@ function sessionRow(session: Session, currentId: string) {
   const seen = new Date(session.lastSeenAtMs).toISOString().replace('T', ' ').slice(0, 16);
   return html`<tr data-session-id="${session.id}">
   <td><span title="${session.userAgent}">${describeDevice(session.userAgent)}</span> ${isCurrent ? html`<span class="badge">this device</span>` : ''}<br><span class="muted">signed in ${new Date(session.createdAtMs).toISOString().slice(0, 10)}</span></td>
-  <td>${session.ip}</td>
-  <td><time datetime="${new Date(session.lastSeenAtMs).toISOString()}">${seen} UTC</time></td>
+  <td data-label="IP address">${session.ip}</td>
+  <td data-label="Last seen"><time datetime="${new Date(session.lastSeenAtMs).toISOString()}">${seen} UTC</time></td>
   <td>${
     isCurrent
       ? html`<a href="/logout">Log out</a>`
@@ -49,16 +50,18 @@ export async function renderAccount(deps: CoreDeps, oauth: OAuthDeps | undefined
   // This device first, then the others by last use.
   const sessions = (await listSessions(deps, current.user.id)).sort((a, b) => Number(b.id === current.session.id) - Number(a.id === current.session.id));
   const min = deps.passwordPolicy.minLength;
+  const totp = await deps.store.totp.find(current.user.id);
+  const twoFactorOn = totp !== null && totp.confirmedAtMs !== null;
   if (oauth !== undefined && oauth.providers.size > 0) reply.header('content-security-policy', accountContentSecurityPolicy(oauth));
   return sendPage(reply, status, {
     title: 'Your account',
     signedInAs: current.user.email,
-    body: html`${notice === undefined ? '' : html`<p class="notice" role="status">${notice}</p>`}${alert(error)}
+    body: html`${noticeBox(notice)}${alert(error)}
 <section class="card" aria-labelledby="sessions-title">
 <h1>Your account</h1>
 <p>Signed in as <strong>${current.user.email}</strong>.</p>
 <h2 id="sessions-title">Where you're signed in</h2>
-<table>
+<table class="stack">
 <thead><tr><th scope="col">Device</th><th scope="col">IP address</th><th scope="col">Last seen</th><th scope="col"><span class="muted">Action</span></th></tr></thead>
 <tbody>${sessions.map((s) => sessionRow(s, current.session.id))}</tbody>
 </table>
@@ -67,7 +70,11 @@ ${sessions.length > 1 ? html`<form method="post" action="/account/sessions/revok
 ${await identitiesSection(deps, oauth, current)}
 <section class="card" aria-labelledby="two-factor-title">
 <h2 id="two-factor-title">Two-factor authentication</h2>
-<p><a href="/account/two-factor">Set up or manage two-factor authentication</a></p>
+${
+  twoFactorOn
+    ? html`<p data-two-factor="on">Two-factor authentication is <span class="status-on">on</span>: logging in needs a code from your authenticator app.</p><p><a href="/account/two-factor">Manage two-factor authentication</a></p>`
+    : html`<p data-two-factor="off">Two-factor authentication is <span class="status-off">off</span>: your password alone logs you in.</p><p><a href="/account/two-factor">Set up two-factor authentication</a></p>`
+}
 </section>
 ${current.user.passwordHash === null ? html`<section class="card" aria-labelledby="password-title">
 <h2 id="password-title">Password</h2>
@@ -95,15 +102,7 @@ ${current.user.passwordHash === null ? passwordlessDeleteSection(deps, oauth, cu
 }
 
 export function accountPage(app: FastifyInstance, deps: CoreDeps, oauth?: OAuthDeps): void {
-  const signedIn = async (request: FastifyRequest, reply: FastifyReply): Promise<SessionWithUser | null> => {
-    const current = await currentSession(deps, request);
-    if (current === null) {
-      // A revoked or expired cookie is cleared, not left to linger in the browser.
-      if (readSessionToken(request) !== undefined) clearSessionCookie(reply);
-      await reply.redirect('/login?return_to=%2Faccount', 303);
-    }
-    return current;
-  };
+  const signedIn = (request: FastifyRequest, reply: FastifyReply): Promise<SessionWithUser | null> => signedInOrRedirect(deps, request, reply, '/account');
 
   app.get<{ Querystring: { done?: string } }>('/account', { schema: { tags: ['pages'], summary: 'Account page: sessions and password.' } }, async (request, reply) => {
     const current = await signedIn(request, reply);

@@ -9,11 +9,12 @@ import { isFreshLogin } from '../../core/oauth-client/delete-account-without-pas
 import type { SessionWithUser } from '../../core/ports.ts';
 import { setFlowCookie } from '../oauth-flow-cookie.ts';
 import { pageContentSecurityPolicy } from '../plugins/security-headers.ts';
-import { currentSession, requestContext } from '../session-cookie.ts';
+import { requestContext } from '../session-cookie.ts';
 import { renderAccount } from './account.ts';
 import { attempt } from './forms.ts';
 import { html, type SafeHtml } from './html.ts';
 import { redirectAfterPost } from './layout.ts';
+import { signedInOrRedirect } from './signed-in.ts';
 import { sendOAuthFailure, startUrl } from './oauth.ts';
 
 /**
@@ -37,9 +38,9 @@ export async function identitiesSection(deps: CoreDeps, oauth: OAuthDeps | undef
   const name = (provider: string): string => oauth.providers.get(provider)?.config.displayName ?? provider;
   const rows = identities.map(
     (i) => html`<tr data-identity-id="${i.id}">
-  <td>${name(i.provider)}</td>
-  <td>${i.email ?? ''}</td>
-  <td><time datetime="${new Date(i.lastLoginAtMs).toISOString()}">${new Date(i.lastLoginAtMs).toISOString().replace('T', ' ').slice(0, 16)} UTC</time></td>
+  <td>${name(i.provider)} <span class="badge">linked</span></td>
+  <td data-label="Email there">${i.email ?? ''}</td>
+  <td data-label="Last login"><time datetime="${new Date(i.lastLoginAtMs).toISOString()}">${new Date(i.lastLoginAtMs).toISOString().replace('T', ' ').slice(0, 16)} UTC</time></td>
   <td>${
     onlyWayIn
       ? html`<span class="muted">Your only way to log in</span>`
@@ -47,7 +48,9 @@ export async function identitiesSection(deps: CoreDeps, oauth: OAuthDeps | undef
   }</td>
 </tr>`,
   );
-  const links = [...oauth.providers.values()].map(
+  // A provider already linked is shown as linked (with its unlink button), not offered again.
+  const linked = new Set(identities.map((i) => i.provider));
+  const links = [...oauth.providers.values()].filter((p) => !linked.has(p.config.id)).map(
     (p) => html`<form method="post" action="/account/identities/link/${p.config.id}"><button class="secondary" type="submit">Link ${p.config.displayName}</button></form>`,
   );
   return html`<section class="card" aria-labelledby="identities-title">
@@ -55,12 +58,12 @@ export async function identitiesSection(deps: CoreDeps, oauth: OAuthDeps | undef
 ${
   identities.length === 0
     ? html`<p class="muted">No provider is linked yet.</p>`
-    : html`<table>
+    : html`<table class="stack">
 <thead><tr><th scope="col">Provider</th><th scope="col">Email there</th><th scope="col">Last login</th><th scope="col"><span class="muted">Action</span></th></tr></thead>
 <tbody>${rows}</tbody>
 </table>`
 }
-<div class="providers">${links}</div>
+${links.length === 0 ? '' : html`<div class="providers">${links}</div>`}
 </section>`;
 }
 
@@ -83,11 +86,7 @@ ${
 
 /** Link (a POST, so the app-wide origin check guards it) and unlink, from /account. */
 export function identityPages(app: FastifyInstance, deps: CoreDeps, oauth: OAuthDeps): void {
-  const signedIn = async (request: FastifyRequest, reply: FastifyReply): Promise<SessionWithUser | null> => {
-    const current = await currentSession(deps, request);
-    if (current === null) await reply.redirect('/login?return_to=%2Faccount', 303);
-    return current;
-  };
+  const signedIn = (request: FastifyRequest, reply: FastifyReply): Promise<SessionWithUser | null> => signedInOrRedirect(deps, request, reply, '/account');
 
   app.post<{ Params: { provider: string } }>(
     '/account/identities/link/:provider',

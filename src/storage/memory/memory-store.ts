@@ -348,6 +348,9 @@ export function createMemoryStore(): Store {
       async hasJti(jti) {
         return tables.revocations.some((r) => r.jti === jti);
       },
+      async sessionEndReason(sid) {
+        return tables.revocations.findLast((r) => r.sid === sid)?.reason ?? null;
+      },
       async deleteExpired(nowMs) {
         const before = tables.revocations.length;
         tables.revocations = tables.revocations.filter((r) => r.expiresAtMs > nowMs);
