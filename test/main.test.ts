@@ -33,7 +33,7 @@ describe('createGatehouse', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('logs structured JSON without passwords, cookies, tokens or query strings', async () => {
+  it('logs structured JSON without passwords, cookies, tokens or query strings (SEC-95)', async () => {
     const headers = { origin, 'content-type': 'application/json' };
     const signup = await gatehouse.app.inject({ method: 'POST', url: '/v1/users', headers, payload: { email: 'log@example.com', password } });
     assert.equal(signup.statusCode, 202);

@@ -6,7 +6,7 @@ import type { CoreDeps } from '../core/deps.ts';
 import type { TokenDeps } from '../core/tokens/issue-access-token.ts';
 import type { OAuthDeps } from '../core/oauth-client/oauth-deps.ts';
 import { oauthRoutes } from './routes/oauth.ts';
-import type { DevOutbox } from '../mail/dev-outbox.ts';
+import type { AppConfig } from './app-config.ts';
 import { sessionTokenRoutes } from './routes/session-token.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
 import { tokenRoutes } from './routes/token.ts';
@@ -35,16 +35,8 @@ declare module 'fastify' {
   }
 }
 
-export interface AppConfig {
-  /** The public origin, e.g. https://auth.example.com: the only Origin allowed to change state. */
-  publicUrl: string;
-  /** Proxies whose X-Forwarded-For is believed; empty means the socket address is the client. */
-  trustedProxies: readonly string[];
-  /** Origins other than our own that `return_to` may point at. */
-  allowedReturnOrigins: readonly string[];
-  /** Dev mode's outbox: when given, /dev/mail shows the mails sent. Never outside dev mode. */
-  devOutbox?: DevOutbox | null;
-}
+// AppConfig lives in app-config.ts so pages and routes can take it without importing this file (no cycle).
+export type { AppConfig } from './app-config.ts';
 
 export interface BuildAppOptions {
   deps: CoreDeps;
@@ -65,10 +57,10 @@ export interface BuildAppOptions {
 export async function buildApp({ deps, tokens, config, logger, oauth }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
-    // X-Forwarded-For is honoured only from configured proxies (SECURITY.md 48).
+    // X-Forwarded-For is honoured only from configured proxies (docs/security.md SEC-48).
     trustProxy: config.trustedProxies.length === 0 ? false : [...config.trustedProxies],
     bodyLimit: 1_048_576,
-    // Remove __proto__ / constructor keys from JSON bodies instead of failing (SECURITY.md 52).
+    // Remove __proto__ / constructor keys from JSON bodies instead of failing (docs/security.md SEC-52).
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
- * Binds a social login to the browser that started it (SECURITY.md 35): the callback works
+ * Binds a social login to the browser that started it (docs/security.md SEC-35): the callback works
  * only with this cookie. `__Host-`, HttpOnly, Secure; SameSite=Lax so it comes back on the
  * provider's top-level redirect to the callback, which is a cross-site navigation.
  */

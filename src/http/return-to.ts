@@ -1,5 +1,5 @@
 /**
- * Where to send the browser after login (SECURITY.md 19). Accepts a same-origin path, or an
+ * Where to send the browser after login (docs/security.md SEC-19). Accepts a same-origin path, or an
  * absolute URL on an allowlisted origin; anything else (`//evil.example`, `https://evil.example`,
  * `javascript:...`, backslash tricks, control characters) falls back to `/account`.
  *

@@ -6,7 +6,7 @@ import { validateSession } from '../core/sessions/validate-session.ts';
 
 /**
  * `__Host-` means the browser only accepts it with Secure, Path=/ and no Domain, so no
- * subdomain can plant or overwrite it (SECURITY.md 9). Browsers treat http://localhost as
+ * subdomain can plant or overwrite it (docs/security.md SEC-9). Browsers treat http://localhost as
  * secure, so dev mode works with the same attributes.
  */
 export const sessionCookieName = '__Host-gatehouse_session';

@@ -11,9 +11,9 @@
  */
 export { createVerifier, type Verifier } from './create-verifier.ts';
 export type { VerifierOptions } from './verifier-options.ts';
-export type { RevocationFeedOptions, RevocationFeedEntry } from './revocation-feed-options.ts';
-export { RevocationFeedError, type RevocationFeedErrorReason } from './revocation-feed-error.ts';
-export type { RevocationEntry } from './revocation-list.ts';
+export type { RevocationFeedOptions, RevocationFeedEntry } from './revocation/revocation-feed-options.ts';
+export { RevocationFeedError, type RevocationFeedErrorReason } from './revocation/revocation-feed-error.ts';
+export type { RevocationEntry } from './revocation/revocation-list.ts';
 export type { AccessTokenClaims } from './access-token-claims.ts';
 export { verifyJws, type VerifyJwsOptions, type VerifiedJws } from './verify-jws.ts';
 export { GatehouseTokenError, tokenErrorCatalog, type GatehouseTokenErrorOptions, type TokenErrorCode } from './errors.ts';

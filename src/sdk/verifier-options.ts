@@ -1,6 +1,6 @@
 import type { JWTVerifyGetKey } from 'jose';
 import { algorithmProblems, defaultAlgorithms, type VerifiableAlgorithm } from './algorithms.ts';
-import { resolveRevocationFeedOptions, type ResolvedRevocationFeedOptions, type RevocationFeedOptions } from './revocation-feed-options.ts';
+import { resolveRevocationFeedOptions, type ResolvedRevocationFeedOptions, type RevocationFeedOptions } from './revocation/revocation-feed-options.ts';
 import { secureUrlProblems } from './secure-url.ts';
 
 /**

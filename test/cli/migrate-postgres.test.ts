@@ -22,7 +22,7 @@ describe('gatehouse migrate on PostgreSQL', { timeout: 90_000 }, () => {
     for (const output of [first, second]) assert.ok(!`${output.stdout}${output.stderr}`.includes('not-to-be-printed'));
   });
 
-  test('redactUrl hides the password of a database URL in the start-up banner and logs', () => {
+  test('redactUrl hides the password of a database URL in the start-up banner and logs (SEC-95)', () => {
     assert.equal(redactUrl('postgres://gatehouse:s3cret@db.internal:5432/gatehouse'), 'postgres://gatehouse:***@db.internal:5432/gatehouse');
     assert.equal(redactUrl('redis://:s3cret@cache:6379/0'), 'redis://:***@cache:6379/0');
     assert.equal(redactUrl('./data/gatehouse.db'), './data/gatehouse.db');

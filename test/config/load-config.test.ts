@@ -63,7 +63,7 @@ describe('loadConfig outside dev mode', () => {
     assert.deepEqual(config.devNotices, []);
   });
 
-  test('no secret and no public URL: both problems are listed at once', () => {
+  test('no secret and no public URL: both problems are listed at once (SEC-96)', () => {
     const problems = problemsOf({ env: {} });
     assertProblem(problems, /^secrets \(GATEHOUSE_SECRET\): required/);
     assertProblem(problems, /^publicUrl \(GATEHOUSE_PUBLIC_URL\): required/);
@@ -80,25 +80,25 @@ describe('loadConfig outside dev mode', () => {
     assert.equal(problems.length, 4, problems.join('\n'));
   });
 
-  test('a secret under 32 characters is refused, 32 is accepted', () => {
+  test('a secret under 32 characters is refused, 32 is accepted (SEC-96)', () => {
     assertProblem(problemsOf({ env: { ...goodEnv, GATEHOUSE_SECRET: 'x'.repeat(31) } }), /at least 32 characters/);
     assert.deepEqual(loadConfig({ env: { ...goodEnv, GATEHOUSE_SECRET: 'x'.repeat(32) } }).secrets, ['x'.repeat(32)]);
   });
 
-  test('one short secret in a rotation list is refused', () => {
+  test('one short secret in a rotation list is refused (SEC-96)', () => {
     assertProblem(problemsOf({ env: { ...goodEnv, GATEHOUSE_SECRET: `${goodSecret},tooshort` } }), /at least 32 characters/);
     const rotated = 'y'.repeat(40);
     assert.deepEqual(loadConfig({ env: { ...goodEnv, GATEHOUSE_SECRET: `${goodSecret}, ${rotated}` } }).secrets, [goodSecret, rotated]);
   });
 
-  test('http:// public URL refused except for localhost', () => {
+  test('http:// public URL refused except for localhost (SEC-96)', () => {
     assertProblem(problemsOf({ env: { ...goodEnv, GATEHOUSE_PUBLIC_URL: 'http://example.com' } }), /^publicUrl \(GATEHOUSE_PUBLIC_URL\): must be https/);
     for (const url of ['http://localhost:3000', 'http://127.0.0.1:8080', 'http://[::1]:3000']) {
       assert.equal(loadConfig({ env: { ...goodEnv, GATEHOUSE_PUBLIC_URL: url } }).publicUrl, url);
     }
   });
 
-  test('a public URL with a path, query or credentials is refused; a trailing slash is normalized away', () => {
+  test('a public URL with a path, query or credentials is refused; a trailing slash is normalized away (SEC-96)', () => {
     for (const url of ['https://example.com/auth', 'https://example.com/?x=1', 'https://user:pw@example.com']) {
       assertProblem(problemsOf({ env: { ...goodEnv, GATEHOUSE_PUBLIC_URL: url } }), /^publicUrl .*bare origin/);
     }
@@ -106,7 +106,7 @@ describe('loadConfig outside dev mode', () => {
     assert.equal(loadConfig({ env: { ...goodEnv, GATEHOUSE_PUBLIC_URL: 'https://Auth.Example.com/' } }).publicUrl, 'https://auth.example.com');
   });
 
-  test('an unknown key in the JSON file is refused, nested or top-level', () => {
+  test('an unknown key in the JSON file is refused, nested or top-level (SEC-96)', () => {
     const file = writeJson('config.json', { session: { idleTimeoutSecs: 60 }, colour: 'blue' });
     const problems = problemsOf({ env: goodEnv, file });
     assertProblem(problems, /^session\.idleTimeoutSecs \(config file\): unknown setting/);
@@ -121,7 +121,7 @@ describe('loadConfig outside dev mode', () => {
     assertProblem(problemsOf({ env: goodEnv, file: join(dir, 'missing.json') }), /missing\.json/);
   });
 
-  test('a JSON syntax error is reported by position, without quoting the file (it may hold secrets)', () => {
+  test('a JSON syntax error is reported by position, without quoting the file (it may hold secrets) (SEC-95)', () => {
     // V8 quotes a slice of the input in some JSON.parse errors: `Unexpected token 'm', ..."secrets": my-s"...`.
     const secret = 'my-super-secret-value-that-is-long-enough';
     for (const text of [`{"secrets": ${secret}}`, `{"secrets": ['${secret}']}`]) {
@@ -142,12 +142,12 @@ describe('loadConfig outside dev mode', () => {
     assertProblem(problemsOf({ env: { ...goodEnv, PORT: '65536' } }), /^port \(PORT\): must be at most 65535/);
   });
 
-  test('a minimum password length under 15 is refused (no MFA yet: 15 is the floor)', () => {
+  test('a minimum password length under 15 is refused (no MFA yet: 15 is the floor) (SEC-96)', () => {
     assertProblem(problemsOf({ env: { ...goodEnv, GATEHOUSE_PASSWORD_MIN_LENGTH: '8' } }), /^password\.minLength \(GATEHOUSE_PASSWORD_MIN_LENGTH\): must be at least 15/);
     assert.equal(loadConfig({ env: { ...goodEnv, GATEHOUSE_PASSWORD_MIN_LENGTH: '16' } }).password.minLength, 16);
   });
 
-  test('argon2id memory below the OWASP minimum of 19456 KiB is refused', () => {
+  test('argon2id memory below the OWASP minimum of 19456 KiB is refused (SEC-96)', () => {
     assertProblem(problemsOf({ env: { ...goodEnv, GATEHOUSE_ARGON2_MEMORY_KIB: '19455' } }), /^password\.argon2\.memoryKiB \(GATEHOUSE_ARGON2_MEMORY_KIB\): must be at least 19456/);
     assertProblem(problemsOf({ env: goodEnv, file: writeJson('c.json', { password: { argon2: { memoryKiB: 4096 } } }) }), /^password\.argon2\.memoryKiB \(config file\): must be at least 19456/);
     assert.equal(loadConfig({ env: { ...goodEnv, GATEHOUSE_ARGON2_MEMORY_KIB: '65536' } }).password.argon2.memoryKiB, 65_536);
@@ -224,7 +224,7 @@ describe('loadConfig in dev mode', () => {
     return { GATEHOUSE_DATABASE: join(dir, 'data', 'gatehouse.db'), PORT: '4321', ...extra };
   }
 
-  test('generates a secret next to the database with mode 0600, and says so', () => {
+  test('generates a secret next to the database with mode 0600, and says so (SEC-96)', () => {
     const config = loadConfig({ env: devEnv(), dev: true });
     const secretPath = join(dir, 'data', 'dev-secret');
     assert.ok(existsSync(secretPath));

@@ -68,7 +68,7 @@ describe('OAuth provider configuration', () => {
     }
   });
 
-  it('every mistake is listed at start-up, naming the provider, without printing a secret', () => {
+  it('every mistake is listed at start-up, naming the provider, without printing a secret (SEC-95)', () => {
     const found = problems({
       GATEHOUSE_OAUTH_GOOGLE: 'only-an-id',
       GATEHOUSE_OAUTH_GITHUB: ':no-id',
@@ -89,7 +89,7 @@ describe('OAuth provider configuration', () => {
     assert.ok(!found.join('\n').includes('very-secret-value'));
   });
 
-  it('an http issuer is accepted only on loopback in dev mode', () => {
+  it('an http issuer is accepted only on loopback in dev mode (SEC-65)', () => {
     assert.ok(problems({ GATEHOUSE_OAUTH_OIDC: 'local http://127.0.0.1:4000 a:b' }).some((p) => /must be https/.test(p)));
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-oauth-dev-'));
     try {
@@ -101,7 +101,7 @@ describe('OAuth provider configuration', () => {
     }
   });
 
-  it('a provider that cannot be reached stops start-up with its name and the reason, not at the first login', async () => {
+  it('a provider that cannot be reached stops start-up with its name and the reason, not at the first login (SEC-65)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-oauth-down-'));
     try {
       // Port 9 (discard) on loopback: nothing listens, so discovery fails at once, offline.

@@ -11,7 +11,7 @@ import { createGatehouse, type Gatehouse } from '../../src/main.ts';
 import type { SqliteStore } from '../../src/storage/sql/sqlite.ts';
 
 /**
- * SECURITY.md 55: an unreachable database fails closed. The real app (createGatehouse) runs on
+ * docs/security.md SEC-55: an unreachable database fails closed. The real app (createGatehouse) runs on
  * a temp SQLite file; a user signs up and holds a valid cookie; then the SQLite connections are
  * closed under the running app. A session that was valid a moment ago must now get 503, never
  * 200, and a login must not hand out a cookie.

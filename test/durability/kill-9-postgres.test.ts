@@ -8,7 +8,7 @@ import { createTestDatabase } from '../support/postgres.ts';
 import { testRedisPrefix, testRedisUrl } from '../support/redis.ts';
 
 /**
- * SECURITY.md 54 and 56 on PostgreSQL (+ Redis): `kill -9` of an instance right after it
+ * docs/security.md SEC-54 and SEC-56 on PostgreSQL (+ Redis): `kill -9` of an instance right after it
  * acknowledged a logout, a revoke or a refresh rotation -> the effect holds for the instance
  * started next on the same database. A 2xx means committed.
  */

@@ -14,7 +14,7 @@ import {
 } from '../support/cli-process.ts';
 
 /**
- * SECURITY.md 54: `kill -9` right after a success from logout, revoke or a password change ->
+ * docs/security.md SEC-54: `kill -9` right after a success from logout, revoke or a password change ->
  * the effect holds after restart. The server runs as a real `gatehouse serve` child on a temp
  * SQLite file; it gets SIGKILL (no shutdown hook, no flush) the moment the response arrives,
  * and a new server on the same file must refuse the ended sessions. A 2xx must mean committed.

@@ -9,7 +9,7 @@ import { testPassword } from '../support/core-deps.ts';
 import { createTestDatabase, startPostgresServer, type PostgresServer } from '../support/postgres.ts';
 
 /**
- * SECURITY.md 55 on PostgreSQL: the server restarts under a running Gatehouse. While it is down,
+ * docs/security.md SEC-55 on PostgreSQL: the server restarts under a running Gatehouse. While it is down,
  * everything that needs it fails closed (503 problem+json, never "logged in", no cookie); once
  * it is back, Gatehouse serves again by itself, with no restart of its own. PostgreSQL here is a
  * private server, since this test stops it.

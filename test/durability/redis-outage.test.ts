@@ -86,7 +86,7 @@ describe('Redis unreachable mid-run, then back', { timeout: 60_000 }, () => {
     await redisServer?.remove();
   });
 
-  it('keeps serving from the database, locks accounts in the database, warns, and picks Redis up again', async () => {
+  it('keeps serving from the database, locks accounts in the database, warns, and picks Redis up again (SEC-60)', async () => {
     const token = await signUp('outage@example.com');
     await signUp('after@example.com');
     const ready = await gatehouse.app.inject({ method: 'GET', url: '/readyz' });

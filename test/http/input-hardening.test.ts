@@ -1,4 +1,4 @@
-// SECURITY.md 52-53 and "Passwords and accounts" 1-5, through the HTTP API.
+// docs/security.md SEC-52, SEC-53 and SEC-1 to SEC-5 ("Passwords and accounts"), through the HTTP API.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { testPassword } from '../support/core-deps.ts';
@@ -21,21 +21,21 @@ describe('input hardening and password rules over HTTP', () => {
     t.app.inject({ method: 'POST', url: '/v1/users', remoteAddress: `198.18.0.${++n}`, headers: { ...sameOriginJson, ...headers }, payload: payload as string });
   const logIn = (payload: unknown) => t.app.inject({ method: 'POST', url: '/v1/session', remoteAddress: `198.19.0.${++n}`, headers: sameOriginJson, payload: payload as string });
 
-  it('1: a password under 15 characters -> 400 password_too_short with a reason', async () => {
+  it('SEC-1: a password under 15 characters -> 400 password_too_short with a reason', async () => {
     const response = await signUp({ email: 'short@example.com', password: 'fourteen chars' });
     assert.equal(response.statusCode, 400);
     assert.equal(response.json().code, 'password_too_short');
     assert.match(response.json().detail, /15/);
   });
 
-  it('1: spaces, Unicode and 64+ characters are accepted, with no composition rules', async () => {
+  it('SEC-1: spaces, Unicode and 64+ characters are accepted, with no composition rules', async () => {
     for (const password of ['all lowercase words only', 'ééé ñññ 漢字漢字 ߷߷߷ 🙂🙂🙂', 'a'.repeat(40) + ' ' + 'b'.repeat(40)]) {
       const response = await signUp({ email: `ok${++n}@example.com`, password });
       assert.equal(response.statusCode, 202, password);
     }
   });
 
-  it('2: a 1 MB password -> 400 before any hashing', async () => {
+  it('SEC-2: a 1 MB password -> 400 before any hashing', async () => {
     const response = await signUp({ email: 'huge@example.com', password: 'x'.repeat(1_000_000) });
     assert.equal(response.statusCode, 400);
     assert.equal(response.json().code, 'password_too_long');
@@ -45,7 +45,7 @@ describe('input hardening and password rules over HTTP', () => {
     assert.deepEqual(hasher.calls, { hash: 0, verify: 0 });
   });
 
-  it('3: a common password or the email itself -> rejected with a reason', async () => {
+  it('SEC-3: a common password or the email itself -> rejected with a reason', async () => {
     for (const password of ['Mailcreated5240', 'QWERTY123456789', '1qaz2wsx3edc4rfv']) {
       const common = await signUp({ email: 'common@example.com', password });
       assert.equal(common.statusCode, 400, password);
@@ -57,7 +57,7 @@ describe('input hardening and password rules over HTTP', () => {
     assert.equal(same.json().code, 'password_matches_email');
   });
 
-  it('4: a truncated or case-flipped password fails to log in', async () => {
+  it('SEC-4: a truncated or case-flipped password fails to log in', async () => {
     await signUpThroughApi(t.app, 'truncation@example.com', testPassword, { 'x-test': 'four' });
     for (const password of [testPassword.slice(0, -1), testPassword.toUpperCase(), testPassword.slice(0, 15), `${testPassword} `]) {
       assert.equal((await logIn({ email: 'truncation@example.com', password })).statusCode, 401, password);
@@ -65,7 +65,7 @@ describe('input hardening and password rules over HTTP', () => {
     assert.equal((await logIn({ email: 'truncation@example.com', password: testPassword })).statusCode, 200);
   });
 
-  it('5: the stored hash is argon2id m>=19456 t>=2 p=1 with a unique salt', async () => {
+  it('SEC-5: the stored hash is argon2id m>=19456 t>=2 p=1 with a unique salt', async () => {
     await signUp({ email: 'salt1@example.com', password: testPassword });
     await signUp({ email: 'salt2@example.com', password: testPassword });
     const a = await t.core.store.users.findByEmail('salt1@example.com');
@@ -89,7 +89,7 @@ describe('input hardening and password rules over HTTP', () => {
     ['an empty object', {}],
   ];
   for (const [name, payload] of injections) {
-    it(`52: ${name} -> 400 or 401, never a 500, never logged in`, async () => {
+    it(`SEC-52: ${name} -> 400 or 401, never a 500, never logged in`, async () => {
       for (const response of [await signUp(payload), await logIn(payload)]) {
         assert.ok([400, 401].includes(response.statusCode), `${response.statusCode} ${response.body}`);
         assert.equal(response.headers['content-type'], 'application/problem+json; charset=utf-8');
@@ -98,14 +98,14 @@ describe('input hardening and password rules over HTTP', () => {
     });
   }
 
-  it('52: "role":"admin" at sign-up is refused, not stored', async () => {
+  it('SEC-52: "role":"admin" at sign-up is refused, not stored', async () => {
     const response = await signUp({ email: 'role@example.com', password: testPassword, role: 'admin' });
     assert.equal(response.statusCode, 400);
     assert.equal(response.json().code, 'validation_failed');
     assert.equal(await t.core.store.users.findByEmail('role@example.com'), null);
   });
 
-  it('52: __proto__ in the body pollutes nothing', async () => {
+  it('SEC-52: __proto__ in the body pollutes nothing', async () => {
     const response = await signUp(`{"email":"proto@example.com","password":"${testPassword}","__proto__":{"isAdmin":true}}`);
     assert.ok([202, 400].includes(response.statusCode), String(response.statusCode));
     assert.equal(({} as Record<string, unknown>).isAdmin, undefined);
@@ -114,13 +114,13 @@ describe('input hardening and password rules over HTTP', () => {
     assert.equal(({} as Record<string, unknown>).isAdmin, undefined);
   });
 
-  it('52: malformed JSON -> 400 validation_failed', async () => {
+  it('SEC-52: malformed JSON -> 400 validation_failed', async () => {
     const response = await signUp('{"email": "x@example.com", "password": ');
     assert.equal(response.statusCode, 400);
     assert.equal(response.json().code, 'validation_failed');
   });
 
-  it('53: CRLF in an email address -> 400, nothing injected into headers or the audit trail', async () => {
+  it('SEC-53: CRLF in an email address -> 400, nothing injected into headers or the audit trail', async () => {
     const response = await signUp({ email: 'crlf@example.com\r\nSet-Cookie: injected=1', password: testPassword });
     assert.equal(response.statusCode, 400);
     assert.equal(response.json().code, 'invalid_email');
@@ -132,7 +132,7 @@ describe('input hardening and password rules over HTTP', () => {
     assert.ok(audit.every((e) => !(e.email ?? '').includes('\n')), 'no raw newline reaches the audit trail');
   });
 
-  it('53: a 50 kB field is refused cheaply: no hashing, a 4xx problem', async () => {
+  it('SEC-53: a 50 kB field is refused cheaply: no hashing, a 4xx problem', async () => {
     const big = 'a'.repeat(50_000);
     const started = performance.now();
     const responses = [

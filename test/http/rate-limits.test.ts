@@ -1,4 +1,4 @@
-// SECURITY.md "Rate limits and enumeration" 47-49, through the real HTTP app.
+// docs/security.md SEC-47, SEC-48, SEC-49 ("Rate limits and enumeration"), through the real HTTP app.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { testPassword } from '../support/core-deps.ts';
@@ -18,7 +18,7 @@ describe('rate limits and enumeration', () => {
   const login = (email: string, password: string, remoteAddress = '198.51.100.1', headers: Record<string, string> = {}) =>
     t.app.inject({ method: 'POST', url: '/v1/session', remoteAddress, headers: { ...sameOriginJson, ...headers }, payload: { email, password } });
 
-  it('47: an unknown email and a wrong password get the same status, headers and body', async () => {
+  it('SEC-47: an unknown email and a wrong password get the same status, headers and body', async () => {
     const unknown = await login('nobody@example.com', 'some wrong password');
     const wrong = await login('known@example.com', 'some wrong password');
     assert.equal(unknown.statusCode, 401);
@@ -30,7 +30,7 @@ describe('rate limits and enumeration', () => {
     assert.equal(wrong.headers['content-length'], unknown.headers['content-length']);
   });
 
-  it('47: both paths cost exactly one argon2id verification (similar timing, by construction)', async () => {
+  it('SEC-47: both paths cost exactly one argon2id verification (similar timing, by construction)', async () => {
     await login('nobody@example.com', 'some wrong password');
     assert.deepEqual(hasher.calls, { hash: 0, verify: 1 });
     hasher.reset();
@@ -38,14 +38,14 @@ describe('rate limits and enumeration', () => {
     assert.deepEqual(hasher.calls, { hash: 0, verify: 1 });
   });
 
-  it('47: sign-up hashes the password before looking the email up, so a taken email costs the same hash', async () => {
+  it('SEC-47: sign-up hashes the password before looking the email up, so a taken email costs the same hash', async () => {
     const fresh = await t.app.inject({ method: 'POST', url: '/v1/users', remoteAddress: '198.51.100.9', headers: sameOriginJson, payload: { email: 'fresh@example.com', password: testPassword } });
     assert.equal(fresh.statusCode, 202);
     assert.deepEqual(hasher.calls, { hash: 1, verify: 0 });
     hasher.reset();
     const taken = await t.app.inject({ method: 'POST', url: '/v1/users', remoteAddress: '198.51.100.9', headers: sameOriginJson, payload: { email: 'known@example.com', password: testPassword } });
     assert.deepEqual(hasher.calls, { hash: 1, verify: 0 });
-    // The same status, body and headers for a taken address as for a new one (SECURITY.md 47).
+    // The same status, body and headers for a taken address as for a new one (docs/security.md SEC-47).
     assert.equal(taken.statusCode, 202);
     assert.deepEqual(taken.json(), { status: 'check_email', email: 'known@example.com' });
     assert.deepEqual(Object.keys(taken.headers).sort(), Object.keys(fresh.headers).sort());
@@ -53,7 +53,7 @@ describe('rate limits and enumeration', () => {
     assert.equal(fresh.headers['set-cookie'], undefined);
   });
 
-  it('48: one account attacked from many IPs -> the per-account throttle still holds', async () => {
+  it('SEC-48: one account attacked from many IPs -> the per-account throttle still holds', async () => {
     for (let i = 0; i < 5; i++) assert.equal((await login('known@example.com', `wrong password ${i}`, `203.0.113.${i + 1}`)).statusCode, 401);
     const locked = await login('known@example.com', testPassword, '203.0.113.200');
     assert.equal(locked.statusCode, 429);
@@ -62,7 +62,7 @@ describe('rate limits and enumeration', () => {
     assert.equal(sessionTokenFrom(locked), undefined, 'even the right password does not log in while locked');
   });
 
-  it('48: the lock applies identically to an email with no account (no enumeration through lockout)', async () => {
+  it('SEC-48: the lock applies identically to an email with no account (no enumeration through lockout)', async () => {
     for (let i = 0; i < 5; i++) await login('ghost@example.com', `wrong password ${i}`, `203.0.113.${i + 1}`);
     const ghost = await login('ghost@example.com', 'whatever password', '203.0.113.99');
     for (let i = 0; i < 5; i++) await login('known@example.com', `wrong password ${i}`, `203.0.113.${i + 1}`);
@@ -73,7 +73,7 @@ describe('rate limits and enumeration', () => {
     assert.equal(ghost.headers['retry-after'], known.headers['retry-after']);
   });
 
-  it('48: a spoofed X-Forwarded-For from an untrusted client is ignored', async () => {
+  it('SEC-48: a spoofed X-Forwarded-For from an untrusted client is ignored', async () => {
     for (let i = 0; i < 5; i++) {
       await login('known@example.com', `wrong password ${i}`, '198.51.100.7', { 'x-forwarded-for': `10.0.0.${i}` });
     }
@@ -83,7 +83,7 @@ describe('rate limits and enumeration', () => {
     assert.equal(me.json().session.ip, '198.51.100.8', 'the socket address, not the header');
   });
 
-  it('48: X-Forwarded-For is honoured from a configured trusted proxy', async () => {
+  it('SEC-48: X-Forwarded-For is honoured from a configured trusted proxy', async () => {
     const proxied = await createTestApp({ config: { trustedProxies: ['127.0.0.1'] } });
     try {
       const token = await signUpThroughApi(proxied.app, 'proxied@example.com', testPassword, { 'x-forwarded-for': '192.0.2.44' }, '127.0.0.1');
@@ -94,14 +94,14 @@ describe('rate limits and enumeration', () => {
     }
   });
 
-  it('49: many accounts from one IP -> the IP is throttled, for every account', async () => {
+  it('SEC-49: many accounts from one IP -> the IP is throttled, for every account', async () => {
     for (let i = 0; i < 20; i++) assert.equal((await login(`user${i}@example.com`, 'wrong password here', '192.0.2.10')).statusCode, 401);
     const blocked = await login('known@example.com', testPassword, '192.0.2.10');
     assert.equal(blocked.statusCode, 429);
     assert.equal((await login('known@example.com', testPassword, '192.0.2.11')).statusCode, 200, 'another IP is not affected');
   });
 
-  it('49: the lockout is temporary and the waits grow', async () => {
+  it('SEC-49: the lockout is temporary and the waits grow', async () => {
     for (let i = 0; i < 5; i++) await login('known@example.com', `wrong password ${i}`);
     const first = await login('known@example.com', 'wrong again here');
     assert.equal(first.statusCode, 429);
@@ -126,7 +126,7 @@ describe('rate limits and enumeration', () => {
     }
   });
 
-  it('sign-ups are throttled per IP', async () => {
+  it('sign-ups are throttled per IP (SEC-91)', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++) {
       const response = await t.app.inject({ method: 'POST', url: '/v1/users', remoteAddress: '192.0.2.77', headers: sameOriginJson, payload: { email: `bulk${i}@example.com`, password: 'x' } });

@@ -1,4 +1,4 @@
-// SECURITY.md 19: open redirects after login.
+// docs/security.md SEC-19: open redirects after login.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { safeReturnTo } from '../../src/http/return-to.ts';
@@ -26,17 +26,17 @@ describe('return_to', () => {
     '',
   ];
   for (const value of refused) {
-    it(`19: refuses ${JSON.stringify(value)}`, () => {
+    it(`SEC-19: refuses ${JSON.stringify(value)}`, () => {
       assert.equal(safeReturnTo(value, origin, []), '/account');
     });
   }
 
-  it('19: accepts same-origin paths, with query and fragment', () => {
+  it('SEC-19: accepts same-origin paths, with query and fragment', () => {
     assert.equal(safeReturnTo('/settings?tab=security#x', origin, []), '/settings?tab=security#x');
     assert.equal(safeReturnTo('https://auth.example.com/account', origin, []), '/account');
   });
 
-  it('19: accepts an allowlisted origin, and only that one', () => {
+  it('SEC-19: accepts an allowlisted origin, and only that one', () => {
     assert.equal(safeReturnTo('https://app.example.com/dashboard', origin, ['https://app.example.com']), 'https://app.example.com/dashboard');
     assert.equal(safeReturnTo('https://app.example.com.evil.example/', origin, ['https://app.example.com']), '/account');
     assert.equal(safeReturnTo('//app.example.com/dashboard', origin, ['https://app.example.com']), '/account');
@@ -58,28 +58,28 @@ describe('return_to', () => {
         payload: new URLSearchParams({ email: 'return@example.com', password: testPassword, return_to: returnTo }).toString(),
       });
 
-    it('19: redirects to a same-origin path', async () => {
+    it('SEC-19: redirects to a same-origin path', async () => {
       const response = await submit('/account?from=login');
       assert.equal(response.statusCode, 303);
       assert.equal(response.headers.location, '/account?from=login');
     });
 
     for (const value of ['//evil.example', 'https://evil.example', 'javascript:alert(1)']) {
-      it(`19: ${value} lands on /account instead`, async () => {
+      it(`SEC-19: ${value} lands on /account instead`, async () => {
         const response = await submit(value);
         assert.equal(response.statusCode, 303);
         assert.equal(response.headers.location, '/account');
       });
     }
 
-    it('19: a hostile return_to never reaches the page as markup', async () => {
+    it('SEC-19: a hostile return_to never reaches the page as markup (SEC-99)', async () => {
       const response = await t.app.inject({ method: 'GET', url: `/login?return_to=${encodeURIComponent('/x"><script>alert(1)</script>')}` });
       assert.equal(response.statusCode, 200);
       assert.doesNotMatch(response.body, /<script>alert/);
       assert.match(response.body, /name="return_to" value="\/x%22%3E%3Cscript%3E/);
     });
 
-    it('pages escape what they echo back (the email after a failed login)', async () => {
+    it('pages escape what they echo back (the email after a failed login) (SEC-99)', async () => {
       const response = await t.app.inject({
         method: 'POST',
         url: '/login',

@@ -79,7 +79,7 @@ describe('three instances on one PostgreSQL and one Redis', { timeout: 120_000 }
     }
   });
 
-  it('a session revoked on C is refused on A and B, and reaches SDK feeds connected to A and B', async () => {
+  it('a session revoked on C is refused on A and B, and reaches SDK feeds connected to A and B (SEC-60)', async () => {
     await api(a.url, 'POST', '/v1/users', { body: { email: 'revoke@example.com', password: testPassword } });
     const keeper = await api(b.url, 'POST', '/v1/session', { body: { email: 'revoke@example.com', password: testPassword } });
     const grant = await tokenRequest(a.url, { grant_type: 'password', client_id: 'web', username: 'revoke@example.com', password: testPassword });
@@ -121,7 +121,7 @@ describe('three instances on one PostgreSQL and one Redis', { timeout: 120_000 }
     for (const server of [a, b, c]) assert.equal((await api(server.url, 'GET', '/v1/session', { token: keeper.sessionToken as string })).status, 200);
   });
 
-  it('a logout on C is refused on A and B (the cookie replayed after logout)', async () => {
+  it('a logout on C is refused on A and B (the cookie replayed after logout) (SEC-60)', async () => {
     await api(a.url, 'POST', '/v1/users', { body: { email: 'logout@example.com', password: testPassword } });
     const login = await api(a.url, 'POST', '/v1/session', { body: { email: 'logout@example.com', password: testPassword } });
     assert.equal((await api(c.url, 'DELETE', '/v1/session', { token: login.sessionToken as string })).status, 204);
@@ -144,7 +144,7 @@ describe('three instances on one PostgreSQL and one Redis', { timeout: 120_000 }
     assert.equal(next.status, 200, JSON.stringify(next.body));
   });
 
-  it('an account locked out through A stays locked on B and C; the counter lives in Redis, not in the database', async () => {
+  it('an account locked out through A stays locked on B and C; the counter lives in Redis, not in the database (SEC-60)', async () => {
     await api(a.url, 'POST', '/v1/users', { body: { email: 'locked@example.com', password: testPassword } });
     for (let i = 0; i < 3; i++) {
       const wrong = await api(a.url, 'POST', '/v1/session', { body: { email: 'locked@example.com', password: 'not the right password at all' } });

@@ -108,7 +108,7 @@ describe('revocation reaches an SDK verifier through the real feed', () => {
     }
   });
 
-  it('wrong feed credentials fail closed: nothing is accepted', async () => {
+  it('wrong feed credentials fail closed: nothing is accepted (SEC-83)', async () => {
     const tokens = await passwordGrant();
     const wrong = createVerifier({ issuer: server.url, audience, revocationFeed: { clientId: 'notes-api', clientSecret: 'not-the-secret' } });
     try {

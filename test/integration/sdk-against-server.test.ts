@@ -1,6 +1,6 @@
 // The resource-server SDK against a real Gatehouse: real HTTP, the real JWKS, real tokens.
 // Covers the whole path a resource server depends on (sign-up, password grant, session token,
-// JWKS fetch, verification), SECURITY.md 34 end to end, and a key rotation.
+// JWKS fetch, verification), docs/security.md SEC-34 end to end, and a key rotation.
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -111,7 +111,7 @@ describe('gatehouse/sdk against a real Gatehouse server', () => {
     assert.equal(claims.client_id, clientId);
   });
 
-  describe('SECURITY.md 34: a refresh token sent as a bearer access token', () => {
+  describe('SEC-34: a refresh token sent as a bearer access token', () => {
     let resourceServer: FastifyInstance;
     let resourceUrl: string;
     before(async () => {

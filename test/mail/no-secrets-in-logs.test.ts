@@ -1,4 +1,4 @@
-// SECURITY.md 46 (and 6): links, codes, recovery codes and TOTP keys never reach the logs, through
+// docs/security.md SEC-46 (and SEC-6): links, codes, recovery codes and TOTP keys never reach the logs, through
 // the real composition root (createGatehouse, pino at debug level) with mails over real SMTP.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -44,7 +44,7 @@ describe('SMTP transport (nodemailer) against a real SMTP server on loopback', (
     await queue.close();
   });
 
-  it('tls=starttls refuses a server that does not offer STARTTLS (no plain-text fallback)', async () => {
+  it('tls=starttls refuses a server that does not offer STARTTLS (no plain-text fallback) (SEC-94)', async () => {
     const transport = createSmtpTransport({ host: smtp.host, port: smtp.port, tls: 'starttls', user: '', password: '', from: 'no-reply@acme.example' });
     const before = smtp.mails.length;
     try {

@@ -94,7 +94,7 @@ describe('createVerifier: inputs that are not a token', () => {
     }
   });
 
-  it('refuses sid, jti, sub or client_id that are not non-empty strings (revocation is keyed on them)', async () => {
+  it('refuses sid, jti, sub or client_id that are not non-empty strings (revocation is keyed on them) (SEC-84)', async () => {
     const verifier = makeVerifier([keys.ES256]);
     for (const [claim, value] of [['sid', 7], ['jti', ['x']], ['sub', ''], ['client_id', null], ['scope', 3]] as const) {
       const error = await assertRefused(verifier.verify(await mintAccessToken(keys.ES256, { claims: { [claim]: value } })), 'token_malformed', claim);
@@ -102,7 +102,7 @@ describe('createVerifier: inputs that are not a token', () => {
     }
   });
 
-  it('refuses an exp, nbf or iat of the wrong JSON type as token_malformed', async () => {
+  it('refuses an exp, nbf or iat of the wrong JSON type as token_malformed (SEC-84)', async () => {
     const verifier = makeVerifier([keys.ES256]);
     for (const claim of ['exp', 'nbf', 'iat']) {
       await assertRefused(verifier.verify(await mintAccessToken(keys.ES256, { claims: { [claim]: String(fixedNowSeconds) } })), 'token_malformed', claim);
@@ -142,7 +142,7 @@ describe('createVerifier: options are validated once, every problem listed', () 
     );
   });
 
-  it('never lets HS* or none be configured, in any casing', () => {
+  it('never lets HS* or none be configured, in any casing (SEC-81)', () => {
     for (const alg of ['HS256', 'HS384', 'HS512', 'hs256', 'none', 'None', 'NONE']) {
       assert.throws(() => createVerifier({ issuer, audience, jwks, algorithms: [alg] as never }), TypeError, alg);
     }
@@ -150,7 +150,7 @@ describe('createVerifier: options are validated once, every problem listed', () 
     assert.throws(() => createVerifier({ issuer, audience, jwks, algorithms: ['ES999'] as never }), TypeError);
   });
 
-  it('fetches the JWKS over https only (http only on loopback), from jwksUri or the issuer', () => {
+  it('fetches the JWKS over https only (http only on loopback), from jwksUri or the issuer (SEC-81)', () => {
     assert.throws(() => createVerifier({ issuer: 'http://auth.example.test', audience }), /https/);
     assert.throws(() => createVerifier({ issuer, audience, jwksUri: 'http://10.0.0.1/jwks.json' }), /https/);
     assert.throws(() => createVerifier({ issuer, audience, jwksUri: 'not a url' }), /absolute URL/);

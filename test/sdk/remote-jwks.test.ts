@@ -9,7 +9,7 @@ import { assertRefused, audience, makeSigningKey, makeSigningKeys, mintAccessTok
 /**
  * The remote path against real HTTP servers on 127.0.0.1: the issuer's, serving the JWKS at the
  * default /.well-known/jwks.json, and an attacker's, which must never receive a request however
- * the token header points at it (SECURITY 22: jku, x5u, or a kid shaped like a path).
+ * the token header points at it (docs/security.md SEC-22: jku, x5u, or a kid shaped like a path).
  */
 
 interface CountingServer {
@@ -77,7 +77,7 @@ describe('remote JWKS over HTTP', () => {
     verifier.close();
   });
 
-  it('SECURITY 22: jku, x5u (and jwk) pointing at the attacker cause no request there -> token_invalid_signature', async () => {
+  it('SEC-22: jku, x5u (and jwk) pointing at the attacker cause no request there -> token_invalid_signature', async () => {
     issuerServer.paths.length = 0;
     attackerServer.paths.length = 0;
     const verifier = remoteVerifier(issuerServer.origin);
@@ -99,7 +99,7 @@ describe('remote JWKS over HTTP', () => {
     verifier.close();
   });
 
-  it('SECURITY 23: a kid of ../../dev/null or an SQL fragment finds no key, and no other URL is requested', async () => {
+  it('SEC-23: a kid of ../../dev/null or an SQL fragment finds no key, and no other URL is requested', async () => {
     issuerServer.paths.length = 0;
     const verifier = remoteVerifier(issuerServer.origin);
     const claims = { iss: issuerServer.origin, exp: Math.floor(Date.now() / 1000) + 600 };
@@ -111,8 +111,8 @@ describe('remote JWKS over HTTP', () => {
     verifier.close();
   });
 
-  it('a JWKS that answers 500, redirects, holds a private key, or is not reachable -> verifier_unavailable (503)', async () => {
-    // A JWKS leaking the private key (SECURITY 29 on the server side) is refused here as well.
+  it('a JWKS that answers 500, redirects, holds a private key, or is not reachable -> verifier_unavailable (503) (SEC-82)', async () => {
+    // A JWKS leaking the private key (docs/security.md SEC-29 on the server side) is refused here as well.
     const privateJwk = { ...(await exportJWK(keys.ES256.privateKey)), kid: keys.ES256.kid, alg: 'ES256', use: 'sig' };
     const broken = await startServer((request, response) => {
       if (request.url === '/500/.well-known/jwks.json') sendJson(response, 500, {});

@@ -72,7 +72,7 @@ describe('revoke', () => {
     await verifier.verify(sibling);
   });
 
-  it('a signature check comes before revocation: a forged token of a revoked session is a bad signature, not "revoked"', async () => {
+  it('a signature check comes before revocation: a forged token of a revoked session is a bad signature, not "revoked" (SEC-86)', async () => {
     const verifier = makeVerifier([keys.ES256]);
     verifier.revoke({ sid: 'ses_1', expiresAtMs: fixedNowMs + 600_000 });
     const token = await mintAccessToken(keys.ES256);
@@ -114,7 +114,7 @@ describe('revoke', () => {
   });
 });
 
-describe('SECURITY 28: a revoked token re-sent with a re-encoded signature is still refused', () => {
+describe('SEC-28: a revoked token re-sent with a re-encoded signature is still refused', () => {
   for (const alg of testAlgorithms) {
     it(`${alg}: the same signature bytes in a non-canonical base64url encoding -> token_revoked`, async () => {
       const token = await mintAccessToken(keys[alg]);

@@ -25,9 +25,9 @@ import {
 } from './support/tokens.ts';
 
 /**
- * SECURITY.md lines 20-27 ("JWT and JWKS"), one describe per line, each refusal asserted by its
- * stable code. Line 28 (revocation vs re-encoding) is in revocation.test.ts; the "no outbound
- * fetch" half of line 22 against a real HTTP server is in remote-jwks.test.ts.
+ * docs/security.md "JWT and JWKS", SEC-20 to SEC-27, one describe per case, each refusal
+ * asserted by its stable code. SEC-28 (revocation vs re-encoding) is in revocation.test.ts; the
+ * "no outbound fetch" half of SEC-22 against a real HTTP server is in remote-jwks.test.ts.
  */
 
 let keys: Record<TestAlgorithm, SigningKey>;
@@ -38,7 +38,7 @@ before(async () => {
   attacker = await makeSigningKey('ES256', keys.ES256.kid);
 });
 
-describe('SECURITY 20: alg none, in any casing, is refused before any key is looked up', () => {
+describe('SEC-20: alg none, in any casing, is refused before any key is looked up', () => {
   for (const alg of ['none', 'None', 'NONE', 'nOnE']) {
     it(`alg "${alg}" -> token_algorithm_not_allowed`, async () => {
       const { jwks, calls } = countingJwks(Object.values(keys));
@@ -58,7 +58,7 @@ describe('SECURITY 20: alg none, in any casing, is refused before any key is loo
   });
 });
 
-describe('SECURITY 21: a token re-signed with HS256 using the public key is refused (RFC 8725 2.1)', () => {
+describe('SEC-21: a token re-signed with HS256 using the public key is refused (RFC 8725 2.1)', () => {
   for (const alg of testAlgorithms) {
     it(`${alg} public key used as the HMAC secret, in every usual encoding -> token_algorithm_not_allowed`, async () => {
       const key = keys[alg];
@@ -86,7 +86,7 @@ describe('SECURITY 21: a token re-signed with HS256 using the public key is refu
   }
 });
 
-describe('SECURITY 22: keys in the token header (jwk, jku, x5u, x5c) are ignored', () => {
+describe('SEC-22: keys in the token header (jwk, jku, x5u, x5c) are ignored', () => {
   it('an embedded jwk of the attacker key, with or without our kid -> token_invalid_signature', async () => {
     const verifier = makeVerifier([keys.ES256]);
     const header = { jwk: attacker.publicJwk };
@@ -114,7 +114,7 @@ describe('SECURITY 22: keys in the token header (jwk, jku, x5u, x5c) are ignored
   });
 });
 
-describe('SECURITY 23: hostile kid values find no key and inject nothing', () => {
+describe('SEC-23: hostile kid values find no key and inject nothing', () => {
   for (const kid of ['../../dev/null', "' OR 1=1--", '/etc/passwd', '', '*', `${'a'.repeat(4096)}`, 'key-es256\u0000', 'KEY-ES256']) {
     it(`kid ${JSON.stringify(kid.slice(0, 24))} -> token_unknown_key`, async () => {
       const { jwks, kids } = countingJwks(Object.values(keys));
@@ -133,7 +133,7 @@ describe('SECURITY 23: hostile kid values find no key and inject nothing', () =>
   });
 });
 
-describe('SECURITY 24: expired, nbf in the future, or no exp', () => {
+describe('SEC-24: expired, nbf in the future, or no exp', () => {
   it('exp in the past (beyond the 5 s tolerance) -> token_expired', async () => {
     const verifier = makeVerifier([keys.ES256]);
     for (const exp of [fixedNowSeconds - 6, fixedNowSeconds - 3600, 0]) {
@@ -153,7 +153,7 @@ describe('SECURITY 24: expired, nbf in the future, or no exp', () => {
   });
 });
 
-describe('SECURITY 25: wrong or missing aud, wrong iss', () => {
+describe('SEC-25: wrong or missing aud, wrong iss', () => {
   it('aud of another resource server, missing, or an array without ours -> token_wrong_audience', async () => {
     const verifier = makeVerifier([keys.ES256]);
     for (const aud of ['https://other.example.test', `${audience}/`, undefined, [], ['https://other.example.test'], 42]) {
@@ -169,7 +169,7 @@ describe('SECURITY 25: wrong or missing aud, wrong iss', () => {
   });
 });
 
-describe('SECURITY 26: a token whose typ is not at+jwt is not an access token', () => {
+describe('SEC-26: a token whose typ is not at+jwt is not an access token', () => {
   for (const typ of ['JWT', 'jwt', 'application/jwt', undefined, 'id_token+jwt', 'rt+jwt', 'refresh+jwt', 'logout+jwt', 'secevent+jwt', 'dpop+jwt', 'at+jwe', 'at+jwt2', 'xat+jwt', 1]) {
     it(`typ ${JSON.stringify(typ)} -> token_wrong_type`, async () => {
       await assertRefused(makeVerifier([keys.ES256]).verify(await mintAccessToken(keys.ES256, { header: { typ } })), 'token_wrong_type');
@@ -187,7 +187,7 @@ describe('SECURITY 26: a token whose typ is not at+jwt is not an access token', 
   });
 });
 
-describe('SECURITY 27: one flipped byte, JSON serialization, invalid UTF-8, unknown crit', () => {
+describe('SEC-27: one flipped byte, JSON serialization, invalid UTF-8, unknown crit', () => {
   for (const alg of testAlgorithms) {
     it(`${alg}: one flipped byte in the signature or the payload -> token_invalid_signature`, async () => {
       const verifier = makeVerifier(Object.values(keys));

@@ -29,7 +29,7 @@ describe('the cache of verified tokens', () => {
     assert.equal(second, first, 'the same frozen claims object');
   });
 
-  it('is bounded by cacheMaxEntries, evicting the least recently used', async () => {
+  it('is bounded by cacheMaxEntries, evicting the least recently used (SEC-86)', async () => {
     const { jwks, calls } = countingJwks([keys.ES256]);
     const verifier = makeVerifier([], { jwks, cacheMaxEntries: 2 });
     const [a, b, c] = await Promise.all([1, 2, 3].map(() => mintAccessToken(keys.ES256)));
@@ -55,7 +55,7 @@ describe('the cache of verified tokens', () => {
     assert.equal(calls(), 2);
   });
 
-  it('honours exp: past exp (and the tolerance) the entry is dropped and re-verification fails as expired', async () => {
+  it('honours exp: past exp (and the tolerance) the entry is dropped and re-verification fails as expired (SEC-86)', async () => {
     const clock: TestClock = { nowMs: fixedNowMs };
     const { jwks, calls } = countingJwks([keys.ES256]);
     const verifier = makeVerifier([], { jwks }, clock);
@@ -70,7 +70,7 @@ describe('the cache of verified tokens', () => {
     await assertRefused(verifier.verify(token), 'token_expired');
   });
 
-  it('does not cache refusals', async () => {
+  it('does not cache refusals (SEC-86)', async () => {
     const { jwks, calls } = countingJwks([keys.ES256]);
     const verifier = makeVerifier([], { jwks });
     const token = await mintAccessToken(keys.ES256, { claims: { aud: 'https://other.example.test' } });
@@ -79,7 +79,7 @@ describe('the cache of verified tokens', () => {
     assert.equal(calls(), 2);
   });
 
-  it('a cached token of a revoked sid is refused until the revocation expires', async () => {
+  it('a cached token of a revoked sid is refused until the revocation expires (SEC-86)', async () => {
     const clock: TestClock = { nowMs: fixedNowMs };
     const verifier = makeVerifier([keys.ES256], {}, clock);
     const token = await mintAccessToken(keys.ES256);

@@ -43,7 +43,7 @@ describe('withSessionCache', () => {
     assert.equal(lookups(), 4, 'an unknown session is never cached');
   });
 
-  it('this instance refuses an ended session at once: logout, endSessions in a transaction, disable, delete', async () => {
+  it('this instance refuses an ended session at once: logout, endSessions in a transaction, disable, delete (SEC-59)', async () => {
     const clock = createManualClock();
     const { store } = countingStore();
     await seeded(store, clock.nowMs());
@@ -65,7 +65,7 @@ describe('withSessionCache', () => {
     assert.equal(await cached.sessions.findWithUser('s3'), null, 'deleted with its user');
   });
 
-  it('a lookup that started before a revocation is not cached after it', async () => {
+  it('a lookup that started before a revocation is not cached after it (SEC-59)', async () => {
     const clock = createManualClock();
     const { store } = countingStore();
     await seeded(store, clock.nowMs());
@@ -88,7 +88,7 @@ describe('withSessionCache', () => {
     assert.equal(await cached.sessions.findWithUser('s1'), null, 'and did not leave it cached');
   });
 
-  it('another instance over the same database serves a revoked session for at most ttlMs', async () => {
+  it('another instance over the same database serves a revoked session for at most ttlMs (SEC-59)', async () => {
     const clock = createManualClock();
     const { store } = countingStore();
     await seeded(store, clock.nowMs());
@@ -128,7 +128,7 @@ describe('withSessionCache', () => {
     assert.equal((await cached.sessions.findWithUser('s1'))?.user.disabledAtMs, null);
   });
 
-  it('refuses a lifetime of 0 or over one second', () => {
+  it('refuses a lifetime of 0 or over one second (SEC-59)', () => {
     const clock = createManualClock();
     for (const ttlMs of [0, -1, 1001]) assert.throws(() => withSessionCache(createMemoryStore(), { ttlMs, clock }), RangeError);
   });

@@ -81,7 +81,7 @@ export async function signUpThroughApi(
 ): Promise<string> {
   const response = await app.inject({ method: 'POST', url: '/v1/users', remoteAddress, headers: { ...sameOriginJson, ...headers }, payload: { email, password } });
   if (response.statusCode !== 202) throw new Error(`sign-up failed: ${response.statusCode} ${response.body}`);
-  // Sign-up never logs in (SECURITY.md 47); the test core lets an unverified account log in.
+  // Sign-up never logs in (docs/security.md SEC-47); the test core lets an unverified account log in.
   const login = await app.inject({ method: 'POST', url: '/v1/session', remoteAddress, headers: { ...sameOriginJson, ...headers }, payload: { email, password } });
   const token = sessionTokenFrom(login);
   if (login.statusCode !== 200 || token === undefined) throw new Error(`login after sign-up failed: ${login.statusCode} ${login.body}`);

@@ -4,7 +4,7 @@ import { generateSessionToken, parseSessionToken, secretMatches } from '../sessi
 
 /**
  * Link tokens (email verification, password reset) have the session token's shape, `id.secret`
- * with 256 random bits of secret (>= 128: SECURITY.md 6); only SHA-256(secret) is stored and it
+ * with 256 random bits of secret (>= 128: docs/security.md SEC-6); only SHA-256(secret) is stored and it
  * is compared in constant time. A new link voids the older ones of the same purpose.
  */
 export async function issueLinkToken(

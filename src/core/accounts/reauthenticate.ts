@@ -9,7 +9,7 @@ import { verifyCurrentPassword } from './verify-current-password.ts';
 export type Reauthentication = { password: string } | { emailCode: string };
 
 /**
- * Re-authentication (SECURITY.md 15): the current password, or a code mailed for purpose
+ * Re-authentication (docs/security.md SEC-15): the current password, or a code mailed for purpose
  * `reauth` (for accounts that log in without one). A code issued for login is refused here.
  */
 export async function reauthenticate(deps: CoreDeps, user: User, proof: Reauthentication, context: RequestContext): Promise<void> {

@@ -9,8 +9,8 @@ import { normalizeEmail } from './normalize-email.ts';
 /**
  * "Forgot password": mails a single-use reset link (30 minutes by default) when the address has
  * an account, or a note saying there is none when it does not. The caller answers identically
- * either way, and the mail goes out after the answer (SECURITY.md 47). The login lockout never
- * applies here (SECURITY.md 49); requests are limited per IP and mails per address.
+ * either way, and the mail goes out after the answer (docs/security.md SEC-47). The login lockout never
+ * applies here (docs/security.md SEC-49); requests are limited per IP and mails per address.
  */
 export async function requestPasswordReset(deps: CoreDeps, emailInput: string, context: RequestContext): Promise<void> {
   await deps.throttle.reserve([['signupIp', context.ip]], deps.clock.nowMs());

@@ -10,7 +10,7 @@ import { assertAcceptablePassword, normalizePassword } from './password-policy.t
  * Sets a new password from a reset link. In one transaction: the link is consumed (single use),
  * every other reset link of the account is voided, the password changes, and every session ends
  * through endSessions, so their refresh tokens die and the revocation feed hears of each
- * (SECURITY.md 8). It does not log in: the person logs in next, second factor included. The
+ * (docs/security.md SEC-8). It does not log in: the person logs in next, second factor included. The
  * login lockout of the address is cleared (a reset is how a locked-out owner gets back in), and
  * the link proves the address, so it counts as verified.
  */

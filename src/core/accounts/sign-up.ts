@@ -12,7 +12,7 @@ export interface SignUpAnswer {
 
 /**
  * Self-service sign-up. The answer never says whether the address already had an account
- * (SECURITY.md 47): a new address gets an account and a verification link by mail; an address
+ * (docs/security.md SEC-47): a new address gets an account and a verification link by mail; an address
  * that has an account gets a mail telling its owner so, and nothing changes. Neither logs in:
  * the person proves the address (or logs in) next. Both paths cost one argon2id hash (the
  * password is hashed before the lookup), a few writes, and hand one mail to the queue, which

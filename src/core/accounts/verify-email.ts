@@ -5,7 +5,7 @@ import { findLinkToken } from './link-token.ts';
 
 /**
  * Consumes a verification link and records the address as verified. Unknown, expired, used,
- * tampered and other-purpose links all get `invalid_link` (SECURITY.md 6). The link proves the
+ * tampered and other-purpose links all get `invalid_link` (docs/security.md SEC-6). The link proves the
  * address it was sent to: if the account's address changed since, it proves nothing.
  */
 export async function verifyEmail(deps: CoreDeps, token: string, context: RequestContext): Promise<{ email: string }> {

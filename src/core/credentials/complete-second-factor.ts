@@ -13,9 +13,9 @@ import { readPendingLogin } from './pending-login.ts';
 export type SecondFactorProof = { code: string } | { recoveryCode: string };
 
 /**
- * Checks a TOTP code (steps T-1 and T, each step accepted once: SECURITY.md 41-42) or a recovery
- * code (single use: SECURITY.md 46) for `user`. Attempts are counted per account before the
- * check, capped (SECURITY.md 44), and forgotten after a right code. Returns how it was proved.
+ * Checks a TOTP code (steps T-1 and T, each step accepted once: docs/security.md SEC-41, SEC-42) or a recovery
+ * code (single use: docs/security.md SEC-46) for `user`. Attempts are counted per account before the
+ * check, capped (docs/security.md SEC-44), and forgotten after a right code. Returns how it was proved.
  */
 export async function verifySecondFactor(deps: CoreDeps, user: User, proof: SecondFactorProof, context: RequestContext): Promise<'totp' | 'recovery_code'> {
   await reserveCodeAttempt(deps, 'second_factor', user.id);

@@ -10,7 +10,7 @@ import { issuePendingLogin } from './pending-login.ts';
 
 /**
  * Passwordless login, step one: mails a sign-in code when the address has an enabled account,
- * and does nothing otherwise. The caller answers the same either way (SECURITY.md 47).
+ * and does nothing otherwise. The caller answers the same either way (docs/security.md SEC-47).
  */
 export async function requestLoginCode(deps: CoreDeps, emailInput: string, context: RequestContext): Promise<void> {
   await deps.throttle.reserve([['signupIp', context.ip]], deps.clock.nowMs());

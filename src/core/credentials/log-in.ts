@@ -92,7 +92,7 @@ export async function startLoggedInSession(
 /**
  * Password login in one step, for callers that cannot carry a second step (the password grant):
  * an account with a second factor is refused with `second_factor_required` after the right
- * password, and gets no session and no token (SECURITY.md 45). Pages and POST /v1/session use
+ * password, and gets no session and no token (docs/security.md SEC-45). Pages and POST /v1/session use
  * beginLogin, which leaves a pending login instead.
  */
 export async function logIn(deps: CoreDeps, input: LogInInput, context: RequestContext): Promise<StartedSession & { user: User }> {

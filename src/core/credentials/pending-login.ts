@@ -8,7 +8,7 @@ export const pendingLoginTtlMs = 5 * 60 * 1000;
 /**
  * The state between the password and the second factor: a JWE (dir + A256GCM, by jose) under a
  * key derived from the server secret, held in an HttpOnly cookie. It names the user and grants
- * nothing by itself: no session, no token, no page (SECURITY.md 45). It dies after 5 minutes, and
+ * nothing by itself: no session, no token, no page (docs/security.md SEC-45). It dies after 5 minutes, and
  * with any change to the account (it carries the account's `updatedAtMs`, which a password change
  * or reset moves). Guessing the second factor is capped per account, not per pending login.
  */

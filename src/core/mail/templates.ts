@@ -3,7 +3,7 @@ import { publicLink, renderMail, type MailBranding } from './render-mail.ts';
 
 /**
  * Every mail Gatehouse sends. Links are built from the configured public URL only
- * (SECURITY.md 7); tokens and codes appear in the mail and nowhere else.
+ * (docs/security.md SEC-7); tokens and codes appear in the mail and nowhere else.
  */
 
 const ignore = "If you didn't ask for this, you can ignore this mail: nothing changes.";
@@ -22,7 +22,7 @@ export function verifyEmailMail(branding: MailBranding, to: string, token: strin
   });
 }
 
-/** Sent instead of a new account when someone signs up with an address that already has one (SECURITY.md 47). */
+/** Sent instead of a new account when someone signs up with an address that already has one (docs/security.md SEC-47). */
 export function signupExistingAccountMail(branding: MailBranding, to: string): MailMessage {
   return renderMail(branding, {
     kind: 'signup_existing_account',

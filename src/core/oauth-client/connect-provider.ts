@@ -100,7 +100,7 @@ export async function connectProvider(config: OAuthProviderConfig, options: Conn
   }
   applyOptions(configuration, options, insecure);
   // OIDC lets a client skip the ID token signature when the token came straight from the token
-  // endpoint over TLS; we check it anyway against the provider's JWKS (SECURITY.md 37), so a
+  // endpoint over TLS; we check it anyway against the provider's JWKS (docs/security.md SEC-37), so a
   // tampered or forged ID token is refused even if the transport was not what it seemed.
   client.enableNonRepudiationChecks(configuration);
   return { config, client: configuration, github: null };

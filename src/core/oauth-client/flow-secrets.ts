@@ -5,7 +5,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
  * cookie: `state`, `nonce` and the PKCE `code_verifier` are HMAC-SHA256 of it under a server
  * key, and the flow record is keyed on its SHA-256. So the server stores no secret, the
  * verifier never leaves the server (the browser holds the cookie, not the key), and a callback
- * only works in the browser that started it (SECURITY.md 35, 39).
+ * only works in the browser that started it (docs/security.md SEC-35, SEC-39).
  */
 export interface FlowSecrets {
   /** The cookie value. */

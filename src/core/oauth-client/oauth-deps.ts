@@ -13,7 +13,7 @@ export interface OAuthDeps {
   /**
    * `verified-email`: an identity whose provider asserts a verified email that belongs to an
    * existing account is linked to it and logs in. `never`: the user must log in and link it
-   * from /account (the default: SECURITY.md 40).
+   * from /account (the default: docs/security.md SEC-40).
    */
   linkByEmail: 'verified-email' | 'never';
   /** Keys the provider's tokens are encrypted under (first encrypts); null: the tokens are not kept. */

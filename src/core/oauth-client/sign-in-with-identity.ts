@@ -49,7 +49,7 @@ async function startIn(deps: CoreDeps, tx: Store, user: User, input: SignInInput
 
 /**
  * Logs in with a verified provider identity. The identity is found by (issuer, subject), never
- * by email (SECURITY.md 40). A new identity whose email belongs to an existing account is linked
+ * by email (docs/security.md SEC-40). A new identity whose email belongs to an existing account is linked
  * to it only when the provider asserts the email verified and linking by email is enabled;
  * otherwise the user must log in and link it from /account. A new account needs a verified
  * email, so nobody can claim an address they do not own; it has no password.

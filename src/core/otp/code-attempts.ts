@@ -16,7 +16,7 @@ function keyFor(deps: Deps, kind: CodeKind, userId: string): string {
 
 /**
  * Counts one code attempt for the account before the code is checked, so concurrent guesses
- * cannot slip past the cap (SECURITY.md 44). After `maxFailedCodeAttempts` failures each further
+ * cannot slip past the cap (docs/security.md SEC-44). After `maxFailedCodeAttempts` failures each further
  * attempt waits, from 1 minute doubling to 1 hour; a right code resets the count. The count is
  * per account and independent of which code was issued, so a resend does not reset it.
  * Throws too_many_requests while locked.

@@ -14,9 +14,9 @@ import { matchTotpStep } from './totp.ts';
 /**
  * Confirms a pending enrolment with its first valid code: TOTP is on from here, that code's step
  * counts as used, and 10 recovery codes are made (returned once). It needs re-authentication
- * (SECURITY.md 15): otherwise a stolen session could put the thief's authenticator on the account
+ * (docs/security.md SEC-15): otherwise a stolen session could put the thief's authenticator on the account
  * and lock its owner out, past even a password reset. Turning on a second factor is a privilege
- * change, so this device's session is replaced by a new one (SECURITY.md 10).
+ * change, so this device's session is replaced by a new one (docs/security.md SEC-10).
  */
 export async function confirmTotpEnrolment(
   deps: CoreDeps,

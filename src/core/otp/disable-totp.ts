@@ -7,7 +7,7 @@ import type { User } from '../ports.ts';
 
 /**
  * Turns TOTP off (or drops a pending enrolment), with its recovery codes. Needs
- * re-authentication, the password or an emailed reauth code (SECURITY.md 15): a stolen session
+ * re-authentication, the password or an emailed reauth code (docs/security.md SEC-15): a stolen session
  * alone cannot remove the second factor.
  */
 export async function disableTotp(deps: CoreDeps, user: User, reauth: Reauthentication, context: RequestContext): Promise<void> {

@@ -21,7 +21,7 @@ function randomDigits(deps: Pick<CoreDeps, 'random'>, digits: number): string {
  * The stored form of a code: an HMAC under a server key over the account, the purpose and the
  * code. A 6-digit code has too little entropy for a bare hash (a leaked table would be reversed
  * in a second); the key keeps it useless without the server secret, and the binding means a
- * code never works for another account or purpose (SECURITY.md 43).
+ * code never works for another account or purpose (docs/security.md SEC-43).
  */
 function codeHash(deps: Pick<CoreDeps, 'accountSecurity'>, userId: string, purpose: EmailCodePurpose, code: string): Uint8Array {
   return new Uint8Array(createHmac('sha256', deps.accountSecurity.limiterKey).update(`email-code v1\0${userId}\0${purpose}\0${code}`).digest());
@@ -29,7 +29,7 @@ function codeHash(deps: Pick<CoreDeps, 'accountSecurity'>, userId: string, purpo
 
 /**
  * Mails a one-time code for `purpose` to the user, voiding any earlier one (the attempt count is
- * kept: SECURITY.md 44). 10 minutes, single use. Limited to one mail a minute per address.
+ * kept: docs/security.md SEC-44). 10 minutes, single use. Limited to one mail a minute per address.
  */
 export async function sendEmailCode(deps: CoreDeps, user: User, purpose: EmailCodePurpose, context: RequestContext): Promise<void> {
   if (!(await mayMail(deps, user.email, 'code'))) return;
@@ -46,7 +46,7 @@ export async function sendEmailCode(deps: CoreDeps, user: User, purpose: EmailCo
 /**
  * Checks and uses up the user's emailed code for `purpose`. Refused alike when it is wrong,
  * expired (10 minutes), used, replaced by a newer one, or issued for another purpose or account
- * (SECURITY.md 43). Attempts are counted per account before the check and capped (SECURITY.md 44).
+ * (docs/security.md SEC-43). Attempts are counted per account before the check and capped (docs/security.md SEC-44).
  */
 export async function verifyEmailCode(deps: CoreDeps, user: User, purpose: EmailCodePurpose, code: string, context: RequestContext): Promise<void> {
   await reserveCodeAttempt(deps, 'email_code', user.id);

@@ -26,7 +26,7 @@ function newRecoveryCode(deps: Pick<CoreDeps, 'random'>): string {
 /**
  * Makes 10 new recovery codes, replacing the old ones (inside `tx`). Only their SHA-256 is
  * stored: 80 random bits each, so a fast hash is enough. The codes are returned once, to be
- * shown to the user, and never logged (SECURITY.md 46).
+ * shown to the user, and never logged (docs/security.md SEC-46).
  */
 export async function replaceRecoveryCodes(deps: Pick<CoreDeps, 'random' | 'clock'>, tx: Store, user: User): Promise<string[]> {
   const codes = Array.from({ length: recoveryCodeCount }, () => newRecoveryCode(deps));

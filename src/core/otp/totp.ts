@@ -5,7 +5,7 @@ import type { Random } from '../ports.ts';
  * TOTP (RFC 6238) through the maintained `otpauth` library; nothing here computes an HMAC or
  * truncates by hand. Time always comes from the caller (the injected clock): the library's own
  * Date.now() default is never used, so tests drive every step and the client's clock is
- * ignored (SECURITY.md 41).
+ * ignored (docs/security.md SEC-41).
  *
  * Gatehouse's authenticators use the settings every authenticator app supports: SHA-1, 6
  * digits, 30-second steps. The parameters exist so the RFC test vectors run through this path.

@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import type { CoreDeps } from '../../core/deps.ts';
 import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
-import type { AppConfig } from '../app.ts';
+import type { AppConfig } from '../app-config.ts';
 import { currentSession } from '../session-cookie.ts';
 import { accountPage } from './account.ts';
 import { assetRoutes } from './assets.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { logInWithEmailCode, requestLoginCode } from '../../core/credentials/email-code-login.ts';
 import type { CoreDeps } from '../../core/deps.ts';
-import type { AppConfig } from '../app.ts';
+import type { AppConfig } from '../app-config.ts';
 import { safeReturnTo } from '../return-to.ts';
 import { currentSession, requestContext, setPendingLoginCookie, setSessionCookie } from '../session-cookie.ts';
 import { devOutboxHint } from './dev-mail.ts';

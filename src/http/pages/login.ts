@@ -3,13 +3,13 @@ import { beginLogin } from '../../core/credentials/begin-login.ts';
 import { completeSecondFactor } from '../../core/credentials/complete-second-factor.ts';
 import type { CoreDeps } from '../../core/deps.ts';
 import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
-import type { AppConfig } from '../app.ts';
+import type { AppConfig } from '../app-config.ts';
 import { safeReturnTo } from '../return-to.ts';
 import { clearPendingLoginCookie, currentSession, readPendingLoginToken, requestContext, setPendingLoginCookie, setSessionCookie } from '../session-cookie.ts';
 import { html } from './html.ts';
 import { alert, notice as noticeBox, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
-import { providerButtons } from './oauth.ts';
+import { providerButtons } from './provider-buttons.ts';
 
 // Chosen by key; the query string is never echoed into the page.
 const notices: Record<string, string> = {
@@ -89,7 +89,7 @@ export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfi
     const returnTo = target(field(request.body, 'return_to'));
     if (!result.ok) return sendPage(reply, result.status, { title: 'Log in', body: loginForm(email, returnTo, oauth, result.message, undefined, result.code) });
     if (result.value.kind === 'second_factor') {
-      // The password was right; nothing is granted until the second step passes (SECURITY.md 45).
+      // The password was right; nothing is granted until the second step passes (docs/security.md SEC-45).
       setPendingLoginCookie(reply, result.value.pendingToken);
       return redirectAfterPost(reply, `/login/second-factor?return_to=${encodeURIComponent(returnTo)}`);
     }

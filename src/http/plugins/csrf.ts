@@ -4,7 +4,7 @@ import { AuthError } from '../../core/errors.ts';
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Refuses a cross-site request before it can change anything (SECURITY.md 16-17), including the
+ * Refuses a cross-site request before it can change anything (docs/security.md SEC-16, SEC-17), including the
  * login and sign-up forms (login CSRF). Browsers send `Sec-Fetch-Site` and `Origin` on every
  * state-changing request: `cross-site` or `same-site` (a sibling subdomain), an `Origin` other
  * than the public origin, or `Origin: null` are refused. A request with neither header is not

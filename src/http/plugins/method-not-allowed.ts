@@ -6,7 +6,7 @@ const allMethods: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELET
 /**
  * Fastify answers 404 for a known path with an unknown method. This records every route as it
  * is added and, once all are in, answers the other methods of each path with 405 and `Allow`
- * (so a state change attempted by GET gets 405, SECURITY.md 18).
+ * (so a state change attempted by GET gets 405, docs/security.md SEC-18).
  */
 export function collectRoutesForMethodNotAllowed(app: FastifyInstance): { routes: ReadonlyMap<string, ReadonlySet<string>>; finish: () => void } {
   const methodsByPath = new Map<string, Set<string>>();

@@ -23,7 +23,7 @@ const pageHeaders = {
 const apiHeaders = { ...commonHeaders, 'content-security-policy': apiContentSecurityPolicy };
 
 /**
- * Headers on every response (SECURITY.md 50-51): the full set on pages, the ones that matter
+ * Headers on every response (docs/security.md SEC-50, SEC-51): the full set on pages, the ones that matter
  * for data on JSON. `Cache-Control: no-store` is the default, so nothing that carries session
  * data is ever cached; a route that serves public, static content overrides it. No CORS
  * headers are sent at all, so a foreign Origin is never reflected.

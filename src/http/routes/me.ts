@@ -5,7 +5,7 @@ import type { CoreDeps } from '../../core/deps.ts';
 import { errorResponses, sessionBody } from '../schemas.ts';
 import { clearSessionCookie, requestContext, requireSession, setSessionCookie } from '../session-cookie.ts';
 
-/** Changes to the signed-in account; each needs the current password (SECURITY.md 15). */
+/** Changes to the signed-in account; each needs the current password (docs/security.md SEC-15). */
 export function meRoutes(app: FastifyInstance, deps: CoreDeps): void {
   app.post<{ Body: { currentPassword: string; newPassword: string } }>(
     '/v1/me/password',

@@ -7,9 +7,9 @@ import { redirectUri, type OAuthDeps } from '../../core/oauth-client/oauth-deps.
 import { startFlow } from '../../core/oauth-client/start-flow.ts';
 import { unlinkIdentity } from '../../core/oauth-client/unlink-identity.ts';
 import type { OAuthIdentity } from '../../core/ports.ts';
-import type { AppConfig } from '../app.ts';
+import type { AppConfig } from '../app-config.ts';
 import { clearFlowCookie, readFlowCookie, setFlowCookie } from '../oauth-flow-cookie.ts';
-import { sendOAuthFailure } from '../pages/oauth.ts';
+import { sendOAuthFailure } from '../pages/oauth-failure.ts';
 import { safeReturnTo } from '../return-to.ts';
 import { errorResponses } from '../schemas.ts';
 import { currentSession, requestContext, requireSession, setSessionCookie } from '../session-cookie.ts';

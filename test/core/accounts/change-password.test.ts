@@ -65,7 +65,7 @@ describe('changePassword', () => {
     assert.notEqual(await validateSession(core, otherToken), null);
   });
 
-  it('counts wrong current passwords toward the account throttle (a stolen session cannot guess)', async () => {
+  it('counts wrong current passwords toward the account throttle (a stolen session cannot guess) (SEC-90)', async () => {
     const { core, current } = await setUp();
     await rejectsWithAuthError(
       changePassword(core, current, { currentPassword: 'not my password at all', newPassword }, testContext()),
@@ -86,7 +86,7 @@ describe('changePassword', () => {
     await changePassword(core, current, { currentPassword: testPassword, newPassword }, testContext());
   });
 
-  it('lets no more than 5 wrong current passwords through when they arrive concurrently', async () => {
+  it('lets no more than 5 wrong current passwords through when they arrive concurrently (SEC-89)', async () => {
     const { core, current } = await setUp();
     const results = await Promise.allSettled(
       Array.from({ length: 8 }, (_, i) => changePassword(core, current, { currentPassword: `not my password ${i}`, newPassword }, testContext())),

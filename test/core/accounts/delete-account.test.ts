@@ -7,7 +7,7 @@ import { rejectsWithAuthError } from '../../support/auth-error.ts';
 import { createTestCore, seedSession, seedUser, testContext, testPassword } from '../../support/core-deps.ts';
 
 describe('deleteAccount', () => {
-  it('needs the password: a wrong one is wrong_password and nothing is deleted', async () => {
+  it('needs the password: a wrong one is wrong_password and nothing is deleted (SEC-68)', async () => {
     const core = await createTestCore();
     const alice = await seedUser(core, 'alice@example.com');
     const here = await seedSession(core, alice.id);

@@ -12,7 +12,7 @@ describe('normalizeEmail', () => {
       assert.equal(normalizeEmail('alice@Example.COM'), 'alice@example.com');
     });
 
-    it('lowercases the local part, so Alice@ and alice@ are one account', () => {
+    it('lowercases the local part, so Alice@ and alice@ are one account (SEC-97)', () => {
       assert.equal(normalizeEmail('Alice.Smith@example.com'), 'alice.smith@example.com');
       assert.equal(normalizeEmail('ALICE@example.com'), normalizeEmail('alice@example.com'));
     });
@@ -23,13 +23,13 @@ describe('normalizeEmail', () => {
       assert.notEqual(normalizeEmail('a.lice@example.com'), normalizeEmail('alice@example.com'));
     });
 
-    it('converts an IDN domain to punycode', () => {
+    it('converts an IDN domain to punycode (SEC-97)', () => {
       assert.equal(normalizeEmail('hans@bücher.de'), 'hans@xn--bcher-kva.de');
       assert.equal(normalizeEmail('hans@BÜCHER.DE'), 'hans@xn--bcher-kva.de');
       assert.equal(normalizeEmail('hans@xn--bcher-kva.de'), 'hans@xn--bcher-kva.de');
     });
 
-    it('applies NFC, so composed and decomposed forms are one account', () => {
+    it('applies NFC, so composed and decomposed forms are one account (SEC-97)', () => {
       const composed = 'jos\u00e9@example.com';
       const decomposed = 'jose\u0301@example.com';
       assert.equal(normalizeEmail(decomposed), composed);
@@ -86,7 +86,7 @@ describe('normalizeEmail', () => {
       });
     }
 
-    it('an address over 254 characters', () => {
+    it('an address over 254 characters (SEC-97)', () => {
       const email = `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(58)}.com`;
       assert.equal(email.length, 255);
       assert.equal(normalizeEmail(email), null);
@@ -109,7 +109,7 @@ describe('normalizeEmail', () => {
     });
   });
 
-  it('never returns a value with CR, LF or white space in it', () => {
+  it('never returns a value with CR, LF or white space in it (SEC-97)', () => {
     // Trailing CRLF is trimmed away rather than refused: what comes out is still clean.
     for (const input of ['alice@example.com\r\n', '\r\nalice@example.com', ' alice@example.com ']) {
       const email = normalizeEmail(input);

@@ -13,7 +13,7 @@ const email = 'alice.liddell@example.com';
 const accepts = (password: string, forEmail: string = email): void =>
   assert.doesNotThrow(() => assertAcceptablePassword(password, forEmail, policy));
 
-describe('password policy (SECURITY.md 1-3)', () => {
+describe('password policy (SEC-1, SEC-2, SEC-3)', () => {
   describe('length, in Unicode code points', () => {
     it('refuses 14 characters with password_too_short', () => {
       const error = throwsAuthError(() => assertAcceptablePassword('a'.repeat(14), email, policy), 'password_too_short');

@@ -1,4 +1,4 @@
-// SECURITY.md 6 and 8 for reset links, with an injected clock.
+// docs/security.md SEC-6 and SEC-8 for reset links, with an injected clock.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
@@ -48,7 +48,7 @@ describe('password reset', () => {
     assert.equal(event?.detail, 'unknown_email');
   });
 
-  it('6: the link is refused once used, after 30 minutes, after a newer link, or with a tampered secret', async () => {
+  it('SEC-6: the link is refused once used, after 30 minutes, after a newer link, or with a tampered secret', async () => {
     const core = await createTestCore();
     await seedUser(core, 'ada@example.com');
     await seedUser(core, 'bob@example.com');
@@ -73,7 +73,7 @@ describe('password reset', () => {
     await logIn(core, { email: 'bob@example.com', password: newPassword }, testContext());
   });
 
-  it("6: a link works only for its own account: the new password is set on ada's, never on the requester's", async () => {
+  it("SEC-6: a link works only for its own account: the new password is set on ada's, never on the requester's", async () => {
     const core = await createTestCore();
     const ada = await seedUser(core, 'ada@example.com');
     const mallory = await seedUser(core, 'mallory@example.com');
@@ -85,7 +85,7 @@ describe('password reset', () => {
     assert.ok(await validateSession(core, mallorySession), "mallory's own session is untouched");
   });
 
-  it('8: finishing a reset ends every session (through endSessions: one revocation each) and logs nobody in', async () => {
+  it('SEC-8: finishing a reset ends every session (through endSessions: one revocation each) and logs nobody in', async () => {
     const core = await createTestCore();
     const ada = await seedUser(core, 'ada@example.com');
     const phone = await seedSession(core, ada.id);
@@ -104,7 +104,7 @@ describe('password reset', () => {
     await rejectsWithAuthError(logIn(core, { email: 'ada@example.com', password: testPassword }, testContext()), 'invalid_credentials');
   });
 
-  it('49: a locked-out account can still reset, and the reset lifts the lock', async () => {
+  it('SEC-49: a locked-out account can still reset, and the reset lifts the lock', async () => {
     const core = await createTestCore();
     await seedUser(core, 'ada@example.com');
     for (let i = 0; i < 5; i++) await rejectsWithAuthError(logIn(core, { email: 'ada@example.com', password: `wrong password ${i}` }, testContext()), 'invalid_credentials');

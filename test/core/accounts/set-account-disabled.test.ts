@@ -7,7 +7,7 @@ import { rejectsWithAuthError } from '../../support/auth-error.ts';
 import { createTestCore, seedSession, seedUser, testContext, testPassword } from '../../support/core-deps.ts';
 
 describe('disableAccount / enableAccount', () => {
-  it('disabling kills every session at once and blocks login (SECURITY.md 14)', async () => {
+  it('disabling kills every session at once and blocks login (SEC-14)', async () => {
     const core = await createTestCore();
     const alice = await seedUser(core, 'alice@example.com');
     const bob = await seedUser(core, 'bob@example.com');

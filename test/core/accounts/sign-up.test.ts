@@ -45,7 +45,7 @@ describe('signUp', () => {
     await logIn(core, { email: 'alice@example.com', password: testPassword }, testContext());
   });
 
-  it('an address that has an account: the same answer, nothing changes, and its owner gets a mail instead (SECURITY.md 47)', async () => {
+  it('an address that has an account: the same answer, nothing changes, and its owner gets a mail instead (SEC-47)', async () => {
     const core = await createTestCore();
     const existing = await seedUser(core, 'alice@example.com');
     const hashes = countHashes(core);
@@ -62,7 +62,7 @@ describe('signUp', () => {
     assert.equal(event?.userId, existing.id);
   });
 
-  it('repeated sign-ups for one address mail it at most once a minute', async () => {
+  it('repeated sign-ups for one address mail it at most once a minute (SEC-92)', async () => {
     const core = await createTestCore();
     await seedUser(core, 'alice@example.com');
     for (let i = 0; i < 3; i++) await signUp(core, { email: 'alice@example.com', password: testPassword }, testContext(`198.51.100.${i + 1}`));
@@ -98,7 +98,7 @@ describe('signUp', () => {
   });
 
   describe('signup IP throttle', () => {
-    it('lets no more than 10 concurrent attempts from one IP through', async () => {
+    it('lets no more than 10 concurrent attempts from one IP through (SEC-89)', async () => {
       const core = await createTestCore();
       const results = await Promise.allSettled(
         Array.from({ length: 30 }, (_, i) => signUp(core, { email: `bad-${i}`, password: testPassword }, testContext())),
@@ -109,7 +109,7 @@ describe('signUp', () => {
       assert.equal(invalid.length, 10, 'exactly the 10 free attempts got as far as validation');
     });
 
-    it('allows 10 attempts per IP, successful or not, then refuses with too_many_requests', async () => {
+    it('allows 10 attempts per IP, successful or not, then refuses with too_many_requests (SEC-91)', async () => {
       const core = await createTestCore();
       const ip = '203.0.113.50';
       await signUp(core, { email: 'first@example.com', password: testPassword }, testContext(ip));

@@ -1,4 +1,4 @@
-// SECURITY.md 6 for verification links, and the "may an unverified account log in" setting.
+// docs/security.md SEC-6 for verification links, and the "may an unverified account log in" setting.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
@@ -25,7 +25,7 @@ async function signedUp(core: TestCore, email: string): Promise<string> {
 }
 
 describe('email verification', () => {
-  it('with verification required, the right password is refused until the link is used; then it logs in', async () => {
+  it('with verification required, the right password is refused until the link is used; then it logs in (SEC-62)', async () => {
     const core = await createTestCore({ accountSecurityPolicy: { requireVerifiedEmail: true } });
     const token = await signedUp(core, 'ada@example.com');
     await rejectsWithAuthError(logIn(core, { email: 'ada@example.com', password: 'a wrong password here' }, testContext()), 'invalid_credentials');
@@ -38,7 +38,7 @@ describe('email verification', () => {
     assert.ok((await core.store.audit.list({ limit: 20 })).some((e) => e.type === 'login.failed' && e.detail === 'email_not_verified'));
   });
 
-  it('6: the token has >= 128 bits of secret and only its SHA-256 is stored', async () => {
+  it('SEC-6: the token has >= 128 bits of secret and only its SHA-256 is stored', async () => {
     const core = await createTestCore();
     const token = await signedUp(core, 'ada@example.com');
     const [id, secret] = token.split('.') as [string, string];
@@ -49,14 +49,14 @@ describe('email verification', () => {
     assert.ok(!JSON.stringify({ ...stored, secretHash: [...stored.secretHash] }).includes(secret));
   });
 
-  it('6: a used link is refused', async () => {
+  it('SEC-6: a used link is refused', async () => {
     const core = await createTestCore();
     const token = await signedUp(core, 'ada@example.com');
     await verifyEmail(core, token, testContext());
     await rejectsWithAuthError(verifyEmail(core, token, testContext()), 'invalid_link');
   });
 
-  it('6: an expired link (24 hours) is refused; a minute before, it works', async () => {
+  it('SEC-6: an expired link (24 hours) is refused; a minute before, it works', async () => {
     const core = await createTestCore();
     const early = await signedUp(core, 'early@example.com');
     const late = await signedUp(core, 'late@example.com');
@@ -67,7 +67,7 @@ describe('email verification', () => {
     assert.equal(await core.store.emailVerifications.find((await core.store.users.findByEmail('late@example.com'))!.id), null);
   });
 
-  it("6: another user's link verifies only that user; a tampered or other-purpose token is refused", async () => {
+  it("SEC-6: another user's link verifies only that user; a tampered or other-purpose token is refused", async () => {
     const core = await createTestCore();
     const adaToken = await signedUp(core, 'ada@example.com');
     const bobToken = await signedUp(core, 'bob@example.com');
@@ -84,7 +84,7 @@ describe('email verification', () => {
     await rejectsWithAuthError(verifyEmail(core, resetToken, testContext()), 'invalid_link');
   });
 
-  it('a resend voids the older link, is limited to one mail a minute, and mails nobody for unknown or verified addresses', async () => {
+  it('a resend voids the older link, is limited to one mail a minute, and mails nobody for unknown or verified addresses (SEC-92)', async () => {
     const core = await createTestCore();
     const first = await signedUp(core, 'ada@example.com');
     await requestVerificationEmail(core, 'ada@example.com', testContext('198.51.100.50'));

@@ -78,7 +78,7 @@ describe('authenticateClient', () => {
     assert.deepEqual(await costOf(() => authenticateClient(core, { clientId: 'mobile-app' })), { hasher: noHashing, lookups: ['mobile-app'] });
   });
 
-  it('does not take the stored hash as the secret', async () => {
+  it('does not take the stored hash as the secret (SEC-75)', async () => {
     await rejectsWithAuthError(authenticateClient(core, { clientId: 'server-app', clientSecret: server.secretHash ?? assert.fail('a confidential client has a hash') }), 'invalid_client');
   });
 
@@ -104,7 +104,7 @@ describe('authenticateClient', () => {
     ['the secret with different case', () => ({ clientId: 'server-app', clientSecret: secret.toUpperCase() === secret ? secret.toLowerCase() : secret.toUpperCase() })],
   ];
   for (const [what, credentials] of refusals) {
-    it(`refuses ${what} with 401 invalid_client and the same message, without the password hasher`, async () => {
+    it(`refuses ${what} with 401 invalid_client and the same message, without the password hasher (SEC-75)`, async () => {
       const error = await rejectsWithAuthError(authenticateClient(core, credentials()), 'invalid_client');
       assert.equal(error.status, 401);
       assert.equal(error.message, 'Client authentication failed.');
@@ -113,7 +113,7 @@ describe('authenticateClient', () => {
     });
   }
 
-  it('does the same work for every attempt with a secret, whether the id is confidential, unknown or public', async () => {
+  it('does the same work for every attempt with a secret, whether the id is confidential, unknown or public (SEC-75)', async () => {
     // One lookup, then one SHA-256 and one constant-time comparison (not observable here),
     // and never the password hasher: timing must not tell which client ids exist.
     for (const clientId of ['server-app', 'no-such-app', 'mobile-app']) {
@@ -127,7 +127,7 @@ describe('authenticateClient', () => {
     }
   });
 
-  it('refuses a secret over 256 characters before looking the client up, for a known and an unknown id alike', async () => {
+  it('refuses a secret over 256 characters before looking the client up, for a known and an unknown id alike (SEC-75)', async () => {
     for (const clientId of ['server-app', 'no-such-app', 'mobile-app']) {
       await rejectsWithAuthError(authenticateClient(core, { clientId, clientSecret: 'x'.repeat(257) }), 'invalid_client');
       assert.deepEqual(await costOf(() => authenticateClient(core, { clientId, clientSecret: 'x'.repeat(257) })), { hasher: noHashing, lookups: [] }, clientId);

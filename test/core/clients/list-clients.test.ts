@@ -5,7 +5,7 @@ import { listClients } from '../../../src/core/clients/list-clients.ts';
 import { createTestCore } from '../../support/core-deps.ts';
 
 describe('listClients', () => {
-  it('lists every client oldest first, without any secret or secret hash', async () => {
+  it('lists every client oldest first, without any secret or secret hash (SEC-76)', async () => {
     const core = await createTestCore();
     const first = await createClient(core, { name: 'Zeta server', type: 'confidential', grantTypes: ['password'], audience: 'https://api.example.com', id: 'zeta' });
     core.clock.advance(1000);

@@ -7,7 +7,7 @@ const hasher = createArgon2idHasher(owaspMinimumArgon2id, systemRandom);
 const password = 'Correct Horse Battery Staple';
 const phcPattern = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
-describe('argon2id hasher (SECURITY.md 4-5)', () => {
+describe('argon2id hasher (SEC-4, SEC-5)', () => {
   let stored = '';
   before(async () => {
     stored = await hasher.hash(password);
@@ -44,11 +44,11 @@ describe('argon2id hasher (SECURITY.md 4-5)', () => {
     assert.equal((await hasher.verify(stored, '')).matches, false);
   });
 
-  it('refuses the password truncated (SECURITY.md 4)', async () => {
+  it('refuses the password truncated (SEC-4)', async () => {
     assert.equal((await hasher.verify(stored, password.slice(0, -1))).matches, false);
   });
 
-  it('refuses the password with its case flipped (SECURITY.md 4)', async () => {
+  it('refuses the password with its case flipped (SEC-4)', async () => {
     const flipped = [...password].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('');
     assert.equal(flipped, 'cORRECT hORSE bATTERY sTAPLE');
     assert.equal((await hasher.verify(stored, flipped)).matches, false);
@@ -70,7 +70,7 @@ describe('argon2id hasher (SECURITY.md 4-5)', () => {
     assert.equal((await stronger.verify(stored, password)).needsRehash, true);
   });
 
-  it('treats a hash that is not PHC argon2id as no match, without throwing', async () => {
+  it('treats a hash that is not PHC argon2id as no match, without throwing (SEC-98)', async () => {
     const garbage = [
       '',
       'not a hash',
@@ -88,7 +88,7 @@ describe('argon2id hasher (SECURITY.md 4-5)', () => {
     }
   });
 
-  it('refuses the right password against a tampered tag', async () => {
+  it('refuses the right password against a tampered tag (SEC-98)', async () => {
     // Flip a byte of the decoded tag. (Changing the last base64 character is not enough: for a
     // 32-byte tag its low 2 bits are padding, so 'A' -> 'B' decodes to the very same tag.)
     const match = phcPattern.exec(stored);
@@ -103,12 +103,12 @@ describe('argon2id hasher (SECURITY.md 4-5)', () => {
     }
   });
 
-  it('treats a PHC string with out-of-range parameters (p=0) as no match, without throwing', async () => {
+  it('treats a PHC string with out-of-range parameters (p=0) as no match, without throwing (SEC-98)', async () => {
     const zeroParams = '$argon2id$v=19$m=0,t=0,p=0$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
     assert.deepEqual(await hasher.verify(zeroParams, password), { matches: false, needsRehash: true });
   });
 
-  it('treats other out-of-range or undersized PHC fields as no match, without throwing or allocating', async () => {
+  it('treats other out-of-range or undersized PHC fields as no match, without throwing or allocating (SEC-98)', async () => {
     const salt = 'c29tZXNhbHRzb21lc2FsdA';
     const tag = 'aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
     const bad = [

@@ -81,7 +81,7 @@ describe('logIn', () => {
     assert.notEqual(first.token, second.token);
   });
 
-  describe('refusals look the same (SECURITY.md 47)', () => {
+  describe('refusals look the same (SEC-47)', () => {
     it('refuses an unknown email and a wrong password with the same invalid_credentials error', async () => {
       const core = await createTestCore();
       const user = await seedUser(core, email);
@@ -111,7 +111,7 @@ describe('logIn', () => {
       assert.equal(calls.hashed, 0);
     });
 
-    it('refuses the password truncated or with its case flipped (SECURITY.md 4)', async () => {
+    it('refuses the password truncated or with its case flipped (SEC-4)', async () => {
       const core = await createTestCore();
       await seedUser(core, email, 'Correct Horse Battery Staple');
       await rejectsWithAuthError(logIn(core, { email, password: 'Correct Horse Battery Stapl' }, testContext()), 'invalid_credentials');
@@ -127,7 +127,7 @@ describe('logIn', () => {
     });
   });
 
-  describe('hash upgrade (SECURITY.md 5)', () => {
+  describe('hash upgrade (SEC-5)', () => {
     it('rehashes a hash made under older parameters, and the password still works', async () => {
       const core = await createTestCore();
       const older = createArgon2idHasher({ memoryKiB: 12_288, passes: 3, parallelism: 1 }, systemRandom);
@@ -191,7 +191,7 @@ describe('logIn', () => {
     });
   });
 
-  describe('previous session (SECURITY.md 10)', () => {
+  describe('previous session (SEC-10)', () => {
     it('deletes the previous session at login and issues a different id', async () => {
       const core = await createTestCore();
       const user = await seedUser(core, email);
@@ -230,7 +230,7 @@ describe('logIn', () => {
     });
   });
 
-  describe('per-account throttle (SECURITY.md 48-49)', () => {
+  describe('per-account throttle (SEC-48, SEC-49)', () => {
     it('refuses the 6th attempt after 5 failures, even with the right password, and without hashing', async () => {
       const core = await createTestCore();
       await seedUser(core, email);
@@ -345,7 +345,7 @@ describe('logIn', () => {
       await logIn(core, { email: 'bob@example.com', password: testPassword }, testContext());
     });
 
-    it('lets no more than freeFailures guesses through when they arrive concurrently', async () => {
+    it('lets no more than freeFailures guesses through when they arrive concurrently (SEC-89)', async () => {
       const core = await createTestCore();
       await seedUser(core, email);
       const calls = spyOnHasher(core);
@@ -364,7 +364,7 @@ describe('logIn', () => {
     });
   });
 
-  describe('per-IP throttle (SECURITY.md 49)', () => {
+  describe('per-IP throttle (SEC-49)', () => {
     it('locks one IP after 20 failures across many accounts, and only that IP', async () => {
       const core = await createTestCore();
       await seedUser(core, email);

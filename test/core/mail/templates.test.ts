@@ -6,19 +6,19 @@ import { emailCodeMail, passwordResetMail, signupExistingAccountMail, verifyEmai
 const branding = { productName: 'Acme', publicUrl: 'https://auth.example.com' };
 
 describe('mail templates', () => {
-  it('every link is under the configured public URL, with the token encoded', () => {
+  it('every link is under the configured public URL, with the token encoded (SEC-93)', () => {
     const mail = passwordResetMail(branding, 'a@example.com', 'a+b/c=&x', 30);
     assert.ok(mail.text.includes('https://auth.example.com/reset?token=a%2Bb%2Fc%3D%26x'), mail.text);
     assert.ok(mail.html.includes('href="https://auth.example.com/reset?token=a%2Bb%2Fc%3D%26x"'), mail.html);
     assert.match(mail.text, /30 minutes/);
   });
 
-  it('publicLink refuses a path that names another host', () => {
+  it('publicLink refuses a path that names another host (SEC-93)', () => {
     assert.throws(() => publicLink('https://auth.example.com', '//evil.example/reset'));
     assert.equal(publicLink('https://auth.example.com', '/verify', { token: 't' }), 'https://auth.example.com/verify?token=t');
   });
 
-  it('escapes every value in the HTML part and says the same in text and HTML', () => {
+  it('escapes every value in the HTML part and says the same in text and HTML (SEC-93)', () => {
     const mail = renderMail({ productName: '<b>P</b>', publicUrl: 'https://auth.example.com' }, {
       kind: 'verify_email',
       to: 'a@example.com',

@@ -26,7 +26,7 @@ describe('signInWithIdentity', () => {
     assert.deepEqual(types, ['login.succeeded', 'user.signed_up']);
   });
 
-  it('a disabled account cannot log in through its identity (SECURITY.md 14)', async () => {
+  it('a disabled account cannot log in through its identity (SEC-14)', async () => {
     const core = await createTestCore();
     const first = await signInWithIdentity(core as CoreDeps, oauth(), { providerId: 'demo', profile: profile(), tokensJwe: null }, testContext());
     await disableAccount(core as CoreDeps, first.user.id, testContext());
@@ -34,7 +34,7 @@ describe('signInWithIdentity', () => {
     assert.deepEqual(await core.store.sessions.listByUser(first.user.id), []);
   });
 
-  it('a disabled account is not linked by email either', async () => {
+  it('a disabled account is not linked by email either (SEC-72)', async () => {
     const core = await createTestCore();
     const user = await seedUser(core as CoreDeps, 'new@example.com');
     await disableAccount(core as CoreDeps, user.id, testContext());
@@ -71,7 +71,7 @@ describe('signInWithIdentity', () => {
     );
   });
 
-  it('two first logins racing for one new email: one account, the other is told to log in and link', async () => {
+  it('two first logins racing for one new email: one account, the other is told to log in and link (SEC-72)', async () => {
     const core = await createTestCore();
     const results = await Promise.allSettled([
       signInWithIdentity(core as CoreDeps, oauth(), { providerId: 'demo', profile: profile({ subject: 'x' }), tokensJwe: null }, testContext()),

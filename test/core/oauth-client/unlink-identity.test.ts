@@ -15,7 +15,7 @@ async function passwordless(core: CoreDeps): Promise<User> {
 }
 
 describe('unlinkIdentity', () => {
-  it('an account without a password keeps its last identity; with two, one can go', async () => {
+  it('an account without a password keeps its last identity; with two, one can go (SEC-67)', async () => {
     const core = (await createTestCore()) as CoreDeps;
     const user = await passwordless(core);
     await core.store.oauthIdentities.create(identity('i1', user.id));
@@ -26,7 +26,7 @@ describe('unlinkIdentity', () => {
     assert.equal((await core.store.audit.list({ limit: 1 }))[0]?.type, 'oauth.identity_unlinked');
   });
 
-  it('two unlinks at once of the last two identities: exactly one succeeds', async () => {
+  it('two unlinks at once of the last two identities: exactly one succeeds (SEC-67)', async () => {
     const core = (await createTestCore()) as CoreDeps;
     const user = await passwordless(core);
     await core.store.oauthIdentities.create(identity('i1', user.id));
@@ -36,7 +36,7 @@ describe('unlinkIdentity', () => {
     assert.equal((await core.store.oauthIdentities.listByUser(user.id)).length, 1);
   });
 
-  it('a password user may unlink every identity; an unknown or foreign id is identity_not_found', async () => {
+  it('a password user may unlink every identity; an unknown or foreign id is identity_not_found (SEC-67)', async () => {
     const core = (await createTestCore()) as CoreDeps;
     const user = await seedUser(core, 'pw@example.com');
     const other = await seedUser(core, 'other@example.com');

@@ -1,4 +1,4 @@
-// Emailed one-time codes with an injected clock: SECURITY.md 43 and 44.
+// Emailed one-time codes with an injected clock: docs/security.md SEC-43 and SEC-44.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { reauthenticate } from '../../../src/core/accounts/reauthenticate.ts';
@@ -41,7 +41,7 @@ describe('emailed one-time codes', () => {
     assert.ok(!Buffer.from(stored!.codeHash).toString('latin1').includes(code));
   });
 
-  it('43: refused after 10 minutes', async () => {
+  it('SEC-43: refused after 10 minutes', async () => {
     const core = await createTestCore();
     await seedUser(core, 'ada@example.com');
     await requestLoginCode(core, 'ada@example.com', testContext());
@@ -50,7 +50,7 @@ describe('emailed one-time codes', () => {
     await rejectsWithAuthError(logInWithEmailCode(core, { email: 'ada@example.com', code }, testContext()), 'invalid_code');
   });
 
-  it('43: a code issued for another purpose or another account is refused', async () => {
+  it('SEC-43: a code issued for another purpose or another account is refused', async () => {
     const core = await createTestCore();
     const ada = await seedUser(core, 'ada@example.com');
     await seedUser(core, 'bob@example.com');
@@ -64,7 +64,7 @@ describe('emailed one-time codes', () => {
     await rejectsWithAuthError(reauthenticate(core, ada, { emailCode: loginCode }, testContext()), 'invalid_code');
   });
 
-  it('44: wrong codes are capped per account; a resend voids the old code but keeps the count', async () => {
+  it('SEC-44: wrong codes are capped per account; a resend voids the old code but keeps the count', async () => {
     const core = await createTestCore();
     await seedUser(core, 'ada@example.com');
     await requestLoginCode(core, 'ada@example.com', testContext());

@@ -1,5 +1,5 @@
 // The OTP path Gatehouse uses (core/otp/totp.ts over otpauth), against the RFC test vectors,
-// and SECURITY.md 41 (steps T-1 and T only) through an injected time.
+// and docs/security.md SEC-41 (steps T-1 and T only) through an injected time.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Secret } from 'otpauth';
@@ -42,7 +42,7 @@ describe('RFC 6238 Appendix B (TOTP) through totpCodeAt and matchTotpStep', () =
   }
 });
 
-describe('SECURITY.md 41: the accepted window', () => {
+describe('SEC-41: the accepted window', () => {
   const secret = generateTotpSecret(systemRandom);
   const nowMs = Date.UTC(2025, 0, 1, 12, 0, 15);
   const step = totpStep(nowMs);

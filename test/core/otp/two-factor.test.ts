@@ -1,4 +1,4 @@
-// TOTP two-factor through the core with an injected clock: SECURITY.md 41, 42, 45, 46, and 8
+// TOTP two-factor through the core with an injected clock: docs/security.md SEC-41, SEC-42, SEC-45, SEC-46, and SEC-8
 // (a reset does not get past the second factor).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -57,7 +57,7 @@ describe('TOTP two-factor', () => {
     assert.equal(core.outbox.lastTo('ada@example.com')?.kind, 'two_factor_changed');
   });
 
-  it('45: password right, second factor not done -> no session, no token; the one-step login refuses', async () => {
+  it('SEC-45: password right, second factor not done -> no session, no token; the one-step login refuses', async () => {
     const core = await createTestCore();
     await enrolled(core);
     const sessionsBefore = (await core.store.sessions.listByUser((await core.store.users.findByEmail('ada@example.com'))!.id)).length;
@@ -69,7 +69,7 @@ describe('TOTP two-factor', () => {
     await rejectsWithAuthError(completeSecondFactor(core, { pendingToken: 'forged.token', proof: { code: '123456' } }, testContext()), 'no_pending_login');
   });
 
-  it('41: steps T-1 and T are accepted, T+1 and T-2 are refused, at the injected time', async () => {
+  it('SEC-41: steps T-1 and T are accepted, T+1 and T-2 are refused, at the injected time', async () => {
     const core = await createTestCore();
     const { secret } = await enrolled(core);
     core.clock.advance(2 * stepMs);
@@ -86,7 +86,7 @@ describe('TOTP two-factor', () => {
     }
   });
 
-  it('42: a code is accepted once; an older step after a newer one is refused; the last step survives a restart', async () => {
+  it('SEC-42: a code is accepted once; an older step after a newer one is refused; the last step survives a restart', async () => {
     const store = createMemoryStore();
     const core = await createTestCore({ store });
     const { secret } = await enrolled(core);
@@ -101,7 +101,7 @@ describe('TOTP two-factor', () => {
     await rejectsWithAuthError(completeSecondFactor(restarted, { pendingToken: await pending(restarted), proof: { code } }, testContext()), 'invalid_code');
   });
 
-  it('46: recovery codes work once each, are stored hashed, and can be regenerated (old ones void)', async () => {
+  it('SEC-46: recovery codes work once each, are stored hashed, and can be regenerated (old ones void)', async () => {
     const core = await createTestCore();
     const { recoveryCodes } = await enrolled(core);
     const user = (await core.store.users.findByEmail('ada@example.com'))!;
@@ -118,7 +118,7 @@ describe('TOTP two-factor', () => {
     await completeSecondFactor(core, { pendingToken: await pending(core), proof: { recoveryCode: fresh[0]! } }, testContext());
   });
 
-  it('44: wrong codes are capped per account (not per pending login); a right code resets the count', async () => {
+  it('SEC-44: wrong codes are capped per account (not per pending login); a right code resets the count', async () => {
     const core = await createTestCore();
     const { secret } = await enrolled(core);
     const wrong = (): string => {
@@ -135,7 +135,7 @@ describe('TOTP two-factor', () => {
     await completeSecondFactor(core, { pendingToken: await pending(core), proof: { code: totpCodeAt(secret, core.clock.nowMs()) } }, testContext());
   });
 
-  it('the pending login expires after 5 minutes and dies with a password change', async () => {
+  it('the pending login expires after 5 minutes and dies with a password change (SEC-61)', async () => {
     const core = await createTestCore();
     const { secret } = await enrolled(core);
     const token = await pending(core);
@@ -147,7 +147,7 @@ describe('TOTP two-factor', () => {
     await rejectsWithAuthError(completeSecondFactor(core, { pendingToken: fresh, proof: { code: totpCodeAt(secret, core.clock.nowMs()) } }, testContext()), 'no_pending_login');
   });
 
-  it('8: a password reset does not get past the second factor', async () => {
+  it('SEC-8: a password reset does not get past the second factor', async () => {
     const core = await createTestCore();
     const { secret } = await enrolled(core);
     await requestPasswordReset(core, 'ada@example.com', testContext());

@@ -5,7 +5,7 @@ import { validateSession } from '../../../src/core/sessions/validate-session.ts'
 import { createTestCore, seedSession, seedUser, testContext } from '../../support/core-deps.ts';
 
 describe('logOut', () => {
-  it('deletes the current session, so the token replayed afterwards is refused (SECURITY.md 12)', async () => {
+  it('deletes the current session, so the token replayed afterwards is refused (SEC-12)', async () => {
     const core = await createTestCore();
     const alice = await seedUser(core, 'alice@example.com');
     const here = await seedSession(core, alice.id);

@@ -21,7 +21,7 @@ describe('revokeSession', () => {
     assert.equal(event?.detail, `session ${phone.session.id}`);
   });
 
-  it('answers another user’s session id with session_not_found, and that session survives', async () => {
+  it('answers another user’s session id with session_not_found, and that session survives (SEC-58)', async () => {
     const core = await createTestCore();
     const alice = await seedUser(core, 'alice@example.com');
     const mallory = await seedUser(core, 'mallory@example.com');
@@ -34,7 +34,7 @@ describe('revokeSession', () => {
     assert.deepEqual(await core.store.audit.list({ limit: 10 }), [], 'nothing was recorded as revoked');
   });
 
-  it('answers an unknown id exactly like another user’s', async () => {
+  it('answers an unknown id exactly like another user’s (SEC-58)', async () => {
     const core = await createTestCore();
     const alice = await seedUser(core, 'alice@example.com');
     const bob = await seedUser(core, 'bob@example.com');

@@ -16,7 +16,7 @@ const sha256 = (text: string): Uint8Array => new Uint8Array(createHash('sha256')
 
 describe('session token', () => {
   describe('generateSessionToken', () => {
-    it('makes id.secret: a 22-char id (128 bits) and a 43-char secret (256 bits), base64url', () => {
+    it('makes id.secret: a 22-char id (128 bits) and a 43-char secret (256 bits), base64url (SEC-57)', () => {
       const { id, token } = generateSessionToken(systemRandom);
       assert.match(token, /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
       assert.equal(token.split('.')[0], id);
@@ -86,7 +86,7 @@ describe('session token', () => {
   });
 
   describe('at rest', () => {
-    it('stores only SHA-256(secret): the token and the secret appear nowhere in the store', async () => {
+    it('stores only SHA-256(secret): the token and the secret appear nowhere in the store (SEC-57)', async () => {
       const core = await createTestCore();
       const user = await seedUser(core, 'alice@example.com');
       const { token, session } = await logIn(core, { email: 'alice@example.com', password: testPassword }, testContext());

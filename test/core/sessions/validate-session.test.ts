@@ -42,7 +42,7 @@ describe('validateSession', () => {
       assert.equal(await validateSession(core, flipChar(token, 0)), null);
     });
 
-    it('the right id with a wrong secret, leaving the real session alive', async () => {
+    it('the right id with a wrong secret, leaving the real session alive (SEC-57)', async () => {
       const { core, token, sessionId } = await setUp();
       assert.equal(await validateSession(core, flipChar(token, 40)), null);
       assert.equal(await validateSession(core, flipChar(token, 65)), null);
@@ -69,7 +69,7 @@ describe('validateSession', () => {
     });
   });
 
-  describe('idle timeout (7 days, SECURITY.md 13)', () => {
+  describe('idle timeout (7 days, SEC-13)', () => {
     it('keeps a session used just before the idle limit', async () => {
       const { core, token } = await setUp();
       core.clock.advance(7 * dayMs - 1);
@@ -92,7 +92,7 @@ describe('validateSession', () => {
     });
   });
 
-  describe('absolute timeout (30 days, SECURITY.md 13)', () => {
+  describe('absolute timeout (30 days, SEC-13)', () => {
     it('ends a session at the absolute limit despite steady activity, and deletes the row', async () => {
       const { core, token, sessionId } = await setUp();
       for (let day = 6; day < 30; day += 6) {

@@ -388,7 +388,7 @@ describe('createThrottle', () => {
     await throttle.reserve(alice, t0 + 1_000);
   });
 
-  it('lets exactly the free attempts through when they arrive concurrently', async () => {
+  it('lets exactly the free attempts through when they arrive concurrently (SEC-89)', async () => {
     const { store, stateOf } = recordingStore();
     const throttle = createThrottle(store, testThrottleRules, secret);
     const results = await Promise.allSettled(Array.from({ length: 12 }, () => throttle.reserve(alice, t0)));
@@ -399,7 +399,7 @@ describe('createThrottle', () => {
     assert.deepEqual(await stateOf('account'), { failures: 5, lastFailureAtMs: t0 });
   });
 
-  it('stores HMAC keys, not the email or IP, and they depend on the server secret', async () => {
+  it('stores HMAC keys, not the email or IP, and they depend on the server secret (SEC-88)', async () => {
     const first = recordingStore();
     const second = recordingStore();
     const throttle = createThrottle(first.store, testThrottleRules, secret);

@@ -47,7 +47,7 @@ describe('key ring', () => {
     assert.equal((await store.signingKeys.list()).length, 1);
   });
 
-  it('29: the JWKS holds public members only', async () => {
+  it('SEC-29: the JWKS holds public members only', async () => {
     for (const algorithm of signingAlgorithms) {
       const { keyRing } = ring({ algorithm });
       await keyRing.ensureKey();
@@ -59,7 +59,7 @@ describe('key ring', () => {
     }
   });
 
-  it('stores the private key only encrypted under the server secret', async () => {
+  it('stores the private key only encrypted under the server secret (SEC-80)', async () => {
     const { keyRing, store } = ring();
     await keyRing.ensureKey();
     const [record] = await store.signingKeys.list();
@@ -72,7 +72,7 @@ describe('key ring', () => {
     await assert.rejects(decryptPrivateJwk(record.privateJwe, deriveKeyEncryptionKeys(['another-secret-another-secret-another'])));
   });
 
-  it('still decrypts keys made under an older secret after the secret rotates', async () => {
+  it('still decrypts keys made under an older secret after the secret rotates (SEC-80)', async () => {
     const { keyRing, store, clock } = ring();
     await keyRing.ensureKey();
     const rotated = createKeyRing({
@@ -86,7 +86,7 @@ describe('key ring', () => {
     assert.ok((await rotated.activeKey()).privateKey);
   });
 
-  it('rotate publishes the new key before it signs, and keeps the old one until its last token expires', async () => {
+  it('rotate publishes the new key before it signs, and keeps the old one until its last token expires (SEC-80)', async () => {
     const { keyRing, clock } = ring();
     await keyRing.ensureKey();
     const oldKid = (await keyRing.activeKey()).kid;

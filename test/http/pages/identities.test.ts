@@ -79,7 +79,7 @@ describe('linked identities on /account', () => {
       assert.equal(me.json().user.email, 'pat@example.com');
     }));
 
-  it('an identity already linked to another account cannot be linked again', () =>
+  it('an identity already linked to another account cannot be linked again (SEC-66)', () =>
     withApp(async (t) => {
       await logInWithProvider(t.app, new IdpBrowser(taken));
       const token = await signUpWithPassword(t, 'quinn@example.com');
@@ -87,7 +87,7 @@ describe('linked identities on /account', () => {
       assert.deepEqual(await identitiesOf(t, token), []);
     }));
 
-  it('a link callback completes only in the session of the user who started it', () =>
+  it('a link callback completes only in the session of the user who started it (SEC-66)', () =>
     withApp(async (t) => {
       const token = await signUpWithPassword(t, 'rae@example.com');
       const pressed = await t.app.inject({ method: 'POST', url: '/account/identities/link/demo', headers: form, cookies: cookies(token), payload: '' });
@@ -99,7 +99,7 @@ describe('linked identities on /account', () => {
       assert.deepEqual(await identitiesOf(t, token), []);
     }));
 
-  it('linking needs a signed-in user and a same-origin POST', () =>
+  it('linking needs a signed-in user and a same-origin POST (SEC-66)', () =>
     withApp(async (t) => {
       const anonymous = await t.app.inject({ method: 'POST', url: '/account/identities/link/demo', headers: form, payload: '' });
       assert.equal(anonymous.statusCode, 303);
@@ -110,7 +110,7 @@ describe('linked identities on /account', () => {
       assert.equal(crossSite.cookies.find((c) => c.name === '__Host-gatehouse_oauth'), undefined);
     }));
 
-  it('an account made by social login cannot unlink its only way in; the page says so and both the API and the form refuse', () =>
+  it('an account made by social login cannot unlink its only way in; the page says so and both the API and the form refuse (SEC-67)', () =>
     withApp(async (t) => {
       const token = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(solo))) ?? '';
       const page = await t.app.inject({ method: 'GET', url: '/account', cookies: cookies(token) });
@@ -144,7 +144,7 @@ describe('linked identities on /account', () => {
       assert.notEqual(me.json().user.email, 'uma@example.com');
     }));
 
-  it("another user's identity id is not found, and nothing is unlinked", () =>
+  it("another user's identity id is not found, and nothing is unlinked (SEC-67)", () =>
     withApp(async (t) => {
       const owner = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(solo))) ?? '';
       const [identity] = await identitiesOf(t, owner);
@@ -157,7 +157,7 @@ describe('linked identities on /account', () => {
 });
 
 describe('deleting an account that has no password', () => {
-  it('needs a login from the last five minutes instead of a password; an older session is sent to log in again', () =>
+  it('needs a login from the last five minutes instead of a password; an older session is sent to log in again (SEC-68)', () =>
     withApp(async (t) => {
       const old = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(leaver))) ?? '';
       t.core.clock.advance(5 * 60 * 1000 + 1);
@@ -179,7 +179,7 @@ describe('deleting an account that has no password', () => {
       assert.equal((await t.app.inject({ method: 'GET', url: '/v1/session', cookies: cookies(fresh) })).statusCode, 401);
     }));
 
-  it('a password user still needs the password (an empty one is refused)', () =>
+  it('a password user still needs the password (an empty one is refused) (SEC-68)', () =>
     withApp(async (t) => {
       const token = await signUpWithPassword(t, 'keeps@example.com');
       const refused = await t.app.inject({ method: 'POST', url: '/account/delete', headers: form, cookies: cookies(token), payload: '' });

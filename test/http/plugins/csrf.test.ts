@@ -1,4 +1,4 @@
-// SECURITY.md "CSRF and browser requests" 16-18, through the real HTTP app.
+// docs/security.md SEC-16, SEC-17, SEC-18 ("CSRF and browser requests"), through the real HTTP app.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testPassword } from '../../support/core-deps.ts';
@@ -36,7 +36,7 @@ describe('CSRF and browser requests', () => {
 
   for (const request of stateChanging) {
     for (const attack of crossSite) {
-      it(`16: ${request.method} ${request.url} with ${attack.name} -> 403`, async () => {
+      it(`SEC-16: ${request.method} ${request.url} with ${attack.name} -> 403`, async () => {
         const isForm = 'form' in request;
         const response = await t.app.inject({
           method: request.method,
@@ -55,13 +55,13 @@ describe('CSRF and browser requests', () => {
     }
   }
 
-  it('16: the refused requests changed nothing: the session is alive and the password unchanged', async () => {
+  it('SEC-16: the refused requests changed nothing: the session is alive and the password unchanged', async () => {
     assert.equal((await t.app.inject({ method: 'GET', url: '/v1/session', headers: withSession(token) })).statusCode, 200);
     const login = await t.app.inject({ method: 'POST', url: '/v1/session', headers: sameOriginJson, payload: { email: 'csrf@example.com', password: testPassword } });
     assert.equal(login.statusCode, 200);
   });
 
-  it('17: login CSRF: a cross-site POST of the login form -> 403 and no session cookie', async () => {
+  it('SEC-17: login CSRF: a cross-site POST of the login form -> 403 and no session cookie', async () => {
     for (const attack of crossSite) {
       const response = await t.app.inject({
         method: 'POST',
@@ -74,7 +74,7 @@ describe('CSRF and browser requests', () => {
     }
   });
 
-  it('17: the same login form posted from our own origin works', async () => {
+  it('SEC-17: the same login form posted from our own origin works', async () => {
     const response = await t.app.inject({
       method: 'POST',
       url: '/login',
@@ -87,7 +87,7 @@ describe('CSRF and browser requests', () => {
   });
 
   for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
-    it(`18: a JSON endpoint called with ${contentType} -> 415`, async () => {
+    it(`SEC-18: a JSON endpoint called with ${contentType} -> 415`, async () => {
       const response = await t.app.inject({
         method: 'POST',
         url: '/v1/session',
@@ -101,7 +101,7 @@ describe('CSRF and browser requests', () => {
   }
 
   for (const [method, url] of [['GET', '/v1/users'], ['GET', '/v1/me/password'], ['GET', '/v1/me'], ['PUT', '/v1/session'], ['GET', '/account/password'], ['GET', '/account/sessions/revoke-others']] as const) {
-    it(`18: ${method} ${url} (a state change by the wrong method) -> 405 with Allow`, async () => {
+    it(`SEC-18: ${method} ${url} (a state change by the wrong method) -> 405 with Allow`, async () => {
       const response = await t.app.inject({ method, url, headers: withSession(token) });
       assert.equal(response.statusCode, 405);
       assert.equal(response.json().code, 'method_not_allowed');

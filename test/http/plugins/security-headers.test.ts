@@ -1,4 +1,4 @@
-// SECURITY.md "HTTP hardening" 50-51.
+// docs/security.md SEC-50, SEC-51 ("HTTP hardening").
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testPassword } from '../../support/core-deps.ts';
@@ -14,7 +14,7 @@ describe('security headers', () => {
   after(() => t.close());
 
   for (const url of ['/login', '/signup', '/account', '/logout']) {
-    it(`50: ${url} sends HSTS, a strict CSP, nosniff and Referrer-Policy`, async () => {
+    it(`SEC-50: ${url} sends HSTS, a strict CSP, nosniff and Referrer-Policy`, async () => {
       const signedIn = url === '/account' || url === '/logout';
       const response = await t.app.inject({ method: 'GET', url, headers: signedIn ? withSession(token) : {} });
       assert.equal(response.statusCode, 200);
@@ -30,7 +30,7 @@ describe('security headers', () => {
     });
   }
 
-  it('51: session, login and sign-up responses carry Cache-Control: no-store', async () => {
+  it('SEC-51: session, login and sign-up responses carry Cache-Control: no-store', async () => {
     const login = await logInThroughApi(t.app, 'headers@example.com', testPassword);
     const session = await t.app.inject({ method: 'GET', url: '/v1/session', headers: withSession(token) });
     const sessions = await t.app.inject({ method: 'GET', url: '/v1/sessions', headers: withSession(token) });
@@ -39,7 +39,7 @@ describe('security headers', () => {
     for (const response of [login, session, sessions, account, refused]) assert.equal(response.headers['cache-control'], 'no-store');
   });
 
-  it('51: a foreign Origin is never reflected in CORS headers, preflight included', async () => {
+  it('SEC-51: a foreign Origin is never reflected in CORS headers, preflight included', async () => {
     const simple = await t.app.inject({ method: 'GET', url: '/v1/session', headers: { ...withSession(token), origin: 'https://evil.example' } });
     const preflight = await t.app.inject({
       method: 'OPTIONS',

@@ -1,4 +1,4 @@
-// Emailed sign-in codes over HTTP, every mail through real SMTP: SECURITY.md 43, 44, 47.
+// Emailed sign-in codes over HTTP, every mail through real SMTP: docs/security.md SEC-43, SEC-44, SEC-47.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testPassword } from '../../support/core-deps.ts';
@@ -20,7 +20,7 @@ describe('emailed sign-in codes over HTTP, mails through real SMTP', { timeout: 
   const ask = (email: string) => t.app.inject({ method: 'POST', url: '/v1/email-code', remoteAddress: `192.0.2.${++ip}`, headers: sameOriginJson, payload: { email } });
   const use = (email: string, code: string) => t.app.inject({ method: 'POST', url: '/v1/session/email-code', remoteAddress: `192.0.2.${++ip}`, headers: sameOriginJson, payload: { email, code } });
 
-  it('47: asking answers alike for an address with an account and one without', async () => {
+  it('SEC-47: asking answers alike for an address with an account and one without', async () => {
     const known = await ask('code@example.com');
     const unknown = await ask('nobody@example.com');
     assert.equal(known.statusCode, 202);
@@ -30,7 +30,7 @@ describe('emailed sign-in codes over HTTP, mails through real SMTP', { timeout: 
     await t.smtp.next('code@example.com', 'Your sign-in code');
   });
 
-  it('43: the mailed code logs in once; 44: the JSON error for a wrong code is invalid_code', async () => {
+  it('SEC-43: the mailed code logs in once; 44: the JSON error for a wrong code is invalid_code', async () => {
     t.core.clock.advance(61_000);
     const before = t.smtp.mails.length;
     await ask('code@example.com');

@@ -20,7 +20,7 @@ describe('sign-up and email verification over HTTP (verification required)', { t
   const signUp = (email: string, password = testPassword) =>
     t.app.inject({ method: 'POST', url: '/v1/users', remoteAddress: `192.0.2.${++ip}`, headers: sameOriginJson, payload: { email, password } });
 
-  it('47: signing up with an existing address answers exactly like a new one; its owner gets a mail instead', async () => {
+  it('SEC-47: signing up with an existing address answers exactly like a new one; its owner gets a mail instead', async () => {
     const before = t.smtp.mails.length;
     const fresh = await signUp('fresh@example.com');
     // Mails to one address are spaced a minute apart; past that, the owner hears of the second sign-up.
@@ -36,7 +36,7 @@ describe('sign-up and email verification over HTTP (verification required)', { t
     assert.ok(!notice.text.includes('/verify'), 'the existing account gets no verification link');
   });
 
-  it('an unverified account cannot log in; the link from the mail (opened, then confirmed) lets it', async () => {
+  it('an unverified account cannot log in; the link from the mail (opened, then confirmed) lets it (SEC-62)', async () => {
     const before = t.smtp.mails.length;
     const page = await t.app.inject({ method: 'POST', url: '/signup', remoteAddress: '192.0.2.250', headers: form, payload: new URLSearchParams({ email: 'ada@example.com', password: testPassword }).toString() });
     assert.equal(page.statusCode, 303);

@@ -48,7 +48,7 @@ describe('social login with an OpenID provider', () => {
       assert.ok(token !== undefined);
       const cookie = response.cookies.find((c) => c.name === '__Host-gatehouse_session');
       assert.deepEqual([cookie?.secure, cookie?.httpOnly, cookie?.sameSite, cookie?.path, cookie?.domain], [true, true, 'Lax', '/', undefined]);
-      assert.equal(response.headers['cache-control'], 'no-store', 'the callback is never cached (SECURITY.md 51)');
+      assert.equal(response.headers['cache-control'], 'no-store', 'the callback is never cached (SEC-51)');
       const cleared = response.cookies.find((c) => c.name === flowCookieName);
       assert.equal(cleared?.value, '', 'the flow cookie is cleared');
 
@@ -73,7 +73,7 @@ describe('social login with an OpenID provider', () => {
       assert.equal((await t.core.store.users.list({ limit: 10 })).length, 1);
     }));
 
-  it('a session planted before the login is ended; the login gets a new id (SECURITY.md 10)', () =>
+  it('a session planted before the login is ended; the login gets a new id (SEC-10)', () =>
     withApp(async (t) => {
       const planted = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(carol)));
       assert.ok(planted !== undefined);
@@ -138,7 +138,7 @@ describe('social login with an OpenID provider', () => {
       assert.ok(sessionFrom(response) !== undefined);
     }));
 
-  it("the provider's tokens are kept only when configured, encrypted, and never reach the browser", () => {
+  it("the provider's tokens are kept only when configured, encrypted, and never reach the browser (SEC-69)", () => {
     const keys = deriveProviderTokenKeys(['a-server-secret-of-at-least-32-characters']);
     return withApp(
       async (t) => {
@@ -171,7 +171,7 @@ describe('social login with an OpenID provider', () => {
       );
     }));
 
-  it('starts are throttled per IP (each stores a flow record): past the free 60, a wait with Retry-After and nothing stored; other IPs unaffected', () =>
+  it('starts are throttled per IP (each stores a flow record): past the free 60, a wait with Retry-After and nothing stored; other IPs unaffected (SEC-70)', () =>
     withApp(async (t) => {
       const start = (remoteAddress: string) => t.app.inject({ method: 'GET', url: '/v1/oauth/demo/start', remoteAddress, headers: { accept: 'text/html' } });
       for (let i = 0; i < 60; i++) assert.equal((await start('203.0.113.7')).statusCode, 302, `start ${i + 1}`);

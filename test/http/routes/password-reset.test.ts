@@ -1,5 +1,5 @@
 // Password reset over HTTP, with every mail through nodemailer to a real SMTP server on loopback:
-// SECURITY.md 6-8 and 47 (identical answers).
+// docs/security.md SEC-6, SEC-7, SEC-8 and SEC-47 (identical answers).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from '../../../src/core/clients/create-client.ts';
@@ -30,7 +30,7 @@ describe('password reset over HTTP, mails through real SMTP', { timeout: 60_000 
     return linkIn(mail, '/reset').searchParams.get('token') as string;
   };
 
-  it('47: the answer is the same for an address with an account and one without; both get a mail', async () => {
+  it('SEC-47: the answer is the same for an address with an account and one without; both get a mail', async () => {
     await signUpThroughApi(t.app, 'known@example.com', testPassword);
     const before = t.smtp.mails.length;
     const known = await requestReset('known@example.com');
@@ -47,7 +47,7 @@ describe('password reset over HTTP, mails through real SMTP', { timeout: 60_000 
     assert.ok(!note.text.includes('/reset?token='), 'no link for an address without an account');
   });
 
-  it('7: a request with Host: evil.example (and X-Forwarded-Host) still mails a link to the configured origin', async () => {
+  it('SEC-7: a request with Host: evil.example (and X-Forwarded-Host) still mails a link to the configured origin', async () => {
     await signUpThroughApi(t.app, 'host@example.com', testPassword);
     const before = t.smtp.mails.length;
     const response = await requestReset('host@example.com', { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' });
@@ -57,7 +57,7 @@ describe('password reset over HTTP, mails through real SMTP', { timeout: 60_000 
     assert.ok(!mail.text.includes('evil.example') && !mail.html.includes('evil.example'));
   });
 
-  it('8: the new password ends every session and refresh token of the account, and logs nobody in', async () => {
+  it('SEC-8: the new password ends every session and refresh token of the account, and logs nobody in', async () => {
     const first = await signUpThroughApi(t.app, 'eight@example.com', testPassword);
     const second = sessionTokenFrom(await logInThroughApi(t.app, 'eight@example.com', testPassword));
     assert.ok(second);
@@ -79,7 +79,7 @@ describe('password reset over HTTP, mails through real SMTP', { timeout: 60_000 
     await t.smtp.next('eight@example.com', 'Your password was changed', before);
   });
 
-  it('6: the link works once', async () => {
+  it('SEC-6: the link works once', async () => {
     await signUpThroughApi(t.app, 'once@example.com', testPassword);
     const before = t.smtp.mails.length;
     await requestReset('once@example.com');
@@ -117,7 +117,7 @@ describe('password reset over HTTP, mails through real SMTP', { timeout: 60_000 
     assert.match(expired.body, /does not work/);
   });
 
-  it('16: a cross-site POST to the reset endpoints is refused', async () => {
+  it('SEC-16: a cross-site POST to the reset endpoints is refused', async () => {
     const response = await t.app.inject({ method: 'POST', url: '/v1/password-reset', headers: { ...sameOriginJson, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' }, payload: { email: 'known@example.com' } });
     assert.equal(response.statusCode, 403);
   });

@@ -21,7 +21,7 @@ describe('GET /v1/revocations (JSON)', () => {
 
   const feed = (query = '', authorization = auth) => t.app.inject({ method: 'GET', url: `/v1/revocations${query}`, headers: { authorization, accept: 'application/json' } });
 
-  it('needs confidential client credentials', async () => {
+  it('needs confidential client credentials (SEC-79)', async () => {
     assert.equal((await t.app.inject({ method: 'GET', url: '/v1/revocations' })).statusCode, 401);
     assert.equal((await feed('', basic('api', 'wrong'))).statusCode, 401);
     assert.equal((await feed('', basic('spa', ''))).statusCode, 401);

@@ -46,7 +46,7 @@ describe('session tokens and the JWKS', () => {
     assert.equal((payload.exp as number) - (payload.iat as number), 300);
   });
 
-  it('never outlives its session', async () => {
+  it('never outlives its session (SEC-74)', async () => {
     const day = 24 * 60 * 60 * 1000;
     const short = await signUpThroughApi(t.app, 'short@example.com', testPassword);
     // Keep the session in use (idle limit 7 days) until one minute before its 30-day absolute limit.
@@ -63,7 +63,7 @@ describe('session tokens and the JWKS', () => {
     assert.equal(exp, Math.floor(Date.parse(me.session.expiresAt) / 1000));
   });
 
-  it('refuses without a session, for an unknown client, or for a client without the session grant', async () => {
+  it('refuses without a session, for an unknown client, or for a client without the session grant (SEC-74)', async () => {
     const other = await signUpThroughApi(t.app, 'jwt2@example.com', testPassword);
     assert.equal((await t.app.inject({ method: 'POST', url: '/v1/session/token', headers: sameOriginJson, payload: { client_id: 'web' } })).statusCode, 401);
     const unknown = await exchange('nope', other);
@@ -72,7 +72,7 @@ describe('session tokens and the JWKS', () => {
     assert.equal((await exchange('cli', other)).json().code, 'unauthorized_client');
   });
 
-  it('refuses a cross-site request (the cookie alone must never mint a token for another site)', async () => {
+  it('refuses a cross-site request (the cookie alone must never mint a token for another site) (SEC-74)', async () => {
     const other = await signUpThroughApi(t.app, 'jwt3@example.com', testPassword);
     const response = await t.app.inject({
       method: 'POST',
@@ -83,7 +83,7 @@ describe('session tokens and the JWKS', () => {
     assert.equal(response.statusCode, 403);
   });
 
-  it('29: /.well-known/jwks.json holds public members only, with cache headers', async () => {
+  it('SEC-29: /.well-known/jwks.json holds public members only, with cache headers', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
     assert.equal(response.statusCode, 200);
     assert.match(String(response.headers['cache-control']), /public, max-age=300/);

@@ -63,7 +63,7 @@ describe('sessions API', () => {
     assert.equal(again.json().code, 'session_not_found');
   });
 
-  it("DELETE /v1/sessions/{id} cannot touch another user's session", async () => {
+  it("DELETE /v1/sessions/{id} cannot touch another user's session (SEC-58)", async () => {
     const [mine] = await twoDevices('mine@example.com');
     const [, theirs] = await twoDevices('theirs@example.com');
     const response = await del(`/v1/sessions/${theirs.split('.')[0]}`, mine);

@@ -1,4 +1,4 @@
-// POST /v1/token: the password and refresh_token grants, SECURITY.md 30-34 and 56.
+// POST /v1/token: the password and refresh_token grants, docs/security.md SEC-30, SEC-31, SEC-32, SEC-33, SEC-34 and SEC-56.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -51,7 +51,7 @@ describe('POST /v1/token', () => {
     assert.equal(body.refresh_token, undefined);
   });
 
-  it('confidential clients authenticate with Basic or in the body; a wrong secret is invalid_client with WWW-Authenticate', async () => {
+  it('confidential clients authenticate with Basic or in the body; a wrong secret is invalid_client with WWW-Authenticate (SEC-75)', async () => {
     const basic = `Basic ${Buffer.from(`backend:${confidentialSecret}`).toString('base64')}`;
     assert.equal((await post({ grant_type: 'password', username: 'grant@example.com', password: testPassword }, { authorization: basic })).statusCode, 200);
     assert.equal((await post({ grant_type: 'password', username: 'grant@example.com', password: testPassword, client_id: 'backend', client_secret: confidentialSecret })).statusCode, 200);
@@ -88,7 +88,7 @@ describe('POST /v1/token', () => {
     assert.ok(third.access_token);
   });
 
-  it('30: a rotated token presented again (after the grace window) -> invalid_grant, family and session revoked', async () => {
+  it('SEC-30: a rotated token presented again (after the grace window) -> invalid_grant, family and session revoked', async () => {
     const first = (await passwordGrant()).json();
     const second = (await refresh(first.refresh_token)).json();
     t.core.clock.advance(11_000);
@@ -102,7 +102,7 @@ describe('POST /v1/token', () => {
     assert.ok(audit.some((e) => e.type === 'refresh.reuse_detected'));
   });
 
-  it('31: two concurrent refreshes with the same token (two tabs) both succeed with the same new refresh token', async () => {
+  it('SEC-31: two concurrent refreshes with the same token (two tabs) both succeed with the same new refresh token', async () => {
     const first = (await passwordGrant()).json();
     const [a, b] = await Promise.all([refresh(first.refresh_token), refresh(first.refresh_token)]);
     assert.equal(a.statusCode, 200, a.body);
@@ -116,7 +116,7 @@ describe('POST /v1/token', () => {
     assert.equal(late.statusCode, 400, 'its successor has been used since: reuse');
   });
 
-  it('31: a repeat within the grace window gets the same successor; after it, it is reuse', async () => {
+  it('SEC-31: a repeat within the grace window gets the same successor; after it, it is reuse', async () => {
     const first = (await passwordGrant()).json();
     const a = (await refresh(first.refresh_token)).json();
     t.core.clock.advance(5_000);
@@ -126,14 +126,14 @@ describe('POST /v1/token', () => {
     assert.equal((await refresh(first.refresh_token)).json().error, 'invalid_grant');
   });
 
-  it('32: a refresh token used by another client -> invalid_grant', async () => {
+  it('SEC-32: a refresh token used by another client -> invalid_grant', async () => {
     const first = (await passwordGrant('spa')).json();
     const response = await refresh(first.refresh_token, 'other');
     assert.equal(response.json().error, 'invalid_grant');
     assert.equal((await refresh(first.refresh_token, 'spa')).statusCode, 200, 'the rightful client is unaffected');
   });
 
-  it('33: idle too long, or past the absolute lifetime despite use -> invalid_grant', async () => {
+  it('SEC-33: idle too long, or past the absolute lifetime despite use -> invalid_grant', async () => {
     const idle = (await passwordGrant()).json();
     t.core.clock.advance(7 * day + 1);
     assert.equal((await refresh(idle.refresh_token)).json().error, 'invalid_grant');
@@ -160,7 +160,7 @@ describe('POST /v1/token', () => {
     assert.equal((await refresh(pair.refresh_token)).json().error, 'invalid_grant');
   });
 
-  it('56: a failure between "mark used" and "store the successor" leaves the old token live, never two', async () => {
+  it('SEC-56: a failure between "mark used" and "store the successor" leaves the old token live, never two', async () => {
     // A store whose transactions fail while storing a successor, when armed: the crash point.
     const inner = createMemoryStore();
     let crash = false;

@@ -1,5 +1,5 @@
-// TOTP two-factor over HTTP: SECURITY.md 45 (nothing granted between the steps), 41-42 and 46 at the
-// HTTP surface, the password grant refusal, and the pages.
+// TOTP two-factor over HTTP: docs/security.md SEC-45 (nothing granted between the steps), SEC-41,
+// SEC-42 and SEC-46 at the HTTP surface, the password grant refusal, and the pages.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
@@ -41,7 +41,7 @@ describe('two-factor over HTTP', () => {
   const secondFactor = (pending: string | undefined, payload: Record<string, string>) =>
     t.app.inject({ method: 'POST', url: '/v1/session/second-factor', headers: { ...sameOriginJson, ...(pending === undefined ? {} : { cookie: `${pendingLoginCookieName}=${pending}` }) }, payload });
 
-  it('45: the password alone gets 401 second_factor_required, a pending cookie, and no session; protected endpoints stay 401', async () => {
+  it('SEC-45: the password alone gets 401 second_factor_required, a pending cookie, and no session; protected endpoints stay 401', async () => {
     const login = await logInThroughApi(t.app, 'tf@example.com', testPassword);
     assert.equal(login.statusCode, 401);
     assert.equal(login.json().code, 'second_factor_required');
@@ -58,7 +58,7 @@ describe('two-factor over HTTP', () => {
     assert.equal(page.statusCode, 303);
   });
 
-  it('45: the password grant refuses an account with TOTP with a clear invalid_grant, and issues nothing', async () => {
+  it('SEC-45: the password grant refuses an account with TOTP with a clear invalid_grant, and issues nothing', async () => {
     const response = await t.app.inject({ method: 'POST', url: '/v1/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ grant_type: 'password', username: 'tf@example.com', password: testPassword, client_id: 'spa' }).toString() });
     assert.equal(response.statusCode, 400);
     assert.equal(response.json().error, 'invalid_grant');
@@ -66,7 +66,7 @@ describe('two-factor over HTTP', () => {
     assert.equal(response.json().access_token, undefined);
   });
 
-  it('the TOTP code finishes the login; the same code again is refused (42)', async () => {
+  it('the TOTP code finishes the login; the same code again is refused (SEC-42)', async () => {
     const code = totpCodeAt(secret, t.core.clock.nowMs());
     const pending = pendingCookieOf(await logInThroughApi(t.app, 'tf@example.com', testPassword));
     const done = await secondFactor(pending, { code });
@@ -80,7 +80,7 @@ describe('two-factor over HTTP', () => {
     assert.equal(sessionTokenFrom(replay), undefined);
   });
 
-  it('46: a recovery code finishes a login once; no pending cookie -> no_pending_login', async () => {
+  it('SEC-46: a recovery code finishes a login once; no pending cookie -> no_pending_login', async () => {
     const pending = pendingCookieOf(await logInThroughApi(t.app, 'tf@example.com', testPassword));
     assert.equal((await secondFactor(pending, { recoveryCode: recoveryCodes[0]! })).statusCode, 200);
     const again = await secondFactor(pendingCookieOf(await logInThroughApi(t.app, 'tf@example.com', testPassword)), { recoveryCode: recoveryCodes[0]! });
@@ -111,7 +111,7 @@ describe('two-factor over HTTP', () => {
     assert.match(settings.body, /is <strong>on<\/strong>/);
   });
 
-  it('the enrolment page shows an inline SVG QR code and the key, escaped, under the strict CSP', async () => {
+  it('the enrolment page shows an inline SVG QR code and the key, escaped, under the strict CSP (SEC-99)', async () => {
     const session = await signUpThroughApi(t.app, 'qr@example.com', testPassword);
     const enrol = await t.app.inject({ method: 'POST', url: '/account/two-factor/enrol', headers: { ...form, ...withSession(session) }, payload: '' });
     assert.equal(enrol.statusCode, 303);

@@ -56,7 +56,7 @@ describe('extractBearerToken', () => {
     for (const value of malformed) assert.equal(refusedCode(value), 'token_malformed', JSON.stringify(value));
   });
 
-  it('takes linear time on a hostile header (no regular-expression backtracking blow-up)', () => {
+  it('takes linear time on a hostile header (no regular-expression backtracking blow-up) (SEC-84)', () => {
     const startedMs = performance.now();
     for (const value of [`Bearer ${'a'.repeat(100_000)}=!`, `Bearer ${' '.repeat(100_000)}!`, `x${' '.repeat(100_000)}x`, `Bearer ${'='.repeat(100_000)}a`]) refusedCode(value);
     assert.ok(performance.now() - startedMs < 200, `${performance.now() - startedMs} ms`);
@@ -90,7 +90,7 @@ describe('bearerRefusal', () => {
     assert.equal(JSON.parse(refusal.body).code, 'verifier_unavailable');
   });
 
-  it('puts nothing from the cause (jose`s message, a kid) in the answer', () => {
+  it('puts nothing from the cause (jose`s message, a kid) in the answer (SEC-84)', () => {
     const cause = new Error('kid "<script>" not found');
     const refusal = bearerRefusal(new GatehouseTokenError('token_unknown_key', { cause }));
     assert.doesNotMatch(`${refusal.headers['www-authenticate']} ${refusal.body}`, /<script>|kid "/);

@@ -22,7 +22,7 @@ middlewareContract(
 );
 
 describe('expressGatehouse specifics', () => {
-  it('an unexpected verifier failure goes to next(error), and the route never runs', async () => {
+  it('an unexpected verifier failure goes to next(error), and the route never runs (SEC-85)', async () => {
     const broken = { verify: async (): Promise<AccessTokenClaims> => Promise.reject(new TypeError('bug')) };
     const app = express();
     let reached = false;

@@ -67,7 +67,7 @@ describe('fastifyGatehouse specifics', () => {
     assert.deepEqual(await open.json(), { gatehouse: null });
   });
 
-  it('an unexpected verifier failure goes to fastify`s error handler (500), never through', async () => {
+  it('an unexpected verifier failure goes to fastify`s error handler (500), never through (SEC-85)', async () => {
     const app = Fastify();
     let reached = false;
     const broken = { verify: async (): Promise<AccessTokenClaims> => Promise.reject(new TypeError('bug')) };

@@ -34,7 +34,7 @@ middlewareContract('hono', async (verifier, record) => {
 });
 
 describe('honoGatehouse specifics', () => {
-  it('an unexpected verifier failure goes to onError, and the route never runs', async () => {
+  it('an unexpected verifier failure goes to onError, and the route never runs (SEC-85)', async () => {
     const broken = { verify: async (): Promise<AccessTokenClaims> => Promise.reject(new TypeError('bug')) };
     const app = new Hono();
     let reached = false;

@@ -23,7 +23,7 @@ middlewareContract('node:http', async (verifier, record) => {
 });
 
 describe('withGatehouse specifics', () => {
-  it('an unexpected verifier failure: 500 (fail closed, no hanging request), the promise rejects, the handler never runs', async () => {
+  it('an unexpected verifier failure: 500 (fail closed, no hanging request), the promise rejects, the handler never runs (SEC-85)', async () => {
     const broken = { verify: async (): Promise<AccessTokenClaims> => Promise.reject(new TypeError('bug')) };
     let reached = false;
     const rejections: unknown[] = [];

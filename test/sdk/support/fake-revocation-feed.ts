@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
  * being built on the server side at the same time as the SDK. It is a real node:http server on
  * 127.0.0.1 that implements the contract the SDK is written against, so the SDK is tested over
  * real sockets and real `fetch`; once the server's endpoint exists, the SDK must also be run
- * against it (test/sdk/revocation-feed.test.ts says the same). The contract:
+ * against it (test/sdk/revocation/revocation-feed.test.ts says the same). The contract:
  *
  * - HTTP Basic client credentials, each of client_id and client_secret
  *   application/x-www-form-urlencoded before joining with ':' (RFC 6749 2.3.1); wrong or missing:

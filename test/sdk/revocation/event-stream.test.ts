@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EventStreamParser, type ServerSentEvent } from '../../src/sdk/event-stream.ts';
+import { EventStreamParser, type ServerSentEvent } from '../../../src/sdk/revocation/event-stream.ts';
 
 /** Everything a parser reported, in order, for comparing whole runs. */
 type Reported = ['event', ServerSentEvent] | ['comment', string] | ['retry', number];
@@ -134,7 +134,7 @@ describe('EventStreamParser: UTF-8', () => {
 });
 
 describe('EventStreamParser: bounds', () => {
-  it('throws on a line longer than maxBufferedChars, even arriving in small chunks', () => {
+  it('throws on a line longer than maxBufferedChars, even arriving in small chunks (SEC-87)', () => {
     const parser = new EventStreamParser({ onEvent: () => undefined }, { maxBufferedChars: 64 });
     parser.push('data: ');
     assert.throws(() => {
@@ -142,7 +142,7 @@ describe('EventStreamParser: bounds', () => {
     }, /longer than 64 characters/);
   });
 
-  it('throws on an event whose data lines add up to more than maxBufferedChars', () => {
+  it('throws on an event whose data lines add up to more than maxBufferedChars (SEC-87)', () => {
     const parser = new EventStreamParser({ onEvent: () => undefined }, { maxBufferedChars: 64 });
     assert.throws(() => parser.push('data: 0123456789\n'.repeat(10)), /longer than 64 characters/);
   });

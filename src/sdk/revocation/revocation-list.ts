@@ -1,4 +1,4 @@
-import type { AccessTokenClaims } from './access-token-claims.ts';
+import type { AccessTokenClaims } from '../access-token-claims.ts';
 
 /**
  * What to revoke: every token of a session (`sid`), one token (`jti`), or both; kept until
@@ -20,7 +20,7 @@ const minimumSweepSize = 1024;
 /**
  * @internal Revoked session ids and token ids, each with the time until which it is refused.
  * Keyed on the claims, never on the token bytes: a token re-encoded (a non-canonical base64url
- * signature, ECDSA's (r, n - s) twin) or re-issued with the same `sid` is still refused (SECURITY 28).
+ * signature, ECDSA's (r, n - s) twin) or re-issued with the same `sid` is still refused (docs/security.md SEC-28).
  * Entries are never evicted early, only once expired: an early eviction would un-revoke.
  */
 export class RevocationList {

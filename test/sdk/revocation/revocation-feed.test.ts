@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { before, describe, it, type TestContext } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { RevocationFeedError, type RevocationFeedEntry, type RevocationFeedOptions, type Verifier } from '../../src/sdk/index.ts';
-import { FakeRevocationFeed, type FakeRevocationFeedOptions } from './support/fake-revocation-feed.ts';
-import { Recorder } from './support/recorder.ts';
-import { assertRefused, countingJwks, fixedNowMs, makeSigningKeys, makeVerifier, mintAccessToken, type SigningKey, type TestAlgorithm } from './support/tokens.ts';
+import { RevocationFeedError, type RevocationFeedEntry, type RevocationFeedOptions, type Verifier } from '../../../src/sdk/index.ts';
+import { FakeRevocationFeed, type FakeRevocationFeedOptions } from '../support/fake-revocation-feed.ts';
+import { Recorder } from '../support/recorder.ts';
+import { assertRefused, countingJwks, fixedNowMs, makeSigningKeys, makeVerifier, mintAccessToken, type SigningKey, type TestAlgorithm } from '../support/tokens.ts';
 
 /**
  * The verifier's revocation feed, over real sockets and Node's fetch, against FakeRevocationFeed:
@@ -201,7 +201,7 @@ describe('revocationFeed: reconnecting', () => {
     });
   }
 
-  it('an unreadable revocation drops the connection and is asked for again, never skipped', testTimeout, async (t) => {
+  it('an unreadable revocation drops the connection and is asked for again, never skipped (SEC-83)', testTimeout, async (t) => {
     const feed = await startFeed(t);
     const { verifier, errors } = follow(feed);
     await verifier.ready();
@@ -216,7 +216,7 @@ describe('revocationFeed: reconnecting', () => {
 });
 
 describe('revocationFeed: failing closed', () => {
-  it('heartbeats keep it current; when the server stops answering, verify() refuses with 503 after maxStalenessMs; it recovers', testTimeout, async (t) => {
+  it('heartbeats keep it current; when the server stops answering, verify() refuses with 503 after maxStalenessMs; it recovers (SEC-83)', testTimeout, async (t) => {
     const feed = await startFeed(t, { pingIntervalMs: 40 });
     const { verifier, revocations, errors } = follow(feed, { maxStalenessMs: 300 });
     await verifier.ready();
@@ -242,7 +242,7 @@ describe('revocationFeed: failing closed', () => {
     await verifier.verify(token);
   });
 
-  it('a verifier whose feed never catches up refuses once the startup wait (maxStalenessMs) is over', testTimeout, async (t) => {
+  it('a verifier whose feed never catches up refuses once the startup wait (maxStalenessMs) is over (SEC-83)', testTimeout, async (t) => {
     const feed = await startFeed(t);
     feed.stall();
     const startedMs = performance.now();
@@ -257,7 +257,7 @@ describe('revocationFeed: failing closed', () => {
     await assertRefused(ready, 'verifier_unavailable');
   });
 
-  it('bad credentials: verify() fails closed at once with verifier_unavailable, saying authentication failed', testTimeout, async (t) => {
+  it('bad credentials: verify() fails closed at once with verifier_unavailable, saying authentication failed (SEC-83)', testTimeout, async (t) => {
     const feed = await startFeed(t);
     const wrongSecret = 'not-the-secret';
     const { verifier, errors } = follow(feed, { clientSecret: wrongSecret });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RevocationFeedError } from '../../src/sdk/index.ts';
-import { parseReadyEvent, parseRevocationEvent } from '../../src/sdk/revocation-feed-messages.ts';
+import { RevocationFeedError } from '../../../src/sdk/index.ts';
+import { parseReadyEvent, parseRevocationEvent } from '../../../src/sdk/revocation/revocation-feed-messages.ts';
 
 function assertProtocolError(read: () => unknown, message: RegExp): void {
   assert.throws(read, (error: unknown) => error instanceof RevocationFeedError && error.reason === 'protocol_error' && message.test(error.message));
@@ -36,7 +36,7 @@ describe('parseRevocationEvent', () => {
     it(`refuses ${data}`, () => assertProtocolError(() => parseRevocationEvent(data), message));
   }
 
-  it('never echoes the data into the message', () => {
+  it('never echoes the data into the message (SEC-87)', () => {
     assert.throws(() => parseRevocationEvent('{"seq":1,"sid":"<script>","expiresAtMs":"x"}'), (error: unknown) => !(error as Error).message.includes('<script>'));
   });
 });

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GatehouseTokenError } from './errors.ts';
+import { GatehouseTokenError } from '../errors.ts';
 import type { ServerSentEvent } from './event-stream.ts';
 import { RevocationFeedError } from './revocation-feed-error.ts';
 import { parseReadyEvent, parseRevocationEvent } from './revocation-feed-messages.ts';

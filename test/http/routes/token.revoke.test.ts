@@ -42,7 +42,7 @@ describe('POST /v1/token/revoke', () => {
     assert.equal((await post('/v1/token', { grant_type: 'refresh_token', refresh_token: pair.refresh_token, client_id: 'spa' })).statusCode, 200, 'the grant itself lives on');
   });
 
-  it("answers 200 and changes nothing for another client's token, an unknown token or garbage", async () => {
+  it("answers 200 and changes nothing for another client's token, an unknown token or garbage (SEC-77)", async () => {
     const pair = await login();
     const before = (await t.core.store.revocations.listAfter(0, 1000)).length;
     for (const token of [pair.refresh_token, pair.access_token]) {
@@ -55,7 +55,7 @@ describe('POST /v1/token/revoke', () => {
     assert.equal((await post('/v1/token', { grant_type: 'refresh_token', refresh_token: pair.refresh_token, client_id: 'spa' })).statusCode, 200);
   });
 
-  it('needs client authentication', async () => {
+  it('needs client authentication (SEC-77)', async () => {
     const response = await post('/v1/token/revoke', { token: 'x' });
     assert.equal(response.statusCode, 401);
     assert.equal(response.json().error, 'invalid_client');

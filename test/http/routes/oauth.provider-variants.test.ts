@@ -71,7 +71,7 @@ describe('provider variants', () => {
     }
   });
 
-  it('a provider error other than access_denied is refused as an invalid answer, with its error code shown', async () => {
+  it('a provider error other than access_denied is refused as an invalid answer, with its error code shown (SEC-71)', async () => {
     const t = await createOAuthApp(idp);
     try {
       const started = await startLogin(t.app);

@@ -22,7 +22,7 @@ import {
 } from '../../support/oauth.ts';
 
 /**
- * SECURITY.md "OAuth / OIDC client" (35-40), one block per line. Every case drives the real
+ * docs/security.md "OAuth / OIDC client" (SEC-35 to SEC-40), one block per case. Every case drives the real
  * OpenID provider (oidc-provider on loopback) or tampers with what reaches Gatehouse: the
  * callback URL, the authorization URL before the provider sees it, or the token endpoint's
  * answer (through openid-client's custom fetch). ID tokens are forged with the provider's own
@@ -75,7 +75,7 @@ async function signWithProviderKey(claims: JWTPayload): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: String(idp.signingKey.kid) }).sign(key);
 }
 
-describe('SECURITY.md 35: state missing, wrong, expired or replayed -> no login', () => {
+describe('SEC-35: state missing, wrong, expired or replayed -> no login', () => {
   it('state missing from the callback', () =>
     withApp(async (t) => {
       const { flow, back } = await authorize(t);
@@ -111,14 +111,14 @@ describe('SECURITY.md 35: state missing, wrong, expired or replayed -> no login'
       assert.equal((await t.core.store.users.list({ limit: 10 })).length, 1);
     }));
 
-  it("a callback without the browser's flow cookie (login CSRF: the attacker's code and state sent to a victim)", () =>
+  it("a callback without the browser's flow cookie (login CSRF: the attacker's code and state sent to a victim) (SEC-63)", () =>
     withApp(async (t) => {
       const { back } = await authorize(t);
       assertRefused(await callback(t.app, back), 'oauth_flow_invalid');
       await noUsers(t);
     }));
 
-  it("a callback with another flow's cookie: the state is bound to the cookie that started it", () =>
+  it("a callback with another flow's cookie: the state is bound to the cookie that started it (SEC-63)", () =>
     withApp(async (t) => {
       const attacker = await authorize(t);
       const victim = await startLogin(t.app);
@@ -126,14 +126,14 @@ describe('SECURITY.md 35: state missing, wrong, expired or replayed -> no login'
       await noUsers(t);
     }));
 
-  it('a forged flow cookie (not one the server issued)', () =>
+  it('a forged flow cookie (not one the server issued) (SEC-63)', () =>
     withApp(async (t) => {
       const { back } = await authorize(t);
       assertRefused(await callback(t.app, back, { flow: 'A'.repeat(43) }), 'oauth_flow_invalid');
       assertRefused(await callback(t.app, back, { flow: "' OR 1=1--" }), 'oauth_flow_invalid');
     }));
 
-  it('the flow cookie is __Host-, HttpOnly, Secure, SameSite=Lax, Path=/ and expires with the flow', () =>
+  it('the flow cookie is __Host-, HttpOnly, Secure, SameSite=Lax, Path=/ and expires with the flow (SEC-63)', () =>
     withApp(async (t) => {
       const started = await startLogin(t.app);
       const cookie = started.response.cookies.find((c) => c.name === '__Host-gatehouse_oauth');
@@ -143,7 +143,7 @@ describe('SECURITY.md 35: state missing, wrong, expired or replayed -> no login'
     }));
 });
 
-describe('SECURITY.md 36: nonce missing or wrong in the ID token -> no login', () => {
+describe('SEC-36: nonce missing or wrong in the ID token -> no login', () => {
   it('nonce missing: removed from the authorization request, so the provider puts none in the ID token', () =>
     withApp(async (t) => {
       const { flow, back } = await authorize(t, user, (url) => url.searchParams.delete('nonce'));
@@ -174,7 +174,7 @@ describe('SECURITY.md 36: nonce missing or wrong in the ID token -> no login', (
     }));
 });
 
-describe("SECURITY.md 37: ID token with wrong iss, aud lacking our client id, bad signature, alg none -> no login", () => {
+describe("SEC-37: ID token with wrong iss, aud lacking our client id, bad signature, alg none -> no login", () => {
   it("wrong iss, signed with the provider's real key", () =>
     withApp(async (t) => {
       rewriteIdToken(t, (_real, claims) => signWithProviderKey({ ...claims, iss: 'https://evil.example' }));
@@ -236,7 +236,7 @@ describe("SECURITY.md 37: ID token with wrong iss, aud lacking our client id, ba
     }));
 });
 
-describe('SECURITY.md 38: issuer mix-up (RFC 9207) -> no login', () => {
+describe('SEC-38: issuer mix-up (RFC 9207) -> no login', () => {
   it('iss in the authorization response differs from the configured issuer', () =>
     withApp(async (t) => {
       const { flow, back } = await authorize(t);
@@ -268,7 +268,7 @@ describe('SECURITY.md 38: issuer mix-up (RFC 9207) -> no login', () => {
     });
   });
 
-  it("a callback arriving at another provider's callback path is refused (the flow records its provider)", () =>
+  it("a callback arriving at another provider's callback path is refused (the flow records its provider) (SEC-64)", () =>
     withApp(
       async (t) => {
         const started = await startLogin(t.app, '/account', 'demo');
@@ -280,13 +280,13 @@ describe('SECURITY.md 38: issuer mix-up (RFC 9207) -> no login', () => {
       { providers: [demoProviderConfig(idp), demoProviderConfig(idp, { id: 'other', displayName: 'Other' })] },
     ));
 
-  it('plain http issuers are refused unless loopback in dev mode or tests', async () => {
+  it('plain http issuers are refused unless loopback in dev mode or tests (SEC-65)', async () => {
     await assert.rejects(connectProvider(demoProviderConfig(idp), { plainHttp: 'https-only' }), /must be https:\/\//);
     await assert.rejects(connectProvider(demoProviderConfig({ issuer: 'http://idp.example.com' }), { plainHttp: 'allow-loopback' }), /must be https:\/\//);
   });
 });
 
-describe('SECURITY.md 39: PKCE S256 always; the verifier never leaves the server', () => {
+describe('SEC-39: PKCE S256 always; the verifier never leaves the server', () => {
   it('the authorization request has an S256 challenge; the verifier goes only to the token endpoint and matches it', () =>
     withApp(async (t) => {
       const started = await startLogin(t.app);
@@ -330,7 +330,7 @@ describe('SECURITY.md 39: PKCE S256 always; the verifier never leaves the server
     }));
 });
 
-describe('SECURITY.md 40: an IdP email matching a local account is not logged in automatically; identities keyed on (issuer, subject)', () => {
+describe('SEC-40: an IdP email matching a local account is not logged in automatically; identities keyed on (issuer, subject)', () => {
   async function seedOwner(t: OAuthApp): Promise<string> {
     await signUpThroughApi(t.app, 'owner@example.com', 'correct horse battery staple', { origin: 'https://auth.test' });
     const owner = await t.core.store.users.findByEmail('owner@example.com');

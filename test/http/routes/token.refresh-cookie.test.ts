@@ -1,5 +1,5 @@
 // Browser clients: the refresh token travels only in an HttpOnly __Host- cookie (issue 3, "browsers
-// never hold a token where a script can read it"), with SECURITY.md 16, 30 and 31 on that path.
+// never hold a token where a script can read it"), with docs/security.md SEC-16, SEC-30 and SEC-31 on that path.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
@@ -49,7 +49,7 @@ describe('browser clients: the refresh token in an HttpOnly cookie', () => {
     return refreshCookie(response)?.value ?? assert.fail('no refresh cookie');
   };
 
-  it('the password grant sets the refresh token as a __Host- HttpOnly Secure SameSite=Strict cookie, and leaves it out of the body', async () => {
+  it('the password grant sets the refresh token as a __Host- HttpOnly Secure SameSite=Strict cookie, and leaves it out of the body (SEC-73)', async () => {
     const response = await logIn();
     assert.equal(response.statusCode, 200, response.body);
     const body = response.json();
@@ -77,7 +77,7 @@ describe('browser clients: the refresh token in an HttpOnly cookie', () => {
     assert.equal((await refresh(next.value)).statusCode, 200, 'the successor works');
   });
 
-  it('a refresh token in the body is refused for a browser client, and the cookie is left as it was', async () => {
+  it('a refresh token in the body is refused for a browser client, and the cookie is left as it was (SEC-73)', async () => {
     const cookie = await loggedIn();
     const response = await post('/v1/token', { grant_type: 'refresh_token', client_id: 'web', refresh_token: cookie }, { cookie });
     assert.equal(response.statusCode, 400);
@@ -92,7 +92,7 @@ describe('browser clients: the refresh token in an HttpOnly cookie', () => {
     assert.equal(response.json().error, 'invalid_grant');
   });
 
-  it('31: two tabs refreshing with the same cookie at once both succeed, with the same successor', async () => {
+  it('SEC-31: two tabs refreshing with the same cookie at once both succeed, with the same successor', async () => {
     const cookie = await loggedIn();
     const [a, b] = await Promise.all([refresh(cookie), refresh(cookie)]);
     assert.equal(a.statusCode, 200, a.body);
@@ -101,7 +101,7 @@ describe('browser clients: the refresh token in an HttpOnly cookie', () => {
     assert.notEqual(a.json().access_token, b.json().access_token, 'each tab its own access token');
   });
 
-  it('30: a rotated cookie replayed after the grace window -> invalid_grant, the cookie cleared, the family and session revoked', async () => {
+  it('SEC-30: a rotated cookie replayed after the grace window -> invalid_grant, the cookie cleared, the family and session revoked', async () => {
     const cookie = await loggedIn();
     const next = refreshCookie(await refresh(cookie))?.value ?? assert.fail('rotated');
     t.core.clock.advance(11_000);
@@ -114,7 +114,7 @@ describe('browser clients: the refresh token in an HttpOnly cookie', () => {
     assert.equal((await refresh(next)).statusCode, 400, 'the successor died with its family');
   });
 
-  it('16: a cross-site request with the cookie is refused before any rotation', async () => {
+  it('SEC-16: a cross-site request with the cookie is refused before any rotation', async () => {
     const cookie = await loggedIn();
     for (const headers of [{ 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }, { 'sec-fetch-site': 'same-site', origin: 'https://evil.localhost' }]) {
       const response = await post('/v1/token', { grant_type: 'refresh_token', client_id: 'web' }, { cookie, headers });

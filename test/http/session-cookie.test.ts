@@ -1,10 +1,10 @@
-// SECURITY.md "Session cookie" 9-15, through the real HTTP app.
+// docs/security.md SEC-9, SEC-10, SEC-11, SEC-12, SEC-13, SEC-14, SEC-15 ("Session cookie"), through the real HTTP app.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { disableAccount } from '../../../src/core/accounts/set-account-disabled.ts';
-import { deleteAccountAsOperator } from '../../../src/core/accounts/delete-account.ts';
-import { testContext, testPassword } from '../../support/core-deps.ts';
+import { disableAccount } from '../../src/core/accounts/set-account-disabled.ts';
+import { deleteAccountAsOperator } from '../../src/core/accounts/delete-account.ts';
+import { testContext, testPassword } from '../support/core-deps.ts';
 import {
   createTestApp,
   logInThroughApi,
@@ -13,7 +13,7 @@ import {
   signUpThroughApi,
   withSession,
   type TestApp,
-} from '../../support/http-app.ts';
+} from '../support/http-app.ts';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -27,7 +27,7 @@ describe('session cookie', () => {
   const getSession = (token: string, extra: Record<string, string> = {}) =>
     t.app.inject({ method: 'GET', url: '/v1/session', headers: { ...withSession(token), ...extra } });
 
-  it('9: is __Host- prefixed, Secure, HttpOnly, SameSite=Lax, Path=/ and has no Domain', async () => {
+  it('SEC-9: is __Host- prefixed, Secure, HttpOnly, SameSite=Lax, Path=/ and has no Domain', async () => {
     await signUpThroughApi(t.app, 'nine@example.com', testPassword);
     const response = await logInThroughApi(t.app, 'nine@example.com', testPassword);
     assert.equal(response.statusCode, 200);
@@ -40,7 +40,7 @@ describe('session cookie', () => {
     assert.doesNotMatch(raw, /Domain=/i);
   });
 
-  it('stores only SHA-256 of the secret, and the token carries at least 128 bits of secret', async () => {
+  it('stores only SHA-256 of the secret, and the token carries at least 128 bits of secret (SEC-57)', async () => {
     const token = await signUpThroughApi(t.app, 'hash@example.com', testPassword);
     const [id, secret] = token.split('.') as [string, string];
     assert.ok(Buffer.from(secret, 'base64url').length * 8 >= 128);
@@ -50,7 +50,7 @@ describe('session cookie', () => {
     assert.ok(!JSON.stringify({ ...stored.session, secretHash: [...stored.session.secretHash] }).includes(secret));
   });
 
-  it('10: a session planted before login is dead after it, and login issues a new id', async () => {
+  it('SEC-10: a session planted before login is dead after it, and login issues a new id', async () => {
     await signUpThroughApi(t.app, 'ten@example.com', testPassword);
     const planted = await signUpThroughApi(t.app, 'attacker10@example.com', testPassword);
     // The victim's browser carries the attacker's session cookie, then the victim logs in.
@@ -64,7 +64,7 @@ describe('session cookie', () => {
     assert.equal(me.json().user.email, 'ten@example.com');
   });
 
-  it('10: a password change (privilege change) issues a new session id and kills the old one', async () => {
+  it('SEC-10: a password change (privilege change) issues a new session id and kills the old one', async () => {
     const old = await signUpThroughApi(t.app, 'ten-b@example.com', testPassword);
     const response = await t.app.inject({
       method: 'POST',
@@ -80,7 +80,7 @@ describe('session cookie', () => {
     assert.equal((await getSession(fresh)).statusCode, 200);
   });
 
-  it('11: an unknown or malformed cookie value is never adopted', async () => {
+  it('SEC-11: an unknown or malformed cookie value is never adopted', async () => {
     const token = await signUpThroughApi(t.app, 'eleven@example.com', testPassword);
     const [id] = token.split('.') as [string];
     for (const bogus of ['x', `${id}.${'A'.repeat(43)}`, `${'B'.repeat(22)}.${'C'.repeat(43)}`, `${token}x`, '']) {
@@ -90,7 +90,7 @@ describe('session cookie', () => {
     }
   });
 
-  it('11: a session token in the URL or in a header other than Cookie is ignored', async () => {
+  it('SEC-11: a session token in the URL or in a header other than Cookie is ignored', async () => {
     const token = await signUpThroughApi(t.app, 'eleven-b@example.com', testPassword);
     for (const url of [`/v1/session?session=${token}`, `/v1/session?__Host-gatehouse_session=${token}`]) {
       assert.equal((await t.app.inject({ method: 'GET', url })).statusCode, 401, url);
@@ -100,7 +100,7 @@ describe('session cookie', () => {
     assert.equal((await t.app.inject({ method: 'GET', url: '/v1/session', headers: { authorization: `Bearer ${token}` } })).statusCode, 401);
   });
 
-  it('12: the cookie replayed after logout gets 401', async () => {
+  it('SEC-12: the cookie replayed after logout gets 401', async () => {
     const token = await signUpThroughApi(t.app, 'twelve@example.com', testPassword);
     const logout = await t.app.inject({ method: 'DELETE', url: '/v1/session', headers: { origin: 'https://auth.test', ...withSession(token) } });
     assert.equal(logout.statusCode, 204);
@@ -108,7 +108,7 @@ describe('session cookie', () => {
     assert.equal((await getSession(token)).statusCode, 401);
   });
 
-  it('13: past the idle limit -> 401; activity within it keeps the session alive', async () => {
+  it('SEC-13: past the idle limit -> 401; activity within it keeps the session alive', async () => {
     const token = await signUpThroughApi(t.app, 'thirteen@example.com', testPassword);
     t.core.clock.advance(6 * dayMs);
     assert.equal((await getSession(token)).statusCode, 200, 'used within the idle limit');
@@ -118,7 +118,7 @@ describe('session cookie', () => {
     assert.equal((await getSession(token)).statusCode, 401, 'idle for longer than 7 days');
   });
 
-  it('13: past the absolute limit despite activity -> 401', async () => {
+  it('SEC-13: past the absolute limit despite activity -> 401', async () => {
     const token = await signUpThroughApi(t.app, 'thirteen-b@example.com', testPassword);
     for (let day = 0; day < 29; day++) {
       t.core.clock.advance(dayMs);
@@ -128,7 +128,7 @@ describe('session cookie', () => {
     assert.equal((await getSession(token)).statusCode, 401, '30 days after login');
   });
 
-  it('14: disabling the account refuses all its sessions at once', async () => {
+  it('SEC-14: disabling the account refuses all its sessions at once', async () => {
     const a = await signUpThroughApi(t.app, 'fourteen@example.com', testPassword);
     const b = sessionTokenFrom(await logInThroughApi(t.app, 'fourteen@example.com', testPassword));
     assert.ok(b);
@@ -142,7 +142,7 @@ describe('session cookie', () => {
     assert.equal(login.json().code, 'account_disabled');
   });
 
-  it('14: disabled between two writes: the session check alone refuses a disabled account', async () => {
+  it('SEC-14: disabled between two writes: the session check alone refuses a disabled account', async () => {
     const token = await signUpThroughApi(t.app, 'fourteen-c@example.com', testPassword);
     const user = await t.core.store.users.findByEmail('fourteen-c@example.com');
     assert.ok(user);
@@ -151,7 +151,7 @@ describe('session cookie', () => {
     assert.equal((await getSession(token)).statusCode, 401);
   });
 
-  it('14: deleting the account refuses its sessions at once', async () => {
+  it('SEC-14: deleting the account refuses its sessions at once', async () => {
     const token = await signUpThroughApi(t.app, 'fourteen-b@example.com', testPassword);
     const user = await t.core.store.users.findByEmail('fourteen-b@example.com');
     assert.ok(user);
@@ -159,7 +159,7 @@ describe('session cookie', () => {
     assert.equal((await getSession(token)).statusCode, 401);
   });
 
-  it('15: changing the password or deleting the account needs the current password', async () => {
+  it('SEC-15: changing the password or deleting the account needs the current password', async () => {
     const token = await signUpThroughApi(t.app, 'fifteen@example.com', testPassword);
     const change = await t.app.inject({
       method: 'POST',

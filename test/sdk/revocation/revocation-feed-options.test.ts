@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createVerifier } from '../../src/sdk/index.ts';
-import { basicAuthorization, resolveRevocationFeedOptions } from '../../src/sdk/revocation-feed-options.ts';
-import { audience, issuer } from './support/tokens.ts';
+import { createVerifier } from '../../../src/sdk/index.ts';
+import { basicAuthorization, resolveRevocationFeedOptions } from '../../../src/sdk/revocation/revocation-feed-options.ts';
+import { audience, issuer } from '../support/tokens.ts';
 
 const valid = { clientId: 'cli_api', clientSecret: 'secret' };
 
@@ -48,7 +48,7 @@ describe('revocationFeed options', () => {
     assert.ok(Object.isFrozen(resolved));
   });
 
-  it('a default url from an http issuer that is not loopback is refused', () => {
+  it('a default url from an http issuer that is not loopback is refused (SEC-81)', () => {
     assert.deepEqual(resolveRevocationFeedOptions(valid, 'http://auth.example.test')[1], ['the default revocationFeed.url (from issuer) must use https (http only on a loopback host)']);
   });
 

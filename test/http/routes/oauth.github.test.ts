@@ -72,7 +72,7 @@ describe('login with GitHub (against a local stand-in for GitHub)', () => {
       assert.equal(a.user.id, b.user.id);
     }));
 
-  it('no verified primary email: no account is made', () =>
+  it('no verified primary email: no account is made (SEC-71)', () =>
     withApp(async (t) => {
       github.signInAs({ id: 90, login: 'unverified', emails: [{ email: 'u@example.com', primary: true, verified: false }, { email: 'v@example.com', primary: false, verified: true }] });
       const { response } = await logIn(t);
@@ -80,7 +80,7 @@ describe('login with GitHub (against a local stand-in for GitHub)', () => {
       assert.deepEqual(await t.core.store.users.list({ limit: 10 }), []);
     }));
 
-  it('a tampered state is refused before the code is redeemed', () =>
+  it('a tampered state is refused before the code is redeemed (SEC-71)', () =>
     withApp(async (t) => {
       github.signInAs({ id: 91, login: 'x', emails: [{ email: 'x@example.com', primary: true, verified: true }] });
       const { response } = await logIn(t, (back) => back.searchParams.set('state', 'wrong'));
@@ -88,7 +88,7 @@ describe('login with GitHub (against a local stand-in for GitHub)', () => {
       assert.equal(t.hook.sent.filter((r) => r.url.pathname === '/login/oauth/access_token').length, 0);
     }));
 
-  it("GitHub's 200-with-error token answer (a code redeemed twice) is refused", () =>
+  it("GitHub's 200-with-error token answer (a code redeemed twice) is refused (SEC-71)", () =>
     withApp(async (t) => {
       github.signInAs({ id: 92, login: 'y', emails: [{ email: 'y@example.com', primary: true, verified: true }] });
       const started = await startLogin(t.app, '/account', 'github');

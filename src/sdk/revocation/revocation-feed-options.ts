@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import type { RevocationFeedError } from './revocation-feed-error.ts';
-import { secureUrlProblems } from './secure-url.ts';
+import { secureUrlProblems } from '../secure-url.ts';
 
 /**
  * One revocation as the feed delivered it, once the verifier has applied it.

@@ -37,7 +37,7 @@ describe('POST /v1/token/introspect', () => {
     assert.equal(refresh.sid, access.sid);
   });
 
-  it('inactive once revoked (by jti, or with its session), rotated, expired, or garbage', async () => {
+  it('inactive once revoked (by jti, or with its session), rotated, expired, or garbage (SEC-78)', async () => {
     const a = await login();
     await post('/v1/token/revoke', { token: a.access_token, client_id: 'spa' });
     assert.deepEqual((await introspect(a.access_token)).json(), { active: false });
@@ -57,7 +57,7 @@ describe('POST /v1/token/introspect', () => {
     for (const garbage of ['x', 'a.b.c', `${'A'.repeat(22)}.${'B'.repeat(43)}`]) assert.deepEqual((await introspect(garbage)).json(), { active: false });
   });
 
-  it('is for confidential clients only', async () => {
+  it('is for confidential clients only (SEC-78)', async () => {
     const pair = await login();
     assert.equal((await post('/v1/token/introspect', { token: pair.access_token, client_id: 'spa' })).statusCode, 401);
     assert.equal((await post('/v1/token/introspect', { token: pair.access_token })).statusCode, 401);

@@ -1,0 +1,60 @@
+/** The storage ports of accounts: users, link tokens (verification, reset) and verified addresses. */
+
+export interface User {
+  id: string;
+  /** Normalized: see core/accounts/normalize-email.ts. Unique. */
+  email: string;
+  /**
+   * PHC-format argon2id hash; null for an account created through a social login, which has
+   * no password (password login refuses it exactly as it refuses a wrong password).
+   */
+  passwordHash: string | null;
+  createdAtMs: number;
+  updatedAtMs: number;
+  /** Set when an operator disabled the account; a disabled account has no sessions. */
+  disabledAtMs: number | null;
+}
+
+export interface UserStore {
+  /** Inserts the user; an existing email is an expected outcome, not an exception. */
+  create(user: User): Promise<'created' | 'email_taken'>;
+  findById(id: string): Promise<User | null>;
+  findByEmail(email: string): Promise<User | null>;
+  updatePasswordHash(id: string, passwordHash: string, nowMs: number): Promise<void>;
+  setDisabledAt(id: string, disabledAtMs: number | null, nowMs: number): Promise<boolean>;
+  /** Removes the user and, with them, every session. */
+  delete(id: string): Promise<boolean>;
+  list(options: { limit: number; afterEmail?: string }): Promise<User[]>;
+}
+
+export type OneTimeTokenPurpose = 'verify_email' | 'password_reset';
+
+/** A link token (email verification, password reset): `id.secret`, only SHA-256(secret) stored. */
+export interface OneTimeTokenRecord {
+  id: string;
+  userId: string;
+  purpose: OneTimeTokenPurpose;
+  /** The address the link was mailed to: a verification proves this address, not a later one. */
+  email: string;
+  secretHash: Uint8Array;
+  createdAtMs: number;
+  expiresAtMs: number;
+  usedAtMs: number | null;
+}
+
+export interface OneTimeTokenStore {
+  insert(token: OneTimeTokenRecord): Promise<void>;
+  findById(id: string): Promise<OneTimeTokenRecord | null>;
+  /** Marks it used, only if it is unused and not expired at `nowMs`: false when another call won (single use). */
+  consume(id: string, nowMs: number): Promise<boolean>;
+  /** Removes every token of the user for `purpose` (a new link voids the older ones; a reset voids them all). */
+  deleteByUser(userId: string, purpose: OneTimeTokenPurpose): Promise<number>;
+  deleteExpired(nowMs: number): Promise<number>;
+}
+
+export interface EmailVerificationStore {
+  /** Records that the user proved `email` at `verifiedAtMs` (idempotent: the first proof is kept). */
+  markVerified(userId: string, email: string, verifiedAtMs: number): Promise<void>;
+  /** The verified address and when, or null while unverified. */
+  find(userId: string): Promise<{ email: string; verifiedAtMs: number } | null>;
+}

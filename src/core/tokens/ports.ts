@@ -1,0 +1,97 @@
+/** The storage ports of tokens: signing keys, refresh token families and the revocation feed. */
+
+/** A JWT signing key. The private half is stored only as a JWE under the server secret. */
+export interface SigningKeyRecord {
+  kid: string;
+  alg: string;
+  /** The public JWK as JSON (public members only). */
+  publicJwk: string;
+  /** The private JWK, encrypted (compact JWE, dir + A256GCM) under a key derived from the server secret. */
+  privateJwe: string;
+  createdAtMs: number;
+  /** It may sign from here on; before, it is only published (so every verifier has it first). */
+  activatesAtMs: number;
+  /** It stops signing here (a newer key took over); null while current. */
+  retiresAtMs: number | null;
+  /** It leaves the JWKS here, once its last token has expired; null while it may still sign. */
+  expiresAtMs: number | null;
+}
+
+export interface SigningKeyStore {
+  list(): Promise<SigningKeyRecord[]>;
+  insert(key: SigningKeyRecord): Promise<void>;
+  /**
+   * A new install's first key: inserts it only if no key can sign at `nowMs`, atomically, so
+   * instances starting together on an empty database agree on one key. True if inserted.
+   */
+  insertFirst(key: SigningKeyRecord, nowMs: number): Promise<boolean>;
+  /** Marks a key retired: it signs nothing after `retiresAtMs` and leaves the JWKS at `expiresAtMs`. */
+  retire(kid: string, retiresAtMs: number, expiresAtMs: number): Promise<void>;
+  deleteExpired(nowMs: number): Promise<number>;
+}
+
+/** One refresh token of a rotation family. Only the SHA-256 of its secret is stored. */
+export interface RefreshTokenRecord {
+  id: string;
+  /** The id of the first token of the chain: reuse of any rotated token revokes the whole family. */
+  familyId: string;
+  sessionId: string;
+  clientId: string;
+  secretHash: Uint8Array;
+  scope: string;
+  createdAtMs: number;
+  /** Unused this long, it dies (each rotation starts a new idle window). */
+  idleExpiresAtMs: number;
+  /** The family's absolute limit, whatever the use. */
+  familyExpiresAtMs: number;
+  /** Set when it was exchanged for its successor. */
+  usedAtMs: number | null;
+  successorId: string | null;
+}
+
+export interface RefreshTokenStore {
+  insert(token: RefreshTokenRecord): Promise<void>;
+  findById(id: string): Promise<RefreshTokenRecord | null>;
+  /** Marks `id` used and points it at its successor, only if it is still unused: false when another call won. */
+  markUsed(id: string, usedAtMs: number, successorId: string): Promise<boolean>;
+  /** Deletes every token of the family; returns how many. */
+  deleteFamily(familyId: string): Promise<number>;
+  deleteExpired(nowMs: number): Promise<number>;
+}
+
+/**
+ * A revocation that every verifier must learn: all tokens of a session (`sid`), or one token
+ * (`jti`). `seq` orders the feed; the entry is dropped once no token it covers can be valid.
+ */
+export interface Revocation {
+  seq: number;
+  sid: string | null;
+  jti: string | null;
+  expiresAtMs: number;
+  createdAtMs: number;
+  /** Why: logout, session_revoked, password_changed, account_disabled, account_deleted, refresh_reuse, token_revoked. */
+  reason: string;
+}
+
+export interface RevocationStore {
+  /** Appends an entry; the store assigns `seq`, increasing. */
+  append(entry: Omit<Revocation, 'seq'>): Promise<void>;
+  /** Entries with seq > `afterSeq`, oldest first, at most `limit`. */
+  listAfter(afterSeq: number, limit: number): Promise<Revocation[]>;
+  /** The highest seq ever assigned that is still stored (0 when none). */
+  latestSeq(): Promise<number>;
+  /** True when this access token (by jti) has a revocation entry. */
+  hasJti(jti: string): Promise<boolean>;
+  /**
+   * The reason of the newest entry for this session id while it is kept (null when none), so a
+   * browser whose session was ended elsewhere can be told why it is on the login page.
+   */
+  sessionEndReason(sid: string): Promise<string | null>;
+  deleteExpired(nowMs: number): Promise<number>;
+  /**
+   * Calls `listener` when new entries may have been appended, by this process or another
+   * instance (Redis pub/sub), so feeds need not wait for their next poll. Optional: without it
+   * the feed polls. Returns the unsubscribe.
+   */
+  watch?(listener: () => void): () => void;
+}

@@ -1,0 +1,24 @@
+import type { Client, ClientStore } from '../../core/ports.ts';
+import type { MemoryDb } from './tables.ts';
+
+const copyClient = (c: Client): Client => ({ ...c, grantTypes: [...c.grantTypes] });
+
+export function memoryClients(db: MemoryDb): ClientStore {
+  return {
+    async create(client) {
+      if (db.tables.clients.has(client.id)) return 'id_taken';
+      db.tables.clients.set(client.id, copyClient(client));
+      return 'created';
+    },
+    async findById(id) {
+      const c = db.tables.clients.get(id);
+      return c === undefined ? null : copyClient(c);
+    },
+    async list() {
+      return [...db.tables.clients.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map(copyClient);
+    },
+    async delete(id) {
+      return db.tables.clients.delete(id);
+    },
+  };
+}

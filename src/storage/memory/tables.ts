@@ -1,0 +1,100 @@
+import type { AuditEvent, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
+
+/** The memory store's rows, one map (or list) per SQL table. */
+export interface Tables {
+  users: Map<string, User>;
+  sessions: Map<string, Session>;
+  throttle: Map<string, ThrottleState>;
+  audit: AuditEvent[];
+  signingKeys: Map<string, SigningKeyRecord>;
+  clients: Map<string, Client>;
+  refreshTokens: Map<string, RefreshTokenRecord>;
+  revocations: Revocation[];
+  revocationSeq: number;
+  oauthIdentities: Map<string, OAuthIdentity>;
+  /** Keyed on the hex of the flow's id hash. */
+  oauthFlows: Map<string, OAuthFlow>;
+  oneTimeTokens: Map<string, OneTimeTokenRecord>;
+  emailVerifications: Map<string, { email: string; verifiedAtMs: number }>;
+  emailCodes: Map<string, EmailCodeRecord>;
+  totp: Map<string, TotpCredential>;
+  recoveryCodes: Map<string, RecoveryCodeRecord>;
+}
+
+/**
+ * The live tables. Repositories read `db.tables` on every call, never keep it: a transaction
+ * that rolls back puts its snapshot back by replacing `db.tables`.
+ */
+export interface MemoryDb {
+  tables: Tables;
+}
+
+export function emptyTables(): Tables {
+  return { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map() };
+}
+
+export function cloneTables(t: Tables): Tables {
+  return {
+    users: new Map(t.users),
+    sessions: new Map(t.sessions),
+    throttle: new Map(t.throttle),
+    audit: [...t.audit],
+    signingKeys: new Map(t.signingKeys),
+    clients: new Map(t.clients),
+    refreshTokens: new Map(t.refreshTokens),
+    revocations: [...t.revocations],
+    revocationSeq: t.revocationSeq,
+    oauthIdentities: new Map(t.oauthIdentities),
+    oauthFlows: new Map(t.oauthFlows),
+    oneTimeTokens: new Map(t.oneTimeTokens),
+    emailVerifications: new Map(t.emailVerifications),
+    emailCodes: new Map(t.emailCodes),
+    totp: new Map(t.totp),
+    recoveryCodes: new Map(t.recoveryCodes),
+  };
+}
+
+/**
+ * The one expiry (and bulk delete) loop: removes every row of `map` that `doomed` picks, calling
+ * `onDelete` first for the cascades SQL does with ON DELETE CASCADE. Returns how many it removed.
+ */
+export function deleteWhere<K, V>(map: Map<K, V>, doomed: (row: V) => boolean, onDelete?: (key: K) => void): number {
+  let n = 0;
+  for (const [key, row] of map) {
+    if (doomed(row)) {
+      onDelete?.(key);
+      map.delete(key);
+      n++;
+    }
+  }
+  return n;
+}
+
+/** A copy whose byte arrays are copies too, so a caller cannot change a stored row. */
+export function copyBytes<T extends { secretHash?: Uint8Array; codeHash?: Uint8Array }>(r: T): T {
+  return {
+    ...r,
+    ...(r.secretHash === undefined ? {} : { secretHash: new Uint8Array(r.secretHash) }),
+    ...(r.codeHash === undefined ? {} : { codeHash: new Uint8Array(r.codeHash) }),
+  };
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+/** Like the SQL foreign key: a session's refresh tokens go with it (ON DELETE CASCADE). */
+export function dropRefreshTokensOf(tables: Tables, sessionId: string): void {
+  deleteWhere(tables.refreshTokens, (t) => t.sessionId === sessionId);
+}
+
+/** Like the SQL foreign keys: everything of a user goes with it (ON DELETE CASCADE). */
+export function dropEverythingOf(tables: Tables, userId: string): void {
+  deleteWhere(tables.sessions, (s) => s.userId === userId, (sessionId) => dropRefreshTokensOf(tables, sessionId));
+  deleteWhere(tables.oauthIdentities, (identity) => identity.userId === userId);
+  deleteWhere(tables.oneTimeTokens, (t) => t.userId === userId);
+  deleteWhere(tables.recoveryCodes, (c) => c.userId === userId);
+  tables.emailVerifications.delete(userId);
+  tables.emailCodes.delete(userId);
+  tables.totp.delete(userId);
+}
