@@ -4,6 +4,7 @@ import { isFreshLogin } from '../../core/oauth-client/delete-account-without-pas
 import { listIdentities } from '../../core/oauth-client/list-identities.ts';
 import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
 import type { Session, SessionWithUser } from '../../core/ports.ts';
+import { twoFactorStatus } from '../../core/otp/two-factor-status.ts';
 import { listSessions } from '../../core/sessions/list-sessions.ts';
 import { pageContentSecurityPolicy } from '../plugins/security-headers.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -35,12 +36,24 @@ function sessionRow(session: Session, currentId: string) {
 </tr>`;
 }
 
-export async function renderAccount(deps: CoreDeps, oauth: OAuthDeps | undefined, reply: FastifyReply, current: SessionWithUser, status: number, notice?: string, error?: string) {
+/** What the /account page shows, and with what status. */
+export interface AccountView {
+  deps: CoreDeps;
+  oauth: OAuthDeps | undefined;
+  current: SessionWithUser;
+  status: number;
+  /** A success message (chosen from a fixed table, never from the request). */
+  notice?: string;
+  /** What went wrong with the form just posted. */
+  error?: string;
+}
+
+/** Sends the /account page: sessions, linked logins, two-factor, password and deletion. */
+export async function renderAccount(reply: FastifyReply, { deps, oauth, current, status, notice, error }: AccountView): Promise<FastifyReply> {
   // This device first, then the others by last use.
   const sessions = (await listSessions(deps, current.user.id)).sort((a, b) => Number(b.id === current.session.id) - Number(a.id === current.session.id));
   const min = deps.passwordPolicy.minLength;
-  const totp = await deps.store.totp.find(current.user.id);
-  const twoFactorOn = totp !== null && totp.confirmedAtMs !== null;
+  const twoFactorOn = (await twoFactorStatus(deps, current.user.id)).totp === 'on';
   if (oauth !== undefined && oauth.providers.size > 0) reply.header('content-security-policy', accountContentSecurityPolicy(oauth));
   return sendPage(reply, status, {
     title: 'Your account',

@@ -1,14 +1,13 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { changePassword } from '../../core/accounts/change-password.ts';
 import { deleteAccount } from '../../core/accounts/delete-account.ts';
 import type { CoreDeps } from '../../core/deps.ts';
 import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
-import type { SessionWithUser } from '../../core/ports.ts';
 import { revokeOtherSessions } from '../../core/sessions/revoke-other-sessions.ts';
 import { revokeSession } from '../../core/sessions/revoke-session.ts';
 import { clearSessionCookie, requestContext, setSessionCookie } from '../session-cookie.ts';
+import { signedIn, signedInSession } from './signed-in.ts';
 import { redirectAfterPost } from './layout.ts';
-import { signedInOrRedirect } from './signed-in.ts';
 import { attempt, field } from './forms.ts';
 import { renderAccount } from './account-view.ts';
 import { deleteAccountWithoutPassword } from '../../core/oauth-client/delete-account-without-password.ts';
@@ -23,20 +22,18 @@ const notices: Record<string, string> = {
 };
 
 export function accountPage(app: FastifyInstance, deps: CoreDeps, oauth?: OAuthDeps): void {
-  const signedIn = (request: FastifyRequest, reply: FastifyReply): Promise<SessionWithUser | null> => signedInOrRedirect(deps, request, reply, '/account');
+  const preHandler = signedIn(deps, '/account');
 
-  app.get<{ Querystring: { done?: string } }>('/account', { schema: { tags: ['pages'], summary: 'Account page: sessions and password.' } }, async (request, reply) => {
-    const current = await signedIn(request, reply);
-    if (current === null) return reply;
+  app.get<{ Querystring: { done?: string } }>('/account', { preHandler, schema: { tags: ['pages'], summary: 'Account page: sessions and password.' } }, async (request, reply) => {
+    const current = signedInSession(request);
     const done = request.query.done;
-    return renderAccount(deps, oauth, reply, current, 200, done === undefined ? undefined : notices[done]);
+    return renderAccount(reply, { deps, oauth, current, status: 200, notice: done === undefined ? undefined : notices[done] });
   });
 
-  app.post<{ Params: { id: string } }>('/account/sessions/:id/revoke', { schema: { tags: ['pages'], summary: 'Revoke one session.' } }, async (request, reply) => {
-    const current = await signedIn(request, reply);
-    if (current === null) return reply;
+  app.post<{ Params: { id: string } }>('/account/sessions/:id/revoke', { preHandler, schema: { tags: ['pages'], summary: 'Revoke one session.' } }, async (request, reply) => {
+    const current = signedInSession(request);
     const result = await attempt(() => revokeSession(deps, current.user.id, request.params.id, requestContext(request)));
-    if (!result.ok) return renderAccount(deps, oauth, reply, current, result.status, undefined, result.message);
+    if (!result.ok) return renderAccount(reply, { deps, oauth, current, status: result.status, error: result.message });
     if (request.params.id === current.session.id) {
       clearSessionCookie(reply);
       return redirectAfterPost(reply, '/login');
@@ -44,32 +41,29 @@ export function accountPage(app: FastifyInstance, deps: CoreDeps, oauth?: OAuthD
     return redirectAfterPost(reply, '/account?done=session-revoked');
   });
 
-  app.post('/account/sessions/revoke-others', { schema: { tags: ['pages'], summary: 'Revoke every other session.' } }, async (request, reply) => {
-    const current = await signedIn(request, reply);
-    if (current === null) return reply;
+  app.post('/account/sessions/revoke-others', { preHandler, schema: { tags: ['pages'], summary: 'Revoke every other session.' } }, async (request, reply) => {
+    const current = signedInSession(request);
     await revokeOtherSessions(deps, current, requestContext(request));
     return redirectAfterPost(reply, '/account?done=others-revoked');
   });
 
-  app.post('/account/password', { schema: { tags: ['pages'], summary: 'Change the password.' } }, async (request, reply) => {
-    const current = await signedIn(request, reply);
-    if (current === null) return reply;
+  app.post('/account/password', { preHandler, schema: { tags: ['pages'], summary: 'Change the password.' } }, async (request, reply) => {
+    const current = signedInSession(request);
     const input = { currentPassword: field(request.body, 'currentPassword'), newPassword: field(request.body, 'newPassword') };
     const result = await attempt(() => changePassword(deps, current, input, requestContext(request)));
-    if (!result.ok) return renderAccount(deps, oauth, reply, current, result.status, undefined, result.message);
+    if (!result.ok) return renderAccount(reply, { deps, oauth, current, status: result.status, error: result.message });
     setSessionCookie(reply, result.value.token, result.value.session.expiresAtMs);
     return redirectAfterPost(reply, '/account?done=password-changed');
   });
 
-  app.post('/account/delete', { schema: { tags: ['pages'], summary: 'Delete the account.' } }, async (request, reply) => {
-    const current = await signedIn(request, reply);
-    if (current === null) return reply;
+  app.post('/account/delete', { preHandler, schema: { tags: ['pages'], summary: 'Delete the account.' } }, async (request, reply) => {
+    const current = signedInSession(request);
     const result = await attempt(() =>
       current.user.passwordHash === null
         ? deleteAccountWithoutPassword(deps, current, requestContext(request))
         : deleteAccount(deps, current, field(request.body, 'password'), requestContext(request)),
     );
-    if (!result.ok) return renderAccount(deps, oauth, reply, current, result.status, undefined, result.message);
+    if (!result.ok) return renderAccount(reply, { deps, oauth, current, status: result.status, error: result.message });
     clearSessionCookie(reply);
     return redirectAfterPost(reply, '/signup');
   });

@@ -1,28 +1,26 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { CoreDeps } from '../../core/deps.ts';
 import { AuthError } from '../../core/errors.ts';
 import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
 import { startFlow } from '../../core/oauth-client/start-flow.ts';
 import { unlinkIdentity } from '../../core/oauth-client/unlink-identity.ts';
-import type { SessionWithUser } from '../../core/ports.ts';
 import { setFlowCookie } from '../oauth-flow-cookie.ts';
 import { requestContext } from '../session-cookie.ts';
+import { signedIn, signedInSession } from './signed-in.ts';
 import { renderAccount } from './account-view.ts';
 import { attempt } from './forms.ts';
 import { redirectAfterPost } from './layout.ts';
-import { signedInOrRedirect } from './signed-in.ts';
 import { sendOAuthFailure } from './oauth-failure.ts';
 
 /** Link (a POST, so the app-wide origin check guards it) and unlink, from /account. */
 export function identityPages(app: FastifyInstance, deps: CoreDeps, oauth: OAuthDeps): void {
-  const signedIn = (request: FastifyRequest, reply: FastifyReply): Promise<SessionWithUser | null> => signedInOrRedirect(deps, request, reply, '/account');
+  const preHandler = signedIn(deps, '/account');
 
   app.post<{ Params: { provider: string } }>(
     '/account/identities/link/:provider',
-    { schema: { tags: ['pages'], summary: 'Link a provider to the signed-in account: redirects to the provider.' } },
+    { preHandler, schema: { tags: ['pages'], summary: 'Link a provider to the signed-in account: redirects to the provider.' } },
     async (request, reply) => {
-      const current = await signedIn(request, reply);
-      if (current === null) return reply;
+      const current = signedInSession(request);
       if (!oauth.providers.has(request.params.provider)) return sendOAuthFailure(reply, oauth, request.params.provider, new AuthError('oauth_provider_unknown'), '/account');
       const started = await startFlow(deps, oauth, { providerId: request.params.provider, returnTo: '/account?done=identity-linked', linkToUserId: current.user.id, ip: request.ip });
       setFlowCookie(reply, started.cookieValue, started.expiresAtMs);
@@ -32,12 +30,11 @@ export function identityPages(app: FastifyInstance, deps: CoreDeps, oauth: OAuth
 
   app.post<{ Params: { id: string } }>(
     '/account/identities/:id/unlink',
-    { schema: { tags: ['pages'], summary: 'Unlink a provider identity.' } },
+    { preHandler, schema: { tags: ['pages'], summary: 'Unlink a provider identity.' } },
     async (request, reply) => {
-      const current = await signedIn(request, reply);
-      if (current === null) return reply;
+      const current = signedInSession(request);
       const result = await attempt(() => unlinkIdentity(deps, current.user, request.params.id, requestContext(request)));
-      if (!result.ok) return renderAccount(deps, oauth, reply, current, result.status, undefined, result.message);
+      if (!result.ok) return renderAccount(reply, { deps, oauth, current, status: result.status, error: result.message });
       return redirectAfterPost(reply, '/account?done=identity-unlinked');
     },
   );

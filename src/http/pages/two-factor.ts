@@ -1,16 +1,17 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { CoreDeps } from '../../core/deps.ts';
 import { confirmTotpEnrolment } from '../../core/otp/confirm-totp-enrolment.ts';
 import { disableTotp } from '../../core/otp/disable-totp.ts';
 import { regenerateRecoveryCodes } from '../../core/otp/regenerate-recovery-codes.ts';
 import { pendingTotpEnrolment, startTotpEnrolment } from '../../core/otp/start-totp-enrolment.ts';
+import { twoFactorStatus } from '../../core/otp/two-factor-status.ts';
 import type { SessionWithUser } from '../../core/ports.ts';
 import { qrSvg } from '../qr-svg.ts';
 import { requestContext, setSessionCookie } from '../session-cookie.ts';
-import { signedInOrRedirect } from './signed-in.ts';
-import { recoveryCodesForDownload } from '../../core/otp/recovery-codes-download.ts';
+import { signedIn, signedInSession } from './signed-in.ts';
 import { html, SafeHtml } from './html.ts';
 import { alert, notice as noticeBox, redirectAfterPost, sendPage } from './layout.ts';
+import { recoveryCodesForDownload } from '../../core/otp/recovery-codes-download.ts';
 import { attempt, field } from './forms.ts';
 
 const notices: Record<string, string> = { disabled: 'Two-factor authentication is off.' };
@@ -38,22 +39,23 @@ function recoveryCodesPage(codes: readonly string[], heading: string) {
 </section>`;
 }
 
-function passwordForm(action: string, button: string, id: string, danger: boolean) {
+/** A form that posts the password to `action`; `danger` styles the button for what cannot be undone. */
+function passwordForm(action: string, button: string, id: string, look: 'plain' | 'danger') {
   return html`<form method="post" action="${action}">
   <label for="${id}">Password</label>
   <input id="${id}" name="password" type="password" autocomplete="current-password" required>
-  <button type="submit"${danger ? html` class="danger"` : ''}>${button}</button>
+  <button type="submit"${look === 'danger' ? html` class="danger"` : ''}>${button}</button>
 </form>`;
 }
 
 async function render(deps: CoreDeps, reply: FastifyReply, current: SessionWithUser, status: number, message?: string, notice?: string) {
   const { user } = current;
-  const credential = await deps.store.totp.find(user.id);
+  const twoFactor = await twoFactorStatus(deps, user.id);
   let body;
-  if (credential === null) {
+  if (twoFactor.totp === 'off') {
     body = html`<p>Two-factor authentication is <strong>off</strong>. With it on, logging in needs a code from an authenticator app as well as your password.</p>
 <form method="post" action="/account/two-factor/enrol"><button type="submit">Set up an authenticator app</button></form>`;
-  } else if (credential.confirmedAtMs === null) {
+  } else if (twoFactor.totp === 'pending') {
     // One flow, one form: scan, then prove it with a first code. Until that code, the pending key
     // protects nothing, so leaving needs no form at all: nothing changes until the code is in.
     const enrolment = await pendingTotpEnrolment(deps, user);
@@ -74,10 +76,9 @@ async function render(deps: CoreDeps, reply: FastifyReply, current: SessionWithU
 </form>
 <p class="muted">Not now? Nothing changes until you enter a code: <a href="/account">back to your account</a>.</p>`;
   } else {
-    const left = (await deps.store.recoveryCodes.listByUser(user.id)).filter((c) => c.usedAtMs === null).length;
-    body = html`<p>Two-factor authentication is <strong>on</strong>. ${String(left)} recovery codes left.</p>
-<h2>New recovery codes</h2><p class="muted">The old ones stop working.</p>${passwordForm('/account/two-factor/recovery-codes', 'Make new recovery codes', 'codes-password', false)}
-<h2>Turn off</h2>${passwordForm('/account/two-factor/disable', 'Turn off two-factor authentication', 'disable-password', true)}`;
+    body = html`<p>Two-factor authentication is <strong>on</strong>. ${String(twoFactor.recoveryCodesLeft)} recovery codes left.</p>
+<h2>New recovery codes</h2><p class="muted">The old ones stop working.</p>${passwordForm('/account/two-factor/recovery-codes', 'Make new recovery codes', 'codes-password', 'plain')}
+<h2>Turn off</h2>${passwordForm('/account/two-factor/disable', 'Turn off two-factor authentication', 'disable-password', 'danger')}`;
   }
   return sendPage(reply, status, {
     title: 'Two-factor authentication',
@@ -88,42 +89,37 @@ async function render(deps: CoreDeps, reply: FastifyReply, current: SessionWithU
 
 /** /account/two-factor: enrol (QR code, key, first code), recovery codes, turn off. No JavaScript. */
 export function twoFactorPage(app: FastifyInstance, deps: CoreDeps): void {
-  const signedIn = (request: FastifyRequest, reply: FastifyReply): Promise<SessionWithUser | null> => signedInOrRedirect(deps, request, reply, '/account/two-factor');
+  const preHandler = signedIn(deps, '/account/two-factor');
 
-  app.get<{ Querystring: { done?: unknown } }>('/account/two-factor', { schema: { tags: ['pages'], summary: 'Two-factor settings page.' } }, async (request, reply) => {
-    const current = await signedIn(request, reply);
-    if (current === null) return reply;
+  app.get<{ Querystring: { done?: unknown } }>('/account/two-factor', { preHandler, schema: { tags: ['pages'], summary: 'Two-factor settings page.' } }, async (request, reply) => {
+    const current = signedInSession(request);
     return render(deps, reply, current, 200, undefined, typeof request.query.done === 'string' ? notices[request.query.done] : undefined);
   });
 
-  app.post('/account/two-factor/enrol', { schema: { tags: ['pages'], summary: 'Start TOTP enrolment.' } }, async (request, reply) => {
-    const current = await signedIn(request, reply);
-    if (current === null) return reply;
+  app.post('/account/two-factor/enrol', { preHandler, schema: { tags: ['pages'], summary: 'Start TOTP enrolment.' } }, async (request, reply) => {
+    const current = signedInSession(request);
     const result = await attempt(() => startTotpEnrolment(deps, current.user, requestContext(request)));
     if (!result.ok) return render(deps, reply, current, result.status, result.message);
     return redirectAfterPost(reply, '/account/two-factor');
   });
 
-  app.post('/account/two-factor/confirm', { schema: { tags: ['pages'], summary: 'Confirm TOTP enrolment with a first code.' } }, async (request, reply) => {
-    const current = await signedIn(request, reply);
-    if (current === null) return reply;
+  app.post('/account/two-factor/confirm', { preHandler, schema: { tags: ['pages'], summary: 'Confirm TOTP enrolment with a first code.' } }, async (request, reply) => {
+    const current = signedInSession(request);
     const result = await attempt(() => confirmTotpEnrolment(deps, current, field(request.body, 'code'), { password: field(request.body, 'password') }, requestContext(request)));
     if (!result.ok) return render(deps, reply, current, result.status, result.message);
     setSessionCookie(reply, result.value.token, result.value.session.expiresAtMs);
     return sendPage(reply, 200, { title: 'Recovery codes', signedInAs: current.user.email, body: recoveryCodesPage(result.value.recoveryCodes, 'Two-factor authentication is on') });
   });
 
-  app.post('/account/two-factor/recovery-codes', { schema: { tags: ['pages'], summary: 'Make new recovery codes.' } }, async (request, reply) => {
-    const current = await signedIn(request, reply);
-    if (current === null) return reply;
+  app.post('/account/two-factor/recovery-codes', { preHandler, schema: { tags: ['pages'], summary: 'Make new recovery codes.' } }, async (request, reply) => {
+    const current = signedInSession(request);
     const result = await attempt(() => regenerateRecoveryCodes(deps, current.user, { password: field(request.body, 'password') }, requestContext(request)));
     if (!result.ok) return render(deps, reply, current, result.status, result.message);
     return sendPage(reply, 200, { title: 'Recovery codes', signedInAs: current.user.email, body: recoveryCodesPage(result.value, 'New recovery codes') });
   });
 
-  app.post('/account/two-factor/recovery-codes/download', { schema: { tags: ['pages'], summary: 'Download the recovery codes just shown, as a .txt attachment.' } }, async (request, reply) => {
-    const current = await signedIn(request, reply);
-    if (current === null) return reply;
+  app.post('/account/two-factor/recovery-codes/download', { preHandler, schema: { tags: ['pages'], summary: 'Download the recovery codes just shown, as a .txt attachment.' } }, async (request, reply) => {
+    const current = signedInSession(request);
     const result = await attempt(() => recoveryCodesForDownload(deps, current.user, field(request.body, 'codes').split(/\s+/)));
     if (!result.ok) return render(deps, reply, current, result.status, result.message);
     const text = [`${deps.accountSecurity.branding.productName} recovery codes for ${current.user.email}`, 'Each code logs you in once. Keep this file private.', '', ...result.value, ''].join('\n');
@@ -135,9 +131,8 @@ export function twoFactorPage(app: FastifyInstance, deps: CoreDeps): void {
       .send(text);
   });
 
-  app.post('/account/two-factor/disable', { schema: { tags: ['pages'], summary: 'Turn TOTP off (needs the password).' } }, async (request, reply) => {
-    const current = await signedIn(request, reply);
-    if (current === null) return reply;
+  app.post('/account/two-factor/disable', { preHandler, schema: { tags: ['pages'], summary: 'Turn TOTP off (needs the password).' } }, async (request, reply) => {
+    const current = signedInSession(request);
     const result = await attempt(() => disableTotp(deps, current.user, { password: field(request.body, 'password') }, requestContext(request)));
     if (!result.ok) return render(deps, reply, current, result.status, result.message);
     return redirectAfterPost(reply, '/account/two-factor?done=disabled');

@@ -4,6 +4,7 @@ import { confirmTotpEnrolment } from '../../core/otp/confirm-totp-enrolment.ts';
 import { disableTotp } from '../../core/otp/disable-totp.ts';
 import { regenerateRecoveryCodes } from '../../core/otp/regenerate-recovery-codes.ts';
 import { startTotpEnrolment } from '../../core/otp/start-totp-enrolment.ts';
+import { twoFactorStatus } from '../../core/otp/two-factor-status.ts';
 import { qrSvg } from '../qr-svg.ts';
 import { errorResponses, sessionBody } from '../schemas.ts';
 import { requestContext, requireSession, setSessionCookie } from '../session-cookie.ts';
@@ -35,9 +36,7 @@ export function twoFactorRoutes(app: FastifyInstance, deps: CoreDeps): void {
     },
     async (request) => {
       const { user } = await requireSession(deps, request);
-      const credential = await deps.store.totp.find(user.id);
-      const left = (await deps.store.recoveryCodes.listByUser(user.id)).filter((c) => c.usedAtMs === null).length;
-      return { totp: credential === null ? 'off' : credential.confirmedAtMs === null ? 'pending' : 'on', recoveryCodesLeft: left };
+      return twoFactorStatus(deps, user.id);
     },
   );
 
