@@ -53,6 +53,12 @@ export const errorCatalog = {
   totp_not_enabled: { status: 409, title: 'Two-factor authentication is not on.' },
   recovery_codes_download_expired: { status: 410, title: 'These recovery codes can no longer be downloaded.' },
   reauthentication_required: { status: 403, title: 'Confirm it is you (password or emailed code) before this change.' },
+  passkey_challenge_invalid: { status: 400, title: 'This passkey request is unknown, expired, already used or was started elsewhere; start again.' },
+  passkey_refused: { status: 401, title: 'The passkey could not be verified, so nobody was logged in.' },
+  passkey_registration_failed: { status: 400, title: 'The new passkey could not be verified, so it was not added.' },
+  passkey_already_registered: { status: 409, title: 'This passkey is already registered.' },
+  passkey_not_found: { status: 404, title: 'No such passkey for this account.' },
+  passkey_last_login_method: { status: 409, title: 'This is the only way left to log in to this account, so it cannot be removed.' },
   internal_error: { status: 500, title: 'Something went wrong on our side.' },
   service_unavailable: { status: 503, title: 'A backing service is unavailable; try again shortly.' },
 } as const satisfies Record<string, { status: number; title: string }>;
