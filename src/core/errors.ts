@@ -51,6 +51,7 @@ export const errorCatalog = {
   no_pending_login: { status: 401, title: 'There is no login waiting for a second factor; start again with the password.' },
   totp_already_enabled: { status: 409, title: 'Two-factor authentication is already on.' },
   totp_not_enabled: { status: 409, title: 'Two-factor authentication is not on.' },
+  recovery_codes_download_expired: { status: 410, title: 'These recovery codes can no longer be downloaded.' },
   reauthentication_required: { status: 403, title: 'Confirm it is you (password or emailed code) before this change.' },
   passkey_challenge_invalid: { status: 400, title: 'This passkey request is unknown, expired, already used or was started elsewhere; start again.' },
   passkey_refused: { status: 401, title: 'The passkey could not be verified, so nobody was logged in.' },
