@@ -97,7 +97,7 @@ describe('mail, verification, TOTP and reset in a real browser', () => {
   step('enrols TOTP from the QR page after re-authenticating, computing the code from the key shown, and keeps the recovery codes (SEC-100)', async () => {
     // The login is more than five minutes old: the page asks to confirm it is them first.
     clock.advance(6 * 60_000);
-    await pageA.getByRole('link', { name: 'Set up or manage two-factor authentication' }).click();
+    await pageA.getByRole('link', { name: 'Set up two-factor authentication' }).click();
     await pageA.waitForURL(onPath('/account/two-factor'));
     await pageA.getByRole('link', { name: 'Confirm another way' }).click();
     await pageA.waitForURL(onPath('/account/reauth'));
@@ -111,7 +111,7 @@ describe('mail, verification, TOTP and reset in a real browser', () => {
     await pageA.locator('#code').fill(totpCodeAt(secret, clock.nowMs()));
     await pageA.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
     await pageA.getByRole('heading', { name: 'Two-factor authentication is on' }).waitFor();
-    recoveryCodes = (await pageA.locator('[data-recovery-codes] code').allTextContents()).map((c) => c.trim());
+    recoveryCodes = (await pageA.locator('[data-recovery-codes] li').allTextContents()).map((c) => c.trim());
     assert.equal(recoveryCodes.length, 10);
   });
 
