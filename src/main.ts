@@ -10,6 +10,7 @@ import type { Mailer } from './mail/create-mailer.ts';
 import { createThrottle, type ThrottleRule } from './core/throttle/throttle.ts';
 import type { GatehouseConfig, RateRuleConfig } from './config/load-config.ts';
 import { createKeyRing } from './core/tokens/key-ring.ts';
+import type { PasskeyPolicy } from './core/passkeys/passkey-policy.ts';
 import { deriveKeyEncryptionKeys } from './core/tokens/key-encryption.ts';
 import type { TokenDeps } from './core/tokens/issue-access-token.ts';
 import { loadCommonPasswords } from './config/common-passwords.ts';
@@ -67,6 +68,16 @@ export function createLogger(config: Pick<GatehouseConfig, 'logLevel'>, destinat
 }
 
 /** Keys, policy and branding of the mail and one-time-code operations. */
+/** The WebAuthn relying party: the public URL's host unless configured; the public URL and the configured origins. */
+export function passkeyPolicy(config: GatehouseConfig): PasskeyPolicy {
+  return {
+    rpId: config.passkeys.rpId === '' ? new URL(config.publicUrl).hostname : config.passkeys.rpId,
+    rpName: config.mail.productName,
+    origins: [...new Set([config.publicUrl, ...config.passkeys.origins])],
+    attestation: config.passkeys.attestation,
+  };
+}
+
 export function createAccountSecurityDeps(config: GatehouseConfig, outbox: MailOutbox): AccountSecurityDeps {
   const derive = (secret: string, info: string): Uint8Array => new Uint8Array(hkdfSync('sha256', secret, 'gatehouse', info, 32));
   return {
@@ -116,6 +127,7 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
     ),
     dummyPasswordHash: await dummyPasswordHash,
     accountSecurity: createAccountSecurityDeps(config, outbox),
+    passkeys: passkeyPolicy(config),
   };
 }
 
@@ -241,6 +253,15 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const deps = await createCoreDeps(config, store, clock, mailer.queue);
   const tokens = createTokenDeps(config, store, clock);
   await tokens.keyRing.ensureKey();
+  // A changed GATEHOUSE_TOKEN_ALGORITHM must not be silently ignored, nor break tokens in flight:
+  // a key of the new algorithm is published now and signs once every JWKS cache has it.
+  const switched = await tokens.keyRing.rotateToConfiguredAlgorithm();
+  if (switched !== null) {
+    logger.warn(
+      { kid: switched.kid, alg: switched.toAlg, activatesAt: new Date(switched.activatesAtMs).toISOString(), retiredKid: switched.retiredKid },
+      `signing algorithm changed from ${switched.fromAlg} to ${switched.toAlg}: a new ${switched.toAlg} key is published now and signs from ${new Date(switched.activatesAtMs).toISOString()}; ${switched.fromAlg} tokens stay valid until they expire`,
+    );
+  }
   const rotationIntervalMs = config.token.keyRotationDays * 24 * 3_600_000;
   const rotateIfDue = async (): Promise<void> => {
     if (rotationIntervalMs === 0) return;
@@ -264,6 +285,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
       store.oauthFlows.deleteExpired(nowMs),
       store.oneTimeTokens.deleteExpired(nowMs),
       store.emailCodes.deleteExpired(nowMs),
+      store.passkeyChallenges.deleteExpired(nowMs),
       store.throttle.deleteStale(nowMs, Math.max(config.rateLimit.account.resetAfterSeconds, config.rateLimit.ip.resetAfterSeconds, config.rateLimit.signupIp.resetAfterSeconds) * 1000),
     ]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
   }, 10 * 60 * 1000);

@@ -65,6 +65,8 @@ export interface GatehouseConfig {
   };
   account: { requireVerifiedEmail: boolean; verificationTtlSeconds: number; resetTtlSeconds: number; mailIntervalSeconds: number };
   otp: { emailCodeDigits: number; emailCodeTtlSeconds: number; maxFailedAttempts: number };
+  /** `rpId` empty: the public URL's host; `origins` empty: the public URL. */
+  passkeys: { rpId: string; origins: readonly string[]; attestation: 'none' | 'direct' };
   logLevel: string;
   /** What dev mode generated or defaulted, for the start-up banner. Empty outside dev mode. */
   devNotices: readonly string[];
@@ -262,6 +264,11 @@ export function loadConfig(options: LoadConfigOptions): GatehouseConfig {
   const session = config.session as GatehouseConfig['session'];
   if (session.idleTimeoutSeconds > session.absoluteTimeoutSeconds) {
     problems.push('session.idleTimeoutSeconds: must not exceed session.absoluteTimeoutSeconds');
+  }
+  const passkeys = config.passkeys as GatehouseConfig['passkeys'];
+  if (passkeys.rpId !== '' && typeof config.publicUrl === 'string' && URL.canParse(config.publicUrl)) {
+    const host = new URL(config.publicUrl).hostname;
+    if (host !== passkeys.rpId && !host.endsWith(`.${passkeys.rpId}`)) problems.push(`passkeys.rpId (GATEHOUSE_PASSKEY_RP_ID): must be the public URL's host (${host}) or a suffix of it`);
   }
   checkCookieDomain(session, typeof config.publicUrl === 'string' ? config.publicUrl : undefined, problems);
   const forwardAuth = config.forwardAuth as GatehouseConfig['forwardAuth'];

@@ -15,6 +15,8 @@ import { sqlEmailVerifications } from './repositories/email-verifications.ts';
 import { sqlOneTimeTokens } from './repositories/one-time-tokens.ts';
 import { sqlRecoveryCodes } from './repositories/recovery-codes.ts';
 import { sqlTotp } from './repositories/totp.ts';
+import { sqlPasskeys } from './repositories/passkeys.ts';
+import { sqlPasskeyChallenges } from './repositories/passkey-challenges.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
 import type { SqliteTransactionPaths } from './sqlite-hot-paths.ts';
@@ -71,6 +73,8 @@ export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
     emailCodes: sqlEmailCodes(db),
     totp: sqlTotp(db),
     recoveryCodes: sqlRecoveryCodes(db),
+    passkeys: sqlPasskeys(db),
+    passkeyChallenges: sqlPasskeyChallenges(db),
     transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
       if (db.isTransaction) return work(store);
       if (group !== null) return group.transaction(work);
