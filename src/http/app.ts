@@ -15,8 +15,8 @@ import { pages } from './pages/index.ts';
 import { registerCsrfProtection } from './plugins/csrf.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { collectRoutesForMethodNotAllowed } from './plugins/method-not-allowed.ts';
-import { problemSchema } from './plugins/problem.ts';
-import { registerSecurityHeaders } from './plugins/security-headers.ts';
+import { problem, problemSchema, sendProblem } from './plugins/problem.ts';
+import { hooklessApiHeaders, registerSecurityHeaders } from './plugins/security-headers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { sessionRoutes } from './routes/session.ts';
@@ -28,6 +28,7 @@ import { twoFactorRoutes } from './routes/two-factor.ts';
 import { emailCodeRoutes } from './routes/email-code.ts';
 import { passkeyRoutes } from './routes/passkeys.ts';
 import { passkeySessionRoutes } from './routes/passkey-session.ts';
+import { reauthRoutes } from './routes/reauth.ts';
 import { sessionSchema, userSchema } from './schemas.ts';
 import { authCheckRoutes } from './routes/auth-check.ts';
 import { sessionCookieSettings } from './session-cookie.ts';
@@ -69,6 +70,13 @@ export async function buildApp({ deps, tokens, config, logger, oauth }: BuildApp
     onConstructorPoisoning: 'remove',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true,
+    // The router refuses a malformed percent-encoding or an over-long path parameter before any
+    // hook runs; answer those as problem+json too, not fastify's own JSON (docs/security.md SEC-161).
+    frameworkErrors: (error, _request, reply) => {
+      const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long.' : 'The path is not validly encoded.';
+      reply.headers(hooklessApiHeaders);
+      return sendProblem(reply, problem('validation_failed', { detail }));
+    },
   }) as unknown as FastifyInstance;
 
   const cookieSettings = sessionCookieSettings(config.session?.cookieDomain);
@@ -110,6 +118,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth }: BuildApp
   sessionRoutes(app, deps);
   sessionsRoutes(app, deps);
   meRoutes(app, deps);
+  reauthRoutes(app, deps);
   sessionTokenRoutes(app, { ...deps, ...tokens });
   wellKnownRoutes(app, tokens);
   revocationRoutes(app, deps);

@@ -168,7 +168,7 @@ describe('passkeys in a real browser (virtual authenticator)', () => {
     // TOTP straight through the store (its own browser test is two-factor.e2e.test.ts): it makes the second step.
     const user = await server.gatehouse.store.users.findByEmail(email);
     assert.ok(user);
-    await server.gatehouse.store.totp.putPending({ userId: user.id, secretJwe: 'unused', createdAtMs: Date.now(), confirmedAtMs: null, lastUsedStep: null });
+    await server.gatehouse.store.totp.putPending({ userId: user.id, secretJwe: 'unused', createdAtMs: Date.now(), confirmedAtMs: null, lastUsedStep: null, enrolmentSessionId: null });
     assert.equal(await server.gatehouse.store.totp.confirm(user.id, Date.now(), 1), true);
     await logOut(page);
     await page.locator('#email').fill(email);

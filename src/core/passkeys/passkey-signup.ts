@@ -103,6 +103,8 @@ export async function finishPasskeySignup(
   if (challenge.userId !== signup.userId) throw new AuthError('passkey_challenge_invalid');
   const passkey = await verifyRegistration(deps, challenge, signup.userId, input);
   const nowMs = deps.clock.nowMs();
+  // Made with user verification (required at registration): possession and a PIN or biometric.
+  const amr = passkeyAmr(passkey, true);
   const user: User = { id: signup.userId, email: signup.email, passwordHash: null, createdAtMs: nowMs, updatedAtMs: nowMs, disabledAtMs: null };
   const started = await deps.store.transaction(async (tx) => {
     if ((await tx.users.findByEmail(user.email)) !== null || (await tx.users.create(user)) === 'email_taken') throw new AuthError('email_taken');
@@ -111,9 +113,9 @@ export async function finishPasskeySignup(
     await tx.audit.append(auditEvent(deps, 'user.signed_up', context, { userId: user.id, email: user.email, detail: 'with a passkey' }));
     await tx.audit.append(auditEvent(deps, 'email.verified', context, { userId: user.id, email: user.email, detail: 'passkey sign-up link' }));
     await tx.audit.append(auditEvent(deps, 'passkey.registered', context, { userId: user.id, email: user.email, detail: `${passkey.id} ${passkey.deviceType}` }));
-    const session = await startSession(deps, tx, user.id, context);
+    const session = await startSession(deps, tx, user.id, context, { amr });
     await tx.audit.append(auditEvent(deps, 'login.succeeded', context, { userId: user.id, email: user.email, detail: `session ${session.session.id} (passkey sign-up)` }));
     return session;
   });
-  return { ...started, user, amr: passkeyAmr(passkey, true) };
+  return { ...started, user, amr };
 }

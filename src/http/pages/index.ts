@@ -18,6 +18,7 @@ import { twoFactorPage } from './two-factor.ts';
 import { loginCodePage } from './login-code.ts';
 import { passkeyPages } from './passkeys.ts';
 import { passkeySignupPages } from './passkey-signup.ts';
+import { reauthPage } from './reauth.ts';
 
 /**
  * The server-rendered pages. Form bodies (urlencoded) are parsed only inside this plugin, so
@@ -34,10 +35,11 @@ export async function pages(app: FastifyInstance, deps: CoreDeps, config: AppCon
   logoutPage(app, deps);
   accountPage(app, deps, oauth);
   if (oauth !== undefined) identityPages(app, deps, oauth);
-  verifyPage(app, deps);
-  forgotPage(app, deps);
+  verifyPage(app, deps, config);
+  forgotPage(app, deps, config);
   resetPage(app, deps);
   twoFactorPage(app, deps);
+  reauthPage(app, deps, config);
   loginCodePage(app, deps, config);
   passkeyPages(app, deps, config, oauth);
   passkeySignupPages(app, deps);

@@ -7,7 +7,9 @@ import { removePasskey, renamePasskey } from '../../core/passkeys/manage-passkey
 import { finishPasskeyLogin } from '../../core/passkeys/passkey-login.ts';
 import { completePasskeySecondFactor } from '../../core/passkeys/passkey-second-factor.ts';
 import { finishPasskeyRegistration, startPasskeyRegistration } from '../../core/passkeys/register-passkey.ts';
+import type { RequestContext } from '../../core/deps.ts';
 import type { SessionWithUser } from '../../core/ports.ts';
+import { redirectToReauth } from './reauth.ts';
 import type { AppConfig } from '../app-config.ts';
 import { takePasskeyCeremonyCookie } from '../passkey-cookies.ts';
 import { safeReturnTo } from '../return-to.ts';
@@ -19,8 +21,11 @@ import { alert, redirectAfterPost, sendPage } from './layout.ts';
 import { offerPasskey, passkeyRegisterForm, postedAnswer } from './passkey-forms.ts';
 import { signedIn, signedInSession } from './signed-in.ts';
 
-async function renderNewPasskey(deps: CoreDeps, reply: FastifyReply, current: SessionWithUser, status: number, message?: string): Promise<FastifyReply> {
-  const { ceremonySecret, options } = await startPasskeyRegistration(deps, current);
+async function renderNewPasskey(deps: CoreDeps, reply: FastifyReply, current: SessionWithUser, context: RequestContext, status: number, message?: string): Promise<FastifyReply> {
+  const started = await attempt(() => startPasskeyRegistration(deps, current, context));
+  // Not recently authenticated: confirm it is you first, then back here (docs/security.md SEC-187).
+  if (!started.ok) return redirectToReauth(reply, '/account/passkeys/new');
+  const { ceremonySecret, options } = started.value;
   offerPasskey(reply, ceremonySecret);
   return sendPage(reply, status, {
     title: 'Add a passkey',
@@ -46,7 +51,7 @@ export function passkeyPages(app: FastifyInstance, deps: CoreDeps, config: AppCo
   const target = (value: string): string => safeReturnTo(value, config.publicUrl, config.allowedReturnOrigins);
 
   app.get('/account/passkeys/new', { preHandler: signedIn(deps, '/account/passkeys/new'), schema: { tags: ['pages'], summary: 'Add a passkey: name it and create it.' } }, async (request, reply) =>
-    renderNewPasskey(deps, reply, signedInSession(request), 200),
+    renderNewPasskey(deps, reply, signedInSession(request), requestContext(request), 200),
   );
 
   app.post('/account/passkeys', { preHandler, schema: { tags: ['pages'], summary: 'Add a passkey: the browser’s answer.' } }, async (request, reply) => {
@@ -57,7 +62,7 @@ export function passkeyPages(app: FastifyInstance, deps: CoreDeps, config: AppCo
       if (response === null) throw new AuthError('passkey_registration_failed');
       return finishPasskeyRegistration(deps, current, { ceremonySecret, name: field(request.body, 'name'), response }, requestContext(request));
     });
-    if (!result.ok) return renderNewPasskey(deps, reply, current, result.status, result.message);
+    if (!result.ok) return renderNewPasskey(deps, reply, current, requestContext(request), result.status, result.message);
     return redirectAfterPost(reply, '/account?done=passkey-added');
   });
 

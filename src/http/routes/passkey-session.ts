@@ -15,7 +15,7 @@ const signupToken = { type: 'string', minLength: 1, maxLength: 4096 } as const;
 const loggedIn = {
   ...userAndSessionResponse,
   required: [...userAndSessionResponse.required, 'amr'],
-  properties: { ...userAndSessionResponse.properties, amr: { type: 'array', items: { type: 'string' }, description: 'RFC 8176 methods: `hwk` (device-bound) or `swk` (synced), `user`, and `mfa` with user verification.' } },
+  properties: { ...userAndSessionResponse.properties, amr: { type: 'array', items: { type: 'string' }, description: 'RFC 8176 methods, sorted: `hwk` (device-bound) or `swk` (synced), `user`, and `mfa` with user verification.' } },
 } as const;
 
 /** Logging in with a passkey (passwordless, or as the second step) and signing up with one: options + verify. */

@@ -30,14 +30,14 @@ export function passkeyRoutes(app: FastifyInstance, deps: CoreDeps): void {
     {
       schema: {
         tags: ['passkeys'],
-        summary: 'Start adding a passkey: WebAuthn creation options, and a 5-minute ceremony cookie bound to this session.',
+        summary: 'Start adding a passkey: WebAuthn creation options, and a 5-minute ceremony cookie bound to this session. Needs a recent login or re-authentication (403 `reauthentication_required`: POST /v1/me/reauth first).',
         description: 'Pass `options` to `startRegistration({ optionsJSON })` of @simplewebauthn/browser, then send its result to POST /v1/me/passkeys/registration/verify from the same browser.',
         response: { 200: webAuthnOptionsResponse, ...errorResponses },
       },
     },
     async (request, reply) => {
       const current = await requireSession(deps, request);
-      const { ceremonySecret, options } = await startPasskeyRegistration(deps, current);
+      const { ceremonySecret, options } = await startPasskeyRegistration(deps, current, requestContext(request));
       setPasskeyCeremonyCookie(reply, ceremonySecret);
       return { options };
     },

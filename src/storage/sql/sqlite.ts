@@ -8,13 +8,15 @@ import { nodeSqliteDialect } from './node-sqlite-dialect.ts';
 import type { Database } from './schema.ts';
 import { classifySqliteError } from './sqlite-errors.ts';
 import { createSqlStore } from './sql-store.ts';
-import { startWalCheckpointer } from './sqlite-checkpointer.ts';
+import { startWalCheckpointer, type WalCheckpointer } from './sqlite-checkpointer.ts';
 import { sqliteReadPaths, sqliteTransactionPaths } from './sqlite-hot-paths.ts';
 
 export interface SqliteStore extends Store {
   db: Kysely<Database>;
   /** The underlying connections; tests close them to simulate a failed database. */
   connections: DatabaseSync[];
+  /** The WAL checkpoint worker, when `checkpoints: 'worker'`. */
+  checkpointer: WalCheckpointer | null;
 }
 
 export interface OpenSqliteOptions {
@@ -79,5 +81,5 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
       await db.destroy();
     },
   });
-  return Object.assign(store, { db, connections });
+  return Object.assign(store, { db, connections, checkpointer });
 }

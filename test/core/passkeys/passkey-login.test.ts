@@ -25,7 +25,7 @@ describe('passwordless login with a passkey', () => {
     assert.equal(options.rpId, 'auth.test');
     const done = await finishPasskeyLogin(core, { ceremonySecret, response: authenticator.assert(options) }, testContext());
     assert.equal(done.user.id, current.user.id);
-    assert.deepEqual(done.amr, ['hwk', 'user', 'mfa']);
+    assert.deepEqual(done.amr, ['hwk', 'mfa', 'user']);
     assert.notEqual(await validateSession(core, done.token), null);
     const [stored] = await core.store.passkeys.listByUser(current.user.id);
     assert.equal(stored?.counter, 1);
@@ -37,12 +37,12 @@ describe('passwordless login with a passkey', () => {
   test('a synced passkey says swk', async () => {
     const { core, authenticator } = await accountWithPasskey({ synced: true });
     const { ceremonySecret, options } = await startPasskeyLogin(core);
-    assert.deepEqual((await finishPasskeyLogin(core, { ceremonySecret, response: authenticator.assert(options) }, testContext())).amr, ['swk', 'user', 'mfa']);
+    assert.deepEqual((await finishPasskeyLogin(core, { ceremonySecret, response: authenticator.assert(options) }, testContext())).amr, ['mfa', 'swk', 'user']);
   });
 
   test('a user-verified passkey login needs no second step, even with TOTP on (docs/security.md SEC-180)', async () => {
     const { core, current, authenticator } = await accountWithPasskey();
-    await core.store.totp.putPending({ userId: current.user.id, secretJwe: 'x', createdAtMs: core.clock.nowMs(), confirmedAtMs: null, lastUsedStep: null });
+    await core.store.totp.putPending({ userId: current.user.id, secretJwe: 'x', createdAtMs: core.clock.nowMs(), confirmedAtMs: null, lastUsedStep: null, enrolmentSessionId: null });
     await core.store.totp.confirm(current.user.id, core.clock.nowMs(), 1);
     const { ceremonySecret, options } = await startPasskeyLogin(core);
     const done = await finishPasskeyLogin(core, { ceremonySecret, response: authenticator.assert(options) }, testContext());

@@ -71,7 +71,7 @@ describe('passkey JSON API', () => {
 
     const login = await passkeyLogin(authenticator);
     assert.equal(login.statusCode, 200, login.body);
-    assert.deepEqual(login.json().amr, ['hwk', 'user', 'mfa']);
+    assert.deepEqual(login.json().amr, ['hwk', 'mfa', 'user']);
     assert.ok(sessionTokenFrom(login));
     assert.notEqual(login.json().user.id, undefined);
     assert.ok(login.cookies.some((c) => c.name === passkeyCeremonyCookieName && c.value === ''), 'the ceremony cookie is cleared');
@@ -104,7 +104,7 @@ describe('passkey JSON API', () => {
     const { authenticator } = await addPasskey(token);
     const user = await t.core.store.users.findByEmail(email);
     assert.ok(user);
-    await t.core.store.totp.putPending({ userId: user.id, secretJwe: 'unused', createdAtMs: t.core.clock.nowMs(), confirmedAtMs: null, lastUsedStep: null });
+    await t.core.store.totp.putPending({ userId: user.id, secretJwe: 'unused', createdAtMs: t.core.clock.nowMs(), confirmedAtMs: null, lastUsedStep: null, enrolmentSessionId: null });
     await t.core.store.totp.confirm(user.id, t.core.clock.nowMs(), 1);
     const password = await t.app.inject({ method: 'POST', url: '/v1/session', headers: sameOriginJson, payload: { email, password: testPassword } });
     assert.equal(password.json().code, 'second_factor_required');
@@ -127,6 +127,22 @@ describe('passkey JSON API', () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     for (const path of ['/v1/me/passkeys', '/v1/me/passkeys/registration/options', '/v1/me/passkeys/registration/verify', '/v1/passkeys/authentication/options', '/v1/passkeys/authentication/verify', '/v1/session/second-factor/passkey', '/v1/passkeys/signup/verify']) {
       assert.ok(doc.paths[path] ?? doc.paths[path.replace(':id', '{id}')], `${path} missing`);
+    }
+  });
+});
+
+describe('passkey JSON API: re-authentication', () => {
+  test('registration options need a recent login or re-authentication (docs/security.md SEC-187)', async () => {
+    const t = await createTestApp();
+    try {
+      const token = await signUpThroughApi(t.app, 'api-reauth@example.com', testPassword);
+      t.core.clock.advance(t.core.sessionPolicy.reauthWindowMs + 1);
+      const refused = await t.app.inject({ method: 'POST', url: '/v1/me/passkeys/registration/options', headers: { ...sameOriginJson, ...withSession(token) }, payload: {} });
+      assert.equal(refused.statusCode, 403);
+      assert.equal(refused.json().code, 'reauthentication_required');
+      assert.ok(!refused.cookies.some((c) => c.name === passkeyCeremonyCookieName && c.value !== ''));
+    } finally {
+      await t.close();
     }
   });
 });
