@@ -232,7 +232,7 @@ export function loadConfig(options: LoadConfigOptions): GatehouseConfig {
     problems.push('session.idleTimeoutSeconds: must not exceed session.absoluteTimeoutSeconds');
   }
   const oauth = config.oauth as GatehouseConfig['oauth'];
-  oauth.providers = parseOAuthProviders(oauth, problems, config.dev === true);
+  oauth.providers = parseOAuthProviders(oauth, problems, config.dev === true ? 'https-or-loopback-http' : 'https-only');
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({ ...(config as unknown as GatehouseConfig), devNotices });
 }

@@ -2,7 +2,7 @@ import * as client from 'openid-client';
 import { AuthError } from '../errors.ts';
 import type { CoreDeps } from '../deps.ts';
 import type { OAuthProvider } from './connect-provider.ts';
-import { flowSecrets } from './flow-secrets.ts';
+import { newFlowSecrets } from './flow-secrets.ts';
 import { redirectUri, type OAuthDeps } from './oauth-deps.ts';
 
 export interface StartFlowInput {
@@ -33,12 +33,12 @@ export function findProvider(oauth: OAuthDeps, providerId: string): OAuthProvide
  * Starts a social login (or a link): stores the flow record (no secrets in it), and builds the
  * authorization URL with `state`, PKCE S256 and, for OpenID Connect, `nonce`.
  */
-export async function startFlow(deps: Pick<CoreDeps, 'store' | 'clock' | 'throttle'>, oauth: OAuthDeps, input: StartFlowInput): Promise<StartedFlow> {
+export async function startFlow(deps: Pick<CoreDeps, 'store' | 'clock' | 'random' | 'throttle'>, oauth: OAuthDeps, input: StartFlowInput): Promise<StartedFlow> {
   const provider = findProvider(oauth, input.providerId);
   // Every start counts (a login that succeeds is no reason to refund it): the limit is on rows
   // stored per IP, generous enough for people behind one NAT.
   await deps.throttle.reserve([['oauthStartIp', input.ip]], deps.clock.nowMs());
-  const secrets = flowSecrets(oauth.flowKey);
+  const secrets = newFlowSecrets(oauth.flowKey, deps.random);
   const nowMs = deps.clock.nowMs();
   const expiresAtMs = nowMs + oauth.flowTtlMs;
   await deps.store.oauthFlows.insert({
