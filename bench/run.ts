@@ -25,7 +25,9 @@ const usage = `usage: npm run bench [-- --duration 5 --warmup 3 --runs 3]
   --warmup    seconds of the discarded warm-up run (default 3)
   --runs      measured runs; the median is reported (default 3)
   --budget    seconds after which no extra round is started to replace contended ones (default 150)
-  --revocations  revocations measured for the propagation figures (default 200; 0 skips them)`;
+  --revocations  revocations measured for the propagation figures (default 200; 0 skips them)
+  --only      comma-separated subjects to run (e.g. session-check,login); their baselines come along.
+              Skips the revocation figures and the PostgreSQL table unless named (revocation, scale).`;
 
 const { values: flags } = parseArgs({
   options: {
@@ -34,6 +36,7 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '3' },
     budget: { type: 'string', default: '150' },
     revocations: { type: 'string', default: '200' },
+    only: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -83,23 +86,30 @@ function noisyStatus(status: string, noisy: boolean, cleanRounds: number | null)
 interface Pair {
   key: string;
   baselineKey: string;
-  target: { ratio: number } | { perSecond: number };
+  /** null: a row shown for comparison only, with no target (e.g. the slower argon2id implementation). */
+  target: { ratio: number } | { perSecond: number } | null;
 }
 
-const pairs: Pair[] = [
+const only = flags.only === undefined ? null : new Set(flags.only.split(',').map((key) => key.trim()));
+const allPairs: Pair[] = [
   { key: 'session-check', baselineKey: 'hello', target: { ratio: 0.7 } },
   { key: 'login', baselineKey: 'argon2id', target: { ratio: 0.85 } },
+  { key: 'argon2id-node-crypto', baselineKey: 'argon2id', target: null },
   { key: 'refresh', baselineKey: 'jose-sign', target: { perSecond: 5000 } },
   { key: 'sdk-seen', baselineKey: 'crypto-verify', target: { perSecond: 200_000 } },
   { key: 'sdk-never-seen', baselineKey: 'jose-verify', target: { ratio: 0.8 } },
 ];
 
+const pairs = only === null ? allPairs : allPairs.filter((pair) => only.has(pair.key));
+const runRevocations = revocationCount > 0 && (only === null || only.has('revocation'));
+
 function formatTarget(target: Pair['target']): string {
+  if (target === null) return '-';
   return 'ratio' in target ? `>= ${target.ratio.toFixed(2)}x` : `>= ${formatRate(target.perSecond, '/s')}`;
 }
 
 /** How far short of the target, as a fraction of it (0 when met). */
-function shortfall(target: Pair['target'], value: number, ratio: number): number {
+function shortfall(target: NonNullable<Pair['target']>, value: number, ratio: number): number {
   return 'ratio' in target ? 1 - ratio / target.ratio : 1 - value / target.perSecond;
 }
 
@@ -153,7 +163,21 @@ async function main(): Promise<number> {
         load: { url: `${gatehouseUrl}/v1/session`, connections: httpConnections, method: 'GET', headers: { cookie: prepared.sessionCookie } },
         watch: 'both-cores',
       }),
-      childBenchmark('argon2id', 'argon2id bare hash', 'hashes/s', hasher, pinning, { kind: 'argon2id', concurrency: loginConnections, ...argon2, passwordLength }),
+      // The fastest maintained argon2id on npm (the one Gatehouse uses), and node:crypto's for comparison.
+      childBenchmark('argon2id', '@node-rs/argon2 bare verify', 'verifies/s', hasher, pinning, {
+        kind: 'argon2id',
+        implementation: 'node-rs',
+        concurrency: loginConnections,
+        ...argon2,
+        passwordLength,
+      }),
+      childBenchmark('argon2id-node-crypto', 'node:crypto argon2 bare verify', 'verifies/s', hasher, pinning, {
+        kind: 'argon2id',
+        implementation: 'node-crypto',
+        concurrency: loginConnections,
+        ...argon2,
+        passwordLength,
+      }),
       httpBenchmark({
         key: 'login',
         label: 'password login',
@@ -210,7 +234,7 @@ async function main(): Promise<number> {
         if (wanted.length === 0 || round > runCount + maxExtraRounds || elapsedMs + lastRoundMs > budgetSeconds * 1000) break;
       }
       // Extra rounds re-run only the pairs still short of clean rounds.
-      const keys = new Set(extra ? pairs.filter(needsMore).flatMap((p) => [p.baselineKey, p.key]) : benchmarks.map((b) => b.key));
+      const keys = new Set(pairs.filter((p) => !extra || needsMore(p)).flatMap((p) => [p.baselineKey, p.key]));
       console.log(warmUp ? '\nwarm-up (discarded)' : extra ? `\nextra round ${round} (runs were contended)` : `\nround ${round} of ${runCount}`);
       const roundStartedAt = Date.now();
       for (const benchmark of benchmarks.filter((b) => keys.has(b.key))) {
@@ -230,6 +254,7 @@ async function main(): Promise<number> {
       }
     }
 
+    const shownBaselines = new Set<string>();
     const rows = pairs.flatMap((pair) => {
       const clean = cleanRoundsOf(pair);
       // Enough clean rounds: use only those. Otherwise every measured round, flagged as noisy.
@@ -246,8 +271,9 @@ async function main(): Promise<number> {
       const perCoreRatio = perCore(subjectRuns) / perCore(baselineRuns);
       const problems = [...baselineRuns, ...subjectRuns].flatMap((s) => s.problems);
       let status: string;
-      const short = shortfall(pair.target, value, ratio);
+      const short = pair.target === null ? 0 : shortfall(pair.target, value, ratio);
       if (problems.length > 0) status = 'INVALID';
+      else if (pair.target === null) status = 'info';
       else if (short <= 0) status = 'pass';
       else status = `miss (${(short * 100).toFixed(0)}% short)`;
       // Without pinning (or /proc/stat) other processes' share is unknown: no round counts as clean.
@@ -280,8 +306,11 @@ async function main(): Promise<number> {
         status: comparison?.status ?? (problems.length > 0 ? 'INVALID' : 'baseline'),
         problems: runs.flatMap((s) => s.problems),
       });
+      // A baseline shared by several pairs gets one row (the first pair's rounds).
+      const baselineShown = shownBaselines.has(pair.baselineKey);
+      shownBaselines.add(pair.baselineKey);
       return [
-        row(pair.baselineKey, baselineRuns, baselineValue, null),
+        ...(baselineShown ? [] : [row(pair.baselineKey, baselineRuns, baselineValue, null)]),
         row(pair.key, subjectRuns, value, { baseline: baselineValue, ratio, target: pair.target, status: noisyStatus(status, noisy, contentionKnown ? clean.length : null) }),
       ];
     });
@@ -351,7 +380,7 @@ async function main(): Promise<number> {
     }
 
     let propagation: Awaited<ReturnType<typeof measureRevocationPropagation>> | null = null;
-    if (revocationCount > 0) {
+    if (runRevocations) {
       console.log(`\nrevocation propagation: ${revocationCount} sessions revoked one after another (+10 discarded), ${verifierCount} SDK verifier processes following the feed`);
       propagation = await measureRevocationPropagation({
         baseUrl: gatehouseUrl,
@@ -404,7 +433,7 @@ async function main(): Promise<number> {
     console.log(`  written to bench/results/latest.json (${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s in all)`);
     await Promise.all(children.splice(0).map((child) => child.stop()));
     // Scale-out (bench/scale.ts): PostgreSQL + Redis, one and two instances, the refresh grant.
-    await scaleBenchmarks({ durationSeconds, warmupSeconds, runCount, pinning });
+    if (only === null || only.has('scale')) await scaleBenchmarks({ durationSeconds, warmupSeconds, runCount, pinning });
     const propagationInvalid = propagation !== null && propagation.all.missing > 0;
     return rows.some((row) => row.status === 'INVALID') || propagationInvalid ? 1 : 0;
   } finally {

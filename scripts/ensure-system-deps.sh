@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the system programs the test suite drives are present: Debian's chromium for the
-# browser tests, and PostgreSQL and Redis for the throwaway servers the storage, multi-instance
-# and fault tests run against. Installs them with apt when running as root; otherwise fails
+# browser tests, PostgreSQL and Redis for the throwaway servers the storage, multi-instance
+# and fault tests run against, and nginx for the forward-auth test. Installs them with apt when running as root; otherwise fails
 # naming what to install. Never skips silently.
 set -euo pipefail
 
@@ -10,6 +10,8 @@ command -v chromium >/dev/null 2>&1 || [ -x "${GATEHOUSE_CHROMIUM:-/nonexistent}
 # Debian keeps the server binaries off PATH, under /usr/lib/postgresql/<version>/bin.
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# Debian installs nginx in /usr/sbin, which a non-root PATH may lack.
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

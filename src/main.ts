@@ -10,6 +10,7 @@ import type { Mailer } from './mail/create-mailer.ts';
 import { createThrottle, type ThrottleRule } from './core/throttle/throttle.ts';
 import type { GatehouseConfig, RateRuleConfig } from './config/load-config.ts';
 import { createKeyRing } from './core/tokens/key-ring.ts';
+import type { PasskeyPolicy } from './core/passkeys/passkey-policy.ts';
 import { deriveKeyEncryptionKeys } from './core/tokens/key-encryption.ts';
 import type { TokenDeps } from './core/tokens/issue-access-token.ts';
 import { loadCommonPasswords } from './config/common-passwords.ts';
@@ -66,6 +67,16 @@ export function createLogger(config: Pick<GatehouseConfig, 'logLevel'>, destinat
 }
 
 /** Keys, policy and branding of the mail and one-time-code operations. */
+/** The WebAuthn relying party: the public URL's host unless configured; the public URL and the configured origins. */
+export function passkeyPolicy(config: GatehouseConfig): PasskeyPolicy {
+  return {
+    rpId: config.passkeys.rpId === '' ? new URL(config.publicUrl).hostname : config.passkeys.rpId,
+    rpName: config.mail.productName,
+    origins: [...new Set([config.publicUrl, ...config.passkeys.origins])],
+    attestation: config.passkeys.attestation,
+  };
+}
+
 export function createAccountSecurityDeps(config: GatehouseConfig, outbox: MailOutbox): AccountSecurityDeps {
   const derive = (secret: string, info: string): Uint8Array => new Uint8Array(hkdfSync('sha256', secret, 'gatehouse', info, 32));
   return {
@@ -115,6 +126,7 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
     ),
     dummyPasswordHash: await dummyPasswordHash,
     accountSecurity: createAccountSecurityDeps(config, outbox),
+    passkeys: passkeyPolicy(config),
   };
 }
 

@@ -11,9 +11,10 @@ export interface CpuTimes {
   monotonicMicros: number;
 }
 
-/** The bare argon2id hash rate, measured inside a child pinned like the server. */
+/** The bare argon2id verify rate of one implementation, measured inside a child pinned like the server. */
 export interface HashRunRequest {
   kind: 'argon2id';
+  implementation: 'node-rs' | 'node-crypto';
   durationSeconds: number;
   concurrency: number;
   memoryKiB: number;

@@ -6,6 +6,8 @@ import type { SigningAlgorithm } from '../core/tokens/signing-algorithms.ts';
 import { settings, type Setting } from './settings.ts';
 import type { OAuthProviderConfig } from '../core/oauth-client/provider-config.ts';
 import { parseOAuthProviders, type OAuthSettings } from './oauth-providers.ts';
+import type { AccessRule } from '../core/forward-auth/access-rules.ts';
+import { parseAccessRules } from './forward-auth-rules.ts';
 
 export interface RateRuleConfig {
   freeFailures: number;
@@ -29,7 +31,13 @@ export interface GatehouseConfig {
   secrets: readonly string[];
   trustedProxies: readonly string[];
   allowedReturnOrigins: readonly string[];
-  session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number; touchIntervalSeconds: number; cacheMs: number };
+  session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number; touchIntervalSeconds: number; cacheMs: number; cookieDomain: string };
+  forwardAuth: {
+    rules: readonly string[];
+    mode: 'status' | 'redirect';
+    /** `rules`, parsed and checked. */
+    accessRules: readonly AccessRule[];
+  };
   password: { minLength: number; maxBytes: number; argon2: Argon2idParams };
   rateLimit: { account: RateRuleConfig; ip: RateRuleConfig; signupIp: RateRuleConfig; oauthStartIp: RateRuleConfig };
   token: {
@@ -57,6 +65,8 @@ export interface GatehouseConfig {
   };
   account: { requireVerifiedEmail: boolean; verificationTtlSeconds: number; resetTtlSeconds: number; mailIntervalSeconds: number };
   otp: { emailCodeDigits: number; emailCodeTtlSeconds: number; maxFailedAttempts: number };
+  /** `rpId` empty: the public URL's host; `origins` empty: the public URL. */
+  passkeys: { rpId: string; origins: readonly string[]; attestation: 'none' | 'direct' };
   logLevel: string;
   /** What dev mode generated or defaulted, for the start-up banner. Empty outside dev mode. */
   devNotices: readonly string[];
@@ -152,6 +162,30 @@ function devSecret(database: string): { secret: string; notice: string } {
 }
 
 /**
+ * The opt-in cookie domain must be the public URL's host or a parent of it, written as a bare
+ * lower-case domain name: a browser drops a cookie whose Domain does not cover the page, and an
+ * IP address or a one-label name would reach far more than the operator meant.
+ */
+function checkCookieDomain(session: GatehouseConfig['session'], publicUrl: string | undefined, problems: string[]): void {
+  const domain = session.cookieDomain.replace(/^\./, '');
+  session.cookieDomain = domain;
+  if (domain === '') return;
+  const where = 'session.cookieDomain (GATEHOUSE_SESSION_COOKIE_DOMAIN)';
+  if (!/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/.test(domain) || /^[\d.]+$/.test(domain)) {
+    problems.push(`${where}: expected a lower-case domain name with at least two labels, such as example.com`);
+    return;
+  }
+  if (publicUrl === undefined) return;
+  let host: string;
+  try {
+    host = new URL(publicUrl).hostname;
+  } catch {
+    return;
+  }
+  if (host !== domain && !host.endsWith(`.${domain}`)) problems.push(`${where}: ${domain} does not cover the public URL's host ${host}`);
+}
+
+/**
  * Reads the configuration from a JSON file and the environment (the environment wins),
  * checks all of it at once, and returns it frozen. Throws ConfigError listing every problem.
  *
@@ -231,6 +265,14 @@ export function loadConfig(options: LoadConfigOptions): GatehouseConfig {
   if (session.idleTimeoutSeconds > session.absoluteTimeoutSeconds) {
     problems.push('session.idleTimeoutSeconds: must not exceed session.absoluteTimeoutSeconds');
   }
+  const passkeys = config.passkeys as GatehouseConfig['passkeys'];
+  if (passkeys.rpId !== '' && typeof config.publicUrl === 'string' && URL.canParse(config.publicUrl)) {
+    const host = new URL(config.publicUrl).hostname;
+    if (host !== passkeys.rpId && !host.endsWith(`.${passkeys.rpId}`)) problems.push(`passkeys.rpId (GATEHOUSE_PASSKEY_RP_ID): must be the public URL's host (${host}) or a suffix of it`);
+  }
+  checkCookieDomain(session, typeof config.publicUrl === 'string' ? config.publicUrl : undefined, problems);
+  const forwardAuth = config.forwardAuth as GatehouseConfig['forwardAuth'];
+  forwardAuth.accessRules = parseAccessRules(forwardAuth.rules, config.publicUrl as string | undefined, (config.allowedReturnOrigins as string[] | undefined) ?? [], problems);
   const oauth = config.oauth as GatehouseConfig['oauth'];
   oauth.providers = parseOAuthProviders(oauth, problems, config.dev === true ? 'https-or-loopback-http' : 'https-only');
   if (problems.length > 0) throw new ConfigError(problems);

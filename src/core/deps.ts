@@ -2,6 +2,7 @@ import type { PasswordPolicy } from './accounts/password-policy.ts';
 import type { PasswordHasher } from './credentials/argon2id.ts';
 import type { MailBranding } from './mail/render-mail.ts';
 import type { Clock, MailOutbox, Random, Store } from './ports.ts';
+import type { PasskeyPolicy } from './passkeys/passkey-policy.ts';
 import type { Throttle } from './throttle/throttle.ts';
 
 export interface SessionPolicy {
@@ -57,6 +58,8 @@ export interface CoreDeps {
   /** A hash of a random password under the current parameters, verified when the email is unknown so both paths cost one hash. */
   dummyPasswordHash: string;
   accountSecurity: AccountSecurityDeps;
+  /** WebAuthn relying party: RP ID, allowed origins, attestation. */
+  passkeys: PasskeyPolicy;
 }
 
 /** Who is asking: recorded on sessions (the device) and in the audit trail. */

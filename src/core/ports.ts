@@ -13,6 +13,7 @@ import type { EmailVerificationStore, OneTimeTokenStore, UserStore } from './acc
 import type { AuditStore } from './audit/ports.ts';
 import type { ClientStore } from './clients/ports.ts';
 import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts';
+import type { PasskeyChallengeStore, PasskeyStore } from './passkeys/ports.ts';
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
 import type { SessionStore } from './sessions/ports.ts';
 import type { ThrottleStore } from './throttle/ports.ts';
@@ -24,6 +25,7 @@ export type * from './clients/ports.ts';
 export type * from './mail/ports.ts';
 export type * from './oauth-client/ports.ts';
 export type * from './otp/ports.ts';
+export type * from './passkeys/ports.ts';
 export type * from './sessions/ports.ts';
 export type * from './throttle/ports.ts';
 export type * from './tokens/ports.ts';
@@ -55,6 +57,8 @@ export interface Store {
   emailCodes: EmailCodeStore;
   totp: TotpStore;
   recoveryCodes: RecoveryCodeStore;
+  passkeys: PasskeyStore;
+  passkeyChallenges: PasskeyChallengeStore;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */

@@ -1,4 +1,14 @@
+import type { AccessRule } from '../core/forward-auth/access-rules.ts';
 import type { DevOutbox } from '../mail/dev-outbox.ts';
+
+/** `status`: 401 (nginx `auth_request` accepts nothing else); `redirect`: 302 to the login page (Traefik, Caddy). */
+export type ForwardAuthMode = 'status' | 'redirect';
+
+export interface ForwardAuthConfig {
+  /** Empty: every URL just needs a session, and the forwarded URL only serves as `return_to`. */
+  accessRules: readonly AccessRule[];
+  mode: ForwardAuthMode;
+}
 
 /** What the HTTP layer needs to know about where it runs; built by main.ts from the validated config. */
 export interface AppConfig {
@@ -8,6 +18,10 @@ export interface AppConfig {
   trustedProxies: readonly string[];
   /** Origins other than our own that `return_to` may point at. */
   allowedReturnOrigins: readonly string[];
+  /** Forward auth (`GET /v1/auth/check`): protected URLs and the refusal style. Absent: any session, 401. */
+  forwardAuth?: ForwardAuthConfig;
+  /** `cookieDomain` non-empty: the opt-in `__Secure-` session cookie with that Domain, instead of `__Host-`. */
+  session?: { cookieDomain: string };
   /** Dev mode's outbox: when given, /dev/mail shows the mails sent. Never outside dev mode. */
   devOutbox?: DevOutbox | null;
 }

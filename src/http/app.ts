@@ -27,6 +27,8 @@ import { passwordResetRoutes } from './routes/password-reset.ts';
 import { twoFactorRoutes } from './routes/two-factor.ts';
 import { emailCodeRoutes } from './routes/email-code.ts';
 import { sessionSchema, userSchema } from './schemas.ts';
+import { authCheckRoutes } from './routes/auth-check.ts';
+import { sessionCookieSettings } from './session-cookie.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -67,6 +69,8 @@ export async function buildApp({ deps, tokens, config, logger, oauth }: BuildApp
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
+  const cookieSettings = sessionCookieSettings(config.session?.cookieDomain);
+  app.decorate('sessionCookie', cookieSettings);
   // JSON only: text/plain would otherwise be accepted and parsed as a string.
   app.removeContentTypeParser('text/plain');
   app.addSchema(problemSchema);
@@ -82,7 +86,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth }: BuildApp
       },
       servers: [{ url: config.publicUrl }],
       components: {
-        securitySchemes: { sessionCookie: { type: 'apiKey', in: 'cookie', name: '__Host-gatehouse_session' } },
+        securitySchemes: { sessionCookie: { type: 'apiKey', in: 'cookie', name: cookieSettings.name } },
       },
     },
   });
@@ -105,6 +109,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth }: BuildApp
   sessionTokenRoutes(app, { ...deps, ...tokens });
   wellKnownRoutes(app, tokens);
   revocationRoutes(app, deps);
+  authCheckRoutes(app, deps, config);
   if (oauth !== undefined) oauthRoutes(app, deps, oauth, config);
   await app.register(async (scope) => tokenRoutes(scope, { ...deps, ...tokens }));
   await app.register(async (scope) => pages(scope, deps, config, oauth));

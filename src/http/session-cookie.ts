@@ -6,28 +6,53 @@ import { validateSession } from '../core/sessions/validate-session.ts';
 
 /**
  * `__Host-` means the browser only accepts it with Secure, Path=/ and no Domain, so no
- * subdomain can plant or overwrite it (docs/security.md SEC-9). Browsers treat http://localhost as
- * secure, so dev mode works with the same attributes.
+ * subdomain can plant or overwrite it (docs/security.md SEC-9). Browsers treat http://localhost
+ * as secure, so dev mode works with the same attributes.
  */
 export const sessionCookieName = '__Host-gatehouse_session';
+/**
+ * The opt-in cookie for forward auth across sibling subdomains (GATEHOUSE_SESSION_COOKIE_DOMAIN):
+ * `__Secure-` still demands Secure, but allows the Domain attribute that `__Host-` forbids.
+ * The trade-off is in docs/deployment.md (docs/security.md SEC-158).
+ */
+export const domainSessionCookieName = '__Secure-gatehouse_session';
+
+/** Which session cookie this app sets and reads: chosen once, in buildApp. */
+export interface SessionCookieSettings {
+  name: string;
+  /** Undefined: a host-only `__Host-` cookie. */
+  domain: string | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sessionCookie: SessionCookieSettings;
+  }
+}
+
+/** The `__Host-` cookie, or with a domain the `__Secure-` one scoped to it. */
+export function sessionCookieSettings(domain: string | undefined): SessionCookieSettings {
+  return domain === undefined || domain === '' ? { name: sessionCookieName, domain: undefined } : { name: domainSessionCookieName, domain };
+}
+
+function cookieOptions(settings: SessionCookieSettings): { path: '/'; secure: true; httpOnly: true; sameSite: 'lax'; domain?: string } {
+  const options = { path: '/', secure: true, httpOnly: true, sameSite: 'lax' } as const;
+  return settings.domain === undefined ? options : { ...options, domain: settings.domain };
+}
 
 export function setSessionCookie(reply: FastifyReply, token: string, expiresAtMs: number): void {
-  reply.setCookie(sessionCookieName, token, {
-    path: '/',
-    secure: true,
-    httpOnly: true,
-    sameSite: 'lax',
-    expires: new Date(expiresAtMs),
-  });
+  const settings = reply.server.sessionCookie;
+  reply.setCookie(settings.name, token, { ...cookieOptions(settings), expires: new Date(expiresAtMs) });
 }
 
 export function clearSessionCookie(reply: FastifyReply): void {
-  reply.clearCookie(sessionCookieName, { path: '/', secure: true, httpOnly: true, sameSite: 'lax' });
+  const settings = reply.server.sessionCookie;
+  reply.clearCookie(settings.name, cookieOptions(settings));
 }
 
 /** The session token from the cookie, and only from the cookie: never from the URL or a header. */
 export function readSessionToken(request: FastifyRequest): string | undefined {
-  return request.cookies[sessionCookieName];
+  return request.cookies[request.server.sessionCookie.name];
 }
 
 export async function currentSession(deps: CoreDeps, request: FastifyRequest): Promise<SessionWithUser | null> {

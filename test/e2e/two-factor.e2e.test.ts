@@ -95,7 +95,7 @@ describe('mail, verification, TOTP and reset in a real browser', () => {
   });
 
   step('enrols TOTP from the QR page, computing the code from the key shown, and keeps the recovery codes', async () => {
-    await pageA.getByRole('link', { name: 'Set up or manage two-factor authentication' }).click();
+    await pageA.getByRole('link', { name: 'Set up two-factor authentication' }).click();
     await pageA.waitForURL(onPath('/account/two-factor'));
     await submit(pageA, pageA.getByRole('button', { name: 'Set up an authenticator app' }), '/account/two-factor');
     assert.equal(await pageA.locator('.qr svg').count(), 1, 'an inline SVG QR code');
@@ -105,7 +105,7 @@ describe('mail, verification, TOTP and reset in a real browser', () => {
     await pageA.locator('#confirm-password').fill(passphrase);
     await pageA.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
     await pageA.getByRole('heading', { name: 'Two-factor authentication is on' }).waitFor();
-    recoveryCodes = (await pageA.locator('[data-recovery-codes] code').allTextContents()).map((c) => c.trim());
+    recoveryCodes = (await pageA.locator('[data-recovery-codes] li').allTextContents()).map((c) => c.trim());
     assert.equal(recoveryCodes.length, 10);
   });
 

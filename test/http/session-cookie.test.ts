@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { disableAccount } from '../../src/core/accounts/set-account-disabled.ts';
 import { deleteAccountAsOperator } from '../../src/core/accounts/delete-account.ts';
+import { totpCodeAt } from '../../src/core/otp/totp.ts';
+import { pendingLoginCookieName } from '../../src/http/session-cookie.ts';
 import { testContext, testPassword } from '../support/core-deps.ts';
 import {
   createTestApp,
@@ -62,6 +64,58 @@ describe('session cookie', () => {
     assert.equal((await getSession(planted)).statusCode, 401);
     const me = await getSession(fresh);
     assert.equal(me.json().user.email, 'ten@example.com');
+  });
+
+  it('SEC-10: an emailed-code login and a second-factor login also end a planted session and issue a new id', async () => {
+    const planted = await signUpThroughApi(t.app, 'attacker10c@example.com', testPassword);
+    const proveFresh = async (response: Awaited<ReturnType<typeof getSession>>, email: string) => {
+      assert.equal(response.statusCode, 200, response.body);
+      const fresh = sessionTokenFrom(response);
+      assert.ok(fresh);
+      assert.notEqual(fresh.split('.')[0], planted.split('.')[0]);
+      assert.equal((await getSession(fresh)).json().user.email, email);
+    };
+
+    await signUpThroughApi(t.app, 'ten-c@example.com', testPassword);
+    const asked = await t.app.inject({ method: 'POST', url: '/v1/email-code', headers: sameOriginJson, payload: { email: 'ten-c@example.com' } });
+    assert.equal(asked.statusCode, 202);
+    const code = /\b(\d{6})\b/.exec(t.core.outbox.lastTo('ten-c@example.com')?.text ?? '')?.[1];
+    assert.ok(code, 'the sign-in code was mailed');
+    const byCode = await t.app.inject({
+      method: 'POST',
+      url: '/v1/session/email-code',
+      headers: { ...sameOriginJson, ...withSession(planted) },
+      payload: { email: 'ten-c@example.com', code },
+    });
+    await proveFresh(byCode, 'ten-c@example.com');
+    assert.equal((await getSession(planted)).statusCode, 401, 'the planted session died at the code login');
+
+    const plantedAgain = sessionTokenFrom(await logInThroughApi(t.app, 'attacker10c@example.com', testPassword));
+    assert.ok(plantedAgain);
+    const owner = await signUpThroughApi(t.app, 'ten-d@example.com', testPassword);
+    const started = await t.app.inject({ method: 'POST', url: '/v1/me/two-factor/totp', headers: { ...sameOriginJson, ...withSession(owner) }, payload: { password: testPassword } });
+    assert.equal(started.statusCode, 200, started.body);
+    const secret: string = started.json().secret;
+    const confirmed = await t.app.inject({
+      method: 'POST',
+      url: '/v1/me/two-factor/totp/confirm',
+      headers: { ...sameOriginJson, ...withSession(owner) },
+      payload: { code: totpCodeAt(secret, t.core.clock.nowMs()), password: testPassword },
+    });
+    assert.equal(confirmed.statusCode, 200, confirmed.body);
+    t.core.clock.advance(30_000);
+    const firstStep = await logInThroughApi(t.app, 'ten-d@example.com', testPassword, withSession(plantedAgain));
+    assert.equal(firstStep.json().code, 'second_factor_required');
+    const pending = firstStep.cookies.find((c) => c.name === pendingLoginCookieName && c.value !== '')?.value;
+    assert.ok(pending);
+    const secondStep = await t.app.inject({
+      method: 'POST',
+      url: '/v1/session/second-factor',
+      headers: { ...sameOriginJson, cookie: `${withSession(plantedAgain).cookie}; ${pendingLoginCookieName}=${pending}` },
+      payload: { code: totpCodeAt(secret, t.core.clock.nowMs()) },
+    });
+    await proveFresh(secondStep, 'ten-d@example.com');
+    assert.equal((await getSession(plantedAgain)).statusCode, 401, 'the planted session died at the second step');
   });
 
   it('SEC-10: a password change (privilege change) issues a new session id and kills the old one', async () => {

@@ -6,6 +6,7 @@ import { clientsContract } from './contract/clients.ts';
 import { refreshTokensContract } from './contract/refresh-tokens.ts';
 import { oauthFlowsContract } from './contract/oauth-flows.ts';
 import { oauthIdentitiesContract } from './contract/oauth-identities.ts';
+import { passkeysContract } from './contract/passkeys.ts';
 import { revocationsContract } from './contract/revocations.ts';
 import { sessionsContract } from './contract/sessions.ts';
 import { signingKeysContract } from './contract/signing-keys.ts';
@@ -38,6 +39,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     oauthIdentitiesContract(open);
     oauthFlowsContract(open);
     accountFactorsContract(open);
+    passkeysContract(open);
     transactionContract(open);
   });
 }

@@ -162,6 +162,7 @@ export async function createTestCore(overrides: TestCoreOverrides = {}): Promise
       pendingLoginKeys: [new Uint8Array(32).fill(6)],
       limiterKey: new Uint8Array(32).fill(5),
     },
+    passkeys: deps.passkeys ?? { rpId: new URL(testPublicUrl).hostname, rpName: 'Gatehouse', origins: [testPublicUrl], attestation: 'none' },
   };
 }
 

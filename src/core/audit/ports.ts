@@ -28,7 +28,12 @@ export type AuditEventType =
   | 'totp.enabled'
   | 'totp.disabled'
   | 'recovery_codes.generated'
-  | 'recovery_code.used';
+  | 'recovery_code.used'
+  | 'passkey.registered'
+  | 'passkey.used'
+  | 'passkey.failed'
+  | 'passkey.renamed'
+  | 'passkey.removed';
 
 export interface AuditEvent {
   id: string;

@@ -1,4 +1,5 @@
 import { argon2, timingSafeEqual } from 'node:crypto';
+import { hashRaw, type Algorithm } from '@node-rs/argon2';
 import type { Random } from '../ports.ts';
 
 /** argon2id cost parameters. OWASP's Password Storage Cheat Sheet minimum is m=19 MiB, t=2, p=1. */
@@ -31,15 +32,33 @@ interface ParsedHash {
   tag: Buffer;
 }
 
-function derive(password: string, salt: Uint8Array, params: Argon2idParams, tagLength: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
+/**
+ * The raw argon2id function (RFC 9106): password, salt, parameters, tag length -> tag. Every
+ * implementation gives the same bytes for the same inputs, so the PHC strings below do not
+ * depend on which one made them (test/core/credentials/argon2id.test.ts checks both ways).
+ */
+export type Argon2idKdf = (password: string, salt: Uint8Array, params: Argon2idParams, tagLength: number) => Promise<Buffer>;
+
+// `Algorithm` is a const enum in the package's types; 2 is its Argon2id member.
+const argon2idAlgorithm = 2 as Algorithm;
+
+/**
+ * argon2id from @node-rs/argon2 (the Rust `argon2` crate, prebuilt for each platform, run on
+ * the libuv thread pool): on this project's machines it verifies about 2.5 times as many
+ * passwords per second per core as node:crypto's (`npm run bench` measures both, same run).
+ */
+export const nodeRsArgon2id: Argon2idKdf = (password, salt, params, tagLength) =>
+  hashRaw(password, { algorithm: argon2idAlgorithm, salt, memoryCost: params.memoryKiB, timeCost: params.passes, parallelism: params.parallelism, outputLen: tagLength });
+
+/** argon2id from node:crypto (OpenSSL, Node >= 24.7), kept as the reference the bench and tests compare with. */
+export const nodeCryptoArgon2id: Argon2idKdf = (password, salt, params, tagLength) =>
+  new Promise((resolve, reject) => {
     argon2(
       'argon2id',
       { message: password, nonce: salt, memory: params.memoryKiB, passes: params.passes, parallelism: params.parallelism, tagLength },
       (error, derived) => (error ? reject(error) : resolve(derived)),
     );
   });
-}
 
 // The PHC string format (github.com/P-H-C/phc-string-format) is how every argon2
 // implementation stores a hash: `$argon2id$v=19$m=19456,t=2,p=1$<salt>$<tag>`, base64 without padding.
@@ -73,24 +92,25 @@ function sameParams(a: Argon2idParams, b: Argon2idParams): boolean {
 }
 
 /**
- * argon2id through node:crypto (libuv thread pool, so hashing never blocks the event loop).
+ * argon2id password hashes in PHC strings. `kdf` computes the tag (on the libuv thread pool, so
+ * hashing never blocks the event loop); a hash made with one kdf verifies with any other.
  *
  * @example
  * const hasher = createArgon2idHasher(owaspMinimumArgon2id, systemRandom);
  * const stored = await hasher.hash('correct horse battery staple');
  * (await hasher.verify(stored, 'correct horse battery staple')).matches; // true
  */
-export function createArgon2idHasher(params: Argon2idParams, random: Random): PasswordHasher {
+export function createArgon2idHasher(params: Argon2idParams, random: Random, kdf: Argon2idKdf = nodeRsArgon2id): PasswordHasher {
   return {
     async hash(password) {
       const salt = random.bytes(saltBytes);
-      const tag = await derive(password, salt, params, tagBytes);
+      const tag = await kdf(password, salt, params, tagBytes);
       return toPhc(params, salt, tag);
     },
     async verify(storedHash, password) {
       const parsed = parsePhc(storedHash);
       if (parsed === null) return { matches: false, needsRehash: true };
-      const tag = await derive(password, parsed.salt, parsed.params, parsed.tag.length);
+      const tag = await kdf(password, parsed.salt, parsed.params, parsed.tag.length);
       const matches = tag.length === parsed.tag.length && timingSafeEqual(tag, parsed.tag);
       return { matches, needsRehash: !sameParams(parsed.params, params) || parsed.tag.length !== tagBytes };
     },

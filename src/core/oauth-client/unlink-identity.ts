@@ -5,7 +5,7 @@ import type { User } from '../ports.ts';
 
 /**
  * Unlinks one of the user's identities, unless it is their last way to log in: an account
- * without a password keeps at least one identity. Checked and deleted in one transaction, so
+ * without a password or a passkey keeps at least one identity. Checked and deleted in one transaction, so
  * two unlinks at once cannot remove both of the last two.
  */
 export async function unlinkIdentity(deps: CoreDeps, user: User, identityId: string, context: RequestContext): Promise<void> {
@@ -14,7 +14,7 @@ export async function unlinkIdentity(deps: CoreDeps, user: User, identityId: str
     const identities = await tx.oauthIdentities.listByUser(user.id);
     const target = identities.find((i) => i.id === identityId);
     if (current === null || target === undefined) throw new AuthError('identity_not_found');
-    if (current.passwordHash === null && identities.length === 1) throw new AuthError('oauth_last_login_method');
+    if (current.passwordHash === null && identities.length === 1 && (await tx.passkeys.listByUser(user.id)).length === 0) throw new AuthError('oauth_last_login_method');
     await tx.oauthIdentities.delete(user.id, identityId);
     await tx.audit.append(auditEvent(deps, 'oauth.identity_unlinked', context, { userId: user.id, email: user.email, detail: `${target.provider} ${target.id}` }));
   });

@@ -32,8 +32,8 @@ export async function pages(app: FastifyInstance, deps: CoreDeps, config: AppCon
   logoutPage(app, deps);
   accountPage(app, deps, oauth);
   if (oauth !== undefined) identityPages(app, deps, oauth);
-  verifyPage(app, deps);
-  forgotPage(app, deps);
+  verifyPage(app, deps, config);
+  forgotPage(app, deps, config);
   resetPage(app, deps);
   twoFactorPage(app, deps);
   loginCodePage(app, deps, config);

@@ -5,6 +5,8 @@ import { memoryEmailCodes } from './email-codes.ts';
 import { memoryEmailVerifications } from './email-verifications.ts';
 import { memoryOAuthFlows } from './oauth-flows.ts';
 import { memoryOAuthIdentities } from './oauth-identities.ts';
+import { memoryPasskeyChallenges } from './passkey-challenges.ts';
+import { memoryPasskeys } from './passkeys.ts';
 import { memoryOneTimeTokens } from './one-time-tokens.ts';
 import { memoryRecoveryCodes } from './recovery-codes.ts';
 import { memoryRefreshTokens } from './refresh-tokens.ts';
@@ -35,6 +37,8 @@ function repositories(db: MemoryDb): Repositories {
     emailCodes: memoryEmailCodes(db),
     totp: memoryTotp(db),
     recoveryCodes: memoryRecoveryCodes(db),
+    passkeys: memoryPasskeys(db),
+    passkeyChallenges: memoryPasskeyChallenges(db),
   };
 }
 

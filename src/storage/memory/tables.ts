@@ -1,4 +1,4 @@
-import type { AuditEvent, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
+import type { PasskeyChallenge, PasskeyCredential, AuditEvent, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
 
 /** The memory store's rows, one map (or list) per SQL table. */
 export interface Tables {
@@ -19,6 +19,9 @@ export interface Tables {
   emailCodes: Map<string, EmailCodeRecord>;
   totp: Map<string, TotpCredential>;
   recoveryCodes: Map<string, RecoveryCodeRecord>;
+  passkeys: Map<string, PasskeyCredential>;
+  /** Keyed on the hex of the challenge's id hash. */
+  passkeyChallenges: Map<string, PasskeyChallenge>;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface MemoryDb {
 }
 
 export function emptyTables(): Tables {
-  return { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map() };
+  return { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), passkeyChallenges: new Map() };
 }
 
 export function cloneTables(t: Tables): Tables {
@@ -51,6 +54,8 @@ export function cloneTables(t: Tables): Tables {
     emailCodes: new Map(t.emailCodes),
     totp: new Map(t.totp),
     recoveryCodes: new Map(t.recoveryCodes),
+    passkeys: new Map(t.passkeys),
+    passkeyChallenges: new Map(t.passkeyChallenges),
   };
 }
 
@@ -97,4 +102,5 @@ export function dropEverythingOf(tables: Tables, userId: string): void {
   tables.emailVerifications.delete(userId);
   tables.emailCodes.delete(userId);
   tables.totp.delete(userId);
+  deleteWhere(tables.passkeys, (p) => p.userId === userId);
 }

@@ -149,6 +149,32 @@ export interface RecoveryCodesTable {
   used_at_ms: number | null;
 }
 
+export interface PasskeysTable {
+  id: string;
+  user_id: string;
+  credential_id: string;
+  public_key: Uint8Array;
+  counter: number;
+  /** JSON array of strings. */
+  transports: string;
+  device_type: string;
+  /** 0 or 1. */
+  backed_up: number;
+  name: string;
+  created_at_ms: number;
+  last_used_at_ms: number | null;
+}
+
+export interface PasskeyChallengesTable {
+  id_hash: Uint8Array;
+  purpose: string;
+  user_id: string | null;
+  binding_hash: Uint8Array | null;
+  challenge: string;
+  created_at_ms: number;
+  expires_at_ms: number;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -165,4 +191,6 @@ export interface Database {
   email_codes: EmailCodesTable;
   totp_credentials: TotpCredentialsTable;
   recovery_codes: RecoveryCodesTable;
+  passkeys: PasskeysTable;
+  passkey_challenges: PasskeyChallengesTable;
 }

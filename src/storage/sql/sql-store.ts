@@ -15,6 +15,8 @@ import { sqlEmailVerifications } from './repositories/email-verifications.ts';
 import { sqlOneTimeTokens } from './repositories/one-time-tokens.ts';
 import { sqlRecoveryCodes } from './repositories/recovery-codes.ts';
 import { sqlTotp } from './repositories/totp.ts';
+import { sqlPasskeys } from './repositories/passkeys.ts';
+import { sqlPasskeyChallenges } from './repositories/passkey-challenges.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
 import { createGroupCommit, type SavepointStatement } from './group-commit.ts';
@@ -69,6 +71,8 @@ function sqlRepositories(db: Db): Repositories {
     emailCodes: sqlEmailCodes(db),
     totp: sqlTotp(db),
     recoveryCodes: sqlRecoveryCodes(db),
+    passkeys: sqlPasskeys(db),
+    passkeyChallenges: sqlPasskeyChallenges(db),
   };
 }
 

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 
@@ -9,34 +10,103 @@ import { Worker } from 'node:worker_threads';
  * waiting on checkpoint fsyncs). Here the writer's automatic checkpoint is switched off and a
  * worker thread with its own connection runs a PASSIVE checkpoint every `pauseMs` instead.
  *
+ * The worker is started only once the WAL has grown past `startAtWalBytes` (checked every
+ * `pollMs`): a worker thread is a second V8 isolate (~18 MB of RSS), which an idle server, or
+ * one that barely writes, does not need. Its code is plain JavaScript, so the worker does not
+ * load the TypeScript stripper as well (that alone was another ~10 MB).
+ *
  * Durability is unchanged: a commit is in the WAL before COMMIT returns either way (WAL,
  * synchronous=NORMAL: a process crash loses nothing committed), and checkpoints still fsync.
  * If the worker fails to start or dies, the writer's automatic checkpoint is switched back on,
  * so the WAL never grows without bound.
  */
-export function startWalCheckpointer(path: string, writer: DatabaseSync, pauseMs = 100): { stop(): Promise<void> } {
+export interface WalCheckpointer {
+  /** `waiting` until the WAL first grows past the threshold; `automatic` once the worker failed and the writer checkpoints itself again. */
+  state(): 'waiting' | 'running' | 'automatic' | 'stopped';
+  stop(): Promise<void>;
+}
+
+export interface WalCheckpointerOptions {
+  pauseMs?: number;
+  startAtWalBytes?: number;
+  pollMs?: number;
+}
+
+// The worker: its own connection, a passive WAL checkpoint, a pause, again, until told to stop.
+// PASSIVE never waits for readers or the writer: it copies what it can and returns.
+const workerSource = `
+const { DatabaseSync } = require('node:sqlite');
+const { parentPort, workerData } = require('node:worker_threads');
+const connection = new DatabaseSync(workerData.path, { enableForeignKeyConstraints: true });
+connection.exec('PRAGMA busy_timeout = 5000;');
+const checkpoint = connection.prepare('PRAGMA wal_checkpoint(PASSIVE)');
+let timer;
+const tick = () => {
+  try {
+    checkpoint.get();
+  } catch (error) {
+    parentPort.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  }
+  timer = setTimeout(tick, workerData.pauseMs);
+};
+parentPort.on('message', (message) => {
+  if (message.type !== 'stop') return;
+  clearTimeout(timer);
+  connection.close();
+  parentPort.close();
+});
+tick();
+`;
+
+export function startWalCheckpointer(path: string, writer: DatabaseSync, options: WalCheckpointerOptions = {}): WalCheckpointer {
+  const { pauseMs = 100, startAtWalBytes = 1024 * 1024, pollMs = 1000 } = options;
+  let state: ReturnType<WalCheckpointer['state']> = 'waiting';
   const automatic = (): void => {
+    state = 'automatic';
     if (writer.isOpen) writer.exec('PRAGMA wal_autocheckpoint = 1000');
   };
   writer.exec('PRAGMA wal_autocheckpoint = 0');
-  const worker = new Worker(new URL('./sqlite-checkpoint-worker.ts', import.meta.url), { workerData: { path, pauseMs } });
-  worker.unref();
-  let stopping = false;
-  const exited = new Promise<void>((resolve) => {
-    worker.once('exit', () => {
-      if (!stopping) automatic();
-      resolve();
+
+  let worker: Worker | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  const startWorker = (): void => {
+    state = 'running';
+    const started = new Worker(workerSource, { eval: true, workerData: { path, pauseMs } });
+    started.unref();
+    worker = started;
+    exited = new Promise<void>((resolve) => {
+      started.once('exit', () => {
+        if (state === 'running') automatic();
+        resolve();
+      });
     });
-  });
-  worker.on('error', () => {
-    if (!stopping) automatic();
-  });
+    started.on('error', () => {
+      if (state === 'running') automatic();
+    });
+  };
+
+  const poll = setInterval(() => {
+    stat(`${path}-wal`).then(
+      (wal) => {
+        if (state !== 'waiting' || wal.size < startAtWalBytes) return;
+        clearInterval(poll);
+        startWorker();
+      },
+      () => {}, // no WAL file yet: nothing written
+    );
+  }, pollMs);
+  poll.unref();
+
   return {
+    state: () => state,
     async stop() {
-      stopping = true;
+      clearInterval(poll);
+      const running = worker;
+      state = 'stopped';
+      if (running === undefined) return;
       // Held open while it finishes: an unref'd worker would let the process end mid-close.
-      worker.ref();
-      worker.postMessage({ type: 'stop' });
+      running.ref();
+      running.postMessage({ type: 'stop' });
       await exited;
     },
   };

@@ -13,13 +13,15 @@ import { sessionWithUserFromValues } from './rows.ts';
 import type { ClientsTable, Database, RefreshTokensTable } from './schema.ts';
 import { classifySqliteError } from './sqlite-errors.ts';
 import { createSqlStore, type SqlFastPaths } from './sql-store.ts';
-import { startWalCheckpointer } from './sqlite-checkpointer.ts';
+import { startWalCheckpointer, type WalCheckpointer } from './sqlite-checkpointer.ts';
 import { placeholder, prepared, preparedPlain } from './sqlite-statements.ts';
 
 export interface SqliteStore extends Store {
   db: Kysely<Database>;
   /** The underlying connections; tests close them to simulate a failed database. */
   connections: DatabaseSync[];
+  /** The WAL checkpoint worker, when `checkpoints: 'worker'`. */
+  checkpointer: WalCheckpointer | null;
 }
 
 export interface OpenSqliteOptions {
@@ -171,5 +173,5 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
       await db.destroy();
     },
   });
-  return Object.assign(store, { db, connections });
+  return Object.assign(store, { db, connections, checkpointer });
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { systemRandom } from '../../../src/core/clock.ts';
-import { createArgon2idHasher, owaspMinimumArgon2id } from '../../../src/core/credentials/argon2id.ts';
+import { createArgon2idHasher, nodeCryptoArgon2id, nodeRsArgon2id, owaspMinimumArgon2id } from '../../../src/core/credentials/argon2id.ts';
 
 const hasher = createArgon2idHasher(owaspMinimumArgon2id, systemRandom);
 const password = 'Correct Horse Battery Staple';
@@ -124,5 +124,31 @@ describe('argon2id hasher (SEC-4, SEC-5)', () => {
     for (const stored of bad) {
       assert.deepEqual(await hasher.verify(stored, password), { matches: false, needsRehash: true }, stored);
     }
+  });
+
+  describe('stored hashes survive the switch from node:crypto to @node-rs/argon2', () => {
+    // Made by the node:crypto hasher Gatehouse used before (m=19456,t=2,p=1), for this password.
+    const madeByNodeCrypto = '$argon2id$v=19$m=19456,t=2,p=1$7Uv/tEKBQ3/F2Pgtp8rtrw$8TVp+Q3IDnQ6giFs8kKxWyx+5r5mwNtcBHzkkWmVvYo';
+    const viaNodeCrypto = createArgon2idHasher(owaspMinimumArgon2id, systemRandom, nodeCryptoArgon2id);
+
+    it('the default hasher is @node-rs/argon2, and both give the same tag for the same input', async () => {
+      const salt = Buffer.from('a fixed 16B salt');
+      const [rs, crypto] = await Promise.all([nodeRsArgon2id(password, salt, owaspMinimumArgon2id, 32), nodeCryptoArgon2id(password, salt, owaspMinimumArgon2id, 32)]);
+      assert.deepEqual(rs, crypto);
+      // Other parameters and tag lengths too: the upgrade path verifies hashes made under old ones.
+      const older = { memoryKiB: 12_288, passes: 3, parallelism: 2 };
+      assert.deepEqual(await nodeRsArgon2id(password, salt, older, 24), await nodeCryptoArgon2id(password, salt, older, 24));
+    });
+
+    it('a hash stored by the old node:crypto hasher verifies with the new one', async () => {
+      assert.deepEqual(await hasher.verify(madeByNodeCrypto, password), { matches: true, needsRehash: false });
+      assert.equal((await hasher.verify(madeByNodeCrypto, 'Correct Horse Battery Stapler')).matches, false);
+    });
+
+    it('a hash made by the new hasher verifies with the old one (a rollback keeps every password)', async () => {
+      assert.deepEqual(await viaNodeCrypto.verify(stored, password), { matches: true, needsRehash: false });
+      assert.equal((await viaNodeCrypto.verify(stored, 'wrong')).matches, false);
+      assert.deepEqual(await viaNodeCrypto.verify(madeByNodeCrypto, password), { matches: true, needsRehash: false });
+    });
   });
 });

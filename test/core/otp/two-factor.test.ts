@@ -36,7 +36,7 @@ async function pending(core: TestCore, email = 'ada@example.com'): Promise<strin
 }
 
 describe('TOTP two-factor', () => {
-  it('enrolment is confirmed by a first valid code; until then the password alone logs in', async () => {
+  it('enrolment is confirmed by a first valid code; until then the password alone logs in; it needs the password and gives a new session id (SEC-10, SEC-15)', async () => {
     const core = await createTestCore();
     const user = await seedUser(core, 'ada@example.com');
     const current = await validateSession(core, (await seedSession(core, user.id)).token);
@@ -158,7 +158,7 @@ describe('TOTP two-factor', () => {
     if (step.kind === 'second_factor') await completeSecondFactor(core, { pendingToken: step.pendingToken, proof: { code: totpCodeAt(secret, core.clock.nowMs()) } }, testContext());
   });
 
-  it('disabling needs the password; afterwards the password alone logs in', async () => {
+  it('disabling needs the password; afterwards the password alone logs in (SEC-15)', async () => {
     const core = await createTestCore();
     await enrolled(core);
     const user = (await core.store.users.findByEmail('ada@example.com'))!;

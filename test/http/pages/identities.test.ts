@@ -71,7 +71,8 @@ describe('linked identities on /account', () => {
       assert.equal(sessionFrom(linked), undefined, 'linking keeps the current session');
       const after = await t.app.inject({ method: 'GET', url: '/account?done=identity-linked', cookies: cookies(token) });
       assert.match(after.body, /The provider is linked/);
-      assert.match(after.body, /<td>Demo IdP<\/td>\s*<td>someone-else@idp\.example\.com<\/td>/);
+      assert.match(after.body, /<td>Demo IdP <span class="badge">linked<\/span><\/td>\s*<td data-label="Email there">someone-else@idp\.example\.com<\/td>/);
+      assert.doesNotMatch(after.body, />Link Demo IdP</, 'a linked provider is shown as linked, not offered again');
 
       const viaProvider = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(linker)));
       const me = await t.app.inject({ method: 'GET', url: '/v1/session', cookies: cookies(viaProvider ?? '') });

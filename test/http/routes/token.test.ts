@@ -1,12 +1,15 @@
-// POST /v1/token: the password and refresh_token grants, docs/security.md SEC-30, SEC-31, SEC-32, SEC-33, SEC-34 and SEC-56.
+// POST /v1/token: the password and refresh_token grants, docs/security.md SEC-30, SEC-31, SEC-32, SEC-33, SEC-34 and SEC-56
+// (and SEC-14 for the tokens of a disabled or deleted account).
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
+import { deleteAccountAsOperator } from '../../../src/core/accounts/delete-account.ts';
+import { disableAccount } from '../../../src/core/accounts/set-account-disabled.ts';
 import { createClient } from '../../../src/core/clients/create-client.ts';
 import type { Store } from '../../../src/core/ports.ts';
 import { createMemoryStore } from '../../../src/storage/memory/memory-store.ts';
-import { testPassword } from '../../support/core-deps.ts';
+import { testContext, testPassword } from '../../support/core-deps.ts';
 import { createTestApp, signUpThroughApi, withSession, type TestApp } from '../../support/http-app.ts';
 
 const day = 24 * 60 * 60 * 1000;
@@ -148,6 +151,30 @@ describe('POST /v1/token', () => {
     }
     t.core.clock.advance(6 * day);
     assert.equal((await refresh(current)).json().error, 'invalid_grant', '30 days after login');
+  });
+
+  it('SEC-14: disabling or deleting the account refuses its refresh tokens at once, and introspection calls its tokens inactive', async () => {
+    const backend = { authorization: `Basic ${Buffer.from(`backend:${confidentialSecret}`).toString('base64')}` };
+    const introspect = (token: string) =>
+      t.app.inject({ method: 'POST', url: '/v1/token/introspect', headers: { ...form, ...backend }, payload: new URLSearchParams({ token }).toString() });
+    const endings = [
+      ['disabled-grant@example.com', (userId: string) => disableAccount(t.core, userId, testContext('cli'))],
+      ['deleted-grant@example.com', (userId: string) => deleteAccountAsOperator(t.core, userId, testContext('cli'))],
+    ] as const;
+    for (const [email, end] of endings) {
+      await signUpThroughApi(t.app, email, testPassword);
+      const pair = (await post({ grant_type: 'password', username: email, password: testPassword }, backend)).json();
+      assert.ok(pair.refresh_token, email);
+      assert.equal((await introspect(pair.access_token)).json().active, true, `${email}: live before`);
+      const user = await t.core.store.users.findByEmail(email);
+      assert.ok(user);
+      await end(user.id);
+      const refreshed = await post({ grant_type: 'refresh_token', refresh_token: pair.refresh_token }, backend);
+      assert.equal(refreshed.statusCode, 400, `${email}: ${refreshed.body}`);
+      assert.equal(refreshed.json().error, 'invalid_grant');
+      assert.equal((await introspect(pair.access_token)).json().active, false, `${email}: the access token`);
+      assert.equal((await introspect(pair.refresh_token)).json().active, false, `${email}: the refresh token`);
+    }
   });
 
   it('logout, session revocation and password change end the refresh tokens of the session', async () => {

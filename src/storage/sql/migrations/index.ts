@@ -6,6 +6,7 @@ import * as revocations from './0004-revocations.ts';
 import * as oauth from './0005-oauth.ts';
 import * as mailOtp from './0006-mail-otp.ts';
 import * as clientRefreshCookie from './0007-client-refresh-cookie.ts';
+import * as passkeys from './0008-passkeys.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005-oauth': oauth,
   '0006-mail-otp': mailOtp,
   '0007-client-refresh-cookie': clientRefreshCookie,
+  '0008-passkeys': passkeys,
 };

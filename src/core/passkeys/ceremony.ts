@@ -1,0 +1,70 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { CoreDeps } from '../deps.ts';
+import { AuthError } from '../errors.ts';
+import type { PasskeyCeremonyPurpose, PasskeyChallenge } from '../ports.ts';
+import { hashSecret } from '../sessions/session-token.ts';
+import { passkeyChallengeTtlMs } from './passkey-policy.ts';
+
+/** What a ceremony is bound to: the session that asked, the pending login, or the sign-up link. */
+export type CeremonyBinding = { session: string } | { pendingLogin: string } | { signup: string } | null;
+
+export interface StartedCeremony {
+  /** The ceremony cookie's value: 256 random bits, only SHA-256 of it is stored. */
+  ceremonySecret: string;
+  /** The WebAuthn challenge (base64url, 256 random bits) to put into the options. */
+  challenge: string;
+}
+
+function bindingHash(binding: CeremonyBinding): Uint8Array | null {
+  if (binding === null) return null;
+  if ('session' in binding) return hashSecret(`session ${binding.session}`);
+  if ('pendingLogin' in binding) return hashSecret(`pending-login ${binding.pendingLogin}`);
+  return hashSecret(`signup ${binding.signup}`);
+}
+
+/**
+ * Starts a WebAuthn ceremony: a fresh challenge, stored under SHA-256 of a new ceremony secret
+ * that only the browser that asked receives (in an HttpOnly cookie), tied to `purpose`, the
+ * account and what asked (docs/security.md SEC-170..172).
+ */
+export async function startCeremony(
+  deps: Pick<CoreDeps, 'store' | 'clock' | 'random'>,
+  purpose: PasskeyCeremonyPurpose,
+  userId: string | null,
+  binding: CeremonyBinding,
+): Promise<StartedCeremony> {
+  const ceremonySecret = Buffer.from(deps.random.bytes(32)).toString('base64url');
+  const challenge = Buffer.from(deps.random.bytes(32)).toString('base64url');
+  const nowMs = deps.clock.nowMs();
+  await deps.store.passkeyChallenges.insert({
+    idHash: hashSecret(ceremonySecret),
+    purpose,
+    userId,
+    bindingHash: bindingHash(binding),
+    challenge,
+    createdAtMs: nowMs,
+    expiresAtMs: nowMs + passkeyChallengeTtlMs,
+  });
+  return { ceremonySecret, challenge };
+}
+
+/**
+ * Takes the ceremony's challenge out of storage (single use: it is gone whatever happens next)
+ * and checks it was issued for this purpose, to what is asking now, less than 5 minutes ago.
+ * Anything else is `passkey_challenge_invalid`.
+ */
+export async function takeCeremony(
+  deps: Pick<CoreDeps, 'store' | 'clock'>,
+  ceremonySecret: string | undefined,
+  purpose: PasskeyCeremonyPurpose,
+  binding: CeremonyBinding,
+): Promise<PasskeyChallenge> {
+  if (ceremonySecret === undefined || !/^[A-Za-z0-9_-]{43}$/.test(ceremonySecret)) throw new AuthError('passkey_challenge_invalid');
+  const record = await deps.store.passkeyChallenges.take(hashSecret(ceremonySecret));
+  if (record === null || record.purpose !== purpose || record.expiresAtMs <= deps.clock.nowMs()) throw new AuthError('passkey_challenge_invalid');
+  const expected = bindingHash(binding);
+  const bound = record.bindingHash;
+  const sameBinding = expected === null || bound === null ? expected === bound : expected.length === bound.length && timingSafeEqual(expected, bound);
+  if (!sameBinding) throw new AuthError('passkey_challenge_invalid');
+  return record;
+}

@@ -1,0 +1,33 @@
+import { auditEvent } from '../audit/audit-event.ts';
+import type { CoreDeps, RequestContext } from '../deps.ts';
+import { AuthError } from '../errors.ts';
+import type { PasskeyCredential, User } from '../ports.ts';
+import { passkeyName } from './passkey-policy.ts';
+
+/** The account's passkeys, oldest first, for the account page and GET /v1/me/passkeys. */
+export async function listPasskeys(deps: Pick<CoreDeps, 'store'>, user: User): Promise<PasskeyCredential[]> {
+  return deps.store.passkeys.listByUser(user.id);
+}
+
+/** Renames one of the user's passkeys; another account's id is `passkey_not_found`. */
+export async function renamePasskey(deps: CoreDeps, user: User, id: string, name: string, context: RequestContext): Promise<void> {
+  if (!(await deps.store.passkeys.rename(user.id, id, passkeyName(name)))) throw new AuthError('passkey_not_found');
+  await deps.store.audit.append(auditEvent(deps, 'passkey.renamed', context, { userId: user.id, email: user.email, detail: id }));
+}
+
+/**
+ * Removes one of the user's passkeys, unless it is the account's last way to log in: no
+ * password, no linked social login and no other passkey (docs/security.md SEC-181). Checked and
+ * deleted in one transaction, so two removals at once cannot remove both of the last two.
+ */
+export async function removePasskey(deps: CoreDeps, user: User, id: string, context: RequestContext): Promise<void> {
+  await deps.store.transaction(async (tx) => {
+    const account = await tx.users.findById(user.id);
+    const passkeys = await tx.passkeys.listByUser(user.id);
+    if (account === null || !passkeys.some((p) => p.id === id)) throw new AuthError('passkey_not_found');
+    const otherWays = (account.passwordHash === null ? 0 : 1) + (await tx.oauthIdentities.listByUser(user.id)).length + passkeys.length - 1;
+    if (otherWays === 0) throw new AuthError('passkey_last_login_method');
+    await tx.passkeys.delete(user.id, id);
+    await tx.audit.append(auditEvent(deps, 'passkey.removed', context, { userId: user.id, email: user.email, detail: id }));
+  });
+}

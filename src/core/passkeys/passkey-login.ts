@@ -1,0 +1,48 @@
+import { generateAuthenticationOptions, type AuthenticationResponseJSON, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type { CoreDeps, RequestContext } from '../deps.ts';
+import type { SessionWithUser, User } from '../ports.ts';
+import type { StartedSession } from '../sessions/start-session.ts';
+import { startLoggedInSession } from '../credentials/log-in.ts';
+import { startCeremony, takeCeremony } from './ceremony.ts';
+import { passkeyAmr } from './passkey-amr.ts';
+import { passkeyChallengeTtlMs } from './passkey-policy.ts';
+import { verifyPasskeyAssertion } from './verify-assertion.ts';
+
+export interface StartedPasskeyLogin {
+  ceremonySecret: string;
+  options: PublicKeyCredentialRequestOptionsJSON;
+}
+
+/**
+ * Options for a passwordless login: no account named and no credential listed (discoverable
+ * credentials: the authenticator offers the passkeys it holds for this RP ID), user
+ * verification required. The same options serve the button and autofill (conditional UI).
+ */
+export async function startPasskeyLogin(deps: CoreDeps): Promise<StartedPasskeyLogin> {
+  const { ceremonySecret, challenge } = await startCeremony(deps, 'login', null, null);
+  const options = await generateAuthenticationOptions({
+    rpID: deps.passkeys.rpId,
+    challenge: Buffer.from(challenge, 'base64url'),
+    timeout: passkeyChallengeTtlMs,
+    userVerification: 'required',
+    allowCredentials: [],
+  });
+  return { ceremonySecret, options };
+}
+
+/**
+ * Finishes a passwordless login. The passkey with user verification is possession and a PIN
+ * or biometric in one, so it is multi-factor already: no second step, whatever the account
+ * has (docs/security.md SEC-180). An answer without user verification is refused (SEC-175).
+ */
+export async function finishPasskeyLogin(
+  deps: CoreDeps,
+  input: { ceremonySecret: string | undefined; response: AuthenticationResponseJSON; previousSession?: SessionWithUser },
+  context: RequestContext,
+): Promise<StartedSession & { user: User; amr: string[] }> {
+  const challenge = await takeCeremony(deps, input.ceremonySecret, 'login', null);
+  const { user, passkey, userVerified } = await verifyPasskeyAssertion(deps, challenge, input.response, { expectedUserId: null, requireUserVerification: true }, context);
+  const amr = passkeyAmr(passkey, userVerified);
+  const started = await startLoggedInSession(deps, user, { method: `passkey ${amr.join(' ')}`, ...(input.previousSession === undefined ? {} : { previousSession: input.previousSession }) }, context);
+  return { ...started, amr };
+}

@@ -1,0 +1,51 @@
+import { generateAuthenticationOptions, type AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { CoreDeps, RequestContext } from '../deps.ts';
+import { AuthError } from '../errors.ts';
+import type { SessionWithUser, User } from '../ports.ts';
+import type { StartedSession } from '../sessions/start-session.ts';
+import { startLoggedInSession } from '../credentials/log-in.ts';
+import { readPendingLogin } from '../credentials/pending-login.ts';
+import { startCeremony, takeCeremony } from './ceremony.ts';
+import { passkeyAmr } from './passkey-amr.ts';
+import { passkeyChallengeTtlMs } from './passkey-policy.ts';
+import type { StartedPasskeyLogin } from './passkey-login.ts';
+import { verifyPasskeyAssertion } from './verify-assertion.ts';
+
+/**
+ * Options for finishing a pending login (after a password, an emailed code or a social login)
+ * with one of the account's passkeys. The ceremony is bound to this pending login
+ * (docs/security.md SEC-172); user verification is preferred, not required: the first step
+ * was already one factor and the passkey is the second.
+ */
+export async function startPasskeySecondFactor(deps: CoreDeps, pendingToken: string): Promise<StartedPasskeyLogin> {
+  const user = await readPendingLogin(deps, pendingToken);
+  if (user === null) throw new AuthError('no_pending_login');
+  const passkeys = await deps.store.passkeys.listByUser(user.id);
+  if (passkeys.length === 0) throw new AuthError('passkey_not_found');
+  const { ceremonySecret, challenge } = await startCeremony(deps, 'second_factor', user.id, { pendingLogin: pendingToken });
+  const options = await generateAuthenticationOptions({
+    rpID: deps.passkeys.rpId,
+    challenge: Buffer.from(challenge, 'base64url'),
+    timeout: passkeyChallengeTtlMs,
+    userVerification: 'preferred',
+    allowCredentials: passkeys.map((p) => ({ id: p.credentialId, transports: p.transports })),
+  });
+  return { ceremonySecret, options };
+}
+
+/** The second step of a login with a passkey of that account: the pending login becomes a session. */
+export async function completePasskeySecondFactor(
+  deps: CoreDeps,
+  input: { pendingToken: string; ceremonySecret: string | undefined; response: AuthenticationResponseJSON; previousSession?: SessionWithUser },
+  context: RequestContext,
+): Promise<StartedSession & { user: User; amr: string[] }> {
+  const user = await readPendingLogin(deps, input.pendingToken);
+  if (user === null) throw new AuthError('no_pending_login');
+  const challenge = await takeCeremony(deps, input.ceremonySecret, 'second_factor', { pendingLogin: input.pendingToken });
+  if (challenge.userId !== user.id) throw new AuthError('passkey_challenge_invalid');
+  const { passkey, userVerified } = await verifyPasskeyAssertion(deps, challenge, input.response, { expectedUserId: user.id, requireUserVerification: false }, context);
+  // The first step was a factor, the passkey another: multi-factor whether or not it verified the user.
+  const amr = [...new Set([...passkeyAmr(passkey, userVerified), 'mfa'])];
+  const started = await startLoggedInSession(deps, user, { method: `passkey second factor ${amr.join(' ')}`, ...(input.previousSession === undefined ? {} : { previousSession: input.previousSession }) }, context);
+  return { ...started, amr };
+}

@@ -1,0 +1,62 @@
+import proxyAddr from '@fastify/proxy-addr';
+import type { FastifyRequest } from 'fastify';
+
+/** Reads the URL a reverse proxy was asked for, or null when it cannot be believed. */
+export type ForwardedUrlReader = (request: FastifyRequest) => URL | null;
+
+// A host name, an IPv4 address or a bracketed IPv6 literal, with an optional port: nothing that
+// the URL parser would read as a user name (`@`), a path (`/`) or a second authority.
+const hostPattern = /^(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?)(?::\d{1,5})?$/i;
+
+/** The proxy closest to us appends last: of `a, b`, `b` is the one our trusted peer wrote. */
+function lastEntry(value: string | string[] | undefined): string | undefined {
+  const joined = Array.isArray(value) ? value.join(',') : value;
+  if (joined === undefined) return undefined;
+  const comma = joined.lastIndexOf(',');
+  return (comma === -1 ? joined : joined.slice(comma + 1)).trim();
+}
+
+/**
+ * The value of a header sent exactly once, from the raw list (`name, value, name, value...`).
+ * Commas are legal in a path, so a repeated X-Forwarded-Uri cannot be split: it is refused.
+ */
+function singleHeader(rawHeaders: readonly string[], lowerCaseName: string): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]?.toLowerCase() !== lowerCaseName) continue;
+    if (found !== undefined) return undefined;
+    found = rawHeaders[i + 1];
+  }
+  return found;
+}
+
+/**
+ * Rebuilds the original URL from `X-Forwarded-Proto`, `X-Forwarded-Host` and `X-Forwarded-Uri`,
+ * believed only when the TCP peer is one of the trusted proxies, with the same matching as
+ * fastify's `trustProxy` (docs/security.md SEC-150). From anyone else the headers are ignored:
+ * the reader answers null, so nobody can name the URL they want checked or redirected to.
+ *
+ * @example
+ * const read = createForwardedUrlReader(['loopback']);
+ * read(request)?.href // 'https://app.example.com/reports?q=1'
+ */
+export function createForwardedUrlReader(trustedProxies: readonly string[]): ForwardedUrlReader {
+  if (trustedProxies.length === 0) return () => null;
+  const isTrusted = proxyAddr.compile([...trustedProxies]);
+  return (request) => {
+    const peer = request.raw.socket.remoteAddress;
+    if (peer === undefined || !isTrusted(peer, 0)) return null;
+    const proto = lastEntry(request.headers['x-forwarded-proto'])?.toLowerCase();
+    const host = lastEntry(request.headers['x-forwarded-host']);
+    const uri = singleHeader(request.raw.rawHeaders, 'x-forwarded-uri');
+    if ((proto !== 'https' && proto !== 'http') || host === undefined || !hostPattern.test(host)) return null;
+    if (uri === undefined || !uri.startsWith('/') || uri.startsWith('//') || uri.length > 4096 || /[\\\s\u0000-\u001f\u007f]/.test(uri)) return null;
+    try {
+      const url = new URL(`${proto}://${host}${uri}`);
+      url.hash = '';
+      return url;
+    } catch {
+      return null;
+    }
+  };
+}

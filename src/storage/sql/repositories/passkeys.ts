@@ -1,0 +1,70 @@
+import type { Selectable } from 'kysely';
+import type { PasskeyCredential, PasskeyDeviceType, PasskeyStore } from '../../../core/ports.ts';
+import { ms, msOrNull, type Db } from '../rows.ts';
+import type { PasskeysTable } from '../schema.ts';
+
+function toPasskey(row: Selectable<PasskeysTable>): PasskeyCredential {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    credentialId: row.credential_id,
+    publicKey: new Uint8Array(row.public_key),
+    counter: ms(row.counter),
+    transports: JSON.parse(row.transports) as string[],
+    deviceType: row.device_type as PasskeyDeviceType,
+    backedUp: Number(row.backed_up) === 1,
+    name: row.name,
+    createdAtMs: ms(row.created_at_ms),
+    lastUsedAtMs: msOrNull(row.last_used_at_ms),
+  };
+}
+
+/** Passkeys over kysely. The credential id is UNIQUE; a use is one conditional UPDATE on the counter. */
+export function sqlPasskeys(db: Db): PasskeyStore {
+  return {
+    async create(credential) {
+      const result = await db
+        .insertInto('passkeys')
+        .values({
+          id: credential.id,
+          user_id: credential.userId,
+          credential_id: credential.credentialId,
+          public_key: credential.publicKey,
+          counter: credential.counter,
+          transports: JSON.stringify(credential.transports),
+          device_type: credential.deviceType,
+          backed_up: credential.backedUp ? 1 : 0,
+          name: credential.name,
+          created_at_ms: credential.createdAtMs,
+          last_used_at_ms: credential.lastUsedAtMs,
+        })
+        .onConflict((oc) => oc.column('credential_id').doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1 ? 'created' : 'credential_taken';
+    },
+    async findByCredentialId(credentialId) {
+      const row = await db.selectFrom('passkeys').selectAll().where('credential_id', '=', credentialId).executeTakeFirst();
+      return row === undefined ? null : toPasskey(row);
+    },
+    async listByUser(userId) {
+      return (await db.selectFrom('passkeys').selectAll().where('user_id', '=', userId).orderBy('created_at_ms').orderBy('id').execute()).map(toPasskey);
+    },
+    async recordUse(id, use) {
+      const result = await db
+        .updateTable('passkeys')
+        .set({ counter: use.counter, backed_up: use.backedUp ? 1 : 0, last_used_at_ms: use.atMs })
+        .where('id', '=', id)
+        .where('counter', '=', use.expectedCounter)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async rename(userId, id, name) {
+      const result = await db.updateTable('passkeys').set({ name }).where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async delete(userId, id) {
+      const result = await db.deleteFrom('passkeys').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { matchAccessRule, type AccessRule } from '../../../src/core/forward-auth/access-rules.ts';
+import { checkAccess } from '../../../src/core/forward-auth/check-access.ts';
+import type { SessionWithUser } from '../../../src/core/ports.ts';
+
+const rules: AccessRule[] = [
+  { origin: 'https://app.example.com', pathPrefix: '/', requirement: 'session' },
+  { origin: 'https://app.example.com', pathPrefix: '/admin', requirement: 'second-factor' },
+  { origin: 'https://wiki.example.com', pathPrefix: '/private', requirement: 'session' },
+];
+
+const at = (url: string): AccessRule | null => matchAccessRule(rules, new URL(url));
+
+describe('matchAccessRule', () => {
+  it('SEC-154: takes the longest path prefix on the same origin, and only whole path segments', () => {
+    assert.equal(at('https://app.example.com/')?.requirement, 'session');
+    assert.equal(at('https://app.example.com/admin')?.requirement, 'second-factor');
+    assert.equal(at('https://app.example.com/admin/x?y')?.requirement, 'second-factor');
+    assert.equal(at('https://app.example.com/administrator')?.requirement, 'session');
+    assert.equal(at('https://wiki.example.com/private/page')?.pathPrefix, '/private');
+  });
+
+  it('SEC-153: nothing matches on another origin (scheme, host or port) or outside every prefix', () => {
+    for (const url of ['http://app.example.com/', 'https://app.example.com:8443/', 'https://evil.example.com/', 'https://wiki.example.com/', 'https://wiki.example.com/privately']) {
+      assert.equal(at(url), null, url);
+    }
+  });
+});
+
+describe('checkAccess', () => {
+  const current = { user: { id: 'u' }, session: { id: 's' } } as unknown as SessionWithUser;
+  it('needs a session, and refuses a second-factor rule to a session that did not prove one (SEC-155)', () => {
+    assert.equal(checkAccess(rules[0] as AccessRule, null).kind, 'unauthenticated');
+    assert.equal(checkAccess(rules[0] as AccessRule, current).kind, 'allowed');
+    assert.equal(checkAccess(rules[1] as AccessRule, current).kind, 'step_up_required');
+  });
+});

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { listPasskeys, removePasskey, renamePasskey } from '../../../src/core/passkeys/manage-passkeys.ts';
+import { rejectsWithAuthError } from '../../support/auth-error.ts';
+import { createTestCore, testContext } from '../../support/core-deps.ts';
+import { registerSoftPasskey, signedInAccount } from '../../support/passkeys.ts';
+
+describe('managing passkeys', () => {
+  test('rename and remove only the owner’s passkeys', async () => {
+    const core = await createTestCore();
+    const ada = await signedInAccount(core, 'ada@example.com');
+    const bob = await signedInAccount(core, 'bob@example.com');
+    const { passkeyId } = await registerSoftPasskey(core, ada);
+    await renamePasskey(core, ada.user, passkeyId, 'Phone', testContext());
+    assert.equal((await listPasskeys(core, ada.user))[0]?.name, 'Phone');
+    await rejectsWithAuthError(renamePasskey(core, bob.user, passkeyId, 'Mine', testContext()), 'passkey_not_found');
+    await rejectsWithAuthError(removePasskey(core, bob.user, passkeyId, testContext()), 'passkey_not_found');
+    await removePasskey(core, ada.user, passkeyId, testContext());
+    assert.deepEqual(await listPasskeys(core, ada.user), []);
+  });
+
+  test('the last way to log in cannot be removed; with a second passkey it can (docs/security.md SEC-181)', async () => {
+    const core = await createTestCore();
+    const ada = await signedInAccount(core, 'ada@example.com');
+    await core.store.transaction(async (tx) => {
+      // A passkey-only account: no password, no linked provider.
+      await tx.users.delete(ada.user.id);
+      await tx.users.create({ ...ada.user, passwordHash: null });
+      await tx.sessions.create(ada.session);
+    });
+    const current = { ...ada, user: { ...ada.user, passwordHash: null } };
+    const first = await registerSoftPasskey(core, current);
+    await rejectsWithAuthError(removePasskey(core, current.user, first.passkeyId, testContext()), 'passkey_last_login_method');
+    const second = await registerSoftPasskey(core, current);
+    await removePasskey(core, current.user, first.passkeyId, testContext());
+    await rejectsWithAuthError(removePasskey(core, current.user, second.passkeyId, testContext()), 'passkey_last_login_method');
+    assert.equal((await listPasskeys(core, current.user)).length, 1);
+  });
+});

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { issuePendingLogin } from '../../../src/core/credentials/pending-login.ts';
+import { completePasskeySecondFactor, startPasskeySecondFactor } from '../../../src/core/passkeys/passkey-second-factor.ts';
+import { validateSession } from '../../../src/core/sessions/validate-session.ts';
+import { rejectsWithAuthError } from '../../support/auth-error.ts';
+import { createTestCore, testContext, testPublicUrl } from '../../support/core-deps.ts';
+import { registerSoftPasskey, signedInAccount } from '../../support/passkeys.ts';
+import { createSoftAuthenticator } from '../../support/soft-authenticator.ts';
+
+describe('a passkey as the second step of a login', () => {
+  test('options list only the account’s passkeys; the answer turns the pending login into a session with amr mfa', async () => {
+    const core = await createTestCore();
+    const ada = await signedInAccount(core, 'ada@example.com');
+    const { authenticator } = await registerSoftPasskey(core, ada);
+    const pendingToken = await issuePendingLogin(core, ada.user);
+    const { ceremonySecret, options } = await startPasskeySecondFactor(core, pendingToken);
+    assert.deepEqual(options.allowCredentials?.map((c) => c.id), [authenticator.credentials[0]?.id]);
+    // Presence is enough here: the password was the other factor.
+    const done = await completePasskeySecondFactor(core, { pendingToken, ceremonySecret, response: authenticator.assert(options, { userVerified: false }) }, testContext());
+    assert.equal(done.user.id, ada.user.id);
+    assert.deepEqual(done.amr, ['hwk', 'user', 'mfa']);
+    assert.notEqual(await validateSession(core, done.token), null);
+  });
+
+  test('another account’s passkey cannot finish it (docs/security.md SEC-182)', async () => {
+    const core = await createTestCore();
+    const ada = await signedInAccount(core, 'ada@example.com');
+    const bob = await signedInAccount(core, 'bob@example.com');
+    await registerSoftPasskey(core, ada);
+    const { authenticator: bobKey } = await registerSoftPasskey(core, bob);
+    const pendingToken = await issuePendingLogin(core, ada.user);
+    const { ceremonySecret, options } = await startPasskeySecondFactor(core, pendingToken);
+    await rejectsWithAuthError(completePasskeySecondFactor(core, { pendingToken, ceremonySecret, response: bobKey.assert(options) }, testContext()), 'passkey_refused');
+  });
+
+  test('the challenge is bound to the pending login that asked (docs/security.md SEC-172)', async () => {
+    const core = await createTestCore();
+    const ada = await signedInAccount(core, 'ada@example.com');
+    const { authenticator } = await registerSoftPasskey(core, ada);
+    const pendingToken = await issuePendingLogin(core, ada.user);
+    core.clock.advance(1000);
+    const otherPending = await issuePendingLogin(core, ada.user);
+    const { ceremonySecret, options } = await startPasskeySecondFactor(core, pendingToken);
+    await rejectsWithAuthError(completePasskeySecondFactor(core, { pendingToken: otherPending, ceremonySecret, response: authenticator.assert(options) }, testContext()), 'passkey_challenge_invalid');
+  });
+
+  test('without a valid pending login, or without a passkey, there is nothing to finish', async () => {
+    const core = await createTestCore();
+    const ada = await signedInAccount(core, 'ada@example.com');
+    await rejectsWithAuthError(startPasskeySecondFactor(core, 'garbage'), 'no_pending_login');
+    await rejectsWithAuthError(startPasskeySecondFactor(core, await issuePendingLogin(core, ada.user)), 'passkey_not_found');
+  });
+});

@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import type { PasskeyChallenge, PasskeyCredential } from '../../../src/core/ports.ts';
+import { aSecretHash, aUser, minuteMs, storeTest, t0Ms, type OpenStore } from './fixtures.ts';
+
+function aPasskey(id: string, userId: string, overrides: Partial<PasskeyCredential> = {}): PasskeyCredential {
+  return {
+    id,
+    userId,
+    credentialId: `cred-${id}`,
+    publicKey: aSecretHash(id.length + 7),
+    counter: 0,
+    transports: ['internal', 'hybrid'],
+    deviceType: 'singleDevice',
+    backedUp: false,
+    name: `Key ${id}`,
+    createdAtMs: t0Ms,
+    lastUsedAtMs: null,
+    ...overrides,
+  };
+}
+
+function aChallenge(seed: number, overrides: Partial<PasskeyChallenge> = {}): PasskeyChallenge {
+  return { idHash: aSecretHash(seed), purpose: 'login', userId: null, bindingHash: null, challenge: `challenge-${seed}`, createdAtMs: t0Ms, expiresAtMs: t0Ms + 5 * minuteMs, ...overrides };
+}
+
+/** Passkeys (credential ids unique across accounts, counter updates as compare-and-set) and their single-use challenges. */
+export function passkeysContract(open: OpenStore): void {
+  const test = storeTest(open);
+
+  describe('passkeys', () => {
+    test('create and find round-trip every field, bytes and flags included; list is oldest first', async (store) => {
+      await store.users.create(aUser('ada'));
+      const a = aPasskey('p1', 'user-ada', { deviceType: 'multiDevice', backedUp: true, counter: 4_000_000_000, lastUsedAtMs: t0Ms + 1 });
+      const b = aPasskey('p2', 'user-ada', { createdAtMs: t0Ms - 1, transports: [] });
+      assert.equal(await store.passkeys.create(a), 'created');
+      assert.equal(await store.passkeys.create(b), 'created');
+      assert.deepEqual(await store.passkeys.findByCredentialId('cred-p1'), a);
+      assert.equal(await store.passkeys.findByCredentialId('nope'), null);
+      assert.deepEqual(await store.passkeys.listByUser('user-ada'), [b, a]);
+      assert.deepEqual(await store.passkeys.listByUser('user-bob'), []);
+    });
+
+    test('a credential id is unique across accounts (docs/security.md SEC-178)', async (store) => {
+      await store.users.create(aUser('ada'));
+      await store.users.create(aUser('bob'));
+      assert.equal(await store.passkeys.create(aPasskey('p1', 'user-ada')), 'created');
+      assert.equal(await store.passkeys.create(aPasskey('p2', 'user-bob', { credentialId: 'cred-p1' })), 'credential_taken');
+      assert.deepEqual(await store.passkeys.listByUser('user-bob'), []);
+    });
+
+    test('recordUse applies only while the counter is the one expected; concurrent uses: one wins', async (store) => {
+      await store.users.create(aUser('ada'));
+      await store.passkeys.create(aPasskey('p1', 'user-ada', { counter: 5 }));
+      assert.equal(await store.passkeys.recordUse('p1', { expectedCounter: 4, counter: 9, backedUp: true, atMs: t0Ms + 1 }), false);
+      assert.equal(await store.passkeys.recordUse('p1', { expectedCounter: 5, counter: 6, backedUp: true, atMs: t0Ms + 2 }), true);
+      const used = await store.passkeys.findByCredentialId('cred-p1');
+      assert.equal(used?.counter, 6);
+      assert.equal(used?.backedUp, true);
+      assert.equal(used?.lastUsedAtMs, t0Ms + 2);
+      const results = await Promise.all([7, 8, 9].map((counter) => store.passkeys.recordUse('p1', { expectedCounter: 6, counter, backedUp: false, atMs: t0Ms + 3 })));
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal(await store.passkeys.recordUse('nope', { expectedCounter: 0, counter: 1, backedUp: false, atMs: t0Ms }), false);
+    });
+
+    test('rename and delete only the owner’s passkey; deleting the user removes the rest', async (store) => {
+      await store.users.create(aUser('ada'));
+      await store.users.create(aUser('bob'));
+      await store.passkeys.create(aPasskey('p1', 'user-ada'));
+      await store.passkeys.create(aPasskey('p2', 'user-ada'));
+      assert.equal(await store.passkeys.rename('user-bob', 'p1', 'stolen'), false);
+      assert.equal(await store.passkeys.rename('user-ada', 'p1', 'Laptop'), true);
+      assert.equal((await store.passkeys.findByCredentialId('cred-p1'))?.name, 'Laptop');
+      assert.equal(await store.passkeys.delete('user-bob', 'p1'), false);
+      assert.equal(await store.passkeys.delete('user-ada', 'p1'), true);
+      assert.equal(await store.passkeys.delete('user-ada', 'p1'), false);
+      assert.equal(await store.users.delete('user-ada'), true);
+      assert.equal(await store.passkeys.findByCredentialId('cred-p2'), null);
+    });
+  });
+
+  describe('passkey challenges', () => {
+    test('take returns the challenge inserted under that hash, every field intact', async (store) => {
+      const bound = aChallenge(1, { purpose: 'second_factor', userId: 'user-ada', bindingHash: aSecretHash(9) });
+      await store.passkeyChallenges.insert(bound);
+      await store.passkeyChallenges.insert(aChallenge(2));
+      assert.deepEqual(await store.passkeyChallenges.take(aSecretHash(1)), bound);
+      assert.deepEqual(await store.passkeyChallenges.take(aSecretHash(2)), aChallenge(2));
+    });
+
+    test('take is single use, also under concurrency', async (store) => {
+      await store.passkeyChallenges.insert(aChallenge(1));
+      const results = await Promise.all(Array.from({ length: 6 }, () => store.passkeyChallenges.take(aSecretHash(1))));
+      assert.equal(results.filter((r) => r !== null).length, 1);
+      assert.equal(await store.passkeyChallenges.take(aSecretHash(1)), null);
+    });
+
+    test('deleteExpired removes those expired at nowMs, keeps the rest', async (store) => {
+      await store.passkeyChallenges.insert(aChallenge(1, { expiresAtMs: t0Ms + minuteMs }));
+      await store.passkeyChallenges.insert(aChallenge(2, { expiresAtMs: t0Ms + 2 * minuteMs }));
+      assert.equal(await store.passkeyChallenges.deleteExpired(t0Ms + minuteMs), 1);
+      assert.equal(await store.passkeyChallenges.take(aSecretHash(1)), null);
+      assert.notEqual(await store.passkeyChallenges.take(aSecretHash(2)), null);
+    });
+  });
+}

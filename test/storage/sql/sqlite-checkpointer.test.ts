@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startWalCheckpointer } from '../../../src/storage/sql/sqlite-checkpointer.ts';
+
+/** Polls `condition` every 20 ms; fails after `limitMs` (a hang guard, not a timing assertion). */
+async function eventually(condition: () => boolean, what: string, limitMs = 30_000): Promise<void> {
+  const giveUpAt = Date.now() + limitMs;
+  while (!condition()) {
+    if (Date.now() > giveUpAt) assert.fail(`never happened: ${what}`);
+    await sleep(20);
+  }
+}
+
+describe('WAL checkpointer', () => {
+  it('starts no worker until the WAL has grown, then checkpoints in the worker; the writer never checkpoints itself', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-checkpointer-'));
+    const path = join(dir, 'test.db');
+    const writer = new DatabaseSync(path);
+    writer.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE TABLE t (v TEXT)');
+    const checkpointer = startWalCheckpointer(path, writer, { startAtWalBytes: 256 * 1024, pollMs: 10, pauseMs: 10 });
+    try {
+      assert.equal(checkpointer.state(), 'waiting');
+      assert.equal(writer.prepare('PRAGMA wal_autocheckpoint').get()?.wal_autocheckpoint, 0);
+      // A few small writes stay under the threshold: still no worker.
+      writer.prepare('INSERT INTO t VALUES (?)').run('small');
+      await sleep(50);
+      assert.equal(checkpointer.state(), 'waiting');
+
+      const insert = writer.prepare('INSERT INTO t VALUES (?)');
+      for (let i = 0; i < 200; i++) insert.run('x'.repeat(4000));
+      assert.ok(statSync(`${path}-wal`).size >= 256 * 1024);
+      await eventually(() => checkpointer.state() === 'running', 'the worker starts once the WAL is past the threshold');
+      // The worker's PASSIVE checkpoints copy the WAL into the database file.
+      await eventually(() => statSync(path).size >= 200 * 4000, 'the rows reach the database file');
+      assert.equal(writer.prepare('SELECT count(*) AS n FROM t').get()?.n, 201);
+    } finally {
+      await checkpointer.stop();
+      writer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.equal(checkpointer.state(), 'stopped');
+  });
+});

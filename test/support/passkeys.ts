@@ -1,0 +1,24 @@
+import type { CoreDeps } from '../../src/core/deps.ts';
+import type { SessionWithUser, User } from '../../src/core/ports.ts';
+import { finishPasskeyRegistration, startPasskeyRegistration } from '../../src/core/passkeys/register-passkey.ts';
+import { seedSession, seedUser, testContext, testPublicUrl } from './core-deps.ts';
+import { createSoftAuthenticator, type SoftAuthenticator } from './soft-authenticator.ts';
+
+/** A signed-in account (seeded user and session) for passkey tests. */
+export async function signedInAccount(core: CoreDeps, email: string): Promise<SessionWithUser & { token: string }> {
+  const user: User = await seedUser(core, email);
+  const started = await seedSession(core, user.id);
+  return { user, session: started.session, token: started.token };
+}
+
+/** Registers a passkey for `current` through the core, with a soft authenticator (made unless given). */
+export async function registerSoftPasskey(
+  core: CoreDeps,
+  current: SessionWithUser,
+  authenticator: SoftAuthenticator = createSoftAuthenticator({ origin: testPublicUrl }),
+  name = 'Test key',
+): Promise<{ authenticator: SoftAuthenticator; passkeyId: string }> {
+  const { ceremonySecret, options } = await startPasskeyRegistration(core, current);
+  const passkey = await finishPasskeyRegistration(core, current, { ceremonySecret, name, response: authenticator.register(options) }, testContext());
+  return { authenticator, passkeyId: passkey.id };
+}
