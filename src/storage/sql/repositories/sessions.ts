@@ -27,6 +27,8 @@ export function sqlSessions(db: Db): SessionStore {
           expires_at_ms: session.expiresAtMs,
           user_agent: session.userAgent,
           ip: session.ip,
+          auth_time_ms: session.authTimeMs,
+          amr: session.amr.join(' '),
         })
         .execute();
     },
@@ -36,6 +38,9 @@ export function sqlSessions(db: Db): SessionStore {
     },
     async touch(id, lastSeenAtMs) {
       await sessionQueries.touch(db, id, lastSeenAtMs).execute();
+    },
+    async recordAuthentication(id, authTimeMs, amr) {
+      await db.updateTable('sessions').set({ auth_time_ms: authTimeMs, amr: amr.join(' ') }).where('id', '=', id).execute();
     },
     async listByUser(userId) {
       return (await db.selectFrom('sessions').selectAll().where('user_id', '=', userId).execute()).map(toSession);
