@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { defaultSigningAlgorithm, signingAlgorithms } from '../core/tokens/signing-algorithms.ts';
 
 /**
  * Every setting Gatehouse reads, in one table: its place in the config file, its environment
@@ -94,7 +95,7 @@ export const settings: readonly Setting[] = [
   { path: 'rateLimit.oauthStartIp.maxDelaySeconds', env: 'GATEHOUSE_RATE_LIMIT_OAUTH_START_MAX_DELAY_SECONDS', kind: 'integer', defaultValue: 300, min: 1, description: 'Longest wait between social login starts from one IP.' },
   { path: 'rateLimit.oauthStartIp.resetAfterSeconds', env: 'GATEHOUSE_RATE_LIMIT_OAUTH_START_RESET_AFTER_SECONDS', kind: 'integer', defaultValue: 600, min: 60, description: 'Social login start counts are forgotten after this long without one.' },
   { path: 'rateLimit.signupIp.resetAfterSeconds', env: 'GATEHOUSE_RATE_LIMIT_SIGNUP_RESET_AFTER_SECONDS', kind: 'integer', defaultValue: day, min: 60, description: 'Sign-up counts are forgotten after this long.' },
-  { path: 'token.algorithm', env: 'GATEHOUSE_TOKEN_ALGORITHM', kind: 'string', defaultValue: 'EdDSA', check: ((v: string) => (['EdDSA', 'ES256', 'RS256'].includes(v) ? null : 'must be EdDSA, ES256 or RS256')) as (v: never) => string | null, description: 'JWT signing algorithm for new keys. EdDSA (Ed25519) was measured fastest to sign here; ES256 and RS256 for verifiers without Ed25519.' },
+  { path: 'token.algorithm', env: 'GATEHOUSE_TOKEN_ALGORITHM', kind: 'string', defaultValue: defaultSigningAlgorithm, check: ((v: string) => ((signingAlgorithms as readonly string[]).includes(v) ? null : `must be ${signingAlgorithms.join(', ')}`)) as (v: never) => string | null, description: 'JWT signing algorithm. ES256 (the default) is verified by every mainstream JWT library; EdDSA (Ed25519) signs fastest but `jsonwebtoken` and `fast-jwt` cannot verify it; RS256 for verifiers without EC. When the signing key uses another algorithm, start-up schedules a rotation to a key of this one, published ahead like `gatehouse keys rotate`, and says so in the log.' },
   { path: 'token.accessTokenTtlSeconds', env: 'GATEHOUSE_ACCESS_TOKEN_TTL_SECONDS', kind: 'integer', defaultValue: 300, min: 30, max: 3600, description: 'Access token lifetime. Short on purpose: 5 minutes by default, never without exp.' },
   { path: 'token.keyPublishAheadSeconds', env: 'GATEHOUSE_KEY_PUBLISH_AHEAD_SECONDS', kind: 'integer', defaultValue: 300, min: 0, max: 86_400, description: 'After `gatehouse keys rotate`, the new key is published in the JWKS this long before it signs (at least the JWKS cache lifetime, 300 s).' },
   { path: 'token.keyRotationDays', env: 'GATEHOUSE_KEY_ROTATION_DAYS', kind: 'integer', defaultValue: 0, min: 0, max: 3650, description: 'Rotate the signing key automatically when the newest key is this many days old (checked at start-up and every 10 minutes; published ahead like `gatehouse keys rotate`). 0 turns the schedule off; 90 is a sensible choice.' },

@@ -51,7 +51,10 @@ export async function issueAccessToken(
   const nowMs = deps.clock.nowMs();
   const expiresAtMs = Math.min(nowMs + deps.accessTokenTtlMs, input.session.expiresAtMs);
   const jti = randomId(deps.random);
-  const accessToken = await new SignJWT({ client_id: input.client.id, scope: input.scope, sid: input.session.id })
+  // RFC 9068 2.2.3: `scope` is there when scopes were granted; an empty string is not a scope list.
+  const claims: Record<string, unknown> = { client_id: input.client.id, sid: input.session.id };
+  if (input.scope !== '') claims['scope'] = input.scope;
+  const accessToken = await new SignJWT(claims)
     .setProtectedHeader({ alg, kid, typ: 'at+jwt' })
     .setIssuer(deps.issuer)
     .setSubject(input.user.id)

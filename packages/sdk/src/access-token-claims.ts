@@ -6,7 +6,7 @@ import { GatehouseTokenError } from './errors.ts';
  * Returned objects are shared between calls (the verifier caches them), hence read-only.
  *
  * @example
- * import type { AccessTokenClaims } from 'gatehouse/sdk';
+ * import type { AccessTokenClaims } from '@gatehouse/sdk';
  * function canRead(claims: AccessTokenClaims): boolean {
  *   return claims.scope.split(' ').includes('notes:read');
  * }

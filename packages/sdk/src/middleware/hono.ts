@@ -44,7 +44,7 @@ export type HonoGatehouseMiddleware = (c: HonoContextLike, next: () => Promise<v
  *
  * @example
  * import { Hono } from 'hono';
- * import { createVerifier, honoGatehouse, type GatehouseVariables } from 'gatehouse/sdk';
+ * import { createVerifier, honoGatehouse, type GatehouseVariables } from '@gatehouse/sdk';
  *
  * const verifier = createVerifier({ issuer: 'https://auth.example.com', audience: 'https://api.example.com' });
  * const app = new Hono<{ Variables: GatehouseVariables }>();

@@ -1,10 +1,10 @@
 /**
- * `gatehouse/sdk`: verify Gatehouse access tokens in a resource server. Depends only on jose and
+ * `@gatehouse/sdk`: verify Gatehouse access tokens in a resource server. Depends only on jose and
  * Node built-ins: the fastify, express, hono and node:http adapters type the framework objects
  * structurally, so none of those frameworks is needed to use (or type-check) the others.
  *
  * @example
- * import { createVerifier, expressGatehouse } from 'gatehouse/sdk';
+ * import { createVerifier, expressGatehouse } from '@gatehouse/sdk';
  * const verifier = createVerifier({ issuer: 'https://auth.example.com', audience: 'https://api.example.com' });
  * const claims = await verifier.verify(token);
  * app.use('/api', expressGatehouse(verifier, { realm: 'notes' }));

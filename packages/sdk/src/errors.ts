@@ -8,7 +8,7 @@
  * logged or shown without carrying attacker-chosen bytes. The underlying jose error is in `cause`.
  *
  * @example
- * import { tokenErrorCatalog } from 'gatehouse/sdk';
+ * import { tokenErrorCatalog } from '@gatehouse/sdk';
  * tokenErrorCatalog.token_expired.status; // 401
  * tokenErrorCatalog.verifier_unavailable.status; // 503
  */
@@ -32,7 +32,7 @@ export const tokenErrorCatalog = {
  * The stable code of a {@link GatehouseTokenError}.
  *
  * @example
- * import type { TokenErrorCode } from 'gatehouse/sdk';
+ * import type { TokenErrorCode } from '@gatehouse/sdk';
  * const retryable: TokenErrorCode[] = ['verifier_unavailable'];
  */
 export type TokenErrorCode = keyof typeof tokenErrorCatalog;
@@ -55,7 +55,7 @@ export interface GatehouseTokenErrorOptions {
  * so an adapter needs a single `instanceof` check and a lookup of `status`.
  *
  * @example
- * import { GatehouseTokenError } from 'gatehouse/sdk';
+ * import { GatehouseTokenError } from '@gatehouse/sdk';
  * try {
  *   await verifier.verify(token);
  * } catch (error) {

@@ -99,7 +99,7 @@ const tabMessage = { loggedOut: 'logged_out' } as const;
  * `POST /v1/session/token`, and there is no refresh token at all.
  *
  * @example
- * import { createBrowserAuth, GatehouseBrowserError } from 'gatehouse/browser';
+ * import { createBrowserAuth, GatehouseBrowserError } from '@gatehouse/browser';
  *
  * const auth = createBrowserAuth({ clientId: 'web' });
  * await auth.logIn(email, password);

@@ -13,7 +13,7 @@
  * - `callback_failed`: `onRevocation` threw (the revocation was applied all the same).
  *
  * @example
- * import type { RevocationFeedErrorReason } from 'gatehouse/sdk';
+ * import type { RevocationFeedErrorReason } from '@gatehouse/sdk';
  * const page: RevocationFeedErrorReason[] = ['authentication_failed', 'stale'];
  */
 export type RevocationFeedErrorReason =
@@ -32,7 +32,7 @@ export type RevocationFeedErrorReason =
  * reconnecting on its own; this error is for logs. Messages name no secret.
  *
  * @example
- * import { createVerifier, RevocationFeedError } from 'gatehouse/sdk';
+ * import { createVerifier, RevocationFeedError } from '@gatehouse/sdk';
  * const verifier = createVerifier({
  *   issuer: 'https://auth.example.com',
  *   audience: 'https://api.example.com',

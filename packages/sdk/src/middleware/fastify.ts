@@ -50,7 +50,7 @@ export type FastifyGatehouseHook = (request: FastifyRequestLike, reply: FastifyR
  *
  * @example
  * import Fastify from 'fastify';
- * import { createVerifier, fastifyGatehouse, type AccessTokenClaims } from 'gatehouse/sdk';
+ * import { createVerifier, fastifyGatehouse, type AccessTokenClaims } from '@gatehouse/sdk';
  *
  * declare module 'fastify' {
  *   interface FastifyRequest { gatehouse: AccessTokenClaims | null }

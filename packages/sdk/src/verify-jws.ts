@@ -33,7 +33,7 @@ export interface VerifiedJws {
  * `token_algorithm_not_allowed`, `token_invalid_signature`...); an unknown `crit` is refused.
  *
  * @example
- * import { verifyJws } from 'gatehouse/sdk';
+ * import { verifyJws } from '@gatehouse/sdk';
  *
  * const jwk = { kty: 'RSA', n: '...', e: 'AQAB' };
  * const { payload, protectedHeader } = await verifyJws(compact, jwk, { algorithms: ['RS256'] });

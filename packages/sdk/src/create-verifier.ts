@@ -64,7 +64,7 @@ const requiredClaims = ['exp', 'iat', 'sub', 'jti', 'sid', 'client_id'];
  * every token with `verifier_unavailable` rather than accept one that may have been revoked.
  *
  * @example
- * import { createVerifier, GatehouseTokenError } from 'gatehouse/sdk';
+ * import { createVerifier, GatehouseTokenError } from '@gatehouse/sdk';
  *
  * const verifier = createVerifier({ issuer: 'https://auth.example.com', audience: 'https://api.example.com' });
  * try {

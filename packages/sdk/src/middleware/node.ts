@@ -34,7 +34,7 @@ export type GatehouseListener = (req: IncomingMessage, res: ServerResponse) => P
  *
  * @example
  * import { createServer } from 'node:http';
- * import { createVerifier, withGatehouse } from 'gatehouse/sdk';
+ * import { createVerifier, withGatehouse } from '@gatehouse/sdk';
  *
  * const verifier = createVerifier({ issuer: 'https://auth.example.com', audience: 'https://api.example.com' });
  * const listener = withGatehouse(verifier, (req, res, claims) => {

@@ -35,7 +35,7 @@ function trimOptionalWhitespace(value: string): string {
  *   `Authorization` headers).
  *
  * @example
- * import { extractBearerToken } from 'gatehouse/sdk';
+ * import { extractBearerToken } from '@gatehouse/sdk';
  * extractBearerToken('Bearer eyJhbGciOi...'); // 'eyJhbGciOi...'
  * extractBearerToken(undefined); // throws GatehouseTokenError token_missing
  * extractBearerToken('Bearer a b'); // throws GatehouseTokenError token_malformed
@@ -133,7 +133,7 @@ export interface BearerRefusal {
  * The description is the error's fixed title, never text taken from the token.
  *
  * @example
- * import { bearerRefusal, extractBearerToken, GatehouseTokenError } from 'gatehouse/sdk';
+ * import { bearerRefusal, extractBearerToken, GatehouseTokenError } from '@gatehouse/sdk';
  * // For a framework without an adapter (here a koa-like `ctx`):
  * try {
  *   ctx.state.claims = await verifier.verify(extractBearerToken(ctx.get('authorization')));

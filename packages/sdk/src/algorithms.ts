@@ -7,7 +7,7 @@
  * RFC 8725 3.1. Neither can be configured, so neither can be accepted.
  *
  * @example
- * import { verifiableAlgorithms } from 'gatehouse/sdk';
+ * import { verifiableAlgorithms } from '@gatehouse/sdk';
  * verifiableAlgorithms.includes('HS256' as never); // false
  */
 export const verifiableAlgorithms = Object.freeze([
@@ -28,7 +28,7 @@ export const verifiableAlgorithms = Object.freeze([
  * One of {@link verifiableAlgorithms}.
  *
  * @example
- * import type { VerifiableAlgorithm } from 'gatehouse/sdk';
+ * import type { VerifiableAlgorithm } from '@gatehouse/sdk';
  * const algorithms: VerifiableAlgorithm[] = ['ES256'];
  */
 export type VerifiableAlgorithm = (typeof verifiableAlgorithms)[number];
@@ -37,7 +37,7 @@ export type VerifiableAlgorithm = (typeof verifiableAlgorithms)[number];
  * What a verifier accepts when not told otherwise: the algorithms Gatehouse may sign with.
  *
  * @example
- * import { defaultAlgorithms } from 'gatehouse/sdk';
+ * import { defaultAlgorithms } from '@gatehouse/sdk';
  * defaultAlgorithms; // ['ES256', 'EdDSA', 'RS256']
  */
 export const defaultAlgorithms: readonly VerifiableAlgorithm[] = Object.freeze(['ES256', 'EdDSA', 'RS256']);

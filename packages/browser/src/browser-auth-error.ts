@@ -9,13 +9,13 @@
  * - `rejected`: the server refused the request for another reason (misconfigured client, bad input).
  *
  * @example
- * import type { BrowserAuthErrorCode } from 'gatehouse/browser';
+ * import type { BrowserAuthErrorCode } from '@gatehouse/browser';
  * const showLogin: BrowserAuthErrorCode = 'login_required';
  */
 export type BrowserAuthErrorCode = 'login_required' | 'invalid_credentials' | 'rate_limited' | 'unavailable' | 'rejected';
 
 /**
- * The one error type of `gatehouse/browser`, with a stable {@link BrowserAuthErrorCode}.
+ * The one error type of `@gatehouse/browser`, with a stable {@link BrowserAuthErrorCode}.
  *
  * @example
  * try {

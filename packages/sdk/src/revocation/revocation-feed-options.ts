@@ -29,7 +29,7 @@ export interface RevocationFeedEntry {
  * until `close()`.
  *
  * @example
- * import { createVerifier } from 'gatehouse/sdk';
+ * import { createVerifier } from '@gatehouse/sdk';
  * const verifier = createVerifier({
  *   issuer: 'https://auth.example.com',
  *   audience: 'https://api.example.com',

@@ -47,7 +47,7 @@ export type ExpressGatehouseMiddleware = (req: ExpressRequestLike, res: ExpressR
  *
  * @example
  * import express from 'express';
- * import { createVerifier, expressGatehouse, type AccessTokenClaims } from 'gatehouse/sdk';
+ * import { createVerifier, expressGatehouse, type AccessTokenClaims } from '@gatehouse/sdk';
  *
  * declare global {
  *   namespace Express {
