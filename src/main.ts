@@ -21,12 +21,11 @@ import type { OAuthDeps } from './core/oauth-client/oauth-deps.ts';
 import { deriveProviderTokenKeys } from './core/oauth-client/provider-tokens.ts';
 import { migrateToLatest, type MigrationReport } from './storage/sql/migrate.ts';
 import { withSessionCache } from './storage/session-cache.ts';
+import { housekeep } from './housekeeping.ts';
 
 /**
  * The composition root: the only place (with the CLI) that picks concrete adapters.
  */
-
-
 
 function rule(config: RateRuleConfig): ThrottleRule {
   return {
@@ -293,18 +292,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const app = await buildApp({ deps, tokens, config: { ...config, devOutbox: mailer.devOutbox }, oauth, requestLog: config.dev ? 'summary' : 'full', ...(config.logLevel === 'silent' ? {} : { logger }) });
   const housekeeping = setInterval(() => {
     const nowMs = clock.nowMs();
-    void Promise.all([
-      store.sessions.deleteExpired(nowMs, deps.sessionPolicy.idleTimeoutMs),
-      tokens.keyRing.deleteExpired(),
-      rotateIfDue(),
-      store.refreshTokens.deleteExpired(nowMs),
-      store.revocations.deleteExpired(nowMs),
-      store.oauthFlows.deleteExpired(nowMs),
-      store.oneTimeTokens.deleteExpired(nowMs),
-      store.emailCodes.deleteExpired(nowMs),
-      store.passkeyChallenges.deleteExpired(nowMs),
-      store.throttle.deleteStale(nowMs, Math.max(config.rateLimit.account.resetAfterSeconds, config.rateLimit.ip.resetAfterSeconds, config.rateLimit.signupIp.resetAfterSeconds) * 1000),
-    ]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
+    void Promise.all([housekeep({ store, deps, tokens }, nowMs), rotateIfDue()]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
   }, 10 * 60 * 1000);
   housekeeping.unref();
   // Pool use in the logs: a line every minute at debug level, a warning when requests queue for a connection.
