@@ -18,8 +18,9 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
   context: RequestContext,
 ): Promise<StartedSession> {
+  // The new password is checked first: a refused one must not count as a re-authentication.
+  assertAcceptablePassword(input.newPassword, current.user.email, deps.passwordPolicy);
   const { user, session } = await requireRecentAuthentication(deps, current, { password: input.currentPassword }, context);
-  assertAcceptablePassword(input.newPassword, user.email, deps.passwordPolicy);
   const passwordHash = await deps.hasher.hash(normalizePassword(input.newPassword));
   return deps.store.transaction(async (tx) => {
     await tx.users.updatePasswordHash(user.id, passwordHash, deps.clock.nowMs());

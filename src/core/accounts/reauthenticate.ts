@@ -13,6 +13,16 @@ import { verifyCurrentPassword } from './verify-current-password.ts';
  */
 export type Reauthentication = { password: string } | { emailCode: string } | { code: string };
 
+/**
+ * Checks the proof without recording anything on the session (wrong passwords and codes still
+ * count against their limits). Returns the session as it would be after re-authenticating.
+ */
+export async function verifyReauthentication(deps: CoreDeps, current: SessionWithUser, proof: Reauthentication, context: RequestContext): Promise<SessionWithUser> {
+  const factor = await verifyProof(deps, current, proof, context);
+  await deps.store.audit.append(auditEvent(deps, 'reauth.succeeded', context, { userId: current.user.id, detail: `${factor} session ${current.session.id}` }));
+  return { user: current.user, session: { ...current.session, authTimeMs: deps.clock.nowMs(), amr: amrAfterReauthentication(current.session.amr, factor) } };
+}
+
 async function verifyProof(deps: CoreDeps, current: SessionWithUser, proof: Reauthentication, context: RequestContext): Promise<AuthenticationFactor> {
   const { user } = current;
   if ('password' in proof) {
@@ -39,10 +49,7 @@ async function verifyProof(deps: CoreDeps, current: SessionWithUser, proof: Reau
  * sensitive changes without asking again. Returns the session as it now is.
  */
 export async function reauthenticate(deps: CoreDeps, current: SessionWithUser, proof: Reauthentication, context: RequestContext): Promise<SessionWithUser> {
-  const factor = await verifyProof(deps, current, proof, context);
-  const authTimeMs = deps.clock.nowMs();
-  const amr = amrAfterReauthentication(current.session.amr, factor);
-  await deps.store.sessions.recordAuthentication(current.session.id, authTimeMs, amr);
-  await deps.store.audit.append(auditEvent(deps, 'reauth.succeeded', context, { userId: current.user.id, detail: `${factor} session ${current.session.id}` }));
-  return { user: current.user, session: { ...current.session, authTimeMs, amr } };
+  const after = await verifyReauthentication(deps, current, proof, context);
+  await deps.store.sessions.recordAuthentication(after.session.id, after.session.authTimeMs, after.session.amr);
+  return after;
 }

@@ -1,4 +1,4 @@
-import { reauthenticate, type Reauthentication } from '../accounts/reauthenticate.ts';
+import { verifyReauthentication, type Reauthentication } from '../accounts/reauthenticate.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
 import type { SessionWithUser } from '../ports.ts';
@@ -15,9 +15,10 @@ export function isRecentlyAuthenticated(deps: Pick<CoreDeps, 'clock' | 'sessionP
  * its owner's own login or re-authentication.
  *
  * With `proof` (a password, emailed code or TOTP code sent along with the change), the proof is
- * checked and recorded first, as POST /v1/me/reauth would. Without it, the session must have
- * authenticated recently, or `reauthentication_required` (403) says to re-authenticate.
- * Returns the session as it now is.
+ * checked; it counts for this change only (nothing is written to the session, so a change refused
+ * afterwards leaves no trace: POST /v1/me/reauth is what opens the window). Without it, the
+ * session must have authenticated recently, or `reauthentication_required` (403) says to
+ * re-authenticate. Returns the session as it is for this change.
  */
 export async function requireRecentAuthentication(
   deps: CoreDeps,
@@ -25,7 +26,7 @@ export async function requireRecentAuthentication(
   proof: Reauthentication | undefined,
   context: RequestContext,
 ): Promise<SessionWithUser> {
-  if (proof !== undefined) return reauthenticate(deps, current, proof, context);
+  if (proof !== undefined) return verifyReauthentication(deps, current, proof, context);
   if (isRecentlyAuthenticated(deps, current)) return current;
   throw new AuthError('reauthentication_required', {
     detail: `Confirm it is you first (POST /v1/me/reauth with your password, an emailed code or an authenticator code); it then holds for ${Math.round(deps.sessionPolicy.reauthWindowMs / 60_000)} minutes.`,
