@@ -10,8 +10,9 @@ export interface SessionCacheOptions {
    * A counter that moves whenever another process commits to the database (SQLite's
    * `PRAGMA data_version` on the writer connection). With it, an entry is served only while the
    * counter has not moved since it was read, so writes from outside this process (another
-   * instance on the same file, a CLI command) are seen on the very next check: the cache is
-   * exact, not merely bounded by `ttlMs`.
+   * instance on the same file, a CLI command) are seen within a millisecond, not `ttlMs`: the
+   * counter is read at most once per clock millisecond, since reading it costs about as much as
+   * the lookup it saves (it takes SQLite's WAL read lock).
    */
   externalWrites?: () => number;
 }
@@ -72,7 +73,17 @@ function clearingOnWrites<T extends object>(repository: T, reads: ReadonlySet<st
 export function withSessionCache(store: Store, options: SessionCacheOptions): Store {
   if (!(options.ttlMs > 0 && options.ttlMs <= 1000)) throw new RangeError('the session cache lifetime is 1 to 1000 ms');
   const maxEntries = options.maxEntries ?? 100_000;
-  const externalWrites = options.externalWrites ?? ((): number => 0);
+  const readExternalWrites = options.externalWrites;
+  let externalWritesAtMs = Number.NaN;
+  let externalWritesSeen = 0;
+  const externalWrites = (nowMs: number): number => {
+    if (readExternalWrites === undefined) return 0;
+    if (nowMs !== externalWritesAtMs) {
+      externalWritesSeen = readExternalWrites();
+      externalWritesAtMs = nowMs;
+    }
+    return externalWritesSeen;
+  };
   const cache = new Map<string, Entry>();
   let generation = 0;
   const clear = (): void => {
@@ -97,9 +108,9 @@ export function withSessionCache(store: Store, options: SessionCacheOptions): St
       async findWithUser(id) {
         const nowMs = options.clock.nowMs();
         const hit = cache.get(id);
-        if (hit !== undefined && hit.expiresAtMs > nowMs && hit.externalWrites === externalWrites()) return copy(hit.value);
+        if (hit !== undefined && hit.expiresAtMs > nowMs && hit.externalWrites === externalWrites(nowMs)) return copy(hit.value);
         // Read before the lookup: a commit elsewhere during it moves the counter past this value.
-        const writesBefore = externalWrites();
+        const writesBefore = externalWrites(nowMs);
         const startedAt = generation;
         const found = await store.sessions.findWithUser(id);
         if (found !== null && startedAt === generation) {
