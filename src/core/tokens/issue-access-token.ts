@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose';
+import { signJwt } from './sign-jwt.ts';
 import { randomId } from '../sessions/session-token.ts';
 import type { Client, Clock, Random, Session, User } from '../ports.ts';
 import type { KeyRing } from './key-ring.ts';
@@ -51,14 +51,20 @@ export async function issueAccessToken(
   const nowMs = deps.clock.nowMs();
   const expiresAtMs = Math.min(nowMs + deps.accessTokenTtlMs, input.session.expiresAtMs);
   const jti = randomId(deps.random);
-  const accessToken = await new SignJWT({ client_id: input.client.id, scope: input.scope, sid: input.session.id })
-    .setProtectedHeader({ alg, kid, typ: 'at+jwt' })
-    .setIssuer(deps.issuer)
-    .setSubject(input.user.id)
-    .setAudience(input.client.audience)
-    .setIssuedAt(Math.floor(nowMs / 1000))
-    .setExpirationTime(Math.floor(expiresAtMs / 1000))
-    .setJti(jti)
-    .sign(privateKey);
+  const accessToken = signJwt(
+    { alg, kid, typ: 'at+jwt' },
+    {
+      client_id: input.client.id,
+      scope: input.scope,
+      sid: input.session.id,
+      iss: deps.issuer,
+      sub: input.user.id,
+      aud: input.client.audience,
+      iat: Math.floor(nowMs / 1000),
+      exp: Math.floor(expiresAtMs / 1000),
+      jti,
+    },
+    privateKey,
+  );
   return { accessToken, jti, expiresAtMs, expiresInSeconds: Math.max(0, Math.floor((expiresAtMs - nowMs) / 1000)), scope: input.scope };
 }
