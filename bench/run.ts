@@ -9,6 +9,7 @@ import { benchClientId, newRefreshFamilies, prepareGatehouse } from './lib/gateh
 import { measureRevocationPropagation, type LatencySummary } from './lib/revocation-propagation.ts';
 import { formatPercent, formatRate, median, renderTable, spreadPercent } from './lib/report.ts';
 import { scaleBenchmarks } from './scale.ts';
+import { startupBenchmarks } from './startup.ts';
 
 /**
  * `npm run bench`: every benchmark, one table of ratios against baselines measured in the same
@@ -113,6 +114,15 @@ function shortfall(target: NonNullable<Pair['target']>, value: number, ratio: nu
   return 'ratio' in target ? 1 - ratio / target.ratio : 1 - value / target.perSecond;
 }
 
+/** The tables after the SQLite one: start-up and idle memory, then PostgreSQL (+ Redis). */
+async function otherTables(): Promise<number> {
+  const pinning = detectPinning();
+  if (only === null || only.has('startup')) await startupBenchmarks({ runs: runCount, pinning });
+  // Scale-out (bench/scale.ts): PostgreSQL + Redis, one and two instances, the refresh grant.
+  if (only === null || only.has('scale')) await scaleBenchmarks({ durationSeconds, warmupSeconds, runCount, pinning });
+  return 0;
+}
+
 async function main(): Promise<number> {
   const startedAt = new Date();
   const pinning = detectPinning();
@@ -131,6 +141,8 @@ async function main(): Promise<number> {
   if (busy !== null && busy >= 0.25) console.log(`  WARNING: the machine is busy (${formatPercent(busy)} of all CPUs used by other processes); expect noisy figures`);
 
   const children: ChildHandle[] = [];
+  // Only the start-up or PostgreSQL tables asked for (--only): no SQLite table.
+  if (pairs.length === 0 && !runRevocations) return otherTables();
   try {
     const started = await Promise.allSettled([
       startChild({ name: 'hello-world server', script: 'servers/hello.ts', core: pinning.serverCore }),
@@ -432,10 +444,9 @@ async function main(): Promise<number> {
     writeFileSync(`${resultsDir}/latest.json`, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`  written to bench/results/latest.json (${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s in all)`);
     await Promise.all(children.splice(0).map((child) => child.stop()));
-    // Scale-out (bench/scale.ts): PostgreSQL + Redis, one and two instances, the refresh grant.
-    if (only === null || only.has('scale')) await scaleBenchmarks({ durationSeconds, warmupSeconds, runCount, pinning });
     const propagationInvalid = propagation !== null && propagation.all.missing > 0;
-    return rows.some((row) => row.status === 'INVALID') || propagationInvalid ? 1 : 0;
+    const others = await otherTables();
+    return rows.some((row) => row.status === 'INVALID') || propagationInvalid ? 1 : others;
   } finally {
     await Promise.all(children.map((child) => child.stop()));
   }
