@@ -118,6 +118,7 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
       idleTimeoutMs: config.session.idleTimeoutSeconds * 1000,
       absoluteTimeoutMs: config.session.absoluteTimeoutSeconds * 1000,
       touchIntervalMs: config.session.touchIntervalSeconds * 1000,
+      reauthWindowMs: config.session.reauthWindowSeconds * 1000,
       accessTokenTtlMs: config.token.accessTokenTtlSeconds * 1000,
     },
     throttle: createThrottle(
@@ -266,6 +267,15 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const deps = await createCoreDeps(config, store, clock, mailer.queue);
   const tokens = createTokenDeps(config, store, clock);
   await tokens.keyRing.ensureKey();
+  // A changed GATEHOUSE_TOKEN_ALGORITHM must not be silently ignored, nor break tokens in flight:
+  // a key of the new algorithm is published now and signs once every JWKS cache has it.
+  const switched = await tokens.keyRing.rotateToConfiguredAlgorithm();
+  if (switched !== null) {
+    logger.warn(
+      { kid: switched.kid, alg: switched.toAlg, activatesAt: new Date(switched.activatesAtMs).toISOString(), retiredKid: switched.retiredKid },
+      `signing algorithm changed from ${switched.fromAlg} to ${switched.toAlg}: a new ${switched.toAlg} key is published now and signs from ${new Date(switched.activatesAtMs).toISOString()}; ${switched.fromAlg} tokens stay valid until they expire`,
+    );
+  }
   const rotationIntervalMs = config.token.keyRotationDays * 24 * 3_600_000;
   const rotateIfDue = async (): Promise<void> => {
     if (rotationIntervalMs === 0) return;

@@ -118,4 +118,49 @@ describe('createGatehouse: the automatic key rotation schedule', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('a new install signs ES256; a changed GATEHOUSE_TOKEN_ALGORITHM schedules a publish-ahead rotation at start-up and logs it, once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-algorithm-'));
+    const env = { GATEHOUSE_DATABASE: join(dir, 'g.db'), GATEHOUSE_SECRET: 's'.repeat(40), GATEHOUSE_PUBLIC_URL: 'https://auth.example.com', GATEHOUSE_LOG_LEVEL: 'info' };
+    const start = async (extra: Record<string, string>) => {
+      const lines: string[] = [];
+      const config = loadConfig({ env: { ...env, ...extra } });
+      const sink = new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(...String(chunk).split('\n').filter(Boolean));
+          done();
+        },
+      });
+      const gatehouse = await createGatehouse(config, createLogger(config, sink));
+      try {
+        const keys = await gatehouse.store.signingKeys.list();
+        const signer = await gatehouse.tokens.keyRing.activeKey();
+        const messages = lines.map((line) => JSON.parse(line) as { level: number; msg: string; alg?: string; kid?: string });
+        return { keys, signer, switched: messages.filter((m) => m.msg.startsWith('signing algorithm changed')) };
+      } finally {
+        await gatehouse.close();
+      }
+    };
+    try {
+      const first = await start({});
+      assert.equal(first.signer.alg, 'ES256', 'the default');
+      assert.deepEqual(first.switched, []);
+
+      const changed = await start({ GATEHOUSE_TOKEN_ALGORITHM: 'EdDSA' });
+      assert.equal(changed.keys.length, 2);
+      assert.equal(changed.signer.alg, 'ES256', 'the old key signs until the new one has been published ahead');
+      assert.equal(changed.switched.length, 1, 'said on the console');
+      const line = changed.switched[0]!;
+      assert.equal(line.level, 40, 'a warning');
+      assert.match(line.msg, /^signing algorithm changed from ES256 to EdDSA: a new EdDSA key is published now and signs from \d{4}-/);
+      const fresh = changed.keys.find((k) => k.alg === 'EdDSA') ?? assert.fail('no EdDSA key');
+      assert.equal(line.kid, fresh.kid);
+      assert.ok(fresh.activatesAtMs > fresh.createdAtMs, 'published ahead');
+
+      const again = await start({ GATEHOUSE_TOKEN_ALGORITHM: 'EdDSA' });
+      assert.equal(again.keys.length, 2, 'already scheduled: no second rotation');
+      assert.deepEqual(again.switched, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

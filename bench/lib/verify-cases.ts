@@ -1,6 +1,6 @@
 import { KeyObject, verify as cryptoVerify } from 'node:crypto';
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWTVerifyGetKey } from 'jose';
-import { createVerifier, type Verifier } from '../../src/sdk/index.ts';
+import { createVerifier, type Verifier } from '../../packages/sdk/src/index.ts';
 
 /**
  * The in-process verify cases, shared by `npm run bench` (EdDSA, in a pinned child) and

@@ -1,4 +1,4 @@
-import { createVerifier } from '../../src/sdk/index.ts';
+import { createVerifier } from '../../packages/sdk/src/index.ts';
 
 /**
  * A resource server for the revocation benchmark: an SDK verifier following Gatehouse's

@@ -15,8 +15,8 @@ import { pages } from './pages/index.ts';
 import { registerCsrfProtection } from './plugins/csrf.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { collectRoutesForMethodNotAllowed } from './plugins/method-not-allowed.ts';
-import { problemSchema } from './plugins/problem.ts';
-import { registerSecurityHeaders } from './plugins/security-headers.ts';
+import { problem, problemSchema, sendProblem } from './plugins/problem.ts';
+import { hooklessApiHeaders, registerSecurityHeaders } from './plugins/security-headers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { sessionRoutes } from './routes/session.ts';
@@ -26,6 +26,7 @@ import { emailVerificationRoutes } from './routes/email-verification.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
 import { twoFactorRoutes } from './routes/two-factor.ts';
 import { emailCodeRoutes } from './routes/email-code.ts';
+import { reauthRoutes } from './routes/reauth.ts';
 import { sessionSchema, userSchema } from './schemas.ts';
 import { authCheckRoutes } from './routes/auth-check.ts';
 import { sessionCookieSettings } from './session-cookie.ts';
@@ -67,6 +68,13 @@ export async function buildApp({ deps, tokens, config, logger, oauth }: BuildApp
     onConstructorPoisoning: 'remove',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true,
+    // The router refuses a malformed percent-encoding or an over-long path parameter before any
+    // hook runs; answer those as problem+json too, not fastify's own JSON (docs/security.md SEC-161).
+    frameworkErrors: (error, _request, reply) => {
+      const detail = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path segment is too long.' : 'The path is not validly encoded.';
+      reply.headers(hooklessApiHeaders);
+      return sendProblem(reply, problem('validation_failed', { detail }));
+    },
   }) as unknown as FastifyInstance;
 
   const cookieSettings = sessionCookieSettings(config.session?.cookieDomain);
@@ -106,6 +114,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth }: BuildApp
   sessionRoutes(app, deps);
   sessionsRoutes(app, deps);
   meRoutes(app, deps);
+  reauthRoutes(app, deps);
   sessionTokenRoutes(app, { ...deps, ...tokens });
   wellKnownRoutes(app, tokens);
   revocationRoutes(app, deps);

@@ -34,7 +34,7 @@ function copy(value: SessionWithUser): SessionWithUser {
 const harmless: Record<'users' | 'sessions' | 'revocations', ReadonlySet<string>> = {
   users: new Set(['create', 'findById', 'findByEmail', 'list']),
   sessions: new Set(['create', 'findWithUser', 'touch', 'listByUser']),
-  revocations: new Set(['listAfter', 'latestSeq', 'hasJti', 'deleteExpired', 'watch']),
+  revocations: new Set(['listAfter', 'latestSeq', 'hasJti', 'sessionEndReason', 'deleteExpired', 'watch']),
 };
 
 function clearingOnWrites<T extends object>(repository: T, reads: ReadonlySet<string>, clear: () => void): T {

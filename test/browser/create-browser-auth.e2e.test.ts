@@ -5,12 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createClient } from '../../src/core/clients/create-client.ts';
 import { introspectToken } from '../../src/core/tokens/introspect-token.ts';
-import type { BrowserAuth } from '../../src/browser/index.ts';
+import type { BrowserAuth } from '../../packages/browser/src/index.ts';
 import { launchChromium } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/start-server.ts';
 
 /**
- * `gatehouse/browser` in a real Chromium against a real server: two tabs of one browser profile,
+ * `@gatehouse/browser` in a real Chromium against a real server: two tabs of one browser profile,
  * past the access token's expiry, call getAccessToken() at the same moment; both get a token and
  * the user stays logged in. Then a logout in one tab makes the other tab's next call fail.
  *
@@ -23,7 +23,7 @@ import { startTestServer, type TestServer } from '../support/start-server.ts';
 const email = 'tabs@example.com';
 const password = 'lantern orbit marmalade quietly seventeen';
 const helperFiles = ['index.ts', 'create-browser-auth.ts', 'browser-auth-error.ts'];
-const helperDir = new URL('../../src/browser/', import.meta.url);
+const helperDir = new URL('../../packages/browser/src/', import.meta.url);
 
 type Outcome = { ok: true; token: string } | { ok: false; code: string; message: string };
 
@@ -89,7 +89,7 @@ function tokenOf(outcome: Outcome): string {
   return outcome.token;
 }
 
-describe('gatehouse/browser in Chromium: two tabs, one refresh cookie', () => {
+describe('@gatehouse/browser in Chromium: two tabs, one refresh cookie', () => {
   let server: TestServer;
   let browser: Browser;
   before(async () => {

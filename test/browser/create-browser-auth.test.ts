@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createBrowserAuth, GatehouseBrowserError } from '../../src/browser/index.ts';
+import { createBrowserAuth, GatehouseBrowserError } from '../../packages/browser/src/index.ts';
 
 /**
  * How the helper reads the token endpoint's answers. The whole flow runs against a real server in

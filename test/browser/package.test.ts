@@ -2,19 +2,20 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
-/** The shape gatehouse/browser promises: a package entry with no dependency at all, documented. */
+/** The shape @gatehouse/browser promises: a package entry with no dependency at all, documented. */
 
-const dir = new URL('../../src/browser/', import.meta.url);
+const dir = new URL('../../packages/browser/src/', import.meta.url);
 const sources = readdirSync(dir, { encoding: 'utf8' })
   .filter((name) => name.endsWith('.ts'))
   .map((name) => ({ name, text: readFileSync(new URL(name, dir), 'utf8') }));
 
-describe('gatehouse/browser as a package', () => {
-  it('is importable as gatehouse/browser through package.json exports, the same module', async () => {
-    const browser = await import('gatehouse/browser');
-    const local = await import('../../src/browser/index.ts');
-    assert.equal(browser.createBrowserAuth, local.createBrowserAuth);
-    assert.deepEqual(Object.keys(browser).sort(), ['GatehouseBrowserError', 'createBrowserAuth']);
+describe('@gatehouse/browser as a package', () => {
+  it('the workspace package resolves to the compiled build, with the same exports as the source (npm run build)', async () => {
+    const built = await import('@gatehouse/browser');
+    const local = await import('../../packages/browser/src/index.ts');
+    assert.deepEqual(Object.keys(built).sort(), ['GatehouseBrowserError', 'createBrowserAuth']);
+    assert.deepEqual(Object.keys(local).sort(), Object.keys(built).sort());
+    assert.match(import.meta.resolve('@gatehouse/browser'), /\/packages\/browser\/dist\/index\.js$/);
   });
 
   it('imports only its own files: nothing from npm, nothing from node:', () => {

@@ -14,7 +14,7 @@ describe('gatehouse keys', () => {
     let rows = tableRows(await runCliOk(['keys', 'list'], { env }));
     assert.equal(rows.length, 1);
     assert.equal(rows[0]?.state, 'signing');
-    assert.equal(rows[0]?.alg, 'EdDSA');
+    assert.equal(rows[0]?.alg, 'ES256');
 
     const second = await runCliOk(['keys', 'rotate'], { env });
     assert.match(second, /stays in the JWKS until its last token has expired/);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from '../../src/core/clients/create-client.ts';
-import { createVerifier, GatehouseTokenError, type Verifier } from '../../src/sdk/index.ts';
+import { createVerifier, GatehouseTokenError, type Verifier } from '../../packages/sdk/src/index.ts';
 import { testPassword } from '../support/core-deps.ts';
 import { startTestServer, type TestServer } from '../support/start-server.ts';
 

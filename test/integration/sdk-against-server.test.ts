@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { decodeProtectedHeader } from 'jose';
 import { createClient } from '../../src/core/clients/create-client.ts';
-import { createVerifier, fastifyGatehouse, type AccessTokenClaims, type FastifyRequestLike, type Verifier } from '../../src/sdk/index.ts';
+import { createVerifier, fastifyGatehouse, type AccessTokenClaims, type FastifyRequestLike, type Verifier } from '../../packages/sdk/src/index.ts';
 import { testPassword } from '../support/core-deps.ts';
 import { startTestServer, type TestServer } from '../support/start-server.ts';
 import { assertRefused } from '../sdk/support/tokens.ts';
@@ -33,7 +33,7 @@ async function passwordGrant(baseUrl: string, clientId: string): Promise<TokenRe
   return body;
 }
 
-describe('gatehouse/sdk against a real Gatehouse server', () => {
+describe('@gatehouse/sdk against a real Gatehouse server', () => {
   let server: TestServer;
   let clientId: string;
   let user: { id: string };

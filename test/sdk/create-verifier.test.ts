@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { createLocalJWKSet } from 'jose';
-import { createVerifier, GatehouseTokenError } from '../../src/sdk/index.ts';
+import { createVerifier, GatehouseTokenError } from '../../packages/sdk/src/index.ts';
 import {
   assertRefused,
   audience,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { errors } from 'jose';
-import { GatehouseTokenError, tokenErrorCatalog, type TokenErrorCode } from '../../src/sdk/index.ts';
-import { keyResolutionError, toTokenError, type VerificationStage } from '../../src/sdk/to-token-error.ts';
+import { GatehouseTokenError, tokenErrorCatalog, type TokenErrorCode } from '../../packages/sdk/src/index.ts';
+import { keyResolutionError, toTokenError, type VerificationStage } from '../../packages/sdk/src/to-token-error.ts';
 
 describe('GatehouseTokenError', () => {
   it('carries a stable code, the status, the RFC 6750 error, the claim and the cause', () => {

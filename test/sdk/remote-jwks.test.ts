@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { errors, exportJWK } from 'jose';
-import { createVerifier, type Verifier } from '../../src/sdk/index.ts';
+import { createVerifier, type Verifier } from '../../packages/sdk/src/index.ts';
 import { assertRefused, audience, makeSigningKey, makeSigningKeys, mintAccessToken, type SigningKey, type TestAlgorithm } from './support/tokens.ts';
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createVerifier, verifyJws } from '../../src/sdk/index.ts';
+import { createVerifier, verifyJws } from '../../packages/sdk/src/index.ts';
 import { assertRefused, audience, flipByte, issuer, makeSigningKey } from './support/tokens.ts';
 
 /**

@@ -17,7 +17,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** JWT mode over the test core's store and clock: EdDSA keys, 5-minute tokens, issuer = the test origin. */
+/** JWT mode over the test core's store and clock: ES256 keys (the default), 5-minute tokens, issuer = the test origin. */
 export function createTestTokenDeps(core: TestCore, overrides: { algorithm?: SigningAlgorithm; publishAheadMs?: number; passwordGrantEnabled?: boolean } = {}): TokenDeps {
   const accessTokenTtlMs = 300_000;
   return {
@@ -25,7 +25,7 @@ export function createTestTokenDeps(core: TestCore, overrides: { algorithm?: Sig
       store: core.store.signingKeys,
       clock: core.clock,
       encryptionKeys: deriveKeyEncryptionKeys(['test-secret-test-secret-test-secret-0123']),
-      algorithm: overrides.algorithm ?? 'EdDSA',
+      algorithm: overrides.algorithm ?? 'ES256',
       accessTokenTtlMs,
       publishAheadMs: overrides.publishAheadMs ?? 300_000,
     }),

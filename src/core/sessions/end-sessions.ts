@@ -8,7 +8,8 @@ export type EndReason =
   | 'account_disabled'
   | 'account_deleted'
   | 'refresh_reuse'
-  | 'replaced_at_login';
+  | 'replaced_at_login'
+  | 'email_changed';
 
 /**
  * The one way a live session ends: its row goes (and its refresh tokens with it), and a

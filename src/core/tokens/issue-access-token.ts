@@ -51,19 +51,12 @@ export async function issueAccessToken(
   const nowMs = deps.clock.nowMs();
   const expiresAtMs = Math.min(nowMs + deps.accessTokenTtlMs, input.session.expiresAtMs);
   const jti = randomId(deps.random);
+  // RFC 9068 2.2.3: `scope` is there when scopes were granted; an empty string is not a scope list.
+  const claims: Record<string, unknown> = { client_id: input.client.id, sid: input.session.id };
+  if (input.scope !== '') claims['scope'] = input.scope;
   const accessToken = signJwt(
     { alg, kid, typ: 'at+jwt' },
-    {
-      client_id: input.client.id,
-      scope: input.scope,
-      sid: input.session.id,
-      iss: deps.issuer,
-      sub: input.user.id,
-      aud: input.client.audience,
-      iat: Math.floor(nowMs / 1000),
-      exp: Math.floor(expiresAtMs / 1000),
-      jti,
-    },
+    { ...claims, iss: deps.issuer, sub: input.user.id, aud: input.client.audience, iat: Math.floor(nowMs / 1000), exp: Math.floor(expiresAtMs / 1000), jti },
     privateKey,
   );
   return { accessToken, jti, expiresAtMs, expiresInSeconds: Math.max(0, Math.floor((expiresAtMs - nowMs) / 1000)), scope: input.scope };

@@ -44,7 +44,7 @@ export function currentKey(keys: readonly SigningKeyRecord[], nowMs: number): Si
  * until then, and stays published until its last token has expired.
  *
  * @example
- * const ring = createKeyRing({ store: store.signingKeys, clock, encryptionKeys, algorithm: 'EdDSA', accessTokenTtlMs: 300_000, publishAheadMs: 300_000 });
+ * const ring = createKeyRing({ store: store.signingKeys, clock, encryptionKeys, algorithm: 'ES256', accessTokenTtlMs: 300_000, publishAheadMs: 300_000 });
  * await ring.ensureKey();
  * const { kid, privateKey } = await ring.activeKey();
  */
@@ -123,6 +123,25 @@ export function createKeyRing(options: KeyRingOptions) {
       }
       forget();
       return { kid: next.kid, activatesAtMs, retiredKid: previous?.kid ?? null };
+    },
+
+    /**
+     * Changing the configured algorithm: when the key that will sign last (the newest one not
+     * retired) uses another algorithm, schedules a rotation to a key of the configured one,
+     * published ahead like `gatehouse keys rotate`. Tokens signed with the old key stay valid
+     * until they expire, and verifiers that cached the JWKS already know the new key when it
+     * starts signing. Returns null when nothing had to change (the configured algorithm is
+     * already the one that signs, or is already scheduled to).
+     */
+    async rotateToConfiguredAlgorithm(): Promise<{ kid: string; activatesAtMs: number; retiredKid: string | null; fromAlg: string; toAlg: SigningAlgorithm } | null> {
+      forget();
+      let last: SigningKeyRecord | null = null;
+      for (const key of await keys()) {
+        if (key.retiresAtMs !== null) continue;
+        if (last === null || key.activatesAtMs >= last.activatesAtMs) last = key;
+      }
+      if (last === null || last.alg === options.algorithm) return null;
+      return { ...(await this.rotate()), fromAlg: last.alg, toAlg: options.algorithm };
     },
 
     /**

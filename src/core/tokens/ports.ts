@@ -82,6 +82,11 @@ export interface RevocationStore {
   latestSeq(): Promise<number>;
   /** True when this access token (by jti) has a revocation entry. */
   hasJti(jti: string): Promise<boolean>;
+  /**
+   * The reason of the newest entry for this session id while it is kept (null when none), so a
+   * browser whose session was ended elsewhere can be told why it is on the login page.
+   */
+  sessionEndReason(sid: string): Promise<string | null>;
   deleteExpired(nowMs: number): Promise<number>;
   /**
    * Calls `listener` when new entries may have been appended, by this process or another

@@ -1,8 +1,12 @@
 /**
- * The algorithms Gatehouse signs with. EdDSA (Ed25519) is the default, chosen by measuring jose 6
- * on this machine (see the JWT issue's note): it signs fastest (~9k/s vs ES256 ~6k/s and RS256
- * ~2k/s; every refresh signs), verifies about as fast as ES256 and makes the smallest tokens.
- * ES256 and RS256 stay available for verifiers that lack Ed25519.
+ * The algorithms Gatehouse signs with. ES256 is the default because every mainstream JWT library
+ * verifies it: `jsonwebtoken` + `jwks-rsa` and `fast-jwt` + `get-jwks` refuse Ed25519 keys
+ * ("Unknown key type ed25519", "Unsupported key type OKP"), so EdDSA tokens would lock those APIs
+ * out. EdDSA (fastest to sign, smallest tokens) and RS256 (for verifiers without EC) stay available
+ * by setting; test/interop/jwt-libraries.test.ts verifies each with those libraries.
  */
-export const signingAlgorithms = ['EdDSA', 'ES256', 'RS256'] as const;
+export const signingAlgorithms = ['ES256', 'EdDSA', 'RS256'] as const;
 export type SigningAlgorithm = (typeof signingAlgorithms)[number];
+
+/** The algorithm a new install signs with. */
+export const defaultSigningAlgorithm: SigningAlgorithm = 'ES256';

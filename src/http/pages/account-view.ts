@@ -1,13 +1,14 @@
 import type { FastifyReply } from 'fastify';
 import type { CoreDeps } from '../../core/deps.ts';
-import { isFreshLogin } from '../../core/oauth-client/delete-account-without-password.ts';
 import { listIdentities } from '../../core/oauth-client/list-identities.ts';
 import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
 import type { Session, SessionWithUser } from '../../core/ports.ts';
+import { twoFactorStatus } from '../../core/otp/two-factor-status.ts';
 import { listSessions } from '../../core/sessions/list-sessions.ts';
+import { isRecentlyAuthenticated } from '../../core/sessions/recent-authentication.ts';
 import { pageContentSecurityPolicy } from '../plugins/security-headers.ts';
 import { html, type SafeHtml } from './html.ts';
-import { alert, sendPage } from './layout.ts';
+import { alert, notice as noticeBox, sendPage } from './layout.ts';
 import { startUrl } from './provider-buttons.ts';
 
 // The /account page as HTML: rendered by account.ts and, after a failed unlink, by identities.ts.
@@ -25,8 +26,8 @@ function sessionRow(session: Session, currentId: string) {
   const seen = new Date(session.lastSeenAtMs).toISOString().replace('T', ' ').slice(0, 16);
   return html`<tr data-session-id="${session.id}">
   <td><span title="${session.userAgent}">${describeDevice(session.userAgent)}</span> ${isCurrent ? html`<span class="badge">this device</span>` : ''}<br><span class="muted">signed in ${new Date(session.createdAtMs).toISOString().slice(0, 10)}</span></td>
-  <td>${session.ip}</td>
-  <td><time datetime="${new Date(session.lastSeenAtMs).toISOString()}">${seen} UTC</time></td>
+  <td data-label="IP address">${session.ip}</td>
+  <td data-label="Last seen"><time datetime="${new Date(session.lastSeenAtMs).toISOString()}">${seen} UTC</time></td>
   <td>${
     isCurrent
       ? html`<a href="/logout">Log out</a>`
@@ -52,16 +53,17 @@ export async function renderAccount(reply: FastifyReply, { deps, oauth, current,
   // This device first, then the others by last use.
   const sessions = (await listSessions(deps, current.user.id)).sort((a, b) => Number(b.id === current.session.id) - Number(a.id === current.session.id));
   const min = deps.passwordPolicy.minLength;
+  const twoFactorOn = (await twoFactorStatus(deps, current.user.id)).totp === 'on';
   if (oauth !== undefined && oauth.providers.size > 0) reply.header('content-security-policy', accountContentSecurityPolicy(oauth));
   return sendPage(reply, status, {
     title: 'Your account',
     signedInAs: current.user.email,
-    body: html`${notice === undefined ? '' : html`<p class="notice" role="status">${notice}</p>`}${alert(error)}
+    body: html`${noticeBox(notice)}${alert(error)}
 <section class="card" aria-labelledby="sessions-title">
 <h1>Your account</h1>
 <p>Signed in as <strong>${current.user.email}</strong>.</p>
 <h2 id="sessions-title">Where you're signed in</h2>
-<table>
+<table class="stack">
 <thead><tr><th scope="col">Device</th><th scope="col">IP address</th><th scope="col">Last seen</th><th scope="col"><span class="muted">Action</span></th></tr></thead>
 <tbody>${sessions.map((s) => sessionRow(s, current.session.id))}</tbody>
 </table>
@@ -70,7 +72,11 @@ ${sessions.length > 1 ? html`<form method="post" action="/account/sessions/revok
 ${await identitiesSection(deps, oauth, current)}
 <section class="card" aria-labelledby="two-factor-title">
 <h2 id="two-factor-title">Two-factor authentication</h2>
-<p><a href="/account/two-factor">Set up or manage two-factor authentication</a></p>
+${
+  twoFactorOn
+    ? html`<p data-two-factor="on">Two-factor authentication is <span class="status-on">on</span>: logging in needs a code from your authenticator app.</p><p><a href="/account/two-factor">Manage two-factor authentication</a></p>`
+    : html`<p data-two-factor="off">Two-factor authentication is <span class="status-off">off</span>: your password alone logs you in.</p><p><a href="/account/two-factor">Set up two-factor authentication</a></p>`
+}
 </section>
 ${current.user.passwordHash === null ? html`<section class="card" aria-labelledby="password-title">
 <h2 id="password-title">Password</h2>
@@ -118,9 +124,9 @@ export async function identitiesSection(deps: CoreDeps, oauth: OAuthDeps | undef
   const name = (provider: string): string => oauth.providers.get(provider)?.config.displayName ?? provider;
   const rows = identities.map(
     (i) => html`<tr data-identity-id="${i.id}">
-  <td>${name(i.provider)}</td>
-  <td>${i.email ?? ''}</td>
-  <td><time datetime="${new Date(i.lastLoginAtMs).toISOString()}">${new Date(i.lastLoginAtMs).toISOString().replace('T', ' ').slice(0, 16)} UTC</time></td>
+  <td>${name(i.provider)} <span class="badge">linked</span></td>
+  <td data-label="Email there">${i.email ?? ''}</td>
+  <td data-label="Last login"><time datetime="${new Date(i.lastLoginAtMs).toISOString()}">${new Date(i.lastLoginAtMs).toISOString().replace('T', ' ').slice(0, 16)} UTC</time></td>
   <td>${
     onlyWayIn
       ? html`<span class="muted">Your only way to log in</span>`
@@ -128,7 +134,9 @@ export async function identitiesSection(deps: CoreDeps, oauth: OAuthDeps | undef
   }</td>
 </tr>`,
   );
-  const links = [...oauth.providers.values()].map(
+  // A provider already linked is shown as linked (with its unlink button), not offered again.
+  const linked = new Set(identities.map((i) => i.provider));
+  const links = [...oauth.providers.values()].filter((p) => !linked.has(p.config.id)).map(
     (p) => html`<form method="post" action="/account/identities/link/${p.config.id}"><button class="secondary" type="submit">Link ${p.config.displayName}</button></form>`,
   );
   return html`<section class="card" aria-labelledby="identities-title">
@@ -136,28 +144,32 @@ export async function identitiesSection(deps: CoreDeps, oauth: OAuthDeps | undef
 ${
   identities.length === 0
     ? html`<p class="muted">No provider is linked yet.</p>`
-    : html`<table>
+    : html`<table class="stack">
 <thead><tr><th scope="col">Provider</th><th scope="col">Email there</th><th scope="col">Last login</th><th scope="col"><span class="muted">Action</span></th></tr></thead>
 <tbody>${rows}</tbody>
 </table>`
 }
-<div class="providers">${links}</div>
+${links.length === 0 ? '' : html`<div class="providers">${links}</div>`}
 </section>`;
 }
 
 /**
- * "Delete account" for an account without a password: the re-authentication is a fresh login
- * with a provider (within five minutes), so the card either confirms or sends them to log in again.
+ * "Delete account" for an account without a password: the re-authentication is a recent login
+ * with a provider, or an emailed code (docs/security.md SEC-100), so the card either confirms or
+ * sends them to confirm first.
  */
 export function passwordlessDeleteSection(deps: CoreDeps, oauth: OAuthDeps | undefined, current: SessionWithUser): SafeHtml {
-  const again = [...(oauth?.providers.values() ?? [])].map((p) => html`<a class="button secondary provider" href="${startUrl(p.config.id, '/account')}">Log in again with ${p.config.displayName}</a>`);
+  const again = [
+    html`<a class="button secondary" href="/account/reauth?return_to=%2Faccount">Confirm with an emailed code</a>`,
+    ...[...(oauth?.providers.values() ?? [])].map((p) => html`<a class="button secondary provider" href="${startUrl(p.config.id, '/account')}">Log in again with ${p.config.displayName}</a>`),
+  ];
   return html`<section class="card" aria-labelledby="delete-title">
 <h2 id="delete-title">Delete account</h2>
 <p class="muted">This deletes your account and signs out every device. It cannot be undone.</p>
 ${
-  isFreshLogin(deps, current)
+  isRecentlyAuthenticated(deps, current)
     ? html`<form method="post" action="/account/delete"><button class="danger" type="submit">Delete my account</button></form>`
-    : html`<p>Your account has no password, so confirm it is you by logging in again first (then you have five minutes).</p><div class="providers">${again}</div>`
+    : html`<p>Your account has no password, so confirm it is you first (then you have ${String(Math.round(deps.sessionPolicy.reauthWindowMs / 60_000))} minutes).</p><div class="providers">${again}</div>`
 }
 </section>`;
 }

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { requestPasswordReset } from '../../core/accounts/request-password-reset.ts';
 import type { CoreDeps } from '../../core/deps.ts';
 import { requestContext } from '../session-cookie.ts';
+import type { AppConfig } from '../app.ts';
+import { devOutboxHint } from './dev-mail.ts';
 import { html } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
@@ -21,12 +23,12 @@ ${alert(message)}
 }
 
 /** /forgot: ask for a reset link. The page after it is the same whether or not the address has an account. */
-export function forgotPage(app: FastifyInstance, deps: CoreDeps): void {
+export function forgotPage(app: FastifyInstance, deps: CoreDeps, config: AppConfig): void {
   app.get<{ Querystring: { sent?: unknown } }>('/forgot', { schema: { tags: ['pages'], summary: 'Forgot-password page.' } }, async (request, reply) => {
     if (request.query.sent !== undefined) {
       return sendPage(reply, 200, {
         title: 'Check your inbox',
-        body: html`<section class="card narrow"><h1>Check your inbox</h1><p class="notice" role="status">We sent a mail to the address you gave. If it has an account, the mail has a link to choose a new password.</p><p class="muted">Nothing arrived after a few minutes? Check your spam folder, or <a href="/forgot">try again</a>.</p></section>`,
+        body: html`<section class="card narrow"><h1>Check your inbox</h1><p class="notice" role="status">We sent a mail to the address you gave. If it has an account, the mail has a link to choose a new password.</p>${devOutboxHint(config)}<p class="muted">Nothing arrived after a few minutes? Check your spam folder, or <a href="/forgot">try again</a>.</p></section>`,
       });
     }
     return sendPage(reply, 200, { title: 'Reset your password', body: forgotForm('') });

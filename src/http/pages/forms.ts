@@ -8,12 +8,12 @@ export function field(body: unknown, name: string): string {
 }
 
 /** Runs a form action; an AuthError becomes a message and status for re-rendering the form. */
-export async function attempt<T>(action: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; status: number; message: string }> {
+export async function attempt<T>(action: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; status: number; message: string; code: string }> {
   try {
     return { ok: true, value: await action() };
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
     const wait = error.retryAfterSeconds === undefined ? '' : ` Try again in ${error.retryAfterSeconds} seconds.`;
-    return { ok: false, status: error.status, message: `${error.message}${wait}` };
+    return { ok: false, status: error.status, message: `${error.message}${wait}`, code: error.code };
   }
 }

@@ -16,6 +16,7 @@ import { resetPage } from './reset.ts';
 import { verifyPage } from './verify.ts';
 import { twoFactorPage } from './two-factor.ts';
 import { loginCodePage } from './login-code.ts';
+import { reauthPage } from './reauth.ts';
 
 /**
  * The server-rendered pages. Form bodies (urlencoded) are parsed only inside this plugin, so
@@ -32,10 +33,11 @@ export async function pages(app: FastifyInstance, deps: CoreDeps, config: AppCon
   logoutPage(app, deps);
   accountPage(app, deps, oauth);
   if (oauth !== undefined) identityPages(app, deps, oauth);
-  verifyPage(app, deps);
-  forgotPage(app, deps);
+  verifyPage(app, deps, config);
+  forgotPage(app, deps, config);
   resetPage(app, deps);
   twoFactorPage(app, deps);
+  reauthPage(app, deps, config);
   loginCodePage(app, deps, config);
   if (config.devOutbox !== undefined && config.devOutbox !== null) devMailPage(app, config.devOutbox);
 }

@@ -17,6 +17,7 @@ export function page({ title, signedInAs, body }: PageOptions): SafeHtml {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Gatehouse</title>
 <link rel="stylesheet" href="/assets/style.css">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 </head>
 <body>
 <header class="top">
@@ -37,6 +38,11 @@ ${body}
 
 export function sendPage(reply: FastifyReply, status: number, options: PageOptions): FastifyReply {
   return reply.code(status).type('text/html; charset=utf-8').send(page(options).value);
+}
+
+/** A status message region (why the user is on this page); nothing when there is none. */
+export function notice(message: string | undefined): SafeHtml {
+  return message === undefined ? html`` : html`<p class="notice" role="status">${message}</p>`;
 }
 
 /** An error message region that screen readers announce. */

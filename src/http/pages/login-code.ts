@@ -4,6 +4,7 @@ import type { CoreDeps } from '../../core/deps.ts';
 import type { AppConfig } from '../app-config.ts';
 import { safeReturnTo } from '../return-to.ts';
 import { currentSession, requestContext, setPendingLoginCookie, setSessionCookie } from '../session-cookie.ts';
+import { devOutboxHint } from './dev-mail.ts';
 import { html } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
@@ -23,10 +24,10 @@ ${alert(message)}
 </section>`;
 }
 
-function codeForm(returnTo: string, email: string, message?: string) {
+function codeForm(config: AppConfig, returnTo: string, email: string, message?: string) {
   return html`<section class="card narrow" aria-labelledby="code-title">
 <h1 id="code-title">Enter your code</h1>
-${message === undefined ? html`<p class="notice" role="status">If ${email} has an account, a code is on its way. It works for 10 minutes.</p>` : alert(message)}
+${message === undefined ? html`<p class="notice" role="status">If ${email} has an account, a code is on its way. It works for 10 minutes.</p>${devOutboxHint(config)}` : alert(message)}
 <form method="post" action="/login/code/verify">
   <input type="hidden" name="return_to" value="${returnTo}">
   <input type="hidden" name="email" value="${email}">
@@ -51,7 +52,7 @@ export function loginCodePage(app: FastifyInstance, deps: CoreDeps, config: AppC
     const result = await attempt(() => requestLoginCode(deps, email, requestContext(request)));
     if (!result.ok) return sendPage(reply, result.status, { title: 'Log in with a code', body: emailForm(returnTo, email, result.message) });
     // The same page whether or not the address has an account.
-    return sendPage(reply, 200, { title: 'Enter your code', body: codeForm(returnTo, email.trim()) });
+    return sendPage(reply, 200, { title: 'Enter your code', body: codeForm(config, returnTo, email.trim()) });
   });
   app.post('/login/code/verify', { schema: { tags: ['pages'], summary: 'Log in with the emailed code.' } }, async (request, reply) => {
     const email = field(request.body, 'email');
@@ -59,7 +60,7 @@ export function loginCodePage(app: FastifyInstance, deps: CoreDeps, config: AppC
     const previous = await currentSession(deps, request);
     const input = { email, code: field(request.body, 'code'), ...(previous === null ? {} : { previousSession: previous }) };
     const result = await attempt(() => logInWithEmailCode(deps, input, requestContext(request)));
-    if (!result.ok) return sendPage(reply, result.status, { title: 'Enter your code', body: codeForm(returnTo, email, result.message) });
+    if (!result.ok) return sendPage(reply, result.status, { title: 'Enter your code', body: codeForm(config, returnTo, email, result.message) });
     if (result.value.kind === 'second_factor') {
       setPendingLoginCookie(reply, result.value.pendingToken);
       return redirectAfterPost(reply, `/login/second-factor?return_to=${encodeURIComponent(returnTo)}`);

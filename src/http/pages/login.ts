@@ -7,7 +7,7 @@ import type { AppConfig } from '../app-config.ts';
 import { safeReturnTo } from '../return-to.ts';
 import { clearPendingLoginCookie, currentSession, readPendingLoginToken, requestContext, setPendingLoginCookie, setSessionCookie } from '../session-cookie.ts';
 import { html } from './html.ts';
-import { alert, redirectAfterPost, sendPage } from './layout.ts';
+import { alert, notice as noticeBox, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
 import { providerButtons } from './provider-buttons.ts';
 
@@ -15,12 +15,26 @@ import { providerButtons } from './provider-buttons.ts';
 const notices: Record<string, string> = {
   verified: 'Your email address is confirmed. Log in.',
   reset: 'Your new password is set and every device was signed out. Log in with it.',
+  'logged-out': 'You are logged out on this device. Your other devices stay signed in.',
+  'email-changed': 'Your email address is changed and every other device was signed out. Log in with the new address.',
+};
+// Why a signed-in page sent the browser here (pages/signed-in.ts); carries no token.
+const reasons: Record<string, string> = {
+  'signed-out-elsewhere': 'You were signed out on this device from another session. Log in again to continue.',
 };
 
-function loginForm(email: string, returnTo: string, oauth: OAuthDeps | undefined, message?: string, notice?: string) {
+/** After "email_not_verified" (said only after the right password): a button that mails a new link. */
+function resendVerification(email: string) {
+  return html`<form method="post" action="/verify/resend" class="resend">
+  <input type="hidden" name="email" value="${email}">
+  <p>Your address is not confirmed yet. Open the link we mailed you, or <button class="secondary" type="submit">send a new confirmation link</button></p>
+</form>`;
+}
+
+function loginForm(email: string, returnTo: string, oauth: OAuthDeps | undefined, message?: string, notice?: string, errorCode?: string) {
   return html`<section class="card narrow" aria-labelledby="login-title">
 <h1 id="login-title">Log in</h1>
-${notice === undefined ? '' : html`<p class="notice" role="status">${notice}</p>`}${alert(message)}
+${noticeBox(notice)}${errorCode === 'email_not_verified' ? html`<div class="alert" role="alert">${resendVerification(email)}</div>` : alert(message)}
 <form method="post" action="/login">
   <input type="hidden" name="return_to" value="${returnTo}">
   <label for="email">Email</label>
@@ -60,9 +74,10 @@ ${alert(message)}
 
 export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfig, oauth?: OAuthDeps): void {
   const target = (value: unknown): string => safeReturnTo(typeof value === 'string' ? value : undefined, config.publicUrl, config.allowedReturnOrigins);
-  app.get<{ Querystring: { return_to?: unknown; done?: unknown } }>('/login', { schema: { tags: ['pages'], summary: 'Login page.' } }, async (request, reply) => {
+  app.get<{ Querystring: { return_to?: unknown; done?: unknown; why?: unknown } }>('/login', { schema: { tags: ['pages'], summary: 'Login page.' } }, async (request, reply) => {
     if ((await currentSession(deps, request)) !== null) return reply.redirect(target(request.query.return_to));
-    const notice = typeof request.query.done === 'string' ? notices[request.query.done] : undefined;
+    const { done, why } = request.query;
+    const notice = typeof done === 'string' ? notices[done] : typeof why === 'string' ? reasons[why] : undefined;
     return sendPage(reply, 200, { title: 'Log in', body: loginForm('', target(request.query.return_to), oauth, undefined, notice) });
   });
   // Login CSRF is refused by the origin check that guards every POST (plugins/csrf.ts).
@@ -72,7 +87,7 @@ export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfi
     const input = { email, password: field(request.body, 'password'), ...(previous === null ? {} : { previousSession: previous }) };
     const result = await attempt(() => beginLogin(deps, input, requestContext(request)));
     const returnTo = target(field(request.body, 'return_to'));
-    if (!result.ok) return sendPage(reply, result.status, { title: 'Log in', body: loginForm(email, returnTo, oauth, result.message) });
+    if (!result.ok) return sendPage(reply, result.status, { title: 'Log in', body: loginForm(email, returnTo, oauth, result.message, undefined, result.code) });
     if (result.value.kind === 'second_factor') {
       // The password was right; nothing is granted until the second step passes (docs/security.md SEC-45).
       setPendingLoginCookie(reply, result.value.pendingToken);

@@ -22,6 +22,6 @@ export function logoutPage(app: FastifyInstance, deps: CoreDeps): void {
     const current = await currentSession(deps, request);
     if (current !== null) await logOut(deps, current, requestContext(request));
     clearSessionCookie(reply);
-    return redirectAfterPost(reply, '/login');
+    return redirectAfterPost(reply, '/login?done=logged-out');
   });
 }

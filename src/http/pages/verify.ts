@@ -4,6 +4,8 @@ import { verifyEmail } from '../../core/accounts/verify-email.ts';
 import { findLinkToken } from '../../core/accounts/link-token.ts';
 import type { CoreDeps } from '../../core/deps.ts';
 import { requestContext } from '../session-cookie.ts';
+import type { AppConfig } from '../app.ts';
+import { devOutboxHint } from './dev-mail.ts';
 import { html } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
@@ -31,14 +33,14 @@ ${alert(message)}
  * /verify: the link from the mail. Opening it (GET) changes nothing, so a mail scanner that
  * follows links cannot use it up; the button posts the token, which confirms the address.
  */
-export function verifyPage(app: FastifyInstance, deps: CoreDeps): void {
+export function verifyPage(app: FastifyInstance, deps: CoreDeps, config: AppConfig): void {
   app.get<{ Querystring: { token?: unknown; sent?: unknown } }>('/verify', { schema: { tags: ['pages'], summary: 'Email verification page.' } }, async (request, reply) => {
     const token = typeof request.query.token === 'string' ? request.query.token : '';
     if (token === '') {
       const notice = typeof request.query.sent === 'string' ? sentNotices[request.query.sent] : undefined;
       return sendPage(reply, 200, {
         title: 'Confirm your email',
-        body: html`<section class="card narrow"><h1>Confirm your email</h1>${notice === undefined ? '' : html`<p class="notice" role="status">${notice}</p>`}</section>${resendForm()}`,
+        body: html`<section class="card narrow"><h1>Confirm your email</h1>${notice === undefined ? '' : html`<p class="notice" role="status">${notice}</p>${devOutboxHint(config)}`}</section>${resendForm()}`,
       });
     }
     if ((await findLinkToken(deps, token, 'verify_email')) === null) {
@@ -47,6 +49,7 @@ export function verifyPage(app: FastifyInstance, deps: CoreDeps): void {
     return sendPage(reply, 200, {
       title: 'Confirm your email',
       body: html`<section class="card narrow"><h1>Confirm your email</h1>
+<p>One more click confirms the address. Opening the link changes nothing by itself, so a mail scanner that follows links cannot confirm it on your behalf.</p>
 <form method="post" action="/verify"><input type="hidden" name="token" value="${token}"><button type="submit">Confirm my email address</button></form></section>`,
     });
   });

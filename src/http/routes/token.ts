@@ -9,6 +9,7 @@ import { passwordGrant } from '../../core/tokens/grants/password-grant.ts';
 import { refreshTokenGrant } from '../../core/tokens/grants/refresh-token-grant.ts';
 import { revokeToken } from '../../core/tokens/revoke-token.ts';
 import { introspectToken } from '../../core/tokens/introspect-token.ts';
+import type { TokenEndpointGrantType } from '../../core/tokens/server-metadata.ts';
 import { requestContext } from '../session-cookie.ts';
 import { basicClientCredentials } from '../basic-credentials.ts';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from '../refresh-cookie.ts';
@@ -106,7 +107,8 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
     return sendOAuthError(reply, 500, 'server_error', 'Something went wrong on our side.');
   });
 
-  const grants: Record<string, (request: FastifyRequest, body: TokenBody, client: Awaited<ReturnType<typeof authenticateClient>>) => Promise<IssuedTokenPair>> = {
+  // Keyed by the list the metadata document advertises (core/tokens/server-metadata.ts).
+  const grants: Record<TokenEndpointGrantType, (request: FastifyRequest, body: TokenBody, client: Awaited<ReturnType<typeof authenticateClient>>) => Promise<IssuedTokenPair>> = {
     password: (request, body, client) => {
       if (!body.username || !body.password) throw new AuthError('validation_failed', { detail: 'username and password are required.' });
       return passwordGrant(deps, client, { username: body.username, password: body.password, scope: '' }, requestContext(request));
@@ -137,7 +139,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
     },
     async (request, reply) => {
       const body = request.body;
-      const grant = grants[body.grant_type ?? ''];
+      const grant = Object.hasOwn(grants, body.grant_type ?? '') ? grants[body.grant_type as TokenEndpointGrantType] : undefined;
       if (grant === undefined) throw new AuthError('unsupported_grant_type');
       if (body.scope !== undefined && body.scope.trim() !== '') throw new AuthError('invalid_scope', { detail: 'No scopes are defined yet; omit scope.' });
       const credentials = clientCredentials(request, body);

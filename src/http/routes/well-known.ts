@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TokenDeps } from '../../core/tokens/issue-access-token.ts';
+import { authorizationServerMetadata } from '../../core/tokens/server-metadata.ts';
 
 const jwkSchema = {
   type: 'object',
@@ -46,7 +47,7 @@ export function wellKnownRoutes(app: FastifyInstance, tokens: TokenDeps): void {
           200: {
             type: 'object',
             additionalProperties: true,
-            required: ['issuer', 'token_endpoint', 'jwks_uri', 'response_types_supported'],
+            required: ['issuer', 'token_endpoint', 'jwks_uri', 'grant_types_supported', 'response_types_supported'],
             properties: { issuer: { type: 'string' }, token_endpoint: { type: 'string' }, jwks_uri: { type: 'string' } },
           },
         },
@@ -54,23 +55,13 @@ export function wellKnownRoutes(app: FastifyInstance, tokens: TokenDeps): void {
     },
     async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=300');
-      return {
+      const { keys } = await tokens.keyRing.publicJwks();
+      return authorizationServerMetadata({
         issuer: tokens.issuer,
-        token_endpoint: `${tokens.issuer}/v1/token`,
-        jwks_uri: `${tokens.issuer}/.well-known/jwks.json`,
-        revocation_endpoint: `${tokens.issuer}/v1/token/revoke`,
-        revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-        introspection_endpoint: `${tokens.issuer}/v1/token/introspect`,
-        introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-        // Gatehouse extension: the revocation feed resource servers follow (SSE, client credentials).
-        revocation_feed_endpoint: `${tokens.issuer}/v1/revocations`,
-        grant_types_supported: tokens.passwordGrantEnabled ? ['password', 'refresh_token'] : ['refresh_token'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-        // No authorization endpoint yet (Gatehouse as an OpenID provider comes later).
-        response_types_supported: [],
-        scopes_supported: [],
-        access_token_signing_alg_values_supported: ['EdDSA', 'ES256', 'RS256'],
-      };
+        passwordGrantEnabled: tokens.passwordGrantEnabled,
+        signingAlgorithms: keys.flatMap((key) => (typeof key.alg === 'string' ? [key.alg] : [])),
+        scopes: [],
+      });
     },
   );
 }

@@ -16,6 +16,9 @@ export function memoryRevocations(db: MemoryDb): RevocationStore {
     async hasJti(jti) {
       return db.tables.revocations.some((r) => r.jti === jti);
     },
+    async sessionEndReason(sid) {
+      return db.tables.revocations.findLast((r) => r.sid === sid)?.reason ?? null;
+    },
     async deleteExpired(nowMs) {
       const before = db.tables.revocations.length;
       db.tables.revocations = db.tables.revocations.filter((r) => r.expiresAtMs > nowMs);

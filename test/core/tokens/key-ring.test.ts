@@ -10,14 +10,16 @@ import { createManualClock } from '../../support/core-deps.ts';
 const minute = 60_000;
 const secrets = ['a-long-server-secret-of-more-than-32-chars'];
 
-function ring(overrides: { secrets?: string[]; algorithm?: (typeof signingAlgorithms)[number] } = {}) {
-  const store = createMemoryStore();
-  const clock = createManualClock();
+function ring(
+  overrides: { secrets?: string[]; algorithm?: (typeof signingAlgorithms)[number]; store?: ReturnType<typeof createMemoryStore>; clock?: ReturnType<typeof createManualClock> } = {},
+) {
+  const store = overrides.store ?? createMemoryStore();
+  const clock = overrides.clock ?? createManualClock();
   const keyRing = createKeyRing({
     store: store.signingKeys,
     clock,
     encryptionKeys: deriveKeyEncryptionKeys(overrides.secrets ?? secrets),
-    algorithm: overrides.algorithm ?? 'EdDSA',
+    algorithm: overrides.algorithm ?? 'ES256',
     accessTokenTtlMs: 5 * minute,
     publishAheadMs: 5 * minute,
   });
@@ -128,6 +130,35 @@ describe('key ring', () => {
     assert.equal((await keyRing.activeKey()).kid, rotated.kid);
     clock.advance(90 * day - 5 * minute);
     assert.notEqual(await keyRing.rotateIfDue(90 * day), null, 'due again one interval after the last rotation');
+  });
+
+  it('a changed algorithm: start-up schedules a publish-ahead rotation to a key of the new one, once', async () => {
+    const before = ring({ algorithm: 'EdDSA' });
+    await before.keyRing.ensureKey();
+    assert.equal(await before.keyRing.rotateToConfiguredAlgorithm(), null, 'the configured algorithm already signs');
+    const oldKid = (await before.keyRing.activeKey()).kid;
+
+    // The same database, restarted with GATEHOUSE_TOKEN_ALGORITHM=ES256.
+    const after = ring({ algorithm: 'ES256', store: before.store, clock: before.clock });
+    await after.keyRing.ensureKey();
+    const switched = await after.keyRing.rotateToConfiguredAlgorithm();
+    assert.ok(switched !== null);
+    assert.equal(switched.fromAlg, 'EdDSA');
+    assert.equal(switched.toAlg, 'ES256');
+    assert.equal(switched.retiredKid, oldKid);
+    assert.equal(switched.activatesAtMs, before.clock.nowMs() + 5 * minute, 'published ahead, not at once');
+    const published = (await after.keyRing.publicJwks()).keys.map((jwk) => [jwk.kid, jwk.alg]);
+    assert.deepEqual(published.sort(), [[oldKid, 'EdDSA'], [switched.kid, 'ES256']].sort(), 'both keys in the JWKS');
+    assert.equal((await after.keyRing.activeKey()).alg, 'EdDSA', 'the old key signs until the new one is published long enough');
+    // A second restart (or a second instance) before the switch finds it already scheduled.
+    assert.equal(await after.keyRing.rotateToConfiguredAlgorithm(), null);
+    assert.equal((await after.store.signingKeys.list()).length, 2);
+
+    before.clock.advance(5 * minute);
+    const active = await after.keyRing.activeKey();
+    assert.equal(active.kid, switched.kid);
+    assert.equal(active.alg, 'ES256');
+    assert.equal(await after.keyRing.rotateToConfiguredAlgorithm(), null);
   });
 
   it('currentKey picks the newest active, unretired key', () => {

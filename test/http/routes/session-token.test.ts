@@ -29,7 +29,7 @@ describe('session tokens and the JWKS', () => {
     assert.equal(body.expires_in, 300);
     const jwks = (await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json();
     const { payload, protectedHeader } = await jwtVerify(body.access_token, createLocalJWKSet(jwks), {
-      algorithms: ['EdDSA'],
+      algorithms: ['ES256'],
       issuer: testOrigin,
       audience: 'https://api.example.com',
       typ: 'at+jwt',
@@ -41,7 +41,7 @@ describe('session tokens and the JWKS', () => {
     assert.equal(payload.sub, me.user.id);
     assert.equal(payload.sid, me.session.id);
     assert.equal(payload.client_id, 'web');
-    assert.equal(payload.scope, '');
+    assert.equal('scope' in payload, false, 'no scope claim when none was granted');
     assert.equal(typeof payload.jti, 'string');
     assert.equal((payload.exp as number) - (payload.iat as number), 300);
   });

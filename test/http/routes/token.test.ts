@@ -78,6 +78,14 @@ describe('POST /v1/token', () => {
     assert.equal((await t.app.inject({ method: 'GET', url: '/v1/token' })).statusCode, 405);
   });
 
+  it('a grant_type named like an Object.prototype member is unsupported, never a 200 without a token or a 500 (docs/security.md SEC-130)', async () => {
+    for (const grantType of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      const response = await post({ grant_type: grantType, client_id: 'spa' });
+      assert.equal(response.statusCode, 400, `${grantType}: ${response.body}`);
+      assert.equal(response.json().error, 'unsupported_grant_type', grantType);
+    }
+  });
+
   it('refresh rotates: a new pair each time, and only hashes are stored', async () => {
     const first = (await passwordGrant()).json();
     const second = (await refresh(first.refresh_token)).json();

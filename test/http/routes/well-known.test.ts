@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createTestApp, testOrigin, type TestApp } from '../../support/http-app.ts';
+import * as client from 'openid-client';
+import { createClient } from '../../../src/core/clients/create-client.ts';
+import { testPassword } from '../../support/core-deps.ts';
+import { createTestApp, signUpThroughApi, testOrigin, type TestApp } from '../../support/http-app.ts';
+import { startTestServer, type TestServer } from '../../support/start-server.ts';
 
 describe('/.well-known/oauth-authorization-server', () => {
   let t: TestApp;
@@ -17,10 +21,68 @@ describe('/.well-known/oauth-authorization-server', () => {
     assert.equal(metadata.token_endpoint, `${testOrigin}/v1/token`);
     assert.equal(metadata.jwks_uri, `${testOrigin}/.well-known/jwks.json`);
     assert.deepEqual(metadata.grant_types_supported, ['password', 'refresh_token']);
-    for (const url of [metadata.token_endpoint, metadata.jwks_uri]) {
+    for (const url of [metadata.token_endpoint, metadata.jwks_uri, metadata.revocation_endpoint, metadata.introspection_endpoint, metadata.revocation_feed_endpoint]) {
       const path = new URL(url).pathname;
-      const probe = await t.app.inject({ method: path === '/v1/token' ? 'POST' : 'GET', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+      const probe = await t.app.inject({ method: path.startsWith('/v1/token') ? 'POST' : 'GET', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
       assert.notEqual(probe.statusCode, 404, path);
     }
+  });
+
+  it('is generated from what is enabled: response types of the enabled grants (RFC 7591 2.1), no empty scope list, the published key algorithms', async () => {
+    const metadata = (await t.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' })).json();
+    // The password and refresh-token grants never use an authorization endpoint, so no response type is offered.
+    assert.equal('authorization_endpoint' in metadata, false);
+    assert.deepEqual(metadata.response_types_supported, []);
+    assert.equal('scopes_supported' in metadata, false, 'no scopes are defined, so none are listed');
+    const jwks = (await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as { keys: { alg: string }[] };
+    assert.deepEqual(metadata.access_token_signing_alg_values_supported, [...new Set(jwks.keys.map((key) => key.alg))]);
+    assert.deepEqual(metadata.access_token_signing_alg_values_supported, ['ES256'], 'the default algorithm');
+    assert.deepEqual(metadata.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post', 'none']);
+    assert.deepEqual(metadata.introspection_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post']);
+  });
+
+  it('without the password grant (GATEHOUSE_PASSWORD_GRANT=false), the document does not offer it', async () => {
+    const off = await startTestServer({ env: { GATEHOUSE_PASSWORD_GRANT: 'false' } });
+    try {
+      const metadata = (await (await fetch(`${off.url}/.well-known/oauth-authorization-server`)).json()) as { grant_types_supported: string[] };
+      assert.deepEqual(metadata.grant_types_supported, ['refresh_token']);
+    } finally {
+      await off.close();
+    }
+  });
+});
+
+describe("openid-client's discovery against a running server", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(() => server?.close());
+
+  it("discovers with { algorithm: 'oauth2' }, then uses the discovered endpoints: password grant, introspection, revocation", async () => {
+    const execute = [client.allowInsecureRequests]; // plain http on loopback, for the test only
+    const spa = await createClient(server.gatehouse.deps, { id: 'spa', name: 'SPA', type: 'public', grantTypes: ['password', 'refresh_token'], audience: 'https://api.example.com' });
+    const api = await createClient(server.gatehouse.deps, { id: 'api', name: 'API', type: 'confidential', grantTypes: ['session'], audience: 'https://api.example.com' });
+    await signUpThroughApi(server.gatehouse.app, 'discover@example.com', testPassword);
+
+    const config = await client.discovery(new URL(server.url), spa.client.id, undefined, client.None(), { algorithm: 'oauth2', execute });
+    const metadata = config.serverMetadata();
+    assert.equal(metadata.issuer, server.url);
+    assert.equal(metadata.token_endpoint, `${server.url}/v1/token`);
+    assert.deepEqual(metadata.grant_types_supported, ['password', 'refresh_token']);
+    assert.ok(Array.isArray(metadata.response_types_supported));
+
+    const tokens = await client.genericGrantRequest(config, 'password', { username: 'discover@example.com', password: testPassword });
+    assert.equal(tokens.token_type, 'bearer');
+    assert.ok(tokens.access_token);
+    const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
+    assert.ok(refreshed.access_token);
+
+    const resourceServer = await client.discovery(new URL(server.url), api.client.id, undefined, client.ClientSecretBasic(api.secret!), { algorithm: 'oauth2', execute });
+    const live = await client.tokenIntrospection(resourceServer, refreshed.access_token);
+    assert.equal(live.active, true);
+    assert.equal(live.client_id, 'spa');
+    await client.tokenRevocation(config, refreshed.refresh_token!);
+    assert.equal((await client.tokenIntrospection(resourceServer, refreshed.access_token)).active, false, 'revoking the refresh token ended the session');
   });
 });

@@ -1,6 +1,6 @@
 // A resource server in its own process: an SDK verifier following the revocation feed, driven
 // by the parent test over IPC. Not a test file itself (no .test.ts).
-import { createVerifier, GatehouseTokenError } from '../../../src/sdk/index.ts';
+import { createVerifier, GatehouseTokenError } from '../../../packages/sdk/src/index.ts';
 
 const send = (message: object): void => {
   process.send?.(message);

@@ -1,7 +1,7 @@
 // extractBearerToken and bearerRefusal: RFC 6750 2.1 extraction and section 3 challenges.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bearerRefusal, extractBearerToken, GatehouseTokenError, tokenErrorCatalog, type TokenErrorCode } from '../../../src/sdk/index.ts';
+import { bearerRefusal, extractBearerToken, GatehouseTokenError, tokenErrorCatalog, type TokenErrorCode } from '../../../packages/sdk/src/index.ts';
 
 function refusedCode(authorization: Parameters<typeof extractBearerToken>[0]): TokenErrorCode {
   try {

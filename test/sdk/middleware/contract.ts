@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import type { AccessTokenClaims, Verifier } from '../../../src/sdk/index.ts';
-import { createVerifier } from '../../../src/sdk/index.ts';
+import type { AccessTokenClaims, Verifier } from '../../../packages/sdk/src/index.ts';
+import { createVerifier } from '../../../packages/sdk/src/index.ts';
 import { audience, fixedNowSeconds, flipByte, issuer, makeSigningKey, makeVerifier, mintAccessToken, type SigningKey } from '../support/tokens.ts';
 
 /**

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
 import express, { type ErrorRequestHandler } from 'express';
-import { expressGatehouse, type AccessTokenClaims, type ExpressRequestLike, type Verifier } from '../../../src/sdk/index.ts';
+import { expressGatehouse, type AccessTokenClaims, type ExpressRequestLike, type Verifier } from '../../../packages/sdk/src/index.ts';
 import { claimsBody, listenOnLoopback, middlewareContract } from './contract.ts';
 
 middlewareContract(

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { fastifyGatehouse, type AccessTokenClaims, type FastifyRequestLike, type Verifier } from '../../../src/sdk/index.ts';
+import { fastifyGatehouse, type AccessTokenClaims, type FastifyRequestLike, type Verifier } from '../../../packages/sdk/src/index.ts';
 import { makeSigningKey, makeVerifier, mintAccessToken, type SigningKey } from '../support/tokens.ts';
 import { claimsBody, middlewareContract, type ProtectedServer } from './contract.ts';
 

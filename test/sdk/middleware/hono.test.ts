@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { describe, it } from 'node:test';
 import { Hono } from 'hono';
-import { honoGatehouse, type AccessTokenClaims, type GatehouseVariables, type Verifier } from '../../../src/sdk/index.ts';
+import { honoGatehouse, type AccessTokenClaims, type GatehouseVariables, type Verifier } from '../../../packages/sdk/src/index.ts';
 import { claimsBody, listenOnLoopback, middlewareContract, type ProtectedServer } from './contract.ts';
 
 /**

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
-import { withGatehouse, type AccessTokenClaims, type Verifier } from '../../../src/sdk/index.ts';
+import { withGatehouse, type AccessTokenClaims, type Verifier } from '../../../packages/sdk/src/index.ts';
 import { claimsBody, listenOnLoopback, middlewareContract } from './contract.ts';
 
 middlewareContract('node:http', async (verifier, record) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EventStreamParser, type ServerSentEvent } from '../../../src/sdk/revocation/event-stream.ts';
+import { EventStreamParser, type ServerSentEvent } from '../../../packages/sdk/src/revocation/event-stream.ts';
 
 /** Everything a parser reported, in order, for comparing whole runs. */
 type Reported = ['event', ServerSentEvent] | ['comment', string] | ['retry', number];

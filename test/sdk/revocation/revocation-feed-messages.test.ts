@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RevocationFeedError } from '../../../src/sdk/index.ts';
-import { parseReadyEvent, parseRevocationEvent } from '../../../src/sdk/revocation/revocation-feed-messages.ts';
+import { RevocationFeedError } from '../../../packages/sdk/src/index.ts';
+import { parseReadyEvent, parseRevocationEvent } from '../../../packages/sdk/src/revocation/revocation-feed-messages.ts';
 
 function assertProtocolError(read: () => unknown, message: RegExp): void {
   assert.throws(read, (error: unknown) => error instanceof RevocationFeedError && error.reason === 'protocol_error' && message.test(error.message));

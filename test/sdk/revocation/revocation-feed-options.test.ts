@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createVerifier } from '../../../src/sdk/index.ts';
-import { basicAuthorization, resolveRevocationFeedOptions } from '../../../src/sdk/revocation/revocation-feed-options.ts';
+import { createVerifier } from '../../../packages/sdk/src/index.ts';
+import { basicAuthorization, resolveRevocationFeedOptions } from '../../../packages/sdk/src/revocation/revocation-feed-options.ts';
 import { audience, issuer } from '../support/tokens.ts';
 
 const valid = { clientId: 'cli_api', clientSecret: 'secret' };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { before, describe, it, type TestContext } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { RevocationFeedError, type RevocationFeedEntry, type RevocationFeedOptions, type Verifier } from '../../../src/sdk/index.ts';
+import { RevocationFeedError, type RevocationFeedEntry, type RevocationFeedOptions, type Verifier } from '../../../packages/sdk/src/index.ts';
 import { FakeRevocationFeed, type FakeRevocationFeedOptions } from '../support/fake-revocation-feed.ts';
 import { Recorder } from '../support/recorder.ts';
 import { assertRefused, countingJwks, fixedNowMs, makeSigningKeys, makeVerifier, mintAccessToken, type SigningKey, type TestAlgorithm } from '../support/tokens.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { KeyObject, sign } from 'node:crypto';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { createVerifier, GatehouseTokenError, type TokenErrorCode, type Verifier, type VerifierOptions } from '../../../src/sdk/index.ts';
+import { createVerifier, GatehouseTokenError, type TokenErrorCode, type Verifier, type VerifierOptions } from '../../../packages/sdk/src/index.ts';
 
 /** Test fixtures for the SDK: keys, minted tokens, hand-crafted tokens, a fixed clock. */
 

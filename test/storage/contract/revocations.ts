@@ -29,6 +29,15 @@ export function revocationsContract(open: OpenStore): void {
       assert.equal(await store.revocations.hasJti('nope'), false);
     });
 
+    test('sessionEndReason gives the newest reason recorded for a session id, and null for none', async (store) => {
+      await store.revocations.append({ sid: 's1', jti: null, expiresAtMs: t0Ms + minuteMs, createdAtMs: t0Ms, reason: 'password_changed' });
+      await store.revocations.append({ sid: 's1', jti: null, expiresAtMs: t0Ms + minuteMs, createdAtMs: t0Ms + 1, reason: 'session_revoked' });
+      await store.revocations.append({ sid: null, jti: 's2', expiresAtMs: t0Ms + minuteMs, createdAtMs: t0Ms, reason: 'token_revoked' });
+      assert.equal(await store.revocations.sessionEndReason('s1'), 'session_revoked');
+      assert.equal(await store.revocations.sessionEndReason('s2'), null, 'a jti is not a sid');
+      assert.equal(await store.revocations.sessionEndReason('nope'), null);
+    });
+
     test('deleteExpired drops entries no token can need any more; seq never goes backwards', async (store) => {
       await store.revocations.append({ sid: 'old', jti: null, expiresAtMs: t0Ms + minuteMs, createdAtMs: t0Ms, reason: 'logout' });
       await store.revocations.append({ sid: 'new', jti: null, expiresAtMs: t0Ms + 10 * minuteMs, createdAtMs: t0Ms, reason: 'logout' });

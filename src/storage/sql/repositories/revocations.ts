@@ -30,6 +30,10 @@ export function sqlRevocations(db: Db): RevocationStore {
     async hasJti(jti) {
       return (await db.selectFrom('revocations').select('seq').where('jti', '=', jti).limit(1).executeTakeFirst()) !== undefined;
     },
+    async sessionEndReason(sid) {
+      const row = await db.selectFrom('revocations').select('reason').where('sid', '=', sid).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      return row?.reason ?? null;
+    },
     async deleteExpired(nowMs) {
       const result = await db.deleteFrom('revocations').where('expires_at_ms', '<=', nowMs).executeTakeFirst();
       return Number(result.numDeletedRows);

@@ -1,0 +1,74 @@
+import type { JWTPayload } from 'jose';
+import { GatehouseTokenError } from './errors.ts';
+
+/**
+ * The claims of a verified Gatehouse access token (RFC 9068 2.2), typed and frozen.
+ * Returned objects are shared between calls (the verifier caches them), hence read-only.
+ *
+ * @example
+ * import type { AccessTokenClaims } from '@gatehouse/sdk';
+ * function canRead(claims: AccessTokenClaims): boolean {
+ *   return claims.scope.split(' ').includes('notes:read');
+ * }
+ */
+export interface AccessTokenClaims {
+  readonly iss: string;
+  /** The user. */
+  readonly sub: string;
+  readonly aud: string | readonly string[];
+  /** Expiry, seconds since the epoch. */
+  readonly exp: number;
+  /** Issued at, seconds since the epoch. */
+  readonly iat: number;
+  readonly jti: string;
+  /** The OAuth client the token was issued to. */
+  readonly client_id: string;
+  /** Space-separated scopes; '' when the token carries none. */
+  readonly scope: string;
+  /** The Gatehouse session the token was issued under: revoking the session revokes its tokens. */
+  readonly sid: string;
+  /** The whole verified payload, for claims this type does not name. */
+  readonly payload: Readonly<JWTPayload>;
+}
+
+function nonEmptyString(payload: JWTPayload, claim: string): string {
+  const value = payload[claim];
+  if (typeof value !== 'string' || value.length === 0) throw new GatehouseTokenError('token_malformed', { claim });
+  return value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
+
+/**
+ * @internal Types the claims jose has already checked for presence, signature, iss, aud and time.
+ * `sid` and `jti` must be strings because revocation is looked up by them: a numeric `sid: 7` must
+ * not slip past a revocation of "7".
+ */
+export function toAccessTokenClaims(payload: JWTPayload): AccessTokenClaims {
+  const aud = payload.aud;
+  if (!(typeof aud === 'string' || (Array.isArray(aud) && aud.every((member) => typeof member === 'string')))) {
+    throw new GatehouseTokenError('token_malformed', { claim: 'aud' });
+  }
+  const scope = payload['scope'] ?? '';
+  if (typeof scope !== 'string') throw new GatehouseTokenError('token_malformed', { claim: 'scope' });
+  if (typeof payload.iat !== 'number') throw new GatehouseTokenError('token_malformed', { claim: 'iat' });
+  if (typeof payload.exp !== 'number') throw new GatehouseTokenError('token_malformed', { claim: 'exp' });
+  return deepFreeze({
+    iss: nonEmptyString(payload, 'iss'),
+    sub: nonEmptyString(payload, 'sub'),
+    aud,
+    exp: payload.exp,
+    iat: payload.iat,
+    jti: nonEmptyString(payload, 'jti'),
+    client_id: nonEmptyString(payload, 'client_id'),
+    scope,
+    sid: nonEmptyString(payload, 'sid'),
+    payload,
+  });
+}
