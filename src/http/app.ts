@@ -38,9 +38,6 @@ declare module 'fastify' {
   }
 }
 
-// AppConfig lives in app-config.ts so pages and routes can take it without importing this file (no cycle).
-export type { AppConfig } from './app-config.ts';
-
 export interface BuildAppOptions {
   deps: CoreDeps;
   tokens: TokenDeps;
