@@ -40,9 +40,6 @@ declare module 'fastify' {
   }
 }
 
-// AppConfig lives in app-config.ts so pages and routes can take it without importing this file (no cycle).
-export type { AppConfig } from './app-config.ts';
-
 /**
  * Dev mode's request log: nothing when a request comes in, one short line when it is answered
  * (`GET /account 200 4 ms`). The path only: a query string may carry a one-time token.
