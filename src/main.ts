@@ -118,6 +118,7 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
       idleTimeoutMs: config.session.idleTimeoutSeconds * 1000,
       absoluteTimeoutMs: config.session.absoluteTimeoutSeconds * 1000,
       touchIntervalMs: config.session.touchIntervalSeconds * 1000,
+      reauthWindowMs: config.session.reauthWindowSeconds * 1000,
       accessTokenTtlMs: config.token.accessTokenTtlSeconds * 1000,
     },
     throttle: createThrottle(

@@ -31,7 +31,7 @@ export interface GatehouseConfig {
   secrets: readonly string[];
   trustedProxies: readonly string[];
   allowedReturnOrigins: readonly string[];
-  session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number; touchIntervalSeconds: number; cacheMs: number; cookieDomain: string };
+  session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number; touchIntervalSeconds: number; cacheMs: number; cookieDomain: string; reauthWindowSeconds: number };
   forwardAuth: {
     rules: readonly string[];
     mode: 'status' | 'redirect';

@@ -26,6 +26,7 @@ import { emailVerificationRoutes } from './routes/email-verification.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
 import { twoFactorRoutes } from './routes/two-factor.ts';
 import { emailCodeRoutes } from './routes/email-code.ts';
+import { reauthRoutes } from './routes/reauth.ts';
 import { sessionSchema, userSchema } from './schemas.ts';
 import { authCheckRoutes } from './routes/auth-check.ts';
 import { sessionCookieSettings } from './session-cookie.ts';
@@ -113,6 +114,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth }: BuildApp
   sessionRoutes(app, deps);
   sessionsRoutes(app, deps);
   meRoutes(app, deps);
+  reauthRoutes(app, deps);
   sessionTokenRoutes(app, { ...deps, ...tokens });
   wellKnownRoutes(app, tokens);
   revocationRoutes(app, deps);

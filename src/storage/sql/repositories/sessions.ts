@@ -16,6 +16,8 @@ export function sqlSessions(db: Db, findSessionWithUser?: (id: string) => Promis
           expires_at_ms: session.expiresAtMs,
           user_agent: session.userAgent,
           ip: session.ip,
+          auth_time_ms: session.authTimeMs,
+          amr: session.amr.join(' '),
         })
         .execute();
     },
@@ -31,6 +33,9 @@ export function sqlSessions(db: Db, findSessionWithUser?: (id: string) => Promis
     },
     async touch(id, lastSeenAtMs) {
       await db.updateTable('sessions').set({ last_seen_at_ms: lastSeenAtMs }).where('id', '=', id).execute();
+    },
+    async recordAuthentication(id, authTimeMs, amr) {
+      await db.updateTable('sessions').set({ auth_time_ms: authTimeMs, amr: amr.join(' ') }).where('id', '=', id).execute();
     },
     async listByUser(userId) {
       return (await db.selectFrom('sessions').selectAll().where('user_id', '=', userId).execute()).map(toSession);
