@@ -31,7 +31,7 @@ export interface GatehouseConfig {
   secrets: readonly string[];
   trustedProxies: readonly string[];
   allowedReturnOrigins: readonly string[];
-  session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number; touchIntervalSeconds: number; cacheMs: number; cookieDomain: string };
+  session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number; touchIntervalSeconds: number; cacheMs: number; cookieDomain: string; reauthWindowSeconds: number };
   forwardAuth: {
     rules: readonly string[];
     mode: 'status' | 'redirect';
@@ -274,7 +274,7 @@ export function loadConfig(options: LoadConfigOptions): GatehouseConfig {
   const forwardAuth = config.forwardAuth as GatehouseConfig['forwardAuth'];
   forwardAuth.accessRules = parseAccessRules(forwardAuth.rules, config.publicUrl as string | undefined, (config.allowedReturnOrigins as string[] | undefined) ?? [], problems);
   const oauth = config.oauth as GatehouseConfig['oauth'];
-  oauth.providers = parseOAuthProviders(oauth, problems, config.dev === true);
+  oauth.providers = parseOAuthProviders(oauth, problems, config.dev === true ? 'https-or-loopback-http' : 'https-only');
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({ ...(config as unknown as GatehouseConfig), devNotices });
 }

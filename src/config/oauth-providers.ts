@@ -39,7 +39,7 @@ function readPrivateKey(path: string, where: string, problems: string[]): string
  * (otherwise chosen from the provider's metadata); `key` is the private key for `private_key_jwt`.
  * Without a secret the client authenticates with its key, or is a public client (`auth=none`, PKCE).
  */
-function parseOidcEntry(entry: string, index: number, problems: string[], dev: boolean): OAuthProviderConfig | null {
+function parseOidcEntry(entry: string, index: number, problems: string[], issuers: IssuerPolicy): OAuthProviderConfig | null {
   const where = `oauth.oidc[${index}] (GATEHOUSE_OAUTH_OIDC)`;
   const [id = '', issuer = '', pair = '', ...rest] = entry.trim().split(/\s+/);
   if (!providerIdPattern.test(id)) {
@@ -63,7 +63,7 @@ function parseOidcEntry(entry: string, index: number, problems: string[], dev: b
   }
   const scopes = (options.get('scope') ?? 'openid email profile').split(/\s+/).filter(Boolean);
   if (!scopes.includes('openid')) problems.push(`${where} ${id}: scope must include openid`);
-  if (!checkIssuer(issuer, `${where} ${id}`, problems, dev) || creds === null) return null;
+  if (!checkIssuer(issuer, `${where} ${id}`, problems, issuers) || creds === null) return null;
   return {
     id,
     kind: 'oidc',
@@ -76,8 +76,14 @@ function parseOidcEntry(entry: string, index: number, problems: string[], dev: b
   };
 }
 
+/**
+ * Which issuer URLs are accepted: https only, or (in dev mode only: the demo IdP, local tests)
+ * plain http on a loopback address as well.
+ */
+export type IssuerPolicy = 'https-only' | 'https-or-loopback-http';
+
 /** https only; plain http only on a loopback address in dev mode (the demo IdP, local tests). */
-function checkIssuer(issuer: string, where: string, problems: string[], dev: boolean): boolean {
+function checkIssuer(issuer: string, where: string, problems: string[], issuers: IssuerPolicy): boolean {
   let url: URL;
   try {
     url = new URL(issuer);
@@ -85,7 +91,7 @@ function checkIssuer(issuer: string, where: string, problems: string[], dev: boo
     problems.push(`${where}: the issuer is not a URL: ${issuer.slice(0, 200)}`);
     return false;
   }
-  const plainAllowed = dev && url.protocol === 'http:' && isLoopbackUrl(url);
+  const plainAllowed = issuers === 'https-or-loopback-http' && url.protocol === 'http:' && isLoopbackUrl(url);
   if (url.protocol !== 'https:' && !plainAllowed) {
     problems.push(`${where}: the issuer must be https:// (http:// only for localhost in dev mode): ${issuer.slice(0, 200)}`);
     return false;
@@ -102,9 +108,9 @@ function checkIssuer(issuer: string, where: string, problems: string[], dev: boo
  * and any OpenID Connect providers. Every problem is added to `problems`, so start-up lists them all.
  *
  * @example
- * parseOAuthProviders({ google: 'id.apps.googleusercontent.com:secret', github: '', oidc: [] }, [], false)
+ * parseOAuthProviders({ google: 'id.apps.googleusercontent.com:secret', github: '', oidc: [] }, [], 'https-only')
  */
-export function parseOAuthProviders(settings: OAuthSettings, problems: string[], dev: boolean): OAuthProviderConfig[] {
+export function parseOAuthProviders(settings: OAuthSettings, problems: string[], issuers: IssuerPolicy): OAuthProviderConfig[] {
   const providers: OAuthProviderConfig[] = [];
   if (settings.google !== '') {
     const creds = credentials(settings.google, 'oauth.google (GATEHOUSE_OAUTH_GOOGLE)', problems);
@@ -115,7 +121,7 @@ export function parseOAuthProviders(settings: OAuthSettings, problems: string[],
     if (creds !== null) providers.push({ ...githubPreset, ...creds });
   }
   settings.oidc.forEach((entry, index) => {
-    const provider = parseOidcEntry(entry, index, problems, dev);
+    const provider = parseOidcEntry(entry, index, problems, issuers);
     if (provider === null) return;
     if (providers.some((p) => p.id === provider.id)) problems.push(`oauth.oidc[${index}] (GATEHOUSE_OAUTH_OIDC): the provider id "${provider.id}" is used twice`);
     else providers.push(provider);

@@ -13,6 +13,11 @@ export interface SessionPolicy {
   /** `last_seen` is written at most this often per session, not on every request. */
   touchIntervalMs: number;
   /**
+   * A login or re-authentication this recent lets the session make sensitive changes without
+   * asking again (docs/security.md SEC-100). Default 5 minutes.
+   */
+  reauthWindowMs: number;
+  /**
    * The longest an access token lives. A session's revocation entry is kept this long, so every
    * verifier refuses its tokens until the last one has expired anyway.
    */

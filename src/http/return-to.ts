@@ -1,5 +1,5 @@
 /**
- * Where to send the browser after login (docs/security.md SEC-19). Accepts a same-origin path, or an
+ * Where to send the browser after login (docs/security.md SEC-19, SEC-103). Accepts a same-origin path, or an
  * absolute URL on an allowlisted origin; anything else (`//evil.example`, `https://evil.example`,
  * `javascript:...`, backslash tricks, control characters) falls back to `/account`.
  *
@@ -18,8 +18,12 @@ export function safeReturnTo(value: string | undefined, publicOrigin: string, al
   } catch {
     return fallback;
   }
-  if (url.origin === publicOrigin && value.startsWith('/') && !value.startsWith('//')) {
-    return `${url.pathname}${url.search}${url.hash}`;
+  if (url.origin === publicOrigin && value.startsWith('/')) {
+    // What is returned is the path after URL normalisation, so that is what is checked: dot
+    // segments (`/..//evil.example`, `/%2e%2e//evil.example`, `/a/..//evil.example`) normalise
+    // to `//evil.example`, which a browser reads as another host (docs/security.md SEC-103).
+    const path = `${url.pathname}${url.search}${url.hash}`;
+    return path.startsWith('//') ? fallback : path;
   }
   if ((url.protocol === 'https:' || url.protocol === 'http:') && allowedOrigins.includes(url.origin) && /^https?:\/\//i.test(value)) {
     return url.href;

@@ -15,7 +15,7 @@ export const userSchema = {
 export const sessionSchema = {
   $id: 'session',
   type: 'object',
-  required: ['id', 'createdAt', 'lastSeenAt', 'expiresAt', 'idleExpiresAt', 'userAgent', 'ip', 'current'],
+  required: ['id', 'createdAt', 'lastSeenAt', 'expiresAt', 'idleExpiresAt', 'userAgent', 'ip', 'current', 'authTime', 'amr'],
   properties: {
     id: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
@@ -25,7 +25,19 @@ export const sessionSchema = {
     userAgent: { type: 'string' },
     ip: { type: 'string' },
     current: { type: 'boolean', description: 'True for the session making this request.' },
+    authTime: { type: 'string', format: 'date-time', description: 'When the user last logged in or re-authenticated (POST /v1/me/reauth) in this session.' },
+    amr: { type: 'array', items: { type: 'string' }, description: 'How (RFC 8176): pwd, otp, fed, and mfa when two different factors were used.' },
   },
+} as const;
+
+/**
+ * Re-authentication sent along with a sensitive change, or to POST /v1/me/reauth: the password,
+ * a code from POST /v1/me/reauth-code (`emailCode`), or an authenticator code (`code`).
+ */
+export const reauthProperties = {
+  password: { type: 'string', minLength: 1 },
+  emailCode: { type: 'string', minLength: 1, maxLength: 16 },
+  code: { type: 'string', minLength: 1, maxLength: 16 },
 } as const;
 
 export const credentialsBody = {
@@ -81,6 +93,8 @@ export interface SessionBody {
   userAgent: string;
   ip: string;
   current: boolean;
+  authTime: string;
+  amr: string[];
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -99,5 +113,7 @@ export function sessionBody(session: Session, idleTimeoutMs: number, currentId: 
     userAgent: session.userAgent,
     ip: session.ip,
     current: session.id === currentId,
+    authTime: iso(session.authTimeMs),
+    amr: [...session.amr],
   };
 }

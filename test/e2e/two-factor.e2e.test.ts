@@ -94,15 +94,21 @@ describe('mail, verification, TOTP and reset in a real browser', () => {
     await submit(pageA, pageA.getByRole('button', { name: 'Log in' }), '/account');
   });
 
-  step('enrols TOTP from the QR page, computing the code from the key shown, and keeps the recovery codes', async () => {
+  step('enrols TOTP from the QR page after re-authenticating, computing the code from the key shown, and keeps the recovery codes (SEC-100)', async () => {
+    // The login is more than five minutes old: the page asks to confirm it is them first.
+    clock.advance(6 * 60_000);
     await pageA.getByRole('link', { name: 'Set up two-factor authentication' }).click();
     await pageA.waitForURL(onPath('/account/two-factor'));
+    await pageA.getByRole('link', { name: 'Confirm another way' }).click();
+    await pageA.waitForURL(onPath('/account/reauth'));
+    await pageA.locator('#reauth-password').fill(passphrase);
+    await submit(pageA, pageA.getByRole('button', { name: 'Confirm', exact: true }), '/account/two-factor');
+    assert.equal(await pageA.locator('#enrol-password').count(), 0, 'no password asked within five minutes of the re-authentication');
     await submit(pageA, pageA.getByRole('button', { name: 'Set up an authenticator app' }), '/account/two-factor');
     assert.equal(await pageA.locator('.qr svg').count(), 1, 'an inline SVG QR code');
     secret = (await pageA.locator('[data-totp-secret]').textContent()) ?? '';
     assert.match(secret, /^[A-Z2-7]{32}$/);
     await pageA.locator('#code').fill(totpCodeAt(secret, clock.nowMs()));
-    await pageA.locator('#confirm-password').fill(passphrase);
     await pageA.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
     await pageA.getByRole('heading', { name: 'Two-factor authentication is on' }).waitFor();
     recoveryCodes = (await pageA.locator('[data-recovery-codes] li').allTextContents()).map((c) => c.trim());

@@ -3,7 +3,7 @@ import type { PasswordPolicy } from '../../src/core/accounts/password-policy.ts'
 import { systemRandom } from '../../src/core/clock.ts';
 import { createArgon2idHasher, owaspMinimumArgon2id, type PasswordHasher } from '../../src/core/credentials/argon2id.ts';
 import type { AccountSecurityPolicy, CoreDeps, RequestContext, SessionPolicy } from '../../src/core/deps.ts';
-import type { Clock, MailMessage, MailOutbox, User } from '../../src/core/ports.ts';
+import type { Clock, MailMessage, MailOutbox, SessionWithUser, User } from '../../src/core/ports.ts';
 import { randomId } from '../../src/core/sessions/session-token.ts';
 import { startSession, type StartedSession } from '../../src/core/sessions/start-session.ts';
 import { createThrottle, type ThrottleRules } from '../../src/core/throttle/throttle.ts';
@@ -40,6 +40,7 @@ export const testSessionPolicy: SessionPolicy = Object.freeze({
   idleTimeoutMs: 7 * dayMs,
   absoluteTimeoutMs: 30 * dayMs,
   touchIntervalMs: 60_000,
+  reauthWindowMs: 300_000,
 });
 
 export const testThrottleRules: ThrottleRules = Object.freeze({
@@ -196,7 +197,13 @@ export async function seedUser(
   return user;
 }
 
+/** A freshly logged-in session of `user` (amr pwd, authenticated now), as operations that need the current session take it. */
+export async function signedIn(core: CoreDeps, user: User, context: RequestContext = testContext()): Promise<SessionWithUser> {
+  const { session } = await seedSession(core, user.id, context);
+  return { user, session };
+}
+
 /** Starts a session for `userId` straight through the domain's startSession, without a login (no hashing). */
 export function seedSession(core: CoreDeps, userId: string, context: RequestContext = testContext()): Promise<StartedSession> {
-  return core.store.transaction((tx) => startSession(core, tx, userId, context));
+  return core.store.transaction((tx) => startSession(core, tx, userId, context, { amr: ['pwd'] }));
 }

@@ -1,21 +1,23 @@
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
+import { AuthError } from '../errors.ts';
 import type { SessionWithUser } from '../ports.ts';
-import { verifyCurrentPassword } from './verify-current-password.ts';
+import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
 import { endSessionsOfUser } from '../sessions/end-sessions.ts';
+import type { Reauthentication } from './reauthenticate.ts';
 
-/** Deletes the account after re-authentication; every session goes with it. */
-export async function deleteAccount(
-  deps: CoreDeps,
-  current: SessionWithUser,
-  password: string,
-  context: RequestContext,
-): Promise<void> {
-  await verifyCurrentPassword(deps, current.user, password);
+/**
+ * Deletes the account; every session goes with it. An account with a password must send it
+ * (or another proof); one without (made by a social login) needs a recent login or
+ * re-authentication, through the gate every sensitive change uses (docs/security.md SEC-100).
+ */
+export async function deleteAccount(deps: CoreDeps, current: SessionWithUser, proof: Reauthentication | undefined, context: RequestContext): Promise<void> {
+  if (current.user.passwordHash !== null && proof === undefined) throw new AuthError('wrong_password');
+  const { user } = await requireRecentAuthentication(deps, current, proof, context);
   await deps.store.transaction(async (tx) => {
-    await endSessionsOfUser(deps, tx, current.user.id, 'account_deleted');
-    await tx.users.delete(current.user.id);
-    await tx.audit.append(auditEvent(deps, 'account.deleted', context, { userId: current.user.id, email: current.user.email }));
+    await endSessionsOfUser(deps, tx, user.id, 'account_deleted');
+    await tx.users.delete(user.id);
+    await tx.audit.append(auditEvent(deps, 'account.deleted', context, { userId: user.id, email: user.email, detail: proof === undefined ? 'after a recent login' : null }));
   });
 }
 

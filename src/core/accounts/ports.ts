@@ -27,9 +27,9 @@ export interface UserStore {
   list(options: { limit: number; afterEmail?: string }): Promise<User[]>;
 }
 
-export type OneTimeTokenPurpose = 'verify_email' | 'password_reset';
+export type OneTimeTokenPurpose = 'verify_email' | 'password_reset' | 'pending_login';
 
-/** A link token (email verification, password reset): `id.secret`, only SHA-256(secret) stored. */
+/** A link token (email verification, password reset): `id.secret`, only SHA-256(secret) stored. Also the single-use record of a pending login (core/credentials/pending-login.ts). */
 export interface OneTimeTokenRecord {
   id: string;
   userId: string;

@@ -4,6 +4,7 @@ import type { User } from '../ports.ts';
 import type { StartedSession } from '../sessions/start-session.ts';
 import { hasSecondFactor, startLoggedInSession, verifyPasswordStep, type LogInInput } from './log-in.ts';
 import { issuePendingLogin } from './pending-login.ts';
+import { amrOf } from '../sessions/authentication-methods.ts';
 
 export type LoginStep =
   | ({ kind: 'session'; user: User } & StartedSession)
@@ -19,7 +20,7 @@ export async function beginLogin(deps: CoreDeps, input: Omit<LogInInput, 'inSame
   const user = await verifyPasswordStep(deps, input, context);
   if (await hasSecondFactor(deps, user.id)) {
     await deps.store.audit.append(auditEvent(deps, 'login.second_factor_required', context, { userId: user.id, email: user.email }));
-    return { kind: 'second_factor', user, pendingToken: await issuePendingLogin(deps, user) };
+    return { kind: 'second_factor', user, pendingToken: await issuePendingLogin(deps, user, { factors: ['password'] }) };
   }
-  return { kind: 'session', ...(await startLoggedInSession(deps, user, { ...input, method: 'password' }, context)) };
+  return { kind: 'session', ...(await startLoggedInSession(deps, user, { ...input, method: 'password', amr: amrOf(['password']) }, context)) };
 }

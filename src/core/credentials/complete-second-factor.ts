@@ -1,57 +1,34 @@
-import { auditEvent } from '../audit/audit-event.ts';
-import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
-import { clearCodeAttempts, reserveCodeAttempt } from '../otp/code-attempts.ts';
-import { findRecoveryCode } from '../otp/recovery-codes.ts';
-import { openTotpSecret } from '../otp/secret-box.ts';
-import { matchTotpStep } from '../otp/totp.ts';
+import type { CoreDeps, RequestContext } from '../deps.ts';
 import type { SessionWithUser, User } from '../ports.ts';
 import type { StartedSession } from '../sessions/start-session.ts';
 import { startLoggedInSession } from './log-in.ts';
-import { readPendingLogin } from './pending-login.ts';
+import { consumePendingLogin, readPendingLogin } from './pending-login.ts';
+import { amrOf } from '../sessions/authentication-methods.ts';
+import { verifySecondFactor, type SecondFactorProof } from './verify-second-factor.ts';
 
-export type SecondFactorProof = { code: string } | { recoveryCode: string };
+export type { SecondFactorProof } from './verify-second-factor.ts';
 
 /**
- * Checks a TOTP code (steps T-1 and T, each step accepted once: docs/security.md SEC-41, SEC-42) or a recovery
- * code (single use: docs/security.md SEC-46) for `user`. Attempts are counted per account before the
- * check, capped (docs/security.md SEC-44), and forgotten after a right code. Returns how it was proved.
+ * The second step of a login (after a password, an emailed code or a provider login): the
+ * pending login and a right code make the session. The pending login is used up on success, so
+ * the same cookie with another code makes no second session (docs/security.md SEC-106).
  */
-export async function verifySecondFactor(deps: CoreDeps, user: User, proof: SecondFactorProof, context: RequestContext): Promise<'totp' | 'recovery_code'> {
-  await reserveCodeAttempt(deps, 'second_factor', user.id);
-  const nowMs = deps.clock.nowMs();
-  let method: 'totp' | 'recovery_code' | null = null;
-  if ('code' in proof) {
-    const credential = await deps.store.totp.find(user.id);
-    if (credential !== null && credential.confirmedAtMs !== null) {
-      const step = matchTotpStep(await openTotpSecret(credential.secretJwe, user.id, deps.accountSecurity.totpKeys), proof.code.trim(), nowMs);
-      // useStep is one conditional write: a replayed code, or an older step after a newer one, loses.
-      if (step !== null && (await deps.store.totp.useStep(user.id, step))) method = 'totp';
-    }
-  } else {
-    const record = await findRecoveryCode(deps, user.id, proof.recoveryCode);
-    if (record !== null && (await deps.store.recoveryCodes.consume(record.id, nowMs))) {
-      method = 'recovery_code';
-      await deps.store.audit.append(auditEvent(deps, 'recovery_code.used', context, { userId: user.id, email: user.email }));
-    }
-  }
-  if (method === null) {
-    await deps.store.audit.append(auditEvent(deps, 'second_factor.failed', context, { userId: user.id, email: user.email, detail: 'code' in proof ? 'totp' : 'recovery_code' }));
-    throw new AuthError('invalid_code');
-  }
-  await clearCodeAttempts(deps, 'second_factor', user.id);
-  return method;
-}
-
-/** The second step of a login: the pending login and a right code make the session. */
 export async function completeSecondFactor(
   deps: CoreDeps,
   input: { pendingToken: string; proof: SecondFactorProof; previousSession?: SessionWithUser },
   context: RequestContext,
 ): Promise<StartedSession & { user: User; method: 'totp' | 'recovery_code' }> {
-  const user = await readPendingLogin(deps, input.pendingToken);
-  if (user === null) throw new AuthError('no_pending_login');
+  const pending = await readPendingLogin(deps, input.pendingToken);
+  if (pending === null) throw new AuthError('no_pending_login');
+  const { user } = pending;
   const method = await verifySecondFactor(deps, user, input.proof, context);
-  const started = await startLoggedInSession(deps, user, { method, ...(input.previousSession === undefined ? {} : { previousSession: input.previousSession }) }, context);
+  if (!(await consumePendingLogin(deps, pending))) throw new AuthError('no_pending_login');
+  const started = await startLoggedInSession(
+    deps,
+    user,
+    { method: [...pending.factors, method].join(' + '), amr: amrOf([...pending.factors, method]), ...(input.previousSession === undefined ? {} : { previousSession: input.previousSession }) },
+    context,
+  );
   return { ...started, method };
 }

@@ -7,6 +7,7 @@ import type { SessionWithUser } from '../ports.ts';
 import type { LoginStep } from './begin-login.ts';
 import { hasSecondFactor, startLoggedInSession } from './log-in.ts';
 import { issuePendingLogin } from './pending-login.ts';
+import { amrOf } from '../sessions/authentication-methods.ts';
 
 /**
  * Passwordless login, step one: mails a sign-in code when the address has an enabled account,
@@ -41,8 +42,8 @@ export async function logInWithEmailCode(
   await deps.store.emailVerifications.markVerified(user.id, user.email, deps.clock.nowMs());
   if (await hasSecondFactor(deps, user.id)) {
     await deps.store.audit.append(auditEvent(deps, 'login.second_factor_required', context, { userId: user.id, email: user.email, detail: 'after email code' }));
-    return { kind: 'second_factor', user, pendingToken: await issuePendingLogin(deps, user) };
+    return { kind: 'second_factor', user, pendingToken: await issuePendingLogin(deps, user, { factors: ['email_code'] }) };
   }
   const previous = input.previousSession === undefined ? {} : { previousSession: input.previousSession };
-  return { kind: 'session', ...(await startLoggedInSession(deps, user, { ...previous, method: 'email_code' }, context)) };
+  return { kind: 'session', ...(await startLoggedInSession(deps, user, { ...previous, method: 'email_code', amr: amrOf(['email_code']) }, context)) };
 }

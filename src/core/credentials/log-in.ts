@@ -6,6 +6,7 @@ import { startSession, type StartedSession } from '../sessions/start-session.ts'
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import type { SessionWithUser, Store, User } from '../ports.ts';
 import { endSessions } from '../sessions/end-sessions.ts';
+import { amrOf } from '../sessions/authentication-methods.ts';
 
 export interface LogInInput {
   email: string;
@@ -71,17 +72,18 @@ export async function hasSecondFactor(deps: Pick<CoreDeps, 'store'>, userId: str
 
 /**
  * Starts the session of a login whose every step passed: the previous session (if any) ends,
- * a new one starts, and `detail` says how (password, totp, recovery_code, email_code).
+ * a new one starts, authenticated now by `amr` (RFC 8176 values: amrOf() for password and code
+ * factors), and `method` says how in the audit trail.
  */
 export async function startLoggedInSession(
   deps: CoreDeps,
   user: User,
-  options: Pick<LogInInput, 'previousSession' | 'inSameTransaction'> & { method: string },
+  options: Pick<LogInInput, 'previousSession' | 'inSameTransaction'> & { method: string; amr: readonly string[] },
   context: RequestContext,
 ): Promise<StartedSession & { user: User }> {
   return deps.store.transaction(async (tx) => {
     if (options.previousSession !== undefined) await endSessions(deps, tx, [options.previousSession.session.id], 'replaced_at_login');
-    const started = await startSession(deps, tx, user.id, context);
+    const started = await startSession(deps, tx, user.id, context, { amr: options.amr });
     await tx.audit.append(auditEvent(deps, 'login.succeeded', context, { userId: user.id, email: user.email, detail: `session ${started.session.id} (${options.method})` }));
     const result = { user, ...started };
     if (options.inSameTransaction !== undefined) await options.inSameTransaction(tx, result);
@@ -101,5 +103,5 @@ export async function logIn(deps: CoreDeps, input: LogInInput, context: RequestC
     await deps.store.audit.append(auditEvent(deps, 'login.second_factor_required', context, { userId: user.id, email: user.email, detail: 'refused: no second step here' }));
     throw new AuthError('second_factor_required', { detail: 'This account uses two-factor authentication: log in through the login page or POST /v1/session.' });
   }
-  return startLoggedInSession(deps, user, { ...input, method: 'password' }, context);
+  return startLoggedInSession(deps, user, { ...input, method: 'password', amr: amrOf(['password']) }, context);
 }

@@ -5,6 +5,7 @@ import { AuthError } from '../errors.ts';
 import type { OAuthIdentity, SessionWithUser, Store, User } from '../ports.ts';
 import { endSessions } from '../sessions/end-sessions.ts';
 import { randomId } from '../sessions/session-token.ts';
+import { amrOf } from '../sessions/authentication-methods.ts';
 import { startSession, type StartedSession } from '../sessions/start-session.ts';
 import type { OAuthDeps } from './oauth-deps.ts';
 import type { ProviderProfile } from './provider-profile.ts';
@@ -42,7 +43,7 @@ async function refuse(deps: CoreDeps, context: RequestContext, input: SignInInpu
 /** The session start shared by every outcome: the pre-login session ends, a new id begins (ASVS 7.2.4). */
 async function startIn(deps: CoreDeps, tx: Store, user: User, input: SignInInput, context: RequestContext): Promise<StartedSession> {
   if (input.previousSession !== undefined) await endSessions(deps, tx, [input.previousSession.session.id], 'replaced_at_login');
-  const started = await startSession(deps, tx, user.id, context);
+  const started = await startSession(deps, tx, user.id, context, { amr: amrOf(['provider']) });
   await tx.audit.append(auditEvent(deps, 'login.succeeded', context, { userId: user.id, email: user.email, detail: `oauth ${input.providerId} session ${started.session.id}` }));
   return started;
 }

@@ -1,16 +1,18 @@
 import * as client from 'openid-client';
 import { AuthError } from '../errors.ts';
 import type { CoreDeps } from '../deps.ts';
+import type { SessionWithUser } from '../ports.ts';
+import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
 import type { OAuthProvider } from './connect-provider.ts';
-import { flowSecrets } from './flow-secrets.ts';
+import { newFlowSecrets } from './flow-secrets.ts';
 import { redirectUri, type OAuthDeps } from './oauth-deps.ts';
 
 export interface StartFlowInput {
   providerId: string;
   /** Already made safe by the HTTP layer (safeReturnTo). */
   returnTo: string;
-  /** Set when a signed-in user links a provider from /account. */
-  linkToUserId?: string;
+  /** The signed-in user's session, when they link a provider from /account. */
+  linkFor?: SessionWithUser;
   /** The client's IP: starts are throttled per IP, since each one stores a flow record. */
   ip: string;
 }
@@ -33,19 +35,22 @@ export function findProvider(oauth: OAuthDeps, providerId: string): OAuthProvide
  * Starts a social login (or a link): stores the flow record (no secrets in it), and builds the
  * authorization URL with `state`, PKCE S256 and, for OpenID Connect, `nonce`.
  */
-export async function startFlow(deps: Pick<CoreDeps, 'store' | 'clock' | 'throttle'>, oauth: OAuthDeps, input: StartFlowInput): Promise<StartedFlow> {
+export async function startFlow(deps: CoreDeps, oauth: OAuthDeps, input: StartFlowInput): Promise<StartedFlow> {
   const provider = findProvider(oauth, input.providerId);
+  // Linking is a sensitive change: a provider account linked with a stolen session cookie would
+  // be a lasting way in, past password changes and "sign out everywhere" (docs/security.md SEC-100).
+  if (input.linkFor !== undefined) await requireRecentAuthentication(deps, input.linkFor, undefined, { ip: input.ip, userAgent: input.linkFor.session.userAgent });
   // Every start counts (a login that succeeds is no reason to refund it): the limit is on rows
   // stored per IP, generous enough for people behind one NAT.
   await deps.throttle.reserve([['oauthStartIp', input.ip]], deps.clock.nowMs());
-  const secrets = flowSecrets(oauth.flowKey);
+  const secrets = newFlowSecrets(oauth.flowKey, deps.random);
   const nowMs = deps.clock.nowMs();
   const expiresAtMs = nowMs + oauth.flowTtlMs;
   await deps.store.oauthFlows.insert({
     idHash: secrets.idHash,
     provider: provider.config.id,
-    purpose: input.linkToUserId === undefined ? 'login' : 'link',
-    userId: input.linkToUserId ?? null,
+    purpose: input.linkFor === undefined ? 'login' : 'link',
+    userId: input.linkFor?.user.id ?? null,
     returnTo: input.returnTo,
     createdAtMs: nowMs,
     expiresAtMs,

@@ -1,17 +1,18 @@
-import { reauthenticate, type Reauthentication } from '../accounts/reauthenticate.ts';
+import type { Reauthentication } from '../accounts/reauthenticate.ts';
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
 import { twoFactorChangedMail } from '../mail/templates.ts';
-import type { User } from '../ports.ts';
+import type { SessionWithUser } from '../ports.ts';
+import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
 
 /**
- * Turns TOTP off (or drops a pending enrolment), with its recovery codes. Needs
- * re-authentication, the password or an emailed reauth code (docs/security.md SEC-15): a stolen session
- * alone cannot remove the second factor.
+ * Turns TOTP off (or drops a pending enrolment), with its recovery codes. Needs a recent
+ * re-authentication (docs/security.md SEC-15, SEC-100; `reauth` sent along counts): a stolen
+ * session alone cannot remove the second factor.
  */
-export async function disableTotp(deps: CoreDeps, user: User, reauth: Reauthentication, context: RequestContext): Promise<void> {
-  await reauthenticate(deps, user, reauth, context);
+export async function disableTotp(deps: CoreDeps, current: SessionWithUser, reauth: Reauthentication | undefined, context: RequestContext): Promise<void> {
+  const { user } = await requireRecentAuthentication(deps, current, reauth, context);
   const removed = await deps.store.transaction(async (tx) => {
     const credential = await tx.totp.find(user.id);
     if (credential === null) return false;

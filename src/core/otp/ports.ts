@@ -30,6 +30,11 @@ export interface TotpCredential {
   confirmedAtMs: number | null;
   /** The last time step accepted: no code at this step or an earlier one is accepted again. */
   lastUsedStep: number | null;
+  /**
+   * The session that started a pending enrolment: only that session sees its key and may confirm
+   * it (docs/security.md SEC-105). Null once confirmed.
+   */
+  enrolmentSessionId: string | null;
 }
 
 export interface TotpStore {

@@ -43,6 +43,6 @@ export async function finishPasskeyLogin(
   const challenge = await takeCeremony(deps, input.ceremonySecret, 'login', null);
   const { user, passkey, userVerified } = await verifyPasskeyAssertion(deps, challenge, input.response, { expectedUserId: null, requireUserVerification: true }, context);
   const amr = passkeyAmr(passkey, userVerified);
-  const started = await startLoggedInSession(deps, user, { method: `passkey ${amr.join(' ')}`, ...(input.previousSession === undefined ? {} : { previousSession: input.previousSession }) }, context);
+  const started = await startLoggedInSession(deps, user, { amr, method: `passkey ${amr.join(' ')}`, ...(input.previousSession === undefined ? {} : { previousSession: input.previousSession }) }, context);
   return { ...started, amr };
 }

@@ -4,7 +4,8 @@ import { AuthError } from '../errors.ts';
 import type { SessionWithUser, User } from '../ports.ts';
 import type { StartedSession } from '../sessions/start-session.ts';
 import { startLoggedInSession } from '../credentials/log-in.ts';
-import { readPendingLogin } from '../credentials/pending-login.ts';
+import { consumePendingLogin, readPendingLogin } from '../credentials/pending-login.ts';
+import { amrOf } from '../sessions/authentication-methods.ts';
 import { startCeremony, takeCeremony } from './ceremony.ts';
 import { passkeyAmr } from './passkey-amr.ts';
 import { passkeyChallengeTtlMs } from './passkey-policy.ts';
@@ -18,7 +19,7 @@ import { verifyPasskeyAssertion } from './verify-assertion.ts';
  * was already one factor and the passkey is the second.
  */
 export async function startPasskeySecondFactor(deps: CoreDeps, pendingToken: string): Promise<StartedPasskeyLogin> {
-  const user = await readPendingLogin(deps, pendingToken);
+  const user = (await readPendingLogin(deps, pendingToken))?.user ?? null;
   if (user === null) throw new AuthError('no_pending_login');
   const passkeys = await deps.store.passkeys.listByUser(user.id);
   if (passkeys.length === 0) throw new AuthError('passkey_not_found');
@@ -39,13 +40,16 @@ export async function completePasskeySecondFactor(
   input: { pendingToken: string; ceremonySecret: string | undefined; response: AuthenticationResponseJSON; previousSession?: SessionWithUser },
   context: RequestContext,
 ): Promise<StartedSession & { user: User; amr: string[] }> {
-  const user = await readPendingLogin(deps, input.pendingToken);
-  if (user === null) throw new AuthError('no_pending_login');
+  const pending = await readPendingLogin(deps, input.pendingToken);
+  if (pending === null) throw new AuthError('no_pending_login');
+  const { user } = pending;
   const challenge = await takeCeremony(deps, input.ceremonySecret, 'second_factor', { pendingLogin: input.pendingToken });
   if (challenge.userId !== user.id) throw new AuthError('passkey_challenge_invalid');
   const { passkey, userVerified } = await verifyPasskeyAssertion(deps, challenge, input.response, { expectedUserId: user.id, requireUserVerification: false }, context);
   // The first step was a factor, the passkey another: multi-factor whether or not it verified the user.
-  const amr = [...new Set([...passkeyAmr(passkey, userVerified), 'mfa'])];
-  const started = await startLoggedInSession(deps, user, { method: `passkey second factor ${amr.join(' ')}`, ...(input.previousSession === undefined ? {} : { previousSession: input.previousSession }) }, context);
+  const amr = [...new Set([...passkeyAmr(passkey, userVerified), 'mfa', ...amrOf(pending.factors)])];
+  // Used up once it succeeds, like the TOTP second step (docs/security.md SEC-106).
+  if (!(await consumePendingLogin(deps, pending))) throw new AuthError('no_pending_login');
+  const started = await startLoggedInSession(deps, user, { amr, method: `passkey second factor ${amr.join(' ')}`, ...(input.previousSession === undefined ? {} : { previousSession: input.previousSession }) }, context);
   return { ...started, amr };
 }

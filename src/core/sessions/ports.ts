@@ -14,6 +14,16 @@ export interface Session {
   expiresAtMs: number;
   userAgent: string;
   ip: string;
+  /**
+   * When the user last proved who they are in this session: at login, and again at each
+   * re-authentication. Sensitive changes need it to be recent (core/sessions/recent-authentication.ts).
+   */
+  authTimeMs: number;
+  /**
+   * How (RFC 8176 values, see core/sessions/authentication-methods.ts): `pwd`, `otp`, `fed`, and
+   * `mfa` when two different factors were used. Empty for sessions made before it was recorded.
+   */
+  amr: readonly string[];
 }
 
 export interface SessionWithUser {
@@ -26,6 +36,8 @@ export interface SessionStore {
   /** The hot path: one lookup by primary key, joined with the user. */
   findWithUser(id: string): Promise<SessionWithUser | null>;
   touch(id: string, lastSeenAtMs: number): Promise<void>;
+  /** Records a re-authentication: the session's `authTimeMs` and `amr` become these. */
+  recordAuthentication(id: string, authTimeMs: number, amr: readonly string[]): Promise<void>;
   listByUser(userId: string): Promise<Session[]>;
   delete(id: string): Promise<boolean>;
   /** Deletes every session of the user except `exceptId`; returns the ids deleted. */

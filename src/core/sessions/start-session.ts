@@ -8,6 +8,12 @@ export interface StartedSession {
   token: string;
 }
 
+/** How the session's user authenticated: RFC 8176 values (see authentication-methods.ts), and when (default: now). */
+export interface SessionAuthentication {
+  amr: readonly string[];
+  authTimeMs?: number;
+}
+
 const maxUserAgentLength = 512;
 
 /** Creates a brand-new session (a new id every time: ASVS 7.2.4). Call inside a transaction. */
@@ -16,6 +22,7 @@ export async function startSession(
   tx: Store,
   userId: string,
   context: RequestContext,
+  authentication: SessionAuthentication,
 ): Promise<StartedSession> {
   const nowMs = deps.clock.nowMs();
   const { id, token, secretHash } = generateSessionToken(deps.random);
@@ -28,6 +35,8 @@ export async function startSession(
     expiresAtMs: nowMs + deps.sessionPolicy.absoluteTimeoutMs,
     userAgent: context.userAgent.slice(0, maxUserAgentLength),
     ip: context.ip,
+    authTimeMs: authentication.authTimeMs ?? nowMs,
+    amr: [...authentication.amr],
   };
   await tx.sessions.create(session);
   return { session, token };

@@ -1,11 +1,11 @@
 import type { FastifyReply } from 'fastify';
 import type { CoreDeps } from '../../core/deps.ts';
-import { isFreshLogin } from '../../core/oauth-client/delete-account-without-password.ts';
 import { listIdentities } from '../../core/oauth-client/list-identities.ts';
 import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
 import type { Session, SessionWithUser } from '../../core/ports.ts';
 import { twoFactorStatus } from '../../core/otp/two-factor-status.ts';
 import { listSessions } from '../../core/sessions/list-sessions.ts';
+import { isRecentlyAuthenticated } from '../../core/sessions/recent-authentication.ts';
 import { pageContentSecurityPolicy } from '../plugins/security-headers.ts';
 import { html, type SafeHtml } from './html.ts';
 import { alert, notice as noticeBox, sendPage } from './layout.ts';
@@ -154,18 +154,22 @@ ${links.length === 0 ? '' : html`<div class="providers">${links}</div>`}
 }
 
 /**
- * "Delete account" for an account without a password: the re-authentication is a fresh login
- * with a provider (within five minutes), so the card either confirms or sends them to log in again.
+ * "Delete account" for an account without a password: the re-authentication is a recent login
+ * with a provider, or an emailed code (docs/security.md SEC-100), so the card either confirms or
+ * sends them to confirm first.
  */
 export function passwordlessDeleteSection(deps: CoreDeps, oauth: OAuthDeps | undefined, current: SessionWithUser): SafeHtml {
-  const again = [...(oauth?.providers.values() ?? [])].map((p) => html`<a class="button secondary provider" href="${startUrl(p.config.id, '/account')}">Log in again with ${p.config.displayName}</a>`);
+  const again = [
+    html`<a class="button secondary" href="/account/reauth?return_to=%2Faccount">Confirm with an emailed code</a>`,
+    ...[...(oauth?.providers.values() ?? [])].map((p) => html`<a class="button secondary provider" href="${startUrl(p.config.id, '/account')}">Log in again with ${p.config.displayName}</a>`),
+  ];
   return html`<section class="card" aria-labelledby="delete-title">
 <h2 id="delete-title">Delete account</h2>
 <p class="muted">This deletes your account and signs out every device. It cannot be undone.</p>
 ${
-  isFreshLogin(deps, current)
+  isRecentlyAuthenticated(deps, current)
     ? html`<form method="post" action="/account/delete"><button class="danger" type="submit">Delete my account</button></form>`
-    : html`<p>Your account has no password, so confirm it is you by logging in again first (then you have five minutes).</p><div class="providers">${again}</div>`
+    : html`<p>Your account has no password, so confirm it is you first (then you have ${String(Math.round(deps.sessionPolicy.reauthWindowMs / 60_000))} minutes).</p><div class="providers">${again}</div>`
 }
 </section>`;
 }

@@ -10,7 +10,8 @@ import { signedIn, signedInSession } from './signed-in.ts';
 import { redirectAfterPost } from './layout.ts';
 import { attempt, field } from './forms.ts';
 import { renderAccount } from './account-view.ts';
-import { deleteAccountWithoutPassword } from '../../core/oauth-client/delete-account-without-password.ts';
+import { reauthProof } from '../reauth-proof.ts';
+import { redirectToReauth } from './reauth.ts';
 
 // Notices are chosen from this table by key; the query string is never echoed into the page.
 const notices: Record<string, string> = {
@@ -58,11 +59,8 @@ export function accountPage(app: FastifyInstance, deps: CoreDeps, oauth?: OAuthD
 
   app.post('/account/delete', { preHandler, schema: { tags: ['pages'], summary: 'Delete the account.' } }, async (request, reply) => {
     const current = signedInSession(request);
-    const result = await attempt(() =>
-      current.user.passwordHash === null
-        ? deleteAccountWithoutPassword(deps, current, requestContext(request))
-        : deleteAccount(deps, current, field(request.body, 'password'), requestContext(request)),
-    );
+    const result = await attempt(() => deleteAccount(deps, current, reauthProof({ password: field(request.body, 'password') }), requestContext(request)));
+    if (!result.ok && result.code === 'reauthentication_required') return redirectToReauth(reply, '/account');
     if (!result.ok) return renderAccount(reply, { deps, oauth, current, status: result.status, error: result.message });
     clearSessionCookie(reply);
     return redirectAfterPost(reply, '/signup');

@@ -10,6 +10,7 @@ import { signedIn, signedInSession } from './signed-in.ts';
 import { renderAccount } from './account-view.ts';
 import { attempt } from './forms.ts';
 import { redirectAfterPost } from './layout.ts';
+import { redirectToReauth } from './reauth.ts';
 import { sendOAuthFailure } from './oauth-failure.ts';
 
 /** Link (a POST, so the app-wide origin check guards it) and unlink, from /account. */
@@ -22,7 +23,10 @@ export function identityPages(app: FastifyInstance, deps: CoreDeps, oauth: OAuth
     async (request, reply) => {
       const current = signedInSession(request);
       if (!oauth.providers.has(request.params.provider)) return sendOAuthFailure(reply, oauth, request.params.provider, new AuthError('oauth_provider_unknown'), '/account');
-      const started = await startFlow(deps, oauth, { providerId: request.params.provider, returnTo: '/account?done=identity-linked', linkToUserId: current.user.id, ip: request.ip });
+      const result = await attempt(() => startFlow(deps, oauth, { providerId: request.params.provider, returnTo: '/account?done=identity-linked', linkFor: current, ip: request.ip }));
+      if (!result.ok && result.code === 'reauthentication_required') return redirectToReauth(reply, '/account');
+      if (!result.ok) return renderAccount(reply, { deps, oauth, current, status: result.status, error: result.message });
+      const started = result.value;
       setFlowCookie(reply, started.cookieValue, started.expiresAtMs);
       return redirectAfterPost(reply, started.authorizationUrl);
     },

@@ -16,6 +16,7 @@ import { resetPage } from './reset.ts';
 import { verifyPage } from './verify.ts';
 import { twoFactorPage } from './two-factor.ts';
 import { loginCodePage } from './login-code.ts';
+import { reauthPage } from './reauth.ts';
 
 /**
  * The server-rendered pages. Form bodies (urlencoded) are parsed only inside this plugin, so
@@ -36,6 +37,7 @@ export async function pages(app: FastifyInstance, deps: CoreDeps, config: AppCon
   forgotPage(app, deps, config);
   resetPage(app, deps);
   twoFactorPage(app, deps);
+  reauthPage(app, deps, config);
   loginCodePage(app, deps, config);
   if (config.devOutbox !== undefined && config.devOutbox !== null) devMailPage(app, config.devOutbox);
 }

@@ -13,6 +13,9 @@ import { html, SafeHtml } from './html.ts';
 import { alert, notice as noticeBox, redirectAfterPost, sendPage } from './layout.ts';
 import { recoveryCodesForDownload } from '../../core/otp/recovery-codes-download.ts';
 import { attempt, field } from './forms.ts';
+import { redirectToReauth } from './reauth.ts';
+import { reauthProof } from '../reauth-proof.ts';
+import { isRecentlyAuthenticated } from '../../core/sessions/recent-authentication.ts';
 
 const notices: Record<string, string> = { disabled: 'Two-factor authentication is off.' };
 
@@ -39,11 +42,23 @@ function recoveryCodesPage(codes: readonly string[], heading: string) {
 </section>`;
 }
 
-/** A form that posts the password to `action`; `danger` styles the button for what cannot be undone. */
-function passwordForm(action: string, button: string, id: string, look: 'plain' | 'danger') {
+/**
+ * The proof a sensitive form sends along: nothing within minutes of a login or re-authentication
+ * (docs/security.md SEC-100), else the password, with the other ways (emailed code, authenticator)
+ * on the re-authentication page.
+ */
+function reauthFields(deps: CoreDeps, current: SessionWithUser, id: string): SafeHtml {
+  if (isRecentlyAuthenticated(deps, current)) return html``;
+  const otherWays = html`<p class="muted"><a href="/account/reauth?return_to=%2Faccount%2Ftwo-factor">${current.user.passwordHash === null ? 'Confirm it is you first' : 'Confirm another way'}</a></p>`;
+  if (current.user.passwordHash === null) return otherWays;
+  return html`<label for="${id}">Your password</label>
+  <input id="${id}" name="password" type="password" autocomplete="current-password" required>${otherWays}`;
+}
+
+/** A form that posts to `action` with the re-authentication it needs; `danger` styles the button for what cannot be undone. */
+function reauthForm(deps: CoreDeps, current: SessionWithUser, action: string, button: string, id: string, look: 'plain' | 'danger') {
   return html`<form method="post" action="${action}">
-  <label for="${id}">Password</label>
-  <input id="${id}" name="password" type="password" autocomplete="current-password" required>
+  ${reauthFields(deps, current, id)}
   <button type="submit"${look === 'danger' ? html` class="danger"` : ''}>${button}</button>
 </form>`;
 }
@@ -52,13 +67,15 @@ async function render(deps: CoreDeps, reply: FastifyReply, current: SessionWithU
   const { user } = current;
   const twoFactor = await twoFactorStatus(deps, user.id);
   let body;
-  if (twoFactor.totp === 'off') {
+  // A pending enrolment is shown only to the session that started it (docs/security.md SEC-105).
+  const enrolment = twoFactor.totp === 'pending' ? await pendingTotpEnrolment(deps, current) : null;
+  if (twoFactor.totp === 'off' || (twoFactor.totp === 'pending' && enrolment === null)) {
     body = html`<p>Two-factor authentication is <strong>off</strong>. With it on, logging in needs a code from an authenticator app as well as your password.</p>
-<form method="post" action="/account/two-factor/enrol"><button type="submit">Set up an authenticator app</button></form>`;
+${twoFactor.totp === 'pending' ? html`<p class="muted">A setup was started on another device and is not finished; starting here replaces it.</p>` : ''}
+${reauthForm(deps, current, '/account/two-factor/enrol', 'Set up an authenticator app', 'enrol-password', 'plain')}`;
   } else if (twoFactor.totp === 'pending') {
     // One flow, one form: scan, then prove it with a first code. Until that code, the pending key
     // protects nothing, so leaving needs no form at all: nothing changes until the code is in.
-    const enrolment = await pendingTotpEnrolment(deps, user);
     const svg = enrolment === null ? '' : await qrSvg(enrolment.uri);
     body = html`<p>Two-factor authentication is <strong>off</strong> until you finish these two steps.</p>
 <h2>1. Add the key to your authenticator app</h2>
@@ -70,15 +87,14 @@ async function render(deps: CoreDeps, reply: FastifyReply, current: SessionWithU
 <form method="post" action="/account/two-factor/confirm">
   <label for="code">Code shown by the app</label>
   <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
-  <label for="confirm-password">Your password <span class="hint" id="confirm-password-hint">To confirm it is you.</span></label>
-  <input id="confirm-password" name="password" type="password" autocomplete="current-password" required aria-describedby="confirm-password-hint">
+  ${reauthFields(deps, current, 'confirm-password')}
   <button type="submit">Turn on two-factor authentication</button>
 </form>
 <p class="muted">Not now? Nothing changes until you enter a code: <a href="/account">back to your account</a>.</p>`;
   } else {
     body = html`<p>Two-factor authentication is <strong>on</strong>. ${String(twoFactor.recoveryCodesLeft)} recovery codes left.</p>
-<h2>New recovery codes</h2><p class="muted">The old ones stop working.</p>${passwordForm('/account/two-factor/recovery-codes', 'Make new recovery codes', 'codes-password', 'plain')}
-<h2>Turn off</h2>${passwordForm('/account/two-factor/disable', 'Turn off two-factor authentication', 'disable-password', 'danger')}`;
+<h2>New recovery codes</h2><p class="muted">The old ones stop working.</p>${reauthForm(deps, current, '/account/two-factor/recovery-codes', 'Make new recovery codes', 'codes-password', 'plain')}
+<h2>Turn off</h2>${reauthForm(deps, current, '/account/two-factor/disable', 'Turn off two-factor authentication', 'disable-password', 'danger')}`;
   }
   return sendPage(reply, status, {
     title: 'Two-factor authentication',
@@ -90,6 +106,10 @@ async function render(deps: CoreDeps, reply: FastifyReply, current: SessionWithU
 /** /account/two-factor: enrol (QR code, key, first code), recovery codes, turn off. No JavaScript. */
 export function twoFactorPage(app: FastifyInstance, deps: CoreDeps): void {
   const preHandler = signedIn(deps, '/account/two-factor');
+  // The forms send only `password` as proof (the `code` field of the confirm form is the new authenticator's).
+  const passwordProof = (body: unknown) => reauthProof({ password: field(body, 'password') });
+  const failed = (reply: FastifyReply, current: SessionWithUser, result: { status: number; message: string; code: string }) =>
+    result.code === 'reauthentication_required' ? redirectToReauth(reply, '/account/two-factor') : render(deps, reply, current, result.status, result.message);
 
   app.get<{ Querystring: { done?: unknown } }>('/account/two-factor', { preHandler, schema: { tags: ['pages'], summary: 'Two-factor settings page.' } }, async (request, reply) => {
     const current = signedInSession(request);
@@ -98,23 +118,23 @@ export function twoFactorPage(app: FastifyInstance, deps: CoreDeps): void {
 
   app.post('/account/two-factor/enrol', { preHandler, schema: { tags: ['pages'], summary: 'Start TOTP enrolment.' } }, async (request, reply) => {
     const current = signedInSession(request);
-    const result = await attempt(() => startTotpEnrolment(deps, current.user, requestContext(request)));
-    if (!result.ok) return render(deps, reply, current, result.status, result.message);
+    const result = await attempt(() => startTotpEnrolment(deps, current, passwordProof(request.body), requestContext(request)));
+    if (!result.ok) return failed(reply, current, result);
     return redirectAfterPost(reply, '/account/two-factor');
   });
 
   app.post('/account/two-factor/confirm', { preHandler, schema: { tags: ['pages'], summary: 'Confirm TOTP enrolment with a first code.' } }, async (request, reply) => {
     const current = signedInSession(request);
-    const result = await attempt(() => confirmTotpEnrolment(deps, current, field(request.body, 'code'), { password: field(request.body, 'password') }, requestContext(request)));
-    if (!result.ok) return render(deps, reply, current, result.status, result.message);
+    const result = await attempt(() => confirmTotpEnrolment(deps, current, field(request.body, 'code'), passwordProof(request.body), requestContext(request)));
+    if (!result.ok) return failed(reply, current, result);
     setSessionCookie(reply, result.value.token, result.value.session.expiresAtMs);
     return sendPage(reply, 200, { title: 'Recovery codes', signedInAs: current.user.email, body: recoveryCodesPage(result.value.recoveryCodes, 'Two-factor authentication is on') });
   });
 
   app.post('/account/two-factor/recovery-codes', { preHandler, schema: { tags: ['pages'], summary: 'Make new recovery codes.' } }, async (request, reply) => {
     const current = signedInSession(request);
-    const result = await attempt(() => regenerateRecoveryCodes(deps, current.user, { password: field(request.body, 'password') }, requestContext(request)));
-    if (!result.ok) return render(deps, reply, current, result.status, result.message);
+    const result = await attempt(() => regenerateRecoveryCodes(deps, current, passwordProof(request.body), requestContext(request)));
+    if (!result.ok) return failed(reply, current, result);
     return sendPage(reply, 200, { title: 'Recovery codes', signedInAs: current.user.email, body: recoveryCodesPage(result.value, 'New recovery codes') });
   });
 
@@ -133,8 +153,8 @@ export function twoFactorPage(app: FastifyInstance, deps: CoreDeps): void {
 
   app.post('/account/two-factor/disable', { preHandler, schema: { tags: ['pages'], summary: 'Turn TOTP off (needs the password).' } }, async (request, reply) => {
     const current = signedInSession(request);
-    const result = await attempt(() => disableTotp(deps, current.user, { password: field(request.body, 'password') }, requestContext(request)));
-    if (!result.ok) return render(deps, reply, current, result.status, result.message);
+    const result = await attempt(() => disableTotp(deps, current, passwordProof(request.body), requestContext(request)));
+    if (!result.ok) return failed(reply, current, result);
     return redirectAfterPost(reply, '/account/two-factor?done=disabled');
   });
 }

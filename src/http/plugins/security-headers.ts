@@ -21,6 +21,8 @@ const pageHeaders = {
   'cross-origin-opener-policy': 'same-origin',
 };
 const apiHeaders = { ...commonHeaders, 'content-security-policy': apiContentSecurityPolicy };
+/** For the few answers sent before any hook can run (the router's own refusals, app.ts). */
+export const hooklessApiHeaders = { ...apiHeaders, 'cache-control': 'no-store' };
 
 /**
  * Headers on every response (docs/security.md SEC-50, SEC-51): the full set on pages, the ones that matter

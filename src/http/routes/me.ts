@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { changePassword } from '../../core/accounts/change-password.ts';
 import { deleteAccount } from '../../core/accounts/delete-account.ts';
 import type { CoreDeps } from '../../core/deps.ts';
-import { errorResponses, sessionBody } from '../schemas.ts';
+import { emptyBodyAsObject, reauthProof } from '../reauth-proof.ts';
+import { errorResponses, reauthProperties, sessionBody } from '../schemas.ts';
 import { clearSessionCookie, requestContext, requireSession, setSessionCookie } from '../session-cookie.ts';
 
-/** Changes to the signed-in account; each needs the current password (docs/security.md SEC-15). */
+/** Changes to the signed-in account; each passes the re-authentication gate (docs/security.md SEC-15, SEC-100). */
 export function meRoutes(app: FastifyInstance, deps: CoreDeps): void {
   app.post<{ Body: { currentPassword: string; newPassword: string } }>(
     '/v1/me/password',
@@ -30,19 +31,20 @@ export function meRoutes(app: FastifyInstance, deps: CoreDeps): void {
     },
   );
 
-  app.delete<{ Body: { password: string } }>(
+  app.delete<{ Body: { password?: string; emailCode?: string; code?: string } | undefined }>(
     '/v1/me',
     {
+      preValidation: emptyBodyAsObject,
       schema: {
         tags: ['accounts'],
-        summary: 'Delete the account (needs the password); ends every session.',
-        body: { type: 'object', required: ['password'], additionalProperties: false, properties: { password: { type: 'string', minLength: 1 } } },
+        summary: 'Delete the account; ends every session. Needs the password (or an emailed reauth code or authenticator code); an account without a password may instead rely on a recent login or re-authentication.',
+        body: { type: 'object', additionalProperties: false, maxProperties: 1, properties: reauthProperties },
         response: { 204: { type: 'null', description: 'Deleted.' }, ...errorResponses },
       },
     },
     async (request, reply) => {
       const current = await requireSession(deps, request);
-      await deleteAccount(deps, current, request.body.password, requestContext(request));
+      await deleteAccount(deps, current, reauthProof(request.body), requestContext(request));
       clearSessionCookie(reply);
       return reply.code(204).send();
     },

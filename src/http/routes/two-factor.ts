@@ -6,19 +6,17 @@ import { regenerateRecoveryCodes } from '../../core/otp/regenerate-recovery-code
 import { startTotpEnrolment } from '../../core/otp/start-totp-enrolment.ts';
 import { twoFactorStatus } from '../../core/otp/two-factor-status.ts';
 import { qrSvg } from '../qr-svg.ts';
-import { errorResponses, sessionBody } from '../schemas.ts';
+import { emptyBodyAsObject, reauthProof } from '../reauth-proof.ts';
+import { errorResponses, reauthProperties, sessionBody } from '../schemas.ts';
 import { requestContext, requireSession, setSessionCookie } from '../session-cookie.ts';
 
 const recoveryCodesSchema = { type: 'array', items: { type: 'string' }, minItems: 10, maxItems: 10, description: 'Shown once; only their hashes are kept.' } as const;
-/** Re-authentication: the password, or a code from POST /v1/me/reauth-code. */
-const reauthBody = {
-  type: 'object',
-  additionalProperties: false,
-  minProperties: 1,
-  maxProperties: 1,
-  properties: { password: { type: 'string', minLength: 1 }, emailCode: { type: 'string', minLength: 1, maxLength: 16 } },
-} as const;
-type ReauthBody = { password: string } | { emailCode: string };
+/**
+ * Optional re-authentication sent along: without it, the session must have logged in or
+ * re-authenticated (POST /v1/me/reauth) recently (docs/security.md SEC-100).
+ */
+const reauthBody = { type: 'object', additionalProperties: false, maxProperties: 1, properties: reauthProperties } as const;
+type ReauthBody = { password?: string; emailCode?: string; code?: string } | undefined;
 
 /** TOTP two-factor for the signed-in account: status, enrol, confirm, disable, recovery codes. */
 export function twoFactorRoutes(app: FastifyInstance, deps: CoreDeps): void {
@@ -40,12 +38,14 @@ export function twoFactorRoutes(app: FastifyInstance, deps: CoreDeps): void {
     },
   );
 
-  app.post(
+  app.post<{ Body: ReauthBody }>(
     '/v1/me/two-factor/totp',
     {
+      preValidation: emptyBodyAsObject,
       schema: {
+        body: reauthBody,
         tags: ['two-factor'],
-        summary: 'Start TOTP enrolment: a new secret, its otpauth URI and a QR code (SVG).',
+        summary: 'Start TOTP enrolment: a new secret, its otpauth URI and a QR code (SVG). Needs a recent login or re-authentication; only this session may confirm it.',
         response: {
           200: { type: 'object', required: ['secret', 'otpauthUri', 'qrSvg'], properties: { secret: { type: 'string' }, otpauthUri: { type: 'string' }, qrSvg: { type: 'string' } } },
           ...errorResponses,
@@ -53,8 +53,8 @@ export function twoFactorRoutes(app: FastifyInstance, deps: CoreDeps): void {
       },
     },
     async (request) => {
-      const { user } = await requireSession(deps, request);
-      const { secret, uri } = await startTotpEnrolment(deps, user, requestContext(request));
+      const current = await requireSession(deps, request);
+      const { secret, uri } = await startTotpEnrolment(deps, current, reauthProof(request.body), requestContext(request));
       return { secret, otpauthUri: uri, qrSvg: await qrSvg(uri) };
     },
   );
@@ -64,14 +64,13 @@ export function twoFactorRoutes(app: FastifyInstance, deps: CoreDeps): void {
     {
       schema: {
         tags: ['two-factor'],
-        summary: 'Confirm the enrolment with a first code and the password (or an emailed reauth code): TOTP is on; returns 10 recovery codes and a new session.',
+        summary: 'Confirm the enrolment with a first code (and the password or an emailed reauth code, unless the session re-authenticated recently): TOTP is on; returns 10 recovery codes and a new session.',
         body: {
           type: 'object',
           required: ['code'],
           additionalProperties: false,
-          minProperties: 2,
           maxProperties: 2,
-          properties: { code: { type: 'string', minLength: 1, maxLength: 16 }, password: { type: 'string', minLength: 1 }, emailCode: { type: 'string', minLength: 1, maxLength: 16 } },
+          properties: { code: { type: 'string', minLength: 1, maxLength: 16 }, password: reauthProperties.password, emailCode: reauthProperties.emailCode },
         },
         response: { 200: { type: 'object', required: ['recoveryCodes', 'session'], properties: { recoveryCodes: recoveryCodesSchema, session: { $ref: 'session#' } } }, ...errorResponses },
       },
@@ -79,8 +78,7 @@ export function twoFactorRoutes(app: FastifyInstance, deps: CoreDeps): void {
     async (request, reply) => {
       const current = await requireSession(deps, request);
       const { code, password, emailCode } = request.body;
-      const reauth = password !== undefined ? { password } : { emailCode: emailCode ?? '' };
-      const done = await confirmTotpEnrolment(deps, current, code, reauth, requestContext(request));
+      const done = await confirmTotpEnrolment(deps, current, code, reauthProof({ password, emailCode }), requestContext(request));
       setSessionCookie(reply, done.token, done.session.expiresAtMs);
       return { recoveryCodes: done.recoveryCodes, session: sessionBody(done.session, deps.sessionPolicy.idleTimeoutMs, done.session.id) };
     },
@@ -89,16 +87,17 @@ export function twoFactorRoutes(app: FastifyInstance, deps: CoreDeps): void {
   app.delete<{ Body: ReauthBody }>(
     '/v1/me/two-factor/totp',
     {
+      preValidation: emptyBodyAsObject,
       schema: {
         tags: ['two-factor'],
-        summary: 'Turn TOTP off (and drop the recovery codes); needs the password or an emailed reauth code.',
+        summary: 'Turn TOTP off (and drop the recovery codes); needs a recent re-authentication, or the password, an emailed reauth code or an authenticator code sent along.',
         body: reauthBody,
         response: { 204: { type: 'null', description: 'Off.' }, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const { user } = await requireSession(deps, request);
-      await disableTotp(deps, user, request.body, requestContext(request));
+      const current = await requireSession(deps, request);
+      await disableTotp(deps, current, reauthProof(request.body), requestContext(request));
       return reply.code(204).send();
     },
   );
@@ -106,16 +105,17 @@ export function twoFactorRoutes(app: FastifyInstance, deps: CoreDeps): void {
   app.post<{ Body: ReauthBody }>(
     '/v1/me/two-factor/recovery-codes',
     {
+      preValidation: emptyBodyAsObject,
       schema: {
         tags: ['two-factor'],
-        summary: 'Make 10 new recovery codes (the old ones stop working); needs the password or an emailed reauth code.',
+        summary: 'Make 10 new recovery codes (the old ones stop working); needs a recent re-authentication, or the password, an emailed reauth code or an authenticator code sent along.',
         body: reauthBody,
         response: { 200: { type: 'object', required: ['recoveryCodes'], properties: { recoveryCodes: recoveryCodesSchema } }, ...errorResponses },
       },
     },
     async (request) => {
-      const { user } = await requireSession(deps, request);
-      return { recoveryCodes: await regenerateRecoveryCodes(deps, user, request.body, requestContext(request)) };
+      const current = await requireSession(deps, request);
+      return { recoveryCodes: await regenerateRecoveryCodes(deps, current, reauthProof(request.body), requestContext(request)) };
     },
   );
 }

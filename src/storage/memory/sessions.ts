@@ -1,7 +1,7 @@
 import type { Session, SessionStore } from '../../core/ports.ts';
 import { deleteWhere, dropRefreshTokensOf, type MemoryDb } from './tables.ts';
 
-const copySession = (s: Session): Session => ({ ...s, secretHash: new Uint8Array(s.secretHash) });
+const copySession = (s: Session): Session => ({ ...s, secretHash: new Uint8Array(s.secretHash), amr: [...s.amr] });
 
 export function memorySessions(db: MemoryDb): SessionStore {
   const dropTokens = (sessionId: string): void => dropRefreshTokensOf(db.tables, sessionId);
@@ -19,6 +19,10 @@ export function memorySessions(db: MemoryDb): SessionStore {
     async touch(id, lastSeenAtMs) {
       const s = db.tables.sessions.get(id);
       if (s !== undefined) db.tables.sessions.set(id, { ...s, lastSeenAtMs });
+    },
+    async recordAuthentication(id, authTimeMs, amr) {
+      const s = db.tables.sessions.get(id);
+      if (s !== undefined) db.tables.sessions.set(id, { ...s, authTimeMs, amr: [...amr] });
     },
     async listByUser(userId) {
       return [...db.tables.sessions.values()].filter((s) => s.userId === userId).map(copySession);

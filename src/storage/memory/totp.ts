@@ -17,7 +17,7 @@ export function memoryTotp(db: MemoryDb): TotpStore {
     async confirm(userId, confirmedAtMs, step) {
       const c = db.tables.totp.get(userId);
       if (c === undefined || c.confirmedAtMs !== null) return false;
-      db.tables.totp.set(userId, { ...c, confirmedAtMs, lastUsedStep: step });
+      db.tables.totp.set(userId, { ...c, confirmedAtMs, lastUsedStep: step, enrolmentSessionId: null });
       return true;
     },
     async useStep(userId, step) {

@@ -20,6 +20,9 @@ export interface SessionsTable {
   expires_at_ms: number;
   user_agent: string;
   ip: string;
+  auth_time_ms: number;
+  /** RFC 8176 values separated by single spaces ('' when unknown). */
+  amr: string;
 }
 
 export interface ThrottleTable {
@@ -139,6 +142,7 @@ export interface TotpCredentialsTable {
   created_at_ms: number;
   confirmed_at_ms: number | null;
   last_used_step: number | null;
+  enrolment_session_id: string | null;
 }
 
 export interface RecoveryCodesTable {

@@ -14,8 +14,8 @@ describe('deleteAccount', () => {
     const current = await validateSession(core, here.token);
     assert.ok(current !== null);
 
-    await rejectsWithAuthError(deleteAccount(core, current, 'not my password at all', testContext()), 'wrong_password');
-    await rejectsWithAuthError(deleteAccount(core, current, '', testContext()), 'wrong_password');
+    await rejectsWithAuthError(deleteAccount(core, current, { password: 'not my password at all' }, testContext()), 'wrong_password');
+    await rejectsWithAuthError(deleteAccount(core, current, { password: '' }, testContext()), 'wrong_password');
     assert.notEqual(await core.store.users.findById(alice.id), null);
     assert.notEqual(await validateSession(core, here.token), null);
   });
@@ -30,7 +30,7 @@ describe('deleteAccount', () => {
     const current = await validateSession(core, here.token);
     assert.ok(current !== null);
 
-    await deleteAccount(core, current, testPassword, testContext());
+    await deleteAccount(core, current, { password: testPassword }, testContext());
 
     assert.equal(await core.store.users.findById(alice.id), null);
     assert.equal(await core.store.users.findByEmail('alice@example.com'), null);
@@ -39,8 +39,8 @@ describe('deleteAccount', () => {
     assert.equal(await validateSession(core, elsewhere.token), null);
     assert.notEqual(await validateSession(core, bobs.token), null, 'other users are untouched');
     await rejectsWithAuthError(logIn(core, { email: 'alice@example.com', password: testPassword }, testContext()), 'invalid_credentials');
-    const [event] = await core.store.audit.list({ limit: 10, userId: alice.id });
-    assert.equal(event?.type, 'account.deleted');
+    const events = await core.store.audit.list({ limit: 10, userId: alice.id });
+    assert.ok(events.some((e) => e.type === 'account.deleted'));
   });
 });
 

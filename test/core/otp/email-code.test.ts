@@ -5,7 +5,7 @@ import { reauthenticate } from '../../../src/core/accounts/reauthenticate.ts';
 import { logInWithEmailCode, requestLoginCode } from '../../../src/core/credentials/email-code-login.ts';
 import { sendEmailCode } from '../../../src/core/otp/email-code.ts';
 import { rejectsWithAuthError } from '../../support/auth-error.ts';
-import { createTestCore, seedUser, testContext, type TestCore } from '../../support/core-deps.ts';
+import { createTestCore, seedUser, signedIn, testContext, type TestCore } from '../../support/core-deps.ts';
 
 function codeTo(core: TestCore, email: string): string {
   const match = /^ {4}(\d{6,8})$/m.exec(core.outbox.lastTo(email)?.text ?? '');
@@ -61,7 +61,7 @@ describe('emailed one-time codes', () => {
     core.clock.advance(61_000);
     await requestLoginCode(core, 'ada@example.com', testContext());
     const loginCode = codeTo(core, 'ada@example.com');
-    await rejectsWithAuthError(reauthenticate(core, ada, { emailCode: loginCode }, testContext()), 'invalid_code');
+    await rejectsWithAuthError(reauthenticate(core, await signedIn(core, ada), { emailCode: loginCode }, testContext()), 'invalid_code');
   });
 
   it('SEC-44: wrong codes are capped per account; a resend voids the old code but keeps the count', async () => {
@@ -94,7 +94,7 @@ describe('emailed one-time codes', () => {
     const ada = await seedUser(core, 'ada@example.com');
     await sendEmailCode(core, ada, 'reauth', testContext());
     const code = codeTo(core, 'ada@example.com');
-    await reauthenticate(core, ada, { emailCode: code }, testContext());
-    await rejectsWithAuthError(reauthenticate(core, ada, { emailCode: code }, testContext()), 'invalid_code');
+    await reauthenticate(core, await signedIn(core, ada), { emailCode: code }, testContext());
+    await rejectsWithAuthError(reauthenticate(core, await signedIn(core, ada), { emailCode: code }, testContext()), 'invalid_code');
   });
 });

@@ -15,7 +15,7 @@ import { totpCodeAt, totpCodeAtStep, totpStep } from '../../../src/core/otp/totp
 import { validateSession } from '../../../src/core/sessions/validate-session.ts';
 import { createMemoryStore } from '../../../src/storage/memory/memory-store.ts';
 import { rejectsWithAuthError } from '../../support/auth-error.ts';
-import { createTestCore, seedSession, seedUser, testContext, testPassword, type TestCore } from '../../support/core-deps.ts';
+import { createTestCore, seedSession, seedUser, signedIn, testContext, testPassword, type TestCore } from '../../support/core-deps.ts';
 
 const stepMs = 30_000;
 
@@ -23,7 +23,7 @@ async function enrolled(core: TestCore, email = 'ada@example.com'): Promise<{ se
   const user = await seedUser(core, email);
   const current = await validateSession(core, (await seedSession(core, user.id)).token);
   assert.ok(current);
-  const { secret } = await startTotpEnrolment(core, user, testContext());
+  const { secret } = await startTotpEnrolment(core, current, undefined, testContext());
   const { recoveryCodes } = await confirmTotpEnrolment(core, current, totpCodeAt(secret, core.clock.nowMs()), { password: testPassword }, testContext());
   core.clock.advance(stepMs); // the confirming step is used; move on to a fresh one
   return { secret, recoveryCodes };
@@ -40,7 +40,7 @@ describe('TOTP two-factor', () => {
     const core = await createTestCore();
     const user = await seedUser(core, 'ada@example.com');
     const current = await validateSession(core, (await seedSession(core, user.id)).token);
-    const { secret, uri } = await startTotpEnrolment(core, user, testContext());
+    const { secret, uri } = await startTotpEnrolment(core, current!, undefined, testContext());
     assert.match(uri, /^otpauth:\/\/totp\//);
     assert.equal((await beginLogin(core, { email: 'ada@example.com', password: testPassword }, testContext())).kind, 'session', 'a pending enrolment protects nothing');
     await rejectsWithAuthError(confirmTotpEnrolment(core, current!, '000000' === totpCodeAt(secret, core.clock.nowMs()) ? '111111' : '000000', { password: testPassword }, testContext()), 'invalid_code');
@@ -112,8 +112,8 @@ describe('TOTP two-factor', () => {
     const done = await completeSecondFactor(core, { pendingToken: await pending(core), proof: { recoveryCode: first.toLowerCase().replaceAll('-', ' ') } }, testContext());
     assert.equal(done.method, 'recovery_code');
     await rejectsWithAuthError(completeSecondFactor(core, { pendingToken: await pending(core), proof: { recoveryCode: first } }, testContext()), 'invalid_code');
-    await rejectsWithAuthError(regenerateRecoveryCodes(core, user, { password: 'not the password at all' }, testContext()), 'wrong_password');
-    const fresh = await regenerateRecoveryCodes(core, user, { password: testPassword }, testContext());
+    await rejectsWithAuthError(regenerateRecoveryCodes(core, await signedIn(core, user), { password: 'not the password at all' }, testContext()), 'wrong_password');
+    const fresh = await regenerateRecoveryCodes(core, await signedIn(core, user), { password: testPassword }, testContext());
     await rejectsWithAuthError(completeSecondFactor(core, { pendingToken: await pending(core), proof: { recoveryCode: recoveryCodes[1]! } }, testContext()), 'invalid_code');
     await completeSecondFactor(core, { pendingToken: await pending(core), proof: { recoveryCode: fresh[0]! } }, testContext());
   });
@@ -162,9 +162,9 @@ describe('TOTP two-factor', () => {
     const core = await createTestCore();
     await enrolled(core);
     const user = (await core.store.users.findByEmail('ada@example.com'))!;
-    await rejectsWithAuthError(disableTotp(core, user, { password: 'a wrong password here' }, testContext()), 'wrong_password');
+    await rejectsWithAuthError(disableTotp(core, await signedIn(core, user), { password: 'a wrong password here' }, testContext()), 'wrong_password');
     assert.equal((await beginLogin(core, { email: 'ada@example.com', password: testPassword }, testContext())).kind, 'second_factor');
-    await disableTotp(core, user, { password: testPassword }, testContext());
+    await disableTotp(core, await signedIn(core, user), { password: testPassword }, testContext());
     assert.equal((await beginLogin(core, { email: 'ada@example.com', password: testPassword }, testContext())).kind, 'session');
     assert.deepEqual(await core.store.recoveryCodes.listByUser(user.id), []);
     const types = (await core.store.audit.list({ limit: 50, userId: user.id })).map((e) => e.type);

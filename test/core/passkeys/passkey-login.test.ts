@@ -42,7 +42,7 @@ describe('passwordless login with a passkey', () => {
 
   test('a user-verified passkey login needs no second step, even with TOTP on (docs/security.md SEC-180)', async () => {
     const { core, current, authenticator } = await accountWithPasskey();
-    await core.store.totp.putPending({ userId: current.user.id, secretJwe: 'x', createdAtMs: core.clock.nowMs(), confirmedAtMs: null, lastUsedStep: null });
+    await core.store.totp.putPending({ userId: current.user.id, secretJwe: 'x', createdAtMs: core.clock.nowMs(), confirmedAtMs: null, lastUsedStep: null, enrolmentSessionId: null });
     await core.store.totp.confirm(current.user.id, core.clock.nowMs(), 1);
     const { ceremonySecret, options } = await startPasskeyLogin(core);
     const done = await finishPasskeyLogin(core, { ceremonySecret, response: authenticator.assert(options) }, testContext());

@@ -13,13 +13,13 @@ describe('a passkey as the second step of a login', () => {
     const core = await createTestCore();
     const ada = await signedInAccount(core, 'ada@example.com');
     const { authenticator } = await registerSoftPasskey(core, ada);
-    const pendingToken = await issuePendingLogin(core, ada.user);
+    const pendingToken = await issuePendingLogin(core, ada.user, { factors: ['password'] });
     const { ceremonySecret, options } = await startPasskeySecondFactor(core, pendingToken);
     assert.deepEqual(options.allowCredentials?.map((c) => c.id), [authenticator.credentials[0]?.id]);
     // Presence is enough here: the password was the other factor.
     const done = await completePasskeySecondFactor(core, { pendingToken, ceremonySecret, response: authenticator.assert(options, { userVerified: false }) }, testContext());
     assert.equal(done.user.id, ada.user.id);
-    assert.deepEqual(done.amr, ['hwk', 'user', 'mfa']);
+    assert.deepEqual(done.amr, ['hwk', 'user', 'mfa', 'pwd']);
     assert.notEqual(await validateSession(core, done.token), null);
   });
 
@@ -29,7 +29,7 @@ describe('a passkey as the second step of a login', () => {
     const bob = await signedInAccount(core, 'bob@example.com');
     await registerSoftPasskey(core, ada);
     const { authenticator: bobKey } = await registerSoftPasskey(core, bob);
-    const pendingToken = await issuePendingLogin(core, ada.user);
+    const pendingToken = await issuePendingLogin(core, ada.user, { factors: ['password'] });
     const { ceremonySecret, options } = await startPasskeySecondFactor(core, pendingToken);
     await rejectsWithAuthError(completePasskeySecondFactor(core, { pendingToken, ceremonySecret, response: bobKey.assert(options) }, testContext()), 'passkey_refused');
   });
@@ -38,9 +38,9 @@ describe('a passkey as the second step of a login', () => {
     const core = await createTestCore();
     const ada = await signedInAccount(core, 'ada@example.com');
     const { authenticator } = await registerSoftPasskey(core, ada);
-    const pendingToken = await issuePendingLogin(core, ada.user);
+    const pendingToken = await issuePendingLogin(core, ada.user, { factors: ['password'] });
     core.clock.advance(1000);
-    const otherPending = await issuePendingLogin(core, ada.user);
+    const otherPending = await issuePendingLogin(core, ada.user, { factors: ['password'] });
     const { ceremonySecret, options } = await startPasskeySecondFactor(core, pendingToken);
     await rejectsWithAuthError(completePasskeySecondFactor(core, { pendingToken: otherPending, ceremonySecret, response: authenticator.assert(options) }, testContext()), 'passkey_challenge_invalid');
   });
@@ -49,6 +49,6 @@ describe('a passkey as the second step of a login', () => {
     const core = await createTestCore();
     const ada = await signedInAccount(core, 'ada@example.com');
     await rejectsWithAuthError(startPasskeySecondFactor(core, 'garbage'), 'no_pending_login');
-    await rejectsWithAuthError(startPasskeySecondFactor(core, await issuePendingLogin(core, ada.user)), 'passkey_not_found');
+    await rejectsWithAuthError(startPasskeySecondFactor(core, await issuePendingLogin(core, ada.user, { factors: ['password'] })), 'passkey_not_found');
   });
 });

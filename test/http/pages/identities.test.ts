@@ -79,6 +79,41 @@ describe('linked identities on /account', () => {
       assert.equal(me.json().user.email, 'pat@example.com');
     }));
 
+  // docs/security.md SEC-100: a stolen session cookie alone cannot link the thief's provider account.
+  it('linking needs a recent re-authentication: a stale session is sent to /account/reauth and starts no flow (SEC-100)', () =>
+    withApp(async (t) => {
+      const token = await signUpWithPassword(t, 'stale@example.com');
+      t.core.clock.advance(5 * 60 * 1000 + 1);
+      const pressed = await t.app.inject({ method: 'POST', url: '/account/identities/link/demo', headers: form, cookies: cookies(token), payload: '' });
+      assert.equal(pressed.statusCode, 303);
+      assert.equal(pressed.headers.location, '/account/reauth?return_to=%2Faccount');
+      assert.equal(pressed.cookies.find((c) => c.name === '__Host-gatehouse_oauth'), undefined, 'no flow started');
+
+      const reauthPage = await t.app.inject({ method: 'GET', url: '/account/reauth?return_to=%2Faccount', cookies: cookies(token) });
+      assert.equal(reauthPage.statusCode, 200);
+      assert.match(reauthPage.body, /name="password"/);
+      const wrong = await t.app.inject({ method: 'POST', url: '/account/reauth', headers: form, cookies: cookies(token), payload: 'return_to=%2Faccount&password=not+the+password+at+all' });
+      assert.equal(wrong.statusCode, 403);
+      const confirmed = await t.app.inject({ method: 'POST', url: '/account/reauth', headers: form, cookies: cookies(token), payload: 'return_to=%2Faccount&password=correct+horse+battery+staple' });
+      assert.equal(confirmed.statusCode, 303, confirmed.body);
+      assert.equal(confirmed.headers.location, '/account');
+
+      const linked = await link(t, token);
+      assert.equal(linked.statusCode, 303, linked.body);
+      assert.equal(linked.headers.location, '/account?done=identity-linked');
+      assert.equal((await identitiesOf(t, token)).length, 1);
+    }));
+
+  it('the re-authentication form returns only to paths of this site', () =>
+    withApp(async (t) => {
+      const token = await signUpWithPassword(t, 'returns@example.com');
+      for (const evil of ['https://evil.example/x', '//evil.example/x', '/..//evil.example/x']) {
+        const done = await t.app.inject({ method: 'POST', url: '/account/reauth', headers: form, cookies: cookies(token), payload: `return_to=${encodeURIComponent(evil)}&password=correct+horse+battery+staple` });
+        assert.equal(done.statusCode, 303);
+        assert.ok(String(done.headers.location).startsWith('/') && !String(done.headers.location).startsWith('//'), String(done.headers.location));
+      }
+    }));
+
   it('an identity already linked to another account cannot be linked again (SEC-66)', () =>
     withApp(async (t) => {
       await logInWithProvider(t.app, new IdpBrowser(taken));
@@ -157,7 +192,7 @@ describe('linked identities on /account', () => {
 });
 
 describe('deleting an account that has no password', () => {
-  it('needs a login from the last five minutes instead of a password; an older session is sent to log in again (SEC-68)', () =>
+  it('needs a login or re-authentication from the last five minutes instead of a password; an older session is sent to confirm first (SEC-68, SEC-100)', () =>
     withApp(async (t) => {
       const old = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(leaver))) ?? '';
       t.core.clock.advance(5 * 60 * 1000 + 1);
@@ -165,9 +200,10 @@ describe('deleting an account that has no password', () => {
       assert.match(page.body, /This account has no password/);
       assert.doesNotMatch(page.body, /action="\/account\/password"/);
       assert.match(page.body, /href="\/v1\/oauth\/demo\/start\?return_to=%2Faccount">Log in again with Demo IdP/);
+      assert.match(page.body, /href="\/account\/reauth\?return_to=%2Faccount">Confirm with an emailed code/);
       const refused = await t.app.inject({ method: 'POST', url: '/account/delete', headers: form, cookies: cookies(old), payload: '' });
-      assert.equal(refused.statusCode, 403);
-      assert.match(refused.body, /Log in again first/);
+      assert.equal(refused.statusCode, 303);
+      assert.equal(refused.headers.location, '/account/reauth?return_to=%2Faccount');
       assert.equal((await t.core.store.users.list({ limit: 5 })).length, 1);
 
       const fresh = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(leaver))) ?? '';

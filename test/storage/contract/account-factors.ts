@@ -99,17 +99,18 @@ export function accountFactorsContract(open: OpenStore): void {
   });
 
   describe('TOTP credentials', () => {
-    const pending = { userId: 'user-ada', secretJwe: 'jwe-1', createdAtMs: t0Ms, confirmedAtMs: null, lastUsedStep: null };
+    const pending = { userId: 'user-ada', secretJwe: 'jwe-1', createdAtMs: t0Ms, confirmedAtMs: null, lastUsedStep: null, enrolmentSessionId: 's-enrolling' };
 
     test('a pending enrolment can be restarted; a confirmed one cannot be overwritten', async (store) => {
       await withUsers(store, 'ada');
       assert.equal(await store.totp.putPending(pending), true);
-      assert.equal(await store.totp.putPending({ ...pending, secretJwe: 'jwe-2' }), true);
+      assert.equal(await store.totp.putPending({ ...pending, secretJwe: 'jwe-2', enrolmentSessionId: 's-other' }), true);
       assert.equal((await store.totp.find('user-ada'))?.secretJwe, 'jwe-2');
+      assert.equal((await store.totp.find('user-ada'))?.enrolmentSessionId, 's-other', 'a restart belongs to the session that restarted it');
       assert.equal(await store.totp.confirm('user-ada', t0Ms + 1, 100), true);
       assert.equal(await store.totp.confirm('user-ada', t0Ms + 2, 101), false, 'already confirmed');
       assert.equal(await store.totp.putPending({ ...pending, secretJwe: 'jwe-3' }), false);
-      assert.deepEqual(await store.totp.find('user-ada'), { ...pending, secretJwe: 'jwe-2', confirmedAtMs: t0Ms + 1, lastUsedStep: 100 });
+      assert.deepEqual(await store.totp.find('user-ada'), { ...pending, secretJwe: 'jwe-2', confirmedAtMs: t0Ms + 1, lastUsedStep: 100, enrolmentSessionId: null });
     });
 
     test('useStep accepts only a later step than the last used, once, even concurrently', async (store) => {

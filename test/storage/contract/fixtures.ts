@@ -65,6 +65,8 @@ export function aSession(id: string, userId: string, overrides: Partial<Session>
     expiresAtMs: t0Ms + 30 * 24 * hourMs,
     userAgent: 'Mozilla/5.0 (contract test)',
     ip: '203.0.113.7',
+    authTimeMs: t0Ms,
+    amr: ['mfa', 'otp', 'pwd'],
     ...overrides,
   };
 }

@@ -45,6 +45,20 @@ export function sessionsContract(open: OpenStore): void {
       assert.equal(await store.sessions.findWithUser('s2'), null);
     });
 
+    test('authTimeMs and amr round-trip, empty amr included; recordAuthentication moves only them (SEC-100)', async (store) => {
+      await store.users.create(alice);
+      const session = aSession('s1', alice.id, { authTimeMs: t0Ms - minuteMs, amr: ['fed'] });
+      const legacy = aSession('s2', alice.id, { amr: [] });
+      await store.sessions.create(session);
+      await store.sessions.create(legacy);
+      assert.deepEqual((await store.sessions.findWithUser('s1'))?.session, session);
+      assert.deepEqual((await store.sessions.findWithUser('s2'))?.session, legacy);
+      await store.sessions.recordAuthentication('s1', t0Ms + 3 * minuteMs, ['fed', 'otp']);
+      assert.deepEqual((await store.sessions.findWithUser('s1'))?.session, { ...session, authTimeMs: t0Ms + 3 * minuteMs, amr: ['fed', 'otp'] });
+      assert.deepEqual((await store.sessions.listByUser(alice.id)).find((s) => s.id === 's2'), legacy);
+      await store.sessions.recordAuthentication('s-unknown', t0Ms, ['pwd']);
+    });
+
     test('touch moves lastSeenAtMs and nothing else', async (store) => {
       await store.users.create(alice);
       const session = aSession('s1', alice.id);

@@ -7,6 +7,7 @@ import * as oauth from './0005-oauth.ts';
 import * as mailOtp from './0006-mail-otp.ts';
 import * as clientRefreshCookie from './0007-client-refresh-cookie.ts';
 import * as passkeys from './0008-passkeys.ts';
+import * as sessionAuthentication from './0009-session-authentication.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006-mail-otp': mailOtp,
   '0007-client-refresh-cookie': clientRefreshCookie,
   '0008-passkeys': passkeys,
+  '0009-session-authentication': sessionAuthentication,
 };

@@ -5,7 +5,7 @@ import { ms, msOrNull, type Db } from '../rows.ts';
 export function sqlTotp(db: Db): TotpStore {
   return {
     async putPending(credential) {
-      const values = { secret_jwe: credential.secretJwe, created_at_ms: credential.createdAtMs, confirmed_at_ms: null, last_used_step: null };
+      const values = { secret_jwe: credential.secretJwe, created_at_ms: credential.createdAtMs, confirmed_at_ms: null, last_used_step: null, enrolment_session_id: credential.enrolmentSessionId };
       const result = await db
         .insertInto('totp_credentials')
         .values({ user_id: credential.userId, ...values })
@@ -22,12 +22,13 @@ export function sqlTotp(db: Db): TotpStore {
         createdAtMs: ms(row.created_at_ms),
         confirmedAtMs: msOrNull(row.confirmed_at_ms),
         lastUsedStep: msOrNull(row.last_used_step),
+        enrolmentSessionId: row.enrolment_session_id,
       };
     },
     async confirm(userId, confirmedAtMs, step) {
       const result = await db
         .updateTable('totp_credentials')
-        .set({ confirmed_at_ms: confirmedAtMs, last_used_step: step })
+        .set({ confirmed_at_ms: confirmedAtMs, last_used_step: step, enrolment_session_id: null })
         .where('user_id', '=', userId)
         .where('confirmed_at_ms', 'is', null)
         .executeTakeFirst();

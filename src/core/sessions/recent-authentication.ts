@@ -1,0 +1,34 @@
+import { verifyReauthentication, type Reauthentication } from '../accounts/reauthenticate.ts';
+import type { CoreDeps, RequestContext } from '../deps.ts';
+import { AuthError } from '../errors.ts';
+import type { SessionWithUser } from '../ports.ts';
+
+/** True when the session's user logged in or re-authenticated within `sessionPolicy.reauthWindowMs`. */
+export function isRecentlyAuthenticated(deps: Pick<CoreDeps, 'clock' | 'sessionPolicy'>, current: SessionWithUser): boolean {
+  return deps.clock.nowMs() - current.session.authTimeMs <= deps.sessionPolicy.reauthWindowMs;
+}
+
+/**
+ * The one gate in front of every sensitive change (docs/security.md SEC-100): linking a
+ * provider, starting or confirming TOTP enrolment, turning TOTP off, new recovery codes, a new
+ * password, deleting the account. A stolen session cookie alone passes it only within minutes of
+ * its owner's own login or re-authentication.
+ *
+ * With `proof` (a password, emailed code or TOTP code sent along with the change), the proof is
+ * checked; it counts for this change only (nothing is written to the session, so a change refused
+ * afterwards leaves no trace: POST /v1/me/reauth is what opens the window). Without it, the
+ * session must have authenticated recently, or `reauthentication_required` (403) says to
+ * re-authenticate. Returns the session as it is for this change.
+ */
+export async function requireRecentAuthentication(
+  deps: CoreDeps,
+  current: SessionWithUser,
+  proof: Reauthentication | undefined,
+  context: RequestContext,
+): Promise<SessionWithUser> {
+  if (proof !== undefined) return verifyReauthentication(deps, current, proof, context);
+  if (isRecentlyAuthenticated(deps, current)) return current;
+  throw new AuthError('reauthentication_required', {
+    detail: `Confirm it is you first (POST /v1/me/reauth with your password, an emailed code or an authenticator code); it then holds for ${Math.round(deps.sessionPolicy.reauthWindowMs / 60_000)} minutes.`,
+  });
+}
