@@ -8,7 +8,8 @@ export type MailKind =
   | 'reset_unknown_account'
   | 'email_code'
   | 'password_changed'
-  | 'two_factor_changed';
+  | 'two_factor_changed'
+  | 'passkey_signup';
 
 /** One rendered mail. Its text carries links and codes: it is never logged. */
 export interface MailMessage {
