@@ -94,6 +94,7 @@ interface Pair {
 const only = flags.only === undefined ? null : new Set(flags.only.split(',').map((key) => key.trim()));
 const allPairs: Pair[] = [
   { key: 'session-check', baselineKey: 'hello', target: { ratio: 0.7 } },
+  { key: 'forward-auth', baselineKey: 'hello', target: { ratio: 0.7 } },
   { key: 'login', baselineKey: 'argon2id', target: { ratio: 0.85 } },
   { key: 'argon2id-node-crypto', baselineKey: 'argon2id', target: null },
   { key: 'refresh', baselineKey: 'jose-sign', target: { perSecond: 7000 } },
@@ -176,6 +177,20 @@ async function main(): Promise<number> {
         server: gatehouse,
         pinning,
         load: { url: `${gatehouseUrl}/v1/session`, connections: httpConnections, method: 'GET', headers: { cookie: prepared.sessionCookie } },
+        watch: 'both-cores',
+      }),
+      // What nginx auth_request sends: the browser's cookie and the original URL, from a trusted proxy.
+      httpBenchmark({
+        key: 'forward-auth',
+        label: 'forward-auth check (SQLite)',
+        server: gatehouse,
+        pinning,
+        load: {
+          url: `${gatehouseUrl}/v1/auth/check`,
+          connections: httpConnections,
+          method: 'GET',
+          headers: { cookie: prepared.sessionCookie, 'x-forwarded-proto': 'http', 'x-forwarded-host': `localhost:${String(gatehouse.port)}`, 'x-forwarded-uri': '/app/reports?q=1' },
+        },
         watch: 'both-cores',
       }),
       // The fastest maintained argon2id on npm (the one Gatehouse uses), and node:crypto's for comparison.
