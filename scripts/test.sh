@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: system dependencies, the packages' build, type check, then every test (unit, storage
+# The whole test suite: system dependencies, type check, the packages' build, then every test (unit, storage
 # contract on memory, SQLite and PostgreSQL, HTTP, CLI, multi-instance, fault and the
 # end-to-end browser tests). Run through `npm test`, so `node` here is the pinned Node 24
 # from node_modules/.bin. One throwaway PostgreSQL and one Redis serve the whole run
@@ -9,10 +9,10 @@ cd "$(dirname "$0")/.."
 
 bash scripts/ensure-system-deps.sh
 echo "node $(node --version)"
-# The publishable packages (packages/sdk, packages/browser) compiled to dist/ with tsc: the
+# The publishable packages (packages/sdk, packages/browser) compiled to dist/ with tsc, before the
+# type check (a fresh clone has no dist/, and the tests import the builds): the
 # workspace imports of @gatehouse/sdk and @gatehouse/browser resolve to these builds. The
-# server itself runs its .ts directly and needs no build. Built before the type check, whose
-# package tests import them: on a fresh clone there is no dist/ yet.
+# server itself runs its .ts directly and needs no build.
 npm run -s build
 echo "build: ok"
 tsc --noEmit
