@@ -21,7 +21,7 @@ function credentials(value: string, where: string, problems: string[]): { client
 
 /**
  * One generic OpenID Connect provider per entry:
- * `ID ISSUER CLIENT_ID:CLIENT_SECRET [name=Display+Name] [scope=openid+email+profile]`
+ * `ID ISSUER CLIENT_ID:CLIENT_SECRET [name=Display+Name] [scope=openid+email+profile] [trust_provider_mfa=true]`
  * (options are URL-encoded, `+` for a space).
  */
 function parseOidcEntry(entry: string, index: number, problems: string[], dev: boolean): OAuthProviderConfig | null {
@@ -33,11 +33,13 @@ function parseOidcEntry(entry: string, index: number, problems: string[], dev: b
   }
   const creds = credentials(pair, `${where} ${id}`, problems);
   const options = new URLSearchParams(rest.join('&'));
-  for (const key of options.keys()) if (key !== 'name' && key !== 'scope') problems.push(`${where} ${id}: unknown option "${key.slice(0, 40)}" (name and scope are known)`);
+  for (const key of options.keys()) if (!['name', 'scope', 'trust_provider_mfa'].includes(key)) problems.push(`${where} ${id}: unknown option "${key.slice(0, 40)}" (name, scope and trust_provider_mfa are known)`);
+  const trust = options.get('trust_provider_mfa');
+  if (trust !== null && trust !== 'true' && trust !== 'false') problems.push(`${where} ${id}: trust_provider_mfa must be true or false`);
   const scopes = (options.get('scope') ?? 'openid email profile').split(/\s+/).filter(Boolean);
   if (!scopes.includes('openid')) problems.push(`${where} ${id}: scope must include openid`);
   if (!checkIssuer(issuer, `${where} ${id}`, problems, dev) || creds === null) return null;
-  return { id, kind: 'oidc', displayName: options.get('name') ?? id, issuer, ...creds, scopes };
+  return { id, kind: 'oidc', displayName: options.get('name') ?? id, issuer, ...creds, scopes, ...(trust === 'true' ? { trustProviderMfa: true } : {}) };
 }
 
 /** https only; plain http only on a loopback address in dev mode (the demo IdP, local tests). */

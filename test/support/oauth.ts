@@ -10,7 +10,7 @@ import { demoUser, startDemoIdp, type DemoIdp, type DemoUser } from '../../src/d
 import { buildApp } from '../../src/http/app.ts';
 import { flowCookieName } from '../../src/http/oauth-flow-cookie.ts';
 import { sessionCookieName } from '../../src/http/session-cookie.ts';
-import { createTestCore, type TestCore } from './core-deps.ts';
+import { createTestCore, type TestCore, type TestCoreOverrides } from './core-deps.ts';
 import { createTestTokenDeps, testOrigin } from './http-app.ts';
 
 /**
@@ -68,6 +68,8 @@ export interface OAuthAppOptions {
   linkByEmail?: OAuthDeps['linkByEmail'];
   providerTokenKeys?: Uint8Array[] | null;
   githubEndpoints?: GitHubEndpoints;
+  /** Passed to createTestCore (e.g. `forwardMailTo` to send the mails through real SMTP). */
+  core?: TestCoreOverrides;
 }
 
 /**
@@ -104,7 +106,7 @@ export async function createOAuthApp(idp: { issuer: string } | null, options: OA
     linkByEmail: options.linkByEmail ?? 'never',
     providerTokenKeys: options.providerTokenKeys ?? null,
   };
-  const core = await createTestCore();
+  const core = await createTestCore(options.core ?? {});
   const tokens = createTestTokenDeps(core);
   await tokens.keyRing.ensureKey();
   const app = await buildApp({ deps: core as CoreDeps, tokens, config: { publicUrl: testOrigin, trustedProxies: [], allowedReturnOrigins: [] }, oauth });

@@ -14,6 +14,12 @@ export interface OAuthProviderConfig {
   clientId: string;
   clientSecret: string;
   scopes: readonly string[];
+  /**
+   * Operator opt-in (`trust_provider_mfa=true`): a login whose ID token says `amr` includes `mfa`
+   * counts as multi-factor, so an account with a second factor needs no second step after it.
+   * Off by default: the provider's own MFA is not Gatehouse's to vouch for (docs/security.md SEC-101).
+   */
+  trustProviderMfa?: boolean;
 }
 
 export const providerIdPattern = /^[a-z0-9][a-z0-9_-]{0,31}$/;
