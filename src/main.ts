@@ -1,5 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import pinoPretty from 'pino-pretty';
 import type { FastifyInstance } from 'fastify';
 import { createArgon2idHasher } from './core/credentials/argon2id.ts';
 import { systemClock, systemRandom } from './core/clock.ts';
@@ -20,12 +21,11 @@ import type { OAuthDeps } from './core/oauth-client/oauth-deps.ts';
 import { deriveProviderTokenKeys } from './core/oauth-client/provider-tokens.ts';
 import { migrateToLatest, type MigrationReport } from './storage/sql/migrate.ts';
 import { withSessionCache } from './storage/session-cache.ts';
+import { housekeep } from './housekeeping.ts';
 
 /**
  * The composition root: the only place (with the CLI) that picks concrete adapters.
  */
-
-
 
 function rule(config: RateRuleConfig): ThrottleRule {
   return {
@@ -36,8 +36,12 @@ function rule(config: RateRuleConfig): ThrottleRule {
   };
 }
 
-/** JSON logs (pino) to stdout, or to `destination` (tests capture them there). */
-export function createLogger(config: Pick<GatehouseConfig, 'logLevel'>, destination?: NodeJS.WritableStream): Logger {
+/**
+ * Logs (pino) to stdout, or to `destination` (tests capture them there): one JSON object a line
+ * in production, for log collectors; in dev mode short human lines through pino-pretty
+ * (`12:04:31 INFO: GET /account 200 4 ms`), so the start-up banner is not buried in JSON.
+ */
+export function createLogger(config: Pick<GatehouseConfig, 'logLevel'> & Partial<Pick<GatehouseConfig, 'dev'>>, destination?: NodeJS.WritableStream): Logger {
   const options: LoggerOptions = {
     level: config.logLevel,
     // Belt and braces: request logs carry no headers or bodies, but nothing secret is ever printed.
@@ -64,6 +68,17 @@ export function createLogger(config: Pick<GatehouseConfig, 'logLevel'>, destinat
       req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, path: req.url.split('?')[0], ip: req.ip }),
     },
   };
+  if (config.dev === true) {
+    const pretty = pinoPretty({
+      // Colours only on the terminal (pino-pretty checks it supports them); never into a captured stream.
+      ...(destination === undefined ? {} : { destination, colorize: false }),
+      translateTime: 'SYS:HH:MM:ss',
+      ignore: 'pid,hostname,reqId',
+      singleLine: true,
+      sync: true,
+    });
+    return pino(options, pretty);
+  }
   return destination === undefined ? pino(options) : pino(options, destination);
 }
 
@@ -179,7 +194,11 @@ export async function createOAuthDeps(config: GatehouseConfig): Promise<OAuthDep
 }
 
 /** A store opened from the configuration, with the migration command for `gatehouse migrate`. */
-export type OpenedStore = Store & { migrate(): Promise<MigrationReport> };
+export type OpenedStore = Store & {
+  migrate(): Promise<MigrationReport>;
+  /** SQLite only: moves when another process commits to the file (see storage/sql/sqlite.ts). */
+  externalWrites?: () => number;
+};
 
 /**
  * The database the configuration names: PostgreSQL for a `postgres://` URL, the SQLite file
@@ -249,8 +268,17 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const { createMailer } = await import('./mail/create-mailer.ts');
   const mailer = createMailer(config, logger, clock);
   if (mailer.warning !== null) logger.warn(mailer.warning);
-  // Optionally, session checks from memory for up to a second (storage/session-cache.ts).
-  const store = config.session.cacheMs === 0 ? shared : withSessionCache(shared, { ttlMs: config.session.cacheMs, clock });
+  // Session checks from memory (storage/session-cache.ts). On SQLite always, and exact: this
+  // process's writes clear the cache, and SQLite's data_version shows another process's commit on
+  // the next check. On PostgreSQL only when configured: other instances' writes are seen within
+  // cacheMs.
+  const externalWrites = database.externalWrites;
+  const store =
+    externalWrites !== undefined
+      ? withSessionCache(shared, { ttlMs: config.session.cacheMs === 0 ? 1000 : config.session.cacheMs, clock, externalWrites })
+      : config.session.cacheMs === 0
+        ? shared
+        : withSessionCache(shared, { ttlMs: config.session.cacheMs, clock });
   const deps = await createCoreDeps(config, store, clock, mailer.queue);
   const tokens = createTokenDeps(config, store, clock);
   await tokens.keyRing.ensureKey();
@@ -274,21 +302,10 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   // Loaded here, not at the top: the CLI imports this module for its other exports and serves no
   // HTTP, so each CLI command skips loading fastify and every route.
   const { buildApp } = await import('./http/app.ts');
-  const app = await buildApp({ deps, tokens, config: { ...config, devOutbox: mailer.devOutbox }, oauth, ...(config.logLevel === 'silent' ? {} : { logger }) });
+  const app = await buildApp({ deps, tokens, config: { ...config, devOutbox: mailer.devOutbox }, oauth, requestLog: config.dev ? 'summary' : 'full', ...(config.logLevel === 'silent' ? {} : { logger }) });
   const housekeeping = setInterval(() => {
     const nowMs = clock.nowMs();
-    void Promise.all([
-      store.sessions.deleteExpired(nowMs, deps.sessionPolicy.idleTimeoutMs),
-      tokens.keyRing.deleteExpired(),
-      rotateIfDue(),
-      store.refreshTokens.deleteExpired(nowMs),
-      store.revocations.deleteExpired(nowMs),
-      store.oauthFlows.deleteExpired(nowMs),
-      store.oneTimeTokens.deleteExpired(nowMs),
-      store.emailCodes.deleteExpired(nowMs),
-      store.passkeyChallenges.deleteExpired(nowMs),
-      store.throttle.deleteStale(nowMs, Math.max(config.rateLimit.account.resetAfterSeconds, config.rateLimit.ip.resetAfterSeconds, config.rateLimit.signupIp.resetAfterSeconds) * 1000),
-    ]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
+    void Promise.all([housekeep({ store, deps, tokens }, nowMs), rotateIfDue()]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
   }, 10 * 60 * 1000);
   housekeeping.unref();
   // Pool use in the logs: a line every minute at debug level, a warning when requests queue for a connection.

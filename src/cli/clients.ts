@@ -5,6 +5,7 @@ import { deleteClient } from '../core/clients/delete-client.ts';
 import { listClients } from '../core/clients/list-clients.ts';
 import type { CoreDeps } from '../core/deps.ts';
 import type { ClientType, GrantType, RefreshTokenDelivery } from '../core/ports.ts';
+import { printTable } from './table.ts';
 
 /** Runs `work` with the domain opened on the configured database, then closes it. */
 export type WithCore = <T>(work: (deps: CoreDeps) => Promise<T>) => Promise<T>;
@@ -66,11 +67,7 @@ export function clientsCommand(withCore: WithCore): Command {
     .description('list every client (never its secret)')
     .action(async () => {
       const list = await withCore((deps) => listClients(deps));
-      if (list.length === 0) console.log('(none)');
-      else
-        console.table(
-          list.map((c) => ({ id: c.id, name: c.name, type: c.type, grants: c.grantTypes.join(' '), audience: c.audience, refresh: c.refreshTokenDelivery, created: new Date(c.createdAtMs).toISOString() })),
-        );
+      printTable(list.map((c) => ({ id: c.id, name: c.name, type: c.type, grants: c.grantTypes.join(' '), audience: c.audience, refresh: c.refreshTokenDelivery, created: new Date(c.createdAtMs).toISOString() })));
     });
 
   clients

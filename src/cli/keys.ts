@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { TokenDeps } from '../core/tokens/issue-access-token.ts';
+import { printTable } from './table.ts';
 
 /** Runs `work` with the token machinery opened on the configured database, then closes it. */
 export type WithTokens = <T>(work: (tokens: TokenDeps) => Promise<T>) => Promise<T>;
@@ -31,8 +32,7 @@ export function keysCommand(withTokens: WithTokens): Command {
           'leaves JWKS': iso(k.expiresAtMs),
         }));
       });
-      if (rows.length === 0) console.log('(no keys yet: the server creates one at start-up)');
-      else console.table(rows);
+      printTable(rows, '(no keys yet: the server creates one at start-up)');
     });
 
   keys

@@ -18,6 +18,7 @@ import type { TokenDeps } from '../core/tokens/issue-access-token.ts';
 import { normalizeEmail } from '../core/accounts/normalize-email.ts';
 import { redirectUri } from '../core/oauth-client/oauth-deps.ts';
 import type { DemoIdp } from '../dev/demo-idp.ts';
+import { printTable } from './table.ts';
 
 const cliContext: RequestContext = { ip: 'cli', userAgent: 'gatehouse-cli' };
 
@@ -70,10 +71,6 @@ async function readPassword(options: { password?: string; passwordStdin?: boolea
   throw new Error('give the password with --password-stdin (preferred: it stays out of shell history) or --password');
 }
 
-const table = (rows: Array<Record<string, string>>): void => {
-  if (rows.length === 0) console.log('(none)');
-  else console.table(rows);
-};
 const iso = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
 
 /** `--limit` reaches SQL as a LIMIT: refuse anything but a positive whole number up front. */
@@ -117,7 +114,10 @@ export function createCli(): Command {
         ...cfg.devNotices.map((n) => `  - ${n}`),
         `  - database: ${redactUrl(cfg.database)}`,
         `  - sign up at ${cfg.publicUrl}/signup · API description at ${cfg.publicUrl}/openapi.json`,
-        ...cfg.oauth.providers.map((p) => `  - login with ${p.displayName} (${p.id}): register the redirect URI ${redirectUri(cfg.publicUrl, p.id)}`),
+        ...cfg.oauth.providers.map(
+          (p) =>
+            `  - login with ${p.displayName} (${p.id}): register the redirect URI ${redirectUri(cfg.publicUrl, p.id)}; token endpoint auth: ${gatehouse.oauth.providers.get(p.id)?.clientAuthMethod ?? 'unknown'}`,
+        ),
         ...(demoIdp === undefined ? [] : [`  - ${demoBanner}`]),
         '',
       ];
@@ -161,7 +161,7 @@ export function createCli(): Command {
     .option('--limit <n>', 'at most this many', positiveInteger, 100)
     .action(async (options: { limit: number }) => {
       const users = await withCore(program, (deps) => deps.store.users.list({ limit: options.limit }));
-      table(users.map((u) => ({ id: u.id, email: u.email, created: iso(u.createdAtMs), disabled: iso(u.disabledAtMs) })));
+      printTable(users.map((u) => ({ id: u.id, email: u.email, created: iso(u.createdAtMs), disabled: iso(u.disabledAtMs) })));
     });
   user
     .command('disable <email>')
@@ -189,7 +189,7 @@ export function createCli(): Command {
     .requiredOption('--user <email>')
     .action(async (options: { user: string }) => {
       const list = await withCore(program, async (deps) => listSessions(deps, (await findUser(deps, options.user)).id));
-      table(list.map((s) => ({ id: s.id, ip: s.ip, 'user agent': s.userAgent.slice(0, 60), created: iso(s.createdAtMs), 'last seen': iso(s.lastSeenAtMs) })));
+      printTable(list.map((s) => ({ id: s.id, ip: s.ip, 'user agent': s.userAgent.slice(0, 60), created: iso(s.createdAtMs), 'last seen': iso(s.lastSeenAtMs) })));
     });
   sessions
     .command('revoke')
@@ -218,7 +218,7 @@ export function createCli(): Command {
         const userId = options.user === undefined ? undefined : (await findUser(deps, options.user)).id;
         return deps.store.audit.list({ limit: options.limit, ...(userId === undefined ? {} : { userId }) });
       });
-      table(events.map((e) => ({ time: iso(e.atMs), event: e.type, user: e.userId ?? '', email: e.email ?? '', ip: e.ip, 'user agent': e.userAgent.slice(0, 40), detail: e.detail ?? '' })));
+      printTable(events.map((e) => ({ time: iso(e.atMs), event: e.type, user: e.userId ?? '', email: e.email ?? '', ip: e.ip, 'user agent': e.userAgent.slice(0, 40), detail: e.detail ?? '' })));
     });
 
   program

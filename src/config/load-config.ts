@@ -274,7 +274,7 @@ export function loadConfig(options: LoadConfigOptions): GatehouseConfig {
   const forwardAuth = config.forwardAuth as GatehouseConfig['forwardAuth'];
   forwardAuth.accessRules = parseAccessRules(forwardAuth.rules, config.publicUrl as string | undefined, (config.allowedReturnOrigins as string[] | undefined) ?? [], problems);
   const oauth = config.oauth as GatehouseConfig['oauth'];
-  oauth.providers = parseOAuthProviders(oauth, problems, config.dev === true);
+  oauth.providers = parseOAuthProviders(oauth, problems, config.dev === true ? 'https-or-loopback-http' : 'https-only');
   if (problems.length > 0) throw new ConfigError(problems);
   return deepFreeze({ ...(config as unknown as GatehouseConfig), devNotices });
 }

@@ -1,6 +1,6 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { CoreDeps } from '../core/deps.ts';
 import type { TokenDeps } from '../core/tokens/issue-access-token.ts';
@@ -26,6 +26,8 @@ import { emailVerificationRoutes } from './routes/email-verification.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
 import { twoFactorRoutes } from './routes/two-factor.ts';
 import { emailCodeRoutes } from './routes/email-code.ts';
+import { passkeyRoutes } from './routes/passkeys.ts';
+import { passkeySessionRoutes } from './routes/passkey-session.ts';
 import { reauthRoutes } from './routes/reauth.ts';
 import { sessionSchema, userSchema } from './schemas.ts';
 import { authCheckRoutes } from './routes/auth-check.ts';
@@ -38,8 +40,19 @@ declare module 'fastify' {
   }
 }
 
-// AppConfig lives in app-config.ts so pages and routes can take it without importing this file (no cycle).
-export type { AppConfig } from './app-config.ts';
+/**
+ * Dev mode's request log: nothing when a request comes in, one short line when it is answered
+ * (`GET /account 200 4 ms`). The path only: a query string may carry a one-time token.
+ */
+class SummaryRequestLog extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = `${request.method} ${request.url.split('?')[0]} ${reply.statusCode} ${Math.round(reply.elapsedTime)} ms`;
+    if (error) reply.log.error({ err: error }, line);
+    else reply.log.info(line);
+  }
+}
 
 export interface BuildAppOptions {
   deps: CoreDeps;
@@ -48,6 +61,12 @@ export interface BuildAppOptions {
   logger?: Logger;
   /** Social login; without it no provider is offered and the /v1/oauth routes do not exist. */
   oauth?: OAuthDeps;
+  /**
+   * `full` (the default): fastify's request logs, a line when a request comes in and one when it
+   * is answered. `summary` (dev mode): one short line per answered request, method, path (never
+   * the query, which may carry one-time tokens), status and time.
+   */
+  requestLog?: 'full' | 'summary';
 }
 
 /**
@@ -57,7 +76,7 @@ export interface BuildAppOptions {
  * const app = await buildApp({ deps, config: { publicUrl: 'https://auth.example.com', trustedProxies: [] } });
  * const res = await app.inject({ method: 'GET', url: '/healthz' });
  */
-export async function buildApp({ deps, tokens, config, logger, oauth }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ deps, tokens, config, logger, oauth, requestLog = 'full' }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
     // X-Forwarded-For is honoured only from configured proxies (docs/security.md SEC-48).
@@ -68,6 +87,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth }: BuildApp
     onConstructorPoisoning: 'remove',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     return503OnClosing: true,
+    ...(requestLog === 'summary' ? { logController: new SummaryRequestLog() } : {}),
     // The router refuses a malformed percent-encoding or an over-long path parameter before any
     // hook runs; answer those as problem+json too, not fastify's own JSON (docs/security.md SEC-161).
     frameworkErrors: (error, _request, reply) => {
@@ -111,6 +131,8 @@ export async function buildApp({ deps, tokens, config, logger, oauth }: BuildApp
   passwordResetRoutes(app, deps);
   twoFactorRoutes(app, deps);
   emailCodeRoutes(app, deps);
+  passkeyRoutes(app, deps);
+  passkeySessionRoutes(app, deps);
   sessionRoutes(app, deps);
   sessionsRoutes(app, deps);
   meRoutes(app, deps);

@@ -22,7 +22,7 @@ describe('gatehouse keys', () => {
     assert.equal(rows.length, 2);
     assert.deepEqual(rows.map((r) => r.state).sort(), ['published, signs later', 'signing']);
     const old = rows.find((r) => r.state === 'signing');
-    assert.ok(old?.['signs until'] && old['leaves JWKS'], 'the old key has a retirement and a removal time');
-    assert.ok(Date.parse(old['leaves JWKS'] as string) > Date.parse(old['signs until'] as string));
+    assert.ok(old?.['signs until'] && old['leaves jwks'], 'the old key has a retirement and a removal time');
+    assert.ok(Date.parse(old['leaves jwks'] as string) > Date.parse(old['signs until'] as string));
   });
 });

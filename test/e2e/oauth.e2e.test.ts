@@ -118,7 +118,7 @@ describe('login with the demo IdP in a real browser (npm start)', () => {
     assert.equal(await page.locator('main strong').first().textContent(), 'demo.user@example.com');
     const identity = page.locator('tr[data-identity-id]');
     assert.equal(await identity.count(), 1);
-    assert.match((await identity.textContent()) ?? '', /Demo IdP\s*demo\.user@example\.com/);
+    assert.match((await identity.textContent()) ?? '', /Demo IdP\s*linked\s*demo\.user@example\.com/);
     assert.match((await identity.textContent()) ?? '', /Your only way to log in/);
     const session = (await context.cookies(url)).find((c) => c.name === sessionCookieName);
     assert.deepEqual([session?.httpOnly, session?.secure, session?.sameSite], [true, true, 'Lax']);
@@ -131,7 +131,8 @@ describe('login with the demo IdP in a real browser (npm start)', () => {
     await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Log out' }).click();
     await page.waitForURL(`${url}/logout`);
     await page.locator('main').getByRole('button', { name: 'Log out' }).click();
-    await page.waitForURL(`${url}/login`);
+    await page.waitForURL(`${url}/login?done=logged-out`);
+    await page.getByText('You are logged out on this device').waitFor();
     assert.equal((await page.request.get('/v1/session')).status(), 401);
   });
 

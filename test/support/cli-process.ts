@@ -90,19 +90,19 @@ export async function runCliOk(args: readonly string[], options: { env: Record<s
 }
 
 /**
- * The rows of a `console.table` printout, keyed by the header, with the quotes around strings
- * removed (the `(index)` column is dropped). `(none)` gives no rows.
+ * The rows of a CLI table (src/cli/table.ts), keyed by the lower-cased header; `-` cells are ''.
+ * `(none)` or another parenthesised message gives no rows.
  */
 export function tableRows(stdout: string): Array<Record<string, string>> {
-  const lines = stdout.split('\n').filter((line) => line.startsWith('│'));
-  const cells = (line: string): string[] =>
-    line
-      .split('│')
-      .slice(1, -1)
-      .map((cell) => cell.trim().replace(/^'(.*)'$/, '$1'));
-  const [header, ...rows] = lines.map(cells);
-  if (header === undefined) return [];
-  return rows.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i] ?? ''] as const).filter(([name]) => name !== '(index)')));
+  const lines = stdout.split('\n').filter((line) => line !== '');
+  const [header, ...rows] = lines.map((line) => Array.from(line));
+  if (header === undefined || header[0] === '(') return [];
+  // Columns start where a header name starts after two or more spaces (names may hold one space).
+  const starts = [0];
+  for (let i = 2; i < header.length; i += 1) if (header[i] !== ' ' && header[i - 1] === ' ' && header[i - 2] === ' ') starts.push(i);
+  const cells = (line: string[]): string[] => starts.map((start, i) => line.slice(start, starts[i + 1] ?? line.length).join('').trim());
+  const names = cells(header).map((name) => name.toLowerCase());
+  return rows.map((row) => Object.fromEntries(cells(row).map((cell, i) => [names[i]!, cell === '-' ? '' : cell] as const)));
 }
 
 export interface ServeProcess {

@@ -1,11 +1,20 @@
 import { createHmac } from 'node:crypto';
-import type { AccountSecurityDeps } from '../deps.ts';
-import type { Clock, ThrottleStore } from '../ports.ts';
+import type { AccountSecurityDeps, AccountSecurityPolicy } from '../deps.ts';
+import type { Clock, ThrottleRuleShape, ThrottleStore } from '../ports.ts';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
 /** Mails of one stream space out by the interval; a reset mail never waits for a verification mail. */
 export type MailStream = 'verification' | 'reset' | 'code';
+
+/** The mail limits as throttle rules: 10 a day in all, and one per interval in each stream. */
+export function mailLimitRules(policy: Pick<AccountSecurityPolicy, 'mailIntervalMs'>): { daily: ThrottleRuleShape; interval: ThrottleRuleShape } {
+  const interval = policy.mailIntervalMs;
+  return {
+    daily: { freeFailures: 10, baseDelayMs: dayMs, maxDelayMs: dayMs, resetAfterMs: dayMs },
+    interval: { freeFailures: 1, baseDelayMs: interval, maxDelayMs: interval, resetAfterMs: interval },
+  };
+}
 
 /**
  * Limits the mails one address can be sent (verification, reset, codes): at most one per
@@ -22,11 +31,11 @@ export async function mayMail(
   stream: MailStream,
 ): Promise<boolean> {
   const nowMs = deps.clock.nowMs();
-  const interval = deps.accountSecurity.policy.mailIntervalMs;
+  const rules = mailLimitRules(deps.accountSecurity.policy);
   const key = (kind: string): string => `mail-${kind}:${createHmac('sha256', deps.accountSecurity.limiterKey).update(email).digest('base64url').slice(0, 32)}`;
-  const daily = await deps.store.throttle.reserve(key('day'), nowMs, { freeFailures: 10, baseDelayMs: dayMs, maxDelayMs: dayMs, resetAfterMs: dayMs });
+  const daily = await deps.store.throttle.reserve(key('day'), nowMs, rules.daily);
   if (!daily.allowed) return false;
-  const burst = await deps.store.throttle.reserve(key(`interval-${stream}`), nowMs, { freeFailures: 1, baseDelayMs: interval, maxDelayMs: interval, resetAfterMs: interval });
+  const burst = await deps.store.throttle.reserve(key(`interval-${stream}`), nowMs, rules.interval);
   if (!burst.allowed) {
     await deps.store.throttle.refund(key('day'), daily);
     return false;

@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import type { Random } from '../ports.ts';
 
 /**
  * A flow's secrets all come from one 256-bit value that lives only in the browser's flow
@@ -21,8 +22,13 @@ function derive(flowKey: Uint8Array, cookieValue: string, purpose: string): stri
   return createHmac('sha256', flowKey).update(`gatehouse oauth flow v1\0${purpose}\0${cookieValue}`).digest('base64url');
 }
 
-/** The secrets of a flow, from its cookie value (at the callback) or a new one (at the start). */
-export function flowSecrets(flowKey: Uint8Array, cookieValue: string = randomBytes(32).toString('base64url')): FlowSecrets {
+/** The secrets of a new flow (at the start): a fresh 256-bit cookie value from `random`. */
+export function newFlowSecrets(flowKey: Uint8Array, random: Random): FlowSecrets {
+  return flowSecrets(flowKey, Buffer.from(random.bytes(32)).toString('base64url'));
+}
+
+/** The secrets of a flow from its cookie value (at the callback). */
+export function flowSecrets(flowKey: Uint8Array, cookieValue: string): FlowSecrets {
   return {
     cookieValue,
     idHash: new Uint8Array(createHash('sha256').update(cookieValue).digest()),

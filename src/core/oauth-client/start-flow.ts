@@ -4,7 +4,7 @@ import type { CoreDeps } from '../deps.ts';
 import type { SessionWithUser } from '../ports.ts';
 import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
 import type { OAuthProvider } from './connect-provider.ts';
-import { flowSecrets } from './flow-secrets.ts';
+import { newFlowSecrets } from './flow-secrets.ts';
 import { redirectUri, type OAuthDeps } from './oauth-deps.ts';
 
 export interface StartFlowInput {
@@ -43,7 +43,7 @@ export async function startFlow(deps: CoreDeps, oauth: OAuthDeps, input: StartFl
   // Every start counts (a login that succeeds is no reason to refund it): the limit is on rows
   // stored per IP, generous enough for people behind one NAT.
   await deps.throttle.reserve([['oauthStartIp', input.ip]], deps.clock.nowMs());
-  const secrets = flowSecrets(oauth.flowKey);
+  const secrets = newFlowSecrets(oauth.flowKey, deps.random);
   const nowMs = deps.clock.nowMs();
   const expiresAtMs = nowMs + oauth.flowTtlMs;
   await deps.store.oauthFlows.insert({

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import type { AccountSecurityDeps } from '../deps.ts';
+import type { AccountSecurityDeps, AccountSecurityPolicy } from '../deps.ts';
 import { AuthError } from '../errors.ts';
-import type { Clock, ThrottleReservation, ThrottleStore } from '../ports.ts';
+import type { Clock, ThrottleReservation, ThrottleRuleShape, ThrottleStore } from '../ports.ts';
 
 const minuteMs = 60_000;
 
@@ -14,6 +14,11 @@ function keyFor(deps: Deps, kind: CodeKind, userId: string): string {
   return `code-${kind}:${createHmac('sha256', deps.accountSecurity.limiterKey).update(userId).digest('base64url').slice(0, 32)}`;
 }
 
+/** After `maxFailedCodeAttempts` wrong codes, waits from 1 minute doubling to 1 hour; forgotten after an hour without one. */
+export function codeAttemptRule(policy: Pick<AccountSecurityPolicy, 'maxFailedCodeAttempts'>): ThrottleRuleShape {
+  return { freeFailures: policy.maxFailedCodeAttempts, baseDelayMs: minuteMs, maxDelayMs: 60 * minuteMs, resetAfterMs: 60 * minuteMs };
+}
+
 /**
  * Counts one code attempt for the account before the code is checked, so concurrent guesses
  * cannot slip past the cap (docs/security.md SEC-44). After `maxFailedCodeAttempts` failures each further
@@ -22,8 +27,7 @@ function keyFor(deps: Deps, kind: CodeKind, userId: string): string {
  * Throws too_many_requests while locked.
  */
 export async function reserveCodeAttempt(deps: Deps, kind: CodeKind, userId: string): Promise<void> {
-  const rule = { freeFailures: deps.accountSecurity.policy.maxFailedCodeAttempts, baseDelayMs: minuteMs, maxDelayMs: 60 * minuteMs, resetAfterMs: 60 * minuteMs };
-  const outcome: ThrottleReservation = await deps.store.throttle.reserve(keyFor(deps, kind, userId), deps.clock.nowMs(), rule);
+  const outcome: ThrottleReservation = await deps.store.throttle.reserve(keyFor(deps, kind, userId), deps.clock.nowMs(), codeAttemptRule(deps.accountSecurity.policy));
   if (!outcome.allowed) throw new AuthError('too_many_requests', { retryAfterSeconds: Math.max(1, Math.ceil(outcome.waitMs / 1000)) });
 }
 

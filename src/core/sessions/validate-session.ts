@@ -2,6 +2,11 @@ import type { CoreDeps, SessionPolicy } from '../deps.ts';
 import type { Session, SessionWithUser } from '../ports.ts';
 import { parseSessionToken, secretMatches } from './session-token.ts';
 
+/** Past its absolute limit, or unused for longer than the idle limit. */
+export function sessionHasEnded(session: Session, nowMs: number, policy: SessionPolicy): boolean {
+  return nowMs >= session.expiresAtMs || nowMs >= session.lastSeenAtMs + policy.idleTimeoutMs;
+}
+
 /**
  * The session check behind every authenticated request. Returns null for anything that is
  * not a live session: malformed, unknown, wrong secret, idle or absolute limit passed,
@@ -11,11 +16,6 @@ import { parseSessionToken, secretMatches } from './session-token.ts';
  * const current = await validateSession(deps, cookieValue);
  * if (current === null) reply.code(401);
  */
-/** Past its absolute limit, or unused for longer than the idle limit. */
-export function sessionHasEnded(session: Session, nowMs: number, policy: SessionPolicy): boolean {
-  return nowMs >= session.expiresAtMs || nowMs >= session.lastSeenAtMs + policy.idleTimeoutMs;
-}
-
 export async function validateSession(
   deps: Pick<CoreDeps, 'store' | 'clock' | 'sessionPolicy'>,
   token: string,

@@ -46,3 +46,16 @@ export interface ThrottleStore {
   /** Housekeeping: forgets counters idle for longer than `resetAfterMs`. */
   deleteStale(nowMs: number, resetAfterMs: number): Promise<number>;
 }
+
+/**
+ * The one atomic step an optimistic reserve needs from a shared store (SQL, Redis): see
+ * core/throttle/reserve-by-compare-and-set.ts, which holds the loop and the rule's arithmetic.
+ */
+export interface ThrottleCompareAndSet {
+  get(key: string): Promise<ThrottleState | null>;
+  /**
+   * Writes `next` only if the key still holds `expected` (null: only if the key has no counter);
+   * false when another writer changed it first. `rule` tells how long the counter must be kept.
+   */
+  compareAndSet(key: string, expected: ThrottleState | null, next: ThrottleState, rule: ThrottleRuleShape): Promise<boolean>;
+}

@@ -54,6 +54,8 @@ export function createThrottle(store: ThrottleStore, rules: ThrottleRules, keySe
     `${kind}:${createHmac('sha256', keySecret).update(value).digest('base64url').slice(0, 32)}`;
 
   return {
+    /** The rules it enforces (housekeeping keeps counters as long as the longest reset needs them). */
+    rules,
     /**
      * Counts this attempt against every key before any expensive work (the password hash), and
      * throws too_many_requests when any key is locked, with the longest wait among the keys.

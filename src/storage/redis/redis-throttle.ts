@@ -1,9 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { ThrottleState, ThrottleStore } from '../../core/ports.ts';
-import { nextThrottleState, remainingLockMs } from '../../core/throttle/throttle.ts';
-
-/** Compare-and-set rounds before reserve gives up and fails closed for a second (as the SQL store does). */
-const maxReserveAttempts = 32;
+import type { ThrottleCompareAndSet, ThrottleState, ThrottleStore } from '../../core/ports.ts';
+import { reserveByCompareAndSet } from '../../core/throttle/reserve-by-compare-and-set.ts';
 /** Counters outlive their reset window by this much, then Redis forgets them by itself. */
 const expiryMarginMs = 60_000;
 
@@ -80,30 +77,28 @@ export function createRedisThrottleStore(redis: Redis, prefix: string): Throttle
   const keyOf = (key: string): string => `${prefix}throttle:${key}`;
   const text = (state: ThrottleState | null): [string, string] => (state === null ? ['', ''] : [String(state.failures), String(state.lastFailureAtMs)]);
 
-  const store: ThrottleStore = {
+  const counters: ThrottleCompareAndSet = {
     async get(key) {
       const [f, t] = await redis.hmget(keyOf(key), 'f', 't');
       return f === null || f === undefined || t === null || t === undefined ? null : { failures: Number(f), lastFailureAtMs: Number(t) };
     },
+    async compareAndSet(key, expected, next, rule) {
+      const [expectedF, expectedT] = text(expected);
+      const [nextF, nextT] = text(next);
+      return (await scripts.ghThrottleCas(keyOf(key), expectedF, expectedT, nextF, nextT, String(rule.resetAfterMs + rule.maxDelayMs + expiryMarginMs))) === 1;
+    },
+  };
+
+  return {
+    get: counters.get,
     async recordFailure(key, nowMs, resetAfterMs) {
       const failures = await scripts.ghThrottleRecord(keyOf(key), String(nowMs), String(resetAfterMs), String(resetAfterMs + expiryMarginMs));
       return { failures: Number(failures), lastFailureAtMs: nowMs };
     },
     async reserve(key, nowMs, rule) {
-      // Optimistic compare-and-set, like the SQL store: the rule's arithmetic stays in one place
-      // (core/throttle), and the script only makes "still what I read? then write" atomic.
-      for (let attempt = 0; attempt < maxReserveAttempts; attempt++) {
-        const before = await store.get(key);
-        const waitMs = remainingLockMs(before, rule, nowMs);
-        if (waitMs > 0) return { allowed: false, waitMs };
-        const after = nextThrottleState(before, rule, nowMs);
-        const [expectedF, expectedT] = text(before);
-        const [nextF, nextT] = text(after);
-        if ((await scripts.ghThrottleCas(keyOf(key), expectedF, expectedT, nextF, nextT, String(rule.resetAfterMs + rule.maxDelayMs + expiryMarginMs))) === 1) {
-          return { allowed: true, before, after };
-        }
-      }
-      return { allowed: false, waitMs: 1000 };
+      // The rule's arithmetic and the retry loop stay in core/throttle; the script only makes
+      // "still what I read? then write" atomic.
+      return reserveByCompareAndSet(counters, key, nowMs, rule);
     },
     async refund(key, { before, after }) {
       const [afterF, afterT] = text(after);
@@ -124,5 +119,4 @@ export function createRedisThrottleStore(redis: Redis, prefix: string): Throttle
       return deleted;
     },
   };
-  return store;
 }

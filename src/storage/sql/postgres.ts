@@ -3,7 +3,8 @@ import pg from 'pg';
 import type { SessionWithUser, Store } from '../../core/ports.ts';
 import { migrateToLatest, type MigrationReport } from './migrate.ts';
 import { classifyPostgresError, isPostgresRetryable, isPostgresUnavailable } from './postgres-errors.ts';
-import { sessionWithUserColumns, toSessionWithUser, type SessionWithUserRow } from './rows.ts';
+import { sessionQueries } from './repositories/sessions.ts';
+import { sessionWithUserFromValues } from './rows.ts';
 import type { Database } from './schema.ts';
 import { createSqlStore } from './sql-store.ts';
 
@@ -127,13 +128,7 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
 
   // The session check, the hot path: one named (server-side prepared) statement per connection,
   // rows as arrays, no query building on every request.
-  const compiled = db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(sessionWithUserColumns)
-    .where('sessions.id', '=', '')
-    .compile();
-  const columnNames = sessionWithUserColumns.map((c) => c.split(' as ')[1] as keyof SessionWithUserRow);
+  const compiled = sessionQueries.findWithUser(db, '').compile();
   const findSessionWithUser = async (id: string): Promise<SessionWithUser | null> => {
     let result: pg.QueryArrayResult;
     try {
@@ -142,17 +137,12 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
       return classifyPostgresError(error);
     }
     const values = result.rows[0];
-    if (values === undefined) return null;
-    const row = {} as SessionWithUserRow;
-    columnNames.forEach((name, i) => {
-      row[name] = values[i];
-    });
-    return toSessionWithUser(row);
+    return values === undefined ? null : sessionWithUserFromValues(values);
   };
 
   const poolUse = (): PostgresPoolUse => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolOptions.maxConnections });
   const store = createSqlStore(db, {
-    findSessionWithUser,
+    fastPaths: { outsideTransaction: { sessions: { findWithUser: findSessionWithUser } } },
     ping: async () => {
       try {
         await pool.query('SELECT 1');

@@ -95,6 +95,17 @@ export function toSessionWithUser(r: SessionWithUserRow): SessionWithUser {
   };
 }
 
+const sessionWithUserNames = sessionWithUserColumns.map((c) => c.split(' as ')[1] as keyof SessionWithUserRow);
+
+/** The same from a row read as an array (in `sessionWithUserColumns` order), as the fast paths read it. */
+export function sessionWithUserFromValues(values: readonly unknown[]): SessionWithUser {
+  const row = {} as SessionWithUserRow;
+  sessionWithUserNames.forEach((name, i) => {
+    row[name] = values[i];
+  });
+  return toSessionWithUser(row);
+}
+
 export function toAudit(row: Selectable<Database['audit']>): AuditEvent {
   return {
     id: row.id,

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Client, SessionWithUser, Store } from '../../core/ports.ts';
+import type { Store } from '../../core/ports.ts';
 import { sqlAudit } from './repositories/audit.ts';
 import { sqlClients } from './repositories/clients.ts';
 import { sqlOAuthFlows } from './repositories/oauth-flows.ts';
@@ -19,16 +19,27 @@ import { sqlPasskeys } from './repositories/passkeys.ts';
 import { sqlPasskeyChallenges } from './repositories/passkey-challenges.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
-import type { SqliteTransactionPaths } from './sqlite-hot-paths.ts';
 import { createGroupCommit, type SavepointStatement } from './group-commit.ts';
 
+/** The repositories of a Store, without its transaction and lifecycle. */
+export type Repositories = Omit<Store, 'transaction' | 'ping' | 'close' | 'describe'>;
+
+/** Some methods of some repositories, replacing the kysely ones. */
+export type RepositoryOverrides = { [K in keyof Repositories]?: Partial<Repositories[K]> };
+
+/**
+ * A dialect's faster versions of the hottest repository methods (prepared statements running
+ * the repositories' own queries): SQLite's are built in sqlite.ts, PostgreSQL's in postgres.ts.
+ * Outside transactions and inside them separately: a fast read outside a transaction may use
+ * another connection, which cannot see a transaction's uncommitted writes.
+ */
+export interface SqlFastPaths {
+  outsideTransaction?: RepositoryOverrides;
+  inTransaction?: RepositoryOverrides;
+}
+
 export interface SqlStoreOptions {
-  /** A faster lookup for the session check, when the dialect has one (SQLite: a cached prepared statement). */
-  findSessionWithUser?: (id: string) => Promise<SessionWithUser | null>;
-  /** The same for the token endpoint's client lookup. */
-  findClient?: (id: string) => Promise<Client | null>;
-  /** Prepared statements for use inside a transaction (SQLite: on the writer the transaction holds). */
-  inTransaction?: SqliteTransactionPaths;
+  fastPaths?: SqlFastPaths;
   /**
    * Commit concurrent transactions together (group-commit.ts): for a single-writer database.
    * `savepoint` runs the members' savepoint statements directly on the writer (SQLite), without
@@ -43,28 +54,15 @@ export interface SqlStoreOptions {
   describe?: () => Record<string, unknown>;
 }
 
-/** Runs of a transaction that failed only because it raced another one, before the error is passed on. */
-const maxTransactionAttempts = 5;
-
-/** The storage ports over kysely: the same repositories serve SQLite and PostgreSQL. */
-export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
-  // Inside a transaction the read fast paths are not used: they read through another
-  // connection, which cannot see the transaction's own uncommitted writes.
-  const hot = db.isTransaction ? options.inTransaction : undefined;
-  const sessions = sqlSessions(db, db.isTransaction ? hot?.findSessionWithUser : options.findSessionWithUser);
-  const clients = sqlClients(db);
-  const group =
-    !db.isTransaction && options.groupCommit !== undefined
-      ? createGroupCommit(db as Kysely<Database>, (trx) => createSqlStore(trx, options), options.groupCommit.savepoint)
-      : null;
-  const store: Store = {
+function sqlRepositories(db: Db): Repositories {
+  return {
     users: sqlUsers(db),
-    sessions: hot === undefined ? sessions : { ...sessions, touch: hot.touchSession },
+    sessions: sqlSessions(db),
     throttle: sqlThrottle(db),
     audit: sqlAudit(db),
     signingKeys: sqlSigningKeys(db),
-    clients: db.isTransaction || options.findClient === undefined ? clients : { ...clients, findById: options.findClient },
-    refreshTokens: hot === undefined ? sqlRefreshTokens(db) : { ...sqlRefreshTokens(db), ...hot.refreshTokens },
+    clients: sqlClients(db),
+    refreshTokens: sqlRefreshTokens(db),
     revocations: sqlRevocations(db),
     oauthIdentities: sqlOAuthIdentities(db),
     oauthFlows: sqlOAuthFlows(db),
@@ -75,6 +73,29 @@ export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
     recoveryCodes: sqlRecoveryCodes(db),
     passkeys: sqlPasskeys(db),
     passkeyChallenges: sqlPasskeyChallenges(db),
+  };
+}
+
+function withOverrides(repositories: Repositories, overrides: RepositoryOverrides | undefined): Repositories {
+  if (overrides === undefined) return repositories;
+  const merged: Record<string, unknown> = { ...repositories };
+  for (const [name, methods] of Object.entries(overrides)) merged[name] = { ...repositories[name as keyof Repositories], ...methods };
+  return merged as unknown as Repositories;
+}
+
+/** Runs of a transaction that failed only because it raced another one, before the error is passed on. */
+const maxTransactionAttempts = 5;
+
+/** The storage ports over kysely: the same repositories serve SQLite and PostgreSQL. */
+export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
+  // The one place a dialect's fast paths replace repository methods.
+  const repositories = withOverrides(sqlRepositories(db), db.isTransaction ? options.fastPaths?.inTransaction : options.fastPaths?.outsideTransaction);
+  const group =
+    !db.isTransaction && options.groupCommit !== undefined
+      ? createGroupCommit(db as Kysely<Database>, (trx) => createSqlStore(trx, options), options.groupCommit.savepoint)
+      : null;
+  const store: Store = {
+    ...repositories,
     transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
       if (db.isTransaction) return work(store);
       if (group !== null) return group.transaction(work);

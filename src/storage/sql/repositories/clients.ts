@@ -16,6 +16,11 @@ export function toClient(row: Selectable<ClientsTable>): Client {
   };
 }
 
+/** The statement the token endpoint's fast path also runs (prepared once, sqlite.ts): written once, here. */
+export const clientQueries = {
+  findById: (db: Db, id: string) => db.selectFrom('clients').selectAll().where('id', '=', id),
+};
+
 /** OAuth clients over kysely. */
 export function sqlClients(db: Db): ClientStore {
   return {
@@ -37,7 +42,7 @@ export function sqlClients(db: Db): ClientStore {
       return Number(result.numInsertedOrUpdatedRows ?? 0) === 1 ? 'created' : 'id_taken';
     },
     async findById(id) {
-      const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await clientQueries.findById(db, id).executeTakeFirst();
       return row === undefined ? null : toClient(row);
     },
     async list() {

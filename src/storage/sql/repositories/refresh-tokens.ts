@@ -35,23 +35,27 @@ export function toRow(token: RefreshTokenRecord): RefreshTokensTable {
   };
 }
 
+/** The refresh grant's statements, which SQLite's fast path also runs (prepared once, sqlite.ts): written once, here. */
+export const refreshTokenQueries = {
+  insert: (db: Db, row: RefreshTokensTable) => db.insertInto('refresh_tokens').values(row),
+  findById: (db: Db, id: string) => db.selectFrom('refresh_tokens').selectAll().where('id', '=', id),
+  /** Only while unused: of two racing rotations, one updates the row and the other finds it used. */
+  markUsed: (db: Db, id: string, usedAtMs: number, successorId: string) =>
+    db.updateTable('refresh_tokens').set({ used_at_ms: usedAtMs, successor_id: successorId }).where('id', '=', id).where('used_at_ms', 'is', null),
+};
+
 /** Refresh tokens over kysely. */
 export function sqlRefreshTokens(db: Db): RefreshTokenStore {
   return {
     async insert(token) {
-      await db.insertInto('refresh_tokens').values(toRow(token)).execute();
+      await refreshTokenQueries.insert(db, toRow(token)).execute();
     },
     async findById(id) {
-      const row = await db.selectFrom('refresh_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await refreshTokenQueries.findById(db, id).executeTakeFirst();
       return row === undefined ? null : toRecord(row);
     },
     async markUsed(id, usedAtMs, successorId) {
-      const result = await db
-        .updateTable('refresh_tokens')
-        .set({ used_at_ms: usedAtMs, successor_id: successorId })
-        .where('id', '=', id)
-        .where('used_at_ms', 'is', null)
-        .executeTakeFirst();
+      const result = await refreshTokenQueries.markUsed(db, id, usedAtMs, successorId).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
     async deleteFamily(familyId) {

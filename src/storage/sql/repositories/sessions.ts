@@ -1,8 +1,19 @@
-import type { SessionStore, SessionWithUser } from '../../../core/ports.ts';
+import type { SessionStore } from '../../../core/ports.ts';
 import { sessionWithUserColumns, toSession, toSessionWithUser, type Db, type SessionWithUserRow } from '../rows.ts';
 
-/** Sessions over kysely; `findSessionWithUser` replaces the hot lookup where the dialect has a faster one. */
-export function sqlSessions(db: Db, findSessionWithUser?: (id: string) => Promise<SessionWithUser | null>): SessionStore {
+/**
+ * The statements a dialect's fast path also runs (prepared once, sqlite.ts and postgres.ts), so
+ * each is written once, here.
+ */
+export const sessionQueries = {
+  /** The session check: one lookup by primary key, joined with the user. */
+  findWithUser: (db: Db, id: string) =>
+    db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').select(sessionWithUserColumns).where('sessions.id', '=', id),
+  touch: (db: Db, id: string, lastSeenAtMs: number) => db.updateTable('sessions').set({ last_seen_at_ms: lastSeenAtMs }).where('id', '=', id),
+};
+
+/** Sessions over kysely. */
+export function sqlSessions(db: Db): SessionStore {
   return {
     async create(session) {
       await db
@@ -22,17 +33,11 @@ export function sqlSessions(db: Db, findSessionWithUser?: (id: string) => Promis
         .execute();
     },
     async findWithUser(id) {
-      if (findSessionWithUser !== undefined) return findSessionWithUser(id);
-      const row = await db
-        .selectFrom('sessions')
-        .innerJoin('users', 'users.id', 'sessions.user_id')
-        .select(sessionWithUserColumns)
-        .where('sessions.id', '=', id)
-        .executeTakeFirst();
+      const row = await sessionQueries.findWithUser(db, id).executeTakeFirst();
       return row === undefined ? null : toSessionWithUser(row as SessionWithUserRow);
     },
     async touch(id, lastSeenAtMs) {
-      await db.updateTable('sessions').set({ last_seen_at_ms: lastSeenAtMs }).where('id', '=', id).execute();
+      await sessionQueries.touch(db, id, lastSeenAtMs).execute();
     },
     async recordAuthentication(id, authTimeMs, amr) {
       await db.updateTable('sessions').set({ auth_time_ms: authTimeMs, amr: amr.join(' ') }).where('id', '=', id).execute();

@@ -1,9 +1,6 @@
-import type { ThrottleState, ThrottleStore } from '../../../core/ports.ts';
-import { nextThrottleState, remainingLockMs } from '../../../core/throttle/throttle.ts';
+import type { ThrottleCompareAndSet, ThrottleState, ThrottleStore } from '../../../core/ports.ts';
+import { reserveByCompareAndSet } from '../../../core/throttle/reserve-by-compare-and-set.ts';
 import { ms, type Db } from '../rows.ts';
-
-/** Compare-and-set rounds before reserve gives up and fails closed for a second. */
-const maxReserveAttempts = 32;
 
 /** Throttle counters over kysely. */
 export function sqlThrottle(db: Db): ThrottleStore {
@@ -17,11 +14,27 @@ export function sqlThrottle(db: Db): ThrottleStore {
       .where('last_failure_at_ms', '=', expected.lastFailureAtMs)
       .executeTakeFirst();
 
-  const repository: ThrottleStore = {
+  const counters: ThrottleCompareAndSet = {
     async get(key) {
       const row = await db.selectFrom('throttle').selectAll().where('key', '=', key).executeTakeFirst();
       return row === undefined ? null : { failures: Number(row.failures), lastFailureAtMs: ms(row.last_failure_at_ms) };
     },
+    async compareAndSet(key, expected, next) {
+      const result =
+        expected === null
+          ? await db
+              .insertInto('throttle')
+              .values({ key, failures: next.failures, last_failure_at_ms: next.lastFailureAtMs })
+              .onConflict((oc) => oc.column('key').doNothing())
+              .executeTakeFirst()
+          : await replaceIfUnchanged(key, expected, next);
+      const changed = 'numInsertedOrUpdatedRows' in result ? result.numInsertedOrUpdatedRows : result.numUpdatedRows;
+      return Number(changed ?? 0) === 1;
+    },
+  };
+
+  return {
+    get: counters.get,
     async recordFailure(key, nowMs, resetAfterMs) {
       // One statement, so concurrent failures on one key never lose a count.
       const row = await db
@@ -43,30 +56,9 @@ export function sqlThrottle(db: Db): ThrottleStore {
       return { failures: Number(row.failures), lastFailureAtMs: ms(row.last_failure_at_ms) };
     },
     async reserve(key, nowMs, rule) {
-      // Optimistic compare-and-set, no transaction: read, decide, then write only if the row is
-      // still what was read (each statement is atomic on its own). A lost race reads again.
-      // This holds across processes and connections (two servers on one SQLite file, or many
-      // on PostgreSQL) without holding a lock across the decision.
-      for (let attempt = 0; attempt < maxReserveAttempts; attempt++) {
-        const before = await repository.get(key);
-        const waitMs = remainingLockMs(before, rule, nowMs);
-        if (waitMs > 0) return { allowed: false, waitMs };
-        const after = nextThrottleState(before, rule, nowMs);
-        const result =
-          before === null
-            ? await db
-                .insertInto('throttle')
-                .values({ key, failures: after.failures, last_failure_at_ms: after.lastFailureAtMs })
-                .onConflict((oc) => oc.column('key').doNothing())
-                .executeTakeFirst()
-            : await replaceIfUnchanged(key, before, after);
-        const changed = 'numInsertedOrUpdatedRows' in result ? result.numInsertedOrUpdatedRows : result.numUpdatedRows;
-        if (Number(changed ?? 0) === 1) return { allowed: true, before, after };
-        // Lost a race to another writer: let it finish before reading again.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      // Extreme contention on one key: fail closed for a moment rather than let it through.
-      return { allowed: false, waitMs: 1000 };
+      // No transaction: each statement of the compare-and-set is atomic on its own, which holds
+      // across processes and connections (two servers on one SQLite file, or many on PostgreSQL).
+      return reserveByCompareAndSet(counters, key, nowMs, rule);
     },
     async refund(key, { before, after }) {
       const restored =
@@ -95,5 +87,4 @@ export function sqlThrottle(db: Db): ThrottleStore {
       return Number(result.numDeletedRows);
     },
   };
-  return repository;
 }
