@@ -4,7 +4,7 @@ import { verifyEmail } from '../../core/accounts/verify-email.ts';
 import { findLinkToken } from '../../core/accounts/link-token.ts';
 import type { CoreDeps } from '../../core/deps.ts';
 import { requestContext } from '../session-cookie.ts';
-import type { AppConfig } from '../app.ts';
+import type { AppConfig } from '../app-config.ts';
 import { devOutboxHint } from './dev-mail.ts';
 import { html } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
@@ -13,6 +13,7 @@ import { attempt, field } from './forms.ts';
 // Chosen by key; the query string is never echoed into the page.
 const sentNotices: Record<string, string> = {
   signup: 'Check your inbox: we sent you a mail. Open the link in it to confirm your address, then log in.',
+  'passkey-signup': 'Check your inbox: we sent you a mail. Open the link in it to confirm your address and create your passkey.',
   resend: 'If that address has an account waiting for confirmation, a new link is on its way. Check your inbox.',
 };
 
