@@ -26,6 +26,8 @@ import { emailVerificationRoutes } from './routes/email-verification.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
 import { twoFactorRoutes } from './routes/two-factor.ts';
 import { emailCodeRoutes } from './routes/email-code.ts';
+import { passkeyRoutes } from './routes/passkeys.ts';
+import { passkeySessionRoutes } from './routes/passkey-session.ts';
 import { reauthRoutes } from './routes/reauth.ts';
 import { sessionSchema, userSchema } from './schemas.ts';
 import { authCheckRoutes } from './routes/auth-check.ts';
@@ -129,6 +131,8 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   passwordResetRoutes(app, deps);
   twoFactorRoutes(app, deps);
   emailCodeRoutes(app, deps);
+  passkeyRoutes(app, deps);
+  passkeySessionRoutes(app, deps);
   sessionRoutes(app, deps);
   sessionsRoutes(app, deps);
   meRoutes(app, deps);

@@ -5,12 +5,13 @@ import { AuthError } from '../errors.ts';
 import type { OAuthFlow, OAuthIdentity, SessionWithUser, User } from '../ports.ts';
 import type { StartedSession } from '../sessions/start-session.ts';
 import { classifyProviderError } from './classify-provider-error.ts';
+import { describeProviderFailure, type ProviderFailureDiagnosis } from './describe-provider-failure.ts';
 import type { OAuthProvider } from './connect-provider.ts';
 import { fetchGitHubProfile } from './fetch-github-profile.ts';
 import { flowSecrets, type FlowSecrets } from './flow-secrets.ts';
 import { linkIdentity } from './link-identity.ts';
 import type { OAuthDeps } from './oauth-deps.ts';
-import { assertsVerified, type ProviderProfile } from './provider-profile.ts';
+import { amrClaim, assertsVerified, type ProviderProfile } from './provider-profile.ts';
 import { encryptProviderTokens } from './provider-tokens.ts';
 import { signInWithIdentity } from './sign-in-with-identity.ts';
 import { findProvider } from './start-flow.ts';
@@ -27,14 +28,19 @@ export interface FinishFlowInput {
 
 export type FinishedFlow =
   | (StartedSession & { purpose: 'login'; user: User; identity: OAuthIdentity; returnTo: string })
+  /** The account has a second factor: a pending login, finished at /login/second-factor (docs/security.md SEC-101). */
+  | { purpose: 'second_factor'; user: User; pendingToken: string; returnTo: string }
   | { purpose: 'link'; user: User; identity: OAuthIdentity; returnTo: string };
 
 /** A failure that knows where the user was going, so the error page can offer to try again. */
 export class OAuthFlowError extends AuthError {
   readonly returnTo: string | null;
-  constructor(error: AuthError, returnTo: string | null) {
+  /** When the provider's answer failed a check: which one, for the server log and the dev-mode page. */
+  readonly diagnosis: ProviderFailureDiagnosis | null;
+  constructor(error: AuthError, returnTo: string | null, diagnosis: ProviderFailureDiagnosis | null = null) {
     super(error.code, { ...(error.detail === undefined ? {} : { detail: error.detail }), cause: error.cause ?? error });
     this.returnTo = returnTo;
+    this.diagnosis = diagnosis;
   }
 }
 
@@ -61,7 +67,7 @@ async function verifiedProfile(provider: OAuthProvider, input: FinishFlowInput, 
     email = typeof info.email === 'string' ? info.email : null;
     verified = assertsVerified(info.email_verified);
   }
-  return { profile: { issuer: claims.iss, subject: claims.sub, email, emailVerified: email !== null && verified }, tokens };
+  return { profile: { issuer: claims.iss, subject: claims.sub, email, emailVerified: email !== null && verified, amr: amrClaim(claims.amr) }, tokens };
 }
 
 /**
@@ -71,9 +77,9 @@ async function verifiedProfile(provider: OAuthProvider, input: FinishFlowInput, 
  */
 export async function finishFlow(deps: CoreDeps, oauth: OAuthDeps, input: FinishFlowInput, context: RequestContext): Promise<FinishedFlow> {
   const provider = findProvider(oauth, input.providerId);
-  const fail = async (reason: string, error: AuthError, returnTo: string | null): Promise<never> => {
+  const fail = async (reason: string, error: AuthError, returnTo: string | null, diagnosis: ProviderFailureDiagnosis | null = null): Promise<never> => {
     await deps.store.audit.append(auditEvent(deps, 'oauth.login_failed', context, { userId: input.currentSession?.user.id ?? null, detail: `${provider.config.id}: ${reason}` }));
-    throw new OAuthFlowError(error, returnTo);
+    throw new OAuthFlowError(error, returnTo, diagnosis);
   };
 
   // The cookie value is 32 random bytes in base64url: anything else cannot be a flow of ours.
@@ -89,8 +95,9 @@ export async function finishFlow(deps: CoreDeps, oauth: OAuthDeps, input: Finish
     verified = await verifiedProfile(provider, input, secrets);
   } catch (error) {
     const classified = classifyProviderError(error);
-    const reason = error instanceof client.ClientError || error instanceof client.ResponseBodyError ? `${classified.code} ${(error as { code?: string }).code ?? ''} ${error.message}` : classified.code;
-    return fail(reason.slice(0, 300), classified, flow.returnTo);
+    const diagnosis = describeProviderFailure(error, provider.config);
+    const reason = `${classified.code} ${diagnosis.check}${diagnosis.claim === undefined ? '' : ` ${diagnosis.claim}`}: ${diagnosis.reason}`;
+    return fail(reason.slice(0, 300), classified, flow.returnTo, diagnosis);
   }
   const tokensJwe = oauth.providerTokenKeys === null ? null : await encryptProviderTokens(verified.tokens, deps.clock.nowMs(), oauth.providerTokenKeys);
 
@@ -98,15 +105,18 @@ export async function finishFlow(deps: CoreDeps, oauth: OAuthDeps, input: Finish
     if (flow.purpose === 'link') {
       // The flow was started by a signed-in user; it completes only in that user's session.
       if (input.currentSession === null || input.currentSession.user.id !== flow.userId) throw new AuthError('oauth_flow_invalid', { detail: 'Log in again, then link the provider from your account page.' });
-      const identity = await linkIdentity(deps, input.currentSession.user, { providerId: provider.config.id, profile: verified.profile, tokensJwe }, context);
+      const identity = await linkIdentity(deps, input.currentSession.user, { providerId: provider.config.id, providerName: provider.config.displayName, profile: verified.profile, tokensJwe }, context);
       return { purpose: 'link', user: input.currentSession.user, identity, returnTo: flow.returnTo };
     }
+    // The provider's MFA counts only where the operator opted in, and only when the ID token says so.
+    const providerMfa = provider.config.trustProviderMfa === true && verified.profile.amr.includes('mfa');
     const signedIn = await signInWithIdentity(
       deps,
       oauth,
-      { providerId: provider.config.id, profile: verified.profile, tokensJwe, ...(input.currentSession === null ? {} : { previousSession: input.currentSession }) },
+      { providerId: provider.config.id, providerName: provider.config.displayName, profile: verified.profile, providerMfa, tokensJwe, ...(input.currentSession === null ? {} : { previousSession: input.currentSession }) },
       context,
     );
+    if (signedIn.outcome === 'second_factor') return { purpose: 'second_factor', user: signedIn.user, pendingToken: signedIn.pendingToken, returnTo: flow.returnTo };
     return { purpose: 'login', session: signedIn.session, token: signedIn.token, user: signedIn.user, identity: signedIn.identity, returnTo: flow.returnTo };
   } catch (error) {
     if (error instanceof AuthError) throw new OAuthFlowError(error, flow.returnTo);
