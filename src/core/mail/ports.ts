@@ -8,7 +8,10 @@ export type MailKind =
   | 'reset_unknown_account'
   | 'email_code'
   | 'password_changed'
-  | 'two_factor_changed';
+  | 'two_factor_changed'
+  | 'email_change_confirm'
+  | 'email_change_taken'
+  | 'email_change_notice';
 
 /** One rendered mail. Its text carries links and codes: it is never logged. */
 export interface MailMessage {

@@ -114,6 +114,59 @@ export function twoFactorChangedMail(branding: MailBranding, to: string, change:
   });
 }
 
+/** To the NEW address of a change: the link that confirms it (it changes nothing until opened and confirmed). */
+export function emailChangeConfirmMail(branding: MailBranding, to: string, token: string, ttlMinutes: number): MailMessage {
+  return renderMail(branding, {
+    kind: 'email_change_confirm',
+    to,
+    subject: 'Confirm your new email address',
+    blocks: [
+      { text: `Someone (hopefully you) asked to use this address for their ${branding.productName} account. Confirm it's yours:` },
+      { link: publicLink(branding.publicUrl, '/account/email/confirm', { token }), label: 'Confirm my new email address' },
+      { text: `The link works for ${formatMinutes(ttlMinutes)}, once. Confirming signs out the account's other devices.` },
+    ],
+    footer: "If you didn't ask for this, ignore this mail: nothing changes.",
+  });
+}
+
+/**
+ * To the NEW address of a change when that address already has an account: its owner learns why
+ * a mail arrived; the person asking saw the same page as for a free address (docs/security.md SEC-143).
+ */
+export function emailChangeTakenMail(branding: MailBranding, to: string): MailMessage {
+  return renderMail(branding, {
+    kind: 'email_change_taken',
+    to,
+    subject: 'Your address was offered for another account',
+    blocks: [
+      { text: `Someone asked to move their ${branding.productName} account to this address, but it already belongs to an account (yours). Nothing changed.` },
+      { link: publicLink(branding.publicUrl, '/login'), label: 'Log in' },
+    ],
+    footer: `${ignore} An address belongs to one account at a time.`,
+  });
+}
+
+/** To the OLD address: a change of address was asked for (`requested`), or is done (`changed`). */
+export function emailChangeNoticeMail(branding: MailBranding, to: string, newEmail: string, stage: 'requested' | 'changed'): MailMessage {
+  return renderMail(branding, {
+    kind: 'email_change_notice',
+    to,
+    subject: stage === 'requested' ? 'A change of your email address was asked for' : 'Your email address was changed',
+    blocks: [
+      {
+        text:
+          stage === 'requested'
+            ? `Someone signed in to your ${branding.productName} account asked to change its email address to ${newEmail}. Nothing changes unless the link mailed to that address is opened and confirmed.`
+            : `The email address of your ${branding.productName} account is now ${newEmail}, and every other device was signed out. Mail about the account goes there from now on.`,
+      },
+      ...(stage === 'requested'
+        ? [{ text: "If this wasn't you, reset your password now: that ends every session, and the change can no longer be confirmed from them." }, { link: publicLink(branding.publicUrl, '/forgot'), label: 'Reset my password' }]
+        : [{ text: "If this wasn't you, contact the administrator of this service at once: someone else controls your account." }]),
+    ],
+    footer: 'This notice is sent for every change of address.',
+  });
+}
+
 function formatMinutes(minutes: number): string {
   if (minutes % 60 === 0 && minutes >= 60) return minutes === 60 ? '1 hour' : `${minutes / 60} hours`;
   return minutes === 1 ? '1 minute' : `${minutes} minutes`;

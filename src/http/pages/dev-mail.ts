@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { DevOutbox } from '../../mail/dev-outbox.ts';
-import type { AppConfig } from '../app.ts';
+import type { AppConfig } from '../app-config.ts';
 import { html, type SafeHtml } from './html.ts';
 import { sendPage } from './layout.ts';
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { requestPasswordReset } from '../../core/accounts/request-password-reset.ts';
 import type { CoreDeps } from '../../core/deps.ts';
 import { requestContext } from '../session-cookie.ts';
-import type { AppConfig } from '../app.ts';
+import type { AppConfig } from '../app-config.ts';
 import { devOutboxHint } from './dev-mail.ts';
 import { html } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';

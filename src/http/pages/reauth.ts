@@ -4,7 +4,7 @@ import { hasSecondFactor } from '../../core/credentials/log-in.ts';
 import type { CoreDeps } from '../../core/deps.ts';
 import { sendEmailCode } from '../../core/otp/email-code.ts';
 import type { SessionWithUser } from '../../core/ports.ts';
-import type { AppConfig } from '../app.ts';
+import type { AppConfig } from '../app-config.ts';
 import { reauthProof } from '../reauth-proof.ts';
 import { safeReturnTo } from '../return-to.ts';
 import { clearSessionCookie, currentSession, readSessionToken, requestContext } from '../session-cookie.ts';

@@ -4,7 +4,7 @@ import { verifyEmail } from '../../core/accounts/verify-email.ts';
 import { findLinkToken } from '../../core/accounts/link-token.ts';
 import type { CoreDeps } from '../../core/deps.ts';
 import { requestContext } from '../session-cookie.ts';
-import type { AppConfig } from '../app.ts';
+import type { AppConfig } from '../app-config.ts';
 import { devOutboxHint } from './dev-mail.ts';
 import { html } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
