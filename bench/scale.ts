@@ -1,18 +1,21 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createTestDatabase, startPostgresServer, type PostgresServer } from '../test/support/postgres.ts';
 import { findFreePort } from '../test/support/free-port.ts';
 import { startRedisServer, type RedisServer } from '../test/support/redis.ts';
 import { benchDir, runLoad, startChild, type ChildHandle, type Pinning } from './lib/children.ts';
-import { prepareGatehouse } from './lib/gatehouse-client.ts';
+import { benchClientId, newRefreshFamilies, prepareGatehouse } from './lib/gatehouse-client.ts';
 import { median, renderTable } from './lib/report.ts';
 
 /**
- * Scale-out benchmarks (issue 6), run by `npm run bench` after the main table:
- * - session check on PostgreSQL + Redis, as a ratio of fastify hello-world (target >= 0.4);
+ * Scale-out benchmarks (issues 6 and 17), run by `npm run bench` after the main table:
+ * - session check on PostgreSQL without the session cache, as a ratio of a bare pg primary-key
+ *   lookup over a pool of the same size (target >= 0.9), and of fastify hello-world (issue 6: >= 0.4);
+ * - the same with the 1-second session cache, as a ratio of fastify hello-world (target >= 0.55);
  * - the same session check against one instance, then two instances on one database (load split
  *   between them), on this machine as it is: nothing pinned, PostgreSQL included;
- * - the refresh_token grant (durable rotation) on PostgreSQL, in grants per second.
+ * - the refresh_token grant (durable rotation, ES256) on PostgreSQL (target >= 2,500/s).
  * PostgreSQL and Redis are throwaway servers (the test suite's), started and removed here.
  */
 
@@ -24,7 +27,9 @@ export interface ScaleBenchOptions {
 }
 
 const connections = 50;
-const refreshChains = 16;
+const poolMax = 8;
+/** Refresh grants: each run gets fresh families, twice as many as connections (bench/load/autocannon.ts). */
+const refreshFamiliesPerRun = 2 * connections;
 
 interface Row {
   name: string;
@@ -34,53 +39,34 @@ interface Row {
   baseline: string;
   ratio: number | null;
   target: string;
+  result: string;
 }
 
 async function startInstance(name: string, core: string | null, env: Record<string, string>, port: number): Promise<ChildHandle> {
-  return startChild({ name, script: 'servers/gatehouse-postgres.ts', core, env: { ...process.env, ...env, BENCH_PORT: String(port) }, readyTimeoutMs: 60_000 });
+  return startChild({ name, script: 'servers/gatehouse-postgres.ts', core, env: { ...process.env, ...env, BENCH_PORT: String(port), BENCH_POOL_MAX: String(poolMax) }, readyTimeoutMs: 60_000 });
 }
 
-/** Concurrent refresh chains: each presents its token, keeps the successor, and goes again. */
-async function refreshLoad(baseUrl: string, tokens: string[], durationSeconds: number): Promise<{ perSecond: number; failures: number }> {
-  const endAtMs = Date.now() + durationSeconds * 1000;
-  let done = 0;
-  let failures = 0;
-  await Promise.all(
-    tokens.map(async (first) => {
-      let token = first;
-      while (Date.now() < endAtMs) {
-        const response = await fetch(`${baseUrl}/v1/token`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: `grant_type=refresh_token&client_id=bench-web&refresh_token=${encodeURIComponent(token)}`,
-        });
-        const body = (await response.json()) as { refresh_token?: string };
-        if (response.status !== 200 || body.refresh_token === undefined) {
-          failures += 1;
-          return;
-        }
-        token = body.refresh_token;
-        done += 1;
-      }
-    }),
-  );
-  return { perSecond: done / durationSeconds, failures };
-}
-
-async function passwordGrants(baseUrl: string, accounts: Array<{ email: string; password: string }>, count: number): Promise<string[]> {
-  const tokens: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const account = accounts[i % accounts.length] as { email: string; password: string };
-    const response = await fetch(`${baseUrl}/v1/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'password', client_id: 'bench-web', username: account.email, password: account.password }),
+/** bench/baselines/pg-lookup.ts, pinned like a server: bare primary-key lookups per second. */
+async function pgLookups(core: string | null, database: string, sessionId: string, seconds: number): Promise<number> {
+  const args = [`${benchDir}baselines/pg-lookup.ts`, database, sessionId, String(seconds), String(connections)];
+  const command = core === null ? [process.execPath, ...args] : ['taskset', '-c', core, process.execPath, ...args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0] as string, command.slice(1), { env: { ...process.env, BENCH_POOL_MAX: String(poolMax) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`pg lookup baseline failed (${String(code)}): ${err.slice(-1000)}`));
+      else resolve((JSON.parse(out.trim()) as { perSecond: number }).perSecond);
     });
-    const body = (await response.json()) as { refresh_token?: string };
-    if (response.status !== 200 || body.refresh_token === undefined) throw new Error(`password grant failed: ${response.status} ${JSON.stringify(body)}`);
-    tokens.push(body.refresh_token);
-  }
-  return tokens;
+  });
+}
+
+function verdict(target: { ratio: number } | { perSecond: number }, value: number, ratio: number): string {
+  const short = 'ratio' in target ? 1 - ratio / target.ratio : 1 - value / target.perSecond;
+  return short <= 0 ? 'pass' : `miss (${(short * 100).toFixed(0)}% short)`;
 }
 
 /** Runs the scale-out benchmarks and prints their table; returns the rows (also written to bench/results/scale.json). */
@@ -109,36 +95,51 @@ export async function scaleBenchmarks(options: ScaleBenchOptions): Promise<Row[]
     children.push(cachedInstance);
     const urlC = `http://127.0.0.1:${portC}`;
 
-    // 1. Session check vs hello-world, pinned like the main table (PostgreSQL runs wherever it can).
+    // 1. Session check vs hello-world and vs bare pg lookups, pinned like the main table
+    //    (PostgreSQL runs wherever it can).
+    const sessionId = prepared.sessionCookie.slice(prepared.sessionCookie.indexOf('=') + 1).split('.')[0] as string;
     const helloRuns: number[] = [];
+    const lookupRuns: number[] = [];
     const sessionRuns: number[] = [];
     const cachedRuns: number[] = [];
     for (let round = 0; round <= runCount; round++) {
       const seconds = round === 0 ? warmupSeconds : durationSeconds;
       const h = await runLoad(pinning.loadCore, { url: helloUrl, connections, durationSeconds: seconds, method: 'GET', headers: {} });
+      const lookups = await pgLookups(pinning.serverCore, database, sessionId, seconds);
       const s = await runLoad(pinning.loadCore, { url: `${urlA}/v1/session`, durationSeconds: seconds, ...session });
       if (s.non2xx > 0 || s.errors > 0) throw new Error(`session check on PostgreSQL: ${s.non2xx} non-2xx, ${s.errors} errors`);
       const c = await runLoad(pinning.loadCore, { url: `${urlC}/v1/session`, durationSeconds: seconds, ...session });
       if (c.non2xx > 0 || c.errors > 0) throw new Error(`session check with the session cache: ${c.non2xx} non-2xx, ${c.errors} errors`);
       if (round === 0) continue;
       helloRuns.push(h.okPerSecond);
+      lookupRuns.push(lookups);
       sessionRuns.push(s.okPerSecond);
       cachedRuns.push(c.okPerSecond);
-      console.log(`  round ${round}: session check with the 1 s session cache ${c.okPerSecond.toFixed(0)}/s, ratio ${(c.okPerSecond / h.okPerSecond).toFixed(3)}`);
-      console.log(`  round ${round}: hello ${h.okPerSecond.toFixed(0)}/s, session check (PostgreSQL + Redis) ${s.okPerSecond.toFixed(0)}/s, ratio ${(s.okPerSecond / h.okPerSecond).toFixed(3)}`);
+      console.log(
+        `  round ${round}: hello ${h.okPerSecond.toFixed(0)}/s, bare pg lookup ${lookups.toFixed(0)}/s, session check (PostgreSQL) ${s.okPerSecond.toFixed(0)}/s ` +
+          `(${(s.okPerSecond / lookups).toFixed(3)}x lookup), with the 1 s cache ${c.okPerSecond.toFixed(0)}/s (${(c.okPerSecond / h.okPerSecond).toFixed(3)}x hello)`,
+      );
     }
     await hello.stop();
     await cachedInstance.stop();
 
-    // 2. Refresh grant on PostgreSQL: durable rotation, one transaction per grant.
+    // 2. Refresh grant on PostgreSQL: durable rotation, one transaction per grant, ES256; the
+    //    load as in the main table (autocannon, every request presents a live token of a new family).
     const refreshRuns: number[] = [];
     for (let round = 0; round <= runCount; round++) {
-      const tokens = await passwordGrants(urlA, prepared.accounts, refreshChains);
-      const result = await refreshLoad(urlA, tokens, round === 0 ? warmupSeconds : durationSeconds);
-      if (result.failures > 0) throw new Error(`refresh grant: ${result.failures} chains failed`);
+      const families = await newRefreshFamilies(urlA, prepared.accounts[0] as (typeof prepared.accounts)[number], refreshFamiliesPerRun);
+      const result = await runLoad(pinning.loadCore, {
+        url: `${urlA}/v1/token`,
+        connections,
+        durationSeconds: round === 0 ? warmupSeconds : durationSeconds,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        refreshChain: { clientId: benchClientId, tokens: families.map((family) => family.refreshToken) },
+      });
+      if (result.non2xx > 0 || result.errors > 0) throw new Error(`refresh grant on PostgreSQL: ${result.non2xx} non-2xx (${JSON.stringify(result.statusCodes)}), ${result.errors} errors`);
       if (round > 0) {
-        refreshRuns.push(result.perSecond);
-        console.log(`  round ${round}: refresh grant (PostgreSQL) ${result.perSecond.toFixed(0)}/s over ${refreshChains} chains`);
+        refreshRuns.push(result.okPerSecond);
+        console.log(`  round ${round}: refresh grant (PostgreSQL) ${result.okPerSecond.toFixed(0)}/s`);
       }
     }
 
@@ -166,27 +167,44 @@ export async function scaleBenchmarks(options: ScaleBenchOptions): Promise<Row[]
     console.log(`  one instance ${median(oneRuns).toFixed(0)}/s, two instances ${median(twoRuns).toFixed(0)}/s (session check, unpinned, load split evenly)`);
 
     const helloMedian = median(helloRuns);
+    const lookupMedian = median(lookupRuns);
+    const sessionMedian = median(sessionRuns);
+    const cachedMedian = median(cachedRuns);
+    const refreshMedian = median(refreshRuns);
     const rows: Row[] = [
-      { name: 'fastify hello-world', value: helloMedian, unit: 'req/s', runs: helloRuns, baseline: '-', ratio: null, target: '-' },
+      { name: 'fastify hello-world', value: helloMedian, unit: 'req/s', runs: helloRuns, baseline: '-', ratio: null, target: '-', result: 'baseline' },
+      { name: `bare pg primary-key lookup (pool of ${poolMax})`, value: lookupMedian, unit: '/s', runs: lookupRuns, baseline: '-', ratio: null, target: '-', result: 'baseline' },
       {
-        name: 'session check (PostgreSQL + Redis)',
-        value: median(sessionRuns),
+        name: 'session check (PostgreSQL, no cache)',
+        value: sessionMedian,
+        unit: 'req/s',
+        runs: sessionRuns,
+        baseline: 'bare pg lookup',
+        ratio: sessionMedian / lookupMedian,
+        target: '>= 0.90x',
+        result: verdict({ ratio: 0.9 }, sessionMedian, sessionMedian / lookupMedian),
+      },
+      {
+        name: 'session check (PostgreSQL, no cache)',
+        value: sessionMedian,
         unit: 'req/s',
         runs: sessionRuns,
         baseline: 'fastify hello-world',
-        ratio: median(sessionRuns) / helloMedian,
+        ratio: sessionMedian / helloMedian,
         target: '>= 0.40x',
+        result: verdict({ ratio: 0.4 }, sessionMedian, sessionMedian / helloMedian),
       },
       {
         name: 'session check (PostgreSQL + Redis + 1 s session cache)',
-        value: median(cachedRuns),
+        value: cachedMedian,
         unit: 'req/s',
         runs: cachedRuns,
         baseline: 'fastify hello-world',
-        ratio: median(cachedRuns) / helloMedian,
-        target: '>= 0.40x',
+        ratio: cachedMedian / helloMedian,
+        target: '>= 0.55x',
+        result: verdict({ ratio: 0.55 }, cachedMedian, cachedMedian / helloMedian),
       },
-      { name: 'session check, 1 instance (unpinned)', value: median(oneRuns), unit: 'req/s', runs: oneRuns, baseline: '-', ratio: null, target: '-' },
+      { name: 'session check, 1 instance (unpinned)', value: median(oneRuns), unit: 'req/s', runs: oneRuns, baseline: '-', ratio: null, target: '-', result: '-' },
       {
         name: 'session check, 2 instances, 1 database (unpinned)',
         value: median(twoRuns),
@@ -195,13 +213,23 @@ export async function scaleBenchmarks(options: ScaleBenchOptions): Promise<Row[]
         baseline: '1 instance',
         ratio: median(twoRuns) / median(oneRuns),
         target: '-',
+        result: '-',
       },
-      { name: 'refresh grant (PostgreSQL, durable rotation)', value: median(refreshRuns), unit: 'grants/s', runs: refreshRuns, baseline: '-', ratio: null, target: '-' },
+      {
+        name: 'refresh grant (PostgreSQL, durable rotation, ES256)',
+        value: refreshMedian,
+        unit: 'grants/s',
+        runs: refreshRuns,
+        baseline: '-',
+        ratio: null,
+        target: '>= 2,500/s',
+        result: verdict({ perSecond: 2500 }, refreshMedian, Number.NaN),
+      },
     ];
     console.log(
       `\n${renderTable(
-        ['benchmark', 'value', 'runs', 'baseline', 'ratio', 'target'],
-        rows.map((r) => [r.name, `${r.value.toFixed(0)} ${r.unit}`, r.runs.map((v) => v.toFixed(0)).join(' / '), r.baseline, r.ratio === null ? '-' : `${r.ratio.toFixed(3)}x`, r.target]),
+        ['benchmark', 'value', 'runs', 'baseline', 'ratio', 'target', 'result'],
+        rows.map((r) => [r.name, `${r.value.toFixed(0)} ${r.unit}`, r.runs.map((v) => v.toFixed(0)).join(' / '), r.baseline, r.ratio === null ? '-' : `${r.ratio.toFixed(3)}x`, r.target, r.result]),
         new Set([1, 4]),
       )}`,
     );

@@ -9,11 +9,12 @@ cd "$(dirname "$0")/.."
 
 bash scripts/ensure-system-deps.sh
 echo "node $(node --version)"
-tsc --noEmit
-echo "typecheck: ok"
-# The publishable packages (packages/sdk, packages/browser) compiled to dist/ with tsc: the
+# The publishable packages (packages/sdk, packages/browser) compiled to dist/ with tsc, before the
+# type check (a fresh clone has no dist/, and the tests import the builds): the
 # workspace imports of @gatehouse/sdk and @gatehouse/browser resolve to these builds. The
 # server itself runs its .ts directly and needs no build.
 npm run -s build
 echo "build: ok"
+tsc --noEmit
+echo "typecheck: ok"
 node scripts/with-test-servers.ts node --test --test-concurrency=2 --test-reporter=spec "test/**/*.test.ts"

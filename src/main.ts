@@ -194,7 +194,11 @@ export async function createOAuthDeps(config: GatehouseConfig): Promise<OAuthDep
 }
 
 /** A store opened from the configuration, with the migration command for `gatehouse migrate`. */
-export type OpenedStore = Store & { migrate(): Promise<MigrationReport> };
+export type OpenedStore = Store & {
+  migrate(): Promise<MigrationReport>;
+  /** SQLite only: moves when another process commits to the file (see storage/sql/sqlite.ts). */
+  externalWrites?: () => number;
+};
 
 /**
  * The database the configuration names: PostgreSQL for a `postgres://` URL, the SQLite file
@@ -264,8 +268,17 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const { createMailer } = await import('./mail/create-mailer.ts');
   const mailer = createMailer(config, logger, clock);
   if (mailer.warning !== null) logger.warn(mailer.warning);
-  // Optionally, session checks from memory for up to a second (storage/session-cache.ts).
-  const store = config.session.cacheMs === 0 ? shared : withSessionCache(shared, { ttlMs: config.session.cacheMs, clock });
+  // Session checks from memory (storage/session-cache.ts). On SQLite always, and exact: this
+  // process's writes clear the cache, and SQLite's data_version shows another process's commit on
+  // the next check. On PostgreSQL only when configured: other instances' writes are seen within
+  // cacheMs.
+  const externalWrites = database.externalWrites;
+  const store =
+    externalWrites !== undefined
+      ? withSessionCache(shared, { ttlMs: config.session.cacheMs === 0 ? 1000 : config.session.cacheMs, clock, externalWrites })
+      : config.session.cacheMs === 0
+        ? shared
+        : withSessionCache(shared, { ttlMs: config.session.cacheMs, clock });
   const deps = await createCoreDeps(config, store, clock, mailer.queue);
   const tokens = createTokenDeps(config, store, clock);
   await tokens.keyRing.ensureKey();

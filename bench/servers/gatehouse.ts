@@ -44,6 +44,9 @@ for (let attempt = 1; gatehouse === undefined; attempt += 1) {
       GATEHOUSE_PUBLIC_URL: `http://localhost:${port}`,
       GATEHOUSE_LOG_LEVEL: 'silent',
       GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'false',
+      // The forward-auth benchmark plays nginx from loopback, in front of an app under /app.
+      GATEHOUSE_TRUSTED_PROXIES: 'loopback',
+      GATEHOUSE_FORWARD_AUTH_RULES: `http://localhost:${port} session, http://localhost:${port}/app session, http://localhost:${port}/app/admin second-factor`,
       // The token benchmarks sign with ES256, named here so the figure does not move with the default.
       GATEHOUSE_TOKEN_ALGORITHM: process.env.BENCH_TOKEN_ALGORITHM ?? 'ES256',
       ...(process.env.BENCH_SESSION_CACHE_MS === undefined ? {} : { GATEHOUSE_SESSION_CACHE_MS: process.env.BENCH_SESSION_CACHE_MS }),

@@ -114,7 +114,10 @@ export function createCli(): Command {
         ...cfg.devNotices.map((n) => `  - ${n}`),
         `  - database: ${redactUrl(cfg.database)}`,
         `  - sign up at ${cfg.publicUrl}/signup · API description at ${cfg.publicUrl}/openapi.json`,
-        ...cfg.oauth.providers.map((p) => `  - login with ${p.displayName} (${p.id}): register the redirect URI ${redirectUri(cfg.publicUrl, p.id)}`),
+        ...cfg.oauth.providers.map(
+          (p) =>
+            `  - login with ${p.displayName} (${p.id}): register the redirect URI ${redirectUri(cfg.publicUrl, p.id)}; token endpoint auth: ${gatehouse.oauth.providers.get(p.id)?.clientAuthMethod ?? 'unknown'}`,
+        ),
         ...(demoIdp === undefined ? [] : [`  - ${demoBanner}`]),
         '',
       ];

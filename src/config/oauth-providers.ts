@@ -1,4 +1,5 @@
-import { githubPreset, googlePreset, isLoopbackUrl, providerIdPattern, type OAuthProviderConfig } from '../core/oauth-client/provider-config.ts';
+import { readFileSync } from 'node:fs';
+import { clientAuthMethods, githubPreset, googlePreset, isLoopbackUrl, providerIdPattern, type ClientAuthMethod, type OAuthProviderConfig } from '../core/oauth-client/provider-config.ts';
 
 /** The oauth.* settings as read, before they become provider configurations. */
 export interface OAuthSettings {
@@ -19,10 +20,24 @@ function credentials(value: string, where: string, problems: string[]): { client
   return { clientId, clientSecret };
 }
 
+const oidcOptions = new Set(['name', 'scope', 'auth', 'key']);
+
+/** `key=/path`: the client's private key for private_key_jwt, read once at start-up. */
+function readPrivateKey(path: string, where: string, problems: string[]): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    problems.push(`${where}: the private key file ${path.slice(0, 200)} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    return undefined;
+  }
+}
+
 /**
  * One generic OpenID Connect provider per entry:
- * `ID ISSUER CLIENT_ID:CLIENT_SECRET [name=Display+Name] [scope=openid+email+profile]`
- * (options are URL-encoded, `+` for a space).
+ * `ID ISSUER CLIENT_ID[:CLIENT_SECRET] [name=Display+Name] [scope=openid+email+profile] [auth=METHOD] [key=/path/to/key]`
+ * (options are URL-encoded, `+` for a space). `auth` forces the token-endpoint authentication
+ * (otherwise chosen from the provider's metadata); `key` is the private key for `private_key_jwt`.
+ * Without a secret the client authenticates with its key, or is a public client (`auth=none`, PKCE).
  */
 function parseOidcEntry(entry: string, index: number, problems: string[], issuers: IssuerPolicy): OAuthProviderConfig | null {
   const where = `oauth.oidc[${index}] (GATEHOUSE_OAUTH_OIDC)`;
@@ -31,13 +46,34 @@ function parseOidcEntry(entry: string, index: number, problems: string[], issuer
     problems.push(`${where}: expected "ID ISSUER CLIENT_ID:CLIENT_SECRET [name=...] [scope=...]" with an id of lowercase letters, digits, - or _ (got "${id.slice(0, 40)}")`);
     return null;
   }
-  const creds = credentials(pair, `${where} ${id}`, problems);
   const options = new URLSearchParams(rest.join('&'));
-  for (const key of options.keys()) if (key !== 'name' && key !== 'scope') problems.push(`${where} ${id}: unknown option "${key.slice(0, 40)}" (name and scope are known)`);
+  for (const key of options.keys()) if (!oidcOptions.has(key)) problems.push(`${where} ${id}: unknown option "${key.slice(0, 40)}" (${[...oidcOptions].join(', ')} are known)`);
+  const auth = options.get('auth');
+  if (auth !== null && !(clientAuthMethods as readonly string[]).includes(auth)) problems.push(`${where} ${id}: auth must be one of ${clientAuthMethods.join(', ')} (got "${auth.slice(0, 40)}")`);
+  const keyPath = options.get('key');
+  const privateKey = keyPath === null ? undefined : readPrivateKey(keyPath, `${where} ${id}`, problems);
+  // A secret is needed unless the client authenticates with a key or is public.
+  const secretless = keyPath !== null || auth === 'none';
+  let creds: { clientId: string; clientSecret: string } | null;
+  if (secretless && !pair.includes(':')) {
+    creds = pair === '' ? null : { clientId: pair, clientSecret: '' };
+    if (creds === null) problems.push(`${where} ${id}: expected CLIENT_ID`);
+  } else {
+    creds = credentials(pair, `${where} ${id}`, problems);
+  }
   const scopes = (options.get('scope') ?? 'openid email profile').split(/\s+/).filter(Boolean);
   if (!scopes.includes('openid')) problems.push(`${where} ${id}: scope must include openid`);
   if (!checkIssuer(issuer, `${where} ${id}`, problems, issuers) || creds === null) return null;
-  return { id, kind: 'oidc', displayName: options.get('name') ?? id, issuer, ...creds, scopes };
+  return {
+    id,
+    kind: 'oidc',
+    displayName: options.get('name') ?? id,
+    issuer,
+    ...creds,
+    scopes,
+    ...(auth === null ? {} : { clientAuthMethod: auth as ClientAuthMethod }),
+    ...(privateKey === undefined ? {} : { privateKey }),
+  };
 }
 
 /**

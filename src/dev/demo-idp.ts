@@ -23,8 +23,13 @@ export { demoUser, type DemoUser } from './demo-user.ts';
 
 export interface DemoClient {
   clientId: string;
-  clientSecret: string;
+  /** Absent for a client that authenticates with a private key, or a public client (`none`). */
+  clientSecret?: string;
   redirectUris: string[];
+  /** How the client authenticates at the token endpoint; default `client_secret_basic`. */
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+  /** For `private_key_jwt`: the client's public keys. */
+  jwks?: { keys: JWK[] };
 }
 
 export interface DemoIdpOptions {
@@ -39,6 +44,8 @@ export interface DemoIdpOptions {
    * `userinfo-only`: they are only at the userinfo endpoint, as some providers do.
    */
   emailClaims?: 'id-token' | 'userinfo-only';
+  /** The token endpoint authentication methods the provider accepts and lists in its discovery document; default `client_secret_basic` and `client_secret_post`. */
+  clientAuthMethods?: string[];
 }
 
 export interface DemoIdp {
@@ -85,12 +92,14 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
   const provider = new Provider(issuer, {
     clients: options.clients.map((c) => ({
       client_id: c.clientId,
-      client_secret: c.clientSecret,
+      ...(c.clientSecret === undefined ? {} : { client_secret: c.clientSecret }),
       redirect_uris: c.redirectUris,
       grant_types: ['authorization_code'],
       response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
+      token_endpoint_auth_method: c.tokenEndpointAuthMethod ?? 'client_secret_basic',
+      ...(c.jwks === undefined ? {} : { jwks: c.jwks }),
     })),
+    clientAuthMethods: options.clientAuthMethods ?? ['client_secret_basic', 'client_secret_post'],
     async findAccount(_ctx: unknown, sub: string) {
       const user = users.find((u) => u.sub === sub);
       if (user === undefined) return undefined;

@@ -22,6 +22,8 @@ export interface AppConfig {
   forwardAuth?: ForwardAuthConfig;
   /** `cookieDomain` non-empty: the opt-in `__Secure-` session cookie with that Domain, instead of `__Host-`. */
   session?: { cookieDomain: string };
+  /** Dev mode: pages may show operator diagnostics (why a social login failed). Never in production. */
+  dev?: boolean;
   /** Dev mode's outbox: when given, /dev/mail shows the mails sent. Never outside dev mode. */
   devOutbox?: DevOutbox | null;
 }

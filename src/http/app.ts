@@ -27,6 +27,8 @@ import { emailVerificationRoutes } from './routes/email-verification.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
 import { twoFactorRoutes } from './routes/two-factor.ts';
 import { emailCodeRoutes } from './routes/email-code.ts';
+import { passkeyRoutes } from './routes/passkeys.ts';
+import { passkeySessionRoutes } from './routes/passkey-session.ts';
 import { reauthRoutes } from './routes/reauth.ts';
 import { sessionSchema, userSchema } from './schemas.ts';
 import { authCheckRoutes } from './routes/auth-check.ts';
@@ -38,9 +40,6 @@ declare module 'fastify' {
     gatehouseRoutes: ReadonlyMap<string, ReadonlySet<string>>;
   }
 }
-
-// AppConfig lives in app-config.ts so pages and routes can take it without importing this file (no cycle).
-export type { AppConfig } from './app-config.ts';
 
 /**
  * Dev mode's request log: nothing when a request comes in, one short line when it is answered
@@ -133,6 +132,8 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   passwordResetRoutes(app, deps);
   twoFactorRoutes(app, deps);
   emailCodeRoutes(app, deps);
+  passkeyRoutes(app, deps);
+  passkeySessionRoutes(app, deps);
   sessionRoutes(app, deps);
   sessionsRoutes(app, deps);
   meRoutes(app, deps);

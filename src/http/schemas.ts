@@ -97,7 +97,18 @@ export interface SessionBody {
   amr: string[];
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
+// The session check formats the same few instants on every request (a session's creation,
+// expiry, last use): formatted once each. Cleared when it fills, so it stays small.
+const isoCache = new Map<number, string>();
+const iso = (ms: number): string => {
+  let formatted = isoCache.get(ms);
+  if (formatted === undefined) {
+    if (isoCache.size >= 4096) isoCache.clear();
+    formatted = new Date(ms).toISOString();
+    isoCache.set(ms, formatted);
+  }
+  return formatted;
+};
 
 export function userBody(user: User): UserBody {
   return { id: user.id, email: user.email, createdAt: iso(user.createdAtMs) };

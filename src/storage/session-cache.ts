@@ -6,11 +6,26 @@ export interface SessionCacheOptions {
   clock: Clock;
   /** Entries kept at most; the oldest go first. */
   maxEntries?: number;
+  /**
+   * A counter that moves whenever another process commits to the database (SQLite's
+   * `PRAGMA data_version` on the writer connection). With it, an entry is served only while the
+   * counter has not moved since it was read, so writes from outside this process (another
+   * instance on the same file, a CLI command) are seen within a millisecond, not `ttlMs`: the
+   * counter is read at most once per clock millisecond, since reading it costs about as much as
+   * the lookup it saves (it takes SQLite's WAL read lock).
+   */
+  externalWrites?: () => number;
 }
 
 interface Entry {
   value: SessionWithUser;
   expiresAtMs: number;
+  externalWrites: number;
+}
+
+/** A copy for the caller: callers may build on what they get, never change what is cached. */
+function copy(value: SessionWithUser): SessionWithUser {
+  return { user: { ...value.user }, session: { ...value.session } };
 }
 
 // Methods that change nothing a session check reads (or, for create and touch, only add what the
@@ -40,8 +55,9 @@ function clearingOnWrites<T extends object>(repository: T, reads: ReadonlySet<st
 }
 
 /**
- * An in-process cache of session checks, for deployments where the database is a network hop away
- * (PostgreSQL). A session check is then served from memory for at most `ttlMs`.
+ * An in-process cache of session checks. A session check is served from memory for at most
+ * `ttlMs`. On SQLite it is always on and exact (see `externalWrites`); on PostgreSQL, where the
+ * database is a network hop away, it is opt-in, bounded by `ttlMs` for other instances' writes.
  *
  * - **This instance never serves a revoked session.** Every write that could end a session or
  *   change its user (logout, revocation, password change, disable, delete; any write not known to
@@ -57,6 +73,17 @@ function clearingOnWrites<T extends object>(repository: T, reads: ReadonlySet<st
 export function withSessionCache(store: Store, options: SessionCacheOptions): Store {
   if (!(options.ttlMs > 0 && options.ttlMs <= 1000)) throw new RangeError('the session cache lifetime is 1 to 1000 ms');
   const maxEntries = options.maxEntries ?? 100_000;
+  const readExternalWrites = options.externalWrites;
+  let externalWritesAtMs = Number.NaN;
+  let externalWritesSeen = 0;
+  const externalWrites = (nowMs: number): number => {
+    if (readExternalWrites === undefined) return 0;
+    if (nowMs !== externalWritesAtMs) {
+      externalWritesSeen = readExternalWrites();
+      externalWritesAtMs = nowMs;
+    }
+    return externalWritesSeen;
+  };
   const cache = new Map<string, Entry>();
   let generation = 0;
   const clear = (): void => {
@@ -81,13 +108,20 @@ export function withSessionCache(store: Store, options: SessionCacheOptions): St
       async findWithUser(id) {
         const nowMs = options.clock.nowMs();
         const hit = cache.get(id);
-        if (hit !== undefined && hit.expiresAtMs > nowMs) return structuredClone(hit.value);
+        if (hit !== undefined && hit.expiresAtMs > nowMs && hit.externalWrites === externalWrites(nowMs)) return copy(hit.value);
+        // Read before the lookup: a commit elsewhere during it moves the counter past this value.
+        const writesBefore = externalWrites(nowMs);
         const startedAt = generation;
         const found = await store.sessions.findWithUser(id);
         if (found !== null && startedAt === generation) {
           cache.delete(id);
-          if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
-          cache.set(id, { value: structuredClone(found), expiresAtMs: nowMs + options.ttlMs });
+          // Insertion order is expiry order (one ttl for all): drop the expired from the front,
+          // so the cache holds about one ttl's worth of sessions, not maxEntries of stale ones.
+          for (const [oldId, oldest] of cache) {
+            if (oldest.expiresAtMs > nowMs && cache.size < maxEntries) break;
+            cache.delete(oldId);
+          }
+          cache.set(id, { value: copy(found), expiresAtMs: nowMs + options.ttlMs, externalWrites: writesBefore });
         }
         return found;
       },
@@ -95,7 +129,7 @@ export function withSessionCache(store: Store, options: SessionCacheOptions): St
         await store.sessions.touch(id, lastSeenAtMs);
         // Follow the write, so the next check does not touch again.
         const hit = cache.get(id);
-        if (hit !== undefined) hit.value.session.lastSeenAtMs = lastSeenAtMs;
+        if (hit !== undefined) hit.value = { user: hit.value.user, session: { ...hit.value.session, lastSeenAtMs } };
       },
     },
   };

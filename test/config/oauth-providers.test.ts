@@ -89,6 +89,33 @@ describe('OAuth provider configuration', () => {
     assert.ok(!found.join('\n').includes('very-secret-value'));
   });
 
+  it('auth= forces the token-endpoint authentication; key= reads the private key file; without a secret only with a key or auth=none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-oauth-key-'));
+    try {
+      const keyFile = join(dir, 'client.pem');
+      writeFileSync(keyFile, '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI...\n-----END PRIVATE KEY-----\n');
+      const config = loadConfig({
+        env: {
+          ...base,
+          GATEHOUSE_OAUTH_OIDC: `post https://p.example app:s auth=client_secret_post, keyed https://k.example app key=${encodeURIComponent(keyFile)}, public https://n.example spa auth=none`,
+        },
+      });
+      const [post, keyed, open] = config.oauth.providers;
+      assert.equal(post?.clientAuthMethod, 'client_secret_post');
+      assert.equal(post?.clientSecret, 's');
+      assert.deepEqual([keyed?.clientId, keyed?.clientSecret, keyed?.clientAuthMethod], ['app', '', undefined]);
+      assert.match(keyed?.privateKey ?? '', /BEGIN PRIVATE KEY/);
+      assert.deepEqual([open?.clientId, open?.clientSecret, open?.clientAuthMethod], ['spa', '', 'none']);
+
+      const found = problems({ GATEHOUSE_OAUTH_OIDC: `a https://a.example app:s auth=magic, b https://b.example app key=${encodeURIComponent(join(dir, 'missing.pem'))}, c https://c.example app` });
+      for (const pattern of [/oauth\.oidc\[0\].*a: auth must be one of client_secret_basic, client_secret_post, private_key_jwt, none/, /oauth\.oidc\[1\].*b: the private key file .*missing\.pem cannot be read \(ENOENT\)/, /oauth\.oidc\[2\].*c: expected client_id:client_secret/]) {
+        assert.ok(found.some((p) => pattern.test(p)), `${String(pattern)} in:\n${found.join('\n')}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an http issuer is accepted only on loopback in dev mode (SEC-65)', () => {
     assert.ok(problems({ GATEHOUSE_OAUTH_OIDC: 'local http://127.0.0.1:4000 a:b' }).some((p) => /must be https/.test(p)));
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-oauth-dev-'));

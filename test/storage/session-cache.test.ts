@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { endSessions } from '../../src/core/sessions/end-sessions.ts';
 import type { SessionWithUser, Store } from '../../src/core/ports.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createMemoryStore } from '../../src/storage/memory/memory-store.ts';
+import { openSqliteStore } from '../../src/storage/sql/sqlite.ts';
 import { withSessionCache } from '../../src/storage/session-cache.ts';
 import { createManualClock, createTestCore } from '../support/core-deps.ts';
 import { aSession, aUser } from './contract/fixtures.ts';
@@ -131,5 +135,52 @@ describe('withSessionCache', () => {
   it('refuses a lifetime of 0 or over one second (SEC-59)', () => {
     const clock = createManualClock();
     for (const ttlMs of [0, -1, 1001]) assert.throws(() => withSessionCache(createMemoryStore(), { ttlMs, clock }), RangeError);
+  });
+
+  it('with an external-writes counter, a commit from another process is seen within a millisecond, not ttlMs (SEC-59)', async () => {
+    const clock = createManualClock();
+    const { store, lookups } = countingStore();
+    await seeded(store, clock.nowMs());
+    let counter = 7;
+    const cached = withSessionCache(store, { ttlMs: 1000, clock, externalWrites: () => counter });
+    await cached.sessions.findWithUser('s1');
+    await cached.sessions.findWithUser('s1');
+    assert.equal(lookups(), 1, 'served from memory while nothing else wrote');
+    await store.sessions.delete('s1'); // behind the cache's back, as another process would
+    counter++;
+    // The counter is read at most once per millisecond (reading it costs about a lookup).
+    clock.advance(1);
+    assert.equal(await cached.sessions.findWithUser('s1'), null, 'refused a millisecond later, not after ttlMs');
+  });
+
+  it('on SQLite a session revoked through another connection to the file is refused a millisecond later (SEC-59)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-session-cache-'));
+    const path = join(dir, 'gatehouse.db');
+    const clock = createManualClock();
+    const server = await openSqliteStore(path, { migrate: 'on-open' });
+    // Another connection to the same file: what a CLI command or a second process writes through.
+    const other = await openSqliteStore(path, { migrate: 'never' });
+    try {
+      const cached = withSessionCache(server, { ttlMs: 1000, clock, externalWrites: server.externalWrites });
+      await seeded(server, clock.nowMs());
+      assert.equal((await cached.sessions.findWithUser('s1'))?.user.id, 'user-ada');
+      assert.equal((await cached.sessions.findWithUser('s1'))?.user.id, 'user-ada');
+      await other.sessions.delete('s1');
+      clock.advance(1);
+      assert.equal(await cached.sessions.findWithUser('s1'), null, 'the other connection\'s delete is seen at once');
+      await cached.sessions.findWithUser('s2');
+      await other.users.setDisabledAt('user-ada', clock.nowMs(), clock.nowMs());
+      clock.advance(1);
+      assert.notEqual((await cached.sessions.findWithUser('s2'))?.user.disabledAtMs, null, 'and so is a disable');
+      // This process's own writes do not move the counter: the cache clears itself for those.
+      const before = server.externalWrites();
+      await cached.sessions.delete('s2');
+      assert.equal(server.externalWrites(), before);
+      assert.equal(await cached.sessions.findWithUser('s2'), null);
+    } finally {
+      await other.close();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { CoreDeps } from '../../src/core/deps.ts';
-import { buildApp, type AppConfig } from '../../src/http/app.ts';
+import type { AppConfig } from '../../src/http/app-config.ts';
+import { buildApp } from '../../src/http/app.ts';
 import { deriveKeyEncryptionKeys } from '../../src/core/tokens/key-encryption.ts';
 import { createKeyRing } from '../../src/core/tokens/key-ring.ts';
 import type { TokenDeps } from '../../src/core/tokens/issue-access-token.ts';

@@ -7,7 +7,9 @@ import { connectProvider, type OAuthProvider } from '../../src/core/oauth-client
 import { redirectUri, type OAuthDeps } from '../../src/core/oauth-client/oauth-deps.ts';
 import type { GitHubEndpoints, OAuthProviderConfig } from '../../src/core/oauth-client/provider-config.ts';
 import { demoUser, startDemoIdp, type DemoIdp, type DemoUser } from '../../src/dev/demo-idp.ts';
+import type { Logger } from 'pino';
 import { buildApp } from '../../src/http/app.ts';
+import type { AppConfig } from '../../src/http/app-config.ts';
 import { flowCookieName } from '../../src/http/oauth-flow-cookie.ts';
 import { sessionCookieName } from '../../src/http/session-cookie.ts';
 import { createTestCore, type TestCore } from './core-deps.ts';
@@ -68,6 +70,10 @@ export interface OAuthAppOptions {
   linkByEmail?: OAuthDeps['linkByEmail'];
   providerTokenKeys?: Uint8Array[] | null;
   githubEndpoints?: GitHubEndpoints;
+  /** Extra HTTP-layer settings, e.g. `{ dev: true }` for the dev-mode error page. */
+  appConfig?: Partial<AppConfig>;
+  /** A logger to watch what the server logs (default: none). */
+  logger?: Logger;
 }
 
 /**
@@ -107,7 +113,13 @@ export async function createOAuthApp(idp: { issuer: string } | null, options: OA
   const core = await createTestCore();
   const tokens = createTestTokenDeps(core);
   await tokens.keyRing.ensureKey();
-  const app = await buildApp({ deps: core as CoreDeps, tokens, config: { publicUrl: testOrigin, trustedProxies: [], allowedReturnOrigins: [] }, oauth });
+  const app = await buildApp({
+    deps: core as CoreDeps,
+    tokens,
+    config: { publicUrl: testOrigin, trustedProxies: [], allowedReturnOrigins: [], ...options.appConfig },
+    oauth,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
   return { app, core, oauth, hook, close: () => app.close() };
 }
 

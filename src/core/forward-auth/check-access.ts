@@ -10,12 +10,12 @@ export type AccessDecision =
   | { kind: 'step_up_required'; current: SessionWithUser };
 
 /**
- * Whether a session proved a second factor. Sessions do not record how they were authenticated
- * yet (the `amr` list lands separately), so until then no session qualifies: a `second-factor`
- * rule refuses everyone rather than letting a password-only session through.
+ * Whether a session proved a second factor: its `amr` says `mfa` (two different kinds of factor,
+ * or a user-verified passkey). A session from before `amr` was recorded has none, so it does not
+ * qualify: fail closed.
  */
-export function sessionUsedSecondFactor(_session: Session): boolean {
-  return false;
+export function sessionUsedSecondFactor(session: Session): boolean {
+  return session.amr.includes('mfa');
 }
 
 /**

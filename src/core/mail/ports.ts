@@ -11,7 +11,8 @@ export type MailKind =
   | 'two_factor_changed'
   | 'email_change_confirm'
   | 'email_change_taken'
-  | 'email_change_notice';
+  | 'email_change_notice'
+  | 'passkey_signup';
 
 /** One rendered mail. Its text carries links and codes: it is never logged. */
 export interface MailMessage {

@@ -167,6 +167,21 @@ export function emailChangeNoticeMail(branding: MailBranding, to: string, newEma
   });
 }
 
+/** The link of a passkey-only sign-up: it proves the address, then the page creates the passkey. */
+export function passkeySignupMail(branding: MailBranding, to: string, token: string, ttlMinutes: number): MailMessage {
+  return renderMail(branding, {
+    kind: 'passkey_signup',
+    to,
+    subject: 'Confirm your email address',
+    blocks: [
+      { text: `Someone (hopefully you) started creating a ${branding.productName} account with this address and a passkey. Confirm it's yours, then create the passkey:` },
+      { link: publicLink(branding.publicUrl, '/signup/passkey/finish', { token }), label: 'Confirm and create my passkey' },
+      { text: `The link works for ${formatMinutes(ttlMinutes)}.` },
+    ],
+    footer: "If you didn't sign up, ignore this mail: no account is made.",
+  });
+}
+
 function formatMinutes(minutes: number): string {
   if (minutes % 60 === 0 && minutes >= 60) return minutes === 60 ? '1 hour' : `${minutes / 60} hours`;
   return minutes === 1 ? '1 minute' : `${minutes} minutes`;

@@ -1,5 +1,7 @@
 import * as client from 'openid-client';
-import { githubEndpoints, isLoopbackUrl, type GitHubEndpoints, type OAuthProviderConfig } from './provider-config.ts';
+import { chooseClientAuthMethod, clientAuthFor } from './client-auth.ts';
+import { githubEndpoints, isLoopbackUrl, type ClientAuthMethod, type GitHubEndpoints, type OAuthProviderConfig } from './provider-config.ts';
+import { ProviderSetupError } from './provider-setup-error.ts';
 
 /** A provider ready to use: its configuration, and openid-client's view of it (endpoints, keys). */
 export interface OAuthProvider {
@@ -7,6 +9,8 @@ export interface OAuthProvider {
   client: client.Configuration;
   /** GitHub only: where the user and emails APIs are. */
   github: GitHubEndpoints | null;
+  /** How Gatehouse authenticates at the provider's token endpoint (printed at start-up). */
+  clientAuthMethod: ClientAuthMethod;
 }
 
 export interface ConnectOptions {
@@ -23,13 +27,7 @@ export interface ConnectOptions {
   fetch?: client.CustomFetch;
 }
 
-/** The error start-up reports for a misconfigured or unreachable provider. */
-export class ProviderSetupError extends Error {
-  constructor(provider: string, reason: string, options?: { cause?: unknown }) {
-    super(`OAuth provider "${provider}": ${reason}`, options);
-    this.name = 'ProviderSetupError';
-  }
-}
+export { ProviderSetupError };
 
 function checkUrl(providerId: string, what: string, value: string, options: ConnectOptions): URL {
   let url: URL;
@@ -63,7 +61,6 @@ function applyOptions(configuration: client.Configuration, options: ConnectOptio
  * const google = await connectProvider({ ...googlePreset, clientId, clientSecret }, { plainHttp: 'https-only' });
  */
 export async function connectProvider(config: OAuthProviderConfig, options: ConnectOptions): Promise<OAuthProvider> {
-  const auth = client.ClientSecretBasic(config.clientSecret);
   if (config.kind === 'github') {
     const endpoints = options.githubEndpoints ?? githubEndpoints;
     const urls = Object.entries(endpoints).map(([name, value]) => checkUrl(config.id, `the GitHub ${name} endpoint`, value, options));
@@ -75,13 +72,14 @@ export async function connectProvider(config: OAuthProviderConfig, options: Conn
       client.ClientSecretPost(config.clientSecret),
     );
     applyOptions(configuration, options, urls.some((u) => u.protocol === 'http:'));
-    return { config, client: configuration, github: endpoints };
+    return { config, client: configuration, github: endpoints, clientAuthMethod: 'client_secret_post' };
   }
   const issuer = checkUrl(config.id, 'the issuer', config.issuer, options);
   const insecure = issuer.protocol === 'http:';
-  let configuration: client.Configuration;
+  let discovered: client.Configuration;
   try {
-    configuration = await client.discovery(issuer, config.clientId, { client_secret: config.clientSecret }, auth, {
+    // The client authentication is chosen from the discovered metadata, below.
+    discovered = await client.discovery(issuer, config.clientId, undefined, client.None(), {
       timeout: options.timeoutSeconds ?? 5,
       ...(options.fetch === undefined ? {} : { [client.customFetch]: options.fetch }),
       ...(insecure ? { execute: [client.allowInsecureRequests] } : {}),
@@ -90,7 +88,7 @@ export async function connectProvider(config: OAuthProviderConfig, options: Conn
     const reason = error instanceof Error ? error.message : String(error);
     throw new ProviderSetupError(config.id, `OpenID Connect discovery at ${config.issuer} failed: ${reason}`, { cause: error });
   }
-  const metadata = configuration.serverMetadata();
+  const metadata = discovered.serverMetadata();
   for (const [name, value] of [['authorization_endpoint', metadata.authorization_endpoint], ['token_endpoint', metadata.token_endpoint], ['jwks_uri', metadata.jwks_uri]] as const) {
     if (value === undefined) throw new ProviderSetupError(config.id, `the discovery document has no ${name}`);
     checkUrl(config.id, name, value, options);
@@ -98,10 +96,17 @@ export async function connectProvider(config: OAuthProviderConfig, options: Conn
   if (metadata.code_challenge_methods_supported !== undefined && !metadata.code_challenge_methods_supported.includes('S256')) {
     throw new ProviderSetupError(config.id, 'the provider does not support PKCE with S256');
   }
+  const clientAuthMethod = chooseClientAuthMethod(config, metadata.token_endpoint_auth_methods_supported);
+  const configuration = new client.Configuration(
+    metadata,
+    config.clientId,
+    config.clientSecret === '' ? {} : { client_secret: config.clientSecret },
+    await clientAuthFor(config, clientAuthMethod),
+  );
   applyOptions(configuration, options, insecure);
   // OIDC lets a client skip the ID token signature when the token came straight from the token
   // endpoint over TLS; we check it anyway against the provider's JWKS (docs/security.md SEC-37), so a
   // tampered or forged ID token is refused even if the transport was not what it seemed.
   client.enableNonRepudiationChecks(configuration);
-  return { config, client: configuration, github: null };
+  return { config, client: configuration, github: null, clientAuthMethod };
 }

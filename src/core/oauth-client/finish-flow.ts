@@ -5,6 +5,7 @@ import { AuthError } from '../errors.ts';
 import type { OAuthFlow, OAuthIdentity, SessionWithUser, User } from '../ports.ts';
 import type { StartedSession } from '../sessions/start-session.ts';
 import { classifyProviderError } from './classify-provider-error.ts';
+import { describeProviderFailure, type ProviderFailureDiagnosis } from './describe-provider-failure.ts';
 import type { OAuthProvider } from './connect-provider.ts';
 import { fetchGitHubProfile } from './fetch-github-profile.ts';
 import { flowSecrets, type FlowSecrets } from './flow-secrets.ts';
@@ -32,9 +33,12 @@ export type FinishedFlow =
 /** A failure that knows where the user was going, so the error page can offer to try again. */
 export class OAuthFlowError extends AuthError {
   readonly returnTo: string | null;
-  constructor(error: AuthError, returnTo: string | null) {
+  /** When the provider's answer failed a check: which one, for the server log and the dev-mode page. */
+  readonly diagnosis: ProviderFailureDiagnosis | null;
+  constructor(error: AuthError, returnTo: string | null, diagnosis: ProviderFailureDiagnosis | null = null) {
     super(error.code, { ...(error.detail === undefined ? {} : { detail: error.detail }), cause: error.cause ?? error });
     this.returnTo = returnTo;
+    this.diagnosis = diagnosis;
   }
 }
 
@@ -71,9 +75,9 @@ async function verifiedProfile(provider: OAuthProvider, input: FinishFlowInput, 
  */
 export async function finishFlow(deps: CoreDeps, oauth: OAuthDeps, input: FinishFlowInput, context: RequestContext): Promise<FinishedFlow> {
   const provider = findProvider(oauth, input.providerId);
-  const fail = async (reason: string, error: AuthError, returnTo: string | null): Promise<never> => {
+  const fail = async (reason: string, error: AuthError, returnTo: string | null, diagnosis: ProviderFailureDiagnosis | null = null): Promise<never> => {
     await deps.store.audit.append(auditEvent(deps, 'oauth.login_failed', context, { userId: input.currentSession?.user.id ?? null, detail: `${provider.config.id}: ${reason}` }));
-    throw new OAuthFlowError(error, returnTo);
+    throw new OAuthFlowError(error, returnTo, diagnosis);
   };
 
   // The cookie value is 32 random bytes in base64url: anything else cannot be a flow of ours.
@@ -89,8 +93,9 @@ export async function finishFlow(deps: CoreDeps, oauth: OAuthDeps, input: Finish
     verified = await verifiedProfile(provider, input, secrets);
   } catch (error) {
     const classified = classifyProviderError(error);
-    const reason = error instanceof client.ClientError || error instanceof client.ResponseBodyError ? `${classified.code} ${(error as { code?: string }).code ?? ''} ${error.message}` : classified.code;
-    return fail(reason.slice(0, 300), classified, flow.returnTo);
+    const diagnosis = describeProviderFailure(error, provider.config);
+    const reason = `${classified.code} ${diagnosis.check}${diagnosis.claim === undefined ? '' : ` ${diagnosis.claim}`}: ${diagnosis.reason}`;
+    return fail(reason.slice(0, 300), classified, flow.returnTo, diagnosis);
   }
   const tokensJwe = oauth.providerTokenKeys === null ? null : await encryptProviderTokens(verified.tokens, deps.clock.nowMs(), oauth.providerTokenKeys);
 

@@ -12,9 +12,22 @@ export interface OAuthProviderConfig {
   /** The issuer identifier (OIDC), or GitHub's `https://github.com`. */
   issuer: string;
   clientId: string;
+  /** '' when the client has no secret: it authenticates with a private key, or is a public client (`none`, PKCE). */
   clientSecret: string;
   scopes: readonly string[];
+  /**
+   * How Gatehouse authenticates at the provider's token endpoint. Absent: chosen from the
+   * provider's `token_endpoint_auth_methods_supported` and the credentials configured
+   * (see client-auth.ts).
+   */
+  clientAuthMethod?: ClientAuthMethod;
+  /** For `private_key_jwt`: the client's private key, a PKCS#8 PEM or a private JWK (JSON). */
+  privateKey?: string;
 }
+
+/** The token-endpoint client authentication methods Gatehouse can use (through openid-client's helpers). */
+export const clientAuthMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
+export type ClientAuthMethod = (typeof clientAuthMethods)[number];
 
 export const providerIdPattern = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 

@@ -7,5 +7,6 @@ import type { PasskeyCredential } from '../ports.ts';
  * authenticator verified the user (PIN or biometric): possession and a second factor in one.
  */
 export function passkeyAmr(credential: Pick<PasskeyCredential, 'deviceType'>, userVerified: boolean): string[] {
-  return [credential.deviceType === 'singleDevice' ? 'hwk' : 'swk', 'user', ...(userVerified ? ['mfa'] : [])];
+  // Sorted, like every session's amr (sessions/authentication-methods.ts), so they compare as sets.
+  return [credential.deviceType === 'singleDevice' ? 'hwk' : 'swk', 'user', ...(userVerified ? ['mfa'] : [])].sort();
 }

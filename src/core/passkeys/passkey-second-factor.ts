@@ -47,7 +47,7 @@ export async function completePasskeySecondFactor(
   if (challenge.userId !== user.id) throw new AuthError('passkey_challenge_invalid');
   const { passkey, userVerified } = await verifyPasskeyAssertion(deps, challenge, input.response, { expectedUserId: user.id, requireUserVerification: false }, context);
   // The first step was a factor, the passkey another: multi-factor whether or not it verified the user.
-  const amr = [...new Set([...passkeyAmr(passkey, userVerified), 'mfa', ...amrOf(pending.factors)])];
+  const amr = [...new Set([...passkeyAmr(passkey, userVerified), 'mfa', ...amrOf(pending.factors)])].sort();
   // Used up once it succeeds, like the TOTP second step (docs/security.md SEC-106).
   if (!(await consumePendingLogin(deps, pending))) throw new AuthError('no_pending_login');
   const started = await startLoggedInSession(deps, user, { amr, method: `passkey second factor ${amr.join(' ')}`, ...(input.previousSession === undefined ? {} : { previousSession: input.previousSession }) }, context);

@@ -2,16 +2,20 @@ import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
+import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
 import type { PasskeyCredential, SessionWithUser } from '../ports.ts';
 import { takeCeremony } from './ceremony.ts';
 import { registrationOptions, type StartedRegistration } from './start-registration.ts';
 import { verifyRegistration } from './verify-registration.ts';
 
 /**
- * Starts adding a passkey to the signed-in account. The ceremony is bound to this session
- * (docs/security.md SEC-172): an answer carried to another session, or to another account, is refused.
+ * Starts adding a passkey to the signed-in account: a sensitive change, so the session must have
+ * logged in or re-authenticated within the re-authentication window (docs/security.md SEC-187).
+ * The ceremony is bound to this session (SEC-172): an answer carried to another session, or to
+ * another account, is refused.
  */
-export async function startPasskeyRegistration(deps: CoreDeps, current: SessionWithUser): Promise<StartedRegistration> {
+export async function startPasskeyRegistration(deps: CoreDeps, current: SessionWithUser, context: RequestContext): Promise<StartedRegistration> {
+  await requireRecentAuthentication(deps, current, undefined, context);
   const existing = await deps.store.passkeys.listByUser(current.user.id);
   return registrationOptions(deps, { id: current.user.id, email: current.user.email, existing }, 'register', { session: current.session.id });
 }

@@ -45,6 +45,7 @@ export function parseSessionToken(token: string): { id: string; secret: string }
 
 /** Constant-time comparison of the presented secret with the stored hash. */
 export function secretMatches(secret: string, storedHash: Uint8Array): boolean {
-  const presented = hashSecret(secret);
+  // The digest as node returns it (a Buffer), compared as is: no copy on the session check.
+  const presented = hash('sha256', secret, 'buffer');
   return presented.length === storedHash.length && timingSafeEqual(presented, storedHash);
 }

@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose';
+import { signJwt } from './sign-jwt.ts';
 import { randomId } from '../sessions/session-token.ts';
 import type { Client, Clock, Random, Session, User } from '../ports.ts';
 import type { KeyRing } from './key-ring.ts';
@@ -54,14 +54,10 @@ export async function issueAccessToken(
   // RFC 9068 2.2.3: `scope` is there when scopes were granted; an empty string is not a scope list.
   const claims: Record<string, unknown> = { client_id: input.client.id, sid: input.session.id };
   if (input.scope !== '') claims['scope'] = input.scope;
-  const accessToken = await new SignJWT(claims)
-    .setProtectedHeader({ alg, kid, typ: 'at+jwt' })
-    .setIssuer(deps.issuer)
-    .setSubject(input.user.id)
-    .setAudience(input.client.audience)
-    .setIssuedAt(Math.floor(nowMs / 1000))
-    .setExpirationTime(Math.floor(expiresAtMs / 1000))
-    .setJti(jti)
-    .sign(privateKey);
+  const accessToken = signJwt(
+    { alg, kid, typ: 'at+jwt' },
+    { ...claims, iss: deps.issuer, sub: input.user.id, aud: input.client.audience, iat: Math.floor(nowMs / 1000), exp: Math.floor(expiresAtMs / 1000), jti },
+    privateKey,
+  );
   return { accessToken, jti, expiresAtMs, expiresInSeconds: Math.max(0, Math.floor((expiresAtMs - nowMs) / 1000)), scope: input.scope };
 }

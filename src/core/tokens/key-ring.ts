@@ -1,8 +1,9 @@
-import { importJWK, type JWK, type CryptoKey } from 'jose';
+import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
 import type { Clock, SigningKeyRecord, SigningKeyStore } from '../ports.ts';
 import { generateSigningKey } from './generate-signing-key.ts';
 import { decryptPrivateJwk } from './key-encryption.ts';
-import type { SigningAlgorithm } from './signing-algorithms.ts';
+import { signingAlgorithms, type SigningAlgorithm } from './signing-algorithms.ts';
 
 export interface KeyRingOptions {
   store: SigningKeyStore;
@@ -19,8 +20,9 @@ export interface KeyRingOptions {
 
 export interface ActiveSigningKey {
   kid: string;
-  alg: string;
-  privateKey: CryptoKey;
+  alg: SigningAlgorithm;
+  /** A node:crypto key: it signs synchronously (sign-jwt.ts), and jose accepts it too. */
+  privateKey: KeyObject;
 }
 
 /** Verifiers allow a few seconds of clock skew; keep retired keys a minute longer than strictly needed. */
@@ -49,7 +51,7 @@ export function currentKey(keys: readonly SigningKeyRecord[], nowMs: number): Si
 export function createKeyRing(options: KeyRingOptions) {
   const reloadIntervalMs = options.reloadIntervalMs ?? 60_000;
   let loaded: { atMs: number; keys: SigningKeyRecord[] } | null = null;
-  const privateKeys = new Map<string, Promise<CryptoKey>>();
+  const privateKeys = new Map<string, Promise<KeyObject>>();
 
   const keys = async (): Promise<SigningKeyRecord[]> => {
     const nowMs = options.clock.nowMs();
@@ -59,10 +61,10 @@ export function createKeyRing(options: KeyRingOptions) {
   const forget = (): void => {
     loaded = null;
   };
-  const importPrivate = (record: SigningKeyRecord): Promise<CryptoKey> => {
+  const importPrivate = (record: SigningKeyRecord): Promise<KeyObject> => {
     let key = privateKeys.get(record.kid);
     if (key === undefined) {
-      key = decryptPrivateJwk(record.privateJwe, options.encryptionKeys).then((jwk) => importJWK(jwk, record.alg) as Promise<CryptoKey>);
+      key = decryptPrivateJwk(record.privateJwe, options.encryptionKeys).then((jwk) => createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' }));
       privateKeys.set(record.kid, key);
     }
     return key;
@@ -87,7 +89,9 @@ export function createKeyRing(options: KeyRingOptions) {
         record = currentKey(await keys(), options.clock.nowMs());
       }
       if (record === null) throw new Error('no signing key is active: run `gatehouse keys rotate` or restart to create one');
-      return { kid: record.kid, alg: record.alg, privateKey: await importPrivate(record) };
+      const alg = signingAlgorithms.find((known) => known === record.alg);
+      if (alg === undefined) throw new Error(`signing key ${record.kid} has an unknown algorithm: ${record.alg}`);
+      return { kid: record.kid, alg, privateKey: await importPrivate(record) };
     },
 
     /** The JWKS document: public members only, every key that signs, will sign, or signed tokens still alive. */

@@ -5,6 +5,8 @@ import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
 import type { Session, SessionWithUser } from '../../core/ports.ts';
 import { twoFactorStatus } from '../../core/otp/two-factor-status.ts';
 import { listSessions } from '../../core/sessions/list-sessions.ts';
+import { listPasskeys } from '../../core/passkeys/manage-passkeys.ts';
+import { passkeysCard } from './passkey-forms.ts';
 import { isRecentlyAuthenticated } from '../../core/sessions/recent-authentication.ts';
 import { pageContentSecurityPolicy } from '../plugins/security-headers.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -49,7 +51,7 @@ export interface AccountView {
   error?: string;
 }
 
-/** Sends the /account page: sessions, linked logins, two-factor, password and deletion. */
+/** Sends the /account page: sessions, linked logins, passkeys, two-factor, password and deletion. */
 export async function renderAccount(reply: FastifyReply, { deps, oauth, current, status, notice, error }: AccountView): Promise<FastifyReply> {
   // This device first, then the others by last use.
   const sessions = (await listSessions(deps, current.user.id)).sort((a, b) => Number(b.id === current.session.id) - Number(a.id === current.session.id));
@@ -72,6 +74,7 @@ ${sessions.length > 1 ? html`<form method="post" action="/account/sessions/revok
 </section>
 ${emailSection(deps, current)}
 ${await identitiesSection(deps, oauth, current)}
+${passkeysCard(await listPasskeys(deps, current.user))}
 <section class="card" aria-labelledby="two-factor-title">
 <h2 id="two-factor-title">Two-factor authentication</h2>
 ${

@@ -17,6 +17,8 @@ import { resetPage } from './reset.ts';
 import { verifyPage } from './verify.ts';
 import { twoFactorPage } from './two-factor.ts';
 import { loginCodePage } from './login-code.ts';
+import { passkeyPages } from './passkeys.ts';
+import { passkeySignupPages } from './passkey-signup.ts';
 import { reauthPage } from './reauth.ts';
 
 /**
@@ -41,5 +43,7 @@ export async function pages(app: FastifyInstance, deps: CoreDeps, config: AppCon
   twoFactorPage(app, deps);
   reauthPage(app, deps, config);
   loginCodePage(app, deps, config);
+  passkeyPages(app, deps, config, oauth);
+  passkeySignupPages(app, deps);
   if (config.devOutbox !== undefined && config.devOutbox !== null) devMailPage(app, config.devOutbox);
 }

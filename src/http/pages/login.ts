@@ -6,7 +6,8 @@ import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
 import type { AppConfig } from '../app-config.ts';
 import { safeReturnTo } from '../return-to.ts';
 import { clearPendingLoginCookie, currentSession, readPendingLoginToken, requestContext, setPendingLoginCookie, setSessionCookie } from '../session-cookie.ts';
-import { html } from './html.ts';
+import { html, type SafeHtml } from './html.ts';
+import { passkeyLoginOffer, passkeySecondFactorOffer } from './passkey-offers.ts';
 import { alert, notice as noticeBox, redirectAfterPost, sendPage } from './layout.ts';
 import { attempt, field } from './forms.ts';
 import { providerButtons } from './provider-buttons.ts';
@@ -17,6 +18,7 @@ const notices: Record<string, string> = {
   reset: 'Your new password is set and every device was signed out. Log in with it.',
   'logged-out': 'You are logged out on this device. Your other devices stay signed in.',
   'email-changed': 'Your email address is changed and every other device was signed out. Log in with the new address.',
+  'passkey-failed': 'That passkey could not be used to log in. Try again, or log in another way.',
 };
 // Why a signed-in page sent the browser here (pages/signed-in.ts); carries no token.
 const reasons: Record<string, string> = {
@@ -31,28 +33,30 @@ function resendVerification(email: string) {
 </form>`;
 }
 
-function loginForm(email: string, returnTo: string, oauth: OAuthDeps | undefined, message?: string, notice?: string, errorCode?: string) {
+function loginForm(passkey: SafeHtml, email: string, returnTo: string, oauth: OAuthDeps | undefined, message?: string, notice?: string, errorCode?: string) {
   return html`<section class="card narrow" aria-labelledby="login-title">
 <h1 id="login-title">Log in</h1>
 ${noticeBox(notice)}${errorCode === 'email_not_verified' ? html`<div class="alert" role="alert">${resendVerification(email)}</div>` : alert(message)}
 <form method="post" action="/login">
   <input type="hidden" name="return_to" value="${returnTo}">
   <label for="email">Email</label>
-  <input id="email" name="email" type="email" autocomplete="username" required value="${email}">
+  <input id="email" name="email" type="email" autocomplete="username webauthn" required value="${email}">
   <label for="password">Password</label>
   <input id="password" name="password" type="password" autocomplete="current-password" required>
   <button type="submit">Log in</button>
 </form>
+${passkey}
 <p class="muted"><a href="/forgot">Forgot your password?</a> · <a href="/login/code">Email me a sign-in code</a></p>
 ${providerButtons(oauth, returnTo)}
 <p class="muted">New here? <a href="/signup?return_to=${encodeURIComponent(returnTo)}">Create an account</a></p>
 </section>`;
 }
 
-function secondFactorForm(returnTo: string, message?: string) {
+function secondFactorForm(passkey: SafeHtml, returnTo: string, message?: string) {
   return html`<section class="card narrow" aria-labelledby="second-title">
 <h1 id="second-title">Two-factor authentication</h1>
 ${alert(message)}
+${passkey}
 <p>Enter the 6-digit code from your authenticator app.</p>
 <form method="post" action="/login/second-factor">
   <input type="hidden" name="return_to" value="${returnTo}">
@@ -78,7 +82,8 @@ export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfi
     if ((await currentSession(deps, request)) !== null) return reply.redirect(target(request.query.return_to));
     const { done, why } = request.query;
     const notice = typeof done === 'string' ? notices[done] : typeof why === 'string' ? reasons[why] : undefined;
-    return sendPage(reply, 200, { title: 'Log in', body: loginForm('', target(request.query.return_to), oauth, undefined, notice) });
+    const returnTo = target(request.query.return_to);
+    return sendPage(reply, 200, { title: 'Log in', body: loginForm(await passkeyLoginOffer(deps, reply, returnTo), '', returnTo, oauth, undefined, notice) });
   });
   // Login CSRF is refused by the origin check that guards every POST (plugins/csrf.ts).
   app.post('/login', { schema: { tags: ['pages'], summary: 'Login form submission.' } }, async (request, reply) => {
@@ -87,7 +92,7 @@ export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfi
     const input = { email, password: field(request.body, 'password'), ...(previous === null ? {} : { previousSession: previous }) };
     const result = await attempt(() => beginLogin(deps, input, requestContext(request)));
     const returnTo = target(field(request.body, 'return_to'));
-    if (!result.ok) return sendPage(reply, result.status, { title: 'Log in', body: loginForm(email, returnTo, oauth, result.message, undefined, result.code) });
+    if (!result.ok) return sendPage(reply, result.status, { title: 'Log in', body: loginForm(await passkeyLoginOffer(deps, reply, returnTo), email, returnTo, oauth, result.message, undefined, result.code) });
     if (result.value.kind === 'second_factor') {
       // The password was right; nothing is granted until the second step passes (docs/security.md SEC-45).
       setPendingLoginCookie(reply, result.value.pendingToken);
@@ -97,9 +102,12 @@ export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfi
     return redirectAfterPost(reply, returnTo);
   });
 
-  app.get<{ Querystring: { return_to?: unknown } }>('/login/second-factor', { schema: { tags: ['pages'], summary: 'Second step of a login: TOTP or recovery code.' } }, async (request, reply) => {
-    if (readPendingLoginToken(request) === undefined) return reply.redirect('/login');
-    return sendPage(reply, 200, { title: 'Two-factor authentication', body: secondFactorForm(target(request.query.return_to)) });
+  app.get<{ Querystring: { return_to?: unknown; done?: unknown } }>('/login/second-factor', { schema: { tags: ['pages'], summary: 'Second step of a login: TOTP, recovery code or passkey.' } }, async (request, reply) => {
+    const pendingToken = readPendingLoginToken(request);
+    if (pendingToken === undefined) return reply.redirect('/login');
+    const returnTo = target(request.query.return_to);
+    const message = request.query.done === 'passkey-failed' ? notices['passkey-failed'] : undefined;
+    return sendPage(reply, 200, { title: 'Two-factor authentication', body: secondFactorForm(await passkeySecondFactorOffer(deps, reply, pendingToken, returnTo), returnTo, message) });
   });
 
   app.post('/login/second-factor', { schema: { tags: ['pages'], summary: 'Second step of a login: submission.' } }, async (request, reply) => {
@@ -113,9 +121,9 @@ export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfi
     if (!result.ok) {
       if (result.status === 401) {
         clearPendingLoginCookie(reply);
-        return sendPage(reply, 401, { title: 'Log in', body: loginForm('', returnTo, oauth, 'That login took too long or is no longer valid. Log in again.') });
+        return sendPage(reply, 401, { title: 'Log in', body: loginForm(await passkeyLoginOffer(deps, reply, returnTo), '', returnTo, oauth, 'That login took too long or is no longer valid. Log in again.') });
       }
-      return sendPage(reply, result.status, { title: 'Two-factor authentication', body: secondFactorForm(returnTo, result.message) });
+      return sendPage(reply, result.status, { title: 'Two-factor authentication', body: secondFactorForm(await passkeySecondFactorOffer(deps, reply, pendingToken, returnTo), returnTo, result.message) });
     }
     clearPendingLoginCookie(reply);
     setSessionCookie(reply, result.value.token, result.value.session.expiresAtMs);

@@ -23,6 +23,7 @@ ${alert(message)}
   <input id="password" name="password" type="password" autocomplete="new-password" minlength="${min}" required aria-describedby="password-hint">
   <button type="submit">Sign up</button>
 </form>
+<p class="muted"><a href="/signup/passkey">Sign up with a passkey instead</a> (no password)</p>
 ${providerButtons(oauth, returnTo)}
 <p class="muted">Already have an account? <a href="/login?return_to=${encodeURIComponent(returnTo)}">Log in</a></p>
 </section>`;

@@ -13,6 +13,7 @@ import { attempt, field } from './forms.ts';
 // Chosen by key; the query string is never echoed into the page.
 const sentNotices: Record<string, string> = {
   signup: 'Check your inbox: we sent you a mail. Open the link in it to confirm your address, then log in.',
+  'passkey-signup': 'Check your inbox: we sent you a mail. Open the link in it to confirm your address and create your passkey.',
   resend: 'If that address has an account waiting for confirmation, a new link is on its way. Check your inbox.',
 };
 

@@ -3,6 +3,12 @@ import type { FastifyInstance } from 'fastify';
 /** Pages load only their own stylesheet; nothing may frame them, no plugins, no <base>. */
 export const pageContentSecurityPolicy =
   "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+/**
+ * The pages that offer passkeys (login, the second step, adding a passkey, passkey sign-up) also
+ * run our own two scripts: `script-src 'self'` and nothing else changes (docs/security.md SEC-184).
+ * Every other page keeps the policy above, with no script source at all.
+ */
+export const passkeyPageContentSecurityPolicy = `${pageContentSecurityPolicy}; script-src 'self'`;
 const apiContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 // Computed once: one reply.headers() call per response instead of a call per header.

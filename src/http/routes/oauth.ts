@@ -124,7 +124,11 @@ export function oauthRoutes(app: FastifyInstance, deps: CoreDeps, oauth: OAuthDe
         return reply.redirect(finished.returnTo, 303);
       } catch (error) {
         if (!(error instanceof AuthError)) throw error;
-        return sendOAuthFailure(reply, oauth, providerId, error, error instanceof OAuthFlowError ? error.returnTo : null);
+        const diagnosis = error instanceof OAuthFlowError ? error.diagnosis : null;
+        // The operator's view of a refused provider answer: which check, which claim, expected vs
+        // received, issuer, provider (no secrets: see describe-provider-failure.ts).
+        if (diagnosis !== null) request.log.warn({ oauthFailure: diagnosis }, `social login with ${diagnosis.provider} failed: ${diagnosis.check}${diagnosis.claim === undefined ? '' : ` (${diagnosis.claim})`}`);
+        return sendOAuthFailure(reply, oauth, providerId, error, error instanceof OAuthFlowError ? error.returnTo : null, config.dev === true ? diagnosis : null);
       }
     },
   );

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { Kysely } from 'kysely';
 import type { SessionWithUser, Store } from '../../core/ports.ts';
 import type { SavepointStatement } from './group-commit.ts';
@@ -22,6 +22,12 @@ export interface SqliteStore extends Store {
   connections: DatabaseSync[];
   /** The WAL checkpoint worker, when `checkpoints: 'worker'`. */
   checkpointer: WalCheckpointer | null;
+  /**
+   * SQLite's `PRAGMA data_version` on the writer: it moves when another connection, i.e. another
+   * process, commits to the file, and never for this process's own writes. The session cache
+   * (storage/session-cache.ts) uses it to see writes made outside this process at once.
+   */
+  externalWrites(): number;
 }
 
 export interface OpenSqliteOptions {
@@ -157,6 +163,15 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
   const { savepoint, ...fastPaths } = sqliteFastPaths(db, reader, writer);
 
   const connections = reader === writer ? [writer] : [writer, reader];
+  let dataVersion: StatementSync | undefined;
+  const externalWrites = (): number => {
+    try {
+      dataVersion ??= writer.prepare('PRAGMA data_version');
+      return Number((dataVersion.get() as { data_version: number }).data_version);
+    } catch (error) {
+      return classifySqliteError(error);
+    }
+  };
   const store = createSqlStore(db, {
     fastPaths,
     groupCommit: { savepoint },
@@ -173,5 +188,5 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
       await db.destroy();
     },
   });
-  return Object.assign(store, { db, connections, checkpointer });
+  return Object.assign(store, { db, connections, checkpointer, externalWrites });
 }

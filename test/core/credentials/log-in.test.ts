@@ -395,6 +395,34 @@ describe('logIn', () => {
       await logIn(core, { email, password: testPassword }, testContext(attacker));
     });
 
+    it('many different users behind one IP (a NAT) logging in at once: the free budget goes through together, the rest retry in 1 s, nothing stays counted (SEC-169)', async () => {
+      // The decision behind this (issue 17): an IP's in-flight attempts count against its limit,
+      // so a burst of parallel guesses across accounts is cut at the free budget. Correct logins
+      // are refunded as they finish, so a NAT's users are refused only while more than the
+      // budget are hashing at the same instant, and only for a second, never locked out.
+      const core = await createTestCore();
+      const office = '203.0.113.90';
+      const users = Array.from({ length: 30 }, (_, i) => `colleague${i}@example.com`);
+      for (const user of users) await seedUser(core, user);
+      const calls = spyOnHasher(core);
+      const results = await Promise.allSettled(users.map((user) => logIn(core, { email: user, password: testPassword }, testContext(office))));
+      const refused = results.flatMap((r, i) => (r.status === 'rejected' ? [{ user: users[i] as string, error: r.reason as AuthError }] : []));
+      assert.equal(results.length - refused.length, 20, 'the IP budget (20) logged in together');
+      assert.equal(calls.verified.length, 20, 'a refused attempt costs no hash');
+      for (const { error } of refused) {
+        assert.equal(error.code, 'too_many_requests');
+        assert.equal(error.retryAfterSeconds, 1);
+      }
+      // Nothing was left counted: the refused ones get in at once, together, with no clock change.
+      const retried = await Promise.allSettled(refused.map(({ user }) => logIn(core, { email: user, password: testPassword }, testContext(office))));
+      assert.deepEqual(retried.map((r) => r.status), Array(refused.length).fill('fulfilled'));
+      // A parallel burst of wrong guesses from that IP is still cut at the same budget.
+      const guesses = await Promise.allSettled(users.map((user) => logIn(core, { email: user, password: wrongPassword }, testContext(office))));
+      const codes = guesses.map((r) => (r.status === 'rejected' && r.reason instanceof AuthError ? r.reason.code : r.status));
+      assert.equal(codes.filter((c) => c === 'invalid_credentials').length, 20);
+      assert.equal(codes.filter((c) => c === 'too_many_requests').length, 10);
+    });
+
     it('does not count a successful login against the IP (the reserved attempt is refunded)', async () => {
       const core = await createTestCore();
       await seedUser(core, email);

@@ -29,10 +29,12 @@ describe('matchAccessRule', () => {
 });
 
 describe('checkAccess', () => {
-  const current = { user: { id: 'u' }, session: { id: 's' } } as unknown as SessionWithUser;
+  const withAmr = (amr: string[]): SessionWithUser => ({ user: { id: 'u' }, session: { id: 's', amr } }) as unknown as SessionWithUser;
   it('needs a session, and refuses a second-factor rule to a session that did not prove one (SEC-155)', () => {
     assert.equal(checkAccess(rules[0] as AccessRule, null).kind, 'unauthenticated');
-    assert.equal(checkAccess(rules[0] as AccessRule, current).kind, 'allowed');
-    assert.equal(checkAccess(rules[1] as AccessRule, current).kind, 'step_up_required');
+    assert.equal(checkAccess(rules[0] as AccessRule, withAmr(['pwd'])).kind, 'allowed');
+    for (const amr of [[], ['pwd'], ['otp'], ['pwd', 'otp'], ['fed'], ['hwk', 'user']]) assert.equal(checkAccess(rules[1] as AccessRule, withAmr(amr)).kind, 'step_up_required', amr.join(' '));
+    assert.equal(checkAccess(rules[1] as AccessRule, withAmr(['mfa', 'otp', 'pwd'])).kind, 'allowed');
+    assert.equal(checkAccess(rules[1] as AccessRule, null).kind, 'unauthenticated');
   });
 });

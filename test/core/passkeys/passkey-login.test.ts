@@ -25,7 +25,7 @@ describe('passwordless login with a passkey', () => {
     assert.equal(options.rpId, 'auth.test');
     const done = await finishPasskeyLogin(core, { ceremonySecret, response: authenticator.assert(options) }, testContext());
     assert.equal(done.user.id, current.user.id);
-    assert.deepEqual(done.amr, ['hwk', 'user', 'mfa']);
+    assert.deepEqual(done.amr, ['hwk', 'mfa', 'user']);
     assert.notEqual(await validateSession(core, done.token), null);
     const [stored] = await core.store.passkeys.listByUser(current.user.id);
     assert.equal(stored?.counter, 1);
@@ -37,7 +37,7 @@ describe('passwordless login with a passkey', () => {
   test('a synced passkey says swk', async () => {
     const { core, authenticator } = await accountWithPasskey({ synced: true });
     const { ceremonySecret, options } = await startPasskeyLogin(core);
-    assert.deepEqual((await finishPasskeyLogin(core, { ceremonySecret, response: authenticator.assert(options) }, testContext())).amr, ['swk', 'user', 'mfa']);
+    assert.deepEqual((await finishPasskeyLogin(core, { ceremonySecret, response: authenticator.assert(options) }, testContext())).amr, ['mfa', 'swk', 'user']);
   });
 
   test('a user-verified passkey login needs no second step, even with TOTP on (docs/security.md SEC-180)', async () => {

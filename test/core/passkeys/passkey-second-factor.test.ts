@@ -19,7 +19,7 @@ describe('a passkey as the second step of a login', () => {
     // Presence is enough here: the password was the other factor.
     const done = await completePasskeySecondFactor(core, { pendingToken, ceremonySecret, response: authenticator.assert(options, { userVerified: false }) }, testContext());
     assert.equal(done.user.id, ada.user.id);
-    assert.deepEqual(done.amr, ['hwk', 'user', 'mfa', 'pwd']);
+    assert.deepEqual(done.amr, ['hwk', 'mfa', 'pwd', 'user'], 'the password and the passkey');
     assert.notEqual(await validateSession(core, done.token), null);
   });
 

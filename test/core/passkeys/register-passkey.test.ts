@@ -11,7 +11,7 @@ describe('registering a passkey', () => {
   test('stores it under the given name, discoverable and user-verified options, attestation none by default (docs/security.md SEC-177)', async () => {
     const core = await createTestCore();
     const current = await signedInAccount(core, 'ada@example.com');
-    const { ceremonySecret, options } = await startPasskeyRegistration(core, current);
+    const { ceremonySecret, options } = await startPasskeyRegistration(core, current, testContext());
     assert.equal(options.attestation, 'none');
     assert.equal(options.rp.id, 'auth.test');
     assert.equal(options.authenticatorSelection?.residentKey, 'required');
@@ -39,7 +39,7 @@ describe('registering a passkey', () => {
   test('the challenge is single use (docs/security.md SEC-170)', async () => {
     const core = await createTestCore();
     const current = await signedInAccount(core, 'ada@example.com');
-    const { ceremonySecret, options } = await startPasskeyRegistration(core, current);
+    const { ceremonySecret, options } = await startPasskeyRegistration(core, current, testContext());
     const authenticator = createSoftAuthenticator({ origin: testPublicUrl });
     await finishPasskeyRegistration(core, current, { ceremonySecret, response: authenticator.register(options) }, testContext());
     await rejectsWithAuthError(finishPasskeyRegistration(core, current, { ceremonySecret, response: authenticator.register(options) }, testContext()), 'passkey_challenge_invalid');
@@ -48,7 +48,7 @@ describe('registering a passkey', () => {
   test('the challenge expires after 5 minutes (docs/security.md SEC-171)', async () => {
     const core = await createTestCore();
     const current = await signedInAccount(core, 'ada@example.com');
-    const { ceremonySecret, options } = await startPasskeyRegistration(core, current);
+    const { ceremonySecret, options } = await startPasskeyRegistration(core, current, testContext());
     core.clock.advance(passkeyChallengeTtlMs);
     await rejectsWithAuthError(finishPasskeyRegistration(core, current, { ceremonySecret, response: createSoftAuthenticator({ origin: testPublicUrl }).register(options) }, testContext()), 'passkey_challenge_invalid');
   });
@@ -56,7 +56,7 @@ describe('registering a passkey', () => {
   test('the challenge is bound to the session that asked: another session of the same account is refused (docs/security.md SEC-172)', async () => {
     const core = await createTestCore();
     const current = await signedInAccount(core, 'ada@example.com');
-    const { ceremonySecret, options } = await startPasskeyRegistration(core, current);
+    const { ceremonySecret, options } = await startPasskeyRegistration(core, current, testContext());
     const other = { ...current, session: { ...current.session, id: 'another-session-id-000' } };
     await rejectsWithAuthError(finishPasskeyRegistration(core, other, { ceremonySecret, response: createSoftAuthenticator({ origin: testPublicUrl }).register(options) }, testContext()), 'passkey_challenge_invalid');
     assert.deepEqual(await core.store.passkeys.listByUser(current.user.id), []);
@@ -65,7 +65,7 @@ describe('registering a passkey', () => {
   test('an answer from another origin is refused (docs/security.md SEC-174)', async () => {
     const core = await createTestCore();
     const current = await signedInAccount(core, 'ada@example.com');
-    const { ceremonySecret, options } = await startPasskeyRegistration(core, current);
+    const { ceremonySecret, options } = await startPasskeyRegistration(core, current, testContext());
     const response = createSoftAuthenticator({ origin: testPublicUrl }).register(options, { origin: 'https://auth.test.evil.example' });
     await rejectsWithAuthError(finishPasskeyRegistration(core, current, { ceremonySecret, response }, testContext()), 'passkey_registration_failed');
   });
@@ -73,7 +73,7 @@ describe('registering a passkey', () => {
   test('a passkey for another RP ID is refused (docs/security.md SEC-173)', async () => {
     const core = await createTestCore();
     const current = await signedInAccount(core, 'ada@example.com');
-    const { ceremonySecret, options } = await startPasskeyRegistration(core, current);
+    const { ceremonySecret, options } = await startPasskeyRegistration(core, current, testContext());
     const response = createSoftAuthenticator({ origin: testPublicUrl, rpId: 'evil.example' }).register(options);
     await rejectsWithAuthError(finishPasskeyRegistration(core, current, { ceremonySecret, response }, testContext()), 'passkey_registration_failed');
   });
@@ -81,7 +81,7 @@ describe('registering a passkey', () => {
   test('without user verification it is refused (docs/security.md SEC-175)', async () => {
     const core = await createTestCore();
     const current = await signedInAccount(core, 'ada@example.com');
-    const { ceremonySecret, options } = await startPasskeyRegistration(core, current);
+    const { ceremonySecret, options } = await startPasskeyRegistration(core, current, testContext());
     const response = createSoftAuthenticator({ origin: testPublicUrl }).register(options, { userVerified: false });
     await rejectsWithAuthError(finishPasskeyRegistration(core, current, { ceremonySecret, response }, testContext()), 'passkey_registration_failed');
   });
@@ -91,12 +91,22 @@ describe('registering a passkey', () => {
     const ada = await signedInAccount(core, 'ada@example.com');
     const bob = await signedInAccount(core, 'bob@example.com');
     const credentialId = new Uint8Array(16).fill(42);
-    const adaStart = await startPasskeyRegistration(core, ada);
+    const adaStart = await startPasskeyRegistration(core, ada, testContext());
     await finishPasskeyRegistration(core, ada, { ceremonySecret: adaStart.ceremonySecret, response: createSoftAuthenticator({ origin: testPublicUrl }).register(adaStart.options, { credentialId }) }, testContext());
-    const bobStart = await startPasskeyRegistration(core, bob);
+    const bobStart = await startPasskeyRegistration(core, bob, testContext());
     const response = createSoftAuthenticator({ origin: testPublicUrl }).register(bobStart.options, { credentialId });
     await rejectsWithAuthError(finishPasskeyRegistration(core, bob, { ceremonySecret: bobStart.ceremonySecret, response }, testContext()), 'passkey_already_registered');
     assert.deepEqual(await core.store.passkeys.listByUser(bob.user.id), []);
     assert.equal((await core.store.passkeys.listByUser(ada.user.id)).length, 1);
+  });
+});
+
+describe('registering a passkey is a sensitive change', () => {
+  test('it needs a login or re-authentication within the window (docs/security.md SEC-187)', async () => {
+    const core = await createTestCore();
+    const current = await signedInAccount(core, 'ada@example.com');
+    core.clock.advance(core.sessionPolicy.reauthWindowMs + 1);
+    await rejectsWithAuthError(startPasskeyRegistration(core, current, testContext()), 'reauthentication_required');
+    assert.deepEqual(await core.store.passkeys.listByUser(current.user.id), []);
   });
 });

@@ -54,7 +54,7 @@ function claims(s: Server, overrides: Record<string, unknown> = {}): JWTPayload 
 function craft(s: Server, header: Record<string, unknown>, payload: Uint8Array | JWTPayload): string {
   const body = payload instanceof Uint8Array ? payload : new TextEncoder().encode(JSON.stringify(payload));
   const input = `${b64(JSON.stringify(header))}.${b64(body)}`;
-  return `${input}.${b64(sign(null, Buffer.from(input), KeyObject.from(s.privateKey)))}`;
+  return `${input}.${b64(sign(null, Buffer.from(input), s.privateKey))}`;
 }
 
 const verify = (s: Server, token: string): Promise<JWTPayload | null> => verifyOwnAccessToken(s.tokens, token);

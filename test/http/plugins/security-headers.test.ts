@@ -25,7 +25,14 @@ describe('security headers', () => {
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
       assert.equal(response.headers['x-content-type-options'], 'nosniff');
       assert.equal(response.headers['referrer-policy'], 'same-origin', 'no-referrer would make browsers send Origin: null on our own POSTs');
-      assert.doesNotMatch(response.body, /<script/i, 'pages need no JavaScript');
+      if (url === '/login') {
+        // The passkey button and autofill: our own two script files, nothing inline (docs/security.md SEC-184).
+        assert.ok(csp.endsWith("; script-src 'self'"), csp);
+        assert.deepEqual([...response.body.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/gi)].map((m) => [/ src="\/assets\/[a-z-]+\.js"/.test(m[0]), m[1]]), [[true, ''], [true, '']]);
+      } else {
+        assert.doesNotMatch(csp, /script-src/);
+        assert.doesNotMatch(response.body, /<script/i, 'pages other than the passkey ones need no JavaScript');
+      }
       assert.doesNotMatch(response.body, /style="/, 'no inline styles (the CSP would block them)');
     });
   }

@@ -116,11 +116,18 @@ describe('GET /v1/auth/check with rules, status mode', () => {
     }
   });
 
-  it('SEC-155: a second-factor path refuses a password-only session (403 step_up_required, no identity)', async () => {
+  it('SEC-155: a second-factor path refuses a password-only session (403 step_up_required, no identity), and lets an mfa session through', async () => {
     const response = await check({ ...forwarded('/admin/users'), ...withSession(token) });
     assert.equal(response.statusCode, 403);
     assert.equal(response.json().code, 'step_up_required');
     assertNoIdentity(response);
+    // The same session once it records two factors (what a TOTP or passkey login writes).
+    const [id] = token.split('.');
+    await t.core.store.sessions.recordAuthentication(id as string, t.core.clock.nowMs(), ['mfa', 'otp', 'pwd']);
+    const stepped = await check({ ...forwarded('/admin/users'), ...withSession(token) });
+    assert.equal(stepped.statusCode, 204);
+    await t.core.store.sessions.recordAuthentication(id as string, t.core.clock.nowMs(), ['pwd']);
+    assert.equal((await check({ ...forwarded('/admin/users'), ...withSession(token) })).statusCode, 403);
   });
 
   it('SEC-156: identity headers are always valid header values: a non-ASCII or % address is percent-encoded (UTF-8), never a 500', async () => {

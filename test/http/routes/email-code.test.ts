@@ -30,7 +30,7 @@ describe('emailed sign-in codes over HTTP, mails through real SMTP', { timeout: 
     await t.smtp.next('code@example.com', 'Your sign-in code');
   });
 
-  it('SEC-43: the mailed code logs in once; 44: the JSON error for a wrong code is invalid_code', async () => {
+  it('SEC-43: the mailed code logs in once; SEC-44: the JSON error for a wrong code is invalid_code', async () => {
     t.core.clock.advance(61_000);
     const before = t.smtp.mails.length;
     await ask('code@example.com');

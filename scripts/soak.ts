@@ -1,0 +1,254 @@
+// `npm run soak -- --minutes 10 [--rate 400] [--concurrency 16] [--interval 30]`: a mixed load
+// against a real Gatehouse on loopback (scripts/soak-server.ts, its own process so its memory is
+// its own): session checks, forward-auth checks, refresh grants, logins, sign-ups and revocations
+// (logouts and refresh-token revocations). Every interval it prints the server's RSS, heap and
+// event-loop delay, and the requests' rate, errors and p99 latency; at the end a verdict on growth:
+// the trend of RSS and heap over the last 5 minutes (least squares), and RSS against 150 MB.
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import type { SoakSample } from './soak-server.ts';
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '400' },
+    concurrency: { type: 'string', default: '16' },
+    interval: { type: 'string', default: '30' },
+  },
+});
+const minutes = Number(values.minutes);
+const targetRate = Number(values.rate);
+const concurrency = Number(values.concurrency);
+const intervalSeconds = Number(values.interval);
+if (!(minutes > 0) || !(targetRate > 0) || !Number.isInteger(concurrency) || concurrency < 1 || !(intervalSeconds >= 1)) {
+  console.error('usage: npm run soak -- [--minutes 10] [--rate 400] [--concurrency 16] [--interval 30]');
+  process.exit(2);
+}
+/** PERF.md: RSS after a 10-minute mixed soak. */
+const rssTargetMb = 150;
+/** Growth over the trend window above this counts as an upward trend. */
+const trendLimitMb = 5;
+const trendWindowMs = 5 * 60_000;
+
+const server: ChildProcess = fork(new URL('./soak-server.ts', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const port = await new Promise<number>((resolve, reject) => {
+  server.once('exit', (code) => reject(new Error(`the soak server exited (${String(code)}) before it was ready`)));
+  server.on('message', (message: { type: string; port?: number }) => {
+    if (message.type === 'ready' && message.port !== undefined) resolve(message.port);
+  });
+});
+const base = `http://127.0.0.1:${port}`;
+const sample = (): Promise<SoakSample> =>
+  new Promise((resolve) => {
+    const onMessage = (message: { type: string; sample?: SoakSample }): void => {
+      if (message.type !== 'sample' || message.sample === undefined) return;
+      server.off('message', onMessage);
+      resolve(message.sample);
+    };
+    server.on('message', onMessage);
+    server.send({ type: 'sample' });
+  });
+
+// --- the load ---------------------------------------------------------------------------------
+
+type Op = 'session-check' | 'forward-auth' | 'refresh' | 'login' | 'sign-up' | 'logout' | 'token-grant';
+/** Weights: mostly reads, as in front of real apps; every write path taken several times a second. */
+const mix: Array<[Op, number]> = [
+  ['session-check', 60],
+  ['forward-auth', 15],
+  ['refresh', 12],
+  ['login', 3],
+  ['logout', 3],
+  ['sign-up', 3],
+  ['token-grant', 4],
+];
+const totalWeight = mix.reduce((sum, [, w]) => sum + w, 0);
+function pick(): Op {
+  let r = Math.random() * totalWeight;
+  for (const [op, w] of mix) if ((r -= w) < 0) return op;
+  return 'session-check';
+}
+
+const password = 'soak passphrase that is long enough';
+const accounts: string[] = [];
+const sessions: string[] = [];
+const chains: string[] = [];
+const maxSessions = 200;
+const maxChains = 100;
+const randomIp = (): string => `10.${1 + (randomBytes(1)[0] ?? 0) % 250}.${randomBytes(1)[0] ?? 0}.${1 + (randomBytes(1)[0] ?? 0) % 250}`;
+const json = { 'content-type': 'application/json' };
+const form = { 'content-type': 'application/x-www-form-urlencoded' };
+
+async function signUp(): Promise<number> {
+  const email = `soak-${randomBytes(6).toString('hex')}@example.com`;
+  const response = await fetch(`${base}/v1/users`, { method: 'POST', headers: { ...json, 'x-forwarded-for': randomIp() }, body: JSON.stringify({ email, password }) });
+  await response.body?.cancel();
+  if (response.status === 202) accounts.push(email);
+  return response.status;
+}
+
+async function logIn(): Promise<number> {
+  const email = accounts[Math.floor(Math.random() * accounts.length)] as string;
+  const response = await fetch(`${base}/v1/session`, { method: 'POST', headers: { ...json, 'x-forwarded-for': randomIp() }, body: JSON.stringify({ email, password }) });
+  await response.body?.cancel();
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('__Host-gatehouse_session='))?.split(';')[0];
+  if (cookie !== undefined) {
+    sessions.push(cookie);
+    // Keep the pool bounded: the oldest is logged out (a revocation) by the logout op soon enough.
+    while (sessions.length > maxSessions) await logOut(sessions.shift() as string);
+  }
+  return response.status;
+}
+
+async function logOut(cookie?: string): Promise<number> {
+  const chosen = cookie ?? (sessions.length > 20 ? sessions.splice(Math.floor(Math.random() * sessions.length), 1)[0] : undefined);
+  if (chosen === undefined) return logIn();
+  const response = await fetch(`${base}/v1/session`, { method: 'DELETE', headers: { cookie: chosen } });
+  await response.body?.cancel();
+  return response.status;
+}
+
+async function check(path: string, headers: Record<string, string> = {}): Promise<number> {
+  const cookie = sessions[Math.floor(Math.random() * sessions.length)];
+  if (cookie === undefined) return logIn();
+  const response = await fetch(`${base}${path}`, { headers: { cookie, ...headers } });
+  await response.body?.cancel();
+  return response.status;
+}
+
+async function tokenGrant(): Promise<number> {
+  const email = accounts[Math.floor(Math.random() * accounts.length)] as string;
+  const response = await fetch(`${base}/v1/token`, { method: 'POST', headers: { ...form, 'x-forwarded-for': randomIp() }, body: new URLSearchParams({ grant_type: 'password', client_id: 'soak-web', username: email, password }) });
+  const body = (await response.json().catch(() => ({}))) as { refresh_token?: string };
+  if (body.refresh_token !== undefined) {
+    chains.push(body.refresh_token);
+    // Over the cap, revoke the oldest family: the refresh-token revocation path.
+    while (chains.length > maxChains) {
+      const old = chains.shift() as string;
+      const revoked = await fetch(`${base}/v1/token/revoke`, { method: 'POST', headers: form, body: new URLSearchParams({ token: old, client_id: 'soak-web' }) });
+      await revoked.body?.cancel();
+    }
+  }
+  return response.status;
+}
+
+async function refresh(): Promise<number> {
+  const index = Math.floor(Math.random() * chains.length);
+  const token = chains[index];
+  if (token === undefined) return tokenGrant();
+  chains.splice(index, 1);
+  const response = await fetch(`${base}/v1/token`, { method: 'POST', headers: form, body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'soak-web', refresh_token: token }) });
+  const body = (await response.json().catch(() => ({}))) as { refresh_token?: string };
+  if (body.refresh_token !== undefined) chains.push(body.refresh_token);
+  return response.status;
+}
+
+const forwarded = { 'x-forwarded-proto': 'http', 'x-forwarded-host': `localhost:${port}`, 'x-forwarded-uri': '/app/page?x=1' };
+function run(op: Op): Promise<number> {
+  switch (op) {
+    case 'session-check':
+      return check('/v1/session');
+    case 'forward-auth':
+      return check('/v1/auth/check', forwarded);
+    case 'refresh':
+      return refresh();
+    case 'login':
+      return logIn();
+    case 'logout':
+      return logOut();
+    case 'sign-up':
+      return signUp();
+    case 'token-grant':
+      return tokenGrant();
+  }
+}
+
+/** What a window of requests looked like; reset at each report. */
+interface Window {
+  latenciesMs: number[];
+  errors: Map<string, number>;
+  count: number;
+}
+const fresh = (): Window => ({ latenciesMs: [], errors: new Map(), count: 0 });
+let window = fresh();
+
+const p99 = (values: number[]): number => {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] as number;
+};
+
+// Seed: a few accounts (sign-ups from distinct addresses), sessions and refresh chains.
+for (let i = 0; i < 10; i += 1) await signUp();
+for (let i = 0; i < 20; i += 1) await logIn();
+for (let i = 0; i < 20; i += 1) await tokenGrant();
+
+const startedAt = performance.now();
+const endAt = startedAt + minutes * 60_000;
+const perWorkerGapMs = (1000 * concurrency) / targetRate;
+async function worker(): Promise<void> {
+  let next = performance.now();
+  while (performance.now() < endAt) {
+    const op = pick();
+    const t0 = performance.now();
+    let status: number;
+    try {
+      status = await run(op);
+    } catch (error) {
+      status = 0;
+      window.errors.set(`${op} ${error instanceof Error ? error.message : String(error)}`, (window.errors.get(`${op} threw`) ?? 0) + 1);
+    }
+    window.latenciesMs.push(performance.now() - t0);
+    window.count += 1;
+    // Expected answers: 2xx and 3xx; a 401 after a racing logout; 429 from the throttle.
+    if (status >= 500 || status === 0) window.errors.set(`${op} ${status}`, (window.errors.get(`${op} ${status}`) ?? 0) + 1);
+    next += perWorkerGapMs;
+    const wait = next - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    else next = performance.now();
+  }
+}
+
+const mb = (bytes: number): string => (bytes / 1_048_576).toFixed(1);
+const samples: Array<{ atMs: number; sample: SoakSample }> = [];
+console.log(`soak: ${minutes} min, target ${targetRate} req/s over ${concurrency} workers, report every ${intervalSeconds} s; server pid ${String(server.pid)} on ${base}`);
+console.log('  time   req/s  errors  p99 ms   RSS MB  heap MB  ext MB  loop p99 ms  loop max ms');
+const report = async (): Promise<void> => {
+  const atMs = performance.now() - startedAt;
+  const current = await sample();
+  samples.push({ atMs, sample: current });
+  const errors = [...window.errors.values()].reduce((a, b) => a + b, 0);
+  console.log(
+    `  ${(atMs / 60_000).toFixed(1).padStart(4)}m ${(window.count / intervalSeconds).toFixed(0).padStart(6)} ${String(errors).padStart(7)} ${p99(window.latenciesMs).toFixed(1).padStart(7)} ${mb(current.rssBytes).padStart(8)} ${mb(current.heapUsedBytes).padStart(8)} ${mb(current.externalBytes).padStart(7)} ${current.eventLoopDelayP99Ms.toFixed(1).padStart(12)} ${current.eventLoopDelayMaxMs.toFixed(1).padStart(12)}`,
+  );
+  for (const [what, n] of window.errors) console.log(`         error: ${what} x${n}`);
+  window = fresh();
+};
+const timer = setInterval(() => void report(), intervalSeconds * 1000);
+await Promise.all(Array.from({ length: concurrency }, worker));
+clearInterval(timer);
+await report();
+
+/** Least-squares slope, in MB per 5 minutes, of a series over the trend window. */
+function trend(pick: (s: SoakSample) => number): { growthMb: number; points: number } {
+  const lastMs = samples.at(-1)?.atMs ?? 0;
+  const points = samples.filter((s) => s.atMs >= lastMs - trendWindowMs);
+  if (points.length < 3) return { growthMb: 0, points: points.length };
+  const xs = points.map((p) => p.atMs / 60_000);
+  const ys = points.map((p) => pick(p.sample) / 1_048_576);
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  const slopePerMinute = xs.reduce((sum, x, i) => sum + (x - mx) * ((ys[i] as number) - my), 0) / xs.reduce((sum, x) => sum + (x - mx) ** 2, 0);
+  return { growthMb: slopePerMinute * 5, points: points.length };
+}
+const rss = trend((s) => s.rssBytes);
+const heap = trend((s) => s.heapUsedBytes);
+const finalRssMb = (samples.at(-1)?.sample.rssBytes ?? 0) / 1_048_576;
+const rising = rss.growthMb > trendLimitMb || heap.growthMb > trendLimitMb;
+console.log(`trend over the last ${Math.min(minutes, 5)} min (${rss.points} samples): RSS ${rss.growthMb >= 0 ? '+' : ''}${rss.growthMb.toFixed(1)} MB / 5 min, heap ${heap.growthMb >= 0 ? '+' : ''}${heap.growthMb.toFixed(1)} MB / 5 min`);
+console.log(`verdict: ${rising ? `UPWARD TREND (more than ${trendLimitMb} MB per 5 min)` : 'no upward trend'}; final RSS ${finalRssMb.toFixed(1)} MB (${finalRssMb <= rssTargetMb ? 'within' : 'ABOVE'} the ${rssTargetMb} MB target)`);
+if (minutes < 5) console.log('  (a run shorter than 5 minutes says little about a trend)');
+server.send({ type: 'stop' });
+await new Promise((resolve) => server.once('exit', resolve));
+process.exit(rising || finalRssMb > rssTargetMb ? 1 : 0);

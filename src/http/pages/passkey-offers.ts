@@ -1,0 +1,27 @@
+import type { FastifyReply } from 'fastify';
+import type { CoreDeps } from '../../core/deps.ts';
+import { AuthError } from '../../core/errors.ts';
+import { startPasskeyLogin } from '../../core/passkeys/passkey-login.ts';
+import { startPasskeySecondFactor } from '../../core/passkeys/passkey-second-factor.ts';
+import { html, type SafeHtml } from './html.ts';
+import { offerPasskey, passkeyLoginForm, passkeySecondFactorForm } from './passkey-forms.ts';
+
+/** The passkey button (and autofill) of /login, with a fresh ceremony for it. */
+export async function passkeyLoginOffer(deps: CoreDeps, reply: FastifyReply, returnTo: string): Promise<SafeHtml> {
+  const { ceremonySecret, options } = await startPasskeyLogin(deps);
+  offerPasskey(reply, ceremonySecret);
+  return passkeyLoginForm(options, returnTo);
+}
+
+/** "Use a passkey" on the second step, when the pending account has one; nothing otherwise. */
+export async function passkeySecondFactorOffer(deps: CoreDeps, reply: FastifyReply, pendingToken: string, returnTo: string): Promise<SafeHtml> {
+  try {
+    const { ceremonySecret, options } = await startPasskeySecondFactor(deps, pendingToken);
+    offerPasskey(reply, ceremonySecret);
+    return passkeySecondFactorForm(options, returnTo);
+  } catch (error) {
+    // No passkey on the account, or the pending login is gone (the form's POST says so).
+    if (error instanceof AuthError) return html``;
+    throw error;
+  }
+}

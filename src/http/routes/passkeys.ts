@@ -1,0 +1,99 @@
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { FastifyInstance } from 'fastify';
+import type { CoreDeps } from '../../core/deps.ts';
+import { listPasskeys, removePasskey, renamePasskey } from '../../core/passkeys/manage-passkeys.ts';
+import { finishPasskeyRegistration, startPasskeyRegistration } from '../../core/passkeys/register-passkey.ts';
+import { passkeyBody, passkeyNameProperty, passkeySchema, webAuthnOptionsResponse, webAuthnResponseSchema } from '../passkey-schemas.ts';
+import { setPasskeyCeremonyCookie, takePasskeyCeremonyCookie } from '../passkey-cookies.ts';
+import { errorResponses } from '../schemas.ts';
+import { requestContext, requireSession } from '../session-cookie.ts';
+
+/** The signed-in account's passkeys: list, add (options + verify), rename, remove. */
+export function passkeyRoutes(app: FastifyInstance, deps: CoreDeps): void {
+  app.get(
+    '/v1/me/passkeys',
+    {
+      schema: {
+        tags: ['passkeys'],
+        summary: "The account's passkeys, oldest first.",
+        response: { 200: { type: 'object', required: ['passkeys'], properties: { passkeys: { type: 'array', items: passkeySchema } } }, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { user } = await requireSession(deps, request);
+      return { passkeys: (await listPasskeys(deps, user)).map(passkeyBody) };
+    },
+  );
+
+  app.post(
+    '/v1/me/passkeys/registration/options',
+    {
+      schema: {
+        tags: ['passkeys'],
+        summary: 'Start adding a passkey: WebAuthn creation options, and a 5-minute ceremony cookie bound to this session. Needs a recent login or re-authentication (403 `reauthentication_required`: POST /v1/me/reauth first).',
+        description: 'Pass `options` to `startRegistration({ optionsJSON })` of @simplewebauthn/browser, then send its result to POST /v1/me/passkeys/registration/verify from the same browser.',
+        response: { 200: webAuthnOptionsResponse, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const current = await requireSession(deps, request);
+      const { ceremonySecret, options } = await startPasskeyRegistration(deps, current, requestContext(request));
+      setPasskeyCeremonyCookie(reply, ceremonySecret);
+      return { options };
+    },
+  );
+
+  app.post<{ Body: { name?: string; response: RegistrationResponseJSON } }>(
+    '/v1/me/passkeys/registration/verify',
+    {
+      schema: {
+        tags: ['passkeys'],
+        summary: 'Finish adding a passkey: verifies the browser’s answer and stores the passkey under `name`.',
+        body: { type: 'object', required: ['response'], additionalProperties: false, properties: { name: passkeyNameProperty, response: webAuthnResponseSchema } },
+        response: { 201: passkeySchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const current = await requireSession(deps, request);
+      const ceremonySecret = takePasskeyCeremonyCookie(request, reply);
+      const passkey = await finishPasskeyRegistration(deps, current, { ceremonySecret, response: request.body.response, ...(request.body.name === undefined ? {} : { name: request.body.name }) }, requestContext(request));
+      return reply.code(201).send(passkeyBody(passkey));
+    },
+  );
+
+  app.patch<{ Params: { id: string }; Body: { name: string } }>(
+    '/v1/me/passkeys/:id',
+    {
+      schema: {
+        tags: ['passkeys'],
+        summary: 'Rename a passkey.',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } },
+        body: { type: 'object', required: ['name'], additionalProperties: false, properties: { name: passkeyNameProperty } },
+        response: { 204: { type: 'null', description: 'Renamed.' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { user } = await requireSession(deps, request);
+      await renamePasskey(deps, user, request.params.id, request.body.name, requestContext(request));
+      return reply.code(204).send();
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/v1/me/passkeys/:id',
+    {
+      schema: {
+        tags: ['passkeys'],
+        summary: 'Remove a passkey; refused (409 `passkey_last_login_method`) when it is the last way to log in.',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } },
+        response: { 204: { type: 'null', description: 'Removed.' }, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { user } = await requireSession(deps, request);
+      await removePasskey(deps, user, request.params.id, requestContext(request));
+      return reply.code(204).send();
+    },
+  );
+}
+

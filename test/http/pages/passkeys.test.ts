@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { passkeyCeremonyCookieName } from '../../../src/http/passkey-cookies.ts';
+import { createTestApp, signUpThroughApi, testOrigin, withSession, type TestApp } from '../../support/http-app.ts';
+import { testPassword } from '../../support/core-deps.ts';
+
+/** The pages that offer passkeys, and those that do not (docs/security.md SEC-184). */
+describe('passkey pages', () => {
+  let t: TestApp;
+  let token: string;
+  before(async () => {
+    t = await createTestApp();
+    token = await signUpThroughApi(t.app, 'pages-passkey@example.com', testPassword);
+  });
+  after(() => t.close());
+
+  test("/login and /account/passkeys/new run our own two scripts under script-src 'self', nothing inline; the email field offers passkeys (SEC-184)", async () => {
+    for (const [url, headers] of [['/login', {}], ['/account/passkeys/new', withSession(token)]] as const) {
+      const response = await t.app.inject({ method: 'GET', url, headers });
+      assert.equal(response.statusCode, 200, url);
+      const csp = String(response.headers['content-security-policy']);
+      assert.match(csp, /; script-src 'self'$/);
+      assert.equal(csp.replace("; script-src 'self'", ''), "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'", 'every other directive as strict as before');
+      const scripts = [...response.body.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/gi)];
+      assert.deepEqual(scripts.map((m) => [m[1]?.trim(), m[2]]), [['src="/assets/simplewebauthn-browser.js"', ''], ['src="/assets/passkeys.js"', '']], url);
+      assert.doesNotMatch(response.body, / on[a-z]+="/i, 'no inline handlers');
+      assert.ok(response.cookies.some((c) => c.name === passkeyCeremonyCookieName), 'the options in the page come with their ceremony cookie');
+    }
+    assert.match((await t.app.inject({ method: 'GET', url: '/login' })).body, /autocomplete="username webauthn"/);
+  });
+
+  test('/account (with its Passkeys card), /signup and /account/two-factor have no script and no script-src (SEC-184)', async () => {
+    for (const url of ['/account', '/signup', '/signup/passkey', '/account/two-factor']) {
+      const response = await t.app.inject({ method: 'GET', url, headers: withSession(token) });
+      if (response.statusCode === 302 || response.statusCode === 303) continue;
+      assert.equal(response.statusCode, 200, url);
+      assert.doesNotMatch(String(response.headers['content-security-policy']), /script-src/, url);
+      assert.doesNotMatch(response.body, /<script/i, url);
+    }
+    const account = await t.app.inject({ method: 'GET', url: '/account', headers: withSession(token) });
+    assert.match(account.body, /<h2 id="passkeys-title">Passkeys<\/h2>/);
+  });
+
+  test('the scripts are served from our origin with a JavaScript type and nosniff', async () => {
+    for (const url of ['/assets/simplewebauthn-browser.js', '/assets/passkeys.js']) {
+      const response = await t.app.inject({ method: 'GET', url });
+      assert.equal(response.statusCode, 200);
+      assert.match(String(response.headers['content-type']), /^text\/javascript/);
+      assert.equal(response.headers['x-content-type-options'], 'nosniff');
+    }
+    assert.match((await t.app.inject({ method: 'GET', url: '/assets/simplewebauthn-browser.js' })).body, /SimpleWebAuthnBrowser/);
+  });
+
+  test('a passkey sign-up makes no account before the passkey: the link alone logs nobody in (SEC-185)', async () => {
+    const posted = await t.app.inject({ method: 'POST', url: '/signup/passkey', headers: { origin: testOrigin, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'email=new-passkey%40example.com' });
+    assert.equal(posted.statusCode, 303);
+    assert.equal(await t.core.store.users.findByEmail('new-passkey@example.com'), null);
+    const mail = t.core.outbox.sent.at(-1);
+    assert.equal(mail?.kind, 'passkey_signup');
+    const link = new URL(/https:\/\/auth\.test\/signup\/passkey\/finish\?token=[^\s"<]+/.exec(mail?.text ?? '')?.[0] ?? 'https://x');
+    const opened = await t.app.inject({ method: 'GET', url: `${link.pathname}${link.search}` });
+    assert.equal(opened.statusCode, 303);
+    assert.equal(opened.headers.location, '/signup/passkey/finish', 'the token leaves the URL at once');
+    assert.ok(!opened.cookies.some((c) => c.name === '__Host-gatehouse_session'));
+    assert.equal(await t.core.store.users.findByEmail('new-passkey@example.com'), null);
+    // An address with an account: the same answer, no link (its owner is told by mail, within the mail limits).
+    const existing = await t.app.inject({ method: 'POST', url: '/signup/passkey', headers: { origin: testOrigin, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'email=pages-passkey%40example.com' });
+    assert.equal(existing.statusCode, 303);
+    assert.equal(existing.headers.location, posted.headers.location);
+    assert.ok(!t.core.outbox.sent.some((m) => m.to === 'pages-passkey@example.com' && m.kind === 'passkey_signup'));
+    assert.ok((await t.core.store.audit.list({ limit: 50 })).some((e) => e.type === 'signup.existing_email' && e.detail === 'passkey sign-up'));
+  });
+});

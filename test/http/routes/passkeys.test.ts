@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { LightMyRequestResponse } from 'fastify';
+import { passkeyCeremonyCookieName } from '../../../src/http/passkey-cookies.ts';
+import { pendingLoginCookieName, sessionCookieName } from '../../../src/http/session-cookie.ts';
+import { createTestApp, sameOriginJson, sessionTokenFrom, signUpThroughApi, testOrigin, withSession, type TestApp } from '../../support/http-app.ts';
+import { createSoftAuthenticator } from '../../support/soft-authenticator.ts';
+import { testPassword } from '../../support/core-deps.ts';
+import { hashSecret } from '../../../src/core/sessions/session-token.ts';
+
+function ceremonyCookie(response: LightMyRequestResponse) {
+  const cookie = response.cookies.find((c) => c.name === passkeyCeremonyCookieName && c.value !== '');
+  assert.ok(cookie, `no ceremony cookie: ${response.statusCode} ${response.body}`);
+  return cookie;
+}
+
+describe('passkey JSON API', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.close());
+
+  async function addPasskey(sessionToken: string, authenticator = createSoftAuthenticator({ origin: testOrigin })) {
+    const started = await t.app.inject({ method: 'POST', url: '/v1/me/passkeys/registration/options', headers: { ...sameOriginJson, ...withSession(sessionToken) }, payload: {} });
+    assert.equal(started.statusCode, 200, started.body);
+    const cookie = ceremonyCookie(started);
+    const response = authenticator.register(started.json().options);
+    const verified = await t.app.inject({
+      method: 'POST',
+      url: '/v1/me/passkeys/registration/verify',
+      headers: { ...sameOriginJson, cookie: `${sessionCookieName}=${sessionToken}; ${passkeyCeremonyCookieName}=${cookie.value}` },
+      payload: { name: 'My key', response },
+    });
+    return { verified, authenticator, cookie };
+  }
+
+  async function passkeyLogin(authenticator: ReturnType<typeof createSoftAuthenticator>, assertOptions = {}) {
+    const started = await t.app.inject({ method: 'POST', url: '/v1/passkeys/authentication/options', headers: sameOriginJson, payload: {} });
+    const cookie = ceremonyCookie(started);
+    return t.app.inject({
+      method: 'POST',
+      url: '/v1/passkeys/authentication/verify',
+      headers: { ...sameOriginJson, cookie: `${passkeyCeremonyCookieName}=${cookie.value}` },
+      payload: { response: authenticator.assert(started.json().options, assertOptions) },
+    });
+  }
+
+  test('the ceremony cookie is __Host-, HttpOnly, Secure, SameSite=Strict, 5 minutes; only its hash is stored (docs/security.md SEC-183)', async () => {
+    const started = await t.app.inject({ method: 'POST', url: '/v1/passkeys/authentication/options', headers: sameOriginJson, payload: {} });
+    const cookie = ceremonyCookie(started);
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.secure, true);
+    assert.equal(cookie.sameSite, 'Strict');
+    assert.equal(cookie.path, '/');
+    assert.equal(cookie.maxAge, 300);
+    assert.ok(!started.body.includes(cookie.value), 'the secret is not in the body');
+    const record = await t.core.store.passkeyChallenges.take(hashSecret(cookie.value));
+    assert.equal(record?.challenge, started.json().options.challenge);
+  });
+
+  test('add, list, log in with the passkey (amr), rename and remove; then its login fails', async () => {
+    const token = await signUpThroughApi(t.app, 'api-passkey@example.com', testPassword);
+    const { verified, authenticator } = await addPasskey(token);
+    assert.equal(verified.statusCode, 201, verified.body);
+    const id = verified.json().id as string;
+    assert.equal(verified.json().name, 'My key');
+    assert.equal(verified.json().synced, false);
+    const listed = await t.app.inject({ method: 'GET', url: '/v1/me/passkeys', headers: withSession(token) });
+    assert.deepEqual(listed.json().passkeys.map((p: { id: string }) => p.id), [id]);
+
+    const login = await passkeyLogin(authenticator);
+    assert.equal(login.statusCode, 200, login.body);
+    assert.deepEqual(login.json().amr, ['hwk', 'mfa', 'user']);
+    assert.ok(sessionTokenFrom(login));
+    assert.notEqual(login.json().user.id, undefined);
+    assert.ok(login.cookies.some((c) => c.name === passkeyCeremonyCookieName && c.value === ''), 'the ceremony cookie is cleared');
+    const used = await t.app.inject({ method: 'GET', url: '/v1/me/passkeys', headers: withSession(token) });
+    assert.notEqual(used.json().passkeys[0].lastUsedAt, null);
+
+    const renamed = await t.app.inject({ method: 'PATCH', url: `/v1/me/passkeys/${id}`, headers: { ...sameOriginJson, ...withSession(token) }, payload: { name: 'Laptop' } });
+    assert.equal(renamed.statusCode, 204);
+    const removed = await t.app.inject({ method: 'DELETE', url: `/v1/me/passkeys/${id}`, headers: { origin: testOrigin, ...withSession(token) } });
+    assert.equal(removed.statusCode, 204, removed.body);
+    const refused = await passkeyLogin(authenticator);
+    assert.equal(refused.statusCode, 401);
+    assert.equal(refused.json().code, 'passkey_refused');
+  });
+
+  test('bad answers are problem+json, never a 500', async () => {
+    const started = await t.app.inject({ method: 'POST', url: '/v1/passkeys/authentication/options', headers: sameOriginJson, payload: {} });
+    const cookie = ceremonyCookie(started);
+    const garbage = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' } };
+    for (const payload of [{ response: garbage }, { response: { ...garbage, type: 'other' } }, {}, { response: 'x' }]) {
+      const answer = await t.app.inject({ method: 'POST', url: '/v1/passkeys/authentication/verify', headers: { ...sameOriginJson, cookie: `${passkeyCeremonyCookieName}=${cookie.value}` }, payload });
+      assert.ok(answer.statusCode >= 400 && answer.statusCode < 500, `${answer.statusCode} ${answer.body}`);
+      assert.match(String(answer.headers['content-type']), /problem\+json/);
+    }
+  });
+
+  test('the second step with a passkey after a password (TOTP on)', async () => {
+    const email = 'api-second@example.com';
+    const token = await signUpThroughApi(t.app, email, testPassword);
+    const { authenticator } = await addPasskey(token);
+    const user = await t.core.store.users.findByEmail(email);
+    assert.ok(user);
+    await t.core.store.totp.putPending({ userId: user.id, secretJwe: 'unused', createdAtMs: t.core.clock.nowMs(), confirmedAtMs: null, lastUsedStep: null, enrolmentSessionId: null });
+    await t.core.store.totp.confirm(user.id, t.core.clock.nowMs(), 1);
+    const password = await t.app.inject({ method: 'POST', url: '/v1/session', headers: sameOriginJson, payload: { email, password: testPassword } });
+    assert.equal(password.json().code, 'second_factor_required');
+    const pending = password.cookies.find((c) => c.name === pendingLoginCookieName);
+    assert.ok(pending);
+    const started = await t.app.inject({ method: 'POST', url: '/v1/session/second-factor/passkey/options', headers: { ...sameOriginJson, cookie: `${pendingLoginCookieName}=${pending.value}` }, payload: {} });
+    assert.equal(started.statusCode, 200, started.body);
+    const cookie = ceremonyCookie(started);
+    const done = await t.app.inject({
+      method: 'POST',
+      url: '/v1/session/second-factor/passkey',
+      headers: { ...sameOriginJson, cookie: `${pendingLoginCookieName}=${pending.value}; ${passkeyCeremonyCookieName}=${cookie.value}` },
+      payload: { response: authenticator.assert(started.json().options) },
+    });
+    assert.equal(done.statusCode, 200, done.body);
+    assert.ok(done.json().amr.includes('mfa'));
+  });
+
+  test('the endpoints are in the OpenAPI document', async () => {
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    for (const path of ['/v1/me/passkeys', '/v1/me/passkeys/registration/options', '/v1/me/passkeys/registration/verify', '/v1/passkeys/authentication/options', '/v1/passkeys/authentication/verify', '/v1/session/second-factor/passkey', '/v1/passkeys/signup/verify']) {
+      assert.ok(doc.paths[path] ?? doc.paths[path.replace(':id', '{id}')], `${path} missing`);
+    }
+  });
+});
+
+describe('passkey JSON API: re-authentication', () => {
+  test('registration options need a recent login or re-authentication (docs/security.md SEC-187)', async () => {
+    const t = await createTestApp();
+    try {
+      const token = await signUpThroughApi(t.app, 'api-reauth@example.com', testPassword);
+      t.core.clock.advance(t.core.sessionPolicy.reauthWindowMs + 1);
+      const refused = await t.app.inject({ method: 'POST', url: '/v1/me/passkeys/registration/options', headers: { ...sameOriginJson, ...withSession(token) }, payload: {} });
+      assert.equal(refused.statusCode, 403);
+      assert.equal(refused.json().code, 'reauthentication_required');
+      assert.ok(!refused.cookies.some((c) => c.name === passkeyCeremonyCookieName && c.value !== ''));
+    } finally {
+      await t.close();
+    }
+  });
+});
