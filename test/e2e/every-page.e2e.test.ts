@@ -153,6 +153,8 @@ describe('every page fits a phone and passes axe-core', () => {
     await visit(page, '/verify?token=not-a-token', 'verify bad link');
     await visit(page, '/reset?token=not-a-token', 'reset bad link');
     await visit(page, '/v1/oauth/nope/start', 'oauth failure');
+    await visit(page, '/signup/passkey', 'signup with a passkey');
+    await visit(page, '/signup/passkey/finish?token=not-a-token', 'passkey signup bad link');
     const icon = await page.request.get('/favicon.svg');
     assert.equal(icon.status(), 200);
     assert.equal(icon.headers()['content-type'], 'image/svg+xml');
@@ -199,6 +201,7 @@ describe('every page fits a phone and passes axe-core', () => {
     assert.equal(await page.locator('[data-two-factor="off"]').count(), 1);
     assert.equal(await page.getByRole('button', { name: 'Link Demo IdP', exact: true }).count(), 0, 'a linked provider is not offered again');
     await page.getByRole('button', { name: 'Unlink Demo IdP' }).waitFor();
+    await visit(page, '/account/passkeys/new', 'add a passkey');
     await visit(page, '/logout', 'logout confirm');
   });
 
