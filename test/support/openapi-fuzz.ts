@@ -215,8 +215,12 @@ function requestArbitrary(ops: readonly Operation[], refs: Record<string, JsonSc
   );
 }
 
-/** Tables whose rows exist to count refusals: they change on a refused request by design. */
-const countingTables = new Set(['throttle', 'audit', 'gatehouse_migrations', 'gatehouse_migrations_lock', 'sqlite_sequence']);
+/**
+ * Tables that change on a refused request by design: the ones that count refusals (throttle,
+ * audit), and passkey challenges, since the login page (also when it re-renders a refused login)
+ * carries a fresh 5-minute challenge for "log in with a passkey".
+ */
+const countingTables = new Set(['throttle', 'audit', 'passkey_challenges', 'gatehouse_migrations', 'gatehouse_migrations_lock', 'sqlite_sequence']);
 
 async function snapshot(store: SqliteStore): Promise<string> {
   const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' order by name`.execute(store.db);

@@ -5,6 +5,7 @@ import type { SessionWithUser } from '../ports.ts';
 import { assertAcceptablePassword, normalizePassword } from './password-policy.ts';
 import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
 import { endSessionsOfUser } from '../sessions/end-sessions.ts';
+import { notifySecurityEvent } from '../mail/notify-security-event.ts';
 
 /**
  * Changes the password. Needs the current one (ASVS 6.2.3), checked by the re-authentication
@@ -22,7 +23,7 @@ export async function changePassword(
   assertAcceptablePassword(input.newPassword, current.user.email, deps.passwordPolicy);
   const { user, session } = await requireRecentAuthentication(deps, current, { password: input.currentPassword }, context);
   const passwordHash = await deps.hasher.hash(normalizePassword(input.newPassword));
-  return deps.store.transaction(async (tx) => {
+  const started = await deps.store.transaction(async (tx) => {
     await tx.users.updatePasswordHash(user.id, passwordHash, deps.clock.nowMs());
     // A change of address asked for from a session that is now ended cannot be confirmed any more (docs/security.md SEC-144).
     await tx.oneTimeTokens.deleteByUser(user.id, 'change_email');
@@ -33,4 +34,6 @@ export async function changePassword(
     );
     return started;
   });
+  notifySecurityEvent(deps, 'password_changed', user, context);
+  return started;
 }

@@ -1,7 +1,7 @@
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
-import { emailChangeNoticeMail } from '../mail/templates.ts';
+import { notifySecurityEvent } from '../mail/notify-security-event.ts';
 import type { SessionWithUser, User } from '../ports.ts';
 import { endSessionsOfUser } from '../sessions/end-sessions.ts';
 import { findLinkToken } from './link-token.ts';
@@ -39,6 +39,7 @@ export async function confirmEmailChange(deps: CoreDeps, token: string, current:
     await tx.audit.append(auditEvent(deps, 'email.changed', context, { userId: user.id, email: record.email, detail: `from ${user.email}; ended ${ended.length} sessions` }));
     return { user: { ...user, email: record.email, updatedAtMs: nowMs }, oldEmail: user.email, keptSessionId: kept ?? null };
   });
-  deps.accountSecurity.outbox.enqueue(emailChangeNoticeMail(deps.accountSecurity.branding, confirmed.oldEmail, confirmed.user.email, 'changed'));
+  // To the old address: the owner hears of it even if someone else now controls the new one.
+  notifySecurityEvent(deps, 'email_changed', { email: confirmed.oldEmail }, context, { newEmail: confirmed.user.email });
   return confirmed;
 }

@@ -2,7 +2,8 @@ import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
 import { mayMail } from '../mail/mail-limiter.ts';
-import { emailChangeConfirmMail, emailChangeNoticeMail, emailChangeTakenMail } from '../mail/templates.ts';
+import { emailChangeConfirmMail, emailChangeTakenMail } from '../mail/templates.ts';
+import { notifySecurityEvent } from '../mail/notify-security-event.ts';
 import type { SessionWithUser } from '../ports.ts';
 import type { Reauthentication } from './reauthenticate.ts';
 import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
@@ -55,6 +56,6 @@ export async function requestEmailChange(
     outbox.enqueue(token === null ? emailChangeTakenMail(branding, email) : emailChangeConfirmMail(branding, email, token, policy.verificationTtlMs / 60_000));
   }
   // The notice to the account's own address is never held back: it is how the owner learns of a change asked for from a stolen session.
-  outbox.enqueue(emailChangeNoticeMail(branding, user.email, email, 'requested'));
+  notifySecurityEvent(deps, 'email_change_requested', user, context, { newEmail: email });
   return { email };
 }

@@ -1,7 +1,7 @@
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
-import { passwordChangedMail } from '../mail/templates.ts';
+import { notifySecurityEvent } from '../mail/notify-security-event.ts';
 import { endSessionsOfUser } from '../sessions/end-sessions.ts';
 import { findLinkToken } from './link-token.ts';
 import { assertAcceptablePassword, normalizePassword } from './password-policy.ts';
@@ -34,6 +34,6 @@ export async function resetPassword(deps: CoreDeps, input: { token: string; newP
     await tx.audit.append(auditEvent(deps, 'password.reset', context, { userId: user.id, email: user.email, detail: `ended ${ended.length} sessions` }));
   });
   await deps.throttle.clear('account', user.email);
-  deps.accountSecurity.outbox.enqueue(passwordChangedMail(deps.accountSecurity.branding, user.email, 'reset'));
+  notifySecurityEvent(deps, 'password_reset', user, context);
   return { email: user.email };
 }

@@ -1,3 +1,4 @@
+import type { RequestContext } from '../deps.ts';
 import type { EmailCodePurpose, MailMessage } from '../ports.ts';
 import { publicLink, renderMail, type MailBranding } from './render-mail.ts';
 
@@ -75,7 +76,8 @@ export function emailCodeMail(branding: MailBranding, to: string, code: string, 
   return renderMail(branding, {
     kind: 'email_code',
     to,
-    subject: purpose === 'login' ? `Your sign-in code: ${code}` : `Your confirmation code: ${code}`,
+    // Never the code itself: subjects show on lock screens and in notification previews (docs/security.md SEC-112).
+    subject: purpose === 'login' ? 'Your sign-in code' : 'Your confirmation code',
     blocks: [
       { text: `Your one-time code ${why}:` },
       { code },
@@ -85,32 +87,86 @@ export function emailCodeMail(branding: MailBranding, to: string, code: string, 
   });
 }
 
-export function passwordChangedMail(branding: MailBranding, to: string, how: 'changed' | 'reset'): MailMessage {
-  return renderMail(branding, {
-    kind: 'password_changed',
-    to,
-    subject: 'Your password was changed',
-    blocks: [
-      { text: `The password of your ${branding.productName} account was ${how === 'reset' ? 'reset through an emailed link' : 'changed'}, and every device was signed out.` },
-      { text: "If this wasn't you, reset your password now:" },
-      { link: publicLink(branding.publicUrl, '/forgot'), label: 'Reset my password' },
-    ],
-    footer: 'This notice is sent for every password change.',
-  });
+/** Changes to how an account signs in, each announced to its owner (docs/security.md SEC-102). */
+export type SecurityEventKind =
+  | 'provider_linked'
+  | 'provider_unlinked'
+  | 'two_factor_enabled'
+  | 'two_factor_disabled'
+  | 'recovery_codes_regenerated'
+  | 'password_changed'
+  | 'password_reset'
+  | 'email_change_requested'
+  | 'email_changed';
+
+export interface SecurityNotice {
+  kind: SecurityEventKind;
+  atMs: number;
+  /** The device and IP the change came from. */
+  context: RequestContext;
+  /** The provider's display name, for provider_linked and provider_unlinked. */
+  provider?: string;
+  /** The new address, for email_changed. */
+  newEmail?: string;
 }
 
-export function twoFactorChangedMail(branding: MailBranding, to: string, change: 'enabled' | 'disabled' | 'recovery_codes_regenerated'): MailMessage {
-  const what = {
-    enabled: 'Two-factor authentication was turned on for your account.',
-    disabled: 'Two-factor authentication was turned off for your account.',
-    recovery_codes_regenerated: 'New recovery codes were made for your account; the old ones no longer work.',
-  }[change];
+const noticeSubjects: Record<SecurityEventKind, string> = {
+  provider_linked: 'A login provider was linked to your account',
+  provider_unlinked: 'A login provider was unlinked from your account',
+  two_factor_enabled: 'Two-factor authentication was turned on',
+  two_factor_disabled: 'Two-factor authentication was turned off',
+  recovery_codes_regenerated: 'New recovery codes were made',
+  password_changed: 'Your password was changed',
+  password_reset: 'Your password was reset',
+  email_change_requested: 'A change of your email address was asked for',
+  email_changed: 'Your email address was changed',
+};
+
+function noticeWhat(productName: string, notice: SecurityNotice): string {
+  const provider = notice.provider ?? 'a provider';
+  switch (notice.kind) {
+    case 'provider_linked':
+      return `${provider} was linked to your ${productName} account: logging in there now logs in to this account.`;
+    case 'provider_unlinked':
+      return `${provider} was unlinked from your ${productName} account: it no longer logs in to it.`;
+    case 'two_factor_enabled':
+      return `Two-factor authentication was turned on for your ${productName} account: logging in now needs a code from an authenticator app.`;
+    case 'two_factor_disabled':
+      return `Two-factor authentication was turned off for your ${productName} account: the password alone logs in again.`;
+    case 'recovery_codes_regenerated':
+      return `New recovery codes were made for your ${productName} account; the old ones no longer work.`;
+    case 'password_changed':
+      return `The password of your ${productName} account was changed, and every other device was signed out.`;
+    case 'password_reset':
+      return `The password of your ${productName} account was reset through an emailed link, and every device was signed out.`;
+    case 'email_change_requested':
+      return `Someone signed in to your ${productName} account asked to change its email address${notice.newEmail === undefined ? '' : ` to ${notice.newEmail}`}. Nothing changes unless the link mailed to that address is opened and confirmed; a password reset voids it.`;
+    case 'email_changed':
+      return `The email address of your ${productName} account was changed${notice.newEmail === undefined ? '' : ` to ${notice.newEmail}`}. Mail about the account now goes there.`;
+  }
+}
+
+/** The requesting device as the mail shows it: control characters replaced, length capped (it is the client's own text). */
+function describeDevice(context: RequestContext): string {
+  const agent = context.userAgent.replace(/[\u0000-\u001f\u007f]/g, ' ').trim().slice(0, 200);
+  return `${agent === '' ? 'an unknown device' : `"${agent}"`} at IP address ${context.ip}`;
+}
+
+/** One mail for every security notice: what happened, when, from where, and what to do if it wasn't you. */
+export function securityNoticeMail(branding: MailBranding, to: string, notice: SecurityNotice): MailMessage {
+  const when = new Date(notice.atMs).toISOString().replace('T', ' ').slice(0, 19);
   return renderMail(branding, {
-    kind: 'two_factor_changed',
+    kind: 'security_notice',
     to,
-    subject: 'Your sign-in settings changed',
-    blocks: [{ text: what }, { text: "If this wasn't you, reset your password now:" }, { link: publicLink(branding.publicUrl, '/forgot'), label: 'Reset my password' }],
-    footer: 'This notice is sent for every change to how you sign in.',
+    subject: noticeSubjects[notice.kind],
+    blocks: [
+      { text: noticeWhat(branding.productName, notice) },
+      { text: `When: ${when} UTC. From: ${describeDevice(notice.context)}.` },
+      { text: "If this wasn't you, someone else can get into your account. Reset your password now (that signs out every device), then check your account's sessions, linked logins and two-factor settings:" },
+      { link: publicLink(branding.publicUrl, '/forgot'), label: 'Reset my password' },
+      { link: publicLink(branding.publicUrl, '/account'), label: 'Review my account' },
+    ],
+    footer: 'This notice is sent for every change to how you sign in; it never asks you for a password or a code.',
   });
 }
 
@@ -143,27 +199,6 @@ export function emailChangeTakenMail(branding: MailBranding, to: string): MailMe
       { link: publicLink(branding.publicUrl, '/login'), label: 'Log in' },
     ],
     footer: `${ignore} An address belongs to one account at a time.`,
-  });
-}
-
-/** To the OLD address: a change of address was asked for (`requested`), or is done (`changed`). */
-export function emailChangeNoticeMail(branding: MailBranding, to: string, newEmail: string, stage: 'requested' | 'changed'): MailMessage {
-  return renderMail(branding, {
-    kind: 'email_change_notice',
-    to,
-    subject: stage === 'requested' ? 'A change of your email address was asked for' : 'Your email address was changed',
-    blocks: [
-      {
-        text:
-          stage === 'requested'
-            ? `Someone signed in to your ${branding.productName} account asked to change its email address to ${newEmail}. Nothing changes unless the link mailed to that address is opened and confirmed.`
-            : `The email address of your ${branding.productName} account is now ${newEmail}, and every other device was signed out. Mail about the account goes there from now on.`,
-      },
-      ...(stage === 'requested'
-        ? [{ text: "If this wasn't you, reset your password now: that ends every session, and the change can no longer be confirmed from them." }, { link: publicLink(branding.publicUrl, '/forgot'), label: 'Reset my password' }]
-        : [{ text: "If this wasn't you, contact the administrator of this service at once: someone else controls your account." }]),
-    ],
-    footer: 'This notice is sent for every change of address.',
   });
 }
 

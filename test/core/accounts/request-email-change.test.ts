@@ -29,7 +29,7 @@ describe('change of email address', () => {
     assert.deepEqual(answer, { email: 'ada@new.example' });
     assert.equal((await core.store.users.findById(ada.id))?.email, 'ada@example.com', 'nothing changes before the link is confirmed');
     const notice = core.outbox.lastTo('ada@example.com');
-    assert.equal(notice?.kind, 'email_change_notice');
+    assert.equal(notice?.kind, 'security_notice');
     assert.match(notice.text, /asked to change its email address to ada@new\.example/);
     const token = linkTokenTo(core, 'ada@new.example');
     const stored = await core.store.oneTimeTokens.findById(token.split('.')[0]!);
@@ -46,8 +46,8 @@ describe('change of email address', () => {
     assert.equal(await validateSession(core, phone.token), null, 'the other session ended');
     assert.equal(await explainSessionEnd(core, phone.token), 'ended_elsewhere', 'and its browser is told why');
     assert.deepEqual((await core.store.sessions.listByUser(ada.id)).map((s) => s.id), [here.session.id], "the confirming browser's session stays");
-    assert.equal(core.outbox.lastTo('ada@example.com')?.kind, 'email_change_notice', 'the old address hears that it is done');
-    assert.match(core.outbox.lastTo('ada@example.com')!.text, /is now ada@new\.example/);
+    assert.equal(core.outbox.lastTo('ada@example.com')?.kind, 'security_notice', 'the old address hears that it is done');
+    assert.match(core.outbox.lastTo('ada@example.com')!.text, /was changed to ada@new\.example/);
 
     // Single use; and a link from a browser signed in elsewhere or not at all keeps no session.
     await rejectsWithAuthError(confirmEmailChange(core, token, here, testContext()), 'invalid_link');
