@@ -25,6 +25,8 @@ export async function changePassword(
   const passwordHash = await deps.hasher.hash(normalizePassword(input.newPassword));
   const started = await deps.store.transaction(async (tx) => {
     await tx.users.updatePasswordHash(user.id, passwordHash, deps.clock.nowMs());
+    // A change of address asked for from a session that is now ended cannot be confirmed any more (docs/security.md SEC-144).
+    await tx.oneTimeTokens.deleteByUser(user.id, 'change_email');
     const ended = await endSessionsOfUser(deps, tx, user.id, 'password_changed');
     const started = await startSession(deps, tx, user.id, context, { authTimeMs: session.authTimeMs, amr: session.amr });
     await tx.audit.append(

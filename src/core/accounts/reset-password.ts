@@ -26,6 +26,8 @@ export async function resetPassword(deps: CoreDeps, input: { token: string; newP
     const nowMs = deps.clock.nowMs();
     if (!(await tx.oneTimeTokens.consume(record.id, nowMs))) throw new AuthError('invalid_link');
     await tx.oneTimeTokens.deleteByUser(user.id, 'password_reset');
+    // A change of address asked for from a session that is now ended cannot be confirmed any more (docs/security.md SEC-144).
+    await tx.oneTimeTokens.deleteByUser(user.id, 'change_email');
     await tx.users.updatePasswordHash(user.id, passwordHash, nowMs);
     await tx.emailVerifications.markVerified(user.id, user.email, nowMs);
     const ended = await endSessionsOfUser(deps, tx, user.id, 'password_changed');

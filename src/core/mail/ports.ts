@@ -7,6 +7,8 @@ export type MailKind =
   | 'signup_existing_account'
   | 'reset_unknown_account'
   | 'email_code'
+  | 'email_change_confirm'
+  | 'email_change_taken'
   | 'security_notice'
   | 'passkey_signup';
 

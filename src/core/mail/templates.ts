@@ -96,6 +96,7 @@ export type SecurityEventKind =
   | 'recovery_codes_regenerated'
   | 'password_changed'
   | 'password_reset'
+  | 'email_change_requested'
   | 'email_changed';
 
 export interface SecurityNotice {
@@ -117,6 +118,7 @@ const noticeSubjects: Record<SecurityEventKind, string> = {
   recovery_codes_regenerated: 'New recovery codes were made',
   password_changed: 'Your password was changed',
   password_reset: 'Your password was reset',
+  email_change_requested: 'A change of your email address was asked for',
   email_changed: 'Your email address was changed',
 };
 
@@ -137,6 +139,8 @@ function noticeWhat(productName: string, notice: SecurityNotice): string {
       return `The password of your ${productName} account was changed, and every other device was signed out.`;
     case 'password_reset':
       return `The password of your ${productName} account was reset through an emailed link, and every device was signed out.`;
+    case 'email_change_requested':
+      return `Someone signed in to your ${productName} account asked to change its email address${notice.newEmail === undefined ? '' : ` to ${notice.newEmail}`}. Nothing changes unless the link mailed to that address is opened and confirmed; a password reset voids it.`;
     case 'email_changed':
       return `The email address of your ${productName} account was changed${notice.newEmail === undefined ? '' : ` to ${notice.newEmail}`}. Mail about the account now goes there.`;
   }
@@ -163,6 +167,38 @@ export function securityNoticeMail(branding: MailBranding, to: string, notice: S
       { link: publicLink(branding.publicUrl, '/account'), label: 'Review my account' },
     ],
     footer: 'This notice is sent for every change to how you sign in; it never asks you for a password or a code.',
+  });
+}
+
+/** To the NEW address of a change: the link that confirms it (it changes nothing until opened and confirmed). */
+export function emailChangeConfirmMail(branding: MailBranding, to: string, token: string, ttlMinutes: number): MailMessage {
+  return renderMail(branding, {
+    kind: 'email_change_confirm',
+    to,
+    subject: 'Confirm your new email address',
+    blocks: [
+      { text: `Someone (hopefully you) asked to use this address for their ${branding.productName} account. Confirm it's yours:` },
+      { link: publicLink(branding.publicUrl, '/account/email/confirm', { token }), label: 'Confirm my new email address' },
+      { text: `The link works for ${formatMinutes(ttlMinutes)}, once. Confirming signs out the account's other devices.` },
+    ],
+    footer: "If you didn't ask for this, ignore this mail: nothing changes.",
+  });
+}
+
+/**
+ * To the NEW address of a change when that address already has an account: its owner learns why
+ * a mail arrived; the person asking saw the same page as for a free address (docs/security.md SEC-143).
+ */
+export function emailChangeTakenMail(branding: MailBranding, to: string): MailMessage {
+  return renderMail(branding, {
+    kind: 'email_change_taken',
+    to,
+    subject: 'Your address was offered for another account',
+    blocks: [
+      { text: `Someone asked to move their ${branding.productName} account to this address, but it already belongs to an account (yours). Nothing changed.` },
+      { link: publicLink(branding.publicUrl, '/login'), label: 'Log in' },
+    ],
+    footer: `${ignore} An address belongs to one account at a time.`,
   });
 }
 
