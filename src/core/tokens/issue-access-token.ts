@@ -37,8 +37,8 @@ export interface IssuedAccessToken {
 
 /**
  * Signs an RFC 9068 access token (`typ: at+jwt`) for a user's session and a client. It carries
- * `sid`, the Gatehouse session, so revoking the session reaches every token it produced. It
- * never outlives the session either.
+ * `sid`, the Gatehouse session, so revoking the session reaches every token it produced, and the
+ * session's `auth_time` and `amr`. It never outlives the session either.
  *
  * @example
  * const { accessToken } = await issueAccessToken(tokenDeps, { user, session, client, scope: '' });
@@ -54,6 +54,10 @@ export async function issueAccessToken(
   // RFC 9068 2.2.3: `scope` is there when scopes were granted; an empty string is not a scope list.
   const claims: Record<string, unknown> = { client_id: input.client.id, sid: input.session.id };
   if (input.scope !== '') claims['scope'] = input.scope;
+  // RFC 9068 2.2.1: when and how the user last authenticated in this session (login or
+  // re-authentication), so an API can demand a recent login or a second factor (`mfa`, RFC 8176).
+  claims['auth_time'] = Math.floor(input.session.authTimeMs / 1000);
+  if (input.session.amr.length > 0) claims['amr'] = [...input.session.amr];
   const accessToken = signJwt(
     { alg, kid, typ: 'at+jwt' },
     { ...claims, iss: deps.issuer, sub: input.user.id, aud: input.client.audience, iat: Math.floor(nowMs / 1000), exp: Math.floor(expiresAtMs / 1000), jti },
