@@ -100,6 +100,8 @@ const allPairs: Pair[] = [
   { key: 'refresh', baselineKey: 'jose-sign', target: { perSecond: 7000 } },
   { key: 'sdk-seen', baselineKey: 'crypto-verify', target: { perSecond: 200_000 } },
   { key: 'sdk-never-seen', baselineKey: 'jose-verify', target: { ratio: 0.8 } },
+  { key: 'passkey-login', baselineKey: 'passkey-bare', target: { ratio: 0.8 } },
+  { key: 'passkey-login-session', baselineKey: 'passkey-bare', target: null },
 ];
 
 const pairs = only === null ? allPairs : allPairs.filter((pair) => only.has(pair.key));
@@ -145,16 +147,18 @@ async function main(): Promise<number> {
   // Only the start-up or PostgreSQL tables asked for (--only): no SQLite table.
   if (pairs.length === 0 && !runRevocations) return otherTables();
   try {
+    // Five children start at once on one core, on a machine others may be loading: a minute each.
     const started = await Promise.allSettled([
-      startChild({ name: 'hello-world server', script: 'servers/hello.ts', core: pinning.serverCore }),
-      startChild({ name: 'gatehouse server', script: 'servers/gatehouse.ts', core: pinning.serverCore }),
-      startChild({ name: 'argon2id baseline', script: 'baselines/argon2id.ts', core: pinning.serverCore }),
+      startChild({ name: 'hello-world server', script: 'servers/hello.ts', core: pinning.serverCore, readyTimeoutMs: 60_000 }),
+      startChild({ name: 'gatehouse server', script: 'servers/gatehouse.ts', core: pinning.serverCore, readyTimeoutMs: 60_000 }),
+      startChild({ name: 'argon2id baseline', script: 'baselines/argon2id.ts', core: pinning.serverCore, readyTimeoutMs: 60_000 }),
       startChild({ name: 'sign/verify baselines', script: 'baselines/in-process.ts', core: pinning.serverCore, readyTimeoutMs: 60_000 }),
+      startChild({ name: 'passkey verification', script: 'baselines/passkeys.ts', core: pinning.serverCore, readyTimeoutMs: 60_000 }),
     ]);
     for (const outcome of started) if (outcome.status === 'fulfilled') children.push(outcome.value);
     const failed = started.find((outcome) => outcome.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
-    const [hello, gatehouse, hasher, inProcess] = children as [ChildHandle, ChildHandle, ChildHandle, ChildHandle];
+    const [hello, gatehouse, hasher, inProcess, passkeys] = children as [ChildHandle, ChildHandle, ChildHandle, ChildHandle, ChildHandle];
     const gatehouseUrl = `http://127.0.0.1:${String(gatehouse.port)}`;
     const prepared = await prepareGatehouse(gatehouseUrl, accountCount, passwordLength);
     console.log(`  gatehouse on ${gatehouseUrl} (SQLite in a temp dir, log level silent): ${accountCount} accounts, session cookie ready`);
@@ -239,6 +243,9 @@ async function main(): Promise<number> {
       childBenchmark('crypto-verify', 'node:crypto EdDSA verify (raw)', 'verifies/s', inProcess, pinning, { kind: 'verify', verifyCase: 'crypto-verify' }),
       childBenchmark('sdk-seen', 'SDK verify, seen before', 'verifies/s', inProcess, pinning, { kind: 'verify', verifyCase: 'sdk-seen' }),
       childBenchmark('jose-verify', 'jose jwtVerify EdDSA (alone)', 'verifies/s', inProcess, pinning, { kind: 'verify', verifyCase: 'jose-verify' }),
+      childBenchmark('passkey-bare', '@simplewebauthn verifyAuthenticationResponse (alone)', 'verifies/s', passkeys, pinning, { kind: 'passkey-bare' }),
+      childBenchmark('passkey-login', 'passkey login verification: challenge, verify, counter, audit (SQLite)', 'verifies/s', passkeys, pinning, { kind: 'passkey-login' }),
+      childBenchmark('passkey-login-session', 'passkey login with its session (SQLite)', 'logins/s', passkeys, pinning, { kind: 'passkey-login-session' }),
       childBenchmark('sdk-never-seen', 'SDK verify, never seen', 'verifies/s', inProcess, pinning, { kind: 'verify', verifyCase: 'sdk-never-seen' }),
     ];
 

@@ -37,7 +37,13 @@ export interface VerifyRunRequest {
   verifyCase: 'sdk-seen' | 'sdk-never-seen' | 'jose-verify' | 'crypto-verify';
 }
 
-export type RunRequest = HashRunRequest | SignRunRequest | VerifyRunRequest;
+/** Passkey login verification (bench/baselines/passkeys.ts): the bare library call, or the server's whole step. */
+export interface PasskeyRunRequest {
+  kind: 'passkey-bare' | 'passkey-login' | 'passkey-login-session';
+  durationSeconds: number;
+}
+
+export type RunRequest = HashRunRequest | SignRunRequest | VerifyRunRequest | PasskeyRunRequest;
 
 export interface RunResult {
   /** Operations finished inside the window. */

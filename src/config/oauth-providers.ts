@@ -20,7 +20,7 @@ function credentials(value: string, where: string, problems: string[]): { client
   return { clientId, clientSecret };
 }
 
-const oidcOptions = new Set(['name', 'scope', 'auth', 'key']);
+const oidcOptions = new Set(['name', 'scope', 'auth', 'key', 'trust_provider_mfa']);
 
 /** `key=/path`: the client's private key for private_key_jwt, read once at start-up. */
 function readPrivateKey(path: string, where: string, problems: string[]): string | undefined {
@@ -34,10 +34,11 @@ function readPrivateKey(path: string, where: string, problems: string[]): string
 
 /**
  * One generic OpenID Connect provider per entry:
- * `ID ISSUER CLIENT_ID[:CLIENT_SECRET] [name=Display+Name] [scope=openid+email+profile] [auth=METHOD] [key=/path/to/key]`
+ * `ID ISSUER CLIENT_ID[:CLIENT_SECRET] [name=Display+Name] [scope=openid+email+profile] [auth=METHOD] [key=/path/to/key] [trust_provider_mfa=true]`
  * (options are URL-encoded, `+` for a space). `auth` forces the token-endpoint authentication
  * (otherwise chosen from the provider's metadata); `key` is the private key for `private_key_jwt`.
  * Without a secret the client authenticates with its key, or is a public client (`auth=none`, PKCE).
+ * `trust_provider_mfa=true` lets an ID token whose `amr` says `mfa` stand in for the second factor.
  */
 function parseOidcEntry(entry: string, index: number, problems: string[], issuers: IssuerPolicy): OAuthProviderConfig | null {
   const where = `oauth.oidc[${index}] (GATEHOUSE_OAUTH_OIDC)`;
@@ -50,6 +51,8 @@ function parseOidcEntry(entry: string, index: number, problems: string[], issuer
   for (const key of options.keys()) if (!oidcOptions.has(key)) problems.push(`${where} ${id}: unknown option "${key.slice(0, 40)}" (${[...oidcOptions].join(', ')} are known)`);
   const auth = options.get('auth');
   if (auth !== null && !(clientAuthMethods as readonly string[]).includes(auth)) problems.push(`${where} ${id}: auth must be one of ${clientAuthMethods.join(', ')} (got "${auth.slice(0, 40)}")`);
+  const trust = options.get('trust_provider_mfa');
+  if (trust !== null && trust !== 'true' && trust !== 'false') problems.push(`${where} ${id}: trust_provider_mfa must be true or false`);
   const keyPath = options.get('key');
   const privateKey = keyPath === null ? undefined : readPrivateKey(keyPath, `${where} ${id}`, problems);
   // A secret is needed unless the client authenticates with a key or is public.
@@ -73,6 +76,7 @@ function parseOidcEntry(entry: string, index: number, problems: string[], issuer
     scopes,
     ...(auth === null ? {} : { clientAuthMethod: auth as ClientAuthMethod }),
     ...(privateKey === undefined ? {} : { privateKey }),
+    ...(trust === 'true' ? { trustProviderMfa: true } : {}),
   };
 }
 

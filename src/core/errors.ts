@@ -52,6 +52,7 @@ export const errorCatalog = {
   totp_already_enabled: { status: 409, title: 'Two-factor authentication is already on.' },
   totp_not_enabled: { status: 409, title: 'Two-factor authentication is not on.' },
   reauthentication_required: { status: 403, title: 'Confirm it is you first (POST /v1/me/reauth: the password, an emailed code or an authenticator code): this change needs a recent re-authentication.' },
+  email_unchanged: { status: 400, title: 'The new email address is the current one.' },
   recovery_codes_download_expired: { status: 410, title: 'These recovery codes can no longer be downloaded.' },
   passkey_challenge_invalid: { status: 400, title: 'This passkey request is unknown, expired, already used or was started elsewhere; start again.' },
   passkey_refused: { status: 401, title: 'The passkey could not be verified, so nobody was logged in.' },

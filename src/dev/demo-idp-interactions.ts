@@ -89,7 +89,7 @@ export async function handleInteraction(provider: ProviderInstance, users: reado
     const form = await formBody(req);
     const user = users.find((u) => u.username === form.get('username') && u.password === form.get('password'));
     if (user === undefined) return send(res, 200, loginForm(details.uid, 'Wrong username or password.'));
-    return provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+    return provider.interactionFinished(req, res, { login: { accountId: user.sub, ...(user.amr === undefined ? {} : { amr: [...user.amr] }) } }, { mergeWithLastSubmission: false });
   }
   if (action === 'confirm' && details.prompt.name === 'consent') {
     const accountId = details.session?.accountId;

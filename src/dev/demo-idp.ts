@@ -105,7 +105,8 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
       if (user === undefined) return undefined;
       return { accountId: sub, claims: async () => ({ sub, email: user.email, email_verified: user.emailVerified, name: user.name }) };
     },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    // `amr` (how the user logged in at the IdP) goes in the ID token when the login recorded one.
+    claims: { openid: ['sub', 'amr'], email: ['email', 'email_verified'], profile: ['name'] },
     // By default like Google: the scope's claims are in the ID token too, not only at userinfo.
     conformIdTokenClaims: options.emailClaims === 'userinfo-only',
     features: { devInteractions: { enabled: false } },

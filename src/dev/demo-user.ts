@@ -5,6 +5,8 @@ export interface DemoUser {
   email: string;
   emailVerified: boolean;
   name: string;
+  /** How the demo IdP says it authenticated this user (the ID token's `amr`); none when absent. */
+  amr?: readonly string[];
 }
 
 /** The user `npm start` offers. The login page shows these credentials: this provider is for demos only. */

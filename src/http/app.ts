@@ -19,6 +19,7 @@ import { problem, problemSchema, sendProblem } from './plugins/problem.ts';
 import { hooklessApiHeaders, registerSecurityHeaders } from './plugins/security-headers.ts';
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
+import { meEmailRoutes } from './routes/me-email.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { sessionsRoutes } from './routes/sessions.ts';
 import { userRoutes } from './routes/users.ts';
@@ -136,6 +137,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   sessionRoutes(app, deps);
   sessionsRoutes(app, deps);
   meRoutes(app, deps);
+  meEmailRoutes(app, deps);
   reauthRoutes(app, deps);
   sessionTokenRoutes(app, { ...deps, ...tokens });
   wellKnownRoutes(app, tokens);

@@ -6,7 +6,7 @@ import { runOpenApiFuzz } from '../support/openapi-fuzz.ts';
 const seed = 20261206;
 const runs = 5000;
 
-test(`every route in the OpenAPI document, ${runs} fuzzed requests (seed ${seed}): no 5xx, problem+json errors, refusals change no row, no secret in a response`, { timeout: 600_000 }, async () => {
+test(`every route in the OpenAPI document, ${runs} fuzzed requests (seed ${seed}): no 5xx, problem+json errors, refusals change no row, no secret in a response (SEC-162)`, { timeout: 600_000 }, async () => {
   try {
     await runOpenApiFuzz({ runs, seed });
   } catch (error) {

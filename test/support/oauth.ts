@@ -12,7 +12,7 @@ import { buildApp } from '../../src/http/app.ts';
 import type { AppConfig } from '../../src/http/app-config.ts';
 import { flowCookieName } from '../../src/http/oauth-flow-cookie.ts';
 import { sessionCookieName } from '../../src/http/session-cookie.ts';
-import { createTestCore, type TestCore } from './core-deps.ts';
+import { createTestCore, type TestCore, type TestCoreOverrides } from './core-deps.ts';
 import { createTestTokenDeps, testOrigin } from './http-app.ts';
 
 /**
@@ -70,6 +70,8 @@ export interface OAuthAppOptions {
   linkByEmail?: OAuthDeps['linkByEmail'];
   providerTokenKeys?: Uint8Array[] | null;
   githubEndpoints?: GitHubEndpoints;
+  /** Passed to createTestCore (e.g. `forwardMailTo` to send the mails through real SMTP). */
+  core?: TestCoreOverrides;
   /** Extra HTTP-layer settings, e.g. `{ dev: true }` for the dev-mode error page. */
   appConfig?: Partial<AppConfig>;
   /** A logger to watch what the server logs (default: none). */
@@ -110,7 +112,7 @@ export async function createOAuthApp(idp: { issuer: string } | null, options: OA
     linkByEmail: options.linkByEmail ?? 'never',
     providerTokenKeys: options.providerTokenKeys ?? null,
   };
-  const core = await createTestCore();
+  const core = await createTestCore(options.core ?? {});
   const tokens = createTestTokenDeps(core);
   await tokens.keyRing.ensureKey();
   const app = await buildApp({

@@ -5,6 +5,7 @@ import type { SessionWithUser } from '../ports.ts';
 import { assertAcceptablePassword, normalizePassword } from './password-policy.ts';
 import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
 import { endSessionsOfUser } from '../sessions/end-sessions.ts';
+import { notifySecurityEvent } from '../mail/notify-security-event.ts';
 
 /**
  * Changes the password. Needs the current one (ASVS 6.2.3), checked by the re-authentication
@@ -22,8 +23,10 @@ export async function changePassword(
   assertAcceptablePassword(input.newPassword, current.user.email, deps.passwordPolicy);
   const { user, session } = await requireRecentAuthentication(deps, current, { password: input.currentPassword }, context);
   const passwordHash = await deps.hasher.hash(normalizePassword(input.newPassword));
-  return deps.store.transaction(async (tx) => {
+  const started = await deps.store.transaction(async (tx) => {
     await tx.users.updatePasswordHash(user.id, passwordHash, deps.clock.nowMs());
+    // A change of address asked for from a session that is now ended cannot be confirmed any more (docs/security.md SEC-144).
+    await tx.oneTimeTokens.deleteByUser(user.id, 'change_email');
     const ended = await endSessionsOfUser(deps, tx, user.id, 'password_changed');
     const started = await startSession(deps, tx, user.id, context, { authTimeMs: session.authTimeMs, amr: session.amr });
     await tx.audit.append(
@@ -31,4 +34,6 @@ export async function changePassword(
     );
     return started;
   });
+  notifySecurityEvent(deps, 'password_changed', user, context);
+  return started;
 }

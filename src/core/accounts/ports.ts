@@ -21,13 +21,15 @@ export interface UserStore {
   findById(id: string): Promise<User | null>;
   findByEmail(email: string): Promise<User | null>;
   updatePasswordHash(id: string, passwordHash: string, nowMs: number): Promise<void>;
+  /** Gives the user a new (normalized) address; one that another account has is an expected outcome. */
+  updateEmail(id: string, email: string, nowMs: number): Promise<'updated' | 'email_taken'>;
   setDisabledAt(id: string, disabledAtMs: number | null, nowMs: number): Promise<boolean>;
   /** Removes the user and, with them, every session. */
   delete(id: string): Promise<boolean>;
   list(options: { limit: number; afterEmail?: string }): Promise<User[]>;
 }
 
-export type OneTimeTokenPurpose = 'verify_email' | 'password_reset' | 'pending_login';
+export type OneTimeTokenPurpose = 'verify_email' | 'password_reset' | 'pending_login' | 'change_email';
 
 /** A link token (email verification, password reset): `id.secret`, only SHA-256(secret) stored. Also the single-use record of a pending login (core/credentials/pending-login.ts). */
 export interface OneTimeTokenRecord {
@@ -55,6 +57,8 @@ export interface OneTimeTokenStore {
 export interface EmailVerificationStore {
   /** Records that the user proved `email` at `verifiedAtMs` (idempotent: the first proof is kept). */
   markVerified(userId: string, email: string, verifiedAtMs: number): Promise<void>;
+  /** Records `email` as the user's verified address, replacing an earlier proof (a confirmed change of address). */
+  replaceVerified(userId: string, email: string, verifiedAtMs: number): Promise<void>;
   /** The verified address and when, or null while unverified. */
   find(userId: string): Promise<{ email: string; verifiedAtMs: number } | null>;
 }

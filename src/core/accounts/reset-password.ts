@@ -1,7 +1,7 @@
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
-import { passwordChangedMail } from '../mail/templates.ts';
+import { notifySecurityEvent } from '../mail/notify-security-event.ts';
 import { endSessionsOfUser } from '../sessions/end-sessions.ts';
 import { findLinkToken } from './link-token.ts';
 import { assertAcceptablePassword, normalizePassword } from './password-policy.ts';
@@ -26,12 +26,14 @@ export async function resetPassword(deps: CoreDeps, input: { token: string; newP
     const nowMs = deps.clock.nowMs();
     if (!(await tx.oneTimeTokens.consume(record.id, nowMs))) throw new AuthError('invalid_link');
     await tx.oneTimeTokens.deleteByUser(user.id, 'password_reset');
+    // A change of address asked for from a session that is now ended cannot be confirmed any more (docs/security.md SEC-144).
+    await tx.oneTimeTokens.deleteByUser(user.id, 'change_email');
     await tx.users.updatePasswordHash(user.id, passwordHash, nowMs);
     await tx.emailVerifications.markVerified(user.id, user.email, nowMs);
     const ended = await endSessionsOfUser(deps, tx, user.id, 'password_changed');
     await tx.audit.append(auditEvent(deps, 'password.reset', context, { userId: user.id, email: user.email, detail: `ended ${ended.length} sessions` }));
   });
   await deps.throttle.clear('account', user.email);
-  deps.accountSecurity.outbox.enqueue(passwordChangedMail(deps.accountSecurity.branding, user.email, 'reset'));
+  notifySecurityEvent(deps, 'password_reset', user, context);
   return { email: user.email };
 }

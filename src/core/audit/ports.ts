@@ -33,7 +33,10 @@ export type AuditEventType =
   | 'passkey.used'
   | 'passkey.failed'
   | 'passkey.renamed'
-  | 'passkey.removed';
+  | 'passkey.removed'
+  | 'email_change.requested'
+  | 'email_change.refused'
+  | 'email.changed';
 
 export interface AuditEvent {
   id: string;

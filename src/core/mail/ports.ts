@@ -7,8 +7,9 @@ export type MailKind =
   | 'signup_existing_account'
   | 'reset_unknown_account'
   | 'email_code'
-  | 'password_changed'
-  | 'two_factor_changed'
+  | 'email_change_confirm'
+  | 'email_change_taken'
+  | 'security_notice'
   | 'passkey_signup';
 
 /** One rendered mail. Its text carries links and codes: it is never logged. */

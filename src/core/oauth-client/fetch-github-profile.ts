@@ -33,5 +33,5 @@ export async function fetchGitHubProfile(provider: OAuthProvider, accessToken: s
   if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw new AuthError('oauth_response_invalid', { detail: 'GitHub returned no user id.' });
   const emails = await getJson(provider, accessToken, endpoints.emails);
   const primary = Array.isArray(emails) ? (emails as GitHubEmail[]).find((e) => e.primary === true && e.verified === true && typeof e.email === 'string') : undefined;
-  return { issuer: provider.config.issuer, subject: String(id), email: (primary?.email as string | undefined) ?? null, emailVerified: primary !== undefined };
+  return { issuer: provider.config.issuer, subject: String(id), email: (primary?.email as string | undefined) ?? null, emailVerified: primary !== undefined, amr: [] };
 }

@@ -11,7 +11,7 @@ import { fetchGitHubProfile } from './fetch-github-profile.ts';
 import { flowSecrets, type FlowSecrets } from './flow-secrets.ts';
 import { linkIdentity } from './link-identity.ts';
 import type { OAuthDeps } from './oauth-deps.ts';
-import { assertsVerified, type ProviderProfile } from './provider-profile.ts';
+import { amrClaim, assertsVerified, type ProviderProfile } from './provider-profile.ts';
 import { encryptProviderTokens } from './provider-tokens.ts';
 import { signInWithIdentity } from './sign-in-with-identity.ts';
 import { findProvider } from './start-flow.ts';
@@ -28,6 +28,8 @@ export interface FinishFlowInput {
 
 export type FinishedFlow =
   | (StartedSession & { purpose: 'login'; user: User; identity: OAuthIdentity; returnTo: string })
+  /** The account has a second factor: a pending login, finished at /login/second-factor (docs/security.md SEC-101). */
+  | { purpose: 'second_factor'; user: User; pendingToken: string; returnTo: string }
   | { purpose: 'link'; user: User; identity: OAuthIdentity; returnTo: string };
 
 /** A failure that knows where the user was going, so the error page can offer to try again. */
@@ -65,7 +67,7 @@ async function verifiedProfile(provider: OAuthProvider, input: FinishFlowInput, 
     email = typeof info.email === 'string' ? info.email : null;
     verified = assertsVerified(info.email_verified);
   }
-  return { profile: { issuer: claims.iss, subject: claims.sub, email, emailVerified: email !== null && verified }, tokens };
+  return { profile: { issuer: claims.iss, subject: claims.sub, email, emailVerified: email !== null && verified, amr: amrClaim(claims.amr) }, tokens };
 }
 
 /**
@@ -103,15 +105,18 @@ export async function finishFlow(deps: CoreDeps, oauth: OAuthDeps, input: Finish
     if (flow.purpose === 'link') {
       // The flow was started by a signed-in user; it completes only in that user's session.
       if (input.currentSession === null || input.currentSession.user.id !== flow.userId) throw new AuthError('oauth_flow_invalid', { detail: 'Log in again, then link the provider from your account page.' });
-      const identity = await linkIdentity(deps, input.currentSession.user, { providerId: provider.config.id, profile: verified.profile, tokensJwe }, context);
+      const identity = await linkIdentity(deps, input.currentSession.user, { providerId: provider.config.id, providerName: provider.config.displayName, profile: verified.profile, tokensJwe }, context);
       return { purpose: 'link', user: input.currentSession.user, identity, returnTo: flow.returnTo };
     }
+    // The provider's MFA counts only where the operator opted in, and only when the ID token says so.
+    const providerMfa = provider.config.trustProviderMfa === true && verified.profile.amr.includes('mfa');
     const signedIn = await signInWithIdentity(
       deps,
       oauth,
-      { providerId: provider.config.id, profile: verified.profile, tokensJwe, ...(input.currentSession === null ? {} : { previousSession: input.currentSession }) },
+      { providerId: provider.config.id, providerName: provider.config.displayName, profile: verified.profile, providerMfa, tokensJwe, ...(input.currentSession === null ? {} : { previousSession: input.currentSession }) },
       context,
     );
+    if (signedIn.outcome === 'second_factor') return { purpose: 'second_factor', user: signedIn.user, pendingToken: signedIn.pendingToken, returnTo: flow.returnTo };
     return { purpose: 'login', session: signedIn.session, token: signedIn.token, user: signedIn.user, identity: signedIn.identity, returnTo: flow.returnTo };
   } catch (error) {
     if (error instanceof AuthError) throw new OAuthFlowError(error, flow.returnTo);

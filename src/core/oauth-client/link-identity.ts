@@ -5,9 +5,12 @@ import { AuthError } from '../errors.ts';
 import type { OAuthIdentity, User } from '../ports.ts';
 import { randomId } from '../sessions/session-token.ts';
 import type { ProviderProfile } from './provider-profile.ts';
+import { notifySecurityEvent } from '../mail/notify-security-event.ts';
 
 export interface LinkInput {
   providerId: string;
+  /** For the notice mailed to the account's owner. */
+  providerName: string;
   profile: ProviderProfile;
   tokensJwe: string | null;
 }
@@ -30,7 +33,7 @@ export async function linkIdentity(deps: CoreDeps, user: User, input: LinkInput,
     lastLoginAtMs: nowMs,
     tokensJwe: input.tokensJwe,
   };
-  return deps.store.transaction(async (tx) => {
+  const linked = await deps.store.transaction(async (tx) => {
     const known = await tx.oauthIdentities.findBySubject(identity.issuer, identity.subject);
     if (known !== null) {
       if (known.userId !== user.id) throw new AuthError('oauth_identity_taken');
@@ -40,4 +43,6 @@ export async function linkIdentity(deps: CoreDeps, user: User, input: LinkInput,
     await tx.audit.append(auditEvent(deps, 'oauth.identity_linked', context, { userId: user.id, email: user.email, detail: `${input.providerId} ${identity.id}` }));
     return identity;
   });
+  if (linked === identity) notifySecurityEvent(deps, 'provider_linked', user, context, { provider: input.providerName });
+  return linked;
 }

@@ -16,6 +16,12 @@ export interface OAuthProviderConfig {
   clientSecret: string;
   scopes: readonly string[];
   /**
+   * Operator opt-in (`trust_provider_mfa=true`): a login whose ID token says `amr` includes `mfa`
+   * counts as multi-factor, so an account with a second factor needs no second step after it.
+   * Off by default: the provider's own MFA is not Gatehouse's to vouch for (docs/security.md SEC-101).
+   */
+  trustProviderMfa?: boolean;
+  /**
    * How Gatehouse authenticates at the provider's token endpoint. Absent: chosen from the
    * provider's `token_endpoint_auth_methods_supported` and the credentials configured
    * (see client-auth.ts).

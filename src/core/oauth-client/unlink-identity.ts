@@ -2,14 +2,15 @@ import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
 import type { User } from '../ports.ts';
+import { notifySecurityEvent } from '../mail/notify-security-event.ts';
 
 /**
  * Unlinks one of the user's identities, unless it is their last way to log in: an account
  * without a password or a passkey keeps at least one identity. Checked and deleted in one transaction, so
  * two unlinks at once cannot remove both of the last two.
  */
-export async function unlinkIdentity(deps: CoreDeps, user: User, identityId: string, context: RequestContext): Promise<void> {
-  await deps.store.transaction(async (tx) => {
+export async function unlinkIdentity(deps: CoreDeps, user: User, identityId: string, context: RequestContext, providerName?: (providerId: string) => string): Promise<void> {
+  const provider = await deps.store.transaction(async (tx) => {
     const current = await tx.users.findById(user.id);
     const identities = await tx.oauthIdentities.listByUser(user.id);
     const target = identities.find((i) => i.id === identityId);
@@ -17,5 +18,7 @@ export async function unlinkIdentity(deps: CoreDeps, user: User, identityId: str
     if (current.passwordHash === null && identities.length === 1 && (await tx.passkeys.listByUser(user.id)).length === 0) throw new AuthError('oauth_last_login_method');
     await tx.oauthIdentities.delete(user.id, identityId);
     await tx.audit.append(auditEvent(deps, 'oauth.identity_unlinked', context, { userId: user.id, email: user.email, detail: `${target.provider} ${target.id}` }));
+    return target.provider;
   });
+  notifySecurityEvent(deps, 'provider_unlinked', user, context, { provider: providerName?.(provider) ?? provider });
 }

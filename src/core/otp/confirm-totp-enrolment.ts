@@ -2,7 +2,7 @@ import type { Reauthentication } from '../accounts/reauthenticate.ts';
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
-import { twoFactorChangedMail } from '../mail/templates.ts';
+import { notifySecurityEvent } from '../mail/notify-security-event.ts';
 import type { SessionWithUser } from '../ports.ts';
 import { endSessions } from '../sessions/end-sessions.ts';
 import { amrAfterReauthentication } from '../sessions/authentication-methods.ts';
@@ -47,6 +47,6 @@ export async function confirmTotpEnrolment(
     return { recoveryCodes, ...started };
   });
   await clearCodeAttempts(deps, 'second_factor', user.id);
-  deps.accountSecurity.outbox.enqueue(twoFactorChangedMail(deps.accountSecurity.branding, user.email, 'enabled'));
+  notifySecurityEvent(deps, 'two_factor_enabled', user, context);
   return result;
 }

@@ -2,7 +2,7 @@ import type { Reauthentication } from '../accounts/reauthenticate.ts';
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
-import { twoFactorChangedMail } from '../mail/templates.ts';
+import { notifySecurityEvent } from '../mail/notify-security-event.ts';
 import type { SessionWithUser } from '../ports.ts';
 import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
 
@@ -25,5 +25,5 @@ export async function disableTotp(deps: CoreDeps, current: SessionWithUser, reau
     if ((await deps.store.totp.find(user.id)) === null) return;
     throw new AuthError('totp_not_enabled');
   }
-  deps.accountSecurity.outbox.enqueue(twoFactorChangedMail(deps.accountSecurity.branding, user.email, 'disabled'));
+  notifySecurityEvent(deps, 'two_factor_disabled', user, context);
 }

@@ -2,7 +2,7 @@ import type { Reauthentication } from '../accounts/reauthenticate.ts';
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
-import { twoFactorChangedMail } from '../mail/templates.ts';
+import { notifySecurityEvent } from '../mail/notify-security-event.ts';
 import type { SessionWithUser } from '../ports.ts';
 import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
 import { hasSecondFactor } from '../credentials/log-in.ts';
@@ -17,6 +17,6 @@ export async function regenerateRecoveryCodes(deps: CoreDeps, current: SessionWi
     await tx.audit.append(auditEvent(deps, 'recovery_codes.generated', context, { userId: user.id, detail: `${fresh.length} codes, the old ones void` }));
     return fresh;
   });
-  deps.accountSecurity.outbox.enqueue(twoFactorChangedMail(deps.accountSecurity.branding, user.email, 'recovery_codes_regenerated'));
+  notifySecurityEvent(deps, 'recovery_codes_regenerated', user, context);
   return codes;
 }

@@ -6,7 +6,7 @@ import { startLoggedInSession } from '../credentials/log-in.ts';
 import { startCeremony, takeCeremony } from './ceremony.ts';
 import { passkeyAmr } from './passkey-amr.ts';
 import { passkeyChallengeTtlMs } from './passkey-policy.ts';
-import { verifyPasskeyAssertion } from './verify-assertion.ts';
+import { verifyPasskeyAssertion, type VerifiedAssertion } from './verify-assertion.ts';
 
 export interface StartedPasskeyLogin {
   ceremonySecret: string;
@@ -31,6 +31,20 @@ export async function startPasskeyLogin(deps: CoreDeps): Promise<StartedPasskeyL
 }
 
 /**
+ * The verification of a passwordless login's answer, without starting a session: the challenge
+ * taken (single use, 5 minutes), the passkey found by its credential id, the assertion verified
+ * with user verification required (SEC-175), the counter moved on and the use audited.
+ */
+export async function verifyPasskeyLogin(
+  deps: CoreDeps,
+  input: { ceremonySecret: string | undefined; response: AuthenticationResponseJSON },
+  context: RequestContext,
+): Promise<VerifiedAssertion> {
+  const challenge = await takeCeremony(deps, input.ceremonySecret, 'login', null);
+  return verifyPasskeyAssertion(deps, challenge, input.response, { expectedUserId: null, requireUserVerification: true }, context);
+}
+
+/**
  * Finishes a passwordless login. The passkey with user verification is possession and a PIN
  * or biometric in one, so it is multi-factor already: no second step, whatever the account
  * has (docs/security.md SEC-180). An answer without user verification is refused (SEC-175).
@@ -40,8 +54,7 @@ export async function finishPasskeyLogin(
   input: { ceremonySecret: string | undefined; response: AuthenticationResponseJSON; previousSession?: SessionWithUser },
   context: RequestContext,
 ): Promise<StartedSession & { user: User; amr: string[] }> {
-  const challenge = await takeCeremony(deps, input.ceremonySecret, 'login', null);
-  const { user, passkey, userVerified } = await verifyPasskeyAssertion(deps, challenge, input.response, { expectedUserId: null, requireUserVerification: true }, context);
+  const { user, passkey, userVerified } = await verifyPasskeyLogin(deps, input, context);
   const amr = passkeyAmr(passkey, userVerified);
   const started = await startLoggedInSession(deps, user, { amr, method: `passkey ${amr.join(' ')}`, ...(input.previousSession === undefined ? {} : { previousSession: input.previousSession }) }, context);
   return { ...started, amr };

@@ -72,8 +72,12 @@ export async function verifyPasskeyAssertion(
     await deps.store.audit.append(auditEvent(deps, 'login.failed', context, { userId: user.id, email: user.email, detail: 'account_disabled' }));
     throw new AuthError('account_disabled');
   }
-  const used = await deps.store.passkeys.recordUse(passkey.id, { expectedCounter: passkey.counter, counter: info.newCounter, backedUp: info.credentialBackedUp, atMs: deps.clock.nowMs() });
+  // The counter and its audit entry commit together (one commit, not two).
+  const used = await deps.store.transaction(async (tx) => {
+    if (!(await tx.passkeys.recordUse(passkey.id, { expectedCounter: passkey.counter, counter: info.newCounter, backedUp: info.credentialBackedUp, atMs: deps.clock.nowMs() }))) return false;
+    await tx.audit.append(auditEvent(deps, 'passkey.used', context, { userId: user.id, email: user.email, detail: `${passkey.id}${info.userVerified ? ' user verified' : ''}` }));
+    return true;
+  });
   if (!used) return refuse('concurrent_use', passkey);
-  await deps.store.audit.append(auditEvent(deps, 'passkey.used', context, { userId: user.id, email: user.email, detail: `${passkey.id}${info.userVerified ? ' user verified' : ''}` }));
   return { user, passkey: { ...passkey, counter: info.newCounter, backedUp: info.credentialBackedUp }, userVerified: info.userVerified };
 }

@@ -38,7 +38,7 @@ export interface IssuedAccessToken {
 /**
  * Signs an RFC 9068 access token (`typ: at+jwt`) for a user's session and a client. It carries
  * `sid`, the Gatehouse session, so revoking the session reaches every token it produced, and the
- * session's `auth_time` and `amr`. It never outlives the session either.
+ * session's `amr` and `auth_time`. It never outlives the session either.
  *
  * @example
  * const { accessToken } = await issueAccessToken(tokenDeps, { user, session, client, scope: '' });
@@ -54,10 +54,10 @@ export async function issueAccessToken(
   // RFC 9068 2.2.3: `scope` is there when scopes were granted; an empty string is not a scope list.
   const claims: Record<string, unknown> = { client_id: input.client.id, sid: input.session.id };
   if (input.scope !== '') claims['scope'] = input.scope;
-  // RFC 9068 2.2.1: when and how the user last authenticated in this session (login or
-  // re-authentication), so an API can demand a recent login or a second factor (`mfa`, RFC 8176).
-  claims['auth_time'] = Math.floor(input.session.authTimeMs / 1000);
+  // RFC 9068 2.2.1: how the user authenticated, from the session (RFC 8176 values: `pwd`, `otp`,
+  // `hwk`/`swk` for a passkey, `mfa`...) and when, so an API can ask for a passkey or for MFA.
   if (input.session.amr.length > 0) claims['amr'] = [...input.session.amr];
+  claims['auth_time'] = Math.floor(input.session.authTimeMs / 1000);
   const accessToken = signJwt(
     { alg, kid, typ: 'at+jwt' },
     { ...claims, iss: deps.issuer, sub: input.user.id, aud: input.client.audience, iat: Math.floor(nowMs / 1000), exp: Math.floor(expiresAtMs / 1000), jti },

@@ -12,6 +12,7 @@ import { pageContentSecurityPolicy } from '../plugins/security-headers.ts';
 import { html, type SafeHtml } from './html.ts';
 import { alert, notice as noticeBox, sendPage } from './layout.ts';
 import { startUrl } from './provider-buttons.ts';
+import { emailSection } from './email-change-view.ts';
 
 // The /account page as HTML: rendered by account.ts and, after a failed unlink, by identities.ts.
 // It lives apart from both so neither page module imports the other.
@@ -71,6 +72,7 @@ export async function renderAccount(reply: FastifyReply, { deps, oauth, current,
 </table>
 ${sessions.length > 1 ? html`<form method="post" action="/account/sessions/revoke-others"><button class="secondary" type="submit">Sign out every other session</button></form>` : ''}
 </section>
+${emailSection(deps, current)}
 ${await identitiesSection(deps, oauth, current)}
 ${passkeysCard(await listPasskeys(deps, current.user))}
 <section class="card" aria-labelledby="two-factor-title">

@@ -20,6 +20,7 @@ const notices: Record<string, string> = {
   'password-changed': 'Password changed. Every other device was signed out.',
   'identity-linked': 'The provider is linked: you can now log in with it.',
   'identity-unlinked': 'The provider is unlinked: it no longer logs in to this account.',
+  'email-changed': 'Your email address is changed. Every other device was signed out.',
   'passkey-added': 'The passkey is added: you can now log in with it.',
   'passkey-renamed': 'The passkey is renamed.',
   'passkey-removed': 'The passkey is removed: it no longer logs in to this account.',

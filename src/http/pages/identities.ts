@@ -37,7 +37,7 @@ export function identityPages(app: FastifyInstance, deps: CoreDeps, oauth: OAuth
     { preHandler, schema: { tags: ['pages'], summary: 'Unlink a provider identity.' } },
     async (request, reply) => {
       const current = signedInSession(request);
-      const result = await attempt(() => unlinkIdentity(deps, current.user, request.params.id, requestContext(request)));
+      const result = await attempt(() => unlinkIdentity(deps, current.user, request.params.id, requestContext(request), (id) => oauth.providers.get(id)?.config.displayName ?? id));
       if (!result.ok) return renderAccount(reply, { deps, oauth, current, status: result.status, error: result.message });
       return redirectAfterPost(reply, '/account?done=identity-unlinked');
     },

@@ -5,6 +5,7 @@ import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
 import type { AppConfig } from '../app-config.ts';
 import { currentSession } from '../session-cookie.ts';
 import { accountPage } from './account.ts';
+import { emailChangePages } from './email-change.ts';
 import { assetRoutes } from './assets.ts';
 import { identityPages } from './identities.ts';
 import { loginPage } from './login.ts';
@@ -34,6 +35,7 @@ export async function pages(app: FastifyInstance, deps: CoreDeps, config: AppCon
   loginPage(app, deps, config, oauth);
   logoutPage(app, deps);
   accountPage(app, deps, oauth);
+  emailChangePages(app, deps, config, oauth);
   if (oauth !== undefined) identityPages(app, deps, oauth);
   verifyPage(app, deps, config);
   forgotPage(app, deps, config);

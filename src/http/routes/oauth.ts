@@ -12,7 +12,7 @@ import { clearFlowCookie, readFlowCookie, setFlowCookie } from '../oauth-flow-co
 import { sendOAuthFailure } from '../pages/oauth-failure.ts';
 import { safeReturnTo } from '../return-to.ts';
 import { errorResponses } from '../schemas.ts';
-import { currentSession, requestContext, requireSession, setSessionCookie } from '../session-cookie.ts';
+import { currentSession, requestContext, requireSession, setPendingLoginCookie, setSessionCookie } from '../session-cookie.ts';
 
 const providerParams = { type: 'object', required: ['provider'], properties: { provider: { type: 'string', maxLength: 64 } } } as const;
 
@@ -120,6 +120,11 @@ export function oauthRoutes(app: FastifyInstance, deps: CoreDeps, oauth: OAuthDe
           { providerId, callbackUrl, cookieValue: readFlowCookie(request), currentSession: await currentSession(deps, request) },
           requestContext(request),
         );
+        if (finished.purpose === 'second_factor') {
+          // Like after a password: nothing is granted until the second step (docs/security.md SEC-101).
+          setPendingLoginCookie(reply, finished.pendingToken);
+          return reply.redirect(`/login/second-factor?return_to=${encodeURIComponent(finished.returnTo)}`, 303);
+        }
         if (finished.purpose === 'login') setSessionCookie(reply, finished.token, finished.session.expiresAtMs);
         return reply.redirect(finished.returnTo, 303);
       } catch (error) {
@@ -160,7 +165,7 @@ export function oauthRoutes(app: FastifyInstance, deps: CoreDeps, oauth: OAuthDe
     },
     async (request, reply) => {
       const { user } = await requireSession(deps, request);
-      await unlinkIdentity(deps, user, request.params.id, requestContext(request));
+      await unlinkIdentity(deps, user, request.params.id, requestContext(request), (id) => oauth.providers.get(id)?.config.displayName ?? id);
       return reply.code(204).send();
     },
   );

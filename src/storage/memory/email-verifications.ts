@@ -7,6 +7,10 @@ export function memoryEmailVerifications(db: MemoryDb): EmailVerificationStore {
       if (!db.tables.users.has(userId)) throw new Error('verification for unknown user');
       if (!db.tables.emailVerifications.has(userId)) db.tables.emailVerifications.set(userId, { email, verifiedAtMs });
     },
+    async replaceVerified(userId, email, verifiedAtMs) {
+      if (!db.tables.users.has(userId)) throw new Error('verification for unknown user');
+      db.tables.emailVerifications.set(userId, { email, verifiedAtMs });
+    },
     async find(userId) {
       const v = db.tables.emailVerifications.get(userId);
       return v === undefined ? null : { ...v };

@@ -21,6 +21,12 @@ export function memoryUsers(db: MemoryDb): UserStore {
       const u = db.tables.users.get(id);
       if (u !== undefined) db.tables.users.set(id, { ...u, passwordHash, updatedAtMs: nowMs });
     },
+    async updateEmail(id, email, nowMs) {
+      for (const u of db.tables.users.values()) if (u.email === email) return 'email_taken';
+      const u = db.tables.users.get(id);
+      if (u !== undefined) db.tables.users.set(id, { ...u, email, updatedAtMs: nowMs });
+      return 'updated';
+    },
     async setDisabledAt(id, disabledAtMs, nowMs) {
       const u = db.tables.users.get(id);
       if (u === undefined) return false;

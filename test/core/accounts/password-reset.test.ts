@@ -98,7 +98,7 @@ describe('password reset', () => {
     assert.deepEqual(await core.store.sessions.listByUser(ada.id), []);
     const revoked = (await core.store.revocations.listAfter(0, 10)).map((r) => r.sid).sort();
     assert.deepEqual(revoked, [phone.session.id, laptop.session.id].sort());
-    assert.deepEqual(core.outbox.sent.map((m) => m.kind), ['password_reset', 'password_changed']);
+    assert.deepEqual(core.outbox.sent.map((m) => m.kind), ['password_reset', 'security_notice']);
     const event = (await core.store.audit.list({ limit: 10, userId: ada.id })).find((e) => e.type === 'password.reset');
     assert.equal(event?.detail, 'ended 2 sessions');
     await rejectsWithAuthError(logIn(core, { email: 'ada@example.com', password: testPassword }, testContext()), 'invalid_credentials');

@@ -42,6 +42,7 @@ describe('mail templates', () => {
     ].map((m) => m.subject);
     assert.equal(new Set(subjects).size, subjects.length);
     for (const s of subjects) assert.ok(s.endsWith(' · Acme'), s);
-    assert.match(subjects[3] ?? '', /1234567/);
+    // SEC-112: the code is in the body only; subjects show on lock screens.
+    assert.doesNotMatch(subjects[3] ?? '', /1234567/);
   });
 });

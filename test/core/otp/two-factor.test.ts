@@ -54,7 +54,7 @@ describe('TOTP two-factor', () => {
     assert.equal(await core.store.sessions.findWithUser(current!.session.id), null);
     const stored = await core.store.totp.find(user.id);
     assert.ok(stored && !stored.secretJwe.includes(secret), 'the secret is stored encrypted');
-    assert.equal(core.outbox.lastTo('ada@example.com')?.kind, 'two_factor_changed');
+    assert.equal(core.outbox.lastTo('ada@example.com')?.kind, 'security_notice');
   });
 
   it('SEC-45: password right, second factor not done -> no session, no token; the one-step login refuses', async () => {

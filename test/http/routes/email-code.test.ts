@@ -34,7 +34,11 @@ describe('emailed sign-in codes over HTTP, mails through real SMTP', { timeout: 
     t.core.clock.advance(61_000);
     const before = t.smtp.mails.length;
     await ask('code@example.com');
-    const code = codeIn(await t.smtp.next('code@example.com', 'Your sign-in code', before));
+    const mail = await t.smtp.next('code@example.com', 'Your sign-in code', before);
+    const code = codeIn(mail);
+    // SEC-112: the code is in the body only, never in the subject that lock screens show.
+    assert.ok(!mail.subject.includes(code), mail.subject);
+    assert.doesNotMatch(mail.subject, /\d{6}/);
     const wrong = await use('code@example.com', code === '000000' ? '111111' : '000000');
     assert.equal(wrong.statusCode, 400);
     assert.equal(wrong.json().code, 'invalid_code');

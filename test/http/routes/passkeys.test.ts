@@ -6,6 +6,7 @@ import { pendingLoginCookieName, sessionCookieName } from '../../../src/http/ses
 import { createTestApp, sameOriginJson, sessionTokenFrom, signUpThroughApi, testOrigin, withSession, type TestApp } from '../../support/http-app.ts';
 import { createSoftAuthenticator } from '../../support/soft-authenticator.ts';
 import { testPassword } from '../../support/core-deps.ts';
+import { decodeJwt } from 'jose';
 import { hashSecret } from '../../../src/core/sessions/session-token.ts';
 
 function ceremonyCookie(response: LightMyRequestResponse) {
@@ -72,7 +73,15 @@ describe('passkey JSON API', () => {
     const login = await passkeyLogin(authenticator);
     assert.equal(login.statusCode, 200, login.body);
     assert.deepEqual(login.json().amr, ['hwk', 'mfa', 'user']);
-    assert.ok(sessionTokenFrom(login));
+    const passkeySession = sessionTokenFrom(login);
+    assert.ok(passkeySession);
+    // The access token made from this session says a passkey was used, with user verification (docs/security.md SEC-180).
+    await t.core.store.clients.create({ id: 'passkey-web', name: 'Web', type: 'public', secretHash: null, grantTypes: ['session'], audience: 'https://api.example.com', refreshTokenDelivery: 'body', createdAtMs: 0 });
+    const exchanged = await t.app.inject({ method: 'POST', url: '/v1/session/token', headers: { ...sameOriginJson, ...withSession(passkeySession) }, payload: { client_id: 'passkey-web' } });
+    assert.equal(exchanged.statusCode, 200, exchanged.body);
+    const claims = decodeJwt(exchanged.json().access_token as string);
+    assert.deepEqual(claims.amr, ['hwk', 'mfa', 'user']);
+    assert.equal(typeof claims.auth_time, 'number');
     assert.notEqual(login.json().user.id, undefined);
     assert.ok(login.cookies.some((c) => c.name === passkeyCeremonyCookieName && c.value === ''), 'the ceremony cookie is cleared');
     const used = await t.app.inject({ method: 'GET', url: '/v1/me/passkeys', headers: withSession(token) });

@@ -76,7 +76,7 @@ describe('password reset over HTTP, mails through real SMTP', { timeout: 60_000 
     assert.equal(refreshed.json().error, 'invalid_grant');
     assert.equal((await logInThroughApi(t.app, 'eight@example.com', testPassword)).statusCode, 401);
     assert.equal((await logInThroughApi(t.app, 'eight@example.com', newPassword)).statusCode, 200);
-    await t.smtp.next('eight@example.com', 'Your password was changed', before);
+    await t.smtp.next('eight@example.com', 'Your password was reset', before);
   });
 
   it('SEC-6: the link works once', async () => {

@@ -71,6 +71,14 @@ export function accountFactorsContract(open: OpenStore): void {
       await store.users.delete('user-ada');
       assert.equal(await store.emailVerifications.find('user-ada'), null);
     });
+
+    test('replaceVerified records a new proven address over the old one (a confirmed change of address)', async (store) => {
+      await withUsers(store, 'ada');
+      await store.emailVerifications.replaceVerified('user-ada', 'ada-new@example.com', t0Ms);
+      assert.deepEqual(await store.emailVerifications.find('user-ada'), { email: 'ada-new@example.com', verifiedAtMs: t0Ms });
+      await store.emailVerifications.replaceVerified('user-ada', 'ada-newer@example.com', t0Ms + 5);
+      assert.deepEqual(await store.emailVerifications.find('user-ada'), { email: 'ada-newer@example.com', verifiedAtMs: t0Ms + 5 });
+    });
   });
 
   describe('email codes', () => {

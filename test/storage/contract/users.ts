@@ -13,6 +13,31 @@ export function usersContract(open: OpenStore): void {
       assert.deepEqual(await store.users.findByEmail(alice.email), alice);
     });
 
+    test('updateEmail moves the account to a free address; an address another account has is email_taken, and nothing changes', async (store) => {
+      const alice = aUser('alice');
+      const bob = aUser('bob');
+      await store.users.create(alice);
+      await store.users.create(bob);
+      assert.equal(await store.users.updateEmail(alice.id, 'alice-new@example.com', t0Ms + 9), 'updated');
+      assert.deepEqual(await store.users.findById(alice.id), { ...alice, email: 'alice-new@example.com', updatedAtMs: t0Ms + 9 });
+      assert.equal(await store.users.findByEmail(alice.email), null, 'the old address is free again');
+      assert.equal(await store.users.updateEmail(alice.id, bob.email, t0Ms + 10), 'email_taken');
+      assert.equal((await store.users.findById(alice.id))?.email, 'alice-new@example.com');
+      assert.deepEqual(await store.users.findByEmail(bob.email), bob);
+    });
+
+    test('updateEmail inside a transaction that then goes on: an email_taken answer does not break it', async (store) => {
+      const alice = aUser('alice');
+      const bob = aUser('bob');
+      await store.users.create(alice);
+      await store.users.create(bob);
+      await store.transaction(async (tx) => {
+        assert.equal(await tx.users.updateEmail(alice.id, bob.email, t0Ms + 1), 'email_taken');
+        await tx.users.updatePasswordHash(alice.id, 'still-works', t0Ms + 2);
+      });
+      assert.equal((await store.users.findById(alice.id))?.passwordHash, 'still-works');
+    });
+
     test('create round-trips a disabled account and its times', async (store) => {
       const disabled = aUser('dora', { createdAtMs: t0Ms - 5, updatedAtMs: t0Ms + 7, disabledAtMs: t0Ms + 3 });
       await store.users.create(disabled);

@@ -8,6 +8,7 @@ import * as mailOtp from './0006-mail-otp.ts';
 import * as clientRefreshCookie from './0007-client-refresh-cookie.ts';
 import * as passkeys from './0008-passkeys.ts';
 import * as sessionAuthentication from './0009-session-authentication.ts';
+import * as revocationsSid from './0010-revocations-sid.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-client-refresh-cookie': clientRefreshCookie,
   '0008-passkeys': passkeys,
   '0009-session-authentication': sessionAuthentication,
+  '0010-revocations-sid': revocationsSid,
 };

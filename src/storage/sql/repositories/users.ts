@@ -37,6 +37,22 @@ export function sqlUsers(db: Db): UserStore {
     async updatePasswordHash(id, passwordHash, nowMs) {
       await db.updateTable('users').set({ password_hash: passwordHash, updated_at_ms: nowMs }).where('id', '=', id).execute();
     },
+    async updateEmail(id, email, nowMs) {
+      try {
+        // Checked in the statement rather than caught from it: on PostgreSQL a failed statement
+        // aborts the transaction. Two changes racing to one address still meet the unique index.
+        const result = await db
+          .updateTable('users')
+          .set({ email, updated_at_ms: nowMs })
+          .where('id', '=', id)
+          .where((eb) => eb.not(eb.exists(eb.selectFrom('users as other').select('other.id').where('other.email', '=', email))))
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows) > 0 ? 'updated' : (await this.findByEmail(email)) === null ? 'updated' : 'email_taken';
+      } catch (error) {
+        if (isEmailUniqueViolation(error)) return 'email_taken';
+        throw error;
+      }
+    },
     async setDisabledAt(id, disabledAtMs, nowMs) {
       const result = await db
         .updateTable('users')
