@@ -48,6 +48,19 @@ export async function startCeremony(
   return { ceremonySecret, challenge };
 }
 
+/** Whether a stored challenge was issued for this purpose, to what is asking now, less than 5 minutes ago. */
+function isValidFor(record: PasskeyChallenge | null, purpose: PasskeyCeremonyPurpose, binding: CeremonyBinding, nowMs: number): record is PasskeyChallenge {
+  if (record === null || record.purpose !== purpose || record.expiresAtMs <= nowMs) return false;
+  const expected = bindingHash(binding);
+  const bound = record.bindingHash;
+  return expected === null || bound === null ? expected === bound : expected.length === bound.length && timingSafeEqual(expected, bound);
+}
+
+function ceremonyHash(ceremonySecret: string | undefined): Uint8Array {
+  if (ceremonySecret === undefined || !/^[A-Za-z0-9_-]{43}$/.test(ceremonySecret)) throw new AuthError('passkey_challenge_invalid');
+  return hashSecret(ceremonySecret);
+}
+
 /**
  * Takes the ceremony's challenge out of storage (single use: it is gone whatever happens next)
  * and checks it was issued for this purpose, to what is asking now, less than 5 minutes ago.
@@ -59,12 +72,26 @@ export async function takeCeremony(
   purpose: PasskeyCeremonyPurpose,
   binding: CeremonyBinding,
 ): Promise<PasskeyChallenge> {
-  if (ceremonySecret === undefined || !/^[A-Za-z0-9_-]{43}$/.test(ceremonySecret)) throw new AuthError('passkey_challenge_invalid');
-  const record = await deps.store.passkeyChallenges.take(hashSecret(ceremonySecret));
-  if (record === null || record.purpose !== purpose || record.expiresAtMs <= deps.clock.nowMs()) throw new AuthError('passkey_challenge_invalid');
-  const expected = bindingHash(binding);
-  const bound = record.bindingHash;
-  const sameBinding = expected === null || bound === null ? expected === bound : expected.length === bound.length && timingSafeEqual(expected, bound);
-  if (!sameBinding) throw new AuthError('passkey_challenge_invalid');
+  const record = await deps.store.passkeyChallenges.take(ceremonyHash(ceremonySecret));
+  if (!isValidFor(record, purpose, binding, deps.clock.nowMs())) throw new AuthError('passkey_challenge_invalid');
   return record;
+}
+
+/**
+ * The same checks as takeCeremony, but a valid challenge is only read: the caller must take it
+ * (`passkeyChallenges.take`, by `idHash`) whatever happens next, in the transaction that
+ * records the outcome (verify-assertion.ts with `takeChallenge`), so a login commits once.
+ * One that fails the checks is taken here, before `passkey_challenge_invalid`.
+ */
+export async function readCeremony(
+  deps: Pick<CoreDeps, 'store' | 'clock'>,
+  ceremonySecret: string | undefined,
+  purpose: PasskeyCeremonyPurpose,
+  binding: CeremonyBinding,
+): Promise<PasskeyChallenge> {
+  const idHash = ceremonyHash(ceremonySecret);
+  const record = await deps.store.passkeyChallenges.find(idHash);
+  if (isValidFor(record, purpose, binding, deps.clock.nowMs())) return record;
+  if (record !== null) await deps.store.passkeyChallenges.take(idHash);
+  throw new AuthError('passkey_challenge_invalid');
 }

@@ -3,7 +3,7 @@ import type { CoreDeps, RequestContext } from '../deps.ts';
 import type { SessionWithUser, User } from '../ports.ts';
 import type { StartedSession } from '../sessions/start-session.ts';
 import { startLoggedInSession } from '../credentials/log-in.ts';
-import { startCeremony, takeCeremony } from './ceremony.ts';
+import { readCeremony, startCeremony } from './ceremony.ts';
 import { passkeyAmr } from './passkey-amr.ts';
 import { passkeyChallengeTtlMs } from './passkey-policy.ts';
 import { verifyPasskeyAssertion, type VerifiedAssertion } from './verify-assertion.ts';
@@ -32,16 +32,17 @@ export async function startPasskeyLogin(deps: CoreDeps): Promise<StartedPasskeyL
 
 /**
  * The verification of a passwordless login's answer, without starting a session: the challenge
- * taken (single use, 5 minutes), the passkey found by its credential id, the assertion verified
- * with user verification required (SEC-175), the counter moved on and the use audited.
+ * checked (single use, 5 minutes), the passkey found by its credential id, the assertion verified
+ * with user verification required (SEC-175), then the challenge taken, the counter moved on and
+ * the use audited in one transaction (one commit per login; a refusal takes the challenge too).
  */
 export async function verifyPasskeyLogin(
   deps: CoreDeps,
   input: { ceremonySecret: string | undefined; response: AuthenticationResponseJSON },
   context: RequestContext,
 ): Promise<VerifiedAssertion> {
-  const challenge = await takeCeremony(deps, input.ceremonySecret, 'login', null);
-  return verifyPasskeyAssertion(deps, challenge, input.response, { expectedUserId: null, requireUserVerification: true }, context);
+  const challenge = await readCeremony(deps, input.ceremonySecret, 'login', null);
+  return verifyPasskeyAssertion(deps, challenge, input.response, { expectedUserId: null, requireUserVerification: true, takeChallenge: true }, context);
 }
 
 /**

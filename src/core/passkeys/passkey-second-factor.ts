@@ -45,7 +45,7 @@ export async function completePasskeySecondFactor(
   const { user } = pending;
   const challenge = await takeCeremony(deps, input.ceremonySecret, 'second_factor', { pendingLogin: input.pendingToken });
   if (challenge.userId !== user.id) throw new AuthError('passkey_challenge_invalid');
-  const { passkey, userVerified } = await verifyPasskeyAssertion(deps, challenge, input.response, { expectedUserId: user.id, requireUserVerification: false }, context);
+  const { passkey, userVerified } = await verifyPasskeyAssertion(deps, challenge, input.response, { expectedUserId: user.id, requireUserVerification: false, takeChallenge: false }, context);
   // The first step was a factor, the passkey another: multi-factor whether or not it verified the user.
   const amr = [...new Set([...passkeyAmr(passkey, userVerified), 'mfa', ...amrOf(pending.factors)])].sort();
   // Used up once it succeeds, like the TOTP second step (docs/security.md SEC-106).

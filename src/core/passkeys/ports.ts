@@ -67,6 +67,8 @@ export interface PasskeyChallenge {
 
 export interface PasskeyChallengeStore {
   insert(challenge: PasskeyChallenge): Promise<void>;
+  /** Returns it without removing it (the passkey login reads it first and takes it with the counter write). */
+  find(idHash: Uint8Array): Promise<PasskeyChallenge | null>;
   /** Removes and returns it in one step: of two calls with one hash, at most one gets it (single use). */
   take(idHash: Uint8Array): Promise<PasskeyChallenge | null>;
   deleteExpired(nowMs: number): Promise<number>;

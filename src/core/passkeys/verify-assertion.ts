@@ -2,7 +2,7 @@ import { verifyAuthenticationResponse, type AuthenticationResponseJSON } from '@
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
-import type { PasskeyChallenge, PasskeyCredential, User } from '../ports.ts';
+import type { AuditEvent, PasskeyChallenge, PasskeyCredential, Store, User } from '../ports.ts';
 import { userIdFromHandle } from './passkey-user-id.ts';
 
 export interface VerifiedAssertion {
@@ -32,18 +32,31 @@ function reasonOf(error: unknown): string {
  * authenticator returned. The new counter is written as a compare-and-set, so of two answers
  * verified against one counter only one counts. Every refusal is one `passkey_refused`, with
  * the reason in the audit trail only.
+ *
+ * With `takeChallenge`, the challenge was only read (ceremony.ts readCeremony): it is taken
+ * here, in the transaction that writes the counter and the audit entry, or that audits the
+ * refusal, so it is gone whatever the outcome. Of two answers with one challenge, the one that
+ * finds it already taken gets `passkey_challenge_invalid` and writes nothing.
  */
 export async function verifyPasskeyAssertion(
   deps: CoreDeps,
   challenge: PasskeyChallenge,
   response: AuthenticationResponseJSON,
-  options: { expectedUserId: string | null; requireUserVerification: boolean },
+  options: { expectedUserId: string | null; requireUserVerification: boolean; takeChallenge: boolean },
   context: RequestContext,
 ): Promise<VerifiedAssertion> {
-  const refuse = async (reason: string, passkey: PasskeyCredential | null): Promise<never> => {
-    await deps.store.audit.append(auditEvent(deps, 'passkey.failed', context, { userId: passkey?.userId ?? null, detail: passkey === null ? reason : `${passkey.id} ${reason}` }));
-    throw new AuthError('passkey_refused');
+  /** Takes the challenge (when this step owns it) in the same transaction; false when it was already gone. */
+  const taken = async (tx: Store): Promise<boolean> => !options.takeChallenge || (await tx.passkeyChallenges.take(challenge.idHash)) !== null;
+  const refuseWith = async (code: 'passkey_refused' | 'account_disabled', event: AuditEvent): Promise<never> => {
+    await deps.store.transaction(async (tx) => {
+      await taken(tx);
+      await tx.audit.append(event);
+    });
+    throw new AuthError(code);
   };
+  const failed = (reason: string, passkey: PasskeyCredential | null): AuditEvent =>
+    auditEvent(deps, 'passkey.failed', context, { userId: passkey?.userId ?? null, detail: passkey === null ? reason : `${passkey.id} ${reason}` });
+  const refuse = (reason: string, passkey: PasskeyCredential | null): Promise<never> => refuseWith('passkey_refused', failed(reason, passkey));
   const passkey = typeof response.id === 'string' && response.id.length <= 1400 ? await deps.store.passkeys.findByCredentialId(response.id) : null;
   if (passkey === null) return refuse('unknown_credential', null);
   if (options.expectedUserId !== null && passkey.userId !== options.expectedUserId) return refuse('other_account', passkey);
@@ -68,16 +81,18 @@ export async function verifyPasskeyAssertion(
 
   const user = await deps.store.users.findById(passkey.userId);
   if (user === null) return refuse('unknown_account', passkey);
-  if (user.disabledAtMs !== null) {
-    await deps.store.audit.append(auditEvent(deps, 'login.failed', context, { userId: user.id, email: user.email, detail: 'account_disabled' }));
-    throw new AuthError('account_disabled');
-  }
-  // The counter and its audit entry commit together (one commit, not two).
-  const used = await deps.store.transaction(async (tx) => {
-    if (!(await tx.passkeys.recordUse(passkey.id, { expectedCounter: passkey.counter, counter: info.newCounter, backedUp: info.credentialBackedUp, atMs: deps.clock.nowMs() }))) return false;
+  if (user.disabledAtMs !== null) return refuseWith('account_disabled', auditEvent(deps, 'login.failed', context, { userId: user.id, email: user.email, detail: 'account_disabled' }));
+  // The challenge, the counter and the audit entry commit together (one commit, not three).
+  const outcome = await deps.store.transaction(async (tx) => {
+    if (!(await taken(tx))) return 'challenge_gone';
+    if (!(await tx.passkeys.recordUse(passkey.id, { expectedCounter: passkey.counter, counter: info.newCounter, backedUp: info.credentialBackedUp, atMs: deps.clock.nowMs() }))) {
+      await tx.audit.append(failed('concurrent_use', passkey));
+      return 'concurrent_use';
+    }
     await tx.audit.append(auditEvent(deps, 'passkey.used', context, { userId: user.id, email: user.email, detail: `${passkey.id}${info.userVerified ? ' user verified' : ''}` }));
-    return true;
+    return 'used';
   });
-  if (!used) return refuse('concurrent_use', passkey);
+  if (outcome === 'challenge_gone') throw new AuthError('passkey_challenge_invalid');
+  if (outcome === 'concurrent_use') throw new AuthError('passkey_refused');
   return { user, passkey: { ...passkey, counter: info.newCounter, backedUp: info.credentialBackedUp }, userVerified: info.userVerified };
 }

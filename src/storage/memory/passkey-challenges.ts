@@ -11,6 +11,10 @@ export function memoryPasskeyChallenges(db: MemoryDb): PasskeyChallengeStore {
       if (db.tables.passkeyChallenges.has(key)) throw new Error('duplicate challenge');
       db.tables.passkeyChallenges.set(key, copyChallenge(challenge));
     },
+    async find(idHash) {
+      const challenge = db.tables.passkeyChallenges.get(keyOf(idHash));
+      return challenge === undefined ? null : copyChallenge(challenge);
+    },
     async take(idHash) {
       const key = keyOf(idHash);
       const challenge = db.tables.passkeyChallenges.get(key);

@@ -6,11 +6,15 @@ import type { SessionWithUser, Store } from '../../core/ports.ts';
 import type { SavepointStatement } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
 import { nodeSqliteDialect } from './node-sqlite-dialect.ts';
+import { auditColumns, auditQueries, toAuditRow } from './repositories/audit.ts';
 import { clientQueries, toClient } from './repositories/clients.ts';
+import { passkeyChallengeQueries, toPasskeyChallenge } from './repositories/passkey-challenges.ts';
+import { passkeyQueries, toPasskey } from './repositories/passkeys.ts';
 import { refreshTokenQueries, toRecord, toRow } from './repositories/refresh-tokens.ts';
 import { sessionQueries } from './repositories/sessions.ts';
-import { sessionWithUserFromValues } from './rows.ts';
-import type { ClientsTable, Database, RefreshTokensTable } from './schema.ts';
+import { userQueries } from './repositories/users.ts';
+import { sessionWithUserFromValues, toUser } from './rows.ts';
+import type { AuditTable, ClientsTable, Database, PasskeyChallengesTable, PasskeysTable, RefreshTokensTable, UsersTable } from './schema.ts';
 import { classifySqliteError } from './sqlite-errors.ts';
 import { createSqlStore, type SqlFastPaths } from './sql-store.ts';
 import { startWalCheckpointer, type WalCheckpointer } from './sqlite-checkpointer.ts';
@@ -73,9 +77,10 @@ const refreshTokenColumns = [
  * repositories in one place.
  *
  * - Outside transactions, reads on the read-only connection (the session check, the token
- *   endpoint's client lookup): they see committed rows only and never queue behind a write.
+ *   endpoint's client lookup, the passkey login's challenge, passkey and account lookups): they see committed rows only and never queue behind a write.
  * - Inside transactions, statements on the writer (the refresh grant's, the session lookup and
- *   touch): the transaction holds kysely's lock on the writer,
+ *   touch; the passkey login's challenge take, counter compare-and-set and audit entry):
+ *   the transaction holds kysely's lock on the writer,
  *   so nothing else runs on it between our BEGIN and COMMIT, and these statements commit or
  *   roll back with the rest of the transaction.
  */
@@ -101,6 +106,26 @@ function sqliteFastPaths(db: Kysely<Database>, reader: DatabaseSync, writer: Dat
     refreshTokenQueries.insert(db, Object.fromEntries(refreshTokenColumns.map((column) => [column, placeholder(column)])) as unknown as RefreshTokensTable).compile(),
     refreshTokenColumns,
   );
+  const findPasskey = prepared(reader, passkeyQueries.findByCredentialId(db, placeholder('credential_id')).compile(), ['credential_id']);
+  const findUser = prepared(reader, userQueries.findById(db, placeholder('id')).compile(), ['id']);
+  const findChallenge = prepared(reader, passkeyChallengeQueries.find(db, placeholder('id_hash') as unknown as Uint8Array).compile(), ['id_hash']);
+  const takeChallenge = prepared(writer, passkeyChallengeQueries.take(db, placeholder('id_hash') as unknown as Uint8Array).compile(), ['id_hash']);
+  const recordPasskeyUse = prepared(
+    writer,
+    passkeyQueries
+      .recordUse(db, placeholder('id'), placeholder('expected_counter') as unknown as number, {
+        counter: placeholder('counter') as unknown as number,
+        backed_up: placeholder('backed_up') as unknown as number,
+        last_used_at_ms: placeholder('last_used_at_ms') as unknown as number,
+      })
+      .compile(),
+    ['id', 'expected_counter', 'counter', 'backed_up', 'last_used_at_ms'],
+  );
+  const appendAudit = prepared(
+    writer,
+    auditQueries.append(db, Object.fromEntries(auditColumns.map((column) => [column, placeholder(column)])) as unknown as AuditTable).compile(),
+    auditColumns,
+  );
   // A group-commit member's savepoint statements (group-commit.ts), without a kysely query each.
   const savepoints = {
     savepoint: preparedPlain(writer, 'SAVEPOINT group_member'),
@@ -114,6 +139,24 @@ function sqliteFastPaths(db: Kysely<Database>, reader: DatabaseSync, writer: Dat
         findById: async (id) => {
           const row = findClient.get({ id }) as ClientsTable | undefined;
           return row === undefined ? null : toClient(row);
+        },
+      },
+      users: {
+        findById: async (id) => {
+          const row = findUser.get({ id }) as UsersTable | undefined;
+          return row === undefined ? null : toUser(row);
+        },
+      },
+      passkeyChallenges: {
+        find: async (idHash) => {
+          const row = findChallenge.get({ id_hash: idHash }) as PasskeyChallengesTable | undefined;
+          return row === undefined ? null : toPasskeyChallenge(row);
+        },
+      },
+      passkeys: {
+        findByCredentialId: async (credentialId) => {
+          const row = findPasskey.get({ credential_id: credentialId }) as PasskeysTable | undefined;
+          return row === undefined ? null : toPasskey(row);
         },
       },
     },
@@ -132,6 +175,21 @@ function sqliteFastPaths(db: Kysely<Database>, reader: DatabaseSync, writer: Dat
         markUsed: async (id, usedAtMs, successorId) => markUsed.run({ id, used_at_ms: usedAtMs, successor_id: successorId }) === 1,
         insert: async (token) => {
           insertToken.run(toRow(token) as unknown as Record<(typeof refreshTokenColumns)[number], SQLInputValue>);
+        },
+      },
+      passkeyChallenges: {
+        take: async (idHash) => {
+          const row = takeChallenge.get({ id_hash: idHash }) as PasskeyChallengesTable | undefined;
+          return row === undefined ? null : toPasskeyChallenge(row);
+        },
+      },
+      passkeys: {
+        recordUse: async (id, use) =>
+          recordPasskeyUse.run({ id, expected_counter: use.expectedCounter, counter: use.counter, backed_up: use.backedUp ? 1 : 0, last_used_at_ms: use.atMs }) === 1,
+      },
+      audit: {
+        append: async (event) => {
+          appendAudit.run(toAuditRow(event) as unknown as Record<(typeof auditColumns)[number], SQLInputValue>);
         },
       },
     },

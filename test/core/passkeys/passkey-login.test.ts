@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { finishPasskeyLogin, startPasskeyLogin } from '../../../src/core/passkeys/passkey-login.ts';
 import { passkeyChallengeTtlMs } from '../../../src/core/passkeys/passkey-policy.ts';
 import { removePasskey } from '../../../src/core/passkeys/manage-passkeys.ts';
+import { hashSecret } from '../../../src/core/sessions/session-token.ts';
 import { validateSession } from '../../../src/core/sessions/validate-session.ts';
 import { rejectsWithAuthError } from '../../support/auth-error.ts';
 import { createTestCore, testContext, testPublicUrl } from '../../support/core-deps.ts';
@@ -104,6 +105,30 @@ describe('passwordless login with a passkey', () => {
     core.clock.advance(passkeyChallengeTtlMs);
     await rejectsWithAuthError(finishPasskeyLogin(core, { ceremonySecret: late.ceremonySecret, response: authenticator.assert(late.options) }, testContext()), 'passkey_challenge_invalid');
     await rejectsWithAuthError(finishPasskeyLogin(core, { ceremonySecret: undefined, response: authenticator.assert(late.options) }, testContext()), 'passkey_challenge_invalid');
+  });
+
+  test('a refused answer and an expired challenge use the challenge up too (docs/security.md SEC-170)', async () => {
+    const { core, authenticator } = await accountWithPasskey();
+    const { ceremonySecret, options } = await startPasskeyLogin(core);
+    await rejectsWithAuthError(finishPasskeyLogin(core, { ceremonySecret, response: authenticator.assert(options, { userVerified: false }) }, testContext()), 'passkey_refused');
+    assert.equal(await core.store.passkeyChallenges.find(hashSecret(ceremonySecret)), null);
+    await rejectsWithAuthError(finishPasskeyLogin(core, { ceremonySecret, response: authenticator.assert(options) }, testContext()), 'passkey_challenge_invalid');
+    const late = await startPasskeyLogin(core);
+    core.clock.advance(passkeyChallengeTtlMs);
+    await rejectsWithAuthError(finishPasskeyLogin(core, { ceremonySecret: late.ceremonySecret, response: authenticator.assert(late.options) }, testContext()), 'passkey_challenge_invalid');
+    assert.equal(await core.store.passkeyChallenges.find(hashSecret(late.ceremonySecret)), null);
+  });
+
+  test('of two answers to one challenge arriving together, one logs in and the other is refused (docs/security.md SEC-170)', async () => {
+    const { core, authenticator } = await accountWithPasskey();
+    const { ceremonySecret, options } = await startPasskeyLogin(core);
+    const answers = [authenticator.assert(options), authenticator.assert(options)];
+    const results = await Promise.allSettled(answers.map((response) => finishPasskeyLogin(core, { ceremonySecret, response }, testContext())));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    const refused = results.find((r) => r.status === 'rejected');
+    assert.equal((refused?.reason as { code?: string } | undefined)?.code, 'passkey_challenge_invalid');
+    const used = (await core.store.audit.list({ limit: 50 })).filter((e) => e.type === 'passkey.used');
+    assert.equal(used.length, 1);
   });
 
   test('an answer to another ceremony’s challenge is refused (docs/security.md SEC-172)', async () => {

@@ -88,6 +88,16 @@ export function passkeysContract(open: OpenStore): void {
       assert.deepEqual(await store.passkeyChallenges.take(aSecretHash(2)), aChallenge(2));
     });
 
+    test('find returns it without taking it; take still gets it once', async (store) => {
+      const bound = aChallenge(1, { purpose: 'second_factor', userId: 'user-ada', bindingHash: aSecretHash(9) });
+      await store.passkeyChallenges.insert(bound);
+      assert.deepEqual(await store.passkeyChallenges.find(aSecretHash(1)), bound);
+      assert.deepEqual(await store.passkeyChallenges.find(aSecretHash(1)), bound);
+      assert.equal(await store.passkeyChallenges.find(aSecretHash(2)), null);
+      assert.deepEqual(await store.passkeyChallenges.take(aSecretHash(1)), bound);
+      assert.equal(await store.passkeyChallenges.find(aSecretHash(1)), null);
+    });
+
     test('take is single use, also under concurrency', async (store) => {
       await store.passkeyChallenges.insert(aChallenge(1));
       const results = await Promise.all(Array.from({ length: 6 }, () => store.passkeyChallenges.take(aSecretHash(1))));

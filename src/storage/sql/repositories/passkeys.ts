@@ -3,7 +3,7 @@ import type { PasskeyCredential, PasskeyDeviceType, PasskeyStore } from '../../.
 import { ms, msOrNull, type Db } from '../rows.ts';
 import type { PasskeysTable } from '../schema.ts';
 
-function toPasskey(row: Selectable<PasskeysTable>): PasskeyCredential {
+export function toPasskey(row: Selectable<PasskeysTable>): PasskeyCredential {
   return {
     id: row.id,
     userId: row.user_id,
@@ -18,6 +18,14 @@ function toPasskey(row: Selectable<PasskeysTable>): PasskeyCredential {
     lastUsedAtMs: msOrNull(row.last_used_at_ms),
   };
 }
+
+/** The queries SQLite's fast paths (sqlite.ts) prepare once: the passkey login's lookup and counter write. */
+export const passkeyQueries = {
+  findByCredentialId: (db: Db, credentialId: string) => db.selectFrom('passkeys').selectAll().where('credential_id', '=', credentialId),
+  /** The counter's compare-and-set: changes one row only if the counter is still `expectedCounter`. */
+  recordUse: (db: Db, id: string, expectedCounter: number, set: { counter: number; backed_up: number; last_used_at_ms: number }) =>
+    db.updateTable('passkeys').set(set).where('id', '=', id).where('counter', '=', expectedCounter),
+};
 
 /** Passkeys over kysely. The credential id is UNIQUE; a use is one conditional UPDATE on the counter. */
 export function sqlPasskeys(db: Db): PasskeyStore {
@@ -43,19 +51,14 @@ export function sqlPasskeys(db: Db): PasskeyStore {
       return Number(result.numInsertedOrUpdatedRows ?? 0) === 1 ? 'created' : 'credential_taken';
     },
     async findByCredentialId(credentialId) {
-      const row = await db.selectFrom('passkeys').selectAll().where('credential_id', '=', credentialId).executeTakeFirst();
+      const row = await passkeyQueries.findByCredentialId(db, credentialId).executeTakeFirst();
       return row === undefined ? null : toPasskey(row);
     },
     async listByUser(userId) {
       return (await db.selectFrom('passkeys').selectAll().where('user_id', '=', userId).orderBy('created_at_ms').orderBy('id').execute()).map(toPasskey);
     },
     async recordUse(id, use) {
-      const result = await db
-        .updateTable('passkeys')
-        .set({ counter: use.counter, backed_up: use.backedUp ? 1 : 0, last_used_at_ms: use.atMs })
-        .where('id', '=', id)
-        .where('counter', '=', use.expectedCounter)
-        .executeTakeFirst();
+      const result = await passkeyQueries.recordUse(db, id, use.expectedCounter, { counter: use.counter, backed_up: use.backedUp ? 1 : 0, last_used_at_ms: use.atMs }).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
     async rename(userId, id, name) {

@@ -1,6 +1,11 @@
 import type { UserStore } from '../../../core/ports.ts';
 import { isEmailUniqueViolation, toUser, type Db } from '../rows.ts';
 
+/** The queries SQLite's fast paths (sqlite.ts) prepare once. */
+export const userQueries = {
+  findById: (db: Db, id: string) => db.selectFrom('users').selectAll().where('id', '=', id),
+};
+
 /** Accounts over kysely. */
 export function sqlUsers(db: Db): UserStore {
   return {
@@ -27,7 +32,7 @@ export function sqlUsers(db: Db): UserStore {
       }
     },
     async findById(id) {
-      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await userQueries.findById(db, id).executeTakeFirst();
       return row === undefined ? null : toUser(row);
     },
     async findByEmail(email) {
