@@ -8,6 +8,7 @@ import type { TokenDeps } from '../../src/core/tokens/issue-access-token.ts';
 import type { SigningAlgorithm } from '../../src/core/tokens/signing-algorithms.ts';
 import { sessionCookieName } from '../../src/http/session-cookie.ts';
 import { createTestCore, type TestCore, type TestCoreOverrides } from './core-deps.ts';
+import type { OAuthDeps } from '../../src/core/oauth-client/oauth-deps.ts';
 
 export const testOrigin = 'https://auth.test';
 
@@ -41,8 +42,8 @@ export function createTestTokenDeps(core: TestCore, overrides: { algorithm?: Sig
 }
 
 /** The real HTTP app over a test core (memory store and manual clock unless overridden). */
-export async function createTestApp(overrides: TestCoreOverrides & { config?: Partial<AppConfig> } = {}): Promise<TestApp> {
-  const { config, ...coreOverrides } = overrides;
+export async function createTestApp(overrides: TestCoreOverrides & { config?: Partial<AppConfig>; oauth?: OAuthDeps } = {}): Promise<TestApp> {
+  const { config, oauth, ...coreOverrides } = overrides;
   const core = await createTestCore(coreOverrides);
   const tokens = createTestTokenDeps(core);
   await tokens.keyRing.ensureKey();
@@ -50,6 +51,7 @@ export async function createTestApp(overrides: TestCoreOverrides & { config?: Pa
     deps: core as CoreDeps,
     tokens,
     config: { publicUrl: testOrigin, trustedProxies: [], allowedReturnOrigins: [], ...config },
+    ...(oauth === undefined ? {} : { oauth }),
   });
   return { app, core, tokens, close: () => app.close() };
 }

@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { createClient } from '../../src/core/clients/create-client.ts';
+import { connectProvider } from '../../src/core/oauth-client/connect-provider.ts';
+import type { OAuthDeps } from '../../src/core/oauth-client/oauth-deps.ts';
 import type { CoreDeps } from '../../src/core/deps.ts';
 import type { PasswordHasher } from '../../src/core/credentials/argon2id.ts';
 import { validateSession } from '../../src/core/sessions/validate-session.ts';
@@ -28,6 +30,7 @@ import { createTestApp, testOrigin, type TestApp } from './http-app.ts';
  */
 
 const keySecret = 'test-secret-test-secret-test-secret-0123';
+const oauthClientSecret = 'fuzz-oauth-client-secret-fuzz-oauth';
 
 /** sha256, hex, behind the `$argon2id$` prefix so a leaked hash is still caught by the scan. */
 const fastHasher: PasswordHasher = {
@@ -251,7 +254,14 @@ function pageMatcher(templates: readonly string[]): (path: string) => boolean {
 /** The app, its seeded user, session and client, the request generator and the invariants. */
 export async function createFuzzHarness(): Promise<FuzzHarness> {
   const store = await openSqliteStore(':memory:', { migrate: 'on-open' });
-  const t: TestApp = await createTestApp({ store, hasher: fastHasher });
+  // Social login with a GitHub provider, so the /v1/oauth routes are in the document too. Connecting
+  // a GitHub provider needs no network, and no fuzzed request can get past the flow check to call it.
+  const github = await connectProvider(
+    { id: 'github', kind: 'github', displayName: 'GitHub', issuer: 'https://github.com', scopes: ['read:user', 'user:email'], clientId: 'fuzz-client', clientSecret: oauthClientSecret },
+    { plainHttp: 'https-only' },
+  );
+  const oauth: OAuthDeps = { providers: new Map([['github', github]]), publicUrl: testOrigin, flowKey: new Uint8Array(32).fill(3), flowTtlMs: 600_000, linkByEmail: 'never', providerTokenKeys: null };
+  const t: TestApp = await createTestApp({ store, hasher: fastHasher, oauth });
   const deps = t.core as CoreDeps;
   await createClient(deps, { id: 'fuzz-web', name: 'Fuzz web app', type: 'public', grantTypes: ['password', 'refresh_token'], audience: 'https://api.fuzz.invalid' });
   let seeded: Seeded = { email: 'fuzz@example.com', token: '' };
@@ -266,7 +276,7 @@ export async function createFuzzHarness(): Promise<FuzzHarness> {
   const isPage = pageMatcher(ops.filter((op) => op.tags.includes('pages')).map((op) => op.path));
   const refs = doc.components?.schemas ?? {};
 
-  const secretsIn = (): string[] => [keySecret, testPassword, '$argon2id$', seeded.token.split('.')[1] ?? 'unset'];
+  const secretsIn = (): string[] => [keySecret, oauthClientSecret, testPassword, '$argon2id$', seeded.token.split('.')[1] ?? 'unset'];
 
   return {
     app: t.app,
@@ -291,7 +301,9 @@ export async function createFuzzHarness(): Promise<FuzzHarness> {
         const problemJson = contentType.startsWith('application/problem+json');
         // Pages answer with their own HTML; outside /v1 a browser (Accept: text/html) gets an error page.
         const wantsHtml = !path.startsWith('/v1/') && String(request.options.headers?.accept ?? '').includes('text/html');
-        const page = (isPage(path) || wantsHtml) && contentType.startsWith('text/html');
+        // Social login is a browser navigation: a failed one lands on a page saying what happened.
+        const browserFlow = path.startsWith('/v1/oauth/');
+        const page = (isPage(path) || wantsHtml || browserFlow) && contentType.startsWith('text/html');
         const oauthJson = path.startsWith('/v1/token') && contentType.startsWith('application/json') && typeof (JSON.parse(response.body) as { error?: unknown }).error === 'string';
         if (!problemJson && !page && !oauthJson) throw new Error(`${where}: ${response.statusCode} answered ${contentType || 'no content type'}: ${response.body.slice(0, 300)}`);
         if (problemJson) {
