@@ -105,7 +105,8 @@ describe('@gatehouse/browser in Chromium: two tabs, one refresh cookie', () => {
     await server?.close();
   });
 
-  const live = async (token: string): Promise<boolean> => (await introspectToken({ ...server.gatehouse.deps, ...server.gatehouse.tokens }, token)).active;
+  // Asked as a resource server of the clients' audience: their access tokens are meant for it (SEC-107).
+  const live = async (token: string): Promise<boolean> => (await introspectToken({ ...server.gatehouse.deps, ...server.gatehouse.tokens }, { id: 'resource-server', audience: 'https://api.example.com' }, token)).active;
   const reuseDetected = async (): Promise<boolean> => (await server.gatehouse.store.audit.list({ limit: 1000 })).some((e) => e.type === 'refresh.reuse_detected');
 
   for (const mode of modes) {

@@ -2,6 +2,7 @@ import { normalizeEmail } from '../accounts/normalize-email.ts';
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
+import { reserveCodeAttempt } from '../otp/code-attempts.ts';
 import { sendEmailCode, verifyEmailCode } from '../otp/email-code.ts';
 import type { SessionWithUser } from '../ports.ts';
 import type { LoginStep } from './begin-login.ts';
@@ -36,7 +37,13 @@ export async function logInWithEmailCode(
   const ticket = await deps.throttle.reserve([['ip', context.ip]], deps.clock.nowMs());
   const email = normalizeEmail(input.email);
   const user = email === null ? null : await deps.store.users.findByEmail(email);
-  if (user === null || user.disabledAtMs !== null) throw new AuthError('invalid_code');
+  if (user === null || user.disabledAtMs !== null) {
+    // Counted under the address exactly as verifyEmailCode counts a known one, so the answers
+    // (400 until the cap, then 429 with Retry-After) are the same for every address and say
+    // nothing about which have accounts (docs/security.md SEC-104).
+    await reserveCodeAttempt(deps, 'email_login', email ?? input.email.trim().toLowerCase().slice(0, 254));
+    throw new AuthError('invalid_code');
+  }
   await verifyEmailCode(deps, user, 'login', input.code, context);
   await ticket.refund('ip');
   await deps.store.emailVerifications.markVerified(user.id, user.email, deps.clock.nowMs());

@@ -5,13 +5,18 @@ import type { Clock, ThrottleReservation, ThrottleRuleShape, ThrottleStore } fro
 
 const minuteMs = 60_000;
 
-/** Which counter: second-factor codes (TOTP, recovery) and emailed codes are capped separately. */
-export type CodeKind = 'second_factor' | 'email_code';
+/**
+ * Which counter: second-factor codes (TOTP, recovery) and emailed re-authentication codes are
+ * capped per account; emailed sign-in codes per address (`email_login`, keyed on the normalised
+ * address as typed, whether or not it has an account: docs/security.md SEC-104).
+ */
+export type CodeKind = 'second_factor' | 'email_code' | 'email_login';
 
 type Deps = { store: { throttle: ThrottleStore }; clock: Clock; accountSecurity: AccountSecurityDeps };
 
-function keyFor(deps: Deps, kind: CodeKind, userId: string): string {
-  return `code-${kind}:${createHmac('sha256', deps.accountSecurity.limiterKey).update(userId).digest('base64url').slice(0, 32)}`;
+/** The counter's key: a keyed hash, so the throttle table names no account or address. */
+function keyFor(deps: Deps, kind: CodeKind, subject: string): string {
+  return `code-${kind}:${createHmac('sha256', deps.accountSecurity.limiterKey).update(subject).digest('base64url').slice(0, 32)}`;
 }
 
 /** After `maxFailedCodeAttempts` wrong codes, waits from 1 minute doubling to 1 hour; forgotten after an hour without one. */
@@ -26,12 +31,12 @@ export function codeAttemptRule(policy: Pick<AccountSecurityPolicy, 'maxFailedCo
  * per account and independent of which code was issued, so a resend does not reset it.
  * Throws too_many_requests while locked.
  */
-export async function reserveCodeAttempt(deps: Deps, kind: CodeKind, userId: string): Promise<void> {
-  const outcome: ThrottleReservation = await deps.store.throttle.reserve(keyFor(deps, kind, userId), deps.clock.nowMs(), codeAttemptRule(deps.accountSecurity.policy));
+export async function reserveCodeAttempt(deps: Deps, kind: CodeKind, subject: string): Promise<void> {
+  const outcome: ThrottleReservation = await deps.store.throttle.reserve(keyFor(deps, kind, subject), deps.clock.nowMs(), codeAttemptRule(deps.accountSecurity.policy));
   if (!outcome.allowed) throw new AuthError('too_many_requests', { retryAfterSeconds: Math.max(1, Math.ceil(outcome.waitMs / 1000)) });
 }
 
 /** A right code: the account's failures are forgotten. */
-export async function clearCodeAttempts(deps: Deps, kind: CodeKind, userId: string): Promise<void> {
-  await deps.store.throttle.clear(keyFor(deps, kind, userId));
+export async function clearCodeAttempts(deps: Deps, kind: CodeKind, subject: string): Promise<void> {
+  await deps.store.throttle.clear(keyFor(deps, kind, subject));
 }

@@ -49,7 +49,10 @@ export async function sendEmailCode(deps: CoreDeps, user: User, purpose: EmailCo
  * (docs/security.md SEC-43). Attempts are counted per account before the check and capped (docs/security.md SEC-44).
  */
 export async function verifyEmailCode(deps: CoreDeps, user: User, purpose: EmailCodePurpose, code: string, context: RequestContext): Promise<void> {
-  await reserveCodeAttempt(deps, 'email_code', user.id);
+  // Sign-in codes count per address, exactly as for addresses without an account (see
+  // email-code-login.ts); re-authentication codes per account.
+  const [counter, subject] = purpose === 'login' ? (['email_login', user.email] as const) : (['email_code', user.id] as const);
+  await reserveCodeAttempt(deps, counter, subject);
   const record = await deps.store.emailCodes.find(user.id);
   const presented = codeHash(deps, user.id, purpose, code.trim());
   const ok =
@@ -62,5 +65,5 @@ export async function verifyEmailCode(deps: CoreDeps, user: User, purpose: Email
     await deps.store.audit.append(auditEvent(deps, 'email_code.failed', context, { userId: user.id, email: user.email, detail: purpose }));
     throw new AuthError('invalid_code');
   }
-  await clearCodeAttempts(deps, 'email_code', user.id);
+  await clearCodeAttempts(deps, counter, subject);
 }

@@ -198,7 +198,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
     async (request, reply) => {
       const client = await authenticateClient(deps, clientCredentials(request, request.body));
       if (client.type !== 'confidential') throw new AuthError('invalid_client', { detail: 'Introspection is for confidential clients.' });
-      return reply.header('cache-control', 'no-store').send(await introspectToken(deps, request.body.token ?? ''));
+      return reply.header('cache-control', 'no-store').send(await introspectToken(deps, client, request.body.token ?? ''));
     },
   );
 }

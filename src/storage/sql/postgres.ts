@@ -1,8 +1,10 @@
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
-import type { SessionWithUser, Store } from '../../core/ports.ts';
+import type { RefreshTokenRecord, SessionWithUser, Store } from '../../core/ports.ts';
 import { migrateToLatest, type MigrationReport } from './migrate.ts';
 import { classifyPostgresError, isPostgresRetryable, isPostgresUnavailable } from './postgres-errors.ts';
+import { clientQueries } from './repositories/clients.ts';
+import { refreshTokenQueries, toRow } from './repositories/refresh-tokens.ts';
 import { sessionQueries } from './repositories/sessions.ts';
 import { sessionWithUserFromValues } from './rows.ts';
 import type { Database } from './schema.ts';
@@ -50,13 +52,20 @@ export interface PostgresStore extends Store {
  * reached" turned into StorageUnavailableError (so the HTTP layer answers 503 and fails closed),
  * and a connection that failed that way thrown away rather than reused.
  */
-function guardedPool(pool: pg.Pool): PostgresPool {
+function guardedPool(pool: pg.Pool, preparedNames: ReadonlyMap<string, string>): PostgresPool {
   const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     let broken: Error | undefined;
+    // kysely calls query(sql, parameters): a statement named in `preparedNames` goes as a named
+    // (server-side prepared) statement instead, parsed and planned once per connection.
+    const send = (args: unknown[]): Promise<unknown> => {
+      const [text, values] = args;
+      const name = typeof text === 'string' && args.length === 2 ? preparedNames.get(text) : undefined;
+      return name === undefined ? (client.query as (...a: unknown[]) => Promise<unknown>)(...args) : client.query({ name, text: text as string, values: values as unknown[] });
+    };
     const wrapper = {
       query: (...args: unknown[]) =>
-        (client.query as (...a: unknown[]) => Promise<unknown>)(...args).catch((error: unknown) => {
+        send(args).catch((error: unknown) => {
           if (isPostgresUnavailable(error)) broken = error as Error;
           return classifyPostgresError(error);
         }),
@@ -114,7 +123,10 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
   });
   // Without a listener, an idle connection dropped by a restarting server would crash the process.
   pool.on('error', (error) => options.onConnectionError?.(error));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guardedPool(pool) }) });
+  // The refresh grant's statements and the client lookup, by their SQL text (filled below): sent
+  // as named prepared statements, so PostgreSQL parses and plans each once per connection.
+  const preparedNames = new Map<string, string>();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guardedPool(pool, preparedNames) }) });
   const migrate = (): Promise<MigrationReport> => migrateToLatest(db);
   try {
     if (options.migrate === 'on-open') await migrate();
@@ -125,6 +137,29 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
     if (isPostgresUnavailable(error) || isPostgresUnavailable(cause)) classifyPostgresError(isPostgresUnavailable(error) ? error : cause);
     throw error;
   }
+
+  const sample: RefreshTokenRecord = {
+    id: '',
+    familyId: '',
+    sessionId: '',
+    clientId: '',
+    secretHash: new Uint8Array(),
+    scope: '',
+    createdAtMs: 0,
+    idleExpiresAtMs: 0,
+    familyExpiresAtMs: 0,
+    usedAtMs: null,
+    successorId: null,
+  };
+  const hotStatements = {
+    find_refresh_token: refreshTokenQueries.findById(db, ''),
+    mark_refresh_token_used: refreshTokenQueries.markUsed(db, '', 0, ''),
+    insert_refresh_token: refreshTokenQueries.insert(db, toRow(sample)),
+    find_session_with_user_tx: sessionQueries.findWithUser(db, ''),
+    touch_session: sessionQueries.touch(db, '', 0),
+    find_client: clientQueries.findById(db, ''),
+  };
+  for (const [name, query] of Object.entries(hotStatements)) preparedNames.set(query.compile().sql, `gatehouse_${name}`);
 
   // The session check, the hot path: one named (server-side prepared) statement per connection,
   // rows as arrays, no query building on every request.
