@@ -147,10 +147,11 @@ async function main(): Promise<number> {
   // Only the start-up or PostgreSQL tables asked for (--only): no SQLite table.
   if (pairs.length === 0 && !runRevocations) return otherTables();
   try {
+    // Five children start at once on one core, on a machine others may be loading: a minute each.
     const started = await Promise.allSettled([
-      startChild({ name: 'hello-world server', script: 'servers/hello.ts', core: pinning.serverCore }),
-      startChild({ name: 'gatehouse server', script: 'servers/gatehouse.ts', core: pinning.serverCore }),
-      startChild({ name: 'argon2id baseline', script: 'baselines/argon2id.ts', core: pinning.serverCore }),
+      startChild({ name: 'hello-world server', script: 'servers/hello.ts', core: pinning.serverCore, readyTimeoutMs: 60_000 }),
+      startChild({ name: 'gatehouse server', script: 'servers/gatehouse.ts', core: pinning.serverCore, readyTimeoutMs: 60_000 }),
+      startChild({ name: 'argon2id baseline', script: 'baselines/argon2id.ts', core: pinning.serverCore, readyTimeoutMs: 60_000 }),
       startChild({ name: 'sign/verify baselines', script: 'baselines/in-process.ts', core: pinning.serverCore, readyTimeoutMs: 60_000 }),
       startChild({ name: 'passkey verification', script: 'baselines/passkeys.ts', core: pinning.serverCore, readyTimeoutMs: 60_000 }),
     ]);

@@ -28,7 +28,8 @@ import { serveParent } from '../servers/child.ts';
  *   login method shares; shown for comparison.
  *
  * Assertions and challenges are made in batches outside the timed part (signing is the
- * authenticator's work, not the server's); only the verification is timed.
+ * authenticator's work, not the server's); only the verification is timed, with 10 answers in
+ * flight on both sides, as concurrent requests put them on a server (and as the login bench does).
  */
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-passkeys-'));
@@ -44,7 +45,11 @@ const config = loadConfig({
 const gatehouse = await createGatehouse(config);
 const { deps } = gatehouse;
 const context = { ip: '127.0.0.1', userAgent: 'bench' };
-const authenticator = createSoftAuthenticator({ origin: config.publicUrl });
+/** Answers in flight at once, as a server has them from concurrent requests (the same for both sides). */
+const lanes = 10;
+// One authenticator (one passkey) per lane: one passkey's answers must arrive in counter order.
+const authenticators = Array.from({ length: lanes }, () => createSoftAuthenticator({ origin: config.publicUrl }));
+const authenticator = authenticators[0] as (typeof authenticators)[number];
 
 // One account with one passkey, registered through the core as the account page does.
 const nowMs = deps.clock.nowMs();
@@ -52,21 +57,31 @@ const user = { id: randomId(systemRandom), email: 'passkey-bench@example.com', p
 await deps.store.users.create(user);
 const started = await deps.store.transaction((tx) => startSession(deps, tx, user.id, context, { amr: ['pwd'] }));
 const current = { user, session: started.session };
-const registration = await startPasskeyRegistration(deps, current, context);
-const passkey = await finishPasskeyRegistration(deps, current, { ceremonySecret: registration.ceremonySecret, response: authenticator.register(registration.options) }, context);
+let passkey: Awaited<ReturnType<typeof finishPasskeyRegistration>> | undefined;
+for (const each of authenticators) {
+  const registration = await startPasskeyRegistration(deps, current, context);
+  const registered = await finishPasskeyRegistration(deps, current, { ceremonySecret: registration.ceremonySecret, response: each.register(registration.options) }, context);
+  passkey ??= registered;
+}
+if (passkey === undefined) throw new Error('no passkey registered');
 const credential = { id: passkey.credentialId, publicKey: new Uint8Array(passkey.publicKey), counter: 0, transports: [] };
 
-const batchSize = 200;
+const perLane = 30;
 
-async function timeBatches(durationMs: number, prepare: () => Promise<Array<() => Promise<unknown>>>): Promise<RunResult> {
+/** Times batches of work: `lanes` lists run side by side, each in order. */
+async function timeBatches(durationMs: number, prepare: () => Promise<Array<Array<() => Promise<unknown>>>>): Promise<RunResult> {
   let operations = 0;
   let timedMs = 0;
   while (timedMs < durationMs) {
     const batch = await prepare();
     const startedAt = performance.now();
-    for (const work of batch) await work();
+    await Promise.all(
+      batch.map(async (list) => {
+        for (const work of list) await work();
+      }),
+    );
     timedMs += performance.now() - startedAt;
-    operations += batch.length;
+    operations += batch.reduce((n, list) => n + list.length, 0);
   }
   const elapsedSeconds = timedMs / 1000;
   return { operations, elapsedSeconds, perSecond: operations / elapsedSeconds };
@@ -77,21 +92,27 @@ async function run(request: RunRequest): Promise<RunResult> {
   if (request.kind === 'passkey-bare') {
     const options = (await startPasskeyLogin(deps)).options;
     return timeBatches(durationMs, async () =>
-      Array.from({ length: batchSize }, () => {
-        const response: AuthenticationResponseJSON = authenticator.assert(options);
-        return () =>
-          verifyAuthenticationResponse({ response, expectedChallenge: options.challenge, expectedOrigin: config.publicUrl, expectedRPID: deps.passkeys.rpId, credential, requireUserVerification: true });
-      }),
+      Array.from({ length: lanes }, () =>
+        Array.from({ length: perLane }, () => {
+          const response: AuthenticationResponseJSON = authenticator.assert(options);
+          return () =>
+            verifyAuthenticationResponse({ response, expectedChallenge: options.challenge, expectedOrigin: config.publicUrl, expectedRPID: deps.passkeys.rpId, credential, requireUserVerification: true });
+        }),
+      ),
     );
   }
   if (request.kind === 'passkey-login' || request.kind === 'passkey-login-session') {
     const finish = request.kind === 'passkey-login' ? verifyPasskeyLogin : finishPasskeyLogin;
     return timeBatches(durationMs, async () => {
-      const batch: Array<() => Promise<unknown>> = [];
-      for (let i = 0; i < batchSize; i += 1) {
-        const { ceremonySecret, options } = await startPasskeyLogin(deps);
-        const response = authenticator.assert(options);
-        batch.push(() => finish(deps, { ceremonySecret, response }, context));
+      const batch: Array<Array<() => Promise<unknown>>> = [];
+      for (const each of authenticators) {
+        const list: Array<() => Promise<unknown>> = [];
+        for (let i = 0; i < perLane; i += 1) {
+          const { ceremonySecret, options } = await startPasskeyLogin(deps);
+          const response = each.assert(options);
+          list.push(() => finish(deps, { ceremonySecret, response }, context));
+        }
+        batch.push(list);
       }
       return batch;
     });

@@ -89,6 +89,9 @@ describe('@gatehouse/sdk against a real Gatehouse server', () => {
     assert.equal(claims.sub, user.id);
     assert.equal(claims.client_id, clientId);
     assert.equal(claims.scope, '');
+    assert.equal('scope' in claims.payload, false, 'no empty scope claim');
+    assert.deepEqual(claims.amr, ['pwd'], 'a password login (RFC 8176)');
+    assert.ok(claims.auth_time !== undefined && claims.auth_time <= claims.iat && claims.iat - claims.auth_time < 600, 'auth_time: the login, just before');
     assert.equal(claims.exp - claims.iat, tokens.expires_in);
     // The password grant opens a session of its own: the token's sid is one of the user's sessions.
     const sessions = await fetch(`${server.url}/v1/sessions`, { headers: { cookie: sessionCookie } });

@@ -102,6 +102,20 @@ describe('createVerifier: inputs that are not a token', () => {
     }
   });
 
+  it('types auth_time and amr when present, leaves them out when absent, refuses them of the wrong JSON type', async () => {
+    const verifier = makeVerifier([keys.ES256]);
+    const claims = await verifier.verify(await mintAccessToken(keys.ES256, { claims: { auth_time: fixedNowSeconds - 60, amr: ['mfa', 'otp', 'pwd'] } }));
+    assert.equal(claims.auth_time, fixedNowSeconds - 60);
+    assert.deepEqual(claims.amr, ['mfa', 'otp', 'pwd']);
+    const bare = await verifier.verify(await mintAccessToken(keys.ES256));
+    assert.equal('auth_time' in bare, false);
+    assert.equal('amr' in bare, false);
+    for (const [claim, value] of [['auth_time', '123'], ['amr', 'pwd'], ['amr', [1]]] as const) {
+      const error = await assertRefused(verifier.verify(await mintAccessToken(keys.ES256, { claims: { [claim]: value } })), 'token_malformed', claim);
+      assert.equal(error.claim, claim);
+    }
+  });
+
   it('refuses an exp, nbf or iat of the wrong JSON type as token_malformed (SEC-84)', async () => {
     const verifier = makeVerifier([keys.ES256]);
     for (const claim of ['exp', 'nbf', 'iat']) {

@@ -10,6 +10,9 @@ import { GatehouseTokenError } from './errors.ts';
  * function canRead(claims: AccessTokenClaims): boolean {
  *   return claims.scope.split(' ').includes('notes:read');
  * }
+ * function usedSecondFactor(claims: AccessTokenClaims): boolean {
+ *   return claims.amr?.includes('mfa') ?? false;
+ * }
  */
 export interface AccessTokenClaims {
   readonly iss: string;
@@ -27,6 +30,16 @@ export interface AccessTokenClaims {
   readonly scope: string;
   /** The Gatehouse session the token was issued under: revoking the session revokes its tokens. */
   readonly sid: string;
+  /**
+   * When the user last authenticated in this session (login or re-authentication), seconds since
+   * the epoch. Absent from tokens of servers that predate it.
+   */
+  readonly auth_time?: number;
+  /**
+   * How the user authenticated (RFC 8176), sorted: `pwd`, `otp`, `fed` (a social login), and `mfa`
+   * when two different kinds of factor were used. Absent when unknown.
+   */
+  readonly amr?: readonly string[];
   /** The whole verified payload, for claims this type does not name. */
   readonly payload: Readonly<JWTPayload>;
 }
@@ -59,6 +72,10 @@ export function toAccessTokenClaims(payload: JWTPayload): AccessTokenClaims {
   if (typeof scope !== 'string') throw new GatehouseTokenError('token_malformed', { claim: 'scope' });
   if (typeof payload.iat !== 'number') throw new GatehouseTokenError('token_malformed', { claim: 'iat' });
   if (typeof payload.exp !== 'number') throw new GatehouseTokenError('token_malformed', { claim: 'exp' });
+  const authTime = payload['auth_time'];
+  if (authTime !== undefined && typeof authTime !== 'number') throw new GatehouseTokenError('token_malformed', { claim: 'auth_time' });
+  const amr = payload['amr'];
+  if (amr !== undefined && !(Array.isArray(amr) && amr.every((value) => typeof value === 'string'))) throw new GatehouseTokenError('token_malformed', { claim: 'amr' });
   return deepFreeze({
     iss: nonEmptyString(payload, 'iss'),
     sub: nonEmptyString(payload, 'sub'),
@@ -69,6 +86,8 @@ export function toAccessTokenClaims(payload: JWTPayload): AccessTokenClaims {
     client_id: nonEmptyString(payload, 'client_id'),
     scope,
     sid: nonEmptyString(payload, 'sid'),
+    ...(authTime === undefined ? {} : { auth_time: authTime }),
+    ...(amr === undefined ? {} : { amr: amr as string[] }),
     payload,
   });
 }

@@ -1,5 +1,5 @@
 import type { EmailCodeStore } from '../../core/ports.ts';
-import { copyBytes, deleteWhere, sameBytes, type MemoryDb } from './tables.ts';
+import { copyBytes, deleteWhere, findCopy, sameBytes, type MemoryDb } from './tables.ts';
 
 export function memoryEmailCodes(db: MemoryDb): EmailCodeStore {
   return {
@@ -8,8 +8,7 @@ export function memoryEmailCodes(db: MemoryDb): EmailCodeStore {
       db.tables.emailCodes.set(code.userId, copyBytes(code));
     },
     async find(userId) {
-      const c = db.tables.emailCodes.get(userId);
-      return c === undefined ? null : copyBytes(c);
+      return findCopy(db.tables.emailCodes, userId, copyBytes);
     },
     async consume(userId, codeHash) {
       const c = db.tables.emailCodes.get(userId);

@@ -1,16 +1,16 @@
 import type { OneTimeTokenStore } from '../../core/ports.ts';
-import { copyBytes, deleteWhere, type MemoryDb } from './tables.ts';
+import { copyBytes, deleteWhere, findCopy, insertRow, type MemoryDb } from './tables.ts';
 
 export function memoryOneTimeTokens(db: MemoryDb): OneTimeTokenStore {
   return {
     async insert(token) {
-      if (db.tables.oneTimeTokens.has(token.id)) throw new Error('duplicate one-time token id');
-      if (!db.tables.users.has(token.userId)) throw new Error('one-time token for unknown user');
-      db.tables.oneTimeTokens.set(token.id, copyBytes(token));
+      insertRow(db.tables.oneTimeTokens, token.id, copyBytes(token), {
+        duplicate: 'duplicate one-time token id',
+        parent: { table: db.tables.users, key: token.userId, missing: 'one-time token for unknown user' },
+      });
     },
     async findById(id) {
-      const t = db.tables.oneTimeTokens.get(id);
-      return t === undefined ? null : copyBytes(t);
+      return findCopy(db.tables.oneTimeTokens, id, copyBytes);
     },
     async consume(id, nowMs) {
       const t = db.tables.oneTimeTokens.get(id);

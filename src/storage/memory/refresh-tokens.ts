@@ -1,16 +1,16 @@
 import type { RefreshTokenStore } from '../../core/ports.ts';
-import { copyBytes, deleteWhere, type MemoryDb } from './tables.ts';
+import { copyBytes, deleteWhere, findCopy, insertRow, type MemoryDb } from './tables.ts';
 
 export function memoryRefreshTokens(db: MemoryDb): RefreshTokenStore {
   return {
     async insert(token) {
-      if (db.tables.refreshTokens.has(token.id)) throw new Error('duplicate refresh token id');
-      if (!db.tables.sessions.has(token.sessionId)) throw new Error('refresh token for unknown session');
-      db.tables.refreshTokens.set(token.id, copyBytes(token));
+      insertRow(db.tables.refreshTokens, token.id, copyBytes(token), {
+        duplicate: 'duplicate refresh token id',
+        parent: { table: db.tables.sessions, key: token.sessionId, missing: 'refresh token for unknown session' },
+      });
     },
     async findById(id) {
-      const t = db.tables.refreshTokens.get(id);
-      return t === undefined ? null : copyBytes(t);
+      return findCopy(db.tables.refreshTokens, id, copyBytes);
     },
     async markUsed(id, usedAtMs, successorId) {
       const t = db.tables.refreshTokens.get(id);

@@ -1,5 +1,5 @@
 import type { Session, SessionStore } from '../../core/ports.ts';
-import { deleteWhere, dropRefreshTokensOf, type MemoryDb } from './tables.ts';
+import { deleteWhere, dropRefreshTokensOf, insertRow, type MemoryDb } from './tables.ts';
 
 const copySession = (s: Session): Session => ({ ...s, secretHash: new Uint8Array(s.secretHash), amr: [...s.amr] });
 
@@ -7,9 +7,10 @@ export function memorySessions(db: MemoryDb): SessionStore {
   const dropTokens = (sessionId: string): void => dropRefreshTokensOf(db.tables, sessionId);
   return {
     async create(session) {
-      if (db.tables.sessions.has(session.id)) throw new Error('duplicate session id');
-      if (!db.tables.users.has(session.userId)) throw new Error('session for unknown user');
-      db.tables.sessions.set(session.id, copySession(session));
+      insertRow(db.tables.sessions, session.id, copySession(session), {
+        duplicate: 'duplicate session id',
+        parent: { table: db.tables.users, key: session.userId, missing: 'session for unknown user' },
+      });
     },
     async findWithUser(id) {
       const session = db.tables.sessions.get(id);

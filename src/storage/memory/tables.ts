@@ -75,6 +75,22 @@ export function deleteWhere<K, V>(map: Map<K, V>, doomed: (row: V) => boolean, o
   return n;
 }
 
+/**
+ * Inserts `row` under `key` as SQL would with a primary key and a foreign key: a key already
+ * taken, or a `parent` row that does not exist, is a bug in the caller and throws.
+ */
+export function insertRow<V>(table: Map<string, V>, key: string, row: V, checks: { duplicate: string; parent?: { table: Map<string, unknown>; key: string; missing: string } }): void {
+  if (table.has(key)) throw new Error(checks.duplicate);
+  if (checks.parent !== undefined && !checks.parent.table.has(checks.parent.key)) throw new Error(checks.parent.missing);
+  table.set(key, row);
+}
+
+/** A copy of the row under `key` (so a caller cannot change a stored row), or null. */
+export function findCopy<V>(table: Map<string, V>, key: string, copy: (row: V) => V): V | null {
+  const row = table.get(key);
+  return row === undefined ? null : copy(row);
+}
+
 /** A copy whose byte arrays are copies too, so a caller cannot change a stored row. */
 export function copyBytes<T extends { secretHash?: Uint8Array; codeHash?: Uint8Array }>(r: T): T {
   return {

@@ -42,6 +42,9 @@ describe('session tokens and the JWKS', () => {
     assert.equal(payload.sid, me.session.id);
     assert.equal(payload.client_id, 'web');
     assert.equal('scope' in payload, false, 'no scope claim when none was granted');
+    // The session's authentication: when (seconds) and how (RFC 8176).
+    assert.equal(payload.auth_time, Math.floor(Date.parse(me.session.authTime) / 1000));
+    assert.deepEqual(payload.amr, ['pwd']);
     assert.equal(typeof payload.jti, 'string');
     assert.equal((payload.exp as number) - (payload.iat as number), 300);
   });
