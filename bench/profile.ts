@@ -12,7 +12,7 @@ import type { LoadOptions } from './load/autocannon.ts';
  * gatehouse.ts under `node --cpu-prof` (pinned as in `npm run bench`), loads it, stops it
  * cleanly so V8 writes the profile, and prints the top self-time and inclusive-time functions.
  *
- *   node bench/profile.ts [--scenario session-check|login|refresh|hello] [--duration 10] [--top 25]
+ *   node bench/profile.ts [--scenario session-check|forward-auth|login|refresh|hello] [--duration 10] [--top 25]
  *
  * `hello` profiles the fastify hello-world baseline the same way, to compare against.
  *
@@ -27,8 +27,8 @@ const { values: flags } = parseArgs({
   },
 });
 const scenario = flags.scenario;
-if (scenario !== 'session-check' && scenario !== 'login' && scenario !== 'refresh' && scenario !== 'hello') {
-  console.error('usage: node bench/profile.ts [--scenario session-check|login|refresh|hello] [--duration 10] [--top 25]');
+if (scenario !== 'session-check' && scenario !== 'forward-auth' && scenario !== 'login' && scenario !== 'refresh' && scenario !== 'hello') {
+  console.error('usage: node bench/profile.ts [--scenario session-check|forward-auth|login|refresh|hello] [--duration 10] [--top 25]');
   process.exit(2);
 }
 const durationSeconds = Number(flags.duration);
@@ -56,6 +56,13 @@ async function main(): Promise<void> {
         ? { url: `${url}/`, connections: 50, method: 'GET', headers: {} }
         : scenario === 'session-check'
         ? { url: `${url}/v1/session`, connections: 50, method: 'GET', headers: { cookie: prepared.sessionCookie } }
+        : scenario === 'forward-auth'
+        ? {
+            url: `${url}/v1/auth/check`,
+            connections: 50,
+            method: 'GET',
+            headers: { cookie: prepared.sessionCookie, 'x-forwarded-proto': 'http', 'x-forwarded-host': `localhost:${String(server.port)}`, 'x-forwarded-uri': '/app/reports?q=1' },
+          }
         : scenario === 'refresh'
         ? {
             url: `${url}/v1/token`,

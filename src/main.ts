@@ -14,7 +14,7 @@ import { createKeyRing } from './core/tokens/key-ring.ts';
 import type { PasskeyPolicy } from './core/passkeys/passkey-policy.ts';
 import { deriveKeyEncryptionKeys } from './core/tokens/key-encryption.ts';
 import type { TokenDeps } from './core/tokens/issue-access-token.ts';
-import { loadCommonPasswords } from './config/common-passwords.ts';
+import { commonPasswordsOnFirstUse } from './config/common-passwords.ts';
 import { openSqliteStore } from './storage/sql/sqlite.ts';
 import { connectProvider, type OAuthProvider } from './core/oauth-client/connect-provider.ts';
 import type { OAuthDeps } from './core/oauth-client/oauth-deps.ts';
@@ -128,7 +128,7 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
     clock,
     random: systemRandom,
     hasher,
-    passwordPolicy: { minLength: config.password.minLength, maxBytes: config.password.maxBytes, commonPasswords: loadCommonPasswords() },
+    passwordPolicy: { minLength: config.password.minLength, maxBytes: config.password.maxBytes, commonPasswords: commonPasswordsOnFirstUse },
     sessionPolicy: {
       idleTimeoutMs: config.session.idleTimeoutSeconds * 1000,
       absoluteTimeoutMs: config.session.absoluteTimeoutSeconds * 1000,

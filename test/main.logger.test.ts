@@ -40,7 +40,7 @@ describe('createLogger', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-logger-'));
     const { sink, lines } = capture();
     try {
-      const config = loadConfig({ env: { GATEHOUSE_DATABASE: join(dir, 'g.db'), GATEHOUSE_SECRET: 's'.repeat(40), GATEHOUSE_LOG_LEVEL: 'info', GATEHOUSE_DEMO_IDP: 'false' }, dev: true });
+      const config = loadConfig({ env: { GATEHOUSE_DATABASE: join(dir, 'g.db'), GATEHOUSE_SECRET: 'kq3X9vT2mZ8pL4wR7nB1cY6hJ0dF5gS2aE8uW3iO', GATEHOUSE_LOG_LEVEL: 'info', GATEHOUSE_DEMO_IDP: 'false' }, dev: true });
       const gatehouse = await createGatehouse(config, createLogger(config, sink));
       try {
         const before = lines.length;

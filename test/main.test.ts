@@ -18,7 +18,7 @@ describe('createGatehouse', () => {
 
   before(async () => {
     const config = loadConfig({
-      env: { GATEHOUSE_DATABASE: join(dir, 'g.db'), GATEHOUSE_SECRET: 's'.repeat(40), GATEHOUSE_PUBLIC_URL: origin, GATEHOUSE_LOG_LEVEL: 'info', GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'false' },
+      env: { GATEHOUSE_DATABASE: join(dir, 'g.db'), GATEHOUSE_SECRET: 'kq3X9vT2mZ8pL4wR7nB1cY6hJ0dF5gS2aE8uW3iO', GATEHOUSE_PUBLIC_URL: origin, GATEHOUSE_LOG_LEVEL: 'info', GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'false' },
     });
     const sink = new Writable({
       write(chunk, _encoding, done) {
@@ -98,7 +98,7 @@ describe('createGatehouse: the automatic key rotation schedule', () => {
 
   it('rotates at start-up when the newest key is older than GATEHOUSE_KEY_ROTATION_DAYS (published ahead), once; off by default', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-rotation-'));
-    const env = { GATEHOUSE_DATABASE: join(dir, 'g.db'), GATEHOUSE_SECRET: 's'.repeat(40), GATEHOUSE_PUBLIC_URL: 'https://auth.example.com', GATEHOUSE_LOG_LEVEL: 'silent' };
+    const env = { GATEHOUSE_DATABASE: join(dir, 'g.db'), GATEHOUSE_SECRET: 'kq3X9vT2mZ8pL4wR7nB1cY6hJ0dF5gS2aE8uW3iO', GATEHOUSE_PUBLIC_URL: 'https://auth.example.com', GATEHOUSE_LOG_LEVEL: 'silent' };
     try {
       const oldKid = await databaseWithOldKey(env);
       const unscheduled = await keysAfterStart(env);
@@ -120,7 +120,7 @@ describe('createGatehouse: the automatic key rotation schedule', () => {
   });
   it('a new install signs ES256; a changed GATEHOUSE_TOKEN_ALGORITHM schedules a publish-ahead rotation at start-up and logs it, once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-algorithm-'));
-    const env = { GATEHOUSE_DATABASE: join(dir, 'g.db'), GATEHOUSE_SECRET: 's'.repeat(40), GATEHOUSE_PUBLIC_URL: 'https://auth.example.com', GATEHOUSE_LOG_LEVEL: 'info' };
+    const env = { GATEHOUSE_DATABASE: join(dir, 'g.db'), GATEHOUSE_SECRET: 'kq3X9vT2mZ8pL4wR7nB1cY6hJ0dF5gS2aE8uW3iO', GATEHOUSE_PUBLIC_URL: 'https://auth.example.com', GATEHOUSE_LOG_LEVEL: 'info' };
     const start = async (extra: Record<string, string>) => {
       const lines: string[] = [];
       const config = loadConfig({ env: { ...env, ...extra } });

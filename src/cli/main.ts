@@ -19,6 +19,7 @@ import { normalizeEmail } from '../core/accounts/normalize-email.ts';
 import { redirectUri } from '../core/oauth-client/oauth-deps.ts';
 import type { DemoIdp } from '../dev/demo-idp.ts';
 import { printTable } from './table.ts';
+import { unambiguous } from './unambiguous.ts';
 
 const cliContext: RequestContext = { ip: 'cli', userAgent: 'gatehouse-cli' };
 
@@ -57,7 +58,7 @@ async function withTokens<T>(program: Command, work: (tokens: TokenDeps) => Prom
 
 async function findUser(deps: CoreDeps, email: string): Promise<User> {
   const user = await deps.store.users.findByEmail(normalizeEmail(email) ?? email);
-  if (user === null) throw new Error(`no user with email ${email}`);
+  if (user === null) throw new Error(`no user with email ${unambiguous(email)}`);
   return user;
 }
 
@@ -154,7 +155,7 @@ export function createCli(): Command {
     .action(async (options: { email: string; password?: string; passwordStdin?: boolean }) => {
       const password = await readPassword(options);
       const created = await withCore(program, (deps) => createAccount(deps, { email: options.email, password }, cliContext));
-      console.log(`created user ${created.id} <${created.email}>`);
+      console.log(`created user ${created.id} <${unambiguous(created.email)}>`);
     });
   user
     .command('list')
@@ -168,19 +169,19 @@ export function createCli(): Command {
     .description('disable the account and end all its sessions at once')
     .action(async (email: string) => {
       await withCore(program, async (deps) => disableAccount(deps, (await findUser(deps, email)).id, cliContext));
-      console.log(`disabled ${email}; all its sessions ended`);
+      console.log(`disabled ${unambiguous(email)}; all its sessions ended`);
     });
   user
     .command('enable <email>')
     .action(async (email: string) => {
       await withCore(program, async (deps) => enableAccount(deps, (await findUser(deps, email)).id, cliContext));
-      console.log(`enabled ${email}`);
+      console.log(`enabled ${unambiguous(email)}`);
     });
   user
     .command('delete <email>')
     .action(async (email: string) => {
       await withCore(program, async (deps) => deleteAccountAsOperator(deps, (await findUser(deps, email)).id, cliContext));
-      console.log(`deleted ${email}`);
+      console.log(`deleted ${unambiguous(email)}`);
     });
 
   const sessions = program.command('sessions').description("inspect and revoke a user's sessions");

@@ -1,17 +1,17 @@
+import { unambiguous } from './unambiguous.ts';
+
 /** A cell: text, or nothing (printed as `-`). */
 export type Cell = string | number | null | undefined;
 
-// C0 and C1 controls, DEL, and the Unicode line/paragraph separators: a value holding one would
-// break the line or move the cursor (a user agent, a client name, an audit detail are user input).
-const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
+// Every cell is shown unambiguously: a control character would break the line or move the cursor
+// (a user agent, a client name, an audit detail are user input), and look-alike letters would let
+// two addresses print the same (docs/security.md SEC-113).
 function cellText(value: Cell): string {
   if (value === null || value === undefined || value === '') return '-';
-  return String(value).replace(controlCharacters, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return unambiguous(String(value));
 }
 
-/** Width in characters (code points), so an accented address lines up like an ASCII one. */
-const width = (text: string): number => Array.from(text).length;
+const width = (text: string): number => text.length;
 
 /**
  * Rows as a CLI table, the way `docker ps` or `kubectl get` print them: a header line of

@@ -15,3 +15,11 @@ export function loadCommonPasswords(): ReadonlySet<string> {
   );
   return commonPasswords;
 }
+
+/**
+ * The same list, read from disk on the first password that is checked against it (a sign-up, a
+ * password change or reset), not at start-up: ~25,000 strings that an idle server need not hold.
+ */
+export const commonPasswordsOnFirstUse: Pick<ReadonlySet<string>, 'has'> = {
+  has: (value) => loadCommonPasswords().has(value),
+};

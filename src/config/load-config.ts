@@ -8,6 +8,7 @@ import type { OAuthProviderConfig } from '../core/oauth-client/provider-config.t
 import { parseOAuthProviders, type OAuthSettings } from './oauth-providers.ts';
 import type { AccessRule } from '../core/forward-auth/access-rules.ts';
 import { parseAccessRules } from './forward-auth-rules.ts';
+import { estimatedSecretBits, minimumSecretBits } from './secret-strength.ts';
 
 export interface RateRuleConfig {
   freeFailures: number;
@@ -144,6 +145,22 @@ function deepFreeze<T>(value: T): T {
 
 const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/**
+ * Dev mode shows every mail (links and codes) at /dev/mail and uses a generated secret: it must
+ * never be reachable from the network (docs/security.md SEC-108). So it listens on loopback only,
+ * and its public URL is http://localhost or http://127.0.0.1 (any port).
+ */
+function checkDevExposure(host: string, publicUrl: string | undefined, problems: string[]): void {
+  const loopbackListen = host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+  if (!loopbackListen) problems.push(`host (GATEHOUSE_HOST): dev mode listens on loopback only (127.0.0.1, ::1 or localhost), not ${host}: it shows every mail at /dev/mail`);
+  if (publicUrl !== undefined && URL.canParse(publicUrl)) {
+    const url = new URL(publicUrl);
+    if (url.protocol !== 'http:' || !['localhost', '127.0.0.1'].includes(url.hostname)) {
+      problems.push(`publicUrl (GATEHOUSE_PUBLIC_URL): dev mode runs at http://localhost or http://127.0.0.1 (any port) only, not ${url.origin}`);
+    }
+  }
+}
+
 /** Dev mode keeps one generated secret under the data folder, readable by the owner only. */
 function devSecret(database: string): { secret: string; notice: string } {
   const dir = database === ':memory:' || /^postgres(ql)?:\/\//i.test(database) ? './data' : dirname(database);
@@ -261,6 +278,11 @@ export function loadConfig(options: LoadConfigOptions): GatehouseConfig {
   const secrets = config.secrets as string[] | undefined;
   if (secrets === undefined || secrets.length === 0) problems.push('secrets (GATEHOUSE_SECRET): required outside dev mode; generate one with `openssl rand -base64 32`');
   else if (secrets.some((s) => s.length < 32)) problems.push('secrets (GATEHOUSE_SECRET): each secret must be at least 32 characters');
+  else if (config.dev !== true && secrets.some((s) => estimatedSecretBits(s) < minimumSecretBits)) {
+    // A placeholder (32 × "a", "changeme" repeated) would make every key derived from it guessable.
+    problems.push('secrets (GATEHOUSE_SECRET): a secret has too little entropy (repeated or too few different characters); generate one with `openssl rand -base64 32`');
+  }
+  if (config.dev === true) checkDevExposure(String(config.host), typeof config.publicUrl === 'string' ? config.publicUrl : undefined, problems);
   const session = config.session as GatehouseConfig['session'];
   if (session.idleTimeoutSeconds > session.absoluteTimeoutSeconds) {
     problems.push('session.idleTimeoutSeconds: must not exceed session.absoluteTimeoutSeconds');

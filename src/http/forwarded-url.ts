@@ -42,10 +42,22 @@ function singleHeader(rawHeaders: readonly string[], lowerCaseName: string): str
  */
 export function createForwardedUrlReader(trustedProxies: readonly string[]): ForwardedUrlReader {
   if (trustedProxies.length === 0) return () => null;
-  const isTrusted = proxyAddr.compile([...trustedProxies]);
+  const matches = proxyAddr.compile([...trustedProxies]);
+  // The peers are a handful of proxies: remember each verdict rather than parse the address on
+  // every check (it showed in the profile). Bounded, so a flood of other peers cannot grow it.
+  const verdicts = new Map<string, boolean>();
+  const isTrusted = (peer: string): boolean => {
+    let verdict = verdicts.get(peer);
+    if (verdict === undefined) {
+      verdict = matches(peer, 0);
+      if (verdicts.size >= 1024) verdicts.clear();
+      verdicts.set(peer, verdict);
+    }
+    return verdict;
+  };
   return (request) => {
     const peer = request.raw.socket.remoteAddress;
-    if (peer === undefined || !isTrusted(peer, 0)) return null;
+    if (peer === undefined || !isTrusted(peer)) return null;
     const proto = lastEntry(request.headers['x-forwarded-proto'])?.toLowerCase();
     const host = lastEntry(request.headers['x-forwarded-host']);
     const uri = singleHeader(request.raw.rawHeaders, 'x-forwarded-uri');

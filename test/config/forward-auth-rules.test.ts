@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { parseAccessRule } from '../../src/config/forward-auth-rules.ts';
 import { ConfigError, loadConfig } from '../../src/config/load-config.ts';
 
-const base = { GATEHOUSE_SECRET: 'x'.repeat(32), GATEHOUSE_PUBLIC_URL: 'https://auth.example.com' };
+const base = { GATEHOUSE_SECRET: 'Zr8pQ2vL6tN0xB4mW9cK3hF7jD1sG5aY', GATEHOUSE_PUBLIC_URL: 'https://auth.example.com' };
 
 function problems(env: Record<string, string>): readonly string[] {
   try {

@@ -8,6 +8,7 @@ import { configurationDocs } from '../../src/config/configuration-docs.ts';
 import { ConfigError, loadConfig, type LoadConfigOptions } from '../../src/config/load-config.ts';
 
 const goodSecret = randomBytes(32).toString('base64url');
+const fileSecret = randomBytes(32).toString('base64url');
 const goodEnv = { GATEHOUSE_SECRET: goodSecret, GATEHOUSE_PUBLIC_URL: 'https://auth.example.com' } as const;
 
 /** The problems of the ConfigError that `options` must cause (fails if it loads). */
@@ -82,12 +83,24 @@ describe('loadConfig outside dev mode', () => {
 
   test('a secret under 32 characters is refused, 32 is accepted (SEC-96)', () => {
     assertProblem(problemsOf({ env: { ...goodEnv, GATEHOUSE_SECRET: 'x'.repeat(31) } }), /at least 32 characters/);
-    assert.deepEqual(loadConfig({ env: { ...goodEnv, GATEHOUSE_SECRET: 'x'.repeat(32) } }).secrets, ['x'.repeat(32)]);
+    const thirtyTwo = 'Zr8pQ2vL6tN0xB4mW9cK3hF7jD1sG5aY';
+    assert.deepEqual(loadConfig({ env: { ...goodEnv, GATEHOUSE_SECRET: thirtyTwo } }).secrets, [thirtyTwo]);
   });
+
+  // docs/security.md SEC-109: a placeholder secret would make every key derived from it guessable.
+  test('outside dev mode, a secret with too little entropy is refused with how to make one (SEC-109)', () => {
+    for (const weak of ['a'.repeat(32), 'ab'.repeat(20), 'changeme'.repeat(4), `${goodSecret},${'x'.repeat(40)}`]) {
+      assertProblem(problemsOf({ env: { ...goodEnv, GATEHOUSE_SECRET: weak } }), /too little entropy.*openssl rand -base64 32/);
+    }
+    for (const strong of [randomBytes(32).toString('base64'), randomBytes(32).toString('hex'), randomBytes(32).toString('base64url')]) {
+      assert.deepEqual(loadConfig({ env: { ...goodEnv, GATEHOUSE_SECRET: strong } }).secrets, [strong]);
+    }
+  });
+
 
   test('one short secret in a rotation list is refused (SEC-96)', () => {
     assertProblem(problemsOf({ env: { ...goodEnv, GATEHOUSE_SECRET: `${goodSecret},tooshort` } }), /at least 32 characters/);
-    const rotated = 'y'.repeat(40);
+    const rotated = randomBytes(30).toString('base64url');
     assert.deepEqual(loadConfig({ env: { ...goodEnv, GATEHOUSE_SECRET: `${goodSecret}, ${rotated}` } }).secrets, [goodSecret, rotated]);
   });
 
@@ -162,7 +175,7 @@ describe('loadConfig outside dev mode', () => {
     const file = writeJson('config.json', {
       publicUrl: 'https://from-file.example.com',
       port: 4000,
-      secrets: ['f'.repeat(32)],
+      secrets: [fileSecret],
       session: { idleTimeoutSeconds: 3600 },
       logLevel: 'warn',
     });
@@ -170,7 +183,7 @@ describe('loadConfig outside dev mode', () => {
     assert.equal(fromFile.publicUrl, 'https://from-file.example.com');
     assert.equal(fromFile.port, 4000);
     assert.equal(fromFile.session.idleTimeoutSeconds, 3600);
-    assert.deepEqual(fromFile.secrets, ['f'.repeat(32)]);
+    assert.deepEqual(fromFile.secrets, [fileSecret]);
 
     const overridden = loadConfig({ env: { PORT: '5000', GATEHOUSE_PUBLIC_URL: 'https://from-env.example.com', GATEHOUSE_LOG_LEVEL: 'error' }, file });
     assert.equal(overridden.port, 5000);
@@ -178,7 +191,7 @@ describe('loadConfig outside dev mode', () => {
     assert.equal(overridden.logLevel, 'error');
     // What the environment does not set still comes from the file.
     assert.equal(overridden.session.idleTimeoutSeconds, 3600);
-    assert.deepEqual(overridden.secrets, ['f'.repeat(32)]);
+    assert.deepEqual(overridden.secrets, [fileSecret]);
   });
 
   test('the result is deeply frozen', () => {
@@ -223,6 +236,17 @@ describe('loadConfig in dev mode', () => {
   function devEnv(extra: Record<string, string> = {}): Record<string, string> {
     return { GATEHOUSE_DATABASE: join(dir, 'data', 'gatehouse.db'), PORT: '4321', ...extra };
   }
+
+  // docs/security.md SEC-108: dev mode shows every mail at /dev/mail, so it must not face the network.
+  test('dev mode is refused unless it listens on loopback and its public URL is http://localhost or http://127.0.0.1 (SEC-108)', () => {
+    assertProblem(problemsOf({ env: devEnv({ GATEHOUSE_HOST: '0.0.0.0' }), dev: true }), /^host \(GATEHOUSE_HOST\): dev mode listens on loopback only/);
+    assertProblem(problemsOf({ env: devEnv({ GATEHOUSE_HOST: '::' }), dev: true }), /dev mode listens on loopback only/);
+    assertProblem(problemsOf({ env: devEnv({ GATEHOUSE_PUBLIC_URL: 'https://auth.example.com' }), dev: true }), /^publicUrl \(GATEHOUSE_PUBLIC_URL\): dev mode runs at http:\/\/localhost or http:\/\/127\.0\.0\.1/);
+    for (const url of ['http://localhost:4000', 'http://127.0.0.1:9', 'http://localhost']) {
+      assert.equal(loadConfig({ env: devEnv({ GATEHOUSE_PUBLIC_URL: url }), dev: true }).dev, true, url);
+    }
+    for (const host of ['127.0.0.1', '::1', 'localhost']) assert.equal(loadConfig({ env: devEnv({ GATEHOUSE_HOST: host }), dev: true }).host, host);
+  });
 
   test('generates a secret next to the database with mode 0600, and says so (SEC-96)', () => {
     const config = loadConfig({ env: devEnv(), dev: true });

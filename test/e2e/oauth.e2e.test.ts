@@ -152,4 +152,23 @@ describe('login with the demo IdP in a real browser (npm start)', () => {
     assert.equal(await userIdOf(page), firstUserId);
     assert.equal(await page.locator('tr[data-identity-id]').count(), 1);
   });
+
+  // docs/security.md SEC-103 (finding 2): a real Chromium followed /v1/oauth/demo/start?return_to=/..//host/x
+  // through the provider and ended off-site. It must end on this site.
+  for (const returnTo of ['/..//evil.example/x', '/%2e%2e//evil.example/x', '/a/..//evil.example/x']) {
+    step(`a social login started with return_to=${returnTo} ends on this site (SEC-103)`, async () => {
+      await page.goto(`/v1/oauth/demo/start?return_to=${encodeURIComponent(returnTo)}`);
+      await page.waitForURL((u) => u.origin === url || (u.origin === idpOrigin && u.pathname.startsWith('/interaction/')));
+      if (new URL(page.url()).origin === idpOrigin) {
+        if ((await page.locator('#username').count()) > 0) {
+          await page.locator('#username').fill('demo');
+          await page.locator('#password').fill('demo-password');
+          await page.getByRole('button', { name: 'Sign in' }).click();
+        }
+        if ((await page.getByRole('button', { name: 'Allow' }).count()) > 0) await page.getByRole('button', { name: 'Allow' }).click();
+      }
+      await page.waitForURL((u) => u.origin === url && !u.pathname.startsWith('/v1/oauth/'));
+      assert.equal(new URL(page.url()).origin, url, page.url());
+    });
+  }
 });

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { safeReturnTo } from '../../src/http/return-to.ts';
 import { testPassword } from '../support/core-deps.ts';
 import { createTestApp, signUpThroughApi, testOrigin, type TestApp } from '../support/http-app.ts';
+import { anIdpUser, IdpBrowser, logInWithProvider, startTestIdp, withOAuthApp } from '../support/oauth.ts';
 
 const origin = 'https://auth.example.com';
 
@@ -90,5 +91,78 @@ describe('return_to', () => {
       assert.doesNotMatch(response.body, /<script>alert/);
       assert.match(response.body, /value="&quot;&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;@example.com"/);
     });
+  });
+});
+
+// docs/security.md SEC-103 (issue 10, finding 2): return_to was checked for `//` on the raw input
+// but returned after URL normalisation, so dot segments turned `/..//evil.com` into `//evil.com`.
+describe('return_to with dot segments, backslashes and encodings (SEC-103)', () => {
+  const payloads = [
+    '/..//evil.com',
+    '/..//evil.com/x?y=1#z',
+    '/.//evil.com',
+    '/%2e%2e//evil.com',
+    '/%2E%2E//evil.com',
+    '/.%2e//evil.com',
+    '/%2e//evil.com',
+    '/a/..//evil.com',
+    '/a/b/../..//evil.com',
+    '/..\\/evil.com',
+    '/.\\\\evil.com',
+    '/..%5c/evil.com',
+    '/..%2f/evil.com',
+    '/%2f%2fevil.com',
+    '/..//..//evil.com',
+    '/account/..//evil.com',
+  ];
+  const sameOrigin = (location: string): void => {
+    assert.ok(location.startsWith('/') && !location.startsWith('//') && !location.startsWith('/\\'), `left the site: ${location}`);
+    assert.equal(new URL(location, testOrigin).origin, testOrigin, location);
+    assert.equal(new URL(location, 'https://auth.example.com').host, 'auth.example.com', location);
+  };
+
+  for (const value of payloads) {
+    it(`safeReturnTo keeps ${JSON.stringify(value)} on this site (SEC-103)`, () => sameOrigin(safeReturnTo(value, origin, [])));
+  }
+
+  it('every page that takes return_to, logged in (redirect at once) and at the login form (SEC-103)', async () => {
+    const t = await createTestApp();
+    try {
+      const session = await signUpThroughApi(t.app, 'dots@example.com', testPassword);
+      const cookie = { '__Host-gatehouse_session': session };
+      const form = { origin: testOrigin, 'content-type': 'application/x-www-form-urlencoded' };
+      for (const value of payloads) {
+        for (const page of ['/login', '/signup', '/login/code']) {
+          const response = await t.app.inject({ method: 'GET', url: `${page}?return_to=${encodeURIComponent(value)}`, cookies: cookie });
+          assert.ok([302, 303].includes(response.statusCode), `${page} ${value}: ${response.statusCode}`);
+          sameOrigin(String(response.headers.location));
+        }
+        const login = await t.app.inject({ method: 'POST', url: '/login', headers: form, payload: `email=dots%40example.com&password=${encodeURIComponent(testPassword)}&return_to=${encodeURIComponent(value)}` });
+        assert.equal(login.statusCode, 303, login.body);
+        sameOrigin(String(login.headers.location));
+        const reauth = await t.app.inject({ method: 'POST', url: '/account/reauth', headers: form, cookies: cookie, payload: `password=${encodeURIComponent(testPassword)}&return_to=${encodeURIComponent(value)}` });
+        assert.equal(reauth.statusCode, 303, reauth.body);
+        sameOrigin(String(reauth.headers.location));
+      }
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('the social login start, and the redirect after the callback, against the real demo IdP (SEC-103)', async () => {
+    const user = anIdpUser();
+    const idpWithUser = await startTestIdp([user]);
+    try {
+      await withOAuthApp(idpWithUser, async (t) => {
+        const browser = new IdpBrowser(user);
+        for (const value of payloads) {
+          const back = await logInWithProvider(t.app, browser, { returnTo: value });
+          assert.equal(back.statusCode, 303, back.body);
+          sameOrigin(String(back.headers.location));
+        }
+      });
+    } finally {
+      await idpWithUser.close();
+    }
   });
 });

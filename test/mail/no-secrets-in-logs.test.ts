@@ -24,7 +24,7 @@ describe('no secret in the logs', { timeout: 60_000 }, () => {
     const config = loadConfig({
       env: {
         GATEHOUSE_DATABASE: join(dir, 'g.db'),
-        GATEHOUSE_SECRET: 's'.repeat(40),
+        GATEHOUSE_SECRET: 'kq3X9vT2mZ8pL4wR7nB1cY6hJ0dF5gS2aE8uW3iO',
         GATEHOUSE_PUBLIC_URL: origin,
         GATEHOUSE_LOG_LEVEL: 'debug',
         GATEHOUSE_SMTP_HOST: smtp.host,

@@ -6,7 +6,8 @@ export interface PasswordPolicy {
   /** Hard cap on the UTF-8 byte length, checked before anything else (and before hashing). */
   maxBytes: number;
   /** Lowercased common passwords; see data/common-passwords-10k.txt. */
-  commonPasswords: ReadonlySet<string>;
+  /** Lowercased; only `has` is asked, so the list may be loaded on first use. */
+  commonPasswords: Pick<ReadonlySet<string>, 'has'>;
 }
 
 /**

@@ -14,26 +14,34 @@ export interface AccessRule {
   requirement: AccessRequirement;
 }
 
-function pathIsUnder(pathname: string, prefix: string): boolean {
-  if (prefix === '/' || pathname === prefix) return true;
-  const base = prefix.endsWith('/') ? prefix : `${prefix}/`;
-  return pathname.startsWith(base);
-}
-
 /**
  * The rule for a URL: the one on its origin with the longest matching path prefix, or null when
  * no rule covers it (the check then refuses: deny by default, docs/security.md SEC-153). The URL
  * comes from `new URL()`, so `/public/../admin` and `/public/%2e%2e/admin` are already `/admin`
- * (docs/security.md SEC-154).
+ * (docs/security.md SEC-154). A prefix matches the path itself and whole segments below it.
  *
  * @example
  * matchAccessRule(rules, new URL('https://app.example.com/admin/users'))
  */
 export function matchAccessRule(rules: readonly AccessRule[], url: URL): AccessRule | null {
-  let best: AccessRule | null = null;
-  for (const rule of rules) {
-    if (rule.origin !== url.origin || !pathIsUnder(url.pathname, rule.pathPrefix)) continue;
-    if (best === null || rule.pathPrefix.length > best.pathPrefix.length) best = rule;
-  }
-  return best;
+  return compileAccessRules(rules)(url);
+}
+
+/**
+ * `matchAccessRule` prepared once for a fixed list: longest prefixes first, each with its
+ * `prefix/` form built ahead, since the check runs on every request behind the proxy.
+ */
+export function compileAccessRules(rules: readonly AccessRule[]): (url: URL) => AccessRule | null {
+  const ordered = [...rules]
+    .sort((a, b) => b.pathPrefix.length - a.pathPrefix.length)
+    .map((rule) => ({ rule, below: rule.pathPrefix.endsWith('/') ? rule.pathPrefix : `${rule.pathPrefix}/` }));
+  return (url) => {
+    // URL getters build a new string on every call: read each once.
+    const { origin, pathname } = url;
+    for (const { rule, below } of ordered) {
+      if (rule.origin !== origin) continue;
+      if (rule.pathPrefix === '/' || pathname === rule.pathPrefix || pathname.startsWith(below)) return rule;
+    }
+    return null;
+  };
 }

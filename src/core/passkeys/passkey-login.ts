@@ -1,4 +1,5 @@
-import { generateAuthenticationOptions, type AuthenticationResponseJSON, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { webAuthnLibrary } from './webauthn-library.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import type { SessionWithUser, User } from '../ports.ts';
 import type { StartedSession } from '../sessions/start-session.ts';
@@ -20,7 +21,7 @@ export interface StartedPasskeyLogin {
  */
 export async function startPasskeyLogin(deps: CoreDeps): Promise<StartedPasskeyLogin> {
   const { ceremonySecret, challenge } = await startCeremony(deps, 'login', null, null);
-  const options = await generateAuthenticationOptions({
+  const options = await (await webAuthnLibrary()).generateAuthenticationOptions({
     rpID: deps.passkeys.rpId,
     challenge: Buffer.from(challenge, 'base64url'),
     timeout: passkeyChallengeTtlMs,

@@ -1,4 +1,5 @@
-import { generateAuthenticationOptions, type AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { webAuthnLibrary } from './webauthn-library.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
 import type { SessionWithUser, User } from '../ports.ts';
@@ -24,7 +25,7 @@ export async function startPasskeySecondFactor(deps: CoreDeps, pendingToken: str
   const passkeys = await deps.store.passkeys.listByUser(user.id);
   if (passkeys.length === 0) throw new AuthError('passkey_not_found');
   const { ceremonySecret, challenge } = await startCeremony(deps, 'second_factor', user.id, { pendingLogin: pendingToken });
-  const options = await generateAuthenticationOptions({
+  const options = await (await webAuthnLibrary()).generateAuthenticationOptions({
     rpID: deps.passkeys.rpId,
     challenge: Buffer.from(challenge, 'base64url'),
     timeout: passkeyChallengeTtlMs,

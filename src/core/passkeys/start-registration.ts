@@ -1,4 +1,5 @@
-import { generateRegistrationOptions, type PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+import { webAuthnLibrary } from './webauthn-library.ts';
 import type { CoreDeps } from '../deps.ts';
 import type { PasskeyCeremonyPurpose, PasskeyCredential } from '../ports.ts';
 import { startCeremony, type CeremonyBinding } from './ceremony.ts';
@@ -24,7 +25,7 @@ export async function registrationOptions(
 ): Promise<StartedRegistration> {
   const { ceremonySecret, challenge } = await startCeremony(deps, purpose, account.id, binding);
   const policy = deps.passkeys;
-  const options = await generateRegistrationOptions({
+  const options = await (await webAuthnLibrary()).generateRegistrationOptions({
     rpName: policy.rpName,
     rpID: policy.rpId,
     userName: account.email,

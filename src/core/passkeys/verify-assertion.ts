@@ -1,4 +1,5 @@
-import { verifyAuthenticationResponse, type AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { webAuthnLibrary } from './webauthn-library.ts';
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
@@ -65,7 +66,7 @@ export async function verifyPasskeyAssertion(
 
   let verification;
   try {
-    verification = await verifyAuthenticationResponse({
+    verification = await (await webAuthnLibrary()).verifyAuthenticationResponse({
       response,
       expectedChallenge: challenge.challenge,
       expectedOrigin: [...deps.passkeys.origins],

@@ -1,4 +1,5 @@
-import { verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import { webAuthnLibrary } from './webauthn-library.ts';
 import type { CoreDeps } from '../deps.ts';
 import { AuthError } from '../errors.ts';
 import type { PasskeyChallenge, PasskeyCredential } from '../ports.ts';
@@ -19,7 +20,7 @@ export async function verifyRegistration(
 ): Promise<PasskeyCredential> {
   let verification;
   try {
-    verification = await verifyRegistrationResponse({
+    verification = await (await webAuthnLibrary()).verifyRegistrationResponse({
       response: input.response,
       expectedChallenge: challenge.challenge,
       expectedOrigin: [...deps.passkeys.origins],

@@ -50,9 +50,11 @@ ${devOutboxHint(config)}
   app.get<{ Querystring: { token?: unknown } }>('/account/email/confirm', { schema: { tags: ['pages'], summary: 'The link mailed to a new address: a page whose button confirms the change.' } }, async (request, reply) => {
     const token = typeof request.query.token === 'string' ? request.query.token : '';
     const record = await findLinkToken(deps, token, 'change_email');
-    if (record === null) return sendPage(reply, 400, { title: 'Link expired', body: broken });
+    const signedInAs = (await currentSession(deps, request))?.user.email;
+    if (record === null) return sendPage(reply, 400, { title: 'Link expired', ...(signedInAs === undefined ? {} : { signedInAs }), body: broken });
     return sendPage(reply, 200, {
       title: 'Confirm your new email address',
+      ...(signedInAs === undefined ? {} : { signedInAs }),
       body: html`<section class="card narrow"><h1>Confirm your new email address</h1>
 <p>Your account will use <strong>${record.email}</strong> from now on, and your other devices will be signed out.</p>
 <p class="muted">One more click confirms it. Opening the link changes nothing by itself, so a mail scanner that follows links cannot confirm it on your behalf.</p>

@@ -90,7 +90,7 @@ ${reauthForm(deps, current, '/account/two-factor/enrol', 'Set up an authenticato
   ${reauthFields(deps, current, 'confirm-password')}
   <button type="submit">Turn on two-factor authentication</button>
 </form>
-<p class="muted">Not now? Nothing changes until you enter a code: <a href="/account">back to your account</a>.</p>`;
+<p class="muted">Not now? Leave this page: nothing changes until you enter a code.</p>`;
   } else {
     body = html`<p>Two-factor authentication is <strong>on</strong>. ${String(twoFactor.recoveryCodesLeft)} recovery codes left.</p>
 <h2>New recovery codes</h2><p class="muted">The old ones stop working.</p>${reauthForm(deps, current, '/account/two-factor/recovery-codes', 'Make new recovery codes', 'codes-password', 'plain')}

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CoreDeps } from '../../core/deps.ts';
 import type { AppConfig } from '../app-config.ts';
-import { matchAccessRule, type AccessRule } from '../../core/forward-auth/access-rules.ts';
+import { compileAccessRules, type AccessRule } from '../../core/forward-auth/access-rules.ts';
 import { checkAccess } from '../../core/forward-auth/check-access.ts';
 import { validateSession } from '../../core/sessions/validate-session.ts';
 import { createForwardedUrlReader } from '../forwarded-url.ts';
@@ -29,6 +29,7 @@ function headerSafe(value: string): string {
  */
 export function authCheckRoutes(app: FastifyInstance, deps: CoreDeps, config: AuthCheckConfig): void {
   const rules = config.forwardAuth?.accessRules ?? [];
+  const ruleFor = compileAccessRules(rules);
   const redirect = config.forwardAuth?.mode === 'redirect';
   const readForwardedUrl = createForwardedUrlReader(config.trustedProxies);
   const loginUrl = (target: URL | null): string => {
@@ -53,7 +54,7 @@ export function authCheckRoutes(app: FastifyInstance, deps: CoreDeps, config: Au
     },
     async (request, reply) => {
       const target = readForwardedUrl(request);
-      const rule = rules.length === 0 ? anySession : target === null ? null : matchAccessRule(rules, target);
+      const rule = rules.length === 0 ? anySession : target === null ? null : ruleFor(target);
       // Deny by default: a URL the rules do not cover, or one we cannot believe, is refused (SEC-153).
       if (rule === null) return sendProblem(reply, problem('forward_auth_target_unknown'));
       const token = readSessionToken(request);

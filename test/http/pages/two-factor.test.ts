@@ -38,7 +38,7 @@ describe('two-factor pages', () => {
       const setup = await t.app.inject({ method: 'GET', url: '/account/two-factor', headers: withSession(session) });
       assert.equal((setup.body.match(/<form /g) ?? []).length, 1, 'one form');
       assert.doesNotMatch(setup.body, /Cancel/);
-      assert.match(setup.body, /Nothing changes until you enter a code/);
+      assert.match(setup.body, /nothing changes until you enter a code/);
     } finally {
       await t.close();
     }

@@ -45,6 +45,9 @@ describe('revocationFeed options', () => {
     assert.deepEqual(problems, []);
     assert.equal(resolved?.url.href, 'https://auth.example.test/v1/revocations');
     assert.equal(resolved?.maxStalenessMs, 30_000);
+    assert.equal(resolved?.startupTimeoutMs, 5_000, 'the first request waits at most 5 s for the feed (SEC-114)');
+    assert.equal(resolveRevocationFeedOptions({ ...valid, maxStalenessMs: 2_000 }, issuer)[0]?.startupTimeoutMs, 2_000);
+    assert.equal(resolveRevocationFeedOptions({ ...valid, startupTimeoutMs: 60_000 }, issuer)[1].length, 1, 'not longer than maxStalenessMs');
     assert.ok(Object.isFrozen(resolved));
   });
 
@@ -54,7 +57,7 @@ describe('revocationFeed options', () => {
 
   it('keeps the secret only inside the Authorization header value', () => {
     const [resolved] = resolveRevocationFeedOptions(valid, issuer);
-    assert.deepEqual(Object.keys(resolved ?? {}).sort(), ['authorization', 'maxStalenessMs', 'onError', 'onRevocation', 'url']);
+    assert.deepEqual(Object.keys(resolved ?? {}).sort(), ['authorization', 'maxStalenessMs', 'onError', 'onRevocation', 'startupTimeoutMs', 'url']);
   });
 });
 

@@ -257,6 +257,23 @@ describe('revocationFeed: failing closed', () => {
     await assertRefused(ready, 'verifier_unavailable');
   });
 
+  // docs/security.md SEC-114: with the defaults (maxStalenessMs 30 s), an unreachable feed used to
+  // hold the first request 30 s; now the startup wait is bounded (default 5 s) and fails closed.
+  it('with the default options, a feed that never answers fails the first request closed after the bounded startup wait, not maxStalenessMs (SEC-114)', { timeout: 20_000 }, async (t) => {
+    const feed = await startFeed(t);
+    feed.stall();
+    const { verifier } = follow(feed);
+    const refusal = await assertRefused(verifier.verify(await mintAccessToken(keys.ES256)), 'verifier_unavailable');
+    assert.ok(refusal.cause instanceof RevocationFeedError);
+  });
+
+  it('startupTimeoutMs sets the startup wait (SEC-114)', testTimeout, async (t) => {
+    const feed = await startFeed(t);
+    feed.stall();
+    const { verifier } = follow(feed, { startupTimeoutMs: 100 });
+    await assertRefused(verifier.verify(await mintAccessToken(keys.ES256)), 'verifier_unavailable');
+  });
+
   it('bad credentials: verify() fails closed at once with verifier_unavailable, saying authentication failed (SEC-83)', testTimeout, async (t) => {
     const feed = await startFeed(t);
     const wrongSecret = 'not-the-secret';

@@ -24,8 +24,9 @@ export interface RevocationFeedEntry {
  * a break (250 ms doubling to 5 s, jittered), resuming after the last sequence number it applied.
  * It fails closed: whenever the feed has not shown it is current (caught up, then a heartbeat or
  * an event) within `maxStalenessMs`, `verify()` throws `verifier_unavailable` (503). Right after
- * creation, `verify()` waits up to `maxStalenessMs` for the first catch-up, so a verifier that has
- * just started never accepts a token revoked before it started. The feed keeps the process alive
+ * creation, `verify()` waits up to `startupTimeoutMs` (default 5 s) for the first catch-up, so a
+ * verifier that has just started never accepts a token revoked before it started, and an
+ * unreachable feed fails its first requests within seconds rather than holding them. The feed keeps the process alive
  * until `close()`.
  *
  * @example
@@ -44,11 +45,16 @@ export interface RevocationFeedOptions {
   /** Default `${issuer}/v1/revocations`. https, or http on loopback only. */
   url?: string | URL;
   /**
-   * How long the feed may go without a sign that it is current before tokens are refused, and how
-   * long `verify()` waits for the first catch-up; default 30,000. Keep it above the server's
-   * heartbeat interval (15 s), or a quiet but healthy feed will be taken for a dead one.
+   * How long the feed may go without a sign that it is current before tokens are refused; default
+   * 30,000. Keep it above the server's heartbeat interval (15 s), or a quiet but healthy feed will
+   * be taken for a dead one.
    */
   maxStalenessMs?: number;
+  /**
+   * How long `verify()` (and `ready()`) waits, right after creation, for the feed's first catch-up
+   * before failing closed with `verifier_unavailable`; default 5,000, at most `maxStalenessMs`.
+   */
+  startupTimeoutMs?: number;
   /** Called after each revocation from the feed is applied. Must not throw (it is reported to `onError`). */
   onRevocation?: (entry: RevocationFeedEntry) => void;
   /** Called with each failed connection, broken stream, and when the feed turns stale; for logs. */
@@ -61,11 +67,12 @@ export interface ResolvedRevocationFeedOptions {
   /** The whole `Authorization` header value: the secret is not kept in any other form. */
   readonly authorization: string;
   readonly maxStalenessMs: number;
+  readonly startupTimeoutMs: number;
   readonly onRevocation: ((entry: RevocationFeedEntry) => void) | undefined;
   readonly onError: ((error: RevocationFeedError) => void) | undefined;
 }
 
-const knownOptions = new Set(['clientId', 'clientSecret', 'url', 'maxStalenessMs', 'onRevocation', 'onError']);
+const knownOptions = new Set(['clientId', 'clientSecret', 'url', 'maxStalenessMs', 'startupTimeoutMs', 'onRevocation', 'onError']);
 /** Node's timers clamp a longer delay to 1 ms, which would make every feed stale at once. */
 const maxTimerDelayMs = 2 ** 31 - 1;
 
@@ -89,10 +96,15 @@ export function resolveRevocationFeedOptions(value: unknown, issuer: unknown): [
   for (const key of Object.keys(options)) if (!knownOptions.has(key)) problems.push(`unknown option ${JSON.stringify(`revocationFeed.${key}`)}`);
 
   const { clientId, clientSecret, maxStalenessMs = 30_000, onRevocation, onError } = options;
+  const stalenessOk = typeof maxStalenessMs === 'number' && Number.isFinite(maxStalenessMs) && maxStalenessMs > 0 && maxStalenessMs <= maxTimerDelayMs;
+  const { startupTimeoutMs = stalenessOk ? Math.min(5_000, maxStalenessMs) : 5_000 } = options;
   if (typeof clientId !== 'string' || clientId.length === 0) problems.push('revocationFeed.clientId must be a non-empty string');
   if (typeof clientSecret !== 'string' || clientSecret.length === 0) problems.push('revocationFeed.clientSecret must be a non-empty string');
   if (typeof maxStalenessMs !== 'number' || !Number.isFinite(maxStalenessMs) || maxStalenessMs <= 0 || maxStalenessMs > maxTimerDelayMs) {
     problems.push(`revocationFeed.maxStalenessMs must be a number of milliseconds > 0 and <= ${maxTimerDelayMs}`);
+  }
+  if (typeof startupTimeoutMs !== 'number' || !Number.isFinite(startupTimeoutMs) || startupTimeoutMs <= 0 || (stalenessOk && startupTimeoutMs > maxStalenessMs)) {
+    problems.push('revocationFeed.startupTimeoutMs must be a number of milliseconds > 0 and <= maxStalenessMs');
   }
   if (onRevocation !== undefined && typeof onRevocation !== 'function') problems.push('revocationFeed.onRevocation must be a function');
   if (onError !== undefined && typeof onError !== 'function') problems.push('revocationFeed.onError must be a function');
@@ -114,6 +126,7 @@ export function resolveRevocationFeedOptions(value: unknown, issuer: unknown): [
       url,
       authorization: basicAuthorization(clientId as string, clientSecret as string),
       maxStalenessMs: maxStalenessMs as number,
+      startupTimeoutMs: startupTimeoutMs as number,
       onRevocation: onRevocation as ResolvedRevocationFeedOptions['onRevocation'],
       onError: onError as ResolvedRevocationFeedOptions['onError'],
     }),

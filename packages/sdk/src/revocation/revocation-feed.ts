@@ -32,7 +32,7 @@ export class RevocationFeed {
   readonly #ready: Promise<void>;
   #resolveReady: () => void = () => undefined;
   #rejectReady: (error: unknown) => void = () => undefined;
-  /** Settles at the first catch-up, a failed authentication, `maxStalenessMs` after start, or close(). */
+  /** Settles at the first catch-up, a failed authentication, `startupTimeoutMs` after start, or close(). */
   readonly startup: Promise<void>;
   #endStartup: () => void = () => undefined;
   readonly #startupTimer: ReturnType<typeof setTimeout>;
@@ -56,7 +56,8 @@ export class RevocationFeed {
     this.startup = new Promise((resolve) => {
       this.#endStartup = resolve;
     });
-    this.#startupTimer = setTimeout(this.#endStartup, options.maxStalenessMs);
+    // Bounded (default 5 s): an unreachable feed fails the first requests closed, soon (SEC-114).
+    this.#startupTimer = setTimeout(this.#endStartup, options.startupTimeoutMs);
     void this.#run();
   }
 
