@@ -3,12 +3,11 @@
 // logging off, trusting loopback's X-Forwarded-For (the load spreads sign-ups over many client
 // addresses that way). On each `sample` message it answers with its memory and the event-loop
 // delay since the previous sample.
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { loadConfig } from '../src/config/load-config.ts';
+import { loadTestConfig } from '../bench/lib/load-test-config.ts';
 import { createClient } from '../src/core/clients/create-client.ts';
 import { createGatehouse } from '../src/main.ts';
 import { findFreePort } from '../test/support/free-port.ts';
@@ -24,19 +23,7 @@ export interface SoakSample {
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-soak-'));
 const port = await findFreePort();
-const config = loadConfig({
-  env: {
-    PORT: String(port),
-    GATEHOUSE_HOST: '127.0.0.1',
-    GATEHOUSE_DATABASE: join(dir, 'gatehouse.db'),
-    GATEHOUSE_SECRET: randomBytes(32).toString('base64url'),
-    GATEHOUSE_PUBLIC_URL: `http://localhost:${port}`,
-    GATEHOUSE_LOG_LEVEL: 'silent',
-    GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'false',
-    GATEHOUSE_TRUSTED_PROXIES: 'loopback',
-    GATEHOUSE_FORWARD_AUTH_RULES: `http://localhost:${port}/app`,
-  },
-});
+const config = loadTestConfig(port, dir, { GATEHOUSE_FORWARD_AUTH_RULES: `http://localhost:${port}/app` });
 const gatehouse = await createGatehouse(config);
 await gatehouse.app.listen({ host: config.host, port: config.port });
 await createClient(gatehouse.deps, { id: 'soak-web', name: 'Soak web app', type: 'public', grantTypes: ['password', 'refresh_token'], audience: 'https://api.soak.invalid' });

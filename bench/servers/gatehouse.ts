@@ -1,17 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config/load-config.ts';
 import { createClient } from '../../src/core/clients/create-client.ts';
 import { createGatehouse } from '../../src/main.ts';
+import { loadTestConfig } from '../lib/load-test-config.ts';
 import { serveParent } from './child.ts';
 
 /**
- * The real Gatehouse app on a fresh SQLite file in a temp folder, configured the way the CLI
- * is (loadConfig from the environment), with logging off: pino writing every request would
- * measure the logger, not the server.
+ * The real Gatehouse app on a fresh SQLite file in a temp folder, configured as every load test
+ * is (bench/lib/load-test-config.ts).
  */
 
 /** A free loopback port, known before start-up because the public URL must name it. */
@@ -35,22 +33,12 @@ let port = 0;
 // The probed port can be taken before we listen on it; try a few.
 for (let attempt = 1; gatehouse === undefined; attempt += 1) {
   port = await freePort();
-  const config = loadConfig({
-    env: {
-      PORT: String(port),
-      GATEHOUSE_HOST: '127.0.0.1',
-      GATEHOUSE_DATABASE: join(dir, 'gatehouse.db'),
-      GATEHOUSE_SECRET: randomBytes(32).toString('base64url'),
-      GATEHOUSE_PUBLIC_URL: `http://localhost:${port}`,
-      GATEHOUSE_LOG_LEVEL: 'silent',
-      GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'false',
-      // The forward-auth benchmark plays nginx from loopback, in front of an app under /app.
-      GATEHOUSE_TRUSTED_PROXIES: 'loopback',
-      GATEHOUSE_FORWARD_AUTH_RULES: `http://localhost:${port} session, http://localhost:${port}/app session, http://localhost:${port}/app/admin second-factor`,
-      // The token benchmarks sign with ES256, named here so the figure does not move with the default.
-      GATEHOUSE_TOKEN_ALGORITHM: process.env.BENCH_TOKEN_ALGORITHM ?? 'ES256',
-      ...(process.env.BENCH_SESSION_CACHE_MS === undefined ? {} : { GATEHOUSE_SESSION_CACHE_MS: process.env.BENCH_SESSION_CACHE_MS }),
-    },
+  const config = loadTestConfig(port, dir, {
+    // The forward-auth benchmark plays nginx from loopback, in front of an app under /app.
+    GATEHOUSE_FORWARD_AUTH_RULES: `http://localhost:${port} session, http://localhost:${port}/app session, http://localhost:${port}/app/admin second-factor`,
+    // The token benchmarks sign with ES256, named here so the figure does not move with the default.
+    GATEHOUSE_TOKEN_ALGORITHM: process.env.BENCH_TOKEN_ALGORITHM ?? 'ES256',
+    ...(process.env.BENCH_SESSION_CACHE_MS === undefined ? {} : { GATEHOUSE_SESSION_CACHE_MS: process.env.BENCH_SESSION_CACHE_MS }),
   });
   const candidate = await createGatehouse(config);
   try {

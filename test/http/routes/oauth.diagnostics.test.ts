@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, importJWK, SignJWT, type JWTPayload } from 'jose';
+import type { ProviderFailureDiagnosis } from '../../../src/core/oauth-client/describe-provider-failure.ts';
 import type { DemoIdp } from '../../../src/dev/demo-idp.ts';
 import { createLogger } from '../../../src/main.ts';
 import {
@@ -21,15 +22,7 @@ import {
   type OAuthApp,
 } from '../../support/oauth.ts';
 
-interface Failure {
-  provider: string;
-  issuer: string;
-  check: string;
-  reason: string;
-  claim?: string;
-  expected?: string;
-  received?: string;
-}
+type Failure = ProviderFailureDiagnosis;
 
 const user = anIdpUser();
 let idp: DemoIdp;
