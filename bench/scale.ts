@@ -6,7 +6,7 @@ import { findFreePort } from '../test/support/free-port.ts';
 import { startRedisServer, type RedisServer } from '../test/support/redis.ts';
 import { benchDir, runLoad, startChild, type ChildHandle, type Pinning } from './lib/children.ts';
 import { benchClientId, newRefreshFamilies, prepareGatehouse } from './lib/gatehouse-client.ts';
-import { median, renderTable } from './lib/report.ts';
+import { median, renderTable, type SideTableRow } from './lib/report.ts';
 
 /**
  * Scale-out benchmarks (issues 6 and 17), run by `npm run bench` after the main table:
@@ -31,16 +31,6 @@ const poolMax = 8;
 /** Refresh grants: each run gets fresh families, twice as many as connections (bench/load/autocannon.ts). */
 const refreshFamiliesPerRun = 2 * connections;
 
-interface Row {
-  name: string;
-  value: number;
-  unit: string;
-  runs: number[];
-  baseline: string;
-  ratio: number | null;
-  target: string;
-  result: string;
-}
 
 async function startInstance(name: string, core: string | null, env: Record<string, string>, port: number): Promise<ChildHandle> {
   return startChild({ name, script: 'servers/gatehouse-postgres.ts', core, env: { ...process.env, ...env, BENCH_PORT: String(port), BENCH_POOL_MAX: String(poolMax) }, readyTimeoutMs: 60_000 });
@@ -70,7 +60,7 @@ function verdict(target: { ratio: number } | { perSecond: number }, value: numbe
 }
 
 /** Runs the scale-out benchmarks and prints their table; returns the rows (also written to bench/results/scale.json). */
-export async function scaleBenchmarks(options: ScaleBenchOptions): Promise<Row[]> {
+export async function scaleBenchmarks(options: ScaleBenchOptions): Promise<SideTableRow[]> {
   const { durationSeconds, warmupSeconds, runCount, pinning } = options;
   console.log('\nscale-out: PostgreSQL (+ Redis), throwaway servers');
   let postgres: PostgresServer | undefined;
@@ -171,7 +161,7 @@ export async function scaleBenchmarks(options: ScaleBenchOptions): Promise<Row[]
     const sessionMedian = median(sessionRuns);
     const cachedMedian = median(cachedRuns);
     const refreshMedian = median(refreshRuns);
-    const rows: Row[] = [
+    const rows: SideTableRow[] = [
       { name: 'fastify hello-world', value: helloMedian, unit: 'req/s', runs: helloRuns, baseline: '-', ratio: null, target: '-', result: 'baseline' },
       { name: `bare pg primary-key lookup (pool of ${poolMax})`, value: lookupMedian, unit: '/s', runs: lookupRuns, baseline: '-', ratio: null, target: '-', result: 'baseline' },
       {

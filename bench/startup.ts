@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findFreePort } from '../test/support/free-port.ts';
 import { benchDir, type Pinning } from './lib/children.ts';
-import { median, renderTable } from './lib/report.ts';
+import { median, renderTable, type SideTableRow } from './lib/report.ts';
 
 /**
  * Start-up and idle memory, as an operator sees them: `gatehouse serve` (bin/gatehouse.js, the
@@ -23,16 +23,6 @@ export interface StartupBenchOptions {
   idleSeconds?: number;
 }
 
-export interface StartupRow {
-  name: string;
-  value: number;
-  unit: string;
-  runs: number[];
-  baseline: string;
-  ratio: number | null;
-  target: string;
-  result: string;
-}
 
 const targets = { readyMs: 1000, idleRssMb: 110 };
 
@@ -72,7 +62,7 @@ async function startOnce(args: string[], env: NodeJS.ProcessEnv, url: string, co
   }
 }
 
-export async function startupBenchmarks(options: StartupBenchOptions): Promise<StartupRow[]> {
+export async function startupBenchmarks(options: StartupBenchOptions): Promise<SideTableRow[]> {
   const idleSeconds = options.idleSeconds ?? 3;
   const core = options.pinning.serverCore;
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-startup-'));
@@ -105,7 +95,7 @@ export async function startupBenchmarks(options: StartupBenchOptions): Promise<S
     const rss = median(gatehouse.map((g) => g.rssMb));
     const ready = median(gatehouse.map((g) => g.readyMs));
     const verdict = (value: number, limit: number): string => (value <= limit ? 'pass' : `miss (${(((value - limit) / limit) * 100).toFixed(0)}% over)`);
-    const rows: StartupRow[] = [
+    const rows: SideTableRow[] = [
       { name: 'fastify hello-world idle RSS', value: helloRss, unit: 'MB', runs: hello.map((h) => h.rssMb), baseline: '-', ratio: null, target: '-', result: 'baseline' },
       {
         name: 'gatehouse serve idle RSS (SQLite)',

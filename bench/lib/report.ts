@@ -1,5 +1,17 @@
 /** Statistics and the printed table. */
 
+/** One row of a side table (start-up and memory, scale-out): a measured value against its baseline and target. */
+export interface SideTableRow {
+  name: string;
+  value: number;
+  unit: string;
+  runs: number[];
+  baseline: string;
+  ratio: number | null;
+  target: string;
+  result: string;
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
