@@ -27,6 +27,7 @@ export async function housekeep({ store, deps, tokens }: HousekeepingParts, nowM
     store.oneTimeTokens.deleteExpired(nowMs),
     store.emailCodes.deleteExpired(nowMs),
     store.passkeyChallenges.deleteExpired(nowMs),
+    store.replayRecords.deleteExpired(nowMs),
     store.throttle.deleteStale(nowMs, throttleRetentionMs(deps.throttle.rules, deps.accountSecurity.policy)),
   ]);
 }

@@ -17,7 +17,7 @@ import type { PasskeyChallengeStore, PasskeyStore } from './passkeys/ports.ts';
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
 import type { SessionStore } from './sessions/ports.ts';
 import type { ThrottleStore } from './throttle/ports.ts';
-import type { RefreshTokenStore, RevocationStore, SigningKeyStore } from './tokens/ports.ts';
+import type { RefreshTokenStore, ReplayRecordStore, RevocationStore, SigningKeyStore } from './tokens/ports.ts';
 
 export type * from './accounts/ports.ts';
 export type * from './audit/ports.ts';
@@ -59,6 +59,7 @@ export interface Store {
   recoveryCodes: RecoveryCodeStore;
   passkeys: PasskeyStore;
   passkeyChallenges: PasskeyChallengeStore;
+  replayRecords: ReplayRecordStore;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */

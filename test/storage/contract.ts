@@ -4,6 +4,7 @@ import { accountFactorsContract } from './contract/account-factors.ts';
 import { auditContract } from './contract/audit.ts';
 import { clientsContract } from './contract/clients.ts';
 import { refreshTokensContract } from './contract/refresh-tokens.ts';
+import { replayRecordsContract } from './contract/replay-records.ts';
 import { oauthFlowsContract } from './contract/oauth-flows.ts';
 import { oauthIdentitiesContract } from './contract/oauth-identities.ts';
 import { passkeysContract } from './contract/passkeys.ts';
@@ -35,6 +36,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     signingKeysContract(open);
     clientsContract(open);
     refreshTokensContract(open);
+    replayRecordsContract(open);
     revocationsContract(open);
     oauthIdentitiesContract(open);
     oauthFlowsContract(open);

@@ -10,6 +10,7 @@ import { memoryPasskeys } from './passkeys.ts';
 import { memoryOneTimeTokens } from './one-time-tokens.ts';
 import { memoryRecoveryCodes } from './recovery-codes.ts';
 import { memoryRefreshTokens } from './refresh-tokens.ts';
+import { memoryReplayRecords } from './replay-records.ts';
 import { memoryRevocations } from './revocations.ts';
 import { memorySessions } from './sessions.ts';
 import { memorySigningKeys } from './signing-keys.ts';
@@ -39,6 +40,7 @@ function repositories(db: MemoryDb): Repositories {
     recoveryCodes: memoryRecoveryCodes(db),
     passkeys: memoryPasskeys(db),
     passkeyChallenges: memoryPasskeyChallenges(db),
+    replayRecords: memoryReplayRecords(db),
   };
 }
 

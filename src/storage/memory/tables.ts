@@ -22,6 +22,8 @@ export interface Tables {
   passkeys: Map<string, PasskeyCredential>;
   /** Keyed on the hex of the challenge's id hash. */
   passkeyChallenges: Map<string, PasskeyChallenge>;
+  /** Keyed on the caller's hash of the proof. */
+  replayRecords: Map<string, { expiresAtMs: number }>;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface MemoryDb {
 }
 
 export function emptyTables(): Tables {
-  return { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), passkeyChallenges: new Map() };
+  return { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), passkeyChallenges: new Map(), replayRecords: new Map() };
 }
 
 export function cloneTables(t: Tables): Tables {
@@ -56,6 +58,7 @@ export function cloneTables(t: Tables): Tables {
     recoveryCodes: new Map(t.recoveryCodes),
     passkeys: new Map(t.passkeys),
     passkeyChallenges: new Map(t.passkeyChallenges),
+    replayRecords: new Map(t.replayRecords),
   };
 }
 

@@ -78,6 +78,12 @@ export interface RefreshTokensTable {
   family_expires_at_ms: number;
   used_at_ms: number | null;
   successor_id: string | null;
+  dpop_jkt: string | null;
+}
+
+export interface ReplayRecordsTable {
+  key: string;
+  expires_at_ms: number;
 }
 
 export interface RevocationsTable {
@@ -197,4 +203,5 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   passkeys: PasskeysTable;
   passkey_challenges: PasskeyChallengesTable;
+  replay_records: ReplayRecordsTable;
 }
