@@ -78,7 +78,7 @@ describe('verifyDpopProof', () => {
       .sign(extractable.privateKey);
     await refused(verify(withPrivate), /private/);
     const hmac = await new SignJWT({ htm: 'POST', htu: url, iat: Math.floor(now / 1000), jti: 'h1' })
-      .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: 'c2VjcmV0' } })
+      .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: { kty: 'oct', k: 'c2VjcmV0' } as Record<string, string> })
       .sign(new TextEncoder().encode('secret-secret-secret-secret-32by'));
     await refused(verify(hmac));
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'dpop+jwt', jwk: key.publicJwk })).toString('base64url')}.${Buffer.from(JSON.stringify({ htm: 'POST', htu: url, iat: Math.floor(now / 1000), jti: 'n1' })).toString('base64url')}.`;
