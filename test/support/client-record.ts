@@ -5,7 +5,7 @@ export type ClientBasics = Pick<Client, 'id' | 'name' | 'type' | 'secretHash' | 
 
 /**
  * A whole Client record for tests that write one straight into a store (bypassing createClient):
- * the OpenID settings take what an existing client got from migration 0011, unless overridden.
+ * the OpenID settings take what an existing client got from migration 0012, unless overridden.
  */
 export function clientRecord(basics: ClientBasics, overrides: Partial<Client> = {}): Client {
   return {

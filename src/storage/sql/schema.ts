@@ -11,6 +11,16 @@ export interface UsersTable {
   disabled_at_ms: number | null;
 }
 
+export interface UserProfilesTable {
+  user_id: string;
+  name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  picture: string | null;
+  locale: string | null;
+  updated_at_ms: number;
+}
+
 export interface SessionsTable {
   id: string;
   user_id: string;
@@ -63,7 +73,7 @@ export interface ClientsTable {
   audience: string;
   /** 'body' or 'cookie' (migration 0007). */
   refresh_token_delivery: string;
-  /** JSON arrays of URIs, stored verbatim (migration 0011). */
+  /** JSON arrays of URIs, stored verbatim (migration 0012). */
   redirect_uris: string;
   post_logout_redirect_uris: string;
   backchannel_logout_uri: string | null;
@@ -197,6 +207,7 @@ export interface PasskeyChallengesTable {
 
 export interface Database {
   users: UsersTable;
+  user_profiles: UserProfilesTable;
   sessions: SessionsTable;
   throttle: ThrottleTable;
   audit: AuditTable;
