@@ -28,6 +28,7 @@ describe('DPoP with openid-client against a real server, and the SDK as the reso
   before(async () => {
     server = await startTestServer();
     await createClient(server.gatehouse.deps, { id: 'spa', name: 'SPA', type: 'public', grantTypes: ['password', 'refresh_token'], audience });
+    await createClient(server.gatehouse.deps, { id: 'strict', name: 'Strict', type: 'public', grantTypes: ['password', 'refresh_token'], audience, requireDpop: true });
     const confidential = await createClient(server.gatehouse.deps, { id: 'backend', name: 'Backend', type: 'confidential', grantTypes: ['password', 'refresh_token'], audience });
     await signUpThroughApi(server.gatehouse.app, email, testPassword);
     spa = await client.discovery(new URL(server.url), 'spa', undefined, client.None(), { algorithm: 'oauth2', execute });
@@ -73,6 +74,15 @@ describe('DPoP with openid-client against a real server, and the SDK as the reso
     assert.equal((decodeJwt(refreshed.access_token).cnf as { jkt: string }).jkt, jkt);
     const again = await client.refreshTokenGrant(spa, refreshed.refresh_token!, undefined, { DPoP });
     assert.ok(again.access_token);
+  });
+
+  it('a client registered with requireDpop gets no token without a proof, and a bound one with it', async () => {
+    const strict = await client.discovery(new URL(server.url), 'strict', undefined, client.None(), { algorithm: 'oauth2', execute });
+    await assert.rejects(passwordGrant(strict), (error: { error?: string }) => error.error === 'invalid_dpop_proof');
+    const DPoP = client.getDPoPHandle(strict, await client.randomDPoPKeyPair('ES256'));
+    const tokens = await passwordGrant(strict, DPoP);
+    assert.equal(tokens.token_type, 'dpop');
+    await assert.rejects(client.refreshTokenGrant(strict, tokens.refresh_token!), (error: { error?: string }) => error.error === 'invalid_dpop_proof');
   });
 
   it("a public client's bound refresh token: refused with another key or without a proof, and not burnt by the attempt (SEC-238)", async () => {

@@ -163,6 +163,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
       const client = await authenticateClient(deps, credentials);
       const cookieClient = client.refreshTokenDelivery === 'cookie';
       const proof = await dpopProofOf(deps, request, tokenEndpointUrl);
+      if (proof === null && client.requireDpop) throw new AuthError('invalid_dpop_proof', { detail: 'This client is registered to require DPoP: send a DPoP proof.' });
       let issued: IssuedTokenPair;
       try {
         issued = await grant(request, body, client, proof);
