@@ -22,6 +22,7 @@ import { deriveProviderTokenKeys } from './core/oauth-client/provider-tokens.ts'
 import { migrateToLatest, type MigrationReport } from './storage/sql/migrate.ts';
 import { withSessionCache } from './storage/session-cache.ts';
 import { housekeep } from './housekeeping.ts';
+import { startOutbox, type Outbox } from './delivery/outbox.ts';
 
 /**
  * The composition root: the only place (with the CLI) that picks concrete adapters.
@@ -242,6 +243,8 @@ export interface Gatehouse {
   oauth: OAuthDeps;
   logger: Logger;
   mailer: Mailer;
+  /** Webhooks and back-channel logout: register a kind in `outbox.kinds`, enqueue on `store.deliveries`. */
+  outbox: Outbox;
   close(): Promise<void>;
 }
 
@@ -303,6 +306,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   // HTTP, so each CLI command skips loading fastify and every route.
   const { buildApp } = await import('./http/app.ts');
   const app = await buildApp({ deps, tokens, config: { ...config, devOutbox: mailer.devOutbox }, oauth, requestLog: config.dev ? 'summary' : 'full', ...(config.logLevel === 'silent' ? {} : { logger }) });
+  const outbox = startOutbox({ config, deliveries: store.deliveries, clock, random: systemRandom, logger });
   const housekeeping = setInterval(() => {
     const nowMs = clock.nowMs();
     void Promise.all([housekeep({ store, deps, tokens }, nowMs), rotateIfDue()]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
@@ -325,10 +329,12 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     oauth,
     logger,
     mailer,
+    outbox,
     async close() {
       clearInterval(housekeeping);
       clearInterval(storageStatus);
       await app.close();
+      await outbox.worker.stop();
       await mailer.queue.close();
       await store.close();
     },

@@ -1,4 +1,4 @@
-import type { PasskeyChallenge, PasskeyCredential, AuditEvent, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
+import type { Delivery, PasskeyChallenge, PasskeyCredential, AuditEvent, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
 
 /** The memory store's rows, one map (or list) per SQL table. */
 export interface Tables {
@@ -22,6 +22,8 @@ export interface Tables {
   passkeys: Map<string, PasskeyCredential>;
   /** Keyed on the hex of the challenge's id hash. */
   passkeyChallenges: Map<string, PasskeyChallenge>;
+  /** The outbox, with each claim's lease token (never returned by the store). */
+  deliveries: Map<string, Delivery & { leaseToken: string | null }>;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface MemoryDb {
 }
 
 export function emptyTables(): Tables {
-  return { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), passkeyChallenges: new Map() };
+  return { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), passkeyChallenges: new Map(), deliveries: new Map() };
 }
 
 export function cloneTables(t: Tables): Tables {
@@ -56,6 +58,8 @@ export function cloneTables(t: Tables): Tables {
     recoveryCodes: new Map(t.recoveryCodes),
     passkeys: new Map(t.passkeys),
     passkeyChallenges: new Map(t.passkeyChallenges),
+    // Rows are changed in place by claimDue: a snapshot copies them, so a rollback undoes a claim.
+    deliveries: new Map([...t.deliveries].map(([id, row]) => [id, { ...row }])),
   };
 }
 
