@@ -11,6 +11,16 @@ export interface UsersTable {
   disabled_at_ms: number | null;
 }
 
+export interface UserProfilesTable {
+  user_id: string;
+  name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  picture: string | null;
+  locale: string | null;
+  updated_at_ms: number;
+}
+
 export interface SessionsTable {
   id: string;
   user_id: string;
@@ -63,6 +73,22 @@ export interface ClientsTable {
   audience: string;
   /** 'body' or 'cookie' (migration 0007). */
   refresh_token_delivery: string;
+  /** JSON arrays of URIs, stored verbatim (migration 0012). */
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  backchannel_logout_uri: string | null;
+  /** JSON array of API scopes. */
+  scopes: string;
+  /** 0 or 1. */
+  skip_consent: number;
+  require_pkce: number;
+  require_par: number;
+  require_dpop: number;
+  token_endpoint_auth_method: string;
+  jwks_uri: string | null;
+  /** The inline JWKS as JSON text, or null. */
+  jwks: string | null;
+  id_token_signed_response_alg: string;
   created_at_ms: number;
 }
 
@@ -200,6 +226,7 @@ export interface DeliveriesTable {
 
 export interface Database {
   users: UsersTable;
+  user_profiles: UserProfilesTable;
   sessions: SessionsTable;
   throttle: ThrottleTable;
   audit: AuditTable;
