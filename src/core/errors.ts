@@ -60,6 +60,9 @@ export const errorCatalog = {
   passkey_already_registered: { status: 409, title: 'This passkey is already registered.' },
   passkey_not_found: { status: 404, title: 'No such passkey for this account.' },
   passkey_last_login_method: { status: 409, title: 'This is the only way left to log in to this account, so it cannot be removed.' },
+  invalid_profile_name: { status: 400, title: 'A name in the profile is too long or contains control characters.' },
+  invalid_picture_url: { status: 400, title: 'The picture must be an https URL without a user name or password, of at most 2048 characters.' },
+  invalid_locale: { status: 400, title: 'The locale must be a BCP 47 language tag such as en-GB.' },
   internal_error: { status: 500, title: 'Something went wrong on our side.' },
   service_unavailable: { status: 503, title: 'A backing service is unavailable; try again shortly.' },
 } as const satisfies Record<string, { status: number; title: string }>;

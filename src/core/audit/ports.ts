@@ -36,7 +36,8 @@ export type AuditEventType =
   | 'passkey.removed'
   | 'email_change.requested'
   | 'email_change.refused'
-  | 'email.changed';
+  | 'email.changed'
+  | 'profile.updated';
 
 export interface AuditEvent {
   id: string;

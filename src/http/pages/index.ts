@@ -20,6 +20,7 @@ import { loginCodePage } from './login-code.ts';
 import { passkeyPages } from './passkeys.ts';
 import { passkeySignupPages } from './passkey-signup.ts';
 import { reauthPage } from './reauth.ts';
+import { profilePage } from './profile.ts';
 
 /**
  * The server-rendered pages. Form bodies (urlencoded) are parsed only inside this plugin, so
@@ -35,6 +36,7 @@ export async function pages(app: FastifyInstance, deps: CoreDeps, config: AppCon
   loginPage(app, deps, config, oauth);
   logoutPage(app, deps);
   accountPage(app, deps, oauth);
+  profilePage(app, deps, oauth);
   emailChangePages(app, deps, config, oauth);
   if (oauth !== undefined) identityPages(app, deps, oauth);
   verifyPage(app, deps, config);

@@ -11,6 +11,16 @@ export interface UsersTable {
   disabled_at_ms: number | null;
 }
 
+export interface UserProfilesTable {
+  user_id: string;
+  name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  picture: string | null;
+  locale: string | null;
+  updated_at_ms: number;
+}
+
 export interface SessionsTable {
   id: string;
   user_id: string;
@@ -177,6 +187,7 @@ export interface PasskeyUsedChallengesTable {
 
 export interface Database {
   users: UsersTable;
+  user_profiles: UserProfilesTable;
   sessions: SessionsTable;
   throttle: ThrottleTable;
   audit: AuditTable;
