@@ -14,7 +14,7 @@ import type { AuditStore } from './audit/ports.ts';
 import type { ClientStore } from './clients/ports.ts';
 import type { DeliveryStore } from './delivery/ports.ts';
 import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts';
-import type { PasskeyChallengeStore, PasskeyStore } from './passkeys/ports.ts';
+import type { PasskeyStore, UsedPasskeyChallengeStore } from './passkeys/ports.ts';
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
 import type { SessionStore } from './sessions/ports.ts';
 import type { ThrottleStore } from './throttle/ports.ts';
@@ -61,7 +61,7 @@ export interface Store {
   totp: TotpStore;
   recoveryCodes: RecoveryCodeStore;
   passkeys: PasskeyStore;
-  passkeyChallenges: PasskeyChallengeStore;
+  usedPasskeyChallenges: UsedPasskeyChallengeStore;
   /** The durable outbox: enqueue on the transaction's store, so a delivery commits with its event. */
   deliveries: DeliveryStore;
   /** Runs `work` atomically: every write inside commits together, or none does. */
