@@ -1,11 +1,12 @@
 import type { Store } from '../../core/ports.ts';
 import { memoryAudit } from './audit.ts';
 import { memoryClients } from './clients.ts';
+import { memoryDeliveries } from './deliveries.ts';
 import { memoryEmailCodes } from './email-codes.ts';
 import { memoryEmailVerifications } from './email-verifications.ts';
 import { memoryOAuthFlows } from './oauth-flows.ts';
 import { memoryOAuthIdentities } from './oauth-identities.ts';
-import { memoryPasskeyChallenges } from './passkey-challenges.ts';
+import { memoryUsedPasskeyChallenges } from './used-passkey-challenges.ts';
 import { memoryPasskeys } from './passkeys.ts';
 import { memoryOneTimeTokens } from './one-time-tokens.ts';
 import { memoryRecoveryCodes } from './recovery-codes.ts';
@@ -41,7 +42,8 @@ function repositories(db: MemoryDb): Repositories {
     totp: memoryTotp(db),
     recoveryCodes: memoryRecoveryCodes(db),
     passkeys: memoryPasskeys(db),
-    passkeyChallenges: memoryPasskeyChallenges(db),
+    usedPasskeyChallenges: memoryUsedPasskeyChallenges(db),
+    deliveries: memoryDeliveries(db),
     replayRecords: memoryReplayRecords(db),
   };
 }

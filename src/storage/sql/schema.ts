@@ -201,14 +201,29 @@ export interface PasskeysTable {
   last_used_at_ms: number | null;
 }
 
-export interface PasskeyChallengesTable {
-  id_hash: Uint8Array;
-  purpose: string;
-  user_id: string | null;
-  binding_hash: Uint8Array | null;
-  challenge: string;
-  created_at_ms: number;
+/** Answered passkey challenges (core/passkeys/ceremony.ts), kept until the challenge would have expired. */
+export interface PasskeyUsedChallengesTable {
+  challenge_hash: Uint8Array;
   expires_at_ms: number;
+}
+
+/** The durable outbox (core/delivery/ports.ts). */
+export interface DeliveriesTable {
+  id: string;
+  kind: string;
+  target_url: string;
+  payload: string;
+  subject: string | null;
+  state: string;
+  attempts: number;
+  next_attempt_at_ms: number;
+  lease_token: string | null;
+  last_attempt_at_ms: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at_ms: number;
+  completed_at_ms: number | null;
+  retried_at_ms: number | null;
 }
 
 export interface Database {
@@ -229,6 +244,7 @@ export interface Database {
   totp_credentials: TotpCredentialsTable;
   recovery_codes: RecoveryCodesTable;
   passkeys: PasskeysTable;
-  passkey_challenges: PasskeyChallengesTable;
+  passkey_used_challenges: PasskeyUsedChallengesTable;
+  deliveries: DeliveriesTable;
   replay_records: ReplayRecordsTable;
 }

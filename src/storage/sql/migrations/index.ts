@@ -11,7 +11,9 @@ import * as sessionAuthentication from './0009-session-authentication.ts';
 import * as revocationsSid from './0010-revocations-sid.ts';
 import * as userProfiles from './0011-user-profiles.ts';
 import * as oidcClients from './0012-oidc-clients.ts';
-import * as dpop from './0013-dpop.ts';
+import * as passkeyUsedChallenges from './0013-passkey-used-challenges.ts';
+import * as deliveries from './0014-deliveries.ts';
+import * as dpop from './0015-dpop.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -27,5 +29,7 @@ export const migrations: Record<string, Migration> = {
   '0010-revocations-sid': revocationsSid,
   '0011-user-profiles': userProfiles,
   '0012-oidc-clients': oidcClients,
-  '0013-dpop': dpop,
+  '0013-passkey-used-challenges': passkeyUsedChallenges,
+  '0014-deliveries': deliveries,
+  '0015-dpop': dpop,
 };
