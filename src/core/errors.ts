@@ -60,6 +60,7 @@ export const errorCatalog = {
   passkey_already_registered: { status: 409, title: 'This passkey is already registered.' },
   passkey_not_found: { status: 404, title: 'No such passkey for this account.' },
   passkey_last_login_method: { status: 409, title: 'This is the only way left to log in to this account, so it cannot be removed.' },
+  operator_second_factor_required: { status: 403, title: 'The console needs an operator account with a second factor: set up an authenticator app or a passkey on your account first.' },
   internal_error: { status: 500, title: 'Something went wrong on our side.' },
   service_unavailable: { status: 503, title: 'A backing service is unavailable; try again shortly.' },
 } as const satisfies Record<string, { status: number; title: string }>;

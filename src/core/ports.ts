@@ -13,6 +13,7 @@ import type { EmailVerificationStore, OneTimeTokenStore, UserStore } from './acc
 import type { AuditStore } from './audit/ports.ts';
 import type { ClientStore } from './clients/ports.ts';
 import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts';
+import type { ConsoleActivityStore, OperatorStore } from './operators/ports.ts';
 import type { PasskeyChallengeStore, PasskeyStore } from './passkeys/ports.ts';
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
 import type { SessionStore } from './sessions/ports.ts';
@@ -24,6 +25,7 @@ export type * from './audit/ports.ts';
 export type * from './clients/ports.ts';
 export type * from './mail/ports.ts';
 export type * from './oauth-client/ports.ts';
+export type * from './operators/ports.ts';
 export type * from './otp/ports.ts';
 export type * from './passkeys/ports.ts';
 export type * from './sessions/ports.ts';
@@ -59,6 +61,8 @@ export interface Store {
   recoveryCodes: RecoveryCodeStore;
   passkeys: PasskeyStore;
   passkeyChallenges: PasskeyChallengeStore;
+  operators: OperatorStore;
+  consoleActivity: ConsoleActivityStore;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */

@@ -6,6 +6,7 @@ import { clientsContract } from './contract/clients.ts';
 import { refreshTokensContract } from './contract/refresh-tokens.ts';
 import { oauthFlowsContract } from './contract/oauth-flows.ts';
 import { oauthIdentitiesContract } from './contract/oauth-identities.ts';
+import { operatorsContract } from './contract/operators.ts';
 import { passkeysContract } from './contract/passkeys.ts';
 import { revocationsContract } from './contract/revocations.ts';
 import { sessionsContract } from './contract/sessions.ts';
@@ -40,6 +41,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     oauthFlowsContract(open);
     accountFactorsContract(open);
     passkeysContract(open);
+    operatorsContract(open);
     transactionContract(open);
   });
 }

@@ -36,7 +36,9 @@ export type AuditEventType =
   | 'passkey.removed'
   | 'email_change.requested'
   | 'email_change.refused'
-  | 'email.changed';
+  | 'email.changed'
+  | 'operator.granted'
+  | 'operator.revoked';
 
 export interface AuditEvent {
   id: string;
@@ -49,6 +51,8 @@ export interface AuditEvent {
   userAgent: string;
   /** Free-form context, never a secret: a reason code or a session id. */
   detail: string | null;
+  /** The operator who did it from the console, when it was not the user themself; null otherwise. */
+  actorId: string | null;
 }
 
 export interface AuditStore {

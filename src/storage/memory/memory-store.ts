@@ -7,6 +7,7 @@ import { memoryOAuthFlows } from './oauth-flows.ts';
 import { memoryOAuthIdentities } from './oauth-identities.ts';
 import { memoryPasskeyChallenges } from './passkey-challenges.ts';
 import { memoryPasskeys } from './passkeys.ts';
+import { memoryConsoleActivity, memoryOperators } from './operators.ts';
 import { memoryOneTimeTokens } from './one-time-tokens.ts';
 import { memoryRecoveryCodes } from './recovery-codes.ts';
 import { memoryRefreshTokens } from './refresh-tokens.ts';
@@ -39,6 +40,8 @@ function repositories(db: MemoryDb): Repositories {
     recoveryCodes: memoryRecoveryCodes(db),
     passkeys: memoryPasskeys(db),
     passkeyChallenges: memoryPasskeyChallenges(db),
+    operators: memoryOperators(db),
+    consoleActivity: memoryConsoleActivity(db),
   };
 }
 

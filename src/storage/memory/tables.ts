@@ -22,6 +22,10 @@ export interface Tables {
   passkeys: Map<string, PasskeyCredential>;
   /** Keyed on the hex of the challenge's id hash. */
   passkeyChallenges: Map<string, PasskeyChallenge>;
+  /** User id -> operator since (the users.operator_since_ms column). */
+  operators: Map<string, number>;
+  /** Session id -> last console request (the sessions.console_seen_at_ms column). */
+  consoleActivity: Map<string, number>;
 }
 
 /**
@@ -33,7 +37,7 @@ export interface MemoryDb {
 }
 
 export function emptyTables(): Tables {
-  return { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), passkeyChallenges: new Map() };
+  return { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), passkeyChallenges: new Map(), operators: new Map(), consoleActivity: new Map() };
 }
 
 export function cloneTables(t: Tables): Tables {
@@ -56,6 +60,8 @@ export function cloneTables(t: Tables): Tables {
     recoveryCodes: new Map(t.recoveryCodes),
     passkeys: new Map(t.passkeys),
     passkeyChallenges: new Map(t.passkeyChallenges),
+    operators: new Map(t.operators),
+    consoleActivity: new Map(t.consoleActivity),
   };
 }
 
@@ -119,4 +125,5 @@ export function dropEverythingOf(tables: Tables, userId: string): void {
   tables.emailCodes.delete(userId);
   tables.totp.delete(userId);
   deleteWhere(tables.passkeys, (p) => p.userId === userId);
+  tables.operators.delete(userId);
 }

@@ -17,6 +17,7 @@ import { sqlRecoveryCodes } from './repositories/recovery-codes.ts';
 import { sqlTotp } from './repositories/totp.ts';
 import { sqlPasskeys } from './repositories/passkeys.ts';
 import { sqlPasskeyChallenges } from './repositories/passkey-challenges.ts';
+import { sqlConsoleActivity, sqlOperators } from './repositories/operators.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
 import { createGroupCommit, type SavepointStatement } from './group-commit.ts';
@@ -73,6 +74,8 @@ function sqlRepositories(db: Db): Repositories {
     recoveryCodes: sqlRecoveryCodes(db),
     passkeys: sqlPasskeys(db),
     passkeyChallenges: sqlPasskeyChallenges(db),
+    operators: sqlOperators(db),
+    consoleActivity: sqlConsoleActivity(db),
   };
 }
 
