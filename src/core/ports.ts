@@ -9,7 +9,7 @@
  * keeps working.
  */
 
-import type { EmailVerificationStore, OneTimeTokenStore, UserStore } from './accounts/ports.ts';
+import type { EmailVerificationStore, OneTimeTokenStore, UserProfileStore, UserStore } from './accounts/ports.ts';
 import type { AuditStore } from './audit/ports.ts';
 import type { ClientStore } from './clients/ports.ts';
 import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts';
@@ -45,6 +45,7 @@ export interface Random {
 /** Everything the domain stores, with an all-or-nothing transaction over it. */
 export interface Store {
   users: UserStore;
+  profiles: UserProfileStore;
   sessions: SessionStore;
   throttle: ThrottleStore;
   audit: AuditStore;

@@ -20,6 +20,7 @@ import { hooklessApiHeaders, registerSecurityHeaders } from './plugins/security-
 import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { meEmailRoutes } from './routes/me-email.ts';
+import { meProfileRoutes } from './routes/me-profile.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { sessionsRoutes } from './routes/sessions.ts';
 import { userRoutes } from './routes/users.ts';
@@ -138,6 +139,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   sessionsRoutes(app, deps);
   meRoutes(app, deps);
   meEmailRoutes(app, deps);
+  meProfileRoutes(app, deps);
   reauthRoutes(app, deps);
   sessionTokenRoutes(app, { ...deps, ...tokens });
   wellKnownRoutes(app, tokens);

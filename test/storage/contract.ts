@@ -14,6 +14,7 @@ import { signingKeysContract } from './contract/signing-keys.ts';
 import { throttleContract } from './contract/throttle.ts';
 import { transactionContract } from './contract/transaction.ts';
 import { usersContract } from './contract/users.ts';
+import { userProfilesContract } from './contract/user-profiles.ts';
 
 /**
  * The storage contract: one suite, run unchanged on every Store adapter (memory,
@@ -30,6 +31,7 @@ import { usersContract } from './contract/users.ts';
 export function runStoreContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
     usersContract(open);
+    userProfilesContract(open);
     sessionsContract(open);
     throttleContract(open);
     auditContract(open);

@@ -29,6 +29,29 @@ export interface UserStore {
   list(options: { limit: number; afterEmail?: string }): Promise<User[]>;
 }
 
+/**
+ * What a user says about themselves, for the OpenID `profile` scope (core/accounts/user-claims.ts).
+ * Every field is optional; null means "not given". Validated by core/accounts/profile-input.ts.
+ */
+export interface UserProfile {
+  userId: string;
+  name: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  /** An https URL (no credentials in it). */
+  picture: string | null;
+  /** A BCP 47 language tag, canonical form (`en-US`). */
+  locale: string | null;
+  updatedAtMs: number;
+}
+
+export interface UserProfileStore {
+  /** The profile, or null when the user never saved one. */
+  find(userId: string): Promise<UserProfile | null>;
+  /** Inserts or replaces the whole profile of `profile.userId` (the user must exist). */
+  put(profile: UserProfile): Promise<void>;
+}
+
 export type OneTimeTokenPurpose = 'verify_email' | 'password_reset' | 'pending_login' | 'change_email';
 
 /** A link token (email verification, password reset): `id.secret`, only SHA-256(secret) stored. Also the single-use record of a pending login (core/credentials/pending-login.ts). */

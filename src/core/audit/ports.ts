@@ -37,6 +37,7 @@ export type AuditEventType =
   | 'email_change.requested'
   | 'email_change.refused'
   | 'email.changed'
+  | 'profile.updated'
   | 'operator.granted'
   | 'operator.revoked';
 

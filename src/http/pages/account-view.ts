@@ -13,6 +13,8 @@ import { html, type SafeHtml } from './html.ts';
 import { alert, notice as noticeBox, sendPage } from './layout.ts';
 import { startUrl } from './provider-buttons.ts';
 import { emailSection } from './email-change-view.ts';
+import { findProfile } from '../../core/accounts/update-profile.ts';
+import { profileSection } from './profile-view.ts';
 
 // The /account page as HTML: rendered by account.ts and, after a failed unlink, by identities.ts.
 // It lives apart from both so neither page module imports the other.
@@ -49,10 +51,12 @@ export interface AccountView {
   notice?: string;
   /** What went wrong with the form just posted. */
   error?: string;
+  /** The profile form as posted, refilled after a refused save. */
+  profileValues?: Parameters<typeof profileSection>[1];
 }
 
 /** Sends the /account page: sessions, linked logins, passkeys, two-factor, password and deletion. */
-export async function renderAccount(reply: FastifyReply, { deps, oauth, current, status, notice, error }: AccountView): Promise<FastifyReply> {
+export async function renderAccount(reply: FastifyReply, { deps, oauth, current, status, notice, error, profileValues }: AccountView): Promise<FastifyReply> {
   // This device first, then the others by last use.
   const sessions = (await listSessions(deps, current.user.id)).sort((a, b) => Number(b.id === current.session.id) - Number(a.id === current.session.id));
   const min = deps.passwordPolicy.minLength;
@@ -72,6 +76,7 @@ export async function renderAccount(reply: FastifyReply, { deps, oauth, current,
 </table>
 ${sessions.length > 1 ? html`<form method="post" action="/account/sessions/revoke-others"><button class="secondary" type="submit">Sign out every other session</button></form>` : ''}
 </section>
+${profileSection(await findProfile(deps, current.user), profileValues)}
 ${emailSection(deps, current)}
 ${await identitiesSection(deps, oauth, current)}
 ${passkeysCard(await listPasskeys(deps, current.user))}

@@ -20,6 +20,7 @@ import { loginCodePage } from './login-code.ts';
 import { passkeyPages } from './passkeys.ts';
 import { passkeySignupPages } from './passkey-signup.ts';
 import { reauthPage } from './reauth.ts';
+import { profilePage } from './profile.ts';
 import { adminPages } from './admin/index.ts';
 
 /**
@@ -36,6 +37,7 @@ export async function pages(app: FastifyInstance, deps: CoreDeps, config: AppCon
   loginPage(app, deps, config, oauth);
   logoutPage(app, deps);
   accountPage(app, deps, oauth);
+  profilePage(app, deps, oauth);
   emailChangePages(app, deps, config, oauth);
   if (oauth !== undefined) identityPages(app, deps, oauth);
   verifyPage(app, deps, config);

@@ -18,12 +18,14 @@ import { cloneTables, emptyTables, type MemoryDb } from './tables.ts';
 import { memoryThrottle } from './throttle.ts';
 import { memoryTotp } from './totp.ts';
 import { memoryUsers } from './users.ts';
+import { memoryUserProfiles } from './user-profiles.ts';
 
 type Repositories = Omit<Store, 'transaction' | 'ping' | 'close'>;
 
 function repositories(db: MemoryDb): Repositories {
   return {
     users: memoryUsers(db),
+    profiles: memoryUserProfiles(db),
     sessions: memorySessions(db),
     throttle: memoryThrottle(db),
     audit: memoryAudit(db),

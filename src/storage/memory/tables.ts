@@ -1,8 +1,10 @@
-import type { PasskeyChallenge, PasskeyCredential, AuditEvent, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
+import type { PasskeyChallenge, PasskeyCredential, AuditEvent, UserProfile, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
 
 /** The memory store's rows, one map (or list) per SQL table. */
 export interface Tables {
   users: Map<string, User>;
+  /** Keyed on the user id. */
+  profiles: Map<string, UserProfile>;
   sessions: Map<string, Session>;
   throttle: Map<string, ThrottleState>;
   audit: AuditEvent[];
@@ -37,12 +39,13 @@ export interface MemoryDb {
 }
 
 export function emptyTables(): Tables {
-  return { users: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), passkeyChallenges: new Map(), operators: new Map(), consoleActivity: new Map() };
+  return { users: new Map(), profiles: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), passkeyChallenges: new Map(), operators: new Map(), consoleActivity: new Map() };
 }
 
 export function cloneTables(t: Tables): Tables {
   return {
     users: new Map(t.users),
+    profiles: new Map(t.profiles),
     sessions: new Map(t.sessions),
     throttle: new Map(t.throttle),
     audit: [...t.audit],
@@ -122,6 +125,7 @@ export function dropEverythingOf(tables: Tables, userId: string): void {
   deleteWhere(tables.oneTimeTokens, (t) => t.userId === userId);
   deleteWhere(tables.recoveryCodes, (c) => c.userId === userId);
   tables.emailVerifications.delete(userId);
+  tables.profiles.delete(userId);
   tables.emailCodes.delete(userId);
   tables.totp.delete(userId);
   deleteWhere(tables.passkeys, (p) => p.userId === userId);

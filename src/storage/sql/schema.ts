@@ -13,6 +13,16 @@ export interface UsersTable {
   operator_since_ms: number | null;
 }
 
+export interface UserProfilesTable {
+  user_id: string;
+  name: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  picture: string | null;
+  locale: string | null;
+  updated_at_ms: number;
+}
+
 export interface SessionsTable {
   id: string;
   user_id: string;
@@ -187,6 +197,7 @@ export interface PasskeyChallengesTable {
 
 export interface Database {
   users: UsersTable;
+  user_profiles: UserProfilesTable;
   sessions: SessionsTable;
   throttle: ThrottleTable;
   audit: AuditTable;

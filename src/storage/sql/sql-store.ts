@@ -10,6 +10,7 @@ import { sqlSigningKeys } from './repositories/signing-keys.ts';
 import { sqlSessions } from './repositories/sessions.ts';
 import { sqlThrottle } from './repositories/throttle.ts';
 import { sqlUsers } from './repositories/users.ts';
+import { sqlUserProfiles } from './repositories/user-profiles.ts';
 import { sqlEmailCodes } from './repositories/email-codes.ts';
 import { sqlEmailVerifications } from './repositories/email-verifications.ts';
 import { sqlOneTimeTokens } from './repositories/one-time-tokens.ts';
@@ -58,6 +59,7 @@ export interface SqlStoreOptions {
 function sqlRepositories(db: Db): Repositories {
   return {
     users: sqlUsers(db),
+    profiles: sqlUserProfiles(db),
     sessions: sqlSessions(db),
     throttle: sqlThrottle(db),
     audit: sqlAudit(db),

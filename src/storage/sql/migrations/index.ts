@@ -9,7 +9,8 @@ import * as clientRefreshCookie from './0007-client-refresh-cookie.ts';
 import * as passkeys from './0008-passkeys.ts';
 import * as sessionAuthentication from './0009-session-authentication.ts';
 import * as revocationsSid from './0010-revocations-sid.ts';
-import * as operators from './0011-operators.ts';
+import * as userProfiles from './0011-user-profiles.ts';
+import * as operators from './0012-operators.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   '0008-passkeys': passkeys,
   '0009-session-authentication': sessionAuthentication,
   '0010-revocations-sid': revocationsSid,
-  '0011-operators': operators,
+  '0011-user-profiles': userProfiles,
+  '0012-operators': operators,
 };
