@@ -191,12 +191,12 @@ export function createCli(): Command {
     .description('make the account an operator: it may use the console at /admin once it has a second factor (audited)')
     .requiredOption('--email <email>')
     .action(async (options: { email: string }) => {
-      const hasFactor = await withCore(program, async (deps) => {
+      const { email, hasFactor } = await withCore(program, async (deps) => {
         const target = await findUser(deps, options.email);
         await grantOperator(deps, target.id, cliContext);
-        return hasStrongSecondFactor(deps, target.id);
+        return { email: target.email, hasFactor: await hasStrongSecondFactor(deps, target.id) };
       });
-      console.log(`${unambiguous(options.email)} is an operator`);
+      console.log(`${unambiguous(email)} is an operator`);
       if (!hasFactor) console.log('  note: the console stays closed to it until the account has an authenticator app (TOTP) or a passkey');
     });
   user
@@ -204,8 +204,12 @@ export function createCli(): Command {
     .description('take operator rights away from the account, at once (audited)')
     .requiredOption('--email <email>')
     .action(async (options: { email: string }) => {
-      await withCore(program, async (deps) => revokeOperator(deps, (await findUser(deps, options.email)).id, cliContext));
-      console.log(`${unambiguous(options.email)} is no longer an operator`);
+      const email = await withCore(program, async (deps) => {
+        const target = await findUser(deps, options.email);
+        await revokeOperator(deps, target.id, cliContext);
+        return target.email;
+      });
+      console.log(`${unambiguous(email)} is no longer an operator`);
     });
   user
     .command('list-admins')

@@ -9,6 +9,7 @@ describe('grantOperator / revokeOperator', () => {
     const alice = await seedUser(core, 'alice@example.com');
     assert.equal(await grantOperator(core, alice.id, { ...testContext(), actorId: 'user-root' }), true);
     assert.equal(await core.store.operators.operatorSince(alice.id), core.clock.nowMs());
+    core.clock.advance(1000);
     assert.equal(await revokeOperator(core, alice.id, testContext()), true);
     assert.equal(await core.store.operators.operatorSince(alice.id), null);
     const events = await core.store.audit.list({ limit: 10, userId: alice.id });
