@@ -10,7 +10,8 @@ import * as passkeys from './0008-passkeys.ts';
 import * as sessionAuthentication from './0009-session-authentication.ts';
 import * as revocationsSid from './0010-revocations-sid.ts';
 import * as userProfiles from './0011-user-profiles.ts';
-import * as operators from './0012-operators.ts';
+import * as oidcClients from './0012-oidc-clients.ts';
+import * as operators from './0013-operators.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -25,5 +26,6 @@ export const migrations: Record<string, Migration> = {
   '0009-session-authentication': sessionAuthentication,
   '0010-revocations-sid': revocationsSid,
   '0011-user-profiles': userProfiles,
-  '0012-operators': operators,
+  '0012-oidc-clients': oidcClients,
+  '0013-operators': operators,
 };
