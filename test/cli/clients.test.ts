@@ -51,7 +51,7 @@ describe('gatehouse clients (no server running)', { timeout: 180_000 }, () => {
     const rows = tableRows(listed);
     assert.equal(rows.length, 1, listed);
     const [row] = rows;
-    assert.deepEqual(Object.keys(row ?? {}), ['id', 'name', 'type', 'grants', 'audience', 'refresh', 'created']);
+    assert.deepEqual(Object.keys(row ?? {}), ['id', 'name', 'type', 'grants', 'audience', 'refresh', 'redirect_uris', 'post_logout_uris', 'backchannel_uri', 'created']);
     assert.equal(row?.id, id);
     assert.equal(row?.name, 'Billing backend');
     assert.equal(row?.type, 'confidential');
@@ -91,6 +91,55 @@ describe('gatehouse clients (no server running)', { timeout: 180_000 }, () => {
     assert.match(unknown.stderr, /body, cookie/);
   });
 
+  test('clients create registers an OpenID client with every flag of issue 13 §10; list shows its URIs', async () => {
+    const created = await runCli(
+      [
+        'clients', 'create', '--name', 'Notes', '--type', 'confidential', '--grant', 'authorization_code', '--grant', 'refresh_token', '--grant', 'client_credentials',
+        '--redirect-uri', 'https://notes.example.com/cb', '--redirect-uri', 'http://127.0.0.1:8080/cb', '--post-logout-redirect-uri', 'https://notes.example.com/bye',
+        '--backchannel-logout-uri', 'https://notes.example.com/backchannel', '--scope', 'notes:read', '--scope', 'notes:write',
+        '--skip-consent', '--require-pkce', '--require-par', '--require-dpop', '--id', 'notes', '--audience', 'https://api.notes.example.com',
+        '--token-endpoint-auth-method', 'client_secret_post', '--id-token-alg', 'ES256',
+      ],
+      { env },
+    );
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /^client_id: notes$/m);
+    assert.match(created.stdout, /^client_secret: [A-Za-z0-9_-]{43}$/m);
+    const jwks = JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' }] });
+    const keyed = await runCli(['clients', 'create', '--name', 'Keyed', '--type', 'confidential', '--grant', 'client_credentials', '--id', 'keyed', '--token-endpoint-auth-method', 'private_key_jwt', '--jwks', jwks], { env });
+    assert.equal(keyed.code, 0, keyed.stderr);
+    assert.doesNotMatch(keyed.stdout, /client_secret/, 'a private_key_jwt client authenticates with its key, so it gets no secret');
+    await runCliOk(['clients', 'create', '--name', 'Phone', '--type', 'public', '--grant', 'authorization_code', '--redirect-uri', 'com.example.notes:/cb', '--id', 'phone'], { env });
+
+    const rows = tableRows(await runCliOk(['clients', 'list'], { env }));
+    const notes = rows.find((r) => r.id === 'notes');
+    assert.equal(notes?.grants, 'authorization_code refresh_token client_credentials');
+    assert.equal(notes?.redirect_uris, 'https://notes.example.com/cb http://127.0.0.1:8080/cb');
+    assert.equal(notes?.post_logout_uris, 'https://notes.example.com/bye');
+    assert.equal(notes?.backchannel_uri, 'https://notes.example.com/backchannel');
+    assert.equal(rows.find((r) => r.id === 'phone')?.audience, 'phone', 'without --audience, the client id');
+
+    const store = await openSqliteStore(temp.database, { migrate: 'never' });
+    try {
+      const stored = await store.clients.findById('notes');
+      assert.deepEqual(
+        { ...stored, secretHash: null, createdAtMs: 0 },
+        {
+          id: 'notes', name: 'Notes', type: 'confidential', secretHash: null, grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+          audience: 'https://api.notes.example.com', refreshTokenDelivery: 'body', redirectUris: ['https://notes.example.com/cb', 'http://127.0.0.1:8080/cb'],
+          postLogoutRedirectUris: ['https://notes.example.com/bye'], backchannelLogoutUri: 'https://notes.example.com/backchannel', scopes: ['notes:read', 'notes:write'],
+          skipConsent: true, requirePkce: true, requirePar: true, requireDpop: true, tokenEndpointAuthMethod: 'client_secret_post', jwksUri: null, jwks: null,
+          idTokenSignedResponseAlg: 'ES256', createdAtMs: 0,
+        },
+      );
+      assert.equal((await store.clients.findById('keyed'))?.jwks?.keys[0]?.kty, 'EC');
+      assert.equal((await store.clients.findById('phone'))?.tokenEndpointAuthMethod, 'none');
+      assert.equal((await store.clients.findById('phone'))?.idTokenSignedResponseAlg, 'RS256');
+    } finally {
+      await store.close();
+    }
+  });
+
   test('clients list with no clients prints (none)', async () => {
     assert.equal((await runCliOk(['clients', 'list'], { env })).trim(), '(none)');
   });
@@ -107,10 +156,16 @@ describe('gatehouse clients (no server running)', { timeout: 180_000 }, () => {
 
   test('bad input exits 1 with a message naming the problem, and registers nothing', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [['--name', 'X', '--type', 'public', '--grant', 'client_credentials', '--audience', 'api'], /--grant.*expected one of password, refresh_token, session/],
+      [['--name', 'X', '--type', 'public', '--grant', 'implicit', '--audience', 'api'], /--grant.*expected one of password, refresh_token, session, authorization_code, client_credentials/],
+      [['--name', 'X', '--type', 'public', '--grant', 'client_credentials', '--audience', 'api'], /validation_failed: The client_credentials grant is for confidential clients/],
+      [['--name', 'X', '--type', 'public', '--grant', 'authorization_code'], /validation_failed: The authorization_code grant needs at least one redirect URI/],
+      [['--name', 'X', '--type', 'public', '--grant', 'authorization_code', '--redirect-uri', 'https://rp.example.com/cb#frag'], /validation_failed: A redirect URI must not contain a fragment/],
+      [['--name', 'X', '--type', 'confidential', '--grant', 'authorization_code', '--redirect-uri', 'http://rp.example.com/cb'], /validation_failed: A redirect URI over http must point at a loopback host/],
+      [['--name', 'X', '--type', 'confidential', '--grant', 'authorization_code', '--redirect-uri', 'https://rp.example.com/cb', '--token-endpoint-auth-method', 'private_key_jwt'], /validation_failed: private_key_jwt needs/],
+      [['--name', 'X', '--type', 'confidential', '--grant', 'authorization_code', '--redirect-uri', 'https://rp.example.com/cb', '--jwks', 'not json'], /--jwks.*JSON/],
+      [['--name', 'X', '--type', 'confidential', '--grant', 'authorization_code', '--redirect-uri', 'https://rp.example.com/cb', '--id-token-alg', 'HS256'], /--id-token-alg/],
       [['--name', 'X', '--type', 'trusted', '--grant', 'password', '--audience', 'api'], /--type/],
       [['--name', 'X', '--type', 'public', '--audience', 'api'], /--grant/],
-      [['--name', 'X', '--type', 'public', '--grant', 'password'], /--audience/],
       [['--name', 'X', '--type', 'public', '--grant', 'password', '--audience', 'two words'], /validation_failed: An audience must not contain whitespace/],
       [['--name', '', '--type', 'public', '--grant', 'password', '--audience', 'api'], /validation_failed: A client name/],
     ];

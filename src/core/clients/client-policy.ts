@@ -2,7 +2,7 @@ import { AuthError } from '../errors.ts';
 import type { Client, ClientType, GrantType, RefreshTokenDelivery } from '../ports.ts';
 
 /** Every grant a client may be registered for. The token endpoint decides what each one means. */
-export const grantTypes: readonly GrantType[] = Object.freeze(['password', 'refresh_token', 'session']);
+export const grantTypes: readonly GrantType[] = Object.freeze(['password', 'refresh_token', 'session', 'authorization_code', 'client_credentials']);
 export const clientTypes: readonly ClientType[] = Object.freeze(['public', 'confidential']);
 export const refreshTokenDeliveries: readonly RefreshTokenDelivery[] = Object.freeze(['body', 'cookie']);
 
@@ -36,6 +36,19 @@ export function toClientView(client: Client): ClientView {
     grantTypes: [...client.grantTypes],
     audience: client.audience,
     refreshTokenDelivery: client.refreshTokenDelivery,
+    redirectUris: [...client.redirectUris],
+    postLogoutRedirectUris: [...client.postLogoutRedirectUris],
+    backchannelLogoutUri: client.backchannelLogoutUri,
+    scopes: [...client.scopes],
+    skipConsent: client.skipConsent,
+    requirePkce: client.requirePkce,
+    requirePar: client.requirePar,
+    requireDpop: client.requireDpop,
+    tokenEndpointAuthMethod: client.tokenEndpointAuthMethod,
+    jwksUri: client.jwksUri,
+    // Public keys only (parseClientJwks refuses private members), so they may be shown.
+    jwks: client.jwks === null ? null : { keys: client.jwks.keys.map((key) => ({ ...key })) },
+    idTokenSignedResponseAlg: client.idTokenSignedResponseAlg,
     createdAtMs: client.createdAtMs,
   };
 }

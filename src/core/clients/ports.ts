@@ -1,13 +1,24 @@
 /** The storage port of OAuth clients (the apps that ask Gatehouse for tokens). */
 
 export type ClientType = 'public' | 'confidential';
-export type GrantType = 'password' | 'refresh_token' | 'session';
+/**
+ * What a client may be registered for. `authorization_code` and `client_credentials` are the
+ * OpenID Provider's grants (docs/openid-provider.md); the token endpoint decides what each means.
+ */
+export type GrantType = 'password' | 'refresh_token' | 'session' | 'authorization_code' | 'client_credentials';
 /**
  * Where the token endpoint puts a client's refresh token. `body`: in the JSON response (servers,
  * native apps). `cookie`: only in an HttpOnly `__Host-` cookie, never where a script can read it
  * (browser apps; public clients only).
  */
 export type RefreshTokenDelivery = 'body' | 'cookie';
+/** How a client authenticates at the token endpoint (OpenID Connect Dynamic Registration §2 names). */
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+/** The algorithm of the ID tokens a client receives (`id_token_signed_response_alg`). */
+export type IdTokenSigningAlgorithm = 'RS256' | 'ES256' | 'EdDSA';
+
+/** A public JSON Web Key as registered for a client (private_key_jwt); never holds private members. */
+export type ClientJwk = Record<string, unknown> & { kty: string };
 
 /** An OAuth client: an app that asks Gatehouse for tokens. */
 export interface Client {
@@ -20,6 +31,28 @@ export interface Client {
   /** The `aud` of the access tokens it receives: the API they are for. */
   audience: string;
   refreshTokenDelivery: RefreshTokenDelivery;
+  /** Where the authorization endpoint may send the browser back: compared exactly, character for character. */
+  redirectUris: string[];
+  /** Where RP-initiated logout may send the browser afterwards: compared exactly. */
+  postLogoutRedirectUris: string[];
+  /** Where back-channel logout tokens are POSTed; null when the client takes none. */
+  backchannelLogoutUri: string | null;
+  /** API scopes it may ask for, beyond the OpenID ones (openid profile email offline_access). */
+  scopes: string[];
+  /** A first-party app: its users are never asked for consent. */
+  skipConsent: boolean;
+  /** PKCE even when the OpenID nonce would do (confidential clients); public clients always need it. */
+  requirePkce: boolean;
+  /** Authorization requests only through pushed authorization requests (RFC 9126). */
+  requirePar: boolean;
+  /** Tokens only bound to a DPoP key (RFC 9449). */
+  requireDpop: boolean;
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** private_key_jwt: where its public keys are published, or null. */
+  jwksUri: string | null;
+  /** private_key_jwt: its public keys, inline, or null. */
+  jwks: { keys: ClientJwk[] } | null;
+  idTokenSignedResponseAlg: IdTokenSigningAlgorithm;
   createdAtMs: number;
 }
 

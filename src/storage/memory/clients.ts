@@ -1,7 +1,8 @@
 import type { Client, ClientStore } from '../../core/ports.ts';
 import type { MemoryDb } from './tables.ts';
 
-const copyClient = (c: Client): Client => ({ ...c, grantTypes: [...c.grantTypes] });
+// A deep copy, so a caller changing what it read (or what it stored) changes nothing stored.
+const copyClient = (c: Client): Client => structuredClone(c);
 
 export function memoryClients(db: MemoryDb): ClientStore {
   return {

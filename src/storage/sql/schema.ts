@@ -73,6 +73,22 @@ export interface ClientsTable {
   audience: string;
   /** 'body' or 'cookie' (migration 0007). */
   refresh_token_delivery: string;
+  /** JSON arrays of URIs, stored verbatim (migration 0012). */
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  backchannel_logout_uri: string | null;
+  /** JSON array of API scopes. */
+  scopes: string;
+  /** 0 or 1. */
+  skip_consent: number;
+  require_pkce: number;
+  require_par: number;
+  require_dpop: number;
+  token_endpoint_auth_method: string;
+  jwks_uri: string | null;
+  /** The inline JWKS as JSON text, or null. */
+  jwks: string | null;
+  id_token_signed_response_alg: string;
   created_at_ms: number;
 }
 

@@ -7,6 +7,7 @@ import type { Client, Store } from '../../../src/core/ports.ts';
 import { rejectsWithAuthError } from '../../support/auth-error.ts';
 import { createTestCore, testEpochMs, type TestCore } from '../../support/core-deps.ts';
 import { createCountingHasher, type CountingHasher } from '../../support/counting-hasher.ts';
+import { clientRecord } from '../../support/client-record.ts';
 
 const sha256Base64url = (secret: string): string => createHash('sha256').update(secret).digest('base64url');
 
@@ -44,10 +45,10 @@ describe('authenticateClient', () => {
     mobile = (await createClient(core, { name: 'Mobile app', type: 'public', grantTypes: ['password', 'refresh_token'], audience: 'https://api.example.com', id: 'mobile-app' })).client;
     // Inconsistent rows a damaged or hand-edited database could hold: they must refuse, not throw.
     const odd: Client[] = [
-      { id: 'public-with-hash', name: 'Public with a hash', type: 'public', secretHash: sha256Base64url(secret), grantTypes: ['password'], audience: 'api', refreshTokenDelivery: 'body', createdAtMs: testEpochMs },
-      { id: 'confidential-without-hash', name: 'Confidential without a hash', type: 'confidential', secretHash: null, grantTypes: ['password'], audience: 'api', refreshTokenDelivery: 'body', createdAtMs: testEpochMs },
-      { id: 'truncated-hash', name: 'Truncated hash', type: 'confidential', secretHash: sha256Base64url(secret).slice(0, 20), grantTypes: ['password'], audience: 'api', refreshTokenDelivery: 'body', createdAtMs: testEpochMs },
-      { id: 'argon2id-hash', name: 'Left-over argon2id hash', type: 'confidential', secretHash: `$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$${sha256Base64url(secret)}`, grantTypes: ['password'], audience: 'api', refreshTokenDelivery: 'body', createdAtMs: testEpochMs },
+      clientRecord({ id: 'public-with-hash', name: 'Public with a hash', type: 'public', secretHash: sha256Base64url(secret), grantTypes: ['password'], audience: 'api', refreshTokenDelivery: 'body', createdAtMs: testEpochMs }),
+      clientRecord({ id: 'confidential-without-hash', name: 'Confidential without a hash', type: 'confidential', secretHash: null, grantTypes: ['password'], audience: 'api', refreshTokenDelivery: 'body', createdAtMs: testEpochMs }),
+      clientRecord({ id: 'truncated-hash', name: 'Truncated hash', type: 'confidential', secretHash: sha256Base64url(secret).slice(0, 20), grantTypes: ['password'], audience: 'api', refreshTokenDelivery: 'body', createdAtMs: testEpochMs }),
+      clientRecord({ id: 'argon2id-hash', name: 'Left-over argon2id hash', type: 'confidential', secretHash: `$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$${sha256Base64url(secret)}`, grantTypes: ['password'], audience: 'api', refreshTokenDelivery: 'body', createdAtMs: testEpochMs }),
     ];
     for (const client of odd) assert.equal(await base.store.clients.create(client), 'created');
   });

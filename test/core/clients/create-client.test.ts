@@ -5,6 +5,7 @@ import { createClient, type NewClient } from '../../../src/core/clients/create-c
 import type { ClientType, GrantType } from '../../../src/core/ports.ts';
 import { rejectsWithAuthError } from '../../support/auth-error.ts';
 import { createTestCore, testEpochMs } from '../../support/core-deps.ts';
+import { clientRecord } from '../../support/client-record.ts';
 import { createCountingHasher } from '../../support/counting-hasher.ts';
 
 const confidential: NewClient = { name: 'Billing backend', type: 'confidential', grantTypes: ['password', 'refresh_token'], audience: 'https://api.example.com' };
@@ -22,7 +23,11 @@ describe('createClient', () => {
     assert.match(issued, /^[A-Za-z0-9_-]{43}$/, '32 random bytes, base64url');
     assert.equal(Buffer.from(issued, 'base64url').length, 32);
     assert.match(client.id, /^[A-Za-z0-9_-]{22}$/, 'a random id by default');
-    assert.deepEqual({ ...client, id: 'x', secretHash: 'x' }, { ...confidential, id: 'x', secretHash: 'x', refreshTokenDelivery: 'body', createdAtMs: testEpochMs });
+    assert.deepEqual(
+      { ...client, id: 'x', secretHash: 'x' },
+      clientRecord({ id: 'x', name: confidential.name, type: 'confidential', grantTypes: confidential.grantTypes, audience: 'https://api.example.com', secretHash: 'x', refreshTokenDelivery: 'body', createdAtMs: testEpochMs }),
+      'without OpenID settings: no redirect URIs, client_secret_basic, RS256 ID tokens, no flags',
+    );
 
     const stored = await core.store.clients.findById(client.id);
     assert.deepEqual(stored, client);
@@ -96,7 +101,14 @@ describe('createClient', () => {
     ['a name of 101 characters', { name: 'a'.repeat(101) }],
     ['a name with a line break', { name: 'Billing\nadmin: yes' }],
     ['no grant types', { grantTypes: [] }],
-    ['an unknown grant type', { grantTypes: ['password', 'client_credentials' as GrantType] }],
+    ['an unknown grant type', { grantTypes: ['password', 'implicit' as GrantType] }],
+    ['authorization_code without a redirect URI', { grantTypes: ['authorization_code'] }],
+    ['a redirect URI with a fragment', { grantTypes: ['authorization_code'], redirectUris: ['https://rp.example.com/cb#x'] }],
+    ['a redirect URI over http to a remote host', { grantTypes: ['authorization_code'], redirectUris: ['http://rp.example.com/cb'] }],
+    ['a back-channel logout URI with a custom scheme', { backchannelLogoutUri: 'com.example.app:/bc' }],
+    ['a JWKS URI and an inline JWKS both', { tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://rp.example.com/jwks', jwks: { keys: [{ kty: 'EC' }] } }],
+    ['an ID token algorithm Gatehouse does not sign with', { idTokenSignedResponseAlg: 'HS256' }],
+    ['a scope with a space', { scopes: ['a b'] }],
     ['an unknown client type', { type: 'trusted' as ClientType }],
     ['an empty audience', { audience: '' }],
     ['an audience with a space', { audience: 'https://api.example.com extra' }],
@@ -136,5 +148,19 @@ describe('createClient', () => {
     const unknown = await rejectsWithAuthError(createClient(core, { ...publicApp, refreshTokenDelivery: 'localStorage' as never }), 'validation_failed');
     assert.match(unknown.detail ?? '', /body, cookie/);
     assert.deepEqual(await core.store.clients.list(), []);
+  });
+});
+
+describe('createClient: OpenID clients', () => {
+  it('a private_key_jwt client gets no secret; a client_secret_post one gets one; the audience defaults to the client id', async () => {
+    const core = await createTestCore();
+    const keyed = await createClient(core, { name: 'Keyed', type: 'confidential', grantTypes: ['client_credentials'], tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: 'https://rp.example.com/jwks', id: 'keyed' });
+    assert.equal(keyed.secret, null);
+    assert.equal(keyed.client.secretHash, null);
+    assert.equal(keyed.client.audience, 'keyed');
+    const posted = await createClient(core, { name: 'Posted', type: 'confidential', grantTypes: ['authorization_code'], redirectUris: ['https://rp.example.com/cb'], tokenEndpointAuthMethod: 'client_secret_post' });
+    assert.match(posted.secret ?? '', /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(posted.client.audience, posted.client.id);
+    assert.deepEqual(await core.store.clients.findById(posted.client.id), posted.client);
   });
 });

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createClient } from '../../../src/core/clients/create-client.ts';
 import { listClients } from '../../../src/core/clients/list-clients.ts';
+import type { Client } from '../../../src/core/ports.ts';
+import { clientRecord } from '../../support/client-record.ts';
 import { createTestCore } from '../../support/core-deps.ts';
+
+function withoutHash(client: Client): Omit<Client, 'secretHash'> {
+  const { secretHash: _, ...view } = client;
+  return view;
+}
 
 describe('listClients', () => {
   it('lists every client oldest first, without any secret or secret hash (SEC-76)', async () => {
@@ -13,8 +20,8 @@ describe('listClients', () => {
 
     const listed = await listClients(core);
     assert.deepEqual(listed, [
-      { id: 'zeta', name: 'Zeta server', type: 'confidential', grantTypes: ['password'], audience: 'https://api.example.com', refreshTokenDelivery: 'body', createdAtMs: first.client.createdAtMs },
-      { id: 'alpha', name: 'Alpha mobile', type: 'public', grantTypes: ['session', 'refresh_token'], audience: 'mobile-api', refreshTokenDelivery: 'cookie', createdAtMs: second.client.createdAtMs },
+      withoutHash(clientRecord({ id: 'zeta', name: 'Zeta server', type: 'confidential', secretHash: null, grantTypes: ['password'], audience: 'https://api.example.com', refreshTokenDelivery: 'body', createdAtMs: first.client.createdAtMs })),
+      withoutHash(clientRecord({ id: 'alpha', name: 'Alpha mobile', type: 'public', secretHash: null, grantTypes: ['session', 'refresh_token'], audience: 'mobile-api', refreshTokenDelivery: 'cookie', createdAtMs: second.client.createdAtMs })),
     ]);
     for (const client of listed) assert.ok(!('secretHash' in client), `${client.id} carries a secretHash field`);
     const printed = JSON.stringify(listed);

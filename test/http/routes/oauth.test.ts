@@ -4,6 +4,7 @@ import type { DemoIdp } from '../../../src/dev/demo-idp.ts';
 import { deriveProviderTokenKeys, decryptProviderTokens } from '../../../src/core/oauth-client/provider-tokens.ts';
 import { flowCookieName } from '../../../src/http/oauth-flow-cookie.ts';
 import { sameOriginJson, testOrigin, withSession } from '../../support/http-app.ts';
+import { clientRecord } from '../../support/client-record.ts';
 import {
   anIdpUser,
   assertRefused,
@@ -88,7 +89,7 @@ describe('social login with an OpenID provider', () => {
     withApp(async (t) => {
       const token = sessionFrom(await logInWithProvider(t.app, new IdpBrowser(dora)));
       assert.ok(token !== undefined);
-      await t.core.store.clients.create({ id: 'spa', name: 'SPA', type: 'public', secretHash: null, grantTypes: ['session'], audience: 'https://api.example.com', refreshTokenDelivery: 'body', createdAtMs: 0 });
+      await t.core.store.clients.create(clientRecord({ id: 'spa', name: 'SPA', type: 'public', secretHash: null, grantTypes: ['session'], audience: 'https://api.example.com', refreshTokenDelivery: 'body', createdAtMs: 0 }));
       const response = await t.app.inject({ method: 'POST', url: '/v1/session/token', headers: { ...sameOriginJson, ...withSession(token) }, payload: { client_id: 'spa' } });
       assert.equal(response.statusCode, 200, response.body);
       assert.equal(typeof response.json().access_token, 'string');

@@ -8,6 +8,7 @@ import { createSoftAuthenticator } from '../../support/soft-authenticator.ts';
 import { testPassword } from '../../support/core-deps.ts';
 import { decodeJwt } from 'jose';
 import { hashSecret } from '../../../src/core/sessions/session-token.ts';
+import { clientRecord } from '../../support/client-record.ts';
 
 function ceremonyCookie(response: LightMyRequestResponse) {
   const cookie = response.cookies.find((c) => c.name === passkeyCeremonyCookieName && c.value !== '');
@@ -76,7 +77,7 @@ describe('passkey JSON API', () => {
     const passkeySession = sessionTokenFrom(login);
     assert.ok(passkeySession);
     // The access token made from this session says a passkey was used, with user verification (docs/security.md SEC-180).
-    await t.core.store.clients.create({ id: 'passkey-web', name: 'Web', type: 'public', secretHash: null, grantTypes: ['session'], audience: 'https://api.example.com', refreshTokenDelivery: 'body', createdAtMs: 0 });
+    await t.core.store.clients.create(clientRecord({ id: 'passkey-web', name: 'Web', type: 'public', secretHash: null, grantTypes: ['session'], audience: 'https://api.example.com', refreshTokenDelivery: 'body', createdAtMs: 0 }));
     const exchanged = await t.app.inject({ method: 'POST', url: '/v1/session/token', headers: { ...sameOriginJson, ...withSession(passkeySession) }, payload: { client_id: 'passkey-web' } });
     assert.equal(exchanged.statusCode, 200, exchanged.body);
     const claims = decodeJwt(exchanged.json().access_token as string);

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { testPassword } from '../../support/core-deps.ts';
 import { createTestApp, sameOriginJson, signUpThroughApi, testOrigin, withSession, type TestApp } from '../../support/http-app.ts';
+import { clientRecord } from '../../support/client-record.ts';
 
 describe('session tokens and the JWKS', () => {
   let t: TestApp;
@@ -12,8 +13,8 @@ describe('session tokens and the JWKS', () => {
     t = await createTestApp();
     token = await signUpThroughApi(t.app, 'jwt@example.com', testPassword);
     const base = { type: 'public' as const, secretHash: null, refreshTokenDelivery: 'body' as const, createdAtMs: 0 };
-    await t.core.store.clients.create({ ...base, id: 'web', name: 'Web app', grantTypes: ['session', 'refresh_token'], audience: 'https://api.example.com' });
-    await t.core.store.clients.create({ ...base, id: 'cli', name: 'CLI', grantTypes: ['password'], audience: 'https://api.example.com' });
+    await t.core.store.clients.create(clientRecord({ ...base, id: 'web', name: 'Web app', grantTypes: ['session', 'refresh_token'], audience: 'https://api.example.com' }));
+    await t.core.store.clients.create(clientRecord({ ...base, id: 'cli', name: 'CLI', grantTypes: ['password'], audience: 'https://api.example.com' }));
   });
   after(() => t.close());
 

@@ -1,20 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import type { Client } from '../../../src/core/ports.ts';
+import { clientRecord } from '../../support/client-record.ts';
 import { sortedById, storeTest, t0Ms, type OpenStore } from './fixtures.ts';
 
 function aClient(id: string, overrides: Partial<Client> = {}): Client {
-  return {
-    id,
-    name: `Client ${id}`,
-    type: 'confidential',
-    secretHash: `$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$${id}`,
-    grantTypes: ['password', 'refresh_token'],
-    audience: 'https://api.example.com',
-    refreshTokenDelivery: 'body',
-    createdAtMs: t0Ms,
-    ...overrides,
-  };
+  return clientRecord(
+    {
+      id,
+      name: `Client ${id}`,
+      type: 'confidential',
+      secretHash: `$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$${id}`,
+      grantTypes: ['password', 'refresh_token'],
+      audience: 'https://api.example.com',
+      refreshTokenDelivery: 'body',
+      createdAtMs: t0Ms,
+    },
+    overrides,
+  );
 }
 
 export function clientsContract(open: OpenStore): void {
@@ -46,6 +49,30 @@ export function clientsContract(open: OpenStore): void {
       for (const [i, grantTypes] of lists.entries()) assert.deepEqual((await store.clients.findById(`c${i}`))?.grantTypes, grantTypes);
     });
 
+    test('an OpenID client round-trips every registration field: URIs verbatim, scopes, flags, auth method, keys, ID token algorithm', async (store) => {
+      const client = aClient('rp', {
+        grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+        redirectUris: ['https://rp.example.com/cb?x=1&y=%20', 'http://127.0.0.1:8080/Callback', 'https://rp.example.com/cb'],
+        postLogoutRedirectUris: ['https://rp.example.com/bye'],
+        backchannelLogoutUri: 'https://rp.example.com/backchannel',
+        scopes: ['orders:read', 'orders:write'],
+        skipConsent: true,
+        requirePkce: true,
+        requirePar: true,
+        requireDpop: true,
+        tokenEndpointAuthMethod: 'private_key_jwt',
+        secretHash: null,
+        jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', kid: 'k1' }] },
+        idTokenSignedResponseAlg: 'EdDSA',
+      });
+      assert.equal(await store.clients.create(client), 'created');
+      assert.deepEqual(await store.clients.findById('rp'), client);
+      const byUri = aClient('rp2', { type: 'public', secretHash: null, tokenEndpointAuthMethod: 'none', redirectUris: ['com.example.app:/cb'], jwksUri: 'https://rp.example.com/jwks', idTokenSignedResponseAlg: 'ES256' });
+      await store.clients.create(byUri);
+      assert.deepEqual(await store.clients.findById('rp2'), byUri);
+      assert.deepEqual(sortedById(await store.clients.list()), sortedById([client, byUri]));
+    });
+
     test('create answers id_taken for an existing id and keeps the first client', async (store) => {
       const first = aClient('app');
       await store.clients.create(first);
@@ -66,8 +93,11 @@ export function clientsContract(open: OpenStore): void {
       await store.clients.create(client);
       const read = await store.clients.findById('app');
       read?.grantTypes.push('session');
+      read?.redirectUris.push('https://evil.example');
       client.grantTypes.push('session');
+      client.redirectUris.push('https://evil.example');
       assert.deepEqual((await store.clients.findById('app'))?.grantTypes, ['password', 'refresh_token']);
+      assert.deepEqual((await store.clients.findById('app'))?.redirectUris, []);
     });
 
     test('list returns every client', async (store) => {

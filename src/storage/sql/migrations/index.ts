@@ -10,6 +10,7 @@ import * as passkeys from './0008-passkeys.ts';
 import * as sessionAuthentication from './0009-session-authentication.ts';
 import * as revocationsSid from './0010-revocations-sid.ts';
 import * as userProfiles from './0011-user-profiles.ts';
+import * as oidcClients from './0012-oidc-clients.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009-session-authentication': sessionAuthentication,
   '0010-revocations-sid': revocationsSid,
   '0011-user-profiles': userProfiles,
+  '0012-oidc-clients': oidcClients,
 };

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Client, ClientStore, ClientType, GrantType, RefreshTokenDelivery } from '../../../core/ports.ts';
+import type { Client, ClientStore, ClientType, GrantType, IdTokenSigningAlgorithm, RefreshTokenDelivery, TokenEndpointAuthMethod } from '../../../core/ports.ts';
 import { ms, type Db } from '../rows.ts';
 import type { ClientsTable } from '../schema.ts';
 
@@ -12,6 +12,18 @@ export function toClient(row: Selectable<ClientsTable>): Client {
     grantTypes: row.grant_types.split(' ').filter(Boolean) as GrantType[],
     audience: row.audience,
     refreshTokenDelivery: row.refresh_token_delivery as RefreshTokenDelivery,
+    redirectUris: JSON.parse(row.redirect_uris) as string[],
+    postLogoutRedirectUris: JSON.parse(row.post_logout_redirect_uris) as string[],
+    backchannelLogoutUri: row.backchannel_logout_uri,
+    scopes: JSON.parse(row.scopes) as string[],
+    skipConsent: Number(row.skip_consent) === 1,
+    requirePkce: Number(row.require_pkce) === 1,
+    requirePar: Number(row.require_par) === 1,
+    requireDpop: Number(row.require_dpop) === 1,
+    tokenEndpointAuthMethod: row.token_endpoint_auth_method as TokenEndpointAuthMethod,
+    jwksUri: row.jwks_uri,
+    jwks: row.jwks === null ? null : (JSON.parse(row.jwks) as Client['jwks']),
+    idTokenSignedResponseAlg: row.id_token_signed_response_alg as IdTokenSigningAlgorithm,
     createdAtMs: ms(row.created_at_ms),
   };
 }
@@ -35,6 +47,18 @@ export function sqlClients(db: Db): ClientStore {
           grant_types: client.grantTypes.join(' '),
           audience: client.audience,
           refresh_token_delivery: client.refreshTokenDelivery,
+          redirect_uris: JSON.stringify(client.redirectUris),
+          post_logout_redirect_uris: JSON.stringify(client.postLogoutRedirectUris),
+          backchannel_logout_uri: client.backchannelLogoutUri,
+          scopes: JSON.stringify(client.scopes),
+          skip_consent: client.skipConsent ? 1 : 0,
+          require_pkce: client.requirePkce ? 1 : 0,
+          require_par: client.requirePar ? 1 : 0,
+          require_dpop: client.requireDpop ? 1 : 0,
+          token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+          jwks_uri: client.jwksUri,
+          jwks: client.jwks === null ? null : JSON.stringify(client.jwks),
+          id_token_signed_response_alg: client.idTokenSignedResponseAlg,
           created_at_ms: client.createdAtMs,
         })
         .onConflict((oc) => oc.column('id').doNothing())
