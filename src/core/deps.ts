@@ -4,6 +4,7 @@ import type { MailBranding } from './mail/render-mail.ts';
 import type { Clock, MailOutbox, Random, Store } from './ports.ts';
 import type { PasskeyPolicy } from './passkeys/passkey-policy.ts';
 import type { Throttle } from './throttle/throttle.ts';
+import type { TraceRecorder } from './trace/ports.ts';
 
 export interface SessionPolicy {
   /** A session unused for this long ends (ASVS 7.3.1). */
@@ -65,6 +66,11 @@ export interface CoreDeps {
   accountSecurity: AccountSecurityDeps;
   /** WebAuthn relying party: RP ID, allowed origins, attestation. */
   passkeys: PasskeyPolicy;
+  /**
+   * Where operations record their steps for the inspector (core/trace/ports.ts): `noTrace` when
+   * it is off. Absent only in tests and the bench's "not wired" baseline.
+   */
+  trace?: TraceRecorder;
 }
 
 /** Who is asking: recorded on sessions (the device) and in the audit trail. */

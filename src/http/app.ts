@@ -35,6 +35,10 @@ import { reauthRoutes } from './routes/reauth.ts';
 import { sessionSchema, userSchema } from './schemas.ts';
 import { authCheckRoutes } from './routes/auth-check.ts';
 import { sessionCookieSettings } from './session-cookie.ts';
+import type { InspectorAudience } from './inspector/inspector-access.ts';
+import { inspectorRoutes } from './inspector/inspector-routes.ts';
+import type { RequestRecorder } from './inspector/request-recorder.ts';
+import { registerRequestTracing } from './inspector/trace-requests.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -70,6 +74,8 @@ export interface BuildAppOptions {
    * the query, which may carry one-time tokens), status and time.
    */
   requestLog?: 'full' | 'summary';
+  /** The inspector (/dev/inspector), when on: its recorder (also wired into `deps.trace`) and who may see it. */
+  inspector?: { recorder: RequestRecorder; audience: InspectorAudience };
 }
 
 /**
@@ -79,7 +85,7 @@ export interface BuildAppOptions {
  * const app = await buildApp({ deps, config: { publicUrl: 'https://auth.example.com', trustedProxies: [] } });
  * const res = await app.inject({ method: 'GET', url: '/healthz' });
  */
-export async function buildApp({ deps, tokens, config, logger, oauth, requestLog = 'full' }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ deps, tokens, config, logger, oauth, requestLog = 'full', inspector }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
     // X-Forwarded-For is honoured only from configured proxies (docs/security.md SEC-48).
@@ -124,6 +130,8 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   await app.register(cookie);
   registerErrorHandler(app);
   registerSecurityHeaders(app);
+  // Before the CSRF check, so a refused request is traced with the reason.
+  if (inspector !== undefined) registerRequestTracing(app, inspector.recorder, deps.random, config.publicUrl);
   registerCsrfProtection(app, config.publicUrl);
   const routeTable = collectRoutesForMethodNotAllowed(app);
   app.decorate('gatehouseRoutes', routeTable.routes);
@@ -150,6 +158,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   await app.register(async (scope) => tokenRoutes(scope, { ...deps, ...tokens }));
   await app.register(async (scope) => pages(scope, deps, config, oauth));
   await app.register(async (scope) => endSessionPages(scope, deps, tokens));
+  if (inspector !== undefined) inspectorRoutes(app, deps, inspector);
   app.get('/openapi.json', { schema: { tags: ['operations'], summary: 'This OpenAPI 3.1 document.' } }, async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=60').send(app.swagger()),
   );
