@@ -105,13 +105,13 @@ export async function endSessionPages(app: FastifyInstance, deps: CoreDeps, toke
     return loggedOutPage(reply, decision.client);
   };
 
-  app.get(endSessionPath, { schema: { tags: ['openid'], summary: 'RP-initiated logout (end_session_endpoint): id_token_hint, client_id, post_logout_redirect_uri (registered, exact), state.', querystring: querySchema } }, async (request, reply) =>
+  app.get(endSessionPath, { schema: { tags: ['pages'], summary: 'RP-initiated logout (end_session_endpoint): id_token_hint, client_id, post_logout_redirect_uri (registered, exact), state.', querystring: querySchema } }, async (request, reply) =>
     handle(request, reply, paramsOf(request.query), false),
   );
 
   app.post(
     endSessionPath,
-    { config: { crossSite: 'allowed' }, schema: { tags: ['openid'], summary: 'RP-initiated logout with the parameters in a form body (an app may post it from its own site).' } },
+    { config: { crossSite: 'allowed' }, schema: { tags: ['pages'], summary: 'RP-initiated logout with the parameters in a form body (an app may post it from its own site).' } },
     async (request, reply) => {
       const params = paramsOf(request.body);
       // SameSite=Lax keeps the session cookie off a cross-site POST: the same request as a GET
@@ -125,7 +125,7 @@ export async function endSessionPages(app: FastifyInstance, deps: CoreDeps, toke
     },
   );
 
-  app.post(confirmPath, { schema: { tags: ['openid'], summary: 'Confirms an RP-initiated logout (same-origin form of the confirmation page).' } }, async (request, reply) =>
+  app.post(confirmPath, { schema: { tags: ['pages'], summary: 'Confirms an RP-initiated logout (same-origin form of the confirmation page).' } }, async (request, reply) =>
     handle(request, reply, paramsOf(request.body), true),
   );
 }
