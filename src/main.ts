@@ -114,6 +114,7 @@ export function createAccountSecurityDeps(config: GatehouseConfig, outbox: MailO
     },
     totpKeys: config.secrets.map((secret) => derive(secret, 'totp-secret-encryption v1')),
     pendingLoginKeys: config.secrets.map((secret) => derive(secret, 'pending-login v1')),
+    passkeyCeremonyKeys: config.secrets.map((secret) => derive(secret, 'passkey-ceremony v1')),
     limiterKey: derive(config.secrets[0] as string, 'mail-and-code-limiter v1'),
   };
 }

@@ -48,6 +48,11 @@ export interface AccountSecurityDeps {
   totpKeys: readonly Uint8Array[];
   /** Keys of the pending-login token (JWE dir + A256GCM) between the password and the second step. */
   pendingLoginKeys: readonly Uint8Array[];
+  /**
+   * HMAC keys of passkey ceremony tokens (core/passkeys/ceremony.ts), one per server secret: the
+   * first signs, all verify, so a rotated secret does not break a ceremony in progress.
+   */
+  passkeyCeremonyKeys: readonly Uint8Array[];
   /** HMAC key for the throttle keys of mail and code limits, so that table lists no addresses. */
   limiterKey: Uint8Array;
 }

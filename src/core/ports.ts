@@ -13,7 +13,7 @@ import type { EmailVerificationStore, OneTimeTokenStore, UserProfileStore, UserS
 import type { AuditStore } from './audit/ports.ts';
 import type { ClientStore } from './clients/ports.ts';
 import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts';
-import type { PasskeyChallengeStore, PasskeyStore } from './passkeys/ports.ts';
+import type { PasskeyStore, UsedPasskeyChallengeStore } from './passkeys/ports.ts';
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
 import type { SessionStore } from './sessions/ports.ts';
 import type { ThrottleStore } from './throttle/ports.ts';
@@ -59,7 +59,7 @@ export interface Store {
   totp: TotpStore;
   recoveryCodes: RecoveryCodeStore;
   passkeys: PasskeyStore;
-  passkeyChallenges: PasskeyChallengeStore;
+  usedPasskeyChallenges: UsedPasskeyChallengeStore;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */

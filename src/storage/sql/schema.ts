@@ -195,13 +195,9 @@ export interface PasskeysTable {
   last_used_at_ms: number | null;
 }
 
-export interface PasskeyChallengesTable {
-  id_hash: Uint8Array;
-  purpose: string;
-  user_id: string | null;
-  binding_hash: Uint8Array | null;
-  challenge: string;
-  created_at_ms: number;
+/** Answered passkey challenges (core/passkeys/ceremony.ts), kept until the challenge would have expired. */
+export interface PasskeyUsedChallengesTable {
+  challenge_hash: Uint8Array;
   expires_at_ms: number;
 }
 
@@ -223,5 +219,5 @@ export interface Database {
   totp_credentials: TotpCredentialsTable;
   recovery_codes: RecoveryCodesTable;
   passkeys: PasskeysTable;
-  passkey_challenges: PasskeyChallengesTable;
+  passkey_used_challenges: PasskeyUsedChallengesTable;
 }
