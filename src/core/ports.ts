@@ -12,6 +12,7 @@
 import type { EmailVerificationStore, OneTimeTokenStore, UserProfileStore, UserStore } from './accounts/ports.ts';
 import type { AuditStore } from './audit/ports.ts';
 import type { ClientStore } from './clients/ports.ts';
+import type { DeliveryStore } from './delivery/ports.ts';
 import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts';
 import type { PasskeyStore, UsedPasskeyChallengeStore } from './passkeys/ports.ts';
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
@@ -22,6 +23,7 @@ import type { RefreshTokenStore, RevocationStore, SigningKeyStore } from './toke
 export type * from './accounts/ports.ts';
 export type * from './audit/ports.ts';
 export type * from './clients/ports.ts';
+export type * from './delivery/ports.ts';
 export type * from './mail/ports.ts';
 export type * from './oauth-client/ports.ts';
 export type * from './otp/ports.ts';
@@ -60,6 +62,8 @@ export interface Store {
   recoveryCodes: RecoveryCodeStore;
   passkeys: PasskeyStore;
   usedPasskeyChallenges: UsedPasskeyChallengeStore;
+  /** The durable outbox: enqueue on the transaction's store, so a delivery commits with its event. */
+  deliveries: DeliveryStore;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */

@@ -201,6 +201,25 @@ export interface PasskeyUsedChallengesTable {
   expires_at_ms: number;
 }
 
+/** The durable outbox (core/delivery/ports.ts). */
+export interface DeliveriesTable {
+  id: string;
+  kind: string;
+  target_url: string;
+  payload: string;
+  subject: string | null;
+  state: string;
+  attempts: number;
+  next_attempt_at_ms: number;
+  lease_token: string | null;
+  last_attempt_at_ms: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at_ms: number;
+  completed_at_ms: number | null;
+  retried_at_ms: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   user_profiles: UserProfilesTable;
@@ -220,4 +239,5 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   passkeys: PasskeysTable;
   passkey_used_challenges: PasskeyUsedChallengesTable;
+  deliveries: DeliveriesTable;
 }

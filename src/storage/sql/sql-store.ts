@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../../core/ports.ts';
 import { sqlAudit } from './repositories/audit.ts';
 import { sqlClients } from './repositories/clients.ts';
+import { sqlDeliveries } from './repositories/deliveries.ts';
 import { sqlOAuthFlows } from './repositories/oauth-flows.ts';
 import { sqlOAuthIdentities } from './repositories/oauth-identities.ts';
 import { sqlRefreshTokens } from './repositories/refresh-tokens.ts';
@@ -75,6 +76,7 @@ function sqlRepositories(db: Db): Repositories {
     recoveryCodes: sqlRecoveryCodes(db),
     passkeys: sqlPasskeys(db),
     usedPasskeyChallenges: sqlUsedPasskeyChallenges(db),
+    deliveries: sqlDeliveries(db),
   };
 }
 

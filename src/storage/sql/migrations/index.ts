@@ -12,6 +12,7 @@ import * as revocationsSid from './0010-revocations-sid.ts';
 import * as userProfiles from './0011-user-profiles.ts';
 import * as oidcClients from './0012-oidc-clients.ts';
 import * as passkeyUsedChallenges from './0013-passkey-used-challenges.ts';
+import * as deliveries from './0014-deliveries.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0011-user-profiles': userProfiles,
   '0012-oidc-clients': oidcClients,
   '0013-passkey-used-challenges': passkeyUsedChallenges,
+  '0014-deliveries': deliveries,
 };
