@@ -8,6 +8,7 @@ import { refreshTokensContract } from './contract/refresh-tokens.ts';
 import { replayRecordsContract } from './contract/replay-records.ts';
 import { oauthFlowsContract } from './contract/oauth-flows.ts';
 import { oauthIdentitiesContract } from './contract/oauth-identities.ts';
+import { operatorsContract } from './contract/operators.ts';
 import { passkeysContract } from './contract/passkeys.ts';
 import { revocationsContract } from './contract/revocations.ts';
 import { sessionsContract } from './contract/sessions.ts';
@@ -46,6 +47,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     accountFactorsContract(open);
     passkeysContract(open);
     deliveriesContract(open);
+    operatorsContract(open);
     transactionContract(open);
   });
 }

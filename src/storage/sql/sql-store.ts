@@ -19,6 +19,7 @@ import { sqlRecoveryCodes } from './repositories/recovery-codes.ts';
 import { sqlTotp } from './repositories/totp.ts';
 import { sqlPasskeys } from './repositories/passkeys.ts';
 import { sqlUsedPasskeyChallenges } from './repositories/used-passkey-challenges.ts';
+import { sqlConsoleActivity, sqlOperators } from './repositories/operators.ts';
 import { sqlReplayRecords } from './repositories/replay-records.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
@@ -78,6 +79,8 @@ function sqlRepositories(db: Db): Repositories {
     passkeys: sqlPasskeys(db),
     usedPasskeyChallenges: sqlUsedPasskeyChallenges(db),
     deliveries: sqlDeliveries(db),
+    operators: sqlOperators(db),
+    consoleActivity: sqlConsoleActivity(db),
     replayRecords: sqlReplayRecords(db),
   };
 }
