@@ -23,6 +23,7 @@ import { migrateToLatest, type MigrationReport } from './storage/sql/migrate.ts'
 import { withSessionCache } from './storage/session-cache.ts';
 import { housekeep } from './housekeeping.ts';
 import { startOutbox, type Outbox } from './delivery/outbox.ts';
+import { createClientJwksSource } from './delivery/client-jwks-source.ts';
 import { noTrace } from './core/trace/ports.ts';
 import { createTraceLog } from './core/trace/trace-log.ts';
 import { tracedStore } from './core/trace/traced-store.ts';
@@ -178,6 +179,13 @@ export function createTokenDeps(config: GatehouseConfig, store: Store, clock: Cl
     },
     rotationKey: new Uint8Array(hkdfSync('sha256', config.secrets[0] as string, 'gatehouse', 'refresh-token-rotation v1', 32)),
     passwordGrantEnabled: config.token.passwordGrant,
+    // private_key_jwt keys at a jwks_uri: fetched under the same address policy as webhooks.
+    clientJwks: createClientJwksSource({
+      allowedNetworks: config.dev ? ['loopback', ...config.delivery.allowedNetworks] : config.delivery.allowedNetworks,
+      timeoutMs: 5_000,
+      maxBytes: 64 * 1024,
+      maxKeySets: 1_000,
+    }),
   };
 }
 
