@@ -20,7 +20,7 @@ describe('createClientJwksSource', () => {
     server = createServer((request, response) => {
       if (request.url === '/jwks') return response.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
       if (request.url === '/redirect') return response.writeHead(302, { location: '/jwks' }).end();
-      if (request.url === '/huge') return response.writeHead(200, { 'content-type': 'application/json' }).end(`{"keys":[],"pad":"${'x'.repeat(200_000)}"}`);
+      if (request.url === '/huge') return response.writeHead(200, { 'content-type': 'application/json' }).end(`${jwks.slice(0, -1)},"pad":"${'x'.repeat(200_000)}"}`);
       return response.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -38,7 +38,7 @@ describe('client_credentials and private_key_jwt with openid-client against a re
     const jwksUri = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
 
     const deps = server.gatehouse.deps;
-    const common = { type: 'confidential', grantTypes: ['client_credentials'], audience, scopes: ['reports:read', 'reports:write'] } as const;
+    const common = { type: 'confidential' as const, grantTypes: ['client_credentials' as const], audience, scopes: ['reports:read', 'reports:write'] };
     const withSecret = await createClient(deps, { ...common, id: 'reports', name: 'Reports' });
     await createClient(deps, { ...common, id: 'signer', name: 'Signer', tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [await exportJWK(inlinePair.publicKey)] } });
     await createClient(deps, { ...common, id: 'remote-signer', name: 'Remote signer', tokenEndpointAuthMethod: 'private_key_jwt', jwksUri });

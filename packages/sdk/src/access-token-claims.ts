@@ -54,6 +54,12 @@ function nonEmptyString(payload: JWTPayload, claim: string): string {
   return value;
 }
 
+/** `sid` is required of every token a user session stands behind (all but a client's own). */
+function requiredSid(payload: JWTPayload): string {
+  if (payload['sid'] === undefined) throw new GatehouseTokenError('token_missing_claim', { claim: 'sid' });
+  return nonEmptyString(payload, 'sid');
+}
+
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -89,7 +95,7 @@ export function toAccessTokenClaims(payload: JWTPayload): AccessTokenClaims {
     jti: nonEmptyString(payload, 'jti'),
     client_id: nonEmptyString(payload, 'client_id'),
     scope,
-    ...(payload['sid'] === undefined && payload.sub === payload['client_id'] ? {} : { sid: nonEmptyString(payload, 'sid') }),
+    ...(payload['sid'] === undefined && payload.sub === payload['client_id'] ? {} : { sid: requiredSid(payload) }),
     ...(authTime === undefined ? {} : { auth_time: authTime }),
     ...(amr === undefined ? {} : { amr: amr as string[] }),
     payload,
