@@ -22,6 +22,7 @@ import { deriveProviderTokenKeys } from './core/oauth-client/provider-tokens.ts'
 import { migrateToLatest, type MigrationReport } from './storage/sql/migrate.ts';
 import { withSessionCache } from './storage/session-cache.ts';
 import { housekeep } from './housekeeping.ts';
+import { startOutbox, type Outbox } from './delivery/outbox.ts';
 import { noTrace, type TraceRecorder } from './core/trace/ports.ts';
 import { createTraceLog } from './core/trace/trace-log.ts';
 import { tracedStore } from './core/trace/traced-store.ts';
@@ -114,6 +115,7 @@ export function createAccountSecurityDeps(config: GatehouseConfig, outbox: MailO
     },
     totpKeys: config.secrets.map((secret) => derive(secret, 'totp-secret-encryption v1')),
     pendingLoginKeys: config.secrets.map((secret) => derive(secret, 'pending-login v1')),
+    passkeyCeremonyKeys: config.secrets.map((secret) => derive(secret, 'passkey-ceremony v1')),
     limiterKey: derive(config.secrets[0] as string, 'mail-and-code-limiter v1'),
   };
 }
@@ -139,6 +141,7 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
       absoluteTimeoutMs: config.session.absoluteTimeoutSeconds * 1000,
       touchIntervalMs: config.session.touchIntervalSeconds * 1000,
       reauthWindowMs: config.session.reauthWindowSeconds * 1000,
+      consoleIdleTimeoutMs: config.session.consoleIdleTimeoutSeconds * 1000,
       accessTokenTtlMs: config.token.accessTokenTtlSeconds * 1000,
     },
     throttle: createThrottle(
@@ -249,6 +252,8 @@ export interface Gatehouse {
   oauth: OAuthDeps;
   logger: Logger;
   mailer: Mailer;
+  /** Webhooks and back-channel logout: register a kind in `outbox.kinds`, enqueue on `store.deliveries`. */
+  outbox: Outbox;
   close(): Promise<void>;
 }
 
@@ -328,6 +333,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     ...(config.logLevel === 'silent' ? {} : { logger }),
     ...(inspector === undefined ? {} : { inspector }),
   });
+  const outbox = startOutbox({ config, deliveries: store.deliveries, clock, random: systemRandom, logger });
   const housekeeping = setInterval(() => {
     const nowMs = clock.nowMs();
     void Promise.all([housekeep({ store, deps, tokens }, nowMs), rotateIfDue()]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
@@ -350,10 +356,12 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     oauth,
     logger,
     mailer,
+    outbox,
     async close() {
       clearInterval(housekeeping);
       clearInterval(storageStatus);
       await app.close();
+      await outbox.worker.stop();
       await mailer.queue.close();
       await store.close();
     },

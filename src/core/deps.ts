@@ -19,6 +19,11 @@ export interface SessionPolicy {
    */
   reauthWindowMs: number;
   /**
+   * The operator console locks after this long without a console request (docs/security.md
+   * SEC-274); the next one needs a re-authentication. Default 15 minutes.
+   */
+  consoleIdleTimeoutMs: number;
+  /**
    * The longest an access token lives. A session's revocation entry is kept this long, so every
    * verifier refuses its tokens until the last one has expired anyway.
    */
@@ -48,6 +53,11 @@ export interface AccountSecurityDeps {
   totpKeys: readonly Uint8Array[];
   /** Keys of the pending-login token (JWE dir + A256GCM) between the password and the second step. */
   pendingLoginKeys: readonly Uint8Array[];
+  /**
+   * HMAC keys of passkey ceremony tokens (core/passkeys/ceremony.ts), one per server secret: the
+   * first signs, all verify, so a rotated secret does not break a ceremony in progress.
+   */
+  passkeyCeremonyKeys: readonly Uint8Array[];
   /** HMAC key for the throttle keys of mail and code limits, so that table lists no addresses. */
   limiterKey: Uint8Array;
 }
@@ -77,4 +87,6 @@ export interface CoreDeps {
 export interface RequestContext {
   ip: string;
   userAgent: string;
+  /** The operator acting on someone else's account from the console (recorded in the audit trail). */
+  actorId?: string;
 }

@@ -41,6 +41,7 @@ export const testSessionPolicy: SessionPolicy = Object.freeze({
   absoluteTimeoutMs: 30 * dayMs,
   touchIntervalMs: 60_000,
   reauthWindowMs: 300_000,
+  consoleIdleTimeoutMs: 900_000,
 });
 
 export const testThrottleRules: ThrottleRules = Object.freeze({
@@ -161,6 +162,7 @@ export async function createTestCore(overrides: TestCoreOverrides = {}): Promise
       policy: { ...testAccountSecurityPolicy, ...accountSecurityPolicy },
       totpKeys: [new Uint8Array(32).fill(7)],
       pendingLoginKeys: [new Uint8Array(32).fill(6)],
+      passkeyCeremonyKeys: [new Uint8Array(32).fill(7)],
       limiterKey: new Uint8Array(32).fill(5),
     },
     passkeys: deps.passkeys ?? { rpId: new URL(testPublicUrl).hostname, rpName: 'Gatehouse', origins: [testPublicUrl], attestation: 'none' },

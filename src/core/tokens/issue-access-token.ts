@@ -36,6 +36,8 @@ export interface IssuedAccessToken {
   expiresAtMs: number;
   expiresInSeconds: number;
   scope: string;
+  /** `DPoP` when the token is bound to a key (`cnf.jkt`, RFC 9449 6), else `Bearer`. */
+  tokenType: 'Bearer' | 'DPoP';
 }
 
 /**
@@ -48,7 +50,7 @@ export interface IssuedAccessToken {
  */
 export async function issueAccessToken(
   deps: TokenDeps,
-  input: { user: User; session: Session; client: Client; scope: string },
+  input: { user: User; session: Session; client: Client; scope: string; dpopJkt?: string | null },
 ): Promise<IssuedAccessToken> {
   const { kid, alg, privateKey } = await deps.keyRing.activeKey();
   const nowMs = deps.clock.nowMs();
@@ -61,6 +63,9 @@ export async function issueAccessToken(
   // `hwk`/`swk` for a passkey, `mfa`...) and when, so an API can ask for a passkey or for MFA.
   if (input.session.amr.length > 0) claims['amr'] = [...input.session.amr];
   claims['auth_time'] = Math.floor(input.session.authTimeMs / 1000);
+  // RFC 9449 6.1: bound to the DPoP key that asked for it; a resource server then wants a proof by that key.
+  const dpopJkt = input.dpopJkt ?? null;
+  if (dpopJkt !== null) claims['cnf'] = { jkt: dpopJkt };
   const header = { alg, kid, typ: 'at+jwt' };
   const payload = { ...claims, iss: deps.issuer, sub: input.user.id, aud: input.client.audience, iat: Math.floor(nowMs / 1000), exp: Math.floor(expiresAtMs / 1000), jti };
   const accessToken = signJwt(header, payload, privateKey);
@@ -72,9 +77,9 @@ export async function issueAccessToken(
       header,
       claims: payload as { [key: string]: TraceValue },
       lifetime: `${String(Math.floor((expiresAtMs - nowMs) / 1000))} s, never past the session`,
-      checksEveryVerifierMakes: [`signature with kid ${kid} from the JWKS, algorithm pinned to ${alg}`, `iss is ${deps.issuer}`, `aud is ${input.client.audience}`, 'exp not passed', 'typ is at+jwt', 'sid not in the revocation feed'],
+      checksEveryVerifierMakes: [`signature with kid ${kid} from the JWKS, algorithm pinned to ${alg}`, `iss is ${deps.issuer}`, `aud is ${input.client.audience}`, 'exp not passed', 'typ is at+jwt', 'sid not in the revocation feed', ...(dpopJkt === null ? [] : ['a DPoP proof by the key in cnf.jkt'])],
     },
     teach: 'jwt-access-token',
   });
-  return { accessToken, jti, expiresAtMs, expiresInSeconds: Math.max(0, Math.floor((expiresAtMs - nowMs) / 1000)), scope: input.scope };
+  return { accessToken, jti, expiresAtMs, expiresInSeconds: Math.max(0, Math.floor((expiresAtMs - nowMs) / 1000)), scope: input.scope, tokenType: dpopJkt === null ? 'Bearer' : 'DPoP' };
 }

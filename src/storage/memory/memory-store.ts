@@ -1,15 +1,18 @@
 import type { Store } from '../../core/ports.ts';
 import { memoryAudit } from './audit.ts';
 import { memoryClients } from './clients.ts';
+import { memoryDeliveries } from './deliveries.ts';
 import { memoryEmailCodes } from './email-codes.ts';
 import { memoryEmailVerifications } from './email-verifications.ts';
 import { memoryOAuthFlows } from './oauth-flows.ts';
 import { memoryOAuthIdentities } from './oauth-identities.ts';
-import { memoryPasskeyChallenges } from './passkey-challenges.ts';
+import { memoryUsedPasskeyChallenges } from './used-passkey-challenges.ts';
 import { memoryPasskeys } from './passkeys.ts';
+import { memoryConsoleActivity, memoryOperators } from './operators.ts';
 import { memoryOneTimeTokens } from './one-time-tokens.ts';
 import { memoryRecoveryCodes } from './recovery-codes.ts';
 import { memoryRefreshTokens } from './refresh-tokens.ts';
+import { memoryReplayRecords } from './replay-records.ts';
 import { memoryRevocations } from './revocations.ts';
 import { memorySessions } from './sessions.ts';
 import { memorySigningKeys } from './signing-keys.ts';
@@ -40,7 +43,11 @@ function repositories(db: MemoryDb): Repositories {
     totp: memoryTotp(db),
     recoveryCodes: memoryRecoveryCodes(db),
     passkeys: memoryPasskeys(db),
-    passkeyChallenges: memoryPasskeyChallenges(db),
+    usedPasskeyChallenges: memoryUsedPasskeyChallenges(db),
+    deliveries: memoryDeliveries(db),
+    operators: memoryOperators(db),
+    consoleActivity: memoryConsoleActivity(db),
+    replayRecords: memoryReplayRecords(db),
   };
 }
 

@@ -9,6 +9,8 @@ export interface UsersTable {
   created_at_ms: number;
   updated_at_ms: number;
   disabled_at_ms: number | null;
+  /** Set while the account is an operator (core/operators/ports.ts). */
+  operator_since_ms: number | null;
 }
 
 export interface UserProfilesTable {
@@ -33,6 +35,8 @@ export interface SessionsTable {
   auth_time_ms: number;
   /** RFC 8176 values separated by single spaces ('' when unknown). */
   amr: string;
+  /** The session's last request to the console (core/operators/console-activity.ts). */
+  console_seen_at_ms: number | null;
 }
 
 export interface ThrottleTable {
@@ -50,6 +54,8 @@ export interface AuditTable {
   ip: string;
   user_agent: string;
   detail: string | null;
+  /** The operator who acted, when it was not the user (console actions). */
+  actor_id: string | null;
 }
 
 export interface SigningKeysTable {
@@ -104,6 +110,12 @@ export interface RefreshTokensTable {
   family_expires_at_ms: number;
   used_at_ms: number | null;
   successor_id: string | null;
+  dpop_jkt: string | null;
+}
+
+export interface ReplayRecordsTable {
+  key: string;
+  expires_at_ms: number;
 }
 
 export interface RevocationsTable {
@@ -195,14 +207,29 @@ export interface PasskeysTable {
   last_used_at_ms: number | null;
 }
 
-export interface PasskeyChallengesTable {
-  id_hash: Uint8Array;
-  purpose: string;
-  user_id: string | null;
-  binding_hash: Uint8Array | null;
-  challenge: string;
-  created_at_ms: number;
+/** Answered passkey challenges (core/passkeys/ceremony.ts), kept until the challenge would have expired. */
+export interface PasskeyUsedChallengesTable {
+  challenge_hash: Uint8Array;
   expires_at_ms: number;
+}
+
+/** The durable outbox (core/delivery/ports.ts). */
+export interface DeliveriesTable {
+  id: string;
+  kind: string;
+  target_url: string;
+  payload: string;
+  subject: string | null;
+  state: string;
+  attempts: number;
+  next_attempt_at_ms: number;
+  lease_token: string | null;
+  last_attempt_at_ms: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at_ms: number;
+  completed_at_ms: number | null;
+  retried_at_ms: number | null;
 }
 
 export interface Database {
@@ -223,5 +250,7 @@ export interface Database {
   totp_credentials: TotpCredentialsTable;
   recovery_codes: RecoveryCodesTable;
   passkeys: PasskeysTable;
-  passkey_challenges: PasskeyChallengesTable;
+  passkey_used_challenges: PasskeyUsedChallengesTable;
+  deliveries: DeliveriesTable;
+  replay_records: ReplayRecordsTable;
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../../core/ports.ts';
 import { sqlAudit } from './repositories/audit.ts';
 import { sqlClients } from './repositories/clients.ts';
+import { sqlDeliveries } from './repositories/deliveries.ts';
 import { sqlOAuthFlows } from './repositories/oauth-flows.ts';
 import { sqlOAuthIdentities } from './repositories/oauth-identities.ts';
 import { sqlRefreshTokens } from './repositories/refresh-tokens.ts';
@@ -17,7 +18,9 @@ import { sqlOneTimeTokens } from './repositories/one-time-tokens.ts';
 import { sqlRecoveryCodes } from './repositories/recovery-codes.ts';
 import { sqlTotp } from './repositories/totp.ts';
 import { sqlPasskeys } from './repositories/passkeys.ts';
-import { sqlPasskeyChallenges } from './repositories/passkey-challenges.ts';
+import { sqlUsedPasskeyChallenges } from './repositories/used-passkey-challenges.ts';
+import { sqlConsoleActivity, sqlOperators } from './repositories/operators.ts';
+import { sqlReplayRecords } from './repositories/replay-records.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
 import { createGroupCommit, type SavepointStatement } from './group-commit.ts';
@@ -74,7 +77,11 @@ function sqlRepositories(db: Db): Repositories {
     totp: sqlTotp(db),
     recoveryCodes: sqlRecoveryCodes(db),
     passkeys: sqlPasskeys(db),
-    passkeyChallenges: sqlPasskeyChallenges(db),
+    usedPasskeyChallenges: sqlUsedPasskeyChallenges(db),
+    deliveries: sqlDeliveries(db),
+    operators: sqlOperators(db),
+    consoleActivity: sqlConsoleActivity(db),
+    replayRecords: sqlReplayRecords(db),
   };
 }
 
