@@ -13,6 +13,7 @@ import type { EmailVerificationStore, OneTimeTokenStore, UserProfileStore, UserS
 import type { AuditStore } from './audit/ports.ts';
 import type { ClientStore } from './clients/ports.ts';
 import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts';
+import type { AuthorizationCodeStore, ConsentStore, PendingAuthorizationStore, SessionClientStore } from './oauth-provider/ports.ts';
 import type { PasskeyChallengeStore, PasskeyStore } from './passkeys/ports.ts';
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
 import type { SessionStore } from './sessions/ports.ts';
@@ -24,6 +25,7 @@ export type * from './audit/ports.ts';
 export type * from './clients/ports.ts';
 export type * from './mail/ports.ts';
 export type * from './oauth-client/ports.ts';
+export type * from './oauth-provider/ports.ts';
 export type * from './otp/ports.ts';
 export type * from './passkeys/ports.ts';
 export type * from './sessions/ports.ts';
@@ -60,6 +62,10 @@ export interface Store {
   recoveryCodes: RecoveryCodeStore;
   passkeys: PasskeyStore;
   passkeyChallenges: PasskeyChallengeStore;
+  pendingAuthorizations: PendingAuthorizationStore;
+  authorizationCodes: AuthorizationCodeStore;
+  consents: ConsentStore;
+  sessionClients: SessionClientStore;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */

@@ -6,6 +6,7 @@ import { clientsContract } from './contract/clients.ts';
 import { refreshTokensContract } from './contract/refresh-tokens.ts';
 import { oauthFlowsContract } from './contract/oauth-flows.ts';
 import { oauthIdentitiesContract } from './contract/oauth-identities.ts';
+import { openIdProviderContract } from './contract/openid-provider.ts';
 import { passkeysContract } from './contract/passkeys.ts';
 import { revocationsContract } from './contract/revocations.ts';
 import { sessionsContract } from './contract/sessions.ts';
@@ -42,6 +43,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     oauthFlowsContract(open);
     accountFactorsContract(open);
     passkeysContract(open);
+    openIdProviderContract(open);
     transactionContract(open);
   });
 }

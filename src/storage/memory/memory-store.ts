@@ -18,6 +18,10 @@ import { memoryThrottle } from './throttle.ts';
 import { memoryTotp } from './totp.ts';
 import { memoryUsers } from './users.ts';
 import { memoryUserProfiles } from './user-profiles.ts';
+import { memoryAuthorizationCodes } from './authorization-codes.ts';
+import { memoryConsents } from './consents.ts';
+import { memoryPendingAuthorizations } from './pending-authorizations.ts';
+import { memorySessionClients } from './session-clients.ts';
 
 type Repositories = Omit<Store, 'transaction' | 'ping' | 'close'>;
 
@@ -41,6 +45,10 @@ function repositories(db: MemoryDb): Repositories {
     recoveryCodes: memoryRecoveryCodes(db),
     passkeys: memoryPasskeys(db),
     passkeyChallenges: memoryPasskeyChallenges(db),
+    pendingAuthorizations: memoryPendingAuthorizations(db),
+    authorizationCodes: memoryAuthorizationCodes(db),
+    consents: memoryConsents(db),
+    sessionClients: memorySessionClients(db),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { PasskeyChallenge, PasskeyCredential, AuditEvent, UserProfile, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
+import type { AuthorizationCodeRecord, Consent, PendingAuthorization, SessionClient, PasskeyChallenge, PasskeyCredential, AuditEvent, UserProfile, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
 
 /** The memory store's rows, one map (or list) per SQL table. */
 export interface Tables {
@@ -24,6 +24,13 @@ export interface Tables {
   passkeys: Map<string, PasskeyCredential>;
   /** Keyed on the hex of the challenge's id hash. */
   passkeyChallenges: Map<string, PasskeyChallenge>;
+  pendingAuthorizations: Map<string, PendingAuthorization>;
+  /** Keyed on the hex of the code hash. */
+  authorizationCodes: Map<string, AuthorizationCodeRecord>;
+  /** Keyed on `${userId} ${clientId}`. */
+  consents: Map<string, Consent>;
+  /** Keyed on `${sessionId} ${clientId}`. */
+  sessionClients: Map<string, SessionClient>;
 }
 
 /**
@@ -35,7 +42,7 @@ export interface MemoryDb {
 }
 
 export function emptyTables(): Tables {
-  return { users: new Map(), profiles: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), passkeyChallenges: new Map() };
+  return { users: new Map(), profiles: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), passkeyChallenges: new Map(), pendingAuthorizations: new Map(), authorizationCodes: new Map(), consents: new Map(), sessionClients: new Map() };
 }
 
 export function cloneTables(t: Tables): Tables {
@@ -59,6 +66,10 @@ export function cloneTables(t: Tables): Tables {
     recoveryCodes: new Map(t.recoveryCodes),
     passkeys: new Map(t.passkeys),
     passkeyChallenges: new Map(t.passkeyChallenges),
+    pendingAuthorizations: new Map(t.pendingAuthorizations),
+    authorizationCodes: new Map(t.authorizationCodes),
+    consents: new Map(t.consents),
+    sessionClients: new Map(t.sessionClients),
   };
 }
 
@@ -123,4 +134,5 @@ export function dropEverythingOf(tables: Tables, userId: string): void {
   tables.emailCodes.delete(userId);
   tables.totp.delete(userId);
   deleteWhere(tables.passkeys, (p) => p.userId === userId);
+  deleteWhere(tables.consents, (c) => c.userId === userId);
 }

@@ -3,6 +3,10 @@ import type { Store } from '../../core/ports.ts';
 import { sqlAudit } from './repositories/audit.ts';
 import { sqlClients } from './repositories/clients.ts';
 import { sqlOAuthFlows } from './repositories/oauth-flows.ts';
+import { sqlAuthorizationCodes } from './repositories/authorization-codes.ts';
+import { sqlConsents } from './repositories/consents.ts';
+import { sqlPendingAuthorizations } from './repositories/pending-authorizations.ts';
+import { sqlSessionClients } from './repositories/session-clients.ts';
 import { sqlOAuthIdentities } from './repositories/oauth-identities.ts';
 import { sqlRefreshTokens } from './repositories/refresh-tokens.ts';
 import { sqlRevocations } from './repositories/revocations.ts';
@@ -75,6 +79,10 @@ function sqlRepositories(db: Db): Repositories {
     recoveryCodes: sqlRecoveryCodes(db),
     passkeys: sqlPasskeys(db),
     passkeyChallenges: sqlPasskeyChallenges(db),
+    pendingAuthorizations: sqlPendingAuthorizations(db),
+    authorizationCodes: sqlAuthorizationCodes(db),
+    consents: sqlConsents(db),
+    sessionClients: sqlSessionClients(db),
   };
 }
 

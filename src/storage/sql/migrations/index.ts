@@ -11,6 +11,7 @@ import * as sessionAuthentication from './0009-session-authentication.ts';
 import * as revocationsSid from './0010-revocations-sid.ts';
 import * as userProfiles from './0011-user-profiles.ts';
 import * as oidcClients from './0012-oidc-clients.ts';
+import * as openidProvider from './0013-openid-provider.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010-revocations-sid': revocationsSid,
   '0011-user-profiles': userProfiles,
   '0012-oidc-clients': oidcClients,
+  '0013-openid-provider': openidProvider,
 };
