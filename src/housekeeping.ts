@@ -26,7 +26,7 @@ export async function housekeep({ store, deps, tokens }: HousekeepingParts, nowM
     store.oauthFlows.deleteExpired(nowMs),
     store.oneTimeTokens.deleteExpired(nowMs),
     store.emailCodes.deleteExpired(nowMs),
-    store.passkeyChallenges.deleteExpired(nowMs),
+    store.usedPasskeyChallenges.deleteExpired(nowMs),
     store.throttle.deleteStale(nowMs, throttleRetentionMs(deps.throttle.rules, deps.accountSecurity.policy)),
   ]);
 }

@@ -22,8 +22,9 @@ import { serveParent } from '../servers/child.ts';
  *   credential: the ceiling.
  * - passkey-login: the server's verification of a passwordless login's answer
  *   (verifyPasskeyLogin), on the real SQLite store of a Gatehouse built as the CLI builds it:
- *   take the challenge (single use), find the passkey, verify the assertion (the same library
- *   call), write the new counter (compare-and-set) and audit the use.
+ *   check the ceremony token (MAC), find the passkey, verify the assertion (the same library
+ *   call), then in one transaction use the challenge up (single use), write the new counter
+ *   (compare-and-set) and audit the use.
  * - passkey-login-session: the same plus starting the session (finishPasskeyLogin), the part every
  *   login method shares; shown for comparison.
  *
@@ -60,7 +61,7 @@ const current = { user, session: started.session };
 let passkey: Awaited<ReturnType<typeof finishPasskeyRegistration>> | undefined;
 for (const each of authenticators) {
   const registration = await startPasskeyRegistration(deps, current, context);
-  const registered = await finishPasskeyRegistration(deps, current, { ceremonySecret: registration.ceremonySecret, response: each.register(registration.options) }, context);
+  const registered = await finishPasskeyRegistration(deps, current, { ceremonyToken: registration.ceremonyToken, response: each.register(registration.options) }, context);
   passkey ??= registered;
 }
 if (passkey === undefined) throw new Error('no passkey registered');
@@ -108,9 +109,9 @@ async function run(request: RunRequest): Promise<RunResult> {
       for (const each of authenticators) {
         const list: Array<() => Promise<unknown>> = [];
         for (let i = 0; i < perLane; i += 1) {
-          const { ceremonySecret, options } = await startPasskeyLogin(deps);
+          const { ceremonyToken, options } = await startPasskeyLogin(deps);
           const response = each.assert(options);
-          list.push(() => finish(deps, { ceremonySecret, response }, context));
+          list.push(() => finish(deps, { ceremonyToken, response }, context));
         }
         batch.push(list);
       }

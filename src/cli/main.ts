@@ -120,6 +120,9 @@ export function createCli(): Command {
             `  - login with ${p.displayName} (${p.id}): register the redirect URI ${redirectUri(cfg.publicUrl, p.id)}; token endpoint auth: ${gatehouse.oauth.providers.get(p.id)?.clientAuthMethod ?? 'unknown'}`,
         ),
         ...(demoIdp === undefined ? [] : [`  - ${demoBanner}`]),
+        ...(cfg.inspector === 'off'
+          ? []
+          : [`  - inspector: watch every step of a login live at ${cfg.publicUrl}/dev/inspector${cfg.inspector === 'admins' ? ' (operators only)' : ''}`]),
         '',
       ];
       process.stdout.write(`${banner.join('\n')}\n`);

@@ -69,6 +69,8 @@ export interface GatehouseConfig {
   /** `rpId` empty: the public URL's host; `origins` empty: the public URL. */
   passkeys: { rpId: string; origins: readonly string[]; attestation: 'none' | 'direct' };
   logLevel: string;
+  /** The inspector (/dev/inspector): `on` (dev mode only), `admins` (operators only) or `off`; resolved from the empty default. */
+  inspector: 'on' | 'off' | 'admins';
   /** What dev mode generated or defaulted, for the start-up banner. Empty outside dev mode. */
   devNotices: readonly string[];
 }
@@ -282,6 +284,8 @@ export function loadConfig(options: LoadConfigOptions): GatehouseConfig {
     // A placeholder (32 × "a", "changeme" repeated) would make every key derived from it guessable.
     problems.push('secrets (GATEHOUSE_SECRET): a secret has too little entropy (repeated or too few different characters); generate one with `openssl rand -base64 32`');
   }
+  if (config.inspector === '') config.inspector = config.dev === true ? 'on' : 'off';
+  else if (config.inspector === 'on' && config.dev !== true) problems.push('inspector (GATEHOUSE_INSPECTOR): `on` shows every login to anyone and is for dev mode only; use `admins` (operators only) or `off`');
   if (config.dev === true) checkDevExposure(String(config.host), typeof config.publicUrl === 'string' ? config.publicUrl : undefined, problems);
   const session = config.session as GatehouseConfig['session'];
   if (session.idleTimeoutSeconds > session.absoluteTimeoutSeconds) {

@@ -4,6 +4,7 @@ import type { MailBranding } from './mail/render-mail.ts';
 import type { Clock, MailOutbox, Random, Store } from './ports.ts';
 import type { PasskeyPolicy } from './passkeys/passkey-policy.ts';
 import type { Throttle } from './throttle/throttle.ts';
+import type { TraceRecorder } from './trace/ports.ts';
 
 export interface SessionPolicy {
   /** A session unused for this long ends (ASVS 7.3.1). */
@@ -47,6 +48,11 @@ export interface AccountSecurityDeps {
   totpKeys: readonly Uint8Array[];
   /** Keys of the pending-login token (JWE dir + A256GCM) between the password and the second step. */
   pendingLoginKeys: readonly Uint8Array[];
+  /**
+   * HMAC keys of passkey ceremony tokens (core/passkeys/ceremony.ts), one per server secret: the
+   * first signs, all verify, so a rotated secret does not break a ceremony in progress.
+   */
+  passkeyCeremonyKeys: readonly Uint8Array[];
   /** HMAC key for the throttle keys of mail and code limits, so that table lists no addresses. */
   limiterKey: Uint8Array;
 }
@@ -65,6 +71,11 @@ export interface CoreDeps {
   accountSecurity: AccountSecurityDeps;
   /** WebAuthn relying party: RP ID, allowed origins, attestation. */
   passkeys: PasskeyPolicy;
+  /**
+   * Where operations record their steps for the inspector (core/trace/ports.ts): `noTrace` when
+   * it is off. Absent only in tests and the bench's "not wired" baseline.
+   */
+  trace?: TraceRecorder;
 }
 
 /** Who is asking: recorded on sessions (the device) and in the audit trail. */

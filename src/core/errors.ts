@@ -23,6 +23,8 @@ export const errorCatalog = {
   unsupported_grant_type: { status: 400, title: 'This grant type is not supported here.' },
   unauthorized_client: { status: 400, title: 'This client is not allowed to use this grant.' },
   forbidden_origin: { status: 403, title: 'Cross-site request refused.' },
+  inspector_forbidden: { status: 403, title: 'The inspector is for operators only.' },
+  compare_busy: { status: 429, title: 'A comparison is already running or ran moments ago; try again shortly.' },
   forward_auth_target_unknown: { status: 403, title: 'No forward-auth rule covers this URL, or the proxy did not say which URL it is.' },
   step_up_required: { status: 403, title: 'This path needs a session that used a second factor: log out, then log in with it.' },
   not_found: { status: 404, title: 'No such resource.' },

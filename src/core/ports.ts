@@ -13,8 +13,8 @@ import type { EmailVerificationStore, OneTimeTokenStore, UserProfileStore, UserS
 import type { AuditStore } from './audit/ports.ts';
 import type { ClientStore } from './clients/ports.ts';
 import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts';
+import type { PasskeyStore, UsedPasskeyChallengeStore } from './passkeys/ports.ts';
 import type { AuthorizationCodeStore, ConsentStore, PendingAuthorizationStore, SessionClientStore } from './oauth-provider/ports.ts';
-import type { PasskeyChallengeStore, PasskeyStore } from './passkeys/ports.ts';
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
 import type { SessionStore } from './sessions/ports.ts';
 import type { ThrottleStore } from './throttle/ports.ts';
@@ -61,7 +61,7 @@ export interface Store {
   totp: TotpStore;
   recoveryCodes: RecoveryCodeStore;
   passkeys: PasskeyStore;
-  passkeyChallenges: PasskeyChallengeStore;
+  usedPasskeyChallenges: UsedPasskeyChallengeStore;
   pendingAuthorizations: PendingAuthorizationStore;
   authorizationCodes: AuthorizationCodeStore;
   consents: ConsentStore;

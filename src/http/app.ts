@@ -34,6 +34,10 @@ import { reauthRoutes } from './routes/reauth.ts';
 import { sessionSchema, userSchema } from './schemas.ts';
 import { authCheckRoutes } from './routes/auth-check.ts';
 import { sessionCookieSettings } from './session-cookie.ts';
+import type { InspectorAudience } from './inspector/inspector-access.ts';
+import { inspectorRoutes } from './inspector/inspector-routes.ts';
+import type { RequestRecorder } from './inspector/request-recorder.ts';
+import { registerRequestTracing } from './inspector/trace-requests.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -69,6 +73,8 @@ export interface BuildAppOptions {
    * the query, which may carry one-time tokens), status and time.
    */
   requestLog?: 'full' | 'summary';
+  /** The inspector (/dev/inspector), when on: its recorder (also wired into `deps.trace`) and who may see it. */
+  inspector?: { recorder: RequestRecorder; audience: InspectorAudience };
 }
 
 /**
@@ -78,7 +84,7 @@ export interface BuildAppOptions {
  * const app = await buildApp({ deps, config: { publicUrl: 'https://auth.example.com', trustedProxies: [] } });
  * const res = await app.inject({ method: 'GET', url: '/healthz' });
  */
-export async function buildApp({ deps, tokens, config, logger, oauth, requestLog = 'full' }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ deps, tokens, config, logger, oauth, requestLog = 'full', inspector }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
     // X-Forwarded-For is honoured only from configured proxies (docs/security.md SEC-48).
@@ -123,6 +129,8 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   await app.register(cookie);
   registerErrorHandler(app);
   registerSecurityHeaders(app);
+  // Before the CSRF check, so a refused request is traced with the reason.
+  if (inspector !== undefined) registerRequestTracing(app, inspector.recorder, deps.random, config.publicUrl);
   registerCsrfProtection(app, config.publicUrl);
   const routeTable = collectRoutesForMethodNotAllowed(app);
   app.decorate('gatehouseRoutes', routeTable.routes);
@@ -148,6 +156,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   if (oauth !== undefined) oauthRoutes(app, deps, oauth, config);
   await app.register(async (scope) => tokenRoutes(scope, { ...deps, ...tokens }));
   await app.register(async (scope) => pages(scope, deps, config, oauth));
+  if (inspector !== undefined) inspectorRoutes(app, deps, inspector);
   app.get('/openapi.json', { schema: { tags: ['operations'], summary: 'This OpenAPI 3.1 document.' } }, async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=60').send(app.swagger()),
   );

@@ -2,15 +2,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { passkeyChallengeTtlMs } from '../core/passkeys/passkey-policy.ts';
 
 /**
- * The ceremony cookie: the secret whose SHA-256 names the stored WebAuthn challenge. HttpOnly
- * (no script reads it), `__Host-` (no subdomain plants it), SameSite=Strict (no other site's
- * request carries it), 5 minutes like the challenge (docs/security.md SEC-183). One ceremony per
- * browser at a time: a newer one replaces it.
+ * The ceremony cookie: the WebAuthn challenge with its expiry under the server's MAC, bound to
+ * the purpose, the account and what asked (core/passkeys/ceremony.ts); nothing is stored until
+ * it is answered (docs/security.md SEC-190). HttpOnly (no script reads it), `__Host-` (no
+ * subdomain plants it), SameSite=Strict (no other site's request carries it), 5 minutes like the
+ * challenge (SEC-183). One ceremony per browser at a time: a newer one replaces it.
  */
 export const passkeyCeremonyCookieName = '__Host-gatehouse_passkey';
 
-export function setPasskeyCeremonyCookie(reply: FastifyReply, ceremonySecret: string): void {
-  reply.setCookie(passkeyCeremonyCookieName, ceremonySecret, { path: '/', secure: true, httpOnly: true, sameSite: 'strict', maxAge: passkeyChallengeTtlMs / 1000 });
+export function setPasskeyCeremonyCookie(reply: FastifyReply, ceremonyToken: string): void {
+  reply.setCookie(passkeyCeremonyCookieName, ceremonyToken, { path: '/', secure: true, httpOnly: true, sameSite: 'strict', maxAge: passkeyChallengeTtlMs / 1000 });
 }
 
 /** Reads and clears it: a ceremony is answered once, whatever the outcome. */

@@ -161,6 +161,7 @@ export async function createTestCore(overrides: TestCoreOverrides = {}): Promise
       policy: { ...testAccountSecurityPolicy, ...accountSecurityPolicy },
       totpKeys: [new Uint8Array(32).fill(7)],
       pendingLoginKeys: [new Uint8Array(32).fill(6)],
+      passkeyCeremonyKeys: [new Uint8Array(32).fill(7)],
       limiterKey: new Uint8Array(32).fill(5),
     },
     passkeys: deps.passkeys ?? { rpId: new URL(testPublicUrl).hostname, rpName: 'Gatehouse', origins: [testPublicUrl], attestation: 'none' },

@@ -220,10 +220,10 @@ function requestArbitrary(ops: readonly Operation[], refs: Record<string, JsonSc
 
 /**
  * Tables that change on a refused request by design: the ones that count refusals (throttle,
- * audit), and passkey challenges, since the login page (also when it re-renders a refused login)
- * carries a fresh 5-minute challenge for "log in with a passkey".
+ * audit). Passkey ceremonies are not among them: the login page's challenge is stateless
+ * (docs/security.md SEC-190), so a page view writes nothing.
  */
-const countingTables = new Set(['throttle', 'audit', 'passkey_challenges', 'gatehouse_migrations', 'gatehouse_migrations_lock', 'sqlite_sequence']);
+const countingTables = new Set(['throttle', 'audit', 'gatehouse_migrations', 'gatehouse_migrations_lock', 'sqlite_sequence']);
 
 async function snapshot(store: SqliteStore): Promise<string> {
   const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' order by name`.execute(store.db);

@@ -18,7 +18,7 @@ export async function registerSoftPasskey(
   authenticator: SoftAuthenticator = createSoftAuthenticator({ origin: testPublicUrl }),
   name = 'Test key',
 ): Promise<{ authenticator: SoftAuthenticator; passkeyId: string }> {
-  const { ceremonySecret, options } = await startPasskeyRegistration(core, current, testContext());
-  const passkey = await finishPasskeyRegistration(core, current, { ceremonySecret, name, response: authenticator.register(options) }, testContext());
+  const { ceremonyToken, options } = await startPasskeyRegistration(core, current, testContext());
+  const passkey = await finishPasskeyRegistration(core, current, { ceremonyToken, name, response: authenticator.register(options) }, testContext());
   return { authenticator, passkeyId: passkey.id };
 }

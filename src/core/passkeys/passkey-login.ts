@@ -4,13 +4,13 @@ import type { CoreDeps, RequestContext } from '../deps.ts';
 import type { SessionWithUser, User } from '../ports.ts';
 import type { StartedSession } from '../sessions/start-session.ts';
 import { startLoggedInSession } from '../credentials/log-in.ts';
-import { readCeremony, startCeremony } from './ceremony.ts';
+import { openCeremony, startCeremony } from './ceremony.ts';
 import { passkeyAmr } from './passkey-amr.ts';
 import { passkeyChallengeTtlMs } from './passkey-policy.ts';
 import { verifyPasskeyAssertion, type VerifiedAssertion } from './verify-assertion.ts';
 
 export interface StartedPasskeyLogin {
-  ceremonySecret: string;
+  ceremonyToken: string;
   options: PublicKeyCredentialRequestOptionsJSON;
 }
 
@@ -20,7 +20,7 @@ export interface StartedPasskeyLogin {
  * verification required. The same options serve the button and autofill (conditional UI).
  */
 export async function startPasskeyLogin(deps: CoreDeps): Promise<StartedPasskeyLogin> {
-  const { ceremonySecret, challenge } = await startCeremony(deps, 'login', null, null);
+  const { ceremonyToken, challenge } = startCeremony(deps, 'login', null, null);
   const options = await (await webAuthnLibrary()).generateAuthenticationOptions({
     rpID: deps.passkeys.rpId,
     challenge: Buffer.from(challenge, 'base64url'),
@@ -28,22 +28,23 @@ export async function startPasskeyLogin(deps: CoreDeps): Promise<StartedPasskeyL
     userVerification: 'required',
     allowCredentials: [],
   });
-  return { ceremonySecret, options };
+  return { ceremonyToken, options };
 }
 
 /**
- * The verification of a passwordless login's answer, without starting a session: the challenge
- * checked (single use, 5 minutes), the passkey found by its credential id, the assertion verified
- * with user verification required (SEC-175), then the challenge taken, the counter moved on and
- * the use audited in one transaction (one commit per login; a refusal takes the challenge too).
+ * The verification of a passwordless login's answer, without starting a session: the ceremony
+ * token checked (this server's, for a login, 5 minutes), the passkey found by its credential id,
+ * the assertion verified with user verification required (SEC-175), then the challenge used up,
+ * the counter moved on and the use audited in one transaction (one commit per login; a refusal
+ * uses the challenge up too).
  */
 export async function verifyPasskeyLogin(
   deps: CoreDeps,
-  input: { ceremonySecret: string | undefined; response: AuthenticationResponseJSON },
+  input: { ceremonyToken: string | undefined; response: AuthenticationResponseJSON },
   context: RequestContext,
 ): Promise<VerifiedAssertion> {
-  const challenge = await readCeremony(deps, input.ceremonySecret, 'login', null);
-  return verifyPasskeyAssertion(deps, challenge, input.response, { expectedUserId: null, requireUserVerification: true, takeChallenge: true }, context);
+  const ceremony = openCeremony(deps, input.ceremonyToken, 'login', null, null);
+  return verifyPasskeyAssertion(deps, ceremony, input.response, { expectedUserId: null, requireUserVerification: true }, context);
 }
 
 /**
@@ -53,7 +54,7 @@ export async function verifyPasskeyLogin(
  */
 export async function finishPasskeyLogin(
   deps: CoreDeps,
-  input: { ceremonySecret: string | undefined; response: AuthenticationResponseJSON; previousSession?: SessionWithUser },
+  input: { ceremonyToken: string | undefined; response: AuthenticationResponseJSON; previousSession?: SessionWithUser },
   context: RequestContext,
 ): Promise<StartedSession & { user: User; amr: string[] }> {
   const { user, passkey, userVerified } = await verifyPasskeyLogin(deps, input, context);

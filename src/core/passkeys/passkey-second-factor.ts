@@ -7,7 +7,7 @@ import type { StartedSession } from '../sessions/start-session.ts';
 import { startLoggedInSession } from '../credentials/log-in.ts';
 import { consumePendingLogin, readPendingLogin } from '../credentials/pending-login.ts';
 import { amrOf } from '../sessions/authentication-methods.ts';
-import { startCeremony, takeCeremony } from './ceremony.ts';
+import { openCeremony, startCeremony } from './ceremony.ts';
 import { passkeyAmr } from './passkey-amr.ts';
 import { passkeyChallengeTtlMs } from './passkey-policy.ts';
 import type { StartedPasskeyLogin } from './passkey-login.ts';
@@ -24,7 +24,7 @@ export async function startPasskeySecondFactor(deps: CoreDeps, pendingToken: str
   if (user === null) throw new AuthError('no_pending_login');
   const passkeys = await deps.store.passkeys.listByUser(user.id);
   if (passkeys.length === 0) throw new AuthError('passkey_not_found');
-  const { ceremonySecret, challenge } = await startCeremony(deps, 'second_factor', user.id, { pendingLogin: pendingToken });
+  const { ceremonyToken, challenge } = startCeremony(deps, 'second_factor', user.id, { pendingLogin: pendingToken });
   const options = await (await webAuthnLibrary()).generateAuthenticationOptions({
     rpID: deps.passkeys.rpId,
     challenge: Buffer.from(challenge, 'base64url'),
@@ -32,21 +32,20 @@ export async function startPasskeySecondFactor(deps: CoreDeps, pendingToken: str
     userVerification: 'preferred',
     allowCredentials: passkeys.map((p) => ({ id: p.credentialId, transports: p.transports })),
   });
-  return { ceremonySecret, options };
+  return { ceremonyToken, options };
 }
 
 /** The second step of a login with a passkey of that account: the pending login becomes a session. */
 export async function completePasskeySecondFactor(
   deps: CoreDeps,
-  input: { pendingToken: string; ceremonySecret: string | undefined; response: AuthenticationResponseJSON; previousSession?: SessionWithUser },
+  input: { pendingToken: string; ceremonyToken: string | undefined; response: AuthenticationResponseJSON; previousSession?: SessionWithUser },
   context: RequestContext,
 ): Promise<StartedSession & { user: User; amr: string[] }> {
   const pending = await readPendingLogin(deps, input.pendingToken);
   if (pending === null) throw new AuthError('no_pending_login');
   const { user } = pending;
-  const challenge = await takeCeremony(deps, input.ceremonySecret, 'second_factor', { pendingLogin: input.pendingToken });
-  if (challenge.userId !== user.id) throw new AuthError('passkey_challenge_invalid');
-  const { passkey, userVerified } = await verifyPasskeyAssertion(deps, challenge, input.response, { expectedUserId: user.id, requireUserVerification: false, takeChallenge: false }, context);
+  const ceremony = openCeremony(deps, input.ceremonyToken, 'second_factor', user.id, { pendingLogin: input.pendingToken });
+  const { passkey, userVerified } = await verifyPasskeyAssertion(deps, ceremony, input.response, { expectedUserId: user.id, requireUserVerification: false }, context);
   // The first step was a factor, the passkey another: multi-factor whether or not it verified the user.
   const amr = [...new Set([...passkeyAmr(passkey, userVerified), 'mfa', ...amrOf(pending.factors)])].sort();
   // Used up once it succeeds, like the TOTP second step (docs/security.md SEC-106).

@@ -10,7 +10,7 @@ import type { User } from '../ports.ts';
 import { randomId } from '../sessions/session-token.ts';
 import type { StartedSession } from '../sessions/start-session.ts';
 import { startSession } from '../sessions/start-session.ts';
-import { takeCeremony } from './ceremony.ts';
+import { answerOnce, openCeremony } from './ceremony.ts';
 import { passkeyAmr } from './passkey-amr.ts';
 import { registrationOptions, type StartedRegistration } from './start-registration.ts';
 import { verifyRegistration } from './verify-registration.ts';
@@ -94,19 +94,18 @@ export async function startPasskeySignup(deps: CoreDeps, token: string): Promise
  */
 export async function finishPasskeySignup(
   deps: CoreDeps,
-  input: { token: string; ceremonySecret: string | undefined; name?: string; response: RegistrationResponseJSON },
+  input: { token: string; ceremonyToken: string | undefined; name?: string; response: RegistrationResponseJSON },
   context: RequestContext,
 ): Promise<StartedSession & { user: User; amr: string[] }> {
   const signup = await readPasskeySignup(deps, input.token);
   if (signup === null) throw new AuthError('invalid_link');
-  const challenge = await takeCeremony(deps, input.ceremonySecret, 'signup', { signup: input.token });
-  if (challenge.userId !== signup.userId) throw new AuthError('passkey_challenge_invalid');
-  const passkey = await verifyRegistration(deps, challenge, signup.userId, input);
+  const ceremony = openCeremony(deps, input.ceremonyToken, 'signup', signup.userId, { signup: input.token });
+  const passkey = await verifyRegistration(deps, ceremony, signup.userId, input);
   const nowMs = deps.clock.nowMs();
   // Made with user verification (required at registration): possession and a PIN or biometric.
   const amr = passkeyAmr(passkey, true);
   const user: User = { id: signup.userId, email: signup.email, passwordHash: null, createdAtMs: nowMs, updatedAtMs: nowMs, disabledAtMs: null };
-  const started = await deps.store.transaction(async (tx) => {
+  const started = await answerOnce(deps, ceremony, async (tx) => {
     if ((await tx.users.findByEmail(user.email)) !== null || (await tx.users.create(user)) === 'email_taken') throw new AuthError('email_taken');
     await tx.emailVerifications.markVerified(user.id, user.email, nowMs);
     if ((await tx.passkeys.create(passkey)) === 'credential_taken') throw new AuthError('passkey_already_registered');

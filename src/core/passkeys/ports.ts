@@ -48,28 +48,12 @@ export interface PasskeyStore {
 export type PasskeyCeremonyPurpose = 'register' | 'login' | 'second_factor' | 'signup';
 
 /**
- * A WebAuthn challenge waiting for its answer. Keyed on SHA-256 of the ceremony cookie's secret,
- * so the record alone cannot be used; `bindingHash` ties it to what asked (a session, a pending
- * login, a sign-up link). The challenge itself is public (the browser signs it).
+ * The challenges already answered. A ceremony starts without a write (core/passkeys/ceremony.ts:
+ * its challenge travels in a MAC'd cookie); its answer records the challenge here, keyed on the
+ * challenge's SHA-256, so it is answered once (docs/security.md SEC-170, SEC-190).
  */
-export interface PasskeyChallenge {
-  idHash: Uint8Array;
-  purpose: PasskeyCeremonyPurpose;
-  /** The account the ceremony is for (the new account's id for a sign-up); null for a passwordless login. */
-  userId: string | null;
-  /** SHA-256 of the session id, pending-login token or sign-up token that asked; null for a passwordless login. */
-  bindingHash: Uint8Array | null;
-  /** base64url, as sent in the options. */
-  challenge: string;
-  createdAtMs: number;
-  expiresAtMs: number;
-}
-
-export interface PasskeyChallengeStore {
-  insert(challenge: PasskeyChallenge): Promise<void>;
-  /** Returns it without removing it (the passkey login reads it first and takes it with the counter write). */
-  find(idHash: Uint8Array): Promise<PasskeyChallenge | null>;
-  /** Removes and returns it in one step: of two calls with one hash, at most one gets it (single use). */
-  take(idHash: Uint8Array): Promise<PasskeyChallenge | null>;
+export interface UsedPasskeyChallengeStore {
+  /** Records the challenge as used until `expiresAtMs`; false when it already was (of two calls with one hash, one gets true). */
+  claim(challengeHash: Uint8Array, expiresAtMs: number): Promise<boolean>;
   deleteExpired(nowMs: number): Promise<number>;
 }

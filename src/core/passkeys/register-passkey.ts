@@ -1,10 +1,10 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { auditEvent } from '../audit/audit-event.ts';
-import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
+import type { CoreDeps, RequestContext } from '../deps.ts';
 import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
 import type { PasskeyCredential, SessionWithUser } from '../ports.ts';
-import { takeCeremony } from './ceremony.ts';
+import { answerOnce, openCeremony } from './ceremony.ts';
 import { registrationOptions, type StartedRegistration } from './start-registration.ts';
 import { verifyRegistration } from './verify-registration.ts';
 
@@ -21,20 +21,20 @@ export async function startPasskeyRegistration(deps: CoreDeps, current: SessionW
 }
 
 /**
- * Finishes adding a passkey: the challenge is taken (single use, 5 minutes, this session), the
- * answer verified, and the passkey stored under the user's name for it. A credential id already
+ * Finishes adding a passkey: the ceremony checked (5 minutes, this session and account), the
+ * answer verified, and the passkey stored under the user's name for it as the challenge is used
+ * up (single use). A credential id already
  * registered, to this or another account, is refused (docs/security.md SEC-178).
  */
 export async function finishPasskeyRegistration(
   deps: CoreDeps,
   current: SessionWithUser,
-  input: { ceremonySecret: string | undefined; name?: string; response: RegistrationResponseJSON },
+  input: { ceremonyToken: string | undefined; name?: string; response: RegistrationResponseJSON },
   context: RequestContext,
 ): Promise<PasskeyCredential> {
-  const challenge = await takeCeremony(deps, input.ceremonySecret, 'register', { session: current.session.id });
-  if (challenge.userId !== current.user.id) throw new AuthError('passkey_challenge_invalid');
-  const passkey = await verifyRegistration(deps, challenge, current.user.id, input);
-  await deps.store.transaction(async (tx) => {
+  const ceremony = openCeremony(deps, input.ceremonyToken, 'register', current.user.id, { session: current.session.id });
+  const passkey = await verifyRegistration(deps, ceremony, current.user.id, input);
+  await answerOnce(deps, ceremony, async (tx) => {
     if ((await tx.passkeys.create(passkey)) === 'credential_taken') throw new AuthError('passkey_already_registered');
     await tx.audit.append(auditEvent(deps, 'passkey.registered', context, { userId: current.user.id, email: current.user.email, detail: `${passkey.id} ${passkey.deviceType}` }));
   });

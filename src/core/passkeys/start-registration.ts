@@ -7,7 +7,7 @@ import { passkeyChallengeTtlMs } from './passkey-policy.ts';
 import { userHandleOf } from './passkey-user-id.ts';
 
 export interface StartedRegistration {
-  ceremonySecret: string;
+  ceremonyToken: string;
   options: PublicKeyCredentialCreationOptionsJSON;
 }
 
@@ -23,7 +23,7 @@ export async function registrationOptions(
   purpose: Extract<PasskeyCeremonyPurpose, 'register' | 'signup'>,
   binding: CeremonyBinding,
 ): Promise<StartedRegistration> {
-  const { ceremonySecret, challenge } = await startCeremony(deps, purpose, account.id, binding);
+  const { ceremonyToken, challenge } = startCeremony(deps, purpose, account.id, binding);
   const policy = deps.passkeys;
   const options = await (await webAuthnLibrary()).generateRegistrationOptions({
     rpName: policy.rpName,
@@ -37,5 +37,5 @@ export async function registrationOptions(
     excludeCredentials: account.existing.map((p) => ({ id: p.credentialId, transports: p.transports })),
     authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
   });
-  return { ceremonySecret, options };
+  return { ceremonyToken, options };
 }

@@ -3,7 +3,8 @@ import { webAuthnLibrary } from './webauthn-library.ts';
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
-import type { AuditEvent, PasskeyChallenge, PasskeyCredential, Store, User } from '../ports.ts';
+import type { AuditEvent, PasskeyCredential, User } from '../ports.ts';
+import { useUpCeremony, type OpenedCeremony } from './ceremony.ts';
 import { userIdFromHandle } from './passkey-user-id.ts';
 
 export interface VerifiedAssertion {
@@ -25,7 +26,7 @@ function reasonOf(error: unknown): string {
 }
 
 /**
- * Verifies a passkey assertion against a taken challenge, by @simplewebauthn/server: the
+ * Verifies a passkey assertion against an opened ceremony's challenge, by @simplewebauthn/server: the
  * challenge, one of the configured origins (SEC-174), the RP ID hash, user presence, user
  * verification when `requireUserVerification` (SEC-175), the signature with the stored public
  * key, and a signature counter that moved forward (0 stays allowed; SEC-176). The passkey must
@@ -34,26 +35,25 @@ function reasonOf(error: unknown): string {
  * verified against one counter only one counts. Every refusal is one `passkey_refused`, with
  * the reason in the audit trail only.
  *
- * With `takeChallenge`, the challenge was only read (ceremony.ts readCeremony): it is taken
- * here, in the transaction that writes the counter and the audit entry, or that audits the
- * refusal, so it is gone whatever the outcome. Of two answers with one challenge, the one that
- * finds it already taken gets `passkey_challenge_invalid` and writes nothing.
+ * The challenge is used up here (ceremony.ts useUpCeremony), in the transaction that writes the
+ * counter and the audit entry, or that audits the refusal, so it is answered once whatever the
+ * outcome. Of two answers with one challenge, the one that finds it already used gets
+ * `passkey_challenge_invalid` and writes nothing.
  */
 export async function verifyPasskeyAssertion(
   deps: CoreDeps,
-  challenge: PasskeyChallenge,
+  ceremony: OpenedCeremony,
   response: AuthenticationResponseJSON,
-  options: { expectedUserId: string | null; requireUserVerification: boolean; takeChallenge: boolean },
+  options: { expectedUserId: string | null; requireUserVerification: boolean },
   context: RequestContext,
 ): Promise<VerifiedAssertion> {
-  /** Takes the challenge (when this step owns it) in the same transaction; false when it was already gone. */
-  const taken = async (tx: Store): Promise<boolean> => !options.takeChallenge || (await tx.passkeyChallenges.take(challenge.idHash)) !== null;
   const refuseWith = async (code: 'passkey_refused' | 'account_disabled', event: AuditEvent): Promise<never> => {
-    await deps.store.transaction(async (tx) => {
-      await taken(tx);
+    const first = await deps.store.transaction(async (tx) => {
+      if (!(await useUpCeremony(tx, ceremony))) return false;
       await tx.audit.append(event);
+      return true;
     });
-    throw new AuthError(code);
+    throw new AuthError(first ? code : 'passkey_challenge_invalid');
   };
   const failed = (reason: string, passkey: PasskeyCredential | null): AuditEvent =>
     auditEvent(deps, 'passkey.failed', context, { userId: passkey?.userId ?? null, detail: passkey === null ? reason : `${passkey.id} ${reason}` });
@@ -68,7 +68,7 @@ export async function verifyPasskeyAssertion(
   try {
     verification = await (await webAuthnLibrary()).verifyAuthenticationResponse({
       response,
-      expectedChallenge: challenge.challenge,
+      expectedChallenge: ceremony.challenge,
       expectedOrigin: [...deps.passkeys.origins],
       expectedRPID: deps.passkeys.rpId,
       credential: { id: passkey.credentialId, publicKey: new Uint8Array(passkey.publicKey), counter: passkey.counter, transports: passkey.transports as never },
@@ -85,7 +85,7 @@ export async function verifyPasskeyAssertion(
   if (user.disabledAtMs !== null) return refuseWith('account_disabled', auditEvent(deps, 'login.failed', context, { userId: user.id, email: user.email, detail: 'account_disabled' }));
   // The challenge, the counter and the audit entry commit together (one commit, not three).
   const outcome = await deps.store.transaction(async (tx) => {
-    if (!(await taken(tx))) return 'challenge_gone';
+    if (!(await useUpCeremony(tx, ceremony))) return 'challenge_gone';
     if (!(await tx.passkeys.recordUse(passkey.id, { expectedCounter: passkey.counter, counter: info.newCounter, backedUp: info.credentialBackedUp, atMs: deps.clock.nowMs() }))) {
       await tx.audit.append(failed('concurrent_use', passkey));
       return 'concurrent_use';

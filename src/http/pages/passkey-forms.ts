@@ -12,8 +12,8 @@ const passkeyScripts = html`<script src="/assets/simplewebauthn-browser.js"></sc
  * Prepares a reply for a page with a passkey form: the ceremony cookie for the options in the
  * page, and the CSP that lets our own scripts run (docs/security.md SEC-184).
  */
-export function offerPasskey(reply: FastifyReply, ceremonySecret: string): void {
-  setPasskeyCeremonyCookie(reply, ceremonySecret);
+export function offerPasskey(reply: FastifyReply, ceremonyToken: string): void {
+  setPasskeyCeremonyCookie(reply, ceremonyToken);
   reply.header('content-security-policy', passkeyPageContentSecurityPolicy);
 }
 

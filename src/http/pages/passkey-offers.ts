@@ -8,16 +8,16 @@ import { offerPasskey, passkeyLoginForm, passkeySecondFactorForm } from './passk
 
 /** The passkey button (and autofill) of /login, with a fresh ceremony for it. */
 export async function passkeyLoginOffer(deps: CoreDeps, reply: FastifyReply, returnTo: string): Promise<SafeHtml> {
-  const { ceremonySecret, options } = await startPasskeyLogin(deps);
-  offerPasskey(reply, ceremonySecret);
+  const { ceremonyToken, options } = await startPasskeyLogin(deps);
+  offerPasskey(reply, ceremonyToken);
   return passkeyLoginForm(options, returnTo);
 }
 
 /** "Use a passkey" on the second step, when the pending account has one; nothing otherwise. */
 export async function passkeySecondFactorOffer(deps: CoreDeps, reply: FastifyReply, pendingToken: string, returnTo: string): Promise<SafeHtml> {
   try {
-    const { ceremonySecret, options } = await startPasskeySecondFactor(deps, pendingToken);
-    offerPasskey(reply, ceremonySecret);
+    const { ceremonyToken, options } = await startPasskeySecondFactor(deps, pendingToken);
+    offerPasskey(reply, ceremonyToken);
     return passkeySecondFactorForm(options, returnTo);
   } catch (error) {
     // No passkey on the account, or the pending login is gone (the form's POST says so).

@@ -33,7 +33,7 @@ async function renderFinish(deps: CoreDeps, reply: FastifyReply, token: string |
       body: html`<section class="card narrow"><h1>This link is not valid</h1><p>It has expired, was already used, or its address has an account now. <a href="/signup/passkey">Start again</a> or <a href="/login">log in</a>.</p></section>`,
     });
   }
-  offerPasskey(reply, started.value.ceremonySecret);
+  offerPasskey(reply, started.value.ceremonyToken);
   return sendPage(reply, status, {
     title: 'Create your passkey',
     body: html`<section class="card narrow" aria-labelledby="create-passkey-title">
@@ -75,12 +75,12 @@ export function passkeySignupPages(app: FastifyInstance, deps: CoreDeps): void {
 
   app.post('/signup/passkey/finish', { schema: { tags: ['pages'], summary: 'Sign up with a passkey: the browser’s answer makes the account.' } }, async (request, reply) => {
     const token = readPasskeySignupToken(request);
-    const ceremonySecret = takePasskeyCeremonyCookie(request, reply);
+    const ceremonyToken = takePasskeyCeremonyCookie(request, reply);
     const response = postedAnswer<RegistrationResponseJSON>(field(request.body, 'response'));
     const result = await attempt(async () => {
       if (token === undefined) throw new AuthError('invalid_link');
       if (response === null) throw new AuthError('passkey_registration_failed');
-      return finishPasskeySignup(deps, { token, ceremonySecret, name: field(request.body, 'name'), response }, requestContext(request));
+      return finishPasskeySignup(deps, { token, ceremonyToken, name: field(request.body, 'name'), response }, requestContext(request));
     });
     if (!result.ok) return renderFinish(deps, reply, token, result.status, result.message);
     clearPasskeySignupCookie(reply);

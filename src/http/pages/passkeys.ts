@@ -25,8 +25,8 @@ async function renderNewPasskey(deps: CoreDeps, reply: FastifyReply, current: Se
   const started = await attempt(() => startPasskeyRegistration(deps, current, context));
   // Not recently authenticated: confirm it is you first, then back here (docs/security.md SEC-187).
   if (!started.ok) return redirectToReauth(reply, '/account/passkeys/new');
-  const { ceremonySecret, options } = started.value;
-  offerPasskey(reply, ceremonySecret);
+  const { ceremonyToken, options } = started.value;
+  offerPasskey(reply, ceremonyToken);
   return sendPage(reply, status, {
     title: 'Add a passkey',
     signedInAs: current.user.email,
@@ -56,11 +56,11 @@ export function passkeyPages(app: FastifyInstance, deps: CoreDeps, config: AppCo
 
   app.post('/account/passkeys', { preHandler, schema: { tags: ['pages'], summary: 'Add a passkey: the browser’s answer.' } }, async (request, reply) => {
     const current = signedInSession(request);
-    const ceremonySecret = takePasskeyCeremonyCookie(request, reply);
+    const ceremonyToken = takePasskeyCeremonyCookie(request, reply);
     const response = postedAnswer<RegistrationResponseJSON>(field(request.body, 'response'));
     const result = await attempt(async () => {
       if (response === null) throw new AuthError('passkey_registration_failed');
-      return finishPasskeyRegistration(deps, current, { ceremonySecret, name: field(request.body, 'name'), response }, requestContext(request));
+      return finishPasskeyRegistration(deps, current, { ceremonyToken, name: field(request.body, 'name'), response }, requestContext(request));
     });
     if (!result.ok) return renderNewPasskey(deps, reply, current, requestContext(request), result.status, result.message);
     return redirectAfterPost(reply, '/account?done=passkey-added');
@@ -82,13 +82,13 @@ export function passkeyPages(app: FastifyInstance, deps: CoreDeps, config: AppCo
 
   app.post('/login/passkey', { schema: { tags: ['pages'], summary: 'Log in with a passkey: the browser’s answer (button or autofill).' } }, async (request, reply) => {
     const returnTo = target(field(request.body, 'return_to'));
-    const ceremonySecret = takePasskeyCeremonyCookie(request, reply);
+    const ceremonyToken = takePasskeyCeremonyCookie(request, reply);
     const response = postedAnswer<AuthenticationResponseJSON>(field(request.body, 'response'));
     const previous = await currentSession(deps, request);
     const result =
       response === null
         ? ({ ok: false } as const)
-        : await attempt(() => finishPasskeyLogin(deps, { ceremonySecret, response, ...(previous === null ? {} : { previousSession: previous }) }, requestContext(request)));
+        : await attempt(() => finishPasskeyLogin(deps, { ceremonyToken, response, ...(previous === null ? {} : { previousSession: previous }) }, requestContext(request)));
     if (!result.ok) return redirectAfterPost(reply, `/login?done=passkey-failed&return_to=${encodeURIComponent(returnTo)}`);
     setSessionCookie(reply, result.value.token, result.value.session.expiresAtMs);
     return redirectAfterPost(reply, returnTo);
@@ -98,13 +98,13 @@ export function passkeyPages(app: FastifyInstance, deps: CoreDeps, config: AppCo
     const returnTo = target(field(request.body, 'return_to'));
     const pendingToken = readPendingLoginToken(request);
     if (pendingToken === undefined) return redirectAfterPost(reply, '/login');
-    const ceremonySecret = takePasskeyCeremonyCookie(request, reply);
+    const ceremonyToken = takePasskeyCeremonyCookie(request, reply);
     const response = postedAnswer<AuthenticationResponseJSON>(field(request.body, 'response'));
     const previous = await currentSession(deps, request);
     const result =
       response === null
         ? ({ ok: false } as const)
-        : await attempt(() => completePasskeySecondFactor(deps, { pendingToken, ceremonySecret, response, ...(previous === null ? {} : { previousSession: previous }) }, requestContext(request)));
+        : await attempt(() => completePasskeySecondFactor(deps, { pendingToken, ceremonyToken, response, ...(previous === null ? {} : { previousSession: previous }) }, requestContext(request)));
     // The second-step page says the passkey was refused and offers every method again (or, when
     // the pending login is gone, sends the browser back to the login page).
     if (!result.ok) return redirectAfterPost(reply, `/login/second-factor?done=passkey-failed&return_to=${encodeURIComponent(returnTo)}`);

@@ -31,8 +31,8 @@ export function passkeySessionRoutes(app: FastifyInstance, deps: CoreDeps): void
       },
     },
     async (_request, reply) => {
-      const { ceremonySecret, options } = await startPasskeyLogin(deps);
-      setPasskeyCeremonyCookie(reply, ceremonySecret);
+      const { ceremonyToken, options } = await startPasskeyLogin(deps);
+      setPasskeyCeremonyCookie(reply, ceremonyToken);
       return { options };
     },
   );
@@ -48,9 +48,9 @@ export function passkeySessionRoutes(app: FastifyInstance, deps: CoreDeps): void
       },
     },
     async (request, reply) => {
-      const ceremonySecret = takePasskeyCeremonyCookie(request, reply);
+      const ceremonyToken = takePasskeyCeremonyCookie(request, reply);
       const previous = await currentSession(deps, request);
-      const done = await finishPasskeyLogin(deps, { ceremonySecret, response: request.body.response, ...(previous === null ? {} : { previousSession: previous }) }, requestContext(request));
+      const done = await finishPasskeyLogin(deps, { ceremonyToken, response: request.body.response, ...(previous === null ? {} : { previousSession: previous }) }, requestContext(request));
       setSessionCookie(reply, done.token, done.session.expiresAtMs);
       return { user: userBody(done.user), session: sessionBody(done.session, deps.sessionPolicy.idleTimeoutMs, done.session.id), amr: done.amr };
     },
@@ -69,8 +69,8 @@ export function passkeySessionRoutes(app: FastifyInstance, deps: CoreDeps): void
     async (request, reply) => {
       const pendingToken = readPendingLoginToken(request);
       if (pendingToken === undefined) throw new AuthError('no_pending_login');
-      const { ceremonySecret, options } = await startPasskeySecondFactor(deps, pendingToken);
-      setPasskeyCeremonyCookie(reply, ceremonySecret);
+      const { ceremonyToken, options } = await startPasskeySecondFactor(deps, pendingToken);
+      setPasskeyCeremonyCookie(reply, ceremonyToken);
       return { options };
     },
   );
@@ -88,9 +88,9 @@ export function passkeySessionRoutes(app: FastifyInstance, deps: CoreDeps): void
     async (request, reply) => {
       const pendingToken = readPendingLoginToken(request);
       if (pendingToken === undefined) throw new AuthError('no_pending_login');
-      const ceremonySecret = takePasskeyCeremonyCookie(request, reply);
+      const ceremonyToken = takePasskeyCeremonyCookie(request, reply);
       const previous = await currentSession(deps, request);
-      const done = await completePasskeySecondFactor(deps, { pendingToken, ceremonySecret, response: request.body.response, ...(previous === null ? {} : { previousSession: previous }) }, requestContext(request));
+      const done = await completePasskeySecondFactor(deps, { pendingToken, ceremonyToken, response: request.body.response, ...(previous === null ? {} : { previousSession: previous }) }, requestContext(request));
       clearPendingLoginCookie(reply);
       setSessionCookie(reply, done.token, done.session.expiresAtMs);
       return { user: userBody(done.user), session: sessionBody(done.session, deps.sessionPolicy.idleTimeoutMs, done.session.id), amr: done.amr };
@@ -125,8 +125,8 @@ export function passkeySessionRoutes(app: FastifyInstance, deps: CoreDeps): void
       },
     },
     async (request, reply) => {
-      const { ceremonySecret, options } = await startPasskeySignup(deps, request.body.token);
-      setPasskeyCeremonyCookie(reply, ceremonySecret);
+      const { ceremonyToken, options } = await startPasskeySignup(deps, request.body.token);
+      setPasskeyCeremonyCookie(reply, ceremonyToken);
       return { options };
     },
   );
@@ -142,9 +142,9 @@ export function passkeySessionRoutes(app: FastifyInstance, deps: CoreDeps): void
       },
     },
     async (request, reply) => {
-      const ceremonySecret = takePasskeyCeremonyCookie(request, reply);
+      const ceremonyToken = takePasskeyCeremonyCookie(request, reply);
       const { token, name, response } = request.body;
-      const done = await finishPasskeySignup(deps, { token, ceremonySecret, response, ...(name === undefined ? {} : { name }) }, requestContext(request));
+      const done = await finishPasskeySignup(deps, { token, ceremonyToken, response, ...(name === undefined ? {} : { name }) }, requestContext(request));
       setSessionCookie(reply, done.token, done.session.expiresAtMs);
       return { user: userBody(done.user), session: sessionBody(done.session, deps.sessionPolicy.idleTimeoutMs, done.session.id), amr: done.amr };
     },

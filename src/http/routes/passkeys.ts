@@ -37,8 +37,8 @@ export function passkeyRoutes(app: FastifyInstance, deps: CoreDeps): void {
     },
     async (request, reply) => {
       const current = await requireSession(deps, request);
-      const { ceremonySecret, options } = await startPasskeyRegistration(deps, current, requestContext(request));
-      setPasskeyCeremonyCookie(reply, ceremonySecret);
+      const { ceremonyToken, options } = await startPasskeyRegistration(deps, current, requestContext(request));
+      setPasskeyCeremonyCookie(reply, ceremonyToken);
       return { options };
     },
   );
@@ -55,8 +55,8 @@ export function passkeyRoutes(app: FastifyInstance, deps: CoreDeps): void {
     },
     async (request, reply) => {
       const current = await requireSession(deps, request);
-      const ceremonySecret = takePasskeyCeremonyCookie(request, reply);
-      const passkey = await finishPasskeyRegistration(deps, current, { ceremonySecret, response: request.body.response, ...(request.body.name === undefined ? {} : { name: request.body.name }) }, requestContext(request));
+      const ceremonyToken = takePasskeyCeremonyCookie(request, reply);
+      const passkey = await finishPasskeyRegistration(deps, current, { ceremonyToken, response: request.body.response, ...(request.body.name === undefined ? {} : { name: request.body.name }) }, requestContext(request));
       return reply.code(201).send(passkeyBody(passkey));
     },
   );

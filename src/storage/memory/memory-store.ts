@@ -5,7 +5,7 @@ import { memoryEmailCodes } from './email-codes.ts';
 import { memoryEmailVerifications } from './email-verifications.ts';
 import { memoryOAuthFlows } from './oauth-flows.ts';
 import { memoryOAuthIdentities } from './oauth-identities.ts';
-import { memoryPasskeyChallenges } from './passkey-challenges.ts';
+import { memoryUsedPasskeyChallenges } from './used-passkey-challenges.ts';
 import { memoryPasskeys } from './passkeys.ts';
 import { memoryOneTimeTokens } from './one-time-tokens.ts';
 import { memoryRecoveryCodes } from './recovery-codes.ts';
@@ -44,7 +44,7 @@ function repositories(db: MemoryDb): Repositories {
     totp: memoryTotp(db),
     recoveryCodes: memoryRecoveryCodes(db),
     passkeys: memoryPasskeys(db),
-    passkeyChallenges: memoryPasskeyChallenges(db),
+    usedPasskeyChallenges: memoryUsedPasskeyChallenges(db),
     pendingAuthorizations: memoryPendingAuthorizations(db),
     authorizationCodes: memoryAuthorizationCodes(db),
     consents: memoryConsents(db),

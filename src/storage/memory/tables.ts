@@ -1,4 +1,4 @@
-import type { AuthorizationCodeRecord, Consent, PendingAuthorization, SessionClient, PasskeyChallenge, PasskeyCredential, AuditEvent, UserProfile, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
+import type { AuthorizationCodeRecord, Consent, PendingAuthorization, SessionClient, PasskeyCredential, AuditEvent, UserProfile, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
 
 /** The memory store's rows, one map (or list) per SQL table. */
 export interface Tables {
@@ -22,8 +22,8 @@ export interface Tables {
   totp: Map<string, TotpCredential>;
   recoveryCodes: Map<string, RecoveryCodeRecord>;
   passkeys: Map<string, PasskeyCredential>;
-  /** Keyed on the hex of the challenge's id hash. */
-  passkeyChallenges: Map<string, PasskeyChallenge>;
+  /** Answered passkey challenges: the hex of the challenge's SHA-256 to when the record may go. */
+  usedPasskeyChallenges: Map<string, number>;
   pendingAuthorizations: Map<string, PendingAuthorization>;
   /** Keyed on the hex of the code hash. */
   authorizationCodes: Map<string, AuthorizationCodeRecord>;
@@ -42,7 +42,7 @@ export interface MemoryDb {
 }
 
 export function emptyTables(): Tables {
-  return { users: new Map(), profiles: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), passkeyChallenges: new Map(), pendingAuthorizations: new Map(), authorizationCodes: new Map(), consents: new Map(), sessionClients: new Map() };
+  return { users: new Map(), profiles: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), usedPasskeyChallenges: new Map(), pendingAuthorizations: new Map(), authorizationCodes: new Map(), consents: new Map(), sessionClients: new Map() };
 }
 
 export function cloneTables(t: Tables): Tables {
@@ -65,7 +65,7 @@ export function cloneTables(t: Tables): Tables {
     totp: new Map(t.totp),
     recoveryCodes: new Map(t.recoveryCodes),
     passkeys: new Map(t.passkeys),
-    passkeyChallenges: new Map(t.passkeyChallenges),
+    usedPasskeyChallenges: new Map(t.usedPasskeyChallenges),
     pendingAuthorizations: new Map(t.pendingAuthorizations),
     authorizationCodes: new Map(t.authorizationCodes),
     consents: new Map(t.consents),

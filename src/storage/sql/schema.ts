@@ -61,7 +61,7 @@ export interface SigningKeysTable {
   activates_at_ms: number;
   retires_at_ms: number | null;
   expires_at_ms: number | null;
-  /** 'access' or 'id_token' (migration 0013). */
+  /** 'access' or 'id_token' (migration 0014). */
   purpose: string;
 }
 
@@ -197,13 +197,9 @@ export interface PasskeysTable {
   last_used_at_ms: number | null;
 }
 
-export interface PasskeyChallengesTable {
-  id_hash: Uint8Array;
-  purpose: string;
-  user_id: string | null;
-  binding_hash: Uint8Array | null;
-  challenge: string;
-  created_at_ms: number;
+/** Answered passkey challenges (core/passkeys/ceremony.ts), kept until the challenge would have expired. */
+export interface PasskeyUsedChallengesTable {
+  challenge_hash: Uint8Array;
   expires_at_ms: number;
 }
 
@@ -229,10 +225,10 @@ export interface Database {
   totp_credentials: TotpCredentialsTable;
   recovery_codes: RecoveryCodesTable;
   passkeys: PasskeysTable;
-  passkey_challenges: PasskeyChallengesTable;
+  passkey_used_challenges: PasskeyUsedChallengesTable;
 }
 
-/** Migration 0013: the OpenID Provider. */
+/** Migration 0014: the OpenID Provider. */
 export interface PendingAuthorizationsTable {
   id: string;
   /** The checked AuthorizationParams as JSON. */

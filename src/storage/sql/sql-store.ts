@@ -21,7 +21,7 @@ import { sqlOneTimeTokens } from './repositories/one-time-tokens.ts';
 import { sqlRecoveryCodes } from './repositories/recovery-codes.ts';
 import { sqlTotp } from './repositories/totp.ts';
 import { sqlPasskeys } from './repositories/passkeys.ts';
-import { sqlPasskeyChallenges } from './repositories/passkey-challenges.ts';
+import { sqlUsedPasskeyChallenges } from './repositories/used-passkey-challenges.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
 import { createGroupCommit, type SavepointStatement } from './group-commit.ts';
@@ -78,7 +78,7 @@ function sqlRepositories(db: Db): Repositories {
     totp: sqlTotp(db),
     recoveryCodes: sqlRecoveryCodes(db),
     passkeys: sqlPasskeys(db),
-    passkeyChallenges: sqlPasskeyChallenges(db),
+    usedPasskeyChallenges: sqlUsedPasskeyChallenges(db),
     pendingAuthorizations: sqlPendingAuthorizations(db),
     authorizationCodes: sqlAuthorizationCodes(db),
     consents: sqlConsents(db),

@@ -8,13 +8,13 @@ import { migrateToLatest } from './migrate.ts';
 import { nodeSqliteDialect } from './node-sqlite-dialect.ts';
 import { auditColumns, auditQueries, toAuditRow } from './repositories/audit.ts';
 import { clientQueries, toClient } from './repositories/clients.ts';
-import { passkeyChallengeQueries, toPasskeyChallenge } from './repositories/passkey-challenges.ts';
 import { passkeyQueries, toPasskey } from './repositories/passkeys.ts';
+import { usedPasskeyChallengeQueries } from './repositories/used-passkey-challenges.ts';
 import { refreshTokenQueries, toRecord, toRow } from './repositories/refresh-tokens.ts';
 import { sessionQueries } from './repositories/sessions.ts';
 import { userQueries } from './repositories/users.ts';
 import { sessionWithUserFromValues, toUser } from './rows.ts';
-import type { AuditTable, ClientsTable, Database, PasskeyChallengesTable, PasskeysTable, RefreshTokensTable, UsersTable } from './schema.ts';
+import type { AuditTable, ClientsTable, Database, PasskeysTable, RefreshTokensTable, UsersTable } from './schema.ts';
 import { classifySqliteError } from './sqlite-errors.ts';
 import { createSqlStore, type SqlFastPaths } from './sql-store.ts';
 import { startWalCheckpointer, type WalCheckpointer } from './sqlite-checkpointer.ts';
@@ -77,9 +77,9 @@ const refreshTokenColumns = [
  * repositories in one place.
  *
  * - Outside transactions, reads on the read-only connection (the session check, the token
- *   endpoint's client lookup, the passkey login's challenge, passkey and account lookups): they see committed rows only and never queue behind a write.
+ *   endpoint's client lookup, the passkey login's passkey and account lookups): they see committed rows only and never queue behind a write.
  * - Inside transactions, statements on the writer (the refresh grant's, the session lookup and
- *   touch; the passkey login's challenge take, counter compare-and-set and audit entry):
+ *   touch; the passkey login's challenge use, counter compare-and-set and audit entry):
  *   the transaction holds kysely's lock on the writer,
  *   so nothing else runs on it between our BEGIN and COMMIT, and these statements commit or
  *   roll back with the rest of the transaction.
@@ -108,8 +108,11 @@ function sqliteFastPaths(db: Kysely<Database>, reader: DatabaseSync, writer: Dat
   );
   const findPasskey = prepared(reader, passkeyQueries.findByCredentialId(db, placeholder('credential_id')).compile(), ['credential_id']);
   const findUser = prepared(reader, userQueries.findById(db, placeholder('id')).compile(), ['id']);
-  const findChallenge = prepared(reader, passkeyChallengeQueries.find(db, placeholder('id_hash') as unknown as Uint8Array).compile(), ['id_hash']);
-  const takeChallenge = prepared(writer, passkeyChallengeQueries.take(db, placeholder('id_hash') as unknown as Uint8Array).compile(), ['id_hash']);
+  const claimChallenge = prepared(
+    writer,
+    usedPasskeyChallengeQueries.claim(db, placeholder('challenge_hash') as unknown as Uint8Array, placeholder('expires_at_ms') as unknown as number).compile(),
+    ['challenge_hash', 'expires_at_ms'],
+  );
   const recordPasskeyUse = prepared(
     writer,
     passkeyQueries
@@ -147,12 +150,6 @@ function sqliteFastPaths(db: Kysely<Database>, reader: DatabaseSync, writer: Dat
           return row === undefined ? null : toUser(row);
         },
       },
-      passkeyChallenges: {
-        find: async (idHash) => {
-          const row = findChallenge.get({ id_hash: idHash }) as PasskeyChallengesTable | undefined;
-          return row === undefined ? null : toPasskeyChallenge(row);
-        },
-      },
       passkeys: {
         findByCredentialId: async (credentialId) => {
           const row = findPasskey.get({ credential_id: credentialId }) as PasskeysTable | undefined;
@@ -177,11 +174,8 @@ function sqliteFastPaths(db: Kysely<Database>, reader: DatabaseSync, writer: Dat
           insertToken.run(toRow(token) as unknown as Record<(typeof refreshTokenColumns)[number], SQLInputValue>);
         },
       },
-      passkeyChallenges: {
-        take: async (idHash) => {
-          const row = takeChallenge.get({ id_hash: idHash }) as PasskeyChallengesTable | undefined;
-          return row === undefined ? null : toPasskeyChallenge(row);
-        },
+      usedPasskeyChallenges: {
+        claim: async (challengeHash, expiresAtMs) => claimChallenge.run({ challenge_hash: challengeHash, expires_at_ms: expiresAtMs }) === 1,
       },
       passkeys: {
         recordUse: async (id, use) =>

@@ -14,10 +14,10 @@ describe('a passkey as the second step of a login', () => {
     const ada = await signedInAccount(core, 'ada@example.com');
     const { authenticator } = await registerSoftPasskey(core, ada);
     const pendingToken = await issuePendingLogin(core, ada.user, { factors: ['password'] });
-    const { ceremonySecret, options } = await startPasskeySecondFactor(core, pendingToken);
+    const { ceremonyToken, options } = await startPasskeySecondFactor(core, pendingToken);
     assert.deepEqual(options.allowCredentials?.map((c) => c.id), [authenticator.credentials[0]?.id]);
     // Presence is enough here: the password was the other factor.
-    const done = await completePasskeySecondFactor(core, { pendingToken, ceremonySecret, response: authenticator.assert(options, { userVerified: false }) }, testContext());
+    const done = await completePasskeySecondFactor(core, { pendingToken, ceremonyToken, response: authenticator.assert(options, { userVerified: false }) }, testContext());
     assert.equal(done.user.id, ada.user.id);
     assert.deepEqual(done.amr, ['hwk', 'mfa', 'pwd', 'user'], 'the password and the passkey');
     assert.notEqual(await validateSession(core, done.token), null);
@@ -30,8 +30,8 @@ describe('a passkey as the second step of a login', () => {
     await registerSoftPasskey(core, ada);
     const { authenticator: bobKey } = await registerSoftPasskey(core, bob);
     const pendingToken = await issuePendingLogin(core, ada.user, { factors: ['password'] });
-    const { ceremonySecret, options } = await startPasskeySecondFactor(core, pendingToken);
-    await rejectsWithAuthError(completePasskeySecondFactor(core, { pendingToken, ceremonySecret, response: bobKey.assert(options) }, testContext()), 'passkey_refused');
+    const { ceremonyToken, options } = await startPasskeySecondFactor(core, pendingToken);
+    await rejectsWithAuthError(completePasskeySecondFactor(core, { pendingToken, ceremonyToken, response: bobKey.assert(options) }, testContext()), 'passkey_refused');
   });
 
   test('the challenge is bound to the pending login that asked (docs/security.md SEC-172)', async () => {
@@ -41,8 +41,8 @@ describe('a passkey as the second step of a login', () => {
     const pendingToken = await issuePendingLogin(core, ada.user, { factors: ['password'] });
     core.clock.advance(1000);
     const otherPending = await issuePendingLogin(core, ada.user, { factors: ['password'] });
-    const { ceremonySecret, options } = await startPasskeySecondFactor(core, pendingToken);
-    await rejectsWithAuthError(completePasskeySecondFactor(core, { pendingToken: otherPending, ceremonySecret, response: authenticator.assert(options) }, testContext()), 'passkey_challenge_invalid');
+    const { ceremonyToken, options } = await startPasskeySecondFactor(core, pendingToken);
+    await rejectsWithAuthError(completePasskeySecondFactor(core, { pendingToken: otherPending, ceremonyToken, response: authenticator.assert(options) }, testContext()), 'passkey_challenge_invalid');
   });
 
   test('without a valid pending login, or without a passkey, there is nothing to finish', async () => {

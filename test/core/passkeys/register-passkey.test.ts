@@ -11,14 +11,14 @@ describe('registering a passkey', () => {
   test('stores it under the given name, discoverable and user-verified options, attestation none by default (docs/security.md SEC-177)', async () => {
     const core = await createTestCore();
     const current = await signedInAccount(core, 'ada@example.com');
-    const { ceremonySecret, options } = await startPasskeyRegistration(core, current, testContext());
+    const { ceremonyToken, options } = await startPasskeyRegistration(core, current, testContext());
     assert.equal(options.attestation, 'none');
     assert.equal(options.rp.id, 'auth.test');
     assert.equal(options.authenticatorSelection?.residentKey, 'required');
     assert.equal(options.authenticatorSelection?.userVerification, 'required');
     assert.equal(Buffer.from(options.user.id, 'base64url').toString('utf8'), current.user.id, 'the user handle is our random user id, no personal data');
     const authenticator = createSoftAuthenticator({ origin: testPublicUrl });
-    const passkey = await finishPasskeyRegistration(core, current, { ceremonySecret, name: '  Laptop\n ', response: authenticator.register(options) }, testContext());
+    const passkey = await finishPasskeyRegistration(core, current, { ceremonyToken, name: '  Laptop\n ', response: authenticator.register(options) }, testContext());
     assert.equal(passkey.name, 'Laptop');
     assert.equal(passkey.deviceType, 'singleDevice');
     const [stored] = await core.store.passkeys.listByUser(current.user.id);
@@ -39,51 +39,51 @@ describe('registering a passkey', () => {
   test('the challenge is single use (docs/security.md SEC-170)', async () => {
     const core = await createTestCore();
     const current = await signedInAccount(core, 'ada@example.com');
-    const { ceremonySecret, options } = await startPasskeyRegistration(core, current, testContext());
+    const { ceremonyToken, options } = await startPasskeyRegistration(core, current, testContext());
     const authenticator = createSoftAuthenticator({ origin: testPublicUrl });
-    await finishPasskeyRegistration(core, current, { ceremonySecret, response: authenticator.register(options) }, testContext());
-    await rejectsWithAuthError(finishPasskeyRegistration(core, current, { ceremonySecret, response: authenticator.register(options) }, testContext()), 'passkey_challenge_invalid');
+    await finishPasskeyRegistration(core, current, { ceremonyToken, response: authenticator.register(options) }, testContext());
+    await rejectsWithAuthError(finishPasskeyRegistration(core, current, { ceremonyToken, response: authenticator.register(options) }, testContext()), 'passkey_challenge_invalid');
   });
 
   test('the challenge expires after 5 minutes (docs/security.md SEC-171)', async () => {
     const core = await createTestCore();
     const current = await signedInAccount(core, 'ada@example.com');
-    const { ceremonySecret, options } = await startPasskeyRegistration(core, current, testContext());
+    const { ceremonyToken, options } = await startPasskeyRegistration(core, current, testContext());
     core.clock.advance(passkeyChallengeTtlMs);
-    await rejectsWithAuthError(finishPasskeyRegistration(core, current, { ceremonySecret, response: createSoftAuthenticator({ origin: testPublicUrl }).register(options) }, testContext()), 'passkey_challenge_invalid');
+    await rejectsWithAuthError(finishPasskeyRegistration(core, current, { ceremonyToken, response: createSoftAuthenticator({ origin: testPublicUrl }).register(options) }, testContext()), 'passkey_challenge_invalid');
   });
 
   test('the challenge is bound to the session that asked: another session of the same account is refused (docs/security.md SEC-172)', async () => {
     const core = await createTestCore();
     const current = await signedInAccount(core, 'ada@example.com');
-    const { ceremonySecret, options } = await startPasskeyRegistration(core, current, testContext());
+    const { ceremonyToken, options } = await startPasskeyRegistration(core, current, testContext());
     const other = { ...current, session: { ...current.session, id: 'another-session-id-000' } };
-    await rejectsWithAuthError(finishPasskeyRegistration(core, other, { ceremonySecret, response: createSoftAuthenticator({ origin: testPublicUrl }).register(options) }, testContext()), 'passkey_challenge_invalid');
+    await rejectsWithAuthError(finishPasskeyRegistration(core, other, { ceremonyToken, response: createSoftAuthenticator({ origin: testPublicUrl }).register(options) }, testContext()), 'passkey_challenge_invalid');
     assert.deepEqual(await core.store.passkeys.listByUser(current.user.id), []);
   });
 
   test('an answer from another origin is refused (docs/security.md SEC-174)', async () => {
     const core = await createTestCore();
     const current = await signedInAccount(core, 'ada@example.com');
-    const { ceremonySecret, options } = await startPasskeyRegistration(core, current, testContext());
+    const { ceremonyToken, options } = await startPasskeyRegistration(core, current, testContext());
     const response = createSoftAuthenticator({ origin: testPublicUrl }).register(options, { origin: 'https://auth.test.evil.example' });
-    await rejectsWithAuthError(finishPasskeyRegistration(core, current, { ceremonySecret, response }, testContext()), 'passkey_registration_failed');
+    await rejectsWithAuthError(finishPasskeyRegistration(core, current, { ceremonyToken, response }, testContext()), 'passkey_registration_failed');
   });
 
   test('a passkey for another RP ID is refused (docs/security.md SEC-173)', async () => {
     const core = await createTestCore();
     const current = await signedInAccount(core, 'ada@example.com');
-    const { ceremonySecret, options } = await startPasskeyRegistration(core, current, testContext());
+    const { ceremonyToken, options } = await startPasskeyRegistration(core, current, testContext());
     const response = createSoftAuthenticator({ origin: testPublicUrl, rpId: 'evil.example' }).register(options);
-    await rejectsWithAuthError(finishPasskeyRegistration(core, current, { ceremonySecret, response }, testContext()), 'passkey_registration_failed');
+    await rejectsWithAuthError(finishPasskeyRegistration(core, current, { ceremonyToken, response }, testContext()), 'passkey_registration_failed');
   });
 
   test('without user verification it is refused (docs/security.md SEC-175)', async () => {
     const core = await createTestCore();
     const current = await signedInAccount(core, 'ada@example.com');
-    const { ceremonySecret, options } = await startPasskeyRegistration(core, current, testContext());
+    const { ceremonyToken, options } = await startPasskeyRegistration(core, current, testContext());
     const response = createSoftAuthenticator({ origin: testPublicUrl }).register(options, { userVerified: false });
-    await rejectsWithAuthError(finishPasskeyRegistration(core, current, { ceremonySecret, response }, testContext()), 'passkey_registration_failed');
+    await rejectsWithAuthError(finishPasskeyRegistration(core, current, { ceremonyToken, response }, testContext()), 'passkey_registration_failed');
   });
 
   test('a credential id already registered to another account is refused (docs/security.md SEC-178)', async () => {
@@ -92,10 +92,10 @@ describe('registering a passkey', () => {
     const bob = await signedInAccount(core, 'bob@example.com');
     const credentialId = new Uint8Array(16).fill(42);
     const adaStart = await startPasskeyRegistration(core, ada, testContext());
-    await finishPasskeyRegistration(core, ada, { ceremonySecret: adaStart.ceremonySecret, response: createSoftAuthenticator({ origin: testPublicUrl }).register(adaStart.options, { credentialId }) }, testContext());
+    await finishPasskeyRegistration(core, ada, { ceremonyToken: adaStart.ceremonyToken, response: createSoftAuthenticator({ origin: testPublicUrl }).register(adaStart.options, { credentialId }) }, testContext());
     const bobStart = await startPasskeyRegistration(core, bob, testContext());
     const response = createSoftAuthenticator({ origin: testPublicUrl }).register(bobStart.options, { credentialId });
-    await rejectsWithAuthError(finishPasskeyRegistration(core, bob, { ceremonySecret: bobStart.ceremonySecret, response }, testContext()), 'passkey_already_registered');
+    await rejectsWithAuthError(finishPasskeyRegistration(core, bob, { ceremonyToken: bobStart.ceremonyToken, response }, testContext()), 'passkey_already_registered');
     assert.deepEqual(await core.store.passkeys.listByUser(bob.user.id), []);
     assert.equal((await core.store.passkeys.listByUser(ada.user.id)).length, 1);
   });

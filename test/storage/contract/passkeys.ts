@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import type { PasskeyChallenge, PasskeyCredential } from '../../../src/core/ports.ts';
+import type { PasskeyCredential } from '../../../src/core/ports.ts';
 import { aSecretHash, aUser, minuteMs, storeTest, t0Ms, type OpenStore } from './fixtures.ts';
 
 function aPasskey(id: string, userId: string, overrides: Partial<PasskeyCredential> = {}): PasskeyCredential {
@@ -20,11 +20,7 @@ function aPasskey(id: string, userId: string, overrides: Partial<PasskeyCredenti
   };
 }
 
-function aChallenge(seed: number, overrides: Partial<PasskeyChallenge> = {}): PasskeyChallenge {
-  return { idHash: aSecretHash(seed), purpose: 'login', userId: null, bindingHash: null, challenge: `challenge-${seed}`, createdAtMs: t0Ms, expiresAtMs: t0Ms + 5 * minuteMs, ...overrides };
-}
-
-/** Passkeys (credential ids unique across accounts, counter updates as compare-and-set) and their single-use challenges. */
+/** Passkeys (credential ids unique across accounts, counter updates as compare-and-set) and the record of answered challenges (single use). */
 export function passkeysContract(open: OpenStore): void {
   const test = storeTest(open);
 
@@ -79,38 +75,38 @@ export function passkeysContract(open: OpenStore): void {
     });
   });
 
-  describe('passkey challenges', () => {
-    test('take returns the challenge inserted under that hash, every field intact', async (store) => {
-      const bound = aChallenge(1, { purpose: 'second_factor', userId: 'user-ada', bindingHash: aSecretHash(9) });
-      await store.passkeyChallenges.insert(bound);
-      await store.passkeyChallenges.insert(aChallenge(2));
-      assert.deepEqual(await store.passkeyChallenges.take(aSecretHash(1)), bound);
-      assert.deepEqual(await store.passkeyChallenges.take(aSecretHash(2)), aChallenge(2));
+  describe('used passkey challenges', () => {
+    test('claim is true the first time for a hash, false after; other hashes are apart', async (store) => {
+      assert.equal(await store.usedPasskeyChallenges.claim(aSecretHash(1), t0Ms + 5 * minuteMs), true);
+      assert.equal(await store.usedPasskeyChallenges.claim(aSecretHash(1), t0Ms + 5 * minuteMs), false);
+      assert.equal(await store.usedPasskeyChallenges.claim(aSecretHash(2), t0Ms + 5 * minuteMs), true);
     });
 
-    test('find returns it without taking it; take still gets it once', async (store) => {
-      const bound = aChallenge(1, { purpose: 'second_factor', userId: 'user-ada', bindingHash: aSecretHash(9) });
-      await store.passkeyChallenges.insert(bound);
-      assert.deepEqual(await store.passkeyChallenges.find(aSecretHash(1)), bound);
-      assert.deepEqual(await store.passkeyChallenges.find(aSecretHash(1)), bound);
-      assert.equal(await store.passkeyChallenges.find(aSecretHash(2)), null);
-      assert.deepEqual(await store.passkeyChallenges.take(aSecretHash(1)), bound);
-      assert.equal(await store.passkeyChallenges.find(aSecretHash(1)), null);
+    test('claim is single use also under concurrency, and inside a transaction', async (store) => {
+      const results = await Promise.all(Array.from({ length: 6 }, () => store.usedPasskeyChallenges.claim(aSecretHash(1), t0Ms + minuteMs)));
+      assert.equal(results.filter((r) => r).length, 1);
+      assert.equal(await store.transaction((tx) => tx.usedPasskeyChallenges.claim(aSecretHash(1), t0Ms + minuteMs)), false);
+      // A refused claim does not spoil the transaction around it (PostgreSQL: ON CONFLICT, no aborted transaction).
+      const after = await store.transaction(async (tx) => [await tx.usedPasskeyChallenges.claim(aSecretHash(1), t0Ms + minuteMs), await tx.usedPasskeyChallenges.claim(aSecretHash(3), t0Ms + minuteMs)]);
+      assert.deepEqual(after, [false, true]);
     });
 
-    test('take is single use, also under concurrency', async (store) => {
-      await store.passkeyChallenges.insert(aChallenge(1));
-      const results = await Promise.all(Array.from({ length: 6 }, () => store.passkeyChallenges.take(aSecretHash(1))));
-      assert.equal(results.filter((r) => r !== null).length, 1);
-      assert.equal(await store.passkeyChallenges.take(aSecretHash(1)), null);
+    test('a rolled-back transaction leaves the challenge unused', async (store) => {
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          assert.equal(await tx.usedPasskeyChallenges.claim(aSecretHash(1), t0Ms + minuteMs), true);
+          throw new Error('roll back');
+        }),
+      );
+      assert.equal(await store.usedPasskeyChallenges.claim(aSecretHash(1), t0Ms + minuteMs), true);
     });
 
     test('deleteExpired removes those expired at nowMs, keeps the rest', async (store) => {
-      await store.passkeyChallenges.insert(aChallenge(1, { expiresAtMs: t0Ms + minuteMs }));
-      await store.passkeyChallenges.insert(aChallenge(2, { expiresAtMs: t0Ms + 2 * minuteMs }));
-      assert.equal(await store.passkeyChallenges.deleteExpired(t0Ms + minuteMs), 1);
-      assert.equal(await store.passkeyChallenges.take(aSecretHash(1)), null);
-      assert.notEqual(await store.passkeyChallenges.take(aSecretHash(2)), null);
+      await store.usedPasskeyChallenges.claim(aSecretHash(1), t0Ms + minuteMs);
+      await store.usedPasskeyChallenges.claim(aSecretHash(2), t0Ms + 2 * minuteMs);
+      assert.equal(await store.usedPasskeyChallenges.deleteExpired(t0Ms + minuteMs), 1);
+      assert.equal(await store.usedPasskeyChallenges.claim(aSecretHash(1), t0Ms + minuteMs), true);
+      assert.equal(await store.usedPasskeyChallenges.claim(aSecretHash(2), t0Ms + 2 * minuteMs), false);
     });
   });
 }

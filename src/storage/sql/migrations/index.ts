@@ -11,7 +11,8 @@ import * as sessionAuthentication from './0009-session-authentication.ts';
 import * as revocationsSid from './0010-revocations-sid.ts';
 import * as userProfiles from './0011-user-profiles.ts';
 import * as oidcClients from './0012-oidc-clients.ts';
-import * as openidProvider from './0013-openid-provider.ts';
+import * as passkeyUsedChallenges from './0013-passkey-used-challenges.ts';
+import * as openidProvider from './0014-openid-provider.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -27,5 +28,6 @@ export const migrations: Record<string, Migration> = {
   '0010-revocations-sid': revocationsSid,
   '0011-user-profiles': userProfiles,
   '0012-oidc-clients': oidcClients,
-  '0013-openid-provider': openidProvider,
+  '0013-passkey-used-challenges': passkeyUsedChallenges,
+  '0014-openid-provider': openidProvider,
 };

@@ -1,0 +1,16 @@
+import type { UsedPasskeyChallengeStore } from '../../core/ports.ts';
+import { deleteWhere, type MemoryDb } from './tables.ts';
+
+export function memoryUsedPasskeyChallenges(db: MemoryDb): UsedPasskeyChallengeStore {
+  return {
+    async claim(challengeHash, expiresAtMs) {
+      const key = Buffer.from(challengeHash).toString('hex');
+      if (db.tables.usedPasskeyChallenges.has(key)) return false;
+      db.tables.usedPasskeyChallenges.set(key, expiresAtMs);
+      return true;
+    },
+    async deleteExpired(nowMs) {
+      return deleteWhere(db.tables.usedPasskeyChallenges, (expiresAtMs) => expiresAtMs <= nowMs);
+    },
+  };
+}
