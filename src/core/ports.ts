@@ -12,6 +12,7 @@
 import type { EmailVerificationStore, OneTimeTokenStore, UserProfileStore, UserStore } from './accounts/ports.ts';
 import type { AuditStore } from './audit/ports.ts';
 import type { ClientStore } from './clients/ports.ts';
+import type { DeliveryStore } from './delivery/ports.ts';
 import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts';
 import type { PasskeyStore, UsedPasskeyChallengeStore } from './passkeys/ports.ts';
 import type { AuthorizationCodeStore, ConsentStore, PendingAuthorizationStore, SessionClientStore } from './oauth-provider/ports.ts';
@@ -23,6 +24,7 @@ import type { RefreshTokenStore, RevocationStore, SigningKeyStore } from './toke
 export type * from './accounts/ports.ts';
 export type * from './audit/ports.ts';
 export type * from './clients/ports.ts';
+export type * from './delivery/ports.ts';
 export type * from './mail/ports.ts';
 export type * from './oauth-client/ports.ts';
 export type * from './oauth-provider/ports.ts';
@@ -62,6 +64,8 @@ export interface Store {
   recoveryCodes: RecoveryCodeStore;
   passkeys: PasskeyStore;
   usedPasskeyChallenges: UsedPasskeyChallengeStore;
+  /** The durable outbox: enqueue on the transaction's store, so a delivery commits with its event. */
+  deliveries: DeliveryStore;
   pendingAuthorizations: PendingAuthorizationStore;
   authorizationCodes: AuthorizationCodeStore;
   consents: ConsentStore;

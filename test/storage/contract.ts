@@ -3,6 +3,7 @@ import type { Store } from '../../src/core/ports.ts';
 import { accountFactorsContract } from './contract/account-factors.ts';
 import { auditContract } from './contract/audit.ts';
 import { clientsContract } from './contract/clients.ts';
+import { deliveriesContract } from './contract/deliveries.ts';
 import { refreshTokensContract } from './contract/refresh-tokens.ts';
 import { oauthFlowsContract } from './contract/oauth-flows.ts';
 import { oauthIdentitiesContract } from './contract/oauth-identities.ts';
@@ -43,6 +44,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     oauthFlowsContract(open);
     accountFactorsContract(open);
     passkeysContract(open);
+    deliveriesContract(open);
     openIdProviderContract(open);
     transactionContract(open);
   });

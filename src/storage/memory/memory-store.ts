@@ -1,6 +1,7 @@
 import type { Store } from '../../core/ports.ts';
 import { memoryAudit } from './audit.ts';
 import { memoryClients } from './clients.ts';
+import { memoryDeliveries } from './deliveries.ts';
 import { memoryEmailCodes } from './email-codes.ts';
 import { memoryEmailVerifications } from './email-verifications.ts';
 import { memoryOAuthFlows } from './oauth-flows.ts';
@@ -45,6 +46,7 @@ function repositories(db: MemoryDb): Repositories {
     recoveryCodes: memoryRecoveryCodes(db),
     passkeys: memoryPasskeys(db),
     usedPasskeyChallenges: memoryUsedPasskeyChallenges(db),
+    deliveries: memoryDeliveries(db),
     pendingAuthorizations: memoryPendingAuthorizations(db),
     authorizationCodes: memoryAuthorizationCodes(db),
     consents: memoryConsents(db),

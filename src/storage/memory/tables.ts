@@ -1,4 +1,4 @@
-import type { AuthorizationCodeRecord, Consent, PendingAuthorization, SessionClient, PasskeyCredential, AuditEvent, UserProfile, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
+import type { AuthorizationCodeRecord, Consent, PendingAuthorization, SessionClient, Delivery, PasskeyCredential, AuditEvent, UserProfile, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
 
 /** The memory store's rows, one map (or list) per SQL table. */
 export interface Tables {
@@ -24,6 +24,8 @@ export interface Tables {
   passkeys: Map<string, PasskeyCredential>;
   /** Answered passkey challenges: the hex of the challenge's SHA-256 to when the record may go. */
   usedPasskeyChallenges: Map<string, number>;
+  /** The outbox, with each claim's lease token (never returned by the store). */
+  deliveries: Map<string, Delivery & { leaseToken: string | null }>;
   pendingAuthorizations: Map<string, PendingAuthorization>;
   /** Keyed on the hex of the code hash. */
   authorizationCodes: Map<string, AuthorizationCodeRecord>;
@@ -42,7 +44,7 @@ export interface MemoryDb {
 }
 
 export function emptyTables(): Tables {
-  return { users: new Map(), profiles: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), usedPasskeyChallenges: new Map(), pendingAuthorizations: new Map(), authorizationCodes: new Map(), consents: new Map(), sessionClients: new Map() };
+  return { users: new Map(), profiles: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), usedPasskeyChallenges: new Map(), deliveries: new Map(), pendingAuthorizations: new Map(), authorizationCodes: new Map(), consents: new Map(), sessionClients: new Map() };
 }
 
 export function cloneTables(t: Tables): Tables {
@@ -66,6 +68,8 @@ export function cloneTables(t: Tables): Tables {
     recoveryCodes: new Map(t.recoveryCodes),
     passkeys: new Map(t.passkeys),
     usedPasskeyChallenges: new Map(t.usedPasskeyChallenges),
+    // Rows are changed in place by claimDue: a snapshot copies them, so a rollback undoes a claim.
+    deliveries: new Map([...t.deliveries].map(([id, row]) => [id, { ...row }])),
     pendingAuthorizations: new Map(t.pendingAuthorizations),
     authorizationCodes: new Map(t.authorizationCodes),
     consents: new Map(t.consents),

@@ -61,7 +61,7 @@ export interface SigningKeysTable {
   activates_at_ms: number;
   retires_at_ms: number | null;
   expires_at_ms: number | null;
-  /** 'access' or 'id_token' (migration 0014). */
+  /** 'access' or 'id_token' (migration 0015). */
   purpose: string;
 }
 
@@ -203,6 +203,25 @@ export interface PasskeyUsedChallengesTable {
   expires_at_ms: number;
 }
 
+/** The durable outbox (core/delivery/ports.ts). */
+export interface DeliveriesTable {
+  id: string;
+  kind: string;
+  target_url: string;
+  payload: string;
+  subject: string | null;
+  state: string;
+  attempts: number;
+  next_attempt_at_ms: number;
+  lease_token: string | null;
+  last_attempt_at_ms: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at_ms: number;
+  completed_at_ms: number | null;
+  retried_at_ms: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   user_profiles: UserProfilesTable;
@@ -226,9 +245,10 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   passkeys: PasskeysTable;
   passkey_used_challenges: PasskeyUsedChallengesTable;
+  deliveries: DeliveriesTable;
 }
 
-/** Migration 0014: the OpenID Provider. */
+/** Migration 0015: the OpenID Provider. */
 export interface PendingAuthorizationsTable {
   id: string;
   /** The checked AuthorizationParams as JSON. */

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../../core/ports.ts';
 import { sqlAudit } from './repositories/audit.ts';
 import { sqlClients } from './repositories/clients.ts';
+import { sqlDeliveries } from './repositories/deliveries.ts';
 import { sqlOAuthFlows } from './repositories/oauth-flows.ts';
 import { sqlAuthorizationCodes } from './repositories/authorization-codes.ts';
 import { sqlConsents } from './repositories/consents.ts';
@@ -79,6 +80,7 @@ function sqlRepositories(db: Db): Repositories {
     recoveryCodes: sqlRecoveryCodes(db),
     passkeys: sqlPasskeys(db),
     usedPasskeyChallenges: sqlUsedPasskeyChallenges(db),
+    deliveries: sqlDeliveries(db),
     pendingAuthorizations: sqlPendingAuthorizations(db),
     authorizationCodes: sqlAuthorizationCodes(db),
     consents: sqlConsents(db),
