@@ -15,6 +15,7 @@ import type { ClientStore } from './clients/ports.ts';
 import type { DeliveryStore } from './delivery/ports.ts';
 import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts';
 import type { PasskeyStore, UsedPasskeyChallengeStore } from './passkeys/ports.ts';
+import type { ConsoleActivityStore, OperatorStore } from './operators/ports.ts';
 import type { AuthorizationCodeStore, ConsentStore, PendingAuthorizationStore, SessionClientStore } from './oauth-provider/ports.ts';
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
 import type { SessionStore } from './sessions/ports.ts';
@@ -27,6 +28,7 @@ export type * from './clients/ports.ts';
 export type * from './delivery/ports.ts';
 export type * from './mail/ports.ts';
 export type * from './oauth-client/ports.ts';
+export type * from './operators/ports.ts';
 export type * from './oauth-provider/ports.ts';
 export type * from './otp/ports.ts';
 export type * from './passkeys/ports.ts';
@@ -66,6 +68,8 @@ export interface Store {
   usedPasskeyChallenges: UsedPasskeyChallengeStore;
   /** The durable outbox: enqueue on the transaction's store, so a delivery commits with its event. */
   deliveries: DeliveryStore;
+  operators: OperatorStore;
+  consoleActivity: ConsoleActivityStore;
   pendingAuthorizations: PendingAuthorizationStore;
   authorizationCodes: AuthorizationCodeStore;
   consents: ConsentStore;

@@ -7,6 +7,7 @@ import { deliveriesContract } from './contract/deliveries.ts';
 import { refreshTokensContract } from './contract/refresh-tokens.ts';
 import { oauthFlowsContract } from './contract/oauth-flows.ts';
 import { oauthIdentitiesContract } from './contract/oauth-identities.ts';
+import { operatorsContract } from './contract/operators.ts';
 import { openIdProviderContract } from './contract/openid-provider.ts';
 import { passkeysContract } from './contract/passkeys.ts';
 import { revocationsContract } from './contract/revocations.ts';
@@ -45,6 +46,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     accountFactorsContract(open);
     passkeysContract(open);
     deliveriesContract(open);
+    operatorsContract(open);
     openIdProviderContract(open);
     transactionContract(open);
   });

@@ -8,6 +8,7 @@ import { memoryOAuthFlows } from './oauth-flows.ts';
 import { memoryOAuthIdentities } from './oauth-identities.ts';
 import { memoryUsedPasskeyChallenges } from './used-passkey-challenges.ts';
 import { memoryPasskeys } from './passkeys.ts';
+import { memoryConsoleActivity, memoryOperators } from './operators.ts';
 import { memoryOneTimeTokens } from './one-time-tokens.ts';
 import { memoryRecoveryCodes } from './recovery-codes.ts';
 import { memoryRefreshTokens } from './refresh-tokens.ts';
@@ -47,6 +48,8 @@ function repositories(db: MemoryDb): Repositories {
     passkeys: memoryPasskeys(db),
     usedPasskeyChallenges: memoryUsedPasskeyChallenges(db),
     deliveries: memoryDeliveries(db),
+    operators: memoryOperators(db),
+    consoleActivity: memoryConsoleActivity(db),
     pendingAuthorizations: memoryPendingAuthorizations(db),
     authorizationCodes: memoryAuthorizationCodes(db),
     consents: memoryConsents(db),

@@ -26,6 +26,10 @@ export interface Tables {
   usedPasskeyChallenges: Map<string, number>;
   /** The outbox, with each claim's lease token (never returned by the store). */
   deliveries: Map<string, Delivery & { leaseToken: string | null }>;
+  /** User id -> operator since (the users.operator_since_ms column). */
+  operators: Map<string, number>;
+  /** Session id -> last console request (the sessions.console_seen_at_ms column). */
+  consoleActivity: Map<string, number>;
   pendingAuthorizations: Map<string, PendingAuthorization>;
   /** Keyed on the hex of the code hash. */
   authorizationCodes: Map<string, AuthorizationCodeRecord>;
@@ -44,7 +48,7 @@ export interface MemoryDb {
 }
 
 export function emptyTables(): Tables {
-  return { users: new Map(), profiles: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), usedPasskeyChallenges: new Map(), deliveries: new Map(), pendingAuthorizations: new Map(), authorizationCodes: new Map(), consents: new Map(), sessionClients: new Map() };
+  return { users: new Map(), profiles: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), usedPasskeyChallenges: new Map(), deliveries: new Map(), operators: new Map(), consoleActivity: new Map(), pendingAuthorizations: new Map(), authorizationCodes: new Map(), consents: new Map(), sessionClients: new Map() };
 }
 
 export function cloneTables(t: Tables): Tables {
@@ -70,6 +74,8 @@ export function cloneTables(t: Tables): Tables {
     usedPasskeyChallenges: new Map(t.usedPasskeyChallenges),
     // Rows are changed in place by claimDue: a snapshot copies them, so a rollback undoes a claim.
     deliveries: new Map([...t.deliveries].map(([id, row]) => [id, { ...row }])),
+    operators: new Map(t.operators),
+    consoleActivity: new Map(t.consoleActivity),
     pendingAuthorizations: new Map(t.pendingAuthorizations),
     authorizationCodes: new Map(t.authorizationCodes),
     consents: new Map(t.consents),
@@ -138,5 +144,6 @@ export function dropEverythingOf(tables: Tables, userId: string): void {
   tables.emailCodes.delete(userId);
   tables.totp.delete(userId);
   deleteWhere(tables.passkeys, (p) => p.userId === userId);
+  tables.operators.delete(userId);
   deleteWhere(tables.consents, (c) => c.userId === userId);
 }

@@ -9,6 +9,8 @@ export interface UsersTable {
   created_at_ms: number;
   updated_at_ms: number;
   disabled_at_ms: number | null;
+  /** Set while the account is an operator (core/operators/ports.ts). */
+  operator_since_ms: number | null;
 }
 
 export interface UserProfilesTable {
@@ -33,6 +35,8 @@ export interface SessionsTable {
   auth_time_ms: number;
   /** RFC 8176 values separated by single spaces ('' when unknown). */
   amr: string;
+  /** The session's last request to the console (core/operators/console-activity.ts). */
+  console_seen_at_ms: number | null;
 }
 
 export interface ThrottleTable {
@@ -50,6 +54,8 @@ export interface AuditTable {
   ip: string;
   user_agent: string;
   detail: string | null;
+  /** The operator who acted, when it was not the user (console actions). */
+  actor_id: string | null;
 }
 
 export interface SigningKeysTable {
@@ -61,7 +67,7 @@ export interface SigningKeysTable {
   activates_at_ms: number;
   retires_at_ms: number | null;
   expires_at_ms: number | null;
-  /** 'access' or 'id_token' (migration 0015). */
+  /** 'access' or 'id_token' (migration 0016). */
   purpose: string;
 }
 
@@ -248,7 +254,7 @@ export interface Database {
   deliveries: DeliveriesTable;
 }
 
-/** Migration 0015: the OpenID Provider. */
+/** Migration 0016: the OpenID Provider. */
 export interface PendingAuthorizationsTable {
   id: string;
   /** The checked AuthorizationParams as JSON. */

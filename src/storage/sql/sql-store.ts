@@ -23,6 +23,7 @@ import { sqlRecoveryCodes } from './repositories/recovery-codes.ts';
 import { sqlTotp } from './repositories/totp.ts';
 import { sqlPasskeys } from './repositories/passkeys.ts';
 import { sqlUsedPasskeyChallenges } from './repositories/used-passkey-challenges.ts';
+import { sqlConsoleActivity, sqlOperators } from './repositories/operators.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
 import { createGroupCommit, type SavepointStatement } from './group-commit.ts';
@@ -81,6 +82,8 @@ function sqlRepositories(db: Db): Repositories {
     passkeys: sqlPasskeys(db),
     usedPasskeyChallenges: sqlUsedPasskeyChallenges(db),
     deliveries: sqlDeliveries(db),
+    operators: sqlOperators(db),
+    consoleActivity: sqlConsoleActivity(db),
     pendingAuthorizations: sqlPendingAuthorizations(db),
     authorizationCodes: sqlAuthorizationCodes(db),
     consents: sqlConsents(db),
