@@ -20,7 +20,7 @@ import type { AuthorizationCodeStore, ConsentStore, PendingAuthorizationStore, S
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
 import type { SessionStore } from './sessions/ports.ts';
 import type { ThrottleStore } from './throttle/ports.ts';
-import type { RefreshTokenStore, RevocationStore, SigningKeyStore } from './tokens/ports.ts';
+import type { RefreshTokenStore, ReplayRecordStore, RevocationStore, SigningKeyStore } from './tokens/ports.ts';
 
 export type * from './accounts/ports.ts';
 export type * from './audit/ports.ts';
@@ -70,6 +70,7 @@ export interface Store {
   deliveries: DeliveryStore;
   operators: OperatorStore;
   consoleActivity: ConsoleActivityStore;
+  replayRecords: ReplayRecordStore;
   pendingAuthorizations: PendingAuthorizationStore;
   authorizationCodes: AuthorizationCodeStore;
   consents: ConsentStore;

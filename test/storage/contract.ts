@@ -5,6 +5,7 @@ import { auditContract } from './contract/audit.ts';
 import { clientsContract } from './contract/clients.ts';
 import { deliveriesContract } from './contract/deliveries.ts';
 import { refreshTokensContract } from './contract/refresh-tokens.ts';
+import { replayRecordsContract } from './contract/replay-records.ts';
 import { oauthFlowsContract } from './contract/oauth-flows.ts';
 import { oauthIdentitiesContract } from './contract/oauth-identities.ts';
 import { operatorsContract } from './contract/operators.ts';
@@ -40,6 +41,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     signingKeysContract(open);
     clientsContract(open);
     refreshTokensContract(open);
+    replayRecordsContract(open);
     revocationsContract(open);
     oauthIdentitiesContract(open);
     oauthFlowsContract(open);

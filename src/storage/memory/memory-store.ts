@@ -12,6 +12,7 @@ import { memoryConsoleActivity, memoryOperators } from './operators.ts';
 import { memoryOneTimeTokens } from './one-time-tokens.ts';
 import { memoryRecoveryCodes } from './recovery-codes.ts';
 import { memoryRefreshTokens } from './refresh-tokens.ts';
+import { memoryReplayRecords } from './replay-records.ts';
 import { memoryRevocations } from './revocations.ts';
 import { memorySessions } from './sessions.ts';
 import { memorySigningKeys } from './signing-keys.ts';
@@ -50,6 +51,7 @@ function repositories(db: MemoryDb): Repositories {
     deliveries: memoryDeliveries(db),
     operators: memoryOperators(db),
     consoleActivity: memoryConsoleActivity(db),
+    replayRecords: memoryReplayRecords(db),
     pendingAuthorizations: memoryPendingAuthorizations(db),
     authorizationCodes: memoryAuthorizationCodes(db),
     consents: memoryConsents(db),

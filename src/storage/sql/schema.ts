@@ -67,7 +67,7 @@ export interface SigningKeysTable {
   activates_at_ms: number;
   retires_at_ms: number | null;
   expires_at_ms: number | null;
-  /** 'access' or 'id_token' (migration 0016). */
+  /** 'access' or 'id_token' (migration 0017). */
   purpose: string;
 }
 
@@ -112,6 +112,12 @@ export interface RefreshTokensTable {
   family_expires_at_ms: number;
   used_at_ms: number | null;
   successor_id: string | null;
+  dpop_jkt: string | null;
+}
+
+export interface ReplayRecordsTable {
+  key: string;
+  expires_at_ms: number;
 }
 
 export interface RevocationsTable {
@@ -252,9 +258,10 @@ export interface Database {
   passkeys: PasskeysTable;
   passkey_used_challenges: PasskeyUsedChallengesTable;
   deliveries: DeliveriesTable;
+  replay_records: ReplayRecordsTable;
 }
 
-/** Migration 0016: the OpenID Provider. */
+/** Migration 0017: the OpenID Provider. */
 export interface PendingAuthorizationsTable {
   id: string;
   /** The checked AuthorizationParams as JSON. */

@@ -24,6 +24,7 @@ import { sqlTotp } from './repositories/totp.ts';
 import { sqlPasskeys } from './repositories/passkeys.ts';
 import { sqlUsedPasskeyChallenges } from './repositories/used-passkey-challenges.ts';
 import { sqlConsoleActivity, sqlOperators } from './repositories/operators.ts';
+import { sqlReplayRecords } from './repositories/replay-records.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
 import { createGroupCommit, type SavepointStatement } from './group-commit.ts';
@@ -84,6 +85,7 @@ function sqlRepositories(db: Db): Repositories {
     deliveries: sqlDeliveries(db),
     operators: sqlOperators(db),
     consoleActivity: sqlConsoleActivity(db),
+    replayRecords: sqlReplayRecords(db),
     pendingAuthorizations: sqlPendingAuthorizations(db),
     authorizationCodes: sqlAuthorizationCodes(db),
     consents: sqlConsents(db),
