@@ -21,6 +21,10 @@ import { memoryThrottle } from './throttle.ts';
 import { memoryTotp } from './totp.ts';
 import { memoryUsers } from './users.ts';
 import { memoryUserProfiles } from './user-profiles.ts';
+import { memoryAuthorizationCodes } from './authorization-codes.ts';
+import { memoryConsents } from './consents.ts';
+import { memoryPendingAuthorizations } from './pending-authorizations.ts';
+import { memorySessionClients } from './session-clients.ts';
 
 type Repositories = Omit<Store, 'transaction' | 'ping' | 'close'>;
 
@@ -48,6 +52,10 @@ function repositories(db: MemoryDb): Repositories {
     operators: memoryOperators(db),
     consoleActivity: memoryConsoleActivity(db),
     replayRecords: memoryReplayRecords(db),
+    pendingAuthorizations: memoryPendingAuthorizations(db),
+    authorizationCodes: memoryAuthorizationCodes(db),
+    consents: memoryConsents(db),
+    sessionClients: memorySessionClients(db),
   };
 }
 

@@ -4,6 +4,10 @@ import { sqlAudit } from './repositories/audit.ts';
 import { sqlClients } from './repositories/clients.ts';
 import { sqlDeliveries } from './repositories/deliveries.ts';
 import { sqlOAuthFlows } from './repositories/oauth-flows.ts';
+import { sqlAuthorizationCodes } from './repositories/authorization-codes.ts';
+import { sqlConsents } from './repositories/consents.ts';
+import { sqlPendingAuthorizations } from './repositories/pending-authorizations.ts';
+import { sqlSessionClients } from './repositories/session-clients.ts';
 import { sqlOAuthIdentities } from './repositories/oauth-identities.ts';
 import { sqlRefreshTokens } from './repositories/refresh-tokens.ts';
 import { sqlRevocations } from './repositories/revocations.ts';
@@ -82,6 +86,10 @@ function sqlRepositories(db: Db): Repositories {
     operators: sqlOperators(db),
     consoleActivity: sqlConsoleActivity(db),
     replayRecords: sqlReplayRecords(db),
+    pendingAuthorizations: sqlPendingAuthorizations(db),
+    authorizationCodes: sqlAuthorizationCodes(db),
+    consents: sqlConsents(db),
+    sessionClients: sqlSessionClients(db),
   };
 }
 
