@@ -22,6 +22,7 @@ import { deriveProviderTokenKeys } from './core/oauth-client/provider-tokens.ts'
 import { migrateToLatest, type MigrationReport } from './storage/sql/migrate.ts';
 import { withSessionCache } from './storage/session-cache.ts';
 import { housekeep } from './housekeeping.ts';
+import { startOutbox, type Outbox } from './delivery/outbox.ts';
 import { noTrace } from './core/trace/ports.ts';
 import { createTraceLog } from './core/trace/trace-log.ts';
 import { tracedStore } from './core/trace/traced-store.ts';
@@ -140,6 +141,7 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
       absoluteTimeoutMs: config.session.absoluteTimeoutSeconds * 1000,
       touchIntervalMs: config.session.touchIntervalSeconds * 1000,
       reauthWindowMs: config.session.reauthWindowSeconds * 1000,
+      consoleIdleTimeoutMs: config.session.consoleIdleTimeoutSeconds * 1000,
       accessTokenTtlMs: config.token.accessTokenTtlSeconds * 1000,
     },
     throttle: createThrottle(
@@ -248,6 +250,8 @@ export interface Gatehouse {
   oauth: OAuthDeps;
   logger: Logger;
   mailer: Mailer;
+  /** Webhooks and back-channel logout: register a kind in `outbox.kinds`, enqueue on `store.deliveries`. */
+  outbox: Outbox;
   close(): Promise<void>;
 }
 
@@ -327,6 +331,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     ...(config.logLevel === 'silent' ? {} : { logger }),
     ...(inspector === undefined ? {} : { inspector }),
   });
+  const outbox = startOutbox({ config, deliveries: store.deliveries, clock, random: systemRandom, logger });
   const housekeeping = setInterval(() => {
     const nowMs = clock.nowMs();
     void Promise.all([housekeep({ store, deps, tokens }, nowMs), rotateIfDue()]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
@@ -349,10 +354,12 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     oauth,
     logger,
     mailer,
+    outbox,
     async close() {
       clearInterval(housekeeping);
       clearInterval(storageStatus);
       await app.close();
+      await outbox.worker.stop();
       await mailer.queue.close();
       await store.close();
     },

@@ -32,7 +32,7 @@ export interface GatehouseConfig {
   secrets: readonly string[];
   trustedProxies: readonly string[];
   allowedReturnOrigins: readonly string[];
-  session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number; touchIntervalSeconds: number; cacheMs: number; cookieDomain: string; reauthWindowSeconds: number };
+  session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number; touchIntervalSeconds: number; cacheMs: number; cookieDomain: string; reauthWindowSeconds: number; consoleIdleTimeoutSeconds: number };
   forwardAuth: {
     rules: readonly string[];
     mode: 'status' | 'redirect';
@@ -68,6 +68,8 @@ export interface GatehouseConfig {
   otp: { emailCodeDigits: number; emailCodeTtlSeconds: number; maxFailedAttempts: number };
   /** `rpId` empty: the public URL's host; `origins` empty: the public URL. */
   passkeys: { rpId: string; origins: readonly string[]; attestation: 'none' | 'direct' };
+  /** The outbox's HTTP sender and retry schedule (src/delivery/). */
+  delivery: { allowedNetworks: readonly string[]; timeoutMs: number; retryBaseDelayMs: number };
   logLevel: string;
   /** The inspector (/dev/inspector): `on` (dev mode only), `admins` (operators only) or `off`; resolved from the empty default. */
   inspector: 'on' | 'off' | 'admins';

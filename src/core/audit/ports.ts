@@ -37,7 +37,9 @@ export type AuditEventType =
   | 'email_change.requested'
   | 'email_change.refused'
   | 'email.changed'
-  | 'profile.updated';
+  | 'profile.updated'
+  | 'operator.granted'
+  | 'operator.revoked';
 
 export interface AuditEvent {
   id: string;
@@ -50,6 +52,8 @@ export interface AuditEvent {
   userAgent: string;
   /** Free-form context, never a secret: a reason code or a session id. */
   detail: string | null;
+  /** The operator who did it from the console, when it was not the user themself; null otherwise. */
+  actorId: string | null;
 }
 
 export interface AuditStore {
