@@ -8,6 +8,7 @@ import { refreshTokensContract } from './contract/refresh-tokens.ts';
 import { oauthFlowsContract } from './contract/oauth-flows.ts';
 import { oauthIdentitiesContract } from './contract/oauth-identities.ts';
 import { operatorsContract } from './contract/operators.ts';
+import { consoleQueriesContract } from './contract/console-queries.ts';
 import { passkeysContract } from './contract/passkeys.ts';
 import { revocationsContract } from './contract/revocations.ts';
 import { sessionsContract } from './contract/sessions.ts';
@@ -46,6 +47,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     passkeysContract(open);
     deliveriesContract(open);
     operatorsContract(open);
+    consoleQueriesContract(open);
     transactionContract(open);
   });
 }

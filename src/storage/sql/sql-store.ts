@@ -20,6 +20,7 @@ import { sqlTotp } from './repositories/totp.ts';
 import { sqlPasskeys } from './repositories/passkeys.ts';
 import { sqlUsedPasskeyChallenges } from './repositories/used-passkey-challenges.ts';
 import { sqlConsoleActivity, sqlOperators } from './repositories/operators.ts';
+import { sqlAuditSearch, sqlSessionCensus, sqlUserDirectory } from './repositories/console-queries.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
 import { createGroupCommit, type SavepointStatement } from './group-commit.ts';
@@ -80,6 +81,9 @@ function sqlRepositories(db: Db): Repositories {
     deliveries: sqlDeliveries(db),
     operators: sqlOperators(db),
     consoleActivity: sqlConsoleActivity(db),
+    userDirectory: sqlUserDirectory(db),
+    sessionCensus: sqlSessionCensus(db),
+    auditSearch: sqlAuditSearch(db),
   };
 }
 
