@@ -16,11 +16,12 @@ import type { DeliveryStore } from './delivery/ports.ts';
 import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts';
 import type { PasskeyStore, UsedPasskeyChallengeStore } from './passkeys/ports.ts';
 import type { ConsoleActivityStore, OperatorStore } from './operators/ports.ts';
+import type { AuthorizationCodeStore, ConsentStore, PendingAuthorizationStore, SessionClientStore } from './oauth-provider/ports.ts';
 import type { AuditSearch, SessionCensus, UserDirectory } from './console/ports.ts';
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
 import type { SessionStore } from './sessions/ports.ts';
 import type { ThrottleStore } from './throttle/ports.ts';
-import type { RefreshTokenStore, RevocationStore, SigningKeyStore } from './tokens/ports.ts';
+import type { RefreshTokenStore, ReplayRecordStore, RevocationStore, SigningKeyStore } from './tokens/ports.ts';
 
 export type * from './accounts/ports.ts';
 export type * from './audit/ports.ts';
@@ -30,6 +31,7 @@ export type * from './delivery/ports.ts';
 export type * from './mail/ports.ts';
 export type * from './oauth-client/ports.ts';
 export type * from './operators/ports.ts';
+export type * from './oauth-provider/ports.ts';
 export type * from './otp/ports.ts';
 export type * from './passkeys/ports.ts';
 export type * from './sessions/ports.ts';
@@ -70,6 +72,11 @@ export interface Store {
   deliveries: DeliveryStore;
   operators: OperatorStore;
   consoleActivity: ConsoleActivityStore;
+  replayRecords: ReplayRecordStore;
+  pendingAuthorizations: PendingAuthorizationStore;
+  authorizationCodes: AuthorizationCodeStore;
+  consents: ConsentStore;
+  sessionClients: SessionClientStore;
   /** The console's read-only queries (core/console/ports.ts). */
   userDirectory: UserDirectory;
   sessionCensus: SessionCensus;

@@ -5,9 +5,11 @@ import { auditContract } from './contract/audit.ts';
 import { clientsContract } from './contract/clients.ts';
 import { deliveriesContract } from './contract/deliveries.ts';
 import { refreshTokensContract } from './contract/refresh-tokens.ts';
+import { replayRecordsContract } from './contract/replay-records.ts';
 import { oauthFlowsContract } from './contract/oauth-flows.ts';
 import { oauthIdentitiesContract } from './contract/oauth-identities.ts';
 import { operatorsContract } from './contract/operators.ts';
+import { openIdProviderContract } from './contract/openid-provider.ts';
 import { consoleQueriesContract } from './contract/console-queries.ts';
 import { passkeysContract } from './contract/passkeys.ts';
 import { revocationsContract } from './contract/revocations.ts';
@@ -40,6 +42,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     signingKeysContract(open);
     clientsContract(open);
     refreshTokensContract(open);
+    replayRecordsContract(open);
     revocationsContract(open);
     oauthIdentitiesContract(open);
     oauthFlowsContract(open);
@@ -47,6 +50,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     passkeysContract(open);
     deliveriesContract(open);
     operatorsContract(open);
+    openIdProviderContract(open);
     consoleQueriesContract(open);
     transactionContract(open);
   });

@@ -13,6 +13,7 @@ import { memoryAuditSearch, memorySessionCensus, memoryUserDirectory } from './c
 import { memoryOneTimeTokens } from './one-time-tokens.ts';
 import { memoryRecoveryCodes } from './recovery-codes.ts';
 import { memoryRefreshTokens } from './refresh-tokens.ts';
+import { memoryReplayRecords } from './replay-records.ts';
 import { memoryRevocations } from './revocations.ts';
 import { memorySessions } from './sessions.ts';
 import { memorySigningKeys } from './signing-keys.ts';
@@ -21,6 +22,10 @@ import { memoryThrottle } from './throttle.ts';
 import { memoryTotp } from './totp.ts';
 import { memoryUsers } from './users.ts';
 import { memoryUserProfiles } from './user-profiles.ts';
+import { memoryAuthorizationCodes } from './authorization-codes.ts';
+import { memoryConsents } from './consents.ts';
+import { memoryPendingAuthorizations } from './pending-authorizations.ts';
+import { memorySessionClients } from './session-clients.ts';
 
 type Repositories = Omit<Store, 'transaction' | 'ping' | 'close'>;
 
@@ -47,6 +52,11 @@ function repositories(db: MemoryDb): Repositories {
     deliveries: memoryDeliveries(db),
     operators: memoryOperators(db),
     consoleActivity: memoryConsoleActivity(db),
+    replayRecords: memoryReplayRecords(db),
+    pendingAuthorizations: memoryPendingAuthorizations(db),
+    authorizationCodes: memoryAuthorizationCodes(db),
+    consents: memoryConsents(db),
+    sessionClients: memorySessionClients(db),
     userDirectory: memoryUserDirectory(db),
     sessionCensus: memorySessionCensus(db),
     auditSearch: memoryAuditSearch(db),

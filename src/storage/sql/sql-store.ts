@@ -4,6 +4,10 @@ import { sqlAudit } from './repositories/audit.ts';
 import { sqlClients } from './repositories/clients.ts';
 import { sqlDeliveries } from './repositories/deliveries.ts';
 import { sqlOAuthFlows } from './repositories/oauth-flows.ts';
+import { sqlAuthorizationCodes } from './repositories/authorization-codes.ts';
+import { sqlConsents } from './repositories/consents.ts';
+import { sqlPendingAuthorizations } from './repositories/pending-authorizations.ts';
+import { sqlSessionClients } from './repositories/session-clients.ts';
 import { sqlOAuthIdentities } from './repositories/oauth-identities.ts';
 import { sqlRefreshTokens } from './repositories/refresh-tokens.ts';
 import { sqlRevocations } from './repositories/revocations.ts';
@@ -20,6 +24,7 @@ import { sqlTotp } from './repositories/totp.ts';
 import { sqlPasskeys } from './repositories/passkeys.ts';
 import { sqlUsedPasskeyChallenges } from './repositories/used-passkey-challenges.ts';
 import { sqlConsoleActivity, sqlOperators } from './repositories/operators.ts';
+import { sqlReplayRecords } from './repositories/replay-records.ts';
 import { sqlAuditSearch, sqlSessionCensus, sqlUserDirectory } from './repositories/console-queries.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
@@ -81,6 +86,11 @@ function sqlRepositories(db: Db): Repositories {
     deliveries: sqlDeliveries(db),
     operators: sqlOperators(db),
     consoleActivity: sqlConsoleActivity(db),
+    replayRecords: sqlReplayRecords(db),
+    pendingAuthorizations: sqlPendingAuthorizations(db),
+    authorizationCodes: sqlAuthorizationCodes(db),
+    consents: sqlConsents(db),
+    sessionClients: sqlSessionClients(db),
     userDirectory: sqlUserDirectory(db),
     sessionCensus: sqlSessionCensus(db),
     auditSearch: sqlAuditSearch(db),
