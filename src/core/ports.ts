@@ -16,6 +16,8 @@ import type { DeliveryStore } from './delivery/ports.ts';
 import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts';
 import type { PasskeyStore, UsedPasskeyChallengeStore } from './passkeys/ports.ts';
 import type { ConsoleActivityStore, OperatorStore } from './operators/ports.ts';
+import type { AuthorizationCodeStore, ConsentStore, PendingAuthorizationStore, SessionClientStore } from './oauth-provider/ports.ts';
+import type { AuditSearch, SessionCensus, UserDirectory } from './console/ports.ts';
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
 import type { SessionStore } from './sessions/ports.ts';
 import type { ThrottleStore } from './throttle/ports.ts';
@@ -24,10 +26,12 @@ import type { RefreshTokenStore, ReplayRecordStore, RevocationStore, SigningKeyS
 export type * from './accounts/ports.ts';
 export type * from './audit/ports.ts';
 export type * from './clients/ports.ts';
+export type * from './console/ports.ts';
 export type * from './delivery/ports.ts';
 export type * from './mail/ports.ts';
 export type * from './oauth-client/ports.ts';
 export type * from './operators/ports.ts';
+export type * from './oauth-provider/ports.ts';
 export type * from './otp/ports.ts';
 export type * from './passkeys/ports.ts';
 export type * from './sessions/ports.ts';
@@ -69,6 +73,14 @@ export interface Store {
   operators: OperatorStore;
   consoleActivity: ConsoleActivityStore;
   replayRecords: ReplayRecordStore;
+  pendingAuthorizations: PendingAuthorizationStore;
+  authorizationCodes: AuthorizationCodeStore;
+  consents: ConsentStore;
+  sessionClients: SessionClientStore;
+  /** The console's read-only queries (core/console/ports.ts). */
+  userDirectory: UserDirectory;
+  sessionCensus: SessionCensus;
+  auditSearch: AuditSearch;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */

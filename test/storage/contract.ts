@@ -9,6 +9,8 @@ import { replayRecordsContract } from './contract/replay-records.ts';
 import { oauthFlowsContract } from './contract/oauth-flows.ts';
 import { oauthIdentitiesContract } from './contract/oauth-identities.ts';
 import { operatorsContract } from './contract/operators.ts';
+import { openIdProviderContract } from './contract/openid-provider.ts';
+import { consoleQueriesContract } from './contract/console-queries.ts';
 import { passkeysContract } from './contract/passkeys.ts';
 import { revocationsContract } from './contract/revocations.ts';
 import { sessionsContract } from './contract/sessions.ts';
@@ -48,6 +50,8 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     passkeysContract(open);
     deliveriesContract(open);
     operatorsContract(open);
+    openIdProviderContract(open);
+    consoleQueriesContract(open);
     transactionContract(open);
   });
 }

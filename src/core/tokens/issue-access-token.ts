@@ -2,6 +2,7 @@ import { signJwt } from './sign-jwt.ts';
 import { randomId } from '../sessions/session-token.ts';
 import type { Client, ClientJwksSource, Clock, Random, Session, User } from '../ports.ts';
 import type { KeyRing } from './key-ring.ts';
+import type { TraceRecorder, TraceValue } from '../trace/ports.ts';
 
 export interface TokenDeps {
   keyRing: KeyRing;
@@ -18,6 +19,8 @@ export interface TokenDeps {
   passwordGrantEnabled: boolean;
   /** Keys private_key_jwt clients publish at a jwks_uri (fetched, bounded, cached); without it only inline JWKS work. */
   clientJwks?: ClientJwksSource;
+  /** The inspector's recorder (core/trace/ports.ts); routes pass CoreDeps and TokenDeps together, so it comes from CoreDeps. */
+  trace?: TraceRecorder;
 }
 
 export interface RefreshPolicy {
@@ -62,11 +65,30 @@ export async function signAccessToken(
   // RFC 9449 6.1: bound to the DPoP key that asked for it; a resource server then wants a proof by that key.
   const dpopJkt = input.dpopJkt ?? null;
   if (dpopJkt !== null) claims['cnf'] = { jkt: dpopJkt };
-  const accessToken = signJwt(
-    { alg, kid, typ: 'at+jwt' },
-    { ...claims, iss: deps.issuer, sub: input.subject, aud: input.audience, iat: Math.floor(nowMs / 1000), exp: Math.floor(expiresAtMs / 1000), jti },
-    privateKey,
-  );
+  const header = { alg, kid, typ: 'at+jwt' };
+  const payload = { ...claims, iss: deps.issuer, sub: input.subject, aud: input.audience, iat: Math.floor(nowMs / 1000), exp: Math.floor(expiresAtMs / 1000), jti };
+  const accessToken = signJwt(header, payload, privateKey);
+  const sessionBound = typeof claims['sid'] === 'string';
+  deps.trace?.step({
+    kind: 'jwt',
+    title: 'Access token issued (JWT)',
+    outcome: 'info',
+    detail: {
+      header,
+      claims: payload as { [key: string]: TraceValue },
+      lifetime: `${String(Math.floor((expiresAtMs - nowMs) / 1000))} s${sessionBound ? ', never past the session' : ''}`,
+      checksEveryVerifierMakes: [
+        `signature with kid ${kid} from the JWKS, algorithm pinned to ${alg}`,
+        `iss is ${deps.issuer}`,
+        `aud is ${input.audience}`,
+        'exp not passed',
+        'typ is at+jwt',
+        sessionBound ? 'sid not in the revocation feed' : 'jti not in the revocation feed',
+        ...(dpopJkt === null ? [] : ['a DPoP proof by the key in cnf.jkt']),
+      ],
+    },
+    teach: 'jwt-access-token',
+  });
   return { accessToken, jti, expiresAtMs, expiresInSeconds: Math.max(0, Math.floor((expiresAtMs - nowMs) / 1000)), scope: input.scope, tokenType: dpopJkt === null ? 'Bearer' : 'DPoP' };
 }
 

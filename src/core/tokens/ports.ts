@@ -15,13 +15,19 @@ export interface SigningKeyRecord {
   retiresAtMs: number | null;
   /** It leaves the JWKS here, once its last token has expired; null while it may still sign. */
   expiresAtMs: number | null;
+  /**
+   * Absent: a key of the access token ring. `id_token`: a key of the ID token ring of its
+   * algorithm (RS256 by default; see key-ring.ts). Each ring sees only its own keys.
+   */
+  purpose?: 'id_token';
 }
 
 export interface SigningKeyStore {
   list(): Promise<SigningKeyRecord[]>;
   insert(key: SigningKeyRecord): Promise<void>;
   /**
-   * A new install's first key: inserts it only if no key can sign at `nowMs`, atomically, so
+   * A new install's first key: inserts it only if no key of its ring (its purpose, and for an
+   * ID token key its algorithm) can sign at `nowMs`, atomically, so
    * instances starting together on an empty database agree on one key. True if inserted.
    */
   insertFirst(key: SigningKeyRecord, nowMs: number): Promise<boolean>;

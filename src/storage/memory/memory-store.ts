@@ -9,6 +9,7 @@ import { memoryOAuthIdentities } from './oauth-identities.ts';
 import { memoryUsedPasskeyChallenges } from './used-passkey-challenges.ts';
 import { memoryPasskeys } from './passkeys.ts';
 import { memoryConsoleActivity, memoryOperators } from './operators.ts';
+import { memoryAuditSearch, memorySessionCensus, memoryUserDirectory } from './console-queries.ts';
 import { memoryOneTimeTokens } from './one-time-tokens.ts';
 import { memoryRecoveryCodes } from './recovery-codes.ts';
 import { memoryRefreshTokens } from './refresh-tokens.ts';
@@ -21,6 +22,10 @@ import { memoryThrottle } from './throttle.ts';
 import { memoryTotp } from './totp.ts';
 import { memoryUsers } from './users.ts';
 import { memoryUserProfiles } from './user-profiles.ts';
+import { memoryAuthorizationCodes } from './authorization-codes.ts';
+import { memoryConsents } from './consents.ts';
+import { memoryPendingAuthorizations } from './pending-authorizations.ts';
+import { memorySessionClients } from './session-clients.ts';
 
 type Repositories = Omit<Store, 'transaction' | 'ping' | 'close'>;
 
@@ -48,6 +53,13 @@ function repositories(db: MemoryDb): Repositories {
     operators: memoryOperators(db),
     consoleActivity: memoryConsoleActivity(db),
     replayRecords: memoryReplayRecords(db),
+    pendingAuthorizations: memoryPendingAuthorizations(db),
+    authorizationCodes: memoryAuthorizationCodes(db),
+    consents: memoryConsents(db),
+    sessionClients: memorySessionClients(db),
+    userDirectory: memoryUserDirectory(db),
+    sessionCensus: memorySessionCensus(db),
+    auditSearch: memoryAuditSearch(db),
   };
 }
 

@@ -15,6 +15,7 @@ import * as passkeyUsedChallenges from './0013-passkey-used-challenges.ts';
 import * as deliveries from './0014-deliveries.ts';
 import * as operators from './0015-operators.ts';
 import * as dpop from './0016-dpop.ts';
+import * as openidProvider from './0017-openid-provider.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0014-deliveries': deliveries,
   '0015-operators': operators,
   '0016-dpop': dpop,
+  '0017-openid-provider': openidProvider,
 };
