@@ -4,6 +4,7 @@ import { accountFactorsContract } from './contract/account-factors.ts';
 import { auditContract } from './contract/audit.ts';
 import { clientsContract } from './contract/clients.ts';
 import { deliveriesContract } from './contract/deliveries.ts';
+import { webhookEndpointsContract } from './contract/webhook-endpoints.ts';
 import { refreshTokensContract } from './contract/refresh-tokens.ts';
 import { oauthFlowsContract } from './contract/oauth-flows.ts';
 import { oauthIdentitiesContract } from './contract/oauth-identities.ts';
@@ -44,6 +45,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     accountFactorsContract(open);
     passkeysContract(open);
     deliveriesContract(open);
+    webhookEndpointsContract(open);
     transactionContract(open);
   });
 }

@@ -37,7 +37,11 @@ export type AuditEventType =
   | 'email_change.requested'
   | 'email_change.refused'
   | 'email.changed'
-  | 'profile.updated';
+  | 'profile.updated'
+  | 'webhook.endpoint_added'
+  | 'webhook.endpoint_removed'
+  | 'webhook.secret_rotated'
+  | 'delivery.retried';
 
 export interface AuditEvent {
   id: string;

@@ -24,8 +24,9 @@ export async function endSessions(
 ): Promise<void> {
   const nowMs = deps.clock.nowMs();
   for (const sid of sessionIds) {
-    await tx.sessions.delete(sid);
+    // The revocation first: the webhook of the ended session (core/webhooks/with-webhook-events.ts) reads its user.
     await tx.revocations.append({ sid, jti: null, expiresAtMs: nowMs + deps.sessionPolicy.accessTokenTtlMs, createdAtMs: nowMs, reason });
+    await tx.sessions.delete(sid);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Delivery, PasskeyCredential, AuditEvent, UserProfile, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
+import type { Delivery, WebhookEndpoint, PasskeyCredential, AuditEvent, UserProfile, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
 
 /** The memory store's rows, one map (or list) per SQL table. */
 export interface Tables {
@@ -26,6 +26,7 @@ export interface Tables {
   usedPasskeyChallenges: Map<string, number>;
   /** The outbox, with each claim's lease token (never returned by the store). */
   deliveries: Map<string, Delivery & { leaseToken: string | null }>;
+  webhookEndpoints: Map<string, WebhookEndpoint>;
 }
 
 /**
@@ -37,7 +38,7 @@ export interface MemoryDb {
 }
 
 export function emptyTables(): Tables {
-  return { users: new Map(), profiles: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), usedPasskeyChallenges: new Map(), deliveries: new Map() };
+  return { users: new Map(), profiles: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), usedPasskeyChallenges: new Map(), deliveries: new Map(), webhookEndpoints: new Map() };
 }
 
 export function cloneTables(t: Tables): Tables {
@@ -63,6 +64,7 @@ export function cloneTables(t: Tables): Tables {
     usedPasskeyChallenges: new Map(t.usedPasskeyChallenges),
     // Rows are changed in place by claimDue: a snapshot copies them, so a rollback undoes a claim.
     deliveries: new Map([...t.deliveries].map(([id, row]) => [id, { ...row }])),
+    webhookEndpoints: new Map(t.webhookEndpoints),
   };
 }
 

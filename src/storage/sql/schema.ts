@@ -220,6 +220,19 @@ export interface DeliveriesTable {
   retried_at_ms: number | null;
 }
 
+/** Webhook endpoints (core/webhooks/ports.ts); `events` space-separated. */
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  events: string;
+  secret_jwe: string;
+  created_at_ms: number;
+  consecutive_failures: number;
+  last_success_at_ms: number | null;
+  last_failure_at_ms: number | null;
+  last_error: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   user_profiles: UserProfilesTable;
@@ -240,4 +253,5 @@ export interface Database {
   passkeys: PasskeysTable;
   passkey_used_challenges: PasskeyUsedChallengesTable;
   deliveries: DeliveriesTable;
+  webhook_endpoints: WebhookEndpointsTable;
 }

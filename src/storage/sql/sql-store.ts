@@ -3,6 +3,7 @@ import type { Store } from '../../core/ports.ts';
 import { sqlAudit } from './repositories/audit.ts';
 import { sqlClients } from './repositories/clients.ts';
 import { sqlDeliveries } from './repositories/deliveries.ts';
+import { sqlWebhookEndpoints } from './repositories/webhook-endpoints.ts';
 import { sqlOAuthFlows } from './repositories/oauth-flows.ts';
 import { sqlOAuthIdentities } from './repositories/oauth-identities.ts';
 import { sqlRefreshTokens } from './repositories/refresh-tokens.ts';
@@ -77,6 +78,7 @@ function sqlRepositories(db: Db): Repositories {
     passkeys: sqlPasskeys(db),
     usedPasskeyChallenges: sqlUsedPasskeyChallenges(db),
     deliveries: sqlDeliveries(db),
+    webhookEndpoints: sqlWebhookEndpoints(db),
   };
 }
 

@@ -13,6 +13,7 @@ import * as userProfiles from './0011-user-profiles.ts';
 import * as oidcClients from './0012-oidc-clients.ts';
 import * as passkeyUsedChallenges from './0013-passkey-used-challenges.ts';
 import * as deliveries from './0014-deliveries.ts';
+import * as webhookEndpoints from './0015-webhook-endpoints.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0012-oidc-clients': oidcClients,
   '0013-passkey-used-challenges': passkeyUsedChallenges,
   '0014-deliveries': deliveries,
+  '0015-webhook-endpoints': webhookEndpoints,
 };
