@@ -23,9 +23,9 @@ import { migrateToLatest, type MigrationReport } from './storage/sql/migrate.ts'
 import { withSessionCache } from './storage/session-cache.ts';
 import { housekeep } from './housekeeping.ts';
 import { startOutbox, type Outbox } from './delivery/outbox.ts';
+import { noTrace, type TraceRecorder } from './core/trace/ports.ts';
 import { webhookKind, withWebhookEvents } from './core/webhooks/with-webhook-events.ts';
 import { webhookDeliveryKind } from './core/webhooks/webhook-delivery-kind.ts';
-import { noTrace } from './core/trace/ports.ts';
 import { createTraceLog } from './core/trace/trace-log.ts';
 import { tracedStore } from './core/trace/traced-store.ts';
 import type { RequestRecorder } from './http/inspector/request-recorder.ts';
@@ -132,7 +132,7 @@ const cliOutbox: MailOutbox = {
   enqueue: (message) => process.stderr.write(`gatehouse: a ${message.kind} mail was not sent (the CLI sends no mail)\n`),
 };
 
-export async function createCoreDeps(config: GatehouseConfig, store: Store, clock: Clock = systemClock, outbox: MailOutbox = cliOutbox): Promise<CoreDeps> {
+export async function createCoreDeps(config: GatehouseConfig, store: Store, clock: Clock = systemClock, outbox: MailOutbox = cliOutbox, trace: TraceRecorder = noTrace): Promise<CoreDeps> {
   const hasher = createArgon2idHasher(config.password.argon2, systemRandom);
   // Started first: the hash runs on the thread pool while the password lists load.
   const dummyPasswordHash = hasher.hash(Buffer.from(systemRandom.bytes(24)).toString('base64url'));
@@ -148,16 +148,19 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
       absoluteTimeoutMs: config.session.absoluteTimeoutSeconds * 1000,
       touchIntervalMs: config.session.touchIntervalSeconds * 1000,
       reauthWindowMs: config.session.reauthWindowSeconds * 1000,
+      consoleIdleTimeoutMs: config.session.consoleIdleTimeoutSeconds * 1000,
       accessTokenTtlMs: config.token.accessTokenTtlSeconds * 1000,
     },
     throttle: createThrottle(
       store.throttle,
       { account: rule(config.rateLimit.account), ip: rule(config.rateLimit.ip), signupIp: rule(config.rateLimit.signupIp), oauthStartIp: rule(config.rateLimit.oauthStartIp) },
       secret,
+      trace,
     ),
     dummyPasswordHash: await dummyPasswordHash,
     accountSecurity: createAccountSecurityDeps(config, outbox),
     passkeys: passkeyPolicy(config),
+    trace,
   };
 }
 
@@ -315,7 +318,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   // a store that records every repository call. Off, the core gets the no-op recorder and the
   // store is not wrapped (PERF.md: the session check within 2% of no recorder at all).
   const inspector = config.inspector === 'off' ? undefined : await createInspector(config, clock);
-  const deps = { ...(await createCoreDeps(config, inspector === undefined ? store : tracedStore(store, inspector.recorder), clock, mailer.queue)), trace: inspector?.recorder ?? noTrace };
+  const deps = await createCoreDeps(config, inspector === undefined ? store : tracedStore(store, inspector.recorder), clock, mailer.queue, inspector?.recorder ?? noTrace);
   const tokens = createTokenDeps(config, deps.store, clock);
   await tokens.keyRing.ensureKey();
   // A changed GATEHOUSE_TOKEN_ALGORITHM must not be silently ignored, nor break tokens in flight:

@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.ts';
 import { meRoutes } from './routes/me.ts';
 import { meEmailRoutes } from './routes/me-email.ts';
 import { meProfileRoutes } from './routes/me-profile.ts';
+import { endSessionPages } from './pages/end-session.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { sessionsRoutes } from './routes/sessions.ts';
 import { userRoutes } from './routes/users.ts';
@@ -156,6 +157,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   if (oauth !== undefined) oauthRoutes(app, deps, oauth, config);
   await app.register(async (scope) => tokenRoutes(scope, { ...deps, ...tokens }));
   await app.register(async (scope) => pages(scope, deps, config, oauth));
+  await app.register(async (scope) => endSessionPages(scope, deps, tokens));
   if (inspector !== undefined) inspectorRoutes(app, deps, inspector);
   app.get('/openapi.json', { schema: { tags: ['operations'], summary: 'This OpenAPI 3.1 document.' } }, async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=60').send(app.swagger()),

@@ -203,6 +203,8 @@ describe('every page fits a phone and passes axe-core', () => {
     await page.getByRole('button', { name: 'Unlink Demo IdP' }).waitFor();
     await visit(page, '/account/passkeys/new', 'add a passkey');
     await visit(page, '/logout', 'logout confirm');
+    await visit(page, '/end-session?state=every-page', 'end-session confirm (RP-initiated logout without a hint)');
+    await visit(page, '/end-session?id_token_hint=not-a-token', 'end-session refused');
   });
 
   step('two-factor: off, the one setup flow, the recovery codes (grid, copy box, .txt download), on', async () => {
@@ -298,6 +300,7 @@ describe('every page fits a phone and passes axe-core', () => {
     await anon.getByRole('button', { name: 'Mail me a code' }).click();
     await anon.getByText('a code is on its way').waitFor();
     await check(anon, 'login code sent');
+    await visit(anon, '/end-session', 'end-session logged out');
     await fresh.close();
   });
 

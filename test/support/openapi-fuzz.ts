@@ -93,7 +93,7 @@ function operations(doc: { paths: Record<string, Record<string, { tags?: string[
 }
 
 /** Field names the pages and the token endpoints read from forms. */
-const formFields = ['email', 'password', 'return_to', 'code', 'recoveryCode', 'token', 'currentPassword', 'newPassword', 'grant_type', 'client_id', 'client_secret', 'refresh_token', 'username', 'scope', 'audience', 'token_type_hint', 'confirm', 'id', 'done'];
+const formFields = ['email', 'password', 'return_to', 'code', 'recoveryCode', 'token', 'currentPassword', 'newPassword', 'grant_type', 'client_id', 'client_secret', 'refresh_token', 'username', 'scope', 'audience', 'token_type_hint', 'confirm', 'id', 'done', 'id_token_hint', 'post_logout_redirect_uri', 'state', 'name', 'givenName', 'familyName', 'picture', 'locale'];
 
 /** Strings that tend to break parsers and checks. */
 const nasty = fc.constantFrom(

@@ -38,6 +38,8 @@ export type AuditEventType =
   | 'email_change.refused'
   | 'email.changed'
   | 'profile.updated'
+  | 'operator.granted'
+  | 'operator.revoked'
   | 'webhook.endpoint_added'
   | 'webhook.endpoint_removed'
   | 'webhook.secret_rotated'
@@ -54,6 +56,8 @@ export interface AuditEvent {
   userAgent: string;
   /** Free-form context, never a secret: a reason code or a session id. */
   detail: string | null;
+  /** The operator who did it from the console, when it was not the user themself; null otherwise. */
+  actorId: string | null;
 }
 
 export interface AuditStore {

@@ -1,5 +1,6 @@
 import { auditEvent } from '../audit/audit-event.ts';
 import { AuthError } from '../errors.ts';
+import type { RequestContext } from '../deps.ts';
 import type { Clock, Random, Store } from '../ports.ts';
 
 /**
@@ -9,10 +10,10 @@ import type { Clock, Random, Store } from '../ports.ts';
 export async function retryDelivery(
   deps: { store: Store; clock: Clock; random: Random },
   deliveryId: string,
-  context: { ip: string; userAgent: string; operatorId?: string | null },
+  context: RequestContext,
 ): Promise<void> {
   await deps.store.transaction(async (tx) => {
     if (!(await tx.deliveries.retry(deliveryId, deps.clock.nowMs()))) throw new AuthError('delivery_not_found');
-    await tx.audit.append(auditEvent(deps, 'delivery.retried', context, { userId: context.operatorId ?? null, detail: deliveryId }));
+    await tx.audit.append(auditEvent(deps, 'delivery.retried', context, { detail: deliveryId }));
   });
 }

@@ -17,7 +17,7 @@ export type EndReason =
  * refuses the session's access tokens until the last of them has expired anyway.
  */
 export async function endSessions(
-  deps: Pick<CoreDeps, 'clock' | 'sessionPolicy'>,
+  deps: Pick<CoreDeps, 'clock' | 'sessionPolicy' | 'trace'>,
   tx: Store,
   sessionIds: readonly string[],
   reason: EndReason,
@@ -26,13 +26,24 @@ export async function endSessions(
   for (const sid of sessionIds) {
     // The revocation first: the webhook of the ended session (core/webhooks/with-webhook-events.ts) reads its user.
     await tx.revocations.append({ sid, jti: null, expiresAtMs: nowMs + deps.sessionPolicy.accessTokenTtlMs, createdAtMs: nowMs, reason });
+    deps.trace?.step({
+      kind: 'revocation',
+      title: `Session ended (${reason})`,
+      outcome: 'info',
+      detail: {
+        sid,
+        sessionRow: 'deleted: the cookie fails on its very next use',
+        feedEntry: `sid ${sid} refused by every verifier until ${new Date(nowMs + deps.sessionPolicy.accessTokenTtlMs).toISOString()}, when its last access token has expired anyway`,
+      },
+      teach: reason === 'logout' ? 'session-logout' : 'revocation',
+    });
     await tx.sessions.delete(sid);
   }
 }
 
 /** Ends every session of a user (but `exceptId`); returns the ids ended. */
 export async function endSessionsOfUser(
-  deps: Pick<CoreDeps, 'clock' | 'sessionPolicy'>,
+  deps: Pick<CoreDeps, 'clock' | 'sessionPolicy' | 'trace'>,
   tx: Store,
   userId: string,
   reason: EndReason,

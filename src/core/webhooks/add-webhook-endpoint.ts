@@ -2,7 +2,8 @@ import { auditEvent } from '../audit/audit-event.ts';
 import { AuthError } from '../errors.ts';
 import { randomId } from '../sessions/session-token.ts';
 import type { WebhookEndpoint } from '../ports.ts';
-import type { OperatorContext, WebhookDeps } from './webhook-deps.ts';
+import type { RequestContext } from '../deps.ts';
+import type { WebhookDeps } from './webhook-deps.ts';
 import { isWebhookEventType, webhookEventTypes, type WebhookEventType } from './webhook-events.ts';
 import { newWebhookSecret, sealWebhookSecret } from './webhook-secret.ts';
 
@@ -39,7 +40,7 @@ export function checkWebhookEvents(events: readonly string[]): WebhookEventType[
 export async function addWebhookEndpoint(
   deps: WebhookDeps,
   input: { url: string; events: readonly string[] },
-  context: OperatorContext,
+  context: RequestContext,
 ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
   const url = checkWebhookUrl(input.url);
   const events = checkWebhookEvents(input.events);
@@ -58,7 +59,7 @@ export async function addWebhookEndpoint(
   };
   await deps.store.transaction(async (tx) => {
     await tx.webhookEndpoints.create(endpoint);
-    await tx.audit.append(auditEvent(deps, 'webhook.endpoint_added', context, { userId: context.operatorId ?? null, detail: `${id} ${url} ${events.join(' ')}` }));
+    await tx.audit.append(auditEvent(deps, 'webhook.endpoint_added', context, { detail: `${id} ${url} ${events.join(' ')}` }));
   });
   return { endpoint, secret };
 }

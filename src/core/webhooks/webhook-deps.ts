@@ -8,10 +8,3 @@ export interface WebhookDeps {
   /** Derived from GATEHOUSE_SECRET (src/main.ts `webhookKeys`): the first seals, all open. */
   webhookKeys: readonly Uint8Array[];
 }
-
-/** Who did it: the request (or `cli`) and the operator's user id when known, for the audit. */
-export interface OperatorContext {
-  ip: string;
-  userAgent: string;
-  operatorId?: string | null;
-}

@@ -55,7 +55,8 @@ const twoFactorChanges: Partial<Record<AuditEvent['type'], { factor: string; cha
  * (core/webhooks/with-webhook-events.ts), and no operation needs to remember to.
  */
 export function webhookEventFromAudit(event: AuditEvent): WebhookEvent | null {
-  const who = { user_id: event.userId, email: event.email, ip: event.ip, user_agent: event.userAgent };
+  // actor_id: the operator who did it from the console, when it was not the user.
+  const who = { user_id: event.userId, email: event.email, ip: event.ip, user_agent: event.userAgent, actor_id: event.actorId };
   const at = (type: WebhookEventType, data: WebhookData): WebhookEvent => ({ type, atMs: event.atMs, data: { ...who, ...data } });
   const twoFactor = twoFactorChanges[event.type];
   if (twoFactor !== undefined) return at('two_factor.changed', twoFactor);

@@ -20,9 +20,19 @@ export function isCrossSiteRequest(request: FastifyRequest, publicOrigin: string
   return origin !== undefined && origin !== publicOrigin;
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * `allowed` on the one route other sites may post to by design: the OpenID end_session_endpoint
+     * (http/pages/end-session.ts), which ends nothing without proof of the session (docs/security.md SEC-222).
+     */
+    crossSite?: 'allowed';
+  }
+}
+
 export function registerCsrfProtection(app: FastifyInstance, publicOrigin: string): void {
   app.addHook('onRequest', (request, _reply, done) => {
-    if (!safeMethods.has(request.method) && isCrossSiteRequest(request, publicOrigin)) {
+    if (!safeMethods.has(request.method) && request.routeOptions.config.crossSite !== 'allowed' && isCrossSiteRequest(request, publicOrigin)) {
       done(new AuthError('forbidden_origin', { detail: `Requests that change state must come from ${publicOrigin}.` }));
       return;
     }

@@ -15,11 +15,11 @@ describe('retryDelivery', () => {
     await deps.store.deliveries.claimDue({ kinds: ['webhook'], nowMs: now, leaseUntilMs: now + 1000, leaseToken: 't', limit: 1 });
     await deps.store.deliveries.complete('msg_1', 't', { state: 'dead', atMs: now, nextAttemptAtMs: now, lastStatus: 500, lastError: 'status_500' });
     deps.clock.advance(5000);
-    await retryDelivery(deps, 'msg_1', { ...testContext(), operatorId: 'op-1' });
+    await retryDelivery(deps, 'msg_1', { ...testContext(), actorId: 'op-1' });
     const d = await deps.store.deliveries.find('msg_1');
     assert.deepEqual([d?.state, d?.nextAttemptAtMs, d?.attempts], ['pending', now + 5000, 0]);
     const [audit] = await deps.store.audit.list({ limit: 1 });
-    assert.deepEqual([audit?.type, audit?.userId, audit?.detail], ['delivery.retried', 'op-1', 'msg_1']);
+    assert.deepEqual([audit?.type, audit?.actorId, audit?.detail], ['delivery.retried', 'op-1', 'msg_1']);
     await rejectsWithAuthError(retryDelivery(deps, 'msg_nope', testContext()), 'delivery_not_found');
   });
 });

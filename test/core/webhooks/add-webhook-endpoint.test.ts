@@ -17,7 +17,7 @@ function setUp() {
 describe('addWebhookEndpoint', () => {
   it('stores the signing secret only encrypted, bound to its endpoint, and returns it once (SEC-291)', async () => {
     const deps = setUp();
-    const { endpoint, secret } = await addWebhookEndpoint(deps, { url: 'https://hooks.example.com/a', events: ['user.created', 'user.created', 'login.failed'] }, { ...testContext(), operatorId: 'op-1' });
+    const { endpoint, secret } = await addWebhookEndpoint(deps, { url: 'https://hooks.example.com/a', events: ['user.created', 'user.created', 'login.failed'] }, { ...testContext(), actorId: 'op-1' });
     const stored = await deps.store.webhookEndpoints.findById(endpoint.id);
     assert.deepEqual(stored?.events, ['user.created', 'login.failed']);
     assert.ok(stored !== null && !stored.secretJwe.includes(secret.slice(6)) && !JSON.stringify(stored).includes(secret.slice(6)), 'the secret is not stored in the clear');
@@ -26,7 +26,7 @@ describe('addWebhookEndpoint', () => {
     assert.equal(await openWebhookSecret(stored.secretJwe, 'ep_other', deps.webhookKeys), null);
     assert.equal(await openWebhookSecret(stored.secretJwe, endpoint.id, [new Uint8Array(32).fill(9)]), null);
     const [audit] = await deps.store.audit.list({ limit: 1 });
-    assert.deepEqual([audit?.type, audit?.userId], ['webhook.endpoint_added', 'op-1']);
+    assert.deepEqual([audit?.type, audit?.actorId], ['webhook.endpoint_added', 'op-1']);
     assert.ok(!JSON.stringify(audit).includes(secret.slice(6)), 'nor is it audited');
   });
 

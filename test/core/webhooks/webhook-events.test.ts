@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { AuditEvent, AuditEventType } from '../../../src/core/ports.ts';
 import { sessionEndedEvent, webhookEventFromAudit, webhookEventTypes, webhookPayload } from '../../../src/core/webhooks/webhook-events.ts';
 
-const audit = (type: AuditEventType, detail: string | null = null): AuditEvent => ({ id: 'a1', atMs: 1_767_225_600_000, type, userId: 'u1', email: 'ada@example.com', ip: '203.0.113.7', userAgent: 'ua', detail });
+const audit = (type: AuditEventType, detail: string | null = null): AuditEvent => ({ id: 'a1', atMs: 1_767_225_600_000, type, userId: 'u1', email: 'ada@example.com', ip: '203.0.113.7', userAgent: 'ua', detail, actorId: null });
 
 describe('webhookEventFromAudit', () => {
   it('maps the audit trail onto every webhook event type', () => {

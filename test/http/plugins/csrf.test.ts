@@ -100,7 +100,7 @@ describe('CSRF and browser requests', () => {
     });
   }
 
-  for (const [method, url] of [['GET', '/v1/users'], ['GET', '/v1/me/password'], ['GET', '/v1/me'], ['PUT', '/v1/session'], ['GET', '/account/password'], ['GET', '/account/sessions/revoke-others']] as const) {
+  for (const [method, url] of [['GET', '/v1/users'], ['GET', '/v1/me/password'], ['PUT', '/v1/me'], ['PUT', '/v1/session'], ['GET', '/account/password'], ['GET', '/account/sessions/revoke-others']] as const) {
     it(`SEC-18: ${method} ${url} (a state change by the wrong method) -> 405 with Allow`, async () => {
       const response = await t.app.inject({ method, url, headers: withSession(token) });
       assert.equal(response.statusCode, 405);
