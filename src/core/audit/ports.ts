@@ -39,7 +39,11 @@ export type AuditEventType =
   | 'email.changed'
   | 'profile.updated'
   | 'operator.granted'
-  | 'operator.revoked';
+  | 'operator.revoked'
+  | 'webhook.endpoint_added'
+  | 'webhook.endpoint_removed'
+  | 'webhook.secret_rotated'
+  | 'delivery.retried';
 
 export interface AuditEvent {
   id: string;
