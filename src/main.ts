@@ -23,6 +23,8 @@ import { migrateToLatest, type MigrationReport } from './storage/sql/migrate.ts'
 import { withSessionCache } from './storage/session-cache.ts';
 import { housekeep } from './housekeeping.ts';
 import { startOutbox, type Outbox } from './delivery/outbox.ts';
+import { backchannelLogoutKind } from './core/logout/backchannel-logout-kind.ts';
+import { backchannelLogoutKindName } from './core/logout/enqueue-backchannel-logouts.ts';
 import { noTrace } from './core/trace/ports.ts';
 import { createTraceLog } from './core/trace/trace-log.ts';
 import { tracedStore } from './core/trace/traced-store.ts';
@@ -331,6 +333,8 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     ...(inspector === undefined ? {} : { inspector }),
   });
   const outbox = startOutbox({ config, deliveries: store.deliveries, clock, random: systemRandom, logger });
+  // Back-channel logout (core/logout/): queued where sessions end, sent by this outbox.
+  outbox.kinds.set(backchannelLogoutKindName, backchannelLogoutKind({ store, clock, random: systemRandom, issuer: tokens.issuer, signingKey: () => tokens.keyRing.activeKey() }));
   const housekeeping = setInterval(() => {
     const nowMs = clock.nowMs();
     void Promise.all([housekeep({ store, deps, tokens }, nowMs), rotateIfDue()]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));

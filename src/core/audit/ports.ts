@@ -37,7 +37,10 @@ export type AuditEventType =
   | 'email_change.requested'
   | 'email_change.refused'
   | 'email.changed'
-  | 'profile.updated';
+  | 'profile.updated'
+  | 'backchannel_logout.delivered'
+  | 'backchannel_logout.failed'
+  | 'connected_app.revoked';
 
 export interface AuditEvent {
   id: string;
