@@ -143,6 +143,7 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
       absoluteTimeoutMs: config.session.absoluteTimeoutSeconds * 1000,
       touchIntervalMs: config.session.touchIntervalSeconds * 1000,
       reauthWindowMs: config.session.reauthWindowSeconds * 1000,
+      consoleIdleTimeoutMs: config.session.consoleIdleTimeoutSeconds * 1000,
       accessTokenTtlMs: config.token.accessTokenTtlSeconds * 1000,
     },
     throttle: createThrottle(

@@ -8,6 +8,8 @@ import { disableAccount, enableAccount } from '../core/accounts/set-account-disa
 import type { CoreDeps, RequestContext } from '../core/deps.ts';
 import { AuthError } from '../core/errors.ts';
 import type { User } from '../core/ports.ts';
+import { hasStrongSecondFactor } from '../core/operators/operator-access.ts';
+import { grantOperator, revokeOperator } from '../core/operators/set-operator.ts';
 import { listSessions } from '../core/sessions/list-sessions.ts';
 import { revokeAllSessions } from '../core/sessions/revoke-all-sessions.ts';
 import { revokeSession } from '../core/sessions/revoke-session.ts';
@@ -185,6 +187,39 @@ export function createCli(): Command {
     .action(async (email: string) => {
       await withCore(program, async (deps) => deleteAccountAsOperator(deps, (await findUser(deps, email)).id, cliContext));
       console.log(`deleted ${unambiguous(email)}`);
+    });
+
+  user
+    .command('grant-admin')
+    .description('make the account an operator: it may use the console at /admin once it has a second factor (audited)')
+    .requiredOption('--email <email>')
+    .action(async (options: { email: string }) => {
+      const { email, hasFactor } = await withCore(program, async (deps) => {
+        const target = await findUser(deps, options.email);
+        await grantOperator(deps, target.id, cliContext);
+        return { email: target.email, hasFactor: await hasStrongSecondFactor(deps, target.id) };
+      });
+      console.log(`${unambiguous(email)} is an operator`);
+      if (!hasFactor) console.log('  note: the console stays closed to it until the account has an authenticator app (TOTP) or a passkey');
+    });
+  user
+    .command('revoke-admin')
+    .description('take operator rights away from the account, at once (audited)')
+    .requiredOption('--email <email>')
+    .action(async (options: { email: string }) => {
+      const email = await withCore(program, async (deps) => {
+        const target = await findUser(deps, options.email);
+        await revokeOperator(deps, target.id, cliContext);
+        return target.email;
+      });
+      console.log(`${unambiguous(email)} is no longer an operator`);
+    });
+  user
+    .command('list-admins')
+    .description('list the operators')
+    .action(async () => {
+      const operators = await withCore(program, (deps) => deps.store.operators.list());
+      printTable(operators.map((o) => ({ id: o.userId, email: o.email, since: iso(o.sinceMs) })));
     });
 
   const sessions = program.command('sessions').description("inspect and revoke a user's sessions");

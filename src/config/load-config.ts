@@ -32,7 +32,7 @@ export interface GatehouseConfig {
   secrets: readonly string[];
   trustedProxies: readonly string[];
   allowedReturnOrigins: readonly string[];
-  session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number; touchIntervalSeconds: number; cacheMs: number; cookieDomain: string; reauthWindowSeconds: number };
+  session: { idleTimeoutSeconds: number; absoluteTimeoutSeconds: number; touchIntervalSeconds: number; cacheMs: number; cookieDomain: string; reauthWindowSeconds: number; consoleIdleTimeoutSeconds: number };
   forwardAuth: {
     rules: readonly string[];
     mode: 'status' | 'redirect';

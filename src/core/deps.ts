@@ -19,6 +19,11 @@ export interface SessionPolicy {
    */
   reauthWindowMs: number;
   /**
+   * The operator console locks after this long without a console request (docs/security.md
+   * SEC-274); the next one needs a re-authentication. Default 15 minutes.
+   */
+  consoleIdleTimeoutMs: number;
+  /**
    * The longest an access token lives. A session's revocation entry is kept this long, so every
    * verifier refuses its tokens until the last one has expired anyway.
    */
@@ -82,4 +87,6 @@ export interface CoreDeps {
 export interface RequestContext {
   ip: string;
   userAgent: string;
+  /** The operator acting on someone else's account from the console (recorded in the audit trail). */
+  actorId?: string;
 }

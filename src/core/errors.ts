@@ -22,6 +22,8 @@ export const errorCatalog = {
   invalid_scope: { status: 400, title: 'The requested scope is not allowed for this client.' },
   unsupported_grant_type: { status: 400, title: 'This grant type is not supported here.' },
   unauthorized_client: { status: 400, title: 'This client is not allowed to use this grant.' },
+  invalid_dpop_proof: { status: 400, title: 'The DPoP proof is missing, invalid, replayed or signed with another key.' },
+  invalid_target: { status: 400, title: 'The requested resource is not an audience this client may get tokens for.' },
   forbidden_origin: { status: 403, title: 'Cross-site request refused.' },
   inspector_forbidden: { status: 403, title: 'The inspector is for operators only.' },
   compare_busy: { status: 429, title: 'A comparison is already running or ran moments ago; try again shortly.' },
@@ -66,6 +68,7 @@ export const errorCatalog = {
   invalid_picture_url: { status: 400, title: 'The picture must be an https URL without a user name or password, of at most 2048 characters.' },
   invalid_locale: { status: 400, title: 'The locale must be a BCP 47 language tag such as en-GB.' },
   connected_app_not_found: { status: 404, title: 'This app is not connected to your account.' },
+  operator_second_factor_required: { status: 403, title: 'The console needs an operator account with a second factor: set up an authenticator app or a passkey on your account first.' },
   internal_error: { status: 500, title: 'Something went wrong on our side.' },
   service_unavailable: { status: 503, title: 'A backing service is unavailable; try again shortly.' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -15,10 +15,12 @@ import type { ClientStore } from './clients/ports.ts';
 import type { DeliveryStore } from './delivery/ports.ts';
 import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts';
 import type { PasskeyStore, UsedPasskeyChallengeStore } from './passkeys/ports.ts';
+import type { ConsoleActivityStore, OperatorStore } from './operators/ports.ts';
+import type { AuthorizationCodeStore, ConsentStore, PendingAuthorizationStore, SessionClientStore } from './oauth-provider/ports.ts';
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
 import type { SessionStore } from './sessions/ports.ts';
 import type { ThrottleStore } from './throttle/ports.ts';
-import type { RefreshTokenStore, RevocationStore, SigningKeyStore } from './tokens/ports.ts';
+import type { RefreshTokenStore, ReplayRecordStore, RevocationStore, SigningKeyStore } from './tokens/ports.ts';
 
 export type * from './accounts/ports.ts';
 export type * from './audit/ports.ts';
@@ -26,6 +28,8 @@ export type * from './clients/ports.ts';
 export type * from './delivery/ports.ts';
 export type * from './mail/ports.ts';
 export type * from './oauth-client/ports.ts';
+export type * from './operators/ports.ts';
+export type * from './oauth-provider/ports.ts';
 export type * from './otp/ports.ts';
 export type * from './passkeys/ports.ts';
 export type * from './sessions/ports.ts';
@@ -64,6 +68,13 @@ export interface Store {
   usedPasskeyChallenges: UsedPasskeyChallengeStore;
   /** The durable outbox: enqueue on the transaction's store, so a delivery commits with its event. */
   deliveries: DeliveryStore;
+  operators: OperatorStore;
+  consoleActivity: ConsoleActivityStore;
+  replayRecords: ReplayRecordStore;
+  pendingAuthorizations: PendingAuthorizationStore;
+  authorizationCodes: AuthorizationCodeStore;
+  consents: ConsentStore;
+  sessionClients: SessionClientStore;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */

@@ -65,3 +65,25 @@ describe('gatehouse user (no server running)', { timeout: 180_000 }, () => {
     assert.match(result.stderr, /session_not_found/);
   });
 });
+
+describe('gatehouse user grant-admin / revoke-admin (no server running)', { timeout: 180_000 }, () => {
+  test('grant-admin makes the account an operator, revoke-admin takes it back; both are audited; an unknown email exits 1', async () => {
+    await runCliOk(['user', 'create', '--email', 'op@example.com', '--password-stdin'], { env, stdin: `${password}\n` });
+    const granted = await runCliOk(['user', 'grant-admin', '--email', 'Op@Example.com'], { env });
+    assert.match(granted, /op@example\.com is an operator/);
+    assert.match(granted, /stays closed to it until the account has an authenticator app \(TOTP\) or a passkey/);
+    const admins = tableRows(await runCliOk(['user', 'list-admins'], { env }));
+    assert.deepEqual(admins.map((r) => r.email), ['op@example.com']);
+
+    assert.match(await runCliOk(['user', 'revoke-admin', '--email', 'op@example.com'], { env }), /op@example\.com is no longer an operator/);
+    assert.equal((await runCliOk(['user', 'list-admins'], { env })).trim(), '(none)');
+
+    const audit = tableRows(await runCliOk(['audit', '--user', 'op@example.com'], { env }));
+    assert.deepEqual(audit.map((r) => r.event).filter((e) => e?.startsWith('operator.')), ['operator.revoked', 'operator.granted']);
+    assert.ok(audit.every((r) => r.ip === 'cli'));
+
+    const unknown = await runCli(['user', 'grant-admin', '--email', 'ghost@example.com'], { env });
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no user with email ghost@example\.com/);
+  });
+});

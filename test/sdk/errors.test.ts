@@ -20,9 +20,11 @@ describe('GatehouseTokenError', () => {
 
   it('every code has a title, a status and a bearer error consistent with RFC 6750 3.1', () => {
     for (const [code, entry] of Object.entries(tokenErrorCatalog)) {
-      assert.match(code, /^(token|verifier)_[a-z_]+$/);
+      assert.match(code, /^(token|verifier|dpop)_[a-z_]+$/);
       assert.ok(entry.title.length > 0);
-      if (code === 'token_missing') assert.deepEqual([entry.status, entry.bearerError], [401, undefined]);
+      // RFC 9449 7.1: a bad proof is invalid_dpop_proof; a bound token without one, or an unbound one sent as DPoP, invalid_token.
+      if (['dpop_proof_invalid', 'dpop_key_mismatch', 'dpop_proof_replayed'].includes(code)) assert.deepEqual([entry.status, entry.bearerError], [401, 'invalid_dpop_proof'], code);
+      else if (code === 'token_missing') assert.deepEqual([entry.status, entry.bearerError], [401, undefined]);
       else if (code === 'verifier_unavailable') assert.deepEqual([entry.status, entry.bearerError], [503, undefined]);
       else assert.deepEqual([entry.status, entry.bearerError], [401, 'invalid_token'], code);
     }

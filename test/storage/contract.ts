@@ -5,8 +5,11 @@ import { auditContract } from './contract/audit.ts';
 import { clientsContract } from './contract/clients.ts';
 import { deliveriesContract } from './contract/deliveries.ts';
 import { refreshTokensContract } from './contract/refresh-tokens.ts';
+import { replayRecordsContract } from './contract/replay-records.ts';
 import { oauthFlowsContract } from './contract/oauth-flows.ts';
 import { oauthIdentitiesContract } from './contract/oauth-identities.ts';
+import { operatorsContract } from './contract/operators.ts';
+import { openIdProviderContract } from './contract/openid-provider.ts';
 import { passkeysContract } from './contract/passkeys.ts';
 import { revocationsContract } from './contract/revocations.ts';
 import { sessionsContract } from './contract/sessions.ts';
@@ -38,12 +41,15 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     signingKeysContract(open);
     clientsContract(open);
     refreshTokensContract(open);
+    replayRecordsContract(open);
     revocationsContract(open);
     oauthIdentitiesContract(open);
     oauthFlowsContract(open);
     accountFactorsContract(open);
     passkeysContract(open);
     deliveriesContract(open);
+    operatorsContract(open);
+    openIdProviderContract(open);
     transactionContract(open);
   });
 }

@@ -41,6 +41,7 @@ export const testSessionPolicy: SessionPolicy = Object.freeze({
   absoluteTimeoutMs: 30 * dayMs,
   touchIntervalMs: 60_000,
   reauthWindowMs: 300_000,
+  consoleIdleTimeoutMs: 900_000,
 });
 
 export const testThrottleRules: ThrottleRules = Object.freeze({

@@ -6,6 +6,8 @@ import { RevocationFeed } from './revocation/revocation-feed.ts';
 import { RevocationList, type RevocationEntry } from './revocation/revocation-list.ts';
 import { keyResolutionError, toTokenError, type VerificationStage } from './to-token-error.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
+import { DpopReplayCache } from './dpop/dpop-replay-cache.ts';
+import { checkDpopProof, type DpopRequest } from './dpop/verify-dpop-proof.ts';
 import { resolveVerifierOptions, type VerifierOptions } from './verifier-options.ts';
 
 /**
@@ -18,8 +20,13 @@ import { resolveVerifierOptions, type VerifierOptions } from './verifier-options
  * verifier.close();
  */
 export interface Verifier {
-  /** The claims of `token` if it is a valid, unrevoked access token for this audience; otherwise throws {@link GatehouseTokenError}. */
-  verify(token: string): Promise<AccessTokenClaims>;
+  /**
+   * The claims of `token` if it is a valid, unrevoked access token for this audience; otherwise
+   * throws {@link GatehouseTokenError}. Pass `dpop` when the token came as `Authorization: DPoP`:
+   * a token bound to a key (`cnf.jkt`) is accepted only that way, with a proof by that key for
+   * this request; an unbound token only without it.
+   */
+  verify(token: string, dpop?: DpopRequest): Promise<AccessTokenClaims>;
   /** Refuses, from now until `expiresAtMs`, every token with this `sid` and/or `jti`, already verified or not. */
   revoke(entry: RevocationEntry): void;
   /**
@@ -48,7 +55,10 @@ const requiredClaims = ['exp', 'iat', 'sub', 'jti', 'sid', 'client_id'];
  * (before any key is looked up, so `none` and HS256-with-the-public-key never reach a key);
  * no unknown `crit`; the key is found by `kid` in the issuer's JWKS only, never from the token's
  * own `jwk`, `jku`, `x5u` or `x5c`; the signature; `typ` is `at+jwt`; `iss`, `aud`, `exp`, `nbf`
- * with `clockToleranceSeconds`; the required claims; then revocation by `sid` and `jti`.
+ * with `clockToleranceSeconds`; the required claims; then revocation by `sid` and `jti`; then, for
+ * a DPoP-bound token (`cnf.jkt`, RFC 9449), the proof of the request: `dpop+jwt` signed by the
+ * bound key, `htm`/`htu` of this request, `ath` of this token, `iat` within `dpopMaxAgeSeconds`,
+ * and a `jti` not seen before by this verifier.
  *
  * The JWKS is fetched with jose's remote key set: cached 10 minutes, refetched at most every
  * 30 seconds when a token names an unknown `kid` (so a key rotation is picked up, but a flood of
@@ -88,6 +98,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   };
   const cache = new VerifiedTokenCache(config.cacheMaxEntries);
+  const dpopReplays = new DpopReplayCache(config.dpopReplayCacheMaxEntries);
   const revocations = new RevocationList();
   const verifyOptions = {
     algorithms: [...config.algorithms],
@@ -101,6 +112,19 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   function refuseIfRevoked(claims: AccessTokenClaims, nowMs: number): AccessTokenClaims {
     if (revocations.isRevoked(claims, nowMs)) throw new GatehouseTokenError('token_revoked');
+    return claims;
+  }
+
+  /** RFC 9449 7: a bound token only with a proof by its key; an unbound one only as Bearer. */
+  async function checkBinding(claims: AccessTokenClaims, token: string, dpop: DpopRequest | undefined, nowMs: number): Promise<AccessTokenClaims> {
+    const cnf = claims.payload['cnf'] as { jkt?: unknown } | undefined;
+    const jkt = typeof cnf === 'object' && cnf !== null && typeof cnf.jkt === 'string' ? cnf.jkt : undefined;
+    if (jkt === undefined) {
+      if (dpop !== undefined) throw new GatehouseTokenError('dpop_not_bound');
+      return claims;
+    }
+    if (dpop === undefined) throw new GatehouseTokenError('dpop_required');
+    await checkDpopProof(dpop, token, jkt, { maxAgeSeconds: config.dpopMaxAgeSeconds, clockToleranceSeconds: config.clockToleranceSeconds, nowMs, replays: dpopReplays });
     return claims;
   }
 
@@ -120,7 +144,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   }
 
   const verifier: Verifier = {
-    async verify(token: string): Promise<AccessTokenClaims> {
+    async verify(token: string, dpop?: DpopRequest): Promise<AccessTokenClaims> {
       if (closed) throw new GatehouseTokenError('verifier_unavailable');
       if (token === undefined || token === null || token === '') throw new GatehouseTokenError('token_missing');
       if (typeof token !== 'string') throw new GatehouseTokenError('token_malformed');
@@ -132,11 +156,11 @@ export function createVerifier(options: VerifierOptions): Verifier {
       const nowMs = config.now();
       const cacheKey = hash('sha256', token, 'base64url');
       const cached = cache.get(cacheKey, Math.floor(nowMs / 1000), config.clockToleranceSeconds);
-      if (cached !== undefined) return refuseIfRevoked(cached, nowMs);
+      if (cached !== undefined) return checkBinding(refuseIfRevoked(cached, nowMs), token, dpop, nowMs);
       const claims = refuseIfRevoked(await verifyUncached(token, nowMs), nowMs);
       if (feed !== undefined && !feed.current) throw feed.unavailable(); // went stale while the key was fetched
       if (!closed) cache.set(cacheKey, claims);
-      return claims;
+      return checkBinding(claims, token, dpop, nowMs);
     },
 
     revoke(entry: RevocationEntry): void {
@@ -159,6 +183,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
       closed = true;
       feed?.close();
       cache.clear();
+      dpopReplays.clear();
       revocations.clear();
     },
   };

@@ -25,8 +25,13 @@ export const tokenErrorCatalog = {
   token_algorithm_not_allowed: { status: 401, bearerError: 'invalid_token', title: 'The token signing algorithm is not allowed.' },
   token_unknown_key: { status: 401, bearerError: 'invalid_token', title: 'No key of the issuer matches the token.' },
   token_revoked: { status: 401, bearerError: 'invalid_token', title: 'The access token has been revoked.' },
+  dpop_required: { status: 401, bearerError: 'invalid_token', title: 'The access token is bound to a DPoP key: send it as Authorization: DPoP with a DPoP proof.' },
+  dpop_not_bound: { status: 401, bearerError: 'invalid_token', title: 'The access token is not DPoP-bound: send it as Authorization: Bearer.' },
+  dpop_proof_invalid: { status: 401, bearerError: 'invalid_dpop_proof', title: 'The DPoP proof is malformed, not for this request or token, or too old.' },
+  dpop_key_mismatch: { status: 401, bearerError: 'invalid_dpop_proof', title: 'The DPoP proof is signed with another key than the one the token is bound to.' },
+  dpop_proof_replayed: { status: 401, bearerError: 'invalid_dpop_proof', title: 'The DPoP proof was already used.' },
   verifier_unavailable: { status: 503, bearerError: undefined, title: 'The verifier cannot vouch for tokens right now (issuer keys or revocation feed unavailable); try again shortly.' },
-} as const satisfies Record<string, { status: 401 | 503; bearerError: 'invalid_token' | undefined; title: string }>;
+} as const satisfies Record<string, { status: 401 | 503; bearerError: 'invalid_token' | 'invalid_dpop_proof' | undefined; title: string }>;
 
 /**
  * The stable code of a {@link GatehouseTokenError}.
@@ -67,8 +72,8 @@ export class GatehouseTokenError extends Error {
   readonly code: TokenErrorCode;
   /** 401 for a refused token, 503 when the verifier cannot decide (keys unreachable). */
   readonly status: 401 | 503;
-  /** RFC 6750 `error` for `WWW-Authenticate: Bearer`, when one applies. */
-  readonly bearerError: 'invalid_token' | undefined;
+  /** RFC 6750 `error` for `WWW-Authenticate: Bearer` (or RFC 9449 `DPoP`), when one applies. */
+  readonly bearerError: 'invalid_token' | 'invalid_dpop_proof' | undefined;
   readonly claim: string | undefined;
 
   constructor(code: TokenErrorCode, options: GatehouseTokenErrorOptions = {}) {

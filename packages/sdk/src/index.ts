@@ -16,6 +16,7 @@ export { RevocationFeedError, type RevocationFeedErrorReason } from './revocatio
 export type { RevocationEntry } from './revocation/revocation-list.ts';
 export type { AccessTokenClaims } from './access-token-claims.ts';
 export { verifyJws, type VerifyJwsOptions, type VerifiedJws } from './verify-jws.ts';
+export { dpopProofAlgorithms, type DpopRequest } from './dpop/verify-dpop-proof.ts';
 export { GatehouseTokenError, tokenErrorCatalog, type GatehouseTokenErrorOptions, type TokenErrorCode } from './errors.ts';
 export { defaultAlgorithms, verifiableAlgorithms, type VerifiableAlgorithm } from './algorithms.ts';
 export { extractBearerToken, bearerRefusal, type BearerRefusal, type GatehouseMiddlewareOptions } from './middleware/bearer.ts';

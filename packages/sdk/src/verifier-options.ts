@@ -24,6 +24,10 @@ export interface VerifierOptions {
   cacheMaxEntries?: number;
   /** The clock, in milliseconds since the epoch; default Date.now. Injected in tests. */
   now?: () => number;
+  /** How old a DPoP proof may be, in seconds; default 60. */
+  dpopMaxAgeSeconds?: number;
+  /** How many accepted DPoP proofs are remembered to refuse their replay; default 100,000 (see DpopReplayCache). */
+  dpopReplayCacheMaxEntries?: number;
   /** A key resolver used instead of fetching `jwksUri` (local keys, or tests); e.g. jose's createLocalJWKSet. */
   jwks?: JWTVerifyGetKey;
   /**
@@ -43,11 +47,13 @@ export interface ResolvedVerifierOptions {
   readonly clockToleranceSeconds: number;
   readonly cacheMaxEntries: number;
   readonly now: () => number;
+  readonly dpopMaxAgeSeconds: number;
+  readonly dpopReplayCacheMaxEntries: number;
   readonly jwks: JWTVerifyGetKey | undefined;
   readonly revocationFeed: ResolvedRevocationFeedOptions | undefined;
 }
 
-const knownOptions = new Set(['issuer', 'audience', 'jwksUri', 'algorithms', 'clockToleranceSeconds', 'cacheMaxEntries', 'now', 'jwks', 'revocationFeed']);
+const knownOptions = new Set(['issuer', 'audience', 'jwksUri', 'algorithms', 'clockToleranceSeconds', 'cacheMaxEntries', 'now', 'jwks', 'revocationFeed', 'dpopMaxAgeSeconds', 'dpopReplayCacheMaxEntries']);
 
 /**
  * @internal Validates the options once, listing every problem at once, and rejects unknown keys
@@ -58,7 +64,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
   if (typeof options !== 'object' || options === null) throw new TypeError('createVerifier: options must be an object');
   for (const key of Object.keys(options)) if (!knownOptions.has(key)) problems.push(`unknown option ${JSON.stringify(key)}`);
 
-  const { issuer, audience, algorithms = defaultAlgorithms, clockToleranceSeconds = 5, cacheMaxEntries = 10_000, now = Date.now, jwks } = options;
+  const { issuer, audience, algorithms = defaultAlgorithms, clockToleranceSeconds = 5, cacheMaxEntries = 10_000, now = Date.now, jwks, dpopMaxAgeSeconds = 60, dpopReplayCacheMaxEntries = 100_000 } = options;
   if (typeof issuer !== 'string' || issuer.length === 0) problems.push('issuer must be a non-empty string');
   const audiences: unknown[] = Array.isArray(audience) ? audience : [audience];
   if (audiences.length === 0 || !audiences.every((member) => typeof member === 'string' && member.length > 0)) {
@@ -69,6 +75,8 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     problems.push('clockToleranceSeconds must be a finite number >= 0');
   }
   if (!Number.isSafeInteger(cacheMaxEntries) || cacheMaxEntries < 0) problems.push('cacheMaxEntries must be an integer >= 0');
+  if (typeof dpopMaxAgeSeconds !== 'number' || !Number.isFinite(dpopMaxAgeSeconds) || dpopMaxAgeSeconds <= 0) problems.push('dpopMaxAgeSeconds must be a finite number > 0');
+  if (!Number.isSafeInteger(dpopReplayCacheMaxEntries) || dpopReplayCacheMaxEntries < 1) problems.push('dpopReplayCacheMaxEntries must be an integer >= 1');
   if (typeof now !== 'function') problems.push('now must be a function returning milliseconds');
   if (jwks !== undefined && typeof jwks !== 'function') problems.push('jwks must be a key resolver function (e.g. createLocalJWKSet)');
 
@@ -97,6 +105,8 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     clockToleranceSeconds,
     cacheMaxEntries,
     now,
+    dpopMaxAgeSeconds,
+    dpopReplayCacheMaxEntries,
     jwks,
     revocationFeed,
   });

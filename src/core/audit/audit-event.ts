@@ -2,7 +2,7 @@ import { randomId } from '../sessions/session-token.ts';
 import type { AuditEvent, AuditEventType, Clock, Random } from '../ports.ts';
 import type { RequestContext } from '../deps.ts';
 
-/** Builds an audit entry: time, user, IP and user agent, plus a non-secret detail. */
+/** Builds an audit entry: time, user, IP and user agent, plus a non-secret detail; the operator acting, from the context. */
 export function auditEvent(
   deps: { clock: Clock; random: Random },
   type: AuditEventType,
@@ -18,5 +18,6 @@ export function auditEvent(
     ip: context.ip,
     userAgent: context.userAgent,
     detail: fields.detail ?? null,
+    actorId: context.actorId ?? null,
   };
 }

@@ -40,7 +40,9 @@ export type AuditEventType =
   | 'profile.updated'
   | 'backchannel_logout.delivered'
   | 'backchannel_logout.failed'
-  | 'connected_app.revoked';
+  | 'connected_app.revoked'
+  | 'operator.granted'
+  | 'operator.revoked';
 
 export interface AuditEvent {
   id: string;
@@ -53,6 +55,8 @@ export interface AuditEvent {
   userAgent: string;
   /** Free-form context, never a secret: a reason code or a session id. */
   detail: string | null;
+  /** The operator who did it from the console, when it was not the user themself; null otherwise. */
+  actorId: string | null;
 }
 
 export interface AuditStore {

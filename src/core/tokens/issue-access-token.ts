@@ -33,6 +33,8 @@ export interface IssuedAccessToken {
   expiresAtMs: number;
   expiresInSeconds: number;
   scope: string;
+  /** `DPoP` when the token is bound to a key (`cnf.jkt`, RFC 9449 6), else `Bearer`. */
+  tokenType: 'Bearer' | 'DPoP';
 }
 
 /**
@@ -45,7 +47,7 @@ export interface IssuedAccessToken {
  */
 export async function issueAccessToken(
   deps: TokenDeps,
-  input: { user: User; session: Session; client: Client; scope: string },
+  input: { user: User; session: Session; client: Client; scope: string; dpopJkt?: string | null },
 ): Promise<IssuedAccessToken> {
   const { kid, alg, privateKey } = await deps.keyRing.activeKey();
   const nowMs = deps.clock.nowMs();
@@ -58,10 +60,13 @@ export async function issueAccessToken(
   // `hwk`/`swk` for a passkey, `mfa`...) and when, so an API can ask for a passkey or for MFA.
   if (input.session.amr.length > 0) claims['amr'] = [...input.session.amr];
   claims['auth_time'] = Math.floor(input.session.authTimeMs / 1000);
+  // RFC 9449 6.1: bound to the DPoP key that asked for it; a resource server then wants a proof by that key.
+  const dpopJkt = input.dpopJkt ?? null;
+  if (dpopJkt !== null) claims['cnf'] = { jkt: dpopJkt };
   const accessToken = signJwt(
     { alg, kid, typ: 'at+jwt' },
     { ...claims, iss: deps.issuer, sub: input.user.id, aud: input.client.audience, iat: Math.floor(nowMs / 1000), exp: Math.floor(expiresAtMs / 1000), jti },
     privateKey,
   );
-  return { accessToken, jti, expiresAtMs, expiresInSeconds: Math.max(0, Math.floor((expiresAtMs - nowMs) / 1000)), scope: input.scope };
+  return { accessToken, jti, expiresAtMs, expiresInSeconds: Math.max(0, Math.floor((expiresAtMs - nowMs) / 1000)), scope: input.scope, tokenType: dpopJkt === null ? 'Bearer' : 'DPoP' };
 }

@@ -8,13 +8,14 @@ export interface IssuedTokenPair extends IssuedAccessToken {
 
 /**
  * The first refresh token of a new family, when the client may refresh (null otherwise).
- * Call inside the transaction that created the session. The access token is signed after the
+ * Call inside the transaction that created the session. A public client that sent a DPoP proof
+ * (`dpopJkt`) gets a family bound to that key. The access token is signed after the
  * commit: signing needs the key ring, which reads outside the transaction.
  */
 export async function issueRefreshToken(
   deps: Pick<TokenDeps, 'clock' | 'random' | 'refreshPolicy'>,
   tx: Store,
-  input: { session: Session; client: Client; scope: string },
+  input: { session: Session; client: Client; scope: string; dpopJkt?: string | null },
 ): Promise<string | null> {
   if (!input.client.grantTypes.includes('refresh_token')) return null;
   const nowMs = deps.clock.nowMs();
@@ -31,6 +32,9 @@ export async function issueRefreshToken(
     familyExpiresAtMs: Math.min(nowMs + deps.refreshPolicy.absoluteTtlMs, input.session.expiresAtMs),
     usedAtMs: null,
     successorId: null,
+    // RFC 9449 5: a public client's refresh tokens are bound to its DPoP key (a confidential
+    // client's are already bound to it by client authentication).
+    dpopJkt: input.client.type === 'public' ? (input.dpopJkt ?? null) : null,
   };
   await tx.refreshTokens.insert(record);
   return token;

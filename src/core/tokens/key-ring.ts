@@ -16,6 +16,13 @@ export interface KeyRingOptions {
   publishAheadMs: number;
   /** Other instances may rotate: re-read the keys at least this often. */
   reloadIntervalMs?: number;
+  /**
+   * `id_token`: the ring of the ID tokens of one algorithm (`algorithm`), beside the access
+   * token ring. Its keys live in the same store, marked, and each ring sees only its own, so
+   * rotating or switching the access token algorithm never touches the ID token keys. Every
+   * ring's keys are published in the one JWKS.
+   */
+  purpose?: 'id_token';
 }
 
 export interface ActiveSigningKey {
@@ -53,9 +60,13 @@ export function createKeyRing(options: KeyRingOptions) {
   let loaded: { atMs: number; keys: SigningKeyRecord[] } | null = null;
   const privateKeys = new Map<string, Promise<KeyObject>>();
 
+  const inThisRing = (key: SigningKeyRecord): boolean =>
+    options.purpose === 'id_token' ? key.purpose === 'id_token' && key.alg === options.algorithm : key.purpose === undefined;
+  const generate = (times: { nowMs: number; activatesAtMs: number }): Promise<SigningKeyRecord> =>
+    generateSigningKey(options.algorithm, options.encryptionKeys, times).then((key) => (options.purpose === undefined ? key : { ...key, purpose: options.purpose }));
   const keys = async (): Promise<SigningKeyRecord[]> => {
     const nowMs = options.clock.nowMs();
-    if (loaded === null || nowMs - loaded.atMs >= reloadIntervalMs) loaded = { atMs: nowMs, keys: await options.store.list() };
+    if (loaded === null || nowMs - loaded.atMs >= reloadIntervalMs) loaded = { atMs: nowMs, keys: (await options.store.list()).filter(inThisRing) };
     return loaded.keys;
   };
   const forget = (): void => {
@@ -78,7 +89,7 @@ export function createKeyRing(options: KeyRingOptions) {
       if (currentKey(await keys(), nowMs) !== null) return;
       // Instances starting together on a new database: only one first key is stored, and every
       // instance re-reads the keys, so all of them sign with it and publish the same JWKS.
-      await options.store.insertFirst(await generateSigningKey(options.algorithm, options.encryptionKeys, { nowMs, activatesAtMs: nowMs }), nowMs);
+      await options.store.insertFirst(await generate({ nowMs, activatesAtMs: nowMs }), nowMs);
       forget();
     },
 
@@ -112,7 +123,7 @@ export function createKeyRing(options: KeyRingOptions) {
       const previous = currentKey(all, nowMs);
       // With no key signing yet there is nothing to hand over from: the new key signs at once.
       const activatesAtMs = previous === null ? nowMs : nowMs + options.publishAheadMs;
-      const next = await generateSigningKey(options.algorithm, options.encryptionKeys, { nowMs, activatesAtMs });
+      const next = await generate({ nowMs, activatesAtMs });
       await options.store.insert(next);
       // Keys scheduled by an earlier rotation that has not taken effect yet retire with it.
       for (const key of all) {

@@ -15,13 +15,19 @@ export interface SigningKeyRecord {
   retiresAtMs: number | null;
   /** It leaves the JWKS here, once its last token has expired; null while it may still sign. */
   expiresAtMs: number | null;
+  /**
+   * Absent: a key of the access token ring. `id_token`: a key of the ID token ring of its
+   * algorithm (RS256 by default; see key-ring.ts). Each ring sees only its own keys.
+   */
+  purpose?: 'id_token';
 }
 
 export interface SigningKeyStore {
   list(): Promise<SigningKeyRecord[]>;
   insert(key: SigningKeyRecord): Promise<void>;
   /**
-   * A new install's first key: inserts it only if no key can sign at `nowMs`, atomically, so
+   * A new install's first key: inserts it only if no key of its ring (its purpose, and for an
+   * ID token key its algorithm) can sign at `nowMs`, atomically, so
    * instances starting together on an empty database agree on one key. True if inserted.
    */
   insertFirst(key: SigningKeyRecord, nowMs: number): Promise<boolean>;
@@ -47,6 +53,11 @@ export interface RefreshTokenRecord {
   /** Set when it was exchanged for its successor. */
   usedAtMs: number | null;
   successorId: string | null;
+  /**
+   * RFC 9449 7: the JWK thumbprint (RFC 7638) of the DPoP key a public client's family is bound
+   * to; every refresh must then carry a proof signed with that key. Null when not bound.
+   */
+  dpopJkt: string | null;
 }
 
 export interface RefreshTokenStore {
@@ -96,4 +107,16 @@ export interface RevocationStore {
    * the feed polls. Returns the unsubscribe.
    */
   watch?(listener: () => void): () => void;
+}
+
+/**
+ * Single-use records for proofs that must not be accepted twice: a DPoP proof's `jti`, a client
+ * assertion's `jti`. Stored (not kept per process) so that every instance behind a load balancer
+ * agrees that a replayed proof was seen. Keys are hashes the caller builds; a record lives only as
+ * long as the proof it guards could still be accepted.
+ */
+export interface ReplayRecordStore {
+  /** Records `key` until `expiresAtMs`, atomically: `seen` when a record with this key already exists. */
+  remember(key: string, expiresAtMs: number): Promise<'new' | 'seen'>;
+  deleteExpired(nowMs: number): Promise<number>;
 }

@@ -1,3 +1,5 @@
+import { dpopSigningAlgorithms } from '../dpop/verify-dpop-proof.ts';
+
 /**
  * The grants the token endpoint knows. `src/http/routes/token.ts` keys its grant registry by this
  * list (a grant missing from either fails the type check), so the metadata below cannot advertise
@@ -70,5 +72,7 @@ export function authorizationServerMetadata(features: EnabledTokenFeatures): Rec
     revocation_feed_endpoint: `${issuer}/v1/revocations`,
     // Not registered by RFC 8414; the algorithms a verifier must accept for the current keys.
     access_token_signing_alg_values_supported: [...new Set(features.signingAlgorithms)],
+    // RFC 9449 5.1: every grant accepts a DPoP proof signed with one of these.
+    dpop_signing_alg_values_supported: [...dpopSigningAlgorithms],
   };
 }

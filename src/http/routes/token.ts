@@ -14,6 +14,7 @@ import { requestContext } from '../session-cookie.ts';
 import { basicClientCredentials } from '../basic-credentials.ts';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from '../refresh-cookie.ts';
 import type { Client } from '../../core/ports.ts';
+import { verifyDpopProof, type VerifiedDpopProof } from '../../core/dpop/verify-dpop-proof.ts';
 
 type TokenBody = Record<string, string | undefined>;
 
@@ -27,6 +28,8 @@ const oauthErrors: Partial<Record<ErrorCode, string>> = {
   // The password grant has no second step: an account with TOTP gets no tokens from it.
   second_factor_required: 'invalid_grant',
   unauthorized_client: 'unauthorized_client',
+  invalid_dpop_proof: 'invalid_dpop_proof',
+  invalid_target: 'invalid_target',
   unsupported_grant_type: 'unsupported_grant_type',
   invalid_scope: 'invalid_scope',
   too_many_requests: 'too_many_requests',
@@ -66,7 +69,7 @@ const tokenParamBody = {
 /** A browser client's refresh token never appears in the body: it went into its cookie. */
 const tokenResponse = (issued: IssuedTokenPair, client: Client) => ({
   access_token: issued.accessToken,
-  token_type: 'Bearer',
+  token_type: issued.tokenType,
   expires_in: issued.expiresInSeconds,
   ...(issued.refreshToken === null || client.refreshTokenDelivery === 'cookie' ? {} : { refresh_token: issued.refreshToken }),
   scope: issued.scope,
@@ -85,6 +88,18 @@ function presentedRefreshToken(request: FastifyRequest, body: TokenBody, client:
   }
   if (!body.refresh_token) throw new AuthError('validation_failed', { detail: 'refresh_token is required.' });
   return body.refresh_token;
+}
+
+/**
+ * The request's DPoP proof (RFC 9449 5), verified, or null without a `DPoP` header: then no store
+ * is touched, so a plain refresh costs what it did before. Repeated headers arrive joined by a
+ * comma, which no compact JWS contains, so they are refused as malformed.
+ */
+async function dpopProofOf(deps: CoreDeps, request: FastifyRequest, url: string): Promise<VerifiedDpopProof | null> {
+  const header = request.headers.dpop;
+  if (header === undefined) return null;
+  if (typeof header !== 'string') throw new AuthError('invalid_dpop_proof', { detail: 'Send one DPoP header.' });
+  return verifyDpopProof(deps, { proof: header, method: request.method, url });
 }
 
 /**
@@ -108,13 +123,15 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
   });
 
   // Keyed by the list the metadata document advertises (core/tokens/server-metadata.ts).
-  const grants: Record<TokenEndpointGrantType, (request: FastifyRequest, body: TokenBody, client: Awaited<ReturnType<typeof authenticateClient>>) => Promise<IssuedTokenPair>> = {
-    password: (request, body, client) => {
+  type Grant = (request: FastifyRequest, body: TokenBody, client: Client, proof: VerifiedDpopProof | null) => Promise<IssuedTokenPair>;
+  const grants: Record<TokenEndpointGrantType, Grant> = {
+    password: (request, body, client, proof) => {
       if (!body.username || !body.password) throw new AuthError('validation_failed', { detail: 'username and password are required.' });
-      return passwordGrant(deps, client, { username: body.username, password: body.password, scope: '' }, requestContext(request));
+      return passwordGrant(deps, client, { username: body.username, password: body.password, scope: '' }, requestContext(request), proof);
     },
-    refresh_token: (request, body, client) => refreshTokenGrant(deps, client, presentedRefreshToken(request, body, client), requestContext(request)),
+    refresh_token: (request, body, client, proof) => refreshTokenGrant(deps, client, presentedRefreshToken(request, body, client), requestContext(request), proof),
   };
+  const tokenEndpointUrl = `${deps.issuer}/v1/token`;
 
   app.post<{ Body: TokenBody }>(
     '/v1/token',
@@ -145,9 +162,11 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
       const credentials = clientCredentials(request, body);
       const client = await authenticateClient(deps, credentials);
       const cookieClient = client.refreshTokenDelivery === 'cookie';
+      const proof = await dpopProofOf(deps, request, tokenEndpointUrl);
+      if (proof === null && client.requireDpop) throw new AuthError('invalid_dpop_proof', { detail: 'This client is registered to require DPoP: send a DPoP proof.' });
       let issued: IssuedTokenPair;
       try {
-        issued = await grant(request, body, client);
+        issued = await grant(request, body, client, proof);
       } catch (error) {
         // A dead refresh token is of no use to the browser: drop it, so the app sees "log in again".
         if (cookieClient && body.grant_type === 'refresh_token' && error instanceof AuthError && error.code === 'invalid_grant') clearRefreshCookie(reply, client);

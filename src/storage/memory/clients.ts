@@ -1,5 +1,5 @@
 import type { Client, ClientStore } from '../../core/ports.ts';
-import type { MemoryDb } from './tables.ts';
+import { deleteWhere, type MemoryDb } from './tables.ts';
 
 // A deep copy, so a caller changing what it read (or what it stored) changes nothing stored.
 const copyClient = (c: Client): Client => structuredClone(c);
@@ -19,6 +19,8 @@ export function memoryClients(db: MemoryDb): ClientStore {
       return [...db.tables.clients.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map(copyClient);
     },
     async delete(id) {
+      // Like the SQL foreign key: the consents given to a client go with it.
+      deleteWhere(db.tables.consents, (c) => c.clientId === id);
       return db.tables.clients.delete(id);
     },
   };

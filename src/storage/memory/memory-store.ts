@@ -8,9 +8,11 @@ import { memoryOAuthFlows } from './oauth-flows.ts';
 import { memoryOAuthIdentities } from './oauth-identities.ts';
 import { memoryUsedPasskeyChallenges } from './used-passkey-challenges.ts';
 import { memoryPasskeys } from './passkeys.ts';
+import { memoryConsoleActivity, memoryOperators } from './operators.ts';
 import { memoryOneTimeTokens } from './one-time-tokens.ts';
 import { memoryRecoveryCodes } from './recovery-codes.ts';
 import { memoryRefreshTokens } from './refresh-tokens.ts';
+import { memoryReplayRecords } from './replay-records.ts';
 import { memoryRevocations } from './revocations.ts';
 import { memorySessions } from './sessions.ts';
 import { memorySigningKeys } from './signing-keys.ts';
@@ -19,6 +21,10 @@ import { memoryThrottle } from './throttle.ts';
 import { memoryTotp } from './totp.ts';
 import { memoryUsers } from './users.ts';
 import { memoryUserProfiles } from './user-profiles.ts';
+import { memoryAuthorizationCodes } from './authorization-codes.ts';
+import { memoryConsents } from './consents.ts';
+import { memoryPendingAuthorizations } from './pending-authorizations.ts';
+import { memorySessionClients } from './session-clients.ts';
 
 type Repositories = Omit<Store, 'transaction' | 'ping' | 'close'>;
 
@@ -43,6 +49,13 @@ function repositories(db: MemoryDb): Repositories {
     passkeys: memoryPasskeys(db),
     usedPasskeyChallenges: memoryUsedPasskeyChallenges(db),
     deliveries: memoryDeliveries(db),
+    operators: memoryOperators(db),
+    consoleActivity: memoryConsoleActivity(db),
+    replayRecords: memoryReplayRecords(db),
+    pendingAuthorizations: memoryPendingAuthorizations(db),
+    authorizationCodes: memoryAuthorizationCodes(db),
+    consents: memoryConsents(db),
+    sessionClients: memorySessionClients(db),
   };
 }
 

@@ -12,7 +12,8 @@ export function memorySigningKeys(db: MemoryDb): SigningKeyStore {
       db.tables.signingKeys.set(key.kid, { ...key });
     },
     async insertFirst(key, nowMs) {
-      if (currentKey([...db.tables.signingKeys.values()], nowMs) !== null) return false;
+      const ring = [...db.tables.signingKeys.values()].filter((k) => k.purpose === key.purpose && (key.purpose !== 'id_token' || k.alg === key.alg));
+      if (currentKey(ring, nowMs) !== null) return false;
       db.tables.signingKeys.set(key.kid, { ...key });
       return true;
     },

@@ -1,4 +1,4 @@
-import type { Delivery, PasskeyCredential, AuditEvent, UserProfile, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
+import type { AuthorizationCodeRecord, Consent, PendingAuthorization, SessionClient, Delivery, PasskeyCredential, AuditEvent, UserProfile, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
 
 /** The memory store's rows, one map (or list) per SQL table. */
 export interface Tables {
@@ -26,6 +26,19 @@ export interface Tables {
   usedPasskeyChallenges: Map<string, number>;
   /** The outbox, with each claim's lease token (never returned by the store). */
   deliveries: Map<string, Delivery & { leaseToken: string | null }>;
+  /** User id -> operator since (the users.operator_since_ms column). */
+  operators: Map<string, number>;
+  /** Session id -> last console request (the sessions.console_seen_at_ms column). */
+  consoleActivity: Map<string, number>;
+  /** Single-use proof ids (DPoP proofs, client assertions), keyed on the caller's hash. */
+  replayRecords: Map<string, { expiresAtMs: number }>;
+  pendingAuthorizations: Map<string, PendingAuthorization>;
+  /** Keyed on the hex of the code hash. */
+  authorizationCodes: Map<string, AuthorizationCodeRecord>;
+  /** Keyed on `${userId} ${clientId}`. */
+  consents: Map<string, Consent>;
+  /** Keyed on `${sessionId} ${clientId}`. */
+  sessionClients: Map<string, SessionClient>;
 }
 
 /**
@@ -37,7 +50,7 @@ export interface MemoryDb {
 }
 
 export function emptyTables(): Tables {
-  return { users: new Map(), profiles: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), usedPasskeyChallenges: new Map(), deliveries: new Map() };
+  return { users: new Map(), profiles: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), usedPasskeyChallenges: new Map(), deliveries: new Map(), operators: new Map(), consoleActivity: new Map(), replayRecords: new Map(), pendingAuthorizations: new Map(), authorizationCodes: new Map(), consents: new Map(), sessionClients: new Map() };
 }
 
 export function cloneTables(t: Tables): Tables {
@@ -63,6 +76,13 @@ export function cloneTables(t: Tables): Tables {
     usedPasskeyChallenges: new Map(t.usedPasskeyChallenges),
     // Rows are changed in place by claimDue: a snapshot copies them, so a rollback undoes a claim.
     deliveries: new Map([...t.deliveries].map(([id, row]) => [id, { ...row }])),
+    operators: new Map(t.operators),
+    consoleActivity: new Map(t.consoleActivity),
+    replayRecords: new Map(t.replayRecords),
+    pendingAuthorizations: new Map(t.pendingAuthorizations),
+    authorizationCodes: new Map(t.authorizationCodes),
+    consents: new Map(t.consents),
+    sessionClients: new Map(t.sessionClients),
   };
 }
 
@@ -127,4 +147,6 @@ export function dropEverythingOf(tables: Tables, userId: string): void {
   tables.emailCodes.delete(userId);
   tables.totp.delete(userId);
   deleteWhere(tables.passkeys, (p) => p.userId === userId);
+  tables.operators.delete(userId);
+  deleteWhere(tables.consents, (c) => c.userId === userId);
 }

@@ -150,6 +150,7 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
     familyExpiresAtMs: 0,
     usedAtMs: null,
     successorId: null,
+    dpopJkt: null,
   };
   const hotStatements = {
     find_refresh_token: refreshTokenQueries.findById(db, ''),

@@ -42,7 +42,8 @@ export type SessionWithUserRow = Record<(typeof sessionWithUserColumns)[number] 
 export const ms = (value: unknown): number => Number(value);
 export const msOrNull = (value: unknown): number | null => (value === null ? null : Number(value));
 
-export function toUser(row: Selectable<UsersTable>): User {
+// The operator flag and the console activity are read by their own ports (core/operators/ports.ts).
+export function toUser(row: Omit<Selectable<UsersTable>, 'operator_since_ms'>): User {
   return {
     id: row.id,
     email: row.email,
@@ -55,7 +56,7 @@ export function toUser(row: Selectable<UsersTable>): User {
   };
 }
 
-export function toSession(row: Selectable<SessionsTable>): Session {
+export function toSession(row: Omit<Selectable<SessionsTable>, 'console_seen_at_ms'>): Session {
   return {
     id: row.id,
     userId: row.user_id,
@@ -116,6 +117,7 @@ export function toAudit(row: Selectable<Database['audit']>): AuditEvent {
     ip: row.ip,
     userAgent: row.user_agent,
     detail: row.detail,
+    actorId: row.actor_id,
   };
 }
 

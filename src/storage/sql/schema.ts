@@ -9,6 +9,8 @@ export interface UsersTable {
   created_at_ms: number;
   updated_at_ms: number;
   disabled_at_ms: number | null;
+  /** Set while the account is an operator (core/operators/ports.ts). */
+  operator_since_ms: number | null;
 }
 
 export interface UserProfilesTable {
@@ -33,6 +35,8 @@ export interface SessionsTable {
   auth_time_ms: number;
   /** RFC 8176 values separated by single spaces ('' when unknown). */
   amr: string;
+  /** The session's last request to the console (core/operators/console-activity.ts). */
+  console_seen_at_ms: number | null;
 }
 
 export interface ThrottleTable {
@@ -50,6 +54,8 @@ export interface AuditTable {
   ip: string;
   user_agent: string;
   detail: string | null;
+  /** The operator who acted, when it was not the user (console actions). */
+  actor_id: string | null;
 }
 
 export interface SigningKeysTable {
@@ -61,6 +67,8 @@ export interface SigningKeysTable {
   activates_at_ms: number;
   retires_at_ms: number | null;
   expires_at_ms: number | null;
+  /** 'access' or 'id_token' (migration 0017). */
+  purpose: string;
 }
 
 export interface ClientsTable {
@@ -104,6 +112,12 @@ export interface RefreshTokensTable {
   family_expires_at_ms: number;
   used_at_ms: number | null;
   successor_id: string | null;
+  dpop_jkt: string | null;
+}
+
+export interface ReplayRecordsTable {
+  key: string;
+  expires_at_ms: number;
 }
 
 export interface RevocationsTable {
@@ -227,6 +241,10 @@ export interface Database {
   throttle: ThrottleTable;
   audit: AuditTable;
   signing_keys: SigningKeysTable;
+  pending_authorizations: PendingAuthorizationsTable;
+  authorization_codes: AuthorizationCodesTable;
+  consents: ConsentsTable;
+  session_clients: SessionClientsTable;
   clients: ClientsTable;
   refresh_tokens: RefreshTokensTable;
   revocations: RevocationsTable;
@@ -240,4 +258,56 @@ export interface Database {
   passkeys: PasskeysTable;
   passkey_used_challenges: PasskeyUsedChallengesTable;
   deliveries: DeliveriesTable;
+  replay_records: ReplayRecordsTable;
+}
+
+/** Migration 0017: the OpenID Provider. */
+export interface PendingAuthorizationsTable {
+  id: string;
+  /** The checked AuthorizationParams as JSON. */
+  params: string;
+  login_after_ms: number | null;
+  created_at_ms: number;
+  expires_at_ms: number;
+}
+
+export interface AuthorizationCodesTable {
+  code_hash: Uint8Array;
+  client_id: string;
+  user_id: string;
+  session_id: string;
+  redirect_uri: string;
+  scope: string;
+  nonce: string | null;
+  code_challenge: string | null;
+  auth_time_ms: number;
+  /** JSON array. */
+  amr: string;
+  acr: string | null;
+  created_at_ms: number;
+  expires_at_ms: number;
+  used_at_ms: number | null;
+  refresh_family_id: string | null;
+  access_token_jti: string | null;
+  access_token_expires_at_ms: number | null;
+  /** max(expires_at_ms, access_token_expires_at_ms): when the row may go. */
+  keep_until_ms: number;
+}
+
+export interface ConsentsTable {
+  user_id: string;
+  client_id: string;
+  /** JSON array. */
+  scopes: string;
+  granted_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface SessionClientsTable {
+  session_id: string;
+  client_id: string;
+  user_id: string;
+  first_issued_at_ms: number;
+  last_issued_at_ms: number;
+  expires_at_ms: number;
 }

@@ -4,6 +4,10 @@ import { sqlAudit } from './repositories/audit.ts';
 import { sqlClients } from './repositories/clients.ts';
 import { sqlDeliveries } from './repositories/deliveries.ts';
 import { sqlOAuthFlows } from './repositories/oauth-flows.ts';
+import { sqlAuthorizationCodes } from './repositories/authorization-codes.ts';
+import { sqlConsents } from './repositories/consents.ts';
+import { sqlPendingAuthorizations } from './repositories/pending-authorizations.ts';
+import { sqlSessionClients } from './repositories/session-clients.ts';
 import { sqlOAuthIdentities } from './repositories/oauth-identities.ts';
 import { sqlRefreshTokens } from './repositories/refresh-tokens.ts';
 import { sqlRevocations } from './repositories/revocations.ts';
@@ -19,6 +23,8 @@ import { sqlRecoveryCodes } from './repositories/recovery-codes.ts';
 import { sqlTotp } from './repositories/totp.ts';
 import { sqlPasskeys } from './repositories/passkeys.ts';
 import { sqlUsedPasskeyChallenges } from './repositories/used-passkey-challenges.ts';
+import { sqlConsoleActivity, sqlOperators } from './repositories/operators.ts';
+import { sqlReplayRecords } from './repositories/replay-records.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
 import { createGroupCommit, type SavepointStatement } from './group-commit.ts';
@@ -77,6 +83,13 @@ function sqlRepositories(db: Db): Repositories {
     passkeys: sqlPasskeys(db),
     usedPasskeyChallenges: sqlUsedPasskeyChallenges(db),
     deliveries: sqlDeliveries(db),
+    operators: sqlOperators(db),
+    consoleActivity: sqlConsoleActivity(db),
+    replayRecords: sqlReplayRecords(db),
+    pendingAuthorizations: sqlPendingAuthorizations(db),
+    authorizationCodes: sqlAuthorizationCodes(db),
+    consents: sqlConsents(db),
+    sessionClients: sqlSessionClients(db),
   };
 }
 

@@ -68,6 +68,7 @@ const refreshTokenColumns = [
   'family_expires_at_ms',
   'used_at_ms',
   'successor_id',
+  'dpop_jkt',
 ] as const satisfies readonly (keyof RefreshTokensTable)[];
 
 /**

@@ -76,7 +76,10 @@ describe('bearerRefusal', () => {
       if (code === 'token_missing' || entry.status !== 401) continue;
       const refusal = bearerRefusal(new GatehouseTokenError(code as TokenErrorCode));
       assert.equal(refusal.status, 401);
-      assert.equal(refusal.headers['www-authenticate'], `Bearer realm="api", error="invalid_token", error_description="${entry.title}"`, code);
+      const challenge = code.startsWith('dpop_')
+        ? `DPoP realm="api", error="${entry.bearerError}", error_description="${entry.title}", algs="ES256 ES384 EdDSA Ed25519 PS256 RS256"`
+        : `Bearer realm="api", error="invalid_token", error_description="${entry.title}"`;
+      assert.equal(refusal.headers['www-authenticate'], challenge, code);
       // RFC 6750 3: error_description is %x20-21 / %x23-5B / %x5D-7E only.
       assert.match(entry.title, /^[\x20\x21\x23-\x5B\x5D-\x7E]+$/, code);
       assert.equal(JSON.parse(refusal.body).code, code);

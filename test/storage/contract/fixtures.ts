@@ -81,6 +81,7 @@ export function anAuditEvent(id: string, overrides: Partial<AuditEvent> = {}): A
     ip: '203.0.113.7',
     userAgent: 'Mozilla/5.0 (contract test)',
     detail: null,
+    actorId: null,
     ...overrides,
   };
 }

@@ -16,6 +16,7 @@ function aToken(id: string, overrides: Partial<RefreshTokenRecord> = {}): Refres
     familyExpiresAtMs: t0Ms + 30 * 24 * hourMs,
     usedAtMs: null,
     successorId: null,
+    dpopJkt: null,
     ...overrides,
   };
 }
@@ -42,6 +43,13 @@ export function refreshTokensContract(open: OpenStore): void {
         await run(store, (s) => s.refreshTokens.insert(token));
         assert.deepEqual(await run(store, (s) => s.refreshTokens.findById('rt-1')), token);
         assert.equal(await run(store, (s) => s.refreshTokens.findById('rt-unknown')), null);
+      });
+
+      test('a DPoP-bound token keeps its key thumbprint', async (store) => {
+        await withSession(store);
+        const token = aToken('rt-dpop', { dpopJkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
+        await run(store, (s) => s.refreshTokens.insert(token));
+        assert.deepEqual(await run(store, (s) => s.refreshTokens.findById('rt-dpop')), token);
       });
 
       test('markUsed marks an unused token once, pointing at its successor; a second call loses', async (store) => {

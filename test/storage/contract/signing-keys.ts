@@ -42,6 +42,19 @@ export function signingKeysContract(open: OpenStore): void {
       assert.deepEqual((await store.signingKeys.list()).map((k) => k.kid).sort(), ['fresh', 'scheduled', 'signing']);
     });
 
+    test('ID token keys: round-trip their purpose; insertFirst counts only keys of the same ring (purpose and algorithm)', async (store) => {
+      await store.signingKeys.insert(aKey('access'));
+      const rs = aKey('id-rs', { alg: 'RS256', purpose: 'id_token' });
+      assert.equal(await store.signingKeys.insertFirst(rs, t0Ms), true, 'an access key does not stand in for an ID token key');
+      assert.equal(await store.signingKeys.insertFirst(aKey('id-rs2', { alg: 'RS256', purpose: 'id_token' }), t0Ms), false);
+      assert.equal(await store.signingKeys.insertFirst(aKey('id-es', { alg: 'ES256', purpose: 'id_token' }), t0Ms), true, 'another algorithm is another ring');
+      assert.equal(await store.signingKeys.insertFirst(aKey('access2'), t0Ms), false, 'ID token keys do not count for the access ring either way');
+      const listed = await store.signingKeys.list();
+      assert.deepEqual(listed.find((k) => k.kid === 'id-rs'), rs);
+      assert.equal(listed.find((k) => k.kid === 'access')?.purpose, undefined);
+      assert.deepEqual(listed.map((k) => k.kid).sort(), ['access', 'id-es', 'id-rs']);
+    });
+
     test('insert stores the key; list returns it with every field intact', async (store) => {
       const current = aKey('k1', { createdAtMs: t0Ms - 5, activatesAtMs: t0Ms + 3 });
       await store.signingKeys.insert(current);

@@ -1,5 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import type { AccessTokenClaims } from '../access-token-claims.ts';
 import { GatehouseTokenError } from '../errors.ts';
+import { dpopProofAlgorithms, type DpopRequest } from '../dpop/verify-dpop-proof.ts';
 
 /**
  * RFC 6750 2.1: `credentials = "Bearer" 1*SP b64token`, the scheme case-insensitive (RFC 9110
@@ -7,6 +9,8 @@ import { GatehouseTokenError } from '../errors.ts';
  * token and nothing after it. The character class excludes "=" and " ", so the match is linear.
  */
 const bearerCredentials = /^bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+/** RFC 9449 7.1: the DPoP scheme carries the same token68 syntax. */
+const dpopCredentials = /^dpop +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /**
  * Surrounding SP and HTAB are not part of a field value (RFC 9110 5.5); most parsers strip them
@@ -68,14 +72,20 @@ export function extractBearerToken(authorization: string | readonly string[] | u
 export interface GatehouseMiddlewareOptions {
   /** The protection space named in `WWW-Authenticate: Bearer realm="..."`; default `api`. Printable ASCII without `"` or `\`. */
   realm?: string;
+  /**
+   * The origin clients address this API by (`https://api.example.com`), to check a DPoP proof's
+   * `htu` behind a proxy. Default: the request's own scheme and `Host` header.
+   */
+  publicOrigin?: string;
 }
 
 /** @internal The options once validated; frozen. */
 export interface ResolvedMiddlewareOptions {
   readonly realm: string;
+  readonly publicOrigin: string | undefined;
 }
 
-const knownOptions = new Set(['realm']);
+const knownOptions = new Set(['realm', 'publicOrigin']);
 
 /**
  * The realm goes inside a quoted-string (RFC 9110 11.2). Allowing only what RFC 6750 3 allows in
@@ -92,13 +102,34 @@ export function resolveMiddlewareOptions(options: GatehouseMiddlewareOptions | u
   if (typeof realm !== 'string' || realm.length === 0 || !quotedStringSafe.test(realm)) {
     problems.push('realm must be a non-empty string of printable ASCII without " or \\');
   }
+  const publicOrigin = options?.publicOrigin;
+  if (publicOrigin !== undefined && (typeof publicOrigin !== 'string' || !URL.canParse(publicOrigin) || new URL(publicOrigin).origin !== publicOrigin.replace(/\/$/, ''))) {
+    problems.push('publicOrigin must be an origin such as https://api.example.com');
+  }
   if (problems.length > 0) throw new TypeError(`${caller}: invalid options:\n- ${problems.join('\n- ')}`);
-  return Object.freeze({ realm });
+  return Object.freeze({ realm, publicOrigin: publicOrigin === undefined ? undefined : new URL(publicOrigin).origin });
 }
 
 /** @internal A verifier as the middleware needs it: only `verify`, so tests and wrappers can pass their own. */
 export interface TokenVerifier {
-  verify(token: string): Promise<AccessTokenClaims>;
+  verify(token: string, dpop?: DpopRequest): Promise<AccessTokenClaims>;
+}
+
+/**
+ * @internal What an adapter reads from a request: the credentials, and for a DPoP token where it
+ * was sent (method, and the URL from `publicOrigin` or the request's scheme and `Host` + its path).
+ */
+export interface PresentedRequest {
+  authorization: string | readonly string[] | undefined;
+  dpop?: string | readonly string[] | undefined;
+  method?: string | undefined;
+  /** The request target (path and query). */
+  path?: string | undefined;
+  /** `https` or `http`, as the request arrived. */
+  protocol?: string | undefined;
+  host?: string | readonly string[] | undefined;
+  /** The whole URL, when the framework knows it (hono); wins over protocol, host and path. */
+  url?: string | undefined;
 }
 
 /** @internal Refuses a middleware made without a verifier at once, not at the first request. */
@@ -156,10 +187,24 @@ function refusalFor(error: GatehouseTokenError, options: ResolvedMiddlewareOptio
     const params = [`realm="${options.realm}"`];
     // The catalog's titles are fixed ASCII; filtering anyway keeps the header valid whatever a title becomes.
     if (error.bearerError !== undefined) params.push(`error="${error.bearerError}"`, `error_description="${error.message.replace(/[^\x20\x21\x23-\x5B\x5D-\x7E]/g, '')}"`);
-    headers['www-authenticate'] = `Bearer ${params.join(', ')}`;
+    // RFC 9449 7.1: a refusal about DPoP is a DPoP challenge, naming the algorithms a proof may use.
+    headers['www-authenticate'] = error.code.startsWith('dpop_')
+      ? `DPoP ${params.join(', ')}, algs="${dpopProofAlgorithms.join(' ')}"`
+      : `Bearer ${params.join(', ')}`;
   }
   const body = JSON.stringify({ type: 'about:blank', title: error.message, status: error.status, code: error.code });
   return Object.freeze({ status: error.status, headers: Object.freeze(headers), body });
+}
+
+/** The URL a DPoP proof must name; '' (which matches no proof) when the request does not say. */
+function requestUrl(request: PresentedRequest, options: ResolvedMiddlewareOptions): string {
+  if (request.url !== undefined && options.publicOrigin === undefined) return request.url;
+  const path = request.path ?? (request.url !== undefined && URL.canParse(request.url) ? new URL(request.url).pathname : undefined);
+  if (path === undefined || !path.startsWith('/')) return '';
+  if (options.publicOrigin !== undefined) return `${options.publicOrigin}${path}`;
+  const host = typeof request.host === 'string' ? request.host : undefined;
+  const protocol = request.protocol === 'https' || request.protocol === 'http' ? request.protocol : undefined;
+  return host === undefined || protocol === undefined ? '' : `${protocol}://${host}${path}`;
 }
 
 /** @internal The outcome of {@link authenticate}: the claims, or the answer to send instead. */
@@ -170,11 +215,29 @@ export type Authentication = { readonly claims: AccessTokenClaims; readonly refu
  * anything that is not a {@link GatehouseTokenError} is a bug, not a refusal, and is thrown on
  * for the framework's own error handling.
  */
-export async function authenticate(verifier: TokenVerifier, authorization: string | readonly string[] | undefined, options: ResolvedMiddlewareOptions): Promise<Authentication> {
+export async function authenticate(verifier: TokenVerifier, request: PresentedRequest, options: ResolvedMiddlewareOptions): Promise<Authentication> {
   try {
-    return { claims: await verifier.verify(extractBearerToken(authorization)), refusal: null };
+    const authorization = typeof request.authorization === 'string' ? trimOptionalWhitespace(request.authorization) : undefined;
+    const dpopToken = authorization === undefined ? undefined : dpopCredentials.exec(authorization)?.[1];
+    if (dpopToken === undefined) return { claims: await verifier.verify(extractBearerToken(request.authorization)), refusal: null };
+    return { claims: await verifier.verify(dpopToken, { proof: request.dpop, method: request.method ?? '', url: requestUrl(request, options) }), refusal: null };
   } catch (error) {
     if (!(error instanceof GatehouseTokenError)) throw error;
     return { claims: null, refusal: refusalFor(error, options) };
   }
+}
+
+/**
+ * @internal The credentials of a node:http request (node and express adapters). The scheme is
+ * https when the socket is TLS; behind a TLS-terminating proxy, set `publicOrigin`.
+ */
+export function nodeRequest(req: IncomingMessage): PresentedRequest {
+  return {
+    authorization: req.headers.authorization,
+    dpop: req.headers.dpop,
+    method: req.method,
+    path: req.url,
+    protocol: (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true ? 'https' : 'http',
+    host: req.headers.host,
+  };
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessTokenClaims } from '../access-token-claims.ts';
-import { assertVerifier, authenticate, resolveMiddlewareOptions, type GatehouseMiddlewareOptions } from './bearer.ts';
+import { assertVerifier, authenticate, nodeRequest, resolveMiddlewareOptions, type GatehouseMiddlewareOptions } from './bearer.ts';
 
 /**
  * The part of an express request the middleware reads and writes; express's `Request` fits it.
@@ -68,7 +68,7 @@ export function expressGatehouse(verifier: { verify(token: string): Promise<Acce
   return async function gatehouseMiddleware(req, res, next) {
     let outcome;
     try {
-      outcome = await authenticate(verifier, req.headers.authorization, resolved);
+      outcome = await authenticate(verifier, nodeRequest(req), resolved);
     } catch (error) {
       next(error);
       return;

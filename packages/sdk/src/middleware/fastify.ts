@@ -9,7 +9,11 @@ import { assertVerifier, authenticate, resolveMiddlewareOptions, type GatehouseM
  * const request: FastifyRequestLike = { headers: { authorization: 'Bearer eyJ...' } };
  */
 export interface FastifyRequestLike {
-  readonly headers: { readonly authorization?: string | readonly string[] | undefined };
+  readonly headers: { readonly authorization?: string | readonly string[] | undefined; readonly dpop?: string | readonly string[] | undefined; readonly host?: string | undefined };
+  /** Read for DPoP-bound tokens only (the proof names the method and URL). */
+  readonly method?: string;
+  readonly url?: string;
+  readonly protocol?: string;
   /** Set by the hook to the verified claims. */
   gatehouse?: AccessTokenClaims | null;
 }
@@ -68,7 +72,11 @@ export function fastifyGatehouse(verifier: { verify(token: string): Promise<Acce
   assertVerifier(verifier, 'fastifyGatehouse');
   const resolved = resolveMiddlewareOptions(options, 'fastifyGatehouse');
   return async function gatehousePreHandler(request, reply) {
-    const { claims, refusal } = await authenticate(verifier, request.headers.authorization, resolved);
+    const { claims, refusal } = await authenticate(
+      verifier,
+      { authorization: request.headers.authorization, dpop: request.headers.dpop, method: request.method, path: request.url, protocol: request.protocol, host: request.headers.host },
+      resolved,
+    );
     if (refusal !== null) {
       reply.code(refusal.status);
       reply.headers({ ...refusal.headers });

@@ -21,7 +21,8 @@ export type GatehouseVariables = {
  * const header = (c as HonoContextLike).req.header('authorization');
  */
 export interface HonoContextLike {
-  readonly req: { header(name: string): string | undefined };
+  /** `method` and `url` are read for DPoP-bound tokens only (the proof names them). */
+  readonly req: { header(name: string): string | undefined; readonly method?: string; readonly url?: string };
   set(key: 'gatehouse', value: AccessTokenClaims): void;
 }
 
@@ -55,7 +56,7 @@ export function honoGatehouse(verifier: { verify(token: string): Promise<AccessT
   assertVerifier(verifier, 'honoGatehouse');
   const resolved = resolveMiddlewareOptions(options, 'honoGatehouse');
   return async function gatehouseMiddleware(c, next) {
-    const { claims, refusal } = await authenticate(verifier, c.req.header('authorization'), resolved);
+    const { claims, refusal } = await authenticate(verifier, { authorization: c.req.header('authorization'), dpop: c.req.header('dpop'), method: c.req.method, url: c.req.url }, resolved);
     if (refusal !== null) return new Response(refusal.body, { status: refusal.status, headers: refusal.headers });
     c.set('gatehouse', claims);
     await next();

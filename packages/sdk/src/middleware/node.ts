@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessTokenClaims } from '../access-token-claims.ts';
-import { assertVerifier, authenticate, resolveMiddlewareOptions, type GatehouseMiddlewareOptions } from './bearer.ts';
+import { assertVerifier, authenticate, nodeRequest, resolveMiddlewareOptions, type GatehouseMiddlewareOptions } from './bearer.ts';
 
 /**
  * A `node:http` request handler that runs only for a verified token, with its claims.
@@ -55,7 +55,7 @@ export function withGatehouse(verifier: { verify(token: string): Promise<AccessT
   return async function gatehouseListener(req, res) {
     let outcome;
     try {
-      outcome = await authenticate(verifier, req.headers.authorization, resolved);
+      outcome = await authenticate(verifier, nodeRequest(req), resolved);
     } catch (error) {
       // Fail closed: a verifier that broke lets nothing through, and the request is not left hanging.
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'about:blank', title: 'Internal Server Error', status: 500 }));

@@ -2,6 +2,7 @@ import { logIn } from '../../credentials/log-in.ts';
 import { AuthError } from '../../errors.ts';
 import type { CoreDeps, RequestContext } from '../../deps.ts';
 import type { Client } from '../../ports.ts';
+import type { VerifiedDpopProof } from '../../dpop/verify-dpop-proof.ts';
 import type { TokenDeps } from '../issue-access-token.ts';
 import { issueAccessToken } from '../issue-access-token.ts';
 import { issueRefreshToken, type IssuedTokenPair } from '../issue-token-pair.ts';
@@ -16,7 +17,9 @@ export async function passwordGrant(
   client: Client,
   input: { username: string; password: string; scope: string },
   context: RequestContext,
+  proof: VerifiedDpopProof | null = null,
 ): Promise<IssuedTokenPair> {
+  const dpopJkt = proof?.jkt ?? null;
   if (!deps.passwordGrantEnabled) throw new AuthError('unsupported_grant_type', { detail: 'The password grant is switched off.' });
   if (!client.grantTypes.includes('password')) throw new AuthError('unauthorized_client');
   let refreshToken: string | null = null;
@@ -26,10 +29,10 @@ export async function passwordGrant(
       email: input.username,
       password: input.password,
       inSameTransaction: async (tx, started) => {
-        refreshToken = await issueRefreshToken(deps, tx, { session: started.session, client, scope: input.scope });
+        refreshToken = await issueRefreshToken(deps, tx, { session: started.session, client, scope: input.scope, dpopJkt });
       },
     },
     context,
   );
-  return { ...(await issueAccessToken(deps, { user, session, client, scope: input.scope })), refreshToken };
+  return { ...(await issueAccessToken(deps, { user, session, client, scope: input.scope, dpopJkt })), refreshToken };
 }

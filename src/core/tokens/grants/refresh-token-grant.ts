@@ -8,6 +8,7 @@ import { issueAccessToken, type TokenDeps } from '../issue-access-token.ts';
 import type { IssuedTokenPair } from '../issue-token-pair.ts';
 import { successorRefreshToken } from '../refresh-token-secret.ts';
 import { endSessions } from '../../sessions/end-sessions.ts';
+import type { VerifiedDpopProof } from '../../dpop/verify-dpop-proof.ts';
 
 type Outcome =
   | { kind: 'issued'; current: SessionWithUser; scope: string; refreshToken: string }
@@ -24,6 +25,7 @@ const invalidGrant = (detail: string): AuthError => new AuthError('invalid_grant
  *   presented secret (refresh-token-secret.ts), each with its own fresh access token.
  * - Presented again after that, or after its successor was itself used: theft is assumed. The
  *   whole family and its session are revoked, and the answer is `invalid_grant`.
+ * - A family bound to a DPoP key (a public client's, RFC 9449 5) needs a proof by that key.
  * - Another client's token, an expired one (idle or absolute), or one whose session ended or
  *   whose user is disabled: `invalid_grant`.
  */
@@ -32,6 +34,7 @@ export async function refreshTokenGrant(
   client: Client,
   presentedToken: string,
   context: RequestContext,
+  proof: VerifiedDpopProof | null = null,
 ): Promise<IssuedTokenPair> {
   if (!client.grantTypes.includes('refresh_token')) throw new AuthError('unauthorized_client');
   const parsed = parseSessionToken(presentedToken);
@@ -43,6 +46,12 @@ export async function refreshTokenGrant(
     if (record === null || !secretMatches(parsed.secret, record.secretHash)) throw invalidGrant('Unknown refresh token.');
     if (record.clientId !== client.id) throw invalidGrant('This refresh token belongs to another client.');
     if (nowMs >= record.familyExpiresAtMs || nowMs >= record.idleExpiresAtMs) throw invalidGrant('The refresh token has expired.');
+    // RFC 9449 5: a bound family refreshes only with a proof by its key, checked before anything
+    // is rotated, so a thief without the private key cannot even burn the token.
+    if (record.dpopJkt !== null) {
+      if (proof === null) throw new AuthError('invalid_dpop_proof', { detail: 'This refresh token is bound to a DPoP key: send a DPoP proof.' });
+      if (proof.jkt !== record.dpopJkt) throw invalidGrant('This refresh token is bound to another DPoP key.');
+    }
     const current = await tx.sessions.findWithUser(record.sessionId);
     if (current === null || current.user.disabledAtMs !== null || sessionHasEnded(current.session, nowMs, deps.sessionPolicy)) {
       throw invalidGrant('The session this token belongs to has ended.');
@@ -76,7 +85,7 @@ export async function refreshTokenGrant(
 
   if (outcome.kind === 'issued') {
     // Signed after the commit: the key ring reads outside the transaction.
-    const access = await issueAccessToken(deps, { user: outcome.current.user, session: outcome.current.session, client, scope: outcome.scope });
+    const access = await issueAccessToken(deps, { user: outcome.current.user, session: outcome.current.session, client, scope: outcome.scope, dpopJkt: proof?.jkt ?? null });
     return { ...access, refreshToken: outcome.refreshToken };
   }
   // Reuse: revoke the family and its session, committed before the refusal is sent.
@@ -109,5 +118,6 @@ async function insertSuccessor(
     familyExpiresAtMs: record.familyExpiresAtMs,
     usedAtMs: null,
     successorId: null,
+    dpopJkt: record.dpopJkt,
   });
 }

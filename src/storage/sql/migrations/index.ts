@@ -13,6 +13,9 @@ import * as userProfiles from './0011-user-profiles.ts';
 import * as oidcClients from './0012-oidc-clients.ts';
 import * as passkeyUsedChallenges from './0013-passkey-used-challenges.ts';
 import * as deliveries from './0014-deliveries.ts';
+import * as operators from './0015-operators.ts';
+import * as dpop from './0016-dpop.ts';
+import * as openidProvider from './0017-openid-provider.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +33,7 @@ export const migrations: Record<string, Migration> = {
   '0012-oidc-clients': oidcClients,
   '0013-passkey-used-challenges': passkeyUsedChallenges,
   '0014-deliveries': deliveries,
+  '0015-operators': operators,
+  '0016-dpop': dpop,
+  '0017-openid-provider': openidProvider,
 };

@@ -3,10 +3,10 @@ import type { AuditEvent, AuditStore } from '../../../core/ports.ts';
 import { toAudit, type Db } from '../rows.ts';
 import type { AuditTable } from '../schema.ts';
 
-export const auditColumns = ['id', 'at_ms', 'type', 'user_id', 'email', 'ip', 'user_agent', 'detail'] as const satisfies readonly (keyof AuditTable)[];
+export const auditColumns = ['id', 'at_ms', 'type', 'user_id', 'email', 'ip', 'user_agent', 'detail', 'actor_id'] as const satisfies readonly (keyof AuditTable)[];
 
 export function toAuditRow(event: AuditEvent): AuditTable {
-  return { id: event.id, at_ms: event.atMs, type: event.type, user_id: event.userId, email: event.email, ip: event.ip, user_agent: event.userAgent, detail: event.detail };
+  return { id: event.id, at_ms: event.atMs, type: event.type, user_id: event.userId, email: event.email, ip: event.ip, user_agent: event.userAgent, detail: event.detail, actor_id: event.actorId };
 }
 
 /** The queries SQLite's fast paths (sqlite.ts) prepare once. */

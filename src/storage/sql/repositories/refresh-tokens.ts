@@ -16,6 +16,7 @@ export function toRecord(row: Selectable<RefreshTokensTable>): RefreshTokenRecor
     familyExpiresAtMs: ms(row.family_expires_at_ms),
     usedAtMs: msOrNull(row.used_at_ms),
     successorId: row.successor_id,
+    dpopJkt: row.dpop_jkt,
   };
 }
 
@@ -32,6 +33,7 @@ export function toRow(token: RefreshTokenRecord): RefreshTokensTable {
     family_expires_at_ms: token.familyExpiresAtMs,
     used_at_ms: token.usedAtMs,
     successor_id: token.successorId,
+    dpop_jkt: token.dpopJkt,
   };
 }
 

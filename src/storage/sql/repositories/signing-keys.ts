@@ -16,6 +16,7 @@ function toRecord(row: Selectable<SigningKeysTable>): SigningKeyRecord {
     activatesAtMs: ms(row.activates_at_ms),
     retiresAtMs: msOrNull(row.retires_at_ms),
     expiresAtMs: msOrNull(row.expires_at_ms),
+    ...(row.purpose === 'id_token' ? { purpose: 'id_token' as const } : {}),
   };
 }
 
@@ -29,9 +30,9 @@ export function sqlSigningKeys(db: Db): SigningKeyStore {
       // Check and insert in one transaction. On PostgreSQL two READ COMMITTED transactions could
       // both see an empty table, so they queue on an advisory lock first.
       return inLockedTransaction(db, firstKeyLockKey, async (tx) => {
-        const signing = await tx
-          .selectFrom('signing_keys')
-          .select('kid')
+        let ring = tx.selectFrom('signing_keys').select('kid').where('purpose', '=', key.purpose ?? 'access');
+        if (key.purpose === 'id_token') ring = ring.where('alg', '=', key.alg);
+        const signing = await ring
           .where('activates_at_ms', '<=', nowMs)
           .where((eb) => eb.or([eb('retires_at_ms', 'is', null), eb('retires_at_ms', '>', nowMs)]))
           .limit(1)
@@ -53,6 +54,7 @@ export function sqlSigningKeys(db: Db): SigningKeyStore {
           activates_at_ms: key.activatesAtMs,
           retires_at_ms: key.retiresAtMs,
           expires_at_ms: key.expiresAtMs,
+          purpose: key.purpose ?? 'access',
         })
         .execute();
     },

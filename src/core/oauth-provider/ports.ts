@@ -1,0 +1,117 @@
+/** The storage ports of the OpenID Provider: pending authorization requests, codes, consents, and which apps a session reached. */
+
+/** The parameters of an authorization request, once checked (see parse-authorization-request.ts). */
+export interface AuthorizationParams {
+  clientId: string;
+  /** Matched exactly against one the client registered. */
+  redirectUri: string;
+  /** Space-separated, only scopes the client may ask for, in the order asked. */
+  scope: string;
+  state: string | null;
+  nonce: string | null;
+  codeChallenge: string | null;
+  responseMode: 'query' | 'form_post';
+  prompt: Array<'none' | 'login' | 'consent'>;
+  maxAgeSeconds: number | null;
+  loginHint: string | null;
+  idTokenHint: string | null;
+  uiLocales: string | null;
+  acrValues: string | null;
+}
+
+/**
+ * An authorization request waiting for the user (login, then consent), kept server-side so the
+ * browser carries only its opaque id through the login pages, never the request itself.
+ */
+export interface PendingAuthorization {
+  /** 128 random bits; not a credential: resuming it still needs the user's own session. */
+  id: string;
+  params: AuthorizationParams;
+  /** When the login this request asked for (prompt=login, max_age) must have happened after; null when any login will do. */
+  loginAfterMs: number | null;
+  createdAtMs: number;
+  expiresAtMs: number;
+}
+
+export interface PendingAuthorizationStore {
+  insert(request: PendingAuthorization): Promise<void>;
+  find(id: string): Promise<PendingAuthorization | null>;
+  /** Removes it; true if it was there (single use: of two calls, one gets true). */
+  delete(id: string): Promise<boolean>;
+  deleteExpired(nowMs: number): Promise<number>;
+}
+
+/** An authorization code. Only the SHA-256 of the code is stored. */
+export interface AuthorizationCodeRecord {
+  codeHash: Uint8Array;
+  clientId: string;
+  userId: string;
+  sessionId: string;
+  redirectUri: string;
+  scope: string;
+  nonce: string | null;
+  /** S256 challenge (base64url), or null when the request was an OpenID request with a nonce and no PKCE. */
+  codeChallenge: string | null;
+  authTimeMs: number;
+  amr: string[];
+  acr: string | null;
+  createdAtMs: number;
+  expiresAtMs: number;
+  /** Set at the first exchange; a second exchange finds it set and revokes what the first one issued. */
+  usedAtMs: number | null;
+  /** What the first exchange issued, for that revocation. */
+  refreshFamilyId: string | null;
+  accessTokenJti: string | null;
+  accessTokenExpiresAtMs: number | null;
+}
+
+export interface AuthorizationCodeStore {
+  insert(code: AuthorizationCodeRecord): Promise<void>;
+  findByHash(codeHash: Uint8Array): Promise<AuthorizationCodeRecord | null>;
+  /** Marks it used, only if it is still unused: false when another exchange won. */
+  markUsed(codeHash: Uint8Array, usedAtMs: number): Promise<boolean>;
+  /** Records what the first exchange issued. */
+  recordIssued(codeHash: Uint8Array, issued: { refreshFamilyId: string | null; accessTokenJti: string; accessTokenExpiresAtMs: number }): Promise<void>;
+  /** Drops codes whose record is no longer needed (`keepUntilMs` <= now); see authorization-code.ts. */
+  deleteExpired(nowMs: number): Promise<number>;
+}
+
+/** What a user allowed an app: remembered per (user, client), asked again only for new scopes. */
+export interface Consent {
+  userId: string;
+  clientId: string;
+  scopes: string[];
+  grantedAtMs: number;
+  updatedAtMs: number;
+}
+
+export interface ConsentStore {
+  find(userId: string, clientId: string): Promise<Consent | null>;
+  /** Inserts or replaces the (user, client) consent. */
+  upsert(consent: Consent): Promise<void>;
+  listByUser(userId: string): Promise<Consent[]>;
+  /** True if there was one. */
+  delete(userId: string, clientId: string): Promise<boolean>;
+}
+
+/**
+ * An app that was issued tokens under a Gatehouse session (`sid`): the list back-channel logout
+ * walks when the session ends.
+ */
+export interface SessionClient {
+  sessionId: string;
+  clientId: string;
+  userId: string;
+  firstIssuedAtMs: number;
+  lastIssuedAtMs: number;
+  /** The session's own expiry: the row is useless after it. */
+  expiresAtMs: number;
+}
+
+export interface SessionClientStore {
+  /** Records (or refreshes `lastIssuedAtMs` of) the pair. */
+  record(entry: SessionClient): Promise<void>;
+  /** Every client issued tokens under this session, oldest first. */
+  listClientsForSession(sessionId: string): Promise<SessionClient[]>;
+  deleteExpired(nowMs: number): Promise<number>;
+}

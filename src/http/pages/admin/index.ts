@@ -1,0 +1,11 @@
+import type { FastifyInstance } from 'fastify';
+import type { CoreDeps } from '../../../core/deps.ts';
+import { dashboardPage } from './dashboard.ts';
+
+/**
+ * The operator console under /admin. Every route takes the `operatorOnly()` preHandler
+ * (test/http/pages/admin/access-control.test.ts walks the route table to prove it).
+ */
+export function adminPages(app: FastifyInstance, deps: CoreDeps): void {
+  dashboardPage(app, deps);
+}

@@ -1,0 +1,46 @@
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { CoreDeps, RequestContext } from '../../core/deps.ts';
+import { AuthError } from '../../core/errors.ts';
+import { operatorAccess } from '../../core/operators/operator-access.ts';
+import type { SessionWithUser } from '../../core/ports.ts';
+import { currentSession, requestContext } from '../session-cookie.ts';
+
+const operatorSessions = new WeakMap<FastifyRequest, SessionWithUser>();
+
+/**
+ * The one "signed-in operator with a second factor" check, as a fastify `preHandler`, for the
+ * console at /admin and any other operator-only page (docs/security.md SEC-270..274):
+ * - no session, or a user who is not an operator: the same 404 as any unknown URL, so the
+ *   console is invisible to the public and to ordinary users;
+ * - an operator without a second factor: 403 `operator_second_factor_required`;
+ * - a console idle for longer than `sessionPolicy.consoleIdleTimeoutMs`: 303 to the
+ *   re-authentication form, which comes back here (to `home` after a form POST).
+ * Read the operator's session in the handler with `operatorSession(request)`.
+ */
+export function operatorOnly(deps: CoreDeps, home = '/admin'): preHandlerAsyncHookHandler {
+  return async function requireOperator(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const current = await currentSession(deps, request);
+    if (current === null) throw new AuthError('not_found');
+    const access = await operatorAccess(deps, current);
+    if (access === 'not_operator') throw new AuthError('not_found');
+    if (access === 'no_second_factor') throw new AuthError('operator_second_factor_required');
+    if (access === 'idle') {
+      const back = request.method === 'GET' ? request.url : home;
+      return reply.redirect(`/account/reauth?return_to=${encodeURIComponent(back)}`, 303);
+    }
+    operatorSessions.set(request, current);
+    return undefined;
+  };
+}
+
+/** The operator's session that the route's `operatorOnly()` preHandler let through. Throws when the route has none. */
+export function operatorSession(request: FastifyRequest): SessionWithUser {
+  const current = operatorSessions.get(request);
+  if (current === undefined) throw new Error(`${request.method} ${request.url}: the route has no operatorOnly() preHandler`);
+  return current;
+}
+
+/** The request's context with the operator as the actor, so the audit trail records who acted on whose account. */
+export function operatorContext(request: FastifyRequest): RequestContext {
+  return { ...requestContext(request), actorId: operatorSession(request).user.id };
+}

@@ -1,0 +1,42 @@
+import type { AuthorizationCodeRecord, AuthorizationCodeStore } from '../../core/ports.ts';
+import { copyBytes, deleteWhere, type MemoryDb } from './tables.ts';
+
+const keyOf = (codeHash: Uint8Array): string => Buffer.from(codeHash).toString('hex');
+const copy = (r: AuthorizationCodeRecord): AuthorizationCodeRecord => ({ ...copyBytes(r), amr: [...r.amr] });
+
+export function memoryAuthorizationCodes(db: MemoryDb): AuthorizationCodeStore {
+  return {
+    async insert(code) {
+      const key = keyOf(code.codeHash);
+      if (db.tables.authorizationCodes.has(key)) throw new Error('duplicate authorization code');
+      db.tables.authorizationCodes.set(key, copy(code));
+    },
+    async findByHash(codeHash) {
+      const r = db.tables.authorizationCodes.get(keyOf(codeHash));
+      return r === undefined ? null : copy(r);
+    },
+    async markUsed(codeHash, usedAtMs) {
+      const key = keyOf(codeHash);
+      const r = db.tables.authorizationCodes.get(key);
+      if (r === undefined || r.usedAtMs !== null) return false;
+      db.tables.authorizationCodes.set(key, { ...r, usedAtMs });
+      return true;
+    },
+    async recordIssued(codeHash, issued) {
+      const key = keyOf(codeHash);
+      const r = db.tables.authorizationCodes.get(key);
+      if (r !== undefined) db.tables.authorizationCodes.set(key, { ...r, ...issued });
+    },
+    async deleteExpired(nowMs) {
+      return deleteWhere(db.tables.authorizationCodes, (r) => keepUntilMs(r) <= nowMs);
+    },
+  };
+}
+
+/**
+ * A code is useless after `expiresAtMs`, but its record is kept until the access token its first
+ * exchange issued has expired too, so a late second exchange still revokes what the first got.
+ */
+export function keepUntilMs(r: Pick<AuthorizationCodeRecord, 'expiresAtMs' | 'accessTokenExpiresAtMs'>): number {
+  return Math.max(r.expiresAtMs, r.accessTokenExpiresAtMs ?? 0);
+}
