@@ -25,7 +25,7 @@ import { housekeep } from './housekeeping.ts';
 import { startOutbox, type Outbox } from './delivery/outbox.ts';
 import { backchannelLogoutKind } from './core/logout/backchannel-logout-kind.ts';
 import { backchannelLogoutKindName } from './core/logout/enqueue-backchannel-logouts.ts';
-import { noTrace } from './core/trace/ports.ts';
+import { noTrace, type TraceRecorder } from './core/trace/ports.ts';
 import { createTraceLog } from './core/trace/trace-log.ts';
 import { tracedStore } from './core/trace/traced-store.ts';
 import type { RequestRecorder } from './http/inspector/request-recorder.ts';
@@ -127,7 +127,7 @@ const cliOutbox: MailOutbox = {
   enqueue: (message) => process.stderr.write(`gatehouse: a ${message.kind} mail was not sent (the CLI sends no mail)\n`),
 };
 
-export async function createCoreDeps(config: GatehouseConfig, store: Store, clock: Clock = systemClock, outbox: MailOutbox = cliOutbox): Promise<CoreDeps> {
+export async function createCoreDeps(config: GatehouseConfig, store: Store, clock: Clock = systemClock, outbox: MailOutbox = cliOutbox, trace: TraceRecorder = noTrace): Promise<CoreDeps> {
   const hasher = createArgon2idHasher(config.password.argon2, systemRandom);
   // Started first: the hash runs on the thread pool while the password lists load.
   const dummyPasswordHash = hasher.hash(Buffer.from(systemRandom.bytes(24)).toString('base64url'));
@@ -150,10 +150,12 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
       store.throttle,
       { account: rule(config.rateLimit.account), ip: rule(config.rateLimit.ip), signupIp: rule(config.rateLimit.signupIp), oauthStartIp: rule(config.rateLimit.oauthStartIp) },
       secret,
+      trace,
     ),
     dummyPasswordHash: await dummyPasswordHash,
     accountSecurity: createAccountSecurityDeps(config, outbox),
     passkeys: passkeyPolicy(config),
+    trace,
   };
 }
 
@@ -301,7 +303,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   // a store that records every repository call. Off, the core gets the no-op recorder and the
   // store is not wrapped (PERF.md: the session check within 2% of no recorder at all).
   const inspector = config.inspector === 'off' ? undefined : await createInspector(config, clock);
-  const deps = { ...(await createCoreDeps(config, inspector === undefined ? store : tracedStore(store, inspector.recorder), clock, mailer.queue)), trace: inspector?.recorder ?? noTrace };
+  const deps = await createCoreDeps(config, inspector === undefined ? store : tracedStore(store, inspector.recorder), clock, mailer.queue, inspector?.recorder ?? noTrace);
   const tokens = createTokenDeps(config, deps.store, clock);
   await tokens.keyRing.ensureKey();
   // A changed GATEHOUSE_TOKEN_ALGORITHM must not be silently ignored, nor break tokens in flight:

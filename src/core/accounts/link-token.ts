@@ -1,6 +1,7 @@
 import type { CoreDeps } from '../deps.ts';
 import type { OneTimeTokenPurpose, OneTimeTokenRecord, Store, User } from '../ports.ts';
 import { generateSessionToken, parseSessionToken, secretMatches } from '../sessions/session-token.ts';
+import { hashReference } from '../trace/hash-reference.ts';
 
 /**
  * Link tokens (email verification, password reset) have the session token's shape, `id.secret`
@@ -8,7 +9,7 @@ import { generateSessionToken, parseSessionToken, secretMatches } from '../sessi
  * is compared in constant time. A new link voids the older ones of the same purpose.
  */
 export async function issueLinkToken(
-  deps: Pick<CoreDeps, 'clock' | 'random'>,
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'trace'>,
   tx: Store,
   user: User,
   purpose: OneTimeTokenPurpose,
@@ -18,6 +19,13 @@ export async function issueLinkToken(
   const { id, token, secretHash } = generateSessionToken(deps.random);
   await tx.oneTimeTokens.deleteByUser(user.id, purpose);
   await tx.oneTimeTokens.insert({ id, userId: user.id, purpose, email: user.email, secretHash, createdAtMs: nowMs, expiresAtMs: nowMs + ttlMs, usedAtMs: null });
+  deps.trace?.step({
+    kind: 'decision',
+    title: `${purpose === 'verify_email' ? 'Verification' : 'Password reset'} link issued`,
+    outcome: 'info',
+    detail: { linkId: id, stored: `${hashReference(secretHash)} (SHA-256 of the secret; the link itself goes only into the mail)`, expiresAt: new Date(nowMs + ttlMs).toISOString(), olderLinks: 'voided' },
+    teach: 'one-time-link',
+  });
   return token;
 }
 
@@ -26,11 +34,21 @@ export async function issueLinkToken(
  * its secret matches; null for every other case alike. It is not consumed here (a page may
  * show a form first): consume it with `store.oneTimeTokens.consume` in the transaction that acts.
  */
-export async function findLinkToken(deps: Pick<CoreDeps, 'clock' | 'store'>, token: string, purpose: OneTimeTokenPurpose): Promise<OneTimeTokenRecord | null> {
+export async function findLinkToken(deps: Pick<CoreDeps, 'clock' | 'store' | 'trace'>, token: string, purpose: OneTimeTokenPurpose): Promise<OneTimeTokenRecord | null> {
   const parsed = parseSessionToken(token);
-  if (parsed === null) return null;
-  const record = await deps.store.oneTimeTokens.findById(parsed.id);
-  if (record === null || !secretMatches(parsed.secret, record.secretHash)) return null;
-  if (record.purpose !== purpose || record.usedAtMs !== null || record.expiresAtMs <= deps.clock.nowMs()) return null;
-  return record;
+  const record = parsed === null ? null : await deps.store.oneTimeTokens.findById(parsed.id);
+  const why =
+    parsed === null || record === null
+      ? 'malformed or unknown'
+      : !secretMatches(parsed.secret, record.secretHash)
+        ? 'secret does not match (constant-time compare of SHA-256)'
+        : record.purpose !== purpose
+          ? 'made for another purpose'
+          : record.usedAtMs !== null
+            ? 'already used'
+            : record.expiresAtMs <= deps.clock.nowMs()
+              ? 'expired'
+              : null;
+  deps.trace?.step({ kind: 'decision', title: why === null ? 'Link valid' : `Link refused: ${why}`, outcome: why === null ? 'ok' : 'refused', detail: { purpose, linkId: parsed?.id ?? null }, teach: 'one-time-link' });
+  return why === null ? record : null;
 }

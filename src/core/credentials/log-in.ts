@@ -34,9 +34,24 @@ export async function verifyPasswordStep(deps: CoreDeps, input: Pick<LogInInput,
 
   const user = normalizeEmail(input.email) === null ? null : await deps.store.users.findByEmail(email);
   const password = normalizePassword(input.password);
+  const hashStartedAtMs = deps.clock.nowMs();
   const verification = exceedsPasswordByteCap(input.password, deps.passwordPolicy)
     ? { matches: false, needsRehash: false }
     : await deps.hasher.verify(user?.passwordHash ?? deps.dummyPasswordHash, password);
+  deps.trace?.step({
+    kind: 'decision',
+    title: verification.matches ? 'Password matches' : 'Password refused',
+    outcome: verification.matches ? 'ok' : 'refused',
+    detail: {
+      account: user === null ? 'unknown email: checked against a dummy hash, so both paths cost the same' : user.id,
+      algorithm: 'argon2id',
+      // The PHC string's parameter part (m, t, p): public, and the same for every account.
+      parameters: (user?.passwordHash ?? deps.dummyPasswordHash).split('$')[3] ?? '',
+      timeTakenMs: deps.clock.nowMs() - hashStartedAtMs,
+      upgradeNeeded: verification.needsRehash,
+    },
+    teach: 'password-hash',
+  });
 
   // An account without a password (made by a social login) was checked against the dummy hash
   // above, like an unknown email: same work, same answer.
@@ -60,6 +75,7 @@ export async function verifyPasswordStep(deps: CoreDeps, input: Pick<LogInInput,
   await ticket.refund('ip');
   if (!verification.needsRehash) return user;
   const upgradedHash = await deps.hasher.hash(password);
+  deps.trace?.step({ kind: 'decision', title: 'Password hash upgraded to the current parameters', outcome: 'info', detail: { userId: user.id, parameters: upgradedHash.split('$')[3] ?? '' }, teach: 'password-hash' });
   const nowMs = deps.clock.nowMs();
   await deps.store.users.updatePasswordHash(user.id, upgradedHash, nowMs);
   return { ...user, passwordHash: upgradedHash, updatedAtMs: nowMs };

@@ -32,6 +32,15 @@ export async function verifySecondFactor(deps: CoreDeps, user: User, proof: Seco
       await deps.store.audit.append(auditEvent(deps, 'recovery_code.used', context, { userId: user.id, email: user.email }));
     }
   }
+  deps.trace?.step({
+    kind: 'decision',
+    title: method === null ? 'Second factor refused' : `Second factor accepted (${method === 'totp' ? 'authenticator code' : 'recovery code'})`,
+    outcome: method === null ? 'refused' : 'ok',
+    detail: 'code' in proof
+      ? { factor: 'TOTP', window: 'the current 30 s step and the one before', replay: 'each step is accepted once (a conditional write)', attemptsCounted: 'per account, before the check' }
+      : { factor: 'recovery code', storedAs: 'SHA-256 only; single use', attemptsCounted: 'per account, before the check' },
+    teach: 'code' in proof ? 'totp' : 'second-factor',
+  });
   if (method === null) {
     await deps.store.audit.append(auditEvent(deps, 'second_factor.failed', context, { userId: user.id, email: user.email, detail: 'code' in proof ? 'totp' : 'recovery_code' }));
     throw new AuthError('invalid_code');

@@ -1,4 +1,8 @@
+import { hash } from 'node:crypto';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import * as client from 'openid-client';
+import { hashReference } from '../trace/hash-reference.ts';
+import type { TraceStep, TraceValue } from '../trace/ports.ts';
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
@@ -78,6 +82,7 @@ async function verifiedProfile(provider: OAuthProvider, input: FinishFlowInput, 
 export async function finishFlow(deps: CoreDeps, oauth: OAuthDeps, input: FinishFlowInput, context: RequestContext): Promise<FinishedFlow> {
   const provider = findProvider(oauth, input.providerId);
   const fail = async (reason: string, error: AuthError, returnTo: string | null, diagnosis: ProviderFailureDiagnosis | null = null): Promise<never> => {
+    deps.trace?.step({ kind: 'oauth', title: `Social login refused: ${error.code}`, outcome: 'refused', detail: { provider: provider.config.id, reason }, teach: diagnosis === null ? 'oauth-state' : 'oidc-id-token' });
     await deps.store.audit.append(auditEvent(deps, 'oauth.login_failed', context, { userId: input.currentSession?.user.id ?? null, detail: `${provider.config.id}: ${reason}` }));
     throw new OAuthFlowError(error, returnTo, diagnosis);
   };
@@ -99,6 +104,7 @@ export async function finishFlow(deps: CoreDeps, oauth: OAuthDeps, input: Finish
     const reason = `${classified.code} ${diagnosis.check}${diagnosis.claim === undefined ? '' : ` ${diagnosis.claim}`}: ${diagnosis.reason}`;
     return fail(reason.slice(0, 300), classified, flow.returnTo, diagnosis);
   }
+  deps.trace?.step(providerAnswerStep(provider, input.callbackUrl, verified));
   const tokensJwe = oauth.providerTokenKeys === null ? null : await encryptProviderTokens(verified.tokens, deps.clock.nowMs(), oauth.providerTokenKeys);
 
   try {
@@ -122,4 +128,28 @@ export async function finishFlow(deps: CoreDeps, oauth: OAuthDeps, input: Finish
     if (error instanceof AuthError) throw new OAuthFlowError(error, flow.returnTo);
     throw error;
   }
+}
+
+/** The inspector's view of a verified callback: every check that passed, the ID token decoded, the code hashed. */
+function providerAnswerStep(provider: OAuthProvider, callbackUrl: URL, verified: { profile: ProviderProfile; tokens: client.TokenEndpointResponse }): TraceStep {
+  const code = callbackUrl.searchParams.get('code') ?? '';
+  const oidc = provider.config.kind === 'oidc';
+  const idToken = verified.tokens.id_token;
+  return {
+    kind: 'oauth',
+    title: `${provider.config.displayName} answered; every check passed`,
+    outcome: 'ok',
+    detail: {
+      code: `${hashReference(new Uint8Array(hash('sha256', code, 'buffer')))} (shown hashed; single use, exchanged once at the token endpoint)`,
+      checks: [
+        'state matches the one derived from this browser\'s flow cookie',
+        'iss of the authorization response (RFC 9207), when the provider sends it',
+        'PKCE: the code_verifier went to the token endpoint, which compared it with the challenge',
+        ...(oidc ? ['ID token signature against the provider\'s JWKS', `ID token iss is ${provider.config.issuer}`, 'ID token aud is our client id', 'ID token exp and iat', 'ID token nonce matches this flow\'s'] : ['profile fetched with the access token (OAuth 2.0, no ID token)']),
+      ],
+      ...(idToken === undefined ? {} : { idTokenHeader: { ...decodeProtectedHeader(idToken) } as { [key: string]: TraceValue }, idTokenClaims: { ...decodeJwt(idToken) } as { [key: string]: TraceValue } }),
+      identity: { issuer: verified.profile.issuer, subject: verified.profile.subject, email: verified.profile.email, emailVerified: verified.profile.emailVerified },
+    },
+    teach: oidc ? 'oidc-id-token' : 'oauth-state',
+  };
 }

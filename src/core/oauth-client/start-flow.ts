@@ -5,6 +5,7 @@ import type { SessionWithUser } from '../ports.ts';
 import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
 import type { OAuthProvider } from './connect-provider.ts';
 import { newFlowSecrets } from './flow-secrets.ts';
+import { hashReference } from '../trace/hash-reference.ts';
 import { redirectUri, type OAuthDeps } from './oauth-deps.ts';
 
 export interface StartFlowInput {
@@ -63,5 +64,19 @@ export async function startFlow(deps: CoreDeps, oauth: OAuthDeps, input: StartFl
     code_challenge_method: 'S256',
   };
   if (provider.config.kind === 'oidc') parameters.nonce = secrets.nonce;
-  return { authorizationUrl: client.buildAuthorizationUrl(provider.client, parameters).href, cookieValue: secrets.cookieValue, expiresAtMs };
+  const authorizationUrl = client.buildAuthorizationUrl(provider.client, parameters);
+  deps.trace?.step({
+    kind: 'oauth',
+    title: `Social login started: redirect to ${provider.config.displayName}`,
+    outcome: 'info',
+    detail: {
+      provider: provider.config.id,
+      authorizationEndpoint: `${authorizationUrl.origin}${authorizationUrl.pathname}`,
+      ...parameters,
+      codeVerifier: 'not sent: derived from the flow cookie secret, it goes only to the token endpoint',
+      flowRecord: `stored under ${hashReference(secrets.idHash)}, single use, ${String(oauth.flowTtlMs / 60_000)} minutes`,
+    },
+    teach: 'pkce',
+  });
+  return { authorizationUrl: authorizationUrl.href, cookieValue: secrets.cookieValue, expiresAtMs };
 }

@@ -48,6 +48,7 @@ export async function verifyPasskeyAssertion(
   context: RequestContext,
 ): Promise<VerifiedAssertion> {
   const refuseWith = async (code: 'passkey_refused' | 'account_disabled', event: AuditEvent): Promise<never> => {
+    deps.trace?.step({ kind: 'decision', title: `Passkey refused: ${event.detail ?? code}`, outcome: 'refused', detail: { code }, teach: 'webauthn' });
     const first = await deps.store.transaction(async (tx) => {
       if (!(await useUpCeremony(tx, ceremony))) return false;
       await tx.audit.append(event);
@@ -92,6 +93,18 @@ export async function verifyPasskeyAssertion(
     }
     await tx.audit.append(auditEvent(deps, 'passkey.used', context, { userId: user.id, email: user.email, detail: `${passkey.id}${info.userVerified ? ' user verified' : ''}` }));
     return 'used';
+  });
+  deps.trace?.step({
+    kind: 'decision',
+    title: outcome === 'used' ? 'Passkey verified' : `Passkey refused: ${outcome}`,
+    outcome: outcome === 'used' ? 'ok' : 'refused',
+    detail: {
+      passkeyId: passkey.id,
+      checks: ['challenge: ours, unused, under 5 minutes, bound to this browser', `origin one of ${deps.passkeys.origins.join(', ')}`, `RP ID hash of ${deps.passkeys.rpId}`, `user verification ${info.userVerified ? 'done' : 'not done'}`, 'signature with the stored public key'],
+      signatureCounter: `${String(passkey.counter)} -> ${String(info.newCounter)} (compare-and-set)`,
+      backedUp: info.credentialBackedUp,
+    },
+    teach: 'webauthn',
   });
   if (outcome === 'challenge_gone') throw new AuthError('passkey_challenge_invalid');
   if (outcome === 'concurrent_use') throw new AuthError('passkey_refused');

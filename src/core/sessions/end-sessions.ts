@@ -21,7 +21,7 @@ export type EndReason =
  * (docs/security.md SEC-225).
  */
 export async function endSessions(
-  deps: Pick<CoreDeps, 'clock' | 'random' | 'sessionPolicy'>,
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'sessionPolicy' | 'trace'>,
   tx: Store,
   sessionIds: readonly string[],
   reason: EndReason,
@@ -30,13 +30,24 @@ export async function endSessions(
   for (const sid of sessionIds) {
     await tx.sessions.delete(sid);
     await tx.revocations.append({ sid, jti: null, expiresAtMs: nowMs + deps.sessionPolicy.accessTokenTtlMs, createdAtMs: nowMs, reason });
+    deps.trace?.step({
+      kind: 'revocation',
+      title: `Session ended (${reason})`,
+      outcome: 'info',
+      detail: {
+        sid,
+        sessionRow: 'deleted: the cookie fails on its very next use',
+        feedEntry: `sid ${sid} refused by every verifier until ${new Date(nowMs + deps.sessionPolicy.accessTokenTtlMs).toISOString()}, when its last access token has expired anyway`,
+      },
+      teach: reason === 'logout' ? 'session-logout' : 'revocation',
+    });
   }
   await enqueueBackchannelLogouts(deps, tx, sessionIds);
 }
 
 /** Ends every session of a user (but `exceptId`); returns the ids ended. */
 export async function endSessionsOfUser(
-  deps: Pick<CoreDeps, 'clock' | 'random' | 'sessionPolicy'>,
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'sessionPolicy' | 'trace'>,
   tx: Store,
   userId: string,
   reason: EndReason,

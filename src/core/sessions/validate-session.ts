@@ -1,6 +1,8 @@
 import type { CoreDeps, SessionPolicy } from '../deps.ts';
 import type { Session, SessionWithUser } from '../ports.ts';
+import type { TraceStep } from '../trace/ports.ts';
 import { parseSessionToken, secretMatches } from './session-token.ts';
+import { hashReference } from '../trace/hash-reference.ts';
 
 /** Past its absolute limit, or unused for longer than the idle limit. */
 export function sessionHasEnded(session: Session, nowMs: number, policy: SessionPolicy): boolean {
@@ -17,25 +19,55 @@ export function sessionHasEnded(session: Session, nowMs: number, policy: Session
  * if (current === null) reply.code(401);
  */
 export async function validateSession(
-  deps: Pick<CoreDeps, 'store' | 'clock' | 'sessionPolicy'>,
+  deps: Pick<CoreDeps, 'store' | 'clock' | 'sessionPolicy' | 'trace'>,
   token: string,
 ): Promise<SessionWithUser | null> {
   const parsed = parseSessionToken(token);
-  if (parsed === null) return null;
+  if (parsed === null) {
+    deps.trace?.step({ kind: 'decision', title: 'Session cookie malformed', outcome: 'refused', detail: { expected: 'id.secret: 22 + 43 base64url characters' }, teach: 'session-token' });
+    return null;
+  }
   const found = await deps.store.sessions.findWithUser(parsed.id);
-  if (found === null || !secretMatches(parsed.secret, found.session.secretHash)) return null;
-  if (found.user.disabledAtMs !== null) return null;
+  if (found === null || !secretMatches(parsed.secret, found.session.secretHash)) {
+    deps.trace?.step({ kind: 'decision', title: found === null ? 'No such session' : 'Session secret does not match', outcome: 'refused', detail: { sessionId: parsed.id, comparedInConstantTime: found !== null }, teach: 'session-token' });
+    return null;
+  }
+  if (found.user.disabledAtMs !== null) {
+    deps.trace?.step({ kind: 'decision', title: 'Account disabled', outcome: 'refused', detail: { sessionId: parsed.id, userId: found.user.id } });
+    return null;
+  }
 
   const nowMs = deps.clock.nowMs();
   const { session } = found;
   const { touchIntervalMs } = deps.sessionPolicy;
-  if (sessionHasEnded(session, nowMs, deps.sessionPolicy)) {
+  const ended = sessionHasEnded(session, nowMs, deps.sessionPolicy);
+  const touch = !ended && nowMs - session.lastSeenAtMs >= touchIntervalMs;
+  if (deps.trace?.recording === true) deps.trace.step(sessionCheckStep(session, nowMs, deps.sessionPolicy, ended, touch));
+  if (ended) {
     await deps.store.sessions.delete(session.id);
     return null;
   }
-  if (nowMs - session.lastSeenAtMs >= touchIntervalMs) {
+  if (touch) {
     await deps.store.sessions.touch(session.id, nowMs);
     return { user: found.user, session: { ...session, lastSeenAtMs: nowMs } };
   }
   return found;
+}
+
+/** The inspector's view of a session check: the deadlines and whether last-seen is written. */
+function sessionCheckStep(session: Session, nowMs: number, policy: SessionPolicy, ended: boolean, touch: boolean): TraceStep {
+  return {
+    kind: 'decision',
+    title: ended ? 'Session ended (idle or absolute limit passed)' : 'Session valid',
+    outcome: ended ? 'refused' : 'ok',
+    detail: {
+      sessionId: session.id,
+      secretHash: hashReference(session.secretHash),
+      secretCompare: 'SHA-256 of the cookie secret, compared in constant time',
+      idleDeadline: new Date(session.lastSeenAtMs + policy.idleTimeoutMs).toISOString(),
+      absoluteDeadline: new Date(session.expiresAtMs).toISOString(),
+      lastSeenWritten: touch ? 'yes: the last write is older than the touch interval' : `no: written at most every ${String(policy.touchIntervalMs / 1000)} s`,
+    },
+    teach: 'session-timeouts',
+  };
 }

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { AuthError } from '../errors.ts';
 import { clientAddressGroup } from './client-address-group.ts';
+import { noTrace, type TraceRecorder } from '../trace/ports.ts';
 import type { ThrottleReservation, ThrottleRuleShape, ThrottleState, ThrottleStore } from '../ports.ts';
 
 /**
@@ -50,7 +51,7 @@ export interface ThrottleTicket {
  * Throttle keys are HMACs of the email or IP under the server secret, so the throttle
  * table is not a readable list of who tried which address.
  */
-export function createThrottle(store: ThrottleStore, rules: ThrottleRules, keySecret: Uint8Array) {
+export function createThrottle(store: ThrottleStore, rules: ThrottleRules, keySecret: Uint8Array, trace: TraceRecorder = noTrace) {
   // Per-IP kinds count an IPv6 client's whole /64, and an IPv4-mapped address as its IPv4 (SEC-111).
   const keyFor = (kind: ThrottleKind, value: string): string =>
     `${kind}:${createHmac('sha256', keySecret).update(kind === 'account' ? value : clientAddressGroup(value)).digest('base64url').slice(0, 32)}`;
@@ -78,6 +79,15 @@ export function createThrottle(store: ThrottleStore, rules: ThrottleRules, keySe
           await refundAll().catch(() => undefined);
           throw error;
         }
+        trace.step({
+          kind: 'decision',
+          title: outcome.allowed ? `Throttle (${kind}): attempt counted` : `Throttle (${kind}): locked, wait`,
+          outcome: outcome.allowed ? 'ok' : 'refused',
+          detail: outcome.allowed
+            ? { kind, failuresSoFar: outcome.after.failures, freeFailures: rules[kind].freeFailures, note: 'counted before the costly work; refunded when the attempt succeeds' }
+            : { kind, waitMs: outcome.waitMs },
+          teach: 'throttle',
+        });
         if (!outcome.allowed) {
           await refundAll();
           let waitMs = outcome.waitMs;
@@ -96,6 +106,19 @@ export function createThrottle(store: ThrottleStore, rules: ThrottleRules, keySe
           await store.refund(entry.key, entry.reservation);
         },
       };
+    },
+    /**
+     * Refuses with too_many_requests while the key is locked, counting nothing: for attempts
+     * whose success must stay free of throttle writes (a passkey login), which count only
+     * their failures (recordFailure). Unlike reserve, attempts in flight together all pass.
+     */
+    async check(kind: ThrottleKind, value: string, nowMs: number): Promise<void> {
+      const waitMs = remainingLockMs(await store.get(keyFor(kind, value)), rules[kind], nowMs);
+      if (waitMs > 0) throw new AuthError('too_many_requests', { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) });
+    },
+    /** Counts one failure against the key (after a check). */
+    async recordFailure(kind: ThrottleKind, value: string, nowMs: number): Promise<void> {
+      await store.recordFailure(keyFor(kind, value), nowMs, rules[kind].resetAfterMs);
     },
     /** Forgets every failure of this key (a successful login clears its account). */
     async clear(kind: ThrottleKind, value: string): Promise<void> {

@@ -2,6 +2,7 @@ import { signJwt } from './sign-jwt.ts';
 import { randomId } from '../sessions/session-token.ts';
 import type { Client, Clock, Random, Session, User } from '../ports.ts';
 import type { KeyRing } from './key-ring.ts';
+import type { TraceRecorder, TraceValue } from '../trace/ports.ts';
 
 export interface TokenDeps {
   keyRing: KeyRing;
@@ -16,6 +17,8 @@ export interface TokenDeps {
   rotationKey: Uint8Array;
   /** The password grant is first-party only and can be switched off. */
   passwordGrantEnabled: boolean;
+  /** The inspector's recorder (core/trace/ports.ts); routes pass CoreDeps and TokenDeps together, so it comes from CoreDeps. */
+  trace?: TraceRecorder;
 }
 
 export interface RefreshPolicy {
@@ -63,10 +66,20 @@ export async function issueAccessToken(
   // RFC 9449 6.1: bound to the DPoP key that asked for it; a resource server then wants a proof by that key.
   const dpopJkt = input.dpopJkt ?? null;
   if (dpopJkt !== null) claims['cnf'] = { jkt: dpopJkt };
-  const accessToken = signJwt(
-    { alg, kid, typ: 'at+jwt' },
-    { ...claims, iss: deps.issuer, sub: input.user.id, aud: input.client.audience, iat: Math.floor(nowMs / 1000), exp: Math.floor(expiresAtMs / 1000), jti },
-    privateKey,
-  );
+  const header = { alg, kid, typ: 'at+jwt' };
+  const payload = { ...claims, iss: deps.issuer, sub: input.user.id, aud: input.client.audience, iat: Math.floor(nowMs / 1000), exp: Math.floor(expiresAtMs / 1000), jti };
+  const accessToken = signJwt(header, payload, privateKey);
+  deps.trace?.step({
+    kind: 'jwt',
+    title: 'Access token issued (JWT)',
+    outcome: 'info',
+    detail: {
+      header,
+      claims: payload as { [key: string]: TraceValue },
+      lifetime: `${String(Math.floor((expiresAtMs - nowMs) / 1000))} s, never past the session`,
+      checksEveryVerifierMakes: [`signature with kid ${kid} from the JWKS, algorithm pinned to ${alg}`, `iss is ${deps.issuer}`, `aud is ${input.client.audience}`, 'exp not passed', 'typ is at+jwt', 'sid not in the revocation feed', ...(dpopJkt === null ? [] : ['a DPoP proof by the key in cnf.jkt'])],
+    },
+    teach: 'jwt-access-token',
+  });
   return { accessToken, jti, expiresAtMs, expiresInSeconds: Math.max(0, Math.floor((expiresAtMs - nowMs) / 1000)), scope: input.scope, tokenType: dpopJkt === null ? 'Bearer' : 'DPoP' };
 }

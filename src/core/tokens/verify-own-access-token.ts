@@ -1,23 +1,28 @@
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { TokenDeps } from './issue-access-token.ts';
 import { signingAlgorithms } from './signing-algorithms.ts';
+import type { TraceValue } from '../trace/ports.ts';
 
 /**
  * Verifies an access token Gatehouse issued, against its own published keys: signature, issuer,
  * `typ: at+jwt`, expiry and the claims a token always carries. Null for anything else.
  */
-export async function verifyOwnAccessToken(deps: Pick<TokenDeps, 'keyRing' | 'issuer' | 'clock'>, token: string): Promise<JWTPayload | null> {
+export async function verifyOwnAccessToken(deps: Pick<TokenDeps, 'keyRing' | 'issuer' | 'clock' | 'trace'>, token: string): Promise<JWTPayload | null> {
   if (token.split('.').length !== 3) return null;
+  const checks = [`algorithm one of ${signingAlgorithms.join(', ')}`, 'signature against our JWKS', `iss is ${deps.issuer}`, 'typ is at+jwt', 'exp not passed', 'exp, iat, sub, jti, sid, client_id present'];
   try {
-    const { payload } = await jwtVerify(token, createLocalJWKSet(await deps.keyRing.publicJwks()), {
+    const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(await deps.keyRing.publicJwks()), {
       algorithms: [...signingAlgorithms],
       issuer: deps.issuer,
       typ: 'at+jwt',
       currentDate: new Date(deps.clock.nowMs()),
       requiredClaims: ['exp', 'iat', 'sub', 'jti', 'sid', 'client_id'],
     });
+    deps.trace?.step({ kind: 'jwt', title: 'Access token verified', outcome: 'ok', detail: { header: { ...protectedHeader } as { [key: string]: TraceValue }, claims: payload as { [key: string]: TraceValue }, checks: checks.map((check) => `${check}: passed`) }, teach: 'jwt-validation' });
     return payload;
-  } catch {
+  } catch (error) {
+    const reason = error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : 'not a JWT';
+    deps.trace?.step({ kind: 'jwt', title: 'Access token refused', outcome: 'refused', detail: { checks, failed: reason }, teach: 'jwt-validation' });
     return null;
   }
 }

@@ -39,8 +39,10 @@ export interface TraceStep {
 
 /** Where operations send their steps. */
 export interface TraceRecorder {
+  /** False for the no-op recorder: a hot path builds a costly step only when someone records it. */
+  readonly recording: boolean;
   step(step: TraceStep): void;
 }
 
 /** The recorder used when the inspector is off: it keeps nothing. */
-export const noTrace: TraceRecorder = Object.freeze({ step(): void {} });
+export const noTrace: TraceRecorder = Object.freeze({ recording: false, step(): void {} });

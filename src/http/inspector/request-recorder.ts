@@ -41,6 +41,7 @@ export function createRequestRecorder(log: TraceLog): RequestRecorder {
     run: (trace, work) => current.run(trace, work),
     append,
     close,
+    recording: true,
     step(step) {
       const trace = current.getStore();
       if (trace !== undefined) {

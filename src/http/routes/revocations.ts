@@ -57,7 +57,18 @@ export function revocationRoutes(app: FastifyInstance, deps: CoreDeps): void {
         for (const entry of entries) {
           if (entry.seq <= position) continue;
           position = entry.seq;
-          raw.write(`id: ${entry.seq}\nevent: revocation\ndata: ${JSON.stringify(entryBody(entry))}\n\n`);
+          // The inspector's fan-out view: when the verifier's socket took the event, after the revocation was written.
+          raw.write(`id: ${entry.seq}\nevent: revocation\ndata: ${JSON.stringify(entryBody(entry))}\n\n`, () =>
+            live
+              ? deps.trace?.step({
+                  kind: 'revocation',
+                  title: `Revocation pushed to verifier ${client.id}`,
+                  outcome: 'info',
+                  detail: { seq: entry.seq, sid: entry.sid, jti: entry.jti, reason: entry.reason, deliveredMsAfterRevocation: deps.clock.nowMs() - entry.createdAtMs },
+                  teach: 'revocation',
+                })
+              : undefined,
+          );
         }
       };
       const unsubscribe = await broadcaster.subscribe((entries) => (live ? send(entries) : queue.push(...entries)));

@@ -8,7 +8,7 @@ import { createMemoryStore } from '../../../src/storage/memory/memory-store.ts';
 
 test('every repository call is a storage step; hashes as sha256 and 8 hex digits, secrets and unlisted strings by name only (SEC-250, SEC-255)', async () => {
   const steps: TraceStep[] = [];
-  const store = tracedStore(createMemoryStore(), { step: (step) => steps.push(step) });
+  const store = tracedStore(createMemoryStore(), { recording: true, step: (step) => steps.push(step) });
   const passwordHash = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$dGFndGFndGFndGFndGFndGFndGFndGFndGFn';
   await store.users.create({ id: 'u1', email: 'a@example.com', passwordHash, createdAtMs: 1, updatedAtMs: 1, disabledAtMs: null });
   const { id, token, secretHash } = generateSessionToken(systemRandom);

@@ -83,6 +83,16 @@ export async function refreshTokenGrant(
     return issueFor(successor.token);
   });
 
+  deps.trace?.step({
+    kind: 'decision',
+    title: outcome.kind === 'issued' ? 'Refresh token rotated' : 'Used refresh token presented again: family and session revoked',
+    outcome: outcome.kind === 'issued' ? 'ok' : 'refused',
+    detail:
+      outcome.kind === 'issued'
+        ? { presentedId: parsed.id, successorId: outcome.refreshToken.split('.')[0] ?? '', clientId: client.id, presented: 'marked used, successor stored, in one transaction', graceForRacingTabs: `${String(deps.refreshPolicy.reuseGraceMs / 1000)} s` }
+        : { presentedId: parsed.id, familyId: outcome.familyId, sessionId: outcome.sessionId },
+    teach: 'refresh-rotation',
+  });
   if (outcome.kind === 'issued') {
     // Signed after the commit: the key ring reads outside the transaction.
     const access = await issueAccessToken(deps, { user: outcome.current.user, session: outcome.current.session, client, scope: outcome.scope, dpopJkt: proof?.jkt ?? null });
