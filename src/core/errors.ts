@@ -25,7 +25,6 @@ export const errorCatalog = {
   invalid_dpop_proof: { status: 400, title: 'The DPoP proof is missing, invalid, replayed or signed with another key.' },
   invalid_target: { status: 400, title: 'The requested resource is not an audience this client may get tokens for.' },
   forbidden_origin: { status: 403, title: 'Cross-site request refused.' },
-  inspector_forbidden: { status: 403, title: 'The inspector is for operators only.' },
   compare_busy: { status: 429, title: 'A comparison is already running or ran moments ago; try again shortly.' },
   forward_auth_target_unknown: { status: 403, title: 'No forward-auth rule covers this URL, or the proxy did not say which URL it is.' },
   step_up_required: { status: 403, title: 'This path needs a session that used a second factor: log out, then log in with it.' },
