@@ -26,6 +26,8 @@ import { startOutbox, type Outbox } from './delivery/outbox.ts';
 import { backchannelLogoutKind } from './core/logout/backchannel-logout-kind.ts';
 import { backchannelLogoutKindName } from './core/logout/enqueue-backchannel-logouts.ts';
 import { noTrace, type TraceRecorder } from './core/trace/ports.ts';
+import { webhookKind, withWebhookEvents } from './core/webhooks/with-webhook-events.ts';
+import { webhookDeliveryKind } from './core/webhooks/webhook-delivery-kind.ts';
 import { createTraceLog } from './core/trace/trace-log.ts';
 import { tracedStore } from './core/trace/traced-store.ts';
 import type { RequestRecorder } from './http/inspector/request-recorder.ts';
@@ -120,6 +122,11 @@ export function createAccountSecurityDeps(config: GatehouseConfig, outbox: MailO
     passkeyCeremonyKeys: config.secrets.map((secret) => derive(secret, 'passkey-ceremony v1')),
     limiterKey: derive(config.secrets[0] as string, 'mail-and-code-limiter v1'),
   };
+}
+
+/** The keys that encrypt webhook signing secrets at rest (core/webhooks/webhook-secret.ts): one per server secret, the first seals. */
+export function webhookKeys(config: Pick<GatehouseConfig, 'secrets'>): Uint8Array[] {
+  return config.secrets.map((secret) => new Uint8Array(hkdfSync('sha256', secret, 'gatehouse', 'webhook-secret-encryption v1', 32)));
 }
 
 /** Mail is not sent from the CLI: its operations need none, and a stray one is reported, not lost silently. */
@@ -217,6 +224,16 @@ export type OpenedStore = Store & {
  * otherwise. The only place (with the CLI, which calls it) that picks the storage adapter.
  */
 export async function openStore(
+  config: Pick<GatehouseConfig, 'database' | 'postgres'>,
+  options: { migrate: 'on-open' | 'never'; checkpoints?: 'automatic' | 'worker' },
+  logger?: Logger,
+): Promise<OpenedStore> {
+  const opened = await openAdapter(config, options, logger);
+  // Webhooks are written beside the events they report, whichever command (server or CLI) writes them.
+  return { ...opened, ...withWebhookEvents(opened, systemRandom) };
+}
+
+async function openAdapter(
   config: Pick<GatehouseConfig, 'database' | 'postgres'>,
   options: { migrate: 'on-open' | 'never'; checkpoints?: 'automatic' | 'worker' },
   logger?: Logger,
@@ -338,6 +355,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const outbox = startOutbox({ config, deliveries: store.deliveries, clock, random: systemRandom, logger });
   // Back-channel logout (core/logout/): queued where sessions end, sent by this outbox.
   outbox.kinds.set(backchannelLogoutKindName, backchannelLogoutKind({ store, clock, random: systemRandom, issuer: tokens.issuer, signingKey: () => tokens.keyRing.activeKey() }));
+  outbox.kinds.set(webhookKind, webhookDeliveryKind({ endpoints: store.webhookEndpoints, webhookKeys: webhookKeys(config) }));
   const housekeeping = setInterval(() => {
     const nowMs = clock.nowMs();
     void Promise.all([housekeep({ store, deps, tokens }, nowMs), rotateIfDue()]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));

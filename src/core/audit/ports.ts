@@ -42,7 +42,11 @@ export type AuditEventType =
   | 'backchannel_logout.failed'
   | 'connected_app.revoked'
   | 'operator.granted'
-  | 'operator.revoked';
+  | 'operator.revoked'
+  | 'webhook.endpoint_added'
+  | 'webhook.endpoint_removed'
+  | 'webhook.secret_rotated'
+  | 'delivery.retried';
 
 export interface AuditEvent {
   id: string;
