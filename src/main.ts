@@ -25,6 +25,7 @@ import { housekeep } from './housekeeping.ts';
 import { startOutbox, type Outbox } from './delivery/outbox.ts';
 import { backchannelLogoutKind } from './core/logout/backchannel-logout-kind.ts';
 import { backchannelLogoutKindName } from './core/logout/enqueue-backchannel-logouts.ts';
+import { createClientJwksSource } from './delivery/client-jwks-source.ts';
 import { noTrace, type TraceRecorder } from './core/trace/ports.ts';
 import { webhookKind, withWebhookEvents } from './core/webhooks/with-webhook-events.ts';
 import { webhookDeliveryKind } from './core/webhooks/webhook-delivery-kind.ts';
@@ -189,6 +190,13 @@ export function createTokenDeps(config: GatehouseConfig, store: Store, clock: Cl
     },
     rotationKey: new Uint8Array(hkdfSync('sha256', config.secrets[0] as string, 'gatehouse', 'refresh-token-rotation v1', 32)),
     passwordGrantEnabled: config.token.passwordGrant,
+    // private_key_jwt keys at a jwks_uri: fetched under the same address policy as webhooks.
+    clientJwks: createClientJwksSource({
+      allowedNetworks: config.dev ? ['loopback', ...config.delivery.allowedNetworks] : config.delivery.allowedNetworks,
+      timeoutMs: 5_000,
+      maxBytes: 64 * 1024,
+      maxKeySets: 1_000,
+    }),
   };
 }
 
