@@ -23,6 +23,8 @@ import { migrateToLatest, type MigrationReport } from './storage/sql/migrate.ts'
 import { withSessionCache } from './storage/session-cache.ts';
 import { housekeep } from './housekeeping.ts';
 import { startOutbox, type Outbox } from './delivery/outbox.ts';
+import { backchannelLogoutKind } from './core/logout/backchannel-logout-kind.ts';
+import { backchannelLogoutKindName } from './core/logout/enqueue-backchannel-logouts.ts';
 import { createClientJwksSource } from './delivery/client-jwks-source.ts';
 import { noTrace, type TraceRecorder } from './core/trace/ports.ts';
 import { webhookKind, withWebhookEvents } from './core/webhooks/with-webhook-events.ts';
@@ -359,6 +361,8 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     ...(inspector === undefined ? {} : { inspector }),
   });
   const outbox = startOutbox({ config, deliveries: store.deliveries, clock, random: systemRandom, logger });
+  // Back-channel logout (core/logout/): queued where sessions end, sent by this outbox.
+  outbox.kinds.set(backchannelLogoutKindName, backchannelLogoutKind({ store, clock, random: systemRandom, issuer: tokens.issuer, signingKey: () => tokens.keyRing.activeKey() }));
   outbox.kinds.set(webhookKind, webhookDeliveryKind({ endpoints: store.webhookEndpoints, webhookKeys: webhookKeys(config) }));
   const housekeeping = setInterval(() => {
     const nowMs = clock.nowMs();
