@@ -17,6 +17,7 @@ import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts
 import type { PasskeyStore, UsedPasskeyChallengeStore } from './passkeys/ports.ts';
 import type { ConsoleActivityStore, OperatorStore } from './operators/ports.ts';
 import type { AuthorizationCodeStore, ConsentStore, PendingAuthorizationStore, SessionClientStore } from './oauth-provider/ports.ts';
+import type { AuditSearch, SessionCensus, UserDirectory } from './console/ports.ts';
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
 import type { SessionStore } from './sessions/ports.ts';
 import type { ThrottleStore } from './throttle/ports.ts';
@@ -25,6 +26,7 @@ import type { RefreshTokenStore, ReplayRecordStore, RevocationStore, SigningKeyS
 export type * from './accounts/ports.ts';
 export type * from './audit/ports.ts';
 export type * from './clients/ports.ts';
+export type * from './console/ports.ts';
 export type * from './delivery/ports.ts';
 export type * from './mail/ports.ts';
 export type * from './oauth-client/ports.ts';
@@ -75,6 +77,10 @@ export interface Store {
   authorizationCodes: AuthorizationCodeStore;
   consents: ConsentStore;
   sessionClients: SessionClientStore;
+  /** The console's read-only queries (core/console/ports.ts). */
+  userDirectory: UserDirectory;
+  sessionCensus: SessionCensus;
+  auditSearch: AuditSearch;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */

@@ -304,6 +304,12 @@ describe('every page fits a phone and passes axe-core', () => {
     await fresh.close();
   });
 
+  step('the inspector, full of the traces of every flow above, live (its script and stream under its CSP)', async () => {
+    await page.goto('/dev/inspector');
+    await page.getByText('Live: new traces appear at the top').waitFor();
+    await check(page, 'inspector');
+  });
+
   step('no page was refused anything by its Content-Security-Policy', () => {
     assert.deepEqual(cspErrors, []);
     assert.ok(checked.length >= 25, `pages checked: ${checked.join(', ')}`);

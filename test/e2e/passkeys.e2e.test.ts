@@ -13,7 +13,8 @@ import { startTestServer, type TestServer } from '../support/start-server.ts';
  * resident keys, user verification, automatic presence) standing in for a platform
  * authenticator: register on /account; log out and log in with the button; log in by autofill;
  * a passkey as the second step after a password; user verification off -> refused; a counter
- * that goes backwards -> refused; remove it and its login fails; a passkey-only sign-up through
+ * that goes backwards -> refused; re-authenticating with it before a sensitive change; remove it
+ * and its login fails; a passkey-only sign-up through
  * the mailed link. The steps share state and run in order.
  */
 
@@ -231,6 +232,25 @@ describe('passkeys in a real browser (virtual authenticator)', () => {
     await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: credential.credentialId });
     await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: { ...credential, signCount: credential.signCount + 10 } });
     await passkeyButton(device.page, '/account');
+  });
+
+  step('re-authenticates with the passkey: adding a passkey after the window asks "confirm it is you", and the passkey answers it (docs/security.md SEC-192)', async () => {
+    const { page } = device;
+    const user = await server.gatehouse.store.users.findByEmail(email);
+    assert.ok(user);
+    // Age every session of the account past the re-authentication window (5 minutes).
+    for (const session of await server.gatehouse.store.sessions.listByUser(user.id)) {
+      await server.gatehouse.store.sessions.recordAuthentication(session.id, Date.now() - 3_600_000, session.amr);
+    }
+    await page.goto('/account/passkeys/new');
+    await page.waitForURL(onPath('/account/reauth'));
+    const button = page.getByRole('button', { name: 'Confirm with a passkey' });
+    await button.waitFor({ state: 'visible' });
+    await button.click();
+    await page.waitForURL(onPath('/account/passkeys/new'));
+    await page.getByRole('button', { name: 'Create the passkey' }).waitFor();
+    const audit = await server.gatehouse.store.audit.list({ limit: 20, userId: user.id });
+    assert.ok(audit.some((e) => e.type === 'reauth.succeeded' && /^passkey_/.test(e.detail ?? '')), 'the re-authentication was the passkey');
   });
 
   step('removes the passkey on /account; then its login fails', async () => {

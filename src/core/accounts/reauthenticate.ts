@@ -3,15 +3,17 @@ import { verifySecondFactor } from '../credentials/verify-second-factor.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
 import { verifyEmailCode } from '../otp/email-code.ts';
+import { verifyPasskeyReauthentication, type PasskeyProof } from '../passkeys/passkey-reauthentication.ts';
 import type { SessionWithUser } from '../ports.ts';
 import { amrAfterReauthentication, type AuthenticationFactor } from '../sessions/authentication-methods.ts';
 import { verifyCurrentPassword } from './verify-current-password.ts';
 
 /**
  * Proof that the person at the keyboard is the account's owner, before a sensitive change: the
- * password, a code mailed for purpose `reauth` (POST /v1/me/reauth-code), or a TOTP code.
+ * password, a code mailed for purpose `reauth` (POST /v1/me/reauth-code), a TOTP code, or a
+ * user-verified answer from one of the account's passkeys (docs/security.md SEC-192).
  */
-export type Reauthentication = { password: string } | { emailCode: string } | { code: string };
+export type Reauthentication = { password: string } | { emailCode: string } | { code: string } | { passkey: PasskeyProof };
 
 /**
  * Checks the proof without recording anything on the session (wrong passwords and codes still
@@ -25,6 +27,7 @@ export async function verifyReauthentication(deps: CoreDeps, current: SessionWit
 
 async function verifyProof(deps: CoreDeps, current: SessionWithUser, proof: Reauthentication, context: RequestContext): Promise<AuthenticationFactor> {
   const { user } = current;
+  if ('passkey' in proof) return verifyPasskeyReauthentication(deps, current, proof.passkey, context);
   if ('password' in proof) {
     // An empty password is a wrong one (and counted as one).
     await verifyCurrentPassword(deps, user, proof.password);

@@ -7,6 +7,7 @@ import { startLoggedInSession } from '../credentials/log-in.ts';
 import { openCeremony, startCeremony } from './ceremony.ts';
 import { passkeyAmr } from './passkey-amr.ts';
 import { passkeyChallengeTtlMs } from './passkey-policy.ts';
+import { throttledPasskeyAttempt } from './passkey-throttle.ts';
 import { verifyPasskeyAssertion, type VerifiedAssertion } from './verify-assertion.ts';
 
 export interface StartedPasskeyLogin {
@@ -36,15 +37,17 @@ export async function startPasskeyLogin(deps: CoreDeps): Promise<StartedPasskeyL
  * token checked (this server's, for a login, 5 minutes), the passkey found by its credential id,
  * the assertion verified with user verification required (SEC-175), then the challenge used up,
  * the counter moved on and the use audited in one transaction (one commit per login; a refusal
- * uses the challenge up too).
+ * uses the challenge up too). Per IP, failures are throttled with failed password logins.
  */
 export async function verifyPasskeyLogin(
   deps: CoreDeps,
   input: { ceremonyToken: string | undefined; response: AuthenticationResponseJSON },
   context: RequestContext,
 ): Promise<VerifiedAssertion> {
-  const ceremony = openCeremony(deps, input.ceremonyToken, 'login', null, null);
-  return verifyPasskeyAssertion(deps, ceremony, input.response, { expectedUserId: null, requireUserVerification: true }, context);
+  // Failed passkey logins count against the IP with failed passwords (docs/security.md SEC-191).
+  return throttledPasskeyAttempt(deps, context, () =>
+    verifyPasskeyAssertion(deps, openCeremony(deps, input.ceremonyToken, 'login', null, null), input.response, { expectedUserId: null, requireUserVerification: true }, context),
+  );
 }
 
 /**

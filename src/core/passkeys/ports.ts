@@ -45,7 +45,7 @@ export interface PasskeyStore {
 }
 
 /** What a ceremony is for; a challenge issued for one purpose is refused for every other. */
-export type PasskeyCeremonyPurpose = 'register' | 'login' | 'second_factor' | 'signup';
+export type PasskeyCeremonyPurpose = 'register' | 'login' | 'second_factor' | 'signup' | 'reauth';
 
 /**
  * The challenges already answered. A ceremony starts without a write (core/passkeys/ceremony.ts:

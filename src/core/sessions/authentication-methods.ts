@@ -10,11 +10,13 @@
  * | `provider`      | `fed` | a login at a federated identity provider (not an RFC 8176 value: the |
  * |                 |       | provider's own methods are unknown, so none of them is claimed)      |
  * | `provider_mfa`  | `fed` `mfa` | the provider's ID token said `mfa` and the operator trusts it (`trust_provider_mfa`) |
+ * | `passkey_device_bound` | `hwk` `user` | a device-bound passkey with user verification (a re-authentication; a passkey login's amr comes from passkeys/passkey-amr.ts) |
+ * | `passkey_synced` | `swk` `user` | the same with a synced passkey |
  *
  * `mfa` is added when one authentication used factors of two different kinds (something known,
  * a mailbox, an authenticator, a provider account). Values are sorted, so they compare as sets.
  */
-export type AuthenticationFactor = 'password' | 'email_code' | 'totp' | 'recovery_code' | 'provider' | 'provider_mfa';
+export type AuthenticationFactor = 'password' | 'email_code' | 'totp' | 'recovery_code' | 'provider' | 'provider_mfa' | 'passkey_device_bound' | 'passkey_synced';
 
 const amrValues: Record<AuthenticationFactor, readonly string[]> = {
   password: ['pwd'],
@@ -23,6 +25,8 @@ const amrValues: Record<AuthenticationFactor, readonly string[]> = {
   recovery_code: ['otp'],
   provider: ['fed'],
   provider_mfa: ['fed', 'mfa'],
+  passkey_device_bound: ['hwk', 'user'],
+  passkey_synced: ['swk', 'user'],
 };
 
 // What kind of proof each factor is: two of one kind (TOTP, then a recovery code) are not two factors.
@@ -33,6 +37,8 @@ const factorKind: Record<AuthenticationFactor, string> = {
   recovery_code: 'authenticator',
   provider: 'provider',
   provider_mfa: 'provider',
+  passkey_device_bound: 'authenticator',
+  passkey_synced: 'authenticator',
 };
 
 function sortedUnique(values: Iterable<string>): string[] {

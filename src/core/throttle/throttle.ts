@@ -107,6 +107,19 @@ export function createThrottle(store: ThrottleStore, rules: ThrottleRules, keySe
         },
       };
     },
+    /**
+     * Refuses with too_many_requests while the key is locked, counting nothing: for attempts
+     * whose success must stay free of throttle writes (a passkey login), which count only
+     * their failures (recordFailure). Unlike reserve, attempts in flight together all pass.
+     */
+    async check(kind: ThrottleKind, value: string, nowMs: number): Promise<void> {
+      const waitMs = remainingLockMs(await store.get(keyFor(kind, value)), rules[kind], nowMs);
+      if (waitMs > 0) throw new AuthError('too_many_requests', { retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) });
+    },
+    /** Counts one failure against the key (after a check). */
+    async recordFailure(kind: ThrottleKind, value: string, nowMs: number): Promise<void> {
+      await store.recordFailure(keyFor(kind, value), nowMs, rules[kind].resetAfterMs);
+    },
     /** Forgets every failure of this key (a successful login clears its account). */
     async clear(kind: ThrottleKind, value: string): Promise<void> {
       await store.clear(keyFor(kind, value));

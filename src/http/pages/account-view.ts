@@ -15,16 +15,10 @@ import { startUrl } from './provider-buttons.ts';
 import { emailSection } from './email-change-view.ts';
 import { findProfile } from '../../core/accounts/update-profile.ts';
 import { profileSection } from './profile-view.ts';
+import { describeDevice } from './device.ts';
 
 // The /account page as HTML: rendered by account.ts and, after a failed unlink, by identities.ts.
 // It lives apart from both so neither page module imports the other.
-
-function describeDevice(userAgent: string): string {
-  if (userAgent === '') return 'Unknown device';
-  const browser = /(Edg|Firefox|Chrome|Chromium|Safari|curl|HeadlessChrome)\/[\d.]+/.exec(userAgent)?.[0] ?? 'Browser';
-  const os = /(Windows|Mac OS X|Android|iPhone|iPad|Linux|CrOS)/.exec(userAgent)?.[0] ?? '';
-  return os === '' ? browser : `${browser} on ${os}`;
-}
 
 function sessionRow(session: Session, currentId: string) {
   const isCurrent = session.id === currentId;

@@ -3,6 +3,7 @@ import type { CoreDeps, RequestContext } from '../../core/deps.ts';
 import { AuthError } from '../../core/errors.ts';
 import { operatorAccess } from '../../core/operators/operator-access.ts';
 import type { SessionWithUser } from '../../core/ports.ts';
+import { isRecentlyAuthenticated } from '../../core/sessions/recent-authentication.ts';
 import { currentSession, requestContext } from '../session-cookie.ts';
 
 const operatorSessions = new WeakMap<FastifyRequest, SessionWithUser>();
@@ -43,4 +44,17 @@ export function operatorSession(request: FastifyRequest): SessionWithUser {
 /** The request's context with the operator as the actor, so the audit trail records who acted on whose account. */
 export function operatorContext(request: FastifyRequest): RequestContext {
   return { ...requestContext(request), actorId: operatorSession(request).user.id };
+}
+
+/**
+ * For destructive console actions, after `operatorOnly()`: the operator must have logged in or
+ * re-authenticated within `sessionPolicy.reauthWindowMs` (docs/security.md SEC-273), the window
+ * of every other sensitive change; otherwise 303 to the re-authentication form, which comes
+ * back to `returnTo(request)` (the page of the action, where the operator presses it again).
+ */
+export function recentOperatorAuthentication(deps: CoreDeps, returnTo: (request: FastifyRequest) => string): preHandlerAsyncHookHandler {
+  return async function requireRecentOperatorAuthentication(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    if (isRecentlyAuthenticated(deps, operatorSession(request))) return undefined;
+    return reply.redirect(`/account/reauth?return_to=${encodeURIComponent(returnTo(request))}`, 303);
+  };
 }

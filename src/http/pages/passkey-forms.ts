@@ -29,7 +29,7 @@ export function postedAnswer<T>(value: string): T | null {
 
 
 /** A form the passkey script drives; hidden until the script shows it (so it never shows without JavaScript). */
-function passkeyForm(kind: 'login' | 'second-factor' | 'register', action: string, options: unknown, inner: SafeHtml, extra: { autofill?: boolean } = {}): SafeHtml {
+function passkeyForm(kind: 'login' | 'second-factor' | 'reauth' | 'register', action: string, options: unknown, inner: SafeHtml, extra: { autofill?: boolean } = {}): SafeHtml {
   return html`<form method="post" action="${action}" data-passkey="${kind}" data-options="${JSON.stringify(options)}"${extra.autofill === true ? html` data-autofill="true"` : ''} hidden>
 ${inner}
   <input type="hidden" name="response" value="">
@@ -48,6 +48,12 @@ export function passkeyLoginForm(options: unknown, returnTo: string): SafeHtml {
 export function passkeySecondFactorForm(options: unknown, returnTo: string): SafeHtml {
   return passkeyForm('second-factor', '/login/second-factor/passkey', options, html`  <input type="hidden" name="return_to" value="${returnTo}">
   <button type="submit">Use a passkey</button>`);
+}
+
+/** "Confirm with a passkey" on /account/reauth. */
+export function passkeyReauthForm(options: unknown, returnTo: string): SafeHtml {
+  return passkeyForm('reauth', '/account/reauth/passkey', options, html`  <input type="hidden" name="return_to" value="${returnTo}">
+  <button type="submit">Confirm with a passkey</button>`);
 }
 
 /** Naming and creating a new passkey. */

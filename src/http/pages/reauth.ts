@@ -1,3 +1,4 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { reauthenticate } from '../../core/accounts/reauthenticate.ts';
 import { hasSecondFactor } from '../../core/credentials/log-in.ts';
@@ -5,12 +6,15 @@ import type { CoreDeps } from '../../core/deps.ts';
 import { sendEmailCode } from '../../core/otp/email-code.ts';
 import type { SessionWithUser } from '../../core/ports.ts';
 import type { AppConfig } from '../app-config.ts';
+import { takePasskeyCeremonyCookie } from '../passkey-cookies.ts';
 import { reauthProof } from '../reauth-proof.ts';
 import { safeReturnTo } from '../return-to.ts';
 import { clearSessionCookie, currentSession, readSessionToken, requestContext } from '../session-cookie.ts';
 import { attempt, field } from './forms.ts';
 import { html } from './html.ts';
 import { alert, redirectAfterPost, sendPage } from './layout.ts';
+import { postedAnswer } from './passkey-forms.ts';
+import { passkeyReauthOffer } from './passkey-offers.ts';
 
 /**
  * Sends the browser to the re-authentication form, which comes back to `returnTo` (the page of
@@ -21,14 +25,16 @@ export function redirectToReauth(reply: FastifyReply, returnTo: string): Fastify
   return redirectAfterPost(reply, `/account/reauth?return_to=${encodeURIComponent(returnTo)}`);
 }
 
-async function reauthForm(deps: CoreDeps, current: SessionWithUser, returnTo: string, message?: string, notice?: string) {
+async function reauthForm(deps: CoreDeps, reply: FastifyReply, current: SessionWithUser, returnTo: string, message?: string, notice?: string) {
   const { user } = current;
   const totp = await hasSecondFactor(deps, user.id);
+  const passkey = await passkeyReauthOffer(deps, reply, current, returnTo);
   const hidden = html`<input type="hidden" name="return_to" value="${returnTo}">`;
   return html`<section class="card narrow" aria-labelledby="reauth-title">
 <h1 id="reauth-title">Confirm it is you</h1>
 ${notice === undefined ? '' : html`<p class="notice" role="status">${notice}</p>`}${alert(message)}
 <p>This change needs a fresh confirmation. It then holds for ${String(Math.round(deps.sessionPolicy.reauthWindowMs / 60_000))} minutes.</p>
+${passkey}
 ${
   user.passwordHash === null
     ? ''
@@ -57,7 +63,7 @@ ${
 </section>`;
 }
 
-/** /account/reauth: the password, an authenticator code or an emailed code, then back to the action's page. */
+/** /account/reauth: the password, an authenticator code, a passkey or an emailed code, then back to the action's page. */
 export function reauthPage(app: FastifyInstance, deps: CoreDeps, config: AppConfig): void {
   // Only paths of this site: the form must not become a way to send people elsewhere.
   const target = (value: unknown): string => safeReturnTo(typeof value === 'string' ? value : undefined, config.publicUrl, []);
@@ -70,7 +76,7 @@ export function reauthPage(app: FastifyInstance, deps: CoreDeps, config: AppConf
     return current;
   };
   const show = async (reply: FastifyReply, current: SessionWithUser, status: number, returnTo: string, message?: string, notice?: string) =>
-    sendPage(reply, status, { title: 'Confirm it is you', signedInAs: current.user.email, body: await reauthForm(deps, current, returnTo, message, notice) });
+    sendPage(reply, status, { title: 'Confirm it is you', signedInAs: current.user.email, body: await reauthForm(deps, reply, current, returnTo, message, notice) });
 
   app.get<{ Querystring: { return_to?: unknown } }>('/account/reauth', { schema: { tags: ['pages'], summary: 'Re-authentication form before a sensitive change.' } }, async (request, reply) => {
     const current = await signedIn(request, reply);
@@ -85,6 +91,18 @@ export function reauthPage(app: FastifyInstance, deps: CoreDeps, config: AppConf
     const proof = reauthProof(request.body);
     if (proof === undefined) return show(reply, current, 400, returnTo, 'Enter your password or a code.');
     const result = await attempt(() => reauthenticate(deps, current, proof, requestContext(request)));
+    if (!result.ok) return show(reply, current, result.status, returnTo, result.message);
+    return redirectAfterPost(reply, returnTo);
+  });
+
+  app.post('/account/reauth/passkey', { schema: { tags: ['pages'], summary: 'Re-authenticate with a passkey: the browser’s answer, then back to the page of the action.' } }, async (request, reply) => {
+    const current = await signedIn(request, reply);
+    if (current === null) return reply;
+    const returnTo = target(field(request.body, 'return_to'));
+    const ceremonyToken = takePasskeyCeremonyCookie(request, reply);
+    const response = postedAnswer<AuthenticationResponseJSON>(field(request.body, 'response'));
+    if (response === null) return show(reply, current, 400, returnTo, 'The passkey could not be used. Try again, or use another way.');
+    const result = await attempt(() => reauthenticate(deps, current, { passkey: { ceremonyToken, response } }, requestContext(request)));
     if (!result.ok) return show(reply, current, result.status, returnTo, result.message);
     return redirectAfterPost(reply, returnTo);
   });

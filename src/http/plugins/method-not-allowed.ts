@@ -21,6 +21,9 @@ export function collectRoutesForMethodNotAllowed(app: FastifyInstance): { routes
   const finish = (): void => {
     finished = true;
     for (const [path, methods] of methodsByPath) {
+      // The console answers every other method with the plain 404, like any unknown URL: a 405
+      // with `Allow` would tell the public that /admin exists (docs/security.md SEC-270).
+      if (path === '/admin' || path.startsWith('/admin/')) continue;
       const missing = allMethods.filter((m) => !methods.has(m));
       if (missing.length === 0) continue;
       const allow = allMethods.filter((m) => methods.has(m)).join(', ');

@@ -9,6 +9,7 @@ import { memoryOAuthIdentities } from './oauth-identities.ts';
 import { memoryUsedPasskeyChallenges } from './used-passkey-challenges.ts';
 import { memoryPasskeys } from './passkeys.ts';
 import { memoryConsoleActivity, memoryOperators } from './operators.ts';
+import { memoryAuditSearch, memorySessionCensus, memoryUserDirectory } from './console-queries.ts';
 import { memoryOneTimeTokens } from './one-time-tokens.ts';
 import { memoryRecoveryCodes } from './recovery-codes.ts';
 import { memoryRefreshTokens } from './refresh-tokens.ts';
@@ -56,6 +57,9 @@ function repositories(db: MemoryDb): Repositories {
     authorizationCodes: memoryAuthorizationCodes(db),
     consents: memoryConsents(db),
     sessionClients: memorySessionClients(db),
+    userDirectory: memoryUserDirectory(db),
+    sessionCensus: memorySessionCensus(db),
+    auditSearch: memoryAuditSearch(db),
   };
 }
 

@@ -153,6 +153,28 @@ describe('passwordless login with a passkey', () => {
     await rejectsWithAuthError(finishPasskeyLogin(core, { ceremonyToken: mine.ceremonyToken, response: authenticator.assert(theirs.options) }, testContext()), 'passkey_refused');
   });
 
+  test('failed passkey logins are throttled per IP with failed passwords: after 20, even a right answer from that IP waits; other IPs and successes are not counted (docs/security.md SEC-191)', async () => {
+    const { core, authenticator } = await accountWithPasskey();
+    const attacker = testContext('198.51.100.9');
+    const login = async (context = attacker, assertOptions = {}) => {
+      const { ceremonyToken, options } = await startPasskeyLogin(core);
+      return finishPasskeyLogin(core, { ceremonyToken, response: authenticator.assert(options, assertOptions) }, context);
+    };
+    for (let i = 0; i < 3; i += 1) await login();
+    for (let i = 0; i < 20; i += 1) await rejectsWithAuthError(login(attacker, { origin: 'https://evil.example' }), 'passkey_refused');
+    const refused = await login().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    assert.equal((refused as { code?: string } | null)?.code, 'too_many_requests');
+    assert.ok(((refused as { retryAfterSeconds?: number }).retryAfterSeconds ?? 0) >= 1);
+    // A forged ceremony token from the locked IP is refused the same way, before anything else.
+    await rejectsWithAuthError(finishPasskeyLogin(core, { ceremonyToken: 'forged', response: authenticator.assert((await startPasskeyLogin(core)).options) }, attacker), 'too_many_requests');
+    await login(testContext('203.0.113.50'));
+    core.clock.advance(2_000);
+    await login();
+  });
+
   test('a removed passkey logs nobody in; removal is audited (docs/security.md SEC-186, SEC-179)', async () => {
     const { core, current, authenticator, passkeyId } = await accountWithPasskey();
     await removePasskey(core, current.user, passkeyId, testContext());

@@ -111,6 +111,21 @@ describe('createThrottle', () => {
     for (let i = 0; i < times; i++) await throttle.reserve(checks, nowMs);
   }
 
+  it('check counts nothing and refuses only a locked key; recordFailure counts one failure, into the same counter reserve uses (docs/security.md SEC-191)', async () => {
+    const { store, keys, stateOf } = recordingStore();
+    const throttle = createThrottle(store, testThrottleRules, secret);
+    for (let i = 0; i < 30; i++) await throttle.check('ip', '203.0.113.7', t0);
+    assert.equal(keys.size, 0, 'checks write nothing');
+    await reserveTimes(throttle, ip, 19, t0);
+    await throttle.check('ip', '203.0.113.7', t0);
+    await throttle.recordFailure('ip', '203.0.113.7', t0);
+    assert.deepEqual(await stateOf('ip'), { failures: 20, lastFailureAtMs: t0 });
+    assert.equal((await rejectsWithAuthError(throttle.check('ip', '203.0.113.7', t0 + 1), 'too_many_requests')).retryAfterSeconds, 1);
+    await rejectsWithAuthError(throttle.reserve(ip, t0 + 1), 'too_many_requests');
+    await throttle.check('ip', '203.0.113.8', t0 + 1);
+    await throttle.check('ip', '203.0.113.7', t0 + 1_000);
+  });
+
   it('allows the free attempts, then throws too_many_requests with retryAfterSeconds rounded up', async () => {
     const { store, stateOf } = recordingStore();
     const throttle = createThrottle(store, testThrottleRules, secret);

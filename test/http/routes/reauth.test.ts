@@ -2,6 +2,9 @@
 // answering 403 reauthentication_required to a session that authenticated too long ago.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { LightMyRequestResponse } from 'fastify';
+import { passkeyCeremonyCookieName } from '../../../src/http/passkey-cookies.ts';
+import { createSoftAuthenticator } from '../../support/soft-authenticator.ts';
 import { testPassword } from '../../support/core-deps.ts';
 import { createTestApp, sameOriginJson, signUpThroughApi, testOrigin, withSession, type TestApp } from '../../support/http-app.ts';
 
@@ -44,5 +47,39 @@ describe('POST /v1/me/reauth and the recent re-authentication gate (SEC-100)', (
     t.core.clock.advance(5 * 60_000 + 1);
     assert.equal((await call('DELETE', '/v1/me/two-factor/totp')).json().code, 'reauthentication_required');
     assert.equal((await call('DELETE', '/v1/me/two-factor/totp', { password: testPassword })).statusCode, 204);
+  });
+});
+
+describe('re-authenticating with a passkey over the JSON API (docs/security.md SEC-192)', () => {
+  it('options for the account’s passkeys, then the answer as `passkey` opens the gate; a replay is refused', async () => {
+    const t = await createTestApp();
+    try {
+      const session = await signUpThroughApi(t.app, 'passkey-reauth@example.com', testPassword);
+      const authenticator = createSoftAuthenticator({ origin: testOrigin });
+      const ceremony = (response: LightMyRequestResponse): string => response.cookies.find((c) => c.name === passkeyCeremonyCookieName && c.value !== '')?.value ?? '';
+      const registration = await t.app.inject({ method: 'POST', url: '/v1/me/passkeys/registration/options', headers: { ...sameOriginJson, ...withSession(session) }, payload: {} });
+      const added = await t.app.inject({
+        method: 'POST',
+        url: '/v1/me/passkeys/registration/verify',
+        headers: { ...sameOriginJson, cookie: `${withSession(session).cookie}; ${passkeyCeremonyCookieName}=${ceremony(registration)}` },
+        payload: { response: authenticator.register(registration.json().options) },
+      });
+      assert.equal(added.statusCode, 201, added.body);
+      t.core.clock.advance(5 * 60_000 + 1);
+      assert.equal((await t.app.inject({ method: 'POST', url: '/v1/me/two-factor/totp', headers: { origin: testOrigin, ...withSession(session) } })).json().code, 'reauthentication_required');
+
+      const started = await t.app.inject({ method: 'POST', url: '/v1/me/reauth/passkey/options', headers: { ...sameOriginJson, ...withSession(session) }, payload: {} });
+      assert.equal(started.statusCode, 200, started.body);
+      const headers = { ...sameOriginJson, cookie: `${withSession(session).cookie}; ${passkeyCeremonyCookieName}=${ceremony(started)}` };
+      const answer = authenticator.assert(started.json().options);
+      const done = await t.app.inject({ method: 'POST', url: '/v1/me/reauth', headers, payload: { passkey: answer } });
+      assert.equal(done.statusCode, 200, done.body);
+      assert.deepEqual(done.json().amr, ['hwk', 'pwd', 'user']);
+      assert.equal((await t.app.inject({ method: 'POST', url: '/v1/me/two-factor/totp', headers: { origin: testOrigin, ...withSession(session) } })).statusCode, 200);
+      const replayed = await t.app.inject({ method: 'POST', url: '/v1/me/reauth', headers, payload: { passkey: authenticator.assert(started.json().options) } });
+      assert.equal(replayed.json().code, 'passkey_challenge_invalid');
+    } finally {
+      await t.close();
+    }
   });
 });

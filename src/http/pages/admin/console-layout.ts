@@ -4,7 +4,10 @@ import { html, type SafeHtml } from '../html.ts';
 import { sendPage } from '../layout.ts';
 
 /** The console's sections, in the order of its navigation. */
-const sections: ReadonlyArray<{ path: string; label: string }> = [{ path: '/admin', label: 'Dashboard' }];
+const sections: ReadonlyArray<{ path: string; label: string }> = [
+  { path: '/admin', label: 'Dashboard' },
+  { path: '/admin/users', label: 'Users' },
+];
 
 /** A console page: the section navigation, then `body`. Every console page goes through this. */
 export function sendConsolePage(reply: FastifyReply, status: number, operator: SessionWithUser, options: { title: string; section: string; body: SafeHtml }): FastifyReply {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CoreDeps } from '../../../core/deps.ts';
 import { dashboardPage } from './dashboard.ts';
+import { userPages } from './users.ts';
 
 /**
  * The operator console under /admin. Every route takes the `operatorOnly()` preHandler
@@ -8,4 +9,5 @@ import { dashboardPage } from './dashboard.ts';
  */
 export function adminPages(app: FastifyInstance, deps: CoreDeps): void {
   dashboardPage(app, deps);
+  userPages(app, deps);
 }
