@@ -23,6 +23,7 @@ import { meEmailRoutes } from './routes/me-email.ts';
 import { meProfileRoutes } from './routes/me-profile.ts';
 import { endSessionPages } from './pages/end-session.ts';
 import { authorizePages } from './pages/authorize.ts';
+import { userInfoRoutes } from './routes/userinfo.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { sessionsRoutes } from './routes/sessions.ts';
 import { userRoutes } from './routes/users.ts';
@@ -160,6 +161,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   await app.register(async (scope) => pages(scope, deps, config, oauth));
   await app.register(async (scope) => endSessionPages(scope, deps, tokens));
   await app.register(async (scope) => authorizePages(scope, deps, tokens));
+  await app.register(async (scope) => userInfoRoutes(scope, { ...deps, ...tokens }));
   if (inspector !== undefined) inspectorRoutes(app, deps, inspector);
   app.get('/openapi.json', { schema: { tags: ['operations'], summary: 'This OpenAPI 3.1 document.' } }, async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=60').send(app.swagger()),

@@ -189,6 +189,12 @@ export function createKeyRing(options: KeyRingOptions) {
       return removed;
     },
 
+    /** The algorithms of this ring's published keys (the access token algorithms the metadata advertises). */
+    async ownAlgorithms(): Promise<string[]> {
+      const nowMs = options.clock.nowMs();
+      return [...new Set((await keys()).filter((k) => k.expiresAtMs === null || k.expiresAtMs > nowMs).map((k) => k.alg))];
+    },
+
     /** All keys with their state, for `gatehouse keys list`. */
     async list(): Promise<SigningKeyRecord[]> {
       forget();

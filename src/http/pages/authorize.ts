@@ -6,6 +6,7 @@ import { decideAuthorization, loginAfterMsOf } from '../../core/oauth-provider/d
 import { grantConsent } from '../../core/oauth-provider/grant-consent.ts';
 import { issueAuthorizationCode } from '../../core/oauth-provider/issue-authorization-code.ts';
 import { parseAuthorizationRequest, type RawParams, type RedirectTarget } from '../../core/oauth-provider/parse-authorization-request.ts';
+import { providerPaths } from '../../core/oauth-provider/provider-paths.ts';
 import { findPendingAuthorization, savePendingAuthorization } from '../../core/oauth-provider/pending-authorization.ts';
 import type { AuthorizationParams, Client, PendingAuthorization } from '../../core/ports.ts';
 import type { TokenDeps } from '../../core/tokens/issue-access-token.ts';
@@ -14,8 +15,7 @@ import { currentSession } from '../session-cookie.ts';
 import { authorizationErrorPage, consentPage } from './authorize-views.ts';
 import { field } from './forms.ts';
 
-/** The authorization endpoint (advertised in the discovery document). */
-export const authorizationPath = '/oauth2/authorize';
+const authorizationPath = providerPaths.authorization;
 const resumePath = '/oauth2/authorize/resume';
 const consentPath = '/oauth2/authorize/consent';
 
