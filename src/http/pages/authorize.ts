@@ -80,9 +80,9 @@ export async function authorizePages(app: FastifyInstance, deps: CoreDeps, token
   };
 
   const summary = 'OpenID Connect authorization endpoint: response_type=code with PKCE S256, state, nonce, prompt, max_age, login_hint, id_token_hint; response_mode query or form_post; iss in every response.';
-  app.get(authorizationPath, { schema: { tags: ['openid'], summary, querystring: querySchema } }, async (request, reply) => authorize(request, reply, request.query as RawParams));
+  app.get(authorizationPath, { schema: { tags: ['openid', 'pages'], summary, querystring: querySchema } }, async (request, reply) => authorize(request, reply, request.query as RawParams));
   // A relying party may post the request from its own site (OIDC Core §3.1.2.1): it changes nothing by itself.
-  app.post(authorizationPath, { config: { crossSite: 'allowed' }, schema: { tags: ['openid'], summary: `${summary} (form-encoded)`, consumes: ['application/x-www-form-urlencoded'] } }, async (request, reply) =>
+  app.post(authorizationPath, { config: { crossSite: 'allowed' }, schema: { tags: ['openid', 'pages'], summary: `${summary} (form-encoded)`, consumes: ['application/x-www-form-urlencoded'] } }, async (request, reply) =>
     authorize(request, reply, (request.body ?? {}) as RawParams),
   );
 
@@ -94,7 +94,7 @@ export async function authorizePages(app: FastifyInstance, deps: CoreDeps, token
 
   app.get<{ Querystring: { request?: string } }>(
     resumePath,
-    { schema: { tags: ['openid'], summary: 'Where the login pages send the browser back to finish a waiting authorization request.', querystring: { type: 'object', properties: { request: { type: 'string', maxLength: 64 } } } } },
+    { schema: { tags: ['openid', 'pages'], summary: 'Where the login pages send the browser back to finish a waiting authorization request.', querystring: { type: 'object', properties: { request: { type: 'string', maxLength: 64 } } } } },
     async (request, reply) => {
       const loaded = await loadPending(request.query.request ?? '');
       if (loaded === null) return authorizationErrorPage(reply, 'expired_request');
@@ -102,7 +102,7 @@ export async function authorizePages(app: FastifyInstance, deps: CoreDeps, token
     },
   );
 
-  app.post(consentPath, { schema: { tags: ['openid'], summary: 'The consent form: allow or deny the app what it asked for.', consumes: ['application/x-www-form-urlencoded'] } }, async (request, reply) => {
+  app.post(consentPath, { schema: { tags: ['openid', 'pages'], summary: 'The consent form: allow or deny the app what it asked for.', consumes: ['application/x-www-form-urlencoded'] } }, async (request, reply) => {
     const loaded = await loadPending(field(request.body, 'request'));
     if (loaded === null) return authorizationErrorPage(reply, 'expired_request');
     const { pending, client } = loaded;
