@@ -10,6 +10,7 @@ import { measureRevocationPropagation, type LatencySummary } from './lib/revocat
 import { formatPercent, formatRate, median, renderTable, spreadPercent } from './lib/report.ts';
 import { scaleBenchmarks } from './scale.ts';
 import { startupBenchmarks } from './startup.ts';
+import { codeFlowBenchmarks } from './code-flow.ts';
 
 /**
  * `npm run bench`: every benchmark, one table of ratios against baselines measured in the same
@@ -28,7 +29,7 @@ const usage = `usage: npm run bench [-- --duration 5 --warmup 3 --runs 3]
   --budget    seconds after which no extra round is started to replace contended ones (default 150)
   --revocations  revocations measured for the propagation figures (default 200; 0 skips them)
   --only      comma-separated subjects to run (e.g. session-check,login); their baselines come along.
-              Skips the revocation figures and the PostgreSQL table unless named (revocation, scale).`;
+              Skips the revocation figures and the PostgreSQL table unless named (revocation, scale, code-flow).`;
 
 const { values: flags } = parseArgs({
   options: {
@@ -125,6 +126,8 @@ async function otherTables(): Promise<number> {
   if (only === null || only.has('startup')) await startupBenchmarks({ runs: runCount, pinning });
   // Scale-out (bench/scale.ts): PostgreSQL + Redis, one and two instances, the refresh grant.
   if (only === null || only.has('scale')) await scaleBenchmarks({ durationSeconds, warmupSeconds, runCount, pinning });
+  // The OpenID code flow against oidc-provider (bench/code-flow.ts).
+  if (only === null || only.has('code-flow')) await codeFlowBenchmarks({ durationSeconds, warmupSeconds, runCount, pinning });
   return 0;
 }
 
