@@ -54,6 +54,9 @@ for (let attempt = 1; gatehouse === undefined; attempt += 1) {
 }
 
 const running = gatehouse;
+// PERF.md "inspector off": the baseline is the same build with no recorder wired into the core at
+// all (every `deps.trace?.` call short-circuits), against the default, the no-op recorder.
+if (process.env.BENCH_INSPECTOR === 'unwired') running.deps.trace = undefined;
 // The public client the token benchmarks use (bench/lib/gatehouse-client.ts names it), and the
 // confidential client the revocation benchmark's verifiers follow the feed with.
 await createClient(running.deps, { id: 'bench-web', name: 'Bench web app', type: 'public', grantTypes: ['password', 'refresh_token'], audience: 'https://api.bench.invalid' });
