@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { createArgon2idHasher } from './core/credentials/argon2id.ts';
 import { systemClock, systemRandom } from './core/clock.ts';
 import type { CoreDeps } from './core/deps.ts';
-import type { Clock, MailOutbox, Store } from './core/ports.ts';
+import type { Clock, DeliveryOutcome, MailOutbox, Store } from './core/ports.ts';
 import type { AccountSecurityDeps } from './core/deps.ts';
 import type { Mailer } from './mail/create-mailer.ts';
 import { createThrottle, type ThrottleRule } from './core/throttle/throttle.ts';
@@ -26,6 +26,7 @@ import { startOutbox, type Outbox } from './delivery/outbox.ts';
 import { noTrace, type TraceRecorder } from './core/trace/ports.ts';
 import { webhookKind, withWebhookEvents } from './core/webhooks/with-webhook-events.ts';
 import { webhookDeliveryKind } from './core/webhooks/webhook-delivery-kind.ts';
+import { withMetrics } from './metrics/with-metrics.ts';
 import { createTraceLog } from './core/trace/trace-log.ts';
 import { tracedStore } from './core/trace/traced-store.ts';
 import type { RequestRecorder } from './http/inspector/request-recorder.ts';
@@ -299,9 +300,13 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
               ? logger.warn({ err: error, redis: redactUrl(config.redis.url) }, 'Redis unreachable: rate limits fall back to the database, revocation feeds poll it')
               : logger.info({ redis: redactUrl(config.redis.url) }, 'Redis reachable again: rate limits and revocation fan-out back on Redis'),
         });
+  // Metrics only when GATEHOUSE_METRICS_TOKEN is set; off, nothing is wrapped or hooked, and prom-client is not loaded.
+  const metering = config.metrics.token === '' ? undefined : await import('./metrics/gatehouse-metrics.ts');
+  const metrics = metering?.createGatehouseMetrics(config, shared, clock);
+  const metered = metrics === undefined ? shared : withMetrics(shared, metrics);
   // Loaded here, not at the top: the CLI imports this module and never sends mail.
   const { createMailer } = await import('./mail/create-mailer.ts');
-  const mailer = createMailer(config, logger, clock);
+  const mailer = createMailer(config, logger, clock, undefined, metrics === undefined ? undefined : metering?.mailObserver(metrics));
   if (mailer.warning !== null) logger.warn(mailer.warning);
   // Session checks from memory (storage/session-cache.ts). On SQLite always, and exact: this
   // process's writes clear the cache, and SQLite's data_version shows another process's commit on
@@ -310,10 +315,10 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const externalWrites = database.externalWrites;
   const store =
     externalWrites !== undefined
-      ? withSessionCache(shared, { ttlMs: config.session.cacheMs === 0 ? 1000 : config.session.cacheMs, clock, externalWrites })
+      ? withSessionCache(metered, { ttlMs: config.session.cacheMs === 0 ? 1000 : config.session.cacheMs, clock, externalWrites })
       : config.session.cacheMs === 0
-        ? shared
-        : withSessionCache(shared, { ttlMs: config.session.cacheMs, clock });
+        ? metered
+        : withSessionCache(metered, { ttlMs: config.session.cacheMs, clock });
   // The inspector, when on: a bounded log of traces, a recorder the core writes its steps to, and
   // a store that records every repository call. Off, the core gets the no-op recorder and the
   // store is not wrapped (PERF.md: the session check within 2% of no recorder at all).
@@ -349,9 +354,11 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     requestLog: config.dev ? 'summary' : 'full',
     ...(config.logLevel === 'silent' ? {} : { logger }),
     ...(inspector === undefined ? {} : { inspector }),
+    ...(metrics === undefined ? {} : { metrics: { metrics, token: config.metrics.token } }),
   });
   const outbox = startOutbox({ config, deliveries: store.deliveries, clock, random: systemRandom, logger });
-  outbox.kinds.set(webhookKind, webhookDeliveryKind({ endpoints: store.webhookEndpoints, webhookKeys: webhookKeys(config) }));
+  const onOutcome = metrics === undefined ? undefined : (outcome: DeliveryOutcome) => metrics.webhookDeliveries.inc({ result: outcome.state === 'pending' ? 'retry' : outcome.state });
+  outbox.kinds.set(webhookKind, webhookDeliveryKind({ endpoints: store.webhookEndpoints, webhookKeys: webhookKeys(config), ...(onOutcome === undefined ? {} : { onOutcome }) }));
   const housekeeping = setInterval(() => {
     const nowMs = clock.nowMs();
     void Promise.all([housekeep({ store, deps, tokens }, nowMs), rotateIfDue()]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
