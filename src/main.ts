@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { createArgon2idHasher } from './core/credentials/argon2id.ts';
 import { systemClock, systemRandom } from './core/clock.ts';
 import type { CoreDeps } from './core/deps.ts';
-import type { Clock, DeliveryOutcome, MailOutbox, Store } from './core/ports.ts';
+import type { Clock, MailOutbox, Store } from './core/ports.ts';
 import type { AccountSecurityDeps } from './core/deps.ts';
 import type { Mailer } from './mail/create-mailer.ts';
 import { createThrottle, type ThrottleRule } from './core/throttle/throttle.ts';
@@ -23,10 +23,13 @@ import { migrateToLatest, type MigrationReport } from './storage/sql/migrate.ts'
 import { withSessionCache } from './storage/session-cache.ts';
 import { housekeep } from './housekeeping.ts';
 import { startOutbox, type Outbox } from './delivery/outbox.ts';
+import { backchannelLogoutKind } from './core/logout/backchannel-logout-kind.ts';
+import { backchannelLogoutKindName } from './core/logout/enqueue-backchannel-logouts.ts';
+import { createClientJwksSource } from './delivery/client-jwks-source.ts';
 import { noTrace, type TraceRecorder } from './core/trace/ports.ts';
 import { webhookKind, withWebhookEvents } from './core/webhooks/with-webhook-events.ts';
 import { webhookDeliveryKind } from './core/webhooks/webhook-delivery-kind.ts';
-import { withMetrics } from './metrics/with-metrics.ts';
+import { webhookKeys } from './core/webhooks/webhook-secret.ts';
 import { createTraceLog } from './core/trace/trace-log.ts';
 import { tracedStore } from './core/trace/traced-store.ts';
 import type { RequestRecorder } from './http/inspector/request-recorder.ts';
@@ -123,11 +126,6 @@ export function createAccountSecurityDeps(config: GatehouseConfig, outbox: MailO
   };
 }
 
-/** The keys that encrypt webhook signing secrets at rest (core/webhooks/webhook-secret.ts): one per server secret, the first seals. */
-export function webhookKeys(config: Pick<GatehouseConfig, 'secrets'>): Uint8Array[] {
-  return config.secrets.map((secret) => new Uint8Array(hkdfSync('sha256', secret, 'gatehouse', 'webhook-secret-encryption v1', 32)));
-}
-
 /** Mail is not sent from the CLI: its operations need none, and a stray one is reported, not lost silently. */
 const cliOutbox: MailOutbox = {
   enqueue: (message) => process.stderr.write(`gatehouse: a ${message.kind} mail was not sent (the CLI sends no mail)\n`),
@@ -188,6 +186,13 @@ export function createTokenDeps(config: GatehouseConfig, store: Store, clock: Cl
     },
     rotationKey: new Uint8Array(hkdfSync('sha256', config.secrets[0] as string, 'gatehouse', 'refresh-token-rotation v1', 32)),
     passwordGrantEnabled: config.token.passwordGrant,
+    // private_key_jwt keys at a jwks_uri: fetched under the same address policy as webhooks.
+    clientJwks: createClientJwksSource({
+      allowedNetworks: config.dev ? ['loopback', ...config.delivery.allowedNetworks] : config.delivery.allowedNetworks,
+      timeoutMs: 5_000,
+      maxBytes: 64 * 1024,
+      maxKeySets: 1_000,
+    }),
   };
 }
 
@@ -301,12 +306,11 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
               : logger.info({ redis: redactUrl(config.redis.url) }, 'Redis reachable again: rate limits and revocation fan-out back on Redis'),
         });
   // Metrics only when GATEHOUSE_METRICS_TOKEN is set; off, nothing is wrapped or hooked, and prom-client is not loaded.
-  const metering = config.metrics.token === '' ? undefined : await import('./metrics/gatehouse-metrics.ts');
-  const metrics = metering?.createGatehouseMetrics(config, shared, clock);
-  const metered = metrics === undefined ? shared : withMetrics(shared, metrics);
+  const metering = config.metrics.token === '' ? undefined : (await import('./metrics/gatehouse-metrics.ts')).meter(config, shared, clock);
+  const metered = metering?.store ?? shared;
   // Loaded here, not at the top: the CLI imports this module and never sends mail.
   const { createMailer } = await import('./mail/create-mailer.ts');
-  const mailer = createMailer(config, logger, clock, undefined, metrics === undefined ? undefined : metering?.mailObserver(metrics));
+  const mailer = createMailer(config, logger, clock, undefined, metering?.mail);
   if (mailer.warning !== null) logger.warn(mailer.warning);
   // Session checks from memory (storage/session-cache.ts). On SQLite always, and exact: this
   // process's writes clear the cache, and SQLite's data_version shows another process's commit on
@@ -354,11 +358,12 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     requestLog: config.dev ? 'summary' : 'full',
     ...(config.logLevel === 'silent' ? {} : { logger }),
     ...(inspector === undefined ? {} : { inspector }),
-    ...(metrics === undefined ? {} : { metrics: { metrics, token: config.metrics.token } }),
+    ...(metering === undefined ? {} : { metrics: { metrics: metering.metrics, token: config.metrics.token } }),
   });
   const outbox = startOutbox({ config, deliveries: store.deliveries, clock, random: systemRandom, logger });
-  const onOutcome = metrics === undefined ? undefined : (outcome: DeliveryOutcome) => metrics.webhookDeliveries.inc({ result: outcome.state === 'pending' ? 'retry' : outcome.state });
-  outbox.kinds.set(webhookKind, webhookDeliveryKind({ endpoints: store.webhookEndpoints, webhookKeys: webhookKeys(config), ...(onOutcome === undefined ? {} : { onOutcome }) }));
+  // Back-channel logout (core/logout/): queued where sessions end, sent by this outbox.
+  outbox.kinds.set(backchannelLogoutKindName, backchannelLogoutKind({ store, clock, random: systemRandom, issuer: tokens.issuer, signingKey: () => tokens.keyRing.activeKey() }));
+  outbox.kinds.set(webhookKind, webhookDeliveryKind({ endpoints: store.webhookEndpoints, webhookKeys: webhookKeys(config.secrets), onOutcome: metering?.webhookOutcome }));
   const housekeeping = setInterval(() => {
     const nowMs = clock.nowMs();
     void Promise.all([housekeep({ store, deps, tokens }, nowMs), rotateIfDue()]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));

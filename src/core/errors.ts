@@ -66,6 +66,7 @@ export const errorCatalog = {
   invalid_profile_name: { status: 400, title: 'A name in the profile is too long or contains control characters.' },
   invalid_picture_url: { status: 400, title: 'The picture must be an https URL without a user name or password, of at most 2048 characters.' },
   invalid_locale: { status: 400, title: 'The locale must be a BCP 47 language tag such as en-GB.' },
+  connected_app_not_found: { status: 404, title: 'This app is not connected to your account.' },
   operator_second_factor_required: { status: 403, title: 'The console needs an operator account with a second factor: set up an authenticator app or a passkey on your account first.' },
   invalid_webhook_url: { status: 400, title: 'A webhook URL must be an absolute https URL (http only for localhost), without a user name or password.' },
   invalid_webhook_event: { status: 400, title: 'Unknown webhook event type, or none given.' },

@@ -1,4 +1,5 @@
 import type { CoreDeps } from '../deps.ts';
+import { enqueueBackchannelLogouts } from '../logout/enqueue-backchannel-logouts.ts';
 import type { Store } from '../ports.ts';
 
 export type EndReason =
@@ -14,10 +15,13 @@ export type EndReason =
 /**
  * The one way a live session ends: its row goes (and its refresh tokens with it), and a
  * revocation entry for its `sid` goes into the feed in the same transaction, so every verifier
- * refuses the session's access tokens until the last of them has expired anyway.
+ * refuses the session's access tokens until the last of them has expired anyway. Where the sid
+ * revocation is published, the apps that were issued tokens under the session are queued a
+ * back-channel logout, in the same transaction: whatever ended the session, they are told
+ * (docs/security.md SEC-225).
  */
 export async function endSessions(
-  deps: Pick<CoreDeps, 'clock' | 'sessionPolicy' | 'trace'>,
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'sessionPolicy' | 'trace'>,
   tx: Store,
   sessionIds: readonly string[],
   reason: EndReason,
@@ -39,11 +43,12 @@ export async function endSessions(
     });
     await tx.sessions.delete(sid);
   }
+  await enqueueBackchannelLogouts(deps, tx, sessionIds);
 }
 
 /** Ends every session of a user (but `exceptId`); returns the ids ended. */
 export async function endSessionsOfUser(
-  deps: Pick<CoreDeps, 'clock' | 'sessionPolicy' | 'trace'>,
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'sessionPolicy' | 'trace'>,
   tx: Store,
   userId: string,
   reason: EndReason,

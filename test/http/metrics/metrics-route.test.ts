@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { addWebhookEndpoint } from '../../../src/core/webhooks/add-webhook-endpoint.ts';
-import { webhookKeys } from '../../../src/main.ts';
+import { webhookKeys } from '../../../src/core/webhooks/webhook-secret.ts';
 import { parsePrometheusText, type Exposition } from '../../support/prometheus-text.ts';
 import { startTestServer, type TestServer } from '../../support/start-server.ts';
 
@@ -97,7 +97,7 @@ describe('GET /metrics (GATEHOUSE_METRICS_TOKEN set)', () => {
   it('counts webhook deliveries by result', async () => {
     const before = await scrape();
     const { gatehouse } = server;
-    const deps = { store: gatehouse.store, clock: gatehouse.deps.clock, random: gatehouse.deps.random, webhookKeys: webhookKeys(server.config) };
+    const deps = { store: gatehouse.store, clock: gatehouse.deps.clock, random: gatehouse.deps.random, webhookKeys: webhookKeys(server.config.secrets) };
     await addWebhookEndpoint(deps, { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`, events: ['user.created'] }, { ip: 'test', userAgent: 'test' });
     assert.equal((await post('/v1/users', { email: `hook-${randomBytes(4).toString('hex')}@example.com`, password })).status, 202);
     gatehouse.outbox.worker.wake();
