@@ -11,6 +11,7 @@ import type { Mailer } from './mail/create-mailer.ts';
 import { createThrottle, type ThrottleRule } from './core/throttle/throttle.ts';
 import type { GatehouseConfig, RateRuleConfig } from './config/load-config.ts';
 import { createKeyRing } from './core/tokens/key-ring.ts';
+import { createIdTokenKeys } from './core/tokens/id-token-keys.ts';
 import type { PasskeyPolicy } from './core/passkeys/passkey-policy.ts';
 import { deriveKeyEncryptionKeys } from './core/tokens/key-encryption.ts';
 import type { TokenDeps } from './core/tokens/issue-access-token.ts';
@@ -166,15 +167,10 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
 /** JWT mode: the key ring over the store, with the issuer and token lifetime. */
 export function createTokenDeps(config: GatehouseConfig, store: Store, clock: Clock = systemClock): TokenDeps {
   const accessTokenTtlMs = config.token.accessTokenTtlSeconds * 1000;
+  const ringOptions = { store: store.signingKeys, clock, encryptionKeys: deriveKeyEncryptionKeys(config.secrets), accessTokenTtlMs, publishAheadMs: config.token.keyPublishAheadSeconds * 1000 };
   return {
-    keyRing: createKeyRing({
-      store: store.signingKeys,
-      clock,
-      encryptionKeys: deriveKeyEncryptionKeys(config.secrets),
-      algorithm: config.token.algorithm,
-      accessTokenTtlMs,
-      publishAheadMs: config.token.keyPublishAheadSeconds * 1000,
-    }),
+    keyRing: createKeyRing({ ...ringOptions, algorithm: config.token.algorithm }),
+    idTokenKeys: createIdTokenKeys(ringOptions),
     clock,
     random: systemRandom,
     issuer: config.publicUrl,

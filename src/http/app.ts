@@ -23,6 +23,8 @@ import { meRoutes } from './routes/me.ts';
 import { meEmailRoutes } from './routes/me-email.ts';
 import { meProfileRoutes } from './routes/me-profile.ts';
 import { endSessionPages } from './pages/end-session.ts';
+import { authorizePages } from './pages/authorize.ts';
+import { userInfoRoutes } from './routes/userinfo.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { sessionsRoutes } from './routes/sessions.ts';
 import { userRoutes } from './routes/users.ts';
@@ -169,6 +171,8 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   await app.register(async (scope) => tokenRoutes(scope, { ...deps, ...tokens }));
   await app.register(async (scope) => pages(scope, deps, config, oauth));
   await app.register(async (scope) => endSessionPages(scope, deps, tokens));
+  await app.register(async (scope) => authorizePages(scope, deps, tokens));
+  await app.register(async (scope) => userInfoRoutes(scope, { ...deps, ...tokens }));
   if (inspector !== undefined) {
     inspectorRoutes(app, deps, inspector);
     // Its button posts a form: form bodies are parsed in its own scope only, as for the pages.
