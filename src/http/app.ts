@@ -1,3 +1,4 @@
+import { adminPages } from './pages/admin/index.ts';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -158,6 +159,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   await app.register(async (scope) => tokenRoutes(scope, { ...deps, ...tokens }));
   await app.register(async (scope) => pages(scope, deps, config, oauth));
   await app.register(async (scope) => endSessionPages(scope, deps, tokens));
+  await app.register(async (scope) => adminPages(scope, deps, tokens, config));
   if (inspector !== undefined) inspectorRoutes(app, deps, inspector);
   app.get('/openapi.json', { schema: { tags: ['operations'], summary: 'This OpenAPI 3.1 document.' } }, async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=60').send(app.swagger()),

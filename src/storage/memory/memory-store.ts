@@ -9,7 +9,7 @@ import { memoryOAuthIdentities } from './oauth-identities.ts';
 import { memoryUsedPasskeyChallenges } from './used-passkey-challenges.ts';
 import { memoryPasskeys } from './passkeys.ts';
 import { memoryConsoleActivity, memoryOperators } from './operators.ts';
-import { memoryAuditSearch, memorySessionCensus, memoryUserDirectory } from './console-queries.ts';
+import { memoryAuditSearch, memorySessionCensus, memoryThrottleCensus, memoryUserDirectory } from './console-queries.ts';
 import { memoryOneTimeTokens } from './one-time-tokens.ts';
 import { memoryRecoveryCodes } from './recovery-codes.ts';
 import { memoryRefreshTokens } from './refresh-tokens.ts';
@@ -60,6 +60,7 @@ function repositories(db: MemoryDb): Repositories {
     userDirectory: memoryUserDirectory(db),
     sessionCensus: memorySessionCensus(db),
     auditSearch: memoryAuditSearch(db),
+    throttleCensus: memoryThrottleCensus(db),
   };
 }
 
