@@ -24,7 +24,12 @@ import { migrateToLatest, type MigrationReport } from './storage/sql/migrate.ts'
 import { withSessionCache } from './storage/session-cache.ts';
 import { housekeep } from './housekeeping.ts';
 import { startOutbox, type Outbox } from './delivery/outbox.ts';
+import { backchannelLogoutKind } from './core/logout/backchannel-logout-kind.ts';
+import { backchannelLogoutKindName } from './core/logout/enqueue-backchannel-logouts.ts';
+import { createClientJwksSource } from './delivery/client-jwks-source.ts';
 import { noTrace, type TraceRecorder } from './core/trace/ports.ts';
+import { webhookKind, withWebhookEvents } from './core/webhooks/with-webhook-events.ts';
+import { webhookDeliveryKind } from './core/webhooks/webhook-delivery-kind.ts';
 import { createTraceLog } from './core/trace/trace-log.ts';
 import { tracedStore } from './core/trace/traced-store.ts';
 import type { RequestRecorder } from './http/inspector/request-recorder.ts';
@@ -121,6 +126,11 @@ export function createAccountSecurityDeps(config: GatehouseConfig, outbox: MailO
   };
 }
 
+/** The keys that encrypt webhook signing secrets at rest (core/webhooks/webhook-secret.ts): one per server secret, the first seals. */
+export function webhookKeys(config: Pick<GatehouseConfig, 'secrets'>): Uint8Array[] {
+  return config.secrets.map((secret) => new Uint8Array(hkdfSync('sha256', secret, 'gatehouse', 'webhook-secret-encryption v1', 32)));
+}
+
 /** Mail is not sent from the CLI: its operations need none, and a stray one is reported, not lost silently. */
 const cliOutbox: MailOutbox = {
   enqueue: (message) => process.stderr.write(`gatehouse: a ${message.kind} mail was not sent (the CLI sends no mail)\n`),
@@ -181,6 +191,13 @@ export function createTokenDeps(config: GatehouseConfig, store: Store, clock: Cl
     },
     rotationKey: new Uint8Array(hkdfSync('sha256', config.secrets[0] as string, 'gatehouse', 'refresh-token-rotation v1', 32)),
     passwordGrantEnabled: config.token.passwordGrant,
+    // private_key_jwt keys at a jwks_uri: fetched under the same address policy as webhooks.
+    clientJwks: createClientJwksSource({
+      allowedNetworks: config.dev ? ['loopback', ...config.delivery.allowedNetworks] : config.delivery.allowedNetworks,
+      timeoutMs: 5_000,
+      maxBytes: 64 * 1024,
+      maxKeySets: 1_000,
+    }),
   };
 }
 
@@ -216,6 +233,16 @@ export type OpenedStore = Store & {
  * otherwise. The only place (with the CLI, which calls it) that picks the storage adapter.
  */
 export async function openStore(
+  config: Pick<GatehouseConfig, 'database' | 'postgres'>,
+  options: { migrate: 'on-open' | 'never'; checkpoints?: 'automatic' | 'worker' },
+  logger?: Logger,
+): Promise<OpenedStore> {
+  const opened = await openAdapter(config, options, logger);
+  // Webhooks are written beside the events they report, whichever command (server or CLI) writes them.
+  return { ...opened, ...withWebhookEvents(opened, systemRandom) };
+}
+
+async function openAdapter(
   config: Pick<GatehouseConfig, 'database' | 'postgres'>,
   options: { migrate: 'on-open' | 'never'; checkpoints?: 'automatic' | 'worker' },
   logger?: Logger,
@@ -335,6 +362,9 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
     ...(inspector === undefined ? {} : { inspector }),
   });
   const outbox = startOutbox({ config, deliveries: store.deliveries, clock, random: systemRandom, logger });
+  // Back-channel logout (core/logout/): queued where sessions end, sent by this outbox.
+  outbox.kinds.set(backchannelLogoutKindName, backchannelLogoutKind({ store, clock, random: systemRandom, issuer: tokens.issuer, signingKey: () => tokens.keyRing.activeKey() }));
+  outbox.kinds.set(webhookKind, webhookDeliveryKind({ endpoints: store.webhookEndpoints, webhookKeys: webhookKeys(config) }));
   const housekeeping = setInterval(() => {
     const nowMs = clock.nowMs();
     void Promise.all([housekeep({ store, deps, tokens }, nowMs), rotateIfDue()]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));

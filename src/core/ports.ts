@@ -13,6 +13,7 @@ import type { EmailVerificationStore, OneTimeTokenStore, UserProfileStore, UserS
 import type { AuditStore } from './audit/ports.ts';
 import type { ClientStore } from './clients/ports.ts';
 import type { DeliveryStore } from './delivery/ports.ts';
+import type { WebhookEndpointStore } from './webhooks/ports.ts';
 import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts';
 import type { PasskeyStore, UsedPasskeyChallengeStore } from './passkeys/ports.ts';
 import type { ConsoleActivityStore, OperatorStore } from './operators/ports.ts';
@@ -28,6 +29,7 @@ export type * from './audit/ports.ts';
 export type * from './clients/ports.ts';
 export type * from './console/ports.ts';
 export type * from './delivery/ports.ts';
+export type * from './webhooks/ports.ts';
 export type * from './mail/ports.ts';
 export type * from './oauth-client/ports.ts';
 export type * from './operators/ports.ts';
@@ -81,6 +83,7 @@ export interface Store {
   userDirectory: UserDirectory;
   sessionCensus: SessionCensus;
   auditSearch: AuditSearch;
+  webhookEndpoints: WebhookEndpointStore;
   throttleCensus: ThrottleCensus;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;

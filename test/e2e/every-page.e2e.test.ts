@@ -9,6 +9,7 @@ import { totpCodeAt } from '../../src/core/otp/totp.ts';
 import { redirectUri } from '../../src/core/oauth-client/oauth-deps.ts';
 import { startDemoIdp, type DemoIdp } from '../../src/dev/demo-idp.ts';
 import { launchChromium } from '../support/browser.ts';
+import { clientRecord } from '../support/client-record.ts';
 import { createManualClock, type ManualClock } from '../support/core-deps.ts';
 import { onPath, stepSequence, submit } from '../support/e2e-steps.ts';
 import { findFreePort } from '../support/free-port.ts';
@@ -196,9 +197,13 @@ describe('every page fits a phone and passes axe-core', () => {
     const user = (await server.gatehouse.store.users.findByEmail(email))!;
     const nowMs = clock.nowMs();
     await server.gatehouse.store.oauthIdentities.create({ id: randomUUID(), userId: user.id, provider: 'demo', issuer: idp.issuer, subject: 'demo-subject', email: 'a-rather-long-address-at-the-provider@idp.example.com', createdAtMs: nowMs, lastLoginAtMs: nowMs, tokensJwe: null });
+    // A connected app, so the "Connected apps" table must fit too.
+    await server.gatehouse.store.clients.create(clientRecord({ id: 'every-page-app', name: 'A connected app with a rather long name', type: 'confidential', secretHash: null, grantTypes: ['authorization_code'], audience: 'every-page-app', refreshTokenDelivery: 'body', createdAtMs: nowMs }));
+    await server.gatehouse.store.consents.upsert({ userId: user.id, clientId: 'every-page-app', scopes: ['openid', 'profile', 'email', 'offline_access', 'notes:read-and-write'], grantedAtMs: nowMs, updatedAtMs: nowMs });
     await visit(page, '/account', 'account');
     assert.equal(await page.locator('[data-session-id]').count(), 2);
     assert.equal(await page.locator('[data-two-factor="off"]').count(), 1);
+    assert.equal(await page.locator('[data-connected-app="every-page-app"]').count(), 1);
     assert.equal(await page.getByRole('button', { name: 'Link Demo IdP', exact: true }).count(), 0, 'a linked provider is not offered again');
     await page.getByRole('button', { name: 'Unlink Demo IdP' }).waitFor();
     await visit(page, '/account/passkeys/new', 'add a passkey');

@@ -96,7 +96,7 @@ describe('@gatehouse/sdk against a real Gatehouse server', () => {
     // The password grant opens a session of its own: the token's sid is one of the user's sessions.
     const sessions = await fetch(`${server.url}/v1/sessions`, { headers: { cookie: sessionCookie } });
     const listed = ((await sessions.json()) as { sessions: { id: string }[] }).sessions.map((session) => session.id);
-    assert.ok(listed.includes(claims.sid), `${claims.sid} in ${listed.join(', ')}`);
+    assert.ok(listed.includes(claims.sid!), `${claims.sid} in ${listed.join(', ')}`);
     assert.notEqual(claims.sid, signUpSessionId);
   });
 

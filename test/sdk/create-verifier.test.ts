@@ -129,6 +129,12 @@ describe('createVerifier: inputs that are not a token', () => {
       assert.equal(error.claim, claim);
     });
   }
+
+  it("accepts a client's own token (client credentials: sub is the client_id) without sid", async () => {
+    const claims = await makeVerifier([keys.ES256]).verify(await mintAccessToken(keys.ES256, { claims: { sid: undefined, sub: 'billing', client_id: 'billing' } }));
+    assert.equal(claims.sid, undefined);
+    assert.equal(claims.sub, 'billing');
+  });
 });
 
 describe('createVerifier: options are validated once, every problem listed', () => {

@@ -4,6 +4,7 @@ import { accountFactorsContract } from './contract/account-factors.ts';
 import { auditContract } from './contract/audit.ts';
 import { clientsContract } from './contract/clients.ts';
 import { deliveriesContract } from './contract/deliveries.ts';
+import { webhookEndpointsContract } from './contract/webhook-endpoints.ts';
 import { refreshTokensContract } from './contract/refresh-tokens.ts';
 import { replayRecordsContract } from './contract/replay-records.ts';
 import { oauthFlowsContract } from './contract/oauth-flows.ts';
@@ -52,6 +53,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     operatorsContract(open);
     openIdProviderContract(open);
     consoleQueriesContract(open);
+    webhookEndpointsContract(open);
     transactionContract(open);
   });
 }

@@ -28,8 +28,12 @@ export interface AccessTokenClaims {
   readonly client_id: string;
   /** Space-separated scopes; '' when the token carries none. */
   readonly scope: string;
-  /** The Gatehouse session the token was issued under: revoking the session revokes its tokens. */
-  readonly sid: string;
+  /**
+   * The Gatehouse session the token was issued under: revoking the session revokes its tokens.
+   * Absent only from a client credentials token (a service acting for itself: `sub` is then its
+   * `client_id`), which no user session stands behind; revoke such a token by `jti`.
+   */
+  readonly sid?: string;
   /**
    * When the user last authenticated in this session (login or re-authentication), seconds since
    * the epoch. Absent from tokens of servers that predate it.
@@ -48,6 +52,12 @@ function nonEmptyString(payload: JWTPayload, claim: string): string {
   const value = payload[claim];
   if (typeof value !== 'string' || value.length === 0) throw new GatehouseTokenError('token_malformed', { claim });
   return value;
+}
+
+/** `sid` is required of every token a user session stands behind (all but a client's own). */
+function requiredSid(payload: JWTPayload): string {
+  if (payload['sid'] === undefined) throw new GatehouseTokenError('token_missing_claim', { claim: 'sid' });
+  return nonEmptyString(payload, 'sid');
 }
 
 function deepFreeze<T>(value: T): T {
@@ -85,7 +95,7 @@ export function toAccessTokenClaims(payload: JWTPayload): AccessTokenClaims {
     jti: nonEmptyString(payload, 'jti'),
     client_id: nonEmptyString(payload, 'client_id'),
     scope,
-    sid: nonEmptyString(payload, 'sid'),
+    ...(payload['sid'] === undefined && payload.sub === payload['client_id'] ? {} : { sid: requiredSid(payload) }),
     ...(authTime === undefined ? {} : { auth_time: authTime }),
     ...(amr === undefined ? {} : { amr: amr as string[] }),
     payload,

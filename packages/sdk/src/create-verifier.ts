@@ -45,8 +45,8 @@ export interface Verifier {
  */
 const compactJws = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-/** The claims every Gatehouse access token carries (RFC 9068 2.2, plus `sid`). */
-const requiredClaims = ['exp', 'iat', 'sub', 'jti', 'sid', 'client_id'];
+/** The claims every Gatehouse access token carries (RFC 9068 2.2); `sid` too, but for a client's own token (access-token-claims.ts). */
+const requiredClaims = ['exp', 'iat', 'sub', 'jti', 'client_id'];
 
 /**
  * Creates a verifier of Gatehouse access tokens (RFC 9068 JWTs) for a resource server.

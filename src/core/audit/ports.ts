@@ -38,8 +38,15 @@ export type AuditEventType =
   | 'email_change.refused'
   | 'email.changed'
   | 'profile.updated'
+  | 'backchannel_logout.delivered'
+  | 'backchannel_logout.failed'
+  | 'connected_app.revoked'
   | 'operator.granted'
-  | 'operator.revoked';
+  | 'operator.revoked'
+  | 'webhook.endpoint_added'
+  | 'webhook.endpoint_removed'
+  | 'webhook.secret_rotated'
+  | 'delivery.retried';
 
 export interface AuditEvent {
   id: string;

@@ -3,6 +3,7 @@ import { hashSecret } from '../sessions/session-token.ts';
 import { AuthError } from '../errors.ts';
 import type { CoreDeps } from '../deps.ts';
 import type { Client } from '../ports.ts';
+import { verifyClientAssertion, type ClientAssertionDeps } from './verify-client-assertion.ts';
 
 // Generated secrets are 43 characters; anything this long cannot be one, so it is refused
 // before argon2id, whatever the client id (the refusal says nothing about which ids exist).
@@ -12,6 +13,8 @@ export interface ClientCredentials {
   clientId: string;
   /** Absent for a public client. An empty string counts as a secret presented (and wrong). */
   clientSecret?: string;
+  /** private_key_jwt: the signed JWT (RFC 7523), instead of a secret. */
+  clientAssertion?: string;
 }
 
 /**
@@ -26,15 +29,26 @@ export interface ClientCredentials {
  * SHA-256 and one constant-time comparison, whether or not the client exists, so the response
  * time does not tell which client ids exist. Attempts without a secret cost one lookup.
  *
+ * A private_key_jwt client presents `clientAssertion` instead (verify-client-assertion.ts); that
+ * needs `issuer` (and `clientJwks` for keys at a jwks_uri) in `deps`.
+ *
  * @example
  * const client = await authenticateClient(deps, { clientId: 'billing', clientSecret: presentedSecret });
  */
-export async function authenticateClient(deps: CoreDeps, credentials: ClientCredentials): Promise<Client> {
-  const { clientId, clientSecret } = credentials;
+export async function authenticateClient(deps: CoreDeps & Partial<Pick<ClientAssertionDeps, 'issuer' | 'clientJwks'>>, credentials: ClientCredentials): Promise<Client> {
+  const { clientId, clientSecret, clientAssertion } = credentials;
+  if (clientAssertion !== undefined) {
+    // A signed assertion is the only credential then: never also a secret.
+    const client = clientSecret === undefined && deps.issuer !== undefined ? await deps.store.clients.findById(clientId) : null;
+    if (client === null || deps.issuer === undefined) throw new AuthError('invalid_client');
+    await verifyClientAssertion({ ...deps, issuer: deps.issuer }, client, clientAssertion);
+    return client;
+  }
   if (clientSecret !== undefined && clientSecret.length > maxClientSecretLength) throw new AuthError('invalid_client');
 
   const client = await deps.store.clients.findById(clientId);
   if (clientSecret === undefined) {
+    // A confidential client (including a private_key_jwt one) must prove itself.
     if (client === null || client.type !== 'public') throw new AuthError('invalid_client');
     return client;
   }

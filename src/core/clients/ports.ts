@@ -1,4 +1,5 @@
 /** The storage port of OAuth clients (the apps that ask Gatehouse for tokens). */
+import type { JWTVerifyGetKey } from 'jose';
 
 export type ClientType = 'public' | 'confidential';
 /**
@@ -61,4 +62,14 @@ export interface ClientStore {
   findById(id: string): Promise<Client | null>;
   list(): Promise<Client[]>;
   delete(id: string): Promise<boolean>;
+}
+
+/**
+ * The keys a private_key_jwt client publishes at its `jwks_uri`. The adapter fetches with a
+ * timeout and a size cap, caches, refetches an unknown `kid` at most every so often, and refuses
+ * addresses it must not reach (src/delivery/client-jwks-source.ts).
+ */
+export interface ClientJwksSource {
+  /** A jose key resolver over the JWKS at `jwksUri`. */
+  keySetFor(jwksUri: string): JWTVerifyGetKey;
 }

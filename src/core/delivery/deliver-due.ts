@@ -26,6 +26,12 @@ export interface DeliverySender {
 export interface DeliveryKind {
   contentType: string;
   prepare(delivery: Delivery, atMs: number): Promise<Record<string, string> | null>;
+  /**
+   * The body of this attempt, for a kind that signs its body afresh each time (back-channel
+   * logout: a short-lived logout token must not expire between retries). Without it the stored
+   * payload is sent as it is.
+   */
+  body?(delivery: Delivery, atMs: number): Promise<string>;
   /** Told after each attempt: per-target failure state, metrics, audit. Its errors are reported, never retried. */
   onOutcome?(delivery: Delivery, outcome: DeliveryOutcome): Promise<void>;
 }
@@ -57,11 +63,12 @@ async function attempt(deps: DeliverDeps, delivery: Delivery, leaseToken: string
   const kind = deps.kinds.get(delivery.kind) as DeliveryKind;
   let result: SendResult | 'target_removed';
   try {
-    const headers = await kind.prepare(delivery, deps.clock.nowMs());
+    const atMs = deps.clock.nowMs();
+    const headers = await kind.prepare(delivery, atMs);
     result =
       headers === null
         ? 'target_removed'
-        : await deps.sender.send({ url: delivery.targetUrl, headers: { 'content-type': kind.contentType, ...headers }, body: delivery.payload });
+        : await deps.sender.send({ url: delivery.targetUrl, headers: { 'content-type': kind.contentType, ...headers }, body: kind.body === undefined ? delivery.payload : await kind.body(delivery, atMs) });
   } catch (error) {
     deps.onError?.(error, delivery);
     result = { ok: false, status: null, error: 'internal_error' };

@@ -14,7 +14,7 @@ export interface NewDelivery {
   /** Which registered kind sends it (`webhook`, `backchannel_logout`, ...): its signing and outcome callbacks. */
   kind: string;
   targetUrl: string;
-  /** The request body, exactly as sent (JSON or form text); never a secret of ours. */
+  /** The request body, exactly as sent (JSON or form text), or what a kind with `body()` builds it from (deliver-due.ts); never a secret of ours. */
   payload: string;
   /** What the kind delivers for (a webhook endpoint id, a client id), for its signing key and failure state. */
   subject: string | null;

@@ -1,4 +1,5 @@
 import type { CoreDeps } from '../deps.ts';
+import { enqueueBackchannelLogouts } from '../logout/enqueue-backchannel-logouts.ts';
 import type { Store } from '../ports.ts';
 
 export type EndReason =
@@ -14,17 +15,20 @@ export type EndReason =
 /**
  * The one way a live session ends: its row goes (and its refresh tokens with it), and a
  * revocation entry for its `sid` goes into the feed in the same transaction, so every verifier
- * refuses the session's access tokens until the last of them has expired anyway.
+ * refuses the session's access tokens until the last of them has expired anyway. Where the sid
+ * revocation is published, the apps that were issued tokens under the session are queued a
+ * back-channel logout, in the same transaction: whatever ended the session, they are told
+ * (docs/security.md SEC-225).
  */
 export async function endSessions(
-  deps: Pick<CoreDeps, 'clock' | 'sessionPolicy' | 'trace'>,
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'sessionPolicy' | 'trace'>,
   tx: Store,
   sessionIds: readonly string[],
   reason: EndReason,
 ): Promise<void> {
   const nowMs = deps.clock.nowMs();
   for (const sid of sessionIds) {
-    await tx.sessions.delete(sid);
+    // The revocation first: the webhook of the ended session (core/webhooks/with-webhook-events.ts) reads its user.
     await tx.revocations.append({ sid, jti: null, expiresAtMs: nowMs + deps.sessionPolicy.accessTokenTtlMs, createdAtMs: nowMs, reason });
     deps.trace?.step({
       kind: 'revocation',
@@ -37,12 +41,14 @@ export async function endSessions(
       },
       teach: reason === 'logout' ? 'session-logout' : 'revocation',
     });
+    await tx.sessions.delete(sid);
   }
+  await enqueueBackchannelLogouts(deps, tx, sessionIds);
 }
 
 /** Ends every session of a user (but `exceptId`); returns the ids ended. */
 export async function endSessionsOfUser(
-  deps: Pick<CoreDeps, 'clock' | 'sessionPolicy' | 'trace'>,
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'sessionPolicy' | 'trace'>,
   tx: Store,
   userId: string,
   reason: EndReason,

@@ -67,6 +67,8 @@ export interface RefreshTokenStore {
   markUsed(id: string, usedAtMs: number, successorId: string): Promise<boolean>;
   /** Deletes every token of the family; returns how many. */
   deleteFamily(familyId: string): Promise<number>;
+  /** Deletes every token issued to `clientId` under any of `sessionIds` (an app's access revoked by its user); returns how many. */
+  deleteForClient(sessionIds: readonly string[], clientId: string): Promise<number>;
   deleteExpired(nowMs: number): Promise<number>;
 }
 

@@ -1,3 +1,4 @@
+import { clientAssertionAlgorithms } from '../clients/verify-client-assertion.ts';
 import { dpopSigningAlgorithms } from '../dpop/verify-dpop-proof.ts';
 
 /**
@@ -5,7 +6,7 @@ import { dpopSigningAlgorithms } from '../dpop/verify-dpop-proof.ts';
  * list (a grant missing from either fails the type check), so the metadata below cannot advertise
  * a grant the endpoint lacks, nor miss one it has.
  */
-export const tokenEndpointGrantTypes = ['password', 'refresh_token'] as const;
+export const tokenEndpointGrantTypes = ['password', 'refresh_token', 'client_credentials'] as const;
 export type TokenEndpointGrantType = (typeof tokenEndpointGrantTypes)[number];
 
 /**
@@ -22,9 +23,9 @@ const responseTypesOfGrant: Record<string, readonly string[]> = {
 };
 
 /** How a client authenticates where it authenticates: what `clientCredentials()` in routes/token.ts accepts. */
-export const tokenEndpointAuthMethods = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+export const tokenEndpointAuthMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 /** Introspection is for confidential clients only, so `none` is not offered there. */
-export const introspectionEndpointAuthMethods = ['client_secret_basic', 'client_secret_post'] as const;
+export const introspectionEndpointAuthMethods = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
 
 /** What is switched on, as the running server sees it. */
 export interface EnabledTokenFeatures {
@@ -64,6 +65,7 @@ export function authorizationServerMetadata(features: EnabledTokenFeatures): Rec
     response_types_supported: responseTypes,
     ...(features.scopes.length > 0 ? { scopes_supported: [...features.scopes] } : {}),
     token_endpoint_auth_methods_supported: [...tokenEndpointAuthMethods],
+    token_endpoint_auth_signing_alg_values_supported: [...clientAssertionAlgorithms],
     revocation_endpoint: `${issuer}/v1/token/revoke`,
     revocation_endpoint_auth_methods_supported: [...tokenEndpointAuthMethods],
     introspection_endpoint: `${issuer}/v1/token/introspect`,

@@ -15,6 +15,8 @@ import { startUrl } from './provider-buttons.ts';
 import { emailSection } from './email-change-view.ts';
 import { findProfile } from '../../core/accounts/update-profile.ts';
 import { profileSection } from './profile-view.ts';
+import { listConnectedApps } from '../../core/connected-apps/connected-apps.ts';
+import { connectedAppsSection } from './connected-apps-view.ts';
 import { describeDevice } from './device.ts';
 
 // The /account page as HTML: rendered by account.ts and, after a failed unlink, by identities.ts.
@@ -72,6 +74,7 @@ ${sessions.length > 1 ? html`<form method="post" action="/account/sessions/revok
 </section>
 ${profileSection(await findProfile(deps, current.user), profileValues)}
 ${emailSection(deps, current)}
+${connectedAppsSection(await listConnectedApps(deps, current.user.id))}
 ${await identitiesSection(deps, oauth, current)}
 ${passkeysCard(await listPasskeys(deps, current.user))}
 <section class="card" aria-labelledby="two-factor-title">

@@ -23,6 +23,7 @@ const notices: Record<string, string> = {
   'email-changed': 'Your email address is changed. Every other device was signed out.',
   'passkey-added': 'The passkey is added: you can now log in with it.',
   'passkey-renamed': 'The passkey is renamed.',
+  'app-revoked': 'The app is disconnected: it was logged out and must ask again to use your account.',
   'profile-saved': 'Your profile is saved.',
   'passkey-removed': 'The passkey is removed: it no longer logs in to this account.',
 };

@@ -21,6 +21,7 @@ import { passkeyPages } from './passkeys.ts';
 import { passkeySignupPages } from './passkey-signup.ts';
 import { reauthPage } from './reauth.ts';
 import { profilePage } from './profile.ts';
+import { connectedAppsPage } from './connected-apps.ts';
 
 /**
  * The server-rendered pages. Form bodies (urlencoded) are parsed only inside this plugin, so
@@ -37,6 +38,7 @@ export async function pages(app: FastifyInstance, deps: CoreDeps, config: AppCon
   logoutPage(app, deps);
   accountPage(app, deps, oauth);
   profilePage(app, deps, oauth);
+  connectedAppsPage(app, deps, oauth);
   emailChangePages(app, deps, config, oauth);
   if (oauth !== undefined) identityPages(app, deps, oauth);
   verifyPage(app, deps, config);

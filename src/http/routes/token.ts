@@ -7,11 +7,13 @@ import type { TokenDeps } from '../../core/tokens/issue-access-token.ts';
 import type { IssuedTokenPair } from '../../core/tokens/issue-token-pair.ts';
 import { passwordGrant } from '../../core/tokens/grants/password-grant.ts';
 import { refreshTokenGrant } from '../../core/tokens/grants/refresh-token-grant.ts';
+import { clientCredentialsGrant } from '../../core/tokens/grants/client-credentials-grant.ts';
+import { audienceFor } from '../../core/tokens/resource-audience.ts';
 import { revokeToken } from '../../core/tokens/revoke-token.ts';
 import { introspectToken } from '../../core/tokens/introspect-token.ts';
 import type { TokenEndpointGrantType } from '../../core/tokens/server-metadata.ts';
 import { requestContext } from '../session-cookie.ts';
-import { basicClientCredentials } from '../basic-credentials.ts';
+import { clientAuthFields, clientCredentials } from '../client-credentials.ts';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from '../refresh-cookie.ts';
 import type { Client } from '../../core/ports.ts';
 import { verifyDpopProof, type VerifiedDpopProof } from '../../core/dpop/verify-dpop-proof.ts';
@@ -41,23 +43,6 @@ function sendOAuthError(reply: FastifyReply, status: number, error: string, desc
   if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
   return reply.code(status).header('cache-control', 'no-store').header('pragma', 'no-cache').type('application/json').send({ error, error_description: description });
 }
-
-/** Client credentials from HTTP Basic (client_secret_basic) or the body (client_secret_post, or a public client's client_id). */
-function clientCredentials(request: FastifyRequest, body: TokenBody): { clientId: string; clientSecret?: string; basic: boolean } {
-  const basic = basicClientCredentials(request.headers.authorization);
-  if (basic !== null) {
-    if (body.client_secret !== undefined) throw new AuthError('invalid_client');
-    return { ...basic, basic: true };
-  }
-  if (body.client_id === undefined || body.client_id === '') throw new AuthError('invalid_client', { detail: 'client_id is required.' });
-  return { clientId: body.client_id, ...(body.client_secret === undefined ? {} : { clientSecret: body.client_secret }), basic: false };
-}
-
-/** client_secret_post, or a public client's id: accepted by every form endpoint here. */
-const clientAuthFields = {
-  client_id: { type: 'string', maxLength: 128 },
-  client_secret: { type: 'string', maxLength: 256 },
-} as const;
 
 /** The body of revocation and introspection: the token in question, and client authentication. */
 const tokenParamBody = {
@@ -130,6 +115,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
       return passwordGrant(deps, client, { username: body.username, password: body.password, scope: '' }, requestContext(request), proof);
     },
     refresh_token: (request, body, client, proof) => refreshTokenGrant(deps, client, presentedRefreshToken(request, body, client), requestContext(request), proof),
+    client_credentials: (_request, body, client, proof) => clientCredentialsGrant(deps, client, { scope: body.scope, resource: body.resource }, proof),
   };
   const tokenEndpointUrl = `${deps.issuer}/v1/token`;
 
@@ -138,7 +124,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
     {
       schema: {
         tags: ['tokens'],
-        summary: 'The OAuth 2.0 token endpoint (RFC 6749): grant_type=password (first-party) and refresh_token (rotating).',
+        summary: 'The OAuth 2.0 token endpoint (RFC 6749): grant_type=password (first-party), refresh_token (rotating) and client_credentials; client_secret_basic/post, private_key_jwt (RFC 7523) or none; DPoP (RFC 9449) and resource (RFC 8707) on every grant.',
         consumes: ['application/x-www-form-urlencoded'],
         body: {
           type: 'object',
@@ -149,6 +135,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
             password: { type: 'string', maxLength: 4096 },
             refresh_token: { type: 'string', maxLength: 256 },
             scope: { type: 'string', maxLength: 1024 },
+            resource: { type: 'string', maxLength: 2048 },
             ...clientAuthFields,
           },
         },
@@ -158,9 +145,11 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
       const body = request.body;
       const grant = Object.hasOwn(grants, body.grant_type ?? '') ? grants[body.grant_type as TokenEndpointGrantType] : undefined;
       if (grant === undefined) throw new AuthError('unsupported_grant_type');
-      if (body.scope !== undefined && body.scope.trim() !== '') throw new AuthError('invalid_scope', { detail: 'No scopes are defined yet; omit scope.' });
+      if (body.grant_type !== 'client_credentials' && body.scope !== undefined && body.scope.trim() !== '') throw new AuthError('invalid_scope', { detail: 'No scopes are defined yet; omit scope.' });
       const credentials = clientCredentials(request, body);
       const client = await authenticateClient(deps, credentials);
+      // RFC 8707: a client is allowed its one registered audience, so `resource` can only name it.
+      audienceFor(client, body.resource);
       const cookieClient = client.refreshTokenDelivery === 'cookie';
       const proof = await dpopProofOf(deps, request, tokenEndpointUrl);
       if (proof === null && client.requireDpop) throw new AuthError('invalid_dpop_proof', { detail: 'This client is registered to require DPoP: send a DPoP proof.' });

@@ -2,6 +2,7 @@ import type { Store } from '../../core/ports.ts';
 import { memoryAudit } from './audit.ts';
 import { memoryClients } from './clients.ts';
 import { memoryDeliveries } from './deliveries.ts';
+import { memoryWebhookEndpoints } from './webhook-endpoints.ts';
 import { memoryEmailCodes } from './email-codes.ts';
 import { memoryEmailVerifications } from './email-verifications.ts';
 import { memoryOAuthFlows } from './oauth-flows.ts';
@@ -60,6 +61,7 @@ function repositories(db: MemoryDb): Repositories {
     userDirectory: memoryUserDirectory(db),
     sessionCensus: memorySessionCensus(db),
     auditSearch: memoryAuditSearch(db),
+    webhookEndpoints: memoryWebhookEndpoints(db),
     throttleCensus: memoryThrottleCensus(db),
   };
 }

@@ -21,6 +21,10 @@ export function memoryRefreshTokens(db: MemoryDb): RefreshTokenStore {
     async deleteFamily(familyId) {
       return deleteWhere(db.tables.refreshTokens, (t) => t.familyId === familyId);
     },
+    async deleteForClient(sessionIds, clientId) {
+      const sessions = new Set(sessionIds);
+      return deleteWhere(db.tables.refreshTokens, (t) => t.clientId === clientId && sessions.has(t.sessionId));
+    },
     async deleteExpired(nowMs) {
       return deleteWhere(db.tables.refreshTokens, (t) => t.familyExpiresAtMs <= nowMs || t.idleExpiresAtMs <= nowMs);
     },

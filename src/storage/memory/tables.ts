@@ -1,4 +1,4 @@
-import type { AuthorizationCodeRecord, Consent, PendingAuthorization, SessionClient, Delivery, PasskeyCredential, AuditEvent, UserProfile, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
+import type { AuthorizationCodeRecord, Consent, PendingAuthorization, SessionClient, Delivery, WebhookEndpoint, PasskeyCredential, AuditEvent, UserProfile, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
 
 /** The memory store's rows, one map (or list) per SQL table. */
 export interface Tables {
@@ -39,6 +39,7 @@ export interface Tables {
   consents: Map<string, Consent>;
   /** Keyed on `${sessionId} ${clientId}`. */
   sessionClients: Map<string, SessionClient>;
+  webhookEndpoints: Map<string, WebhookEndpoint>;
 }
 
 /**
@@ -50,7 +51,7 @@ export interface MemoryDb {
 }
 
 export function emptyTables(): Tables {
-  return { users: new Map(), profiles: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), usedPasskeyChallenges: new Map(), deliveries: new Map(), operators: new Map(), consoleActivity: new Map(), replayRecords: new Map(), pendingAuthorizations: new Map(), authorizationCodes: new Map(), consents: new Map(), sessionClients: new Map() };
+  return { users: new Map(), profiles: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), usedPasskeyChallenges: new Map(), deliveries: new Map(), operators: new Map(), consoleActivity: new Map(), replayRecords: new Map(), pendingAuthorizations: new Map(), authorizationCodes: new Map(), consents: new Map(), sessionClients: new Map(), webhookEndpoints: new Map() };
 }
 
 export function cloneTables(t: Tables): Tables {
@@ -83,6 +84,7 @@ export function cloneTables(t: Tables): Tables {
     authorizationCodes: new Map(t.authorizationCodes),
     consents: new Map(t.consents),
     sessionClients: new Map(t.sessionClients),
+    webhookEndpoints: new Map(t.webhookEndpoints),
   };
 }
 

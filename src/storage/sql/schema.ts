@@ -234,6 +234,19 @@ export interface DeliveriesTable {
   retried_at_ms: number | null;
 }
 
+/** Webhook endpoints (core/webhooks/ports.ts); `events` space-separated. */
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  events: string;
+  secret_jwe: string;
+  created_at_ms: number;
+  consecutive_failures: number;
+  last_success_at_ms: number | null;
+  last_failure_at_ms: number | null;
+  last_error: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   user_profiles: UserProfilesTable;
@@ -259,6 +272,7 @@ export interface Database {
   passkey_used_challenges: PasskeyUsedChallengesTable;
   deliveries: DeliveriesTable;
   replay_records: ReplayRecordsTable;
+  webhook_endpoints: WebhookEndpointsTable;
 }
 
 /** Migration 0017: the OpenID Provider. */

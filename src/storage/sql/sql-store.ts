@@ -3,6 +3,7 @@ import type { Store } from '../../core/ports.ts';
 import { sqlAudit } from './repositories/audit.ts';
 import { sqlClients } from './repositories/clients.ts';
 import { sqlDeliveries } from './repositories/deliveries.ts';
+import { sqlWebhookEndpoints } from './repositories/webhook-endpoints.ts';
 import { sqlOAuthFlows } from './repositories/oauth-flows.ts';
 import { sqlAuthorizationCodes } from './repositories/authorization-codes.ts';
 import { sqlConsents } from './repositories/consents.ts';
@@ -94,6 +95,7 @@ function sqlRepositories(db: Db): Repositories {
     userDirectory: sqlUserDirectory(db),
     sessionCensus: sqlSessionCensus(db),
     auditSearch: sqlAuditSearch(db),
+    webhookEndpoints: sqlWebhookEndpoints(db),
     throttleCensus: sqlThrottleCensus(db),
   };
 }

@@ -43,7 +43,7 @@ describe('deliverDue', () => {
     assert.equal(await deliverDue(deps), 0, 'nothing left to send');
   });
 
-  it('retries a failure with exponential backoff and jitter, keeping the id, then delivers', async () => {
+  it('retries a failure with exponential backoff and jitter, keeping the id, then delivers (SEC-298)', async () => {
     const failures: SendResult[] = Array.from({ length: 5 }, () => ({ ok: false, status: 500, error: 'status_500' }));
     const { store, deps, sent, enqueue, clock } = setUp(failures);
     await enqueue('d1');

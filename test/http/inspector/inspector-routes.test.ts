@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { totpCodeAt } from '../../../src/core/otp/totp.ts';
 import { startTestServer, type TestServer } from '../../support/start-server.ts';
 
 /** The inspector's routes on a real server: dev mode shows them, production hides or guards them. */
@@ -132,18 +133,28 @@ describe('inspector in production', () => {
     await assert.rejects(startTestServer({ env: { GATEHOUSE_INSPECTOR: 'on' } }), /GATEHOUSE_INSPECTOR/);
   });
 
-  test('with `admins`, a signed-in user who is not an operator is refused, and a signed-out one sent to log in (SEC-253)', async () => {
+  test('with `admins`, only a signed-in operator with a second factor gets in; a non-operator and a signed-out visitor get a 404 (SEC-253)', async () => {
     const server = await startTestServer({ env: { GATEHOUSE_INSPECTOR: 'admins' } });
+    const paths = ['/dev/inspector', '/dev/inspector/traces', '/dev/inspector/stream'];
     try {
-      const cookie = await signUpAndLogIn(server.url, `not-operator-${randomUUID()}@example.com`);
-      for (const path of ['/dev/inspector', '/dev/inspector/traces', '/dev/inspector/stream']) {
+      const email = `operator-${randomUUID()}@example.com`;
+      const cookie = await signUpAndLogIn(server.url, email);
+      for (const path of paths) {
         const response = await fetch(`${server.url}${path}`, { headers: { cookie }, redirect: 'manual' });
-        assert.equal(response.status, 403, path);
-        assert.equal(((await response.json()) as { code: string }).code, 'inspector_forbidden');
+        assert.equal(response.status, 404, path);
+        assert.equal(((await response.json()) as { code: string }).code, 'not_found');
+        assert.equal((await fetch(`${server.url}${path}`, { redirect: 'manual' })).status, 404, `${path} signed out`);
       }
-      const signedOut = await fetch(`${server.url}/dev/inspector`, { redirect: 'manual' });
-      assert.equal(signedOut.status, 303);
-      assert.equal((await fetch(`${server.url}/dev/inspector/traces`)).status, 401);
+      const user = await server.gatehouse.store.users.findByEmail(email);
+      await server.gatehouse.store.operators.setOperatorSince(user!.id, Date.now());
+      const json = { 'content-type': 'application/json', cookie };
+      const started = (await (await fetch(`${server.url}/v1/me/two-factor/totp`, { method: 'POST', headers: json, body: JSON.stringify({ password: passphrase }) })).json()) as { secret: string };
+      const confirmed = await fetch(`${server.url}/v1/me/two-factor/totp/confirm`, { method: 'POST', headers: json, body: JSON.stringify({ code: totpCodeAt(started.secret, Date.now()), password: passphrase }) });
+      assert.equal(confirmed.status, 200, await confirmed.clone().text());
+      const after = confirmed.headers.getSetCookie().find((c) => c.startsWith('__Host-gatehouse_session='))?.split(';')[0] ?? cookie;
+      const page = await fetch(`${server.url}/dev/inspector`, { headers: { cookie: after }, redirect: 'manual' });
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /POST \/v1\/me\/two-factor\/totp\/confirm/);
     } finally {
       await server.close();
     }

@@ -66,7 +66,8 @@ describe('POST /v1/token', () => {
   });
 
   it('errors: unknown grant, wrong password, missing fields, JSON body, scope', async () => {
-    assert.equal((await post({ grant_type: 'client_credentials', client_id: 'spa' })).json().error, 'unsupported_grant_type');
+    assert.equal((await post({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: 'spa' })).json().error, 'unsupported_grant_type');
+    assert.equal((await post({ grant_type: 'client_credentials', client_id: 'spa' })).json().error, 'unauthorized_client', 'a public client');
     const wrong = await post({ grant_type: 'password', username: 'grant@example.com', password: 'not the password at all', client_id: 'spa' });
     assert.equal(wrong.statusCode, 400);
     assert.equal(wrong.json().error, 'invalid_grant');

@@ -20,7 +20,7 @@ describe('/.well-known/oauth-authorization-server', () => {
     assert.equal(metadata.issuer, testOrigin);
     assert.equal(metadata.token_endpoint, `${testOrigin}/v1/token`);
     assert.equal(metadata.jwks_uri, `${testOrigin}/.well-known/jwks.json`);
-    assert.deepEqual(metadata.grant_types_supported, ['password', 'refresh_token']);
+    assert.deepEqual(metadata.grant_types_supported, ['password', 'refresh_token', 'client_credentials']);
     for (const url of [metadata.token_endpoint, metadata.jwks_uri, metadata.revocation_endpoint, metadata.introspection_endpoint, metadata.revocation_feed_endpoint]) {
       const path = new URL(url).pathname;
       const probe = await t.app.inject({ method: path.startsWith('/v1/token') ? 'POST' : 'GET', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
@@ -37,15 +37,15 @@ describe('/.well-known/oauth-authorization-server', () => {
     const jwks = (await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as { keys: { alg: string }[] };
     assert.deepEqual(metadata.access_token_signing_alg_values_supported, [...new Set(jwks.keys.map((key) => key.alg))]);
     assert.deepEqual(metadata.access_token_signing_alg_values_supported, ['ES256'], 'the default algorithm');
-    assert.deepEqual(metadata.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post', 'none']);
-    assert.deepEqual(metadata.introspection_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post']);
+    assert.deepEqual(metadata.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
+    assert.deepEqual(metadata.introspection_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
   });
 
   it('without the password grant (GATEHOUSE_PASSWORD_GRANT=false), the document does not offer it', async () => {
     const off = await startTestServer({ env: { GATEHOUSE_PASSWORD_GRANT: 'false' } });
     try {
       const metadata = (await (await fetch(`${off.url}/.well-known/oauth-authorization-server`)).json()) as { grant_types_supported: string[] };
-      assert.deepEqual(metadata.grant_types_supported, ['refresh_token']);
+      assert.deepEqual(metadata.grant_types_supported, ['refresh_token', 'client_credentials']);
     } finally {
       await off.close();
     }
@@ -69,7 +69,7 @@ describe("openid-client's discovery against a running server", () => {
     const metadata = config.serverMetadata();
     assert.equal(metadata.issuer, server.url);
     assert.equal(metadata.token_endpoint, `${server.url}/v1/token`);
-    assert.deepEqual(metadata.grant_types_supported, ['password', 'refresh_token']);
+    assert.deepEqual(metadata.grant_types_supported, ['password', 'refresh_token', 'client_credentials']);
     assert.ok(Array.isArray(metadata.response_types_supported));
 
     const tokens = await client.genericGrantRequest(config, 'password', { username: 'discover@example.com', password: testPassword });

@@ -104,6 +104,22 @@ export function refreshTokensContract(open: OpenStore): void {
       assert.equal(await store.refreshTokens.deleteFamily('rt-1'), 0);
     });
 
+    test('deleteForClient removes the tokens of that client under those sessions, and no other', async (store) => {
+      await withSession(store);
+      await store.sessions.create(aSession('s-a2', 'user-alice'));
+      await store.sessions.create(aSession('s-a3', 'user-alice'));
+      await store.refreshTokens.insert(aToken('rt-1', { clientId: 'app' }));
+      await store.refreshTokens.insert(aToken('rt-2', { clientId: 'app', familyId: 'rt-1' }));
+      await store.refreshTokens.insert(aToken('rt-3', { clientId: 'app', sessionId: 's-a2' }));
+      await store.refreshTokens.insert(aToken('rt-4', { clientId: 'app', sessionId: 's-a3' }));
+      await store.refreshTokens.insert(aToken('rt-5', { clientId: 'web' }));
+      assert.equal(await store.refreshTokens.deleteForClient([], 'app'), 0);
+      assert.equal(await store.refreshTokens.deleteForClient(['s-a1', 's-a2'], 'app'), 3);
+      for (const gone of ['rt-1', 'rt-2', 'rt-3']) assert.equal(await store.refreshTokens.findById(gone), null, gone);
+      assert.notEqual(await store.refreshTokens.findById('rt-4'), null, 'another session');
+      assert.notEqual(await store.refreshTokens.findById('rt-5'), null, 'another client');
+    });
+
     test('deleteExpired removes tokens past their idle or family limit, at the limit included', async (store) => {
       await withSession(store);
       await store.refreshTokens.insert(aToken('rt-idle', { idleExpiresAtMs: t0Ms + hourMs }));

@@ -36,7 +36,7 @@ export class RevocationList {
   }
 
   isRevoked(claims: AccessTokenClaims, nowMs: number): boolean {
-    return isListed(this.#sids, claims.sid, nowMs) || isListed(this.#jtis, claims.jti, nowMs);
+    return (claims.sid !== undefined && isListed(this.#sids, claims.sid, nowMs)) || isListed(this.#jtis, claims.jti, nowMs);
   }
 
   get size(): number {

@@ -16,6 +16,7 @@ import * as deliveries from './0014-deliveries.ts';
 import * as operators from './0015-operators.ts';
 import * as dpop from './0016-dpop.ts';
 import * as openidProvider from './0017-openid-provider.ts';
+import * as webhookEndpoints from './0018-webhook-endpoints.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0015-operators': operators,
   '0016-dpop': dpop,
   '0017-openid-provider': openidProvider,
+  '0018-webhook-endpoints': webhookEndpoints,
 };

@@ -64,6 +64,11 @@ export function sqlRefreshTokens(db: Db): RefreshTokenStore {
       const result = await db.deleteFrom('refresh_tokens').where('family_id', '=', familyId).executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+    async deleteForClient(sessionIds, clientId) {
+      if (sessionIds.length === 0) return 0;
+      const result = await db.deleteFrom('refresh_tokens').where('client_id', '=', clientId).where('session_id', 'in', [...sessionIds]).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
     async deleteExpired(nowMs) {
       const result = await db
         .deleteFrom('refresh_tokens')

@@ -1,0 +1,40 @@
+import { auditEvent } from '../audit/audit-event.ts';
+import type { DeliveryKind } from '../delivery/deliver-due.ts';
+import type { Delivery, Store } from '../ports.ts';
+import type { BackchannelLogoutPayload } from './enqueue-backchannel-logouts.ts';
+import { signLogoutToken, type LogoutTokenDeps } from './logout-token.ts';
+
+function payloadOf(delivery: Delivery): BackchannelLogoutPayload {
+  return JSON.parse(delivery.payload) as BackchannelLogoutPayload;
+}
+
+// The worker, not a person, makes these requests.
+const workerContext = { ip: '', userAgent: 'gatehouse back-channel logout' };
+
+/**
+ * How the outbox sends a back-channel logout (OpenID Connect Back-Channel Logout 1.0 §2.5): a
+ * form POST of `logout_token`, signed afresh at each attempt so a retry carries a live token. It
+ * goes only to the URI the app still has registered: an app deleted since, or one that changed or
+ * removed its URI, gets nothing (the delivery ends as `target_removed`; docs/security.md SEC-223).
+ * Each delivered or abandoned logout is written to the audit trail.
+ */
+export function backchannelLogoutKind(deps: LogoutTokenDeps & { store: Pick<Store, 'clients' | 'audit'> }): DeliveryKind {
+  return {
+    contentType: 'application/x-www-form-urlencoded',
+    async prepare(delivery) {
+      const client = await deps.store.clients.findById(payloadOf(delivery).clientId);
+      if (client === null || client.backchannelLogoutUri !== delivery.targetUrl) return null;
+      return { 'cache-control': 'no-store' };
+    },
+    async body(delivery) {
+      return new URLSearchParams({ logout_token: await signLogoutToken(deps, payloadOf(delivery)) }).toString();
+    },
+    async onOutcome(delivery, outcome) {
+      if (outcome.state === 'pending') return;
+      const { clientId, sub, sid } = payloadOf(delivery);
+      const detail = `client ${clientId} session ${sid}${outcome.state === 'dead' ? ` (${outcome.lastError ?? 'failed'}, status ${String(outcome.lastStatus)})` : ''}`;
+      const type = outcome.state === 'delivered' ? 'backchannel_logout.delivered' : 'backchannel_logout.failed';
+      await deps.store.audit.append(auditEvent({ clock: deps.clock, random: deps.random }, type, workerContext, { userId: sub, detail }));
+    },
+  };
+}

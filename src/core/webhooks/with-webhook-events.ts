@@ -1,0 +1,73 @@
+import { randomId } from '../sessions/session-token.ts';
+import type { AuditEvent, Random, Revocation, Store } from '../ports.ts';
+import { sessionEndedEvent, webhookEventFromAudit, webhookPayload, type WebhookEvent, type WebhookEventType } from './webhook-events.ts';
+
+/** The delivery kind of webhooks in the outbox. */
+export const webhookKind = 'webhook';
+
+/**
+ * One pending delivery per endpoint subscribed to `type`, on the transaction's store. The event
+ * is built only when someone listens (a session's user is looked up only then).
+ */
+async function enqueue(tx: Store, random: Random, type: WebhookEventType, build: () => Promise<WebhookEvent | null>): Promise<void> {
+  const endpoints = (await tx.webhookEndpoints.list()).filter((e) => e.events.includes(type));
+  if (endpoints.length === 0) return;
+  const event = await build();
+  if (event === null) return;
+  const payload = webhookPayload(event);
+  for (const endpoint of endpoints) {
+    await tx.deliveries.enqueue({
+      // `msg_` as the Standard Webhooks examples name messages; the id is the webhook-id, the same on every retry.
+      id: `msg_${randomId(random)}`,
+      kind: webhookKind,
+      targetUrl: endpoint.url,
+      payload,
+      subject: endpoint.id,
+      createdAtMs: event.atMs,
+      nextAttemptAtMs: event.atMs,
+    });
+  }
+}
+
+/**
+ * The store, with webhooks written beside the events they report: an audit entry that stands
+ * for a webhook event, and the revocation of an ended session, enqueue a delivery for each
+ * subscribed endpoint in the same transaction (one is opened when the caller has none), so an
+ * event is notified if and only if it is committed. Applied once, where the store is opened
+ * (`openStore` in src/main.ts), so the server and the CLI both notify.
+ */
+export function withWebhookEvents(store: Store, random: Random): Store {
+  const decorate = (inner: Store, inTransaction: boolean): Store => {
+    /** `write`, then its webhooks, all or nothing. */
+    const together = (work: (tx: Store) => Promise<void>): Promise<void> => (inTransaction ? work(inner) : inner.transaction(work));
+    const decorated: Store = {
+      ...inner,
+      audit: {
+        ...inner.audit,
+        append(event: AuditEvent): Promise<void> {
+          const hook = webhookEventFromAudit(event);
+          if (hook === null) return inner.audit.append(event);
+          return together(async (tx) => {
+            await tx.audit.append(event);
+            await enqueue(tx, random, hook.type, async () => hook);
+          });
+        },
+      },
+      revocations: {
+        ...inner.revocations,
+        append(entry: Omit<Revocation, 'seq'>): Promise<void> {
+          if (entry.sid === null) return inner.revocations.append(entry);
+          const sid = entry.sid;
+          return together(async (tx) => {
+            // Before the session row goes (core/sessions/end-sessions.ts writes the revocation first), so its user is known.
+            await enqueue(tx, random, 'session.ended', async () => sessionEndedEvent(entry, (await tx.sessions.findWithUser(sid))?.user.id ?? null));
+            await tx.revocations.append(entry);
+          });
+        },
+      },
+      transaction: <T>(work: (tx: Store) => Promise<T>): Promise<T> => (inTransaction ? work(decorated) : inner.transaction((tx) => work(decorate(tx, true)))),
+    };
+    return decorated;
+  };
+  return decorate(store, false);
+}
