@@ -1,4 +1,3 @@
-import { effectiveSettings } from './config/effective-settings.ts';
 import { hkdfSync } from 'node:crypto';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import pinoPretty from 'pino-pretty';
@@ -355,7 +354,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const app = await buildApp({
     deps,
     tokens,
-    config: { ...config, devOutbox: mailer.devOutbox, console: { mailQueue: () => mailer.queue.stats(), settings: effectiveSettings(config) } },
+    config: { ...config, devOutbox: mailer.devOutbox, console: { mailQueue: () => mailer.queue.stats(), settings: (await import('./config/effective-settings.ts')).effectiveSettings(config) } },
     oauth,
     requestLog: config.dev ? 'summary' : 'full',
     ...(config.logLevel === 'silent' ? {} : { logger }),
