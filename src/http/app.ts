@@ -1,5 +1,6 @@
 import { adminPages } from './pages/admin/index.ts';
 import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -38,6 +39,7 @@ import { authCheckRoutes } from './routes/auth-check.ts';
 import { sessionCookieSettings } from './session-cookie.ts';
 import type { InspectorAudience } from './inspector/inspector-access.ts';
 import { inspectorRoutes } from './inspector/inspector-routes.ts';
+import { comparePage } from './inspector/compare-page.ts';
 import type { RequestRecorder } from './inspector/request-recorder.ts';
 import { registerRequestTracing } from './inspector/trace-requests.ts';
 
@@ -160,7 +162,14 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   await app.register(async (scope) => pages(scope, deps, config, oauth));
   await app.register(async (scope) => endSessionPages(scope, deps, tokens));
   await app.register(async (scope) => adminPages(scope, deps, tokens, config));
-  if (inspector !== undefined) inspectorRoutes(app, deps, inspector);
+  if (inspector !== undefined) {
+    inspectorRoutes(app, deps, inspector);
+    // Its button posts a form: form bodies are parsed in its own scope only, as for the pages.
+    await app.register(async (scope) => {
+      await scope.register(formbody, { bodyLimit: 1024 });
+      comparePage(scope, deps, { ...inspector, tokens, oauth });
+    });
+  }
   app.get('/openapi.json', { schema: { tags: ['operations'], summary: 'This OpenAPI 3.1 document.' } }, async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=60').send(app.swagger()),
   );

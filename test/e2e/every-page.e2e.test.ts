@@ -313,6 +313,10 @@ describe('every page fits a phone and passes axe-core', () => {
     await page.goto('/dev/inspector');
     await page.getByText('Live: new traces appear at the top').waitFor();
     await check(page, 'inspector');
+    await visit(page, '/dev/inspector/compare', 'compare, before a run');
+    await submit(page, page.getByRole('button', { name: 'Run the comparison' }), '/dev/inspector/compare');
+    await page.getByRole('heading', { name: /^Measured at/ }).waitFor();
+    await check(page, 'compare, measured');
   });
 
   step('no page was refused anything by its Content-Security-Policy', () => {

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { AccountSecurityDeps, AccountSecurityPolicy } from '../deps.ts';
 import type { Clock, ThrottleRuleShape, ThrottleStore } from '../ports.ts';
+import { hmacKey } from '../hmac-key.ts';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -32,7 +33,7 @@ export async function mayMail(
 ): Promise<boolean> {
   const nowMs = deps.clock.nowMs();
   const rules = mailLimitRules(deps.accountSecurity.policy);
-  const key = (kind: string): string => `mail-${kind}:${createHmac('sha256', deps.accountSecurity.limiterKey).update(email).digest('base64url').slice(0, 32)}`;
+  const key = (kind: string): string => `mail-${kind}:${createHmac('sha256', hmacKey(deps.accountSecurity.limiterKey)).update(email).digest('base64url').slice(0, 32)}`;
   const daily = await deps.store.throttle.reserve(key('day'), nowMs, rules.daily);
   if (!daily.allowed) return false;
   const burst = await deps.store.throttle.reserve(key(`interval-${stream}`), nowMs, rules.interval);

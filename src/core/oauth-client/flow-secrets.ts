@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { Random } from '../ports.ts';
+import { hmacKey } from '../hmac-key.ts';
 
 /**
  * A flow's secrets all come from one 256-bit value that lives only in the browser's flow
@@ -19,7 +20,7 @@ export interface FlowSecrets {
 }
 
 function derive(flowKey: Uint8Array, cookieValue: string, purpose: string): string {
-  return createHmac('sha256', flowKey).update(`gatehouse oauth flow v1\0${purpose}\0${cookieValue}`).digest('base64url');
+  return createHmac('sha256', hmacKey(flowKey)).update(`gatehouse oauth flow v1\0${purpose}\0${cookieValue}`).digest('base64url');
 }
 
 /** The secrets of a new flow (at the start): a fresh 256-bit cookie value from `random`. */

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { AccountSecurityDeps, AccountSecurityPolicy } from '../deps.ts';
 import { AuthError } from '../errors.ts';
 import type { Clock, ThrottleReservation, ThrottleRuleShape, ThrottleStore } from '../ports.ts';
+import { hmacKey } from '../hmac-key.ts';
 
 const minuteMs = 60_000;
 
@@ -16,7 +17,7 @@ type Deps = { store: { throttle: ThrottleStore }; clock: Clock; accountSecurity:
 
 /** The counter's key: a keyed hash, so the throttle table names no account or address. */
 function keyFor(deps: Deps, kind: CodeKind, subject: string): string {
-  return `code-${kind}:${createHmac('sha256', deps.accountSecurity.limiterKey).update(subject).digest('base64url').slice(0, 32)}`;
+  return `code-${kind}:${createHmac('sha256', hmacKey(deps.accountSecurity.limiterKey)).update(subject).digest('base64url').slice(0, 32)}`;
 }
 
 /** After `maxFailedCodeAttempts` wrong codes, waits from 1 minute doubling to 1 hour; forgotten after an hour without one. */

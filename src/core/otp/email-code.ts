@@ -6,6 +6,7 @@ import { mayMail } from '../mail/mail-limiter.ts';
 import { emailCodeMail } from '../mail/templates.ts';
 import type { EmailCodePurpose, User } from '../ports.ts';
 import { clearCodeAttempts, reserveCodeAttempt } from './code-attempts.ts';
+import { hmacKey } from '../hmac-key.ts';
 
 /** A uniform random code of `digits` digits (rejection sampling: no modulo bias). */
 function randomDigits(deps: Pick<CoreDeps, 'random'>, digits: number): string {
@@ -24,7 +25,7 @@ function randomDigits(deps: Pick<CoreDeps, 'random'>, digits: number): string {
  * code never works for another account or purpose (docs/security.md SEC-43).
  */
 function codeHash(deps: Pick<CoreDeps, 'accountSecurity'>, userId: string, purpose: EmailCodePurpose, code: string): Uint8Array {
-  return new Uint8Array(createHmac('sha256', deps.accountSecurity.limiterKey).update(`email-code v1\0${userId}\0${purpose}\0${code}`).digest());
+  return new Uint8Array(createHmac('sha256', hmacKey(deps.accountSecurity.limiterKey)).update(`email-code v1\0${userId}\0${purpose}\0${code}`).digest());
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { CoreDeps } from '../deps.ts';
+import { hmacKey } from '../hmac-key.ts';
 import { AuthError } from '../errors.ts';
 import type { PasskeyCeremonyPurpose, Store } from '../ports.ts';
 import { passkeyChallengeTtlMs } from './passkey-policy.ts';
@@ -33,7 +34,7 @@ function bindingText(binding: CeremonyBinding): string {
 }
 
 function mac(key: Uint8Array, purpose: PasskeyCeremonyPurpose, userId: string | null, binding: CeremonyBinding, challenge: string, expiresAtMs: number): Buffer {
-  return createHmac('sha256', key).update(`gatehouse passkey ceremony v1\0${purpose}\0${userId ?? ''}\0${bindingText(binding)}\0${challenge}\0${expiresAtMs}`).digest();
+  return createHmac('sha256', hmacKey(key)).update(`gatehouse passkey ceremony v1\0${purpose}\0${userId ?? ''}\0${bindingText(binding)}\0${challenge}\0${expiresAtMs}`).digest();
 }
 
 /**

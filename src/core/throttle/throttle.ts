@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { AuthError } from '../errors.ts';
+import { hmacKey } from '../hmac-key.ts';
 import { clientAddressGroup } from './client-address-group.ts';
 import { noTrace, type TraceRecorder } from '../trace/ports.ts';
 import type { ThrottleReservation, ThrottleRuleShape, ThrottleState, ThrottleStore } from '../ports.ts';
@@ -53,8 +54,9 @@ export interface ThrottleTicket {
  */
 export function createThrottle(store: ThrottleStore, rules: ThrottleRules, keySecret: Uint8Array, trace: TraceRecorder = noTrace) {
   // Per-IP kinds count an IPv6 client's whole /64, and an IPv4-mapped address as its IPv4 (SEC-111).
+  const key = hmacKey(keySecret);
   const keyFor = (kind: ThrottleKind, value: string): string =>
-    `${kind}:${createHmac('sha256', keySecret).update(kind === 'account' ? value : clientAddressGroup(value)).digest('base64url').slice(0, 32)}`;
+    `${kind}:${createHmac('sha256', key).update(kind === 'account' ? value : clientAddressGroup(value)).digest('base64url').slice(0, 32)}`;
 
   return {
     /** The rules it enforces (housekeeping keeps counters as long as the longest reset needs them). */

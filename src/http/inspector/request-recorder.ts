@@ -24,7 +24,12 @@ export interface RequestRecorder extends TraceRecorder {
   /** Appends a step to `trace` directly (the HTTP layer's own steps). */
   append(trace: OpenTrace, step: TraceStep): void;
   close(trace: OpenTrace, status: number | null): Trace;
+  /** Runs `work` with nothing recorded: the comparison's measurement loops would flood the log. */
+  muted<T>(work: () => T): T;
 }
+
+/** The context of muted work: steps recorded inside it are dropped. */
+const mutedTrace: OpenTrace = Object.freeze({ flowId: 'muted', label: 'muted', startedAtMs: 0, steps: [], droppedSteps: 0 }) as OpenTrace;
 
 export function createRequestRecorder(log: TraceLog): RequestRecorder {
   const current = new AsyncLocalStorage<OpenTrace>();
@@ -39,11 +44,13 @@ export function createRequestRecorder(log: TraceLog): RequestRecorder {
     log,
     open,
     run: (trace, work) => current.run(trace, work),
+    muted: (work) => current.run(mutedTrace, work),
     append,
     close,
     recording: true,
     step(step) {
       const trace = current.getStore();
+      if (trace === mutedTrace) return;
       if (trace !== undefined) {
         append(trace, step);
         return;

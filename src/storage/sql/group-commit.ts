@@ -68,6 +68,13 @@ export function createGroupCommit(db: Kysely<Database>, bind: (trx: Transaction<
     try {
       await db.transaction().execute(async (trx) => {
         const tx = bind(trx);
+        const only = group.length === 1 ? group[0] : undefined;
+        if (only !== undefined) {
+          // A group of one needs no savepoint: if its work throws, the transaction rolls back
+          // as a whole and the caller gets its error (two statements fewer per lone transaction).
+          outcomes.push({ ok: true, value: await only.work(tx) });
+          return;
+        }
         const savepoint = direct ?? viaKysely(trx);
         for (const member of group) outcomes.push(await runMember(savepoint, tx, member));
       });

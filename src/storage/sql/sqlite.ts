@@ -9,6 +9,7 @@ import { nodeSqliteDialect } from './node-sqlite-dialect.ts';
 import { auditColumns, auditQueries, toAuditRow } from './repositories/audit.ts';
 import { clientQueries, toClient } from './repositories/clients.ts';
 import { passkeyQueries, toPasskey } from './repositories/passkeys.ts';
+import { throttleQueries, toThrottleState } from './repositories/throttle.ts';
 import { usedPasskeyChallengeQueries } from './repositories/used-passkey-challenges.ts';
 import { refreshTokenQueries, toRecord, toRow } from './repositories/refresh-tokens.ts';
 import { sessionQueries } from './repositories/sessions.ts';
@@ -78,7 +79,7 @@ const refreshTokenColumns = [
  * repositories in one place.
  *
  * - Outside transactions, reads on the read-only connection (the session check, the token
- *   endpoint's client lookup, the passkey login's passkey and account lookups): they see committed rows only and never queue behind a write.
+ *   endpoint's client lookup, the passkey login's passkey and account lookups, a throttle counter): they see committed rows only and never queue behind a write.
  * - Inside transactions, statements on the writer (the refresh grant's, the session lookup and
  *   touch; the passkey login's challenge use, counter compare-and-set and audit entry):
  *   the transaction holds kysely's lock on the writer,
@@ -109,6 +110,7 @@ function sqliteFastPaths(db: Kysely<Database>, reader: DatabaseSync, writer: Dat
   );
   const findPasskey = prepared(reader, passkeyQueries.findByCredentialId(db, placeholder('credential_id')).compile(), ['credential_id']);
   const findUser = prepared(reader, userQueries.findById(db, placeholder('id')).compile(), ['id']);
+  const throttleState = prepared(reader, throttleQueries.get(db, placeholder('key')).compile(), ['key']);
   const claimChallenge = prepared(
     writer,
     usedPasskeyChallengeQueries.claim(db, placeholder('challenge_hash') as unknown as Uint8Array, placeholder('expires_at_ms') as unknown as number).compile(),
@@ -149,6 +151,12 @@ function sqliteFastPaths(db: Kysely<Database>, reader: DatabaseSync, writer: Dat
         findById: async (id) => {
           const row = findUser.get({ id }) as UsersTable | undefined;
           return row === undefined ? null : toUser(row);
+        },
+      },
+      throttle: {
+        get: async (key) => {
+          const row = throttleState.get({ key }) as { failures: number; last_failure_at_ms: number } | undefined;
+          return row === undefined ? null : toThrottleState(row);
         },
       },
       passkeys: {

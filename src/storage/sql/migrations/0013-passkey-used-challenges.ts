@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { bigintType, binaryType } from './column-types.ts';
 
 /**
@@ -9,12 +9,15 @@ import { bigintType, binaryType } from './column-types.ts';
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('passkey_challenges').execute();
-  await db.schema
+  // One B-tree per row: every passkey login inserts one, and each B-tree it touches is a page
+  // written at COMMIT. On SQLite the table is WITHOUT ROWID (the hash is the clustered key, no
+  // separate rowid tree); no index on expires_at_ms (housekeeping scans the few minutes of rows
+  // it holds every 10 minutes).
+  const table = db.schema
     .createTable('passkey_used_challenges')
     .addColumn('challenge_hash', binaryType(db), (c) => c.primaryKey())
-    .addColumn('expires_at_ms', bigintType, (c) => c.notNull())
-    .execute();
-  await db.schema.createIndex('passkey_used_challenges_expires_at_ms').on('passkey_used_challenges').column('expires_at_ms').execute();
+    .addColumn('expires_at_ms', bigintType, (c) => c.notNull());
+  await (binaryType(db) === 'blob' ? table.modifyEnd(sql`without rowid`) : table).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

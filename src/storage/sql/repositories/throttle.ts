@@ -2,6 +2,16 @@ import type { ThrottleCompareAndSet, ThrottleState, ThrottleStore } from '../../
 import { reserveByCompareAndSet } from '../../../core/throttle/reserve-by-compare-and-set.ts';
 import { ms, type Db } from '../rows.ts';
 
+/** The queries SQLite's fast paths (sqlite.ts) prepare once. */
+export const throttleQueries = {
+  get: (db: Db, key: string) => db.selectFrom('throttle').select(['failures', 'last_failure_at_ms']).where('key', '=', key),
+};
+
+/** A counter row as the port's state. */
+export function toThrottleState(row: { failures: unknown; last_failure_at_ms: unknown }): ThrottleState {
+  return { failures: Number(row.failures), lastFailureAtMs: ms(row.last_failure_at_ms) };
+}
+
 /** Throttle counters over kysely. */
 export function sqlThrottle(db: Db): ThrottleStore {
   /** Compare-and-set: writes `next` only if the row still holds `expected`. */
@@ -16,8 +26,8 @@ export function sqlThrottle(db: Db): ThrottleStore {
 
   const counters: ThrottleCompareAndSet = {
     async get(key) {
-      const row = await db.selectFrom('throttle').selectAll().where('key', '=', key).executeTakeFirst();
-      return row === undefined ? null : { failures: Number(row.failures), lastFailureAtMs: ms(row.last_failure_at_ms) };
+      const row = await throttleQueries.get(db, key).executeTakeFirst();
+      return row === undefined ? null : toThrottleState(row);
     },
     async compareAndSet(key, expected, next) {
       const result =
