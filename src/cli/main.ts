@@ -13,7 +13,8 @@ import { grantOperator, revokeOperator } from '../core/operators/set-operator.ts
 import { listSessions } from '../core/sessions/list-sessions.ts';
 import { revokeAllSessions } from '../core/sessions/revoke-all-sessions.ts';
 import { revokeSession } from '../core/sessions/revoke-session.ts';
-import { createCoreDeps, createGatehouse, createTokenDeps, openStore, redactUrl, webhookKeys } from '../main.ts';
+import { createCoreDeps, createGatehouse, createTokenDeps, openStore, redactUrl } from '../main.ts';
+import { webhookKeys } from '../core/webhooks/webhook-secret.ts';
 import { clientsCommand } from './clients.ts';
 import { keysCommand } from './keys.ts';
 import { webhooksCommand } from './webhooks.ts';
@@ -246,7 +247,7 @@ export function createCli(): Command {
     });
 
   program.addCommand(clientsCommand((work) => withCore(program, work)));
-  program.addCommand(webhooksCommand((work) => withCore(program, (deps) => work({ store: deps.store, clock: deps.clock, random: deps.random, webhookKeys: webhookKeys(config(program)) }))));
+  program.addCommand(webhooksCommand((work) => withCore(program, (deps) => work({ store: deps.store, clock: deps.clock, random: deps.random, webhookKeys: webhookKeys(config(program).secrets) }))));
   program.addCommand(keysCommand((work) => withTokens(program, work)));
 
   program

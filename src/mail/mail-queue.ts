@@ -5,6 +5,8 @@ export interface MailQueueOptions {
   transports: readonly MailTransport[];
   /** Told about each failed attempt: the kind and the error, never the mail's content. */
   onFailure: (failure: { kind: MailMessage['kind']; attempt: number; final: boolean; error: unknown }) => void;
+  /** Told of each mail a transport took (for the metrics). */
+  onDelivered?: (kind: MailMessage['kind']) => void;
   /** Waits between attempts; its length + 1 is the number of attempts. */
   retryDelaysMs?: readonly number[];
 }
@@ -45,6 +47,7 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
     for (let attempt = 1; ; attempt++) {
       try {
         await transport.deliver(message);
+        options.onDelivered?.(message.kind);
         return;
       } catch (error) {
         const delay = retryDelaysMs[attempt - 1];
