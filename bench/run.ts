@@ -10,6 +10,7 @@ import { measureRevocationPropagation, type LatencySummary } from './lib/revocat
 import { formatPercent, formatRate, median, renderTable, spreadPercent } from './lib/report.ts';
 import { scaleBenchmarks } from './scale.ts';
 import { startupBenchmarks } from './startup.ts';
+import { codeFlowBenchmarks } from './code-flow.ts';
 
 /**
  * `npm run bench`: every benchmark, one table of ratios against baselines measured in the same
@@ -28,7 +29,7 @@ const usage = `usage: npm run bench [-- --duration 5 --warmup 3 --runs 3]
   --budget    seconds after which no extra round is started to replace contended ones (default 150)
   --revocations  revocations measured for the propagation figures (default 200; 0 skips them)
   --only      comma-separated subjects to run (e.g. session-check,login); their baselines come along.
-              Skips the revocation figures and the PostgreSQL table unless named (revocation, scale).`;
+              Skips the revocation figures and the PostgreSQL table unless named (revocation, scale, code-flow).`;
 
 const { values: flags } = parseArgs({
   options: {
@@ -94,6 +95,8 @@ interface Pair {
 const only = flags.only === undefined ? null : new Set(flags.only.split(',').map((key) => key.trim()));
 const allPairs: Pair[] = [
   { key: 'session-check', baselineKey: 'hello', target: { ratio: 0.7 } },
+  // PERF.md: the inspector off costs the session check at most 2% against no recorder wired in.
+  { key: 'session-check-inspector-off', baselineKey: 'session-check-unwired', target: { ratio: 0.98 } },
   { key: 'forward-auth', baselineKey: 'hello', target: { ratio: 0.7 } },
   { key: 'login', baselineKey: 'argon2id', target: { ratio: 0.85 } },
   { key: 'argon2id-node-crypto', baselineKey: 'argon2id', target: null },
@@ -123,6 +126,8 @@ async function otherTables(): Promise<number> {
   if (only === null || only.has('startup')) await startupBenchmarks({ runs: runCount, pinning });
   // Scale-out (bench/scale.ts): PostgreSQL + Redis, one and two instances, the refresh grant.
   if (only === null || only.has('scale')) await scaleBenchmarks({ durationSeconds, warmupSeconds, runCount, pinning });
+  // The OpenID code flow against oidc-provider (bench/code-flow.ts).
+  if (only === null || only.has('code-flow')) await codeFlowBenchmarks({ durationSeconds, warmupSeconds, runCount, pinning });
   return 0;
 }
 
@@ -161,6 +166,13 @@ async function main(): Promise<number> {
     const [hello, gatehouse, hasher, inProcess, passkeys] = children as [ChildHandle, ChildHandle, ChildHandle, ChildHandle, ChildHandle];
     const gatehouseUrl = `http://127.0.0.1:${String(gatehouse.port)}`;
     const prepared = await prepareGatehouse(gatehouseUrl, accountCount, passwordLength);
+    // The same server with no trace recorder wired into the core: the baseline of "inspector off".
+    const unwired = pairs.some((pair) => pair.key === 'session-check-inspector-off')
+      ? await startChild({ name: 'gatehouse server (no recorder)', script: 'servers/gatehouse.ts', core: pinning.serverCore, readyTimeoutMs: 60_000, env: { ...process.env, BENCH_INSPECTOR: 'unwired' } })
+      : null;
+    if (unwired !== null) children.push(unwired);
+    const unwiredUrl = unwired === null ? '' : `http://127.0.0.1:${String(unwired.port)}`;
+    const unwiredCookie = unwired === null ? '' : (await prepareGatehouse(unwiredUrl, 1, passwordLength)).sessionCookie;
     console.log(`  gatehouse on ${gatehouseUrl} (SQLite in a temp dir, log level silent): ${accountCount} accounts, session cookie ready`);
 
     const benchmarks: Benchmark[] = [
@@ -180,6 +192,26 @@ async function main(): Promise<number> {
         load: { url: `${gatehouseUrl}/v1/session`, connections: httpConnections, method: 'GET', headers: { cookie: prepared.sessionCookie } },
         watch: 'both-cores',
       }),
+      httpBenchmark({
+        key: 'session-check-inspector-off',
+        label: 'session check, inspector off (no-op recorder)',
+        server: gatehouse,
+        pinning,
+        load: { url: `${gatehouseUrl}/v1/session`, connections: httpConnections, method: 'GET', headers: { cookie: prepared.sessionCookie } },
+        watch: 'both-cores',
+      }),
+      ...(unwired === null
+        ? []
+        : [
+            httpBenchmark({
+              key: 'session-check-unwired',
+              label: 'session check, no recorder wired in',
+              server: unwired,
+              pinning,
+              load: { url: `${unwiredUrl}/v1/session`, connections: httpConnections, method: 'GET', headers: { cookie: unwiredCookie } },
+              watch: 'both-cores',
+            }),
+          ]),
       // What nginx auth_request sends: the browser's cookie and the original URL, from a trusted proxy.
       httpBenchmark({
         key: 'forward-auth',

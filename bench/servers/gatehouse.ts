@@ -54,13 +54,26 @@ for (let attempt = 1; gatehouse === undefined; attempt += 1) {
 }
 
 const running = gatehouse;
+// PERF.md "inspector off": the baseline is the same build with no recorder wired into the core at
+// all (every `deps.trace?.` call short-circuits), against the default, the no-op recorder.
+if (process.env.BENCH_INSPECTOR === 'unwired') running.deps.trace = undefined;
 // The public client the token benchmarks use (bench/lib/gatehouse-client.ts names it), and the
 // confidential client the revocation benchmark's verifiers follow the feed with.
 await createClient(running.deps, { id: 'bench-web', name: 'Bench web app', type: 'public', grantTypes: ['password', 'refresh_token'], audience: 'https://api.bench.invalid' });
 const feedClient = await createClient(running.deps, { id: 'bench-api', name: 'Bench API', type: 'confidential', grantTypes: ['session'], audience: 'https://api.bench.invalid' });
+// The relying party of the code-flow benchmark (bench/code-flow.ts): public, PKCE, first-party (no consent page).
+const codeFlowClient = await createClient(running.deps, {
+  id: 'bench-rp',
+  name: 'Bench relying party',
+  type: 'public',
+  grantTypes: ['authorization_code'],
+  redirectUris: ['http://127.0.0.1/callback'],
+  skipConsent: true,
+  audience: 'https://api.bench.invalid',
+});
 serveParent({
   port,
-  info: { feedClientId: feedClient.client.id, feedClientSecret: feedClient.secret as string },
+  info: { feedClientId: feedClient.client.id, feedClientSecret: feedClient.secret as string, codeFlowClientId: codeFlowClient.client.id },
   async close() {
     try {
       await running.close();

@@ -24,6 +24,8 @@ export const errorCatalog = {
   unauthorized_client: { status: 400, title: 'This client is not allowed to use this grant.' },
   invalid_dpop_proof: { status: 400, title: 'The DPoP proof is missing, invalid, replayed or signed with another key.' },
   invalid_target: { status: 400, title: 'The requested resource is not an audience this client may get tokens for.' },
+  invalid_token: { status: 401, title: 'The access token is invalid, expired or revoked (RFC 6750).' },
+  insufficient_scope: { status: 403, title: 'The access token was not granted the scope this needs (RFC 6750).' },
   forbidden_origin: { status: 403, title: 'Cross-site request refused.' },
   compare_busy: { status: 429, title: 'A comparison is already running or ran moments ago; try again shortly.' },
   forward_auth_target_unknown: { status: 403, title: 'No forward-auth rule covers this URL, or the proxy did not say which URL it is.' },

@@ -3,6 +3,7 @@ import type { CoreDeps } from '../../src/core/deps.ts';
 import type { AppConfig } from '../../src/http/app-config.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { deriveKeyEncryptionKeys } from '../../src/core/tokens/key-encryption.ts';
+import { createIdTokenKeys } from '../../src/core/tokens/id-token-keys.ts';
 import { createKeyRing } from '../../src/core/tokens/key-ring.ts';
 import type { TokenDeps } from '../../src/core/tokens/issue-access-token.ts';
 import type { SigningAlgorithm } from '../../src/core/tokens/signing-algorithms.ts';
@@ -22,15 +23,10 @@ export interface TestApp {
 /** JWT mode over the test core's store and clock: ES256 keys (the default), 5-minute tokens, issuer = the test origin. */
 export function createTestTokenDeps(core: TestCore, overrides: { algorithm?: SigningAlgorithm; publishAheadMs?: number; passwordGrantEnabled?: boolean } = {}): TokenDeps {
   const accessTokenTtlMs = 300_000;
+  const ringOptions = { store: core.store.signingKeys, clock: core.clock, encryptionKeys: deriveKeyEncryptionKeys(['test-secret-test-secret-test-secret-0123']), accessTokenTtlMs, publishAheadMs: overrides.publishAheadMs ?? 300_000 };
   return {
-    keyRing: createKeyRing({
-      store: core.store.signingKeys,
-      clock: core.clock,
-      encryptionKeys: deriveKeyEncryptionKeys(['test-secret-test-secret-test-secret-0123']),
-      algorithm: overrides.algorithm ?? 'ES256',
-      accessTokenTtlMs,
-      publishAheadMs: overrides.publishAheadMs ?? 300_000,
-    }),
+    keyRing: createKeyRing({ ...ringOptions, algorithm: overrides.algorithm ?? 'ES256' }),
+    idTokenKeys: createIdTokenKeys(ringOptions),
     clock: core.clock,
     random: core.random,
     issuer: testOrigin,

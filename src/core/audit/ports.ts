@@ -11,6 +11,8 @@ export type AuditEventType =
   | 'account.disabled'
   | 'account.enabled'
   | 'refresh.reuse_detected'
+  | 'authorization_code.reuse_detected'
+  | 'consent.granted'
   | 'oauth.identity_linked'
   | 'oauth.identity_unlinked'
   | 'oauth.login_failed'

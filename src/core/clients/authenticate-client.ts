@@ -57,6 +57,13 @@ export async function authenticateClient(deps: CoreDeps & Partial<Pick<ClientAss
   // Compared against a zero hash when there is nothing to compare with, so every path costs the same.
   const presented = hashSecret(clientSecret);
   const matches = timingSafeEqual(presented, storedHash !== null && storedHash.length === presented.length ? storedHash : new Uint8Array(presented.length));
+  deps.trace?.step({
+    kind: 'decision',
+    title: client !== null && storedHash !== null && matches ? `Client ${clientId} authenticated` : 'Client authentication refused',
+    outcome: client !== null && storedHash !== null && matches ? 'ok' : 'refused',
+    detail: { clientId, method: 'client secret', compare: 'SHA-256 of the presented secret against the stored one, in constant time, the same work for unknown ids' },
+    teach: 'client-authentication',
+  });
   if (client === null || storedHash === null || !matches) throw new AuthError('invalid_client');
   return client;
 }

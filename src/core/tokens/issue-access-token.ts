@@ -2,10 +2,13 @@ import { signJwt } from './sign-jwt.ts';
 import { randomId } from '../sessions/session-token.ts';
 import type { Client, ClientJwksSource, Clock, Random, Session, User } from '../ports.ts';
 import type { KeyRing } from './key-ring.ts';
+import type { IdTokenKeys } from './id-token-keys.ts';
 import type { TraceRecorder, TraceValue } from '../trace/ports.ts';
 
 export interface TokenDeps {
   keyRing: KeyRing;
+  /** The ID token key rings, one per algorithm (id-token-keys.ts). */
+  idTokenKeys: IdTokenKeys;
   clock: Clock;
   random: Random;
   /** `iss` of every token: the public URL. */

@@ -4,6 +4,8 @@ import { newRefreshToken } from './refresh-token-secret.ts';
 
 export interface IssuedTokenPair extends IssuedAccessToken {
   refreshToken: string | null;
+  /** The OpenID Connect ID token, for the authorization_code grant of an OpenID request. */
+  idToken?: string;
 }
 
 /**

@@ -57,7 +57,7 @@ export function currentKey(keys: readonly SigningKeyRecord[], nowMs: number): Si
  */
 export function createKeyRing(options: KeyRingOptions) {
   const reloadIntervalMs = options.reloadIntervalMs ?? 60_000;
-  let loaded: { atMs: number; keys: SigningKeyRecord[] } | null = null;
+  let loaded: { atMs: number; all: SigningKeyRecord[]; keys: SigningKeyRecord[] } | null = null;
   const privateKeys = new Map<string, Promise<KeyObject>>();
 
   const inThisRing = (key: SigningKeyRecord): boolean =>
@@ -66,8 +66,16 @@ export function createKeyRing(options: KeyRingOptions) {
     generateSigningKey(options.algorithm, options.encryptionKeys, times).then((key) => (options.purpose === undefined ? key : { ...key, purpose: options.purpose }));
   const keys = async (): Promise<SigningKeyRecord[]> => {
     const nowMs = options.clock.nowMs();
-    if (loaded === null || nowMs - loaded.atMs >= reloadIntervalMs) loaded = { atMs: nowMs, keys: (await options.store.list()).filter(inThisRing) };
+    if (loaded === null || nowMs - loaded.atMs >= reloadIntervalMs) {
+      const all = await options.store.list();
+      loaded = { atMs: nowMs, all, keys: all.filter(inThisRing) };
+    }
     return loaded.keys;
+  };
+  /** Every ring's keys: the JWKS is one document, whichever ring publishes it. */
+  const allKeys = async (): Promise<SigningKeyRecord[]> => {
+    await keys();
+    return loaded?.all ?? [];
   };
   const forget = (): void => {
     loaded = null;
@@ -105,10 +113,13 @@ export function createKeyRing(options: KeyRingOptions) {
       return { kid: record.kid, alg, privateKey: await importPrivate(record) };
     },
 
-    /** The JWKS document: public members only, every key that signs, will sign, or signed tokens still alive. */
+    /**
+     * The JWKS document: public members only, every key that signs, will sign, or signed tokens
+     * still alive, of every ring (access tokens and each ID token algorithm).
+     */
     async publicJwks(): Promise<{ keys: JWK[] }> {
       const nowMs = options.clock.nowMs();
-      const published = (await keys()).filter((k) => k.expiresAtMs === null || k.expiresAtMs > nowMs);
+      const published = (await allKeys()).filter((k) => k.expiresAtMs === null || k.expiresAtMs > nowMs);
       return { keys: published.map((k) => JSON.parse(k.publicJwk) as JWK) };
     },
 
@@ -176,6 +187,12 @@ export function createKeyRing(options: KeyRingOptions) {
       const removed = await options.store.deleteExpired(options.clock.nowMs());
       if (removed > 0) forget();
       return removed;
+    },
+
+    /** The algorithms of this ring's published keys (the access token algorithms the metadata advertises). */
+    async ownAlgorithms(): Promise<string[]> {
+      const nowMs = options.clock.nowMs();
+      return [...new Set((await keys()).filter((k) => k.expiresAtMs === null || k.expiresAtMs > nowMs).map((k) => k.alg))];
     },
 
     /** All keys with their state, for `gatehouse keys list`. */

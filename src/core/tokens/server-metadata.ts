@@ -1,3 +1,4 @@
+import { providerPaths } from '../oauth-provider/provider-paths.ts';
 import { clientAssertionAlgorithms } from '../clients/verify-client-assertion.ts';
 import { dpopSigningAlgorithms } from '../dpop/verify-dpop-proof.ts';
 
@@ -6,7 +7,7 @@ import { dpopSigningAlgorithms } from '../dpop/verify-dpop-proof.ts';
  * list (a grant missing from either fails the type check), so the metadata below cannot advertise
  * a grant the endpoint lacks, nor miss one it has.
  */
-export const tokenEndpointGrantTypes = ['password', 'refresh_token', 'client_credentials'] as const;
+export const tokenEndpointGrantTypes = ['authorization_code', 'password', 'refresh_token', 'client_credentials'] as const;
 export type TokenEndpointGrantType = (typeof tokenEndpointGrantTypes)[number];
 
 /**
@@ -46,12 +47,12 @@ export function enabledGrantTypes(features: Pick<EnabledTokenFeatures, 'password
  * The RFC 8414 authorization server metadata document, built from what is really enabled rather
  * than written by hand: the grants the token endpoint accepts, the response types those grants use
  * (RFC 7591 2.1), the client authentication the endpoints check, and the algorithms of the
- * published keys. No `authorization_endpoint` exists yet, so this is the OAuth document only;
- * openid-client users pass `{ algorithm: 'oauth2' }` to `discovery()`.
+ * published keys. The OpenID Provider's document (core/oauth-provider/discovery.ts) is this
+ * one plus the OpenID fields, so the two never disagree.
  *
  * @example
  * const metadata = authorizationServerMetadata({ issuer: 'https://auth.example.com', passwordGrantEnabled: true, signingAlgorithms: ['ES256'], scopes: [] });
- * metadata.grant_types_supported; // ['password', 'refresh_token']
+ * metadata.grant_types_supported; // ['authorization_code', 'password', 'refresh_token']
  */
 export function authorizationServerMetadata(features: EnabledTokenFeatures): Record<string, unknown> {
   const grants = enabledGrantTypes(features);
@@ -59,6 +60,16 @@ export function authorizationServerMetadata(features: EnabledTokenFeatures): Rec
   const { issuer } = features;
   return {
     issuer,
+    // The OpenID Provider's authorization endpoint (http/pages/authorize.ts).
+    ...(grants.includes('authorization_code')
+      ? {
+          authorization_endpoint: `${issuer}${providerPaths.authorization}`,
+          response_modes_supported: ['query', 'form_post'],
+          code_challenge_methods_supported: ['S256'],
+          // RFC 9207: every authorization response carries `iss`.
+          authorization_response_iss_parameter_supported: true,
+        }
+      : {}),
     token_endpoint: `${issuer}/v1/token`,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
     grant_types_supported: grants,

@@ -37,6 +37,13 @@ export const teaching = {
   pkce: { cite: 'RFC 7636 §4.2', url: rfc(7636, '4.2'), why: 'Only the S256 challenge travels in the URL; the verifier goes straight to the token endpoint, so a stolen code is useless.' },
   'oidc-id-token': { cite: 'OpenID Connect Core §3.1.3.7', url: 'https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation', why: "The ID token's signature, issuer, audience, expiry and nonce are checked before anyone is logged in." },
   'oidc-nonce': { cite: 'OpenID Connect Core §15.5.2', url: 'https://openid.net/specs/openid-connect-core-1_0.html#NonceNotes', why: 'The nonce ties the ID token to this login, so a replayed token is refused.' },
+  'client-authentication': { cite: 'RFC 6749 §2.3.1', url: rfc(6749, '2.3.1'), why: 'A confidential client proves itself at the token endpoint; its secret is stored only as a hash.' },
+  // For the OpenID Provider's operations (issue 13): their steps link here.
+  'authorization-code': { cite: 'RFC 6749 §4.1.2', url: rfc(6749, '4.1.2'), why: 'An authorization code is short-lived and single use; a second use revokes what the first one issued.' },
+  'oidc-authorize': { cite: 'OpenID Connect Core §3.1.2.1', url: 'https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest', why: 'The client, redirect URI, scope and PKCE challenge are checked before anyone is asked to log in or consent.' },
+  'oidc-id-token-issued': { cite: 'OpenID Connect Core §2', url: 'https://openid.net/specs/openid-connect-core-1_0.html#IDToken', why: 'The ID token tells the client who logged in, when and how (iss, sub, aud, exp, iat, auth_time, nonce, amr).' },
+  dpop: { cite: 'RFC 9449 §4.3', url: rfc(9449, '4.3'), why: 'A DPoP proof binds the token to a key the client holds, so a stolen token alone is useless.' },
+  'backchannel-logout': { cite: 'OpenID Connect Back-Channel Logout §2.5', url: 'https://openid.net/specs/openid-connect-backchannel-1_0.html#BCRequest', why: 'Each client of the ended session is told directly, server to server, so it ends its own session too.' },
   webauthn: { cite: 'W3C WebAuthn L3 §7.2', url: 'https://www.w3.org/TR/webauthn-3/#sctn-verifying-assertion', why: 'The challenge, origin, RP ID hash and signature are checked; the signature counter exposes a cloned authenticator.' },
 } as const satisfies Record<string, TeachingReference>;
 

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 
 const css = readFileSync(new URL('./style.css', import.meta.url), 'utf8');
 const passkeysScript = readFileSync(new URL('./passkeys.js', import.meta.url), 'utf8');
+const formPostScript = readFileSync(new URL('./form-post.js', import.meta.url), 'utf8');
 // The published UMD bundle of @simplewebauthn/browser (it sets window.SimpleWebAuthnBrowser),
 // served from our origin so the passkey pages need no third-party script source.
 const webAuthnBrowserScript = readFileSync(join(dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js'), 'utf8');
@@ -16,6 +17,9 @@ export function assetRoutes(app: FastifyInstance): void {
   );
   app.get('/assets/simplewebauthn-browser.js', { schema: { tags: ['pages'], summary: 'The @simplewebauthn/browser bundle, for the passkey pages.' } }, async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(webAuthnBrowserScript),
+  );
+  app.get('/assets/form-post.js', { schema: { tags: ['pages'], summary: 'Submits the form of the OpenID form_post response mode.' } }, async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(formPostScript),
   );
   app.get('/assets/passkeys.js', { schema: { tags: ['pages'], summary: 'The passkey buttons of the pages.' } }, async (_request, reply) =>
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(passkeysScript),

@@ -78,12 +78,14 @@ ${passkey}
 
 export function loginPage(app: FastifyInstance, deps: CoreDeps, config: AppConfig, oauth?: OAuthDeps): void {
   const target = (value: unknown): string => safeReturnTo(typeof value === 'string' ? value : undefined, config.publicUrl, config.allowedReturnOrigins);
-  app.get<{ Querystring: { return_to?: unknown; done?: unknown; why?: unknown } }>('/login', { schema: { tags: ['pages'], summary: 'Login page.' } }, async (request, reply) => {
+  app.get<{ Querystring: { return_to?: unknown; done?: unknown; why?: unknown; login_hint?: unknown } }>('/login', { schema: { tags: ['pages'], summary: 'Login page; login_hint (from an OpenID authorization request) fills in the email.' } }, async (request, reply) => {
     if ((await currentSession(deps, request)) !== null) return reply.redirect(target(request.query.return_to));
     const { done, why } = request.query;
     const notice = typeof done === 'string' ? notices[done] : typeof why === 'string' ? reasons[why] : undefined;
     const returnTo = target(request.query.return_to);
-    return sendPage(reply, 200, { title: 'Log in', body: loginForm(await passkeyLoginOffer(deps, reply, returnTo), '', returnTo, oauth, undefined, notice) });
+    // OIDC Core §3.1.2.1 login_hint: only a plausible address prefills the field (escaped, like every value).
+    const hint = typeof request.query.login_hint === 'string' && request.query.login_hint.length <= 254 && request.query.login_hint.includes('@') ? request.query.login_hint : '';
+    return sendPage(reply, 200, { title: 'Log in', body: loginForm(await passkeyLoginOffer(deps, reply, returnTo), hint, returnTo, oauth, undefined, notice) });
   });
   // Login CSRF is refused by the origin check that guards every POST (plugins/csrf.ts).
   app.post('/login', { schema: { tags: ['pages'], summary: 'Login form submission.' } }, async (request, reply) => {

@@ -7,6 +7,7 @@ import type { TokenDeps } from '../../core/tokens/issue-access-token.ts';
 import type { IssuedTokenPair } from '../../core/tokens/issue-token-pair.ts';
 import { passwordGrant } from '../../core/tokens/grants/password-grant.ts';
 import { refreshTokenGrant } from '../../core/tokens/grants/refresh-token-grant.ts';
+import { authorizationCodeGrant } from '../../core/tokens/grants/authorization-code-grant.ts';
 import { clientCredentialsGrant } from '../../core/tokens/grants/client-credentials-grant.ts';
 import { audienceFor } from '../../core/tokens/resource-audience.ts';
 import { revokeToken } from '../../core/tokens/revoke-token.ts';
@@ -58,6 +59,7 @@ const tokenResponse = (issued: IssuedTokenPair, client: Client) => ({
   expires_in: issued.expiresInSeconds,
   ...(issued.refreshToken === null || client.refreshTokenDelivery === 'cookie' ? {} : { refresh_token: issued.refreshToken }),
   scope: issued.scope,
+  ...(issued.idToken === undefined ? {} : { id_token: issued.idToken }),
 });
 
 /**
@@ -114,6 +116,10 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
       if (!body.username || !body.password) throw new AuthError('validation_failed', { detail: 'username and password are required.' });
       return passwordGrant(deps, client, { username: body.username, password: body.password, scope: '' }, requestContext(request), proof);
     },
+    authorization_code: (request, body, client, proof) => {
+      if (!body.code) throw new AuthError('validation_failed', { detail: 'code is required.' });
+      return authorizationCodeGrant(deps, client, { code: body.code, redirectUri: body.redirect_uri, codeVerifier: body.code_verifier }, requestContext(request), proof);
+    },
     refresh_token: (request, body, client, proof) => refreshTokenGrant(deps, client, presentedRefreshToken(request, body, client), requestContext(request), proof),
     client_credentials: (_request, body, client, proof) => clientCredentialsGrant(deps, client, { scope: body.scope, resource: body.resource }, proof),
   };
@@ -124,7 +130,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
     {
       schema: {
         tags: ['tokens'],
-        summary: 'The OAuth 2.0 token endpoint (RFC 6749): grant_type=password (first-party), refresh_token (rotating) and client_credentials; client_secret_basic/post, private_key_jwt (RFC 7523) or none; DPoP (RFC 9449) and resource (RFC 8707) on every grant.',
+        summary: 'The OAuth 2.0 token endpoint (RFC 6749): grant_type=authorization_code (OpenID Connect, PKCE), password (first-party), refresh_token (rotating) and client_credentials; client_secret_basic/post, private_key_jwt (RFC 7523) or none; DPoP (RFC 9449) and resource (RFC 8707) on every grant.',
         consumes: ['application/x-www-form-urlencoded'],
         body: {
           type: 'object',
@@ -134,6 +140,9 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
             username: { type: 'string', maxLength: 1024 },
             password: { type: 'string', maxLength: 4096 },
             refresh_token: { type: 'string', maxLength: 256 },
+            code: { type: 'string', maxLength: 256 },
+            redirect_uri: { type: 'string', maxLength: 2048 },
+            code_verifier: { type: 'string', maxLength: 256 },
             scope: { type: 'string', maxLength: 1024 },
             resource: { type: 'string', maxLength: 2048 },
             ...clientAuthFields,

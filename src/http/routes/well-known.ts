@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TokenDeps } from '../../core/tokens/issue-access-token.ts';
-import { authorizationServerMetadata } from '../../core/tokens/server-metadata.ts';
+import { authorizationServerMetadata, type EnabledTokenFeatures } from '../../core/tokens/server-metadata.ts';
+import { openIdConfiguration } from '../../core/oauth-provider/discovery.ts';
 
 const jwkSchema = {
   type: 'object',
@@ -21,6 +22,15 @@ const jwkSchema = {
 } as const;
 
 export function wellKnownRoutes(app: FastifyInstance, tokens: TokenDeps): void {
+  // What is enabled, read afresh for each document: the access token ring's algorithms (the ID
+  // token keys in the same JWKS are advertised separately, as id_token_signing_alg_values_supported).
+  const features = async (): Promise<EnabledTokenFeatures> => ({
+    issuer: tokens.issuer,
+    passwordGrantEnabled: tokens.passwordGrantEnabled,
+    signingAlgorithms: await tokens.keyRing.ownAlgorithms(),
+    scopes: [],
+  });
+
   app.get(
     '/.well-known/jwks.json',
     {
@@ -55,13 +65,29 @@ export function wellKnownRoutes(app: FastifyInstance, tokens: TokenDeps): void {
     },
     async (_request, reply) => {
       reply.header('cache-control', 'public, max-age=300');
-      const { keys } = await tokens.keyRing.publicJwks();
-      return authorizationServerMetadata({
-        issuer: tokens.issuer,
-        passwordGrantEnabled: tokens.passwordGrantEnabled,
-        signingAlgorithms: keys.flatMap((key) => (typeof key.alg === 'string' ? [key.alg] : [])),
-        scopes: [],
-      });
+      return authorizationServerMetadata(await features());
+    },
+  );
+
+  app.get(
+    '/.well-known/openid-configuration',
+    {
+      schema: {
+        tags: ['openid'],
+        summary: 'OpenID Provider configuration (OpenID Connect Discovery 1.0): the RFC 8414 metadata plus the OpenID fields.',
+        response: {
+          200: {
+            type: 'object',
+            additionalProperties: true,
+            required: ['issuer', 'authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'response_types_supported', 'subject_types_supported', 'id_token_signing_alg_values_supported'],
+            properties: { issuer: { type: 'string' }, authorization_endpoint: { type: 'string' }, token_endpoint: { type: 'string' }, jwks_uri: { type: 'string' } },
+          },
+        },
+      },
+    },
+    async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return openIdConfiguration(await features());
     },
   );
 }

@@ -24,7 +24,7 @@ describe('redirect URI policy', () => {
     refused(() => assertRedirectUri(`https://rp.example.com/${'a'.repeat(2048)}`, 'public'), /1 to 2048/);
   });
 
-  it('refuses http to any host but loopback, including look-alikes of it', () => {
+  it('refuses http to any host but loopback, including look-alikes of it (SEC-200)', () => {
     for (const uri of ['http://rp.example.com/cb', 'http://localhost.evil.example/cb', 'http://127.0.0.1.nip.io/cb', 'http://10.0.0.1/cb']) refused(() => assertRedirectUri(uri, 'public'), /loopback/);
   });
 

@@ -20,19 +20,21 @@ describe('/.well-known/oauth-authorization-server', () => {
     assert.equal(metadata.issuer, testOrigin);
     assert.equal(metadata.token_endpoint, `${testOrigin}/v1/token`);
     assert.equal(metadata.jwks_uri, `${testOrigin}/.well-known/jwks.json`);
-    assert.deepEqual(metadata.grant_types_supported, ['password', 'refresh_token', 'client_credentials']);
-    for (const url of [metadata.token_endpoint, metadata.jwks_uri, metadata.revocation_endpoint, metadata.introspection_endpoint, metadata.revocation_feed_endpoint]) {
+    assert.deepEqual(metadata.grant_types_supported, ['authorization_code', 'password', 'refresh_token', 'client_credentials']);
+    for (const url of [metadata.authorization_endpoint, metadata.token_endpoint, metadata.jwks_uri, metadata.revocation_endpoint, metadata.introspection_endpoint, metadata.revocation_feed_endpoint]) {
       const path = new URL(url).pathname;
-      const probe = await t.app.inject({ method: path.startsWith('/v1/token') ? 'POST' : 'GET', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' });
+      const probe = await t.app.inject({ method: path.startsWith('/v1/token') ? 'POST' : 'GET', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: path.startsWith('/v1/token') ? '' : undefined });
       assert.notEqual(probe.statusCode, 404, path);
     }
   });
 
   it('is generated from what is enabled: response types of the enabled grants (RFC 7591 2.1), no empty scope list, the published key algorithms', async () => {
     const metadata = (await t.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' })).json();
-    // The password and refresh-token grants never use an authorization endpoint, so no response type is offered.
-    assert.equal('authorization_endpoint' in metadata, false);
-    assert.deepEqual(metadata.response_types_supported, []);
+    // Only the authorization_code grant uses the authorization endpoint: `code` is its one response type.
+    assert.equal(metadata.authorization_endpoint, `${testOrigin}/oauth2/authorize`);
+    assert.deepEqual(metadata.response_types_supported, ['code']);
+    assert.deepEqual(metadata.code_challenge_methods_supported, ['S256']);
+    assert.equal(metadata.authorization_response_iss_parameter_supported, true);
     assert.equal('scopes_supported' in metadata, false, 'no scopes are defined, so none are listed');
     const jwks = (await t.app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json() as { keys: { alg: string }[] };
     assert.deepEqual(metadata.access_token_signing_alg_values_supported, [...new Set(jwks.keys.map((key) => key.alg))]);
@@ -45,7 +47,7 @@ describe('/.well-known/oauth-authorization-server', () => {
     const off = await startTestServer({ env: { GATEHOUSE_PASSWORD_GRANT: 'false' } });
     try {
       const metadata = (await (await fetch(`${off.url}/.well-known/oauth-authorization-server`)).json()) as { grant_types_supported: string[] };
-      assert.deepEqual(metadata.grant_types_supported, ['refresh_token', 'client_credentials']);
+      assert.deepEqual(metadata.grant_types_supported, ['authorization_code', 'refresh_token', 'client_credentials']);
     } finally {
       await off.close();
     }
@@ -69,8 +71,8 @@ describe("openid-client's discovery against a running server", () => {
     const metadata = config.serverMetadata();
     assert.equal(metadata.issuer, server.url);
     assert.equal(metadata.token_endpoint, `${server.url}/v1/token`);
-    assert.deepEqual(metadata.grant_types_supported, ['password', 'refresh_token', 'client_credentials']);
-    assert.ok(Array.isArray(metadata.response_types_supported));
+    assert.deepEqual(metadata.grant_types_supported, ['authorization_code', 'password', 'refresh_token', 'client_credentials']);
+    assert.deepEqual(metadata.response_types_supported, ['code']);
 
     const tokens = await client.genericGrantRequest(config, 'password', { username: 'discover@example.com', password: testPassword });
     assert.equal(tokens.token_type, 'bearer');

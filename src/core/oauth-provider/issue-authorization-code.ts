@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import type { CoreDeps } from '../deps.ts';
+import type { AuthorizationParams, SessionWithUser } from '../ports.ts';
+
+/** OAuth 2.1 §4.1.2: a code lives 60 seconds at most; RPs exchange it within one or two. */
+export const authorizationCodeTtlMs = 60_000;
+const codeBytes = 32;
+
+/** The assurance level a session reached, reported as `acr`: a second factor (or a passkey with user verification) is level 2. */
+export function acrOf(amr: readonly string[]): string {
+  return amr.includes('mfa') ? 'urn:gatehouse:loa:2' : 'urn:gatehouse:loa:1';
+}
+
+export function hashAuthorizationCode(code: string): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(code).digest());
+}
+
+/**
+ * Issues an authorization code for the session's user: 256 random bits, stored only as SHA-256,
+ * bound to the client, the redirect URI, the PKCE challenge, the nonce and the session, valid
+ * for 60 seconds and for one exchange.
+ *
+ * @example
+ * const code = await issueAuthorizationCode(deps, params, current);
+ */
+export async function issueAuthorizationCode(deps: Pick<CoreDeps, 'store' | 'clock' | 'random'>, params: AuthorizationParams, current: SessionWithUser): Promise<string> {
+  const code = Buffer.from(deps.random.bytes(codeBytes)).toString('base64url');
+  const nowMs = deps.clock.nowMs();
+  await deps.store.authorizationCodes.insert({
+    codeHash: hashAuthorizationCode(code),
+    clientId: params.clientId,
+    userId: current.user.id,
+    sessionId: current.session.id,
+    redirectUri: params.redirectUri,
+    scope: params.scope,
+    nonce: params.nonce,
+    codeChallenge: params.codeChallenge,
+    authTimeMs: current.session.authTimeMs,
+    amr: [...current.session.amr],
+    acr: acrOf(current.session.amr),
+    createdAtMs: nowMs,
+    expiresAtMs: nowMs + authorizationCodeTtlMs,
+    usedAtMs: null,
+    refreshFamilyId: null,
+    accessTokenJti: null,
+    accessTokenExpiresAtMs: null,
+  });
+  return code;
+}

@@ -1,0 +1,6 @@
+/** Where the OpenID Provider's endpoints live, relative to the issuer: the routes and the discovery documents both use these. */
+export const providerPaths = Object.freeze({
+  authorization: '/oauth2/authorize',
+  userinfo: '/oauth2/userinfo',
+  endSession: '/end-session',
+});

@@ -1,0 +1,106 @@
+import { auditEvent } from '../../audit/audit-event.ts';
+import { AuthError } from '../../errors.ts';
+import { parseSessionToken } from '../../sessions/session-token.ts';
+import { sessionHasEnded } from '../../sessions/validate-session.ts';
+import type { CoreDeps, RequestContext } from '../../deps.ts';
+import type { AuthorizationCodeRecord, Client, SessionWithUser } from '../../ports.ts';
+import type { VerifiedDpopProof } from '../../dpop/verify-dpop-proof.ts';
+import { hashAuthorizationCode } from '../../oauth-provider/issue-authorization-code.ts';
+import { issueIdToken } from '../../oauth-provider/issue-id-token.ts';
+import { pkceVerifierMatches } from '../../oauth-provider/pkce.ts';
+import { issueAccessToken, type TokenDeps } from '../issue-access-token.ts';
+import { issueRefreshToken, type IssuedTokenPair } from '../issue-token-pair.ts';
+
+export interface AuthorizationCodeInput {
+  code: string;
+  redirectUri: string | undefined;
+  codeVerifier: string | undefined;
+}
+
+const invalidGrant = (detail: string): AuthError => new AuthError('invalid_grant', { detail });
+
+/** The checks that need no write: whose code, which redirect URI, which PKCE verifier (SEC-202, SEC-203). */
+function assertBound(record: AuthorizationCodeRecord, client: Client, input: AuthorizationCodeInput, nowMs: number): void {
+  // A code issued to another client is refused without spending it (SEC-202).
+  if (record.clientId !== client.id) throw invalidGrant('This code was issued to another client.');
+  if (nowMs >= record.expiresAtMs) throw invalidGrant('The code has expired.');
+  if (input.redirectUri !== record.redirectUri) throw invalidGrant('redirect_uri must be the one of the authorization request.');
+  if (record.codeChallenge === null) {
+    // RFC 9700 §2.1.1: a verifier where no challenge was sent is a downgrade attempt (SEC-203).
+    if (input.codeVerifier !== undefined) throw invalidGrant('This code was issued without PKCE: send no code_verifier.');
+  } else if (input.codeVerifier === undefined || !pkceVerifierMatches(input.codeVerifier, record.codeChallenge)) {
+    throw invalidGrant('code_verifier does not match the code_challenge.');
+  }
+}
+
+/**
+ * Revokes what the first exchange of a code issued: its refresh token family, and its access
+ * token through the revocation feed (RFC 6749 §4.1.2: a code used twice is an attack).
+ */
+async function revokeFirstExchange(deps: CoreDeps, record: AuthorizationCodeRecord, context: RequestContext): Promise<void> {
+  const nowMs = deps.clock.nowMs();
+  await deps.store.transaction(async (tx) => {
+    if (record.refreshFamilyId !== null) await tx.refreshTokens.deleteFamily(record.refreshFamilyId);
+    if (record.accessTokenJti !== null && record.accessTokenExpiresAtMs !== null && record.accessTokenExpiresAtMs > nowMs) {
+      await tx.revocations.append({ sid: null, jti: record.accessTokenJti, expiresAtMs: record.accessTokenExpiresAtMs, createdAtMs: nowMs, reason: 'token_revoked' });
+    }
+    await tx.audit.append(auditEvent(deps, 'authorization_code.reuse_detected', context, { userId: record.userId, detail: `client ${record.clientId}: the tokens of the first exchange are revoked` }));
+  });
+}
+
+/**
+ * `grant_type=authorization_code` (RFC 6749 §4.1.3, OIDC Core §3.1.3): the code is single use,
+ * bound to the client, the redirect URI and the PKCE challenge, and 60 seconds old at most. A
+ * second exchange revokes every token the first one got (SEC-207). The session the user logged
+ * in with must still be live. Tokens: an RFC 9068 access token carrying `sid`, a refresh token
+ * when `offline_access` was granted and the client may refresh (the usual rotating family), and
+ * an ID token for an OpenID request. The client is recorded as one that got tokens under the
+ * session, for back-channel logout.
+ */
+export async function authorizationCodeGrant(
+  deps: CoreDeps & TokenDeps,
+  client: Client,
+  input: AuthorizationCodeInput,
+  context: RequestContext,
+  proof: VerifiedDpopProof | null = null,
+): Promise<IssuedTokenPair> {
+  if (!client.grantTypes.includes('authorization_code')) throw new AuthError('unauthorized_client');
+  if (input.code === '' || input.code.length > 256) throw invalidGrant('Unknown code.');
+  const codeHash = hashAuthorizationCode(input.code);
+  const record = await deps.store.authorizationCodes.findByHash(codeHash);
+  if (record === null) throw invalidGrant('Unknown code.');
+  if (record.clientId === client.id && record.usedAtMs !== null) {
+    await revokeFirstExchange(deps, record, context);
+    throw invalidGrant('This code was already used; the tokens it gave are revoked.');
+  }
+  const nowMs = deps.clock.nowMs();
+  assertBound(record, client, input, nowMs);
+  const dpopJkt = proof?.jkt ?? null;
+  const scopes = record.scope.split(' ');
+
+  const outcome = await deps.store.transaction(async (tx): Promise<{ current: SessionWithUser; refreshToken: string | null } | 'raced'> => {
+    if (!(await tx.authorizationCodes.markUsed(codeHash, nowMs))) return 'raced';
+    const current = await tx.sessions.findWithUser(record.sessionId);
+    if (current === null || current.user.id !== record.userId || current.user.disabledAtMs !== null || sessionHasEnded(current.session, nowMs, deps.sessionPolicy)) {
+      throw invalidGrant('The login this code came from has ended.');
+    }
+    const refreshToken = scopes.includes('offline_access') ? await issueRefreshToken(deps, tx, { session: current.session, client, scope: record.scope, dpopJkt }) : null;
+    await tx.sessionClients.record({ sessionId: current.session.id, clientId: client.id, userId: current.user.id, firstIssuedAtMs: nowMs, lastIssuedAtMs: nowMs, expiresAtMs: current.session.expiresAtMs });
+    return { current, refreshToken };
+  });
+  if (outcome === 'raced') {
+    // Another exchange of the same code won a moment ago: the same attack, seen from the other side.
+    const latest = await deps.store.authorizationCodes.findByHash(codeHash);
+    if (latest !== null) await revokeFirstExchange(deps, latest, context);
+    throw invalidGrant('This code was already used; the tokens it gave are revoked.');
+  }
+
+  const { current, refreshToken } = outcome;
+  const access = await issueAccessToken(deps, { user: current.user, session: current.session, client, scope: record.scope, dpopJkt });
+  const refreshFamilyId = refreshToken === null ? null : (parseSessionToken(refreshToken)?.id ?? null);
+  await deps.store.authorizationCodes.recordIssued(codeHash, { refreshFamilyId, accessTokenJti: access.jti, accessTokenExpiresAtMs: access.expiresAtMs });
+  const idToken = scopes.includes('openid')
+    ? await issueIdToken(deps, { client, userId: current.user.id, sessionId: current.session.id, authTimeMs: record.authTimeMs, nonce: record.nonce, amr: record.amr, acr: record.acr })
+    : undefined;
+  return { ...access, refreshToken, ...(idToken === undefined ? {} : { idToken }) };
+}

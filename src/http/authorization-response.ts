@@ -1,0 +1,44 @@
+import type { FastifyReply } from 'fastify';
+import type { RedirectTarget } from '../core/oauth-provider/parse-authorization-request.ts';
+import { html } from './pages/html.ts';
+import { sendPage } from './pages/layout.ts';
+
+/**
+ * The form_post page may only post to the client's redirect URI and run our one same-origin
+ * script, which submits it; nothing may frame it (docs/security.md SEC-206).
+ */
+function formPostPolicy(redirectUri: string): string {
+  const url = new URL(redirectUri);
+  const target = url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
+  return `default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; form-action ${target}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'`;
+}
+
+/**
+ * Sends the authorization response (a code, or an error) to the client's registered redirect
+ * URI, with RFC 9207 `iss` in every response so a client talking to several servers can tell
+ * which one answered (mix-up, SEC-201). `query`: a 303 with the parameters added to the URI's
+ * own query. `form_post` (OAuth 2.0 Form Post Response Mode): a page whose form posts them,
+ * submitted by a same-origin script, with a visible button when scripts do not run.
+ *
+ * @example
+ * sendAuthorizationResponse(reply, target, issuer, { code });
+ */
+export function sendAuthorizationResponse(reply: FastifyReply, target: RedirectTarget, issuer: string, values: Record<string, string>): FastifyReply {
+  const params: Array<[string, string]> = Object.entries(values);
+  if (target.state !== null) params.push(['state', target.state]);
+  params.push(['iss', issuer]);
+  reply.header('cache-control', 'no-store');
+  if (target.responseMode === 'form_post') {
+    reply.header('content-security-policy', formPostPolicy(target.redirectUri));
+    return sendPage(reply, 200, {
+      title: 'Continue',
+      body: html`<section class="card narrow"><h1>Continue to the app</h1>
+<form method="post" action="${target.redirectUri}" data-auto-submit>${params.map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
+<button type="submit">Continue</button></form></section>
+<script src="/assets/form-post.js"></script>`,
+    });
+  }
+  const url = new URL(target.redirectUri);
+  for (const [name, value] of params) url.searchParams.append(name, value);
+  return reply.code(303).header('location', url.href).send();
+}

@@ -1,0 +1,57 @@
+import formbody from '@fastify/formbody';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CoreDeps } from '../../core/deps.ts';
+import { AuthError } from '../../core/errors.ts';
+import { providerPaths } from '../../core/oauth-provider/provider-paths.ts';
+import { userInfo } from '../../core/oauth-provider/userinfo.ts';
+import type { TokenDeps } from '../../core/tokens/issue-access-token.ts';
+
+/**
+ * The bearer token of a UserInfo request (RFC 6750): the `Authorization: Bearer` header (GET or
+ * POST), or the `access_token` form field of a POST body, never both (§2: one method per request).
+ */
+function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  const fromBody = request.method === 'POST' && typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>)['access_token'] : undefined;
+  if (header !== undefined) {
+    const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header);
+    if (match === null || fromBody !== undefined) throw new AuthError('invalid_token', { detail: 'Send the access token as Authorization: Bearer, once.' });
+    return match[1] as string;
+  }
+  if (typeof fromBody === 'string' && fromBody !== '') return fromBody;
+  throw new AuthError('invalid_token', { detail: 'No access token.' });
+}
+
+/** RFC 6750 §3: the error in WWW-Authenticate, and the same in a JSON body. */
+function sendBearerError(reply: FastifyReply, error: AuthError): FastifyReply {
+  const code = error.code === 'insufficient_scope' ? 'insufficient_scope' : 'invalid_token';
+  const description = (error.detail ?? error.message).replace(/["\\]/g, '');
+  return reply
+    .code(code === 'insufficient_scope' ? 403 : 401)
+    .header('www-authenticate', `Bearer error="${code}", error_description="${description}"`)
+    .header('cache-control', 'no-store')
+    .type('application/json')
+    .send({ error: code, error_description: description });
+}
+
+/** The OpenID Connect UserInfo endpoint (OIDC Core §5.3), GET and POST. */
+export async function userInfoRoutes(app: FastifyInstance, deps: CoreDeps & TokenDeps): Promise<void> {
+  await app.register(formbody, { bodyLimit: 16_384 });
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error instanceof AuthError && (error.code === 'invalid_token' || error.code === 'insufficient_scope')) return sendBearerError(reply, error);
+    throw error;
+  });
+  const answer = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
+    reply.header('cache-control', 'no-store').send(await userInfo(deps, bearerToken(request)));
+  const response = { 200: { type: 'object', required: ['sub'], additionalProperties: true, properties: { sub: { type: 'string' } } } };
+  app.get(providerPaths.userinfo, { schema: { tags: ['openid'], summary: 'UserInfo: the claims of the scopes the bearer access token was granted.', response } }, answer);
+  // A relying party's server calls this; it carries a bearer token, no cookie, so the cross-site check does not apply.
+  app.post(
+    providerPaths.userinfo,
+    {
+      config: { crossSite: 'allowed' },
+      schema: { tags: ['openid'], summary: 'UserInfo by POST: the bearer token in the Authorization header or the access_token form field.', consumes: ['application/x-www-form-urlencoded'], response },
+    },
+    answer,
+  );
+}
