@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CoreDeps } from '../../../core/deps.ts';
 import { dashboardPage } from './dashboard.ts';
 import { userPages } from './users.ts';
+import { webhookPages } from './webhooks.ts';
 
 /**
  * The operator console under /admin. Every route takes the `operatorOnly()` preHandler
@@ -10,4 +11,5 @@ import { userPages } from './users.ts';
 export function adminPages(app: FastifyInstance, deps: CoreDeps): void {
   dashboardPage(app, deps);
   userPages(app, deps);
+  webhookPages(app, deps);
 }
