@@ -9,6 +9,7 @@ import { keyPages } from './keys.ts';
 import { dashboardPage } from './dashboard.ts';
 import { settingsPage } from './settings.ts';
 import { userPages } from './users.ts';
+import { webhookPages } from './webhooks.ts';
 
 /**
  * The operator console under /admin, in its own plugin scope. Every route takes the
@@ -23,4 +24,5 @@ export async function adminPages(app: FastifyInstance, deps: CoreDeps, tokens: T
   clientPages(app, deps);
   keyPages(app, deps, tokens);
   settingsPage(app, deps, config.console ?? {});
+  webhookPages(app, deps);
 }

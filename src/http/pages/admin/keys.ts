@@ -14,13 +14,13 @@ export function keyPages(app: FastifyInstance, deps: CoreDeps, tokens: TokenDeps
   const operator = operatorOnly(deps);
   app.get<{ Querystring: { done?: string } }>('/admin/keys', { preHandler: operator, schema: { tags: ['pages'], summary: 'Console: the JWT signing keys and their states.' } }, async (request, reply) => {
     const nowMs = deps.clock.nowMs();
-    const keys = await tokens.keyRing.list();
+    const keys = await tokens.keyRing.listAll();
     return sendConsolePage(reply, 200, operatorSession(request), {
       title: 'Keys',
       section: '/admin/keys',
       body: html`${notice(request.query.done === 'rotated' ? 'A new key is in the JWKS now; it signs once every cache has it. The old key verifies until its last token expires.' : undefined)}<section class="card" aria-labelledby="keys-title"><h1 id="keys-title">Signing keys</h1>
-<table class="stack"><thead><tr><th scope="col">Key id</th><th scope="col">Algorithm</th><th scope="col">State</th><th scope="col">Signs from</th><th scope="col">Signs until</th><th scope="col">Leaves the JWKS</th></tr></thead><tbody>${keys.map(
-        (k) => html`<tr data-kid="${k.kid}"><td><code>${k.kid}</code></td><td data-label="Algorithm">${k.alg}</td><td data-label="State">${keyState(k, nowMs)}</td><td data-label="Signs from">${utcTime(k.activatesAtMs)}</td><td data-label="Signs until">${utcTime(k.retiresAtMs)}</td><td data-label="Leaves the JWKS">${utcTime(k.expiresAtMs)}</td></tr>`,
+<table class="stack"><thead><tr><th scope="col">Key id</th><th scope="col">Algorithm</th><th scope="col">Use</th><th scope="col">State</th><th scope="col">Signs from</th><th scope="col">Signs until</th><th scope="col">Leaves the JWKS</th></tr></thead><tbody>${keys.map(
+        (k) => html`<tr data-kid="${k.kid}"><td><code>${k.kid}</code></td><td data-label="Algorithm">${k.alg}</td><td data-label="Use">${k.purpose === 'id_token' ? 'ID tokens' : 'access tokens'}</td><td data-label="State">${keyState(k, nowMs)}</td><td data-label="Signs from">${utcTime(k.activatesAtMs)}</td><td data-label="Signs until">${utcTime(k.retiresAtMs)}</td><td data-label="Leaves the JWKS">${utcTime(k.expiresAtMs)}</td></tr>`,
       )}</tbody></table>
 ${actionButton('/admin/keys/rotate', 'Rotate now', { danger: 'danger' })}</section>`,
     });
