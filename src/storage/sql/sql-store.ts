@@ -27,7 +27,8 @@ import { sqlUsedPasskeyChallenges } from './repositories/used-passkey-challenges
 import { sqlConsoleActivity, sqlOperators } from './repositories/operators.ts';
 import { sqlReplayRecords } from './repositories/replay-records.ts';
 import { sqlPushedAuthorizationRequests } from './repositories/pushed-authorization-requests.ts';
-import { sqlAuditSearch, sqlSessionCensus, sqlUserDirectory } from './repositories/console-queries.ts';
+import { sqlClientMaintenance } from './repositories/client-maintenance.ts';
+import { sqlAuditSearch, sqlSessionCensus, sqlThrottleCensus, sqlUserDirectory } from './repositories/console-queries.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
 import { createGroupCommit, type SavepointStatement } from './group-commit.ts';
@@ -98,6 +99,8 @@ function sqlRepositories(db: Db): Repositories {
     sessionCensus: sqlSessionCensus(db),
     auditSearch: sqlAuditSearch(db),
     webhookEndpoints: sqlWebhookEndpoints(db),
+    throttleCensus: sqlThrottleCensus(db),
+    clientMaintenance: sqlClientMaintenance(db),
   };
 }
 
