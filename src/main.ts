@@ -172,9 +172,10 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
 export function createTokenDeps(config: GatehouseConfig, store: Store, clock: Clock = systemClock): TokenDeps {
   const accessTokenTtlMs = config.token.accessTokenTtlSeconds * 1000;
   const ringOptions = { store: store.signingKeys, clock, encryptionKeys: deriveKeyEncryptionKeys(config.secrets), accessTokenTtlMs, publishAheadMs: config.token.keyPublishAheadSeconds * 1000 };
+  const keyRing = createKeyRing({ ...ringOptions, algorithm: config.token.algorithm });
   return {
-    keyRing: createKeyRing({ ...ringOptions, algorithm: config.token.algorithm }),
-    idTokenKeys: createIdTokenKeys(ringOptions),
+    keyRing,
+    idTokenKeys: createIdTokenKeys(ringOptions, keyRing),
     clock,
     random: systemRandom,
     issuer: config.publicUrl,
@@ -358,7 +359,9 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   });
   const outbox = startOutbox({ config, deliveries: store.deliveries, clock, random: systemRandom, logger });
   // Back-channel logout (core/logout/): queued where sessions end, sent by this outbox.
-  outbox.kinds.set(backchannelLogoutKindName, backchannelLogoutKind({ store, clock, random: systemRandom, issuer: tokens.issuer, signingKey: () => tokens.keyRing.activeKey() }));
+  // Signed like the app's ID tokens (its id_token_signed_response_alg), so it verifies both alike.
+  const logoutSigningKey = async (clientId: string) => tokens.idTokenKeys.activeKey((await store.clients.findById(clientId))?.idTokenSignedResponseAlg ?? 'RS256');
+  outbox.kinds.set(backchannelLogoutKindName, backchannelLogoutKind({ store, clock, random: systemRandom, issuer: tokens.issuer, signingKey: logoutSigningKey }));
   outbox.kinds.set(webhookKind, webhookDeliveryKind({ endpoints: store.webhookEndpoints, webhookKeys: webhookKeys(config) }));
   const housekeeping = setInterval(() => {
     const nowMs = clock.nowMs();

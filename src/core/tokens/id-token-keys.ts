@@ -8,8 +8,9 @@ import { createKeyRing, type ActiveSigningKey, type KeyRing, type KeyRingOptions
  * and JWKS. A ring gets its first key the first time an ID token of its algorithm is signed, so
  * an install that is no OpenID Provider publishes no extra key. `gatehouse keys rotate` and the
  * rotation schedule rotate every ring that has keys, each published ahead like the access keys.
+ * `published` is the ring whose `publicJwks()` serves the JWKS: it is told when a first key appears.
  */
-export function createIdTokenKeys(options: Omit<KeyRingOptions, 'algorithm' | 'purpose'>) {
+export function createIdTokenKeys(options: Omit<KeyRingOptions, 'algorithm' | 'purpose'>, published?: Pick<KeyRing, 'reload'>) {
   const rings = new Map<IdTokenSigningAlgorithm, KeyRing>(idTokenSigningAlgorithms.map((alg) => [alg, createKeyRing({ ...options, algorithm: alg, purpose: 'id_token' })]));
   const ring = (alg: IdTokenSigningAlgorithm): KeyRing => rings.get(alg) as KeyRing;
   const used = async (): Promise<KeyRing[]> => {
@@ -24,6 +25,9 @@ export function createIdTokenKeys(options: Omit<KeyRingOptions, 'algorithm' | 'p
         return await ring(alg).activeKey();
       } catch {
         await ring(alg).ensureKey();
+        // The ring that serves the JWKS caches the key list: without this, the new key signs at
+        // once but the JWKS (and id_token_hint checks, core/logout/) would miss it for a minute.
+        published?.reload();
         return ring(alg).activeKey();
       }
     },

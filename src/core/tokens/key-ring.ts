@@ -195,6 +195,14 @@ export function createKeyRing(options: KeyRingOptions) {
       return [...new Set((await keys()).filter((k) => k.expiresAtMs === null || k.expiresAtMs > nowMs).map((k) => k.alg))];
     },
 
+    /**
+     * Drops the cached keys, so the next call re-reads the store: another ring of this process
+     * (an ID token ring making its first key, id-token-keys.ts) just added a key the JWKS must show.
+     */
+    reload(): void {
+      forget();
+    },
+
     /** All keys with their state, for `gatehouse keys list`. */
     async list(): Promise<SigningKeyRecord[]> {
       forget();
