@@ -30,6 +30,7 @@ import { createClientJwksSource } from './delivery/client-jwks-source.ts';
 import { noTrace, type TraceRecorder } from './core/trace/ports.ts';
 import { webhookKind, withWebhookEvents } from './core/webhooks/with-webhook-events.ts';
 import { webhookDeliveryKind } from './core/webhooks/webhook-delivery-kind.ts';
+import { webhookKeys } from './core/webhooks/webhook-secret.ts';
 import { createTraceLog } from './core/trace/trace-log.ts';
 import { tracedStore } from './core/trace/traced-store.ts';
 import type { RequestRecorder } from './http/inspector/request-recorder.ts';
@@ -124,11 +125,6 @@ export function createAccountSecurityDeps(config: GatehouseConfig, outbox: MailO
     passkeyCeremonyKeys: config.secrets.map((secret) => derive(secret, 'passkey-ceremony v1')),
     limiterKey: derive(config.secrets[0] as string, 'mail-and-code-limiter v1'),
   };
-}
-
-/** The keys that encrypt webhook signing secrets at rest (core/webhooks/webhook-secret.ts): one per server secret, the first seals. */
-export function webhookKeys(config: Pick<GatehouseConfig, 'secrets'>): Uint8Array[] {
-  return config.secrets.map((secret) => new Uint8Array(hkdfSync('sha256', secret, 'gatehouse', 'webhook-secret-encryption v1', 32)));
 }
 
 /** Mail is not sent from the CLI: its operations need none, and a stray one is reported, not lost silently. */
@@ -306,9 +302,12 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
               ? logger.warn({ err: error, redis: redactUrl(config.redis.url) }, 'Redis unreachable: rate limits fall back to the database, revocation feeds poll it')
               : logger.info({ redis: redactUrl(config.redis.url) }, 'Redis reachable again: rate limits and revocation fan-out back on Redis'),
         });
+  // Metrics only when GATEHOUSE_METRICS_TOKEN is set; off, nothing is wrapped or hooked, and prom-client is not loaded.
+  const metering = config.metrics.token === '' ? undefined : (await import('./metrics/gatehouse-metrics.ts')).meter(config, shared, clock);
+  const metered = metering?.store ?? shared;
   // Loaded here, not at the top: the CLI imports this module and never sends mail.
   const { createMailer } = await import('./mail/create-mailer.ts');
-  const mailer = createMailer(config, logger, clock);
+  const mailer = createMailer(config, logger, clock, undefined, metering?.mail);
   if (mailer.warning !== null) logger.warn(mailer.warning);
   // Session checks from memory (storage/session-cache.ts). On SQLite always, and exact: this
   // process's writes clear the cache, and SQLite's data_version shows another process's commit on
@@ -317,10 +316,10 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const externalWrites = database.externalWrites;
   const store =
     externalWrites !== undefined
-      ? withSessionCache(shared, { ttlMs: config.session.cacheMs === 0 ? 1000 : config.session.cacheMs, clock, externalWrites })
+      ? withSessionCache(metered, { ttlMs: config.session.cacheMs === 0 ? 1000 : config.session.cacheMs, clock, externalWrites })
       : config.session.cacheMs === 0
-        ? shared
-        : withSessionCache(shared, { ttlMs: config.session.cacheMs, clock });
+        ? metered
+        : withSessionCache(metered, { ttlMs: config.session.cacheMs, clock });
   // The inspector, when on: a bounded log of traces, a recorder the core writes its steps to, and
   // a store that records every repository call. Off, the core gets the no-op recorder and the
   // store is not wrapped (PERF.md: the session check within 2% of no recorder at all).
@@ -351,18 +350,19 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const app = await buildApp({
     deps,
     tokens,
-    config: { ...config, devOutbox: mailer.devOutbox },
+    config: { ...config, devOutbox: mailer.devOutbox, console: { mailQueue: () => mailer.queue.stats(), settings: (await import('./config/effective-settings.ts')).effectiveSettings(config) } },
     oauth,
     requestLog: config.dev ? 'summary' : 'full',
     ...(config.logLevel === 'silent' ? {} : { logger }),
     ...(inspector === undefined ? {} : { inspector }),
+    ...(metering === undefined ? {} : { metrics: { metrics: metering.metrics, token: config.metrics.token } }),
   });
   const outbox = startOutbox({ config, deliveries: store.deliveries, clock, random: systemRandom, logger });
   // Back-channel logout (core/logout/): queued where sessions end, sent by this outbox.
   // Signed like the app's ID tokens (its id_token_signed_response_alg), so it verifies both alike.
   const logoutSigningKey = async (clientId: string) => tokens.idTokenKeys.activeKey((await store.clients.findById(clientId))?.idTokenSignedResponseAlg ?? 'RS256');
   outbox.kinds.set(backchannelLogoutKindName, backchannelLogoutKind({ store, clock, random: systemRandom, issuer: tokens.issuer, signingKey: logoutSigningKey }));
-  outbox.kinds.set(webhookKind, webhookDeliveryKind({ endpoints: store.webhookEndpoints, webhookKeys: webhookKeys(config) }));
+  outbox.kinds.set(webhookKind, webhookDeliveryKind({ endpoints: store.webhookEndpoints, webhookKeys: webhookKeys(config.secrets), onOutcome: metering?.webhookOutcome }));
   const housekeeping = setInterval(() => {
     const nowMs = clock.nowMs();
     void Promise.all([housekeep({ store, deps, tokens }, nowMs), rotateIfDue()]).catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));

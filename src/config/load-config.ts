@@ -56,6 +56,8 @@ export interface GatehouseConfig {
     keepProviderTokens: boolean;
     demoIdp: boolean;
     demoIdpPort: number;
+    demoRp: boolean;
+    demoRpPort: number;
     /** Parsed from google, github and oidc, checked; dev mode's `serve` adds the demo provider. */
     providers: readonly OAuthProviderConfig[];
   };
@@ -70,6 +72,8 @@ export interface GatehouseConfig {
   passkeys: { rpId: string; origins: readonly string[]; attestation: 'none' | 'direct' };
   /** The outbox's HTTP sender and retry schedule (src/delivery/). */
   delivery: { allowedNetworks: readonly string[]; timeoutMs: number; retryBaseDelayMs: number };
+  /** `token` empty: metrics off. */
+  metrics: { token: string };
   logLevel: string;
   /** The inspector (/dev/inspector): `on` (dev mode only), `admins` (operators only) or `off`; resolved from the empty default. */
   inspector: 'on' | 'off' | 'admins';
@@ -288,6 +292,11 @@ export function loadConfig(options: LoadConfigOptions): GatehouseConfig {
   }
   if (config.inspector === '') config.inspector = config.dev === true ? 'on' : 'off';
   else if (config.inspector === 'on' && config.dev !== true) problems.push('inspector (GATEHOUSE_INSPECTOR): `on` shows every login to anyone and is for dev mode only; use `admins` (operators only) or `off`');
+  // The metrics token is a secret too (docs/security.md SEC-296): the same floor as the server secret.
+  const metricsToken = (config.metrics as GatehouseConfig['metrics']).token;
+  if (metricsToken !== '' && (metricsToken.length < 32 || (config.dev !== true && estimatedSecretBits(metricsToken) < minimumSecretBits))) {
+    problems.push('metrics.token (GATEHOUSE_METRICS_TOKEN): at least 32 characters of random text; generate one with `openssl rand -base64 32`');
+  }
   if (config.dev === true) checkDevExposure(String(config.host), typeof config.publicUrl === 'string' ? config.publicUrl : undefined, problems);
   const session = config.session as GatehouseConfig['session'];
   if (session.idleTimeoutSeconds > session.absoluteTimeoutSeconds) {

@@ -1,3 +1,4 @@
+import { adminPages } from './pages/admin/index.ts';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
@@ -43,9 +44,13 @@ import { inspectorRoutes } from './inspector/inspector-routes.ts';
 import { comparePage } from './inspector/compare-page.ts';
 import type { RequestRecorder } from './inspector/request-recorder.ts';
 import { registerRequestTracing } from './inspector/trace-requests.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import type { RevocationBroadcaster } from './revocation-broadcaster.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** The revocation feed's broadcaster (routes/revocations.ts), read by the metrics. */
+    revocationFeed?: RevocationBroadcaster;
     /** Every real route: path -> methods (without the 405 stand-ins). For introspection and tests. */
     gatehouseRoutes: ReadonlyMap<string, ReadonlySet<string>>;
   }
@@ -78,6 +83,8 @@ export interface BuildAppOptions {
    * the query, which may carry one-time tokens), status and time.
    */
   requestLog?: 'full' | 'summary';
+  /** GET /metrics and the request metrics, when GATEHOUSE_METRICS_TOKEN is set; without it, no hook and no route. */
+  metrics?: { metrics: Metrics; token: string };
   /** The inspector (/dev/inspector), when on: its recorder (also wired into `deps.trace`) and who may see it. */
   inspector?: { recorder: RequestRecorder; audience: InspectorAudience };
 }
@@ -89,7 +96,7 @@ export interface BuildAppOptions {
  * const app = await buildApp({ deps, config: { publicUrl: 'https://auth.example.com', trustedProxies: [] } });
  * const res = await app.inject({ method: 'GET', url: '/healthz' });
  */
-export async function buildApp({ deps, tokens, config, logger, oauth, requestLog = 'full', inspector }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ deps, tokens, config, logger, oauth, requestLog = 'full', inspector, metrics }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
     // X-Forwarded-For is honoured only from configured proxies (docs/security.md SEC-48).
@@ -134,6 +141,9 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   await app.register(cookie);
   registerErrorHandler(app);
   registerSecurityHeaders(app);
+  // Loaded only when on: prom-client is not even imported otherwise.
+  const metering = metrics === undefined ? undefined : { ...metrics, routes: await import('./metrics/metrics-route.ts') };
+  metering?.routes.registerMetricsHooks(app, metering.metrics);
   // Before the CSRF check, so a refused request is traced with the reason.
   if (inspector !== undefined) registerRequestTracing(app, inspector.recorder, deps.random, config.publicUrl);
   registerCsrfProtection(app, config.publicUrl);
@@ -164,6 +174,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   await app.register(async (scope) => endSessionPages(scope, deps, tokens));
   await app.register(async (scope) => authorizePages(scope, deps, tokens));
   await app.register(async (scope) => userInfoRoutes(scope, { ...deps, ...tokens }));
+  await app.register(async (scope) => adminPages(scope, deps, tokens, config));
   if (inspector !== undefined) {
     inspectorRoutes(app, deps, inspector);
     // Its button posts a form: form bodies are parsed in its own scope only, as for the pages.
@@ -172,6 +183,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
       comparePage(scope, deps, { ...inspector, tokens, oauth });
     });
   }
+  metering?.routes.metricsRoute(app, { ...metering, revocations: deps.store.revocations });
   app.get('/openapi.json', { schema: { tags: ['operations'], summary: 'This OpenAPI 3.1 document.' } }, async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=60').send(app.swagger()),
   );

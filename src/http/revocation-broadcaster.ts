@@ -64,6 +64,8 @@ export function createRevocationBroadcaster(store: RevocationStore, intervalMs =
         }
       };
     },
+    /** Open streams (for the metrics). */
+    listenerCount: (): number => listeners.size,
     /** The seq this broadcaster has delivered up to. */
     position: (): number => lastSeq,
     close(): void {

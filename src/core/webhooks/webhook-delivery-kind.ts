@@ -13,7 +13,7 @@ export function webhookDeliveryKind(deps: {
   endpoints: WebhookEndpointStore;
   webhookKeys: readonly Uint8Array[];
   /** Told after every attempt (metrics). */
-  onOutcome?: (outcome: DeliveryOutcome) => void;
+  onOutcome?: ((outcome: DeliveryOutcome) => void) | undefined;
 }): DeliveryKind {
   return {
     contentType: 'application/json',

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { hkdfSync } from 'node:crypto';
 import { openSecret, sealSecret } from '../otp/secret-box.ts';
 import type { Random } from '../ports.ts';
 
@@ -14,4 +15,9 @@ export function sealWebhookSecret(secret: string, endpointId: string, keys: read
 
 export function openWebhookSecret(secretJwe: string, endpointId: string, keys: readonly Uint8Array[]): Promise<string | null> {
   return openSecret(secretJwe, `webhook:${endpointId}`, keys);
+}
+
+/** The keys that encrypt the secrets at rest, derived from GATEHOUSE_SECRET: one per server secret, the first seals. */
+export function webhookKeys(secrets: readonly string[]): Uint8Array[] {
+  return secrets.map((secret) => new Uint8Array(hkdfSync('sha256', secret, 'gatehouse', 'webhook-secret-encryption v1', 32)));
 }

@@ -24,6 +24,7 @@ const entryBody = (r: Revocation) => ({ seq: r.seq, ...(r.sid === null ? {} : { 
  */
 export function revocationRoutes(app: FastifyInstance, deps: CoreDeps): void {
   const broadcaster = createRevocationBroadcaster(deps.store.revocations);
+  app.decorate('revocationFeed', broadcaster);
   app.addHook('onClose', async () => broadcaster.close());
 
   app.get<{ Querystring: { since?: string } }>(
