@@ -9,6 +9,7 @@ const sections: ReadonlyArray<{ path: string; label: string }> = [
   { path: '/admin/users', label: 'Users' },
   { path: '/admin/audit', label: 'Audit' },
   { path: '/admin/settings', label: 'Settings' },
+  { path: '/admin/webhooks', label: 'Webhooks' },
 ];
 
 /** A console page: the section navigation, then `body`. Every console page goes through this. */

@@ -7,6 +7,7 @@ import { auditPages } from './audit.ts';
 import { dashboardPage } from './dashboard.ts';
 import { settingsPage } from './settings.ts';
 import { userPages } from './users.ts';
+import { webhookPages } from './webhooks.ts';
 
 /**
  * The operator console under /admin, in its own plugin scope. Every route takes the
@@ -19,4 +20,5 @@ export async function adminPages(app: FastifyInstance, deps: CoreDeps, _tokens: 
   userPages(app, deps);
   auditPages(app, deps);
   settingsPage(app, deps, config.console ?? {});
+  webhookPages(app, deps);
 }
