@@ -361,9 +361,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   });
   const outbox = startOutbox({ config, deliveries: store.deliveries, clock, random: systemRandom, logger });
   // Back-channel logout (core/logout/): queued where sessions end, sent by this outbox.
-  // Signed like the app's ID tokens (its id_token_signed_response_alg), so it verifies both alike.
-  const logoutSigningKey = async (clientId: string) => tokens.idTokenKeys.activeKey((await store.clients.findById(clientId))?.idTokenSignedResponseAlg ?? 'RS256');
-  outbox.kinds.set(backchannelLogoutKindName, backchannelLogoutKind({ store, clock, random: systemRandom, issuer: tokens.issuer, signingKey: logoutSigningKey }));
+  outbox.kinds.set(backchannelLogoutKindName, backchannelLogoutKind({ store, clock, random: systemRandom, issuer: tokens.issuer, idTokenKeys: tokens.idTokenKeys }));
   outbox.kinds.set(webhookKind, webhookDeliveryKind({ endpoints: store.webhookEndpoints, webhookKeys: webhookKeys(config.secrets), onOutcome: metering?.webhookOutcome }));
   const housekeeping = setInterval(() => {
     const nowMs = clock.nowMs();
