@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { TokenDeps } from '../core/tokens/issue-access-token.ts';
+import { keyState } from '../core/tokens/key-state.ts';
 import { printTable } from './table.ts';
 
 /** Runs `work` with the token machinery opened on the configured database, then closes it. */
@@ -26,8 +27,7 @@ export function keysCommand(withTokens: WithTokens): Command {
           kid: k.kid,
           alg: k.alg,
           use: k.purpose === 'id_token' ? 'id tokens' : 'access tokens',
-          state:
-            k.retiresAtMs !== null && k.retiresAtMs <= nowMs ? 'retired (verify only)' : k.activatesAtMs > nowMs ? 'published, signs later' : 'signing',
+          state: keyState(k, nowMs),
           'signs from': iso(k.activatesAtMs),
           'signs until': iso(k.retiresAtMs),
           'leaves JWKS': iso(k.expiresAtMs),
