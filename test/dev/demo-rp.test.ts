@@ -7,6 +7,7 @@ import { demoRpRedirectUris, startDemoRp, type DemoRp } from '../../src/dev/demo
 import { startTestServer, type TestServer } from '../support/start-server.ts';
 import { testPassword } from '../support/core-deps.ts';
 import { signUpThroughApi } from '../support/http-app.ts';
+import { OpBrowser, redirected } from '../support/op-browser.ts';
 
 describe('the demo relying party', () => {
   let server: TestServer;
@@ -16,7 +17,7 @@ describe('the demo relying party', () => {
     server = await startTestServer();
     rp = await startDemoRp({ port: 0, issuer: server.url, clientId: 'demo-rp', apiAudience: 'urn:gatehouse:demo-app:api' });
     const { redirectUri, postLogoutRedirectUri } = demoRpRedirectUris(rp.url);
-    await createClient(server.gatehouse.deps, { id: 'demo-rp', name: 'Demo app', type: 'public', grantTypes: ['authorization_code', 'password'], redirectUris: [redirectUri], postLogoutRedirectUris: [postLogoutRedirectUri], audience: 'urn:gatehouse:demo-app:api' });
+    await createClient(server.gatehouse.deps, { id: 'demo-rp', name: 'Demo app', type: 'public', grantTypes: ['authorization_code', 'password'], scopes: [], redirectUris: [redirectUri], postLogoutRedirectUris: [postLogoutRedirectUri], audience: 'urn:gatehouse:demo-app:api' });
   });
   after(async () => {
     await rp?.close();
@@ -51,6 +52,30 @@ describe('the demo relying party', () => {
     assert.equal(((await ok.json()) as { client: string }).client, 'demo-rp');
     const otherApi = await fetch(`${rp.url}/api/hello`, { headers: { authorization: `Bearer ${await tokenFor('other-app')}` } });
     assert.equal(((await otherApi.json()) as { code: string }).code, 'token_wrong_audience');
+  });
+
+  it('Log in with Gatehouse: code + PKCE, then the ID token claims, the userinfo answer and the API call; Log out goes to end_session', async () => {
+    await signUpThroughApi(server.gatehouse.app, 'rp-flow@example.com', testPassword);
+    const gatehouse = new OpBrowser(server.url);
+    // The app's own cookie jar: the browser's cookies for the app's origin.
+    let appCookie = '';
+    const start = await fetch(`${rp.url}/login`, { redirect: 'manual' });
+    appCookie = String(start.headers.get('set-cookie')).split(';')[0] as string;
+    const authorizeUrl = start.headers.get('location');
+    assert.ok(authorizeUrl?.startsWith(`${server.url}/oauth2/authorize?`), String(authorizeUrl));
+    const callback = redirected(await gatehouse.authorize(authorizeUrl as string, { credentials: { email: 'rp-flow@example.com', password: testPassword }, consent: 'allow' }));
+    assert.equal(callback.origin, rp.url);
+    const back = await fetch(callback, { headers: { cookie: appCookie }, redirect: 'manual' });
+    assert.equal(back.status, 303, await back.clone().text());
+    const home = await fetch(`${rp.url}/`, { headers: { cookie: appCookie } });
+    const page = await home.text();
+    assert.match(page, /Signed in with Gatehouse/);
+    assert.match(page, /id="id-token-claims">[^<]*&quot;iss&quot;: &quot;/);
+    assert.match(page, /id="userinfo">[^<]*rp-flow@example.com/);
+    assert.match(page, /GET \/api\/hello → 200/);
+    const logout = await fetch(`${rp.url}/logout`, { method: 'POST', headers: { cookie: appCookie, origin: rp.url }, redirect: 'manual' });
+    assert.equal(logout.status, 303);
+    assert.ok(String(logout.headers.get('location')).startsWith(`${server.url}/end-session?`));
   });
 
   it('refuses a logout posted from another origin; an unknown path is a 404 page, escaped', async () => {
