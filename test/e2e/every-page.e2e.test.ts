@@ -210,6 +210,17 @@ describe('every page fits a phone and passes axe-core', () => {
     await visit(page, '/logout', 'logout confirm');
     await visit(page, '/end-session?state=every-page', 'end-session confirm (RP-initiated logout without a hint)');
     await visit(page, '/end-session?id_token_hint=not-a-token', 'end-session refused');
+    // The OpenID Provider's own pages: its error page, and the consent page of an app not yet allowed.
+    await server.gatehouse.store.clients.create(
+      clientRecord(
+        { id: 'every-page-rp', name: 'An app asking for a rather long list of things', type: 'public', secretHash: null, grantTypes: ['authorization_code'], audience: 'https://api.every-page.example.com', refreshTokenDelivery: 'body', createdAtMs: nowMs },
+        { redirectUris: ['http://127.0.0.1:9/cb'], scopes: ['notes:read-and-write'] },
+      ),
+    );
+    await visit(page, '/oauth2/authorize?client_id=nobody&redirect_uri=x', 'authorization request refused');
+    const consentQuery = new URLSearchParams({ client_id: 'every-page-rp', redirect_uri: 'http://127.0.0.1:9/cb', response_type: 'code', scope: 'openid profile email offline_access notes:read-and-write', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', state: 'every-page' });
+    await visit(page, `/oauth2/authorize?${consentQuery}`, 'consent');
+    assert.equal(await page.locator('[data-authorize="consent"] li').count(), 5);
   });
 
   step('two-factor: off, the one setup flow, the recovery codes (grid, copy box, .txt download), on', async () => {

@@ -7,6 +7,8 @@ import { sendPage } from '../layout.ts';
 const sections: ReadonlyArray<{ path: string; label: string }> = [
   { path: '/admin', label: 'Dashboard' },
   { path: '/admin/users', label: 'Users' },
+  { path: '/admin/clients', label: 'Clients' },
+  { path: '/admin/keys', label: 'Keys' },
   { path: '/admin/audit', label: 'Audit' },
   { path: '/admin/settings', label: 'Settings' },
   { path: '/admin/webhooks', label: 'Webhooks' },
