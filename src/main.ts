@@ -349,7 +349,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const app = await buildApp({
     deps,
     tokens,
-    config: { ...config, devOutbox: mailer.devOutbox },
+    config: { ...config, devOutbox: mailer.devOutbox, console: { mailQueue: () => mailer.queue.stats(), settings: (await import('./config/effective-settings.ts')).effectiveSettings(config) } },
     oauth,
     requestLog: config.dev ? 'summary' : 'full',
     ...(config.logLevel === 'silent' ? {} : { logger }),

@@ -113,6 +113,19 @@ export function createCli(): Command {
         throw error;
       }
       const address = await gatehouse.app.listen({ host: cfg.host, port: cfg.port });
+      // Dev mode only: the demo relying party, registered as a client of this server.
+      let demoRp: { close(): Promise<void> } | undefined;
+      let demoRpBanner = '';
+      if (cfg.dev && cfg.oauth.demoRp) {
+        const { withDemoRelyingParty } = await import('../dev/demo-relying-party.ts');
+        try {
+          ({ rp: demoRp, banner: demoRpBanner } = await withDemoRelyingParty(cfg, gatehouse.deps));
+        } catch (error) {
+          await gatehouse.close();
+          await demoIdp?.close();
+          throw error;
+        }
+      }
       const banner = [
         '',
         `  Gatehouse is running at ${cfg.publicUrl}  (listening on ${address})`,
@@ -124,6 +137,7 @@ export function createCli(): Command {
             `  - login with ${p.displayName} (${p.id}): register the redirect URI ${redirectUri(cfg.publicUrl, p.id)}; token endpoint auth: ${gatehouse.oauth.providers.get(p.id)?.clientAuthMethod ?? 'unknown'}`,
         ),
         ...(demoIdp === undefined ? [] : [`  - ${demoBanner}`]),
+        ...(demoRp === undefined ? [] : [`  - ${demoRpBanner}`]),
         ...(cfg.inspector === 'off'
           ? []
           : [`  - inspector: watch every step of a login live at ${cfg.publicUrl}/dev/inspector${cfg.inspector === 'admins' ? ' (operators only)' : ''}`]),
@@ -131,6 +145,7 @@ export function createCli(): Command {
       ];
       process.stdout.write(`${banner.join('\n')}\n`);
       const stop = async (): Promise<void> => {
+        await demoRp?.close();
         await gatehouse.close();
         await demoIdp?.close();
         process.exit(0);

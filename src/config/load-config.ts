@@ -56,6 +56,8 @@ export interface GatehouseConfig {
     keepProviderTokens: boolean;
     demoIdp: boolean;
     demoIdpPort: number;
+    demoRp: boolean;
+    demoRpPort: number;
     /** Parsed from google, github and oidc, checked; dev mode's `serve` adds the demo provider. */
     providers: readonly OAuthProviderConfig[];
   };

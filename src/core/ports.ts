@@ -18,7 +18,7 @@ import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts
 import type { PasskeyStore, UsedPasskeyChallengeStore } from './passkeys/ports.ts';
 import type { ConsoleActivityStore, OperatorStore } from './operators/ports.ts';
 import type { AuthorizationCodeStore, ConsentStore, PendingAuthorizationStore, SessionClientStore } from './oauth-provider/ports.ts';
-import type { AuditSearch, SessionCensus, UserDirectory } from './console/ports.ts';
+import type { AuditSearch, SessionCensus, ThrottleCensus, UserDirectory } from './console/ports.ts';
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
 import type { SessionStore } from './sessions/ports.ts';
 import type { ThrottleStore } from './throttle/ports.ts';
@@ -84,6 +84,7 @@ export interface Store {
   sessionCensus: SessionCensus;
   auditSearch: AuditSearch;
   webhookEndpoints: WebhookEndpointStore;
+  throttleCensus: ThrottleCensus;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */

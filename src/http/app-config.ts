@@ -1,5 +1,6 @@
 import type { AccessRule } from '../core/forward-auth/access-rules.ts';
 import type { DevOutbox } from '../mail/dev-outbox.ts';
+import type { MailQueueStats } from '../mail/mail-queue.ts';
 
 /** `status`: 401 (nginx `auth_request` accepts nothing else); `redirect`: 302 to the login page (Traefik, Caddy). */
 export type ForwardAuthMode = 'status' | 'redirect';
@@ -26,4 +27,12 @@ export interface AppConfig {
   dev?: boolean;
   /** Dev mode's outbox: when given, /dev/mail shows the mails sent. Never outside dev mode. */
   devOutbox?: DevOutbox | null;
+  /** What the operator console shows beyond the store: the mail queue, and the effective settings (secrets redacted). */
+  console?: ConsoleConfig;
+}
+
+export interface ConsoleConfig {
+  mailQueue?: () => MailQueueStats;
+  /** Every setting as it is in effect, secrets already replaced by a mark. */
+  settings?: ReadonlyArray<{ path: string; env: string; value: string; secret: boolean }>;
 }

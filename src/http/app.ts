@@ -1,3 +1,4 @@
+import { adminPages } from './pages/admin/index.ts';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
@@ -173,6 +174,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   await app.register(async (scope) => endSessionPages(scope, deps, tokens));
   await app.register(async (scope) => authorizePages(scope, deps, tokens));
   await app.register(async (scope) => userInfoRoutes(scope, { ...deps, ...tokens }));
+  await app.register(async (scope) => adminPages(scope, deps, tokens, config));
   if (inspector !== undefined) {
     inspectorRoutes(app, deps, inspector);
     // Its button posts a form: form bodies are parsed in its own scope only, as for the pages.

@@ -11,9 +11,16 @@ export interface MailQueueOptions {
   retryDelaysMs?: readonly number[];
 }
 
+export interface MailQueueStats {
+  pending: number;
+  failed: number;
+}
+
 export interface MailQueue extends MailOutbox {
   /** Resolves once every mail handed over so far has been delivered or given up on. */
   idle(): Promise<void>;
+  /** For the console's dashboard: deliveries under way (per transport), and those given up on since start. */
+  stats(): MailQueueStats;
   /** Stops taking mail, waits (at most `timeoutMs`) for what is in flight, closes the transports. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -28,6 +35,7 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
   const retryDelaysMs = options.retryDelaysMs ?? [2_000, 15_000, 60_000];
   const inFlight = new Set<Promise<void>>();
   let closed = false;
+  let failed = 0;
 
   const wait = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -44,7 +52,10 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
       } catch (error) {
         const delay = retryDelaysMs[attempt - 1];
         options.onFailure({ kind: message.kind, attempt, final: delay === undefined || closed, error });
-        if (delay === undefined || closed) return;
+        if (delay === undefined || closed) {
+          failed++;
+          return;
+        }
         await wait(delay);
       }
     }
@@ -62,6 +73,9 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
         inFlight.add(job);
         void job.finally(() => inFlight.delete(job));
       }
+    },
+    stats() {
+      return { pending: inFlight.size, failed };
     },
     async idle() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);

@@ -35,7 +35,7 @@ function freePort(): Promise<number> {
 
 /** `gatehouse serve --dev`, resolved when its banner names the demo IdP (printed after listen()). */
 function startDevServer(port: number, idpPort: number, database: string): Promise<{ child: ChildProcess; banner: string }> {
-  const env = cliEnv(database, { PORT: String(port), GATEHOUSE_DEMO_IDP_PORT: String(idpPort), GATEHOUSE_SECRET: undefined, GATEHOUSE_PUBLIC_URL: undefined });
+  const env = cliEnv(database, { PORT: String(port), GATEHOUSE_DEMO_IDP_PORT: String(idpPort), GATEHOUSE_DEMO_RP: 'false', GATEHOUSE_SECRET: undefined, GATEHOUSE_PUBLIC_URL: undefined });
   const child = spawn(pinnedNode, [join(repoRoot, 'src', 'cli', 'main.ts'), 'serve', '--dev'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let stdout = '';

@@ -2,6 +2,7 @@
 
 import type { User } from '../accounts/ports.ts';
 import type { AuditEvent } from '../audit/ports.ts';
+import type { ThrottleState } from '../throttle/ports.ts';
 
 export interface UserDirectory {
   /**
@@ -39,4 +40,12 @@ export interface AuditSearch {
   page(filter: AuditFilter, options: { after?: AuditCursor; limit: number }): Promise<AuditEvent[]>;
   /** How many entries of each of `types` there are from `sinceMs` on (a type with none is 0). */
   countByType(types: readonly string[], sinceMs: number): Promise<Record<string, number>>;
+}
+
+export interface ThrottleCensus {
+  /**
+   * The failure counters whose key starts with `keyPrefix` (`account:`), with at least
+   * `minFailures` failures, the last at or after `sinceMs`: the candidates for a lock, at most `limit`.
+   */
+  counters(options: { keyPrefix: string; minFailures: number; sinceMs: number; limit: number }): Promise<ThrottleState[]>;
 }

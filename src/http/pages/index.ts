@@ -22,7 +22,6 @@ import { passkeySignupPages } from './passkey-signup.ts';
 import { reauthPage } from './reauth.ts';
 import { profilePage } from './profile.ts';
 import { connectedAppsPage } from './connected-apps.ts';
-import { adminPages } from './admin/index.ts';
 
 /**
  * The server-rendered pages. Form bodies (urlencoded) are parsed only inside this plugin, so
@@ -50,6 +49,5 @@ export async function pages(app: FastifyInstance, deps: CoreDeps, config: AppCon
   loginCodePage(app, deps, config);
   passkeyPages(app, deps, config, oauth);
   passkeySignupPages(app, deps);
-  adminPages(app, deps);
   if (config.devOutbox !== undefined && config.devOutbox !== null) devMailPage(app, config.devOutbox);
 }

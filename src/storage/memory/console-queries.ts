@@ -1,4 +1,4 @@
-import type { AuditCursor, AuditEvent, AuditFilter, AuditSearch, SessionCensus, UserDirectory } from '../../core/ports.ts';
+import type { AuditCursor, AuditEvent, AuditFilter, AuditSearch, SessionCensus, ThrottleCensus, UserDirectory } from '../../core/ports.ts';
 import type { MemoryDb } from './tables.ts';
 
 export function memoryUserDirectory(db: MemoryDb): UserDirectory {
@@ -48,6 +48,17 @@ export function memoryAuditSearch(db: MemoryDb): AuditSearch {
       const counts = Object.fromEntries(types.map((t) => [t, 0]));
       for (const e of db.tables.audit) if (e.atMs >= sinceMs && e.type in counts) counts[e.type] = (counts[e.type] ?? 0) + 1;
       return counts;
+    },
+  };
+}
+
+export function memoryThrottleCensus(db: MemoryDb): ThrottleCensus {
+  return {
+    async counters({ keyPrefix, minFailures, sinceMs, limit }) {
+      return [...db.tables.throttle]
+        .filter(([key, s]) => key.startsWith(keyPrefix) && s.failures >= minFailures && s.lastFailureAtMs >= sinceMs)
+        .slice(0, limit)
+        .map(([, s]) => ({ ...s }));
     },
   };
 }

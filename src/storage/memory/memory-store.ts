@@ -10,7 +10,7 @@ import { memoryOAuthIdentities } from './oauth-identities.ts';
 import { memoryUsedPasskeyChallenges } from './used-passkey-challenges.ts';
 import { memoryPasskeys } from './passkeys.ts';
 import { memoryConsoleActivity, memoryOperators } from './operators.ts';
-import { memoryAuditSearch, memorySessionCensus, memoryUserDirectory } from './console-queries.ts';
+import { memoryAuditSearch, memorySessionCensus, memoryThrottleCensus, memoryUserDirectory } from './console-queries.ts';
 import { memoryOneTimeTokens } from './one-time-tokens.ts';
 import { memoryRecoveryCodes } from './recovery-codes.ts';
 import { memoryRefreshTokens } from './refresh-tokens.ts';
@@ -62,6 +62,7 @@ function repositories(db: MemoryDb): Repositories {
     sessionCensus: memorySessionCensus(db),
     auditSearch: memoryAuditSearch(db),
     webhookEndpoints: memoryWebhookEndpoints(db),
+    throttleCensus: memoryThrottleCensus(db),
   };
 }
 

@@ -26,7 +26,7 @@ import { sqlPasskeys } from './repositories/passkeys.ts';
 import { sqlUsedPasskeyChallenges } from './repositories/used-passkey-challenges.ts';
 import { sqlConsoleActivity, sqlOperators } from './repositories/operators.ts';
 import { sqlReplayRecords } from './repositories/replay-records.ts';
-import { sqlAuditSearch, sqlSessionCensus, sqlUserDirectory } from './repositories/console-queries.ts';
+import { sqlAuditSearch, sqlSessionCensus, sqlThrottleCensus, sqlUserDirectory } from './repositories/console-queries.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
 import { createGroupCommit, type SavepointStatement } from './group-commit.ts';
@@ -96,6 +96,7 @@ function sqlRepositories(db: Db): Repositories {
     sessionCensus: sqlSessionCensus(db),
     auditSearch: sqlAuditSearch(db),
     webhookEndpoints: sqlWebhookEndpoints(db),
+    throttleCensus: sqlThrottleCensus(db),
   };
 }
 

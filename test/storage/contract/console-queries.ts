@@ -70,5 +70,19 @@ export function consoleQueriesContract(open: OpenStore): void {
       assert.deepEqual(await store.auditSearch.countByType(['login.succeeded', 'login.failed', 'user.signed_up'], t0Ms + minuteMs), { 'login.succeeded': 1, 'login.failed': 2, 'user.signed_up': 0 });
       assert.deepEqual(await store.auditSearch.countByType([], t0Ms), {});
     });
+
+    test('throttleCensus.counters: by key prefix, failures and time of the last one', async (store) => {
+      const rule = { freeFailures: 1, baseDelayMs: 1000, maxDelayMs: 60_000, resetAfterMs: hourMs };
+      for (let i = 0; i < 3; i++) await store.throttle.reserve('account:aaa', t0Ms + i, rule);
+      await store.throttle.reserve('account:bbb', t0Ms - hourMs, rule);
+      for (let i = 0; i < 3; i++) await store.throttle.reserve('ip:ccc', t0Ms + i, rule);
+      await store.throttle.recordFailure('account:aaa', t0Ms + 10, hourMs);
+      const found = await store.throttleCensus.counters({ keyPrefix: 'account:', minFailures: 1, sinceMs: t0Ms, limit: 10 });
+      assert.equal(found.length, 1);
+      assert.ok(found[0]!.failures >= 2 && found[0]!.lastFailureAtMs >= t0Ms, JSON.stringify(found));
+      assert.equal((await store.throttleCensus.counters({ keyPrefix: 'account:', minFailures: 1, sinceMs: t0Ms - 2 * hourMs, limit: 10 })).length, 2);
+      assert.equal((await store.throttleCensus.counters({ keyPrefix: 'account:', minFailures: 1, sinceMs: t0Ms - 2 * hourMs, limit: 1 })).length, 1);
+      assert.equal((await store.throttleCensus.counters({ keyPrefix: 'account:', minFailures: 99, sinceMs: 0, limit: 10 })).length, 0);
+    });
   });
 }

@@ -7,6 +7,8 @@ import { sendPage } from '../layout.ts';
 const sections: ReadonlyArray<{ path: string; label: string }> = [
   { path: '/admin', label: 'Dashboard' },
   { path: '/admin/users', label: 'Users' },
+  { path: '/admin/audit', label: 'Audit' },
+  { path: '/admin/settings', label: 'Settings' },
 ];
 
 /** A console page: the section navigation, then `body`. Every console page goes through this. */

@@ -1,13 +1,22 @@
+import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
 import type { CoreDeps } from '../../../core/deps.ts';
+import type { TokenDeps } from '../../../core/tokens/issue-access-token.ts';
+import type { AppConfig } from '../../app-config.ts';
+import { auditPages } from './audit.ts';
 import { dashboardPage } from './dashboard.ts';
+import { settingsPage } from './settings.ts';
 import { userPages } from './users.ts';
 
 /**
- * The operator console under /admin. Every route takes the `operatorOnly()` preHandler
- * (test/http/pages/admin/access-control.test.ts walks the route table to prove it).
+ * The operator console under /admin, in its own plugin scope. Every route takes the
+ * `operatorOnly()` preHandler (test/http/pages/admin/access-control.test.ts walks the route
+ * table to prove it).
  */
-export function adminPages(app: FastifyInstance, deps: CoreDeps): void {
-  dashboardPage(app, deps);
+export async function adminPages(app: FastifyInstance, deps: CoreDeps, _tokens: TokenDeps, config: AppConfig): Promise<void> {
+  await app.register(formbody, { bodyLimit: 16_384 });
+  dashboardPage(app, deps, config.console ?? {});
   userPages(app, deps);
+  auditPages(app, deps);
+  settingsPage(app, deps, config.console ?? {});
 }

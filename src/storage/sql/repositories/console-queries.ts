@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { AuditSearch, SessionCensus, UserDirectory } from '../../../core/ports.ts';
+import type { AuditSearch, SessionCensus, ThrottleCensus, UserDirectory } from '../../../core/ports.ts';
 import { toAudit, toUser, type Db } from '../rows.ts';
 
 // LIKE treats % and _ as wildcards: a prefix is matched literally, with \ as the escape.
@@ -61,6 +61,22 @@ export function sqlAuditSearch(db: Db): AuditSearch {
         .execute();
       for (const row of rows) counts[row.type] = Number(row.n);
       return counts;
+    },
+  };
+}
+
+export function sqlThrottleCensus(db: Db): ThrottleCensus {
+  return {
+    async counters({ keyPrefix, minFailures, sinceMs, limit }) {
+      const rows = await db
+        .selectFrom('throttle')
+        .select(['failures', 'last_failure_at_ms'])
+        .where(sql<boolean>`${sql.ref('key')} like ${likePrefix(keyPrefix)} escape '\\'`)
+        .where('failures', '>=', minFailures)
+        .where('last_failure_at_ms', '>=', sinceMs)
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ failures: Number(r.failures), lastFailureAtMs: Number(r.last_failure_at_ms) }));
     },
   };
 }
