@@ -88,6 +88,17 @@ export async function scaleBenchmarks(options: ScaleBenchOptions): Promise<SideT
     // 1. Session check vs hello-world and vs bare pg lookups, pinned like the main table
     //    (PostgreSQL runs wherever it can).
     const sessionId = prepared.sessionCookie.slice(prepared.sessionCookie.indexOf('=') + 1).split('.')[0] as string;
+    // The same lookup behind fastify (servers/hello-pg.ts), under the same HTTP load: the ceiling
+    // of an HTTP session check on this pool, which the in-process lookup above is not.
+    const helloPg = await startChild({
+      name: 'hello-world + bare pg lookup',
+      script: 'servers/hello-pg.ts',
+      core: pinning.serverCore,
+      env: { ...process.env, BENCH_DATABASE: database, BENCH_SESSION_ID: sessionId, BENCH_POOL_MAX: String(poolMax) },
+    });
+    children.push(helloPg);
+    const helloPgUrl = `http://127.0.0.1:${String(helloPg.port)}/`;
+    const helloPgRuns: number[] = [];
     const helloRuns: number[] = [];
     const lookupRuns: number[] = [];
     const sessionRuns: number[] = [];
@@ -96,6 +107,7 @@ export async function scaleBenchmarks(options: ScaleBenchOptions): Promise<SideT
       const seconds = round === 0 ? warmupSeconds : durationSeconds;
       const h = await runLoad(pinning.loadCore, { url: helloUrl, connections, durationSeconds: seconds, method: 'GET', headers: {} });
       const lookups = await pgLookups(pinning.serverCore, database, sessionId, seconds);
+      const hp = await runLoad(pinning.loadCore, { url: helloPgUrl, connections, durationSeconds: seconds, method: 'GET', headers: {} });
       const s = await runLoad(pinning.loadCore, { url: `${urlA}/v1/session`, durationSeconds: seconds, ...session });
       if (s.non2xx > 0 || s.errors > 0) throw new Error(`session check on PostgreSQL: ${s.non2xx} non-2xx, ${s.errors} errors`);
       const c = await runLoad(pinning.loadCore, { url: `${urlC}/v1/session`, durationSeconds: seconds, ...session });
@@ -103,14 +115,16 @@ export async function scaleBenchmarks(options: ScaleBenchOptions): Promise<SideT
       if (round === 0) continue;
       helloRuns.push(h.okPerSecond);
       lookupRuns.push(lookups);
+      helloPgRuns.push(hp.okPerSecond);
       sessionRuns.push(s.okPerSecond);
       cachedRuns.push(c.okPerSecond);
       console.log(
-        `  round ${round}: hello ${h.okPerSecond.toFixed(0)}/s, bare pg lookup ${lookups.toFixed(0)}/s, session check (PostgreSQL) ${s.okPerSecond.toFixed(0)}/s ` +
+        `  round ${round}: hello ${h.okPerSecond.toFixed(0)}/s, bare pg lookup ${lookups.toFixed(0)}/s, behind fastify ${hp.okPerSecond.toFixed(0)}/s, session check (PostgreSQL) ${s.okPerSecond.toFixed(0)}/s ` +
           `(${(s.okPerSecond / lookups).toFixed(3)}x lookup), with the 1 s cache ${c.okPerSecond.toFixed(0)}/s (${(c.okPerSecond / h.okPerSecond).toFixed(3)}x hello)`,
       );
     }
     await hello.stop();
+    await helloPg.stop();
     await cachedInstance.stop();
 
     // 2. Refresh grant on PostgreSQL: durable rotation, one transaction per grant, ES256; the
@@ -158,6 +172,7 @@ export async function scaleBenchmarks(options: ScaleBenchOptions): Promise<SideT
 
     const helloMedian = median(helloRuns);
     const lookupMedian = median(lookupRuns);
+    const helloPgMedian = median(helloPgRuns);
     const sessionMedian = median(sessionRuns);
     const cachedMedian = median(cachedRuns);
     const refreshMedian = median(refreshRuns);
@@ -173,6 +188,17 @@ export async function scaleBenchmarks(options: ScaleBenchOptions): Promise<SideT
         ratio: sessionMedian / lookupMedian,
         target: '>= 0.90x',
         result: verdict({ ratio: 0.9 }, sessionMedian, sessionMedian / lookupMedian),
+      },
+      { name: `fastify hello-world + the same bare lookup (pool of ${poolMax})`, value: helloPgMedian, unit: 'req/s', runs: helloPgRuns, baseline: '-', ratio: null, target: '-', result: 'baseline' },
+      {
+        name: 'session check (PostgreSQL, no cache)',
+        value: sessionMedian,
+        unit: 'req/s',
+        runs: sessionRuns,
+        baseline: 'hello-world + bare lookup',
+        ratio: sessionMedian / helloPgMedian,
+        target: '-',
+        result: 'info: the HTTP-fair ratio',
       },
       {
         name: 'session check (PostgreSQL, no cache)',

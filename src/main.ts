@@ -168,9 +168,10 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
 export function createTokenDeps(config: GatehouseConfig, store: Store, clock: Clock = systemClock): TokenDeps {
   const accessTokenTtlMs = config.token.accessTokenTtlSeconds * 1000;
   const ringOptions = { store: store.signingKeys, clock, encryptionKeys: deriveKeyEncryptionKeys(config.secrets), accessTokenTtlMs, publishAheadMs: config.token.keyPublishAheadSeconds * 1000 };
+  const keyRing = createKeyRing({ ...ringOptions, algorithm: config.token.algorithm });
   return {
-    keyRing: createKeyRing({ ...ringOptions, algorithm: config.token.algorithm }),
-    idTokenKeys: createIdTokenKeys(ringOptions),
+    keyRing,
+    idTokenKeys: createIdTokenKeys(ringOptions, keyRing),
     clock,
     random: systemRandom,
     issuer: config.publicUrl,
@@ -338,8 +339,10 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const rotationIntervalMs = config.token.keyRotationDays * 24 * 3_600_000;
   const rotateIfDue = async (): Promise<void> => {
     if (rotationIntervalMs === 0) return;
-    const rotated = await tokens.keyRing.rotateIfDue(rotationIntervalMs);
-    if (rotated !== null) logger.info({ kid: rotated.kid, activatesAt: new Date(rotated.activatesAtMs).toISOString(), retiredKid: rotated.retiredKid }, 'signing key rotated on schedule');
+    const rotated = [await tokens.keyRing.rotateIfDue(rotationIntervalMs), ...(await tokens.idTokenKeys.rotateIfDue(rotationIntervalMs))];
+    for (const key of rotated) {
+      if (key !== null) logger.info({ kid: key.kid, activatesAt: new Date(key.activatesAtMs).toISOString(), retiredKid: key.retiredKid }, 'signing key rotated on schedule');
+    }
   };
   await rotateIfDue();
   // A silent logger still costs a child logger per request: skip it entirely.

@@ -39,6 +39,8 @@ for (let attempt = 1; gatehouse === undefined; attempt += 1) {
     // The token benchmarks sign with ES256, named here so the figure does not move with the default.
     GATEHOUSE_TOKEN_ALGORITHM: process.env.BENCH_TOKEN_ALGORITHM ?? 'ES256',
     ...(process.env.BENCH_SESSION_CACHE_MS === undefined ? {} : { GATEHOUSE_SESSION_CACHE_MS: process.env.BENCH_SESSION_CACHE_MS }),
+    // Metrics on (PERF.md: the session check with and without them): BENCH_METRICS_TOKEN=$(openssl rand -base64 32).
+    ...(process.env.BENCH_METRICS_TOKEN === undefined ? {} : { GATEHOUSE_METRICS_TOKEN: process.env.BENCH_METRICS_TOKEN }),
   });
   const candidate = await createGatehouse(config);
   try {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { TokenDeps } from '../core/tokens/issue-access-token.ts';
+import { keyState } from '../core/tokens/key-state.ts';
 import { printTable } from './table.ts';
 
 /** Runs `work` with the token machinery opened on the configured database, then closes it. */
@@ -22,11 +23,11 @@ export function keysCommand(withTokens: WithTokens): Command {
     .action(async () => {
       const rows = await withTokens(async (tokens) => {
         const nowMs = tokens.clock.nowMs();
-        return (await tokens.keyRing.list()).map((k) => ({
+        return (await tokens.keyRing.listAll()).map((k) => ({
           kid: k.kid,
           alg: k.alg,
-          state:
-            k.retiresAtMs !== null && k.retiresAtMs <= nowMs ? 'retired (verify only)' : k.activatesAtMs > nowMs ? 'published, signs later' : 'signing',
+          use: k.purpose === 'id_token' ? 'id tokens' : 'access tokens',
+          state: keyState(k, nowMs),
           'signs from': iso(k.activatesAtMs),
           'signs until': iso(k.retiresAtMs),
           'leaves JWKS': iso(k.expiresAtMs),
@@ -39,9 +40,12 @@ export function keysCommand(withTokens: WithTokens): Command {
     .command('rotate')
     .description('add a new key: published in the JWKS at once, signing after the publish-ahead delay; the old key stays until its tokens expire')
     .action(async () => {
-      const result = await withTokens((tokens) => tokens.keyRing.rotate());
-      console.log(`new key ${result.kid}: in the JWKS now, signs from ${iso(result.activatesAtMs)}`);
-      if (result.retiredKid !== null) console.log(`key ${result.retiredKid} signs until then, and stays in the JWKS until its last token has expired`);
+      // Every ring rotates: the access token ring, and each ID token algorithm that has keys.
+      const results = await withTokens(async (tokens) => [await tokens.keyRing.rotate(), ...(await tokens.idTokenKeys.rotate())]);
+      for (const result of results) {
+        console.log(`new key ${result.kid}: in the JWKS now, signs from ${iso(result.activatesAtMs)}`);
+        if (result.retiredKid !== null) console.log(`key ${result.retiredKid} signs until then, and stays in the JWKS until its last token has expired`);
+      }
     });
 
   return keys;

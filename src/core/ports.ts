@@ -18,7 +18,7 @@ import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts
 import type { PasskeyStore, UsedPasskeyChallengeStore } from './passkeys/ports.ts';
 import type { ConsoleActivityStore, OperatorStore } from './operators/ports.ts';
 import type { AuthorizationCodeStore, ConsentStore, PendingAuthorizationStore, SessionClientStore } from './oauth-provider/ports.ts';
-import type { AuditSearch, SessionCensus, ThrottleCensus, UserDirectory } from './console/ports.ts';
+import type { AuditSearch, ClientMaintenance, SessionCensus, ThrottleCensus, UserDirectory } from './console/ports.ts';
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
 import type { SessionStore } from './sessions/ports.ts';
 import type { ThrottleStore } from './throttle/ports.ts';
@@ -85,6 +85,7 @@ export interface Store {
   auditSearch: AuditSearch;
   webhookEndpoints: WebhookEndpointStore;
   throttleCensus: ThrottleCensus;
+  clientMaintenance: ClientMaintenance;
   /** Runs `work` atomically: every write inside commits together, or none does. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Resolves when the backing service answers; used by /readyz. */

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { totpCodeAt } from '../../src/core/otp/totp.ts';
+import { createClient } from '../../src/core/clients/create-client.ts';
+import { grantOperator } from '../../src/core/operators/set-operator.ts';
 import { redirectUri } from '../../src/core/oauth-client/oauth-deps.ts';
 import { startDemoIdp, type DemoIdp } from '../../src/dev/demo-idp.ts';
 import { launchChromium } from '../support/browser.ts';
@@ -210,6 +212,17 @@ describe('every page fits a phone and passes axe-core', () => {
     await visit(page, '/logout', 'logout confirm');
     await visit(page, '/end-session?state=every-page', 'end-session confirm (RP-initiated logout without a hint)');
     await visit(page, '/end-session?id_token_hint=not-a-token', 'end-session refused');
+    // The OpenID Provider's own pages: its error page, and the consent page of an app not yet allowed.
+    await server.gatehouse.store.clients.create(
+      clientRecord(
+        { id: 'every-page-rp', name: 'An app asking for a rather long list of things', type: 'public', secretHash: null, grantTypes: ['authorization_code'], audience: 'https://api.every-page.example.com', refreshTokenDelivery: 'body', createdAtMs: nowMs },
+        { redirectUris: ['http://127.0.0.1:9/cb'], scopes: ['notes:read-and-write'] },
+      ),
+    );
+    await visit(page, '/oauth2/authorize?client_id=nobody&redirect_uri=x', 'authorization request refused');
+    const consentQuery = new URLSearchParams({ client_id: 'every-page-rp', redirect_uri: 'http://127.0.0.1:9/cb', response_type: 'code', scope: 'openid profile email offline_access notes:read-and-write', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', state: 'every-page' });
+    await visit(page, `/oauth2/authorize?${consentQuery}`, 'consent');
+    assert.equal(await page.locator('[data-authorize="consent"] li').count(), 5);
   });
 
   step('two-factor: off, the one setup flow, the recovery codes (grid, copy box, .txt download), on', async () => {
@@ -307,6 +320,20 @@ describe('every page fits a phone and passes axe-core', () => {
     await check(anon, 'login code sent');
     await visit(anon, '/end-session', 'end-session logged out');
     await fresh.close();
+  });
+
+  step('the operator console: every section fits a phone and passes axe-core', async () => {
+    const user = (await server.gatehouse.store.users.findByEmail(newEmail))!;
+    await grantOperator(server.gatehouse.deps, user.id, { ip: 'cli', userAgent: 'gatehouse-cli' });
+    const { client } = await createClient(server.gatehouse.deps, { name: 'Every page', type: 'confidential', grantTypes: ['authorization_code'], redirectUris: ['https://app.example.com/a-rather-long-callback-path/that-must-wrap'] });
+    await visit(page, '/admin', 'console dashboard');
+    await visit(page, '/admin/users', 'console users');
+    await visit(page, `/admin/users/${user.id}`, 'console user');
+    await visit(page, '/admin/clients', 'console clients');
+    await visit(page, `/admin/clients/${client.id}`, 'console client');
+    await visit(page, '/admin/keys', 'console keys');
+    await visit(page, '/admin/audit', 'console audit');
+    await visit(page, '/admin/settings', 'console settings');
   });
 
   step('the inspector, full of the traces of every flow above, live (its script and stream under its CSP)', async () => {

@@ -24,9 +24,10 @@ export interface TestApp {
 export function createTestTokenDeps(core: TestCore, overrides: { algorithm?: SigningAlgorithm; publishAheadMs?: number; passwordGrantEnabled?: boolean } = {}): TokenDeps {
   const accessTokenTtlMs = 300_000;
   const ringOptions = { store: core.store.signingKeys, clock: core.clock, encryptionKeys: deriveKeyEncryptionKeys(['test-secret-test-secret-test-secret-0123']), accessTokenTtlMs, publishAheadMs: overrides.publishAheadMs ?? 300_000 };
+  const keyRing = createKeyRing({ ...ringOptions, algorithm: overrides.algorithm ?? 'ES256' });
   return {
-    keyRing: createKeyRing({ ...ringOptions, algorithm: overrides.algorithm ?? 'ES256' }),
-    idTokenKeys: createIdTokenKeys(ringOptions),
+    keyRing,
+    idTokenKeys: createIdTokenKeys(ringOptions, keyRing),
     clock: core.clock,
     random: core.random,
     issuer: testOrigin,

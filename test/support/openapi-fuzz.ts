@@ -230,10 +230,12 @@ async function snapshot(store: SqliteStore): Promise<string> {
   const parts: string[] = [];
   for (const { name } of tables.rows) {
     if (countingTables.has(name)) continue;
-    const rows = await sql<Record<string, unknown>>`select * from ${sql.table(name)} order by rowid`.execute(store.db);
+    // No `order by rowid`: a WITHOUT ROWID table has none. The rows are sorted as text instead.
+    const rows = await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(store.db);
     // A session's last-seen time moves whenever it is used, refused request or not.
     const cleaned = rows.rows.map((row) => (name === 'sessions' ? { ...row, last_seen_at: null, last_seen_at_ms: null } : row));
-    parts.push(`${name}:${JSON.stringify(cleaned, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : typeof v === 'bigint' ? String(v) : v))}`);
+    const text = cleaned.map((row) => JSON.stringify(row, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : typeof v === 'bigint' ? String(v) : v))).sort();
+    parts.push(`${name}:[${text.join(',')}]`);
   }
   return parts.join('\n');
 }

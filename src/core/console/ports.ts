@@ -49,3 +49,11 @@ export interface ThrottleCensus {
    */
   counters(options: { keyPrefix: string; minFailures: number; sinceMs: number; limit: number }): Promise<ThrottleState[]>;
 }
+
+/** The console's changes to a registered client, beyond create and delete (core/clients/ports.ts). */
+export interface ClientMaintenance {
+  /** Replaces both lists; false when there is no such client. */
+  setRedirectUris(clientId: string, redirectUris: readonly string[], postLogoutRedirectUris: readonly string[]): Promise<boolean>;
+  /** Replaces the secret's hash (a rotation); false when there is no such client. */
+  setSecretHash(clientId: string, secretHash: string): Promise<boolean>;
+}

@@ -8,8 +8,11 @@ import { createKeyRing, type ActiveSigningKey, type KeyRing, type KeyRingOptions
  * and JWKS. A ring gets its first key the first time an ID token of its algorithm is signed, so
  * an install that is no OpenID Provider publishes no extra key. `gatehouse keys rotate` and the
  * rotation schedule rotate every ring that has keys, each published ahead like the access keys.
+ * The JWKS of this process shows a new first key at once (`publisher.reload()`); other instances
+ * re-read the keys within their reload interval (a minute), and relying parties refetch a JWKS
+ * when they meet an unknown `kid`.
  */
-export function createIdTokenKeys(options: Omit<KeyRingOptions, 'algorithm' | 'purpose'>) {
+export function createIdTokenKeys(options: Omit<KeyRingOptions, 'algorithm' | 'purpose'>, publisher: Pick<KeyRing, 'reload'>) {
   const rings = new Map<IdTokenSigningAlgorithm, KeyRing>(idTokenSigningAlgorithms.map((alg) => [alg, createKeyRing({ ...options, algorithm: alg, purpose: 'id_token' })]));
   const ring = (alg: IdTokenSigningAlgorithm): KeyRing => rings.get(alg) as KeyRing;
   const used = async (): Promise<KeyRing[]> => {
@@ -24,16 +27,21 @@ export function createIdTokenKeys(options: Omit<KeyRingOptions, 'algorithm' | 'p
         return await ring(alg).activeKey();
       } catch {
         await ring(alg).ensureKey();
+        // The JWKS (published by the access token ring) must show the new key before any RP sees a token signed with it.
+        publisher.reload();
         return ring(alg).activeKey();
       }
     },
     /** Rotates every ring that has keys; returns what each did. */
     async rotate(): Promise<Array<{ kid: string; activatesAtMs: number; retiredKid: string | null }>> {
-      return Promise.all((await used()).map((r) => r.rotate()));
+      const rotated = await Promise.all((await used()).map((r) => r.rotate()));
+      publisher.reload();
+      return rotated;
     },
     async rotateIfDue(rotationIntervalMs: number): Promise<Array<{ kid: string; activatesAtMs: number; retiredKid: string | null }>> {
-      const results = await Promise.all((await used()).map((r) => r.rotateIfDue(rotationIntervalMs)));
-      return results.filter((r) => r !== null);
+      const results = (await Promise.all((await used()).map((r) => r.rotateIfDue(rotationIntervalMs)))).filter((r) => r !== null);
+      if (results.length > 0) publisher.reload();
+      return results;
     },
   };
 }

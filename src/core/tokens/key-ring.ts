@@ -90,6 +90,11 @@ export function createKeyRing(options: KeyRingOptions) {
   };
 
   return {
+    /** Reads the keys afresh at the next use: another ring in this process has just added one. */
+    reload(): void {
+      forget();
+    },
+
     /** Creates a first key, active at once, when none can sign (a new install). */
     async ensureKey(): Promise<void> {
       forget();
@@ -195,7 +200,13 @@ export function createKeyRing(options: KeyRingOptions) {
       return [...new Set((await keys()).filter((k) => k.expiresAtMs === null || k.expiresAtMs > nowMs).map((k) => k.alg))];
     },
 
-    /** All keys with their state, for `gatehouse keys list`. */
+    /** Every ring's keys (access and ID token), for `gatehouse keys list`. */
+    async listAll(): Promise<SigningKeyRecord[]> {
+      forget();
+      return allKeys();
+    },
+
+    /** This ring's keys with their state. */
     async list(): Promise<SigningKeyRecord[]> {
       forget();
       return keys();

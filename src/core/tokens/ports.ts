@@ -65,6 +65,12 @@ export interface RefreshTokenStore {
   findById(id: string): Promise<RefreshTokenRecord | null>;
   /** Marks `id` used and points it at its successor, only if it is still unused: false when another call won. */
   markUsed(id: string, usedAtMs: number, successorId: string): Promise<boolean>;
+  /**
+   * A rotation as one step: marks `id` used, pointing at `successor`, and stores `successor`, only
+   * if `id` is still unused; false, with nothing written, when another call won (or `id` is
+   * unknown). One statement on PostgreSQL (a round trip fewer per refresh grant).
+   */
+  rotate(id: string, usedAtMs: number, successor: RefreshTokenRecord): Promise<boolean>;
   /** Deletes every token of the family; returns how many. */
   deleteFamily(familyId: string): Promise<number>;
   /** Deletes every token issued to `clientId` under any of `sessionIds` (an app's access revoked by its user); returns how many. */

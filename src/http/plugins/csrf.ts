@@ -23,8 +23,11 @@ export function isCrossSiteRequest(request: FastifyRequest, publicOrigin: string
 declare module 'fastify' {
   interface FastifyContextConfig {
     /**
-     * `allowed` on the one route other sites may post to by design: the OpenID end_session_endpoint
-     * (http/pages/end-session.ts), which ends nothing without proof of the session (docs/security.md SEC-222).
+     * `allowed` on the few routes other sites may post to by design: the OpenID end_session_endpoint
+     * (http/pages/end-session.ts), which ends nothing without proof of the session (docs/security.md SEC-222);
+     * the authorization endpoint's POST form (http/pages/authorize.ts), which only starts a request
+     * that the consent form (same-origin) or an earlier consent completes (SEC-205, SEC-206); and
+     * UserInfo's POST (http/routes/userinfo.ts), authenticated by a bearer token, never a cookie.
      */
     crossSite?: 'allowed';
   }

@@ -10,6 +10,7 @@ import { memoryOAuthIdentities } from './oauth-identities.ts';
 import { memoryUsedPasskeyChallenges } from './used-passkey-challenges.ts';
 import { memoryPasskeys } from './passkeys.ts';
 import { memoryConsoleActivity, memoryOperators } from './operators.ts';
+import { memoryClientMaintenance } from './client-maintenance.ts';
 import { memoryAuditSearch, memorySessionCensus, memoryThrottleCensus, memoryUserDirectory } from './console-queries.ts';
 import { memoryOneTimeTokens } from './one-time-tokens.ts';
 import { memoryRecoveryCodes } from './recovery-codes.ts';
@@ -63,6 +64,7 @@ function repositories(db: MemoryDb): Repositories {
     auditSearch: memoryAuditSearch(db),
     webhookEndpoints: memoryWebhookEndpoints(db),
     throttleCensus: memoryThrottleCensus(db),
+    clientMaintenance: memoryClientMaintenance(db),
   };
 }
 

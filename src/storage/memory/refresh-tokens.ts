@@ -2,7 +2,7 @@ import type { RefreshTokenStore } from '../../core/ports.ts';
 import { copyBytes, deleteWhere, findCopy, insertRow, type MemoryDb } from './tables.ts';
 
 export function memoryRefreshTokens(db: MemoryDb): RefreshTokenStore {
-  return {
+  const store: RefreshTokenStore = {
     async insert(token) {
       insertRow(db.tables.refreshTokens, token.id, copyBytes(token), {
         duplicate: 'duplicate refresh token id',
@@ -18,6 +18,11 @@ export function memoryRefreshTokens(db: MemoryDb): RefreshTokenStore {
       db.tables.refreshTokens.set(id, { ...t, usedAtMs, successorId });
       return true;
     },
+    async rotate(id, usedAtMs, successor) {
+      if (!(await store.markUsed(id, usedAtMs, successor.id))) return false;
+      await store.insert(successor);
+      return true;
+    },
     async deleteFamily(familyId) {
       return deleteWhere(db.tables.refreshTokens, (t) => t.familyId === familyId);
     },
@@ -29,4 +34,5 @@ export function memoryRefreshTokens(db: MemoryDb): RefreshTokenStore {
       return deleteWhere(db.tables.refreshTokens, (t) => t.familyExpiresAtMs <= nowMs || t.idleExpiresAtMs <= nowMs);
     },
   };
+  return store;
 }

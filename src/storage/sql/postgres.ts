@@ -161,6 +161,7 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
     find_client: clientQueries.findById(db, ''),
   };
   for (const [name, query] of Object.entries(hotStatements)) preparedNames.set(query.compile().sql, `gatehouse_${name}`);
+  preparedNames.set(refreshTokenQueries.rotatePostgres('', 0, toRow(sample)).compile(db).sql, 'gatehouse_rotate_refresh_token');
 
   // The session check, the hot path: one named (server-side prepared) statement per connection,
   // rows as arrays, no query building on every request.

@@ -26,6 +26,7 @@ import { sqlPasskeys } from './repositories/passkeys.ts';
 import { sqlUsedPasskeyChallenges } from './repositories/used-passkey-challenges.ts';
 import { sqlConsoleActivity, sqlOperators } from './repositories/operators.ts';
 import { sqlReplayRecords } from './repositories/replay-records.ts';
+import { sqlClientMaintenance } from './repositories/client-maintenance.ts';
 import { sqlAuditSearch, sqlSessionCensus, sqlThrottleCensus, sqlUserDirectory } from './repositories/console-queries.ts';
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
@@ -97,6 +98,7 @@ function sqlRepositories(db: Db): Repositories {
     auditSearch: sqlAuditSearch(db),
     webhookEndpoints: sqlWebhookEndpoints(db),
     throttleCensus: sqlThrottleCensus(db),
+    clientMaintenance: sqlClientMaintenance(db),
   };
 }
 

@@ -182,6 +182,11 @@ function sqliteFastPaths(db: Kysely<Database>, reader: DatabaseSync, writer: Dat
         insert: async (token) => {
           insertToken.run(toRow(token) as unknown as Record<(typeof refreshTokenColumns)[number], SQLInputValue>);
         },
+        rotate: async (id, usedAtMs, successor) => {
+          if (markUsed.run({ id, used_at_ms: usedAtMs, successor_id: successor.id }) !== 1) return false;
+          insertToken.run(toRow(successor) as unknown as Record<(typeof refreshTokenColumns)[number], SQLInputValue>);
+          return true;
+        },
       },
       usedPasskeyChallenges: {
         claim: async (challengeHash, expiresAtMs) => claimChallenge.run({ challenge_hash: challengeHash, expires_at_ms: expiresAtMs }) === 1,

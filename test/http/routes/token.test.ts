@@ -208,9 +208,11 @@ describe('POST /v1/token', () => {
             ...tx,
             refreshTokens: {
               ...tx.refreshTokens,
-              insert: async (token) => {
-                if (crash && token.familyId !== token.id) throw new Error('simulated crash before the successor is stored');
-                return tx.refreshTokens.insert(token);
+              // The rotation is one step; the crash comes after its "mark used", before the successor is stored.
+              rotate: async (id, usedAtMs, successor) => {
+                if (!crash) return tx.refreshTokens.rotate(id, usedAtMs, successor);
+                await tx.refreshTokens.markUsed(id, usedAtMs, successor.id);
+                throw new Error('simulated crash before the successor is stored');
               },
             },
           }),

@@ -61,6 +61,29 @@ export function refreshTokensContract(open: OpenStore): void {
         assert.equal(await run(store, (s) => s.refreshTokens.markUsed('rt-unknown', t0Ms, 'rt-2')), false);
       });
 
+      test('rotate marks the token used and stores its successor in one step, once: the loser writes nothing', async (store) => {
+        await withSession(store);
+        await store.refreshTokens.insert(aToken('rt-1'));
+        const successor = aToken('rt-2', { familyId: 'rt-1', createdAtMs: t0Ms + minuteMs, dpopJkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
+        const other = aToken('rt-3', { familyId: 'rt-1', createdAtMs: t0Ms + minuteMs });
+        assert.equal(await run(store, (s) => s.refreshTokens.rotate('rt-1', t0Ms + minuteMs, successor)), true);
+        assert.equal(await run(store, (s) => s.refreshTokens.rotate('rt-1', t0Ms + 2 * minuteMs, other)), false);
+        assert.deepEqual(await store.refreshTokens.findById('rt-1'), aToken('rt-1', { usedAtMs: t0Ms + minuteMs, successorId: 'rt-2' }));
+        assert.deepEqual(await store.refreshTokens.findById('rt-2'), successor);
+        assert.equal(await store.refreshTokens.findById('rt-3'), null);
+        assert.equal(await run(store, (s) => s.refreshTokens.rotate('rt-unknown', t0Ms, aToken('rt-4'))), false);
+        assert.equal(await store.refreshTokens.findById('rt-4'), null);
+      });
+
+      test('of racing rotations of one token, one wins', async (store) => {
+        await withSession(store);
+        await store.refreshTokens.insert(aToken('rt-1'));
+        const results = await Promise.all(['rt-a', 'rt-b', 'rt-c', 'rt-d'].map((id) => store.transaction((tx) => tx.refreshTokens.rotate('rt-1', t0Ms + minuteMs, aToken(id, { familyId: 'rt-1' })))));
+        assert.equal(results.filter(Boolean).length, 1);
+        const winner = (await store.refreshTokens.findById('rt-1'))?.successorId;
+        for (const id of ['rt-a', 'rt-b', 'rt-c', 'rt-d']) assert.equal((await store.refreshTokens.findById(id)) !== null, id === winner, id);
+      });
+
       test('a rotation (mark used, insert the successor) is seen whole by the next reader', async (store) => {
         await withSession(store);
         await store.refreshTokens.insert(aToken('rt-1'));

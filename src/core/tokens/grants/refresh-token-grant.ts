@@ -3,7 +3,7 @@ import { AuthError } from '../../errors.ts';
 import { parseSessionToken, secretMatches } from '../../sessions/session-token.ts';
 import { sessionHasEnded } from '../../sessions/validate-session.ts';
 import type { CoreDeps, RequestContext } from '../../deps.ts';
-import type { Client, RefreshTokenRecord, SessionWithUser, Store } from '../../ports.ts';
+import type { Client, RefreshTokenRecord, SessionWithUser } from '../../ports.ts';
 import { issueAccessToken, type TokenDeps } from '../issue-access-token.ts';
 import type { IssuedTokenPair } from '../issue-token-pair.ts';
 import { successorRefreshToken } from '../refresh-token-secret.ts';
@@ -72,14 +72,14 @@ export async function refreshTokenGrant(
       const repeated = record.successorId === successor.id ? await idempotent(record.usedAtMs) : null;
       return repeated ?? { kind: 'reuse', familyId: record.familyId, sessionId: record.sessionId, userId: current.user.id };
     }
-    if (!(await tx.refreshTokens.markUsed(record.id, nowMs, successor.id))) {
+    // Marked used and its successor stored in one step (one statement on PostgreSQL).
+    if (!(await tx.refreshTokens.rotate(record.id, nowMs, successorRecord(record, successor, nowMs, deps.refreshPolicy.idleTtlMs)))) {
       // Another instance rotated it between our read and our write: the same race, seen later.
       const latest = await tx.refreshTokens.findById(record.id);
       const repeated = latest?.usedAtMs != null && latest.successorId === successor.id ? await idempotent(latest.usedAtMs) : null;
       if (repeated === null) throw invalidGrant('The refresh token was already used.');
       return repeated;
     }
-    await insertSuccessor(tx, record, successor, nowMs, deps.refreshPolicy.idleTtlMs);
     return issueFor(successor.token);
   });
 
@@ -109,14 +109,8 @@ export async function refreshTokenGrant(
   throw invalidGrant('This refresh token was already used; its whole family has been revoked.');
 }
 
-async function insertSuccessor(
-  tx: Store,
-  record: RefreshTokenRecord,
-  successor: { id: string; secretHash: Uint8Array },
-  nowMs: number,
-  idleTtlMs: number,
-): Promise<void> {
-  await tx.refreshTokens.insert({
+function successorRecord(record: RefreshTokenRecord, successor: { id: string; secretHash: Uint8Array }, nowMs: number, idleTtlMs: number): RefreshTokenRecord {
+  return {
     id: successor.id,
     familyId: record.familyId,
     sessionId: record.sessionId,
@@ -129,5 +123,5 @@ async function insertSuccessor(
     usedAtMs: null,
     successorId: null,
     dpopJkt: record.dpopJkt,
-  });
+  };
 }

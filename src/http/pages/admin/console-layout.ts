@@ -7,8 +7,11 @@ import { sendPage } from '../layout.ts';
 const sections: ReadonlyArray<{ path: string; label: string }> = [
   { path: '/admin', label: 'Dashboard' },
   { path: '/admin/users', label: 'Users' },
+  { path: '/admin/clients', label: 'Clients' },
+  { path: '/admin/keys', label: 'Keys' },
   { path: '/admin/audit', label: 'Audit' },
   { path: '/admin/settings', label: 'Settings' },
+  { path: '/admin/webhooks', label: 'Webhooks' },
 ];
 
 /** A console page: the section navigation, then `body`. Every console page goes through this. */

@@ -4,19 +4,25 @@ import type { CoreDeps } from '../../../core/deps.ts';
 import type { TokenDeps } from '../../../core/tokens/issue-access-token.ts';
 import type { AppConfig } from '../../app-config.ts';
 import { auditPages } from './audit.ts';
+import { clientPages } from './clients.ts';
+import { keyPages } from './keys.ts';
 import { dashboardPage } from './dashboard.ts';
 import { settingsPage } from './settings.ts';
 import { userPages } from './users.ts';
+import { webhookPages } from './webhooks.ts';
 
 /**
  * The operator console under /admin, in its own plugin scope. Every route takes the
  * `operatorOnly()` preHandler (test/http/pages/admin/access-control.test.ts walks the route
  * table to prove it).
  */
-export async function adminPages(app: FastifyInstance, deps: CoreDeps, _tokens: TokenDeps, config: AppConfig): Promise<void> {
+export async function adminPages(app: FastifyInstance, deps: CoreDeps, tokens: TokenDeps, config: AppConfig): Promise<void> {
   await app.register(formbody, { bodyLimit: 16_384 });
   dashboardPage(app, deps, config.console ?? {});
   userPages(app, deps);
   auditPages(app, deps);
+  clientPages(app, deps);
+  keyPages(app, deps, tokens);
   settingsPage(app, deps, config.console ?? {});
+  webhookPages(app, deps);
 }

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { PostgresAdapter, sql, type Selectable } from 'kysely';
 import type { RefreshTokenRecord, RefreshTokenStore } from '../../../core/ports.ts';
 import { ms, msOrNull, type Db } from '../rows.ts';
 import type { RefreshTokensTable } from '../schema.ts';
@@ -44,11 +44,18 @@ export const refreshTokenQueries = {
   /** Only while unused: of two racing rotations, one updates the row and the other finds it used. */
   markUsed: (db: Db, id: string, usedAtMs: number, successorId: string) =>
     db.updateTable('refresh_tokens').set({ used_at_ms: usedAtMs, successor_id: successorId }).where('id', '=', id).where('used_at_ms', 'is', null),
+  /**
+   * PostgreSQL: markUsed and the successor's insert in one statement (a data-modifying CTE); the
+   * insert happens only when the update found the token unused. The parameters are cast, since
+   * PostgreSQL does not infer their types from the target columns through a SELECT.
+   */
+  rotatePostgres: (id: string, usedAtMs: number, s: RefreshTokensTable) =>
+    sql`WITH used AS (UPDATE refresh_tokens SET used_at_ms = ${usedAtMs}::bigint, successor_id = ${s.id}::text WHERE id = ${id}::text AND used_at_ms IS NULL RETURNING id) INSERT INTO refresh_tokens (id, family_id, session_id, client_id, secret_hash, scope, created_at_ms, idle_expires_at_ms, family_expires_at_ms, used_at_ms, successor_id, dpop_jkt) SELECT ${s.id}::text, ${s.family_id}::text, ${s.session_id}::text, ${s.client_id}::text, ${s.secret_hash}::bytea, ${s.scope}::text, ${s.created_at_ms}::bigint, ${s.idle_expires_at_ms}::bigint, ${s.family_expires_at_ms}::bigint, ${s.used_at_ms}::bigint, ${s.successor_id}::text, ${s.dpop_jkt}::text FROM used`,
 };
 
 /** Refresh tokens over kysely. */
 export function sqlRefreshTokens(db: Db): RefreshTokenStore {
-  return {
+  const store: RefreshTokenStore = {
     async insert(token) {
       await refreshTokenQueries.insert(db, toRow(token)).execute();
     },
@@ -59,6 +66,15 @@ export function sqlRefreshTokens(db: Db): RefreshTokenStore {
     async markUsed(id, usedAtMs, successorId) {
       const result = await refreshTokenQueries.markUsed(db, id, usedAtMs, successorId).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+    async rotate(id, usedAtMs, successor) {
+      if (db.getExecutor().adapter instanceof PostgresAdapter) {
+        const result = await refreshTokenQueries.rotatePostgres(id, usedAtMs, toRow(successor)).execute(db);
+        return Number(result.numAffectedRows ?? 0n) === 1;
+      }
+      if (!(await store.markUsed(id, usedAtMs, successor.id))) return false;
+      await store.insert(successor);
+      return true;
     },
     async deleteFamily(familyId) {
       const result = await db.deleteFrom('refresh_tokens').where('family_id', '=', familyId).executeTakeFirst();
@@ -77,4 +93,5 @@ export function sqlRefreshTokens(db: Db): RefreshTokenStore {
       return Number(result.numDeletedRows);
     },
   };
+  return store;
 }

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { authenticateClient } from '../../../../src/core/clients/authenticate-client.ts';
+import { testPassword } from '../../../support/core-deps.ts';
+import { createTestApp, sameOriginJson, signUpThroughApi, testOrigin, withSession, type TestApp } from '../../../support/http-app.ts';
+import { makeConsoleOperator } from '../../../support/operators.ts';
+
+/** The console's clients and keys (src/http/pages/admin/clients.ts, keys.ts). */
+
+let t: TestApp;
+let token: string;
+let operatorId: string;
+before(async () => {
+  t = await createTestApp();
+  token = await signUpThroughApi(t.app, 'client-op@example.com', testPassword);
+  operatorId = (await t.core.store.users.findByEmail('client-op@example.com'))!.id;
+  await makeConsoleOperator(t.core, operatorId);
+});
+after(() => t.close());
+
+const post = (url: string, payload: string) =>
+  t.app.inject({ method: 'POST', url, headers: { origin: testOrigin, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', ...withSession(token) }, payload });
+const secretIn = (body: string): string | undefined => /data-client-secret>([A-Za-z0-9_-]+)</.exec(body)?.[1];
+
+describe('console: clients and keys', () => {
+  it('registers a client with the CLI options; its secret is shown once and works; rotation replaces it; redirect URIs are edited under the same rules; deletion; all audited with the operator (SEC-277)', async () => {
+    const created = await post(
+      '/admin/clients',
+      'name=Billing&type=confidential&grant=authorization_code&grant=refresh_token&id=billing&redirectUris=https%3A%2F%2Fbilling.example.com%2Fcb&scopes=invoices%3Aread&requirePkce=on&idTokenSignedResponseAlg=ES256',
+    );
+    assert.equal(created.statusCode, 200, created.body);
+    assert.equal(created.headers['cache-control'], 'no-store');
+    const first = secretIn(created.body);
+    assert.ok(first !== undefined, 'the secret is on the page');
+    const client = (await t.core.store.clients.findById('billing'))!;
+    assert.deepEqual([client.redirectUris, client.scopes, client.requirePkce, client.idTokenSignedResponseAlg], [['https://billing.example.com/cb'], ['invoices:read'], true, 'ES256']);
+    assert.equal((await authenticateClient(t.core, { clientId: 'billing', clientSecret: first })).id, 'billing');
+    const page = await t.app.inject({ method: 'GET', url: '/admin/clients/billing', headers: { accept: 'text/html', ...withSession(token) } });
+    assert.equal(secretIn(page.body), undefined, 'never shown again');
+
+    const rotated = await post('/admin/clients/billing/rotate-secret', '');
+    const second = secretIn(rotated.body);
+    assert.ok(second !== undefined && second !== first);
+    await assert.rejects(authenticateClient(t.core, { clientId: 'billing', clientSecret: first }), { code: 'invalid_client' });
+    assert.equal((await authenticateClient(t.core, { clientId: 'billing', clientSecret: second })).id, 'billing');
+
+    const bad = await post('/admin/clients/billing/redirect-uris', 'redirectUris=http%3A%2F%2Fevil.example%2Fcb');
+    assert.equal(bad.statusCode, 400, bad.body);
+    assert.deepEqual((await t.core.store.clients.findById('billing'))!.redirectUris, ['https://billing.example.com/cb'], 'unchanged');
+    const none = await post('/admin/clients/billing/redirect-uris', 'redirectUris=');
+    assert.equal(none.statusCode, 400, 'the code grant needs one');
+    const saved = await post('/admin/clients/billing/redirect-uris', 'redirectUris=https%3A%2F%2Fbilling.example.com%2Fcb%0D%0Ahttps%3A%2F%2Fbilling.example.com%2Fcb2&postLogoutRedirectUris=https%3A%2F%2Fbilling.example.com%2Fbye');
+    assert.equal(saved.headers.location, '/admin/clients/billing?done=uris-saved');
+    const updated = (await t.core.store.clients.findById('billing'))!;
+    assert.deepEqual([updated.redirectUris, updated.postLogoutRedirectUris], [['https://billing.example.com/cb', 'https://billing.example.com/cb2'], ['https://billing.example.com/bye']]);
+
+    assert.equal((await post('/admin/clients', 'name=Bad&type=public&grant=client_credentials')).statusCode, 400);
+    assert.equal((await post('/admin/clients/billing/delete', '')).headers.location, '/admin/clients?done=deleted');
+    assert.equal(await t.core.store.clients.findById('billing'), null);
+    const audit = await t.core.store.auditSearch.page({}, { limit: 50 });
+    for (const type of ['client.created', 'client.secret_rotated', 'client.redirect_uris_changed', 'client.deleted']) {
+      assert.equal(audit.find((e) => e.type === type)?.actorId, operatorId, type);
+    }
+  });
+
+  it('client changes and key rotation need a recent re-authentication (SEC-273)', async () => {
+    await post('/admin/clients', 'name=Later&type=confidential&grant=client_credentials&id=later');
+    t.core.clock.advance(6 * 60_000);
+    for (const url of ['/admin/clients', '/admin/clients/later/rotate-secret', '/admin/clients/later/redirect-uris', '/admin/clients/later/delete', '/admin/keys/rotate']) {
+      const response = await post(url, 'name=X&type=public&grant=password');
+      assert.equal(response.statusCode, 303, url);
+      assert.match(String(response.headers.location), /^\/account\/reauth\?return_to=/, url);
+    }
+    assert.notEqual(await t.core.store.clients.findById('later'), null);
+    const reauth = await t.app.inject({ method: 'POST', url: '/v1/me/reauth', headers: { ...sameOriginJson, ...withSession(token) }, payload: { password: testPassword } });
+    assert.equal(reauth.statusCode, 200);
+  });
+
+  it('lists the signing keys with their states and rotates now', async () => {
+    const before = await t.tokens.keyRing.listAll();
+    const list = await t.app.inject({ method: 'GET', url: '/admin/keys', headers: { accept: 'text/html', ...withSession(token) } });
+    assert.equal(list.statusCode, 200);
+    for (const k of before) assert.match(list.body, new RegExp(`data-kid="${k.kid}"`));
+    assert.match(list.body, /signing/);
+    const rotated = await post('/admin/keys/rotate', '');
+    assert.equal(rotated.headers.location, '/admin/keys?done=rotated');
+    const after = await t.tokens.keyRing.listAll();
+    assert.ok(after.length > before.length);
+    const page = await t.app.inject({ method: 'GET', url: '/admin/keys?done=rotated', headers: { accept: 'text/html', ...withSession(token) } });
+    assert.match(page.body, /published, signs later/);
+    assert.equal((await t.core.store.auditSearch.page({ type: 'signing_key.rotated' }, { limit: 1 }))[0]?.actorId, operatorId);
+  });
+});
