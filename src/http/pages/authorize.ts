@@ -65,7 +65,7 @@ export async function authorizePages(app: FastifyInstance, deps: CoreDeps, token
     }
     const saved = pending ?? (await savePendingAuthorization(deps, params, loginAfterMs));
     reply.header('cache-control', 'no-store');
-    if (decision.kind === 'consent' && current !== null) return consentPage(reply, client, params.scope.split(' '), current, saved.id);
+    if (decision.kind === 'consent' && current !== null) return consentPage(reply, client, params.scope.split(' '), current, saved.id, params.redirectUri);
     const back = encodeURIComponent(`${resumePath}?request=${saved.id}`);
     const hint = params.loginHint === null ? '' : `&login_hint=${encodeURIComponent(params.loginHint.slice(0, 254))}`;
     // A session that is too old for the request re-authenticates in place (same session, new auth_time).
