@@ -13,6 +13,7 @@ const pageErrors: Record<AuthorizationPageError | 'expired_request', string> = {
   missing_redirect_uri: 'The app that sent you here did not say where to send you back (redirect_uri).',
   unregistered_redirect_uri: 'The app asked to send you back to an address it has not registered, so you were not sent anywhere.',
   repeated_parameter: 'The request names the app or its return address more than once.',
+  invalid_request_uri: 'This sign-in request (request_uri) is unknown, already used, expired, or belongs to another app. Go back to the app and start again.',
   expired_request: 'This sign-in request is unknown or has expired. Go back to the app and start again.',
 };
 
