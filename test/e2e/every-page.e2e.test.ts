@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { totpCodeAt } from '../../src/core/otp/totp.ts';
+import { createClient } from '../../src/core/clients/create-client.ts';
+import { grantOperator } from '../../src/core/operators/set-operator.ts';
 import { redirectUri } from '../../src/core/oauth-client/oauth-deps.ts';
 import { startDemoIdp, type DemoIdp } from '../../src/dev/demo-idp.ts';
 import { launchChromium } from '../support/browser.ts';
@@ -318,6 +320,20 @@ describe('every page fits a phone and passes axe-core', () => {
     await check(anon, 'login code sent');
     await visit(anon, '/end-session', 'end-session logged out');
     await fresh.close();
+  });
+
+  step('the operator console: every section fits a phone and passes axe-core', async () => {
+    const user = (await server.gatehouse.store.users.findByEmail(newEmail))!;
+    await grantOperator(server.gatehouse.deps, user.id, { ip: 'cli', userAgent: 'gatehouse-cli' });
+    const { client } = await createClient(server.gatehouse.deps, { name: 'Every page', type: 'confidential', grantTypes: ['authorization_code'], redirectUris: ['https://app.example.com/a-rather-long-callback-path/that-must-wrap'] });
+    await visit(page, '/admin', 'console dashboard');
+    await visit(page, '/admin/users', 'console users');
+    await visit(page, `/admin/users/${user.id}`, 'console user');
+    await visit(page, '/admin/clients', 'console clients');
+    await visit(page, `/admin/clients/${client.id}`, 'console client');
+    await visit(page, '/admin/keys', 'console keys');
+    await visit(page, '/admin/audit', 'console audit');
+    await visit(page, '/admin/settings', 'console settings');
   });
 
   step('the inspector, full of the traces of every flow above, live (its script and stream under its CSP)', async () => {
