@@ -30,6 +30,7 @@ export async function housekeep({ store, deps, tokens }: HousekeepingParts, nowM
     // Finished deliveries stay a month, for the operator to look at (and retry the dead ones).
     store.deliveries.deleteCompletedBefore(nowMs - 30 * 24 * 3_600_000),
     store.replayRecords.deleteExpired(nowMs),
+    store.pushedAuthorizationRequests.deleteExpired(nowMs),
     store.throttle.deleteStale(nowMs, throttleRetentionMs(deps.throttle.rules, deps.accountSecurity.policy)),
   ]);
 }

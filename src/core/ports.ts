@@ -17,7 +17,7 @@ import type { WebhookEndpointStore } from './webhooks/ports.ts';
 import type { OAuthFlowStore, OAuthIdentityStore } from './oauth-client/ports.ts';
 import type { PasskeyStore, UsedPasskeyChallengeStore } from './passkeys/ports.ts';
 import type { ConsoleActivityStore, OperatorStore } from './operators/ports.ts';
-import type { AuthorizationCodeStore, ConsentStore, PendingAuthorizationStore, SessionClientStore } from './oauth-provider/ports.ts';
+import type { AuthorizationCodeStore, ConsentStore, PendingAuthorizationStore, PushedAuthorizationRequestStore, SessionClientStore } from './oauth-provider/ports.ts';
 import type { AuditSearch, ClientMaintenance, SessionCensus, ThrottleCensus, UserDirectory } from './console/ports.ts';
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
 import type { SessionStore } from './sessions/ports.ts';
@@ -75,6 +75,7 @@ export interface Store {
   operators: OperatorStore;
   consoleActivity: ConsoleActivityStore;
   replayRecords: ReplayRecordStore;
+  pushedAuthorizationRequests: PushedAuthorizationRequestStore;
   pendingAuthorizations: PendingAuthorizationStore;
   authorizationCodes: AuthorizationCodeStore;
   consents: ConsentStore;

@@ -12,6 +12,7 @@ import type { AppConfig } from './app-config.ts';
 import { sessionTokenRoutes } from './routes/session-token.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
 import { tokenRoutes } from './routes/token.ts';
+import { parRoutes } from './routes/par.ts';
 import { revocationRoutes } from './routes/revocations.ts';
 import { pages } from './pages/index.ts';
 import { registerCsrfProtection } from './plugins/csrf.ts';
@@ -170,6 +171,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   authCheckRoutes(app, deps, config);
   if (oauth !== undefined) oauthRoutes(app, deps, oauth, config);
   await app.register(async (scope) => tokenRoutes(scope, { ...deps, ...tokens }));
+  await app.register(async (scope) => parRoutes(scope, { ...deps, ...tokens }));
   await app.register(async (scope) => pages(scope, deps, config, oauth));
   await app.register(async (scope) => endSessionPages(scope, deps, tokens));
   await app.register(async (scope) => authorizePages(scope, deps, tokens));

@@ -17,7 +17,7 @@ function formPostPolicy(redirectUri: string): string {
  * Sends the authorization response (a code, or an error) to the client's registered redirect
  * URI, with RFC 9207 `iss` in every response so a client talking to several servers can tell
  * which one answered (mix-up, SEC-201). `query`: a 303 with the parameters added to the URI's
- * own query. `form_post` (OAuth 2.0 Form Post Response Mode): a page whose form posts them,
+ * own query (after one of our own pages, a page that continues there by the Refresh header). `form_post` (OAuth 2.0 Form Post Response Mode): a page whose form posts them,
  * submitted by a same-origin script, with a visible button when scripts do not run.
  *
  * @example
@@ -40,5 +40,15 @@ export function sendAuthorizationResponse(reply: FastifyReply, target: RedirectT
   }
   const url = new URL(target.redirectUri);
   for (const [name, value] of params) url.searchParams.append(name, value);
+  if (reply.request.method === 'GET' && reply.request.headers['sec-fetch-site'] === 'same-origin') {
+    // Reached from one of our own pages, typically the redirect after the login form's POST:
+    // browsers apply that form's `form-action 'self'` to every redirect that follows it, so a 303
+    // to the app would be blocked. The Refresh header starts a new navigation, which is not.
+    reply.header('refresh', `0;url=${url.href}`);
+    return sendPage(reply, 200, {
+      title: 'Continue',
+      body: html`<section class="card narrow" data-authorize="continue"><h1>Continue to the app</h1><p><a href="${url.href}">Continue</a></p></section>`,
+    });
+  }
   return reply.code(303).header('location', url.href).send();
 }

@@ -115,6 +115,24 @@ describe('client_credentials and private_key_jwt with openid-client against a re
     assert.ok((decodeJwt(tokens.access_token).cnf as { jkt?: string }).jkt);
   });
 
+  // Named after the OpenID conformance suite's FAPI 2.0 modules that check the same.
+  it('fapi2-security-profile-final-ensure-client-assertion-with-exp-is-5-minutes-in-past-fails (SEC-241)', async () => {
+    assert.equal(await errorOf(await withAssertion(await signerAssertion({ exp: Math.floor(Date.now() / 1000) - 300 }))), 'invalid_client');
+  });
+
+  it('fapi2-security-profile-final-ensure-client-assertion-with-wrong-aud-fails (SEC-241)', async () => {
+    assert.equal(await errorOf(await withAssertion(await signerAssertion({ aud: 'https://other-server.example' }))), 'invalid_client');
+  });
+
+  it('fapi2-security-profile-final-ensure-client-assertion-with-no-sub-fails (SEC-241)', async () => {
+    assert.equal(await errorOf(await withAssertion(await signerAssertion({ sub: undefined }), { client_id: 'signer' })), 'invalid_client');
+  });
+
+  it('fapi2-security-profile-final-par-test-array-as-audience-fails: an audience array, even naming us, is refused (SEC-241)', async () => {
+    assert.equal(await errorOf(await withAssertion(await signerAssertion({ aud: [server.url] }))), 'invalid_client');
+    assert.equal(await errorOf(await withAssertion(await signerAssertion({ aud: [server.url, 'https://other-server.example'] }))), 'invalid_client');
+  });
+
   it('a client assertion is single use: the same one again is invalid_client (SEC-240)', async () => {
     const jwt = await signerAssertion();
     assert.equal((await withAssertion(jwt)).status, 200);

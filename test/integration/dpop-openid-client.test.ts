@@ -85,7 +85,7 @@ describe('DPoP with openid-client against a real server, and the SDK as the reso
     await assert.rejects(client.refreshTokenGrant(strict, tokens.refresh_token!), (error: { error?: string }) => error.error === 'invalid_dpop_proof');
   });
 
-  it("a public client's bound refresh token: refused with another key or without a proof, and not burnt by the attempt (SEC-238)", async () => {
+  it("fapi2-security-profile-final-ensure-token-endpoint-fails-with-mismatched-dpop-proof-jkt: a public client's bound refresh token is refused with another key or without a proof, and not burnt by the attempt (SEC-238)", async () => {
     const DPoP = client.getDPoPHandle(spa, await client.randomDPoPKeyPair('ES256'));
     const tokens = await passwordGrant(spa, DPoP);
     const thief = client.getDPoPHandle(spa, await client.randomDPoPKeyPair('ES256'));

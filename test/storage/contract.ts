@@ -7,6 +7,7 @@ import { deliveriesContract } from './contract/deliveries.ts';
 import { webhookEndpointsContract } from './contract/webhook-endpoints.ts';
 import { refreshTokensContract } from './contract/refresh-tokens.ts';
 import { replayRecordsContract } from './contract/replay-records.ts';
+import { pushedAuthorizationRequestsContract } from './contract/pushed-authorization-requests.ts';
 import { oauthFlowsContract } from './contract/oauth-flows.ts';
 import { oauthIdentitiesContract } from './contract/oauth-identities.ts';
 import { operatorsContract } from './contract/operators.ts';
@@ -44,6 +45,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
     clientsContract(open);
     refreshTokensContract(open);
     replayRecordsContract(open);
+    pushedAuthorizationRequestsContract(open);
     revocationsContract(open);
     oauthIdentitiesContract(open);
     oauthFlowsContract(open);

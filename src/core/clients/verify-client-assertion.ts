@@ -34,7 +34,7 @@ function keysOf(deps: ClientAssertionDeps, client: Client): JWTVerifyGetKey {
  * private_key_jwt (RFC 7523 2.2, 3; OpenID Connect Core 9): the client proves itself with a JWT
  * it signed with one of its registered keys (inline JWKS, or its jwks_uri). Checked with jose:
  * an allowed asymmetric algorithm (before any key is looked up), the signature, `iss` = `sub` =
- * the client id, `aud` naming this issuer or its token endpoint, `exp` present and at most
+ * the client id, `aud` a single string naming this issuer or its token endpoint, `exp` present and at most
  * {@link maxAssertionLifetimeSeconds} ahead, and `jti` never seen before: the assertion is recorded
  * in the store until it expires, so a captured assertion cannot be replayed on any instance.
  * Every refusal is `invalid_client`.
@@ -61,6 +61,8 @@ export async function verifyClientAssertion(deps: ClientAssertionDeps, client: C
     if (error instanceof AuthError) throw error;
     throw refuse(`The client assertion does not verify (${(error as { code?: string }).code ?? 'invalid'}).`);
   }
+  // One audience, as a string: an array could smuggle in another server's name beside ours.
+  if (typeof payload['aud'] !== 'string') throw refuse('The client assertion names one audience, as a string.');
   const exp = payload['exp'] as number;
   if (exp * 1000 > nowMs + (maxAssertionLifetimeSeconds + clockSkewSeconds) * 1000) throw refuse(`A client assertion expires within ${maxAssertionLifetimeSeconds} seconds.`);
   const jti = payload['jti'];

@@ -22,7 +22,7 @@ export async function listConnectedApps(deps: Pick<CoreDeps, 'store'>, userId: s
   for (const consent of await deps.store.consents.listByUser(userId)) {
     const client = await deps.store.clients.findById(consent.clientId);
     if (client === null) continue;
-    apps.push({ clientId: client.id, name: client.name, grantedAtMs: consent.grantedAtMs, scopes: [...consent.scopes], canSee: describeScopes(consent.scopes) });
+    apps.push({ clientId: client.id, name: client.name, grantedAtMs: consent.grantedAtMs, scopes: [...consent.scopes], canSee: describeScopes(consent.scopes, client.audience) });
   }
   return apps.sort((a, b) => b.grantedAtMs - a.grantedAtMs || (a.clientId < b.clientId ? -1 : 1));
 }

@@ -12,8 +12,11 @@ export const dpopSigningAlgorithms = Object.freeze(['ES256', 'ES384', 'EdDSA', '
 
 /** A proof older than this is refused (RFC 9449 11.1: a short window bounds pre-generated proofs). */
 export const dpopProofMaxAgeSeconds = 60;
-/** Clock skew allowed for a proof's `iat`, both ways. */
-export const dpopClockSkewSeconds = 5;
+/**
+ * Clock skew allowed for a proof's `iat`, both ways: a client's clock 10 seconds ahead is still
+ * accepted (the OpenID conformance suite's DPoP modules send such proofs).
+ */
+export const dpopClockSkewSeconds = 15;
 
 // A proof is a small JWS; anything longer is refused before parsing.
 const maxProofLength = 8_192;

@@ -1,6 +1,7 @@
 import { auditEvent } from '../audit/audit-event.ts';
 import type { DeliveryKind } from '../delivery/deliver-due.ts';
-import type { Delivery, Store } from '../ports.ts';
+import type { Clock, Delivery, Random, Store } from '../ports.ts';
+import type { IdTokenKeys } from '../tokens/id-token-keys.ts';
 import type { BackchannelLogoutPayload } from './enqueue-backchannel-logouts.ts';
 import { signLogoutToken, type LogoutTokenDeps } from './logout-token.ts';
 
@@ -18,7 +19,22 @@ const workerContext = { ip: '', userAgent: 'gatehouse back-channel logout' };
  * removed its URI, gets nothing (the delivery ends as `target_removed`; docs/security.md SEC-223).
  * Each delivered or abandoned logout is written to the audit trail.
  */
-export function backchannelLogoutKind(deps: LogoutTokenDeps & { store: Pick<Store, 'clients' | 'audit'> }): DeliveryKind {
+export interface BackchannelLogoutKindDeps {
+  store: Pick<Store, 'clients' | 'audit'>;
+  clock: Clock;
+  random: Random;
+  issuer: string;
+  /** Logout tokens are signed like the app's ID tokens (its id_token_signed_response_alg), so it verifies both alike. */
+  idTokenKeys: Pick<IdTokenKeys, 'activeKey'>;
+}
+
+export function backchannelLogoutKind(deps: BackchannelLogoutKindDeps): DeliveryKind {
+  const tokenDeps: LogoutTokenDeps = {
+    clock: deps.clock,
+    random: deps.random,
+    issuer: deps.issuer,
+    signingKey: async (clientId) => deps.idTokenKeys.activeKey((await deps.store.clients.findById(clientId))?.idTokenSignedResponseAlg ?? 'RS256'),
+  };
   return {
     contentType: 'application/x-www-form-urlencoded',
     async prepare(delivery) {
@@ -27,7 +43,7 @@ export function backchannelLogoutKind(deps: LogoutTokenDeps & { store: Pick<Stor
       return { 'cache-control': 'no-store' };
     },
     async body(delivery) {
-      return new URLSearchParams({ logout_token: await signLogoutToken(deps, payloadOf(delivery)) }).toString();
+      return new URLSearchParams({ logout_token: await signLogoutToken(tokenDeps, payloadOf(delivery)) }).toString();
     },
     async onOutcome(delivery, outcome) {
       if (outcome.state === 'pending') return;

@@ -23,6 +23,9 @@ export function openIdConfiguration(features: EnabledTokenFeatures): Record<stri
     ...authorizationServerMetadata({ ...features, scopes: [...new Set([...openIdScopes, ...features.scopes])] }),
     userinfo_endpoint: `${issuer}${providerPaths.userinfo}`,
     end_session_endpoint: `${issuer}${providerPaths.endSession}`,
+    // Back-Channel Logout 1.0 §2.1: logout tokens on every session end, always with `sid` (core/logout/).
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [...idTokenSigningAlgorithms],
     claims_supported: claimsSupported,

@@ -10,7 +10,7 @@ export interface RedirectTarget {
 }
 
 /** Why no redirect is possible: shown on an error page, never sent anywhere (docs/security.md SEC-200). */
-export type AuthorizationPageError = 'missing_client_id' | 'unknown_client' | 'missing_redirect_uri' | 'unregistered_redirect_uri' | 'repeated_parameter';
+export type AuthorizationPageError = 'missing_client_id' | 'unknown_client' | 'missing_redirect_uri' | 'unregistered_redirect_uri' | 'repeated_parameter' | 'invalid_request_uri';
 
 /** An OAuth error the client receives at its redirect URI (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6). */
 export interface OAuthRedirectError {
@@ -44,13 +44,14 @@ function single(raw: RawParams, name: string): string | null | 'repeated' {
  * otherwise); the caller shows an error page. After that, errors go to the client. Only
  * `response_type=code` (OAuth 2.1); PKCE S256 only, required of public clients and of clients
  * registered with `requirePkce`, and of every request that is not an OpenID request with a
- * `nonce` (RFC 9700 §2.1.1). Request objects (`request`, `request_uri`) are not supported and
- * answered as such (OIDC Core §6.1).
+ * `nonce` (RFC 9700 §2.1.1). Request objects (`request`, `request_uri` by value or by
+ * reference) are not supported and answered as such (OIDC Core §6.1); a pushed request (RFC
+ * 9126) arrives here as its parameters, `via: 'pushed'`, which is what a `requirePar` client needs.
  *
  * @example
  * const parsed = await parseAuthorizationRequest(store.clients, request.query);
  */
-export async function parseAuthorizationRequest(clients: Pick<ClientStore, 'findById'>, raw: RawParams): Promise<ParsedAuthorizationRequest> {
+export async function parseAuthorizationRequest(clients: Pick<ClientStore, 'findById'>, raw: RawParams, via: 'front-channel' | 'pushed' = 'front-channel'): Promise<ParsedAuthorizationRequest> {
   const clientId = single(raw, 'client_id');
   if (clientId === 'repeated') return { kind: 'page_error', reason: 'repeated_parameter' };
   if (clientId === null) return { kind: 'page_error', reason: 'missing_client_id' };
@@ -82,7 +83,7 @@ export async function parseAuthorizationRequest(clients: Pick<ClientStore, 'find
   if (responseType === null || responseType === undefined) return fail('invalid_request', 'response_type is required (code).');
   if (responseType !== 'code') return fail('unsupported_response_type', 'Only response_type=code is supported.');
   if (!client.grantTypes.includes('authorization_code')) return fail('unauthorized_client', 'This client is not registered for the authorization_code grant.');
-  if (client.requirePar) return fail('invalid_request', 'This client must use a pushed authorization request.');
+  if (client.requirePar && via !== 'pushed') return fail('invalid_request', 'This client must use a pushed authorization request.');
 
   const scopes = allowedScopes(client, values['scope'] ?? '');
   if (scopes.length === 0) return fail('invalid_scope', 'Ask for at least one scope this client may have (openid, for a login).');

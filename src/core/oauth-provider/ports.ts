@@ -115,3 +115,24 @@ export interface SessionClientStore {
   listClientsForSession(sessionId: string): Promise<SessionClient[]>;
   deleteExpired(nowMs: number): Promise<number>;
 }
+
+/**
+ * A pushed authorization request (RFC 9126): the parameters a client sent, authenticated, to the
+ * PAR endpoint, waiting for the browser to arrive with their `request_uri`. Only the SHA-256 of
+ * the request_uri's random part is stored; single use, 60 seconds.
+ */
+export interface PushedAuthorizationRequest {
+  idHash: Uint8Array;
+  clientId: string;
+  /** The authorization request parameters, as sent (name to value). */
+  params: Record<string, string>;
+  createdAtMs: number;
+  expiresAtMs: number;
+}
+
+export interface PushedAuthorizationRequestStore {
+  insert(request: PushedAuthorizationRequest): Promise<void>;
+  /** Deletes and returns it in one step: of two uses of one request_uri, only one gets it. */
+  take(idHash: Uint8Array): Promise<PushedAuthorizationRequest | null>;
+  deleteExpired(nowMs: number): Promise<number>;
+}

@@ -10,6 +10,17 @@ export const scopeDescriptions: Readonly<Record<string, string>> = Object.freeze
 });
 
 /**
+ * What a scope lets the app do, in plain words, for the consent page and "Connected apps" on
+ * /account alike; an API scope names the API (the client's audience) it is for.
+ *
+ * @example
+ * describeScope('email', client.audience) // 'See your email address and whether it is confirmed'
+ */
+export function describeScope(scope: string, audience: string): string {
+  return scopeDescriptions[scope] ?? `Use “${scope}” on ${audience}`;
+}
+
+/**
  * The scopes a request asks for that this client may have, in the order asked, without repeats:
  * `openid profile email offline_access`, plus the API scopes registered for the client. An
  * unknown scope is dropped rather than refused (RFC 6749 §3.3 lets the server grant fewer), so

@@ -68,6 +68,9 @@ export function authorizationServerMetadata(features: EnabledTokenFeatures): Rec
           code_challenge_methods_supported: ['S256'],
           // RFC 9207: every authorization response carries `iss`.
           authorization_response_iss_parameter_supported: true,
+          // RFC 9126: open to every client; required only of clients registered with --require-par.
+          pushed_authorization_request_endpoint: `${issuer}${providerPaths.pushedAuthorizationRequest}`,
+          require_pushed_authorization_requests: false,
         }
       : {}),
     token_endpoint: `${issuer}/v1/token`,

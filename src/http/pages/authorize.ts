@@ -7,6 +7,7 @@ import { grantConsent } from '../../core/oauth-provider/grant-consent.ts';
 import { issueAuthorizationCode } from '../../core/oauth-provider/issue-authorization-code.ts';
 import { parseAuthorizationRequest, type RawParams, type RedirectTarget } from '../../core/oauth-provider/parse-authorization-request.ts';
 import { providerPaths } from '../../core/oauth-provider/provider-paths.ts';
+import { takePushedAuthorizationRequest } from '../../core/oauth-provider/take-pushed-authorization-request.ts';
 import { findPendingAuthorization, savePendingAuthorization } from '../../core/oauth-provider/pending-authorization.ts';
 import type { AuthorizationParams, Client, PendingAuthorization } from '../../core/ports.ts';
 import type { TokenDeps } from '../../core/tokens/issue-access-token.ts';
@@ -65,7 +66,7 @@ export async function authorizePages(app: FastifyInstance, deps: CoreDeps, token
     }
     const saved = pending ?? (await savePendingAuthorization(deps, params, loginAfterMs));
     reply.header('cache-control', 'no-store');
-    if (decision.kind === 'consent' && current !== null) return consentPage(reply, client, params.scope.split(' '), current, saved.id);
+    if (decision.kind === 'consent' && current !== null) return consentPage(reply, client, params.scope.split(' '), current, saved.id, params.redirectUri);
     const back = encodeURIComponent(`${resumePath}?request=${saved.id}`);
     const hint = params.loginHint === null ? '' : `&login_hint=${encodeURIComponent(params.loginHint.slice(0, 254))}`;
     // A session that is too old for the request re-authenticates in place (same session, new auth_time).
@@ -73,7 +74,19 @@ export async function authorizePages(app: FastifyInstance, deps: CoreDeps, token
   };
 
   const authorize = async (request: FastifyRequest, reply: FastifyReply, raw: RawParams): Promise<FastifyReply> => {
-    const parsed = await parseAuthorizationRequest(deps.store.clients, raw);
+    // RFC 9126 4: a pushed request is used once, by the client that pushed it; its parameters are
+    // the whole request (anything else on the URL is ignored). Unknown, used, expired or another
+    // client's: an error page, since no redirect URI can be trusted (docs/security.md SEC-245).
+    const requestUri = raw['request_uri'];
+    let parsed;
+    if (requestUri !== undefined && requestUri !== '') {
+      const clientId = raw['client_id'];
+      const pushed = typeof requestUri === 'string' && typeof clientId === 'string' ? await takePushedAuthorizationRequest(deps, clientId, requestUri) : null;
+      if (pushed === null) return authorizationErrorPage(reply, 'invalid_request_uri');
+      parsed = await parseAuthorizationRequest(deps.store.clients, pushed, 'pushed');
+    } else {
+      parsed = await parseAuthorizationRequest(deps.store.clients, raw);
+    }
     if (parsed.kind === 'page_error') return authorizationErrorPage(reply, parsed.reason);
     if (parsed.kind === 'redirect_error') return sendAuthorizationResponse(reply, parsed.target, tokens.issuer, { error: parsed.oauthError.error, error_description: parsed.oauthError.description });
     return proceed(request, reply, parsed.client, parsed.params, loginAfterMsOf(parsed.params, deps.clock.nowMs()), null);

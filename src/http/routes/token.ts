@@ -15,35 +15,12 @@ import { introspectToken } from '../../core/tokens/introspect-token.ts';
 import type { TokenEndpointGrantType } from '../../core/tokens/server-metadata.ts';
 import { requestContext } from '../session-cookie.ts';
 import { clientAuthFields, clientCredentials } from '../client-credentials.ts';
+import { oauthErrorHandler } from '../oauth-error-handler.ts';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from '../refresh-cookie.ts';
 import type { Client } from '../../core/ports.ts';
 import { verifyDpopProof, type VerifiedDpopProof } from '../../core/dpop/verify-dpop-proof.ts';
 
 type TokenBody = Record<string, string | undefined>;
-
-// RFC 6749 section 5.2 error names for our codes; anything else is a bad request.
-const oauthErrors: Partial<Record<ErrorCode, string>> = {
-  invalid_client: 'invalid_client',
-  invalid_grant: 'invalid_grant',
-  invalid_credentials: 'invalid_grant',
-  account_disabled: 'invalid_grant',
-  email_not_verified: 'invalid_grant',
-  // The password grant has no second step: an account with TOTP gets no tokens from it.
-  second_factor_required: 'invalid_grant',
-  unauthorized_client: 'unauthorized_client',
-  invalid_dpop_proof: 'invalid_dpop_proof',
-  invalid_target: 'invalid_target',
-  unsupported_grant_type: 'unsupported_grant_type',
-  invalid_scope: 'invalid_scope',
-  too_many_requests: 'too_many_requests',
-  service_unavailable: 'temporarily_unavailable',
-  forbidden_origin: 'invalid_request',
-};
-
-function sendOAuthError(reply: FastifyReply, status: number, error: string, description: string, retryAfterSeconds?: number): FastifyReply {
-  if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
-  return reply.code(status).header('cache-control', 'no-store').header('pragma', 'no-cache').type('application/json').send({ error, error_description: description });
-}
 
 /** The body of revocation and introspection: the token in question, and client authentication. */
 const tokenParamBody = {
@@ -96,18 +73,7 @@ async function dpopProofOf(deps: CoreDeps, request: FastifyRequest, url: string)
 export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDeps): Promise<void> {
   app.removeAllContentTypeParsers();
   await app.register(formbody, { bodyLimit: 16_384 });
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof AuthError) {
-      const oauth = oauthErrors[error.code] ?? 'invalid_request';
-      if (oauth === 'invalid_client' && /^basic /i.test(request.headers.authorization ?? '')) reply.header('www-authenticate', 'Basic realm="gatehouse"');
-      return sendOAuthError(reply, oauth === 'invalid_client' ? 401 : error.status >= 500 || error.status === 429 ? error.status : 400, oauth, error.detail ?? error.message, error.retryAfterSeconds);
-    }
-    if (error instanceof StorageUnavailableError) return sendOAuthError(reply, 503, 'temporarily_unavailable', 'Try again shortly.', 5);
-    if (error.statusCode === 415) return sendOAuthError(reply, 400, 'invalid_request', 'The token endpoint takes application/x-www-form-urlencoded.');
-    if (error.statusCode !== undefined && error.statusCode < 500) return sendOAuthError(reply, 400, 'invalid_request', error.message);
-    request.log.error({ err: error }, 'token endpoint error');
-    return sendOAuthError(reply, 500, 'server_error', 'Something went wrong on our side.');
-  });
+  app.setErrorHandler(oauthErrorHandler('The token endpoint'));
 
   // Keyed by the list the metadata document advertises (core/tokens/server-metadata.ts).
   type Grant = (request: FastifyRequest, body: TokenBody, client: Client, proof: VerifiedDpopProof | null) => Promise<IssuedTokenPair>;

@@ -16,6 +16,7 @@ import { memoryOneTimeTokens } from './one-time-tokens.ts';
 import { memoryRecoveryCodes } from './recovery-codes.ts';
 import { memoryRefreshTokens } from './refresh-tokens.ts';
 import { memoryReplayRecords } from './replay-records.ts';
+import { memoryPushedAuthorizationRequests } from './pushed-authorization-requests.ts';
 import { memoryRevocations } from './revocations.ts';
 import { memorySessions } from './sessions.ts';
 import { memorySigningKeys } from './signing-keys.ts';
@@ -55,6 +56,7 @@ function repositories(db: MemoryDb): Repositories {
     operators: memoryOperators(db),
     consoleActivity: memoryConsoleActivity(db),
     replayRecords: memoryReplayRecords(db),
+    pushedAuthorizationRequests: memoryPushedAuthorizationRequests(db),
     pendingAuthorizations: memoryPendingAuthorizations(db),
     authorizationCodes: memoryAuthorizationCodes(db),
     consents: memoryConsents(db),

@@ -1,4 +1,4 @@
-import type { AuthorizationCodeRecord, Consent, PendingAuthorization, SessionClient, Delivery, WebhookEndpoint, PasskeyCredential, AuditEvent, UserProfile, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
+import type { AuthorizationCodeRecord, Consent, PendingAuthorization, PushedAuthorizationRequest, SessionClient, Delivery, WebhookEndpoint, PasskeyCredential, AuditEvent, UserProfile, Client, EmailCodeRecord, OAuthFlow, OAuthIdentity, OneTimeTokenRecord, RecoveryCodeRecord, RefreshTokenRecord, Revocation, Session, SigningKeyRecord, ThrottleState, TotpCredential, User } from '../../core/ports.ts';
 
 /** The memory store's rows, one map (or list) per SQL table. */
 export interface Tables {
@@ -32,6 +32,8 @@ export interface Tables {
   consoleActivity: Map<string, number>;
   /** Single-use proof ids (DPoP proofs, client assertions), keyed on the caller's hash. */
   replayRecords: Map<string, { expiresAtMs: number }>;
+  /** Keyed on the hex of the request_uri's hash. */
+  pushedAuthorizationRequests: Map<string, PushedAuthorizationRequest>;
   pendingAuthorizations: Map<string, PendingAuthorization>;
   /** Keyed on the hex of the code hash. */
   authorizationCodes: Map<string, AuthorizationCodeRecord>;
@@ -51,7 +53,7 @@ export interface MemoryDb {
 }
 
 export function emptyTables(): Tables {
-  return { users: new Map(), profiles: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), usedPasskeyChallenges: new Map(), deliveries: new Map(), operators: new Map(), consoleActivity: new Map(), replayRecords: new Map(), pendingAuthorizations: new Map(), authorizationCodes: new Map(), consents: new Map(), sessionClients: new Map(), webhookEndpoints: new Map() };
+  return { users: new Map(), profiles: new Map(), sessions: new Map(), throttle: new Map(), audit: [], signingKeys: new Map(), clients: new Map(), refreshTokens: new Map(), revocations: [], revocationSeq: 0, oauthIdentities: new Map(), oauthFlows: new Map(), oneTimeTokens: new Map(), emailVerifications: new Map(), emailCodes: new Map(), totp: new Map(), recoveryCodes: new Map(), passkeys: new Map(), usedPasskeyChallenges: new Map(), deliveries: new Map(), operators: new Map(), consoleActivity: new Map(), replayRecords: new Map(), pushedAuthorizationRequests: new Map(), pendingAuthorizations: new Map(), authorizationCodes: new Map(), consents: new Map(), sessionClients: new Map(), webhookEndpoints: new Map() };
 }
 
 export function cloneTables(t: Tables): Tables {
@@ -80,6 +82,7 @@ export function cloneTables(t: Tables): Tables {
     operators: new Map(t.operators),
     consoleActivity: new Map(t.consoleActivity),
     replayRecords: new Map(t.replayRecords),
+    pushedAuthorizationRequests: new Map(t.pushedAuthorizationRequests),
     pendingAuthorizations: new Map(t.pendingAuthorizations),
     authorizationCodes: new Map(t.authorizationCodes),
     consents: new Map(t.consents),

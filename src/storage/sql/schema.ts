@@ -115,6 +115,14 @@ export interface RefreshTokensTable {
   dpop_jkt: string | null;
 }
 
+export interface PushedAuthorizationRequestsTable {
+  id_hash: Uint8Array;
+  client_id: string;
+  params: string;
+  created_at_ms: number;
+  expires_at_ms: number;
+}
+
 export interface ReplayRecordsTable {
   key: string;
   expires_at_ms: number;
@@ -272,6 +280,7 @@ export interface Database {
   passkey_used_challenges: PasskeyUsedChallengesTable;
   deliveries: DeliveriesTable;
   replay_records: ReplayRecordsTable;
+  pushed_authorization_requests: PushedAuthorizationRequestsTable;
   webhook_endpoints: WebhookEndpointsTable;
 }
 

@@ -26,6 +26,7 @@ import { sqlPasskeys } from './repositories/passkeys.ts';
 import { sqlUsedPasskeyChallenges } from './repositories/used-passkey-challenges.ts';
 import { sqlConsoleActivity, sqlOperators } from './repositories/operators.ts';
 import { sqlReplayRecords } from './repositories/replay-records.ts';
+import { sqlPushedAuthorizationRequests } from './repositories/pushed-authorization-requests.ts';
 import { sqlClientMaintenance } from './repositories/client-maintenance.ts';
 import { sqlAuditSearch, sqlSessionCensus, sqlThrottleCensus, sqlUserDirectory } from './repositories/console-queries.ts';
 import type { Db } from './rows.ts';
@@ -89,6 +90,7 @@ function sqlRepositories(db: Db): Repositories {
     operators: sqlOperators(db),
     consoleActivity: sqlConsoleActivity(db),
     replayRecords: sqlReplayRecords(db),
+    pushedAuthorizationRequests: sqlPushedAuthorizationRequests(db),
     pendingAuthorizations: sqlPendingAuthorizations(db),
     authorizationCodes: sqlAuthorizationCodes(db),
     consents: sqlConsents(db),

@@ -56,6 +56,17 @@ describe('verifyDpopProof', () => {
     assert.equal(normalizeHtu('ftp://a.test/p'), null);
   });
 
+  // Named after the OpenID conformance suite's FAPI 2.0 modules that check the same.
+  it('fapi2-security-profile-final-ensure-dpopproof-with-iat-10seconds-before-succeeds', async () => {
+    const { clock, verify } = setup();
+    assert.ok(await verify(await dpopProof(await dpopKey(), { htm: 'POST', htu: url, iat: Math.floor(clock.nowMs() / 1000) - 10 }, clock.nowMs())));
+  });
+
+  it('fapi2-security-profile-final-ensure-dpopproof-with-iat-10seconds-after-succeeds', async () => {
+    const { clock, verify } = setup();
+    assert.ok(await verify(await dpopProof(await dpopKey(), { htm: 'POST', htu: url, iat: Math.floor(clock.nowMs() / 1000) + 10 }, clock.nowMs())));
+  });
+
   it('iat older than the window or in the future is refused', async () => {
     const { clock, verify } = setup();
     const key = await dpopKey();

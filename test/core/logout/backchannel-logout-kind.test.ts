@@ -1,7 +1,7 @@
 // The back-channel logout delivery kind over a real HTTP receiver: docs/security.md SEC-223, SEC-224, SEC-225.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createLocalJWKSet } from 'jose';
+import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
 import { deliverDue } from '../../../src/core/delivery/deliver-due.ts';
 import { defaultRetryPolicy } from '../../../src/core/delivery/retry-schedule.ts';
 import { backchannelLogoutKind } from '../../../src/core/logout/backchannel-logout-kind.ts';
@@ -17,7 +17,9 @@ async function setUp() {
   const core = await createTestCore();
   const tokens = createTestTokenDeps(core);
   await tokens.keyRing.ensureKey();
-  const receiver = await startLogoutReceiver({ keys: createLocalJWKSet(await tokens.keyRing.publicJwks()), issuer: testOrigin, clientId: 'notes', currentDate: () => new Date(core.clock.nowMs()) });
+  // The JWKS as served at each check: the ID token key appears with the first logout token.
+  const keys: JWTVerifyGetKey = async (header, token) => createLocalJWKSet(await tokens.keyRing.publicJwks())(header, token);
+  const receiver = await startLogoutReceiver({ keys, issuer: testOrigin, clientId: 'notes', currentDate: () => new Date(core.clock.nowMs()) });
   await core.store.clients.create(
     clientRecord({ id: 'notes', name: 'Notes', type: 'confidential', secretHash: null, grantTypes: ['authorization_code'], audience: 'notes', refreshTokenDelivery: 'body', createdAtMs: 0 }, { backchannelLogoutUri: receiver.url }),
   );
@@ -25,7 +27,7 @@ async function setUp() {
   const current = await signedIn(core, ada);
   const nowMs = core.clock.nowMs();
   await core.store.sessionClients.record({ sessionId: current.session.id, clientId: 'notes', userId: ada.id, firstIssuedAtMs: nowMs, lastIssuedAtMs: nowMs, expiresAtMs: current.session.expiresAtMs });
-  const kind = backchannelLogoutKind({ store: core.store, clock: core.clock, random: core.random, issuer: testOrigin, signingKey: () => tokens.keyRing.activeKey() });
+  const kind = backchannelLogoutKind({ store: core.store, clock: core.clock, random: core.random, issuer: testOrigin, idTokenKeys: tokens.idTokenKeys });
   const pass = () =>
     deliverDue({ deliveries: core.store.deliveries, clock: core.clock, random: core.random, sender: createHttpSender({ timeoutMs: 5_000, maxResponseBytes: 1024, allowedNetworks: ['loopback'] }), kinds: new Map([[backchannelLogoutKindName, kind]]), retry: defaultRetryPolicy, leaseMs: 60_000, batchSize: 10 });
   return { core, ada, current, receiver, pass };

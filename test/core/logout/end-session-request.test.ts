@@ -66,7 +66,7 @@ describe('decideEndSession', () => {
   it('a bad hint, an unknown client or a client_id that is not the hint audience is refused (SEC-221)', async () => {
     const { decide, idToken } = await setUp();
     const hint = await idToken();
-    assert.deepEqual(await decide({ idTokenHint: `${hint.slice(0, -4)}AAAA`, postLogoutRedirectUri: registered }), { kind: 'refused', reason: 'invalid_id_token_hint' });
+    assert.deepEqual(await decide({ idTokenHint: `${hint.slice(0, -20)}${hint.at(-20) === 'A' ? 'B' : 'A'}${hint.slice(-19)}`, postLogoutRedirectUri: registered }), { kind: 'refused', reason: 'invalid_id_token_hint' });
     assert.deepEqual(await decide({ idTokenHint: 'garbage' }), { kind: 'refused', reason: 'invalid_id_token_hint' });
     assert.deepEqual(await decide({ idTokenHint: hint, clientId: 'app-2', postLogoutRedirectUri: 'https://other.example/bye' }), { kind: 'refused', reason: 'client_mismatch' });
     assert.deepEqual(await decide({ clientId: 'nobody' }), { kind: 'refused', reason: 'unknown_client' });

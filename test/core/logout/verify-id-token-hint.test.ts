@@ -32,7 +32,7 @@ describe('verifyIdTokenHint', () => {
     const good = await sign({});
     const [header, payload, signature] = good.split('.') as [string, string, string];
     const otherPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), sub: 'user-2' })).toString('base64url');
-    const flipped = `${signature.slice(0, -2)}${signature.endsWith('A') ? 'B' : 'A'}${signature.slice(-1)}`;
+    const flipped = `${signature.slice(0, 10)}${signature[10] === 'A' ? 'B' : 'A'}${signature.slice(11)}`;
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const otherKey = await new SignJWT({ sub: 'user-1', aud: 'app-1' }).setProtectedHeader({ alg: 'ES256', kid: JSON.parse(Buffer.from(header, 'base64url').toString()).kid }).setIssuer(testOrigin).setIssuedAt().setExpirationTime('5m').sign(privateKey);
     const none = new UnsecuredJWT({ sub: 'user-1', aud: 'app-1' }).setIssuer(testOrigin).setIssuedAt().setExpirationTime('5m').encode();

@@ -23,9 +23,9 @@ describe('the "Connected apps" card of /account', () => {
       const page = await t.app.inject({ method: 'GET', url: '/account', headers: withSession(token) });
       assert.match(page.body, /<h2 id="connected-apps-title">Connected apps<\/h2>/);
       assert.match(page.body, /Notes &lt;b&gt;/, 'the app name is escaped');
-      assert.match(page.body, /See your email address/);
-      assert.match(page.body, /Use notes:read in its API/);
-      assert.match(page.body, /See your name, profile picture and language/);
+      assert.match(page.body, /See your email address and whether it is confirmed/);
+      assert.match(page.body, /Use “notes:read” on notes/);
+      assert.match(page.body, /See your name, picture and language/);
       assert.ok(page.body.indexOf('data-connected-app="notes"') < page.body.indexOf('data-connected-app="chat"'), 'the most recently allowed first');
 
       const form = { 'content-type': 'application/x-www-form-urlencoded', origin: testOrigin, 'sec-fetch-site': 'same-origin', ...withSession(token) };

@@ -63,7 +63,7 @@ describe('GET and POST /end-session', () => {
       const good = await idToken();
       const [h, p] = good.split('.') as [string, string];
       const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), sid: 'other' })).toString('base64url');
-      for (const hint of [`${h}.${forgedPayload}.${good.split('.')[2]}`, `${good.slice(0, -3)}abc`, 'not.a.jwt', await idToken({ iss: 'https://evil.example' })]) {
+      for (const hint of [`${h}.${forgedPayload}.${good.split('.')[2]}`, `${good.slice(0, -20)}${good.at(-20) === 'A' ? 'B' : 'A'}${good.slice(-19)}`, 'not.a.jwt', await idToken({ iss: 'https://evil.example' })]) {
         const query = new URLSearchParams({ id_token_hint: hint, post_logout_redirect_uri: registered });
         const response = await t.app.inject({ method: 'GET', url: `/end-session?${query}`, headers: withSession(token) });
         assert.equal(response.statusCode, 400);

@@ -17,6 +17,7 @@ import * as operators from './0015-operators.ts';
 import * as dpop from './0016-dpop.ts';
 import * as openidProvider from './0017-openid-provider.ts';
 import * as webhookEndpoints from './0018-webhook-endpoints.ts';
+import * as pushedAuthorizationRequests from './0019-pushed-authorization-requests.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0016-dpop': dpop,
   '0017-openid-provider': openidProvider,
   '0018-webhook-endpoints': webhookEndpoints,
+  '0019-pushed-authorization-requests': pushedAuthorizationRequests,
 };
