@@ -22,7 +22,8 @@ async function receiver(handle: (req: IncomingMessage, res: ServerResponse) => v
 const loopbackAllowed: HttpSenderOptions = { timeoutMs: 5_000, maxResponseBytes: 1024, allowedNetworks: ['loopback'] };
 const request = (url: string) => ({ url, headers: { 'x-test': '1' }, body: '{"hello":"world"}' });
 
-describe('createHttpSender', () => {
+// Hang guard only (a sender without its timeout would wait for the silent receiver forever).
+describe('createHttpSender', { timeout: 60_000 }, () => {
   let ok: Awaited<ReturnType<typeof receiver>>;
   let failing: Awaited<ReturnType<typeof receiver>>;
   let redirecting: Awaited<ReturnType<typeof receiver>>;

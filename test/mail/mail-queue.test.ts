@@ -38,9 +38,11 @@ describe('mail queue', () => {
     const failures: Array<{ attempt: number; final: boolean }> = [];
     const queue = createMailQueue({ transports: [broken, working], onFailure: ({ attempt, final }) => failures.push({ attempt, final }), retryDelaysMs: [0] });
     queue.enqueue(message);
+    assert.equal(queue.stats().pending, 2, 'one delivery per transport is under way');
     await queue.idle();
     assert.deepEqual(delivered, [message]);
     assert.deepEqual(failures, [{ attempt: 1, final: false }, { attempt: 2, final: true }]);
+    assert.deepEqual(queue.stats(), { pending: 0, failed: 1 }, 'what the console dashboard shows');
   });
 
   it('after close, a mail is refused and reported, not silently kept', async () => {

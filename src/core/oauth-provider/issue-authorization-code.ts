@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CoreDeps } from '../deps.ts';
 import type { AuthorizationParams, SessionWithUser } from '../ports.ts';
+import { hashReference } from '../trace/hash-reference.ts';
 
 /** OAuth 2.1 §4.1.2: a code lives 60 seconds at most; RPs exchange it within one or two. */
 export const authorizationCodeTtlMs = 60_000;
@@ -23,7 +24,7 @@ export function hashAuthorizationCode(code: string): Uint8Array {
  * @example
  * const code = await issueAuthorizationCode(deps, params, current);
  */
-export async function issueAuthorizationCode(deps: Pick<CoreDeps, 'store' | 'clock' | 'random'>, params: AuthorizationParams, current: SessionWithUser): Promise<string> {
+export async function issueAuthorizationCode(deps: Pick<CoreDeps, 'store' | 'clock' | 'random' | 'trace'>, params: AuthorizationParams, current: SessionWithUser): Promise<string> {
   const code = Buffer.from(deps.random.bytes(codeBytes)).toString('base64url');
   const nowMs = deps.clock.nowMs();
   await deps.store.authorizationCodes.insert({
@@ -44,6 +45,21 @@ export async function issueAuthorizationCode(deps: Pick<CoreDeps, 'store' | 'clo
     refreshFamilyId: null,
     accessTokenJti: null,
     accessTokenExpiresAtMs: null,
+  });
+  deps.trace?.step({
+    kind: 'oauth',
+    title: `Authorization code issued to ${params.clientId}`,
+    outcome: 'info',
+    detail: {
+      code: `${hashReference(hashAuthorizationCode(code))} (stored hashed; 60 s, one exchange)`,
+      clientId: params.clientId,
+      redirectUri: params.redirectUri,
+      scope: params.scope,
+      pkce: params.codeChallenge === null ? 'none' : 'S256 challenge stored; the verifier must come with the exchange',
+      nonce: params.nonce,
+      sessionId: current.session.id,
+    },
+    teach: 'authorization-code',
   });
   return code;
 }

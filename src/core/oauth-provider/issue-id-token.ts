@@ -2,6 +2,7 @@ import { randomId } from '../sessions/session-token.ts';
 import type { Client, Random } from '../ports.ts';
 import type { IdTokenKeys } from '../tokens/id-token-keys.ts';
 import { signJwt } from '../tokens/sign-jwt.ts';
+import type { TraceRecorder, TraceValue } from '../trace/ports.ts';
 
 /** An ID token is read once, at login: ten minutes covers any clock skew and slow RP. */
 export const idTokenTtlMs = 10 * 60_000;
@@ -26,7 +27,7 @@ export interface IdTokenInput {
  * const idToken = await issueIdToken({ idTokenKeys, issuer, clock, random }, { client, userId, sessionId, authTimeMs, nonce, amr, acr });
  */
 export async function issueIdToken(
-  deps: { idTokenKeys: IdTokenKeys; issuer: string; clock: { nowMs(): number }; random: Random },
+  deps: { idTokenKeys: IdTokenKeys; issuer: string; clock: { nowMs(): number }; random: Random; trace?: TraceRecorder | undefined },
   input: IdTokenInput,
 ): Promise<string> {
   const { kid, alg, privateKey } = await deps.idTokenKeys.activeKey(input.client.idTokenSignedResponseAlg);
@@ -45,5 +46,6 @@ export async function issueIdToken(
   if (input.nonce !== null) claims['nonce'] = input.nonce;
   if (input.acr !== null) claims['acr'] = input.acr;
   if (input.amr.length > 0) claims['amr'] = [...input.amr];
+  deps.trace?.step({ kind: 'jwt', title: `ID token issued to ${input.client.id}`, outcome: 'info', detail: { header: { alg, kid, typ: 'JWT' }, claims: claims as { [key: string]: TraceValue } }, teach: 'oidc-id-token-issued' });
   return signJwt({ alg, kid, typ: 'JWT' }, claims, privateKey);
 }

@@ -28,8 +28,9 @@ export async function endSessions(
 ): Promise<void> {
   const nowMs = deps.clock.nowMs();
   for (const sid of sessionIds) {
-    // The revocation first: the webhook of the ended session (core/webhooks/with-webhook-events.ts) reads its user.
+    await tx.sessions.delete(sid);
     await tx.revocations.append({ sid, jti: null, expiresAtMs: nowMs + deps.sessionPolicy.accessTokenTtlMs, createdAtMs: nowMs, reason });
+    await tx.sessions.delete(sid);
     deps.trace?.step({
       kind: 'revocation',
       title: `Session ended (${reason})`,
@@ -41,7 +42,6 @@ export async function endSessions(
       },
       teach: reason === 'logout' ? 'session-logout' : 'revocation',
     });
-    await tx.sessions.delete(sid);
   }
   await enqueueBackchannelLogouts(deps, tx, sessionIds);
 }

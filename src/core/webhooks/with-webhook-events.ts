@@ -38,6 +38,9 @@ async function enqueue(tx: Store, random: Random, type: WebhookEventType, build:
  */
 export function withWebhookEvents(store: Store, random: Random): Store {
   const decorate = (inner: Store, inTransaction: boolean): Store => {
+    // A session's user, noted as its row is deleted in this transaction: its revocation comes next
+    // (core/sessions/end-sessions.ts), when the row is gone, and session.ended names the user.
+    const endedSessionUsers = new Map<string, string>();
     /** `write`, then its webhooks, all or nothing. */
     const together = (work: (tx: Store) => Promise<void>): Promise<void> => (inTransaction ? work(inner) : inner.transaction(work));
     const decorated: Store = {
@@ -53,14 +56,24 @@ export function withWebhookEvents(store: Store, random: Random): Store {
           });
         },
       },
+      sessions: inTransaction
+        ? {
+            ...inner.sessions,
+            async delete(id: string) {
+              const ending = await inner.sessions.findWithUser(id);
+              if (ending !== null) endedSessionUsers.set(id, ending.user.id);
+              return inner.sessions.delete(id);
+            },
+          }
+        : inner.sessions,
       revocations: {
         ...inner.revocations,
         append(entry: Omit<Revocation, 'seq'>): Promise<void> {
           if (entry.sid === null) return inner.revocations.append(entry);
           const sid = entry.sid;
           return together(async (tx) => {
-            // Before the session row goes (core/sessions/end-sessions.ts writes the revocation first), so its user is known.
-            await enqueue(tx, random, 'session.ended', async () => sessionEndedEvent(entry, (await tx.sessions.findWithUser(sid))?.user.id ?? null));
+            const userId = async (): Promise<string | null> => endedSessionUsers.get(sid) ?? (await tx.sessions.findWithUser(sid))?.user.id ?? null;
+            await enqueue(tx, random, 'session.ended', async () => sessionEndedEvent(entry, await userId()));
             await tx.revocations.append(entry);
           });
         },

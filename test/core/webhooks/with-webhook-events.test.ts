@@ -25,7 +25,8 @@ async function setUp(): Promise<{ core: TestCore; webhooks: WebhookDeps; events:
   return { core, webhooks, events };
 }
 
-describe('withWebhookEvents', () => {
+// Hang guard only: a delivery written outside the caller's transaction would wait on it forever.
+describe('withWebhookEvents', { timeout: 60_000 }, () => {
   it('writes a delivery for every subscribed endpoint beside the audit entry of a real operation, with no secret in any body (SEC-293)', async () => {
     const { core, webhooks, events } = await setUp();
     const all = await addWebhookEndpoint(webhooks, { url: 'https://hooks.example.com/all', events: ['user.created', 'login.succeeded', 'login.failed', 'session.ended', 'user.disabled'] }, testContext());

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { createAccount } from '../../../src/core/accounts/create-account.ts';
 import { createClient } from '../../../src/core/clients/create-client.ts';
 import { flowSecrets } from '../../../src/core/oauth-client/flow-secrets.ts';
 import { redirectUri } from '../../../src/core/oauth-client/oauth-deps.ts';
@@ -9,6 +10,7 @@ import { demoUser, startDemoIdp, type DemoIdp } from '../../../src/dev/demo-idp.
 import { createManualClock, type ManualClock } from '../../support/core-deps.ts';
 import { findFreePort } from '../../support/free-port.ts';
 import { IdpBrowser } from '../../support/oauth.ts';
+import { OpBrowser, redirected } from '../../support/op-browser.ts';
 import { startTestServer, type TestServer } from '../../support/start-server.ts';
 
 /**
@@ -17,7 +19,8 @@ import { startTestServer, type TestServer } from '../../support/start-server.ts'
  * stream. The flows: sign-up, email verification, password login, session check, session-to-token,
  * the password and refresh grants, introspection and revocation with a client secret, TOTP
  * enrolment, login with a TOTP code and with a recovery code, password reset, an emailed login
- * code, logout, and a social login against the demo IdP (code, PKCE verifier, flow cookie).
+ * code, logout, a social login against the demo IdP (code, PKCE verifier, flow cookie), and an
+ * OpenID Provider code flow with PKCE for a confidential relying party (code, verifier, client secret).
  */
 
 const clientSecretAtIdp = `leak-idp-secret-${randomUUID()}`;
@@ -190,6 +193,26 @@ describe('no secret ever appears in the inspector (SEC-250)', () => {
     assert.equal(landed.status, 303, await landed.text());
     keep('a social-login session token', social.cookies.get('__Host-gatehouse_session'));
 
+    // The OpenID Provider: an authorization code with PKCE for a confidential relying party.
+    const rp = await createClient(deps, { id: 'leak-rp', name: 'Leak RP', type: 'confidential', grantTypes: ['authorization_code'], redirectUris: ['https://rp.leak.invalid/callback'] });
+    const rpSecret = keep('a relying party client secret', rp.secret ?? undefined);
+    const rpUserEmail = `leak-rp-${randomUUID()}@example.com`;
+    const rpUserPassword = keep('the relying party user password', `copper willow ${randomUUID()}`);
+    await createAccount(deps, { email: rpUserEmail, password: rpUserPassword }, { ip: '127.0.0.1', userAgent: 'leak test' });
+    const op = new OpBrowser(server.url);
+    await op.logIn({ email: rpUserEmail, password: rpUserPassword });
+    keep('the relying party user session token', op.cookies.get('__Host-gatehouse_session'));
+    const verifier = keep('a PKCE verifier sent to our token endpoint', randomBytes(32).toString('base64url'));
+    const authorize = new URL('/oauth2/authorize', server.url);
+    for (const [name, value] of Object.entries({ response_type: 'code', client_id: 'leak-rp', redirect_uri: 'https://rp.leak.invalid/callback', scope: 'openid email', state: 'leak-state', nonce: 'leak-nonce', code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256' })) authorize.searchParams.set(name, value);
+    const code = keep('an authorization code we issued', redirected(await op.authorize(authorize, { consent: 'allow' })).searchParams.get('code') ?? undefined);
+    const codeExchange = await browser.request('/v1/token', {
+      form: { grant_type: 'authorization_code', code, redirect_uri: 'https://rp.leak.invalid/callback', code_verifier: verifier },
+      headers: { authorization: `Basic ${Buffer.from(`leak-rp:${rpSecret}`).toString('base64')}` },
+    });
+    assert.equal(codeExchange.status, 200, await codeExchange.clone().text());
+    keep('an ID token signature', ((await codeExchange.json()) as { id_token: string }).id_token.split('.')[2]);
+
     // Where a secret could show: every trace, the page, the stream.
     const traces = await (await fetch(`${server.url}/dev/inspector/traces?limit=200`)).text();
     const page = await (await fetch(`${server.url}/dev/inspector`)).text();
@@ -199,7 +222,7 @@ describe('no secret ever appears in the inspector (SEC-250)', () => {
       for (const [what, secret] of secrets) assert.ok(!text.includes(secret), `${what} appears in the inspector's ${where}`);
     }
     // And the flows were really traced, so the search above means something.
-    for (const expected of ['Password matches', 'New session', 'Session valid', 'Access token issued (JWT)', 'Refresh token rotated', 'Second factor accepted (authenticator code)', 'Second factor accepted (recovery code)', 'Link valid', 'Social login started', 'every check passed', 'Cookie set: __Host-gatehouse_session', 'Session ended (logout)']) {
+    for (const expected of ['Authorization code issued to leak-rp', 'Authorization code exchanged', 'ID token issued to leak-rp', 'Password matches', 'New session', 'Session valid', 'Access token issued (JWT)', 'Refresh token rotated', 'Second factor accepted (authenticator code)', 'Second factor accepted (recovery code)', 'Link valid', 'Social login started', 'every check passed', 'Cookie set: __Host-gatehouse_session', 'Session ended (logout)']) {
       assert.ok(traces.includes(expected), `the traces show "${expected}"`);
       assert.ok(streamText.includes(expected), `the stream shows "${expected}"`);
     }

@@ -6,6 +6,7 @@ import type { CoreDeps, RequestContext } from '../../deps.ts';
 import type { AuthorizationCodeRecord, Client, SessionWithUser } from '../../ports.ts';
 import type { VerifiedDpopProof } from '../../dpop/verify-dpop-proof.ts';
 import { hashAuthorizationCode } from '../../oauth-provider/issue-authorization-code.ts';
+import { hashReference } from '../../trace/hash-reference.ts';
 import { issueIdToken } from '../../oauth-provider/issue-id-token.ts';
 import { pkceVerifierMatches } from '../../oauth-provider/pkce.ts';
 import { issueAccessToken, type TokenDeps } from '../issue-access-token.ts';
@@ -75,6 +76,13 @@ export async function authorizationCodeGrant(
   }
   const nowMs = deps.clock.nowMs();
   assertBound(record, client, input, nowMs);
+  deps.trace?.step({
+    kind: 'oauth',
+    title: 'Authorization code exchanged',
+    outcome: 'ok',
+    detail: { code: `${hashReference(codeHash)} (found by its hash, now spent)`, checks: ['issued to this client', 'not expired (60 s)', 'redirect_uri is the one of the request', record.codeChallenge === null ? 'no PKCE challenge, and no verifier sent' : 'PKCE: SHA-256 of the code_verifier matches the stored S256 challenge'] },
+    teach: 'authorization-code',
+  });
   const dpopJkt = proof?.jkt ?? null;
   const scopes = record.scope.split(' ');
 
