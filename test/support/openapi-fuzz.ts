@@ -306,8 +306,9 @@ export async function createFuzzHarness(): Promise<FuzzHarness> {
         // Social login is a browser navigation: a failed one lands on a page saying what happened.
         const browserFlow = path.startsWith('/v1/oauth/');
         const page = (isPage(path) || wantsHtml || browserFlow) && contentType.startsWith('text/html');
-        // OAuth answers its own JSON errors: the token endpoint (RFC 6749 5.2) and UserInfo (RFC 6750 3).
-        const oauthJson = (path.startsWith('/v1/token') || path.startsWith('/oauth2/userinfo')) && contentType.startsWith('application/json') && typeof (JSON.parse(response.body) as { error?: unknown }).error === 'string';
+        // OAuth answers its own JSON errors: the token endpoint (RFC 6749 5.2), the pushed
+        // authorization request endpoint (RFC 9126 2.3, the token endpoint's format) and UserInfo (RFC 6750 3).
+        const oauthJson = ['/v1/token', '/oauth2/par', '/oauth2/userinfo'].some((prefix) => path.startsWith(prefix)) && contentType.startsWith('application/json') && typeof (JSON.parse(response.body) as { error?: unknown }).error === 'string';
         if (!problemJson && !page && !oauthJson) throw new Error(`${where}: ${response.statusCode} answered ${contentType || 'no content type'}: ${response.body.slice(0, 300)}`);
         if (problemJson) {
           const body = JSON.parse(response.body) as { status?: unknown; code?: unknown };
