@@ -140,7 +140,7 @@ export function createCli(): Command {
         ...(demoRp === undefined ? [] : [`  - ${demoRpBanner}`]),
         ...(cfg.inspector === 'off'
           ? []
-          : [`  - inspector: watch every step of a login live at ${cfg.publicUrl}/dev/inspector${cfg.inspector === 'admins' ? ' (operators only)' : ''}`]),
+          : [`  - inspector: watch every step of a login live at ${cfg.publicUrl}${cfg.inspector === 'admins' ? '/admin/inspector (in the operator console, operators only)' : '/dev/inspector'}`]),
         '',
       ];
       process.stdout.write(`${banner.join('\n')}\n`);

@@ -75,7 +75,7 @@ export interface GatehouseConfig {
   /** `token` empty: metrics off. */
   metrics: { token: string };
   logLevel: string;
-  /** The inspector (/dev/inspector): `on` (dev mode only), `admins` (operators only) or `off`; resolved from the empty default. */
+  /** The inspector (/dev/inspector): `on` (dev mode only), `admins` (operators only, at /admin/inspector) or `off`; resolved from the empty default. */
   inspector: 'on' | 'off' | 'admins';
   /** What dev mode generated or defaulted, for the start-up banner. Empty outside dev mode. */
   devNotices: readonly string[];

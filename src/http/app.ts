@@ -176,7 +176,7 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   await app.register(async (scope) => endSessionPages(scope, deps, tokens));
   await app.register(async (scope) => authorizePages(scope, deps, tokens));
   await app.register(async (scope) => userInfoRoutes(scope, { ...deps, ...tokens }));
-  await app.register(async (scope) => adminPages(scope, deps, tokens, config));
+  await app.register(async (scope) => adminPages(scope, deps, tokens, config, inspector?.audience));
   if (inspector !== undefined) {
     inspectorRoutes(app, deps, inspector);
     // Its button posts a form: form bodies are parsed in its own scope only, as for the pages.

@@ -334,6 +334,7 @@ describe('every page fits a phone and passes axe-core', () => {
     await visit(page, '/admin/keys', 'console keys');
     await visit(page, '/admin/audit', 'console audit');
     await visit(page, '/admin/settings', 'console settings');
+    await visit(page, '/admin/inspector', 'console inspector (dev mode: a pointer to /dev/inspector)');
   });
 
   step('the inspector, full of the traces of every flow above, live (its script and stream under its CSP)', async () => {

@@ -8,13 +8,15 @@ import type { OAuthDeps } from '../../core/oauth-client/oauth-deps.ts';
 import type { TokenDeps } from '../../core/tokens/issue-access-token.ts';
 import { html, type SafeHtml } from '../pages/html.ts';
 import { redirectAfterPost, sendPage } from '../pages/layout.ts';
+import { sendConsolePage } from '../pages/admin/console-layout.ts';
+import { operatorSession } from '../pages/operator-only.ts';
 import { requestContext } from '../session-cookie.ts';
 import type { CompareColumn, CompareContext } from './compare-measure.ts';
 import { measureJwt } from './compare-jwt.ts';
 import { measureOidc } from './compare-oidc.ts';
 import { measureServerSession } from './compare-session.ts';
 import type { InspectorAudience } from './inspector-access.ts';
-import { inspectorAccess } from './inspector-access.ts';
+import { inspectorAccess, inspectorBasePath } from './inspector-access.ts';
 import type { RequestRecorder } from './request-recorder.ts';
 
 /**
@@ -66,22 +68,23 @@ export interface ComparePageOptions {
 /** GET shows the last result and the button; POST runs a comparison (bounded) and comes back. */
 export function comparePage(app: FastifyInstance, deps: CoreDeps, options: ComparePageOptions): void {
   const access = inspectorAccess(deps, options.audience);
+  const base = inspectorBasePath(options.audience);
   let last: CompareResult | null = null;
   let running = false;
   let lastStartedAtMs = -Infinity;
 
-  app.get('/dev/inspector/compare', { preHandler: access, schema: { tags: ['pages'], summary: 'Session, JWT and OAuth side by side, measured live on this server.' } }, async (_request, reply) =>
-    sendPage(reply, 200, {
-      title: 'Compare, measured live',
-      body: html`<section class="card inspector-intro"><h1>Session, JWT and OAuth, measured live</h1>
+  app.get(`${base}/compare`, { preHandler: access, schema: { tags: ['pages'], summary: 'Session, JWT and OAuth side by side, measured live on this server.' } }, async (request, reply) => {
+    const body = html`<section class="card inspector-intro"><h1>Session, JWT and OAuth, measured live</h1>
 <p>One press runs a throwaway account through a server session, a JWT access token with a rotating refresh token, and an OpenID Connect login at the demo IdP, then shows side by side what each stores, what the client holds, the work each authenticated request costs and how long a logout takes to bite, all measured on this server at that moment.</p>
-<p>Watch the runs step by step in the <a href="/dev/inspector">inspector</a>.</p>
-<form method="post" action="/dev/inspector/compare"><button type="submit">Run the comparison</button></form></section>
-${last === null ? html`<p class="card">No comparison has run yet.</p>` : resultView(last)}`,
-    }),
-  );
+<p>Watch the runs step by step in the <a href="${base}">inspector</a>.</p>
+<form method="post" action="${base}/compare"><button type="submit">Run the comparison</button></form></section>
+${last === null ? html`<p class="card">No comparison has run yet.</p>` : resultView(last)}`;
+    const title = 'Compare, measured live';
+    // Inside the console (GATEHOUSE_INSPECTOR=admins) with its navigation; a page of its own in dev mode.
+    return options.audience === 'operators' ? sendConsolePage(reply, 200, operatorSession(request), { title, section: base, body }) : sendPage(reply, 200, { title, body });
+  });
 
-  app.post('/dev/inspector/compare', { preHandler: access, schema: { tags: ['pages'], summary: 'Runs the comparison (one at a time, at most one every 10 s).' } }, async (request, reply) => {
+  app.post(`${base}/compare`, { preHandler: access, schema: { tags: ['pages'], summary: 'Runs the comparison (one at a time, at most one every 10 s).' } }, async (request, reply) => {
     const nowMs = deps.clock.nowMs();
     if (running || nowMs - lastStartedAtMs < cooldownMs) throw new AuthError('compare_busy', { retryAfterSeconds: Math.max(1, Math.ceil((lastStartedAtMs + cooldownMs - nowMs) / 1000)) });
     running = true;
@@ -107,6 +110,6 @@ ${last === null ? html`<p class="card">No comparison has run yet.</p>` : resultV
       await deps.store.users.delete(user.id);
       running = false;
     }
-    return redirectAfterPost(reply, '/dev/inspector/compare');
+    return redirectAfterPost(reply, `${base}/compare`);
   });
 }

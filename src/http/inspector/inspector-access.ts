@@ -5,6 +5,11 @@ import { operatorOnly } from '../pages/operator-only.ts';
 /** `everyone`: dev mode (loopback only); `operators`: GATEHOUSE_INSPECTOR=admins. */
 export type InspectorAudience = 'everyone' | 'operators';
 
+/** Where the inspector lives: /dev/inspector in dev mode, inside the operator console with `admins`. */
+export function inspectorBasePath(audience: InspectorAudience): '/dev/inspector' | '/admin/inspector' {
+  return audience === 'everyone' ? '/dev/inspector' : '/admin/inspector';
+}
+
 const letThrough: preHandlerAsyncHookHandler = async () => undefined;
 
 /**
@@ -14,5 +19,5 @@ const letThrough: preHandlerAsyncHookHandler = async () => undefined;
  * unknown URL (docs/security.md SEC-253).
  */
 export function inspectorAccess(deps: CoreDeps, audience: InspectorAudience): preHandlerAsyncHookHandler {
-  return audience === 'everyone' ? letThrough : operatorOnly(deps, '/dev/inspector');
+  return audience === 'everyone' ? letThrough : operatorOnly(deps, inspectorBasePath(audience));
 }

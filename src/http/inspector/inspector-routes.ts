@@ -6,8 +6,10 @@ import type { CoreDeps } from '../../core/deps.ts';
 import type { Trace } from '../../core/trace/trace-log.ts';
 import { html } from '../pages/html.ts';
 import { sendPage } from '../pages/layout.ts';
+import { sendConsolePage } from '../pages/admin/console-layout.ts';
+import { operatorSession } from '../pages/operator-only.ts';
 import { pageContentSecurityPolicy } from '../plugins/security-headers.ts';
-import { inspectorAccess, type InspectorAudience } from './inspector-access.ts';
+import { inspectorAccess, inspectorBasePath, type InspectorAudience } from './inspector-access.ts';
 import { presentTrace } from './present-trace.ts';
 import type { RequestRecorder } from './request-recorder.ts';
 import { traceView } from './trace-view.ts';
@@ -32,9 +34,13 @@ function streamEvent(trace: Trace): string {
   return `id: ${String(trace.seq)}\nevent: trace\ndata: ${JSON.stringify({ trace: presented, html: traceView(presented).value })}\n\n`;
 }
 
-/** /dev/inspector (the page), /dev/inspector/traces (JSON) and /dev/inspector/stream (Server-Sent Events). */
+/**
+ * The page, `<base>/traces` (JSON) and `<base>/stream` (Server-Sent Events), at /dev/inspector in
+ * dev mode and at /admin/inspector, inside the operator console, with `admins`.
+ */
 export function inspectorRoutes(app: FastifyInstance, deps: CoreDeps, { recorder, audience }: InspectorOptions): void {
   const access = inspectorAccess(deps, audience);
+  const base = inspectorBasePath(audience);
   const { log } = recorder;
   // Open streams end when the server closes, so a watching browser never holds shutdown up.
   const streams = new Set<ServerResponse>();
@@ -46,25 +52,25 @@ export function inspectorRoutes(app: FastifyInstance, deps: CoreDeps, { recorder
     reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(inspectorScript),
   );
 
-  app.get('/dev/inspector', { preHandler: access, schema: { tags: ['pages'], summary: 'The inspector: every step of every login, live.' } }, async (_request, reply) => {
+  app.get(base, { preHandler: access, schema: { tags: ['pages'], summary: 'The inspector: every step of every login, live.' } }, async (request, reply) => {
     const traces = log.list(pageTraces).map((trace) => traceView(presentTrace(trace)));
     reply.header('content-security-policy', inspectorPageContentSecurityPolicy);
-    return sendPage(reply, 200, {
-      title: 'Inspector',
-      body: html`<section class="card inspector-intro"><h1>Inspector</h1>
+    const body = html`<section class="card inspector-intro"><h1>Inspector</h1>
 <p>Every request to this server, step by step: the cookies that arrived (names only), the origin check, each decision, the rows written, the cookies set with the reason for each attribute, the tokens and their checks. Secrets never appear: a stored hash shows as <code>sha256:</code> and 8 hex digits.</p>
 <p>Log in, sign up or refresh a token in another tab or browser and watch it here. Each browser is one flow, told apart by a random flow id (the <code>__Host-gatehouse_flow</code> cookie), which is derived from no secret.</p>
-<p><a href="/dev/inspector/compare">Compare a session, a JWT and an OAuth login, measured live</a> · <a href="/dev/inspector/traces?limit=50">JSON</a></p>
+<p><a href="${base}/compare">Compare a session, a JWT and an OAuth login, measured live</a> · <a href="${base}/traces?limit=50">JSON</a></p>
 <p class="muted" data-live-status role="status">Showing the last ${String(pageTraces)} traces. Reload for newer ones.</p>
 </section>
 <section aria-labelledby="traces-heading"><h2 id="traces-heading">Latest traces, newest first</h2>
-<div data-traces>${traces.length === 0 ? html`<p class="card" data-empty>Nothing traced yet.</p>` : traces}</div></section>
-<script src="/assets/inspector.js" defer></script>`,
-    });
+<div data-traces data-stream="${base}/stream">${traces.length === 0 ? html`<p class="card" data-empty>Nothing traced yet.</p>` : traces}</div></section>
+<script src="/assets/inspector.js" defer></script>`;
+    return audience === 'operators'
+      ? sendConsolePage(reply, 200, operatorSession(request), { title: 'Inspector', section: base, body })
+      : sendPage(reply, 200, { title: 'Inspector', body });
   });
 
   app.get<{ Querystring: { limit?: string } }>(
-    '/dev/inspector/traces',
+    `${base}/traces`,
     {
       preHandler: access,
       schema: {
@@ -79,7 +85,7 @@ export function inspectorRoutes(app: FastifyInstance, deps: CoreDeps, { recorder
     },
   );
 
-  app.get('/dev/inspector/stream', { preHandler: access, schema: { tags: ['inspector'], summary: 'New traces as Server-Sent Events (event: trace).' } }, async (request, reply) => {
+  app.get(`${base}/stream`, { preHandler: access, schema: { tags: ['inspector'], summary: 'New traces as Server-Sent Events (event: trace).' } }, async (request, reply) => {
     const raw = reply.raw;
     const lastSeen = Number(request.headers['last-event-id']);
     const unsubscribe = log.subscribe((trace) => raw.write(streamEvent(trace)));

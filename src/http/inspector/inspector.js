@@ -1,15 +1,17 @@
 // The inspector page, live: served from our own origin as /assets/inspector.js (the page's CSP
-// allows nothing else). New traces arrive over Server-Sent Events from /dev/inspector/stream,
+// allows nothing else). New traces arrive over Server-Sent Events from the stream the page names
+// in data-stream (/dev/inspector/stream, or /admin/inspector/stream inside the console),
 // already rendered and escaped by the server, and go on top of the list; a JWT's expiry counts
 // down. Without JavaScript the page still lists the last traces and a reload shows newer ones.
 (function () {
   'use strict';
   var list = document.querySelector('[data-traces]');
   var status = document.querySelector('[data-live-status]');
-  if (!list || !window.EventSource) return;
+  var streamUrl = list && list.getAttribute('data-stream');
+  if (!list || !streamUrl || !window.EventSource) return;
   var keep = 100;
   var say = function (text) { if (status) status.textContent = text; };
-  var source = new EventSource('/dev/inspector/stream');
+  var source = new EventSource(streamUrl);
   source.addEventListener('ready', function () { say('Live: new traces appear at the top as they happen.'); });
   source.addEventListener('error', function () { say('Reconnecting to the live stream…'); });
   source.addEventListener('trace', function (event) {

@@ -14,7 +14,7 @@ const flowIdPattern = /^[A-Za-z0-9_-]{16}$/;
 const flowCookieMaxAgeSeconds = 24 * 60 * 60;
 
 /** The inspector's own traffic and static files are not traced: watching must not change what is watched. */
-const untraced = /^\/(dev\/inspector|dev\/mail|assets\/|favicon\.|healthz|readyz|openapi\.json)/;
+const untraced = /^\/(dev\/inspector|admin\/inspector|dev\/mail|assets\/|favicon\.|healthz|readyz|openapi\.json)/;
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -55,7 +55,7 @@ describe('compare the three, measured live', () => {
   test('absent in production by default (SEC-256)', async () => {
     const production = await startTestServer();
     try {
-      assert.equal((await fetch(`${production.url}/dev/inspector/compare`, { method: 'POST', body: '' })).status, 404);
+      for (const path of ['/dev/inspector/compare', '/admin/inspector/compare']) assert.equal((await fetch(`${production.url}${path}`, { method: 'POST', body: '' })).status, 404, path);
     } finally {
       await production.close();
     }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { totpCodeAt } from '../../../src/core/otp/totp.ts';
+import { inspectorPageContentSecurityPolicy } from '../../../src/http/inspector/inspector-routes.ts';
 import { startTestServer, type TestServer } from '../../support/start-server.ts';
 
 /** The inspector's routes on a real server: dev mode shows them, production hides or guards them. */
@@ -96,6 +97,7 @@ describe('inspector in dev mode', () => {
     const body = await response.text();
     assert.match(body, /<script src="\/assets\/inspector.js" defer><\/script>/);
     assert.match(body, /POST \/v1\/session/);
+    assert.match(body, /data-stream="\/dev\/inspector\/stream"/);
     assert.equal((await fetch(`${server.url}/assets/inspector.js`)).status, 200);
   });
 
@@ -121,7 +123,7 @@ describe('inspector in production', () => {
   test('absent by default (SEC-253)', async () => {
     const server = await startTestServer();
     try {
-      for (const path of ['/dev/inspector', '/dev/inspector/traces', '/dev/inspector/stream']) assert.equal((await fetch(`${server.url}${path}`)).status, 404, path);
+      for (const path of ['/dev/inspector', '/dev/inspector/traces', '/dev/inspector/stream', '/admin/inspector/traces', '/admin/inspector/stream']) assert.equal((await fetch(`${server.url}${path}`)).status, 404, path);
       const response = await fetch(`${server.url}/v1/session`);
       assert.equal(response.headers.getSetCookie().length, 0, 'no flow cookie when off');
     } finally {
@@ -133,9 +135,9 @@ describe('inspector in production', () => {
     await assert.rejects(startTestServer({ env: { GATEHOUSE_INSPECTOR: 'on' } }), /GATEHOUSE_INSPECTOR/);
   });
 
-  test('with `admins`, only a signed-in operator with a second factor gets in; a non-operator and a signed-out visitor get a 404 (SEC-253)', async () => {
+  test('with `admins`, it lives in the console at /admin/inspector: only a signed-in operator with a second factor gets in; a non-operator and a signed-out visitor get a 404 (SEC-253)', async () => {
     const server = await startTestServer({ env: { GATEHOUSE_INSPECTOR: 'admins' } });
-    const paths = ['/dev/inspector', '/dev/inspector/traces', '/dev/inspector/stream'];
+    const paths = ['/admin/inspector', '/admin/inspector/traces', '/admin/inspector/stream', '/admin/inspector/compare'];
     try {
       const email = `operator-${randomUUID()}@example.com`;
       const cookie = await signUpAndLogIn(server.url, email);
@@ -152,9 +154,21 @@ describe('inspector in production', () => {
       const confirmed = await fetch(`${server.url}/v1/me/two-factor/totp/confirm`, { method: 'POST', headers: json, body: JSON.stringify({ code: totpCodeAt(started.secret, Date.now()), password: passphrase }) });
       assert.equal(confirmed.status, 200, await confirmed.clone().text());
       const after = confirmed.headers.getSetCookie().find((c) => c.startsWith('__Host-gatehouse_session='))?.split(';')[0] ?? cookie;
-      const page = await fetch(`${server.url}/dev/inspector`, { headers: { cookie: after }, redirect: 'manual' });
+      const page = await fetch(`${server.url}/admin/inspector`, { headers: { cookie: after }, redirect: 'manual' });
       assert.equal(page.status, 200);
-      assert.match(await page.text(), /POST \/v1\/me\/two-factor\/totp\/confirm/);
+      assert.equal(page.headers.get('content-security-policy'), inspectorPageContentSecurityPolicy);
+      const text = await page.text();
+      assert.match(text, /POST \/v1\/me\/two-factor\/totp\/confirm/);
+      assert.match(text, /<nav class="console-nav"[^]*<a href="\/admin\/inspector" aria-current="page">Inspector<\/a>/, 'inside the console, its nav entry current');
+      assert.match(text, /data-stream="\/admin\/inspector\/stream"/, 'the script follows the stream at the console path');
+      assert.equal((await fetch(`${server.url}/admin/inspector/traces?limit=5`, { headers: { cookie: after } })).status, 200);
+      const compare = await fetch(`${server.url}/admin/inspector/compare`, { headers: { cookie: after } });
+      assert.equal(compare.status, 200);
+      assert.match(await compare.text(), /action="\/admin\/inspector\/compare"/);
+      // Not at the dev path, even for the operator: one place, inside the console.
+      for (const path of ['/dev/inspector', '/dev/inspector/traces', '/dev/inspector/stream', '/dev/inspector/compare']) {
+        assert.equal((await fetch(`${server.url}${path}`, { headers: { cookie: after }, redirect: 'manual' })).status, 404, path);
+      }
     } finally {
       await server.close();
     }

@@ -12,6 +12,7 @@ const sections: ReadonlyArray<{ path: string; label: string }> = [
   { path: '/admin/audit', label: 'Audit' },
   { path: '/admin/settings', label: 'Settings' },
   { path: '/admin/webhooks', label: 'Webhooks' },
+  { path: '/admin/inspector', label: 'Inspector' },
 ];
 
 /** A console page: the section navigation, then `body`. Every console page goes through this. */
