@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { createAccount } from '../../../src/core/accounts/create-account.ts';
 import { createClient } from '../../../src/core/clients/create-client.ts';
 import { flowSecrets } from '../../../src/core/oauth-client/flow-secrets.ts';
 import { redirectUri } from '../../../src/core/oauth-client/oauth-deps.ts';
 import { totpCodeAt } from '../../../src/core/otp/totp.ts';
+import { passkeyCeremonyCookieName } from '../../../src/http/passkey-cookies.ts';
 import { demoUser, startDemoIdp, type DemoIdp } from '../../../src/dev/demo-idp.ts';
 import { createManualClock, type ManualClock } from '../../support/core-deps.ts';
 import { findFreePort } from '../../support/free-port.ts';
 import { IdpBrowser } from '../../support/oauth.ts';
+import { createSoftAuthenticator } from '../../support/soft-authenticator.ts';
 import { OpBrowser, redirected } from '../../support/op-browser.ts';
 import { startTestServer, type TestServer } from '../../support/start-server.ts';
 
@@ -19,8 +22,10 @@ import { startTestServer, type TestServer } from '../../support/start-server.ts'
  * stream. The flows: sign-up, email verification, password login, session check, session-to-token,
  * the password and refresh grants, introspection and revocation with a client secret, TOTP
  * enrolment, login with a TOTP code and with a recovery code, password reset, an emailed login
- * code, logout, a social login against the demo IdP (code, PKCE verifier, flow cookie), and an
- * OpenID Provider code flow with PKCE for a confidential relying party (code, verifier, client secret).
+ * code, logout, passkey registration and passkey login with a soft authenticator (the ceremony
+ * cookies and their MACs, the challenges, the credential's private key), a social login against
+ * the demo IdP (code, PKCE verifier, flow cookie), and an OpenID Provider code flow with PKCE for a
+ * confidential relying party (code, verifier, client secret).
  */
 
 const clientSecretAtIdp = `leak-idp-secret-${randomUUID()}`;
@@ -73,6 +78,11 @@ describe('no secret ever appears in the inspector (SEC-250)', () => {
     const dot = value.indexOf('.');
     if (dot > 0 && value.split('.').length === 2) secrets.set(`${what} (secret part)`, value.slice(dot + 1));
     return value;
+  };
+  /** A passkey ceremony cookie (`challenge.expiry.mac`): the whole value, and its MAC on its own. */
+  const keepCeremony = (what: string, value: string | undefined): void => {
+    keep(what, value);
+    keep(`${what}'s MAC`, value?.split('.').at(-1));
   };
   /** The newest mail to `to` matching `pattern` (the mail queue delivers in the background). */
   const mailTo = async (to: string, pattern: RegExp): Promise<string> => {
@@ -168,6 +178,30 @@ describe('no secret ever appears in the inspector (SEC-250)', () => {
     assert.equal((await browser.request('/v1/session/second-factor', { json: { recoveryCode: confirmed.recoveryCodes[0] } })).status, 200);
     keep('a third session token', browser.cookies.get('__Host-gatehouse_session'));
 
+    // Passkeys: registration on the fresh session, then a passwordless login in another browser.
+    // The ceremony cookies (challenge, expiry, MAC), the challenges and the credential's private key.
+    const authenticator = createSoftAuthenticator({ origin: server.url });
+    const creation = await browser.request('/v1/me/passkeys/registration/options', { json: {} });
+    assert.equal(creation.status, 200, await creation.clone().text());
+    keepCeremony('the registration ceremony cookie', browser.cookies.get(passkeyCeremonyCookieName));
+    const creationOptions = ((await creation.json()) as { options: PublicKeyCredentialCreationOptionsJSON }).options;
+    keep('the registration challenge', creationOptions.challenge);
+    const registered = await browser.request('/v1/me/passkeys/registration/verify', { json: { name: 'Leak key', response: authenticator.register(creationOptions) } });
+    assert.equal(registered.status, 201, await registered.clone().text());
+    const credential = authenticator.credentials.at(-1)!;
+    keep("the passkey's private key (JWK d)", credential.privateKey.export({ format: 'jwk' }).d);
+    keep("the passkey's private key (PKCS#8)", credential.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'));
+    keep("the passkey's private key (PKCS#8, base64url)", credential.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64url'));
+    const passkeyBrowser = new Browser(server.url);
+    const request = await passkeyBrowser.request('/v1/passkeys/authentication/options', { json: {} });
+    assert.equal(request.status, 200, await request.clone().text());
+    keepCeremony('the login ceremony cookie', passkeyBrowser.cookies.get(passkeyCeremonyCookieName));
+    const requestOptions = ((await request.json()) as { options: PublicKeyCredentialRequestOptionsJSON }).options;
+    keep('the login challenge', requestOptions.challenge);
+    const passkeyLogin = await passkeyBrowser.request('/v1/passkeys/authentication/verify', { json: { response: authenticator.assert(requestOptions) } });
+    assert.equal(passkeyLogin.status, 200, await passkeyLogin.clone().text());
+    keep('a passkey session token', passkeyBrowser.cookies.get('__Host-gatehouse_session'));
+
     // Password reset, and an emailed login code.
     clock.advance(61_000);
     assert.equal((await browser.request('/v1/password-reset', { json: { email } })).status, 202);
@@ -222,7 +256,7 @@ describe('no secret ever appears in the inspector (SEC-250)', () => {
       for (const [what, secret] of secrets) assert.ok(!text.includes(secret), `${what} appears in the inspector's ${where}`);
     }
     // And the flows were really traced, so the search above means something.
-    for (const expected of ['Authorization code issued to leak-rp', 'Authorization code exchanged', 'ID token issued to leak-rp', 'Password matches', 'New session', 'Session valid', 'Access token issued (JWT)', 'Refresh token rotated', 'Second factor accepted (authenticator code)', 'Second factor accepted (recovery code)', 'Link valid', 'Social login started', 'every check passed', 'Cookie set: __Host-gatehouse_session', 'Session ended (logout)']) {
+    for (const expected of ['Authorization code issued to leak-rp', 'Authorization code exchanged', 'ID token issued to leak-rp', 'Password matches', 'New session', 'Session valid', 'Access token issued (JWT)', 'Refresh token rotated', 'Second factor accepted (authenticator code)', 'Second factor accepted (recovery code)', 'Link valid', 'Social login started', 'every check passed', 'Cookie set: __Host-gatehouse_session', 'Session ended (logout)', 'Passkey verified', 'Cookie set: __Host-gatehouse_passkey']) {
       assert.ok(traces.includes(expected), `the traces show "${expected}"`);
       assert.ok(streamText.includes(expected), `the stream shows "${expected}"`);
     }
