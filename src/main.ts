@@ -361,7 +361,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   });
   const outbox = startOutbox({ config, deliveries: store.deliveries, clock, random: systemRandom, logger });
   // Back-channel logout (core/logout/): queued where sessions end, sent by this outbox.
-  outbox.kinds.set(backchannelLogoutKindName, backchannelLogoutKind({ store, clock, random: systemRandom, issuer: tokens.issuer, idTokenKeys: tokens.idTokenKeys }));
+  outbox.kinds.set(backchannelLogoutKindName, backchannelLogoutKind({ store, clock, random: systemRandom, issuer: tokens.issuer, idTokenKeys: tokens.idTokenKeys, ...(inspector === undefined ? {} : { trace: inspector.recorder }) }));
   outbox.kinds.set(webhookKind, webhookDeliveryKind({ endpoints: store.webhookEndpoints, webhookKeys: webhookKeys(config.secrets), onOutcome: metering?.webhookOutcome }));
   const housekeeping = setInterval(() => {
     const nowMs = clock.nowMs();

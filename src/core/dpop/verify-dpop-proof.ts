@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
 import { AuthError } from '../errors.ts';
 import type { Clock, ReplayRecordStore } from '../ports.ts';
+import type { TraceRecorder } from '../trace/ports.ts';
 
 /**
  * The algorithms a DPoP proof may be signed with: asymmetric only (a proof signed with a shared
@@ -28,6 +29,8 @@ const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 export interface DpopProofDeps {
   clock: Clock;
   store: { replayRecords: ReplayRecordStore };
+  /** The inspector's recorder: each proof's checks and result, as one step (no proof, no token). */
+  trace?: TraceRecorder;
 }
 
 /** What the proof must match: the request it came with. */
@@ -78,10 +81,41 @@ export function normalizeHtu(url: string): string | null {
  * const { jkt } = await verifyDpopProof(deps, { proof: request.headers.dpop, method: 'POST', url: `${issuer}/v1/token` });
  */
 export async function verifyDpopProof(deps: DpopProofDeps, request: DpopProofRequest): Promise<VerifiedDpopProof> {
+  const where = `${request.method} ${normalizeHtu(request.url) ?? request.url}`;
+  try {
+    const verified = await checkDpopProof(deps, request);
+    deps.trace?.step({
+      kind: 'decision',
+      title: 'DPoP proof verified',
+      outcome: 'ok',
+      detail: {
+        for: where,
+        keyThumbprint: verified.jkt,
+        alg: verified.alg,
+        checks: [
+          'typ is dpop+jwt',
+          `alg one of ${dpopSigningAlgorithms.join(', ')} (never none or a shared secret)`,
+          'signature by the public key in its jwk header (no private members)',
+          'htm and htu match this request',
+          `iat within ${String(dpopProofMaxAgeSeconds)} s (skew ${String(dpopClockSkewSeconds)} s)`,
+          'jti never seen before for this key (replay record)',
+          ...(request.accessToken === undefined ? [] : ['ath is the SHA-256 of this access token']),
+        ],
+      },
+      teach: 'dpop',
+    });
+    return { jkt: verified.jkt };
+  } catch (error) {
+    if (error instanceof AuthError) deps.trace?.step({ kind: 'decision', title: `DPoP proof refused: ${error.detail ?? error.code}`, outcome: 'refused', detail: { for: where, code: error.code }, teach: 'dpop' });
+    throw error;
+  }
+}
+
+async function checkDpopProof(deps: DpopProofDeps, request: DpopProofRequest): Promise<VerifiedDpopProof & { alg: string }> {
   const { proof } = request;
   if (proof.length > maxProofLength || !compactJws.test(proof)) throw refuse('The DPoP header is not one compact JWS.');
   const nowMs = deps.clock.nowMs();
-  let header: { jwk?: JWK };
+  let header: { jwk?: JWK; alg?: string };
   let payload: Record<string, unknown>;
   try {
     const verified = await jwtVerify(
@@ -102,7 +136,7 @@ export async function verifyDpopProof(deps: DpopProofDeps, request: DpopProofReq
         requiredClaims: ['jti', 'htm', 'htu', 'iat'],
       },
     );
-    header = verified.protectedHeader as { jwk?: JWK };
+    header = verified.protectedHeader as { jwk?: JWK; alg?: string };
     payload = verified.payload;
   } catch (error) {
     if (error instanceof AuthError) throw error;
@@ -125,5 +159,5 @@ export async function verifyDpopProof(deps: DpopProofDeps, request: DpopProofReq
   const keepUntilMs = Math.max(iatMs, nowMs) + (dpopProofMaxAgeSeconds + dpopClockSkewSeconds) * 1000;
   const key = createHash('sha256').update(`dpop\0${jkt}\0${jti}`).digest('base64url');
   if ((await deps.store.replayRecords.remember(key, keepUntilMs)) === 'seen') throw refuse('This DPoP proof was already used.');
-  return { jkt };
+  return { jkt, alg: header.alg ?? '' };
 }

@@ -2,6 +2,7 @@ import { auditEvent } from '../audit/audit-event.ts';
 import type { DeliveryKind } from '../delivery/deliver-due.ts';
 import type { Clock, Delivery, Random, Store } from '../ports.ts';
 import type { IdTokenKeys } from '../tokens/id-token-keys.ts';
+import type { TraceRecorder } from '../trace/ports.ts';
 import type { BackchannelLogoutPayload } from './enqueue-backchannel-logouts.ts';
 import { signLogoutToken, type LogoutTokenDeps } from './logout-token.ts';
 
@@ -26,6 +27,8 @@ export interface BackchannelLogoutKindDeps {
   issuer: string;
   /** Logout tokens are signed like the app's ID tokens (its id_token_signed_response_alg), so it verifies both alike. */
   idTokenKeys: Pick<IdTokenKeys, 'activeKey'>;
+  /** The inspector's recorder: each attempt's result, as a step of its own (the worker runs outside any request). */
+  trace?: TraceRecorder;
 }
 
 export function backchannelLogoutKind(deps: BackchannelLogoutKindDeps): DeliveryKind {
@@ -46,8 +49,23 @@ export function backchannelLogoutKind(deps: BackchannelLogoutKindDeps): Delivery
       return new URLSearchParams({ logout_token: await signLogoutToken(tokenDeps, payloadOf(delivery)) }).toString();
     },
     async onOutcome(delivery, outcome) {
-      if (outcome.state === 'pending') return;
       const { clientId, sub, sid } = payloadOf(delivery);
+      deps.trace?.step({
+        kind: 'revocation',
+        title: outcome.state === 'delivered' ? `Back-channel logout delivered to ${clientId}` : outcome.state === 'pending' ? `Back-channel logout to ${clientId} failed, retrying` : `Back-channel logout to ${clientId} abandoned`,
+        outcome: outcome.state === 'delivered' ? 'ok' : 'refused',
+        detail: {
+          to: delivery.targetUrl,
+          sid,
+          attempt: delivery.attempts,
+          status: outcome.lastStatus,
+          ...(outcome.lastError === null ? {} : { error: outcome.lastError }),
+          msSinceLogout: outcome.atMs - delivery.createdAtMs,
+          logoutToken: 'a JWT signed for this attempt: iss, aud, iat, exp, jti, sub, sid and the back-channel logout event; never a nonce',
+        },
+        teach: 'backchannel-logout',
+      });
+      if (outcome.state === 'pending') return;
       const detail = `client ${clientId} session ${sid}${outcome.state === 'dead' ? ` (${outcome.lastError ?? 'failed'}, status ${String(outcome.lastStatus)})` : ''}`;
       const type = outcome.state === 'delivered' ? 'backchannel_logout.delivered' : 'backchannel_logout.failed';
       await deps.store.audit.append(auditEvent({ clock: deps.clock, random: deps.random }, type, workerContext, { userId: sub, detail }));

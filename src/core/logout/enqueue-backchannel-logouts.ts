@@ -1,5 +1,6 @@
 import type { Clock, Random, Store } from '../ports.ts';
 import { randomId } from '../sessions/session-token.ts';
+import type { TraceRecorder } from '../trace/ports.ts';
 import { backchannelTargets } from './backchannel-targets.ts';
 
 /** The outbox kind of back-channel logout deliveries (core/logout/backchannel-logout-kind.ts sends them). */
@@ -20,7 +21,7 @@ export interface BackchannelLogoutPayload {
  * one (its access revoked by the user, the sessions live on). Returns how many it queued.
  */
 export async function enqueueBackchannelLogouts(
-  deps: { clock: Clock; random: Random },
+  deps: { clock: Clock; random: Random; trace?: TraceRecorder },
   tx: Store,
   sessionIds: readonly string[],
   options: { onlyClientId?: string } = {},
@@ -45,6 +46,13 @@ export async function enqueueBackchannelLogouts(
         subject: target.clientId,
         createdAtMs: nowMs,
         nextAttemptAtMs: nowMs,
+      });
+      deps.trace?.step({
+        kind: 'revocation',
+        title: `Back-channel logout queued for ${target.clientId}`,
+        outcome: 'info',
+        detail: { to: target.uri, sid: target.sid, delivery: 'written to the outbox in this transaction; sent after commit, retried until the app answers 2xx' },
+        teach: 'backchannel-logout',
       });
       queued++;
     }

@@ -5,6 +5,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { normalizeHtu, verifyDpopProof } from '../../../src/core/dpop/verify-dpop-proof.ts';
 import { createManualClock } from '../../support/core-deps.ts';
 import { createMemoryStore } from '../../../src/storage/memory/memory-store.ts';
+import type { TraceStep } from '../../../src/core/trace/ports.ts';
 import { dpopKey, dpopProof } from '../../support/dpop.ts';
 
 const url = 'https://auth.test/v1/token';
@@ -107,5 +108,33 @@ describe('verifyDpopProof', () => {
     await refused(verify(proof, { method: 'GET', url: 'https://auth.test/userinfo', accessToken: 'token-b' }), /ath/);
     const good = await dpopProof(key, { htm: 'GET', htu: 'https://auth.test/userinfo', accessToken: 'token-a' }, clock.nowMs());
     assert.ok(await verify(good, { method: 'GET', url: 'https://auth.test/userinfo', accessToken: 'token-a' }));
+  });
+});
+
+describe('verifyDpopProof, traced for the inspector', () => {
+  it('one step per proof: verified with the key thumbprint, alg and each check; refused with the reason; never the proof itself (SEC-250)', async () => {
+    const clock = createManualClock();
+    const steps: TraceStep[] = [];
+    const deps = { clock, store: createMemoryStore(), trace: { recording: true, step: (step: TraceStep) => steps.push(step) } };
+    const key = await dpopKey();
+    const proof = await dpopProof(key, { htm: 'POST', htu: url }, clock.nowMs());
+    // Refused on ath (the proof has none), before its jti is recorded: the same proof then passes once.
+    await refused(verifyDpopProof(deps, { proof, method: 'POST', url, accessToken: 'the-access-token' }), /ath/);
+    await verifyDpopProof(deps, { proof, method: 'POST', url: `${url}?q=1` });
+    const [first, second] = steps;
+    assert.equal(steps.length, 2);
+    assert.equal(first?.title, 'DPoP proof refused: The DPoP proof is not for this access token (ath).');
+    assert.equal(first?.outcome, 'refused');
+    assert.equal(first?.teach, 'dpop');
+    assert.equal(second?.title, 'DPoP proof verified');
+    assert.equal(second?.outcome, 'ok');
+    assert.equal(second?.detail?.['keyThumbprint'], key.jkt);
+    assert.equal(second?.detail?.['alg'], 'ES256');
+    assert.equal(second?.detail?.['for'], `POST ${url}`);
+    assert.ok((second?.detail?.['checks'] as string[]).some((check) => check.includes('jti never seen before')));
+    await refused(verifyDpopProof(deps, { proof, method: 'POST', url }), /already used/);
+    assert.equal(steps[2]?.title, 'DPoP proof refused: This DPoP proof was already used.');
+    const shown = JSON.stringify(steps);
+    for (const part of proof.split('.')) assert.ok(!shown.includes(part), 'no part of the proof appears');
   });
 });

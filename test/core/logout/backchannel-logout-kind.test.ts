@@ -7,13 +7,14 @@ import { defaultRetryPolicy } from '../../../src/core/delivery/retry-schedule.ts
 import { backchannelLogoutKind } from '../../../src/core/logout/backchannel-logout-kind.ts';
 import { backchannelLogoutKindName } from '../../../src/core/logout/enqueue-backchannel-logouts.ts';
 import { logOut } from '../../../src/core/sessions/log-out.ts';
+import type { TraceRecorder, TraceStep } from '../../../src/core/trace/ports.ts';
 import { createHttpSender } from '../../../src/delivery/http-sender.ts';
 import { clientRecord } from '../../support/client-record.ts';
 import { createTestCore, seedUser, signedIn, testContext } from '../../support/core-deps.ts';
 import { createTestTokenDeps, testOrigin } from '../../support/http-app.ts';
 import { startLogoutReceiver } from '../../support/logout-receiver.ts';
 
-async function setUp() {
+async function setUp(trace?: TraceRecorder) {
   const core = await createTestCore();
   const tokens = createTestTokenDeps(core);
   await tokens.keyRing.ensureKey();
@@ -27,7 +28,7 @@ async function setUp() {
   const current = await signedIn(core, ada);
   const nowMs = core.clock.nowMs();
   await core.store.sessionClients.record({ sessionId: current.session.id, clientId: 'notes', userId: ada.id, firstIssuedAtMs: nowMs, lastIssuedAtMs: nowMs, expiresAtMs: current.session.expiresAtMs });
-  const kind = backchannelLogoutKind({ store: core.store, clock: core.clock, random: core.random, issuer: testOrigin, idTokenKeys: tokens.idTokenKeys });
+  const kind = backchannelLogoutKind({ store: core.store, clock: core.clock, random: core.random, issuer: testOrigin, idTokenKeys: tokens.idTokenKeys, ...(trace === undefined ? {} : { trace }) });
   const pass = () =>
     deliverDue({ deliveries: core.store.deliveries, clock: core.clock, random: core.random, sender: createHttpSender({ timeoutMs: 5_000, maxResponseBytes: 1024, allowedNetworks: ['loopback'] }), kinds: new Map([[backchannelLogoutKindName, kind]]), retry: defaultRetryPolicy, leaseMs: 60_000, batchSize: 10 });
   return { core, ada, current, receiver, pass };
@@ -89,6 +90,30 @@ describe('back-channel logout delivery', () => {
       assert.equal(delivery?.lastError, 'target_removed');
       assert.equal(receiver.received.length + receiver.refused.length, 0, 'nothing reached the old URI');
       assert.ok((await core.store.audit.list({ limit: 20, userId: ada.id })).some((e) => e.type === 'backchannel_logout.failed'));
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('traced for the inspector: queued in the logout, then each attempt with its status and the time since the logout; no logout token (SEC-250)', async () => {
+    const steps: TraceStep[] = [];
+    const trace: TraceRecorder = { recording: true, step: (step) => steps.push(step) };
+    const { core, current, receiver, pass } = await setUp(trace);
+    try {
+      await logOut({ ...core, trace }, current, testContext());
+      const queued = steps.find((step) => step.title === 'Back-channel logout queued for notes');
+      assert.equal(queued?.detail?.['to'], receiver.url);
+      assert.equal(queued?.detail?.['sid'], current.session.id);
+      assert.equal(queued?.teach, 'backchannel-logout');
+      core.clock.advance(1_500);
+      assert.equal(await pass(), 1);
+      await receiver.waitFor(1);
+      const delivered = steps.find((step) => step.title === 'Back-channel logout delivered to notes');
+      assert.equal(delivered?.outcome, 'ok');
+      assert.equal(delivered?.detail?.['status'], 200);
+      assert.equal(delivered?.detail?.['attempt'], 1);
+      assert.equal(delivered?.detail?.['msSinceLogout'], 1_500);
+      assert.doesNotMatch(JSON.stringify(steps), /eyJ[A-Za-z0-9_-]+\./, 'no JWT (the logout token) is shown');
     } finally {
       await receiver.close();
     }
