@@ -21,7 +21,7 @@ export interface CodeFlowBenchOptions {
 }
 
 const target = 3;
-const redirectUri = 'http://127.0.0.1/callback';
+export const redirectUri = 'http://127.0.0.1/callback';
 
 /** A cookie jar for one provider: name=value pairs, sent everywhere (paths do not matter here). */
 class CookieJar {
@@ -75,7 +75,8 @@ async function oidcProviderSession(issuer: string, clientId: string): Promise<st
   throw new Error('oidc-provider login did not finish');
 }
 
-async function measure(load: CodeFlowLoad, core: string | null): Promise<CodeFlowResult> {
+/** Runs the code-flow load generator (pinned to `core`) and returns what it measured; also used by bench/profile.ts. */
+export async function measure(load: CodeFlowLoad, core: string | null): Promise<CodeFlowResult> {
   const child: ChildProcess = await startHelper('load/code-flow.ts', [JSON.stringify(load)], core);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('code-flow load did not finish')), (load.durationSeconds + 60) * 1000);
