@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { benchDir, startChild, startHelper, type ChildHandle, type Pinning } from './lib/children.ts';
 import { prepareGatehouse } from './lib/gatehouse-client.ts';
-import { median, renderTable, type SideTableRow } from './lib/report.ts';
+import { median, renderSideTable, type SideTableRow } from './lib/report.ts';
 import { oneFlow, type CodeFlowLoad, type CodeFlowResult } from './load/code-flow.ts';
 
 /**
@@ -152,11 +152,7 @@ export async function codeFlowBenchmarks(options: CodeFlowBenchOptions): Promise
       { name: 'Gatehouse code flow (SQLite)', value: ours, unit: 'flows/s', runs: runs.gatehouse, baseline: 'oidc-provider', ratio, target: `>= ${target.toFixed(2)}x`, result: ratio >= target ? 'PASS' : `MISS by ${((1 - ratio / target) * 100).toFixed(0)}%` },
     ];
     console.log(
-      `\n${renderTable(
-        ['benchmark', 'value', 'runs', 'baseline', 'ratio', 'target', 'result'],
-        rows.map((r) => [r.name, `${r.value.toFixed(0)} ${r.unit}`, r.runs.map((v) => v.toFixed(0)).join(' / '), r.baseline, r.ratio === null ? '-' : `${r.ratio.toFixed(3)}x`, r.target, r.result]),
-        new Set([1, 4]),
-      )}`,
+      `\n${renderSideTable(rows)}`,
     );
     console.log(`  ${connections} flows in flight; each flow is 2 requests (authorize with the session cookie, then the token request with the PKCE verifier).`);
     mkdirSync(`${benchDir}results`, { recursive: true });
