@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { benchDir, startChild, startHelper, type ChildHandle, type Pinning } from './lib/children.ts';
 import { prepareGatehouse } from './lib/gatehouse-client.ts';
-import { median, renderTable, type SideTableRow } from './lib/report.ts';
+import { median, renderSideTable, type SideTableRow } from './lib/report.ts';
 import { oneFlow, type CodeFlowLoad, type CodeFlowResult } from './load/code-flow.ts';
 
 /**
@@ -21,7 +21,7 @@ export interface CodeFlowBenchOptions {
 }
 
 const target = 3;
-const redirectUri = 'http://127.0.0.1/callback';
+export const redirectUri = 'http://127.0.0.1/callback';
 
 /** A cookie jar for one provider: name=value pairs, sent everywhere (paths do not matter here). */
 class CookieJar {
@@ -75,7 +75,8 @@ async function oidcProviderSession(issuer: string, clientId: string): Promise<st
   throw new Error('oidc-provider login did not finish');
 }
 
-async function measure(load: CodeFlowLoad, core: string | null): Promise<CodeFlowResult> {
+/** Runs the code-flow load generator (pinned to `core`) and returns what it measured; also used by bench/profile.ts. */
+export async function measure(load: CodeFlowLoad, core: string | null): Promise<CodeFlowResult> {
   const child: ChildProcess = await startHelper('load/code-flow.ts', [JSON.stringify(load)], core);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('code-flow load did not finish')), (load.durationSeconds + 60) * 1000);
@@ -151,11 +152,7 @@ export async function codeFlowBenchmarks(options: CodeFlowBenchOptions): Promise
       { name: 'Gatehouse code flow (SQLite)', value: ours, unit: 'flows/s', runs: runs.gatehouse, baseline: 'oidc-provider', ratio, target: `>= ${target.toFixed(2)}x`, result: ratio >= target ? 'PASS' : `MISS by ${((1 - ratio / target) * 100).toFixed(0)}%` },
     ];
     console.log(
-      `\n${renderTable(
-        ['benchmark', 'value', 'runs', 'baseline', 'ratio', 'target', 'result'],
-        rows.map((r) => [r.name, `${r.value.toFixed(0)} ${r.unit}`, r.runs.map((v) => v.toFixed(0)).join(' / '), r.baseline, r.ratio === null ? '-' : `${r.ratio.toFixed(3)}x`, r.target, r.result]),
-        new Set([1, 4]),
-      )}`,
+      `\n${renderSideTable(rows)}`,
     );
     console.log(`  ${connections} flows in flight; each flow is 2 requests (authorize with the session cookie, then the token request with the PKCE verifier).`);
     mkdirSync(`${benchDir}results`, { recursive: true });

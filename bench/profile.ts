@@ -5,6 +5,7 @@ import { benchDir, detectPinning, runLoad, startChild } from './lib/children.ts'
 import { summarizeProfile } from './lib/cpu-profile.ts';
 import { benchClientId, newRefreshFamilies, prepareGatehouse } from './lib/gatehouse-client.ts';
 import { formatRate, renderTable } from './lib/report.ts';
+import { measure as measureCodeFlow, redirectUri } from './code-flow.ts';
 import type { LoadOptions } from './load/autocannon.ts';
 
 /**
@@ -12,7 +13,7 @@ import type { LoadOptions } from './load/autocannon.ts';
  * gatehouse.ts under `node --cpu-prof` (pinned as in `npm run bench`), loads it, stops it
  * cleanly so V8 writes the profile, and prints the top self-time and inclusive-time functions.
  *
- *   node bench/profile.ts [--scenario session-check|forward-auth|login|refresh|hello] [--duration 10] [--top 25]
+ *   node bench/profile.ts [--scenario session-check|forward-auth|login|refresh|code-flow|hello] [--duration 10] [--top 25]
  *
  * `hello` profiles the fastify hello-world baseline the same way, to compare against.
  *
@@ -27,8 +28,8 @@ const { values: flags } = parseArgs({
   },
 });
 const scenario = flags.scenario;
-if (scenario !== 'session-check' && scenario !== 'forward-auth' && scenario !== 'login' && scenario !== 'refresh' && scenario !== 'hello') {
-  console.error('usage: node bench/profile.ts [--scenario session-check|forward-auth|login|refresh|hello] [--duration 10] [--top 25]');
+if (scenario !== 'session-check' && scenario !== 'forward-auth' && scenario !== 'login' && scenario !== 'refresh' && scenario !== 'hello' && scenario !== 'code-flow') {
+  console.error('usage: node bench/profile.ts [--scenario session-check|forward-auth|login|refresh|code-flow|hello] [--duration 10] [--top 25]');
   process.exit(2);
 }
 const durationSeconds = Number(flags.duration);
@@ -79,16 +80,27 @@ async function main(): Promise<void> {
             bodies: prepared.accounts.map((account) => JSON.stringify(account)),
           };
     const before = await server.cpu();
-    const summary = await runLoad(pinning.loadCore, { ...load, durationSeconds });
-    const after = await server.cpu();
-    window = { fromMicros: before.monotonicMicros, toMicros: after.monotonicMicros };
-    console.log(
-      `  ${formatRate(summary.okPerSecond, 'req/s')} under the profiler (the profiler costs some throughput), ${summary.non2xx} non-2xx, ${summary.errors} errors`,
-    );
-    const serverShare = (after.userMicros - before.userMicros + after.systemMicros - before.systemMicros) / (after.monotonicMicros - before.monotonicMicros);
-    console.log(`  server process CPU during the load: ${(serverShare * 100).toFixed(0)}% of a core`);
-    const cpuMicrosPerRequest = (after.userMicros - before.userMicros + after.systemMicros - before.systemMicros) / Math.max(1, summary.ok);
-    console.log(`  server CPU per successful request: ${cpuMicrosPerRequest.toFixed(1)} us`);
+    if (scenario === 'code-flow') {
+      // authorize -> code -> token with the prepared session (bench/code-flow.ts), two requests a flow.
+      const clientId = server.info['codeFlowClientId'] as string;
+      const flow = { authorizationEndpoint: `${url}/oauth2/authorize`, tokenEndpoint: `${url}/v1/token`, clientId, redirectUri, scope: 'openid', cookie: prepared.sessionCookie, connections: 20 };
+      const result = await measureCodeFlow({ ...flow, durationSeconds }, pinning.loadCore);
+      const after = await server.cpu();
+      window = { fromMicros: before.monotonicMicros, toMicros: after.monotonicMicros };
+      const cpu = after.userMicros - before.userMicros + after.systemMicros - before.systemMicros;
+      console.log(`  ${(result.flows / result.elapsedSeconds).toFixed(0)} flows/s under the profiler, ${result.errors} failed; server CPU per flow: ${(cpu / Math.max(1, result.flows)).toFixed(1)} us`);
+    } else {
+      const summary = await runLoad(pinning.loadCore, { ...load, durationSeconds });
+      const after = await server.cpu();
+      window = { fromMicros: before.monotonicMicros, toMicros: after.monotonicMicros };
+      console.log(
+        `  ${formatRate(summary.okPerSecond, 'req/s')} under the profiler (the profiler costs some throughput), ${summary.non2xx} non-2xx, ${summary.errors} errors`,
+      );
+      const serverShare = (after.userMicros - before.userMicros + after.systemMicros - before.systemMicros) / (after.monotonicMicros - before.monotonicMicros);
+      console.log(`  server process CPU during the load: ${(serverShare * 100).toFixed(0)}% of a core`);
+      const cpuMicrosPerRequest = (after.userMicros - before.userMicros + after.systemMicros - before.systemMicros) / Math.max(1, summary.ok);
+      console.log(`  server CPU per successful request: ${cpuMicrosPerRequest.toFixed(1)} us`);
+    }
   } finally {
     await server.stop(15_000);
   }

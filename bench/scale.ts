@@ -6,7 +6,7 @@ import { findFreePort } from '../test/support/free-port.ts';
 import { startRedisServer, type RedisServer } from '../test/support/redis.ts';
 import { benchDir, runLoad, startChild, type ChildHandle, type Pinning } from './lib/children.ts';
 import { benchClientId, newRefreshFamilies, prepareGatehouse } from './lib/gatehouse-client.ts';
-import { median, renderTable, type SideTableRow } from './lib/report.ts';
+import { median, renderSideTable, type SideTableRow } from './lib/report.ts';
 
 /**
  * Scale-out benchmarks (issues 6 and 17), run by `npm run bench` after the main table:
@@ -243,11 +243,7 @@ export async function scaleBenchmarks(options: ScaleBenchOptions): Promise<SideT
       },
     ];
     console.log(
-      `\n${renderTable(
-        ['benchmark', 'value', 'runs', 'baseline', 'ratio', 'target', 'result'],
-        rows.map((r) => [r.name, `${r.value.toFixed(0)} ${r.unit}`, r.runs.map((v) => v.toFixed(0)).join(' / '), r.baseline, r.ratio === null ? '-' : `${r.ratio.toFixed(3)}x`, r.target, r.result]),
-        new Set([1, 4]),
-      )}`,
+      `\n${renderSideTable(rows)}`,
     );
     console.log('  PostgreSQL and Redis run unpinned on the same 2 cores as everything else: the PostgreSQL figures include their CPU.');
     mkdirSync(`${benchDir}results`, { recursive: true });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findFreePort } from '../test/support/free-port.ts';
 import { benchDir, type Pinning } from './lib/children.ts';
-import { median, renderTable, type SideTableRow } from './lib/report.ts';
+import { median, renderSideTable, type SideTableRow } from './lib/report.ts';
 
 /**
  * Start-up and idle memory, as an operator sees them: `gatehouse serve` (bin/gatehouse.js, the
@@ -119,11 +119,7 @@ export async function startupBenchmarks(options: StartupBenchOptions): Promise<S
       },
     ];
     console.log(
-      `\n${renderTable(
-        ['benchmark', 'value', 'runs', 'baseline', 'ratio', 'target', 'result'],
-        rows.map((r) => [r.name, `${r.value.toFixed(r.unit === 'MB' ? 1 : 0)} ${r.unit}`, r.runs.map((v) => v.toFixed(0)).join(' / '), r.baseline, r.ratio === null ? '1 (ref)' : `${r.ratio.toFixed(2)}x`, r.target, r.result]),
-        new Set([1, 4]),
-      )}`,
+      `\n${renderSideTable(rows, { valueDigits: (r) => (r.unit === 'MB' ? 1 : 0), ratioDigits: 2, noRatio: '1 (ref)' })}`,
     );
     console.log('  start-up: process start to the first 200 from /healthz, a new database migrated on the way; compile cache warm (a second start)');
     mkdirSync(join(benchDir, 'results'), { recursive: true });

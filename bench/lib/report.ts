@@ -12,6 +12,26 @@ export interface SideTableRow {
   result: string;
 }
 
+/** How a side table prints its numbers. */
+export interface SideTableFormat {
+  /** Decimals of the value (default 0). */
+  valueDigits?: (row: SideTableRow) => number;
+  /** Decimals of the ratio (default 3). */
+  ratioDigits?: number;
+  /** What a row without a ratio shows (default '-'). */
+  noRatio?: string;
+}
+
+/** A side table (start-up and memory, scale-out, code flow) as printed under the main one. */
+export function renderSideTable(rows: readonly SideTableRow[], format: SideTableFormat = {}): string {
+  const { valueDigits = () => 0, ratioDigits = 3, noRatio = '-' } = format;
+  return renderTable(
+    ['benchmark', 'value', 'runs', 'baseline', 'ratio', 'target', 'result'],
+    rows.map((r) => [r.name, `${r.value.toFixed(valueDigits(r))} ${r.unit}`, r.runs.map((v) => v.toFixed(0)).join(' / '), r.baseline, r.ratio === null ? noRatio : `${r.ratio.toFixed(ratioDigits)}x`, r.target, r.result]),
+    new Set([1, 4]),
+  );
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);

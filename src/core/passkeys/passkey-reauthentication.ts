@@ -1,12 +1,10 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
-import { webAuthnLibrary } from './webauthn-library.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
-import { AuthError } from '../errors.ts';
 import type { SessionWithUser } from '../ports.ts';
 import type { AuthenticationFactor } from '../sessions/authentication-methods.ts';
-import { openCeremony, startCeremony } from './ceremony.ts';
+import { accountPasskeyOptions } from './account-passkey-options.ts';
+import { openCeremony } from './ceremony.ts';
 import type { StartedPasskeyLogin } from './passkey-login.ts';
-import { passkeyChallengeTtlMs } from './passkey-policy.ts';
 import { throttledPasskeyAttempt } from './passkey-throttle.ts';
 import { verifyPasskeyAssertion } from './verify-assertion.ts';
 
@@ -22,17 +20,7 @@ export interface PasskeyProof {
  * required, the ceremony bound to this session. `passkey_not_found` when it has none.
  */
 export async function startPasskeyReauthentication(deps: CoreDeps, current: SessionWithUser): Promise<StartedPasskeyLogin> {
-  const passkeys = await deps.store.passkeys.listByUser(current.user.id);
-  if (passkeys.length === 0) throw new AuthError('passkey_not_found');
-  const { ceremonyToken, challenge } = startCeremony(deps, 'reauth', current.user.id, { session: current.session.id });
-  const options = await (await webAuthnLibrary()).generateAuthenticationOptions({
-    rpID: deps.passkeys.rpId,
-    challenge: Buffer.from(challenge, 'base64url'),
-    timeout: passkeyChallengeTtlMs,
-    userVerification: 'required',
-    allowCredentials: passkeys.map((p) => ({ id: p.credentialId, transports: p.transports })),
-  });
-  return { ceremonyToken, options };
+  return accountPasskeyOptions(deps, current.user.id, 'reauth', { session: current.session.id }, 'required');
 }
 
 /**

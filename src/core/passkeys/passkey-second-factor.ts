@@ -1,5 +1,4 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
-import { webAuthnLibrary } from './webauthn-library.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
 import type { SessionWithUser, User } from '../ports.ts';
@@ -7,9 +6,9 @@ import type { StartedSession } from '../sessions/start-session.ts';
 import { startLoggedInSession } from '../credentials/log-in.ts';
 import { consumePendingLogin, readPendingLogin } from '../credentials/pending-login.ts';
 import { amrOf } from '../sessions/authentication-methods.ts';
-import { openCeremony, startCeremony } from './ceremony.ts';
+import { accountPasskeyOptions } from './account-passkey-options.ts';
+import { openCeremony } from './ceremony.ts';
 import { passkeyAmr } from './passkey-amr.ts';
-import { passkeyChallengeTtlMs } from './passkey-policy.ts';
 import type { StartedPasskeyLogin } from './passkey-login.ts';
 import { verifyPasskeyAssertion } from './verify-assertion.ts';
 
@@ -22,17 +21,7 @@ import { verifyPasskeyAssertion } from './verify-assertion.ts';
 export async function startPasskeySecondFactor(deps: CoreDeps, pendingToken: string): Promise<StartedPasskeyLogin> {
   const user = (await readPendingLogin(deps, pendingToken))?.user ?? null;
   if (user === null) throw new AuthError('no_pending_login');
-  const passkeys = await deps.store.passkeys.listByUser(user.id);
-  if (passkeys.length === 0) throw new AuthError('passkey_not_found');
-  const { ceremonyToken, challenge } = startCeremony(deps, 'second_factor', user.id, { pendingLogin: pendingToken });
-  const options = await (await webAuthnLibrary()).generateAuthenticationOptions({
-    rpID: deps.passkeys.rpId,
-    challenge: Buffer.from(challenge, 'base64url'),
-    timeout: passkeyChallengeTtlMs,
-    userVerification: 'preferred',
-    allowCredentials: passkeys.map((p) => ({ id: p.credentialId, transports: p.transports })),
-  });
-  return { ceremonyToken, options };
+  return accountPasskeyOptions(deps, user.id, 'second_factor', { pendingLogin: pendingToken }, 'preferred');
 }
 
 /** The second step of a login with a passkey of that account: the pending login becomes a session. */
