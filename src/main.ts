@@ -352,7 +352,7 @@ export async function createGatehouse(config: GatehouseConfig, logger: Logger = 
   const app = await buildApp({
     deps,
     tokens,
-    config: { ...config, devOutbox: mailer.devOutbox, console: { mailQueue: () => mailer.queue.stats(), settings: (await import('./config/effective-settings.ts')).effectiveSettings(config) } },
+    config: { ...config, devOutbox: mailer.devOutbox, console: (await import('./console-config.ts')).consoleConfig(config, () => mailer.queue.stats()) },
     oauth,
     requestLog: config.dev ? 'summary' : 'full',
     ...(config.logLevel === 'silent' ? {} : { logger }),

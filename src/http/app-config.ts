@@ -35,4 +35,8 @@ export interface ConsoleConfig {
   mailQueue?: () => MailQueueStats;
   /** Every setting as it is in effect, secrets already replaced by a mark. */
   settings?: ReadonlyArray<{ path: string; env: string; value: string; secret: boolean }>;
+  /** The keys that seal webhook signing secrets (core/webhooks/webhook-secret.ts); absent, endpoints are added and rotated by the CLI only. */
+  webhookKeys?: readonly Uint8Array[];
+  /** Keys of the cookie that carries a new secret to the page showing it once (pages/admin/shown-once.ts); absent, a random key per process. */
+  shownOnceKeys?: readonly Uint8Array[];
 }

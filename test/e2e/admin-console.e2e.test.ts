@@ -132,6 +132,11 @@ describe('the operator console in Chromium', () => {
     const second = (await page.locator('[data-client-secret]').textContent()) ?? '';
     assert.match(second, /^[A-Za-z0-9_-]{43}$/);
     assert.notEqual(second, first);
+    // Shown after a redirect: a reload is a GET of the client page, which rotates nothing and shows nothing (SEC-282).
+    const hash = (await server.gatehouse.store.clients.findById(clientId))?.secretHash;
+    await page.reload();
+    assert.equal(await page.locator('[data-client-secret]').count(), 0, 'not shown twice');
+    assert.equal((await server.gatehouse.store.clients.findById(clientId))?.secretHash, hash, 'not rotated again');
   });
 
   step('exports the audit as CSV: the revocation is in it, with the operator as the actor', async () => {

@@ -9,6 +9,7 @@ import { totpCodeAt } from '../../src/core/otp/totp.ts';
 import { createClient } from '../../src/core/clients/create-client.ts';
 import { grantOperator } from '../../src/core/operators/set-operator.ts';
 import { redirectUri } from '../../src/core/oauth-client/oauth-deps.ts';
+import { addWebhookEndpoint } from '../../src/core/webhooks/add-webhook-endpoint.ts';
 import { startDemoIdp, type DemoIdp } from '../../src/dev/demo-idp.ts';
 import { launchChromium } from '../support/browser.ts';
 import { clientRecord } from '../support/client-record.ts';
@@ -334,6 +335,10 @@ describe('every page fits a phone and passes axe-core', () => {
     await visit(page, '/admin/keys', 'console keys');
     await visit(page, '/admin/audit', 'console audit');
     await visit(page, '/admin/settings', 'console settings');
+    // An endpoint for an event nothing below emits (the key is a stand-in: it is never sent to).
+    const hooks = { ...server.gatehouse.deps, webhookKeys: [new Uint8Array(32).fill(7)] };
+    await addWebhookEndpoint(hooks, { url: 'https://hooks.example.com/a-rather-long-receiver-path/that-must-wrap', events: ['identity.unlinked'] }, { ip: 'cli', userAgent: 'gatehouse-cli' });
+    await visit(page, '/admin/webhooks', 'console webhooks');
     await visit(page, '/admin/inspector', 'console inspector (dev mode: a pointer to /dev/inspector)');
   });
 

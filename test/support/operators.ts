@@ -1,3 +1,4 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { CoreDeps } from '../../src/core/deps.ts';
 import { grantOperator } from '../../src/core/operators/set-operator.ts';
 import { testContext } from './core-deps.ts';
@@ -16,4 +17,19 @@ export async function seedConfirmedTotp(core: CoreDeps, userId: string): Promise
 export async function makeConsoleOperator(core: CoreDeps, userId: string): Promise<void> {
   await grantOperator(core, userId, testContext('cli', 'gatehouse-cli'));
   await seedConfirmedTotp(core, userId);
+}
+
+/** The cookie that carries a new secret to the console page showing it once (src/http/pages/admin/shown-once.ts). */
+export const shownOnceCookieName = '__Host-gatehouse_shown_once';
+
+/**
+ * What a browser does after a console POST that made a secret: follows the 303 with the cookie it
+ * set. Returns the page, and the cookie's value (to try a replay) and whether the page cleared it.
+ */
+export async function followShownOnce(app: FastifyInstance, posted: LightMyRequestResponse, sessionCookie: Record<string, string>): Promise<{ page: LightMyRequestResponse; cookie: string; cleared: boolean }> {
+  const set = posted.cookies.find((c) => c.name === shownOnceCookieName);
+  if (posted.statusCode !== 303 || set === undefined) throw new Error(`expected a 303 with the shown-once cookie, got ${posted.statusCode}: ${posted.body}`);
+  const page = await app.inject({ method: 'GET', url: String(posted.headers.location), headers: { accept: 'text/html', cookie: `${sessionCookie.cookie}; ${shownOnceCookieName}=${set.value}` } });
+  const cleared = page.cookies.some((c) => c.name === shownOnceCookieName && c.value === '');
+  return { page, cookie: set.value, cleared };
 }

@@ -12,7 +12,7 @@ import { findPendingAuthorization, savePendingAuthorization } from '../../core/o
 import type { AuthorizationParams, Client, PendingAuthorization } from '../../core/ports.ts';
 import type { TokenDeps } from '../../core/tokens/issue-access-token.ts';
 import { sendAuthorizationResponse } from '../authorization-response.ts';
-import { currentSession } from '../session-cookie.ts';
+import { currentSession, requestContext } from '../session-cookie.ts';
 import { authorizationErrorPage, consentPage } from './authorize-views.ts';
 import { field } from './forms.ts';
 
@@ -126,7 +126,7 @@ export async function authorizePages(app: FastifyInstance, deps: CoreDeps, token
     if (!(await deps.store.pendingAuthorizations.delete(pending.id))) return authorizationErrorPage(reply, 'expired_request');
     const target = targetOf(pending.params);
     if (field(request.body, 'decision') !== 'allow') return sendAuthorizationResponse(reply, target, tokens.issuer, { error: 'access_denied', error_description: 'The user did not allow the app.' });
-    await grantConsent(deps, current.user.id, client.id, pending.params.scope.split(' '));
+    await grantConsent(deps, current.user.id, client.id, pending.params.scope.split(' '), requestContext(request));
     const code = await issueAuthorizationCode(deps, pending.params, current);
     return sendAuthorizationResponse(reply, target, tokens.issuer, { code });
   });

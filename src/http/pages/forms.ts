@@ -17,3 +17,10 @@ export async function attempt<T>(action: () => Promise<T>): Promise<{ ok: true; 
     return { ok: false, status: error.status, message: `${error.message}${wait}`, code: error.code };
   }
 }
+
+/** Every value of a repeated form field (checkboxes): a string once, an array when repeated. */
+export function fieldValues(body: unknown, name: string): string[] {
+  const value = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+  if (typeof value === 'string') return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}

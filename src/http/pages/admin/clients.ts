@@ -7,19 +7,13 @@ import { registerClient, unregisterClient } from '../../../core/console/register
 import type { CoreDeps } from '../../../core/deps.ts';
 import { AuthError } from '../../../core/errors.ts';
 import type { ClientType, GrantType, RefreshTokenDelivery, SessionWithUser } from '../../../core/ports.ts';
-import { attempt, field } from '../forms.ts';
+import { attempt, field, fieldValues } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { alert, notice, redirectAfterPost } from '../layout.ts';
 import { operatorContext, operatorOnly, operatorSession, recentOperatorAuthentication } from '../operator-only.ts';
 import { clientForm, clientPage, clientTable, secretOnce } from './client-view.ts';
 import { sendConsolePage } from './console-layout.ts';
-
-/** Every value of a repeated form field (checkboxes): a string once, an array when repeated. */
-function values(body: unknown, name: string): string[] {
-  const value = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
-  if (typeof value === 'string') return [value];
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
+import type { ShownOnce } from './shown-once.ts';
 
 const lines = (text: string): string[] => text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
 
@@ -31,10 +25,14 @@ function parseJwks(text: string): unknown {
   }
 }
 
-const notices: Record<string, string> = { 'uris-saved': 'The redirect URIs are saved.', deleted: 'The client is deleted: it authenticates nowhere any more.' };
+const notices: Record<string, string> = {
+  registered: 'The client is registered. It has no secret.',
+  'uris-saved': 'The redirect URIs are saved.',
+  deleted: 'The client is deleted: it authenticates nowhere any more.',
+};
 
 /** /admin/clients: list, register (the CLI's options), edit redirect URIs, rotate the secret (shown once), delete. */
-export function clientPages(app: FastifyInstance, deps: CoreDeps): void {
+export function clientPages(app: FastifyInstance, deps: CoreDeps, once: ShownOnce): void {
   const operator = operatorOnly(deps);
   // Every change to a client needs a recent re-authentication (docs/security.md SEC-273): a new
   // redirect URI or secret is a way to tokens.
@@ -68,7 +66,7 @@ export function clientPages(app: FastifyInstance, deps: CoreDeps): void {
         {
           name: field(body, 'name').trim(),
           type: field(body, 'type') as ClientType,
-          grantTypes: values(body, 'grant') as GrantType[],
+          grantTypes: fieldValues(body, 'grant') as GrantType[],
           refreshTokenDelivery: (optional('refreshTokenDelivery') ?? 'body') as RefreshTokenDelivery,
           redirectUris: lines(field(body, 'redirectUris')),
           postLogoutRedirectUris: lines(field(body, 'postLogoutRedirectUris')),
@@ -90,12 +88,17 @@ export function clientPages(app: FastifyInstance, deps: CoreDeps): void {
     );
     if (!result.ok) return showList(reply, operatorSession(request), result.status, alert(result.message));
     const { client, secret } = result.value;
-    return showClient(reply, operatorSession(request), client.id, 200, secret === null ? notice('The client is registered. It has no secret.') : secretOnce(client.id, secret));
+    const location = clientPath({ id: client.id });
+    // Redirected, not answered: a reload must not register it again (docs/security.md SEC-282).
+    if (secret === null) return redirectAfterPost(reply, `${location}?done=registered`);
+    return once.redirect(request, reply, location, `client:${client.id}`, { label: client.id, value: secret });
   });
 
-  app.get<{ Params: { id: string }; Querystring: { done?: string } }>('/admin/clients/:id', { preHandler: operator, schema: { tags: ['pages'], summary: 'Console: one client, its redirect URIs, rotation and deletion.' } }, async (request, reply) =>
-    showClient(reply, operatorSession(request), request.params.id, 200, notice(request.query.done === undefined ? undefined : notices[request.query.done])),
-  );
+  app.get<{ Params: { id: string }; Querystring: { done?: string } }>('/admin/clients/:id', { preHandler: operator, schema: { tags: ['pages'], summary: 'Console: one client, its redirect URIs, rotation and deletion.' } }, async (request, reply) => {
+    const secret = await once.take(request, reply, `client:${request.params.id}`);
+    const extra = secret === null ? notice(request.query.done === undefined ? undefined : notices[request.query.done]) : secretOnce(request.params.id, secret.value);
+    return showClient(reply, operatorSession(request), request.params.id, 200, extra);
+  });
 
   app.post<{ Params: { id: string } }>('/admin/clients/:id/redirect-uris', { preHandler: fresh(clientPath), schema: { tags: ['pages'], summary: "Console: replace a client's redirect URIs." } }, async (request, reply) => {
     const input = { redirectUris: lines(field(request.body, 'redirectUris')), postLogoutRedirectUris: lines(field(request.body, 'postLogoutRedirectUris')) };
@@ -107,7 +110,7 @@ export function clientPages(app: FastifyInstance, deps: CoreDeps): void {
   app.post<{ Params: { id: string } }>('/admin/clients/:id/rotate-secret', { preHandler: fresh(clientPath), schema: { tags: ['pages'], summary: 'Console: a new client secret, shown once; the old one stops working.' } }, async (request, reply) => {
     const result = await attempt(() => rotateClientSecret(deps, request.params.id, operatorContext(request)));
     if (!result.ok) return showClient(reply, operatorSession(request), request.params.id, result.status, alert(result.message));
-    return showClient(reply, operatorSession(request), request.params.id, 200, secretOnce(request.params.id, result.value));
+    return once.redirect(request, reply, clientPath(request.params), `client:${request.params.id}`, { label: request.params.id, value: result.value });
   });
 
   app.post<{ Params: { id: string } }>('/admin/clients/:id/delete', { preHandler: fresh(clientPath), schema: { tags: ['pages'], summary: 'Console: delete a client.' } }, async (request, reply) => {

@@ -27,8 +27,7 @@ ${figure('Logins, last 24 hours', f.loginsSucceeded, '/admin/audit?type=login.su
 ${figure('Failed logins, last 24 hours', f.loginsFailed, '/admin/audit?type=login.failed')}
 ${figure('Locked accounts now', f.lockedAccounts >= lockedAccountsCap ? `${lockedAccountsCap}+` : f.lockedAccounts)}
 ${figure('Mail queue (sending, given up)', mail === undefined ? 'not running' : `${mail.pending}, ${mail.failed}`)}
-${/* The webhooks slot: the outbox's webhook deliveries; their dead-letter page links here once it exists. */ ''}
-${figure('Webhook backlog (pending, dead)', webhook === undefined ? '0, 0' : `${webhook.pending}, ${webhook.dead}`)}
+${figure('Webhook backlog (pending, dead)', webhook === undefined ? '0, 0' : `${webhook.pending}, ${webhook.dead}`, '/admin/webhooks')}
 ${figure('Back-channel logout backlog (pending, dead)', backchannel === undefined ? '0, 0' : `${backchannel.pending}, ${backchannel.dead}`)}
 </dl>
 <p class="muted">The console locks after ${String(Math.round(deps.sessionPolicy.consoleIdleTimeoutMs / 60_000))} minutes without use. Locked accounts are counted from the database's failure counters (with Redis, the counters live there and are not counted here).</p></section>`,

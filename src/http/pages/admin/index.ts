@@ -10,6 +10,7 @@ import { keyPages } from './keys.ts';
 import { dashboardPage } from './dashboard.ts';
 import { inspectorElsewherePage } from './inspector-elsewhere.ts';
 import { settingsPage } from './settings.ts';
+import { shownOnce } from './shown-once.ts';
 import { userPages } from './users.ts';
 import { webhookPages } from './webhooks.ts';
 
@@ -21,12 +22,14 @@ import { webhookPages } from './webhooks.ts';
  */
 export async function adminPages(app: FastifyInstance, deps: CoreDeps, tokens: TokenDeps, config: AppConfig, inspector?: InspectorAudience): Promise<void> {
   await app.register(formbody, { bodyLimit: 16_384 });
-  dashboardPage(app, deps, config.console ?? {});
+  const consoleConfig = config.console ?? {};
+  const once = shownOnce(deps, consoleConfig.shownOnceKeys);
+  dashboardPage(app, deps, consoleConfig);
   userPages(app, deps);
   auditPages(app, deps);
-  clientPages(app, deps);
+  clientPages(app, deps, once);
   keyPages(app, deps, tokens);
-  settingsPage(app, deps, config.console ?? {});
-  webhookPages(app, deps);
+  settingsPage(app, deps, consoleConfig);
+  webhookPages(app, deps, once, consoleConfig.webhookKeys);
   if (inspector !== 'operators') inspectorElsewherePage(app, deps, inspector === 'everyone');
 }

@@ -13,7 +13,7 @@ import { createTestApp, signUpThroughApi, testOrigin, withSession, type TestApp 
 
 let t: TestApp;
 before(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ config: { console: { webhookKeys: [new Uint8Array(32).fill(1)] } } });
 });
 after(() => t.close());
 

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { authenticateClient } from '../../../../src/core/clients/authenticate-client.ts';
 import { testPassword } from '../../../support/core-deps.ts';
 import { createTestApp, sameOriginJson, signUpThroughApi, testOrigin, withSession, type TestApp } from '../../../support/http-app.ts';
-import { makeConsoleOperator } from '../../../support/operators.ts';
+import { followShownOnce, makeConsoleOperator, shownOnceCookieName } from '../../../support/operators.ts';
 
 /** The console's clients and keys (src/http/pages/admin/clients.ts, keys.ts). */
 
@@ -28,9 +28,12 @@ describe('console: clients and keys', () => {
       '/admin/clients',
       'name=Billing&type=confidential&grant=authorization_code&grant=refresh_token&id=billing&redirectUris=https%3A%2F%2Fbilling.example.com%2Fcb&scopes=invoices%3Aread&requirePkce=on&idTokenSignedResponseAlg=ES256',
     );
-    assert.equal(created.statusCode, 200, created.body);
-    assert.equal(created.headers['cache-control'], 'no-store');
-    const first = secretIn(created.body);
+    assert.equal(created.headers.location, '/admin/clients/billing', created.body);
+    const shown = await followShownOnce(t.app, created, withSession(token));
+    assert.equal(shown.page.statusCode, 200);
+    assert.equal(shown.page.headers['cache-control'], 'no-store');
+    assert.ok(shown.cleared, 'the page clears the cookie');
+    const first = secretIn(shown.page.body);
     assert.ok(first !== undefined, 'the secret is on the page');
     const client = (await t.core.store.clients.findById('billing'))!;
     assert.deepEqual([client.redirectUris, client.scopes, client.requirePkce, client.idTokenSignedResponseAlg], [['https://billing.example.com/cb'], ['invoices:read'], true, 'ES256']);
@@ -39,7 +42,7 @@ describe('console: clients and keys', () => {
     assert.equal(secretIn(page.body), undefined, 'never shown again');
 
     const rotated = await post('/admin/clients/billing/rotate-secret', '');
-    const second = secretIn(rotated.body);
+    const second = secretIn((await followShownOnce(t.app, rotated, withSession(token))).page.body);
     assert.ok(second !== undefined && second !== first);
     await assert.rejects(authenticateClient(t.core, { clientId: 'billing', clientSecret: first }), { code: 'invalid_client' });
     assert.equal((await authenticateClient(t.core, { clientId: 'billing', clientSecret: second })).id, 'billing');
@@ -74,6 +77,39 @@ describe('console: clients and keys', () => {
     assert.notEqual(await t.core.store.clients.findById('later'), null);
     const reauth = await t.app.inject({ method: 'POST', url: '/v1/me/reauth', headers: { ...sameOriginJson, ...withSession(token) }, payload: { password: testPassword } });
     assert.equal(reauth.statusCode, 200);
+  });
+
+  it('a new secret is shown once after a redirect: a reload rotates nothing and shows nothing; a replayed, another operator\'s or an expired cookie shows nothing (SEC-282, SEC-283)', async () => {
+    const get = (cookie: string) => t.app.inject({ method: 'GET', url: '/admin/clients/later', headers: { accept: 'text/html', cookie } });
+    const session = withSession(token).cookie ?? '';
+    const rotated = await post('/admin/clients/later/rotate-secret', '');
+    assert.equal(rotated.statusCode, 303, 'answered with a redirect, so a reload re-submits nothing');
+    assert.equal(rotated.headers.location, '/admin/clients/later');
+    const set = rotated.cookies.find((c) => c.name === shownOnceCookieName)!;
+    assert.deepEqual([set.httpOnly, set.secure, set.sameSite, set.path], [true, true, 'Strict', '/']);
+    const hash = (await t.core.store.clients.findById('later'))!.secretHash;
+
+    const shown = await followShownOnce(t.app, rotated, withSession(token));
+    const secret = secretIn(shown.page.body) ?? assert.fail('the secret is shown');
+    assert.ok(!set.value.includes(secret), 'not readable from the cookie');
+    assert.equal((await authenticateClient(t.core, { clientId: 'later', clientSecret: secret })).id, 'later');
+    // The reload: the browser dropped the cookie; nothing rotates, nothing is shown.
+    const reload = await get(session);
+    assert.equal(reload.statusCode, 200);
+    assert.equal(secretIn(reload.body), undefined);
+    assert.equal((await t.core.store.clients.findById('later'))!.secretHash, hash, 'not rotated again');
+    // A copy of the cookie, replayed: shown once already.
+    assert.equal(secretIn((await get(`${session}; ${shownOnceCookieName}=${shown.cookie}`)).body), undefined);
+
+    // Another operator with a copy of this operator's cookie sees nothing.
+    const other = await signUpThroughApi(t.app, 'client-op2@example.com', testPassword);
+    await makeConsoleOperator(t.core, (await t.core.store.users.findByEmail('client-op2@example.com'))!.id);
+    const again = await post('/admin/clients/later/rotate-secret', '');
+    const copy = again.cookies.find((c) => c.name === shownOnceCookieName)!.value;
+    assert.equal(secretIn((await get(`${withSession(other).cookie}; ${shownOnceCookieName}=${copy}`)).body), undefined);
+    // An expired one (after 2 minutes) shows nothing either.
+    t.core.clock.advance(2 * 60_000 + 1);
+    assert.equal(secretIn((await get(`${session}; ${shownOnceCookieName}=${copy}`)).body), undefined);
   });
 
   it('lists the signing keys with their states and rotates now', async () => {

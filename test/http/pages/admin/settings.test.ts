@@ -22,11 +22,13 @@ describe('console: settings and dashboard', () => {
       assert.match(page.body, /GATEHOUSE_CONSOLE_IDLE_TIMEOUT_SECONDS/);
       assert.match(page.body, /smtp\.example\.com/);
       assert.ok(!page.body.includes(serverSecret) && !page.body.includes('smtp-password-9012'));
+      const now = t.core.clock.nowMs();
+      await t.core.store.deliveries.enqueue({ id: 'msg_backlog', kind: 'webhook', targetUrl: 'https://hooks.example.com/', payload: '{}', subject: 'ep_x', createdAtMs: now, nextAttemptAtMs: now });
       const dashboard = await t.app.inject({ method: 'GET', url: '/admin', headers: { accept: 'text/html', ...withSession(token) } });
       assert.equal(dashboard.statusCode, 200);
       assert.match(dashboard.body, /<dt>Users<\/dt><dd><a href="\/admin\/users">1<\/a><\/dd>/);
       assert.match(dashboard.body, /<dt>Mail queue \(sending, given up\)<\/dt><dd>3, 1<\/dd>/);
-      assert.match(dashboard.body, /<dt>Webhook backlog \(pending, dead\)<\/dt><dd>0, 0<\/dd>/);
+      assert.match(dashboard.body, /<dt>Webhook backlog \(pending, dead\)<\/dt><dd><a href="\/admin\/webhooks">1, 0<\/a><\/dd>/, 'counted by the outbox, linked to its page');
     } finally {
       await t.close();
     }

@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { addWebhookEndpoint } from '../../../../src/core/webhooks/add-webhook-endpoint.ts';
-import { makeConsoleOperator } from '../../../support/operators.ts';
+import { openWebhookSecret } from '../../../../src/core/webhooks/webhook-secret.ts';
+import { followShownOnce, makeConsoleOperator } from '../../../support/operators.ts';
 import { testContext, testPassword } from '../../../support/core-deps.ts';
-import { createTestApp, signUpThroughApi, testOrigin, withSession, type TestApp } from '../../../support/http-app.ts';
+import { createTestApp, sameOriginJson, signUpThroughApi, testOrigin, withSession, type TestApp } from '../../../support/http-app.ts';
 
 /** The console's webhooks page (src/http/pages/admin/webhooks.ts): endpoints, failure state, dead letters, retry. */
 
 let t: TestApp;
 let op: { token: string; id: string };
+const webhookKeys = [new Uint8Array(32).fill(4)];
 before(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ config: { console: { webhookKeys } } });
   const token = await signUpThroughApi(t.app, 'hooks-operator@example.com', testPassword);
   const id = (await t.core.store.users.findByEmail('hooks-operator@example.com'))!.id;
   await makeConsoleOperator(t.core, id);
@@ -20,11 +22,12 @@ after(() => t.close());
 
 const form = { origin: testOrigin, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' };
 const get = (url: string) => t.app.inject({ method: 'GET', url, headers: { accept: 'text/html', ...withSession(op.token) } });
-const post = (url: string) => t.app.inject({ method: 'POST', url, headers: { ...form, ...withSession(op.token) }, payload: '' });
+const post = (url: string, payload = '') => t.app.inject({ method: 'POST', url, headers: { ...form, ...withSession(op.token) }, payload });
+const secretIn = (body: string): string | undefined => /data-webhook-secret>(whsec_[A-Za-z0-9+/=]+)</.exec(body)?.[1];
 
 describe('console: webhooks', () => {
   it('lists the endpoints with their failure state, and the dead letters with a retry that keeps the id and is audited with the operator; nobody else sees or retries (SEC-299)', async () => {
-    const deps = { store: t.core.store, clock: t.core.clock, random: t.core.random, webhookKeys: [new Uint8Array(32).fill(4)] };
+    const deps = { store: t.core.store, clock: t.core.clock, random: t.core.random, webhookKeys };
     const { endpoint } = await addWebhookEndpoint(deps, { url: 'https://hooks.example.com/<in>', events: ['user.created'] }, testContext());
     await t.core.store.webhookEndpoints.recordAttempt(endpoint.id, { ok: false, atMs: t.core.clock.nowMs(), error: 'status_503' });
     const now = t.core.clock.nowMs();
@@ -62,5 +65,54 @@ describe('console: webhooks', () => {
     const again = await post('/admin/webhooks/deliveries/msg_dead1/retry');
     assert.equal(again.statusCode, 404);
     assert.match(again.body, /No such dead delivery/);
+  });
+
+  it('adds an endpoint (the CLI rules), rotates its secret and removes it; each secret shown once after a redirect; audited with the operator; re-authentication first (SEC-281, SEC-282)', async () => {
+    const added = await post('/admin/webhooks/endpoints', 'url=https%3A%2F%2Freceiver.example.com%2Fhook&event=user.created&event=login.failed');
+    assert.equal(added.headers.location, '/admin/webhooks', added.body);
+    const shown = await followShownOnce(t.app, added, withSession(op.token));
+    const secret = secretIn(shown.page.body);
+    assert.ok(secret !== undefined && shown.cleared);
+    const endpoint = (await t.core.store.webhookEndpoints.list()).find((e) => e.url === 'https://receiver.example.com/hook')!;
+    assert.deepEqual(endpoint.events, ['user.created', 'login.failed']);
+    assert.equal(await openWebhookSecret(endpoint.secretJwe, endpoint.id, webhookKeys), secret, 'the secret shown is the one that signs');
+    const reload = await get('/admin/webhooks');
+    assert.equal(secretIn(reload.body), undefined, 'shown once');
+    assert.equal((await t.core.store.webhookEndpoints.list()).filter((e) => e.url === 'https://receiver.example.com/hook').length, 1, 'a reload adds nothing');
+
+    // The CLI's rules: https only (http for localhost), known events.
+    for (const payload of ['url=http%3A%2F%2Freceiver.example.com%2Fhook&event=user.created', 'url=https%3A%2F%2Fu%3Ap%40receiver.example.com%2F&event=user.created', 'url=https%3A%2F%2Freceiver.example.com%2F&event=user.hacked', 'url=https%3A%2F%2Freceiver.example.com%2F']) {
+      const refused = await post('/admin/webhooks/endpoints', payload);
+      assert.equal(refused.statusCode, 400, payload);
+      assert.equal(secretIn(refused.body), undefined);
+    }
+    assert.equal((await t.core.store.webhookEndpoints.list()).length, 2, 'nothing else added');
+
+    const rotated = await post(`/admin/webhooks/endpoints/${endpoint.id}/rotate-secret`);
+    const second = secretIn((await followShownOnce(t.app, rotated, withSession(op.token))).page.body);
+    assert.ok(second !== undefined && second !== secret);
+    const stored = (await t.core.store.webhookEndpoints.list()).find((e) => e.id === endpoint.id)!;
+    assert.equal(await openWebhookSecret(stored.secretJwe, endpoint.id, webhookKeys), second);
+    assert.equal((await post('/admin/webhooks/endpoints/ep_none/rotate-secret')).statusCode, 404);
+
+    assert.equal((await post(`/admin/webhooks/endpoints/${endpoint.id}/remove`)).headers.location, '/admin/webhooks?done=removed');
+    assert.equal((await t.core.store.webhookEndpoints.list()).some((e) => e.id === endpoint.id), false);
+    const audit = await t.core.store.audit.list({ limit: 100 });
+    for (const type of ['webhook.endpoint_added', 'webhook.secret_rotated', 'webhook.endpoint_removed']) {
+      assert.equal(audit.find((e) => e.type === type && e.detail?.startsWith(endpoint.id) === true)?.actorId, op.id, type);
+    }
+
+    // Later than the re-authentication window: each change sends the operator to re-authenticate first.
+    const [other] = await t.core.store.webhookEndpoints.list();
+    t.core.clock.advance(6 * 60_000);
+    for (const url of ['/admin/webhooks/endpoints', `/admin/webhooks/endpoints/${other!.id}/rotate-secret`, `/admin/webhooks/endpoints/${other!.id}/remove`]) {
+      const response = await post(url, 'url=https%3A%2F%2Flate.example.com%2F&event=user.created');
+      assert.equal(response.statusCode, 303, url);
+      assert.match(String(response.headers.location), /^\/account\/reauth\?return_to=%2Fadmin%2Fwebhooks$/, url);
+    }
+    assert.equal((await t.core.store.webhookEndpoints.list()).length, 1, 'nothing added or removed');
+    assert.equal((await t.core.store.webhookEndpoints.list())[0]?.secretJwe, other!.secretJwe, 'not rotated');
+    const reauth = await t.app.inject({ method: 'POST', url: '/v1/me/reauth', headers: { ...sameOriginJson, ...withSession(op.token) }, payload: { password: testPassword } });
+    assert.equal(reauth.statusCode, 200);
   });
 });
