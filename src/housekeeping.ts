@@ -1,16 +1,17 @@
 import type { CoreDeps } from './core/deps.ts';
+import { endExpiredSessions } from './core/sessions/end-expired-sessions.ts';
 import type { Store } from './core/ports.ts';
 import { throttleRetentionMs } from './core/throttle/throttle-retention.ts';
 import type { TokenDeps } from './core/tokens/issue-access-token.ts';
 
 export interface HousekeepingParts {
   store: Store;
-  deps: Pick<CoreDeps, 'sessionPolicy' | 'throttle' | 'accountSecurity'>;
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'sessionPolicy' | 'trace' | 'throttle' | 'accountSecurity'>;
   tokens: Pick<TokenDeps, 'keyRing'>;
 }
 
 /**
- * One round of housekeeping (main.ts runs it every 10 minutes): deletes what has expired, so
+ * One round of housekeeping (main.ts runs it every 10 minutes): ends expired sessions and deletes what has expired, so
  * every table stays as small as its live rows. Throttle counters are kept as long as the
  * longest reset of every rule needs them (core/throttle/throttle-retention.ts).
  *
@@ -19,7 +20,9 @@ export interface HousekeepingParts {
  */
 export async function housekeep({ store, deps, tokens }: HousekeepingParts, nowMs: number): Promise<void> {
   await Promise.all([
-    store.sessions.deleteExpired(nowMs, deps.sessionPolicy.idleTimeoutMs),
+    // Ended one by one, not deleted in bulk: the feed, the session.ended webhook and the
+    // back-channel logouts learn of an expiry as of any other end.
+    endExpiredSessions(deps, store, nowMs),
     tokens.keyRing.deleteExpired(),
     store.refreshTokens.deleteExpired(nowMs),
     store.revocations.deleteExpired(nowMs),

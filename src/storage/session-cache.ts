@@ -33,7 +33,7 @@ function copy(value: SessionWithUser): SessionWithUser {
 // cache: an unknown write is assumed to matter.
 const harmless: Record<'users' | 'sessions' | 'revocations', ReadonlySet<string>> = {
   users: new Set(['create', 'findById', 'findByEmail', 'list']),
-  sessions: new Set(['create', 'findWithUser', 'touch', 'listByUser']),
+  sessions: new Set(['create', 'findWithUser', 'touch', 'listByUser', 'listExpired']),
   revocations: new Set(['listAfter', 'latestSeq', 'hasJti', 'sessionEndReason', 'deleteExpired', 'watch']),
 };
 

@@ -10,7 +10,8 @@ export type EndReason =
   | 'account_deleted'
   | 'refresh_reuse'
   | 'replaced_at_login'
-  | 'email_changed';
+  | 'email_changed'
+  | 'expired';
 
 /**
  * The one way a live session ends: its row goes (and its refresh tokens with it), and a

@@ -44,4 +44,6 @@ export interface SessionStore {
   deleteByUser(userId: string, exceptId?: string): Promise<string[]>;
   /** Housekeeping: removes sessions whose absolute or idle limit has passed. */
   deleteExpired(nowMs: number, idleTimeoutMs: number): Promise<number>;
+  /** Up to `limit` ids of sessions whose absolute or idle limit has passed, for housekeeping to end them one by one. */
+  listExpired(nowMs: number, idleTimeoutMs: number, limit: number): Promise<string[]>;
 }

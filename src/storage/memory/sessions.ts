@@ -40,6 +40,12 @@ export function memorySessions(db: MemoryDb): SessionStore {
       }
       return ids;
     },
+    async listExpired(nowMs, idleTimeoutMs, limit) {
+      return [...db.tables.sessions.values()]
+        .filter((s) => nowMs >= s.expiresAtMs || nowMs >= s.lastSeenAtMs + idleTimeoutMs)
+        .slice(0, limit)
+        .map((s) => s.id);
+    },
     async deleteExpired(nowMs, idleTimeoutMs) {
       return deleteWhere(db.tables.sessions, (s) => nowMs >= s.expiresAtMs || nowMs >= s.lastSeenAtMs + idleTimeoutMs, dropTokens);
     },

@@ -16,6 +16,7 @@ import { logOut } from '../../../src/core/sessions/log-out.ts';
 import { revokeAllSessions } from '../../../src/core/sessions/revoke-all-sessions.ts';
 import { revokeOtherSessions } from '../../../src/core/sessions/revoke-other-sessions.ts';
 import { revokeSession } from '../../../src/core/sessions/revoke-session.ts';
+import { endExpiredSessions } from '../../../src/core/sessions/end-expired-sessions.ts';
 import { clientRecord } from '../../support/client-record.ts';
 import { createTestCore, seedUser, signedIn, testContext, testPassword, type TestCore } from '../../support/core-deps.ts';
 
@@ -112,6 +113,13 @@ describe('back-channel logouts are queued on every cause of a session end (SEC-2
     const { core, laptop } = await setUp();
     await logIn(core, { email: 'ada@example.com', password: testPassword, previousSession: laptop }, testContext());
     assert.deepEqual(await queued(core), expect([['chat', laptop], ['notes', laptop]]));
+  });
+
+  it('a session that timed out, ended by housekeeping', async () => {
+    const { core, laptop, phone } = await setUp();
+    core.clock.advance(core.sessionPolicy.idleTimeoutMs);
+    assert.equal(await endExpiredSessions(core, core.store, core.clock.nowMs()), 2);
+    assert.deepEqual(await queued(core), expect([['chat', laptop], ['notes', laptop], ['chat', phone]]));
   });
 
   it("revoking one app's access: only that app, for each session it reached; the sessions live on", async () => {

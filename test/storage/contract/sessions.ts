@@ -156,6 +156,20 @@ export function sessionsContract(open: OpenStore): void {
       assert.deepEqual(await store.sessions.listByUser(alice.id), [active]);
     });
 
+    test('listExpired names the sessions past their absolute or idle limit, limits included, up to the limit given', async (store) => {
+      await store.users.create(alice);
+      const idleTimeoutMs = 30 * minuteMs;
+      const nowMs = t0Ms + 10 * hourMs;
+      const far = { expiresAtMs: nowMs + 100 * hourMs };
+      await store.sessions.create(aSession('s-idle', alice.id, { ...far, lastSeenAtMs: nowMs - idleTimeoutMs }));
+      await store.sessions.create(aSession('s-over', alice.id, { lastSeenAtMs: nowMs - minuteMs, expiresAtMs: nowMs }));
+      await store.sessions.create(aSession('s-live', alice.id, { ...far, lastSeenAtMs: nowMs - idleTimeoutMs + 1 }));
+
+      assert.deepEqual((await store.sessions.listExpired(nowMs, idleTimeoutMs, 10)).sort(), ['s-idle', 's-over']);
+      assert.equal((await store.sessions.listExpired(nowMs, idleTimeoutMs, 1)).length, 1);
+      assert.equal((await store.sessions.listByUser(alice.id)).length, 3, 'listing deletes nothing');
+    });
+
     test('touch keeps an active session from idle expiry', async (store) => {
       await store.users.create(alice);
       const idleTimeoutMs = 30 * minuteMs;

@@ -54,6 +54,15 @@ export function sqlSessions(db: Db): SessionStore {
       if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
       return (await query.returning('id').execute()).map((r) => r.id);
     },
+    async listExpired(nowMs, idleTimeoutMs, limit) {
+      const rows = await db
+        .selectFrom('sessions')
+        .select('id')
+        .where((eb) => eb.or([eb('expires_at_ms', '<=', nowMs), eb('last_seen_at_ms', '<=', nowMs - idleTimeoutMs)]))
+        .limit(limit)
+        .execute();
+      return rows.map((row) => row.id);
+    },
     async deleteExpired(nowMs, idleTimeoutMs) {
       const result = await db
         .deleteFrom('sessions')
