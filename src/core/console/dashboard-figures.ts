@@ -13,7 +13,7 @@ export interface DashboardFigures {
   /** Over the last 24 hours. */
   loginsSucceeded: number;
   loginsFailed: number;
-  /** Accounts whose login is waiting out a lockout now (from the store's failure counters). */
+  /** Accounts whose login is waiting out a lockout now (from the failure counters: Redis when configured, else the database). */
   lockedAccounts: number;
   /** The durable outbox, per kind that has one (`webhook`, `backchannel_logout`). */
   deliveries: Record<string, Record<DeliveryState, number>>;

@@ -2,6 +2,7 @@ import type { RevocationStore, Store } from '../../core/ports.ts';
 import { createFailoverThrottleStore } from './failover-throttle.ts';
 import { connectRedis } from './redis-connection.ts';
 import { createRedisThrottleStore } from './redis-throttle.ts';
+import { createRedisThrottleCensus } from './redis-throttle-census.ts';
 import { createRevocationFanOut } from './revocation-fan-out.ts';
 
 export interface RedisOptions {
@@ -24,6 +25,20 @@ export function withRedis(store: Store, options: RedisOptions): Store {
   const connection = connectRedis({ url: options.url, commandTimeoutMs: options.commandTimeoutMs, ...(options.onStateChange === undefined ? {} : { onStateChange: options.onStateChange }) });
   const fanOut = createRevocationFanOut(connection, options.url, options.keyPrefix);
   const throttle = createFailoverThrottleStore(createRedisThrottleStore(connection.client, options.keyPrefix), store.throttle, connection);
+  // The console counts locked accounts where the counters are: Redis, or the database while Redis is down.
+  const redisCensus = createRedisThrottleCensus(connection.client, options.keyPrefix);
+  const throttleCensus: Store['throttleCensus'] = {
+    async counters(query) {
+      if (connection.isUp()) {
+        try {
+          return await redisCensus.counters(query);
+        } catch (error) {
+          connection.reportFailure(error);
+        }
+      }
+      return store.throttleCensus.counters(query);
+    },
+  };
 
   const notifying = (revocations: RevocationStore, appended: () => void): RevocationStore => ({
     ...revocations,
@@ -36,12 +51,13 @@ export function withRedis(store: Store, options: RedisOptions): Store {
   // Inside a transaction the notice waits for the commit: another instance woken earlier would
   // find nothing new, and a rolled-back revocation must not be announced at all.
   const inTransaction = (tx: Store, appended: () => void): Store => {
-    const wrapped: Store = { ...tx, throttle, revocations: notifying(tx.revocations, appended), transaction: (work) => work(wrapped) };
+    const wrapped: Store = { ...tx, throttle, throttleCensus, revocations: notifying(tx.revocations, appended), transaction: (work) => work(wrapped) };
     return wrapped;
   };
   const served: Store = {
     ...store,
     throttle,
+    throttleCensus,
     revocations: notifying(store.revocations, () => fanOut.publish()),
     async transaction(work) {
       let appended = false;

@@ -41,6 +41,13 @@ describe('withRedis: revocation notices reach every instance', () => {
 
   const entry = (sid: string) => ({ sid, jti: null, expiresAtMs: t0Ms + 60_000, createdAtMs: t0Ms, reason: 'logout' });
 
+  it('the console census reads the throttle counters where they are: in Redis, shared by both instances', async () => {
+    for (let i = 0; i < 4; i++) await one.throttle.recordFailure('account:census-probe', Date.now(), 60_000);
+    const found = await two.throttleCensus.counters({ keyPrefix: 'account:census-probe', minFailures: 4, sinceMs: 0, limit: 10 });
+    assert.equal(found.length, 1, 'the other instance counts the lock recorded in Redis');
+    assert.deepEqual(await two.throttle.get('account:census-probe'), found[0]);
+  });
+
   it('a revocation committed on one instance wakes the watchers of the other, once the entry is readable', async () => {
     const seen: number[] = [];
     let wake: () => void = () => undefined;

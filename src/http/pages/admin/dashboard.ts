@@ -30,7 +30,7 @@ ${figure('Mail queue (sending, given up)', mail === undefined ? 'not running' : 
 ${figure('Webhook backlog (pending, dead)', webhook === undefined ? '0, 0' : `${webhook.pending}, ${webhook.dead}`, '/admin/webhooks')}
 ${figure('Back-channel logout backlog (pending, dead)', backchannel === undefined ? '0, 0' : `${backchannel.pending}, ${backchannel.dead}`)}
 </dl>
-<p class="muted">The console locks after ${String(Math.round(deps.sessionPolicy.consoleIdleTimeoutMs / 60_000))} minutes without use. Locked accounts are counted from the database's failure counters (with Redis, the counters live there and are not counted here).</p></section>`,
+<p class="muted">The console locks after ${String(Math.round(deps.sessionPolicy.consoleIdleTimeoutMs / 60_000))} minutes without use. Locked accounts are counted from the failure counters, in Redis when it holds them.</p></section>`,
     });
   });
 }
