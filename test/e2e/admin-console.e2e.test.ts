@@ -5,9 +5,9 @@ import { after, before, describe } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { grantOperator } from '../../src/core/operators/set-operator.ts';
 import { totpCodeAt } from '../../src/core/otp/totp.ts';
-import { launchChromium } from '../support/browser.ts';
+import { startWithChromium } from '../support/browser.ts';
 import { createManualClock, type ManualClock } from '../support/core-deps.ts';
-import { onPath, stepSequence, submit } from '../support/e2e-steps.ts';
+import { onPath, stepSequence, submit, turnOnTotp } from '../support/e2e-steps.ts';
 import { startTestServer, type TestServer } from '../support/start-server.ts';
 
 /**
@@ -50,11 +50,7 @@ describe('the operator console in Chromium', () => {
 
   before(async () => {
     clock = createManualClock(Date.now());
-    const [started, launched] = await Promise.allSettled([startTestServer({ clock }), launchChromium()]);
-    if (started.status === 'fulfilled') server = started.value;
-    if (launched.status === 'fulfilled') browser = launched.value;
-    if (started.status === 'rejected') throw started.reason;
-    if (launched.status === 'rejected') throw launched.reason;
+    ({ server, browser } = await startWithChromium(() => startTestServer({ clock })));
     operator = await newDevice();
     victim = await newDevice();
   });
@@ -73,12 +69,7 @@ describe('the operator console in Chromium', () => {
     await logIn(page, operatorEmail);
     await page.waitForURL(onPath('/account'));
     assert.equal((await page.goto('/admin'))?.status(), 404, 'not an operator yet: the console does not exist');
-    await page.goto('/account/two-factor');
-    await submit(page, page.getByRole('button', { name: 'Set up an authenticator app' }), '/account/two-factor');
-    totpSecret = (await page.locator('[data-totp-secret]').textContent()) ?? '';
-    await page.locator('#code').fill(totpCodeAt(totpSecret, clock.nowMs()));
-    await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
-    await page.getByRole('heading', { name: 'Two-factor authentication is on' }).waitFor();
+    totpSecret = await turnOnTotp(page, clock.nowMs());
     const user = (await server.gatehouse.store.users.findByEmail(operatorEmail))!;
     assert.equal(await grantOperator(server.gatehouse.deps, user.id, { ip: 'cli', userAgent: 'gatehouse-cli' }), true);
   });

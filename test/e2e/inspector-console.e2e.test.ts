@@ -4,9 +4,9 @@ import { after, before, describe } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { grantOperator } from '../../src/core/operators/set-operator.ts';
 import { totpCodeAt } from '../../src/core/otp/totp.ts';
-import { launchChromium } from '../support/browser.ts';
+import { startWithChromium } from '../support/browser.ts';
 import { createManualClock, type ManualClock } from '../support/core-deps.ts';
-import { onPath, stepSequence, submit } from '../support/e2e-steps.ts';
+import { onPath, stepSequence, submit, turnOnTotp } from '../support/e2e-steps.ts';
 import { startTestServer, type TestServer } from '../support/start-server.ts';
 
 /**
@@ -52,11 +52,7 @@ describe('the inspector inside the operator console, in Chromium', () => {
 
   before(async () => {
     clock = createManualClock(Date.now());
-    const [started, launched] = await Promise.allSettled([startTestServer({ clock, env: { GATEHOUSE_INSPECTOR: 'admins' } }), launchChromium()]);
-    if (started.status === 'fulfilled') server = started.value;
-    if (launched.status === 'fulfilled') browser = launched.value;
-    if (started.status === 'rejected') throw started.reason;
-    if (launched.status === 'rejected') throw launched.reason;
+    ({ server, browser } = await startWithChromium(() => startTestServer({ clock, env: { GATEHOUSE_INSPECTOR: 'admins' } })));
     operator = await newDevice();
     user = await newDevice();
   });
@@ -75,12 +71,7 @@ describe('the inspector inside the operator console, in Chromium', () => {
     await logIn(page, operatorEmail);
     await page.waitForURL(onPath('/account'));
     assert.equal((await page.goto('/admin/inspector'))?.status(), 404, 'not an operator: no inspector');
-    await page.goto('/account/two-factor');
-    await submit(page, page.getByRole('button', { name: 'Set up an authenticator app' }), '/account/two-factor');
-    const secret = (await page.locator('[data-totp-secret]').textContent()) ?? '';
-    await page.locator('#code').fill(totpCodeAt(secret, clock.nowMs()));
-    await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
-    await page.getByRole('heading', { name: 'Two-factor authentication is on' }).waitFor();
+    const secret = await turnOnTotp(page, clock.nowMs());
     const account = (await server.gatehouse.store.users.findByEmail(operatorEmail))!;
     assert.equal(await grantOperator(server.gatehouse.deps, account.id, { ip: 'cli', userAgent: 'gatehouse-cli' }), true);
     await page.goto('/logout');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser.ts';
+import { startWithChromium } from '../support/browser.ts';
 import { onPath, stepSequence, submit } from '../support/e2e-steps.ts';
 import { startTestServer, type TestServer } from '../support/start-server.ts';
 
@@ -52,12 +52,7 @@ describe('sessions in a real browser', () => {
   let pageB: Page;
 
   before(async () => {
-    // Started together; allSettled so that if one fails, the other is still kept for after().
-    const [started, launched] = await Promise.allSettled([startTestServer(), launchChromium()]);
-    if (started.status === 'fulfilled') server = started.value;
-    if (launched.status === 'fulfilled') browser = launched.value;
-    if (started.status === 'rejected') throw started.reason;
-    if (launched.status === 'rejected') throw launched.reason;
+    ({ server, browser } = await startWithChromium(() => startTestServer()));
     ({ context: contextA, page: pageA } = await newDevice(browser, server.url));
   });
 

@@ -32,3 +32,17 @@ export async function launchChromium(): Promise<Browser> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
+
+/**
+ * Starts a server and Chromium together. If either fails, the other is closed before the error
+ * is thrown, so a failed `before()` leaves no process behind for `after()` to find.
+ *
+ * @example
+ * ({ server, browser } = await startWithChromium(() => startTestServer({ clock })));
+ */
+export async function startWithChromium<S extends { close(): Promise<void> }>(start: () => Promise<S>): Promise<{ server: S; browser: Browser }> {
+  const [started, launched] = await Promise.allSettled([start(), launchChromium()]);
+  if (started.status === 'fulfilled' && launched.status === 'fulfilled') return { server: started.value, browser: launched.value };
+  await Promise.allSettled([started.status === 'fulfilled' ? started.value.close() : null, launched.status === 'fulfilled' ? launched.value.close() : null]);
+  throw started.status === 'rejected' ? started.reason : (launched as PromiseRejectedResult).reason;
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
+import { totpCodeAt } from '../../src/core/otp/totp.ts';
 
 /** A URL predicate for `page.waitForURL`: the path only, whatever the query. */
 export const onPath = (pathname: string) => (url: URL) => url.pathname === pathname;
@@ -47,4 +48,21 @@ export function stepSequence(): (name: string, body: () => Promise<void>) => voi
       }
     });
   };
+}
+
+/**
+ * Turns on TOTP from /account/two-factor as a user would (set up, type the current code, confirm)
+ * and returns the secret the page showed, for the codes of later logins.
+ *
+ * @example
+ * const secret = await turnOnTotp(page, clock.nowMs());
+ */
+export async function turnOnTotp(page: Page, nowMs: number): Promise<string> {
+  await page.goto('/account/two-factor');
+  await submit(page, page.getByRole('button', { name: 'Set up an authenticator app' }), '/account/two-factor');
+  const secret = (await page.locator('[data-totp-secret]').textContent()) ?? '';
+  await page.locator('#code').fill(totpCodeAt(secret, nowMs));
+  await page.getByRole('button', { name: 'Turn on two-factor authentication' }).click();
+  await page.getByRole('heading', { name: 'Two-factor authentication is on' }).waitFor();
+  return secret;
 }
