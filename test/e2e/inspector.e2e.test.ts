@@ -126,7 +126,7 @@ describe('the inspector shows every step live', () => {
     await user.page.waitForURL(onPath('/logout'));
     await submit(user.page, user.page.locator('main').getByRole('button', { name: 'Log out' }), '/login');
     const trace = await liveTrace('POST /logout');
-    await inOrder(trace, ['POST /logout', 'Session valid', 'revocations.append', 'sessions.delete', 'Session ended (logout)', 'Cookie cleared: __Host-gatehouse_session', '303']);
+    await inOrder(trace, ['POST /logout', 'Session valid', 'sessions.delete', 'revocations.append', 'Session ended (logout)', 'Cookie cleared: __Host-gatehouse_session', '303']);
   });
 
   step('social login against the demo IdP: state, nonce and the PKCE challenge out; every check on the answer back', async () => {

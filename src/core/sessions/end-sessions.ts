@@ -31,7 +31,6 @@ export async function endSessions(
   for (const sid of sessionIds) {
     await tx.sessions.delete(sid);
     await tx.revocations.append({ sid, jti: null, expiresAtMs: nowMs + deps.sessionPolicy.accessTokenTtlMs, createdAtMs: nowMs, reason });
-    await tx.sessions.delete(sid);
     deps.trace?.step({
       kind: 'revocation',
       title: `Session ended (${reason})`,
