@@ -14,6 +14,8 @@ import { median, renderTable } from './lib/report.ts';
  *   node bench/cpu-per-request.ts [--variants hello,session-check,forward-auth,session-check-unwired] [--rounds 5] [--duration 3] [--rate 8000]
  *
  * - hello: fastify hello-world; session-check: GET /v1/session on Gatehouse (SQLite);
+ * - healthz: GET /healthz on Gatehouse with the session cookie: Gatehouse's hooks and headers
+ *   around a route that does nothing, to tell the app's per-request cost from the check's;
  * - forward-auth: GET /v1/auth/check as nginx sends it;
  * - session-check-unwired: the session check on a Gatehouse with no trace recorder wired in
  *   (BENCH_INSPECTOR=unwired, the baseline of "inspector off").
@@ -28,7 +30,7 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '50' },
   },
 });
-const known = ['hello', 'session-check', 'forward-auth', 'session-check-unwired'] as const;
+const known = ['hello', 'healthz', 'session-check', 'forward-auth', 'session-check-unwired'] as const;
 type Variant = (typeof known)[number];
 // `session-check#2`: the same variant on a server process of its own (an A/A control, or several
 // processes per variant to see how much one process differs from another).
@@ -77,7 +79,9 @@ async function main(): Promise<void> {
       const { sessionCookie } = await prepareGatehouse(url, 1, 24);
       loads.set(
         variant,
-        kind === 'forward-auth'
+        kind === 'healthz'
+          ? { handle, load: { ...base, url: `${url}/healthz`, headers: { cookie: sessionCookie } } }
+          : kind === 'forward-auth'
           ? {
               handle,
               load: {
