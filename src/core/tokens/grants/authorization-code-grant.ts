@@ -92,7 +92,8 @@ export async function authorizationCodeGrant(
     if (current === null || current.user.id !== record.userId || current.user.disabledAtMs !== null || sessionHasEnded(current.session, nowMs, deps.sessionPolicy)) {
       throw invalidGrant('The login this code came from has ended.');
     }
-    const refreshToken = scopes.includes('offline_access') ? await issueRefreshToken(deps, tx, { session: current.session, client, scope: record.scope, dpopJkt }) : null;
+    const openIdLogin = scopes.includes('openid') ? { authTimeMs: record.authTimeMs, acr: record.acr, amr: record.amr } : null;
+    const refreshToken = scopes.includes('offline_access') ? await issueRefreshToken(deps, tx, { session: current.session, client, scope: record.scope, dpopJkt, openIdLogin }) : null;
     await tx.sessionClients.record({ sessionId: current.session.id, clientId: client.id, userId: current.user.id, firstIssuedAtMs: nowMs, lastIssuedAtMs: nowMs, expiresAtMs: current.session.expiresAtMs });
     return { current, refreshToken };
   });
