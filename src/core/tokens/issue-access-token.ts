@@ -86,6 +86,7 @@ export async function signAccessToken(
   const payload = { ...claims, iss: deps.issuer, sub: input.subject, aud: input.audience, iat: Math.floor(nowMs / 1000), exp: Math.floor(expiresAtMs / 1000), jti };
   const accessToken = signJwt(header, payload, privateKey);
   const sessionBound = typeof claims['sid'] === 'string';
+  // The step is built only when someone records it: every refresh grant passes here.
   if (deps.trace?.recording === true) deps.trace.step({
     kind: 'jwt',
     title: 'Access token issued (JWT)',

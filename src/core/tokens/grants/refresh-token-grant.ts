@@ -83,7 +83,7 @@ export async function refreshTokenGrant(
     return issueFor(successor.token);
   });
 
-  deps.trace?.step({
+  if (deps.trace?.recording === true) deps.trace.step({
     kind: 'decision',
     title: outcome.kind === 'issued' ? 'Refresh token rotated' : 'Used refresh token presented again: family and session revoked',
     outcome: outcome.kind === 'issued' ? 'ok' : 'refused',
