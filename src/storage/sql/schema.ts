@@ -93,6 +93,8 @@ export interface ClientsTable {
   require_par: number;
   require_dpop: number;
   token_endpoint_auth_method: string;
+  /** 0 or 1 (migration 0020). */
+  accepts_either_secret_method: number;
   jwks_uri: string | null;
   /** The inline JWKS as JSON text, or null. */
   jwks: string | null;
