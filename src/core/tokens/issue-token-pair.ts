@@ -1,6 +1,6 @@
 import type { Client, OpenIdLogin, RefreshTokenRecord, Session, Store } from '../ports.ts';
 import type { IssuedAccessToken, TokenDeps } from './issue-access-token.ts';
-import { newRefreshToken } from './refresh-token-secret.ts';
+import { newRefreshToken, type RefreshTokenParts } from './refresh-token-secret.ts';
 
 export interface IssuedTokenPair extends IssuedAccessToken {
   refreshToken: string | null;
@@ -18,11 +18,12 @@ export interface IssuedTokenPair extends IssuedAccessToken {
 export async function issueRefreshToken(
   deps: Pick<TokenDeps, 'clock' | 'random' | 'refreshPolicy'>,
   tx: Store,
-  input: { session: Session; client: Client; scope: string; dpopJkt?: string | null; openIdLogin?: OpenIdLogin | null },
+  input: { session: Session; client: Client; scope: string; dpopJkt?: string | null; parts?: RefreshTokenParts; openIdLogin?: OpenIdLogin | null },
 ): Promise<string | null> {
   if (!input.client.grantTypes.includes('refresh_token')) return null;
   const nowMs = deps.clock.nowMs();
-  const { id, token, secretHash } = newRefreshToken(deps.random);
+  // `parts`: the token chosen before the transaction (a code exchange records its family when it spends the code).
+  const { id, token, secretHash } = input.parts ?? newRefreshToken(deps.random);
   const record: RefreshTokenRecord = {
     id,
     familyId: id,

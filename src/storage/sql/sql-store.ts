@@ -67,6 +67,16 @@ export interface SqlStoreOptions {
   describe?: () => Record<string, unknown>;
 }
 
+/** Several sets of fast paths as one; each repository method comes from the last set that has it. */
+export function mergeFastPaths(...sets: SqlFastPaths[]): SqlFastPaths {
+  const merge = (key: keyof SqlFastPaths): RepositoryOverrides => {
+    const merged: Record<string, Record<string, unknown>> = {};
+    for (const set of sets) for (const [name, methods] of Object.entries(set[key] ?? {})) merged[name] = { ...merged[name], ...methods };
+    return merged as RepositoryOverrides;
+  };
+  return { outsideTransaction: merge('outsideTransaction'), inTransaction: merge('inTransaction') };
+}
+
 /** How each repository is built over a database handle (the database, or one transaction). */
 type RepositoryFactories = { [K in RepositoryName]: (db: Db) => Store[K] };
 
