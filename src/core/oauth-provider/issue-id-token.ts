@@ -46,6 +46,6 @@ export async function issueIdToken(
   if (input.nonce !== null) claims['nonce'] = input.nonce;
   if (input.acr !== null) claims['acr'] = input.acr;
   if (input.amr.length > 0) claims['amr'] = [...input.amr];
-  deps.trace?.step({ kind: 'jwt', title: `ID token issued to ${input.client.id}`, outcome: 'info', detail: { header: { alg, kid, typ: 'JWT' }, claims: claims as { [key: string]: TraceValue } }, teach: 'oidc-id-token-issued' });
+  if (deps.trace?.recording === true) deps.trace.step({ kind: 'jwt', title: `ID token issued to ${input.client.id}`, outcome: 'info', detail: { header: { alg, kid, typ: 'JWT' }, claims: claims as { [key: string]: TraceValue } }, teach: 'oidc-id-token-issued' });
   return signJwt({ alg, kid, typ: 'JWT' }, claims, privateKey);
 }

@@ -65,13 +65,21 @@ export interface AuthorizationCodeRecord {
   accessTokenExpiresAtMs: number | null;
 }
 
+/** What the first exchange of a code issues, recorded when the code is spent. */
+export interface CodeExchangeIssue {
+  refreshFamilyId: string | null;
+  accessTokenJti: string;
+  accessTokenExpiresAtMs: number;
+}
+
 export interface AuthorizationCodeStore {
   insert(code: AuthorizationCodeRecord): Promise<void>;
   findByHash(codeHash: Uint8Array): Promise<AuthorizationCodeRecord | null>;
-  /** Marks it used, only if it is still unused: false when another exchange won. */
-  markUsed(codeHash: Uint8Array, usedAtMs: number): Promise<boolean>;
-  /** Records what the first exchange issued. */
-  recordIssued(codeHash: Uint8Array, issued: { refreshFamilyId: string | null; accessTokenJti: string; accessTokenExpiresAtMs: number }): Promise<void>;
+  /**
+   * Spends the code, only if it is still unused, and records in the same write what this
+   * exchange issues (so a second use can revoke it): false when another exchange won.
+   */
+  consume(codeHash: Uint8Array, usedAtMs: number, issued: CodeExchangeIssue): Promise<boolean>;
   /** Drops codes whose record is no longer needed (`keepUntilMs` <= now); see authorization-code.ts. */
   deleteExpired(nowMs: number): Promise<number>;
 }
@@ -108,8 +116,17 @@ export interface SessionClient {
   expiresAtMs: number;
 }
 
+/**
+ * `lastIssuedAtMs` is refreshed when it is at least this much older than a new issue: an app
+ * that exchanges codes all day under one session does not rewrite its row every time.
+ */
+export const sessionClientRefreshMs = 60_000;
+
 export interface SessionClientStore {
-  /** Records (or refreshes `lastIssuedAtMs` of) the pair. */
+  /**
+   * Records the pair; when it is already recorded, refreshes `lastIssuedAtMs` only when the
+   * stored one is `sessionClientRefreshMs` or more older (else nothing is written).
+   */
   record(entry: SessionClient): Promise<void>;
   /** Every client issued tokens under this session, oldest first. */
   listClientsForSession(sessionId: string): Promise<SessionClient[]>;

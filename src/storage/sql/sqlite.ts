@@ -17,7 +17,8 @@ import { userQueries } from './repositories/users.ts';
 import { sessionWithUserFromValues, toUser } from './rows.ts';
 import type { AuditTable, ClientsTable, Database, PasskeysTable, RefreshTokensTable, UsersTable } from './schema.ts';
 import { classifySqliteError } from './sqlite-errors.ts';
-import { createSqlStore, type SqlFastPaths } from './sql-store.ts';
+import { createSqlStore, mergeFastPaths, type SqlFastPaths } from './sql-store.ts';
+import { sqliteOpenIdFastPaths } from './sqlite-openid-statements.ts';
 import { startWalCheckpointer, type WalCheckpointer } from './sqlite-checkpointer.ts';
 import { placeholder, prepared, preparedPlain } from './sqlite-statements.ts';
 
@@ -70,6 +71,9 @@ const refreshTokenColumns = [
   'used_at_ms',
   'successor_id',
   'dpop_jkt',
+  'login_auth_time_ms',
+  'login_acr',
+  'login_amr',
 ] as const satisfies readonly (keyof RefreshTokensTable)[];
 
 /**
@@ -227,6 +231,9 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
   const reader = path === ':memory:' ? writer : openConnection(path, 'read-only');
   const checkpointer = path === ':memory:' || options.checkpoints !== 'worker' ? null : startWalCheckpointer(path, writer);
   const { savepoint, ...fastPaths } = sqliteFastPaths(db, reader, writer);
+  // The code flow's statements (sqlite-openid-statements.ts); a lone code insert joins the group commit of this store.
+  let grouped: Store['transaction'] | undefined;
+  const openId = sqliteOpenIdFastPaths(db, reader, writer, (work) => (grouped as Store['transaction'])(work));
 
   const connections = reader === writer ? [writer] : [writer, reader];
   let dataVersion: StatementSync | undefined;
@@ -239,7 +246,7 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
     }
   };
   const store = createSqlStore(db, {
-    fastPaths,
+    fastPaths: mergeFastPaths(fastPaths, openId),
     groupCommit: { savepoint },
     ping: async () => {
       try {
@@ -254,5 +261,6 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
       await db.destroy();
     },
   });
+  grouped = (work) => store.transaction(work);
   return Object.assign(store, { db, connections, checkpointer, externalWrites });
 }
