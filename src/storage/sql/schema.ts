@@ -115,6 +115,10 @@ export interface RefreshTokensTable {
   used_at_ms: number | null;
   successor_id: string | null;
   dpop_jkt: string | null;
+  /** An OpenID family's login (migration 0021): null for every other family; amr space-separated. */
+  login_auth_time_ms: number | null;
+  login_acr: string | null;
+  login_amr: string | null;
 }
 
 export interface PushedAuthorizationRequestsTable {

@@ -71,6 +71,9 @@ const refreshTokenColumns = [
   'used_at_ms',
   'successor_id',
   'dpop_jkt',
+  'login_auth_time_ms',
+  'login_acr',
+  'login_amr',
 ] as const satisfies readonly (keyof RefreshTokensTable)[];
 
 /**

@@ -90,11 +90,13 @@ export async function authorizationCodeGrant(
     if (current === null || current.user.id !== record.userId || current.user.disabledAtMs !== null || sessionHasEnded(current.session, nowMs, deps.sessionPolicy)) {
       throw invalidGrant('The login this code came from has ended.');
     }
-    const refreshParts = record.scope.split(' ').includes('offline_access') && client.grantTypes.includes('refresh_token') ? newRefreshToken(deps.random) : null;
+    const scopes = record.scope.split(' ');
+    const refreshParts = scopes.includes('offline_access') && client.grantTypes.includes('refresh_token') ? newRefreshToken(deps.random) : null;
     const issued = { refreshFamilyId: refreshParts?.id ?? null, accessTokenJti: jti, accessTokenExpiresAtMs: accessTokenExpiresAtMs(deps, nowMs, current.session.expiresAtMs) };
     // Conditional on "still unused": where transactions run concurrently (PostgreSQL), of two racing exchanges one wins.
     if (!(await tx.authorizationCodes.consume(codeHash, nowMs, issued))) return { kind: 'raced' };
-    const refreshToken = refreshParts === null ? null : await issueRefreshToken(deps, tx, { session: current.session, client, scope: record.scope, dpopJkt, parts: refreshParts });
+    const openIdLogin = scopes.includes('openid') ? { authTimeMs: record.authTimeMs, acr: record.acr, amr: record.amr } : null;
+    const refreshToken = refreshParts === null ? null : await issueRefreshToken(deps, tx, { session: current.session, client, scope: record.scope, dpopJkt, parts: refreshParts, openIdLogin });
     await tx.sessionClients.record({ sessionId: current.session.id, clientId: client.id, userId: current.user.id, firstIssuedAtMs: nowMs, lastIssuedAtMs: nowMs, expiresAtMs: current.session.expiresAtMs });
     return { kind: 'issued', record, current, refreshToken };
   });

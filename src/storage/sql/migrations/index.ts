@@ -19,6 +19,7 @@ import * as openidProvider from './0017-openid-provider.ts';
 import * as webhookEndpoints from './0018-webhook-endpoints.ts';
 import * as pushedAuthorizationRequests from './0019-pushed-authorization-requests.ts';
 import * as clientAuthMethodEnforced from './0020-client-auth-method-enforced.ts';
+import * as refreshOpenIdLogin from './0021-refresh-openid-login.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0018-webhook-endpoints': webhookEndpoints,
   '0019-pushed-authorization-requests': pushedAuthorizationRequests,
   '0020-client-auth-method-enforced': clientAuthMethodEnforced,
+  '0021-refresh-openid-login': refreshOpenIdLogin,
 };
