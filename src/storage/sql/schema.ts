@@ -313,6 +313,8 @@ export interface AuthorizationCodesTable {
   /** JSON array. */
   amr: string;
   acr: string | null;
+  /** Claims asked for in the ID token, space-separated; null when none (migration 0022). */
+  id_token_claims: string | null;
   created_at_ms: number;
   expires_at_ms: number;
   used_at_ms: number | null;

@@ -8,6 +8,8 @@ import type { VerifiedDpopProof } from '../../dpop/verify-dpop-proof.ts';
 import { hashAuthorizationCode } from '../../oauth-provider/issue-authorization-code.ts';
 import { hashReference } from '../../trace/hash-reference.ts';
 import { issueIdToken } from '../../oauth-provider/issue-id-token.ts';
+import { pickRequestedClaims } from '../../oauth-provider/claims-request.ts';
+import { userClaims, type UserClaims } from '../../accounts/user-claims.ts';
 import { pkceVerifierMatches } from '../../oauth-provider/pkce.ts';
 import { accessTokenExpiresAtMs, issueAccessToken, type TokenDeps } from '../issue-access-token.ts';
 import { newRefreshToken } from '../refresh-token-secret.ts';
@@ -51,6 +53,16 @@ async function revokeFirstExchange(deps: CoreDeps, record: AuthorizationCodeReco
 }
 
 type Exchange = { kind: 'issued'; record: AuthorizationCodeRecord; current: SessionWithUser; refreshToken: string | null } | { kind: 'reused'; record: AuthorizationCodeRecord } | { kind: 'raced' };
+
+/**
+ * The user claims the request asked for in the ID token (`claims`, OIDC Core §5.5), as far as the
+ * granted scopes cover them and the user has them; nothing is read when none were asked.
+ */
+async function requestedIdTokenClaims(deps: CoreDeps, record: AuthorizationCodeRecord): Promise<Partial<UserClaims>> {
+  if (record.idTokenClaims.length === 0) return {};
+  const granted = await userClaims(deps, record.userId, record.scope);
+  return granted === null ? {} : pickRequestedClaims(granted, record.idTokenClaims);
+}
 
 /**
  * `grant_type=authorization_code` (RFC 6749 §4.1.3, OIDC Core §3.1.3): the code is single use,
@@ -119,7 +131,7 @@ export async function authorizationCodeGrant(
   }
   const access = await issueAccessToken(deps, { user: current.user, session: current.session, client, scope: record.scope, dpopJkt, jti, nowMs });
   const idToken = record.scope.split(' ').includes('openid')
-    ? await issueIdToken(deps, { client, userId: current.user.id, sessionId: current.session.id, authTimeMs: record.authTimeMs, nonce: record.nonce, amr: record.amr, acr: record.acr })
+    ? await issueIdToken(deps, { client, userId: current.user.id, sessionId: current.session.id, authTimeMs: record.authTimeMs, nonce: record.nonce, amr: record.amr, acr: record.acr, userClaims: await requestedIdTokenClaims(deps, record) })
     : undefined;
   return { ...access, refreshToken, ...(idToken === undefined ? {} : { idToken }) };
 }
