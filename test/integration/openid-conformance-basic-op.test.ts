@@ -180,8 +180,12 @@ describe('OpenID Basic OP plan, ported', () => {
     assert.equal(claims['acr'], 'urn:gatehouse:loa:1');
   });
 
-  it('oidcc-claims-essential: a claims request does not make the request fail', async () => {
+  it('oidcc-claims-essential: a claims request does not make the request fail; name, asked as essential, comes in UserInfo (and in the ID token when asked there)', async () => {
     await flow({ claims: JSON.stringify({ userinfo: { name: { essential: true } } }) });
+    // The module warns when the essential claim is missing; here the profile scope covers it.
+    const { tokens, claims } = await flow({ scope: 'openid profile', claims: JSON.stringify({ userinfo: { name: { essential: true } }, id_token: { name: { essential: true } } }) });
+    assert.equal((await client.fetchUserInfo(rp, tokens.access_token, claims.sub)).name, 'Ada Lovelace');
+    assert.equal(claims.name, 'Ada Lovelace');
   });
 
   it('oidcc-codereuse: a code works once', async () => {

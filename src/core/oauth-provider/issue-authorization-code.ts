@@ -40,6 +40,7 @@ export async function issueAuthorizationCode(deps: Pick<CoreDeps, 'store' | 'clo
     authTimeMs: current.session.authTimeMs,
     amr: [...current.session.amr],
     acr: acrOf(current.session.amr),
+    idTokenClaims: params.idTokenClaims ?? [],
     createdAtMs: nowMs,
     expiresAtMs: nowMs + authorizationCodeTtlMs,
     usedAtMs: null,

@@ -1,5 +1,13 @@
 /** The storage ports of the OpenID Provider: pending authorization requests, codes, consents, and which apps a session reached. */
 
+/** The standard claims an authorization request asked for individually (`claims`, OIDC Core §5.5; claims-request.ts). */
+export interface ClaimsRequest {
+  /** Claims for the ID token, in the order asked. */
+  idToken: string[];
+  /** Claims for the UserInfo answer. */
+  userinfo: string[];
+}
+
 /** The parameters of an authorization request, once checked (see parse-authorization-request.ts). */
 export interface AuthorizationParams {
   clientId: string;
@@ -17,6 +25,12 @@ export interface AuthorizationParams {
   idTokenHint: string | null;
   uiLocales: string | null;
   acrValues: string | null;
+  /**
+   * Claims asked for in the ID token through the `claims` parameter, released when the user has
+   * them and the granted scopes cover them. Absent when none were asked (and for requests that
+   * were waiting before the parameter was supported).
+   */
+  idTokenClaims?: string[];
 }
 
 /**
@@ -55,6 +69,8 @@ export interface AuthorizationCodeRecord {
   authTimeMs: number;
   amr: string[];
   acr: string | null;
+  /** Claims the request asked for in the ID token (`claims` parameter); empty when none. */
+  idTokenClaims: string[];
   createdAtMs: number;
   expiresAtMs: number;
   /** Set at the first exchange; a second exchange finds it set and revokes what the first one issued. */

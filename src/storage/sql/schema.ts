@@ -223,7 +223,7 @@ export interface PasskeysTable {
   last_used_at_ms: number | null;
 }
 
-/** Answered passkey ceremonies (core/passkeys/ceremony.ts), keyed on (expires_at_ms, challenge_hash) since migration 0022, kept until the challenge would have expired. */
+/** Answered passkey ceremonies (core/passkeys/ceremony.ts), keyed on (expires_at_ms, challenge_hash) since migration 0023, kept until the challenge would have expired. */
 export interface PasskeyUsedChallengesTable {
   challenge_hash: Uint8Array;
   expires_at_ms: number;
@@ -313,6 +313,8 @@ export interface AuthorizationCodesTable {
   /** JSON array. */
   amr: string;
   acr: string | null;
+  /** Claims asked for in the ID token, space-separated; null when none (migration 0022). */
+  id_token_claims: string | null;
   created_at_ms: number;
   expires_at_ms: number;
   used_at_ms: number | null;

@@ -20,6 +20,7 @@ const codeColumns = [
   'auth_time_ms',
   'amr',
   'acr',
+  'id_token_claims',
   'created_at_ms',
   'expires_at_ms',
   'used_at_ms',

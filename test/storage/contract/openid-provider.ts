@@ -18,6 +18,7 @@ const params: AuthorizationParams = {
   idTokenHint: null,
   uiLocales: 'de fr',
   acrValues: null,
+  idTokenClaims: ['email', 'locale'],
 };
 
 /** A code (its hash from `seed`), as the storage tests use it. */
@@ -34,6 +35,7 @@ export function aCode(seed: number, overrides: Partial<AuthorizationCodeRecord> 
     authTimeMs: t0Ms - minuteMs,
     amr: ['pwd', 'otp'],
     acr: '1',
+    idTokenClaims: [],
     createdAtMs: t0Ms,
     expiresAtMs: t0Ms + minuteMs,
     usedAtMs: null,
@@ -73,7 +75,7 @@ export function openIdProviderContract(open: OpenStore): void {
       const run = <T>(store: Store, work: (s: Store) => Promise<T>): Promise<T> => (where === 'outside a transaction' ? work(store) : store.transaction(work));
 
       test(`insert and find by hash, every field intact; an unknown hash is null; a hash is stored once (${where})`, async (store) => {
-        const code = aCode(1, { codeChallenge: 'abc', nonce: null, acr: null });
+        const code = aCode(1, { codeChallenge: 'abc', nonce: null, acr: null, idTokenClaims: ['email', 'name'] });
         const other = aCode(3, { amr: [], scope: 'openid' });
         await run(store, (s) => s.authorizationCodes.insert(code));
         await run(store, (s) => s.authorizationCodes.insert(other));

@@ -8,6 +8,8 @@ import type { VerifiedDpopProof } from '../../dpop/verify-dpop-proof.ts';
 import { hashAuthorizationCode } from '../../oauth-provider/issue-authorization-code.ts';
 import { hashReference } from '../../trace/hash-reference.ts';
 import { issueIdToken } from '../../oauth-provider/issue-id-token.ts';
+import { pickRequestedClaims } from '../../oauth-provider/claims-request.ts';
+import { userClaims, type UserClaims } from '../../accounts/user-claims.ts';
 import { pkceVerifierMatches } from '../../oauth-provider/pkce.ts';
 import { accessTokenExpiresAtMs, issueAccessToken, type TokenDeps } from '../issue-access-token.ts';
 import { newRefreshToken } from '../refresh-token-secret.ts';
@@ -48,6 +50,16 @@ async function revokeFirstExchange(deps: CoreDeps, record: AuthorizationCodeReco
     }
     await tx.audit.append(auditEvent(deps, 'authorization_code.reuse_detected', context, { userId: record.userId, detail: `client ${record.clientId}: the tokens of the first exchange are revoked` }));
   });
+}
+
+/**
+ * The user claims the request asked for in the ID token (`claims`, OIDC Core §5.5), as far as the
+ * granted scopes cover them and the user has them; nothing is read when none were asked.
+ */
+async function requestedIdTokenClaims(deps: CoreDeps, record: AuthorizationCodeRecord): Promise<Partial<UserClaims>> {
+  if (record.idTokenClaims.length === 0) return {};
+  const granted = await userClaims(deps, record.userId, record.scope);
+  return granted === null ? {} : pickRequestedClaims(granted, record.idTokenClaims);
 }
 
 /**
@@ -115,7 +127,7 @@ export async function authorizationCodeGrant(
   const { current, refreshToken } = outcome;
   const access = await issueAccessToken(deps, { user: current.user, session: current.session, client, scope: record.scope, dpopJkt, jti, nowMs });
   const idToken = scopes.includes('openid')
-    ? await issueIdToken(deps, { client, userId: current.user.id, sessionId: current.session.id, authTimeMs: record.authTimeMs, nonce: record.nonce, amr: record.amr, acr: record.acr })
+    ? await issueIdToken(deps, { client, userId: current.user.id, sessionId: current.session.id, authTimeMs: record.authTimeMs, nonce: record.nonce, amr: record.amr, acr: record.acr, userClaims: await requestedIdTokenClaims(deps, record) })
     : undefined;
   return { ...access, refreshToken, ...(idToken === undefined ? {} : { idToken }) };
 }

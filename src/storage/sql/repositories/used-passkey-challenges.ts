@@ -6,7 +6,7 @@ export const usedPasskeyChallengeQueries = {
   /**
    * One statement: of two answers racing with one ceremony, one inserts the row, the other finds
    * it there (ON CONFLICT, so PostgreSQL's transaction is not aborted). The key is expiry first
-   * (migration 0022): new rows go beside the last ones, not on a random page.
+   * (migration 0023): new rows go beside the last ones, not on a random page.
    */
   claim: (db: Db, challengeHash: Uint8Array, expiresAtMs: number) =>
     db

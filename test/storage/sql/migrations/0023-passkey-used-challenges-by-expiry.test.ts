@@ -22,21 +22,21 @@ async function migrateTo(db: Kysely<any>, name: string): Promise<void> {
 
 async function assertMigrated(store: Store & { db: Kysely<any> }): Promise<void> {
   // A challenge answered by the previous release, just before the upgrade.
-  await migrateTo(store.db, '0021-refresh-openid-login');
+  await migrateTo(store.db, '0022-code-id-token-claims');
   await store.db.insertInto('passkey_used_challenges').values({ challenge_hash: aSecretHash(1), expires_at_ms: t0Ms }).execute();
   await migrateToLatest(store.db);
   assert.equal(await store.usedPasskeyChallenges.claim(aSecretHash(1), t0Ms), false, 'still answered after the upgrade (SEC-170)');
   assert.equal(await store.usedPasskeyChallenges.claim(aSecretHash(2), t0Ms), true);
   // And back: both rows survive the down migration, keyed on the hash alone again.
-  await migrateTo(store.db, '0021-refresh-openid-login');
+  await migrateTo(store.db, '0022-code-id-token-claims');
   const rows = await store.db.selectFrom('passkey_used_challenges').select(['expires_at_ms']).execute();
   assert.equal(rows.length, 2);
   await migrateToLatest(store.db);
 }
 
-describe('migration 0022: answered passkey ceremonies keyed expiry first, the ones answered before the upgrade kept', () => {
+describe('migration 0023: answered passkey ceremonies keyed expiry first, the ones answered before the upgrade kept', () => {
   it('on SQLite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-0022-'));
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-0023-'));
     const store = await openSqliteStore(join(dir, 'db.sqlite'), { migrate: 'never' });
     try {
       await assertMigrated(store);
