@@ -1,13 +1,13 @@
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
-import type { RefreshTokenRecord, SessionWithUser, Store } from '../../core/ports.ts';
+import type { Client, RefreshTokenRecord, RefreshTokenWithSession, SessionWithUser, Store } from '../../core/ports.ts';
 import { migrateToLatest, type MigrationReport } from './migrate.ts';
 import { classifyPostgresError, isPostgresRetryable, isPostgresUnavailable } from './postgres-errors.ts';
-import { clientQueries } from './repositories/clients.ts';
-import { refreshTokenQueries, toRow } from './repositories/refresh-tokens.ts';
+import { clientQueries, toClient } from './repositories/clients.ts';
+import { refreshTokenQueries, refreshTokenWithSessionFromValues, toRow } from './repositories/refresh-tokens.ts';
 import { sessionQueries } from './repositories/sessions.ts';
 import { sessionWithUserFromValues } from './rows.ts';
-import type { Database } from './schema.ts';
+import type { ClientsTable, Database } from './schema.ts';
 import { createSqlStore } from './sql-store.ts';
 
 export interface PostgresPoolOptions {
@@ -154,6 +154,7 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
   };
   const hotStatements = {
     find_refresh_token: refreshTokenQueries.findById(db, ''),
+    find_refresh_token_with_session_tx: refreshTokenQueries.findWithSession(db, ''),
     mark_refresh_token_used: refreshTokenQueries.markUsed(db, '', 0, ''),
     insert_refresh_token: refreshTokenQueries.insert(db, toRow(sample)),
     find_session_with_user_tx: sessionQueries.findWithUser(db, ''),
@@ -163,23 +164,40 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
   for (const [name, query] of Object.entries(hotStatements)) preparedNames.set(query.compile().sql, `gatehouse_${name}`);
   preparedNames.set(refreshTokenQueries.rotatePostgres('', 0, toRow(sample)).compile(db).sql, 'gatehouse_rotate_refresh_token');
 
-  // The session check, the hot path: one named (server-side prepared) statement per connection,
-  // rows as arrays, no query building on every request.
-  const compiled = sessionQueries.findWithUser(db, '').compile();
+  // The hot reads outside transactions (the session check; the token endpoint's client lookup and
+  // the refresh grant's read): one named (server-side prepared) statement each, per connection,
+  // run on the pool directly, with no query building on every request.
+  const byId = <Row>(name: string, sql: string, rowMode?: 'array') => {
+    const query = { name: `gatehouse_${name}`, text: sql, ...(rowMode === undefined ? {} : { rowMode }) };
+    return async (id: string): Promise<Row | undefined> => {
+      try {
+        return (await pool.query({ ...query, values: [id] } as pg.QueryConfig)).rows[0] as Row | undefined;
+      } catch (error) {
+        return classifyPostgresError(error);
+      }
+    };
+  };
+  const sessionWithUserValues = byId<unknown[]>('find_session_with_user', sessionQueries.findWithUser(db, '').compile().sql, 'array');
+  const tokenWithSessionValues = byId<unknown[]>('find_refresh_token_with_session', refreshTokenQueries.findWithSession(db, '').compile().sql, 'array');
+  const clientRow = byId<ClientsTable>('find_client_direct', clientQueries.findById(db, '').compile().sql);
   const findSessionWithUser = async (id: string): Promise<SessionWithUser | null> => {
-    let result: pg.QueryArrayResult;
-    try {
-      result = await pool.query({ name: 'gatehouse_find_session_with_user', text: compiled.sql, values: [id], rowMode: 'array' });
-    } catch (error) {
-      return classifyPostgresError(error);
-    }
-    const values = result.rows[0];
+    const values = await sessionWithUserValues(id);
     return values === undefined ? null : sessionWithUserFromValues(values);
+  };
+  const findTokenWithSession = async (id: string): Promise<RefreshTokenWithSession | null> => {
+    const values = await tokenWithSessionValues(id);
+    return values === undefined ? null : refreshTokenWithSessionFromValues(values);
+  };
+  const findClient = async (id: string): Promise<Client | null> => {
+    const row = await clientRow(id);
+    return row === undefined ? null : toClient(row);
   };
 
   const poolUse = (): PostgresPoolUse => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolOptions.maxConnections });
   const store = createSqlStore(db, {
-    fastPaths: { outsideTransaction: { sessions: { findWithUser: findSessionWithUser } } },
+    fastPaths: {
+      outsideTransaction: { sessions: { findWithUser: findSessionWithUser }, refreshTokens: { findWithSession: findTokenWithSession }, clients: { findById: findClient } },
+    },
     ping: async () => {
       try {
         await pool.query('SELECT 1');
