@@ -38,6 +38,16 @@ export interface SigningKeyStore {
   deleteExpired(nowMs: number): Promise<number>;
 }
 
+/**
+ * The authentication an OpenID family's first ID token reported: every ID token issued on refresh
+ * repeats it (OIDC Core 12.2: `auth_time` is the original authentication's, not the refresh's).
+ */
+export interface OpenIdLogin {
+  authTimeMs: number;
+  acr: string | null;
+  amr: readonly string[];
+}
+
 /** One refresh token of a rotation family. Only the SHA-256 of its secret is stored. */
 export interface RefreshTokenRecord {
   id: string;
@@ -60,6 +70,8 @@ export interface RefreshTokenRecord {
    * to; every refresh must then carry a proof signed with that key. Null when not bound.
    */
   dpopJkt: string | null;
+  /** An OpenID family (the code flow with `openid`): the login its ID tokens report; null otherwise. Copied to every successor. */
+  openIdLogin: OpenIdLogin | null;
 }
 
 /** A refresh token with its session and the session's user, read together (`current` is null once the session is gone). */

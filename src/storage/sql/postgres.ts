@@ -158,6 +158,7 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
     usedAtMs: null,
     successorId: null,
     dpopJkt: null,
+    openIdLogin: null,
   };
   const hotStatements = {
     find_refresh_token: refreshTokenQueries.findById(db, ''),

@@ -17,7 +17,8 @@ import { userQueries } from './repositories/users.ts';
 import { sessionWithUserFromValues, toUser } from './rows.ts';
 import type { AuditTable, ClientsTable, Database, PasskeysTable, RefreshTokensTable, UsersTable } from './schema.ts';
 import { classifySqliteError } from './sqlite-errors.ts';
-import { createSqlStore, type SqlFastPaths } from './sql-store.ts';
+import { createSqlStore, mergeFastPaths, type SqlFastPaths } from './sql-store.ts';
+import { sqliteOpenIdFastPaths } from './sqlite-openid-statements.ts';
 import { startWalCheckpointer, type WalCheckpointer } from './sqlite-checkpointer.ts';
 import { placeholder, prepared, preparedPlain } from './sqlite-statements.ts';
 
@@ -232,9 +233,11 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
   // An in-memory database cannot be shared between connections; it reads through the writer.
   const reader = path === ':memory:' ? writer : openConnection(path, 'read-only');
   const checkpointer = path === ':memory:' || options.checkpoints !== 'worker' ? null : startWalCheckpointer(path, writer);
-  // The fast paths' transactions are the store's own, which exists only once they are built.
-  let storeTransaction: Store['transaction'] = () => Promise.reject(new Error('the SQLite store is not open yet'));
-  const { savepoint, ...fastPaths } = sqliteFastPaths(db, reader, writer, (work) => storeTransaction(work));
+  // The fast paths' transactions are the store's own (group commit), which exists only once they are built:
+  // a lone refresh rotation, and a lone code insert of the code flow (sqlite-openid-statements.ts), join it.
+  let grouped: Store['transaction'] | undefined;
+  const { savepoint, ...fastPaths } = sqliteFastPaths(db, reader, writer, (work) => (grouped as Store['transaction'])(work));
+  const openId = sqliteOpenIdFastPaths(db, reader, writer, (work) => (grouped as Store['transaction'])(work));
 
   const connections = reader === writer ? [writer] : [writer, reader];
   let dataVersion: StatementSync | undefined;
@@ -247,7 +250,7 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
     }
   };
   const store = createSqlStore(db, {
-    fastPaths,
+    fastPaths: mergeFastPaths(fastPaths, openId),
     groupCommit: { savepoint },
     ping: async () => {
       try {
@@ -262,6 +265,6 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
       await db.destroy();
     },
   });
-  storeTransaction = (work) => store.transaction(work);
+  grouped = (work) => store.transaction(work);
   return Object.assign(store, { db, connections, checkpointer, externalWrites });
 }

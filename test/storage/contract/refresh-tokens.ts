@@ -17,6 +17,7 @@ function aToken(id: string, overrides: Partial<RefreshTokenRecord> = {}): Refres
     usedAtMs: null,
     successorId: null,
     dpopJkt: null,
+    openIdLogin: null,
     ...overrides,
   };
 }
@@ -81,6 +82,17 @@ export function refreshTokensContract(open: OpenStore): void {
         const token = aToken('rt-dpop', { dpopJkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
         await run(store, (s) => s.refreshTokens.insert(token));
         assert.deepEqual(await run(store, (s) => s.refreshTokens.findById('rt-dpop')), token);
+      });
+
+      test('an OpenID family keeps its login (auth_time, acr, amr), on insert and through a rotation', async (store) => {
+        await withSession(store);
+        const openIdLogin = { authTimeMs: t0Ms - 5 * minuteMs, acr: 'urn:gatehouse:loa:2', amr: ['pwd', 'otp', 'mfa'] };
+        const token = aToken('rt-oidc', { scope: 'openid offline_access', openIdLogin });
+        await run(store, (s) => s.refreshTokens.insert(token));
+        assert.deepEqual(await run(store, (s) => s.refreshTokens.findById('rt-oidc')), token);
+        const successor = aToken('rt-oidc-2', { familyId: 'rt-oidc', scope: 'openid offline_access', openIdLogin: { authTimeMs: openIdLogin.authTimeMs, acr: null, amr: [] } });
+        assert.equal(await run(store, (s) => s.refreshTokens.rotate('rt-oidc', t0Ms + minuteMs, successor)), true);
+        assert.deepEqual(await run(store, (s) => s.refreshTokens.findById('rt-oidc-2')), successor);
       });
 
       test('markUsed marks an unused token once, pointing at its successor; a second call loses', async (store) => {

@@ -3,15 +3,16 @@ import { AuthError } from '../../errors.ts';
 import { parseSessionToken, secretMatches } from '../../sessions/session-token.ts';
 import { sessionHasEnded } from '../../sessions/validate-session.ts';
 import type { CoreDeps, RequestContext } from '../../deps.ts';
-import type { Client, RefreshTokenRecord, RefreshTokenWithSession, SessionWithUser } from '../../ports.ts';
+import type { Client, OpenIdLogin, RefreshTokenRecord, RefreshTokenWithSession, SessionWithUser } from '../../ports.ts';
 import { issueAccessToken, type TokenDeps } from '../issue-access-token.ts';
 import type { IssuedTokenPair } from '../issue-token-pair.ts';
 import { successorRefreshToken } from '../refresh-token-secret.ts';
 import { endSessions } from '../../sessions/end-sessions.ts';
 import type { VerifiedDpopProof } from '../../dpop/verify-dpop-proof.ts';
+import { issueIdToken } from '../../oauth-provider/issue-id-token.ts';
 
 type Outcome =
-  | { kind: 'issued'; current: SessionWithUser; scope: string; refreshToken: string }
+  | { kind: 'issued'; current: SessionWithUser; scope: string; openIdLogin: OpenIdLogin | null; refreshToken: string }
   | { kind: 'reuse'; familyId: string; sessionId: string; userId: string | null };
 
 const invalidGrant = (detail: string): AuthError => new AuthError('invalid_grant', { detail });
@@ -85,7 +86,7 @@ export async function refreshTokenGrant(
   if (record.usedAtMs === null) {
     // Before the rotation: a failed touch then fails the grant with nothing rotated.
     if (touchDue(current, nowMs)) await deps.store.sessions.touch(current.session.id, nowMs);
-    if (await deps.store.refreshTokens.rotate(record.id, nowMs, successorOf(record, nowMs))) outcome = { kind: 'issued', current, scope: record.scope, refreshToken: successor.token };
+    if (await deps.store.refreshTokens.rotate(record.id, nowMs, successorOf(record, nowMs))) outcome = { kind: 'issued', current, scope: record.scope, openIdLogin: record.openIdLogin, refreshToken: successor.token };
   }
 
   // Used already, or rotated meanwhile: settled on the latest rows, in one transaction.
@@ -94,7 +95,7 @@ export async function refreshTokenGrant(
     const { record, current } = verified(deps, client, parsed.secret, await tx.refreshTokens.findWithSession(parsed.id), proof, nowMs);
     const issueFor = async (refreshToken: string): Promise<Outcome> => {
       if (touchDue(current, nowMs)) await tx.sessions.touch(current.session.id, nowMs);
-      return { kind: 'issued', current, scope: record.scope, refreshToken };
+      return { kind: 'issued', current, scope: record.scope, openIdLogin: record.openIdLogin, refreshToken };
     };
     // The benign race: rotated moments ago, and its successor not used yet.
     const idempotent = async (usedAtMs: number): Promise<Outcome | null> => {
@@ -130,7 +131,8 @@ export async function refreshTokenGrant(
   if (outcome.kind === 'issued') {
     // Signed after the commit: the key ring reads outside the transaction.
     const access = await issueAccessToken(deps, { user: outcome.current.user, session: outcome.current.session, client, scope: outcome.scope, dpopJkt: proof?.jkt ?? null });
-    return { ...access, refreshToken: outcome.refreshToken };
+    const idToken = await refreshedIdToken(deps, client, outcome);
+    return { ...access, refreshToken: outcome.refreshToken, ...(idToken === null ? {} : { idToken }) };
   }
   // Reuse: revoke the family and its session, committed before the refusal is sent.
   await deps.store.transaction(async (tx) => {
@@ -141,6 +143,18 @@ export async function refreshTokenGrant(
     );
   });
   throw invalidGrant('This refresh token was already used; its whole family has been revoked.');
+}
+
+/**
+ * OIDC Core 12.2: an OpenID family's refresh answers a new ID token with the same `sub`, `aud`,
+ * `azp` and `sid`, the `auth_time`, `acr` and `amr` of the original authentication (kept on the
+ * family, not the session's latest), and no `nonce` (it belonged to the authorization request).
+ * Families without `openid`, and those from before their login was kept, get none.
+ */
+async function refreshedIdToken(deps: CoreDeps & TokenDeps, client: Client, outcome: { current: SessionWithUser; scope: string; openIdLogin: OpenIdLogin | null }): Promise<string | null> {
+  const login = outcome.openIdLogin;
+  if (login === null || !outcome.scope.split(' ').includes('openid')) return null;
+  return issueIdToken(deps, { client, userId: outcome.current.user.id, sessionId: outcome.current.session.id, authTimeMs: login.authTimeMs, nonce: null, amr: login.amr, acr: login.acr });
 }
 
 function successorRecord(record: RefreshTokenRecord, successor: { id: string; secretHash: Uint8Array }, nowMs: number, idleTtlMs: number): RefreshTokenRecord {
@@ -157,5 +171,6 @@ function successorRecord(record: RefreshTokenRecord, successor: { id: string; se
     usedAtMs: null,
     successorId: null,
     dpopJkt: record.dpopJkt,
+    openIdLogin: record.openIdLogin,
   };
 }

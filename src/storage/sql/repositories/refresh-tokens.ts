@@ -17,7 +17,13 @@ export const refreshTokenColumns = [
   'used_at_ms',
   'successor_id',
   'dpop_jkt',
+  'login_auth_time_ms',
+  'login_acr',
+  'login_amr',
 ] as const satisfies readonly (keyof RefreshTokensTable)[];
+// Every column named above: a column added to the table and not here fails to compile.
+const everyColumn: Exclude<keyof RefreshTokensTable, (typeof refreshTokenColumns)[number]> extends never ? true : never = true;
+void everyColumn;
 
 export function toRecord(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
   return {
@@ -33,6 +39,8 @@ export function toRecord(row: Selectable<RefreshTokensTable>): RefreshTokenRecor
     usedAtMs: msOrNull(row.used_at_ms),
     successorId: row.successor_id,
     dpopJkt: row.dpop_jkt,
+    openIdLogin:
+      row.login_auth_time_ms === null ? null : { authTimeMs: ms(row.login_auth_time_ms), acr: row.login_acr, amr: (row.login_amr ?? '').split(' ').filter((m) => m !== '') },
   };
 }
 
@@ -50,6 +58,9 @@ export function toRow(token: RefreshTokenRecord): RefreshTokensTable {
     used_at_ms: token.usedAtMs,
     successor_id: token.successorId,
     dpop_jkt: token.dpopJkt,
+    login_auth_time_ms: token.openIdLogin?.authTimeMs ?? null,
+    login_acr: token.openIdLogin?.acr ?? null,
+    login_amr: token.openIdLogin === null ? null : token.openIdLogin.amr.join(' '),
   };
 }
 
@@ -89,7 +100,7 @@ export const refreshTokenQueries = {
    * PostgreSQL does not infer their types from the target columns through a SELECT.
    */
   rotatePostgres: (id: string, usedAtMs: number, s: RefreshTokensTable) =>
-    sql`WITH used AS (UPDATE refresh_tokens SET used_at_ms = ${usedAtMs}::bigint, successor_id = ${s.id}::text WHERE id = ${id}::text AND used_at_ms IS NULL RETURNING id) INSERT INTO refresh_tokens (id, family_id, session_id, client_id, secret_hash, scope, created_at_ms, idle_expires_at_ms, family_expires_at_ms, used_at_ms, successor_id, dpop_jkt) SELECT ${s.id}::text, ${s.family_id}::text, ${s.session_id}::text, ${s.client_id}::text, ${s.secret_hash}::bytea, ${s.scope}::text, ${s.created_at_ms}::bigint, ${s.idle_expires_at_ms}::bigint, ${s.family_expires_at_ms}::bigint, ${s.used_at_ms}::bigint, ${s.successor_id}::text, ${s.dpop_jkt}::text FROM used`,
+    sql`WITH used AS (UPDATE refresh_tokens SET used_at_ms = ${usedAtMs}::bigint, successor_id = ${s.id}::text WHERE id = ${id}::text AND used_at_ms IS NULL RETURNING id) INSERT INTO refresh_tokens (id, family_id, session_id, client_id, secret_hash, scope, created_at_ms, idle_expires_at_ms, family_expires_at_ms, used_at_ms, successor_id, dpop_jkt, login_auth_time_ms, login_acr, login_amr) SELECT ${s.id}::text, ${s.family_id}::text, ${s.session_id}::text, ${s.client_id}::text, ${s.secret_hash}::bytea, ${s.scope}::text, ${s.created_at_ms}::bigint, ${s.idle_expires_at_ms}::bigint, ${s.family_expires_at_ms}::bigint, ${s.used_at_ms}::bigint, ${s.successor_id}::text, ${s.dpop_jkt}::text, ${s.login_auth_time_ms}::bigint, ${s.login_acr}::text, ${s.login_amr}::text FROM used`,
 };
 
 /** Refresh tokens over kysely. */
