@@ -223,7 +223,7 @@ export interface PasskeysTable {
   last_used_at_ms: number | null;
 }
 
-/** Answered passkey challenges (core/passkeys/ceremony.ts), kept until the challenge would have expired. */
+/** Answered passkey ceremonies (core/passkeys/ceremony.ts), keyed on (expires_at_ms, challenge_hash) since migration 0023, kept until the challenge would have expired. */
 export interface PasskeyUsedChallengesTable {
   challenge_hash: Uint8Array;
   expires_at_ms: number;
