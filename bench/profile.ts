@@ -13,8 +13,11 @@ import type { LoadOptions } from './load/autocannon.ts';
  * gatehouse.ts under `node --cpu-prof` (pinned as in `npm run bench`), loads it, stops it
  * cleanly so V8 writes the profile, and prints the top self-time and inclusive-time functions.
  *
- *   node bench/profile.ts [--scenario session-check|forward-auth|login|refresh|code-flow|hello] [--duration 10] [--top 25]
+ *   node bench/profile.ts [--scenario session-check|forward-auth|login|refresh|code-flow|hello] [--duration 10] [--top 25] [--rate 6000]
  *
+ * `--rate` holds the load at that many requests per second (HTTP scenarios): two profiles taken
+ * at the same rate batch alike, so their CPU per request compares (unthrottled, a slower server
+ * batches more requests per event-loop turn, and its per-request costs look smaller).
  * `hello` profiles the fastify hello-world baseline the same way, to compare against.
  *
  * The .cpuprofile stays in bench/results/profiles/ (open it in Chrome DevTools for the flame chart).
@@ -25,15 +28,17 @@ const { values: flags } = parseArgs({
     scenario: { type: 'string', default: 'session-check' },
     duration: { type: 'string', default: '10' },
     top: { type: 'string', default: '25' },
+    rate: { type: 'string' },
   },
 });
 const scenario = flags.scenario;
 if (scenario !== 'session-check' && scenario !== 'forward-auth' && scenario !== 'login' && scenario !== 'refresh' && scenario !== 'hello' && scenario !== 'code-flow') {
-  console.error('usage: node bench/profile.ts [--scenario session-check|forward-auth|login|refresh|code-flow|hello] [--duration 10] [--top 25]');
+  console.error('usage: node bench/profile.ts [--scenario session-check|forward-auth|login|refresh|code-flow|hello] [--duration 10] [--top 25] [--rate 6000]');
   process.exit(2);
 }
 const durationSeconds = Number(flags.duration);
 const top = Number(flags.top);
+const overallRate = flags.rate === undefined ? undefined : Number(flags.rate);
 
 async function main(): Promise<void> {
   const pinning = detectPinning();
@@ -90,7 +95,7 @@ async function main(): Promise<void> {
       const cpu = after.userMicros - before.userMicros + after.systemMicros - before.systemMicros;
       console.log(`  ${(result.flows / result.elapsedSeconds).toFixed(0)} flows/s under the profiler, ${result.errors} failed; server CPU per flow: ${(cpu / Math.max(1, result.flows)).toFixed(1)} us`);
     } else {
-      const summary = await runLoad(pinning.loadCore, { ...load, durationSeconds });
+      const summary = await runLoad(pinning.loadCore, { ...load, durationSeconds, ...(overallRate === undefined ? {} : { overallRate }) });
       const after = await server.cpu();
       window = { fromMicros: before.monotonicMicros, toMicros: after.monotonicMicros };
       console.log(

@@ -303,7 +303,12 @@ async function main(): Promise<number> {
       const keys = new Set(pairs.filter((p) => !extra || needsMore(p)).flatMap((p) => [p.baselineKey, p.key]));
       console.log(warmUp ? '\nwarm-up (discarded)' : extra ? `\nextra round ${round} (runs were contended)` : `\nround ${round} of ${runCount}`);
       const roundStartedAt = Date.now();
-      for (const benchmark of benchmarks.filter((b) => keys.has(b.key))) {
+      // Every other round runs the list backwards, so no subject always runs right after (or
+      // before) its baseline: an effect of the order on a shared machine (a load generator just
+      // started, a server that just idled) then falls on both sides of a ratio alike instead of
+      // showing up as a cost of one of them.
+      const inRound = benchmarks.filter((b) => keys.has(b.key));
+      for (const benchmark of round % 2 === 0 ? inRound : inRound.reverse()) {
         const sample: Sample = { round, warmUp, ...(await benchmark.measure(warmUp ? warmupSeconds : durationSeconds)) };
         samples.get(benchmark.key)?.push(sample);
         console.log(describeSample(benchmark, sample));

@@ -21,6 +21,8 @@ export interface LoadOptions {
    * connections so the pool never runs dry.
    */
   refreshChain?: { clientId: string; tokens: string[] };
+  /** Requests per second over all connections; unset, as fast as the server answers. */
+  overallRate?: number;
 }
 
 export interface LoadSummary {
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
     connections: options.connections,
     duration: options.durationSeconds,
     requests: [request],
+    ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
   };
   const cpuBefore = cpuTimes();
   const wallBefore = performance.now();

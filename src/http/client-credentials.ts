@@ -30,8 +30,8 @@ function assertionSubject(assertion: string): string {
  * The credentials a client presents: HTTP Basic (client_secret_basic), the body
  * (client_secret_post, or a public client's id alone), or a signed assertion (private_key_jwt,
  * RFC 7523). One method per request: a secret beside Basic, or an assertion beside either, is
- * `invalid_client` (RFC 6749 2.3). Which method the client is registered for is checked by
- * core/clients/authenticate-client.ts.
+ * `invalid_client` (RFC 6749 2.3). The method used is named in the answer; whether it is the one
+ * the client registered is checked by core/clients/authenticate-client.ts.
  *
  * @example
  * const client = await authenticateClient(deps, clientCredentials(request, request.body));
@@ -44,12 +44,12 @@ export function clientCredentials(request: FastifyRequest, body: FormBody): Clie
     if (assertionType !== jwtBearerAssertionType || !body.client_assertion) throw new AuthError('invalid_client', { detail: `client_assertion_type is ${jwtBearerAssertionType}, with a client_assertion.` });
     const subject = assertionSubject(body.client_assertion);
     if (body.client_id !== undefined && body.client_id !== subject) throw new AuthError('invalid_client', { detail: 'client_id and the assertion name different clients.' });
-    return { clientId: subject, clientAssertion: body.client_assertion };
+    return { method: 'private_key_jwt', clientId: subject, clientAssertion: body.client_assertion };
   }
   if (basic !== null) {
     if (body.client_secret !== undefined) throw new AuthError('invalid_client');
-    return basic;
+    return { method: 'client_secret_basic', ...basic };
   }
   if (body.client_id === undefined || body.client_id === '') throw new AuthError('invalid_client', { detail: 'client_id is required.' });
-  return { clientId: body.client_id, ...(body.client_secret === undefined ? {} : { clientSecret: body.client_secret }) };
+  return body.client_secret === undefined ? { method: 'none', clientId: body.client_id } : { method: 'client_secret_post', clientId: body.client_id, clientSecret: body.client_secret };
 }

@@ -65,7 +65,8 @@ export function createForwardedUrlReader(trustedProxies: readonly string[]): For
     if (uri === undefined || !uri.startsWith('/') || uri.startsWith('//') || uri.length > 4096 || /[\\\s\u0000-\u001f\u007f]/.test(uri)) return null;
     try {
       const url = new URL(`${proto}://${host}${uri}`);
-      url.hash = '';
+      // The setter re-serialises the whole URL: only when there is a fragment to drop.
+      if (uri.includes('#')) url.hash = '';
       return url;
     } catch {
       return null;

@@ -55,9 +55,11 @@ export function readSessionToken(request: FastifyRequest): string | undefined {
   return request.cookies[request.server.sessionCookie.name];
 }
 
-export async function currentSession(deps: CoreDeps, request: FastifyRequest): Promise<SessionWithUser | null> {
+// Not async: the check's own promise is handed on, one promise and one microtask fewer on every
+// authenticated request.
+export function currentSession(deps: CoreDeps, request: FastifyRequest): Promise<SessionWithUser | null> {
   const token = readSessionToken(request);
-  return token === undefined ? null : validateSession(deps, token);
+  return token === undefined ? Promise.resolve(null) : validateSession(deps, token);
 }
 
 export async function requireSession(deps: CoreDeps, request: FastifyRequest): Promise<SessionWithUser> {

@@ -1,4 +1,5 @@
 import type { AuditEvent, Store } from '../core/ports.ts';
+import { overlayStore, wrapRepositories, type RepositoryWrappers } from '../core/lazy-store.ts';
 import type { Metrics } from './metrics.ts';
 
 /** A login method as a bounded label: `password + totp` -> `password+totp`, `passkey hwk user mfa` -> `passkey`. */
@@ -50,16 +51,18 @@ function count(metrics: Metrics, event: AuditEvent): void {
  * written: every way to log in audits, so none is missed. Only applied when metrics are on.
  */
 export function withMetrics(store: Store, metrics: Metrics): Store {
-  const decorate = (inner: Store): Store => ({
-    ...inner,
-    audit: {
-      ...inner.audit,
+  const counting: RepositoryWrappers = {
+    audit: (audit) => ({
+      ...audit,
       async append(event: AuditEvent) {
-        await inner.audit.append(event);
+        await audit.append(event);
         count(metrics, event);
       },
-    },
-    transaction: <T>(work: (tx: Store) => Promise<T>): Promise<T> => inner.transaction((tx) => work(decorate(tx))),
-  });
-  return decorate(store);
+    }),
+  };
+  const inTransaction = (tx: Store): Store => {
+    const counted = overlayStore(tx, counting, (work) => work(counted));
+    return counted;
+  };
+  return { ...store, ...wrapRepositories(store, counting), transaction: (work) => store.transaction((tx) => work(inTransaction(tx))) };
 }

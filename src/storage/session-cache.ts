@@ -1,4 +1,5 @@
 import type { Clock, SessionWithUser, Store } from '../core/ports.ts';
+import { overlayStore, wrapRepositories, type RepositoryWrappers } from '../core/lazy-store.ts';
 
 export interface SessionCacheOptions {
   /** How long a looked-up session is served from memory: the bound on how stale another instance may be. At most 1000. */
@@ -92,14 +93,20 @@ export function withSessionCache(store: Store, options: SessionCacheOptions): St
   };
 
   // Writes inside a transaction clear at once and once more after the commit (or rollback).
-  const clearingStore = (target: Store): Store => ({
-    ...target,
-    users: clearingOnWrites(target.users, harmless.users, clear),
-    sessions: clearingOnWrites(target.sessions, harmless.sessions, clear),
-    revocations: clearingOnWrites(target.revocations, harmless.revocations, clear),
-    transaction: <T>(work: (tx: Store) => Promise<T>): Promise<T> => target.transaction((tx) => work(clearingStore(tx))).finally(clear),
-  });
-  const root = clearingStore(store);
+  const clearing: RepositoryWrappers = {
+    users: (users) => clearingOnWrites(users, harmless.users, clear),
+    sessions: (sessions) => clearingOnWrites(sessions, harmless.sessions, clear),
+    revocations: (revocations) => clearingOnWrites(revocations, harmless.revocations, clear),
+  };
+  const inTransaction = (tx: Store): Store => {
+    const wrapped = overlayStore(tx, clearing, (work) => work(wrapped));
+    return wrapped;
+  };
+  const root: Store = {
+    ...store,
+    ...wrapRepositories(store, clearing),
+    transaction: <T>(work: (tx: Store) => Promise<T>): Promise<T> => store.transaction((tx) => work(inTransaction(tx))).finally(clear),
+  };
 
   return {
     ...root,

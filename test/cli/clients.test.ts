@@ -36,8 +36,8 @@ describe('gatehouse clients (no server running)', { timeout: 180_000 }, () => {
     const store = await openSqliteStore(temp.database, { migrate: 'never' });
     try {
       const core = await createTestCore({ store });
-      assert.equal((await authenticateClient(core, { clientId: id, clientSecret: secret })).name, 'Billing backend');
-      await assert.rejects(authenticateClient(core, { clientId: id, clientSecret: secretHash }), { code: 'invalid_client' }, 'the stored hash is not a credential');
+      assert.equal((await authenticateClient(core, { method: 'client_secret_basic', clientId: id, clientSecret: secret })).name, 'Billing backend');
+      await assert.rejects(authenticateClient(core, { method: 'client_secret_basic', clientId: id, clientSecret: secretHash }), { code: 'invalid_client' }, 'the stored hash is not a credential');
       const stored = await store.clients.findById(id);
       assert.equal(stored?.secretHash, secretHash);
       assert.ok(!JSON.stringify(stored).includes(secret), 'the database holds the secret itself');
@@ -128,7 +128,7 @@ describe('gatehouse clients (no server running)', { timeout: 180_000 }, () => {
           id: 'notes', name: 'Notes', type: 'confidential', secretHash: null, grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
           audience: 'https://api.notes.example.com', refreshTokenDelivery: 'body', redirectUris: ['https://notes.example.com/cb', 'http://127.0.0.1:8080/cb'],
           postLogoutRedirectUris: ['https://notes.example.com/bye'], backchannelLogoutUri: 'https://notes.example.com/backchannel', scopes: ['notes:read', 'notes:write'],
-          skipConsent: true, requirePkce: true, requirePar: true, requireDpop: true, tokenEndpointAuthMethod: 'client_secret_post', jwksUri: null, jwks: null,
+          skipConsent: true, requirePkce: true, requirePar: true, requireDpop: true, tokenEndpointAuthMethod: 'client_secret_post', acceptsEitherSecretMethod: false, jwksUri: null, jwks: null,
           idTokenSignedResponseAlg: 'ES256', createdAtMs: 0,
         },
       );

@@ -180,8 +180,12 @@ describe('OpenID Basic OP plan, ported', () => {
     assert.equal(claims['acr'], 'urn:gatehouse:loa:1');
   });
 
-  it('oidcc-claims-essential: a claims request does not make the request fail', async () => {
+  it('oidcc-claims-essential: a claims request does not make the request fail; name, asked as essential, comes in UserInfo (and in the ID token when asked there)', async () => {
     await flow({ claims: JSON.stringify({ userinfo: { name: { essential: true } } }) });
+    // The module warns when the essential claim is missing; here the profile scope covers it.
+    const { tokens, claims } = await flow({ scope: 'openid profile', claims: JSON.stringify({ userinfo: { name: { essential: true } }, id_token: { name: { essential: true } } }) });
+    assert.equal((await client.fetchUserInfo(rp, tokens.access_token, claims.sub)).name, 'Ada Lovelace');
+    assert.equal(claims.name, 'Ada Lovelace');
   });
 
   it('oidcc-codereuse: a code works once', async () => {
@@ -233,10 +237,14 @@ describe('OpenID Basic OP plan, ported', () => {
     assert.equal(redirected(await browser.authorize(url, { credentials })).searchParams.get('error'), 'invalid_request');
   });
 
-  it('oidcc-refresh-token: offline_access gives a refresh token that rotates and whose access token works', async () => {
+  it('oidcc-refresh-token: offline_access gives a refresh token that rotates and whose access token works; its ID token keeps iss, sub, aud, azp and auth_time', async () => {
     const { tokens, claims } = await flow({ scope: 'openid email offline_access' });
     const refreshed = await client.refreshTokenGrant(rp, tokens.refresh_token!);
     assert.notEqual(refreshed.refresh_token, tokens.refresh_token);
+    // The module's checks on an ID token in the refresh response (OIDC Core 12.2), after openid-client validated it.
+    const renewed = refreshed.claims() ?? assert.fail('an ID token on refresh');
+    for (const claim of ['iss', 'sub', 'aud', 'azp', 'auth_time', 'sid'] as const) assert.deepEqual(renewed[claim], claims[claim], claim);
+    assert.equal(renewed.nonce, undefined);
     assert.equal((await client.fetchUserInfo(rp, refreshed.access_token, claims.sub)).email, 'conformance@example.com');
     const { tokens: withoutOffline } = await flow({ scope: 'openid' });
     assert.equal(withoutOffline.refresh_token, undefined, 'no offline_access, no refresh token');

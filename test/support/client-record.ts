@@ -19,6 +19,8 @@ export function clientRecord(basics: ClientBasics, overrides: Partial<Client> = 
     requirePar: false,
     requireDpop: false,
     tokenEndpointAuthMethod: basics.type === 'public' ? 'none' : 'client_secret_basic',
+    // As createClient registers it; a client from before migration 0020 overrides it with true.
+    acceptsEitherSecretMethod: false,
     jwksUri: null,
     jwks: null,
     idTokenSignedResponseAlg: 'RS256',

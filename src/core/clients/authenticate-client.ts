@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { hashSecret } from '../sessions/session-token.ts';
 import { AuthError } from '../errors.ts';
 import type { CoreDeps } from '../deps.ts';
-import type { Client } from '../ports.ts';
+import type { Client, TokenEndpointAuthMethod } from '../ports.ts';
 import { verifyClientAssertion, type ClientAssertionDeps } from './verify-client-assertion.ts';
 
 // Generated secrets are 43 characters; anything this long cannot be one, so it is refused
@@ -10,6 +10,11 @@ import { verifyClientAssertion, type ClientAssertionDeps } from './verify-client
 const maxClientSecretLength = 256;
 
 export interface ClientCredentials {
+  /**
+   * How the request carried them: `client_secret_basic` (HTTP Basic), `client_secret_post` (the
+   * secret in the body), `private_key_jwt` (an assertion) or `none` (the id alone).
+   */
+  method: TokenEndpointAuthMethod;
   clientId: string;
   /** Absent for a public client. An empty string counts as a secret presented (and wrong). */
   clientSecret?: string;
@@ -32,10 +37,32 @@ export interface ClientCredentials {
  * A private_key_jwt client presents `clientAssertion` instead (verify-client-assertion.ts); that
  * needs `issuer` (and `clientJwks` for keys at a jwks_uri) in `deps`.
  *
+ * The client must use the method it registered (`tokenEndpointAuthMethod`, OpenID Connect
+ * Registration §2): a client_secret_basic client that posts its secret in the body, or the
+ * reverse, is refused (docs/security.md SEC-208), so a secret registered to travel only in a
+ * header is never accepted from a body, where it ends up in request logs and form captures.
+ * Clients registered before this was enforced accept either secret method
+ * (`acceptsEitherSecretMethod`, migration 0020). The method is checked after the credential
+ * itself, so the refusal tells only the client's holder which method it registered.
+ *
  * @example
- * const client = await authenticateClient(deps, { clientId: 'billing', clientSecret: presentedSecret });
+ * const client = await authenticateClient(deps, { method: 'client_secret_basic', clientId: 'billing', clientSecret: presentedSecret });
  */
 export async function authenticateClient(deps: CoreDeps & Partial<Pick<ClientAssertionDeps, 'issuer' | 'clientJwks'>>, credentials: ClientCredentials): Promise<Client> {
+  return assertRegisteredMethod(await authenticatedClient(deps, credentials), credentials.method);
+}
+
+const secretMethods: readonly TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
+
+/** The client, if it authenticated with the method it registered (SEC-208). */
+function assertRegisteredMethod(client: Client, presented: TokenEndpointAuthMethod): Client {
+  const registered = client.tokenEndpointAuthMethod;
+  const leeway = client.acceptsEitherSecretMethod && secretMethods.includes(registered) && secretMethods.includes(presented);
+  if (presented !== registered && !leeway) throw new AuthError('invalid_client', { detail: `This client is registered for ${registered} at the token endpoint; it authenticated with ${presented}.` });
+  return client;
+}
+
+async function authenticatedClient(deps: CoreDeps & Partial<Pick<ClientAssertionDeps, 'issuer' | 'clientJwks'>>, credentials: ClientCredentials): Promise<Client> {
   const { clientId, clientSecret, clientAssertion } = credentials;
   if (clientAssertion !== undefined) {
     // A signed assertion is the only credential then: never also a secret.

@@ -45,6 +45,7 @@ export function toClientView(client: Client): ClientView {
     requirePar: client.requirePar,
     requireDpop: client.requireDpop,
     tokenEndpointAuthMethod: client.tokenEndpointAuthMethod,
+    acceptsEitherSecretMethod: client.acceptsEitherSecretMethod,
     jwksUri: client.jwksUri,
     // Public keys only (parseClientJwks refuses private members), so they may be shown.
     jwks: client.jwks === null ? null : { keys: client.jwks.keys.map((key) => ({ ...key })) },

@@ -87,6 +87,8 @@ function validated(input: NewClient): Omit<Client, 'id' | 'secretHash' | 'create
     requirePar: input.requirePar === true,
     requireDpop: input.requireDpop === true,
     tokenEndpointAuthMethod,
+    // Enforced from registration on: only clients that predate enforcement keep the leeway.
+    acceptsEitherSecretMethod: false,
     jwksUri: input.jwksUri ?? null,
     jwks,
     idTokenSignedResponseAlg,

@@ -48,7 +48,14 @@ export interface Client {
   requirePar: boolean;
   /** Tokens only bound to a DPoP key (RFC 9449). */
   requireDpop: boolean;
+  /** How it must authenticate at the token, revocation, introspection and PAR endpoints; another method is `invalid_client`. */
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /**
+   * Registered before the method was enforced (migration 0020): a secret in HTTP Basic or in the
+   * body is accepted, whichever of client_secret_basic and client_secret_post is registered, as it
+   * always was for such clients. False for every client registered since.
+   */
+  acceptsEitherSecretMethod: boolean;
   /** private_key_jwt: where its public keys are published, or null. */
   jwksUri: string | null;
   /** private_key_jwt: its public keys, inline, or null. */

@@ -29,7 +29,8 @@ export function openIdConfiguration(features: EnabledTokenFeatures): Record<stri
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [...idTokenSigningAlgorithms],
     claims_supported: claimsSupported,
-    claims_parameter_supported: false,
+    // OIDC Core §5.5: standard claims asked for one by one, within the granted scopes (claims-request.ts).
+    claims_parameter_supported: true,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
     acr_values_supported: [acrOf([]), acrOf(['mfa'])],

@@ -26,9 +26,10 @@ export function hashAuthorizationCode(code: string): Uint8Array {
  */
 export async function issueAuthorizationCode(deps: Pick<CoreDeps, 'store' | 'clock' | 'random' | 'trace'>, params: AuthorizationParams, current: SessionWithUser): Promise<string> {
   const code = Buffer.from(deps.random.bytes(codeBytes)).toString('base64url');
+  const codeHash = hashAuthorizationCode(code);
   const nowMs = deps.clock.nowMs();
   await deps.store.authorizationCodes.insert({
-    codeHash: hashAuthorizationCode(code),
+    codeHash,
     clientId: params.clientId,
     userId: current.user.id,
     sessionId: current.session.id,
@@ -39,6 +40,7 @@ export async function issueAuthorizationCode(deps: Pick<CoreDeps, 'store' | 'clo
     authTimeMs: current.session.authTimeMs,
     amr: [...current.session.amr],
     acr: acrOf(current.session.amr),
+    idTokenClaims: params.idTokenClaims ?? [],
     createdAtMs: nowMs,
     expiresAtMs: nowMs + authorizationCodeTtlMs,
     usedAtMs: null,
@@ -46,12 +48,13 @@ export async function issueAuthorizationCode(deps: Pick<CoreDeps, 'store' | 'clo
     accessTokenJti: null,
     accessTokenExpiresAtMs: null,
   });
-  deps.trace?.step({
+  if (deps.trace?.recording !== true) return code;
+  deps.trace.step({
     kind: 'oauth',
     title: `Authorization code issued to ${params.clientId}`,
     outcome: 'info',
     detail: {
-      code: `${hashReference(hashAuthorizationCode(code))} (stored hashed; 60 s, one exchange)`,
+      code: `${hashReference(codeHash)} (stored hashed; 60 s, one exchange)`,
       clientId: params.clientId,
       redirectUri: params.redirectUri,
       scope: params.scope,

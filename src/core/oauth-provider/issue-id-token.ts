@@ -15,6 +15,8 @@ export interface IdTokenInput {
   nonce: string | null;
   amr: readonly string[];
   acr: string | null;
+  /** User claims asked for in the ID token (`claims` parameter) and granted: see claims-request.ts. */
+  userClaims?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -46,6 +48,8 @@ export async function issueIdToken(
   if (input.nonce !== null) claims['nonce'] = input.nonce;
   if (input.acr !== null) claims['acr'] = input.acr;
   if (input.amr.length > 0) claims['amr'] = [...input.amr];
-  deps.trace?.step({ kind: 'jwt', title: `ID token issued to ${input.client.id}`, outcome: 'info', detail: { header: { alg, kid, typ: 'JWT' }, claims: claims as { [key: string]: TraceValue } }, teach: 'oidc-id-token-issued' });
+  // Added last, so a user claim can never stand in for a protocol claim above.
+  for (const [name, value] of Object.entries(input.userClaims ?? {})) if (!(name in claims)) claims[name] = value;
+  if (deps.trace?.recording === true) deps.trace.step({ kind: 'jwt', title: `ID token issued to ${input.client.id}`, outcome: 'info', detail: { header: { alg, kid, typ: 'JWT' }, claims: claims as { [key: string]: TraceValue } }, teach: 'oidc-id-token-issued' });
   return signJwt({ alg, kid, typ: 'JWT' }, claims, privateKey);
 }

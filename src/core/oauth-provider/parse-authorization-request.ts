@@ -1,5 +1,6 @@
 import type { AuthorizationParams, Client, ClientStore } from '../ports.ts';
 import { isS256Challenge } from './pkce.ts';
+import { parseClaimsRequest } from './claims-request.ts';
 import { allowedScopes } from './scopes.ts';
 
 /** Where an error (or a code) goes once the redirect URI matched one the client registered. */
@@ -65,7 +66,7 @@ export async function parseAuthorizationRequest(clients: Pick<ClientStore, 'find
 
   const values: Record<string, string | null> = {};
   let repeated: string | null = null;
-  for (const name of ['response_type', 'response_mode', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint', 'id_token_hint', 'ui_locales', 'acr_values', 'request', 'request_uri']) {
+  for (const name of ['response_type', 'response_mode', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint', 'id_token_hint', 'ui_locales', 'acr_values', 'claims', 'request', 'request_uri']) {
     const value = single(raw, name);
     if (value === 'repeated' || (value !== null && value.length > maxValueLength)) repeated ??= name;
     values[name] = value === 'repeated' ? null : value;
@@ -117,6 +118,11 @@ export async function parseAuthorizationRequest(clients: Pick<ClientStore, 'find
     maxAgeSeconds = Number(rawMaxAge);
   }
 
+  // OIDC Core §5.5: standard claims asked for one by one; malformed JSON is the client's error.
+  const claimsText = values['claims'] ?? null;
+  const claims = claimsText === null ? null : parseClaimsRequest(claimsText);
+  if (claims === 'invalid') return fail('invalid_request', 'claims is a JSON object whose id_token and userinfo members name claims, each null or an object (OIDC Core 5.5).');
+
   return {
     kind: 'ok',
     client,
@@ -134,6 +140,7 @@ export async function parseAuthorizationRequest(clients: Pick<ClientStore, 'find
       idTokenHint: values['id_token_hint'] ?? null,
       uiLocales: values['ui_locales'] ?? null,
       acrValues: values['acr_values'] ?? null,
+      ...(claims === null || claims.idToken.length === 0 ? {} : { idTokenClaims: claims.idToken }),
     },
   };
 }

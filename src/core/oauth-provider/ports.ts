@@ -1,5 +1,13 @@
 /** The storage ports of the OpenID Provider: pending authorization requests, codes, consents, and which apps a session reached. */
 
+/** The standard claims an authorization request asked for individually (`claims`, OIDC Core §5.5; claims-request.ts). */
+export interface ClaimsRequest {
+  /** Claims for the ID token, in the order asked. */
+  idToken: string[];
+  /** Claims for the UserInfo answer. */
+  userinfo: string[];
+}
+
 /** The parameters of an authorization request, once checked (see parse-authorization-request.ts). */
 export interface AuthorizationParams {
   clientId: string;
@@ -17,6 +25,12 @@ export interface AuthorizationParams {
   idTokenHint: string | null;
   uiLocales: string | null;
   acrValues: string | null;
+  /**
+   * Claims asked for in the ID token through the `claims` parameter, released when the user has
+   * them and the granted scopes cover them. Absent when none were asked (and for requests that
+   * were waiting before the parameter was supported).
+   */
+  idTokenClaims?: string[];
 }
 
 /**
@@ -55,6 +69,8 @@ export interface AuthorizationCodeRecord {
   authTimeMs: number;
   amr: string[];
   acr: string | null;
+  /** Claims the request asked for in the ID token (`claims` parameter); empty when none. */
+  idTokenClaims: string[];
   createdAtMs: number;
   expiresAtMs: number;
   /** Set at the first exchange; a second exchange finds it set and revokes what the first one issued. */
@@ -65,13 +81,21 @@ export interface AuthorizationCodeRecord {
   accessTokenExpiresAtMs: number | null;
 }
 
+/** What the first exchange of a code issues, recorded when the code is spent. */
+export interface CodeExchangeIssue {
+  refreshFamilyId: string | null;
+  accessTokenJti: string;
+  accessTokenExpiresAtMs: number;
+}
+
 export interface AuthorizationCodeStore {
   insert(code: AuthorizationCodeRecord): Promise<void>;
   findByHash(codeHash: Uint8Array): Promise<AuthorizationCodeRecord | null>;
-  /** Marks it used, only if it is still unused: false when another exchange won. */
-  markUsed(codeHash: Uint8Array, usedAtMs: number): Promise<boolean>;
-  /** Records what the first exchange issued. */
-  recordIssued(codeHash: Uint8Array, issued: { refreshFamilyId: string | null; accessTokenJti: string; accessTokenExpiresAtMs: number }): Promise<void>;
+  /**
+   * Spends the code, only if it is still unused, and records in the same write what this
+   * exchange issues (so a second use can revoke it): false when another exchange won.
+   */
+  consume(codeHash: Uint8Array, usedAtMs: number, issued: CodeExchangeIssue): Promise<boolean>;
   /** Drops codes whose record is no longer needed (`keepUntilMs` <= now); see authorization-code.ts. */
   deleteExpired(nowMs: number): Promise<number>;
 }
@@ -108,8 +132,17 @@ export interface SessionClient {
   expiresAtMs: number;
 }
 
+/**
+ * `lastIssuedAtMs` is refreshed when it is at least this much older than a new issue: an app
+ * that exchanges codes all day under one session does not rewrite its row every time.
+ */
+export const sessionClientRefreshMs = 60_000;
+
 export interface SessionClientStore {
-  /** Records (or refreshes `lastIssuedAtMs` of) the pair. */
+  /**
+   * Records the pair; when it is already recorded, refreshes `lastIssuedAtMs` only when the
+   * stored one is `sessionClientRefreshMs` or more older (else nothing is written).
+   */
   record(entry: SessionClient): Promise<void>;
   /** Every client issued tokens under this session, oldest first. */
   listClientsForSession(sessionId: string): Promise<SessionClient[]>;

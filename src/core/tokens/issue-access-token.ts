@@ -46,6 +46,20 @@ export interface IssuedAccessToken {
 }
 
 /**
+ * An access token's `jti` and issue time chosen before it is signed, for a grant that records
+ * them in its transaction (the authorization code grant: what a code's first exchange issued).
+ */
+export interface ReservedAccessToken {
+  jti?: string;
+  nowMs?: number;
+}
+
+/** When an access token issued at `nowMs` expires: after its TTL, and never after `notAfterMs` (the session's end). */
+export function accessTokenExpiresAtMs(deps: Pick<TokenDeps, 'accessTokenTtlMs'>, nowMs: number, notAfterMs: number): number {
+  return Math.min(nowMs + deps.accessTokenTtlMs, notAfterMs);
+}
+
+/**
  * Signs an RFC 9068 access token (`typ: at+jwt`) with the active key, for any subject: the one
  * place that assembles `iss`, `aud`, `iat`, `exp`, `jti`, `client_id`, `scope` and the DPoP
  * binding, used by {@link issueAccessToken} (a user's session) and by the client credentials grant.
@@ -56,12 +70,12 @@ export interface IssuedAccessToken {
  */
 export async function signAccessToken(
   deps: TokenDeps,
-  input: { subject: string; client: Client; audience: string; scope: string; claims: Record<string, unknown>; notAfterMs: number; dpopJkt?: string | null },
+  input: { subject: string; client: Client; audience: string; scope: string; claims: Record<string, unknown>; notAfterMs: number; dpopJkt?: string | null } & ReservedAccessToken,
 ): Promise<IssuedAccessToken> {
   const { kid, alg, privateKey } = await deps.keyRing.activeKey();
-  const nowMs = deps.clock.nowMs();
-  const expiresAtMs = Math.min(nowMs + deps.accessTokenTtlMs, input.notAfterMs);
-  const jti = randomId(deps.random);
+  const nowMs = input.nowMs ?? deps.clock.nowMs();
+  const expiresAtMs = accessTokenExpiresAtMs(deps, nowMs, input.notAfterMs);
+  const jti = input.jti ?? randomId(deps.random);
   const claims: Record<string, unknown> = { client_id: input.client.id, ...input.claims };
   // RFC 9068 2.2.3: `scope` is there when scopes were granted; an empty string is not a scope list.
   if (input.scope !== '') claims['scope'] = input.scope;
@@ -72,7 +86,8 @@ export async function signAccessToken(
   const payload = { ...claims, iss: deps.issuer, sub: input.subject, aud: input.audience, iat: Math.floor(nowMs / 1000), exp: Math.floor(expiresAtMs / 1000), jti };
   const accessToken = signJwt(header, payload, privateKey);
   const sessionBound = typeof claims['sid'] === 'string';
-  deps.trace?.step({
+  // The step is built only when someone records it: every refresh grant passes here.
+  if (deps.trace?.recording === true) deps.trace.step({
     kind: 'jwt',
     title: 'Access token issued (JWT)',
     outcome: 'info',
@@ -105,7 +120,7 @@ export async function signAccessToken(
  */
 export async function issueAccessToken(
   deps: TokenDeps,
-  input: { user: User; session: Session; client: Client; scope: string; dpopJkt?: string | null; audience?: string },
+  input: { user: User; session: Session; client: Client; scope: string; dpopJkt?: string | null; audience?: string } & ReservedAccessToken,
 ): Promise<IssuedAccessToken> {
   const claims: Record<string, unknown> = { sid: input.session.id };
   // RFC 9068 2.2.1: how the user authenticated, from the session (RFC 8176 values: `pwd`, `otp`,
@@ -120,5 +135,7 @@ export async function issueAccessToken(
     claims,
     notAfterMs: input.session.expiresAtMs,
     dpopJkt: input.dpopJkt ?? null,
+    jti: input.jti,
+    nowMs: input.nowMs,
   });
 }

@@ -1,6 +1,6 @@
-import type { Client, RefreshTokenRecord, Session, Store } from '../ports.ts';
+import type { Client, OpenIdLogin, RefreshTokenRecord, Session, Store } from '../ports.ts';
 import type { IssuedAccessToken, TokenDeps } from './issue-access-token.ts';
-import { newRefreshToken } from './refresh-token-secret.ts';
+import { newRefreshToken, type RefreshTokenParts } from './refresh-token-secret.ts';
 
 export interface IssuedTokenPair extends IssuedAccessToken {
   refreshToken: string | null;
@@ -11,17 +11,19 @@ export interface IssuedTokenPair extends IssuedAccessToken {
 /**
  * The first refresh token of a new family, when the client may refresh (null otherwise).
  * Call inside the transaction that created the session. A public client that sent a DPoP proof
- * (`dpopJkt`) gets a family bound to that key. The access token is signed after the
+ * (`dpopJkt`) gets a family bound to that key; an OpenID family keeps the login (`openIdLogin`)
+ * its ID tokens on refresh repeat. The access token is signed after the
  * commit: signing needs the key ring, which reads outside the transaction.
  */
 export async function issueRefreshToken(
   deps: Pick<TokenDeps, 'clock' | 'random' | 'refreshPolicy'>,
   tx: Store,
-  input: { session: Session; client: Client; scope: string; dpopJkt?: string | null },
+  input: { session: Session; client: Client; scope: string; dpopJkt?: string | null; parts?: RefreshTokenParts; openIdLogin?: OpenIdLogin | null },
 ): Promise<string | null> {
   if (!input.client.grantTypes.includes('refresh_token')) return null;
   const nowMs = deps.clock.nowMs();
-  const { id, token, secretHash } = newRefreshToken(deps.random);
+  // `parts`: the token chosen before the transaction (a code exchange records its family when it spends the code).
+  const { id, token, secretHash } = input.parts ?? newRefreshToken(deps.random);
   const record: RefreshTokenRecord = {
     id,
     familyId: id,
@@ -37,6 +39,8 @@ export async function issueRefreshToken(
     // RFC 9449 5: a public client's refresh tokens are bound to its DPoP key (a confidential
     // client's are already bound to it by client authentication).
     dpopJkt: input.client.type === 'public' ? (input.dpopJkt ?? null) : null,
+    // The code flow with `openid`: what the ID tokens of this family report (OIDC Core 12.2).
+    openIdLogin: input.openIdLogin ?? null,
   };
   await tx.refreshTokens.insert(record);
   return token;

@@ -1,4 +1,5 @@
 import type { Store } from '../ports.ts';
+import { overlayStore, repositoryNames, type RepositoryWrappers } from '../lazy-store.ts';
 import { hashReference } from './hash-reference.ts';
 import type { TraceRecorder, TraceValue } from './ports.ts';
 
@@ -88,12 +89,20 @@ function isRepository(member: unknown): member is object {
 }
 
 export function tracedStore(store: Store, recorder: TraceRecorder): Store {
+  const tracing: RepositoryWrappers = Object.fromEntries(
+    repositoryNames.map((name) => [name, (repository: object) => (isRepository(repository) ? traced(name, repository, recorder) : repository)]),
+  );
+  // A transaction's store is layered over the transaction's, tracing a repository when first used.
+  const inTransaction = (tx: Store): Store => {
+    const wrapped = overlayStore(tx, tracing, (work) => work(wrapped));
+    return wrapped;
+  };
   const wrapped: Record<string, unknown> = {};
   for (const [key, member] of Object.entries(store)) {
     wrapped[key] = isRepository(member) ? traced(key, member, recorder) : member;
   }
   const result = Object.assign(Object.create(Object.getPrototypeOf(store) as object) as object, store, wrapped) as Store;
-  result.transaction = (work) => store.transaction((tx) => work(tracedStore(tx, recorder)));
+  result.transaction = (work) => store.transaction((tx) => work(inTransaction(tx)));
   result.ping = () => store.ping();
   result.close = () => store.close();
   if (store.describe !== undefined) result.describe = () => store.describe?.() ?? {};

@@ -1,5 +1,6 @@
 import { randomId } from '../sessions/session-token.ts';
-import type { AuditEvent, Random, Revocation, Store } from '../ports.ts';
+import type { AuditEvent, Random, Revocation, SessionStore, Store } from '../ports.ts';
+import { overlayStore, wrapRepositories, type RepositoryWrappers } from '../lazy-store.ts';
 import { sessionEndedEvent, webhookEventFromAudit, webhookPayload, type WebhookEvent, type WebhookEventType } from './webhook-events.ts';
 
 /** The delivery kind of webhooks in the outbox. */
@@ -37,39 +38,41 @@ async function enqueue(tx: Store, random: Random, type: WebhookEventType, build:
  * (`openStore` in src/main.ts), so the server and the CLI both notify.
  */
 export function withWebhookEvents(store: Store, random: Random): Store {
-  const decorate = (inner: Store, inTransaction: boolean): Store => {
+  /** The repositories that write webhooks, over `inner` (the store opened, or one transaction's). */
+  const wrappers = (inner: Store, inTransaction: boolean): RepositoryWrappers => {
     // A session's user, noted as its row is deleted in this transaction: its revocation comes next
     // (core/sessions/end-sessions.ts), when the row is gone, and session.ended names the user.
     const endedSessionUsers = new Map<string, string>();
     /** `write`, then its webhooks, all or nothing. */
     const together = (work: (tx: Store) => Promise<void>): Promise<void> => (inTransaction ? work(inner) : inner.transaction(work));
-    const decorated: Store = {
-      ...inner,
-      audit: {
-        ...inner.audit,
+    return {
+      audit: (audit) => ({
+        ...audit,
         append(event: AuditEvent): Promise<void> {
           const hook = webhookEventFromAudit(event);
-          if (hook === null) return inner.audit.append(event);
+          if (hook === null) return audit.append(event);
           return together(async (tx) => {
             await tx.audit.append(event);
             await enqueue(tx, random, hook.type, async () => hook);
           });
         },
-      },
-      sessions: inTransaction
+      }),
+      ...(inTransaction
         ? {
-            ...inner.sessions,
-            async delete(id: string) {
-              const ending = await inner.sessions.findWithUser(id);
-              if (ending !== null) endedSessionUsers.set(id, ending.user.id);
-              return inner.sessions.delete(id);
-            },
+            sessions: (sessions: SessionStore): SessionStore => ({
+              ...sessions,
+              async delete(id: string) {
+                const ending = await sessions.findWithUser(id);
+                if (ending !== null) endedSessionUsers.set(id, ending.user.id);
+                return sessions.delete(id);
+              },
+            }),
           }
-        : inner.sessions,
-      revocations: {
-        ...inner.revocations,
+        : {}),
+      revocations: (revocations) => ({
+        ...revocations,
         append(entry: Omit<Revocation, 'seq'>): Promise<void> {
-          if (entry.sid === null) return inner.revocations.append(entry);
+          if (entry.sid === null) return revocations.append(entry);
           const sid = entry.sid;
           return together(async (tx) => {
             const userId = async (): Promise<string | null> => endedSessionUsers.get(sid) ?? (await tx.sessions.findWithUser(sid))?.user.id ?? null;
@@ -77,10 +80,13 @@ export function withWebhookEvents(store: Store, random: Random): Store {
             await tx.revocations.append(entry);
           });
         },
-      },
-      transaction: <T>(work: (tx: Store) => Promise<T>): Promise<T> => (inTransaction ? work(decorated) : inner.transaction((tx) => work(decorate(tx, true)))),
+      }),
     };
+  };
+  // A transaction's store is layered over the transaction's, building a repository only when used.
+  const inTransaction = (tx: Store): Store => {
+    const decorated = overlayStore(tx, wrappers(tx, true), (work) => work(decorated));
     return decorated;
   };
-  return decorate(store, false);
+  return { ...store, ...wrapRepositories(store, wrappers(store, false)), transaction: (work) => store.transaction((tx) => work(inTransaction(tx))) };
 }

@@ -55,7 +55,8 @@ export async function authorizePages(app: FastifyInstance, deps: CoreDeps, token
       hintSubject = hint.sub;
     }
     const current = await currentSession(deps, request);
-    const consent = current === null ? null : await deps.store.consents.find(current.user.id, client.id);
+    // A first-party app registered to skip consent is never asked: nothing to look up.
+    const consent = current === null || client.skipConsent ? null : await deps.store.consents.find(current.user.id, client.id);
     const decision = decideAuthorization({ client, params, current, loginAfterMs, consent, hintSubject });
     if (decision.kind === 'error') return fail(decision.oauthError.error, decision.oauthError.description);
     if (decision.kind === 'issue' && current !== null) {

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { AuthError } from '../../core/errors.ts';
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -33,12 +33,25 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * Added to every route that answers an unsafe method, as the route's first own `onRequest` hook
+ * (after the app-wide ones: cookies, the inspector's request step). GET, HEAD and OPTIONS routes
+ * never refused anything here, so they no longer pay a hook call on every request (the session
+ * check and forward auth are GETs); the 405 stand-ins of method-not-allowed.ts are routes too, so
+ * a cross-site PUT to a GET-only path is still refused first. Registered before any route.
+ */
 export function registerCsrfProtection(app: FastifyInstance, publicOrigin: string): void {
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (!safeMethods.has(request.method) && request.routeOptions.config.crossSite !== 'allowed' && isCrossSiteRequest(request, publicOrigin)) {
+  const refuseCrossSite: onRequestHookHandler = (request, _reply, done) => {
+    if (!safeMethods.has(request.method) && isCrossSiteRequest(request, publicOrigin)) {
       done(new AuthError('forbidden_origin', { detail: `Requests that change state must come from ${publicOrigin}.` }));
       return;
     }
     done();
+  };
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.every((method) => safeMethods.has(method)) || route.config?.crossSite === 'allowed') return;
+    const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [refuseCrossSite, ...own];
   });
 }

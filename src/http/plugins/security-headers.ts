@@ -38,12 +38,17 @@ export const hooklessApiHeaders = { ...apiHeaders, 'cache-control': 'no-store' }
  */
 export function registerSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', (_request, reply, payload, done) => {
-    const isHtml = String(reply.getHeader('content-type') ?? '').startsWith('text/html');
-    // A page may set a stricter-or-equal CSP of its own (/account adds the login providers to
-    // form-action, since its "Link" forms redirect there); every other header is the common set.
-    const ownPolicy = reply.getHeader('content-security-policy');
-    reply.headers(isHtml ? pageHeaders : apiHeaders);
-    if (isHtml && ownPolicy !== undefined) reply.header('content-security-policy', ownPolicy);
+    const contentType = reply.getHeader('content-type');
+    const isHtml = typeof contentType === 'string' && contentType.startsWith('text/html');
+    if (isHtml) {
+      // A page may set a stricter-or-equal CSP of its own (/account adds the login providers to
+      // form-action, since its "Link" forms redirect there); every other header is the common set.
+      const ownPolicy = reply.getHeader('content-security-policy');
+      reply.headers(pageHeaders);
+      if (ownPolicy !== undefined) reply.header('content-security-policy', ownPolicy);
+    } else {
+      reply.headers(apiHeaders);
+    }
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     done(null, payload);
   });

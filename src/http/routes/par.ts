@@ -34,7 +34,7 @@ export async function parRoutes(app: FastifyInstance, deps: CoreDeps & TokenDeps
     async (request, reply) => {
       const body = request.body ?? {};
       const client = await authenticateClient(deps, clientCredentials(request, body));
-      const pushed = await pushAuthorizationRequest(deps, client, body);
+      const pushed = await pushAuthorizationRequest({ ...deps, publicJwks: () => deps.keyRing.publicJwks() }, client, body);
       return reply.code(201).header('cache-control', 'no-store').send({ request_uri: pushed.requestUri, expires_in: pushed.expiresInSeconds });
     },
   );

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { authenticateClient } from '../../core/clients/authenticate-client.ts';
+import { authenticateClient, type ClientCredentials } from '../../core/clients/authenticate-client.ts';
 import type { CoreDeps } from '../../core/deps.ts';
 import { AuthError } from '../../core/errors.ts';
 import type { Revocation } from '../../core/ports.ts';
@@ -9,10 +9,11 @@ import { createRevocationBroadcaster } from '../revocation-broadcaster.ts';
 const heartbeatMs = 15_000;
 const pageSize = 1000;
 
-function basicCredentials(request: FastifyRequest): { clientId: string; clientSecret: string } {
+/** The feed speaks HTTP Basic only, so it serves clients registered for client_secret_basic (the default). */
+function basicCredentials(request: FastifyRequest): ClientCredentials {
   const credentials = basicClientCredentials(request.headers.authorization);
   if (credentials === null) throw new AuthError('invalid_client', { detail: 'Resource servers authenticate with HTTP Basic client credentials.' });
-  return credentials;
+  return { method: 'client_secret_basic', ...credentials };
 }
 
 const entryBody = (r: Revocation) => ({ seq: r.seq, ...(r.sid === null ? {} : { sid: r.sid }), ...(r.jti === null ? {} : { jti: r.jti }), expiresAtMs: r.expiresAtMs });

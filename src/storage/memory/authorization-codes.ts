@@ -15,17 +15,12 @@ export function memoryAuthorizationCodes(db: MemoryDb): AuthorizationCodeStore {
       const r = db.tables.authorizationCodes.get(keyOf(codeHash));
       return r === undefined ? null : copy(r);
     },
-    async markUsed(codeHash, usedAtMs) {
+    async consume(codeHash, usedAtMs, issued) {
       const key = keyOf(codeHash);
       const r = db.tables.authorizationCodes.get(key);
       if (r === undefined || r.usedAtMs !== null) return false;
-      db.tables.authorizationCodes.set(key, { ...r, usedAtMs });
+      db.tables.authorizationCodes.set(key, { ...r, usedAtMs, ...issued });
       return true;
-    },
-    async recordIssued(codeHash, issued) {
-      const key = keyOf(codeHash);
-      const r = db.tables.authorizationCodes.get(key);
-      if (r !== undefined) db.tables.authorizationCodes.set(key, { ...r, ...issued });
     },
     async deleteExpired(nowMs) {
       return deleteWhere(db.tables.authorizationCodes, (r) => keepUntilMs(r) <= nowMs);

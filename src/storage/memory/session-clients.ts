@@ -1,4 +1,5 @@
 import type { SessionClientStore } from '../../core/ports.ts';
+import { sessionClientRefreshMs } from '../../core/oauth-provider/ports.ts';
 import { deleteWhere, type MemoryDb } from './tables.ts';
 
 const keyOf = (sessionId: string, clientId: string): string => `${sessionId} ${clientId}`;
@@ -8,7 +9,8 @@ export function memorySessionClients(db: MemoryDb): SessionClientStore {
     async record(entry) {
       const key = keyOf(entry.sessionId, entry.clientId);
       const existing = db.tables.sessionClients.get(key);
-      db.tables.sessionClients.set(key, existing === undefined ? { ...entry } : { ...existing, lastIssuedAtMs: Math.max(existing.lastIssuedAtMs, entry.lastIssuedAtMs) });
+      if (existing === undefined) db.tables.sessionClients.set(key, { ...entry });
+      else if (existing.lastIssuedAtMs <= entry.lastIssuedAtMs - sessionClientRefreshMs) db.tables.sessionClients.set(key, { ...existing, lastIssuedAtMs: entry.lastIssuedAtMs });
     },
     async listClientsForSession(sessionId) {
       return [...db.tables.sessionClients.values()]

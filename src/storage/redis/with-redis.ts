@@ -1,4 +1,5 @@
 import type { RevocationStore, Store } from '../../core/ports.ts';
+import { overlayStore } from '../../core/lazy-store.ts';
 import { createFailoverThrottleStore } from './failover-throttle.ts';
 import { connectRedis } from './redis-connection.ts';
 import { createRedisThrottleStore } from './redis-throttle.ts';
@@ -51,7 +52,7 @@ export function withRedis(store: Store, options: RedisOptions): Store {
   // Inside a transaction the notice waits for the commit: another instance woken earlier would
   // find nothing new, and a rolled-back revocation must not be announced at all.
   const inTransaction = (tx: Store, appended: () => void): Store => {
-    const wrapped: Store = { ...tx, throttle, throttleCensus, revocations: notifying(tx.revocations, appended), transaction: (work) => work(wrapped) };
+    const wrapped = overlayStore(tx, { throttle: () => throttle, throttleCensus: () => throttleCensus, revocations: (revocations) => notifying(revocations, appended) }, (work) => work(wrapped));
     return wrapped;
   };
   const served: Store = {

@@ -93,6 +93,8 @@ export interface ClientsTable {
   require_par: number;
   require_dpop: number;
   token_endpoint_auth_method: string;
+  /** 0 or 1 (migration 0020). */
+  accepts_either_secret_method: number;
   jwks_uri: string | null;
   /** The inline JWKS as JSON text, or null. */
   jwks: string | null;
@@ -113,6 +115,10 @@ export interface RefreshTokensTable {
   used_at_ms: number | null;
   successor_id: string | null;
   dpop_jkt: string | null;
+  /** An OpenID family's login (migration 0021): null for every other family; amr space-separated. */
+  login_auth_time_ms: number | null;
+  login_acr: string | null;
+  login_amr: string | null;
 }
 
 export interface PushedAuthorizationRequestsTable {
@@ -217,7 +223,7 @@ export interface PasskeysTable {
   last_used_at_ms: number | null;
 }
 
-/** Answered passkey challenges (core/passkeys/ceremony.ts), kept until the challenge would have expired. */
+/** Answered passkey ceremonies (core/passkeys/ceremony.ts), keyed on (expires_at_ms, challenge_hash) since migration 0023, kept until the challenge would have expired. */
 export interface PasskeyUsedChallengesTable {
   challenge_hash: Uint8Array;
   expires_at_ms: number;
@@ -307,6 +313,8 @@ export interface AuthorizationCodesTable {
   /** JSON array. */
   amr: string;
   acr: string | null;
+  /** Claims asked for in the ID token, space-separated; null when none (migration 0022). */
+  id_token_claims: string | null;
   created_at_ms: number;
   expires_at_ms: number;
   used_at_ms: number | null;

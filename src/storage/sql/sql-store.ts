@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Store } from '../../core/ports.ts';
+import { lazyStore, repositoryNames, type Repositories, type RepositoryName } from '../../core/lazy-store.ts';
 import { sqlAudit } from './repositories/audit.ts';
 import { sqlClients } from './repositories/clients.ts';
 import { sqlDeliveries } from './repositories/deliveries.ts';
@@ -34,7 +35,7 @@ import type { Database } from './schema.ts';
 import { createGroupCommit, type SavepointStatement } from './group-commit.ts';
 
 /** The repositories of a Store, without its transaction and lifecycle. */
-export type Repositories = Omit<Store, 'transaction' | 'ping' | 'close' | 'describe'>;
+export type { Repositories };
 
 /** Some methods of some repositories, replacing the kysely ones. */
 export type RepositoryOverrides = { [K in keyof Repositories]?: Partial<Repositories[K]> };
@@ -66,68 +67,90 @@ export interface SqlStoreOptions {
   describe?: () => Record<string, unknown>;
 }
 
-function sqlRepositories(db: Db): Repositories {
-  return {
-    users: sqlUsers(db),
-    profiles: sqlUserProfiles(db),
-    sessions: sqlSessions(db),
-    throttle: sqlThrottle(db),
-    audit: sqlAudit(db),
-    signingKeys: sqlSigningKeys(db),
-    clients: sqlClients(db),
-    refreshTokens: sqlRefreshTokens(db),
-    revocations: sqlRevocations(db),
-    oauthIdentities: sqlOAuthIdentities(db),
-    oauthFlows: sqlOAuthFlows(db),
-    oneTimeTokens: sqlOneTimeTokens(db),
-    emailVerifications: sqlEmailVerifications(db),
-    emailCodes: sqlEmailCodes(db),
-    totp: sqlTotp(db),
-    recoveryCodes: sqlRecoveryCodes(db),
-    passkeys: sqlPasskeys(db),
-    usedPasskeyChallenges: sqlUsedPasskeyChallenges(db),
-    deliveries: sqlDeliveries(db),
-    operators: sqlOperators(db),
-    consoleActivity: sqlConsoleActivity(db),
-    replayRecords: sqlReplayRecords(db),
-    pushedAuthorizationRequests: sqlPushedAuthorizationRequests(db),
-    pendingAuthorizations: sqlPendingAuthorizations(db),
-    authorizationCodes: sqlAuthorizationCodes(db),
-    consents: sqlConsents(db),
-    sessionClients: sqlSessionClients(db),
-    userDirectory: sqlUserDirectory(db),
-    sessionCensus: sqlSessionCensus(db),
-    auditSearch: sqlAuditSearch(db),
-    webhookEndpoints: sqlWebhookEndpoints(db),
-    throttleCensus: sqlThrottleCensus(db),
-    clientMaintenance: sqlClientMaintenance(db),
+/** Several sets of fast paths as one; each repository method comes from the last set that has it. */
+export function mergeFastPaths(...sets: SqlFastPaths[]): SqlFastPaths {
+  const merge = (key: keyof SqlFastPaths): RepositoryOverrides => {
+    const merged: Record<string, Record<string, unknown>> = {};
+    for (const set of sets) for (const [name, methods] of Object.entries(set[key] ?? {})) merged[name] = { ...merged[name], ...methods };
+    return merged as RepositoryOverrides;
   };
+  return { outsideTransaction: merge('outsideTransaction'), inTransaction: merge('inTransaction') };
 }
 
-function withOverrides(repositories: Repositories, overrides: RepositoryOverrides | undefined): Repositories {
-  if (overrides === undefined) return repositories;
-  const merged: Record<string, unknown> = { ...repositories };
-  for (const [name, methods] of Object.entries(overrides)) merged[name] = { ...repositories[name as keyof Repositories], ...methods };
-  return merged as unknown as Repositories;
+/** How each repository is built over a database handle (the database, or one transaction). */
+type RepositoryFactories = { [K in RepositoryName]: (db: Db) => Store[K] };
+
+const sqlRepositories: RepositoryFactories = {
+  users: sqlUsers,
+  profiles: sqlUserProfiles,
+  sessions: sqlSessions,
+  throttle: sqlThrottle,
+  audit: sqlAudit,
+  signingKeys: sqlSigningKeys,
+  clients: sqlClients,
+  refreshTokens: sqlRefreshTokens,
+  revocations: sqlRevocations,
+  oauthIdentities: sqlOAuthIdentities,
+  oauthFlows: sqlOAuthFlows,
+  oneTimeTokens: sqlOneTimeTokens,
+  emailVerifications: sqlEmailVerifications,
+  emailCodes: sqlEmailCodes,
+  totp: sqlTotp,
+  recoveryCodes: sqlRecoveryCodes,
+  passkeys: sqlPasskeys,
+  usedPasskeyChallenges: sqlUsedPasskeyChallenges,
+  deliveries: sqlDeliveries,
+  operators: sqlOperators,
+  consoleActivity: sqlConsoleActivity,
+  replayRecords: sqlReplayRecords,
+  pushedAuthorizationRequests: sqlPushedAuthorizationRequests,
+  pendingAuthorizations: sqlPendingAuthorizations,
+  authorizationCodes: sqlAuthorizationCodes,
+  consents: sqlConsents,
+  sessionClients: sqlSessionClients,
+  userDirectory: sqlUserDirectory,
+  sessionCensus: sqlSessionCensus,
+  auditSearch: sqlAuditSearch,
+  webhookEndpoints: sqlWebhookEndpoints,
+  throttleCensus: sqlThrottleCensus,
+  clientMaintenance: sqlClientMaintenance,
+};
+
+/** The factories with a dialect's fast paths merged over the kysely methods they replace (the one place they are applied). */
+function withOverrides(overrides: RepositoryOverrides | undefined): RepositoryFactories {
+  if (overrides === undefined) return sqlRepositories;
+  const merged: Record<string, (db: Db) => unknown> = { ...sqlRepositories };
+  for (const [name, methods] of Object.entries(overrides)) {
+    const build = sqlRepositories[name as RepositoryName] as (db: Db) => object;
+    merged[name] = (db) => ({ ...build(db), ...methods });
+  }
+  return merged as RepositoryFactories;
 }
 
 /** Runs of a transaction that failed only because it raced another one, before the error is passed on. */
 const maxTransactionAttempts = 5;
 
-/** The storage ports over kysely: the same repositories serve SQLite and PostgreSQL. */
-export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
-  // The one place a dialect's fast paths replace repository methods.
-  const repositories = withOverrides(sqlRepositories(db), db.isTransaction ? options.fastPaths?.inTransaction : options.fastPaths?.outsideTransaction);
-  const group =
-    !db.isTransaction && options.groupCommit !== undefined
-      ? createGroupCommit(db as Kysely<Database>, (trx) => createSqlStore(trx, options), options.groupCommit.savepoint)
-      : null;
-  const store: Store = {
+/**
+ * The storage ports over kysely: the same repositories serve SQLite and PostgreSQL.
+ *
+ * The store opened here builds every repository at once (once per process). The store of each
+ * transaction builds a repository only when the transaction's work first uses it (core/lazy-store.ts):
+ * a transaction runs for every login, grant and logout, and touches a few of the 33.
+ */
+export function createSqlStore(db: Kysely<Database>, options: SqlStoreOptions): Store {
+  const outside = withOverrides(options.fastPaths?.outsideTransaction);
+  const inside = withOverrides(options.fastPaths?.inTransaction);
+  const transactionStore = (trx: Transaction<Database>): Store => {
+    const tx = lazyStore({ transaction: (work) => work(tx), ping: options.ping, close: options.close, describe: options.describe }, (name) => inside[name](trx));
+    return tx;
+  };
+  const group = options.groupCommit === undefined ? null : createGroupCommit(db, transactionStore, options.groupCommit.savepoint);
+  const repositories = Object.fromEntries(repositoryNames.map((name) => [name, outside[name](db)])) as unknown as Repositories;
+  return {
     ...repositories,
     transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
-      if (db.isTransaction) return work(store);
       if (group !== null) return group.transaction(work);
-      const run = (): Promise<T> => (db as Kysely<Database>).transaction().execute((trx) => work(createSqlStore(trx, options)));
+      const run = (): Promise<T> => db.transaction().execute((trx) => work(transactionStore(trx)));
       if (options.isRetryable === undefined) return run();
       const isRetryable = options.isRetryable;
       const attempt = async (n: number): Promise<T> => {
@@ -145,5 +168,4 @@ export function createSqlStore(db: Db, options: SqlStoreOptions): Store {
     close: options.close,
     ...(options.describe === undefined ? {} : { describe: options.describe }),
   };
-  return store;
 }

@@ -26,7 +26,7 @@ describe('createClient', () => {
     assert.deepEqual(
       { ...client, id: 'x', secretHash: 'x' },
       clientRecord({ id: 'x', name: confidential.name, type: 'confidential', grantTypes: confidential.grantTypes, audience: 'https://api.example.com', secretHash: 'x', refreshTokenDelivery: 'body', createdAtMs: testEpochMs }),
-      'without OpenID settings: no redirect URIs, client_secret_basic, RS256 ID tokens, no flags',
+      'without OpenID settings: no redirect URIs, client_secret_basic (held to it: SEC-208), RS256 ID tokens, no flags',
     );
 
     const stored = await core.store.clients.findById(client.id);

@@ -15,7 +15,7 @@ describe('deleteClient', () => {
     await deleteClient(core, 'server');
 
     assert.equal(await core.store.clients.findById('server'), null);
-    await rejectsWithAuthError(authenticateClient(core, { clientId: 'server', clientSecret: secret ?? '' }), 'invalid_client');
+    await rejectsWithAuthError(authenticateClient(core, { method: 'client_secret_basic', clientId: 'server', clientSecret: secret ?? '' }), 'invalid_client');
     assert.deepEqual(await core.store.clients.findById('mobile'), other.client);
   });
 
@@ -33,7 +33,7 @@ describe('deleteClient', () => {
     const old = await createClient(core, { name: 'Server', type: 'confidential', grantTypes: ['password'], audience: 'api', id: 'server' });
     await deleteClient(core, 'server');
     const replacement = await createClient(core, { name: 'Server v2', type: 'confidential', grantTypes: ['password'], audience: 'api', id: 'server' });
-    await rejectsWithAuthError(authenticateClient(core, { clientId: 'server', clientSecret: old.secret ?? '' }), 'invalid_client');
-    assert.equal((await authenticateClient(core, { clientId: 'server', clientSecret: replacement.secret ?? '' })).name, 'Server v2');
+    await rejectsWithAuthError(authenticateClient(core, { method: 'client_secret_basic', clientId: 'server', clientSecret: old.secret ?? '' }), 'invalid_client');
+    assert.equal((await authenticateClient(core, { method: 'client_secret_basic', clientId: 'server', clientSecret: replacement.secret ?? '' })).name, 'Server v2');
   });
 });

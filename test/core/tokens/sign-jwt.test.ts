@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
-import { signJwt } from '../../../src/core/tokens/sign-jwt.ts';
+import { joseEcdsaSignature, signJwt } from '../../../src/core/tokens/sign-jwt.ts';
 import { signingAlgorithms, type SigningAlgorithm } from '../../../src/core/tokens/signing-algorithms.ts';
 
 function keyPair(alg: SigningAlgorithm): { privateKey: KeyObject; publicKey: KeyObject } {
@@ -34,5 +34,38 @@ describe('signJwt', () => {
     const forged = `${header}.${Buffer.from(JSON.stringify({ sub: 'admin' })).toString('base64url')}.${signature}`;
     await jwtVerify(token, publicKey, { algorithms: ['ES256'] });
     await assert.rejects(jwtVerify(forged, publicKey, { algorithms: ['ES256'] }));
+  });
+
+  it('ES256: every signature is r || s, including r or s shorter than 32 bytes or with a DER sign byte (2,000 signatures)', () => {
+    const { privateKey, publicKey } = keyPair('ES256');
+    let short = 0;
+    let padded = 0;
+    for (let i = 0; i < 2000; i++) {
+      const data = Buffer.from(`claims ${i}`);
+      const der = sign('sha256', data, privateKey);
+      for (const at of [3, 5 + (der[3] as number)]) {
+        if ((der[at] as number) < 32) short++;
+        if ((der[at] as number) > 32) padded++;
+      }
+      const jose = joseEcdsaSignature(der, 32);
+      assert.equal(jose.length, 64);
+      assert.ok(verify('sha256', data, { key: publicKey, dsaEncoding: 'ieee-p1363' }, jose), `signature ${i} verifies as r || s`);
+    }
+    assert.ok(padded > 0, 'some integers carried a DER sign byte');
+    // About 1 in 128 signatures has a short integer: 2,000 give ~30; none would be a fluke of 1 in 10^6.
+    assert.ok(short > 0, 'some integers were shorter than 32 bytes');
+  });
+
+  it('joseEcdsaSignature: left-pads a short integer, drops a sign byte, and refuses what is not a DER signature', () => {
+    const r = Buffer.alloc(31, 0x11);
+    const s = Buffer.concat([Buffer.from([0x00]), Buffer.alloc(32, 0x88)]);
+    const der = Buffer.concat([Buffer.from([0x30, 2 + r.length + 2 + s.length, 0x02, r.length]), r, Buffer.from([0x02, s.length]), s]);
+    assert.deepEqual(joseEcdsaSignature(der, 32), Buffer.concat([Buffer.from([0x00]), r, Buffer.alloc(32, 0x88)]));
+    assert.throws(() => joseEcdsaSignature(Buffer.concat([der, Buffer.from([0])]), 32), /not a DER SEQUENCE/);
+    const long = Buffer.concat([Buffer.from([0x30, 2 + 33 + 2 + 1, 0x02, 33]), Buffer.alloc(33, 0x01), Buffer.from([0x02, 1, 0x05])]);
+    assert.throws(() => joseEcdsaSignature(long, 32), /too long/);
+    const notInteger = Buffer.from(der);
+    notInteger[2] = 0x04;
+    assert.throws(() => joseEcdsaSignature(notInteger, 32), /not a DER INTEGER/);
   });
 });

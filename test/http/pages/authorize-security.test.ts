@@ -166,4 +166,37 @@ describe('OpenID Provider security cases', () => {
     });
     assert.equal(refresh.json().error, 'invalid_grant', 'the refresh token is gone');
   });
+
+  it('two exchanges of one code at the same moment: one gets tokens, and the loser revokes them at once (SEC-207)', async () => {
+    const code = await codeFor('rp-a', { scope: 'openid offline_access' });
+    // The winner signs slowly (a loaded server): the loser's revocation runs before it has answered.
+    const activeKey = t.tokens.keyRing.activeKey;
+    let slowed = false;
+    t.tokens.keyRing.activeKey = async () => {
+      if (!slowed) {
+        slowed = true;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return activeKey();
+    };
+    const [a, b] = await Promise.all([exchange('rp-a', { code, code_verifier: verifier }), exchange('rp-a', { code, code_verifier: verifier })]).finally(() => {
+      t.tokens.keyRing.activeKey = activeKey;
+    });
+    const winner = a.statusCode === 200 ? a : b;
+    const loser = a.statusCode === 200 ? b : a;
+    assert.equal(winner.statusCode, 200, winner.body);
+    assert.equal(loser.json().error, 'invalid_grant');
+    // What the winner got was recorded when it spent the code, so the loser, arriving while the
+    // winner is still signing its tokens, already revokes them.
+    const tokens = winner.json();
+    const jti = JSON.parse(Buffer.from((tokens.access_token as string).split('.')[1]!, 'base64url').toString()).jti as string;
+    assert.equal(await t.core.store.revocations.hasJti(jti), true, 'the access token is in the revocation feed');
+    const refresh = await t.app.inject({
+      method: 'POST',
+      url: '/v1/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`rp-a:${secrets['rp-a']}`).toString('base64')}` },
+      payload: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token }).toString(),
+    });
+    assert.equal(refresh.json().error, 'invalid_grant', 'the refresh token is gone');
+  });
 });

@@ -18,7 +18,7 @@ describe('the "Connected apps" card of /account', () => {
       await t.core.store.consents.upsert({ userId: current.user.id, clientId: 'notes', scopes: ['openid', 'email', 'notes:read'], grantedAtMs: nowMs, updatedAtMs: nowMs });
       await t.core.store.consents.upsert({ userId: current.user.id, clientId: 'chat', scopes: ['openid', 'profile'], grantedAtMs: nowMs - 1000, updatedAtMs: nowMs });
       await t.core.store.sessionClients.record({ sessionId: current.session.id, clientId: 'notes', userId: current.user.id, firstIssuedAtMs: nowMs, lastIssuedAtMs: nowMs, expiresAtMs: current.session.expiresAtMs });
-      await t.core.store.refreshTokens.insert({ id: 'rt-notes', familyId: 'rt-notes', sessionId: current.session.id, clientId: 'notes', secretHash: new Uint8Array(32), scope: 'openid', createdAtMs: nowMs, idleExpiresAtMs: nowMs + 3_600_000, familyExpiresAtMs: nowMs + 3_600_000, usedAtMs: null, successorId: null, dpopJkt: null });
+      await t.core.store.refreshTokens.insert({ id: 'rt-notes', familyId: 'rt-notes', sessionId: current.session.id, clientId: 'notes', secretHash: new Uint8Array(32), scope: 'openid', createdAtMs: nowMs, idleExpiresAtMs: nowMs + 3_600_000, familyExpiresAtMs: nowMs + 3_600_000, usedAtMs: null, successorId: null, dpopJkt: null, openIdLogin: null });
 
       const page = await t.app.inject({ method: 'GET', url: '/account', headers: withSession(token) });
       assert.match(page.body, /<h2 id="connected-apps-title">Connected apps<\/h2>/);

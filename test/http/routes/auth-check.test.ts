@@ -169,6 +169,13 @@ describe('GET /v1/auth/check, redirect mode', () => {
     assert.equal(response.headers.location, `${testOrigin}/login?return_to=${encodeURIComponent(`${app1}/reports?q=1&r=%2F`)}`);
   });
 
+  it('a fragment in X-Forwarded-Uri is dropped from return_to; a URI without one is kept as sent', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/v1/auth/check', headers: forwarded('/reports?q=1#section-2') });
+    assert.equal(response.headers.location, `${testOrigin}/login?return_to=${encodeURIComponent(`${app1}/reports?q=1`)}`);
+    const encoded = await t.app.inject({ method: 'GET', url: '/v1/auth/check', headers: forwarded('/reports/%23not-a-fragment') });
+    assert.equal(encoded.headers.location, `${testOrigin}/login?return_to=${encodeURIComponent(`${app1}/reports/%23not-a-fragment`)}`);
+  });
+
   it('SEC-151: a forwarded URL on an origin that is not allowed never becomes the return_to (the login falls back to /account)', async () => {
     for (const host of ['evil.test', 'app.test.evil.test']) {
       const response = await t.app.inject({ method: 'GET', url: '/v1/auth/check', headers: forwarded('/steal', host) });

@@ -54,10 +54,12 @@ describe('POST /v1/token', () => {
     assert.equal(body.refresh_token, undefined);
   });
 
-  it('confidential clients authenticate with Basic or in the body; a wrong secret is invalid_client with WWW-Authenticate (SEC-75)', async () => {
+  it('confidential clients authenticate with Basic, their registered method, not in the body; a wrong secret is invalid_client with WWW-Authenticate (SEC-75, SEC-208)', async () => {
     const basic = `Basic ${Buffer.from(`backend:${confidentialSecret}`).toString('base64')}`;
     assert.equal((await post({ grant_type: 'password', username: 'grant@example.com', password: testPassword }, { authorization: basic })).statusCode, 200);
-    assert.equal((await post({ grant_type: 'password', username: 'grant@example.com', password: testPassword, client_id: 'backend', client_secret: confidentialSecret })).statusCode, 200);
+    const posted = await post({ grant_type: 'password', username: 'grant@example.com', password: testPassword, client_id: 'backend', client_secret: confidentialSecret });
+    assert.equal(posted.statusCode, 401);
+    assert.equal(posted.json().error, 'invalid_client', 'registered for client_secret_basic (the default), so a posted secret is refused');
     const wrong = await post({ grant_type: 'password', username: 'grant@example.com', password: testPassword }, { authorization: `Basic ${Buffer.from('backend:nope').toString('base64')}` });
     assert.equal(wrong.statusCode, 401);
     assert.equal(wrong.json().error, 'invalid_client');
@@ -200,23 +202,19 @@ describe('POST /v1/token', () => {
     // A store whose transactions fail while storing a successor, when armed: the crash point.
     const inner = createMemoryStore();
     let crash = false;
+    // The rotation is one step; the crash comes after its "mark used", before the successor is stored.
+    const crashingRotate =
+      (tx: Store): Store['refreshTokens']['rotate'] =>
+      async (id, usedAtMs, successor) => {
+        if (!crash) return tx.refreshTokens.rotate(id, usedAtMs, successor);
+        await tx.refreshTokens.markUsed(id, usedAtMs, successor.id);
+        throw new Error('simulated crash before the successor is stored');
+      };
     const store: Store = {
       ...inner,
-      transaction: (work) =>
-        inner.transaction((tx) =>
-          work({
-            ...tx,
-            refreshTokens: {
-              ...tx.refreshTokens,
-              // The rotation is one step; the crash comes after its "mark used", before the successor is stored.
-              rotate: async (id, usedAtMs, successor) => {
-                if (!crash) return tx.refreshTokens.rotate(id, usedAtMs, successor);
-                await tx.refreshTokens.markUsed(id, usedAtMs, successor.id);
-                throw new Error('simulated crash before the successor is stored');
-              },
-            },
-          }),
-        ),
+      // Outside a transaction, a rotation is a transaction of its own (RefreshTokenStore.rotate), as the SQL adapters make it.
+      refreshTokens: { ...inner.refreshTokens, rotate: (id, usedAtMs, successor) => inner.transaction((tx) => crashingRotate(tx)(id, usedAtMs, successor)) },
+      transaction: (work) => inner.transaction((tx) => work({ ...tx, refreshTokens: { ...tx.refreshTokens, rotate: crashingRotate(tx) } })),
     };
     const faulty = await createTestApp({ store });
     try {

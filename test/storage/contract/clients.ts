@@ -73,6 +73,13 @@ export function clientsContract(open: OpenStore): void {
       assert.deepEqual(sortedById(await store.clients.list()), sortedById([client, byUri]));
     });
 
+    test('a client registered before the auth method was enforced round-trips its leeway (migration 0020)', async (store) => {
+      const legacy = aClient('legacy', { acceptsEitherSecretMethod: true });
+      await store.clients.create(legacy);
+      assert.equal((await store.clients.findById('legacy'))?.acceptsEitherSecretMethod, true);
+      assert.equal((await store.clients.findById('legacy'))?.tokenEndpointAuthMethod, 'client_secret_basic');
+    });
+
     test('create answers id_taken for an existing id and keeps the first client', async (store) => {
       const first = aClient('app');
       await store.clients.create(first);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import type { AuthorizationCodeRecord, AuthorizationParams, PendingAuthorization } from '../../../src/core/ports.ts';
+import type { AuthorizationCodeRecord, AuthorizationParams, PendingAuthorization, Store } from '../../../src/core/ports.ts';
 import { clientRecord } from '../../support/client-record.ts';
 import { aSecretHash, aUser, minuteMs, storeTest, t0Ms, type OpenStore } from './fixtures.ts';
 
@@ -18,9 +18,11 @@ const params: AuthorizationParams = {
   idTokenHint: null,
   uiLocales: 'de fr',
   acrValues: null,
+  idTokenClaims: ['email', 'locale'],
 };
 
-function aCode(seed: number, overrides: Partial<AuthorizationCodeRecord> = {}): AuthorizationCodeRecord {
+/** A code (its hash from `seed`), as the storage tests use it. */
+export function aCode(seed: number, overrides: Partial<AuthorizationCodeRecord> = {}): AuthorizationCodeRecord {
   return {
     codeHash: aSecretHash(seed),
     clientId: 'rp',
@@ -33,6 +35,7 @@ function aCode(seed: number, overrides: Partial<AuthorizationCodeRecord> = {}): 
     authTimeMs: t0Ms - minuteMs,
     amr: ['pwd', 'otp'],
     acr: '1',
+    idTokenClaims: [],
     createdAtMs: t0Ms,
     expiresAtMs: t0Ms + minuteMs,
     usedAtMs: null,
@@ -64,35 +67,83 @@ export function openIdProviderContract(open: OpenStore): void {
   });
 
   describe('authorization codes', () => {
-    test('insert and find by hash, every field intact; an unknown hash is null', async (store) => {
-      const code = aCode(1, { codeChallenge: 'abc', nonce: null, acr: null });
-      await store.authorizationCodes.insert(code);
-      assert.deepEqual(await store.authorizationCodes.findByHash(aSecretHash(1)), code);
-      assert.equal(await store.authorizationCodes.findByHash(aSecretHash(2)), null);
+    const issued = { refreshFamilyId: 'fam', accessTokenJti: 'jti', accessTokenExpiresAtMs: t0Ms + 5 * minuteMs };
+    // The code flow runs these both ways: some adapters take another path inside a transaction
+    // (SQLite: prepared statements on the writer) and outside one (SQLite: the read-only
+    // connection for lookups, the group commit for an insert).
+    for (const where of ['outside a transaction', 'inside a transaction'] as const) {
+      const run = <T>(store: Store, work: (s: Store) => Promise<T>): Promise<T> => (where === 'outside a transaction' ? work(store) : store.transaction(work));
+
+      test(`insert and find by hash, every field intact; an unknown hash is null; a hash is stored once (${where})`, async (store) => {
+        const code = aCode(1, { codeChallenge: 'abc', nonce: null, acr: null, idTokenClaims: ['email', 'name'] });
+        const other = aCode(3, { amr: [], scope: 'openid' });
+        await run(store, (s) => s.authorizationCodes.insert(code));
+        await run(store, (s) => s.authorizationCodes.insert(other));
+        assert.deepEqual(await run(store, (s) => s.authorizationCodes.findByHash(aSecretHash(1))), code);
+        assert.deepEqual(await store.authorizationCodes.findByHash(aSecretHash(3)), other);
+        assert.deepEqual(await store.transaction((tx) => tx.authorizationCodes.findByHash(aSecretHash(3))), other);
+        assert.equal(await run(store, (s) => s.authorizationCodes.findByHash(aSecretHash(2))), null);
+        await assert.rejects(run(store, (s) => s.authorizationCodes.insert(aCode(1))));
+        assert.deepEqual(await store.authorizationCodes.findByHash(aSecretHash(1)), code, 'the refused duplicate changed nothing');
+      });
+
+      test(`consume spends a code once and records what the exchange issued; a used or unknown code is refused (${where})`, async (store) => {
+        await store.authorizationCodes.insert(aCode(1));
+        assert.equal(await run(store, (s) => s.authorizationCodes.consume(aSecretHash(1), t0Ms + 1, issued)), true);
+        assert.deepEqual(await store.authorizationCodes.findByHash(aSecretHash(1)), aCode(1, { usedAtMs: t0Ms + 1, ...issued }));
+        assert.equal(await run(store, (s) => s.authorizationCodes.consume(aSecretHash(1), t0Ms + 2, { ...issued, accessTokenJti: 'other' })), false);
+        assert.deepEqual(await store.authorizationCodes.findByHash(aSecretHash(1)), aCode(1, { usedAtMs: t0Ms + 1, ...issued }), 'the loser changed nothing');
+        assert.equal(await run(store, (s) => s.authorizationCodes.consume(aSecretHash(9), t0Ms, issued)), false);
+      });
+    }
+
+    test('of two exchanges racing, exactly one consumes the code, and its record is the one kept', async (store) => {
+      await store.authorizationCodes.insert(aCode(1));
+      const results = await Promise.all(['jti-a', 'jti-b', 'jti-c'].map((jti, i) => store.transaction((tx) => tx.authorizationCodes.consume(aSecretHash(1), t0Ms + i, { ...issued, accessTokenJti: jti }))));
+      assert.deepEqual(results.filter(Boolean).length, 1);
+      const winner = results.indexOf(true);
+      const read = await store.authorizationCodes.findByHash(aSecretHash(1));
+      assert.equal(read?.accessTokenJti, ['jti-a', 'jti-b', 'jti-c'][winner]);
+      assert.equal(read?.usedAtMs, t0Ms + winner);
     });
 
-    test('markUsed succeeds once; recordIssued keeps what the first exchange got', async (store) => {
+    test('a consumption in a transaction that throws leaves the code unused', async (store) => {
       await store.authorizationCodes.insert(aCode(1));
-      const [a, b] = await Promise.all([store.authorizationCodes.markUsed(aSecretHash(1), t0Ms + 1), store.authorizationCodes.markUsed(aSecretHash(1), t0Ms + 2)]);
-      assert.deepEqual([a, b].sort(), [false, true], 'of two exchanges racing, exactly one wins');
-      assert.equal(await store.authorizationCodes.markUsed(aSecretHash(9), t0Ms), false);
-      await store.authorizationCodes.recordIssued(aSecretHash(1), { refreshFamilyId: 'fam', accessTokenJti: 'jti', accessTokenExpiresAtMs: t0Ms + 5 * minuteMs });
-      const read = await store.authorizationCodes.findByHash(aSecretHash(1));
-      assert.equal(read?.refreshFamilyId, 'fam');
-      assert.equal(read?.accessTokenJti, 'jti');
-      assert.equal(read?.accessTokenExpiresAtMs, t0Ms + 5 * minuteMs);
-      assert.ok(read?.usedAtMs === t0Ms + 1 || read?.usedAtMs === t0Ms + 2);
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          assert.equal(await tx.authorizationCodes.consume(aSecretHash(1), t0Ms, issued), true);
+          throw new Error('the session has ended');
+        }),
+        /the session has ended/,
+      );
+      assert.deepEqual(await store.authorizationCodes.findByHash(aSecretHash(1)), aCode(1));
+    });
+
+    test('codes issued outside a transaction while others run are all stored', async (store) => {
+      await Promise.all([
+        store.authorizationCodes.insert(aCode(1)),
+        store.transaction((tx) => tx.authorizationCodes.insert(aCode(2))),
+        store.authorizationCodes.insert(aCode(3)),
+        store.transaction((tx) => tx.authorizationCodes.consume(aSecretHash(2), t0Ms, issued)),
+      ]);
+      for (const seed of [1, 2, 3]) assert.notEqual(await store.authorizationCodes.findByHash(aSecretHash(seed)), null, `code ${seed}`);
     });
 
     test('deleteExpired keeps a used code until the access token of its first exchange has expired', async (store) => {
       await store.authorizationCodes.insert(aCode(1));
       await store.authorizationCodes.insert(aCode(2));
-      await store.authorizationCodes.markUsed(aSecretHash(1), t0Ms);
-      await store.authorizationCodes.recordIssued(aSecretHash(1), { refreshFamilyId: null, accessTokenJti: 'j', accessTokenExpiresAtMs: t0Ms + 5 * minuteMs });
+      await store.authorizationCodes.consume(aSecretHash(1), t0Ms, { refreshFamilyId: null, accessTokenJti: 'j', accessTokenExpiresAtMs: t0Ms + 5 * minuteMs });
       assert.equal(await store.authorizationCodes.deleteExpired(t0Ms + minuteMs), 1, 'the unused code goes at its expiry');
       assert.notEqual(await store.authorizationCodes.findByHash(aSecretHash(1)), null);
       assert.equal(await store.authorizationCodes.deleteExpired(t0Ms + 5 * minuteMs), 1);
       assert.equal(await store.authorizationCodes.findByHash(aSecretHash(1)), null);
+    });
+
+    test('a used code whose access token expires before the code does is kept until the code expires', async (store) => {
+      await store.authorizationCodes.insert(aCode(1));
+      await store.authorizationCodes.consume(aSecretHash(1), t0Ms, { refreshFamilyId: null, accessTokenJti: 'j', accessTokenExpiresAtMs: t0Ms + 1000 });
+      assert.equal(await store.authorizationCodes.deleteExpired(t0Ms + 2000), 0);
+      assert.equal(await store.authorizationCodes.deleteExpired(t0Ms + minuteMs), 1);
     });
   });
 
@@ -123,17 +174,24 @@ export function openIdProviderContract(open: OpenStore): void {
   });
 
   describe('session clients', () => {
-    test('record is idempotent per (session, client) and keeps the latest issue; list per session; expire', async (store) => {
+    test('record is idempotent per (session, client) and keeps the latest issue to the minute; list per session; expire', async (store) => {
       const entry = { sessionId: 's1', clientId: 'rp', userId: 'user-ada', firstIssuedAtMs: t0Ms, lastIssuedAtMs: t0Ms, expiresAtMs: t0Ms + 60 * minuteMs };
       await store.sessionClients.record(entry);
       await store.sessionClients.record({ ...entry, firstIssuedAtMs: t0Ms + 9, lastIssuedAtMs: t0Ms + 9 });
-      await store.sessionClients.record({ ...entry, firstIssuedAtMs: t0Ms + 3, lastIssuedAtMs: t0Ms + 3 });
       await store.sessionClients.record({ ...entry, clientId: 'rp2', firstIssuedAtMs: t0Ms + 1, lastIssuedAtMs: t0Ms + 1 });
       await store.sessionClients.record({ ...entry, sessionId: 's2', expiresAtMs: t0Ms + minuteMs });
+      assert.deepEqual(await store.sessionClients.listClientsForSession('s1'), [entry, { ...entry, clientId: 'rp2', firstIssuedAtMs: t0Ms + 1, lastIssuedAtMs: t0Ms + 1 }], 'a record within the minute writes nothing');
+      // Inside a transaction too (SQLite: a prepared statement on the writer), as the code exchange records it.
+      await store.transaction((tx) => tx.sessionClients.record({ ...entry, firstIssuedAtMs: t0Ms + minuteMs, lastIssuedAtMs: t0Ms + minuteMs }));
+      await store.transaction((tx) => tx.sessionClients.record({ ...entry, firstIssuedAtMs: t0Ms + 2, lastIssuedAtMs: t0Ms + 2 }));
+      await store.transaction((tx) => tx.sessionClients.record({ ...entry, clientId: 'rp3', firstIssuedAtMs: t0Ms + 5, lastIssuedAtMs: t0Ms + 5 }));
       assert.deepEqual(await store.sessionClients.listClientsForSession('s1'), [
-        { ...entry, lastIssuedAtMs: t0Ms + 9 },
+        { ...entry, lastIssuedAtMs: t0Ms + minuteMs },
         { ...entry, clientId: 'rp2', firstIssuedAtMs: t0Ms + 1, lastIssuedAtMs: t0Ms + 1 },
+        { ...entry, clientId: 'rp3', firstIssuedAtMs: t0Ms + 5, lastIssuedAtMs: t0Ms + 5 },
       ]);
+      await store.sessionClients.record({ ...entry, lastIssuedAtMs: t0Ms + 3 * minuteMs });
+      assert.equal((await store.sessionClients.listClientsForSession('s1'))[0]?.lastIssuedAtMs, t0Ms + 3 * minuteMs, 'a minute or more later, the issue is refreshed');
       assert.deepEqual(await store.sessionClients.listClientsForSession('nope'), []);
       assert.equal(await store.sessionClients.deleteExpired(t0Ms + minuteMs), 1);
       assert.deepEqual(await store.sessionClients.listClientsForSession('s2'), []);

@@ -84,6 +84,33 @@ export function transactionContract(open: OpenStore): void {
       assert.deepEqual(await store.sessions.findWithUser('s-a1'), { session: aliceSession, user: alice });
     });
 
+    test('a repository first used late in the work belongs to the transaction: it reads the writes before it, and they roll back together', async (store) => {
+      // Adapters build a transaction's repositories on first use (core/lazy-store.ts): one built
+      // after other writes must still run on the transaction, not on the database beside it.
+      const session = aSession('s-b1', bob.id);
+      const failure = new Error('abort after the late repositories wrote');
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.users.create(bob);
+          // sessions and audit are used for the first time here, after the write through users.
+          await tx.sessions.create(session);
+          assert.deepEqual(await tx.sessions.findWithUser('s-b1'), { session, user: bob }, 'the late repository sees the uncommitted user');
+          await tx.audit.append(anAuditEvent('e1', { type: 'user.signed_up', userId: bob.id }));
+          assert.equal(tx.sessions, tx.sessions, 'a repository is built once per transaction');
+          // A nested transaction is the same transaction, with the same repositories.
+          await tx.transaction(async (inner) => {
+            assert.deepEqual(await inner.users.findById(bob.id), bob);
+            await inner.oneTimeTokens.deleteExpired(t0Ms);
+          });
+          throw failure;
+        }),
+        (error) => error === failure,
+      );
+      assert.equal(await store.users.findById(bob.id), null);
+      assert.equal(await store.sessions.findWithUser('s-b1'), null);
+      assert.deepEqual(await store.audit.list({ limit: 10 }), []);
+    });
+
     test('the store is usable after a rollback and a rolled-back email is free', async (store) => {
       await assert.rejects(
         store.transaction(async (tx) => {

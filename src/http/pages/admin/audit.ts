@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { normalizeEmail } from '../../../core/accounts/normalize-email.ts';
 import { auditEntries } from '../../../core/console/audit-entries.ts';
+import { auditPage } from '../../../core/console/audit-page.ts';
+import type { AuditQuery as ConsoleAuditQuery } from '../../../core/console/audit-query.ts';
 import type { CoreDeps } from '../../../core/deps.ts';
-import type { AuditFilter } from '../../../core/ports.ts';
 import { html } from '../html.ts';
 import { operatorOnly, operatorSession } from '../operator-only.ts';
 import { auditCsv, auditJsonLines } from './audit-export.ts';
@@ -33,16 +33,16 @@ const querystring = {
   },
 } as const;
 
-/** The filter a query asks for: a user by id or email, an event type, an IP, whole UTC days from and to (inclusive). */
-async function filterFrom(deps: CoreDeps, query: AuditQuery): Promise<AuditFilter> {
-  const filter: AuditFilter = {};
+/** What a query asks for: a user by id or email, an event type, an IP, whole UTC days from and to (inclusive). */
+function auditQueryFrom(query: AuditQuery): ConsoleAuditQuery {
+  const wanted: ConsoleAuditQuery = {};
   const user = query.user?.trim() ?? '';
-  if (user !== '') filter.userId = user.includes('@') ? ((await deps.store.users.findByEmail(normalizeEmail(user) ?? user))?.id ?? user) : user;
-  if (query.type !== undefined && query.type !== '') filter.type = query.type;
-  if (query.ip !== undefined && query.ip.trim() !== '') filter.ip = query.ip.trim();
-  if (query.from !== undefined && query.from !== '') filter.fromMs = Date.parse(`${query.from}T00:00:00Z`);
-  if (query.to !== undefined && query.to !== '') filter.toMs = Date.parse(`${query.to}T00:00:00Z`) + dayMs;
-  return filter;
+  if (user !== '') wanted.user = user;
+  if (query.type !== undefined && query.type !== '') wanted.type = query.type;
+  if (query.ip !== undefined && query.ip.trim() !== '') wanted.ip = query.ip.trim();
+  if (query.from !== undefined && query.from !== '') wanted.fromMs = Date.parse(`${query.from}T00:00:00Z`);
+  if (query.to !== undefined && query.to !== '') wanted.toMs = Date.parse(`${query.to}T00:00:00Z`) + dayMs;
+  return wanted;
 }
 
 /** The query string of the filter alone (no cursor), for the next page and the export links. */
@@ -61,9 +61,8 @@ export function auditPages(app: FastifyInstance, deps: CoreDeps): void {
 
   app.get<{ Querystring: AuditQuery }>('/admin/audit', { preHandler, schema: { tags: ['pages'], summary: 'Console: the audit trail, filtered by user, event type, IP and days.', querystring } }, async (request, reply) => {
     const query = request.query;
-    const filter = await filterFrom(deps, query);
     const cursor = query.after === undefined || query.after === '' ? undefined : { atMs: Number(query.after.slice(0, query.after.indexOf('.'))), id: query.after.slice(query.after.indexOf('.') + 1) };
-    const events = await deps.store.auditSearch.page(filter, { limit: pageSize + 1, ...(cursor === undefined ? {} : { after: cursor }) });
+    const events = await auditPage(deps, auditQueryFrom(query), pageSize + 1, cursor);
     const shown = events.slice(0, pageSize);
     const base = filterQuery(query);
     const last = shown.at(-1);
@@ -86,13 +85,12 @@ export function auditPages(app: FastifyInstance, deps: CoreDeps): void {
       `/admin/audit/export.${extension}`,
       { preHandler, schema: { tags: ['pages'], summary: `Console: the filtered audit trail as ${extension === 'csv' ? 'CSV' : 'JSON Lines'}, streamed page by page.`, querystring } },
       async (request: FastifyRequest<{ Querystring: AuditQuery }>, reply) => {
-        const filter = await filterFrom(deps, request.query);
         const stamp = new Date(deps.clock.nowMs()).toISOString().replace(/[:.]/g, '-');
         return reply
           .header('content-type', type)
           .header('content-disposition', `attachment; filename="gatehouse-audit-${stamp}.${extension}"`)
           .header('cache-control', 'no-store')
-          .send(render(auditEntries(deps, filter)));
+          .send(render(auditEntries(deps, auditQueryFrom(request.query))));
       },
     );
   exportRoute('csv', 'text/csv; charset=utf-8', auditCsv);

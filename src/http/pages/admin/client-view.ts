@@ -50,7 +50,7 @@ export function clientPage(c: ClientView): SafeHtml {
   return html`<section class="card" aria-labelledby="client-title"><h1 id="client-title">${c.name}</h1>
 <dl class="detail">
 <dt>Client id</dt><dd><code>${c.id}</code></dd><dt>Type</dt><dd>${c.type}</dd><dt>Grants</dt><dd>${c.grantTypes.join(', ')}</dd>
-<dt>Audience</dt><dd><code>${c.audience}</code></dd><dt>Auth method</dt><dd>${c.tokenEndpointAuthMethod}</dd><dt>Scopes</dt><dd>${list(c.scopes)}</dd>
+<dt>Audience</dt><dd><code>${c.audience}</code></dd><dt>Auth method</dt><dd>${c.tokenEndpointAuthMethod}${c.acceptsEitherSecretMethod ? html` <span class="muted">(registered before enforcement: client_secret_basic and client_secret_post both accepted)</span>` : ''}</dd><dt>Scopes</dt><dd>${list(c.scopes)}</dd>
 <dt>Back-channel logout</dt><dd>${c.backchannelLogoutUri ?? html`<span class="muted">none</span>`}</dd><dt>Created</dt><dd>${utcTime(c.createdAtMs)}</dd>
 </dl>
 <div class="actions">${c.tokenEndpointAuthMethod.startsWith('client_secret') ? actionButton(`${base}/rotate-secret`, 'Rotate the secret', { danger: 'danger' }) : ''}${actionButton(`${base}/delete`, 'Delete the client', { danger: 'danger' })}</div>

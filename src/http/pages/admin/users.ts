@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { deleteAccountAsOperator } from '../../../core/accounts/delete-account.ts';
-import { requestPasswordReset } from '../../../core/accounts/request-password-reset.ts';
 import { disableAccount, enableAccount } from '../../../core/accounts/set-account-disabled.ts';
 import { userOverview } from '../../../core/console/user-overview.ts';
 import type { CoreDeps } from '../../../core/deps.ts';
 import { AuthError } from '../../../core/errors.ts';
 import { markEmailVerified } from '../../../core/operators/mark-email-verified.ts';
 import { resetSecondFactor } from '../../../core/operators/reset-second-factor.ts';
+import { sendPasswordReset } from '../../../core/operators/send-password-reset.ts';
 import type { SessionWithUser } from '../../../core/ports.ts';
 import { revokeAllSessions } from '../../../core/sessions/revoke-all-sessions.ts';
 import { revokeSession } from '../../../core/sessions/revoke-session.ts';
@@ -96,15 +96,5 @@ ${next === null ? '' : html`<p><a href="${next}">Next page</a></p>`}</section>`,
   // Protective or harmless: no re-authentication, so an operator can stop an attack at once.
   action('/sessions/:sessionId/revoke', 'revoke one session.', operator, (r) => revokeSession(deps, r.params.id, r.params.sessionId ?? '', operatorContext(r)), back('session-revoked'));
   action('/sessions/revoke-all', 'revoke every session.', operator, (r) => revokeAllSessions(deps, r.params.id, operatorContext(r)), back('sessions-revoked'));
-  action(
-    '/send-password-reset',
-    'mail a password reset link.',
-    operator,
-    async (r) => {
-      const user = await deps.store.users.findById(r.params.id);
-      if (user === null) return false;
-      return requestPasswordReset(deps, user.email, operatorContext(r));
-    },
-    back('reset-sent'),
-  );
+  action('/send-password-reset', 'mail a password reset link.', operator, (r) => sendPasswordReset(deps, r.params.id, operatorContext(r)), back('reset-sent'));
 }

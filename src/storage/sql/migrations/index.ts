@@ -18,6 +18,10 @@ import * as dpop from './0016-dpop.ts';
 import * as openidProvider from './0017-openid-provider.ts';
 import * as webhookEndpoints from './0018-webhook-endpoints.ts';
 import * as pushedAuthorizationRequests from './0019-pushed-authorization-requests.ts';
+import * as clientAuthMethodEnforced from './0020-client-auth-method-enforced.ts';
+import * as refreshOpenIdLogin from './0021-refresh-openid-login.ts';
+import * as codeIdTokenClaims from './0022-code-id-token-claims.ts';
+import * as passkeyUsedChallengesByExpiry from './0023-passkey-used-challenges-by-expiry.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +44,8 @@ export const migrations: Record<string, Migration> = {
   '0017-openid-provider': openidProvider,
   '0018-webhook-endpoints': webhookEndpoints,
   '0019-pushed-authorization-requests': pushedAuthorizationRequests,
+  '0020-client-auth-method-enforced': clientAuthMethodEnforced,
+  '0021-refresh-openid-login': refreshOpenIdLogin,
+  '0022-code-id-token-claims': codeIdTokenClaims,
+  '0023-passkey-used-challenges-by-expiry': passkeyUsedChallengesByExpiry,
 };

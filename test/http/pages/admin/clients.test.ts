@@ -37,15 +37,15 @@ describe('console: clients and keys', () => {
     assert.ok(first !== undefined, 'the secret is on the page');
     const client = (await t.core.store.clients.findById('billing'))!;
     assert.deepEqual([client.redirectUris, client.scopes, client.requirePkce, client.idTokenSignedResponseAlg], [['https://billing.example.com/cb'], ['invoices:read'], true, 'ES256']);
-    assert.equal((await authenticateClient(t.core, { clientId: 'billing', clientSecret: first })).id, 'billing');
+    assert.equal((await authenticateClient(t.core, { method: 'client_secret_basic', clientId: 'billing', clientSecret: first })).id, 'billing');
     const page = await t.app.inject({ method: 'GET', url: '/admin/clients/billing', headers: { accept: 'text/html', ...withSession(token) } });
     assert.equal(secretIn(page.body), undefined, 'never shown again');
 
     const rotated = await post('/admin/clients/billing/rotate-secret', '');
     const second = secretIn((await followShownOnce(t.app, rotated, withSession(token))).page.body);
     assert.ok(second !== undefined && second !== first);
-    await assert.rejects(authenticateClient(t.core, { clientId: 'billing', clientSecret: first }), { code: 'invalid_client' });
-    assert.equal((await authenticateClient(t.core, { clientId: 'billing', clientSecret: second })).id, 'billing');
+    await assert.rejects(authenticateClient(t.core, { method: 'client_secret_basic', clientId: 'billing', clientSecret: first }), { code: 'invalid_client' });
+    assert.equal((await authenticateClient(t.core, { method: 'client_secret_basic', clientId: 'billing', clientSecret: second })).id, 'billing');
 
     const bad = await post('/admin/clients/billing/redirect-uris', 'redirectUris=http%3A%2F%2Fevil.example%2Fcb');
     assert.equal(bad.statusCode, 400, bad.body);
@@ -92,7 +92,7 @@ describe('console: clients and keys', () => {
     const shown = await followShownOnce(t.app, rotated, withSession(token));
     const secret = secretIn(shown.page.body) ?? assert.fail('the secret is shown');
     assert.ok(!set.value.includes(secret), 'not readable from the cookie');
-    assert.equal((await authenticateClient(t.core, { clientId: 'later', clientSecret: secret })).id, 'later');
+    assert.equal((await authenticateClient(t.core, { method: 'client_secret_basic', clientId: 'later', clientSecret: secret })).id, 'later');
     // The reload: the browser dropped the cookie; nothing rotates, nothing is shown.
     const reload = await get(session);
     assert.equal(reload.statusCode, 200);

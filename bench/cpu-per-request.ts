@@ -1,0 +1,133 @@
+import { parseArgs } from 'node:util';
+import { detectPinning, runLoad, startChild, type ChildHandle } from './lib/children.ts';
+import { prepareGatehouse } from './lib/gatehouse-client.ts';
+import type { LoadOptions } from './load/autocannon.ts';
+import { median, renderTable } from './lib/report.ts';
+
+/**
+ * `node bench/cpu-per-request.ts`: server CPU time (user + system, all threads) per answered
+ * request, for several servers side by side, in alternating short runs. On a shared machine,
+ * where req/s moves with other processes' load, CPU per request is the steadier figure for an
+ * A/B of two builds or two server variants (COMMON.md). With `--rate`, every variant gets the
+ * same request rate (below saturation), so batching does not differ between them.
+ *
+ *   node bench/cpu-per-request.ts [--variants hello,session-check,forward-auth,session-check-unwired] [--rounds 5] [--duration 3] [--rate 8000]
+ *
+ * - hello: fastify hello-world; session-check: GET /v1/session on Gatehouse (SQLite);
+ * - healthz: GET /healthz on Gatehouse with the session cookie: Gatehouse's hooks and headers
+ *   around a route that does nothing, to tell the app's per-request cost from the check's;
+ * - forward-auth: GET /v1/auth/check as nginx sends it;
+ * - session-check-unwired: the session check on a Gatehouse with no trace recorder wired in
+ *   (BENCH_INSPECTOR=unwired, the baseline of "inspector off").
+ */
+
+const { values: flags } = parseArgs({
+  options: {
+    variants: { type: 'string', default: 'hello,session-check,forward-auth' },
+    rounds: { type: 'string', default: '5' },
+    duration: { type: 'string', default: '3' },
+    rate: { type: 'string' },
+    connections: { type: 'string', default: '50' },
+  },
+});
+const known = ['hello', 'healthz', 'session-check', 'forward-auth', 'session-check-unwired'] as const;
+type Variant = (typeof known)[number];
+// `session-check#2`: the same variant on a server process of its own (an A/A control, or several
+// processes per variant to see how much one process differs from another).
+const variants = (flags.variants ?? '').split(',').map((v) => v.trim());
+const kindOf = (variant: string): Variant => variant.split('#')[0] as Variant;
+for (const variant of variants) {
+  if (!known.includes(kindOf(variant))) {
+    console.error(`unknown variant ${variant}; known: ${known.join(', ')}`);
+    process.exit(2);
+  }
+}
+const rounds = Number(flags.rounds);
+const durationSeconds = Number(flags.duration);
+const overallRate = flags.rate === undefined ? undefined : Number(flags.rate);
+const connections = Number(flags.connections);
+
+async function main(): Promise<void> {
+  const pinning = detectPinning();
+  console.log(`server CPU per request; ${pinning.description}; ${rounds} rounds of ${durationSeconds} s${overallRate === undefined ? ', unthrottled' : `, ${overallRate} req/s`}`);
+  const servers = new Map<string, ChildHandle>();
+  const server = async (kind: 'hello' | 'gatehouse' | 'unwired', instance: string): Promise<ChildHandle> => {
+    const key = `${kind}#${instance}`;
+    const existing = servers.get(key);
+    if (existing !== undefined) return existing;
+    const started = await startChild({
+      name: key,
+      script: kind === 'hello' ? 'servers/hello.ts' : 'servers/gatehouse.ts',
+      core: pinning.serverCore,
+      readyTimeoutMs: 60_000,
+      env: kind === 'unwired' ? { ...process.env, BENCH_INSPECTOR: 'unwired' } : process.env,
+    });
+    servers.set(key, started);
+    return started;
+  };
+  try {
+    const loads = new Map<string, { handle: ChildHandle; load: Omit<LoadOptions, 'durationSeconds'> }>();
+    for (const variant of variants) {
+      const kind = kindOf(variant);
+      const handle = await server(kind === 'hello' ? 'hello' : kind === 'session-check-unwired' ? 'unwired' : 'gatehouse', variant.split('#')[1] ?? '1');
+      const url = `http://127.0.0.1:${String(handle.port)}`;
+      const base = { connections, method: 'GET' as const, ...(overallRate === undefined ? {} : { overallRate }) };
+      if (kind === 'hello') {
+        loads.set(variant, { handle, load: { ...base, url: `${url}/`, headers: {} } });
+        continue;
+      }
+      const { sessionCookie } = await prepareGatehouse(url, 1, 24);
+      loads.set(
+        variant,
+        kind === 'healthz'
+          ? { handle, load: { ...base, url: `${url}/healthz`, headers: { cookie: sessionCookie } } }
+          : kind === 'forward-auth'
+          ? {
+              handle,
+              load: {
+                ...base,
+                url: `${url}/v1/auth/check`,
+                headers: { cookie: sessionCookie, 'x-forwarded-proto': 'http', 'x-forwarded-host': `localhost:${String(handle.port)}`, 'x-forwarded-uri': '/app/reports?q=1' },
+              },
+            }
+          : { handle, load: { ...base, url: `${url}/v1/session`, headers: { cookie: sessionCookie } } },
+      );
+    }
+    const perRequest = new Map<string, number[]>(variants.map((v) => [v, []]));
+    const rates = new Map<string, number[]>(variants.map((v) => [v, []]));
+    for (let round = 0; round <= rounds; round += 1) {
+      // Round 0 warms every server up and is discarded; later rounds alternate the order.
+      const order = round % 2 === 0 ? variants : [...variants].reverse();
+      for (const variant of order) {
+        const { handle, load } = loads.get(variant) as { handle: ChildHandle; load: Omit<LoadOptions, 'durationSeconds'> };
+        const before = await handle.cpu();
+        const summary = await runLoad(pinning.loadCore, { ...load, durationSeconds: round === 0 ? 2 : durationSeconds });
+        const after = await handle.cpu();
+        if (summary.non2xx > 0 || summary.errors > 0) throw new Error(`${variant}: ${summary.non2xx} non-2xx, ${summary.errors} errors`);
+        if (round === 0) continue;
+        const micros = after.userMicros - before.userMicros + after.systemMicros - before.systemMicros;
+        perRequest.get(variant)?.push(micros / Math.max(1, summary.ok));
+        rates.get(variant)?.push(summary.okPerSecond);
+      }
+    }
+    const first = median(perRequest.get(variants[0] as string) ?? []);
+    console.log(
+      renderTable(
+        ['variant', 'CPU us/request (median)', 'per round', `vs ${variants[0] as string}`, 'req/s (median)'],
+        variants.map((variant) => {
+          const values = perRequest.get(variant) ?? [];
+          const value = median(values);
+          return [variant, value.toFixed(1), values.map((v) => v.toFixed(1)).join(' '), `${(first / value).toFixed(3)}x`, median(rates.get(variant) ?? []).toFixed(0)];
+        }),
+        new Set([1, 3, 4]),
+      ),
+    );
+  } finally {
+    await Promise.all([...servers.values()].map((s) => s.stop()));
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`cpu-per-request FAILED: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
