@@ -1,4 +1,4 @@
-import { randomId } from '../sessions/session-token.ts';
+import { timeOrderedId } from '../time-ordered-id.ts';
 import type { AuditEvent, AuditEventType, Clock, Random } from '../ports.ts';
 import type { RequestContext } from '../deps.ts';
 
@@ -9,9 +9,11 @@ export function auditEvent(
   context: RequestContext,
   fields: { userId?: string | null; email?: string | null; detail?: string | null },
 ): AuditEvent {
+  const atMs = deps.clock.nowMs();
   return {
-    id: randomId(deps.random),
-    atMs: deps.clock.nowMs(),
+    // Time-ordered: the audit is append-only, and its id index then takes each entry beside the last.
+    id: timeOrderedId(atMs, deps.random),
+    atMs,
     type,
     userId: fields.userId ?? null,
     email: fields.email ?? null,

@@ -48,12 +48,13 @@ export interface PasskeyStore {
 export type PasskeyCeremonyPurpose = 'register' | 'login' | 'second_factor' | 'signup' | 'reauth';
 
 /**
- * The challenges already answered. A ceremony starts without a write (core/passkeys/ceremony.ts:
- * its challenge travels in a MAC'd cookie); its answer records the challenge here, keyed on the
- * challenge's SHA-256, so it is answered once (docs/security.md SEC-170, SEC-190).
+ * The ceremonies already answered. A ceremony starts without a write (core/passkeys/ceremony.ts:
+ * its challenge travels in a MAC'd cookie); its answer records it here, keyed on its expiry and
+ * its challenge's SHA-256, so it is answered once (docs/security.md SEC-170, SEC-190). The MAC
+ * covers the challenge and the expiry together, so one challenge only ever comes with one expiry.
  */
 export interface UsedPasskeyChallengeStore {
-  /** Records the challenge as used until `expiresAtMs`; false when it already was (of two calls with one hash, one gets true). */
+  /** Records the ceremony as answered until `expiresAtMs`; false when it already was (of two calls with one hash and expiry, one gets true). */
   claim(challengeHash: Uint8Array, expiresAtMs: number): Promise<boolean>;
   deleteExpired(nowMs: number): Promise<number>;
 }

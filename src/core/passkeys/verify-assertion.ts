@@ -94,7 +94,8 @@ export async function verifyPasskeyAssertion(
     await tx.audit.append(auditEvent(deps, 'passkey.used', context, { userId: user.id, email: user.email, detail: `${passkey.id}${info.userVerified ? ' user verified' : ''}` }));
     return 'used';
   });
-  deps.trace?.step({
+  // Built only while someone watches: the checks list is a dozen strings per login.
+  if (deps.trace?.recording === true) deps.trace.step({
     kind: 'decision',
     title: outcome === 'used' ? 'Passkey verified' : `Passkey refused: ${outcome}`,
     outcome: outcome === 'used' ? 'ok' : 'refused',

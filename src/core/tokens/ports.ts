@@ -1,5 +1,7 @@
 /** The storage ports of tokens: signing keys, refresh token families and the revocation feed. */
 
+import type { SessionWithUser } from '../sessions/ports.ts';
+
 /** A JWT signing key. The private half is stored only as a JWE under the server secret. */
 export interface SigningKeyRecord {
   kid: string;
@@ -72,15 +74,28 @@ export interface RefreshTokenRecord {
   openIdLogin: OpenIdLogin | null;
 }
 
+/** A refresh token with its session and the session's user, read together (`current` is null once the session is gone). */
+export interface RefreshTokenWithSession {
+  token: RefreshTokenRecord;
+  current: SessionWithUser | null;
+}
+
 export interface RefreshTokenStore {
   insert(token: RefreshTokenRecord): Promise<void>;
   findById(id: string): Promise<RefreshTokenRecord | null>;
+  /**
+   * The token, its session and the session's user in one read (one statement on SQL): what the
+   * refresh grant checks before it rotates. Null for an unknown token.
+   */
+  findWithSession(id: string): Promise<RefreshTokenWithSession | null>;
   /** Marks `id` used and points it at its successor, only if it is still unused: false when another call won. */
   markUsed(id: string, usedAtMs: number, successorId: string): Promise<boolean>;
   /**
    * A rotation as one step: marks `id` used, pointing at `successor`, and stores `successor`, only
    * if `id` is still unused; false, with nothing written, when another call won (or `id` is
-   * unknown). One statement on PostgreSQL (a round trip fewer per refresh grant).
+   * unknown). Atomic and durable when it resolves, called inside a transaction or outside one:
+   * outside, it is a transaction of its own (one statement on PostgreSQL, so the refresh grant
+   * needs no BEGIN and COMMIT round trips; a group-committed transaction on SQLite).
    */
   rotate(id: string, usedAtMs: number, successor: RefreshTokenRecord): Promise<boolean>;
   /** Deletes every token of the family; returns how many. */

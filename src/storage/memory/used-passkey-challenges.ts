@@ -4,7 +4,8 @@ import { deleteWhere, type MemoryDb } from './tables.ts';
 export function memoryUsedPasskeyChallenges(db: MemoryDb): UsedPasskeyChallengeStore {
   return {
     async claim(challengeHash, expiresAtMs) {
-      const key = Buffer.from(challengeHash).toString('hex');
+      // The ceremony: its expiry and its challenge's hash, as the SQL key (expires_at_ms, challenge_hash).
+      const key = `${String(expiresAtMs)} ${Buffer.from(challengeHash).toString('hex')}`;
       if (db.tables.usedPasskeyChallenges.has(key)) return false;
       db.tables.usedPasskeyChallenges.set(key, expiresAtMs);
       return true;

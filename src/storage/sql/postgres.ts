@@ -1,17 +1,22 @@
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
-import type { RefreshTokenRecord, SessionWithUser, Store } from '../../core/ports.ts';
+import type { Client, RefreshTokenRecord, RefreshTokenWithSession, SessionWithUser, Store } from '../../core/ports.ts';
 import { migrateToLatest, type MigrationReport } from './migrate.ts';
 import { classifyPostgresError, isPostgresRetryable, isPostgresUnavailable } from './postgres-errors.ts';
-import { clientQueries } from './repositories/clients.ts';
-import { refreshTokenQueries, toRow } from './repositories/refresh-tokens.ts';
+import { pipelinedReads } from './postgres-pipeline.ts';
+import { clientQueries, toClient } from './repositories/clients.ts';
+import { refreshTokenColumns, refreshTokenQueries, refreshTokenWithSessionFromValues, toRow } from './repositories/refresh-tokens.ts';
 import { sessionQueries } from './repositories/sessions.ts';
 import { sessionWithUserFromValues } from './rows.ts';
-import type { Database } from './schema.ts';
+import type { ClientsTable, Database, RefreshTokensTable } from './schema.ts';
 import { createSqlStore } from './sql-store.ts';
+import { parameterOrder, placeholder } from './sqlite-statements.ts';
 
 export interface PostgresPoolOptions {
-  /** Connections at most; requests beyond wait for one (up to `connectTimeoutMs`). */
+  /**
+   * Connections at most; requests beyond wait for one (up to `connectTimeoutMs`). From three on,
+   * one of them is the pipelined connection of the token endpoint's reads (postgres-pipeline.ts).
+   */
   maxConnections: number;
   /** How long to wait for a connection (a new one, or a free one from a busy pool) before answering 503. */
   connectTimeoutMs: number;
@@ -110,17 +115,19 @@ function guardedPool(pool: pg.Pool, preparedNames: ReadonlyMap<string, string>):
  */
 export async function openPostgresStore(url: string, options: OpenPostgresOptions): Promise<PostgresStore> {
   const poolOptions = { ...defaultPostgresPoolOptions, ...options.pool };
-  const pool = new pg.Pool({
+  const connection = {
     connectionString: url,
-    max: poolOptions.maxConnections,
     connectionTimeoutMillis: poolOptions.connectTimeoutMs,
-    idleTimeoutMillis: poolOptions.idleTimeoutMs,
     statement_timeout: poolOptions.statementTimeoutMs,
     // A server that stops answering (a network partition) is noticed on the client side too.
     query_timeout: poolOptions.statementTimeoutMs + 2_000,
     keepAlive: true,
     application_name: 'gatehouse',
-  });
+  };
+  // Of `maxConnections`, one serves the pipelined reads (postgres-pipeline.ts) once there are
+  // three or more; the rest are the pool.
+  const pipelined = poolOptions.maxConnections >= 3 ? pipelinedReads(connection) : null;
+  const pool = new pg.Pool({ ...connection, max: poolOptions.maxConnections - (pipelined === null ? 0 : 1), idleTimeoutMillis: poolOptions.idleTimeoutMs });
   // Without a listener, an idle connection dropped by a restarting server would crash the process.
   pool.on('error', (error) => options.onConnectionError?.(error));
   // The refresh grant's statements and the client lookup, by their SQL text (filled below): sent
@@ -155,6 +162,7 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
   };
   const hotStatements = {
     find_refresh_token: refreshTokenQueries.findById(db, ''),
+    find_refresh_token_with_session_tx: refreshTokenQueries.findWithSession(db, ''),
     mark_refresh_token_used: refreshTokenQueries.markUsed(db, '', 0, ''),
     insert_refresh_token: refreshTokenQueries.insert(db, toRow(sample)),
     find_session_with_user_tx: sessionQueries.findWithUser(db, ''),
@@ -164,23 +172,61 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
   for (const [name, query] of Object.entries(hotStatements)) preparedNames.set(query.compile().sql, `gatehouse_${name}`);
   preparedNames.set(refreshTokenQueries.rotatePostgres('', 0, toRow(sample)).compile(db).sql, 'gatehouse_rotate_refresh_token');
 
-  // The session check, the hot path: one named (server-side prepared) statement per connection,
-  // rows as arrays, no query building on every request.
-  const compiled = sessionQueries.findWithUser(db, '').compile();
+  // The hot reads outside transactions (the session check; the token endpoint's client lookup and
+  // the refresh grant's read): one named (server-side prepared) statement each, per connection,
+  // with no query building on every request; the token endpoint's two on the pipelined connection.
+  const byId = <Row>(name: string, sql: string, on: 'pool' | 'pipeline', rowMode?: 'array') => {
+    const query = { name: `gatehouse_${name}`, text: sql, ...(rowMode === undefined ? {} : { rowMode }) };
+    if (on === 'pipeline' && pipelined !== null) return async (id: string): Promise<Row | undefined> => (await pipelined.rows<Row>({ ...query, values: [id] }))[0];
+    return async (id: string): Promise<Row | undefined> => {
+      try {
+        return (await pool.query({ ...query, values: [id] } as pg.QueryConfig)).rows[0] as Row | undefined;
+      } catch (error) {
+        return classifyPostgresError(error);
+      }
+    };
+  };
+  const sessionWithUserValues = byId<unknown[]>('find_session_with_user', sessionQueries.findWithUser(db, '').compile().sql, 'pool', 'array');
+  const tokenWithSessionValues = byId<unknown[]>('find_refresh_token_with_session', refreshTokenQueries.findWithSession(db, '').compile().sql, 'pipeline', 'array');
+  const clientRow = byId<ClientsTable>('find_client_direct', clientQueries.findById(db, '').compile().sql, 'pipeline');
   const findSessionWithUser = async (id: string): Promise<SessionWithUser | null> => {
-    let result: pg.QueryArrayResult;
+    const values = await sessionWithUserValues(id);
+    return values === undefined ? null : sessionWithUserFromValues(values);
+  };
+  const findTokenWithSession = async (id: string): Promise<RefreshTokenWithSession | null> => {
+    const values = await tokenWithSessionValues(id);
+    return values === undefined ? null : refreshTokenWithSessionFromValues(values);
+  };
+  const findClient = async (id: string): Promise<Client | null> => {
+    const row = await clientRow(id);
+    return row === undefined ? null : toClient(row);
+  };
+  // The refresh grant's write outside a transaction: the rotation's one statement (atomic on its
+  // own, so no BEGIN and COMMIT), on the pool directly; the same SQL and name as kysely's.
+  const successorKeys = refreshTokenColumns.map((column) => `successor_${column}` as const);
+  const rotation = refreshTokenQueries
+    .rotatePostgres(placeholder('id'), placeholder('used_at_ms') as unknown as number, Object.fromEntries(refreshTokenColumns.map((column, i) => [column, placeholder(successorKeys[i] as string)])) as unknown as RefreshTokensTable)
+    .compile(db);
+  const rotationOrder = parameterOrder(rotation, ['id', 'used_at_ms', ...successorKeys]);
+  const rotate = async (id: string, usedAtMs: number, successor: RefreshTokenRecord): Promise<boolean> => {
+    const row = toRow(successor);
+    const named: Record<string, unknown> = { id, used_at_ms: usedAtMs };
+    refreshTokenColumns.forEach((column, i) => {
+      named[successorKeys[i] as string] = row[column];
+    });
     try {
-      result = await pool.query({ name: 'gatehouse_find_session_with_user', text: compiled.sql, values: [id], rowMode: 'array' });
+      return (await pool.query({ name: 'gatehouse_rotate_refresh_token', text: rotation.sql, values: rotationOrder.map((key) => named[key]) })).rowCount === 1;
     } catch (error) {
       return classifyPostgresError(error);
     }
-    const values = result.rows[0];
-    return values === undefined ? null : sessionWithUserFromValues(values);
   };
 
-  const poolUse = (): PostgresPoolUse => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolOptions.maxConnections });
+  const pipelinedOpen = (): number => (pipelined?.connected() === true ? 1 : 0);
+  const poolUse = (): PostgresPoolUse => ({ total: pool.totalCount + pipelinedOpen(), idle: pool.idleCount, waiting: pool.waitingCount, max: poolOptions.maxConnections });
   const store = createSqlStore(db, {
-    fastPaths: { outsideTransaction: { sessions: { findWithUser: findSessionWithUser } } },
+    fastPaths: {
+      outsideTransaction: { sessions: { findWithUser: findSessionWithUser }, refreshTokens: { findWithSession: findTokenWithSession, rotate }, clients: { findById: findClient } },
+    },
     ping: async () => {
       try {
         await pool.query('SELECT 1');
@@ -188,7 +234,10 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
         classifyPostgresError(error);
       }
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await pipelined?.close();
+      await db.destroy();
+    },
     isRetryable: isPostgresRetryable,
     describe: () => ({ database: 'postgresql', pool: poolUse() }),
   });

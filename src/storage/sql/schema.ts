@@ -223,7 +223,7 @@ export interface PasskeysTable {
   last_used_at_ms: number | null;
 }
 
-/** Answered passkey challenges (core/passkeys/ceremony.ts), kept until the challenge would have expired. */
+/** Answered passkey ceremonies (core/passkeys/ceremony.ts), keyed on (expires_at_ms, challenge_hash) since migration 0023, kept until the challenge would have expired. */
 export interface PasskeyUsedChallengesTable {
   challenge_hash: Uint8Array;
   expires_at_ms: number;
@@ -315,6 +315,8 @@ export interface AuthorizationCodesTable {
   acr: string | null;
   /** Claims asked for in the ID token, space-separated; null when none (migration 0022). */
   id_token_claims: string | null;
+  /** RFC 9449 §10: the DPoP key thumbprint the code is bound to, or null (migration 0024). */
+  dpop_jkt: string | null;
   created_at_ms: number;
   expires_at_ms: number;
   used_at_ms: number | null;

@@ -23,13 +23,21 @@ export interface PreparedStatement<K extends string> {
   run(values: Record<K, SQLInputValue>): number;
 }
 
-/** A statement prepared on first use, with named values bound in the compiled order. */
-export function prepared<K extends string>(connection: DatabaseSync, compiled: CompiledQuery, keys: readonly K[], rows: RowShape = 'objects'): PreparedStatement<K> {
-  const order = compiled.parameters.map((parameter) => {
+/**
+ * The names of a query's parameters in their compiled order, for a query compiled with
+ * `placeholder(key)` for each value (also used by postgres.ts for its named statements).
+ */
+export function parameterOrder<K extends string>(compiled: CompiledQuery, keys: readonly K[]): K[] {
+  return compiled.parameters.map((parameter) => {
     const key = keys.find((k) => parameter === placeholder(k));
     if (key === undefined) throw new Error(`fast path: unexpected parameter ${String(parameter)} in ${compiled.sql}`);
     return key;
   });
+}
+
+/** A statement prepared on first use, with named values bound in the compiled order. */
+export function prepared<K extends string>(connection: DatabaseSync, compiled: CompiledQuery, keys: readonly K[], rows: RowShape = 'objects'): PreparedStatement<K> {
+  const order = parameterOrder(compiled, keys);
   let statement: StatementSync | undefined;
   const get = (): StatementSync => {
     if (statement === undefined) {

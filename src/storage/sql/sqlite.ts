@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { Kysely } from 'kysely';
-import type { SessionWithUser, Store } from '../../core/ports.ts';
+import type { RefreshTokenWithSession, SessionWithUser, Store } from '../../core/ports.ts';
 import type { SavepointStatement } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
 import { nodeSqliteDialect } from './node-sqlite-dialect.ts';
@@ -11,7 +11,7 @@ import { clientQueries, toClient } from './repositories/clients.ts';
 import { passkeyQueries, toPasskey } from './repositories/passkeys.ts';
 import { throttleQueries, toThrottleState } from './repositories/throttle.ts';
 import { usedPasskeyChallengeQueries } from './repositories/used-passkey-challenges.ts';
-import { refreshTokenQueries, toRecord, toRow } from './repositories/refresh-tokens.ts';
+import { refreshTokenColumns, refreshTokenQueries, refreshTokenWithSessionFromValues, toRecord, toRow } from './repositories/refresh-tokens.ts';
 import { sessionQueries } from './repositories/sessions.ts';
 import { userQueries } from './repositories/users.ts';
 import { sessionWithUserFromValues, toUser } from './rows.ts';
@@ -58,24 +58,6 @@ function openConnection(path: string, access: 'read-write' | 'read-only'): Datab
   return connection;
 }
 
-const refreshTokenColumns = [
-  'id',
-  'family_id',
-  'session_id',
-  'client_id',
-  'secret_hash',
-  'scope',
-  'created_at_ms',
-  'idle_expires_at_ms',
-  'family_expires_at_ms',
-  'used_at_ms',
-  'successor_id',
-  'dpop_jkt',
-  'login_auth_time_ms',
-  'login_acr',
-  'login_amr',
-] as const satisfies readonly (keyof RefreshTokensTable)[];
-
 /**
  * Every SQLite fast path, in one object: the hottest repository methods as prepared statements
  * on node:sqlite (sqlite-statements.ts), running the repositories' own queries, so each
@@ -83,20 +65,34 @@ const refreshTokenColumns = [
  * repositories in one place.
  *
  * - Outside transactions, reads on the read-only connection (the session check, the token
- *   endpoint's client lookup, the passkey login's passkey and account lookups, a throttle counter): they see committed rows only and never queue behind a write.
+ *   endpoint's client lookup, the refresh grant's token read, the passkey login's passkey and account lookups, a throttle counter): they see committed rows only and never queue behind a write.
+ * - Outside transactions, the refresh rotation joins the next group commit as a transaction of its own.
  * - Inside transactions, statements on the writer (the refresh grant's, the session lookup and
  *   touch; the passkey login's challenge use, counter compare-and-set and audit entry):
  *   the transaction holds kysely's lock on the writer,
  *   so nothing else runs on it between our BEGIN and COMMIT, and these statements commit or
  *   roll back with the rest of the transaction.
  */
-function sqliteFastPaths(db: Kysely<Database>, reader: DatabaseSync, writer: DatabaseSync): SqlFastPaths & { savepoint: SavepointStatement } {
+function sqliteFastPaths(
+  db: Kysely<Database>,
+  reader: DatabaseSync,
+  writer: DatabaseSync,
+  transaction: Store['transaction'],
+): SqlFastPaths & { savepoint: SavepointStatement } {
   // Rows as arrays: no per-row object of 14 named properties (~25% faster).
   const findSessionWithUserOn = (connection: DatabaseSync): ((id: string) => Promise<SessionWithUser | null>) => {
     const statement = prepared(connection, sessionQueries.findWithUser(db, placeholder('id')).compile(), ['id'], 'arrays');
     return async (id) => {
       const values = statement.get({ id }) as unknown[] | undefined;
       return values === undefined ? null : sessionWithUserFromValues(values);
+    };
+  };
+  // The refresh grant's one read (the token, its session and user), likewise as arrays.
+  const findTokenWithSessionOn = (connection: DatabaseSync): ((id: string) => Promise<RefreshTokenWithSession | null>) => {
+    const statement = prepared(connection, refreshTokenQueries.findWithSession(db, placeholder('id')).compile(), ['id'], 'arrays');
+    return async (id) => {
+      const values = statement.get({ id }) as unknown[] | undefined;
+      return values === undefined ? null : refreshTokenWithSessionFromValues(values);
     };
   };
   const findClient = prepared(reader, clientQueries.findById(db, placeholder('id')).compile(), ['id']);
@@ -145,6 +141,12 @@ function sqliteFastPaths(db: Kysely<Database>, reader: DatabaseSync, writer: Dat
   return {
     outsideTransaction: {
       sessions: { findWithUser: findSessionWithUserOn(reader) },
+      refreshTokens: {
+        findWithSession: findTokenWithSessionOn(reader),
+        // Two statements on SQLite: outside a transaction, a rotation is one of its own, in the
+        // next group commit (RefreshTokenStore.rotate is atomic and durable either way).
+        rotate: (id, usedAtMs, successor) => transaction((tx) => tx.refreshTokens.rotate(id, usedAtMs, successor)),
+      },
       clients: {
         findById: async (id) => {
           const row = findClient.get({ id }) as ClientsTable | undefined;
@@ -178,6 +180,7 @@ function sqliteFastPaths(db: Kysely<Database>, reader: DatabaseSync, writer: Dat
         },
       },
       refreshTokens: {
+        findWithSession: findTokenWithSessionOn(writer),
         findById: async (id) => {
           const row = findToken.get({ id }) as RefreshTokensTable | undefined;
           return row === undefined ? null : toRecord(row);
@@ -230,9 +233,10 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
   // An in-memory database cannot be shared between connections; it reads through the writer.
   const reader = path === ':memory:' ? writer : openConnection(path, 'read-only');
   const checkpointer = path === ':memory:' || options.checkpoints !== 'worker' ? null : startWalCheckpointer(path, writer);
-  const { savepoint, ...fastPaths } = sqliteFastPaths(db, reader, writer);
-  // The code flow's statements (sqlite-openid-statements.ts); a lone code insert joins the group commit of this store.
+  // The fast paths' transactions are the store's own (group commit), which exists only once they are built:
+  // a lone refresh rotation, and a lone code insert of the code flow (sqlite-openid-statements.ts), join it.
   let grouped: Store['transaction'] | undefined;
+  const { savepoint, ...fastPaths } = sqliteFastPaths(db, reader, writer, (work) => (grouped as Store['transaction'])(work));
   const openId = sqliteOpenIdFastPaths(db, reader, writer, (work) => (grouped as Store['transaction'])(work));
 
   const connections = reader === writer ? [writer] : [writer, reader];

@@ -202,23 +202,19 @@ describe('POST /v1/token', () => {
     // A store whose transactions fail while storing a successor, when armed: the crash point.
     const inner = createMemoryStore();
     let crash = false;
+    // The rotation is one step; the crash comes after its "mark used", before the successor is stored.
+    const crashingRotate =
+      (tx: Store): Store['refreshTokens']['rotate'] =>
+      async (id, usedAtMs, successor) => {
+        if (!crash) return tx.refreshTokens.rotate(id, usedAtMs, successor);
+        await tx.refreshTokens.markUsed(id, usedAtMs, successor.id);
+        throw new Error('simulated crash before the successor is stored');
+      };
     const store: Store = {
       ...inner,
-      transaction: (work) =>
-        inner.transaction((tx) =>
-          work({
-            ...tx,
-            refreshTokens: {
-              ...tx.refreshTokens,
-              // The rotation is one step; the crash comes after its "mark used", before the successor is stored.
-              rotate: async (id, usedAtMs, successor) => {
-                if (!crash) return tx.refreshTokens.rotate(id, usedAtMs, successor);
-                await tx.refreshTokens.markUsed(id, usedAtMs, successor.id);
-                throw new Error('simulated crash before the successor is stored');
-              },
-            },
-          }),
-        ),
+      // Outside a transaction, a rotation is a transaction of its own (RefreshTokenStore.rotate), as the SQL adapters make it.
+      refreshTokens: { ...inner.refreshTokens, rotate: (id, usedAtMs, successor) => inner.transaction((tx) => crashingRotate(tx)(id, usedAtMs, successor)) },
+      transaction: (work) => inner.transaction((tx) => work({ ...tx, refreshTokens: { ...tx.refreshTokens, rotate: crashingRotate(tx) } })),
     };
     const faulty = await createTestApp({ store });
     try {

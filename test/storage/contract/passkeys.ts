@@ -82,6 +82,14 @@ export function passkeysContract(open: OpenStore): void {
       assert.equal(await store.usedPasskeyChallenges.claim(aSecretHash(2), t0Ms + 5 * minuteMs), true);
     });
 
+    test('the key is the ceremony, its expiry and challenge hash together (the ceremony token MACs both); rows are kept apart by either', async (store) => {
+      assert.equal(await store.usedPasskeyChallenges.claim(aSecretHash(1), t0Ms + minuteMs), true);
+      assert.equal(await store.usedPasskeyChallenges.claim(aSecretHash(2), t0Ms + minuteMs), true, 'another challenge with the same expiry');
+      assert.equal(await store.usedPasskeyChallenges.claim(aSecretHash(1), t0Ms + minuteMs), false);
+      assert.equal(await store.usedPasskeyChallenges.claim(aSecretHash(2), t0Ms + minuteMs), false);
+      assert.equal(await store.usedPasskeyChallenges.deleteExpired(t0Ms + minuteMs), 2);
+    });
+
     test('claim is single use also under concurrency, and inside a transaction', async (store) => {
       const results = await Promise.all(Array.from({ length: 6 }, () => store.usedPasskeyChallenges.claim(aSecretHash(1), t0Ms + minuteMs)));
       assert.equal(results.filter((r) => r).length, 1);

@@ -46,6 +46,37 @@ export function refreshTokensContract(open: OpenStore): void {
         assert.equal(await run(store, (s) => s.refreshTokens.findById('rt-unknown')), null);
       });
 
+      test('findWithSession reads the token with its session and user, as findById and sessions.findWithUser read them', async (store) => {
+        await withSession(store);
+        const bob = aUser('bob', { disabledAtMs: t0Ms + 5 });
+        await store.users.create(bob);
+        await store.sessions.create(aSession('s-b1', bob.id, { amr: [], lastSeenAtMs: t0Ms + 9 }));
+        const tokens = [aToken('rt-1'), aToken('rt-2', { sessionId: 's-b1', scope: '', usedAtMs: t0Ms + 1, successorId: 'rt-3', dpopJkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' })];
+        for (const token of tokens) await store.refreshTokens.insert(token);
+        for (const token of tokens) {
+          const expected = { token, current: await store.sessions.findWithUser(token.sessionId) };
+          assert.notEqual(expected.current, null);
+          assert.deepEqual(await run(store, (s) => s.refreshTokens.findWithSession(token.id)), expected, token.id);
+        }
+        assert.equal(await run(store, (s) => s.refreshTokens.findWithSession('rt-unknown')), null);
+        // Inside a transaction it sees the transaction's own writes.
+        await store.transaction(async (tx) => {
+          await tx.refreshTokens.insert(aToken('rt-4'));
+          assert.equal((await tx.refreshTokens.findWithSession('rt-4'))?.token.id, 'rt-4');
+        });
+      });
+
+      test('a rotation whose successor cannot be stored writes nothing: the token stays unused', async (store) => {
+        await withSession(store);
+        await store.refreshTokens.insert(aToken('rt-1'));
+        await store.refreshTokens.insert(aToken('rt-taken'));
+        // The successor's id is taken: its insert fails after the mark, which must not stay.
+        await assert.rejects(run(store, (s) => s.refreshTokens.rotate('rt-1', t0Ms + minuteMs, aToken('rt-taken', { familyId: 'rt-1' }))));
+        assert.deepEqual(await store.refreshTokens.findById('rt-1'), aToken('rt-1'));
+        assert.deepEqual(await store.refreshTokens.findById('rt-taken'), aToken('rt-taken'));
+        assert.equal(await run(store, (s) => s.refreshTokens.rotate('rt-1', t0Ms + minuteMs, aToken('rt-2', { familyId: 'rt-1' }))), true);
+      });
+
       test('a DPoP-bound token keeps its key thumbprint', async (store) => {
         await withSession(store);
         const token = aToken('rt-dpop', { dpopJkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
@@ -90,7 +121,7 @@ export function refreshTokensContract(open: OpenStore): void {
       test('of racing rotations of one token, one wins', async (store) => {
         await withSession(store);
         await store.refreshTokens.insert(aToken('rt-1'));
-        const results = await Promise.all(['rt-a', 'rt-b', 'rt-c', 'rt-d'].map((id) => store.transaction((tx) => tx.refreshTokens.rotate('rt-1', t0Ms + minuteMs, aToken(id, { familyId: 'rt-1' })))));
+        const results = await Promise.all(['rt-a', 'rt-b', 'rt-c', 'rt-d'].map((id) => run(store, (s) => s.refreshTokens.rotate('rt-1', t0Ms + minuteMs, aToken(id, { familyId: 'rt-1' })))));
         assert.equal(results.filter(Boolean).length, 1);
         const winner = (await store.refreshTokens.findById('rt-1'))?.successorId;
         for (const id of ['rt-a', 'rt-b', 'rt-c', 'rt-d']) assert.equal((await store.refreshTokens.findById(id)) !== null, id === winner, id);

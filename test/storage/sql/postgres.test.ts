@@ -8,6 +8,7 @@ import { findFreePort } from '../../support/free-port.ts';
 import { createTestDatabase, testPostgresUrl } from '../../support/postgres.ts';
 import { runStoreContract } from '../contract.ts';
 import { aSession, aUser, t0Ms } from '../contract/fixtures.ts';
+import { clientRecord } from '../../support/client-record.ts';
 
 /**
  * The storage contract on PostgreSQL, on the shared throwaway server `npm test` starts
@@ -112,12 +113,39 @@ describe('PostgreSQL store', () => {
     try {
       await assert.rejects(store.ping(), StorageUnavailableError);
       await assert.rejects(store.sessions.findWithUser('s-1'), StorageUnavailableError);
+      // The pipelined reads (postgres-pipeline.ts) too.
+      await assert.rejects(store.clients.findById('web'), StorageUnavailableError);
+      await assert.rejects(store.refreshTokens.findWithSession('rt-1'), StorageUnavailableError);
       await assert.rejects(store.users.findByEmail('a@example.com'), StorageUnavailableError);
       await assert.rejects(store.transaction((tx) => tx.users.findById('u')), StorageUnavailableError);
     } finally {
       await store.close();
     }
     assert.ok(testPostgresUrl().startsWith('postgres://'));
+  });
+
+  it('the pipelined reads reconnect after their connection is cut, and fail meanwhile as unavailable, never with a wrong row', async () => {
+    const url = await createTestDatabase();
+    const store = await openPostgresStore(url, { migrate: 'on-open', pool: { maxConnections: 3 } });
+    try {
+      await store.clients.create(clientRecord({ id: 'web', name: 'Web', type: 'public', secretHash: null, grantTypes: ['refresh_token'], audience: 'https://api.example.com', refreshTokenDelivery: 'body', createdAtMs: t0Ms }));
+      assert.equal((await store.clients.findById('web'))?.id, 'web');
+      // Many reads in flight on the one connection, each answered with its own row.
+      const ids = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 'web' : `missing-${i}`));
+      assert.deepEqual((await Promise.all(ids.map((id) => store.clients.findById(id)))).map((c) => c?.id ?? null), ids.map((id) => (id === 'web' ? 'web' : null)));
+      const cut = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and query like 'select % from "clients" %'`.execute(store.db);
+      assert.equal(cut.rows[0]?.n, 1, 'the pipelined connection was found and cut');
+      let found = null;
+      for (let attempt = 0; attempt < 5 && found === null; attempt++) {
+        found = await store.clients.findById('web').catch((error: unknown) => {
+          assert.ok(error instanceof StorageUnavailableError, String(error));
+          return null;
+        });
+      }
+      assert.equal(found?.id, 'web');
+    } finally {
+      await store.close();
+    }
   });
 
   it('describe() reports the pool use for /readyz', async () => {

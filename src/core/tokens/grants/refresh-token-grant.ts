@@ -3,7 +3,7 @@ import { AuthError } from '../../errors.ts';
 import { parseSessionToken, secretMatches } from '../../sessions/session-token.ts';
 import { sessionHasEnded } from '../../sessions/validate-session.ts';
 import type { CoreDeps, RequestContext } from '../../deps.ts';
-import type { Client, OpenIdLogin, RefreshTokenRecord, SessionWithUser } from '../../ports.ts';
+import type { Client, OpenIdLogin, RefreshTokenRecord, RefreshTokenWithSession, SessionWithUser } from '../../ports.ts';
 import { issueAccessToken, type TokenDeps } from '../issue-access-token.ts';
 import type { IssuedTokenPair } from '../issue-token-pair.ts';
 import { successorRefreshToken } from '../refresh-token-secret.ts';
@@ -17,15 +17,50 @@ type Outcome =
 
 const invalidGrant = (detail: string): AuthError => new AuthError('invalid_grant', { detail });
 
+/** The presented token and its session, checked: where every path of the grant starts. */
+function verified(
+  deps: CoreDeps & TokenDeps,
+  client: Client,
+  secret: string,
+  found: RefreshTokenWithSession | null,
+  proof: VerifiedDpopProof | null,
+  nowMs: number,
+): { record: RefreshTokenRecord; current: SessionWithUser } {
+  const record = found?.token ?? null;
+  if (record === null || !secretMatches(secret, record.secretHash)) throw invalidGrant('Unknown refresh token.');
+  if (record.clientId !== client.id) throw invalidGrant('This refresh token belongs to another client.');
+  if (nowMs >= record.familyExpiresAtMs || nowMs >= record.idleExpiresAtMs) throw invalidGrant('The refresh token has expired.');
+  // RFC 9449 5: a bound family refreshes only with a proof by its key, checked before anything
+  // is rotated, so a thief without the private key cannot even burn the token.
+  if (record.dpopJkt !== null) {
+    if (proof === null) throw new AuthError('invalid_dpop_proof', { detail: 'This refresh token is bound to a DPoP key: send a DPoP proof.' });
+    if (proof.jkt !== record.dpopJkt) throw invalidGrant('This refresh token is bound to another DPoP key.');
+  }
+  const current = found?.current ?? null;
+  if (current === null || current.user.disabledAtMs !== null || sessionHasEnded(current.session, nowMs, deps.sessionPolicy)) {
+    throw invalidGrant('The session this token belongs to has ended.');
+  }
+  return { record, current };
+}
+
 /**
  * `grant_type=refresh_token`, rotating: the presented token is marked used and its successor
- * stored in one transaction, so a crash never leaves two live tokens.
+ * stored in one atomic step, committed before the answer, so a crash never leaves two live tokens.
  *
- * - The same token presented again within `reuseGraceMs` of its rotation, by the same client,
- *   is a benign race (two tabs): both callers get the same successor, recomputed from the
- *   presented secret (refresh-token-secret.ts), each with its own fresh access token.
- * - Presented again after that, or after its successor was itself used: theft is assumed. The
- *   whole family and its session are revoked, and the answer is `invalid_grant`.
+ * - The common case takes two storage steps and no transaction: one read of the token with its
+ *   session and user, the checks, then the rotation, which is atomic and durable on its own
+ *   (`RefreshTokenStore.rotate`: one statement on PostgreSQL) and happens only if the token is
+ *   still unused. Everything the checks read is either fixed for the token's life (its client,
+ *   family, DPoP key, deadlines) or only ever moves one way (a session ends, a user is
+ *   disabled, a token is used), and a session that ends takes its tokens with it (a foreign key
+ *   on SQL), so a rotation racing a logout finds nothing to rotate.
+ * - A token already used, or rotated by another request between that read and the write, is
+ *   settled in a transaction, on the latest rows:
+ *   - the same token presented again within `reuseGraceMs` of its rotation, by the same client,
+ *     is a benign race (two tabs): both callers get the same successor, recomputed from the
+ *     presented secret (refresh-token-secret.ts), each with its own fresh access token;
+ *   - presented again after that, or after its successor was itself used: theft is assumed. The
+ *     whole family and its session are revoked, and the answer is `invalid_grant`.
  * - A family bound to a DPoP key (a public client's, RFC 9449 5) needs a proof by that key.
  * - Another client's token, an expired one (idle or absolute), or one whose session ended or
  *   whose user is disabled: `invalid_grant`.
@@ -40,26 +75,26 @@ export async function refreshTokenGrant(
   if (!client.grantTypes.includes('refresh_token')) throw new AuthError('unauthorized_client');
   const parsed = parseSessionToken(presentedToken);
   if (parsed === null) throw invalidGrant('Malformed refresh token.');
+  const touchDue = (current: SessionWithUser, nowMs: number): boolean => nowMs - current.session.lastSeenAtMs >= deps.sessionPolicy.touchIntervalMs;
 
-  const outcome = await deps.store.transaction(async (tx): Promise<Outcome> => {
+  // The common case: read, check, rotate (see above).
+  const nowMs = deps.clock.nowMs();
+  const { record, current } = verified(deps, client, parsed.secret, await deps.store.refreshTokens.findWithSession(parsed.id), proof, nowMs);
+  const successor = successorRefreshToken(deps.rotationKey, parsed.secret);
+  const successorOf = (record: RefreshTokenRecord, nowMs: number): RefreshTokenRecord => successorRecord(record, successor, nowMs, deps.refreshPolicy.idleTtlMs);
+  let outcome: Outcome | null = null;
+  if (record.usedAtMs === null) {
+    // Before the rotation: a failed touch then fails the grant with nothing rotated.
+    if (touchDue(current, nowMs)) await deps.store.sessions.touch(current.session.id, nowMs);
+    if (await deps.store.refreshTokens.rotate(record.id, nowMs, successorOf(record, nowMs))) outcome = { kind: 'issued', current, scope: record.scope, openIdLogin: record.openIdLogin, refreshToken: successor.token };
+  }
+
+  // Used already, or rotated meanwhile: settled on the latest rows, in one transaction.
+  outcome ??= await deps.store.transaction(async (tx): Promise<Outcome> => {
     const nowMs = deps.clock.nowMs();
-    const record = await tx.refreshTokens.findById(parsed.id);
-    if (record === null || !secretMatches(parsed.secret, record.secretHash)) throw invalidGrant('Unknown refresh token.');
-    if (record.clientId !== client.id) throw invalidGrant('This refresh token belongs to another client.');
-    if (nowMs >= record.familyExpiresAtMs || nowMs >= record.idleExpiresAtMs) throw invalidGrant('The refresh token has expired.');
-    // RFC 9449 5: a bound family refreshes only with a proof by its key, checked before anything
-    // is rotated, so a thief without the private key cannot even burn the token.
-    if (record.dpopJkt !== null) {
-      if (proof === null) throw new AuthError('invalid_dpop_proof', { detail: 'This refresh token is bound to a DPoP key: send a DPoP proof.' });
-      if (proof.jkt !== record.dpopJkt) throw invalidGrant('This refresh token is bound to another DPoP key.');
-    }
-    const current = await tx.sessions.findWithUser(record.sessionId);
-    if (current === null || current.user.disabledAtMs !== null || sessionHasEnded(current.session, nowMs, deps.sessionPolicy)) {
-      throw invalidGrant('The session this token belongs to has ended.');
-    }
-    const successor = successorRefreshToken(deps.rotationKey, parsed.secret);
+    const { record, current } = verified(deps, client, parsed.secret, await tx.refreshTokens.findWithSession(parsed.id), proof, nowMs);
     const issueFor = async (refreshToken: string): Promise<Outcome> => {
-      if (nowMs - current.session.lastSeenAtMs >= deps.sessionPolicy.touchIntervalMs) await tx.sessions.touch(current.session.id, nowMs);
+      if (touchDue(current, nowMs)) await tx.sessions.touch(current.session.id, nowMs);
       return { kind: 'issued', current, scope: record.scope, openIdLogin: record.openIdLogin, refreshToken };
     };
     // The benign race: rotated moments ago, and its successor not used yet.
@@ -73,8 +108,7 @@ export async function refreshTokenGrant(
       const repeated = record.successorId === successor.id ? await idempotent(record.usedAtMs) : null;
       return repeated ?? { kind: 'reuse', familyId: record.familyId, sessionId: record.sessionId, userId: current.user.id };
     }
-    // Marked used and its successor stored in one step (one statement on PostgreSQL).
-    if (!(await tx.refreshTokens.rotate(record.id, nowMs, successorRecord(record, successor, nowMs, deps.refreshPolicy.idleTtlMs)))) {
+    if (!(await tx.refreshTokens.rotate(record.id, nowMs, successorOf(record, nowMs)))) {
       // Another instance rotated it between our read and our write: the same race, seen later.
       const latest = await tx.refreshTokens.findById(record.id);
       const repeated = latest?.usedAtMs != null && latest.successorId === successor.id ? await idempotent(latest.usedAtMs) : null;

@@ -1,7 +1,29 @@
 import { PostgresAdapter, sql, type Selectable } from 'kysely';
-import type { RefreshTokenRecord, RefreshTokenStore } from '../../../core/ports.ts';
-import { ms, msOrNull, type Db } from '../rows.ts';
+import type { RefreshTokenRecord, RefreshTokenStore, RefreshTokenWithSession } from '../../../core/ports.ts';
+import { ms, msOrNull, sessionWithUserColumns, sessionWithUserFromValues, toSessionWithUser, type Db, type SessionWithUserRow } from '../rows.ts';
 import type { RefreshTokensTable } from '../schema.ts';
+
+/** Every column, in the order the fast paths bind and read them. */
+export const refreshTokenColumns = [
+  'id',
+  'family_id',
+  'session_id',
+  'client_id',
+  'secret_hash',
+  'scope',
+  'created_at_ms',
+  'idle_expires_at_ms',
+  'family_expires_at_ms',
+  'used_at_ms',
+  'successor_id',
+  'dpop_jkt',
+  'login_auth_time_ms',
+  'login_acr',
+  'login_amr',
+] as const satisfies readonly (keyof RefreshTokensTable)[];
+// Every column named above: a column added to the table and not here fails to compile.
+const everyColumn: Exclude<keyof RefreshTokensTable, (typeof refreshTokenColumns)[number]> extends never ? true : never = true;
+void everyColumn;
 
 export function toRecord(row: Selectable<RefreshTokensTable>): RefreshTokenRecord {
   return {
@@ -42,10 +64,33 @@ export function toRow(token: RefreshTokenRecord): RefreshTokensTable {
   };
 }
 
-/** The refresh grant's statements, which SQLite's fast path also runs (prepared once, sqlite.ts): written once, here. */
+/** A findWithSession row: the token's columns (as named), then the session's and user's (`s_`, `u_`; null without a session). */
+function toWithSession(row: Selectable<RefreshTokensTable> & SessionWithUserRow): RefreshTokenWithSession {
+  return { token: toRecord(row), current: row.s_id === null ? null : toSessionWithUser(row) };
+}
+
+/** The same from a row read as an array (refreshTokenColumns, then sessionWithUserColumns), as the fast paths read it. */
+export function refreshTokenWithSessionFromValues(values: readonly unknown[]): RefreshTokenWithSession {
+  const row = {} as Record<string, unknown>;
+  refreshTokenColumns.forEach((column, i) => {
+    row[column] = values[i];
+  });
+  const session = values.slice(refreshTokenColumns.length);
+  return { token: toRecord(row as Selectable<RefreshTokensTable>), current: session[0] === null ? null : sessionWithUserFromValues(session) };
+}
+
+/** The refresh grant's statements, which the dialects' fast paths also run (prepared once, sqlite.ts and postgres.ts): written once, here. */
 export const refreshTokenQueries = {
   insert: (db: Db, row: RefreshTokensTable) => db.insertInto('refresh_tokens').values(row),
   findById: (db: Db, id: string) => db.selectFrom('refresh_tokens').selectAll().where('id', '=', id),
+  /** The refresh grant's one read: the token, its session and the session's user, by the token's primary key. */
+  findWithSession: (db: Db, id: string) =>
+    db
+      .selectFrom('refresh_tokens')
+      .leftJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
+      .leftJoin('users', 'users.id', 'sessions.user_id')
+      .select([...refreshTokenColumns.map((column) => `refresh_tokens.${column}` as const), ...sessionWithUserColumns])
+      .where('refresh_tokens.id', '=', id),
   /** Only while unused: of two racing rotations, one updates the row and the other finds it used. */
   markUsed: (db: Db, id: string, usedAtMs: number, successorId: string) =>
     db.updateTable('refresh_tokens').set({ used_at_ms: usedAtMs, successor_id: successorId }).where('id', '=', id).where('used_at_ms', 'is', null),
@@ -67,6 +112,10 @@ export function sqlRefreshTokens(db: Db): RefreshTokenStore {
     async findById(id) {
       const row = await refreshTokenQueries.findById(db, id).executeTakeFirst();
       return row === undefined ? null : toRecord(row);
+    },
+    async findWithSession(id) {
+      const row = await refreshTokenQueries.findWithSession(db, id).executeTakeFirst();
+      return row === undefined ? null : toWithSession(row as Selectable<RefreshTokensTable> & SessionWithUserRow);
     },
     async markUsed(id, usedAtMs, successorId) {
       const result = await refreshTokenQueries.markUsed(db, id, usedAtMs, successorId).executeTakeFirst();

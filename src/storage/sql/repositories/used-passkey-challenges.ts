@@ -3,9 +3,16 @@ import type { Db } from '../rows.ts';
 
 /** The queries SQLite's fast paths (sqlite.ts) prepare once. */
 export const usedPasskeyChallengeQueries = {
-  /** One statement: of two answers racing with one challenge, one inserts the row, the other finds it there (ON CONFLICT, so PostgreSQL's transaction is not aborted). */
+  /**
+   * One statement: of two answers racing with one ceremony, one inserts the row, the other finds
+   * it there (ON CONFLICT, so PostgreSQL's transaction is not aborted). The key is expiry first
+   * (migration 0023): new rows go beside the last ones, not on a random page.
+   */
   claim: (db: Db, challengeHash: Uint8Array, expiresAtMs: number) =>
-    db.insertInto('passkey_used_challenges').values({ challenge_hash: challengeHash, expires_at_ms: expiresAtMs }).onConflict((oc) => oc.column('challenge_hash').doNothing()),
+    db
+      .insertInto('passkey_used_challenges')
+      .values({ challenge_hash: challengeHash, expires_at_ms: expiresAtMs })
+      .onConflict((oc) => oc.columns(['expires_at_ms', 'challenge_hash']).doNothing()),
 };
 
 /** Answered passkey challenges over kysely: recorded once, deleted when they would have expired. */
