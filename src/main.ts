@@ -1,6 +1,6 @@
 import { hkdfSync } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { pino, type Logger, type LoggerOptions } from 'pino';
-import pinoPretty from 'pino-pretty';
 import type { FastifyInstance } from 'fastify';
 import { createArgon2idHasher } from './core/credentials/argon2id.ts';
 import { systemClock, systemRandom } from './core/clock.ts';
@@ -52,7 +52,7 @@ function rule(config: RateRuleConfig): ThrottleRule {
 /**
  * Logs (pino) to stdout, or to `destination` (tests capture them there): one JSON object a line
  * in production, for log collectors; in dev mode short human lines through pino-pretty
- * (`12:04:31 INFO: GET /account 200 4 ms`), so the start-up banner is not buried in JSON.
+ * (`12:04:31 INFO: GET /account 200 4 ms`, pino-pretty required only then), so the banner is not buried in JSON.
  */
 export function createLogger(config: Pick<GatehouseConfig, 'logLevel'> & Partial<Pick<GatehouseConfig, 'dev'>>, destination?: NodeJS.WritableStream): Logger {
   const options: LoggerOptions = {
@@ -82,6 +82,7 @@ export function createLogger(config: Pick<GatehouseConfig, 'logLevel'> & Partial
     },
   };
   if (config.dev === true) {
+    const pinoPretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
     const pretty = pinoPretty({
       // Colours only on the terminal (pino-pretty checks it supports them); never into a captured stream.
       ...(destination === undefined ? {} : { destination, colorize: false }),

@@ -10,6 +10,16 @@ module.enableCompileCache?.();
 // The young generation is kept at its initial size until the command is running (for `serve`:
 // listening), then may grow again as the load asks. V8 reads this flag each time it would grow.
 setFlagsFromString('--semi-space-growth-factor=1');
+// Likewise V8's optimizing compilers (Maglev, TurboFan): start-up code runs once, yet loading
+// ~1,100 modules makes parts of the module loader and the libraries' set-up hot enough to be
+// optimized, on background threads whose compiled code and working memory (~15 MB) the idle
+// server then keeps. The interpreter and the baseline compiler run start-up instead; both
+// optimizing tiers are back on once the command is running, so request handling under load is
+// optimized as before (V8 reads these flags at each tiering decision).
+setFlagsFromString('--no-maglev');
+setFlagsFromString('--no-turbofan');
 const { runCli } = await import('./main.ts');
 await runCli();
 setFlagsFromString('--semi-space-growth-factor=2'); // V8's default
+setFlagsFromString('--maglev');
+setFlagsFromString('--turbofan');

@@ -22,6 +22,7 @@ export const errorCatalog = {
   invalid_scope: { status: 400, title: 'The requested scope is not allowed for this client.' },
   unsupported_grant_type: { status: 400, title: 'This grant type is not supported here.' },
   unauthorized_client: { status: 400, title: 'This client is not allowed to use this grant.' },
+  unsupported_response_type: { status: 400, title: 'Only response_type=code is supported (OAuth 2.1: no implicit or hybrid flow).' },
   invalid_dpop_proof: { status: 400, title: 'The DPoP proof is missing, invalid, replayed or signed with another key.' },
   invalid_target: { status: 400, title: 'The requested resource is not an audience this client may get tokens for.' },
   invalid_token: { status: 401, title: 'The access token is invalid, expired or revoked (RFC 6750).' },

@@ -17,6 +17,7 @@ import { revocationRoutes } from './routes/revocations.ts';
 import { pages } from './pages/index.ts';
 import { registerCsrfProtection } from './plugins/csrf.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
+import { lazySchemaCompilers, type LazySchemaCompilers } from './plugins/lazy-schema-compilers.ts';
 import { collectRoutesForMethodNotAllowed } from './plugins/method-not-allowed.ts';
 import { problem, problemSchema, sendProblem } from './plugins/problem.ts';
 import { hooklessApiHeaders, registerSecurityHeaders } from './plugins/security-headers.ts';
@@ -41,10 +42,7 @@ import { sessionSchema, userSchema } from './schemas.ts';
 import { authCheckRoutes } from './routes/auth-check.ts';
 import { sessionCookieSettings } from './session-cookie.ts';
 import type { InspectorAudience } from './inspector/inspector-access.ts';
-import { inspectorRoutes } from './inspector/inspector-routes.ts';
-import { comparePage } from './inspector/compare-page.ts';
 import type { RequestRecorder } from './inspector/request-recorder.ts';
-import { registerRequestTracing } from './inspector/trace-requests.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { RevocationBroadcaster } from './revocation-broadcaster.ts';
 
@@ -88,6 +86,8 @@ export interface BuildAppOptions {
   metrics?: { metrics: Metrics; token: string };
   /** The inspector (/dev/inspector), when on: its recorder (also wired into `deps.trace`) and who may see it. */
   inspector?: { recorder: RequestRecorder; audience: InspectorAudience };
+  /** The schema compilers (plugins/lazy-schema-compilers.ts); tests pass their own to compile every schema at once. */
+  schemaCompilers?: LazySchemaCompilers;
 }
 
 /**
@@ -97,7 +97,7 @@ export interface BuildAppOptions {
  * const app = await buildApp({ deps, config: { publicUrl: 'https://auth.example.com', trustedProxies: [] } });
  * const res = await app.inject({ method: 'GET', url: '/healthz' });
  */
-export async function buildApp({ deps, tokens, config, logger, oauth, requestLog = 'full', inspector, metrics }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({ deps, tokens, config, logger, oauth, requestLog = 'full', inspector, metrics, schemaCompilers = lazySchemaCompilers() }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
     // X-Forwarded-For is honoured only from configured proxies (docs/security.md SEC-48).
@@ -107,6 +107,8 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // Each route's schemas compiled on its first request, not all before listening (memory, start-up).
+    schemaController: { compilersFactory: schemaCompilers.compilersFactory },
     return503OnClosing: true,
     ...(requestLog === 'summary' ? { logController: new SummaryRequestLog() } : {}),
     // The router refuses a malformed percent-encoding or an over-long path parameter before any
@@ -145,8 +147,17 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   // Loaded only when on: prom-client is not even imported otherwise.
   const metering = metrics === undefined ? undefined : { ...metrics, routes: await import('./metrics/metrics-route.ts') };
   metering?.routes.registerMetricsHooks(app, metering.metrics);
-  // Before the CSRF check, so a refused request is traced with the reason.
-  if (inspector !== undefined) registerRequestTracing(app, inspector.recorder, deps.random, config.publicUrl);
+  // Loaded only when on, like the metrics. Its tracing hook goes before the CSRF check, so a refused request is traced with the reason.
+  const inspecting =
+    inspector === undefined
+      ? undefined
+      : {
+          ...inspector,
+          registerRequestTracing: (await import('./inspector/trace-requests.ts')).registerRequestTracing,
+          inspectorRoutes: (await import('./inspector/inspector-routes.ts')).inspectorRoutes,
+          comparePage: (await import('./inspector/compare-page.ts')).comparePage,
+        };
+  inspecting?.registerRequestTracing(app, inspecting.recorder, deps.random, config.publicUrl);
   registerCsrfProtection(app, config.publicUrl);
   const routeTable = collectRoutesForMethodNotAllowed(app);
   app.decorate('gatehouseRoutes', routeTable.routes);
@@ -177,12 +188,12 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   await app.register(async (scope) => authorizePages(scope, deps, tokens));
   await app.register(async (scope) => userInfoRoutes(scope, { ...deps, ...tokens }));
   await app.register(async (scope) => adminPages(scope, deps, tokens, config, inspector?.audience));
-  if (inspector !== undefined) {
-    inspectorRoutes(app, deps, inspector);
+  if (inspecting !== undefined) {
+    inspecting.inspectorRoutes(app, deps, inspecting);
     // Its button posts a form: form bodies are parsed in its own scope only, as for the pages.
     await app.register(async (scope) => {
       await scope.register(formbody, { bodyLimit: 1024 });
-      comparePage(scope, deps, { ...inspector, tokens, oauth });
+      inspecting.comparePage(scope, deps, { ...inspecting, tokens, oauth });
     });
   }
   metering?.routes.metricsRoute(app, { ...metering, revocations: deps.store.revocations });

@@ -11,6 +11,7 @@ const oauthErrors: Partial<Record<ErrorCode, string>> = {
   // The password grant has no second step: an account with TOTP gets no tokens from it.
   second_factor_required: 'invalid_grant',
   unauthorized_client: 'unauthorized_client',
+  unsupported_response_type: 'unsupported_response_type',
   invalid_dpop_proof: 'invalid_dpop_proof',
   invalid_target: 'invalid_target',
   unsupported_grant_type: 'unsupported_grant_type',

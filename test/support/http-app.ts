@@ -1,7 +1,7 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { CoreDeps } from '../../src/core/deps.ts';
 import type { AppConfig } from '../../src/http/app-config.ts';
-import { buildApp } from '../../src/http/app.ts';
+import { buildApp, type BuildAppOptions } from '../../src/http/app.ts';
 import { deriveKeyEncryptionKeys } from '../../src/core/tokens/key-encryption.ts';
 import { createIdTokenKeys } from '../../src/core/tokens/id-token-keys.ts';
 import { createKeyRing } from '../../src/core/tokens/key-ring.ts';
@@ -39,8 +39,10 @@ export function createTestTokenDeps(core: TestCore, overrides: { algorithm?: Sig
 }
 
 /** The real HTTP app over a test core (memory store and manual clock unless overridden). */
-export async function createTestApp(overrides: TestCoreOverrides & { config?: Partial<AppConfig>; oauth?: OAuthDeps } = {}): Promise<TestApp> {
-  const { config, oauth, ...coreOverrides } = overrides;
+export async function createTestApp(
+  overrides: TestCoreOverrides & { config?: Partial<AppConfig>; oauth?: OAuthDeps } & Pick<BuildAppOptions, 'inspector' | 'schemaCompilers'> = {},
+): Promise<TestApp> {
+  const { config, oauth, inspector, schemaCompilers, ...coreOverrides } = overrides;
   const core = await createTestCore(coreOverrides);
   const tokens = createTestTokenDeps(core);
   await tokens.keyRing.ensureKey();
@@ -49,6 +51,8 @@ export async function createTestApp(overrides: TestCoreOverrides & { config?: Pa
     tokens,
     config: { publicUrl: testOrigin, trustedProxies: [], allowedReturnOrigins: [], ...config },
     ...(oauth === undefined ? {} : { oauth }),
+    ...(inspector === undefined ? {} : { inspector }),
+    ...(schemaCompilers === undefined ? {} : { schemaCompilers }),
   });
   return { app, core, tokens, close: () => app.close() };
 }

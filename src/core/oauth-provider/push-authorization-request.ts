@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { AuthError } from '../errors.ts';
+import { AuthError, type ErrorCode } from '../errors.ts';
+import { verifyIdTokenHint, type IdTokenHintDeps } from '../logout/verify-id-token-hint.ts';
+import { parseAuthorizationRequest, type AuthorizationPageError } from './parse-authorization-request.ts';
 import { randomId } from '../sessions/session-token.ts';
 import type { Client, Clock, PushedAuthorizationRequestStore, Random } from '../ports.ts';
 
@@ -14,6 +16,9 @@ export interface PushDeps {
   clock: Clock;
   random: Random;
   store: { pushedAuthorizationRequests: PushedAuthorizationRequestStore };
+  /** Our issuer and published keys, to check an `id_token_hint` as the authorization endpoint does. */
+  issuer: string;
+  publicJwks: IdTokenHintDeps['publicJwks'];
 }
 
 /** The store key of a request_uri's random part: only its hash is kept. */
@@ -23,18 +28,36 @@ export function pushedRequestHash(reference: string): Uint8Array {
 
 const invalid = (detail: string): AuthError => new AuthError('validation_failed', { detail });
 
+/** Why the authorization endpoint would show an error page, said as the JSON error of a push. */
+const pageErrorDetails: Record<AuthorizationPageError, string> = {
+  missing_client_id: 'client_id is required.',
+  unknown_client: 'client_id names another client than the one authenticated.',
+  missing_redirect_uri: 'redirect_uri is required.',
+  unregistered_redirect_uri: 'redirect_uri must be one this client registered, exactly.',
+  repeated_parameter: 'A parameter is repeated.',
+  invalid_request_uri: 'A pushed request cannot itself carry a request_uri.',
+};
+
+/** The authorization endpoint's error codes (RFC 6749 4.1.2.1) that have an AuthError of their own; the rest are invalid_request. */
+const refusalCodes: Readonly<Record<string, ErrorCode>> = { invalid_scope: 'invalid_scope', unauthorized_client: 'unauthorized_client', unsupported_response_type: 'unsupported_response_type' };
+
 /**
  * `POST /oauth2/par` (RFC 9126): an authenticated client pushes its authorization request and
  * gets a `request_uri` to send the browser with instead (single use, {@link pushedRequestLifetimeSeconds}).
- * Checked here: the client may use the code flow, every parameter is one value, no `request_uri`
- * inside (RFC 9126 2.1), no request object, `response_type=code`, and the `redirect_uri` is one it
- * registered, compared exactly. The rest (scopes, PKCE, prompt) is checked again, like any
- * authorization request, when the browser arrives with the request_uri.
+ * Everything the authorization endpoint checks is checked here, at push time, so a bad request
+ * fails now with a JSON error (RFC 9126 2.3) instead of later in the user's browser
+ * (docs/security.md SEC-210): every parameter one value, no `request_uri` inside (RFC 9126 2.1), no
+ * request object, the `redirect_uri` one the client registered (exactly), and then
+ * parse-authorization-request.ts in full: `response_type=code`, `response_mode`, scopes, PKCE,
+ * `prompt`, `max_age`, `claims`; and an `id_token_hint` must be an ID token we issued to this
+ * client. A DPoP proof sent with the push binds the code to its key (RFC 9449 §10.1, `proofJkt`).
+ * The authorization endpoint checks the request again when the browser arrives (the
+ * client's registration may have changed meanwhile).
  *
  * @example
  * const { requestUri, expiresInSeconds } = await pushAuthorizationRequest(deps, client, request.body);
  */
-export async function pushAuthorizationRequest(deps: PushDeps, client: Client, raw: Record<string, unknown>): Promise<{ requestUri: string; expiresInSeconds: number }> {
+export async function pushAuthorizationRequest(deps: PushDeps, client: Client, raw: Record<string, unknown>, proofJkt: string | null = null): Promise<{ requestUri: string; expiresInSeconds: number }> {
   if (!client.grantTypes.includes('authorization_code')) throw new AuthError('unauthorized_client', { detail: 'This client is not registered for the authorization_code grant.' });
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) {
@@ -46,9 +69,20 @@ export async function pushAuthorizationRequest(deps: PushDeps, client: Client, r
   if (params['request_uri'] !== undefined) throw invalid('A pushed request cannot itself carry a request_uri.');
   if (params['request'] !== undefined) throw invalid('Request objects are not supported; push the parameters themselves.');
   if (params['client_id'] !== undefined && params['client_id'] !== client.id) throw new AuthError('invalid_client', { detail: 'client_id names another client than the one authenticated.' });
-  if (params['response_type'] !== 'code') throw invalid('response_type=code is required.');
-  if (params['redirect_uri'] === undefined || !client.redirectUris.includes(params['redirect_uri'])) throw invalid('redirect_uri must be one this client registered, exactly.');
   params['client_id'] = client.id;
+  // RFC 9449 §10.1: the DPoP proof of the push (`proofJkt`) binds the code like dpop_jkt; both must name one key.
+  if (proofJkt !== null) {
+    if (params['dpop_jkt'] !== undefined && params['dpop_jkt'] !== proofJkt) throw new AuthError('invalid_dpop_proof', { detail: 'dpop_jkt and the DPoP proof name different keys.' });
+    params['dpop_jkt'] = proofJkt;
+  }
+  const parsed = await parseAuthorizationRequest({ findById: async (id) => (id === client.id ? client : null) }, params, 'pushed');
+  if (parsed.kind === 'page_error') throw invalid(pageErrorDetails[parsed.reason]);
+  if (parsed.kind === 'redirect_error') throw new AuthError(refusalCodes[parsed.oauthError.error] ?? 'validation_failed', { detail: parsed.oauthError.description });
+  const hint = parsed.params.idTokenHint;
+  if (hint !== null) {
+    const verified = await verifyIdTokenHint(deps, hint);
+    if (verified === null || !verified.aud.includes(client.id)) throw invalid('id_token_hint is not an ID token Gatehouse issued to this client.');
+  }
 
   const nowMs = deps.clock.nowMs();
   const reference = randomId(deps.random);

@@ -1,4 +1,3 @@
-import { Webhook } from 'standardwebhooks';
 import type { DeliveryKind } from '../delivery/deliver-due.ts';
 import type { DeliveryOutcome, WebhookEndpointStore } from '../ports.ts';
 import { openWebhookSecret } from './webhook-secret.ts';
@@ -7,7 +6,8 @@ import { openWebhookSecret } from './webhook-secret.ts';
  * Webhooks in the outbox: each attempt is signed by the `standardwebhooks` library with the
  * endpoint's current secret, over the delivery's stable id (`webhook-id`), the attempt's time
  * (`webhook-timestamp`, so a receiver can refuse replays) and the exact body. The outcome
- * updates the endpoint's failure state.
+ * updates the endpoint's failure state. The library is loaded with the first delivery, not at
+ * start-up: most servers have no webhook endpoint.
  */
 export function webhookDeliveryKind(deps: {
   endpoints: WebhookEndpointStore;
@@ -22,6 +22,7 @@ export function webhookDeliveryKind(deps: {
       if (endpoint === null) return null;
       const secret = await openWebhookSecret(endpoint.secretJwe, endpoint.id, deps.webhookKeys);
       if (secret === null) throw new Error(`the signing secret of webhook endpoint ${endpoint.id} cannot be decrypted with any configured GATEHOUSE_SECRET`);
+      const { Webhook } = await import('standardwebhooks');
       const timestamp = new Date(atMs);
       return {
         'webhook-id': delivery.id,

@@ -13,7 +13,10 @@ import { Worker } from 'node:worker_threads';
  * The worker is started only once the WAL has grown past `startAtWalBytes` (checked every
  * `pollMs`): a worker thread is a second V8 isolate (~18 MB of RSS), which an idle server, or
  * one that barely writes, does not need. Its code is plain JavaScript, so the worker does not
- * load the TypeScript stripper as well (that alone was another ~10 MB).
+ * load the TypeScript stripper as well (that alone was another ~10 MB). What start-up itself wrote
+ * (migrating a new or upgraded database writes ~1.2 MB of WAL) is checkpointed once, on the writer,
+ * before the server listens: otherwise those pages alone would start the worker on every fresh
+ * install and upgrade, and the idle server would keep its isolate for nothing.
  *
  * Durability is unchanged: a commit is in the WAL before COMMIT returns either way (WAL,
  * synchronous=NORMAL: a process crash loses nothing committed), and checkpoints still fsync.
@@ -65,6 +68,13 @@ export function startWalCheckpointer(path: string, writer: DatabaseSync, options
     state = 'automatic';
     if (writer.isOpen) writer.exec('PRAGMA wal_autocheckpoint = 1000');
   };
+  // Once, at start-up: copy what migrations wrote into the database file and truncate the WAL.
+  // A failure (another process holding a read past busy_timeout) only leaves the WAL as it was.
+  try {
+    writer.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  } catch {
+    // the worker starts on the WAL's size, as before
+  }
   writer.exec('PRAGMA wal_autocheckpoint = 0');
 
   let worker: Worker | undefined;

@@ -1,5 +1,5 @@
 // Pushed authorization requests (RFC 9126) with openid-client as the relying party, against a
-// real server: docs/security.md SEC-245, SEC-246, SEC-247, SEC-248.
+// real server: docs/security.md SEC-210, SEC-245, SEC-246, SEC-247, SEC-248.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as client from 'openid-client';
@@ -113,5 +113,39 @@ describe('POST /oauth2/par and request_uri at /oauth2/authorize', () => {
     const ok = await push({ ...base, client_id: 'par-spa' });
     assert.equal(ok.status, 201);
     assert.equal(((await ok.json()) as { expires_in: number }).expires_in, 60);
+  });
+
+  it('validates at push time everything the authorization endpoint validates: a bad request fails at /oauth2/par with a JSON error, not later in the browser (SEC-210)', async () => {
+    const challenge = await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier());
+    const good = { redirect_uri: redirectUri, scope: 'openid email', code_challenge: challenge, code_challenge_method: 'S256', state: 's-1' };
+    const { id_token: hintForOther } = await finish(other, await pushed(other));
+    const cases: [string, Record<string, string>, string][] = [
+      ['an unsupported response_type', { ...good, response_type: 'token' }, 'unsupported_response_type'],
+      ['no scope it may have', { ...good, scope: 'admin unknown' }, 'invalid_scope'],
+      ['a public client without PKCE', { redirect_uri: redirectUri, scope: 'openid', nonce: 'n-1' }, 'invalid_request'],
+      ['PKCE plain', { ...good, code_challenge: 'a'.repeat(43), code_challenge_method: 'plain' }, 'invalid_request'],
+      ['a malformed code_challenge', { ...good, code_challenge: 'short' }, 'invalid_request'],
+      ['an unknown prompt', { ...good, prompt: 'bogus' }, 'invalid_request'],
+      ['prompt=none with another value', { ...good, prompt: 'none login' }, 'invalid_request'],
+      ['a max_age that is not a number', { ...good, max_age: 'soon' }, 'invalid_request'],
+      ['an unknown response_mode', { ...good, response_mode: 'fragment' }, 'invalid_request'],
+      ['malformed claims', { ...good, claims: '{"id_token":' }, 'invalid_request'],
+      ['an unregistered redirect_uri', { ...good, redirect_uri: `${redirectUri}/other` }, 'invalid_request'],
+      ['an id_token_hint that is not ours', { ...good, id_token_hint: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' }, 'invalid_request'],
+      ["an id_token_hint issued to another client", { ...good, id_token_hint: hintForOther! }, 'invalid_request'],
+    ];
+    for (const [what, parameters, error] of cases) {
+      await assert.rejects(client.buildAuthorizationUrlWithPAR(spa, parameters), (e: unknown) => {
+        assert.ok(e instanceof client.ResponseBodyError, `${what}: ${String(e)}`);
+        assert.equal(e.status, 400, what);
+        assert.equal(e.error, error, what);
+        return true;
+      });
+    }
+    // The same request, well formed, is pushed and served.
+    const verifier = client.randomPKCECodeVerifier();
+    const url = await client.buildAuthorizationUrlWithPAR(spa, { ...good, code_challenge: await client.calculatePKCECodeChallenge(verifier), claims: '{"id_token":{"email":null}}', prompt: 'consent', max_age: '600' });
+    const tokens = await client.authorizationCodeGrant(spa, redirected(await browser.authorize(url, { credentials })), { pkceCodeVerifier: verifier, expectedState: 's-1' });
+    assert.ok(tokens.access_token);
   });
 });

@@ -45,4 +45,26 @@ describe('WAL checkpointer', () => {
     }
     assert.equal(checkpointer.state(), 'stopped');
   });
+
+  it('checkpoints what was written before it started (migrations) and truncates the WAL, so those pages alone start no worker', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-checkpointer-'));
+    const path = join(dir, 'test.db');
+    const writer = new DatabaseSync(path);
+    writer.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE TABLE t (v TEXT)');
+    const insert = writer.prepare('INSERT INTO t VALUES (?)');
+    for (let i = 0; i < 200; i++) insert.run('x'.repeat(4000));
+    assert.ok(statSync(`${path}-wal`).size >= 256 * 1024, 'a migration-sized WAL before start');
+    const checkpointer = startWalCheckpointer(path, writer, { startAtWalBytes: 256 * 1024, pollMs: 10, pauseMs: 10 });
+    try {
+      assert.equal(statSync(`${path}-wal`).size, 0, 'the WAL is truncated at start');
+      assert.ok(statSync(path).size >= 200 * 4000, 'its pages are in the database file');
+      await sleep(100);
+      assert.equal(checkpointer.state(), 'waiting');
+      assert.equal(writer.prepare('SELECT count(*) AS n FROM t').get()?.n, 200);
+    } finally {
+      await checkpointer.stop();
+      writer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
