@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
-import { Kysely } from 'kysely';
+import { Kysely, type CompiledQuery } from 'kysely';
 import type { RefreshTokenWithSession, SessionWithUser, Store } from '../../core/ports.ts';
 import type { SavepointStatement } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
@@ -108,7 +108,8 @@ function sqliteFastPaths(
   const committedRead =
     <A, R>(onWriter: (a: A) => R, onReader: (a: A) => R) =>
     (a: A): R =>
-      writer.isTransaction ? onReader(a) : onWriter(a);
+      // A closed writer has no isTransaction to read: its statement then fails as StorageUnavailableError.
+      writer.isOpen && writer.isTransaction ? onReader(a) : onWriter(a);
   const clientStatementOn = (connection: DatabaseSync) => prepared(connection, clientQueries.findById(db, placeholder('id')).compile(), ['id']);
   const [clientOnWriter, clientOnReader] = [clientStatementOn(writer), clientStatementOn(reader)];
   const findTokenWithSessionOnWriter = findTokenWithSessionOn(writer);
@@ -128,9 +129,17 @@ function sqliteFastPaths(
     refreshTokenQueries.insert(db, Object.fromEntries(refreshTokenColumns.map((column) => [column, placeholder(column)])) as unknown as RefreshTokensTable).compile(),
     refreshTokenColumns,
   );
-  const findPasskey = prepared(reader, passkeyQueries.findByCredentialId(db, placeholder('credential_id')).compile(), ['credential_id']);
-  const findUser = prepared(reader, userQueries.findById(db, placeholder('id')).compile(), ['id']);
-  const throttleState = prepared(reader, throttleQueries.get(db, placeholder('key')).compile(), ['key']);
+  // The passkey login's reads outside its transaction (the throttle, the passkey, its user), committed rows likewise.
+  const onBoth = <K extends string>(compiled: CompiledQuery, keys: readonly K[]) => {
+    const [onWriter, onReader] = [prepared(writer, compiled, keys), prepared(reader, compiled, keys)];
+    return committedRead(
+      (values: Record<K, SQLInputValue>) => onWriter.get(values),
+      (values: Record<K, SQLInputValue>) => onReader.get(values),
+    );
+  };
+  const findPasskey = onBoth(passkeyQueries.findByCredentialId(db, placeholder('credential_id')).compile(), ['credential_id']);
+  const findUser = onBoth(userQueries.findById(db, placeholder('id')).compile(), ['id']);
+  const throttleState = onBoth(throttleQueries.get(db, placeholder('key')).compile(), ['key']);
   const claimChallenge = prepared(
     writer,
     usedPasskeyChallengeQueries.claim(db, placeholder('challenge_hash') as unknown as Uint8Array, placeholder('expires_at_ms') as unknown as number).compile(),
@@ -175,19 +184,19 @@ function sqliteFastPaths(
       },
       users: {
         findById: async (id) => {
-          const row = findUser.get({ id }) as UsersTable | undefined;
+          const row = findUser({ id }) as UsersTable | undefined;
           return row === undefined ? null : toUser(row);
         },
       },
       throttle: {
         get: async (key) => {
-          const row = throttleState.get({ key }) as { failures: number; last_failure_at_ms: number } | undefined;
+          const row = throttleState({ key }) as { failures: number; last_failure_at_ms: number } | undefined;
           return row === undefined ? null : toThrottleState(row);
         },
       },
       passkeys: {
         findByCredentialId: async (credentialId) => {
-          const row = findPasskey.get({ credential_id: credentialId }) as PasskeysTable | undefined;
+          const row = findPasskey({ credential_id: credentialId }) as PasskeysTable | undefined;
           return row === undefined ? null : toPasskey(row);
         },
       },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import type { PasskeyCredential } from '../../../src/core/ports.ts';
-import { aSecretHash, aUser, minuteMs, storeTest, t0Ms, type OpenStore } from './fixtures.ts';
+import { aSecretHash, aUser, minuteMs, readDuringRolledBackTransaction, storeTest, t0Ms, type OpenStore } from './fixtures.ts';
 
 function aPasskey(id: string, userId: string, overrides: Partial<PasskeyCredential> = {}): PasskeyCredential {
   return {
@@ -25,6 +25,12 @@ export function passkeysContract(open: OpenStore): void {
   const test = storeTest(open);
 
   describe('passkeys', () => {
+    test('findByCredentialId outside a transaction never sees a transaction that is still open (it rolls back here)', async (store) => {
+      await store.users.create(aUser('ada'));
+      assert.equal(await readDuringRolledBackTransaction(store, (tx) => tx.passkeys.create(aPasskey('p1', 'user-ada')), () => store.passkeys.findByCredentialId('cred-p1')), null);
+      assert.equal(await store.passkeys.findByCredentialId('cred-p1'), null);
+    });
+
     test('create and find round-trip every field, bytes and flags included; list is oldest first', async (store) => {
       await store.users.create(aUser('ada'));
       const a = aPasskey('p1', 'user-ada', { deviceType: 'multiDevice', backedUp: true, counter: 4_000_000_000, lastUsedAtMs: t0Ms + 1 });

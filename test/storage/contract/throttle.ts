@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import type { Store, ThrottleReservation, ThrottleRuleShape, ThrottleState } from '../../../src/core/ports.ts';
 import { nextThrottleState } from '../../../src/core/throttle/throttle.ts';
-import { hourMs, minuteMs, storeTest, t0Ms, type OpenStore } from './fixtures.ts';
+import { hourMs, minuteMs, readDuringRolledBackTransaction, storeTest, t0Ms, type OpenStore } from './fixtures.ts';
 
 type Reservation = Extract<ThrottleReservation, { allowed: true }>;
 
@@ -15,6 +15,11 @@ export function throttleContract(open: OpenStore): void {
   describe('throttle', () => {
     test('get returns null for a key with no failures', async (store) => {
       assert.equal(await store.throttle.get('account:unknown'), null);
+    });
+
+    test('get outside a transaction never sees a transaction that is still open (it rolls back here)', async (store) => {
+      assert.equal(await readDuringRolledBackTransaction(store, (tx) => tx.throttle.recordFailure('k', t0Ms, resetAfterMs), () => store.throttle.get('k')), null);
+      assert.equal(await store.throttle.get('k'), null);
     });
 
     test('recordFailure counts up within the window and get reads the count back', async (store) => {

@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { aSession, aUser, minuteMs, storeTest, t0Ms, type OpenStore } from './fixtures.ts';
+import { aSession, aUser, minuteMs, readDuringRolledBackTransaction, storeTest, t0Ms, type OpenStore } from './fixtures.ts';
 
 export function usersContract(open: OpenStore): void {
   const test = storeTest(open);
 
   describe('users', () => {
+    test('findById outside a transaction never sees a transaction that is still open (it rolls back here)', async (store) => {
+      const alice = aUser('alice');
+      assert.equal(await readDuringRolledBackTransaction(store, (tx) => tx.users.create(alice), () => store.users.findById(alice.id)), null);
+      assert.equal(await store.users.findById(alice.id), null);
+    });
+
     test('create stores the user, found again by id and by email', async (store) => {
       const alice = aUser('alice', { disabledAtMs: null });
       assert.equal(await store.users.create(alice), 'created');
