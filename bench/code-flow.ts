@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { benchDir, startChild, startHelper, type ChildHandle, type Pinning } from './lib/children.ts';
 import { prepareGatehouse } from './lib/gatehouse-client.ts';
+import { contentionThreshold, othersShare } from './lib/benchmarks.ts';
+import { snapshotCores } from './lib/cpu-stat.ts';
 import { median, renderSideTable, type SideTableRow } from './lib/report.ts';
 import { oneFlow, type CodeFlowLoad, type CodeFlowResult } from './load/code-flow.ts';
 
@@ -9,7 +11,16 @@ import { oneFlow, type CodeFlowLoad, type CodeFlowResult } from './load/code-flo
  * The OpenID code flow with an existing session (PERF.md): authorize -> code -> token per second,
  * Gatehouse against oidc-provider in the same run. Both servers run pinned to the server core,
  * one at a time under load; the load generator (bench/load/code-flow.ts) runs pinned to the
- * other core. Each round measures both, the first round is a discarded warm-up, medians reported.
+ * other core. Each round measures every subject (in alternating order), the first round is a
+ * discarded warm-up, medians reported, of the clean rounds when there are any (other processes
+ * took at most `contentionThreshold` of either core, for both sides of the pair).
+ *
+ * Like with like: two pairs, RS256 ID tokens on both sides (the default of both; the target is
+ * for this pair) and ES256 on both (`bench-rp-es256` on each side), PKCE S256 and a public
+ * client on both. Not alike, and printed with the table: Gatehouse also signs an ES256 JWT
+ * access token and commits to SQLite; oidc-provider issues an opaque access token and keeps
+ * everything in its memory adapter. Server CPU per flow is printed too: on a loaded machine it
+ * is the steadier figure.
  */
 
 export interface CodeFlowBenchOptions {
@@ -89,11 +100,43 @@ export async function measure(load: CodeFlowLoad, core: string | null): Promise<
   });
 }
 
+type Subject = 'gatehouse RS256' | 'oidc-provider RS256' | 'gatehouse ES256' | 'oidc-provider ES256';
+
+interface Run {
+  round: number;
+  flowsPerSecond: number;
+  /** Server CPU per flow, microseconds: robust to a loaded machine where flows/s is not. */
+  cpuMicrosPerFlow: number;
+  contended: boolean;
+}
+
+/**
+ * One measured run of `load` against `server`, with its server CPU per flow and whether other
+ * processes took more than `contentionThreshold` of the server's or the load generator's core.
+ */
+async function measuredRun(server: ChildHandle, load: CodeFlowLoad, pinning: Pinning, round: number): Promise<Run & { errors: number; firstError: string | null }> {
+  const coresBefore = snapshotCores();
+  const cpuBefore = await server.cpu();
+  const result = await measure(load, pinning.loadCore);
+  const cpuAfter = await server.cpu();
+  const coresAfter = snapshotCores();
+  const serverCpuSeconds = (cpuAfter.userMicros - cpuBefore.userMicros + cpuAfter.systemMicros - cpuBefore.systemMicros) / 1e6;
+  const others = [othersShare(coresBefore, coresAfter, pinning.serverCore, serverCpuSeconds), othersShare(coresBefore, coresAfter, pinning.loadCore, result.cpuSeconds)];
+  return {
+    round,
+    flowsPerSecond: result.flows / result.elapsedSeconds,
+    cpuMicrosPerFlow: (serverCpuSeconds * 1e6) / Math.max(1, result.flows),
+    contended: others.some((share) => share !== null && share > contentionThreshold),
+    errors: result.errors,
+    firstError: result.firstError,
+  };
+}
+
 /** `npm run bench` (or `--only code-flow`): prints its table and writes bench/results/code-flow.json. */
 export async function codeFlowBenchmarks(options: CodeFlowBenchOptions): Promise<SideTableRow[]> {
   const { durationSeconds, warmupSeconds, runCount, pinning } = options;
   const connections = options.connections ?? 20;
-  console.log('\ncode flow with an existing session (authorize -> code -> token), Gatehouse vs oidc-provider');
+  console.log('\ncode flow with an existing session (authorize -> code -> token), Gatehouse vs oidc-provider, RS256 and ES256 ID tokens');
   const children: ChildHandle[] = [];
   try {
     const gatehouse = await startChild({ name: 'gatehouse server', script: 'servers/gatehouse.ts', core: pinning.serverCore, readyTimeoutMs: 60_000 });
@@ -103,60 +146,89 @@ export async function codeFlowBenchmarks(options: CodeFlowBenchOptions): Promise
     const gatehouseUrl = `http://127.0.0.1:${String(gatehouse.port)}`;
     const prepared = await prepareGatehouse(gatehouseUrl, 1, 24);
     const issuer = peer.info['issuer'] as string;
-    const loads: Record<'gatehouse' | 'oidc-provider', Omit<CodeFlowLoad, 'durationSeconds'>> = {
-      gatehouse: {
-        authorizationEndpoint: `${gatehouseUrl}/oauth2/authorize`,
-        tokenEndpoint: `${gatehouseUrl}/v1/token`,
-        clientId: gatehouse.info['codeFlowClientId'] as string,
-        redirectUri,
-        scope: 'openid',
-        cookie: prepared.sessionCookie,
-        connections,
-      },
-      'oidc-provider': {
-        authorizationEndpoint: `${issuer}/auth`,
-        tokenEndpoint: `${issuer}/token`,
-        clientId: peer.info['clientId'] as string,
-        redirectUri,
-        scope: 'openid',
-        cookie: await oidcProviderSession(issuer, peer.info['clientId'] as string),
-        connections,
-      },
+    const gatehouseLoad = (clientId: string): Omit<CodeFlowLoad, 'durationSeconds'> => ({
+      authorizationEndpoint: `${gatehouseUrl}/oauth2/authorize`,
+      tokenEndpoint: `${gatehouseUrl}/v1/token`,
+      clientId,
+      redirectUri,
+      scope: 'openid',
+      cookie: prepared.sessionCookie,
+      connections,
+    });
+    // oidc-provider keeps a consent (Grant) per client: each client gets its own logged-in session.
+    const peerLoad = async (clientId: string): Promise<Omit<CodeFlowLoad, 'durationSeconds'>> => ({
+      authorizationEndpoint: `${issuer}/auth`,
+      tokenEndpoint: `${issuer}/token`,
+      clientId,
+      redirectUri,
+      scope: 'openid',
+      cookie: await oidcProviderSession(issuer, clientId),
+      connections,
+    });
+    const subjects: Record<Subject, { server: ChildHandle; load: Omit<CodeFlowLoad, 'durationSeconds'> }> = {
+      'gatehouse RS256': { server: gatehouse, load: gatehouseLoad(gatehouse.info['codeFlowClientId'] as string) },
+      'oidc-provider RS256': { server: peer, load: await peerLoad(peer.info['clientId'] as string) },
+      'gatehouse ES256': { server: gatehouse, load: gatehouseLoad(gatehouse.info['codeFlowEs256ClientId'] as string) },
+      'oidc-provider ES256': { server: peer, load: await peerLoad(peer.info['es256ClientId'] as string) },
     };
-    // Both must complete a flow before anything is measured: a benchmark of errors measures nothing.
-    for (const [name, load] of Object.entries(loads)) {
+    // Every subject must complete a flow before anything is measured: a benchmark of errors measures nothing.
+    for (const [name, subject] of Object.entries(subjects)) {
       try {
-        await oneFlow({ ...load, durationSeconds: 0 });
+        await oneFlow({ ...subject.load, durationSeconds: 0 });
       } catch (error) {
         console.log(`  NOT MEASURED: ${name} did not complete a code flow (${error instanceof Error ? error.message : String(error)})`);
         return [];
       }
     }
 
-    const runs: Record<keyof typeof loads, number[]> = { gatehouse: [], 'oidc-provider': [] };
+    const runs: Record<Subject, Run[]> = { 'gatehouse RS256': [], 'oidc-provider RS256': [], 'gatehouse ES256': [], 'oidc-provider ES256': [] };
+    const names = Object.keys(subjects) as Subject[];
     for (let round = 0; round <= runCount; round += 1) {
       const seconds = round === 0 ? warmupSeconds : durationSeconds;
-      for (const name of Object.keys(loads) as (keyof typeof loads)[]) {
-        const result = await measure({ ...loads[name], durationSeconds: seconds }, pinning.loadCore);
-        const perSecond = result.flows / result.elapsedSeconds;
-        if (result.errors > 0) console.log(`  ${name}: ${result.errors} failed flows (first: ${result.firstError ?? ''})`);
-        console.log(`  round ${round}${round === 0 ? ' (warm-up)' : ''}: ${name} ${perSecond.toFixed(0)} flows/s`);
-        if (round > 0) runs[name].push(perSecond);
+      // Alternate the order, so neither side always runs right after the other's load.
+      for (const name of round % 2 === 0 ? names : [...names].reverse()) {
+        const run = await measuredRun(subjects[name].server, { ...subjects[name].load, durationSeconds: seconds }, pinning, round);
+        if (run.errors > 0) console.log(`  ${name}: ${run.errors} failed flows (first: ${run.firstError ?? ''})`);
+        console.log(`  round ${round}${round === 0 ? ' (warm-up)' : ''}: ${name.padEnd(19)} ${run.flowsPerSecond.toFixed(0).padStart(5)} flows/s, server CPU ${run.cpuMicrosPerFlow.toFixed(0)} us/flow${run.contended ? ' (contended)' : ''}`);
+        if (round > 0) runs[name].push(run);
       }
     }
-    const ours = median(runs.gatehouse);
-    const theirs = median(runs['oidc-provider']);
-    const ratio = ours / theirs;
-    const rows: SideTableRow[] = [
-      { name: 'oidc-provider 9 code flow (memory adapter)', value: theirs, unit: 'flows/s', runs: runs['oidc-provider'], baseline: '-', ratio: null, target: '-', result: 'baseline' },
-      { name: 'Gatehouse code flow (SQLite)', value: ours, unit: 'flows/s', runs: runs.gatehouse, baseline: 'oidc-provider', ratio, target: `>= ${target.toFixed(2)}x`, result: ratio >= target ? 'PASS' : `MISS by ${((1 - ratio / target) * 100).toFixed(0)}%` },
-    ];
-    console.log(
-      `\n${renderSideTable(rows)}`,
-    );
+
+    const rows: SideTableRow[] = [];
+    const summary: Record<string, unknown> = {};
+    for (const alg of ['RS256', 'ES256'] as const) {
+      const ours = runs[`gatehouse ${alg}`];
+      const theirs = runs[`oidc-provider ${alg}`];
+      // Clean rounds only, when there are any: both sides of the round uncontended.
+      const clean = ours.filter((run) => !run.contended && theirs.some((t) => t.round === run.round && !t.contended)).map((run) => run.round);
+      const pick = (list: Run[]): Run[] => (clean.length > 0 ? list.filter((run) => clean.includes(run.round)) : list);
+      const ourRate = median(pick(ours).map((run) => run.flowsPerSecond));
+      const theirRate = median(pick(theirs).map((run) => run.flowsPerSecond));
+      const ratio = ourRate / theirRate;
+      const cpuRatio = median(pick(theirs).map((run) => run.cpuMicrosPerFlow)) / median(pick(ours).map((run) => run.cpuMicrosPerFlow));
+      const rounds = clean.length > 0 ? `${clean.length} of ${ours.length} rounds clean` : `no clean round (of ${ours.length}): contended figures`;
+      rows.push(
+        { name: `oidc-provider 9 code flow, ${alg} ID token (memory adapter)`, value: theirRate, unit: 'flows/s', runs: pick(theirs).map((run) => run.flowsPerSecond), baseline: '-', ratio: null, target: '-', result: 'baseline' },
+        {
+          name: `Gatehouse code flow, ${alg} ID token (SQLite, durable)`,
+          value: ourRate,
+          unit: 'flows/s',
+          runs: pick(ours).map((run) => run.flowsPerSecond),
+          baseline: `oidc-provider ${alg}`,
+          ratio,
+          target: alg === 'RS256' ? `>= ${target.toFixed(2)}x` : '-',
+          result: alg === 'RS256' ? (ratio >= target ? 'PASS' : `MISS by ${((1 - ratio / target) * 100).toFixed(0)}%`) : `(${rounds})`,
+        },
+      );
+      summary[alg] = { ratio, cpuRatio, rounds, gatehouseCpuMicrosPerFlow: median(pick(ours).map((run) => run.cpuMicrosPerFlow)), oidcProviderCpuMicrosPerFlow: median(pick(theirs).map((run) => run.cpuMicrosPerFlow)) };
+      console.log(`  ${alg}: ${rounds}; server CPU per flow ${median(pick(ours).map((run) => run.cpuMicrosPerFlow)).toFixed(0)} us (Gatehouse) vs ${median(pick(theirs).map((run) => run.cpuMicrosPerFlow)).toFixed(0)} us (oidc-provider): ${cpuRatio.toFixed(2)}x by CPU`);
+    }
+    console.log(`\n${renderSideTable(rows)}`);
     console.log(`  ${connections} flows in flight; each flow is 2 requests (authorize with the session cookie, then the token request with the PKCE verifier).`);
+    console.log('  Both sides: PKCE S256, a public client, a consent already given. Gatehouse also signs an ES256 access token (RFC 9068 JWT) and commits to SQLite;');
+    console.log('  oidc-provider issues an opaque access token and keeps everything in its memory adapter (not durable, not shared between instances).');
     mkdirSync(`${benchDir}results`, { recursive: true });
-    writeFileSync(`${benchDir}results/code-flow.json`, `${JSON.stringify({ finishedAt: new Date().toISOString(), pinning, durationSeconds, runCount, connections, rows }, null, 2)}\n`);
+    writeFileSync(`${benchDir}results/code-flow.json`, `${JSON.stringify({ finishedAt: new Date().toISOString(), pinning, durationSeconds, runCount, connections, rows, summary, runs }, null, 2)}\n`);
     console.log('  written to bench/results/code-flow.json');
     return rows;
   } finally {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { detectPinning, runLoad, startChild, type ChildHandle } from './lib/children.ts';
+import { join, relative } from 'node:path';
+import { benchDir, detectPinning, runLoad, startChild, type ChildHandle } from './lib/children.ts';
 import { prepareGatehouse } from './lib/gatehouse-client.ts';
 import type { LoadOptions } from './load/autocannon.ts';
 import { median, renderTable } from './lib/report.ts';
@@ -12,6 +13,7 @@ import { median, renderTable } from './lib/report.ts';
  * same request rate (below saturation), so batching does not differ between them.
  *
  *   node bench/cpu-per-request.ts [--variants hello,session-check,forward-auth,session-check-unwired] [--rounds 5] [--duration 3] [--rate 8000]
+ *   node bench/cpu-per-request.ts --variants session-check@/tmp/before,session-check   (two builds)
  *
  * - hello: fastify hello-world; session-check: GET /v1/session on Gatehouse (SQLite);
  * - healthz: GET /healthz on Gatehouse with the session cookie: Gatehouse's hooks and headers
@@ -34,8 +36,12 @@ const known = ['hello', 'healthz', 'session-check', 'forward-auth', 'session-che
 type Variant = (typeof known)[number];
 // `session-check#2`: the same variant on a server process of its own (an A/A control, or several
 // processes per variant to see how much one process differs from another).
+// `session-check@/path/to/other/checkout`: the server of another checkout of Gatehouse (a build
+// before a change, e.g. a `git worktree` of an older commit sharing this node_modules): an A/B of
+// two builds in the same alternating runs.
 const variants = (flags.variants ?? '').split(',').map((v) => v.trim());
-const kindOf = (variant: string): Variant => variant.split('#')[0] as Variant;
+const checkoutOf = (variant: string): string | undefined => variant.split('@')[1];
+const kindOf = (variant: string): Variant => variant.split('@')[0]?.split('#')[0] as Variant;
 for (const variant of variants) {
   if (!known.includes(kindOf(variant))) {
     console.error(`unknown variant ${variant}; known: ${known.join(', ')}`);
@@ -51,13 +57,14 @@ async function main(): Promise<void> {
   const pinning = detectPinning();
   console.log(`server CPU per request; ${pinning.description}; ${rounds} rounds of ${durationSeconds} s${overallRate === undefined ? ', unthrottled' : `, ${overallRate} req/s`}`);
   const servers = new Map<string, ChildHandle>();
-  const server = async (kind: 'hello' | 'gatehouse' | 'unwired', instance: string): Promise<ChildHandle> => {
-    const key = `${kind}#${instance}`;
+  const server = async (kind: 'hello' | 'gatehouse' | 'unwired', instance: string, checkout: string | undefined): Promise<ChildHandle> => {
+    const key = `${kind}#${instance}@${checkout ?? ''}`;
+    const script = `servers/${kind === 'hello' ? 'hello' : 'gatehouse'}.ts`;
     const existing = servers.get(key);
     if (existing !== undefined) return existing;
     const started = await startChild({
       name: key,
-      script: kind === 'hello' ? 'servers/hello.ts' : 'servers/gatehouse.ts',
+      script: checkout === undefined ? script : relative(benchDir, join(checkout, 'bench', script)),
       core: pinning.serverCore,
       readyTimeoutMs: 60_000,
       env: kind === 'unwired' ? { ...process.env, BENCH_INSPECTOR: 'unwired' } : process.env,
@@ -69,7 +76,7 @@ async function main(): Promise<void> {
     const loads = new Map<string, { handle: ChildHandle; load: Omit<LoadOptions, 'durationSeconds'> }>();
     for (const variant of variants) {
       const kind = kindOf(variant);
-      const handle = await server(kind === 'hello' ? 'hello' : kind === 'session-check-unwired' ? 'unwired' : 'gatehouse', variant.split('#')[1] ?? '1');
+      const handle = await server(kind === 'hello' ? 'hello' : kind === 'session-check-unwired' ? 'unwired' : 'gatehouse', variant.split('@')[0]?.split('#')[1] ?? '1', checkoutOf(variant));
       const url = `http://127.0.0.1:${String(handle.port)}`;
       const base = { connections, method: 'GET' as const, ...(overallRate === undefined ? {} : { overallRate }) };
       if (kind === 'hello') {

@@ -37,7 +37,7 @@ export function isContended(sample: Sample): boolean {
 }
 
 /** Others' share of `core`: everything busy on it minus what our own process used there. */
-function othersShare(before: CoreSnapshot | null, after: CoreSnapshot | null, core: string | null, ownCpuSeconds: number): number | null {
+export function othersShare(before: CoreSnapshot | null, after: CoreSnapshot | null, core: string | null, ownCpuSeconds: number): number | null {
   if (core === null || before === null || after === null) return null;
   const busy = busyShare(before, after, `cpu${core}`);
   return busy === null ? null : Math.max(0, busy - ownCpuSeconds / ((after.atMs - before.atMs) / 1000));

@@ -73,9 +73,20 @@ const codeFlowClient = await createClient(running.deps, {
   skipConsent: true,
   audience: 'https://api.bench.invalid',
 });
+// The same relying party registered for ES256 ID tokens (the RS256 default costs ~250 us of RSA per token).
+const codeFlowEs256Client = await createClient(running.deps, {
+  id: 'bench-rp-es256',
+  name: 'Bench relying party (ES256 ID tokens)',
+  type: 'public',
+  grantTypes: ['authorization_code'],
+  redirectUris: ['http://127.0.0.1/callback'],
+  skipConsent: true,
+  audience: 'https://api.bench.invalid',
+  idTokenSignedResponseAlg: 'ES256',
+});
 serveParent({
   port,
-  info: { feedClientId: feedClient.client.id, feedClientSecret: feedClient.secret as string, codeFlowClientId: codeFlowClient.client.id },
+  info: { feedClientId: feedClient.client.id, feedClientSecret: feedClient.secret as string, codeFlowClientId: codeFlowClient.client.id, codeFlowEs256ClientId: codeFlowEs256Client.client.id },
   async close() {
     try {
       await running.close();

@@ -30,6 +30,8 @@ export interface DemoClient {
   tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
   /** For `private_key_jwt`: the client's public keys. */
   jwks?: { keys: JWK[] };
+  /** The ID token's algorithm (`id_token_signed_response_alg`); default RS256. Another needs a key of it in `extraSigningKeys`. */
+  idTokenSignedResponseAlg?: 'RS256' | 'ES256';
 }
 
 export interface DemoIdpOptions {
@@ -39,6 +41,8 @@ export interface DemoIdpOptions {
   users?: DemoUser[];
   /** The private signing key (RS256 JWK); generated when absent. Tests pass their own to sign forged tokens with the IdP's real key. */
   signingKey?: JWK;
+  /** More private signing keys (e.g. an ES256 one for a client registered with that ID token algorithm). */
+  extraSigningKeys?: JWK[];
   /**
    * `id-token` (the default, like Google): the email claims are in the ID token too.
    * `userinfo-only`: they are only at the userinfo endpoint, as some providers do.
@@ -98,6 +102,7 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
       response_types: ['code'],
       token_endpoint_auth_method: c.tokenEndpointAuthMethod ?? 'client_secret_basic',
       ...(c.jwks === undefined ? {} : { jwks: c.jwks }),
+      ...(c.idTokenSignedResponseAlg === undefined ? {} : { id_token_signed_response_alg: c.idTokenSignedResponseAlg }),
     })),
     clientAuthMethods: options.clientAuthMethods ?? ['client_secret_basic', 'client_secret_post'],
     async findAccount(_ctx: unknown, sub: string) {
@@ -112,7 +117,7 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     pkce: { required: () => true },
-    jwks: { keys: [signingKey] },
+    jwks: { keys: [signingKey, ...(options.extraSigningKeys ?? [])] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     adapter: memoryAdapter(),
     // Seconds. Set explicitly (oidc-provider asks for it); short, like a real provider's.

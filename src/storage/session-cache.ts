@@ -1,4 +1,4 @@
-import type { Clock, SessionWithUser, Store } from '../core/ports.ts';
+import type { Client, Clock, SessionWithUser, Store } from '../core/ports.ts';
 import { overlayStore, wrapRepositories, type RepositoryWrappers } from '../core/lazy-store.ts';
 
 export interface SessionCacheOptions {
@@ -24,6 +24,15 @@ interface Entry {
   externalWrites: number;
 }
 
+interface ClientEntry {
+  value: Client;
+  expiresAtMs: number;
+  externalWrites: number;
+}
+
+/** Registered clients are few; a bound all the same, oldest first out. */
+const maxClientEntries = 10_000;
+
 /** A copy for the caller: callers may build on what they get, never change what is cached. */
 function copy(value: SessionWithUser): SessionWithUser {
   return { user: { ...value.user }, session: { ...value.session } };
@@ -32,10 +41,13 @@ function copy(value: SessionWithUser): SessionWithUser {
 // Methods that change nothing a session check reads (or, for create and touch, only add what the
 // cache can follow). Every other method of these stores, including any added later, clears the
 // cache: an unknown write is assumed to matter.
-const harmless: Record<'users' | 'sessions' | 'revocations', ReadonlySet<string>> = {
+const harmless: Record<'users' | 'sessions' | 'revocations' | 'clients' | 'clientMaintenance', ReadonlySet<string>> = {
   users: new Set(['create', 'findById', 'findByEmail', 'list']),
   sessions: new Set(['create', 'findWithUser', 'touch', 'listByUser', 'listExpired']),
   revocations: new Set(['listAfter', 'latestSeq', 'hasJti', 'sessionEndReason', 'deleteExpired', 'watch']),
+  // Client lookups (below): every write to a client, through either repository, clears them.
+  clients: new Set(['findById', 'list']),
+  clientMaintenance: new Set(),
 };
 
 function clearingOnWrites<T extends object>(repository: T, reads: ReadonlySet<string>, clear: () => void): T {
@@ -67,6 +79,10 @@ function clearingOnWrites<T extends object>(repository: T, reads: ReadonlySet<st
  * - **Other instances serve it for at most `ttlMs`** (capped at one second): the bound the
  *   scale-out design promises for a revoked session on every instance.
  * - Inside a transaction the cache is bypassed, so a transaction reads its own writes.
+ * - **Client lookups** (`clients.findById`, at every token and authorization request) are cached
+ *   the same way, with the same bounds: every write to a client (create, delete, new redirect
+ *   URIs, a rotated secret, any write method added later) clears them, and so do other
+ *   processes' commits on SQLite.
  *
  * @example
  * const store = withSessionCache(await openStore(config, { migrate: 'on-open' }), { ttlMs: 1000, clock: systemClock });
@@ -91,22 +107,47 @@ export function withSessionCache(store: Store, options: SessionCacheOptions): St
     cache.clear();
     generation++;
   };
+  const clients = new Map<string, ClientEntry>();
+  let clientGeneration = 0;
+  const clearClients = (): void => {
+    clients.clear();
+    clientGeneration++;
+  };
 
-  // Writes inside a transaction clear at once and once more after the commit (or rollback).
-  const clearing: RepositoryWrappers = {
-    users: (users) => clearingOnWrites(users, harmless.users, clear),
-    sessions: (sessions) => clearingOnWrites(sessions, harmless.sessions, clear),
-    revocations: (revocations) => clearingOnWrites(revocations, harmless.revocations, clear),
+  const clearingWith = (sessions: () => void, ofClients: () => void): RepositoryWrappers => ({
+    users: (repository) => clearingOnWrites(repository, harmless.users, sessions),
+    sessions: (repository) => clearingOnWrites(repository, harmless.sessions, sessions),
+    revocations: (repository) => clearingOnWrites(repository, harmless.revocations, sessions),
+    clients: (repository) => clearingOnWrites(repository, harmless.clients, ofClients),
+    clientMaintenance: (repository) => clearingOnWrites(repository, harmless.clientMaintenance, ofClients),
+  });
+  // Writes inside a transaction clear at once, and once more after the commit (or rollback): a
+  // lookup between the write and the commit read the row as it was. A transaction that wrote
+  // nothing a cache holds (most: a code exchange, a refresh) leaves that cache as it is.
+  const transaction = <T>(work: (tx: Store) => Promise<T>): Promise<T> => {
+    let wroteSessions = false;
+    let wroteClients = false;
+    const wrappers = clearingWith(
+      () => {
+        wroteSessions = true;
+        clear();
+      },
+      () => {
+        wroteClients = true;
+        clearClients();
+      },
+    );
+    return store
+      .transaction((tx) => {
+        const wrapped = overlayStore(tx, wrappers, (inner) => inner(wrapped));
+        return work(wrapped);
+      })
+      .finally(() => {
+        if (wroteSessions) clear();
+        if (wroteClients) clearClients();
+      });
   };
-  const inTransaction = (tx: Store): Store => {
-    const wrapped = overlayStore(tx, clearing, (work) => work(wrapped));
-    return wrapped;
-  };
-  const root: Store = {
-    ...store,
-    ...wrapRepositories(store, clearing),
-    transaction: <T>(work: (tx: Store) => Promise<T>): Promise<T> => store.transaction((tx) => work(inTransaction(tx))).finally(clear),
-  };
+  const root: Store = { ...store, ...wrapRepositories(store, clearingWith(clear, clearClients)), transaction };
 
   return {
     ...root,
@@ -137,6 +178,23 @@ export function withSessionCache(store: Store, options: SessionCacheOptions): St
         // Follow the write, so the next check does not touch again.
         const hit = cache.get(id);
         if (hit !== undefined) hit.value = { user: hit.value.user, session: { ...hit.value.session, lastSeenAtMs } };
+      },
+    },
+    clients: {
+      ...root.clients,
+      // The client lookup of every token request and authorization request; clients change rarely.
+      async findById(id) {
+        const nowMs = options.clock.nowMs();
+        const hit = clients.get(id);
+        if (hit !== undefined && hit.expiresAtMs > nowMs && hit.externalWrites === externalWrites(nowMs)) return { ...hit.value };
+        const writesBefore = externalWrites(nowMs);
+        const startedAt = clientGeneration;
+        const found = await store.clients.findById(id);
+        if (found !== null && startedAt === clientGeneration) {
+          if (clients.size >= maxClientEntries) clients.delete(clients.keys().next().value as string);
+          clients.set(id, { value: { ...found }, expiresAtMs: nowMs + options.ttlMs, externalWrites: writesBefore });
+        }
+        return found;
       },
     },
   };

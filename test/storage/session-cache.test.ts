@@ -9,7 +9,8 @@ import { createMemoryStore } from '../../src/storage/memory/memory-store.ts';
 import { openSqliteStore } from '../../src/storage/sql/sqlite.ts';
 import { withSessionCache } from '../../src/storage/session-cache.ts';
 import { createManualClock, createTestCore } from '../support/core-deps.ts';
-import { aSession, aUser } from './contract/fixtures.ts';
+import { aSession, aUser, anAuditEvent } from './contract/fixtures.ts';
+import { clientRecord } from '../support/client-record.ts';
 
 /** The memory store, counting the session lookups that reach it. */
 function countingStore(): { store: Store; lookups: () => number } {
@@ -177,6 +178,76 @@ describe('withSessionCache', () => {
       await cached.sessions.delete('s2');
       assert.equal(server.externalWrites(), before);
       assert.equal(await cached.sessions.findWithUser('s2'), null);
+    } finally {
+      await other.close();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('a transaction that writes no session keeps the cache; one that ends a session clears it after its commit (SEC-59)', async () => {
+    const clock = createManualClock();
+    const { store, lookups } = countingStore();
+    await seeded(store, clock.nowMs());
+    const cached = withSessionCache(store, { ttlMs: 1000, clock });
+    await cached.sessions.findWithUser('s1');
+    // A code exchange or a refresh: reads a session, writes other tables.
+    await cached.transaction(async (tx) => {
+      await tx.sessions.findWithUser('s1');
+      await tx.sessions.touch('s1', clock.nowMs() + 1);
+      await tx.audit.append(anAuditEvent('e1'));
+    });
+    await cached.sessions.findWithUser('s1');
+    assert.equal(lookups(), 1, 'the check after it still came from memory');
+    await cached.transaction((tx) => tx.sessions.delete('s1'));
+    assert.equal(await cached.sessions.findWithUser('s1'), null, 'refused after the commit');
+  });
+
+  it('client lookups come from memory until a client is written: created, deleted, new redirect URIs, a rotated secret, inside a transaction or not', async () => {
+    const clock = createManualClock();
+    const store = createMemoryStore();
+    let lookups = 0;
+    const findById = store.clients.findById.bind(store.clients);
+    store.clients.findById = (id) => {
+      lookups++;
+      return findById(id);
+    };
+    const cached = withSessionCache(store, { ttlMs: 1000, clock });
+    const rp = clientRecord({ id: 'rp', name: 'RP', type: 'confidential', secretHash: 'aGFzaA', grantTypes: ['authorization_code'], audience: 'rp', refreshTokenDelivery: 'body', createdAtMs: clock.nowMs() }, { redirectUris: ['https://rp.example.com/cb'] });
+    assert.equal(await cached.clients.findById('rp'), null);
+    assert.equal(await cached.clients.create(rp), 'created');
+    assert.deepEqual(await cached.clients.findById('rp'), rp);
+    assert.deepEqual(await cached.clients.findById('rp'), rp);
+    assert.equal(lookups, 2, 'the unknown id was not cached, the second lookup of rp came from memory');
+    await cached.clientMaintenance.setRedirectUris('rp', ['https://rp.example.com/new'], []);
+    assert.deepEqual((await cached.clients.findById('rp'))?.redirectUris, ['https://rp.example.com/new']);
+    await cached.transaction((tx) => tx.clientMaintenance.setSecretHash('rp', 'bmV3'));
+    assert.equal((await cached.clients.findById('rp'))?.secretHash, 'bmV3', 'a rotated secret is seen after the commit');
+    const lookupsBefore = lookups;
+    await cached.transaction(async (tx) => {
+      await tx.audit.append(anAuditEvent('e1'));
+    });
+    await cached.clients.findById('rp');
+    assert.equal(lookups, lookupsBefore, 'a transaction that wrote no client kept it');
+    await cached.transaction((tx) => tx.clients.delete('rp'));
+    assert.equal(await cached.clients.findById('rp'), null, 'a deleted client is refused at once');
+    clock.advance(1000);
+    assert.equal(await cached.clients.findById('rp'), null);
+  });
+
+  it('on SQLite a client deleted through another connection to the file is refused a millisecond later', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-session-cache-'));
+    const path = join(dir, 'gatehouse.db');
+    const clock = createManualClock();
+    const server = await openSqliteStore(path, { migrate: 'on-open' });
+    const other = await openSqliteStore(path, { migrate: 'never' });
+    try {
+      const cached = withSessionCache(server, { ttlMs: 1000, clock, externalWrites: server.externalWrites });
+      await server.clients.create(clientRecord({ id: 'rp', name: 'RP', type: 'public', secretHash: null, grantTypes: ['authorization_code'], audience: 'rp', refreshTokenDelivery: 'body', createdAtMs: clock.nowMs() }, { redirectUris: ['https://rp.example.com/cb'] }));
+      assert.equal((await cached.clients.findById('rp'))?.id, 'rp');
+      assert.equal((await cached.clients.findById('rp'))?.id, 'rp');
+      await other.clients.delete('rp');
+      clock.advance(1);
+      assert.equal(await cached.clients.findById('rp'), null, "the other connection's delete is seen at once");
     } finally {
       await other.close();
       await server.close();

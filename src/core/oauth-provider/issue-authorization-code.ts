@@ -41,6 +41,7 @@ export async function issueAuthorizationCode(deps: Pick<CoreDeps, 'store' | 'clo
     amr: [...current.session.amr],
     acr: acrOf(current.session.amr),
     idTokenClaims: params.idTokenClaims ?? [],
+    dpopJkt: params.dpopJkt ?? null,
     createdAtMs: nowMs,
     expiresAtMs: nowMs + authorizationCodeTtlMs,
     usedAtMs: null,

@@ -66,7 +66,7 @@ export async function parseAuthorizationRequest(clients: Pick<ClientStore, 'find
 
   const values: Record<string, string | null> = {};
   let repeated: string | null = null;
-  for (const name of ['response_type', 'response_mode', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint', 'id_token_hint', 'ui_locales', 'acr_values', 'claims', 'request', 'request_uri']) {
+  for (const name of ['response_type', 'response_mode', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint', 'id_token_hint', 'ui_locales', 'acr_values', 'claims', 'dpop_jkt', 'request', 'request_uri']) {
     const value = single(raw, name);
     if (value === 'repeated' || (value !== null && value.length > maxValueLength)) repeated ??= name;
     values[name] = value === 'repeated' ? null : value;
@@ -123,6 +123,10 @@ export async function parseAuthorizationRequest(clients: Pick<ClientStore, 'find
   const claims = claimsText === null ? null : parseClaimsRequest(claimsText);
   if (claims === 'invalid') return fail('invalid_request', 'claims is a JSON object whose id_token and userinfo members name claims, each null or an object (OIDC Core 5.5).');
 
+  // RFC 9449 §10: a base64url SHA-256 JWK thumbprint (RFC 7638) of the key the code is bound to.
+  const dpopJkt = values['dpop_jkt'] ?? null;
+  if (dpopJkt !== null && !/^[A-Za-z0-9_-]{43}$/.test(dpopJkt)) return fail('invalid_request', 'dpop_jkt is the base64url SHA-256 JWK thumbprint of a DPoP key (43 characters).');
+
   return {
     kind: 'ok',
     client,
@@ -141,6 +145,7 @@ export async function parseAuthorizationRequest(clients: Pick<ClientStore, 'find
       uiLocales: values['ui_locales'] ?? null,
       acrValues: values['acr_values'] ?? null,
       ...(claims === null || claims.idToken.length === 0 ? {} : { idTokenClaims: claims.idToken }),
+      ...(dpopJkt === null ? {} : { dpopJkt }),
     },
   };
 }

@@ -31,6 +31,8 @@ export interface AuthorizationParams {
    * were waiting before the parameter was supported).
    */
   idTokenClaims?: string[];
+  /** RFC 9449 §10: the JWK thumbprint of the DPoP key the code is bound to (`dpop_jkt`, or a pushed request's DPoP proof). Absent when not bound. */
+  dpopJkt?: string;
 }
 
 /**
@@ -71,6 +73,8 @@ export interface AuthorizationCodeRecord {
   acr: string | null;
   /** Claims the request asked for in the ID token (`claims` parameter); empty when none. */
   idTokenClaims: string[];
+  /** RFC 9449 §10: the exchange needs a DPoP proof by this key (JWK thumbprint); null when not bound. */
+  dpopJkt: string | null;
   createdAtMs: number;
   expiresAtMs: number;
   /** Set at the first exchange; a second exchange finds it set and revokes what the first one issued. */

@@ -50,13 +50,14 @@ const refusalCodes: Readonly<Record<string, ErrorCode>> = { invalid_scope: 'inva
  * request object, the `redirect_uri` one the client registered (exactly), and then
  * parse-authorization-request.ts in full: `response_type=code`, `response_mode`, scopes, PKCE,
  * `prompt`, `max_age`, `claims`; and an `id_token_hint` must be an ID token we issued to this
- * client. The authorization endpoint checks the request again when the browser arrives (the
+ * client. A DPoP proof sent with the push binds the code to its key (RFC 9449 §10.1, `proofJkt`).
+ * The authorization endpoint checks the request again when the browser arrives (the
  * client's registration may have changed meanwhile).
  *
  * @example
  * const { requestUri, expiresInSeconds } = await pushAuthorizationRequest(deps, client, request.body);
  */
-export async function pushAuthorizationRequest(deps: PushDeps, client: Client, raw: Record<string, unknown>): Promise<{ requestUri: string; expiresInSeconds: number }> {
+export async function pushAuthorizationRequest(deps: PushDeps, client: Client, raw: Record<string, unknown>, proofJkt: string | null = null): Promise<{ requestUri: string; expiresInSeconds: number }> {
   if (!client.grantTypes.includes('authorization_code')) throw new AuthError('unauthorized_client', { detail: 'This client is not registered for the authorization_code grant.' });
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) {
@@ -69,6 +70,11 @@ export async function pushAuthorizationRequest(deps: PushDeps, client: Client, r
   if (params['request'] !== undefined) throw invalid('Request objects are not supported; push the parameters themselves.');
   if (params['client_id'] !== undefined && params['client_id'] !== client.id) throw new AuthError('invalid_client', { detail: 'client_id names another client than the one authenticated.' });
   params['client_id'] = client.id;
+  // RFC 9449 §10.1: the DPoP proof of the push (`proofJkt`) binds the code like dpop_jkt; both must name one key.
+  if (proofJkt !== null) {
+    if (params['dpop_jkt'] !== undefined && params['dpop_jkt'] !== proofJkt) throw new AuthError('invalid_dpop_proof', { detail: 'dpop_jkt and the DPoP proof name different keys.' });
+    params['dpop_jkt'] = proofJkt;
+  }
   const parsed = await parseAuthorizationRequest({ findById: async (id) => (id === client.id ? client : null) }, params, 'pushed');
   if (parsed.kind === 'page_error') throw invalid(pageErrorDetails[parsed.reason]);
   if (parsed.kind === 'redirect_error') throw new AuthError(refusalCodes[parsed.oauthError.error] ?? 'validation_failed', { detail: parsed.oauthError.description });

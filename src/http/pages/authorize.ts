@@ -26,7 +26,7 @@ const paramSchema = { type: 'string', maxLength: 8192 } as const;
 const querySchema = {
   type: 'object',
   properties: Object.fromEntries(
-    ['client_id', 'redirect_uri', 'response_type', 'response_mode', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint', 'id_token_hint', 'ui_locales', 'acr_values', 'claims', 'request', 'request_uri'].map((name) => [name, paramSchema]),
+    ['client_id', 'redirect_uri', 'response_type', 'response_mode', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'login_hint', 'id_token_hint', 'ui_locales', 'acr_values', 'claims', 'dpop_jkt', 'request', 'request_uri'].map((name) => [name, paramSchema]),
   ),
 } as const;
 

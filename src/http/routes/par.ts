@@ -6,6 +6,7 @@ import { providerPaths } from '../../core/oauth-provider/provider-paths.ts';
 import { pushAuthorizationRequest } from '../../core/oauth-provider/push-authorization-request.ts';
 import type { TokenDeps } from '../../core/tokens/issue-access-token.ts';
 import { clientCredentials } from '../client-credentials.ts';
+import { dpopProofOf } from '../dpop-header.ts';
 import { oauthErrorHandler } from '../oauth-error-handler.ts';
 
 type ParBody = Record<string, string | undefined>;
@@ -13,12 +14,14 @@ type ParBody = Record<string, string | undefined>;
 /**
  * `POST /oauth2/par` (RFC 9126): the client authenticates as at the token endpoint (secret,
  * private_key_jwt, or a public client's id) and pushes its authorization request; the answer is
- * 201 with a single-use `request_uri` valid 60 seconds. Errors in the RFC 6749 5.2 shape.
+ * 201 with a single-use `request_uri` valid 60 seconds. Errors in the RFC 6749 5.2 shape. A
+ * `DPoP` proof header binds the code to its key (RFC 9449 §10.1).
  */
 export async function parRoutes(app: FastifyInstance, deps: CoreDeps & TokenDeps): Promise<void> {
   app.removeAllContentTypeParsers();
   await app.register(formbody, { bodyLimit: 65_536 });
   app.setErrorHandler(oauthErrorHandler('The pushed authorization request endpoint'));
+  const parUrl = `${deps.issuer}${providerPaths.pushedAuthorizationRequest}`;
   app.post<{ Body: ParBody }>(
     providerPaths.pushedAuthorizationRequest,
     {
@@ -34,7 +37,9 @@ export async function parRoutes(app: FastifyInstance, deps: CoreDeps & TokenDeps
     async (request, reply) => {
       const body = request.body ?? {};
       const client = await authenticateClient(deps, clientCredentials(request, body));
-      const pushed = await pushAuthorizationRequest({ ...deps, publicJwks: () => deps.keyRing.publicJwks() }, client, body);
+      // RFC 9449 §10.1: a DPoP proof with the push binds the code to its key, like dpop_jkt.
+      const proof = await dpopProofOf(deps, request, parUrl);
+      const pushed = await pushAuthorizationRequest({ ...deps, publicJwks: () => deps.keyRing.publicJwks() }, client, body, proof?.jkt ?? null);
       return reply.code(201).header('cache-control', 'no-store').send({ request_uri: pushed.requestUri, expires_in: pushed.expiresInSeconds });
     },
   );

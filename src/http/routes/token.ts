@@ -18,7 +18,8 @@ import { clientAuthFields, clientCredentials } from '../client-credentials.ts';
 import { oauthErrorHandler } from '../oauth-error-handler.ts';
 import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from '../refresh-cookie.ts';
 import type { Client } from '../../core/ports.ts';
-import { verifyDpopProof, type VerifiedDpopProof } from '../../core/dpop/verify-dpop-proof.ts';
+import type { VerifiedDpopProof } from '../../core/dpop/verify-dpop-proof.ts';
+import { dpopProofOf } from '../dpop-header.ts';
 
 type TokenBody = Record<string, string | undefined>;
 
@@ -52,18 +53,6 @@ function presentedRefreshToken(request: FastifyRequest, body: TokenBody, client:
   }
   if (!body.refresh_token) throw new AuthError('validation_failed', { detail: 'refresh_token is required.' });
   return body.refresh_token;
-}
-
-/**
- * The request's DPoP proof (RFC 9449 5), verified, or null without a `DPoP` header: then no store
- * is touched, so a plain refresh costs what it did before. Repeated headers arrive joined by a
- * comma, which no compact JWS contains, so they are refused as malformed.
- */
-async function dpopProofOf(deps: CoreDeps, request: FastifyRequest, url: string): Promise<VerifiedDpopProof | null> {
-  const header = request.headers.dpop;
-  if (header === undefined) return null;
-  if (typeof header !== 'string') throw new AuthError('invalid_dpop_proof', { detail: 'Send one DPoP header.' });
-  return verifyDpopProof(deps, { proof: header, method: request.method, url });
 }
 
 /**

@@ -315,6 +315,8 @@ export interface AuthorizationCodesTable {
   acr: string | null;
   /** Claims asked for in the ID token, space-separated; null when none (migration 0022). */
   id_token_claims: string | null;
+  /** RFC 9449 §10: the DPoP key thumbprint the code is bound to, or null (migration 0024). */
+  dpop_jkt: string | null;
   created_at_ms: number;
   expires_at_ms: number;
   used_at_ms: number | null;

@@ -21,6 +21,7 @@ const codeColumns = [
   'amr',
   'acr',
   'id_token_claims',
+  'dpop_jkt',
   'created_at_ms',
   'expires_at_ms',
   'used_at_ms',

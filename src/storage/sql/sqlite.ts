@@ -64,8 +64,12 @@ function openConnection(path: string, access: 'read-write' | 'read-only'): Datab
  * statement is written once, in its repository. createSqlStore merges them over the
  * repositories in one place.
  *
- * - Outside transactions, reads on the read-only connection (the session check, the token
- *   endpoint's client lookup, the refresh grant's token read, the passkey login's passkey and account lookups, a throttle counter): they see committed rows only and never queue behind a write.
+ * - Outside transactions, reads on the read-only connection (the session check, the passkey
+ *   login's passkey and account lookups, a throttle counter): they see committed rows only and never queue behind a write.
+ * - Outside transactions, the token endpoint's reads (the client lookup, the refresh grant's
+ *   token read) run on the writer while it has no transaction open, else on the reader
+ *   (`committedRead`): the writer's page cache stays warm, where the reader's is dropped after
+ *   every commit (8 us more per read here).
  * - Outside transactions, the refresh rotation joins the next group commit as a transaction of its own.
  * - Inside transactions, statements on the writer (the refresh grant's, the session lookup and
  *   touch; the passkey login's challenge use, counter compare-and-set and audit entry):
@@ -95,7 +99,23 @@ function sqliteFastPaths(
       return values === undefined ? null : refreshTokenWithSessionFromValues(values);
     };
   };
-  const findClient = prepared(reader, clientQueries.findById(db, placeholder('id')).compile(), ['id']);
+  /**
+   * Committed rows, read on the writer when no transaction is open on it, else on the reader.
+   * node:sqlite runs a statement synchronously, so a read that finds the writer outside a
+   * transaction runs to its end in autocommit mode, before any other code can begin one: it sees
+   * exactly what is committed, like the reader, never a group's uncommitted writes.
+   */
+  const committedRead =
+    <A, R>(onWriter: (a: A) => R, onReader: (a: A) => R) =>
+    (a: A): R =>
+      writer.isTransaction ? onReader(a) : onWriter(a);
+  const clientStatementOn = (connection: DatabaseSync) => prepared(connection, clientQueries.findById(db, placeholder('id')).compile(), ['id']);
+  const [clientOnWriter, clientOnReader] = [clientStatementOn(writer), clientStatementOn(reader)];
+  const findTokenWithSessionOnWriter = findTokenWithSessionOn(writer);
+  const findClientRow = committedRead(
+    (id: string) => clientOnWriter.get({ id }),
+    (id: string) => clientOnReader.get({ id }),
+  );
   const touch = prepared(writer, sessionQueries.touch(db, placeholder('id'), placeholder('last_seen_at_ms') as unknown as number).compile(), ['id', 'last_seen_at_ms']);
   const findToken = prepared(writer, refreshTokenQueries.findById(db, placeholder('id')).compile(), ['id']);
   const markUsed = prepared(
@@ -142,14 +162,14 @@ function sqliteFastPaths(
     outsideTransaction: {
       sessions: { findWithUser: findSessionWithUserOn(reader) },
       refreshTokens: {
-        findWithSession: findTokenWithSessionOn(reader),
+        findWithSession: committedRead(findTokenWithSessionOnWriter, findTokenWithSessionOn(reader)),
         // Two statements on SQLite: outside a transaction, a rotation is one of its own, in the
         // next group commit (RefreshTokenStore.rotate is atomic and durable either way).
         rotate: (id, usedAtMs, successor) => transaction((tx) => tx.refreshTokens.rotate(id, usedAtMs, successor)),
       },
       clients: {
         findById: async (id) => {
-          const row = findClient.get({ id }) as ClientsTable | undefined;
+          const row = findClientRow(id) as ClientsTable | undefined;
           return row === undefined ? null : toClient(row);
         },
       },
@@ -180,7 +200,7 @@ function sqliteFastPaths(
         },
       },
       refreshTokens: {
-        findWithSession: findTokenWithSessionOn(writer),
+        findWithSession: findTokenWithSessionOnWriter,
         findById: async (id) => {
           const row = findToken.get({ id }) as RefreshTokensTable | undefined;
           return row === undefined ? null : toRecord(row);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import type { Client } from '../../../src/core/ports.ts';
 import { clientRecord } from '../../support/client-record.ts';
-import { sortedById, storeTest, t0Ms, type OpenStore } from './fixtures.ts';
+import { readDuringRolledBackTransaction, sortedById, storeTest, t0Ms, type OpenStore } from './fixtures.ts';
 
 function aClient(id: string, overrides: Partial<Client> = {}): Client {
   return clientRecord(
@@ -24,6 +24,11 @@ export function clientsContract(open: OpenStore): void {
   const test = storeTest(open);
 
   describe('clients', () => {
+    test('findById outside a transaction never sees a transaction that is still open (it rolls back here)', async (store) => {
+      assert.equal(await readDuringRolledBackTransaction(store, (tx) => tx.clients.create(aClient('web')), () => store.clients.findById('web')), null);
+      assert.equal(await store.clients.findById('web'), null);
+    });
+
     test('create stores a confidential client, found again by id with every field intact', async (store) => {
       const client = aClient('server-app', { name: 'Billing — «backend» 🔑', createdAtMs: t0Ms + 7 });
       assert.equal(await store.clients.create(client), 'created');

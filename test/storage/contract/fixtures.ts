@@ -94,3 +94,33 @@ export function sortedById<T extends { id: string }>(rows: readonly T[]): T[] {
 export function sortedStrings(values: readonly string[]): string[] {
   return [...values].sort();
 }
+
+/**
+ * What `read` (outside any transaction) answers when asked while a transaction that has made
+ * `write` is still open; the transaction then rolls back. An adapter may answer at once or after
+ * the transaction ends, but never with the rolled-back write.
+ */
+export async function readDuringRolledBackTransaction<T>(store: Store, write: (tx: Store) => Promise<unknown>, read: () => Promise<T>): Promise<T> {
+  let opened!: () => void;
+  let release!: () => void;
+  const isOpen = new Promise<void>((resolve) => (opened = resolve));
+  const mayEnd = new Promise<void>((resolve) => (release = resolve));
+  const rolledBack = store.transaction(async (tx) => {
+    await write(tx);
+    opened();
+    await mayEnd;
+    throw new Error('rolled back');
+  });
+  await isOpen;
+  const answer = read();
+  release();
+  await rolledBack.then(
+    () => {
+      throw new Error('the transaction committed');
+    },
+    (error: unknown) => {
+      if (!(error instanceof Error) || error.message !== 'rolled back') throw error;
+    },
+  );
+  return answer;
+}

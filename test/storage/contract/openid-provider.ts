@@ -36,6 +36,7 @@ export function aCode(seed: number, overrides: Partial<AuthorizationCodeRecord> 
     amr: ['pwd', 'otp'],
     acr: '1',
     idTokenClaims: [],
+    dpopJkt: null,
     createdAtMs: t0Ms,
     expiresAtMs: t0Ms + minuteMs,
     usedAtMs: null,
@@ -75,7 +76,7 @@ export function openIdProviderContract(open: OpenStore): void {
       const run = <T>(store: Store, work: (s: Store) => Promise<T>): Promise<T> => (where === 'outside a transaction' ? work(store) : store.transaction(work));
 
       test(`insert and find by hash, every field intact; an unknown hash is null; a hash is stored once (${where})`, async (store) => {
-        const code = aCode(1, { codeChallenge: 'abc', nonce: null, acr: null, idTokenClaims: ['email', 'name'] });
+        const code = aCode(1, { codeChallenge: 'abc', nonce: null, acr: null, idTokenClaims: ['email', 'name'], dpopJkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
         const other = aCode(3, { amr: [], scope: 'openid' });
         await run(store, (s) => s.authorizationCodes.insert(code));
         await run(store, (s) => s.authorizationCodes.insert(other));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import type { RefreshTokenRecord, Store } from '../../../src/core/ports.ts';
-import { aSecretHash, aSession, aUser, hourMs, minuteMs, storeTest, t0Ms, type OpenStore } from './fixtures.ts';
+import { aSecretHash, aSession, aUser, hourMs, minuteMs, readDuringRolledBackTransaction, storeTest, t0Ms, type OpenStore } from './fixtures.ts';
 
 function aToken(id: string, overrides: Partial<RefreshTokenRecord> = {}): RefreshTokenRecord {
   return {
@@ -143,6 +143,12 @@ export function refreshTokensContract(open: OpenStore): void {
   }
 
   describe('refresh tokens', () => {
+    test('findWithSession outside a transaction never sees a transaction that is still open (it rolls back here)', async (store) => {
+      await withSession(store);
+      assert.equal(await readDuringRolledBackTransaction(store, (tx) => tx.refreshTokens.insert(aToken('rt-1')), () => store.refreshTokens.findWithSession('rt-1')), null);
+      assert.equal(await store.refreshTokens.findWithSession('rt-1'), null);
+    });
+
     test('a rotation in a transaction that throws leaves the token unused and no successor', async (store) => {
       await withSession(store);
       await store.refreshTokens.insert(aToken('rt-1'));

@@ -23,8 +23,8 @@ export interface AuthorizationCodeInput {
 
 const invalidGrant = (detail: string): AuthError => new AuthError('invalid_grant', { detail });
 
-/** The checks that need no write: whose code, which redirect URI, which PKCE verifier (SEC-202, SEC-203). */
-function assertBound(record: AuthorizationCodeRecord, client: Client, input: AuthorizationCodeInput, nowMs: number): void {
+/** The checks that need no write: whose code, which redirect URI, which PKCE verifier, which DPoP key (SEC-202, SEC-203, SEC-211). */
+function assertBound(record: AuthorizationCodeRecord, client: Client, input: AuthorizationCodeInput, nowMs: number, proof: VerifiedDpopProof | null): void {
   // A code issued to another client is refused without spending it (SEC-202).
   if (record.clientId !== client.id) throw invalidGrant('This code was issued to another client.');
   if (nowMs >= record.expiresAtMs) throw invalidGrant('The code has expired.');
@@ -34,6 +34,12 @@ function assertBound(record: AuthorizationCodeRecord, client: Client, input: Aut
     if (input.codeVerifier !== undefined) throw invalidGrant('This code was issued without PKCE: send no code_verifier.');
   } else if (input.codeVerifier === undefined || !pkceVerifierMatches(input.codeVerifier, record.codeChallenge)) {
     throw invalidGrant('code_verifier does not match the code_challenge.');
+  }
+  // RFC 9449 §10: a code bound to a DPoP key is redeemed only with a proof by that key; a thief
+  // with the code alone, or with another key, is refused without spending it (SEC-211).
+  if (record.dpopJkt !== null) {
+    if (proof === null) throw new AuthError('invalid_dpop_proof', { detail: 'This code is bound to a DPoP key (dpop_jkt): send a DPoP proof signed with it.' });
+    if (proof.jkt !== record.dpopJkt) throw invalidGrant('This code is bound to another DPoP key.');
   }
 }
 
@@ -97,7 +103,7 @@ export async function authorizationCodeGrant(
     const record = await tx.authorizationCodes.findByHash(codeHash);
     if (record === null) throw invalidGrant('Unknown code.');
     if (record.clientId === client.id && record.usedAtMs !== null) return { kind: 'reused', record };
-    assertBound(record, client, input, nowMs);
+    assertBound(record, client, input, nowMs, proof);
     const current = await tx.sessions.findWithUser(record.sessionId);
     if (current === null || current.user.id !== record.userId || current.user.disabledAtMs !== null || sessionHasEnded(current.session, nowMs, deps.sessionPolicy)) {
       throw invalidGrant('The login this code came from has ended.');
