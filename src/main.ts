@@ -232,7 +232,7 @@ export async function openStore(
 ): Promise<OpenedStore> {
   const opened = await openAdapter(config, options, logger);
   // Webhooks are written beside the events they report, whichever command (server or CLI) writes them.
-  return { ...opened, ...withWebhookEvents(opened, systemRandom) };
+  return { ...opened, ...withWebhookEvents(opened, systemRandom, systemClock) };
 }
 
 async function openAdapter(

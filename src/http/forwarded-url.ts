@@ -23,7 +23,9 @@ function lastEntry(value: string | string[] | undefined): string | undefined {
 function singleHeader(rawHeaders: readonly string[], lowerCaseName: string): string | undefined {
   let found: string | undefined;
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]?.toLowerCase() !== lowerCaseName) continue;
+    const name = rawHeaders[i] as string;
+    // The length first: most names differ in it, and lower-casing one makes a new string.
+    if (name.length !== lowerCaseName.length || name.toLowerCase() !== lowerCaseName) continue;
     if (found !== undefined) return undefined;
     found = rawHeaders[i + 1];
   }

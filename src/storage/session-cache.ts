@@ -1,4 +1,5 @@
 import type { Client, Clock, SessionWithUser, Store } from '../core/ports.ts';
+import { clearingOnWrites } from '../core/clearing-on-writes.ts';
 import { overlayStore, wrapRepositories, type RepositoryWrappers } from '../core/lazy-store.ts';
 
 export interface SessionCacheOptions {
@@ -49,23 +50,6 @@ const harmless: Record<'users' | 'sessions' | 'revocations' | 'clients' | 'clien
   clients: new Set(['findById', 'list']),
   clientMaintenance: new Set(),
 };
-
-function clearingOnWrites<T extends object>(repository: T, reads: ReadonlySet<string>, clear: () => void): T {
-  const wrapped: Record<string, unknown> = { ...(repository as Record<string, unknown>) };
-  for (const [name, member] of Object.entries(repository)) {
-    if (typeof member !== 'function' || reads.has(name)) continue;
-    wrapped[name] = async (...args: unknown[]) => {
-      clear();
-      try {
-        return await (member as (...a: unknown[]) => Promise<unknown>).apply(repository, args);
-      } finally {
-        // Again once the write is done: a check that read the old row meanwhile must not stay cached.
-        clear();
-      }
-    };
-  }
-  return wrapped as T;
-}
 
 /**
  * An in-process cache of session checks. A session check is served from memory for at most

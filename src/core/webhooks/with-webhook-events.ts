@@ -1,5 +1,6 @@
 import { randomId } from '../sessions/session-token.ts';
-import type { AuditEvent, Random, Revocation, SessionStore, Store } from '../ports.ts';
+import type { AuditEvent, Clock, Random, Revocation, SessionStore, Store, WebhookEndpoint } from '../ports.ts';
+import { clearingOnWrites } from '../clearing-on-writes.ts';
 import { overlayStore, wrapRepositories, type RepositoryWrappers } from '../lazy-store.ts';
 import { sessionEndedEvent, webhookEventFromAudit, webhookPayload, type WebhookEvent, type WebhookEventType } from './webhook-events.ts';
 
@@ -7,11 +8,25 @@ import { sessionEndedEvent, webhookEventFromAudit, webhookPayload, type WebhookE
 export const webhookKind = 'webhook';
 
 /**
+ * How long this process reuses the list of webhook endpoints for new events: the bound on how
+ * late an endpoint added, changed or removed by another process (another instance, the CLI) is
+ * seen. Every write to an endpoint through this store clears the list at once.
+ */
+export const endpointListTtlMs = 1000;
+
+/** The endpoints an event may go to, read on the transaction's store `tx`. */
+type Subscribers = (tx: Store) => Promise<readonly WebhookEndpoint[]>;
+
+// Endpoint methods that change nothing an event's fan-out reads (the failure state). Every other
+// method, including any added later, clears the list: an unknown write is assumed to matter.
+const keepsSubscribers: ReadonlySet<string> = new Set(['findById', 'list', 'recordAttempt']);
+
+/**
  * One pending delivery per endpoint subscribed to `type`, on the transaction's store. The event
  * is built only when someone listens (a session's user is looked up only then).
  */
-async function enqueue(tx: Store, random: Random, type: WebhookEventType, build: () => Promise<WebhookEvent | null>): Promise<void> {
-  const endpoints = (await tx.webhookEndpoints.list()).filter((e) => e.events.includes(type));
+async function enqueue(tx: Store, subscribers: Subscribers, random: Random, type: WebhookEventType, build: () => Promise<WebhookEvent | null>): Promise<void> {
+  const endpoints = (await subscribers(tx)).filter((e) => e.events.includes(type));
   if (endpoints.length === 0) return;
   const event = await build();
   if (event === null) return;
@@ -37,15 +52,37 @@ async function enqueue(tx: Store, random: Random, type: WebhookEventType, build:
  * event is notified if and only if it is committed. Applied once, where the store is opened
  * (`openStore` in src/main.ts), so the server and the CLI both notify.
  */
-export function withWebhookEvents(store: Store, random: Random): Store {
+export function withWebhookEvents(store: Store, random: Random, clock: Clock): Store {
+  // The endpoint list, read by every event with a webhook type (each login): kept for
+  // endpointListTtlMs, cleared by every write to an endpoint through this store, before and after
+  // it and again when its transaction ends. A list is kept only if no write cleared it while it
+  // was read, and never from a transaction that wrote an endpoint (it sees rows not committed).
+  let kept: { endpoints: readonly WebhookEndpoint[]; expiresAtMs: number } | null = null;
+  let generation = 0;
+  const clear = (): void => {
+    kept = null;
+    generation++;
+  };
+  const subscribersFor =
+    (wroteEndpoints: () => boolean): Subscribers =>
+    async (tx) => {
+      if (wroteEndpoints()) return tx.webhookEndpoints.list();
+      const nowMs = clock.nowMs();
+      if (kept !== null && kept.expiresAtMs > nowMs) return kept.endpoints;
+      const startedAt = generation;
+      const endpoints = await tx.webhookEndpoints.list();
+      if (startedAt === generation && !wroteEndpoints()) kept = { endpoints, expiresAtMs: nowMs + endpointListTtlMs };
+      return endpoints;
+    };
   /** The repositories that write webhooks, over `inner` (the store opened, or one transaction's). */
-  const wrappers = (inner: Store, inTransaction: boolean): RepositoryWrappers => {
+  const wrappers = (inner: Store, inTransaction: boolean, onEndpointWrite: () => void, subscribers: Subscribers): RepositoryWrappers => {
     // A session's user, noted as its row is deleted in this transaction: its revocation comes next
     // (core/sessions/end-sessions.ts), when the row is gone, and session.ended names the user.
     const endedSessionUsers = new Map<string, string>();
     /** `write`, then its webhooks, all or nothing. */
     const together = (work: (tx: Store) => Promise<void>): Promise<void> => (inTransaction ? work(inner) : inner.transaction(work));
     return {
+      webhookEndpoints: (endpoints) => clearingOnWrites(endpoints, keepsSubscribers, onEndpointWrite),
       audit: (audit) => ({
         ...audit,
         append(event: AuditEvent): Promise<void> {
@@ -53,7 +90,7 @@ export function withWebhookEvents(store: Store, random: Random): Store {
           if (hook === null) return audit.append(event);
           return together(async (tx) => {
             await tx.audit.append(event);
-            await enqueue(tx, random, hook.type, async () => hook);
+            await enqueue(tx, subscribers, random, hook.type, async () => hook);
           });
         },
       }),
@@ -76,7 +113,7 @@ export function withWebhookEvents(store: Store, random: Random): Store {
           const sid = entry.sid;
           return together(async (tx) => {
             const userId = async (): Promise<string | null> => endedSessionUsers.get(sid) ?? (await tx.sessions.findWithUser(sid))?.user.id ?? null;
-            await enqueue(tx, random, 'session.ended', async () => sessionEndedEvent(entry, await userId()));
+            await enqueue(tx, subscribers, random, 'session.ended', async () => sessionEndedEvent(entry, await userId()));
             await tx.revocations.append(entry);
           });
         },
@@ -84,9 +121,22 @@ export function withWebhookEvents(store: Store, random: Random): Store {
     };
   };
   // A transaction's store is layered over the transaction's, building a repository only when used.
-  const inTransaction = (tx: Store): Store => {
-    const decorated = overlayStore(tx, wrappers(tx, true), (work) => work(decorated));
-    return decorated;
+  const transaction = <T>(work: (tx: Store) => Promise<T>): Promise<T> => {
+    let wrote = false;
+    const onEndpointWrite = (): void => {
+      wrote = true;
+      clear();
+    };
+    const subscribers = subscribersFor(() => wrote);
+    return store
+      .transaction((tx) => {
+        const decorated = overlayStore(tx, wrappers(tx, true, onEndpointWrite, subscribers), (inner) => inner(decorated));
+        return work(decorated);
+      })
+      .finally(() => {
+        // Committed or rolled back, the list read before is stale.
+        if (wrote) clear();
+      });
   };
-  return { ...store, ...wrapRepositories(store, wrappers(store, false)), transaction: (work) => store.transaction((tx) => work(inTransaction(tx))) };
+  return { ...store, ...wrapRepositories(store, wrappers(store, false, clear, subscribersFor(() => false))), transaction };
 }

@@ -8,7 +8,7 @@ import { addWebhookEndpoint } from '../../../src/core/webhooks/add-webhook-endpo
 import { withWebhookEvents } from '../../../src/core/webhooks/with-webhook-events.ts';
 import { housekeep } from '../../../src/housekeeping.ts';
 import { createMemoryStore } from '../../../src/storage/memory/memory-store.ts';
-import { createTestCore, seedSession, seedUser, testContext } from '../../support/core-deps.ts';
+import { createManualClock, createTestCore, seedSession, seedUser, testContext } from '../../support/core-deps.ts';
 import { createTestTokenDeps } from '../../support/http-app.ts';
 
 describe('endExpiredSessions', () => {
@@ -28,7 +28,8 @@ describe('endExpiredSessions', () => {
   });
 
   it('housekeeping sends session.ended with the cause expired to a subscribed webhook endpoint', async () => {
-    const core = await createTestCore({ store: withWebhookEvents(createMemoryStore(), systemRandom) });
+    const clock = createManualClock();
+    const core = await createTestCore({ clock, store: withWebhookEvents(createMemoryStore(), systemRandom, clock) });
     await addWebhookEndpoint({ store: core.store, clock: core.clock, random: core.random, webhookKeys: [new Uint8Array(32).fill(9)] }, { url: 'https://hooks.example.com/ended', events: ['session.ended'] }, testContext());
     const user = await seedUser(core, 'timed-out@example.com');
     const { session } = await seedSession(core, user.id);

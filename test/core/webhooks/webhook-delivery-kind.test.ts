@@ -44,7 +44,7 @@ describe('webhookDeliveryKind, through a real receiver', () => {
     // The real time: receivers refuse a webhook-timestamp more than 5 minutes away from theirs.
     const clock = createManualClock(Date.now());
     const webhookKeys = [new Uint8Array(32).fill(3)];
-    const core = await createTestCore({ clock, store: withWebhookEvents(createMemoryStore(), systemRandom) });
+    const core = await createTestCore({ clock, store: withWebhookEvents(createMemoryStore(), systemRandom, clock) });
     const webhooks = { store: core.store, clock, random: systemRandom, webhookKeys };
     const deliver: DeliverDeps = {
       deliveries: core.store.deliveries,

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { systemRandom } from '../../../src/core/clock.ts';
 import { auditEvent } from '../../../src/core/audit/audit-event.ts';
@@ -8,15 +11,18 @@ import { logIn } from '../../../src/core/credentials/log-in.ts';
 import type { Store } from '../../../src/core/ports.ts';
 import { logOut } from '../../../src/core/sessions/log-out.ts';
 import { addWebhookEndpoint } from '../../../src/core/webhooks/add-webhook-endpoint.ts';
+import { removeWebhookEndpoint } from '../../../src/core/webhooks/remove-webhook-endpoint.ts';
 import type { WebhookDeps } from '../../../src/core/webhooks/webhook-deps.ts';
-import { withWebhookEvents } from '../../../src/core/webhooks/with-webhook-events.ts';
+import { endpointListTtlMs, withWebhookEvents } from '../../../src/core/webhooks/with-webhook-events.ts';
+import { openSqliteStore } from '../../../src/storage/sql/sqlite.ts';
 import { createMemoryStore } from '../../../src/storage/memory/memory-store.ts';
-import { createTestCore, seedSession, seedUser, testContext, testPassword, type TestCore } from '../../support/core-deps.ts';
+import { createManualClock, createTestCore, seedSession, seedUser, testContext, testPassword, type TestCore } from '../../support/core-deps.ts';
 
 const keys = [new Uint8Array(32).fill(9)];
 
 async function setUp(): Promise<{ core: TestCore; webhooks: WebhookDeps; events: () => Promise<{ type: string; data: Record<string, unknown>; endpoint: string | null }[]> }> {
-  const core = await createTestCore({ store: withWebhookEvents(createMemoryStore(), systemRandom) });
+  const clock = createManualClock();
+  const core = await createTestCore({ clock, store: withWebhookEvents(createMemoryStore(), systemRandom, clock) });
   const webhooks: WebhookDeps = { store: core.store, clock: core.clock, random: core.random, webhookKeys: keys };
   const events = async () =>
     (await core.store.deliveries.list({ limit: 100, kind: 'webhook' }))
@@ -101,5 +107,47 @@ describe('withWebhookEvents', { timeout: 60_000 }, () => {
     await core.store.audit.append(auditEvent(core, 'reauth.succeeded', testContext(), { userId: 'u1' }));
     assert.deepEqual(await events(), []);
     assert.ok((await core.store.audit.list({ limit: 10 })).some((e) => e.type === 'reauth.succeeded'));
+  });
+
+  it('an endpoint added or removed through this store gets the very next event, or no longer does; one rolled back never gets any', async () => {
+    const { core, webhooks, events } = await setUp();
+    const failed = () => core.store.audit.append(auditEvent(core, 'login.failed', testContext(), { email: 'x@example.com', detail: 'unknown_email' }));
+    // Read (and kept) while no endpoint exists.
+    await failed();
+    const added = await addWebhookEndpoint(webhooks, { url: 'https://hooks.example.com/new', events: ['login.failed'] }, testContext());
+    await failed();
+    assert.deepEqual((await events()).map((e) => e.endpoint), [added.endpoint.id], 'no clock move: the write cleared the list');
+    // An endpoint created in a transaction that rolls back: its own transaction sees it, nobody after does.
+    await assert.rejects(
+      core.store.transaction(async (tx) => {
+        await tx.webhookEndpoints.create({ ...added.endpoint, id: 'rolled-back', url: 'https://hooks.example.com/gone' });
+        await tx.audit.append(auditEvent(core, 'login.failed', testContext(), { email: 'y@example.com', detail: 'unknown_email' }));
+        throw new Error('rolled back');
+      }),
+    );
+    await failed();
+    assert.deepEqual((await events()).map((e) => e.endpoint), [added.endpoint.id, added.endpoint.id]);
+    await removeWebhookEndpoint(webhooks, added.endpoint.id, testContext());
+    await failed();
+    assert.equal((await events()).length, 2, 'removed: no delivery for the next event');
+  });
+
+  it('an endpoint added by another process on the same SQLite file (the CLI, another instance) gets events within endpointListTtlMs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-webhook-list-'));
+    const clock = createManualClock();
+    const server = withWebhookEvents(await openSqliteStore(join(dir, 'gatehouse.db'), { migrate: 'on-open' }), systemRandom, clock);
+    const cli = withWebhookEvents(await openSqliteStore(join(dir, 'gatehouse.db'), { migrate: 'never' }), systemRandom, clock);
+    try {
+      const failed = () => server.audit.append(auditEvent({ clock, random: systemRandom }, 'login.failed', testContext(), { email: 'x@example.com', detail: 'unknown_email' }));
+      await failed();
+      const added = await addWebhookEndpoint({ store: cli, clock, random: systemRandom, webhookKeys: keys }, { url: 'https://hooks.example.com/cli', events: ['login.failed'] }, testContext());
+      clock.advance(endpointListTtlMs);
+      await failed();
+      assert.deepEqual((await server.deliveries.list({ limit: 10, kind: 'webhook' })).map((d) => d.subject), [added.endpoint.id]);
+    } finally {
+      await server.close();
+      await cli.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
