@@ -213,14 +213,14 @@ async function worker(): Promise<void> {
 const mb = (bytes: number): string => (bytes / 1_048_576).toFixed(1);
 const samples: Array<{ atMs: number; sample: SoakSample }> = [];
 console.log(`soak: ${minutes} min, target ${targetRate} req/s over ${concurrency} workers, report every ${intervalSeconds} s; server pid ${String(server.pid)} on ${base}`);
-console.log('  time   req/s  errors  p99 ms   RSS MB  heap MB  ext MB  loop p99 ms  loop max ms');
+console.log('  time   req/s  errors  p99 ms   RSS MB  heap MB  of MB  ext MB  loop p99 ms  loop max ms');
 const report = async (): Promise<void> => {
   const atMs = performance.now() - startedAt;
   const current = await sample();
   samples.push({ atMs, sample: current });
   const errors = [...window.errors.values()].reduce((a, b) => a + b, 0);
   console.log(
-    `  ${(atMs / 60_000).toFixed(1).padStart(4)}m ${(window.count / intervalSeconds).toFixed(0).padStart(6)} ${String(errors).padStart(7)} ${p99(window.latenciesMs).toFixed(1).padStart(7)} ${mb(current.rssBytes).padStart(8)} ${mb(current.heapUsedBytes).padStart(8)} ${mb(current.externalBytes).padStart(7)} ${current.eventLoopDelayP99Ms.toFixed(1).padStart(12)} ${current.eventLoopDelayMaxMs.toFixed(1).padStart(12)}`,
+    `  ${(atMs / 60_000).toFixed(1).padStart(4)}m ${(window.count / intervalSeconds).toFixed(0).padStart(6)} ${String(errors).padStart(7)} ${p99(window.latenciesMs).toFixed(1).padStart(7)} ${mb(current.rssBytes).padStart(8)} ${mb(current.heapUsedBytes).padStart(8)} ${mb(current.heapTotalBytes).padStart(6)} ${mb(current.externalBytes).padStart(7)} ${current.eventLoopDelayP99Ms.toFixed(1).padStart(12)} ${current.eventLoopDelayMaxMs.toFixed(1).padStart(12)}`,
   );
   for (const [what, n] of window.errors) console.log(`         error: ${what} x${n}`);
   window = fresh();
