@@ -1,5 +1,6 @@
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createClient } from '../../src/core/clients/create-client.ts';
+import { tuneV8ForServing } from '../../src/cli/v8-memory.ts';
 import { createGatehouse } from '../../src/main.ts';
 import { serveParent } from './child.ts';
 
@@ -33,4 +34,6 @@ await createClient(gatehouse.deps, { id: 'bench-web', name: 'Bench', type: 'publ
   },
 );
 await gatehouse.app.listen({ host: config.host, port });
+// V8 as `gatehouse serve` runs it once listening (src/cli/v8-memory.ts), so the figures are those of what ships.
+tuneV8ForServing();
 serveParent({ port, close: () => gatehouse.close() });

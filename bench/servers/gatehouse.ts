@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '../../src/core/clients/create-client.ts';
+import { tuneV8ForServing } from '../../src/cli/v8-memory.ts';
 import { createGatehouse } from '../../src/main.ts';
 import { loadTestConfig } from '../lib/load-test-config.ts';
 import { serveParent } from './child.ts';
@@ -56,6 +57,9 @@ for (let attempt = 1; gatehouse === undefined; attempt += 1) {
 }
 
 const running = gatehouse;
+// V8 as `gatehouse serve` runs it once listening (src/cli/v8-memory.ts: the young generation's cap),
+// so the figures are those of what ships.
+tuneV8ForServing();
 // PERF.md "inspector off": the baseline is the same build with no recorder wired into the core at
 // all (every `deps.trace?.` call short-circuits), against the default, the no-op recorder.
 if (process.env.BENCH_INSPECTOR === 'unwired') running.deps.trace = undefined;
