@@ -1,12 +1,13 @@
 import { hkdfSync } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { createArgon2idHasher } from './core/credentials/argon2id.ts';
+import { createArgon2idHasher, nodeRsArgon2id } from './core/credentials/argon2id.ts';
+import { withHashSlots } from './core/credentials/hash-slots.ts';
 import { systemClock, systemRandom } from './core/clock.ts';
-import type { CoreDeps } from './core/deps.ts';
+import type { AccountSecurityDeps, CoreDeps } from './core/deps.ts';
 import type { Clock, MailOutbox, Store } from './core/ports.ts';
-import type { AccountSecurityDeps } from './core/deps.ts';
 import type { Mailer } from './mail/create-mailer.ts';
 import { createThrottle, type ThrottleRule } from './core/throttle/throttle.ts';
 import type { GatehouseConfig, RateRuleConfig } from './config/load-config.ts';
@@ -134,7 +135,7 @@ const cliOutbox: MailOutbox = {
 };
 
 export async function createCoreDeps(config: GatehouseConfig, store: Store, clock: Clock = systemClock, outbox: MailOutbox = cliOutbox, trace: TraceRecorder = noTrace): Promise<CoreDeps> {
-  const hasher = createArgon2idHasher(config.password.argon2, systemRandom);
+  const hasher = createArgon2idHasher(config.password.argon2, systemRandom, withHashSlots(nodeRsArgon2id, availableParallelism()));
   // Started first: the hash runs on the thread pool while the password lists load.
   const dummyPasswordHash = hasher.hash(Buffer.from(systemRandom.bytes(24)).toString('base64url'));
   const secret = Buffer.from(config.secrets[0] as string, 'utf8');
