@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, it } from 'node:test';
-import { Migrator, type Kysely } from 'kysely';
-import { migrations } from '../../../../src/storage/sql/migrations/index.ts';
+import { describe } from 'node:test';
+import type { Kysely } from 'kysely';
 import { migrateToLatest } from '../../../../src/storage/sql/migrate.ts';
-import { openSqliteStore } from '../../../../src/storage/sql/sqlite.ts';
-import { openPostgresStore } from '../../../../src/storage/sql/postgres.ts';
-import type { Store } from '../../../../src/core/ports.ts';
-import { createTestDatabase } from '../../../support/postgres.ts';
+import { migrateTo, onEachDatabase, type MigratableStore } from '../../../support/migration-test.ts';
 
 const before = '0019-pushed-authorization-requests';
-
-/** Migrates a bare database up to just before 0020, as a server of the previous release left it. */
-async function migrateToBefore(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableName: 'gatehouse_migrations', migrationLockTableName: 'gatehouse_migrations_lock' });
-  const { error } = await migrator.migrateTo(before);
-  if (error !== undefined) throw error;
-}
 
 /** Clients as the previous release's CLI registered them: its default, an explicit post, a key, a public app. */
 async function insertOldClients(db: Kysely<any>): Promise<void> {
@@ -34,7 +20,7 @@ async function insertOldClients(db: Kysely<any>): Promise<void> {
   ]).execute();
 }
 
-async function assertMigrated(store: Store & { db: Kysely<any> }): Promise<void> {
+async function assertMigrated(store: MigratableStore): Promise<void> {
   await insertOldClients(store.db);
   await migrateToLatest(store.db);
   const leeway = async (id: string): Promise<boolean | undefined> => (await store.clients.findById(id))?.acceptsEitherSecretMethod;
@@ -47,25 +33,8 @@ async function assertMigrated(store: Store & { db: Kysely<any> }): Promise<void>
 }
 
 describe('migration 0020: the registered token endpoint auth method is enforced, existing secret clients keep either secret method (SEC-208)', () => {
-  it('on SQLite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-0020-'));
-    const store = await openSqliteStore(join(dir, 'db.sqlite'), { migrate: 'never' });
-    try {
-      await migrateToBefore(store.db);
-      await assertMigrated(store);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('on PostgreSQL', async () => {
-    const store = await openPostgresStore(await createTestDatabase(), { migrate: 'never' });
-    try {
-      await migrateToBefore(store.db);
-      await assertMigrated(store);
-    } finally {
-      await store.close();
-    }
+  onEachDatabase(async (store) => {
+    await migrateTo(store.db, before);
+    await assertMigrated(store);
   });
 });
