@@ -37,9 +37,7 @@ import { tracedStore } from './core/trace/traced-store.ts';
 import type { RequestRecorder } from './http/inspector/request-recorder.ts';
 import type { InspectorAudience } from './http/inspector/inspector-access.ts';
 
-/**
- * The composition root: the only place (with the CLI) that picks concrete adapters.
- */
+/** The composition root: the only place (with the CLI) that picks concrete adapters. */
 
 function rule(config: RateRuleConfig): ThrottleRule {
   return {
