@@ -46,6 +46,37 @@ describe('WAL checkpointer', () => {
     assert.equal(checkpointer.state(), 'stopped');
   });
 
+  it('keeps the WAL bounded under a steady stream of commits: past restartAtWalBytes the writer checkpoints once between transactions, and the WAL rewinds and is cut back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-checkpointer-'));
+    const path = join(dir, 'test.db');
+    const writer = new DatabaseSync(path);
+    writer.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE TABLE t (v TEXT)');
+    const restartAtWalBytes = 512 * 1024;
+    const checkpointer = startWalCheckpointer(path, writer, { startAtWalBytes: 64 * 1024, restartAtWalBytes, pollMs: 5, pauseMs: 1 });
+    try {
+      const insert = writer.prepare('INSERT INTO t VALUES (?)');
+      let written = 0;
+      for (let i = 0; i < 4000; i++) {
+        writer.exec('BEGIN');
+        insert.run('x'.repeat(4000));
+        writer.exec('COMMIT');
+        written += 4000;
+        // Timers (the poll) run between bursts, as between a server's requests.
+        if (i % 50 === 49) await sleep(1);
+      }
+      assert.equal(checkpointer.state(), 'running');
+      const wal = statSync(`${path}-wal`).size;
+      assert.ok(written > 10 * 1024 * 1024, 'more than 10 MB went through the WAL');
+      // Without the writer's own checkpoint this run leaves a WAL of about 50 MB.
+      assert.ok(wal <= 16 * restartAtWalBytes, `the WAL file is ${wal} bytes, bounded near ${restartAtWalBytes}`);
+      assert.equal(writer.prepare('SELECT count(*) AS n FROM t').get()?.n, 4000);
+    } finally {
+      await checkpointer.stop();
+      writer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('checkpoints what was written before it started (migrations) and truncates the WAL, so those pages alone start no worker', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-checkpointer-'));
     const path = join(dir, 'test.db');
