@@ -6,7 +6,7 @@ import { grantOperator } from '../../src/core/operators/set-operator.ts';
 import { totpCodeAt } from '../../src/core/otp/totp.ts';
 import { startWithChromium } from '../support/browser.ts';
 import { createManualClock, type ManualClock } from '../support/core-deps.ts';
-import { onPath, stepSequence, submit, turnOnTotp } from '../support/e2e-steps.ts';
+import { onPath, stepSequence, submit, turnOnTotp, logInWithPassword, signUpByApi } from '../support/e2e-steps.ts';
 import { startTestServer, type TestServer } from '../support/start-server.ts';
 
 /**
@@ -39,16 +39,8 @@ describe('the inspector inside the operator console, in Chromium', () => {
     });
     return { context, page };
   };
-  const logIn = async (page: Page, email: string): Promise<void> => {
-    await page.goto('/login');
-    await page.locator('#email').fill(email);
-    await page.locator('#password').fill(passphrase);
-    await page.getByRole('button', { name: 'Log in' }).click();
-  };
-  const signUp = async (page: Page, email: string): Promise<void> => {
-    const response = await page.request.post('/v1/users', { data: { email, password: passphrase } });
-    assert.equal(response.status(), 202, await response.text());
-  };
+  const logIn = (page: Page, email: string): Promise<void> => logInWithPassword(page, email, passphrase);
+  const signUp = (page: Page, email: string): Promise<void> => signUpByApi(page, email, passphrase);
 
   before(async () => {
     clock = createManualClock(Date.now());

@@ -66,3 +66,17 @@ export async function turnOnTotp(page: Page, nowMs: number): Promise<string> {
   await page.getByRole('heading', { name: 'Two-factor authentication is on' }).waitFor();
   return secret;
 }
+
+/** Signs `email` up through the JSON API (202: the confirmation mail is on its way). */
+export async function signUpByApi(page: Page, email: string, password: string): Promise<void> {
+  const response = await page.request.post('/v1/users', { data: { email, password } });
+  assert.equal(response.status(), 202, await response.text());
+}
+
+/** Fills in `/login` with `email` and `password` and submits it; the caller waits for where it leads. */
+export async function logInWithPassword(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.locator('#email').fill(email);
+  await page.locator('#password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+}
