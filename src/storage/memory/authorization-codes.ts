@@ -1,22 +1,21 @@
 import type { AuthorizationCodeRecord, AuthorizationCodeStore } from '../../core/ports.ts';
-import { copyBytes, deleteWhere, type MemoryDb } from './tables.ts';
+import { copyBytes, deleteWhere, hashKey, type MemoryDb } from './tables.ts';
 
-const keyOf = (codeHash: Uint8Array): string => Buffer.from(codeHash).toString('hex');
 const copy = (r: AuthorizationCodeRecord): AuthorizationCodeRecord => ({ ...copyBytes(r), amr: [...r.amr] });
 
 export function memoryAuthorizationCodes(db: MemoryDb): AuthorizationCodeStore {
   return {
     async insert(code) {
-      const key = keyOf(code.codeHash);
+      const key = hashKey(code.codeHash);
       if (db.tables.authorizationCodes.has(key)) throw new Error('duplicate authorization code');
       db.tables.authorizationCodes.set(key, copy(code));
     },
     async findByHash(codeHash) {
-      const r = db.tables.authorizationCodes.get(keyOf(codeHash));
+      const r = db.tables.authorizationCodes.get(hashKey(codeHash));
       return r === undefined ? null : copy(r);
     },
     async consume(codeHash, usedAtMs, issued) {
-      const key = keyOf(codeHash);
+      const key = hashKey(codeHash);
       const r = db.tables.authorizationCodes.get(key);
       if (r === undefined || r.usedAtMs !== null) return false;
       db.tables.authorizationCodes.set(key, { ...r, usedAtMs, ...issued });

@@ -155,3 +155,6 @@ export function dropEverythingOf(tables: Tables, userId: string): void {
   tables.operators.delete(userId);
   deleteWhere(tables.consents, (c) => c.userId === userId);
 }
+
+/** A map key for a hash or other bytes (the memory tables key rows by the stored hash, as the SQL ones do). */
+export const hashKey = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
