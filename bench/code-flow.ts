@@ -114,7 +114,7 @@ interface Run {
  * One measured run of `load` against `server`, with its server CPU per flow and whether other
  * processes took more than `contentionThreshold` of the server's or the load generator's core.
  */
-async function measuredRun(server: ChildHandle, load: CodeFlowLoad, pinning: Pinning, round: number): Promise<Run & { errors: number; firstError: string | null }> {
+async function measuredRun(server: ChildHandle, load: CodeFlowLoad, pinning: Pinning, round: number): Promise<Run & { errors: number; firstError: string | null; loadCpuShare: number; serverCpuShare: number }> {
   const coresBefore = snapshotCores();
   const cpuBefore = await server.cpu();
   const result = await measure(load, pinning.loadCore);
@@ -129,6 +129,8 @@ async function measuredRun(server: ChildHandle, load: CodeFlowLoad, pinning: Pin
     contended: others.some((share) => share !== null && share > contentionThreshold),
     errors: result.errors,
     firstError: result.firstError,
+    loadCpuShare: result.cpuSeconds / result.elapsedSeconds,
+    serverCpuShare: serverCpuSeconds / result.elapsedSeconds,
   };
 }
 
@@ -189,7 +191,7 @@ export async function codeFlowBenchmarks(options: CodeFlowBenchOptions): Promise
       for (const name of round % 2 === 0 ? names : [...names].reverse()) {
         const run = await measuredRun(subjects[name].server, { ...subjects[name].load, durationSeconds: seconds }, pinning, round);
         if (run.errors > 0) console.log(`  ${name}: ${run.errors} failed flows (first: ${run.firstError ?? ''})`);
-        console.log(`  round ${round}${round === 0 ? ' (warm-up)' : ''}: ${name.padEnd(19)} ${run.flowsPerSecond.toFixed(0).padStart(5)} flows/s, server CPU ${run.cpuMicrosPerFlow.toFixed(0)} us/flow${run.contended ? ' (contended)' : ''}`);
+        console.log(`  round ${round}${round === 0 ? ' (warm-up)' : ''}: ${name.padEnd(19)} ${run.flowsPerSecond.toFixed(0).padStart(5)} flows/s, server CPU ${run.cpuMicrosPerFlow.toFixed(0)} us/flow (server ${(run.serverCpuShare * 100).toFixed(0)}% of its core, load generator ${(run.loadCpuShare * 100).toFixed(0)}%)${run.contended ? ' (contended)' : ''}`);
         if (round > 0) runs[name].push(run);
       }
     }
