@@ -5,7 +5,7 @@ import { Kysely, type CompiledQuery } from 'kysely';
 import type { RefreshTokenWithSession, SessionWithUser, Store } from '../../core/ports.ts';
 import type { SavepointStatement } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
-import { nodeSqliteDialect } from './node-sqlite-dialect.ts';
+import { nodeSqliteWriter } from './node-sqlite-dialect.ts';
 import { auditColumns, auditQueries, toAuditRow } from './repositories/audit.ts';
 import { clientQueries, toClient } from './repositories/clients.ts';
 import { passkeyQueries, toPasskey } from './repositories/passkeys.ts';
@@ -256,7 +256,8 @@ function sqliteFastPaths(
 export async function openSqliteStore(path: string, options: OpenSqliteOptions): Promise<SqliteStore> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const writer = openConnection(path, 'read-write');
-  const db = new Kysely<Database>({ dialect: nodeSqliteDialect(writer) });
+  const writerDialect = nodeSqliteWriter(writer);
+  const db = new Kysely<Database>({ dialect: writerDialect.dialect });
   if (options.migrate === 'on-open') await migrateToLatest(db);
 
   // An in-memory database cannot be shared between connections; it reads through the writer.
@@ -281,6 +282,7 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
   const store = createSqlStore(db, {
     fastPaths: mergeFastPaths(fastPaths, openId),
     groupCommit: { savepoint },
+    runTransaction: writerDialect.transaction,
     ping: async () => {
       try {
         reader.prepare('SELECT 1').get();
@@ -292,6 +294,8 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
       await checkpointer?.stop();
       if (reader !== writer && reader.isOpen) reader.close();
       await db.destroy();
+      // kysely closes the writer only if a query of its own ever ran on it.
+      if (writer.isOpen) writer.close();
     },
   });
   grouped = (work) => store.transaction(work);
