@@ -56,11 +56,26 @@ export function pipelinedReads(config: pg.ClientConfig): PipelinedReads {
     current = ready;
     return ready;
   };
+  // The reads asked for in one turn of the event loop (the requests of every socket that was
+  // readable) leave in one write: the socket is corked at the first and uncorked once the turn's
+  // I/O callbacks are done (setImmediate), so PostgreSQL reads them all in one wake-up.
+  let holding = false;
+  const holdWrites = (client: pg.Client): void => {
+    if (holding) return;
+    const stream = (client as unknown as { connection: { stream: NodeJS.WritableStream & { cork(): void; uncork(): void } } }).connection.stream;
+    holding = true;
+    stream.cork();
+    setImmediate(() => {
+      holding = false;
+      stream.uncork();
+    });
+  };
   return {
     async rows<Row>(query: NamedQuery): Promise<Row[]> {
       if (closed) throw new Error('the PostgreSQL store is closed');
       try {
         const client = await (current ?? connect());
+        holdWrites(client);
         return (await client.query(query as pg.QueryConfig)).rows as Row[];
       } catch (error) {
         return classifyPostgresError(error);

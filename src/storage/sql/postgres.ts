@@ -186,7 +186,7 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
       }
     };
   };
-  const sessionWithUserValues = byId<unknown[]>('find_session_with_user', sessionQueries.findWithUser(db, '').compile().sql, 'pool', 'array');
+  const sessionWithUserValues = byId<unknown[]>('find_session_with_user', sessionQueries.findWithUser(db, '').compile().sql, 'pipeline', 'array');
   const tokenWithSessionValues = byId<unknown[]>('find_refresh_token_with_session', refreshTokenQueries.findWithSession(db, '').compile().sql, 'pipeline', 'array');
   const clientRow = byId<ClientsTable>('find_client_direct', clientQueries.findById(db, '').compile().sql, 'pipeline');
   const findSessionWithUser = async (id: string): Promise<SessionWithUser | null> => {

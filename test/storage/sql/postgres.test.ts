@@ -148,6 +148,28 @@ describe('PostgreSQL store', () => {
     }
   });
 
+  it('session checks sent in one turn go out together on the pipelined connection, each answered with its own row, and see a delete committed on the pool', async () => {
+    const url = await createTestDatabase();
+    const store = await openPostgresStore(url, { migrate: 'on-open', pool: { maxConnections: 3 } });
+    try {
+      await store.users.create(aUser('alice'));
+      await store.users.create(aUser('bob'));
+      await store.sessions.create(aSession('s-alice', 'user-alice'));
+      await store.sessions.create(aSession('s-bob', 'user-bob'));
+      const ids = Array.from({ length: 60 }, (_, i) => ['s-alice', 's-bob', `s-missing-${i}`][i % 3] as string);
+      const found = await Promise.all(ids.map((id) => store.sessions.findWithUser(id)));
+      assert.deepEqual(
+        found.map((s) => (s === null ? null : `${s.session.id}/${s.user.id}`)),
+        ids.map((id) => (id === 's-alice' ? 's-alice/user-alice' : id === 's-bob' ? 's-bob/user-bob' : null)),
+      );
+      assert.equal(await store.sessions.delete('s-alice'), true);
+      assert.equal(await store.sessions.findWithUser('s-alice'), null, 'a session deleted through the pool is gone for the next check');
+      assert.equal((await store.sessions.findWithUser('s-bob'))?.user.id, 'user-bob');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('describe() reports the pool use for /readyz', async () => {
     const use = shared.describe?.() as { database: string; pool: { total: number; idle: number; waiting: number; max: number } };
     assert.equal(use.database, 'postgresql');
