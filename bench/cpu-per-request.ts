@@ -4,6 +4,8 @@ import { benchDir, detectPinning, runLoad, startChild, type ChildHandle } from '
 import { prepareGatehouse } from './lib/gatehouse-client.ts';
 import type { LoadOptions } from './load/autocannon.ts';
 import { median, renderTable } from './lib/report.ts';
+import { measure as measureCodeFlow, redirectUri } from './code-flow.ts';
+import type { CodeFlowLoad } from './load/code-flow.ts';
 
 /**
  * `node bench/cpu-per-request.ts`: server CPU time (user + system, all threads) per answered
@@ -21,6 +23,9 @@ import { median, renderTable } from './lib/report.ts';
  * - forward-auth: GET /v1/auth/check as nginx sends it;
  * - session-check-unwired: the session check on a Gatehouse with no trace recorder wired in
  *   (BENCH_INSPECTOR=unwired, the baseline of "inspector off").
+ * - code-flow, code-flow-es256: the OpenID code flow with an existing session (bench/code-flow.ts,
+ *   20 flows in flight, RS256 or ES256 ID token): CPU per flow, not per request; `--rate` and
+ *   `--connections` do not apply.
  */
 
 const { values: flags } = parseArgs({
@@ -32,7 +37,7 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '50' },
   },
 });
-const known = ['hello', 'healthz', 'session-check', 'forward-auth', 'session-check-unwired'] as const;
+const known = ['hello', 'healthz', 'session-check', 'forward-auth', 'session-check-unwired', 'code-flow', 'code-flow-es256'] as const;
 type Variant = (typeof known)[number];
 // `session-check#2`: the same variant on a server process of its own (an A/A control, or several
 // processes per variant to see how much one process differs from another).
@@ -74,6 +79,7 @@ async function main(): Promise<void> {
   };
   try {
     const loads = new Map<string, { handle: ChildHandle; load: Omit<LoadOptions, 'durationSeconds'> }>();
+    const flows = new Map<string, { handle: ChildHandle; load: Omit<CodeFlowLoad, 'durationSeconds'> }>();
     for (const variant of variants) {
       const kind = kindOf(variant);
       const handle = await server(kind === 'hello' ? 'hello' : kind === 'session-check-unwired' ? 'unwired' : 'gatehouse', variant.split('@')[0]?.split('#')[1] ?? '1', checkoutOf(variant));
@@ -84,6 +90,11 @@ async function main(): Promise<void> {
         continue;
       }
       const { sessionCookie } = await prepareGatehouse(url, 1, 24);
+      if (kind === 'code-flow' || kind === 'code-flow-es256') {
+        const clientId = handle.info[kind === 'code-flow' ? 'codeFlowClientId' : 'codeFlowEs256ClientId'] as string;
+        flows.set(variant, { handle, load: { authorizationEndpoint: `${url}/oauth2/authorize`, tokenEndpoint: `${url}/v1/token`, clientId, redirectUri, scope: 'openid', cookie: sessionCookie, connections: 20 } });
+        continue;
+      }
       loads.set(
         variant,
         kind === 'healthz'
@@ -106,11 +117,22 @@ async function main(): Promise<void> {
       // Round 0 warms every server up and is discarded; later rounds alternate the order.
       const order = round % 2 === 0 ? variants : [...variants].reverse();
       for (const variant of order) {
-        const { handle, load } = loads.get(variant) as { handle: ChildHandle; load: Omit<LoadOptions, 'durationSeconds'> };
+        const seconds = round === 0 ? 2 : durationSeconds;
+        const flow = flows.get(variant);
+        const handle = flow?.handle ?? (loads.get(variant)?.handle as ChildHandle);
         const before = await handle.cpu();
-        const summary = await runLoad(pinning.loadCore, { ...load, durationSeconds: round === 0 ? 2 : durationSeconds });
+        let summary: { ok: number; okPerSecond: number };
+        if (flow !== undefined) {
+          const result = await measureCodeFlow({ ...flow.load, durationSeconds: seconds }, pinning.loadCore);
+          if (result.errors > 0) throw new Error(`${variant}: ${result.errors} failed flows (first: ${result.firstError ?? ''})`);
+          summary = { ok: result.flows, okPerSecond: result.flows / result.elapsedSeconds };
+        } else {
+          const { load } = loads.get(variant) as { handle: ChildHandle; load: Omit<LoadOptions, 'durationSeconds'> };
+          const measured = await runLoad(pinning.loadCore, { ...load, durationSeconds: seconds });
+          if (measured.non2xx > 0 || measured.errors > 0) throw new Error(`${variant}: ${measured.non2xx} non-2xx, ${measured.errors} errors`);
+          summary = measured;
+        }
         const after = await handle.cpu();
-        if (summary.non2xx > 0 || summary.errors > 0) throw new Error(`${variant}: ${summary.non2xx} non-2xx, ${summary.errors} errors`);
         if (round === 0) continue;
         const micros = after.userMicros - before.userMicros + after.systemMicros - before.systemMicros;
         perRequest.get(variant)?.push(micros / Math.max(1, summary.ok));
@@ -120,7 +142,7 @@ async function main(): Promise<void> {
     const first = median(perRequest.get(variants[0] as string) ?? []);
     console.log(
       renderTable(
-        ['variant', 'CPU us/request (median)', 'per round', `vs ${variants[0] as string}`, 'req/s (median)'],
+        ['variant', 'CPU us/request or flow (median)', 'per round', `vs ${variants[0] as string}`, 'req/s or flows/s (median)'],
         variants.map((variant) => {
           const values = perRequest.get(variant) ?? [];
           const value = median(values);
