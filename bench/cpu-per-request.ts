@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { join, relative } from 'node:path';
 import { benchDir, detectPinning, runLoad, startChild, type ChildHandle } from './lib/children.ts';
-import { prepareGatehouse } from './lib/gatehouse-client.ts';
+import { benchClientId, newRefreshFamilies, prepareGatehouse } from './lib/gatehouse-client.ts';
 import type { LoadOptions } from './load/autocannon.ts';
 import { median, renderTable } from './lib/report.ts';
 
@@ -20,7 +20,10 @@ import { median, renderTable } from './lib/report.ts';
  *   around a route that does nothing, to tell the app's per-request cost from the check's;
  * - forward-auth: GET /v1/auth/check as nginx sends it;
  * - session-check-unwired: the session check on a Gatehouse with no trace recorder wired in
- *   (BENCH_INSPECTOR=unwired, the baseline of "inspector off").
+ *   (BENCH_INSPECTOR=unwired, the baseline of "inspector off");
+ * - refresh: the refresh grant (POST /v1/token, ES256), each run on 100 new families (their
+ *   password grants happen before the run's CPU is read), each connection presenting the
+ *   successor it was just given, as in `npm run bench`.
  */
 
 const { values: flags } = parseArgs({
@@ -32,7 +35,7 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '50' },
   },
 });
-const known = ['hello', 'healthz', 'session-check', 'forward-auth', 'session-check-unwired'] as const;
+const known = ['hello', 'healthz', 'session-check', 'forward-auth', 'session-check-unwired', 'refresh'] as const;
 type Variant = (typeof known)[number];
 // `session-check#2`: the same variant on a server process of its own (an A/A control, or several
 // processes per variant to see how much one process differs from another).
@@ -73,7 +76,8 @@ async function main(): Promise<void> {
     return started;
   };
   try {
-    const loads = new Map<string, { handle: ChildHandle; load: Omit<LoadOptions, 'durationSeconds'> }>();
+    type Load = Omit<LoadOptions, 'durationSeconds'>;
+    const loads = new Map<string, { handle: ChildHandle; load: Load | (() => Promise<Load>) }>();
     for (const variant of variants) {
       const kind = kindOf(variant);
       const handle = await server(kind === 'hello' ? 'hello' : kind === 'session-check-unwired' ? 'unwired' : 'gatehouse', variant.split('@')[0]?.split('#')[1] ?? '1', checkoutOf(variant));
@@ -83,7 +87,21 @@ async function main(): Promise<void> {
         loads.set(variant, { handle, load: { ...base, url: `${url}/`, headers: {} } });
         continue;
       }
-      const { sessionCookie } = await prepareGatehouse(url, 1, 24);
+      const { sessionCookie, accounts } = await prepareGatehouse(url, 1, 24);
+      if (kind === 'refresh') {
+        const account = accounts[0] as (typeof accounts)[number];
+        loads.set(variant, {
+          handle,
+          load: async () => ({
+            ...base,
+            url: `${url}/v1/token`,
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            refreshChain: { clientId: benchClientId, tokens: (await newRefreshFamilies(url, account, 100)).map((family) => family.refreshToken) },
+          }),
+        });
+        continue;
+      }
       loads.set(
         variant,
         kind === 'healthz'
@@ -106,7 +124,9 @@ async function main(): Promise<void> {
       // Round 0 warms every server up and is discarded; later rounds alternate the order.
       const order = round % 2 === 0 ? variants : [...variants].reverse();
       for (const variant of order) {
-        const { handle, load } = loads.get(variant) as { handle: ChildHandle; load: Omit<LoadOptions, 'durationSeconds'> };
+        const entry = loads.get(variant) as { handle: ChildHandle; load: Load | (() => Promise<Load>) };
+        const handle = entry.handle;
+        const load = typeof entry.load === 'function' ? await entry.load() : entry.load;
         const before = await handle.cpu();
         const summary = await runLoad(pinning.loadCore, { ...load, durationSeconds: round === 0 ? 2 : durationSeconds });
         const after = await handle.cpu();
