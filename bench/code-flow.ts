@@ -159,7 +159,7 @@ async function measuredRun(server: ChildHandle, load: CodeFlowLoad, pinning: Pin
 /** `npm run bench` (or `--only code-flow`): prints its table and writes bench/results/code-flow.json. */
 export async function codeFlowBenchmarks(options: CodeFlowBenchOptions): Promise<SideTableRow[]> {
   const { durationSeconds, warmupSeconds, runCount, pinning } = options;
-  const connections = options.connections ?? 20;
+  const connections = options.connections ?? 50;
   console.log('\ncode flow with an existing session (authorize -> code -> token), Gatehouse vs oidc-provider, RS256 and ES256 ID tokens');
   const children: ChildHandle[] = [];
   try {
