@@ -39,6 +39,15 @@ function copy(value: SessionWithUser): SessionWithUser {
   return { user: { ...value.user }, session: { ...value.session } };
 }
 
+/**
+ * What is cached: a copy, frozen (its `amr` too), so the one `sessionFromMemory` hands out as it
+ * is cannot be changed through it either (the secret's hash is the stored hash's copy, and never written).
+ */
+function frozen(value: SessionWithUser): SessionWithUser {
+  const session = Object.freeze({ ...value.session, amr: Object.freeze([...value.session.amr]) });
+  return Object.freeze({ user: Object.freeze({ ...value.user }), session });
+}
+
 // Methods that change nothing a session check reads (or, for create and touch, only add what the
 // cache can follow). Every other method of these stores, including any added later, clears the
 // cache: an unknown write is assumed to matter.
@@ -133,14 +142,25 @@ export function withSessionCache(store: Store, options: SessionCacheOptions): St
   };
   const root: Store = { ...store, ...wrapRepositories(store, clearingWith(clear, clearClients)), transaction };
 
+  // An entry still served: not past its ttl, and no other process has committed since it was read.
+  const fresh = (id: string, nowMs: number): Entry | undefined => {
+    const hit = cache.get(id);
+    return hit !== undefined && hit.expiresAtMs > nowMs && hit.externalWrites === externalWrites(nowMs) ? hit : undefined;
+  };
+
   return {
     ...root,
+    // The same hit as findWithUser's below, without a promise and without a copy (it is frozen):
+    // the session check's fast path, which may keep what it derives from it by its identity.
+    sessionFromMemory(id) {
+      return fresh(id, options.clock.nowMs())?.value;
+    },
     sessions: {
       ...root.sessions,
       async findWithUser(id) {
         const nowMs = options.clock.nowMs();
-        const hit = cache.get(id);
-        if (hit !== undefined && hit.expiresAtMs > nowMs && hit.externalWrites === externalWrites(nowMs)) return copy(hit.value);
+        const hit = fresh(id, nowMs);
+        if (hit !== undefined) return copy(hit.value);
         // Read before the lookup: a commit elsewhere during it moves the counter past this value.
         const writesBefore = externalWrites(nowMs);
         const startedAt = generation;
@@ -153,7 +173,7 @@ export function withSessionCache(store: Store, options: SessionCacheOptions): St
             if (oldest.expiresAtMs > nowMs && cache.size < maxEntries) break;
             cache.delete(oldId);
           }
-          cache.set(id, { value: copy(found), expiresAtMs: nowMs + options.ttlMs, externalWrites: writesBefore });
+          cache.set(id, { value: frozen(found), expiresAtMs: nowMs + options.ttlMs, externalWrites: writesBefore });
         }
         return found;
       },
@@ -161,7 +181,7 @@ export function withSessionCache(store: Store, options: SessionCacheOptions): St
         await store.sessions.touch(id, lastSeenAtMs);
         // Follow the write, so the next check does not touch again.
         const hit = cache.get(id);
-        if (hit !== undefined) hit.value = { user: hit.value.user, session: { ...hit.value.session, lastSeenAtMs } };
+        if (hit !== undefined) hit.value = frozen({ user: hit.value.user, session: { ...hit.value.session, lastSeenAtMs } });
       },
     },
     clients: {

@@ -6,10 +6,23 @@ import { problem, sendProblem } from '../plugins/problem.ts';
 import type { CoreDeps } from '../../core/deps.ts';
 import { logOut } from '../../core/sessions/log-out.ts';
 import { credentialsBody, errorResponses, sessionBody, userAndSessionResponse, userBody } from '../schemas.ts';
-import { clearPendingLoginCookie, clearSessionCookie, currentSession, readPendingLoginToken, requestContext, requireSession, setPendingLoginCookie, setSessionCookie } from '../session-cookie.ts';
+import { clearPendingLoginCookie, clearSessionCookie, currentSession, readPendingLoginToken, readSessionToken, requestContext, requireSession, setPendingLoginCookie, setSessionCookie } from '../session-cookie.ts';
+import { sendJsonDirect } from '../direct-reply.ts';
+import type { SessionWithUser } from '../../core/ports.ts';
+import { validateSessionFromMemory } from '../../core/sessions/validate-session.ts';
 
 /** The current session: log in, look at it, log out. */
 export function sessionRoutes(app: FastifyInstance, deps: CoreDeps): void {
+  const direct = app.directReplies;
+  const checkBody = ({ user, session }: SessionWithUser): { [key: string]: unknown } => ({ user: userBody(user), session: sessionBody(session, deps.sessionPolicy.idleTimeoutMs, session.id) });
+  // The body of a session answered from memory, by the route's own response serializer (so byte for
+  // byte the pipeline's), kept while that frozen entry lives: it cannot change, nor can the body.
+  const bodies = new WeakMap<SessionWithUser, string>();
+  const serialized = (current: SessionWithUser, serialize: ((body: { [key: string]: unknown }) => string) | undefined): string | undefined => {
+    const body = serialize?.(checkBody(current));
+    if (body !== undefined && Object.isFrozen(current.session) && Object.isFrozen(current.user)) bodies.set(current, body);
+    return body;
+  };
   app.post<{ Body: { email: string; password: string } }>(
     '/v1/session',
     {
@@ -74,9 +87,13 @@ export function sessionRoutes(app: FastifyInstance, deps: CoreDeps): void {
         response: { 200: userAndSessionResponse, ...errorResponses },
       },
     },
-    async (request) => {
-      const { user, session } = await requireSession(deps, request);
-      return { user: userBody(user), session: sessionBody(session, deps.sessionPolicy.idleTimeoutMs, session.id) };
+    // Not async: a session answered from memory is written at once, with no promise (direct-reply.ts).
+    (request, reply) => {
+      const token = direct && request.method === 'GET' ? readSessionToken(request) : undefined;
+      const current = token === undefined ? undefined : validateSessionFromMemory(deps, token);
+      const body = current === undefined ? undefined : (bodies.get(current) ?? serialized(current, reply.getSerializationFunction('200')));
+      if (body !== undefined) return sendJsonDirect(reply, body);
+      return requireSession(deps, request).then(checkBody);
     },
   );
 
