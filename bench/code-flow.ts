@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { benchDir, startChild, startHelper, type ChildHandle, type Pinning } from './lib/children.ts';
 import { prepareGatehouse } from './lib/gatehouse-client.ts';
@@ -110,16 +110,37 @@ interface Run {
   contended: boolean;
 }
 
+/** The kernel's schedstat of a process's main thread (nanoseconds on a CPU, and runnable but waiting for one), or null off Linux. */
+function mainThreadSchedstat(pid: number): { onCpuNs: number; waitingNs: number } | null {
+  try {
+    const [onCpu, waiting] = readFileSync(`/proc/${String(pid)}/task/${String(pid)}/schedstat`, 'utf8').split(' ').map(Number);
+    return onCpu === undefined || waiting === undefined ? null : { onCpuNs: onCpu, waitingNs: waiting };
+  } catch {
+    return null;
+  }
+}
+
 /**
  * One measured run of `load` against `server`, with its server CPU per flow and whether other
  * processes took more than `contentionThreshold` of the server's or the load generator's core.
  */
-async function measuredRun(server: ChildHandle, load: CodeFlowLoad, pinning: Pinning, round: number): Promise<Run & { errors: number; firstError: string | null }> {
+async function measuredRun(server: ChildHandle, load: CodeFlowLoad, pinning: Pinning, round: number): Promise<Run & { errors: number; firstError: string | null; loadCpuShare: number; serverCpuShare: number; mainThread: { onCpu: number; waiting: number } | null }> {
   const coresBefore = snapshotCores();
   const cpuBefore = await server.cpu();
+  const schedBefore = mainThreadSchedstat(server.pid);
   const result = await measure(load, pinning.loadCore);
+  const schedAfter = mainThreadSchedstat(server.pid);
   const cpuAfter = await server.cpu();
   const coresAfter = snapshotCores();
+  // The server's main thread over the run: on its core, runnable but waiting for it (other
+  // processes), or neither (idle: no request to work on, or blocked in a system call).
+  const mainThread =
+    schedBefore === null || schedAfter === null
+      ? null
+      : {
+          onCpu: (schedAfter.onCpuNs - schedBefore.onCpuNs) / 1e9 / result.elapsedSeconds,
+          waiting: (schedAfter.waitingNs - schedBefore.waitingNs) / 1e9 / result.elapsedSeconds,
+        };
   const serverCpuSeconds = (cpuAfter.userMicros - cpuBefore.userMicros + cpuAfter.systemMicros - cpuBefore.systemMicros) / 1e6;
   const others = [othersShare(coresBefore, coresAfter, pinning.serverCore, serverCpuSeconds), othersShare(coresBefore, coresAfter, pinning.loadCore, result.cpuSeconds)];
   return {
@@ -129,13 +150,16 @@ async function measuredRun(server: ChildHandle, load: CodeFlowLoad, pinning: Pin
     contended: others.some((share) => share !== null && share > contentionThreshold),
     errors: result.errors,
     firstError: result.firstError,
+    loadCpuShare: result.cpuSeconds / result.elapsedSeconds,
+    serverCpuShare: serverCpuSeconds / result.elapsedSeconds,
+    mainThread,
   };
 }
 
 /** `npm run bench` (or `--only code-flow`): prints its table and writes bench/results/code-flow.json. */
 export async function codeFlowBenchmarks(options: CodeFlowBenchOptions): Promise<SideTableRow[]> {
   const { durationSeconds, warmupSeconds, runCount, pinning } = options;
-  const connections = options.connections ?? 20;
+  const connections = options.connections ?? 50;
   console.log('\ncode flow with an existing session (authorize -> code -> token), Gatehouse vs oidc-provider, RS256 and ES256 ID tokens');
   const children: ChildHandle[] = [];
   try {
@@ -189,7 +213,7 @@ export async function codeFlowBenchmarks(options: CodeFlowBenchOptions): Promise
       for (const name of round % 2 === 0 ? names : [...names].reverse()) {
         const run = await measuredRun(subjects[name].server, { ...subjects[name].load, durationSeconds: seconds }, pinning, round);
         if (run.errors > 0) console.log(`  ${name}: ${run.errors} failed flows (first: ${run.firstError ?? ''})`);
-        console.log(`  round ${round}${round === 0 ? ' (warm-up)' : ''}: ${name.padEnd(19)} ${run.flowsPerSecond.toFixed(0).padStart(5)} flows/s, server CPU ${run.cpuMicrosPerFlow.toFixed(0)} us/flow${run.contended ? ' (contended)' : ''}`);
+        console.log(`  round ${round}${round === 0 ? ' (warm-up)' : ''}: ${name.padEnd(19)} ${run.flowsPerSecond.toFixed(0).padStart(5)} flows/s, server CPU ${run.cpuMicrosPerFlow.toFixed(0)} us/flow (server ${(run.serverCpuShare * 100).toFixed(0)}% of its core, load generator ${(run.loadCpuShare * 100).toFixed(0)}%${run.mainThread === null ? '' : `; server main thread on CPU ${(run.mainThread.onCpu * 100).toFixed(0)}%, waiting for its core ${(run.mainThread.waiting * 100).toFixed(0)}%, idle ${(Math.max(0, 1 - run.mainThread.onCpu - run.mainThread.waiting) * 100).toFixed(0)}%`})${run.contended ? ' (contended)' : ''}`);
         if (round > 0) runs[name].push(run);
       }
     }

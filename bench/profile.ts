@@ -13,11 +13,12 @@ import type { LoadOptions } from './load/autocannon.ts';
  * gatehouse.ts under `node --cpu-prof` (pinned as in `npm run bench`), loads it, stops it
  * cleanly so V8 writes the profile, and prints the top self-time and inclusive-time functions.
  *
- *   node bench/profile.ts [--scenario session-check|forward-auth|login|refresh|code-flow|hello] [--duration 10] [--top 25] [--rate 6000]
+ *   node bench/profile.ts [--scenario session-check|forward-auth|login|refresh|code-flow|hello] [--duration 10] [--top 25] [--rate 6000] [--alg RS256|ES256]
  *
  * `--rate` holds the load at that many requests per second (HTTP scenarios): two profiles taken
  * at the same rate batch alike, so their CPU per request compares (unthrottled, a slower server
  * batches more requests per event-loop turn, and its per-request costs look smaller).
+ * `--alg` picks the code flow's ID-token algorithm (its client).
  * `hello` profiles the fastify hello-world baseline the same way, to compare against.
  *
  * The .cpuprofile stays in bench/results/profiles/ (open it in Chrome DevTools for the flame chart).
@@ -29,6 +30,7 @@ const { values: flags } = parseArgs({
     duration: { type: 'string', default: '10' },
     top: { type: 'string', default: '25' },
     rate: { type: 'string' },
+    alg: { type: 'string', default: 'RS256' },
   },
 });
 const scenario = flags.scenario;
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
     const before = await server.cpu();
     if (scenario === 'code-flow') {
       // authorize -> code -> token with the prepared session (bench/code-flow.ts), two requests a flow.
-      const clientId = server.info['codeFlowClientId'] as string;
+      const clientId = server.info[flags.alg === 'ES256' ? 'codeFlowEs256ClientId' : 'codeFlowClientId'] as string;
       const flow = { authorizationEndpoint: `${url}/oauth2/authorize`, tokenEndpoint: `${url}/v1/token`, clientId, redirectUri, scope: 'openid', cookie: prepared.sessionCookie, connections: 20 };
       const result = await measureCodeFlow({ ...flow, durationSeconds }, pinning.loadCore);
       const after = await server.cpu();

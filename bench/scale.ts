@@ -12,8 +12,9 @@ import { median, renderSideTable, type SideTableRow } from './lib/report.ts';
  * Scale-out benchmarks (issues 6 and 17), run by `npm run bench` after the main table:
  * - session check on PostgreSQL without the session cache, as a ratio of the bare pg primary-key
  *   lookup over a pool of the same size behind fastify (servers/hello-pg.ts, the same HTTP load:
- *   target >= 0.9), of that lookup in process with no HTTP (information only), and of fastify
- *   hello-world (issue 6: >= 0.4);
+ *   target >= 0.9), of that lookup in process with no HTTP, and of fastify hello-world (both
+ *   information only: issue 6's ">= 0.4x hello" was for the check with a cache if one was built,
+ *   which issue 17 raised to the 0.55x of the next row; PERF.md's no-cache target is the 0.9x);
  * - the same with the 1-second session cache, as a ratio of fastify hello-world (target >= 0.55);
  * - the same session check against one instance, then two instances on one database (load split
  *   between them), on this machine as it is: nothing pinned, PostgreSQL included;
@@ -213,8 +214,11 @@ export async function scaleBenchmarks(options: ScaleBenchOptions): Promise<SideT
         runs: sessionRuns,
         baseline: 'fastify hello-world',
         ratio: sessionMedian / helloMedian,
-        target: '>= 0.40x',
-        result: verdict({ ratio: 0.4 }, sessionMedian, sessionMedian / helloMedian),
+        // Issue 6 asked ">= 0.4x hello" of the check "+ Redis cache if you built one": the cached
+        // row below (issue 17: >= 0.55x). Without the cache PostgreSQL's CPU shares the cores, so
+        // its target is against the bare lookup (above), as PERF.md states.
+        target: '-',
+        result: 'info: PostgreSQL shares the cores',
       },
       {
         name: 'session check (PostgreSQL + Redis + 1 s session cache)',

@@ -1,13 +1,25 @@
 // `npm run soak -- --minutes 10 [--rate 400] [--concurrency 16] [--interval 30]`: a mixed load
-// against a real Gatehouse on loopback (scripts/soak-server.ts, its own process so its memory is
-// its own): session checks, forward-auth checks, refresh grants, logins, sign-ups and revocations
-// (logouts and refresh-token revocations). Every interval it prints the server's RSS, heap and
-// event-loop delay, and the requests' rate, errors and p99 latency; at the end a verdict on growth:
-// the trend of RSS and heap over the last 5 minutes (least squares), and RSS against 150 MB.
-import { fork, type ChildProcess } from 'node:child_process';
+// against a real Gatehouse on loopback: session checks, forward-auth checks, refresh grants,
+// logins, sign-ups and revocations (logouts and refresh-token revocations). The server is the
+// installed command started as operators start it (`bin/gatehouse.js serve`, configured by
+// environment variables, on a fresh SQLite file, its compile cache warm as on any second start),
+// with scripts/soak-probe.ts loaded into it to answer for its memory. Every interval it prints the
+// server's RSS, heap and event-loop delay, and the requests' rate, errors and p99 latency; at the
+// start (idle) and the end, what the resident memory is made of (scripts/soak-memory.ts); at the
+// end a verdict on growth: the trend of RSS and heap over the last 5 minutes (least squares), and
+// RSS against 150 MB.
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { SoakSample } from './soak-server.ts';
+import { loadTestEnv } from '../bench/lib/load-test-config.ts';
+import { findFreePort } from '../test/support/free-port.ts';
+import type { SoakSample } from './soak-probe.ts';
+import { renderBreakdown, type MemoryBreakdown } from './soak-memory.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,24 +43,65 @@ const rssTargetMb = 150;
 const trendLimitMb = 5;
 const trendWindowMs = 5 * 60_000;
 
-const server: ChildProcess = fork(new URL('./soak-server.ts', import.meta.url), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-const port = await new Promise<number>((resolve, reject) => {
-  server.once('exit', (code) => reject(new Error(`the soak server exited (${String(code)}) before it was ready`)));
-  server.on('message', (message: { type: string; port?: number }) => {
-    if (message.type === 'ready' && message.port !== undefined) resolve(message.port);
-  });
-});
+// --- the server -------------------------------------------------------------------------------
+
+const bin = fileURLToPath(new URL('../bin/gatehouse.js', import.meta.url));
+const probe = fileURLToPath(new URL('./soak-probe.ts', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-soak-'));
+const port = await findFreePort();
+const env = {
+  ...process.env,
+  ...loadTestEnv(port, dir, { GATEHOUSE_FORWARD_AUTH_RULES: `http://localhost:${port}/app` }),
+  NODE_COMPILE_CACHE: join(dir, 'compile-cache'),
+};
 const base = `http://127.0.0.1:${port}`;
-const sample = (): Promise<SoakSample> =>
-  new Promise((resolve) => {
-    const onMessage = (message: { type: string; sample?: SoakSample }): void => {
-      if (message.type !== 'sample' || message.sample === undefined) return;
-      server.off('message', onMessage);
-      resolve(message.sample);
+const started: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** `gatehouse serve` with the probe, once it answers /healthz. */
+async function startServer(): Promise<ChildProcess> {
+  const child = fork(bin, ['serve'], { env, execArgv: ['--import', probe], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  started.push(child);
+  const startedAt = performance.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`gatehouse serve exited (${String(child.exitCode)}) before it was ready`);
+    if (performance.now() - startedAt > 60_000) throw new Error('gatehouse serve not ready after 60 s');
+    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) return child;
+    await sleep(20);
+  }
+}
+async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+function ask<T>(child: ChildProcess, type: string): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { type: string } & Record<string, unknown>): void => {
+      if (message.type !== type) return;
+      child.off('message', onMessage);
+      resolve(message[type] as T);
     };
-    server.on('message', onMessage);
-    server.send({ type: 'sample' });
+    child.on('message', onMessage);
+    child.send({ type });
   });
+}
+
+// A first start fills the compile cache (as any earlier start of the command would) and migrates
+// the database; the soak's client is registered with the CLI, as an operator would.
+await stopServer(await startServer());
+execFileSync(process.execPath, [bin, 'clients', 'create', '--id', 'soak-web', '--name', 'Soak web app', '--type', 'public', '--grant', 'password', '--grant', 'refresh_token', '--audience', 'https://api.soak.invalid'], { env, stdio: 'ignore' });
+const server = await startServer();
+const sample = (): Promise<SoakSample> => ask(server, 'sample');
+const printBreakdown = async (when: string): Promise<void> => {
+  console.log(`resident memory ${when}:`);
+  for (const line of renderBreakdown(await ask<MemoryBreakdown>(server, 'breakdown'))) console.log(line);
+};
+await sleep(3000);
+await printBreakdown('idle, 3 s after start-up');
 
 // --- the load ---------------------------------------------------------------------------------
 
@@ -212,15 +265,24 @@ async function worker(): Promise<void> {
 
 const mb = (bytes: number): string => (bytes / 1_048_576).toFixed(1);
 const samples: Array<{ atMs: number; sample: SoakSample }> = [];
-console.log(`soak: ${minutes} min, target ${targetRate} req/s over ${concurrency} workers, report every ${intervalSeconds} s; server pid ${String(server.pid)} on ${base}`);
-console.log('  time   req/s  errors  p99 ms   RSS MB  heap MB  of MB  ext MB  loop p99 ms  loop max ms');
+console.log(`soak: ${minutes} min, target ${targetRate} req/s over ${concurrency} workers, report every ${intervalSeconds} s; server (gatehouse serve) pid ${String(server.pid)} on ${base}`);
+console.log('  time   req/s  errors  p99 ms   RSS MB  heap MB  of MB  ext MB  loop p99 ms  loop max ms  CPU us/req  GC %');
+let previous = await sample();
+let previousAtMs = 0;
+let requests = 0;
+const first = { sample: previous, requests };
 const report = async (): Promise<void> => {
   const atMs = performance.now() - startedAt;
   const current = await sample();
   samples.push({ atMs, sample: current });
+  requests += window.count;
+  const cpuPerRequest = (current.cpuMicros - previous.cpuMicros) / Math.max(1, window.count);
+  const gcShare = (100 * (current.gcMs - previous.gcMs)) / Math.max(1, atMs - previousAtMs);
+  previous = current;
+  previousAtMs = atMs;
   const errors = [...window.errors.values()].reduce((a, b) => a + b, 0);
   console.log(
-    `  ${(atMs / 60_000).toFixed(1).padStart(4)}m ${(window.count / intervalSeconds).toFixed(0).padStart(6)} ${String(errors).padStart(7)} ${p99(window.latenciesMs).toFixed(1).padStart(7)} ${mb(current.rssBytes).padStart(8)} ${mb(current.heapUsedBytes).padStart(8)} ${mb(current.heapTotalBytes).padStart(6)} ${mb(current.externalBytes).padStart(7)} ${current.eventLoopDelayP99Ms.toFixed(1).padStart(12)} ${current.eventLoopDelayMaxMs.toFixed(1).padStart(12)}`,
+    `  ${(atMs / 60_000).toFixed(1).padStart(4)}m ${(window.count / intervalSeconds).toFixed(0).padStart(6)} ${String(errors).padStart(7)} ${p99(window.latenciesMs).toFixed(1).padStart(7)} ${mb(current.rssBytes).padStart(8)} ${mb(current.heapUsedBytes).padStart(8)} ${mb(current.heapTotalBytes).padStart(6)} ${mb(current.externalBytes).padStart(7)} ${current.eventLoopDelayP99Ms.toFixed(1).padStart(12)} ${current.eventLoopDelayMaxMs.toFixed(1).padStart(12)} ${cpuPerRequest.toFixed(0).padStart(11)} ${gcShare.toFixed(1).padStart(5)}`,
   );
   for (const [what, n] of window.errors) console.log(`         error: ${what} x${n}`);
   window = fresh();
@@ -245,10 +307,12 @@ function trend(pick: (s: SoakSample) => number): { growthMb: number; points: num
 const rss = trend((s) => s.rssBytes);
 const heap = trend((s) => s.heapUsedBytes);
 const finalRssMb = (samples.at(-1)?.sample.rssBytes ?? 0) / 1_048_576;
+const last = samples.at(-1)?.sample ?? first.sample;
+console.log(`server CPU: ${((last.cpuMicros - first.sample.cpuMicros) / Math.max(1, requests - first.requests)).toFixed(0)} us per request over ${requests} requests; main-thread GC ${(last.gcMs - first.sample.gcMs).toFixed(0)} ms`);
 const rising = rss.growthMb > trendLimitMb || heap.growthMb > trendLimitMb;
 console.log(`trend over the last ${Math.min(minutes, 5)} min (${rss.points} samples): RSS ${rss.growthMb >= 0 ? '+' : ''}${rss.growthMb.toFixed(1)} MB / 5 min, heap ${heap.growthMb >= 0 ? '+' : ''}${heap.growthMb.toFixed(1)} MB / 5 min`);
 console.log(`verdict: ${rising ? `UPWARD TREND (more than ${trendLimitMb} MB per 5 min)` : 'no upward trend'}; final RSS ${finalRssMb.toFixed(1)} MB (${finalRssMb <= rssTargetMb ? 'within' : 'ABOVE'} the ${rssTargetMb} MB target)`);
 if (minutes < 5) console.log('  (a run shorter than 5 minutes says little about a trend)');
-server.send({ type: 'stop' });
-await new Promise((resolve) => server.once('exit', resolve));
+await printBreakdown('at the end');
+await stopServer(server);
 process.exit(rising || finalRssMb > rssTargetMb ? 1 : 0);

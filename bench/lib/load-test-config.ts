@@ -11,17 +11,20 @@ import { loadConfig, type GatehouseConfig } from '../../src/config/load-config.t
  * X-Forwarded-For). `env` adds or overrides settings.
  */
 export function loadTestConfig(port: number, dir: string, env: Record<string, string> = {}): GatehouseConfig {
-  return loadConfig({
-    env: {
-      PORT: String(port),
-      GATEHOUSE_HOST: '127.0.0.1',
-      GATEHOUSE_DATABASE: join(dir, 'gatehouse.db'),
-      GATEHOUSE_SECRET: randomBytes(32).toString('base64url'),
-      GATEHOUSE_PUBLIC_URL: `http://localhost:${port}`,
-      GATEHOUSE_LOG_LEVEL: 'silent',
-      GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'false',
-      GATEHOUSE_TRUSTED_PROXIES: 'loopback',
-      ...env,
-    },
-  });
+  return loadConfig({ env: loadTestEnv(port, dir, env) });
+}
+
+/** The same settings as environment variables, for a `gatehouse` command started as operators start it (`npm run soak`). */
+export function loadTestEnv(port: number, dir: string, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    PORT: String(port),
+    GATEHOUSE_HOST: '127.0.0.1',
+    GATEHOUSE_DATABASE: join(dir, 'gatehouse.db'),
+    GATEHOUSE_SECRET: randomBytes(32).toString('base64url'),
+    GATEHOUSE_PUBLIC_URL: `http://localhost:${port}`,
+    GATEHOUSE_LOG_LEVEL: 'silent',
+    GATEHOUSE_REQUIRE_VERIFIED_EMAIL: 'false',
+    GATEHOUSE_TRUSTED_PROXIES: 'loopback',
+    ...env,
+  };
 }

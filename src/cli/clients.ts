@@ -3,9 +3,11 @@ import { clientTypes, grantTypes, refreshTokenDeliveries } from '../core/clients
 import { idTokenSigningAlgorithms, tokenEndpointAuthMethodNames } from '../core/clients/client-oidc-policy.ts';
 import { createClient } from '../core/clients/create-client.ts';
 import { deleteClient } from '../core/clients/delete-client.ts';
+import { enforceAuthMethod } from '../core/clients/enforce-auth-method.ts';
 import { listClients } from '../core/clients/list-clients.ts';
 import type { CoreDeps } from '../core/deps.ts';
 import type { ClientType, GrantType, RefreshTokenDelivery } from '../core/ports.ts';
+import { cliContext } from './cli-context.ts';
 import { printTable } from './table.ts';
 
 /** Runs `work` with the domain opened on the configured database, then closes it. */
@@ -132,6 +134,7 @@ export function clientsCommand(withCore: WithCore): Command {
           id: c.id,
           name: c.name,
           type: c.type,
+          auth_method: c.acceptsEitherSecretMethod ? `${c.tokenEndpointAuthMethod} (or the other secret method: enforce-auth-method)` : c.tokenEndpointAuthMethod,
           grants: c.grantTypes.join(' '),
           audience: c.audience,
           refresh: c.refreshTokenDelivery,
@@ -149,6 +152,14 @@ export function clientsCommand(withCore: WithCore): Command {
     .action(async (id: string) => {
       await withCore((deps) => deleteClient(deps, id));
       console.log(`deleted client ${id}`);
+    });
+
+  clients
+    .command('enforce-auth-method <id>')
+    .description('hold a client registered before migration 0020 to exactly its registered secret method (it accepted both)')
+    .action(async (id: string) => {
+      const outcome = await withCore((deps) => enforceAuthMethod(deps, id, cliContext));
+      console.log(outcome === 'enforced' ? `client ${id} now authenticates only by its registered method` : `client ${id} already authenticates only by its registered method`);
     });
 
   return clients;

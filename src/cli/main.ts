@@ -5,7 +5,7 @@ import { configurationDocs } from '../config/configuration-docs.ts';
 import { createAccount } from '../core/accounts/create-account.ts';
 import { deleteAccountAsOperator } from '../core/accounts/delete-account.ts';
 import { disableAccount, enableAccount } from '../core/accounts/set-account-disabled.ts';
-import type { CoreDeps, RequestContext } from '../core/deps.ts';
+import type { CoreDeps } from '../core/deps.ts';
 import { AuthError } from '../core/errors.ts';
 import type { User } from '../core/ports.ts';
 import { hasStrongSecondFactor } from '../core/operators/operator-access.ts';
@@ -15,6 +15,7 @@ import { revokeAllSessions } from '../core/sessions/revoke-all-sessions.ts';
 import { revokeSession } from '../core/sessions/revoke-session.ts';
 import { createCoreDeps, createGatehouse, createTokenDeps, openStore, redactUrl } from '../main.ts';
 import { webhookKeys } from '../core/webhooks/webhook-secret.ts';
+import { cliContext } from './cli-context.ts';
 import { clientsCommand } from './clients.ts';
 import { keysCommand } from './keys.ts';
 import { webhooksCommand } from './webhooks.ts';
@@ -25,7 +26,6 @@ import type { DemoIdp } from '../dev/demo-idp.ts';
 import { printTable } from './table.ts';
 import { unambiguous } from './unambiguous.ts';
 
-const cliContext: RequestContext = { ip: 'cli', userAgent: 'gatehouse-cli' };
 
 interface GlobalOptions {
   config?: string;

@@ -7,12 +7,11 @@ import { rotateWebhookSecret } from '../core/webhooks/rotate-webhook-secret.ts';
 import type { WebhookDeps } from '../core/webhooks/webhook-deps.ts';
 import { webhookEventTypes } from '../core/webhooks/webhook-events.ts';
 import { webhookKind } from '../core/webhooks/with-webhook-events.ts';
+import { cliContext } from './cli-context.ts';
 import { printTable } from './table.ts';
 
 /** Runs `work` with the webhook operations' dependencies on the configured database, then closes it. */
 export type WithWebhooks = <T>(work: (deps: WebhookDeps) => Promise<T>) => Promise<T>;
-
-const cliContext = { ip: 'cli', userAgent: 'gatehouse-cli' };
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 

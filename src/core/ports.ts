@@ -20,7 +20,7 @@ import type { ConsoleActivityStore, OperatorStore } from './operators/ports.ts';
 import type { AuthorizationCodeStore, ConsentStore, PendingAuthorizationStore, PushedAuthorizationRequestStore, SessionClientStore } from './oauth-provider/ports.ts';
 import type { AuditSearch, ClientMaintenance, SessionCensus, ThrottleCensus, UserDirectory } from './console/ports.ts';
 import type { EmailCodeStore, RecoveryCodeStore, TotpStore } from './otp/ports.ts';
-import type { SessionStore } from './sessions/ports.ts';
+import type { SessionStore, SessionWithUser } from './sessions/ports.ts';
 import type { ThrottleStore } from './throttle/ports.ts';
 import type { RefreshTokenStore, ReplayRecordStore, RevocationStore, SigningKeyStore } from './tokens/ports.ts';
 
@@ -93,5 +93,11 @@ export interface Store {
   ping(): Promise<void>;
   /** What /readyz shows about the backing services (a connection pool's use), when the adapter has something to say. */
   describe?(): Record<string, unknown>;
+  /**
+   * The session check from memory, synchronously (storage/session-cache.ts): what
+   * `sessions.findWithUser(id)` would answer now without reading storage, or undefined when it
+   * would read storage. Absent on a store without the cache, and on a transaction's store.
+   */
+  sessionFromMemory?(id: string): SessionWithUser | undefined;
   close(): Promise<void>;
 }

@@ -122,6 +122,8 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
 
   const cookieSettings = sessionCookieSettings(config.session?.cookieDomain);
   app.decorate('sessionCookie', cookieSettings);
+  // The inspector's request recorder is an onSend hook: with it on, every answer goes through fastify's pipeline (direct-reply.ts).
+  app.decorate('directReplies', inspector === undefined);
   // JSON only: text/plain would otherwise be accepted and parsed as a string.
   app.removeContentTypeParser('text/plain');
   app.addSchema(problemSchema);

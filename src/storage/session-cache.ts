@@ -133,14 +133,25 @@ export function withSessionCache(store: Store, options: SessionCacheOptions): St
   };
   const root: Store = { ...store, ...wrapRepositories(store, clearingWith(clear, clearClients)), transaction };
 
+  // An entry still served: not past its ttl, and no other process has committed since it was read.
+  const fresh = (id: string, nowMs: number): Entry | undefined => {
+    const hit = cache.get(id);
+    return hit !== undefined && hit.expiresAtMs > nowMs && hit.externalWrites === externalWrites(nowMs) ? hit : undefined;
+  };
+
   return {
     ...root,
+    // The same hit as findWithUser's below, without a promise: the session check's fast path.
+    sessionFromMemory(id) {
+      const hit = fresh(id, options.clock.nowMs());
+      return hit === undefined ? undefined : copy(hit.value);
+    },
     sessions: {
       ...root.sessions,
       async findWithUser(id) {
         const nowMs = options.clock.nowMs();
-        const hit = cache.get(id);
-        if (hit !== undefined && hit.expiresAtMs > nowMs && hit.externalWrites === externalWrites(nowMs)) return copy(hit.value);
+        const hit = fresh(id, nowMs);
+        if (hit !== undefined) return copy(hit.value);
         // Read before the lookup: a commit elsewhere during it moves the counter past this value.
         const writesBefore = externalWrites(nowMs);
         const startedAt = generation;

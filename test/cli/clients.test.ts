@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { authenticateClient } from '../../src/core/clients/authenticate-client.ts';
 import { openSqliteStore } from '../../src/storage/sql/sqlite.ts';
+import { clientRecord } from '../support/client-record.ts';
 import { createTestCore } from '../support/core-deps.ts';
 import { cliEnv, makeTempDir, runCli, runCliOk, tableRows, type TempDir } from '../support/cli-process.ts';
 
@@ -51,11 +52,12 @@ describe('gatehouse clients (no server running)', { timeout: 180_000 }, () => {
     const rows = tableRows(listed);
     assert.equal(rows.length, 1, listed);
     const [row] = rows;
-    assert.deepEqual(Object.keys(row ?? {}), ['id', 'name', 'type', 'grants', 'audience', 'refresh', 'redirect_uris', 'post_logout_uris', 'backchannel_uri', 'created']);
+    assert.deepEqual(Object.keys(row ?? {}), ['id', 'name', 'type', 'auth_method', 'grants', 'audience', 'refresh', 'redirect_uris', 'post_logout_uris', 'backchannel_uri', 'created']);
     assert.equal(row?.id, id);
     assert.equal(row?.name, 'Billing backend');
     assert.equal(row?.type, 'confidential');
     assert.equal(row?.grants, 'password refresh_token');
+    assert.equal(row?.auth_method, 'client_secret_basic');
     assert.equal(row?.audience, 'https://api.example.com');
     assert.match(row?.created ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
@@ -76,6 +78,35 @@ describe('gatehouse clients (no server running)', { timeout: 180_000 }, () => {
     const again = await runCli(['clients', 'delete', 'mobile-app'], { env });
     assert.equal(again.code, 1);
     assert.match(again.stderr, /not_found/);
+  });
+
+  test('clients enforce-auth-method holds a client registered before migration 0020 to its registered secret method; list shows the leeway until then (SEC-208)', async () => {
+    await runCliOk(['clients', 'list'], { env }); // creates and migrates the database
+    const secret = 'legacy-secret-of-43-characters-xxxxxxxxxxxxx';
+    const store = await openSqliteStore(temp.database, { migrate: 'never' });
+    try {
+      await store.clients.create(clientRecord({ id: 'legacy', name: 'Legacy', type: 'confidential', secretHash: createHash('sha256').update(secret).digest('base64url'), grantTypes: ['client_credentials'], audience: 'api', refreshTokenDelivery: 'body', createdAtMs: Date.now() }, { acceptsEitherSecretMethod: true }));
+    } finally {
+      await store.close();
+    }
+    assert.match(tableRows(await runCliOk(['clients', 'list'], { env }))[0]?.auth_method ?? '', /^client_secret_basic \(or the other secret method/);
+
+    assert.match(await runCliOk(['clients', 'enforce-auth-method', 'legacy'], { env }), /^client legacy now authenticates only by its registered method$/m);
+    assert.equal(tableRows(await runCliOk(['clients', 'list'], { env }))[0]?.auth_method, 'client_secret_basic');
+    assert.match(await runCliOk(['clients', 'enforce-auth-method', 'legacy'], { env }), /already authenticates only by its registered method/);
+    const reopened = await openSqliteStore(temp.database, { migrate: 'never' });
+    try {
+      const core = await createTestCore({ store: reopened });
+      await assert.rejects(authenticateClient(core, { method: 'client_secret_post', clientId: 'legacy', clientSecret: secret }), { code: 'invalid_client' });
+      assert.equal((await authenticateClient(core, { method: 'client_secret_basic', clientId: 'legacy', clientSecret: secret })).id, 'legacy');
+      const entry = (await reopened.auditSearch.page({}, { limit: 10 })).find((e) => e.type === 'client.auth_method_enforced');
+      assert.deepEqual([entry?.ip, entry?.detail], ['cli', 'client legacy: client_secret_basic only']);
+    } finally {
+      await reopened.close();
+    }
+    const unknown = await runCli(['clients', 'enforce-auth-method', 'nobody'], { env });
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /not_found/);
   });
 
   test('clients create --refresh-token-delivery cookie registers a browser app; list shows where its refresh tokens go', async () => {

@@ -123,6 +123,30 @@ describe('withSessionCache', () => {
     assert.equal(inside?.session.id, 's9');
   });
 
+  it('sessionFromMemory answers exactly the hits of findWithUser, with no promise, and nothing else', async () => {
+    const clock = createManualClock();
+    const { store, lookups } = countingStore();
+    await seeded(store, clock.nowMs());
+    let counter = 1;
+    const cached = withSessionCache(store, { ttlMs: 1000, clock, externalWrites: () => counter });
+    assert.equal(cached.sessionFromMemory?.('s1'), undefined, 'not looked up yet');
+    const found = await cached.sessions.findWithUser('s1');
+    assert.deepEqual(cached.sessionFromMemory?.('s1'), found);
+    (cached.sessionFromMemory?.('s1') as SessionWithUser).user.disabledAtMs = 1;
+    assert.equal(cached.sessionFromMemory?.('s1')?.user.disabledAtMs, null, 'a copy');
+    assert.equal(lookups(), 1);
+    clock.advance(1);
+    counter++;
+    assert.equal(cached.sessionFromMemory?.('s1'), undefined, 'another process committed');
+    await cached.sessions.findWithUser('s1');
+    clock.advance(1000);
+    assert.equal(cached.sessionFromMemory?.('s1'), undefined, 'past ttlMs');
+    await cached.sessions.findWithUser('s1');
+    await cached.sessions.delete('s1');
+    assert.equal(cached.sessionFromMemory?.('s1'), undefined, 'deleted (SEC-59)');
+    assert.equal(cached.sessionFromMemory?.('nope'), undefined);
+  });
+
   it('a cached value cannot be changed through what a caller was given', async () => {
     const clock = createManualClock();
     const { store } = countingStore();

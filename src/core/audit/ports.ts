@@ -49,6 +49,7 @@ export type AuditEventType =
   | 'client.deleted'
   | 'client.redirect_uris_changed'
   | 'client.secret_rotated'
+  | 'client.auth_method_enforced'
   | 'signing_key.rotated'
   | 'webhook.endpoint_added'
   | 'webhook.endpoint_removed'

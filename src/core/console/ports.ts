@@ -56,4 +56,9 @@ export interface ClientMaintenance {
   setRedirectUris(clientId: string, redirectUris: readonly string[], postLogoutRedirectUris: readonly string[]): Promise<boolean>;
   /** Replaces the secret's hash (a rotation); false when there is no such client. */
   setSecretHash(clientId: string, secretHash: string): Promise<boolean>;
+  /**
+   * Holds a client registered before migration 0020 to exactly its registered secret method
+   * (clears `acceptsEitherSecretMethod`); false when there is no such client.
+   */
+  enforceAuthMethod(clientId: string): Promise<boolean>;
 }

@@ -1,4 +1,5 @@
 import type { AuthorizationParams, Client, Consent, SessionWithUser } from '../ports.ts';
+import { acrOf } from './issue-authorization-code.ts';
 import type { OAuthRedirectError } from './parse-authorization-request.ts';
 import { missingScopes } from './scopes.ts';
 
@@ -40,7 +41,9 @@ export function loginAfterMsOf(params: Pick<AuthorizationParams, 'prompt' | 'max
  * request's prompt. `prompt=none` never shows a page: it answers `login_required` or
  * `consent_required` instead, and never skips a consent the user has not given (SEC-205).
  * Consent is asked when the app is not registered to skip it and the user has not allowed every
- * scope asked, or when the request says `prompt=consent`.
+ * scope asked, or when the request says `prompt=consent`. A `claims` request naming another user
+ * (`sub` value), like an `id_token_hint` for another user, is `login_required`; an essential `acr`
+ * the login did not reach is `access_denied` (`login_required` under `prompt=none`).
  *
  * @example
  * const decision = decideAuthorization({ client, params, current, loginAfterMs, consent, hintSubject: null });
@@ -56,6 +59,12 @@ export function decideAuthorization(input: DecisionInput): AuthorizationDecision
   }
   // The app expects a particular user; another one is logged in here.
   if (input.hintSubject !== null && input.hintSubject !== current.user.id) return error('login_required', 'The user the id_token_hint names is not the one logged in.');
+  // OIDC Core §5.5.1: a `sub` asked with a value is answered for that user only, never another.
+  if (params.subject !== undefined && params.subject !== current.user.id) return error('login_required', 'The user the claims parameter names (sub) is not the one logged in.');
+  // §5.5.1.1: an essential acr that the login did not reach is a failed authentication.
+  if (params.essentialAcr !== undefined && !params.essentialAcr.includes(acrOf(current.session.amr))) {
+    return error(none ? 'login_required' : 'access_denied', `The app requires acr ${params.essentialAcr.join(' or ')}; this login reached ${acrOf(current.session.amr)}. Log in with a second factor or a passkey.`);
+  }
   const scopes = params.scope.split(' ');
   const consentNeeded = !client.skipConsent && (params.prompt.includes('consent') || missingScopes(scopes, input.consent?.scopes ?? []).length > 0);
   if (consentNeeded) return none ? error('consent_required', 'The user has not allowed this app what it asks for.') : { kind: 'consent' };

@@ -145,6 +145,8 @@ export async function parseAuthorizationRequest(clients: Pick<ClientStore, 'find
       uiLocales: values['ui_locales'] ?? null,
       acrValues: values['acr_values'] ?? null,
       ...(claims === null || claims.idToken.length === 0 ? {} : { idTokenClaims: claims.idToken }),
+      ...(claims === null || claims.subject === null ? {} : { subject: claims.subject }),
+      ...(claims === null || claims.essentialAcr === null ? {} : { essentialAcr: claims.essentialAcr }),
       ...(dpopJkt === null ? {} : { dpopJkt }),
     },
   };

@@ -6,6 +6,10 @@ export interface ClaimsRequest {
   idToken: string[];
   /** Claims for the UserInfo answer. */
   userinfo: string[];
+  /** `sub` asked with a value: the request may be answered only for that user (OIDC Core §5.5.1). */
+  subject: string | null;
+  /** `acr` asked in the ID token as essential, with the levels that will do (§5.5.1.1). */
+  essentialAcr: string[] | null;
 }
 
 /** The parameters of an authorization request, once checked (see parse-authorization-request.ts). */
@@ -31,6 +35,10 @@ export interface AuthorizationParams {
    * were waiting before the parameter was supported).
    */
   idTokenClaims?: string[];
+  /** The `claims` parameter's `sub` value: the only user this request may be answered for. Absent when not asked. */
+  subject?: string;
+  /** The `claims` parameter's essential `acr` values: the login must have reached one of them. Absent when not asked. */
+  essentialAcr?: string[];
   /** RFC 9449 §10: the JWK thumbprint of the DPoP key the code is bound to (`dpop_jkt`, or a pushed request's DPoP proof). Absent when not bound. */
   dpopJkt?: string;
 }

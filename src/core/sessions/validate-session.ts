@@ -9,6 +9,27 @@ export function sessionHasEnded(session: Session, nowMs: number, policy: Session
   return nowMs >= session.expiresAtMs || nowMs >= session.lastSeenAtMs + policy.idleTimeoutMs;
 }
 
+/** Last-seen is written at most once per touch interval. */
+function touchDue(session: Session, nowMs: number, policy: SessionPolicy): boolean {
+  return nowMs - session.lastSeenAtMs >= policy.touchIntervalMs;
+}
+
+/**
+ * The session check answered from memory, with no promise: for a session the store's cache holds
+ * (`Store.sessionFromMemory`), the same checks as `validateSession` (the secret's SHA-256 compared
+ * in constant time, the account enabled, the idle and absolute limits). Undefined for everything
+ * else, which `validateSession` then answers with its trace steps: a token not in memory, one it
+ * would refuse, a session ended or due a last-seen write, and any check while the inspector records.
+ */
+export function validateSessionFromMemory(deps: Pick<CoreDeps, 'store' | 'clock' | 'sessionPolicy' | 'trace'>, token: string): SessionWithUser | undefined {
+  if (deps.store.sessionFromMemory === undefined || deps.trace?.recording === true) return undefined;
+  const parsed = parseSessionToken(token);
+  const found = parsed === null ? undefined : deps.store.sessionFromMemory(parsed.id);
+  if (parsed === null || found === undefined || !secretMatches(parsed.secret, found.session.secretHash) || found.user.disabledAtMs !== null) return undefined;
+  const nowMs = deps.clock.nowMs();
+  return sessionHasEnded(found.session, nowMs, deps.sessionPolicy) || touchDue(found.session, nowMs, deps.sessionPolicy) ? undefined : found;
+}
+
 /**
  * The session check behind every authenticated request. Returns null for anything that is
  * not a live session: malformed, unknown, wrong secret, idle or absolute limit passed,
@@ -39,9 +60,8 @@ export async function validateSession(
 
   const nowMs = deps.clock.nowMs();
   const { session } = found;
-  const { touchIntervalMs } = deps.sessionPolicy;
   const ended = sessionHasEnded(session, nowMs, deps.sessionPolicy);
-  const touch = !ended && nowMs - session.lastSeenAtMs >= touchIntervalMs;
+  const touch = !ended && touchDue(session, nowMs, deps.sessionPolicy);
   if (deps.trace?.recording === true) deps.trace.step(sessionCheckStep(session, nowMs, deps.sessionPolicy, ended, touch));
   if (ended) {
     await deps.store.sessions.delete(session.id);

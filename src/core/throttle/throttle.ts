@@ -48,6 +48,8 @@ export interface ThrottleTicket {
   refund(kind: ThrottleKind): Promise<void>;
 }
 
+const maxRecentKeys = 512;
+
 /**
  * Throttle keys are HMACs of the email or IP under the server secret, so the throttle
  * table is not a readable list of who tried which address.
@@ -55,8 +57,20 @@ export interface ThrottleTicket {
 export function createThrottle(store: ThrottleStore, rules: ThrottleRules, keySecret: Uint8Array, trace: TraceRecorder = noTrace) {
   // Per-IP kinds count an IPv6 client's whole /64, and an IPv4-mapped address as its IPv4 (SEC-111).
   const key = hmacKey(keySecret);
-  const keyFor = (kind: ThrottleKind, value: string): string =>
-    `${kind}:${createHmac('sha256', key).update(kind === 'account' ? value : clientAddressGroup(value)).digest('base64url').slice(0, 32)}`;
+  // The keys of the last few hundred values, kept: a login or a passkey answer from the same IP
+  // asks for its key several times (check, then count or clear), and an HMAC with the address
+  // grouping costs ~3 us. A key is not secret (it is the row's primary key); the cache is bounded.
+  const recentKeys = new Map<string, string>();
+  const keyFor = (kind: ThrottleKind, value: string): string => {
+    const name = `${kind}\u0000${value}`;
+    let found = recentKeys.get(name);
+    if (found === undefined) {
+      found = `${kind}:${createHmac('sha256', key).update(kind === 'account' ? value : clientAddressGroup(value)).digest('base64url').slice(0, 32)}`;
+      if (recentKeys.size >= maxRecentKeys) recentKeys.delete(recentKeys.keys().next().value as string);
+      recentKeys.set(name, found);
+    }
+    return found;
+  };
 
   return {
     /** The rules it enforces (housekeeping keeps counters as long as the longest reset needs them). */

@@ -23,7 +23,7 @@ export async function issueRefreshToken(
   if (!input.client.grantTypes.includes('refresh_token')) return null;
   const nowMs = deps.clock.nowMs();
   // `parts`: the token chosen before the transaction (a code exchange records its family when it spends the code).
-  const { id, token, secretHash } = input.parts ?? newRefreshToken(deps.random);
+  const { id, token, secretHash } = input.parts ?? newRefreshToken(deps.random, nowMs);
   const record: RefreshTokenRecord = {
     id,
     familyId: id,

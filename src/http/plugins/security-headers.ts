@@ -37,7 +37,7 @@ export const hooklessApiHeaders = { ...apiHeaders, 'cache-control': 'no-store' }
  * headers are sent at all, so a foreign Origin is never reflected.
  */
 export function registerSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', (_request, reply, payload, done) => {
+  app.addHook('onSend', function securityHeaders(_request, reply, payload, done) {
     const contentType = reply.getHeader('content-type');
     const isHtml = typeof contentType === 'string' && contentType.startsWith('text/html');
     if (isHtml) {

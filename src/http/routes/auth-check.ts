@@ -3,7 +3,9 @@ import type { CoreDeps } from '../../core/deps.ts';
 import type { AppConfig } from '../app-config.ts';
 import { compileAccessRules, type AccessRule } from '../../core/forward-auth/access-rules.ts';
 import { checkAccess } from '../../core/forward-auth/check-access.ts';
-import { validateSession } from '../../core/sessions/validate-session.ts';
+import type { SessionWithUser } from '../../core/ports.ts';
+import { validateSession, validateSessionFromMemory } from '../../core/sessions/validate-session.ts';
+import { sendNoContentDirect } from '../direct-reply.ts';
 import { createForwardedUrlReader } from '../forwarded-url.ts';
 import { problem, sendProblem } from '../plugins/problem.ts';
 import { safeReturnTo } from '../return-to.ts';
@@ -22,6 +24,11 @@ function headerSafe(value: string): string {
   return /[^\x21-\x24\x26-\x7e]/.test(value) ? value.replace(/[^\x21-\x24\x26-\x7e]/gu, (ch) => encodeURIComponent(ch)) : value;
 }
 
+/** What the upstream learns of an allowed request, as header name, value pairs. */
+function signedInHeaders({ user, session }: SessionWithUser): string[] {
+  return ['x-gatehouse-user', user.id, 'x-gatehouse-email', headerSafe(user.email), 'x-gatehouse-session', session.id];
+}
+
 /**
  * `GET /v1/auth/check`: the login wall for apps behind a reverse proxy (nginx `auth_request`,
  * Traefik ForwardAuth, Caddy `forward_auth`). One session lookup and no body on the way through,
@@ -31,6 +38,7 @@ export function authCheckRoutes(app: FastifyInstance, deps: CoreDeps, config: Au
   const rules = config.forwardAuth?.accessRules ?? [];
   const ruleFor = compileAccessRules(rules);
   const redirect = config.forwardAuth?.mode === 'redirect';
+  const direct = app.directReplies;
   const readForwardedUrl = createForwardedUrlReader(config.trustedProxies);
   const loginUrl = (target: URL | null): string => {
     if (target === null) return `${config.publicUrl}/login`;
@@ -52,23 +60,27 @@ export function authCheckRoutes(app: FastifyInstance, deps: CoreDeps, config: Au
         response: { 204: { type: 'null', description: 'Signed in; the X-Gatehouse-* headers name the user and session.' }, 302: { type: 'null', description: 'Redirect mode: to the login page.' }, ...errorResponses },
       },
     },
-    async (request, reply) => {
+    // Not async: a session answered from memory is let through at once, with no promise (direct-reply.ts).
+    (request, reply) => {
       const target = readForwardedUrl(request);
       const rule = rules.length === 0 ? anySession : target === null ? null : ruleFor(target);
       // Deny by default: a URL the rules do not cover, or one we cannot believe, is refused (SEC-153).
       if (rule === null) return sendProblem(reply, problem('forward_auth_target_unknown'));
       const token = readSessionToken(request);
-      const decision = checkAccess(rule, token === undefined ? null : await validateSession(deps, token));
-      if (decision.kind === 'unauthenticated') {
-        reply.header('location', loginUrl(target));
-        return redirect ? reply.code(302).send() : sendProblem(reply, problem('unauthenticated'));
-      }
-      if (decision.kind === 'step_up_required') return sendProblem(reply, problem('step_up_required'));
-      const { user, session } = decision.current;
-      return reply
-        .code(204)
-        .headers({ 'x-gatehouse-user': user.id, 'x-gatehouse-email': headerSafe(user.email), 'x-gatehouse-session': session.id })
-        .send();
+      const fromMemory = direct && token !== undefined && request.method === 'GET' ? validateSessionFromMemory(deps, token) : undefined;
+      const fast = fromMemory === undefined ? undefined : checkAccess(rule, fromMemory);
+      if (fast?.kind === 'allowed') return sendNoContentDirect(reply, signedInHeaders(fast.current));
+      return (token === undefined ? Promise.resolve(null) : validateSession(deps, token)).then((current) => {
+        const decision = checkAccess(rule, current);
+        if (decision.kind === 'unauthenticated') {
+          reply.header('location', loginUrl(target));
+          return redirect ? reply.code(302).send() : sendProblem(reply, problem('unauthenticated'));
+        }
+        if (decision.kind === 'step_up_required') return sendProblem(reply, problem('step_up_required'));
+        const headers = signedInHeaders(decision.current);
+        for (let i = 0; i < headers.length; i += 2) reply.header(headers[i] as string, headers[i + 1]);
+        return reply.code(204).send();
+      });
     },
   );
 }

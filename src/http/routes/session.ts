@@ -6,10 +6,15 @@ import { problem, sendProblem } from '../plugins/problem.ts';
 import type { CoreDeps } from '../../core/deps.ts';
 import { logOut } from '../../core/sessions/log-out.ts';
 import { credentialsBody, errorResponses, sessionBody, userAndSessionResponse, userBody } from '../schemas.ts';
-import { clearPendingLoginCookie, clearSessionCookie, currentSession, readPendingLoginToken, requestContext, requireSession, setPendingLoginCookie, setSessionCookie } from '../session-cookie.ts';
+import { clearPendingLoginCookie, clearSessionCookie, currentSession, readPendingLoginToken, readSessionToken, requestContext, requireSession, setPendingLoginCookie, setSessionCookie } from '../session-cookie.ts';
+import { sendJsonDirect } from '../direct-reply.ts';
+import type { SessionWithUser } from '../../core/ports.ts';
+import { validateSessionFromMemory } from '../../core/sessions/validate-session.ts';
 
 /** The current session: log in, look at it, log out. */
 export function sessionRoutes(app: FastifyInstance, deps: CoreDeps): void {
+  const direct = app.directReplies;
+  const checkBody = ({ user, session }: SessionWithUser): { [key: string]: unknown } => ({ user: userBody(user), session: sessionBody(session, deps.sessionPolicy.idleTimeoutMs, session.id) });
   app.post<{ Body: { email: string; password: string } }>(
     '/v1/session',
     {
@@ -74,9 +79,14 @@ export function sessionRoutes(app: FastifyInstance, deps: CoreDeps): void {
         response: { 200: userAndSessionResponse, ...errorResponses },
       },
     },
-    async (request) => {
-      const { user, session } = await requireSession(deps, request);
-      return { user: userBody(user), session: sessionBody(session, deps.sessionPolicy.idleTimeoutMs, session.id) };
+    // Not async: a session answered from memory is written at once, with no promise (direct-reply.ts).
+    (request, reply) => {
+      const token = direct && request.method === 'GET' ? readSessionToken(request) : undefined;
+      const current = token === undefined ? undefined : validateSessionFromMemory(deps, token);
+      // The route's own response serializer, as the pipeline would use: the same body, byte for byte.
+      const serialize = current === undefined ? undefined : reply.getSerializationFunction('200');
+      if (current !== undefined && serialize !== undefined) return sendJsonDirect(reply, serialize(checkBody(current)));
+      return requireSession(deps, request).then(checkBody);
     },
   );
 

@@ -15,5 +15,11 @@ export function memoryClientMaintenance(db: MemoryDb): ClientMaintenance {
       db.tables.clients.set(clientId, { ...client, secretHash });
       return true;
     },
+    async enforceAuthMethod(clientId) {
+      const client = db.tables.clients.get(clientId);
+      if (client === undefined) return false;
+      db.tables.clients.set(clientId, { ...client, acceptsEitherSecretMethod: false });
+      return true;
+    },
   };
 }

@@ -1,5 +1,6 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Store } from '../../core/ports.ts';
+import type { RunTransaction } from './node-sqlite-dialect.ts';
 import type { Database } from './schema.ts';
 
 interface Member {
@@ -39,7 +40,7 @@ const viaKysely =
  * Transactions were already serialized (kysely holds the one writer connection for each), so
  * grouping changes no ordering: it only shares the COMMIT.
  */
-export function createGroupCommit(db: Kysely<Database>, bind: (trx: Transaction<Database>) => Store, direct?: SavepointStatement) {
+export function createGroupCommit(runTransaction: RunTransaction, bind: (trx: Transaction<Database>) => Store, direct?: SavepointStatement) {
   let queue: Member[] = [];
   let scheduled = false;
 
@@ -66,7 +67,7 @@ export function createGroupCommit(db: Kysely<Database>, bind: (trx: Transaction<
     queue = [];
     const outcomes: Outcome[] = [];
     try {
-      await db.transaction().execute(async (trx) => {
+      await runTransaction(async (trx) => {
         const tx = bind(trx);
         const only = group.length === 1 ? group[0] : undefined;
         if (only !== undefined) {

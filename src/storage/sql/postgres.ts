@@ -3,7 +3,7 @@ import pg from 'pg';
 import type { Client, RefreshTokenRecord, RefreshTokenWithSession, SessionWithUser, Store } from '../../core/ports.ts';
 import { migrateToLatest, type MigrationReport } from './migrate.ts';
 import { classifyPostgresError, isPostgresRetryable, isPostgresUnavailable } from './postgres-errors.ts';
-import { pipelinedReads } from './postgres-pipeline.ts';
+import { pipelinedStatements } from './postgres-pipeline.ts';
 import { clientQueries, toClient } from './repositories/clients.ts';
 import { refreshTokenColumns, refreshTokenQueries, refreshTokenWithSessionFromValues, toRow } from './repositories/refresh-tokens.ts';
 import { sessionQueries } from './repositories/sessions.ts';
@@ -15,7 +15,8 @@ import { parameterOrder, placeholder } from './sqlite-statements.ts';
 export interface PostgresPoolOptions {
   /**
    * Connections at most; requests beyond wait for one (up to `connectTimeoutMs`). From three on,
-   * one of them is the pipelined connection of the token endpoint's reads (postgres-pipeline.ts).
+   * one of them is the pipelined connection of the hot reads, and from four on another is that of
+   * the refresh grant's rotation (postgres-pipeline.ts).
    */
   maxConnections: number;
   /** How long to wait for a connection (a new one, or a free one from a busy pool) before answering 503. */
@@ -125,9 +126,11 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
     application_name: 'gatehouse',
   };
   // Of `maxConnections`, one serves the pipelined reads (postgres-pipeline.ts) once there are
-  // three or more; the rest are the pool.
-  const pipelined = poolOptions.maxConnections >= 3 ? pipelinedReads(connection) : null;
-  const pool = new pg.Pool({ ...connection, max: poolOptions.maxConnections - (pipelined === null ? 0 : 1), idleTimeoutMillis: poolOptions.idleTimeoutMs });
+  // three or more, and another the refresh grant's rotation once there are four or more; the
+  // rest are the pool.
+  const pipelined = poolOptions.maxConnections >= 3 ? pipelinedStatements(connection) : null;
+  const pipelinedWrites = poolOptions.maxConnections >= 4 ? pipelinedStatements(connection) : null;
+  const pool = new pg.Pool({ ...connection, max: poolOptions.maxConnections - (pipelined === null ? 0 : 1) - (pipelinedWrites === null ? 0 : 1), idleTimeoutMillis: poolOptions.idleTimeoutMs });
   // Without a listener, an idle connection dropped by a restarting server would crash the process.
   pool.on('error', (error) => options.onConnectionError?.(error));
   // The refresh grant's statements and the client lookup, by their SQL text (filled below): sent
@@ -186,7 +189,7 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
       }
     };
   };
-  const sessionWithUserValues = byId<unknown[]>('find_session_with_user', sessionQueries.findWithUser(db, '').compile().sql, 'pool', 'array');
+  const sessionWithUserValues = byId<unknown[]>('find_session_with_user', sessionQueries.findWithUser(db, '').compile().sql, 'pipeline', 'array');
   const tokenWithSessionValues = byId<unknown[]>('find_refresh_token_with_session', refreshTokenQueries.findWithSession(db, '').compile().sql, 'pipeline', 'array');
   const clientRow = byId<ClientsTable>('find_client_direct', clientQueries.findById(db, '').compile().sql, 'pipeline');
   const findSessionWithUser = async (id: string): Promise<SessionWithUser | null> => {
@@ -202,7 +205,9 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
     return row === undefined ? null : toClient(row);
   };
   // The refresh grant's write outside a transaction: the rotation's one statement (atomic on its
-  // own, so no BEGIN and COMMIT), on the pool directly; the same SQL and name as kysely's.
+  // own, so no BEGIN and COMMIT; committed at its Sync, before pg answers), on the pipelined
+  // write connection (postgres-pipeline.ts: no transaction ever waits on it) or else the pool;
+  // the same SQL and name as kysely's.
   const successorKeys = refreshTokenColumns.map((column) => `successor_${column}` as const);
   const rotation = refreshTokenQueries
     .rotatePostgres(placeholder('id'), placeholder('used_at_ms') as unknown as number, Object.fromEntries(refreshTokenColumns.map((column, i) => [column, placeholder(successorKeys[i] as string)])) as unknown as RefreshTokensTable)
@@ -214,14 +219,16 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
     refreshTokenColumns.forEach((column, i) => {
       named[successorKeys[i] as string] = row[column];
     });
+    const query = { name: 'gatehouse_rotate_refresh_token', text: rotation.sql, values: rotationOrder.map((key) => named[key]) };
+    if (pipelinedWrites !== null) return (await pipelinedWrites.run(query)).rowCount === 1;
     try {
-      return (await pool.query({ name: 'gatehouse_rotate_refresh_token', text: rotation.sql, values: rotationOrder.map((key) => named[key]) })).rowCount === 1;
+      return (await pool.query(query)).rowCount === 1;
     } catch (error) {
       return classifyPostgresError(error);
     }
   };
 
-  const pipelinedOpen = (): number => (pipelined?.connected() === true ? 1 : 0);
+  const pipelinedOpen = (): number => (pipelined?.connected() === true ? 1 : 0) + (pipelinedWrites?.connected() === true ? 1 : 0);
   const poolUse = (): PostgresPoolUse => ({ total: pool.totalCount + pipelinedOpen(), idle: pool.idleCount, waiting: pool.waitingCount, max: poolOptions.maxConnections });
   const store = createSqlStore(db, {
     fastPaths: {
@@ -235,7 +242,7 @@ export async function openPostgresStore(url: string, options: OpenPostgresOption
       }
     },
     close: async () => {
-      await pipelined?.close();
+      await Promise.all([pipelined?.close(), pipelinedWrites?.close()]);
       await db.destroy();
     },
     isRetryable: isPostgresRetryable,

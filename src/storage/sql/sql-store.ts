@@ -33,6 +33,7 @@ import { sqlAuditSearch, sqlSessionCensus, sqlThrottleCensus, sqlUserDirectory }
 import type { Db } from './rows.ts';
 import type { Database } from './schema.ts';
 import { createGroupCommit, type SavepointStatement } from './group-commit.ts';
+import type { RunTransaction } from './node-sqlite-dialect.ts';
 
 /** The repositories of a Store, without its transaction and lifecycle. */
 export type { Repositories };
@@ -59,6 +60,11 @@ export interface SqlStoreOptions {
    * building a kysely query for each.
    */
   groupCommit?: { savepoint?: SavepointStatement };
+  /**
+   * How a database transaction is run: by default kysely's `db.transaction()`; SQLite's writer
+   * runs BEGIN and COMMIT as prepared statements (node-sqlite-dialect.ts).
+   */
+  runTransaction?: RunTransaction;
   ping: () => Promise<void>;
   close: () => Promise<void>;
   /** A failed transaction that may simply run again (PostgreSQL: serialization failure, deadlock). */
@@ -144,13 +150,14 @@ export function createSqlStore(db: Kysely<Database>, options: SqlStoreOptions): 
     const tx = lazyStore({ transaction: (work) => work(tx), ping: options.ping, close: options.close, describe: options.describe }, (name) => inside[name](trx));
     return tx;
   };
-  const group = options.groupCommit === undefined ? null : createGroupCommit(db, transactionStore, options.groupCommit.savepoint);
+  const runTransaction: RunTransaction = options.runTransaction ?? ((work) => db.transaction().execute(work));
+  const group = options.groupCommit === undefined ? null : createGroupCommit(runTransaction, transactionStore, options.groupCommit.savepoint);
   const repositories = Object.fromEntries(repositoryNames.map((name) => [name, outside[name](db)])) as unknown as Repositories;
   return {
     ...repositories,
     transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
       if (group !== null) return group.transaction(work);
-      const run = (): Promise<T> => db.transaction().execute((trx) => work(transactionStore(trx)));
+      const run = (): Promise<T> => runTransaction((trx) => work(transactionStore(trx)));
       if (options.isRetryable === undefined) return run();
       const isRetryable = options.isRetryable;
       const attempt = async (n: number): Promise<T> => {

@@ -5,10 +5,10 @@ import { Kysely, type CompiledQuery } from 'kysely';
 import type { RefreshTokenWithSession, SessionWithUser, Store } from '../../core/ports.ts';
 import type { SavepointStatement } from './group-commit.ts';
 import { migrateToLatest } from './migrate.ts';
-import { nodeSqliteDialect } from './node-sqlite-dialect.ts';
+import { nodeSqliteWriter } from './node-sqlite-dialect.ts';
 import { auditColumns, auditQueries, toAuditRow } from './repositories/audit.ts';
 import { clientQueries, toClient } from './repositories/clients.ts';
-import { passkeyQueries, toPasskey } from './repositories/passkeys.ts';
+import { passkeyQueries, toPasskey, toPasskeyWithUser, type PasskeyWithUserRow } from './repositories/passkeys.ts';
 import { throttleQueries, toThrottleState } from './repositories/throttle.ts';
 import { usedPasskeyChallengeQueries } from './repositories/used-passkey-challenges.ts';
 import { refreshTokenColumns, refreshTokenQueries, refreshTokenWithSessionFromValues, toRecord, toRow } from './repositories/refresh-tokens.ts';
@@ -129,7 +129,7 @@ function sqliteFastPaths(
     refreshTokenQueries.insert(db, Object.fromEntries(refreshTokenColumns.map((column) => [column, placeholder(column)])) as unknown as RefreshTokensTable).compile(),
     refreshTokenColumns,
   );
-  // The passkey login's reads outside its transaction (the throttle, the passkey, its user), committed rows likewise.
+  // The passkey login's reads outside its transaction (the throttle, the passkey with its user), committed rows likewise.
   const onBoth = <K extends string>(compiled: CompiledQuery, keys: readonly K[]) => {
     const [onWriter, onReader] = [prepared(writer, compiled, keys), prepared(reader, compiled, keys)];
     return committedRead(
@@ -138,6 +138,7 @@ function sqliteFastPaths(
     );
   };
   const findPasskey = onBoth(passkeyQueries.findByCredentialId(db, placeholder('credential_id')).compile(), ['credential_id']);
+  const findPasskeyWithUser = onBoth(passkeyQueries.findWithUser(db, placeholder('credential_id')).compile(), ['credential_id']);
   const findUser = onBoth(userQueries.findById(db, placeholder('id')).compile(), ['id']);
   const throttleState = onBoth(throttleQueries.get(db, placeholder('key')).compile(), ['key']);
   const claimChallenge = prepared(
@@ -199,6 +200,10 @@ function sqliteFastPaths(
           const row = findPasskey({ credential_id: credentialId }) as PasskeysTable | undefined;
           return row === undefined ? null : toPasskey(row);
         },
+        findWithUser: async (credentialId) => {
+          const row = findPasskeyWithUser({ credential_id: credentialId }) as PasskeyWithUserRow | undefined;
+          return row === undefined ? null : toPasskeyWithUser(row);
+        },
       },
     },
     inTransaction: {
@@ -256,7 +261,8 @@ function sqliteFastPaths(
 export async function openSqliteStore(path: string, options: OpenSqliteOptions): Promise<SqliteStore> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const writer = openConnection(path, 'read-write');
-  const db = new Kysely<Database>({ dialect: nodeSqliteDialect(writer) });
+  const writerDialect = nodeSqliteWriter(writer);
+  const db = new Kysely<Database>({ dialect: writerDialect.dialect });
   if (options.migrate === 'on-open') await migrateToLatest(db);
 
   // An in-memory database cannot be shared between connections; it reads through the writer.
@@ -281,6 +287,7 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
   const store = createSqlStore(db, {
     fastPaths: mergeFastPaths(fastPaths, openId),
     groupCommit: { savepoint },
+    runTransaction: writerDialect.transaction,
     ping: async () => {
       try {
         reader.prepare('SELECT 1').get();
@@ -292,6 +299,8 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
       await checkpointer?.stop();
       if (reader !== writer && reader.isOpen) reader.close();
       await db.destroy();
+      // kysely closes the writer only if a query of its own ever ran on it.
+      if (writer.isOpen) writer.close();
     },
   });
   grouped = (work) => store.transaction(work);

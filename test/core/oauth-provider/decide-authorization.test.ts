@@ -33,6 +33,27 @@ describe('decideAuthorization', () => {
     assert.equal(decision.kind === 'error' ? decision.oauthError.error : decision.kind, 'login_required');
   });
 
+  it('a claims request whose sub value names another user: login_required, with or without prompt=none; the named user gets in (SEC-212)', () => {
+    for (const prompt of [[], ['none']] as AuthorizationParams['prompt'][]) {
+      const decision = decideAuthorization({ client, params: { ...params, prompt, subject: 'someone-else' }, current, loginAfterMs: null, consent, hintSubject: null });
+      assert.equal(decision.kind === 'error' ? decision.oauthError.error : decision.kind, 'login_required');
+    }
+    assert.equal(decideAuthorization({ client, params: { ...params, subject: 'u1' }, current, loginAfterMs: null, consent, hintSubject: null }).kind, 'issue');
+    assert.deepEqual(decideAuthorization({ client, params: { ...params, subject: 'u1' }, current: null, loginAfterMs: null, consent, hintSubject: null }), { kind: 'login', reauth: false }, 'nobody logged in: log in first');
+  });
+
+  it('an essential acr the login did not reach: access_denied (login_required under prompt=none); reached: issued (SEC-213)', () => {
+    const passwordOnly = { ...current, session: { ...current.session, amr: ['pwd'] } } as unknown as SessionWithUser;
+    const withSecondFactor = { ...current, session: { ...current.session, amr: ['pwd', 'otp', 'mfa'] } } as unknown as SessionWithUser;
+    const levelTwo = { ...params, essentialAcr: ['urn:gatehouse:loa:2'] };
+    const denied = decideAuthorization({ client, params: levelTwo, current: passwordOnly, loginAfterMs: null, consent, hintSubject: null });
+    assert.equal(denied.kind === 'error' ? denied.oauthError.error : denied.kind, 'access_denied');
+    const none = decideAuthorization({ client, params: { ...levelTwo, prompt: ['none'] }, current: passwordOnly, loginAfterMs: null, consent, hintSubject: null });
+    assert.equal(none.kind === 'error' ? none.oauthError.error : none.kind, 'login_required');
+    assert.equal(decideAuthorization({ client, params: levelTwo, current: withSecondFactor, loginAfterMs: null, consent, hintSubject: null }).kind, 'issue');
+    assert.equal(decideAuthorization({ client, params: { ...params, essentialAcr: ['urn:gatehouse:loa:1', 'urn:gatehouse:loa:2'] }, current: passwordOnly, loginAfterMs: null, consent, hintSubject: null }).kind, 'issue');
+  });
+
   it('loginAfterMsOf: prompt=login asks for a login from now; max_age for one no older than that', () => {
     assert.equal(loginAfterMsOf({ prompt: [], maxAgeSeconds: null }, 5000), null);
     assert.equal(loginAfterMsOf({ prompt: ['login'], maxAgeSeconds: null }, 5000), 5000);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { validateSession } from '../../../src/core/sessions/validate-session.ts';
+import type { SessionWithUser } from '../../../src/core/ports.ts';
+import { validateSession, validateSessionFromMemory } from '../../../src/core/sessions/validate-session.ts';
 import { createTestCore, seedSession, seedUser, type TestCore } from '../../support/core-deps.ts';
 
 const minuteMs = 60_000;
@@ -150,5 +151,58 @@ describe('validateSession', () => {
       // 10 requests over 100 s: one write at 60 s.
       assert.equal(touches.length, 1);
     });
+  });
+});
+
+describe('validateSessionFromMemory (the fast path: the answer validateSession gives, or none)', () => {
+  /** A store whose memory holds what findWithUser answered when `remember` last ran, as the session cache does. */
+  async function withMemory(): Promise<Awaited<ReturnType<typeof setUp>> & { remember(): Promise<void> }> {
+    const set = await setUp();
+    const memory = new Map<string, SessionWithUser>();
+    set.core.store.sessionFromMemory = (id) => memory.get(id);
+    const remember = async (): Promise<void> => {
+      const found = await set.core.store.sessions.findWithUser(set.sessionId);
+      if (found === null) memory.delete(set.sessionId);
+      else memory.set(set.sessionId, found);
+    };
+    await remember();
+    return { ...set, remember };
+  }
+
+  it('answers a live session in memory with what validateSession answers', async () => {
+    const { core, token, sessionId } = await withMemory();
+    const fast = validateSessionFromMemory(core, token);
+    assert.equal(fast?.session.id, sessionId);
+    assert.deepEqual(fast, await validateSession(core, token));
+  });
+
+  it('has no answer without memory, for a token not in it, or while the inspector records', async () => {
+    const { core, token } = await withMemory();
+    assert.equal(validateSessionFromMemory(core, flipChar(token, 0)), undefined, 'another id');
+    assert.equal(validateSessionFromMemory({ ...core, trace: { recording: true, step: () => undefined } }, token), undefined, 'recording');
+    delete core.store.sessionFromMemory;
+    assert.equal(validateSessionFromMemory(core, token), undefined, 'no memory');
+  });
+
+  it('leaves every refusal to validateSession: malformed, a wrong secret (SEC-57), a disabled account', async () => {
+    const { core, token, userId, remember } = await withMemory();
+    for (const bad of ['', 'garbage', token.slice(0, -1), flipChar(token, 40), flipChar(token, 65)]) assert.equal(validateSessionFromMemory(core, bad), undefined, bad);
+    await core.store.users.setDisabledAt(userId, core.clock.nowMs(), core.clock.nowMs());
+    await remember();
+    assert.equal(validateSessionFromMemory(core, token), undefined);
+    assert.equal(await validateSession(core, token), null);
+  });
+
+  it('leaves every write to validateSession: a last-seen write due, an idle or absolute limit passed (SEC-13)', async () => {
+    const { core, token } = await withMemory();
+    core.clock.advance(core.sessionPolicy.touchIntervalMs - 1);
+    assert.notEqual(validateSessionFromMemory(core, token), undefined, 'no write due yet');
+    core.clock.advance(1);
+    assert.equal(validateSessionFromMemory(core, token), undefined, 'last-seen due');
+    core.clock.advance(7 * dayMs);
+    assert.equal(validateSessionFromMemory(core, token), undefined, 'idle limit');
+    const fresh = await withMemory();
+    fresh.core.clock.advance(30 * dayMs);
+    assert.equal(validateSessionFromMemory(fresh.core, fresh.token), undefined, 'absolute limit');
   });
 });

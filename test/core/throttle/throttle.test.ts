@@ -204,6 +204,20 @@ describe('createThrottle', () => {
     assert.equal(await stateOf('account'), null, 'a later key is only read, never counted, when an earlier one refuses');
   });
 
+  it('keeps one key per value however many other values come between (the recent keys are a bounded cache, never the source)', async () => {
+    const { store, keys } = recordingStore();
+    const throttle = createThrottle(store, testThrottleRules, secret);
+    await throttle.recordFailure('ip', '203.0.113.7', t0);
+    for (let i = 0; i < 1_500; i++) await throttle.recordFailure('account', `user${i}@example.com`, t0);
+    await throttle.recordFailure('ip', '203.0.113.7', t0);
+    await throttle.recordFailure('ip', '203.0.113.9', t0); // the same /64 rule does not apply to IPv4: another key
+    const again = createThrottle(store, testThrottleRules, secret);
+    await again.recordFailure('ip', '203.0.113.7', t0);
+    assert.equal(keys.size, 1_502, 'one row per value: a value evicted from the cache gets the same key back');
+    const ipStates = await Promise.all([...keys].filter((key) => key.startsWith('ip:')).map((key) => store.get(key)));
+    assert.deepEqual(ipStates.map((state) => state?.failures).sort(), [1, 3]);
+  });
+
   it('leaves an earlier key exactly as it was when a later key refuses (its lastFailureAtMs too)', async () => {
     const { store, stateOf } = recordingStore();
     const throttle = createThrottle(store, testThrottleRules, secret);

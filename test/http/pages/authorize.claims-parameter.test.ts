@@ -56,10 +56,35 @@ describe('GET /oauth2/authorize with claims (OIDC Core 5.5)', () => {
   });
 
   it('a request claim cannot replace a protocol claim of the ID token', async () => {
-    const { idToken } = await flow('openid email', { id_token: { sub: { value: 'someone-else' }, iss: null, aud: null, nonce: null, email: null } });
-    assert.notEqual(idToken.sub, 'someone-else');
+    const { idToken } = await flow('openid email', { id_token: { sub: null, iss: null, aud: null, nonce: null, email: null } });
     assert.equal(idToken.iss, op.server.url);
     assert.equal(idToken.email, 'claims@example.com');
+  });
+
+  async function refusedWith(claims: unknown): Promise<URL> {
+    const request = await authorizationRequest(rp, cb, { claims: JSON.stringify(claims) });
+    const back = redirected(await browser.authorize(request.url, { credentials }));
+    assert.equal(back.searchParams.get('code'), null, 'no code');
+    assert.equal(back.searchParams.get('state'), request.state);
+    assert.equal(back.searchParams.get('iss'), op.server.url);
+    return back;
+  }
+
+  it('sub asked with a value is answered for that user only: another user is login_required, never a token for the one logged in (SEC-212)', async () => {
+    const userId = (await op.server.gatehouse.store.users.findByEmail('claims@example.com'))!.id;
+    for (const member of ['id_token', 'userinfo']) {
+      assert.equal((await refusedWith({ [member]: { sub: { value: 'someone-else', essential: true } } })).searchParams.get('error'), 'login_required', member);
+    }
+    const { idToken } = await flow('openid email', { id_token: { sub: { value: userId } } });
+    assert.equal(idToken.sub, userId, 'the named user, logged in, gets in');
+  });
+
+  it('an essential acr the login did not reach is access_denied; one it reached, or a voluntary one, is issued with the acr reached (SEC-213)', async () => {
+    const back = await refusedWith({ id_token: { acr: { essential: true, values: ['urn:gatehouse:loa:2'] } } });
+    assert.equal(back.searchParams.get('error'), 'access_denied');
+    assert.match(back.searchParams.get('error_description') ?? '', /urn:gatehouse:loa:2/);
+    assert.equal((await flow('openid', { id_token: { acr: { essential: true, values: ['urn:gatehouse:loa:1', 'urn:gatehouse:loa:2'] } } })).idToken.acr, 'urn:gatehouse:loa:1');
+    assert.equal((await flow('openid', { id_token: { acr: { values: ['urn:gatehouse:loa:2'] } } })).idToken.acr, 'urn:gatehouse:loa:1', 'voluntary: the acr reached is reported');
   });
 
   it('malformed claims: invalid_request back at the redirect URI, with state and iss; no code', async () => {

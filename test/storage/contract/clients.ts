@@ -85,6 +85,42 @@ export function clientsContract(open: OpenStore): void {
       assert.equal((await store.clients.findById('legacy'))?.tokenEndpointAuthMethod, 'client_secret_basic');
     });
 
+    test('clientMaintenance changes one client only: its redirect URIs, its secret hash, and its auth-method leeway taken away; false for an unknown id', async (store) => {
+      const legacy = aClient('legacy', { acceptsEitherSecretMethod: true, grantTypes: ['authorization_code'], redirectUris: ['https://a.example.com/cb'] });
+      const other = aClient('other', { acceptsEitherSecretMethod: true });
+      await store.clients.create(legacy);
+      await store.clients.create(other);
+      assert.equal(await store.clientMaintenance.setRedirectUris('legacy', ['https://a.example.com/cb2', 'https://a.example.com/cb'], ['https://a.example.com/bye']), true);
+      assert.equal(await store.clientMaintenance.setSecretHash('legacy', 'bmV3LWhhc2g'), true);
+      assert.equal(await store.transaction((tx) => tx.clientMaintenance.enforceAuthMethod('legacy')), true);
+      assert.deepEqual(await store.clients.findById('legacy'), {
+        ...legacy,
+        redirectUris: ['https://a.example.com/cb2', 'https://a.example.com/cb'],
+        postLogoutRedirectUris: ['https://a.example.com/bye'],
+        secretHash: 'bmV3LWhhc2g',
+        acceptsEitherSecretMethod: false,
+      });
+      assert.deepEqual(await store.clients.findById('other'), other, 'another client is untouched');
+      assert.equal(await store.clientMaintenance.enforceAuthMethod('legacy'), true, 'again: the row still exists, nothing changes');
+      assert.equal((await store.clients.findById('legacy'))?.acceptsEitherSecretMethod, false);
+      for (const change of [() => store.clientMaintenance.setRedirectUris('nobody', [], []), () => store.clientMaintenance.setSecretHash('nobody', 'x'), () => store.clientMaintenance.enforceAuthMethod('nobody')]) {
+        assert.equal(await change(), false);
+      }
+    });
+
+    test('clientMaintenance changes in a transaction that throws are not kept', async (store) => {
+      await store.clients.create(aClient('legacy', { acceptsEitherSecretMethod: true }));
+      const failure = new Error('work failed');
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          assert.equal(await tx.clientMaintenance.enforceAuthMethod('legacy'), true);
+          throw failure;
+        }),
+        failure,
+      );
+      assert.equal((await store.clients.findById('legacy'))?.acceptsEitherSecretMethod, true);
+    });
+
     test('create answers id_taken for an existing id and keeps the first client', async (store) => {
       const first = aClient('app');
       await store.clients.create(first);

@@ -9,6 +9,7 @@ import { createTestDatabase, testPostgresUrl } from '../../support/postgres.ts';
 import { runStoreContract } from '../contract.ts';
 import { aSession, aUser, t0Ms } from '../contract/fixtures.ts';
 import { clientRecord } from '../../support/client-record.ts';
+import type { RefreshTokenRecord } from '../../../src/core/ports.ts';
 
 /**
  * The storage contract on PostgreSQL, on the shared throwaway server `npm test` starts
@@ -143,6 +144,81 @@ describe('PostgreSQL store', () => {
         });
       }
       assert.equal(found?.id, 'web');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('session checks sent in one turn go out together on the pipelined connection, each answered with its own row, and see a delete committed on the pool', async () => {
+    const url = await createTestDatabase();
+    const store = await openPostgresStore(url, { migrate: 'on-open', pool: { maxConnections: 3 } });
+    try {
+      await store.users.create(aUser('alice'));
+      await store.users.create(aUser('bob'));
+      await store.sessions.create(aSession('s-alice', 'user-alice'));
+      await store.sessions.create(aSession('s-bob', 'user-bob'));
+      const ids = Array.from({ length: 60 }, (_, i) => ['s-alice', 's-bob', `s-missing-${i}`][i % 3] as string);
+      const found = await Promise.all(ids.map((id) => store.sessions.findWithUser(id)));
+      assert.deepEqual(
+        found.map((s) => (s === null ? null : `${s.session.id}/${s.user.id}`)),
+        ids.map((id) => (id === 's-alice' ? 's-alice/user-alice' : id === 's-bob' ? 's-bob/user-bob' : null)),
+      );
+      assert.equal(await store.sessions.delete('s-alice'), true);
+      assert.equal(await store.sessions.findWithUser('s-alice'), null, 'a session deleted through the pool is gone for the next check');
+      assert.equal((await store.sessions.findWithUser('s-bob'))?.user.id, 'user-bob');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("the refresh grant's rotation (its own pipelined connection) waits for a transaction's row lock and then sees its commit, while the pipelined reads go on", async () => {
+    const url = await createTestDatabase();
+    const store = await openPostgresStore(url, { migrate: 'on-open', pool: { maxConnections: 4 } });
+    try {
+      await store.users.create(aUser('alice'));
+      await store.sessions.create(aSession('s-a1', 'user-alice'));
+      const token = (id: string): RefreshTokenRecord => ({
+        id,
+        familyId: 'rt-1',
+        sessionId: 's-a1',
+        clientId: 'web',
+        secretHash: new Uint8Array(32).fill(id.length),
+        scope: '',
+        createdAtMs: t0Ms,
+        idleExpiresAtMs: t0Ms + 3_600_000,
+        familyExpiresAtMs: t0Ms + 7_200_000,
+        usedAtMs: null,
+        successorId: null,
+        dpopJkt: null,
+        openIdLogin: null,
+      });
+      await store.refreshTokens.insert(token('rt-1'));
+      let release = (): void => undefined;
+      let locked = (): void => undefined;
+      const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+      const transaction = store.transaction(async (tx) => {
+        assert.equal(await tx.refreshTokens.markUsed('rt-1', t0Ms + 1, 'rt-other'), true);
+        locked();
+        await new Promise<void>((resolve) => (release = resolve));
+      });
+      await lockTaken;
+      let rotated: boolean | undefined;
+      const rotation = store.refreshTokens.rotate('rt-1', t0Ms + 2, token('rt-2')).then((won) => (rotated = won));
+      // The rotation is blocked on the row; reads on the other pipelined connection are not.
+      assert.equal((await store.sessions.findWithUser('s-a1'))?.user.id, 'user-alice');
+      assert.equal((await store.refreshTokens.findWithSession('rt-1'))?.token.usedAtMs, null, 'the transaction has not committed');
+      assert.equal(rotated, undefined, 'the rotation waits for the lock');
+      release();
+      await transaction;
+      await rotation;
+      assert.equal(rotated, false, 'the transaction won: nothing rotated');
+      assert.equal((await store.refreshTokens.findById('rt-1'))?.successorId, 'rt-other');
+      assert.equal(await store.refreshTokens.findById('rt-2'), null);
+      // And a rotation of an unused token commits before it resolves.
+      await store.refreshTokens.insert(token('rt-3'));
+      assert.equal(await store.refreshTokens.rotate('rt-3', t0Ms + 3, token('rt-4')), true);
+      assert.equal((await store.refreshTokens.findById('rt-3'))?.successorId, 'rt-4');
+      assert.notEqual(await store.refreshTokens.findById('rt-4'), null);
     } finally {
       await store.close();
     }

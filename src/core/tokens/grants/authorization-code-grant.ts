@@ -109,7 +109,7 @@ export async function authorizationCodeGrant(
       throw invalidGrant('The login this code came from has ended.');
     }
     const scopes = record.scope.split(' ');
-    const refreshParts = scopes.includes('offline_access') && client.grantTypes.includes('refresh_token') ? newRefreshToken(deps.random) : null;
+    const refreshParts = scopes.includes('offline_access') && client.grantTypes.includes('refresh_token') ? newRefreshToken(deps.random, nowMs) : null;
     const issued = { refreshFamilyId: refreshParts?.id ?? null, accessTokenJti: jti, accessTokenExpiresAtMs: accessTokenExpiresAtMs(deps, nowMs, current.session.expiresAtMs) };
     // Conditional on "still unused": where transactions run concurrently (PostgreSQL), of two racing exchanges one wins.
     if (!(await tx.authorizationCodes.consume(codeHash, nowMs, issued))) return { kind: 'raced' };

@@ -6,7 +6,7 @@ import type { CoreDeps, RequestContext } from '../../deps.ts';
 import type { Client, OpenIdLogin, RefreshTokenRecord, RefreshTokenWithSession, SessionWithUser } from '../../ports.ts';
 import { issueAccessToken, type TokenDeps } from '../issue-access-token.ts';
 import type { IssuedTokenPair } from '../issue-token-pair.ts';
-import { successorRefreshToken } from '../refresh-token-secret.ts';
+import { successorPointedTo, successorRefreshToken } from '../refresh-token-secret.ts';
 import { endSessions } from '../../sessions/end-sessions.ts';
 import type { VerifiedDpopProof } from '../../dpop/verify-dpop-proof.ts';
 import { issueIdToken } from '../../oauth-provider/issue-id-token.ts';
@@ -80,13 +80,15 @@ export async function refreshTokenGrant(
   // The common case: read, check, rotate (see above).
   const nowMs = deps.clock.nowMs();
   const { record, current } = verified(deps, client, parsed.secret, await deps.store.refreshTokens.findWithSession(parsed.id), proof, nowMs);
-  const successor = successorRefreshToken(deps.rotationKey, parsed.secret);
-  const successorOf = (record: RefreshTokenRecord, nowMs: number): RefreshTokenRecord => successorRecord(record, successor, nowMs, deps.refreshPolicy.idleTtlMs);
+  // The successor of a rotation at `rotatedAtMs`: its id carries that time (refresh-token-secret.ts).
+  const successorAt = (rotatedAtMs: number) => successorRefreshToken(deps.rotationKey, parsed.secret, rotatedAtMs);
+  const successorOf = (record: RefreshTokenRecord, nowMs: number, successor: { id: string; secretHash: Uint8Array }): RefreshTokenRecord => successorRecord(record, successor, nowMs, deps.refreshPolicy.idleTtlMs);
   let outcome: Outcome | null = null;
   if (record.usedAtMs === null) {
     // Before the rotation: a failed touch then fails the grant with nothing rotated.
     if (touchDue(current, nowMs)) await deps.store.sessions.touch(current.session.id, nowMs);
-    if (await deps.store.refreshTokens.rotate(record.id, nowMs, successorOf(record, nowMs))) outcome = { kind: 'issued', current, scope: record.scope, openIdLogin: record.openIdLogin, refreshToken: successor.token };
+    const successor = successorAt(nowMs);
+    if (await deps.store.refreshTokens.rotate(record.id, nowMs, successorOf(record, nowMs, successor))) outcome = { kind: 'issued', current, scope: record.scope, openIdLogin: record.openIdLogin, refreshToken: successor.token };
   }
 
   // Used already, or rotated meanwhile: settled on the latest rows, in one transaction.
@@ -97,21 +99,23 @@ export async function refreshTokenGrant(
       if (touchDue(current, nowMs)) await tx.sessions.touch(current.session.id, nowMs);
       return { kind: 'issued', current, scope: record.scope, openIdLogin: record.openIdLogin, refreshToken };
     };
-    // The benign race: rotated moments ago, and its successor not used yet.
-    const idempotent = async (usedAtMs: number): Promise<Outcome | null> => {
-      if (nowMs - usedAtMs > deps.refreshPolicy.reuseGraceMs) return null;
+    // The benign race: rotated moments ago (to the successor this secret derives at that time), and that successor not used yet.
+    const idempotent = async (used: RefreshTokenRecord): Promise<Outcome | null> => {
+      if (used.usedAtMs === null || nowMs - used.usedAtMs > deps.refreshPolicy.reuseGraceMs) return null;
+      const successor = used.successorId === null ? null : successorPointedTo(deps.rotationKey, parsed.secret, used.usedAtMs, used.successorId);
+      if (successor === null) return null;
       const next = await tx.refreshTokens.findById(successor.id);
       return next === null || next.usedAtMs !== null ? null : issueFor(successor.token);
     };
 
     if (record.usedAtMs !== null) {
-      const repeated = record.successorId === successor.id ? await idempotent(record.usedAtMs) : null;
-      return repeated ?? { kind: 'reuse', familyId: record.familyId, sessionId: record.sessionId, userId: current.user.id };
+      return (await idempotent(record)) ?? { kind: 'reuse', familyId: record.familyId, sessionId: record.sessionId, userId: current.user.id };
     }
-    if (!(await tx.refreshTokens.rotate(record.id, nowMs, successorOf(record, nowMs)))) {
+    const successor = successorAt(nowMs);
+    if (!(await tx.refreshTokens.rotate(record.id, nowMs, successorOf(record, nowMs, successor)))) {
       // Another instance rotated it between our read and our write: the same race, seen later.
       const latest = await tx.refreshTokens.findById(record.id);
-      const repeated = latest?.usedAtMs != null && latest.successorId === successor.id ? await idempotent(latest.usedAtMs) : null;
+      const repeated = latest === null ? null : await idempotent(latest);
       if (repeated === null) throw invalidGrant('The refresh token was already used.');
       return repeated;
     }

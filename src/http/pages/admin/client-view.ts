@@ -53,7 +53,7 @@ export function clientPage(c: ClientView): SafeHtml {
 <dt>Audience</dt><dd><code>${c.audience}</code></dd><dt>Auth method</dt><dd>${c.tokenEndpointAuthMethod}${c.acceptsEitherSecretMethod ? html` <span class="muted">(registered before enforcement: client_secret_basic and client_secret_post both accepted)</span>` : ''}</dd><dt>Scopes</dt><dd>${list(c.scopes)}</dd>
 <dt>Back-channel logout</dt><dd>${c.backchannelLogoutUri ?? html`<span class="muted">none</span>`}</dd><dt>Created</dt><dd>${utcTime(c.createdAtMs)}</dd>
 </dl>
-<div class="actions">${c.tokenEndpointAuthMethod.startsWith('client_secret') ? actionButton(`${base}/rotate-secret`, 'Rotate the secret', { danger: 'danger' }) : ''}${actionButton(`${base}/delete`, 'Delete the client', { danger: 'danger' })}</div>
+<div class="actions">${c.acceptsEitherSecretMethod ? actionButton(`${base}/enforce-auth-method`, `Accept ${c.tokenEndpointAuthMethod} only`) : ''}${c.tokenEndpointAuthMethod.startsWith('client_secret') ? actionButton(`${base}/rotate-secret`, 'Rotate the secret', { danger: 'danger' }) : ''}${actionButton(`${base}/delete`, 'Delete the client', { danger: 'danger' })}</div>
 </section>
 <section class="card" aria-labelledby="uris-title"><h2 id="uris-title">Redirect URIs</h2>
 <form method="post" action="${base}/redirect-uris">

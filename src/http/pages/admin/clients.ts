@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { toClientView } from '../../../core/clients/client-policy.ts';
+import { enforceAuthMethod } from '../../../core/clients/enforce-auth-method.ts';
 import { listClients } from '../../../core/clients/list-clients.ts';
 import { rotateClientSecret } from '../../../core/clients/rotate-client-secret.ts';
 import { updateRedirectUris } from '../../../core/clients/update-redirect-uris.ts';
@@ -28,6 +29,7 @@ function parseJwks(text: string): unknown {
 const notices: Record<string, string> = {
   registered: 'The client is registered. It has no secret.',
   'uris-saved': 'The redirect URIs are saved.',
+  'auth-method-enforced': 'The client now authenticates only by its registered method.',
   deleted: 'The client is deleted: it authenticates nowhere any more.',
 };
 
@@ -111,6 +113,12 @@ export function clientPages(app: FastifyInstance, deps: CoreDeps, once: ShownOnc
     const result = await attempt(() => rotateClientSecret(deps, request.params.id, operatorContext(request)));
     if (!result.ok) return showClient(reply, operatorSession(request), request.params.id, result.status, alert(result.message));
     return once.redirect(request, reply, clientPath(request.params), `client:${request.params.id}`, { label: request.params.id, value: result.value });
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/clients/:id/enforce-auth-method', { preHandler: fresh(clientPath), schema: { tags: ['pages'], summary: 'Console: hold a client registered before migration 0020 to exactly its registered secret method.' } }, async (request, reply) => {
+    const result = await attempt(() => enforceAuthMethod(deps, request.params.id, operatorContext(request)));
+    if (!result.ok) return showClient(reply, operatorSession(request), request.params.id, result.status, alert(result.message));
+    return redirectAfterPost(reply, `${clientPath(request.params)}?done=auth-method-enforced`);
   });
 
   app.post<{ Params: { id: string } }>('/admin/clients/:id/delete', { preHandler: fresh(clientPath), schema: { tags: ['pages'], summary: 'Console: delete a client.' } }, async (request, reply) => {

@@ -16,5 +16,9 @@ export function sqlClientMaintenance(db: Db): ClientMaintenance {
       const result = await db.updateTable('clients').set({ secret_hash: secretHash }).where('id', '=', clientId).executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
+    async enforceAuthMethod(clientId) {
+      const result = await db.updateTable('clients').set({ accepts_either_secret_method: 0 }).where('id', '=', clientId).executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
   };
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
+import { hashSecret } from '../../../../src/core/sessions/session-token.ts';
 import { refreshTokenGrant } from '../../../../src/core/tokens/grants/refresh-token-grant.ts';
 import { rejectsWithAuthError } from '../../../support/auth-error.ts';
 import { testContext } from '../../../support/core-deps.ts';
@@ -61,6 +63,40 @@ describe('refreshTokenGrant: the grace window', () => {
     assert.equal(second.refreshToken, first.refreshToken);
     assert.notEqual(second.jti, first.jti, 'each caller gets its own access token');
     assert.equal((await recordOf(t, first.refreshToken!))?.usedAtMs, null, 'the successor is still live');
+  });
+});
+
+describe('refreshTokenGrant: time-ordered ids', () => {
+  it('the first token and each successor get an id carrying when they were issued (neighbours in the primary-key index)', async () => {
+    const t = await createTokenCore();
+    const issuedAtMs = t.core.clock.nowMs();
+    const { refreshToken } = await signInWithRefreshToken(t, 'ordered@example.com');
+    t.core.clock.advance(90_000);
+    const next = (await refresh(t, refreshToken)).refreshToken!;
+    const timeOf = (token: string): number => Buffer.from(token.split('.')[0] as string, 'base64url').readUIntBE(0, 6);
+    assert.equal(timeOf(refreshToken), issuedAtMs);
+    assert.equal(timeOf(next), t.core.clock.nowMs());
+    assert.equal((await recordOf(t, refreshToken))?.usedAtMs, t.core.clock.nowMs());
+  });
+
+  it('a token rotated before ids were time-ordered, presented again within the grace window, gets that same successor (an upgrade mid-race is no reuse)', async () => {
+    const t = await createTokenCore();
+    const { session, refreshToken } = await signInWithRefreshToken(t, 'upgrade@example.com');
+    const [id, secret] = refreshToken.split('.') as [string, string];
+    // What the previous release stored: the successor's id was the first 128 bits of the HMAC, its secret as now.
+    const derived = createHmac('sha512', t.deps.rotationKey).update(`gatehouse refresh rotation v1\0${secret}`).digest();
+    const legacyId = derived.subarray(0, 16).toString('base64url');
+    const legacySecret = derived.subarray(16, 48).toString('base64url');
+    const record = (await recordOf(t, refreshToken))!;
+    const nowMs = t.core.clock.nowMs();
+    assert.ok(await t.core.store.refreshTokens.rotate(id, nowMs, { ...record, id: legacyId, secretHash: hashSecret(legacySecret), createdAtMs: nowMs }));
+    t.core.clock.advance(t.deps.refreshPolicy.reuseGraceMs);
+
+    const again = await refresh(t, refreshToken);
+    assert.equal(again.refreshToken, `${legacyId}.${legacySecret}`);
+    assert.ok(await t.core.store.sessions.findWithUser(session.id), 'no family revoked');
+    const next = await refresh(t, again.refreshToken!);
+    assert.ok(next.refreshToken !== null, 'and the old-style successor rotates on');
   });
 });
 

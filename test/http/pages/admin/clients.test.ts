@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { authenticateClient } from '../../../../src/core/clients/authenticate-client.ts';
+import { clientRecord } from '../../../support/client-record.ts';
 import { testPassword } from '../../../support/core-deps.ts';
 import { createTestApp, sameOriginJson, signUpThroughApi, testOrigin, withSession, type TestApp } from '../../../support/http-app.ts';
 import { followShownOnce, makeConsoleOperator, shownOnceCookieName } from '../../../support/operators.ts';
@@ -66,10 +68,33 @@ describe('console: clients and keys', () => {
     }
   });
 
+  it('a client registered before migration 0020 shows its leeway and a button that holds it to its registered method, audited with the operator (SEC-208)', async () => {
+    const secret = 'legacy-secret-of-43-characters-xxxxxxxxxxxxx';
+    await t.core.store.clients.create(
+      clientRecord({ id: 'legacy', name: 'Legacy', type: 'confidential', secretHash: createHash('sha256').update(secret).digest('base64url'), grantTypes: ['client_credentials'], audience: 'api', refreshTokenDelivery: 'body', createdAtMs: t.core.clock.nowMs() }, { acceptsEitherSecretMethod: true }),
+    );
+    const view = () => t.app.inject({ method: 'GET', url: '/admin/clients/legacy', headers: { accept: 'text/html', ...withSession(token) } });
+    const before = await view();
+    assert.match(before.body, /client_secret_basic and client_secret_post both accepted/);
+    assert.match(before.body, /<form method="post" action="\/admin\/clients\/legacy\/enforce-auth-method"><button[^>]*>Accept client_secret_basic only<\/button>/);
+    assert.equal((await authenticateClient(t.core, { method: 'client_secret_post', clientId: 'legacy', clientSecret: secret })).id, 'legacy');
+
+    const enforced = await post('/admin/clients/legacy/enforce-auth-method', '');
+    assert.equal(enforced.statusCode, 303, enforced.body);
+    assert.equal(enforced.headers.location, '/admin/clients/legacy?done=auth-method-enforced');
+    await assert.rejects(authenticateClient(t.core, { method: 'client_secret_post', clientId: 'legacy', clientSecret: secret }), { code: 'invalid_client' });
+    assert.equal((await authenticateClient(t.core, { method: 'client_secret_basic', clientId: 'legacy', clientSecret: secret })).id, 'legacy');
+    const after = await view();
+    assert.doesNotMatch(after.body, /both accepted|enforce-auth-method/);
+    const entry = (await t.core.store.auditSearch.page({}, { limit: 50 })).find((e) => e.type === 'client.auth_method_enforced');
+    assert.equal(entry?.actorId, operatorId);
+    assert.equal((await post('/admin/clients/nobody/enforce-auth-method', '')).statusCode, 404);
+  });
+
   it('client changes and key rotation need a recent re-authentication (SEC-273)', async () => {
     await post('/admin/clients', 'name=Later&type=confidential&grant=client_credentials&id=later');
     t.core.clock.advance(6 * 60_000);
-    for (const url of ['/admin/clients', '/admin/clients/later/rotate-secret', '/admin/clients/later/redirect-uris', '/admin/clients/later/delete', '/admin/keys/rotate']) {
+    for (const url of ['/admin/clients', '/admin/clients/later/rotate-secret', '/admin/clients/later/redirect-uris', '/admin/clients/later/enforce-auth-method', '/admin/clients/later/delete', '/admin/keys/rotate']) {
       const response = await post(url, 'name=X&type=public&grant=password');
       assert.equal(response.statusCode, 303, url);
       assert.match(String(response.headers.location), /^\/account\/reauth\?return_to=/, url);

@@ -1,0 +1,41 @@
+import type { FastifyReply } from 'fastify';
+import { hooklessApiHeaders } from './plugins/security-headers.ts';
+
+/**
+ * The hottest answers (a session check from memory, forward auth's 204), written to the response
+ * at once instead of through fastify's send pipeline: its serializer lookup, the onSend hooks and
+ * the header merge cost more than the check itself (issue 17, target 2). The answer is byte for
+ * byte what the pipeline writes, headers in the same order; the tests compare the two.
+ *
+ * Only what the skipped onSend hooks would do is done here: the security headers of a JSON
+ * answer (plugins/security-headers.ts: SEC-50, SEC-51, `Cache-Control: no-store`), and nothing for
+ * @fastify/cookie, since these answers set no cookie. So a route uses it only when those are its
+ * only onSend hooks (buildApp's `directReplies`: false with the inspector on, whose request
+ * recorder is an onSend hook too; test/http/direct-reply.test.ts checks the list). onResponse
+ * hooks (metrics) and the request log still run: fastify runs them on the response's `finish`.
+ * GET only: a HEAD answer goes through the pipeline, which drops the body.
+ */
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Whether routes may answer with direct replies (set once, in buildApp). */
+    directReplies: boolean;
+  }
+}
+
+const securityHeaders = Object.entries(hooklessApiHeaders).flat();
+const jsonHeaders = ['content-type', 'application/json; charset=utf-8', ...securityHeaders];
+
+/** 200 with a body already serialized by the route's own response serializer. */
+export function sendJsonDirect(reply: FastifyReply, body: string): void {
+  reply.hijack();
+  reply.raw.writeHead(200, [...jsonHeaders, 'content-length', String(Buffer.byteLength(body))]);
+  reply.raw.end(body);
+}
+
+/** 204 with the route's own headers (lower-case names, valid values), then the security headers. */
+export function sendNoContentDirect(reply: FastifyReply, headers: readonly string[]): void {
+  reply.hijack();
+  reply.raw.writeHead(204, [...headers, ...securityHeaders]);
+  reply.raw.end();
+}

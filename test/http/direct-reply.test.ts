@@ -1,0 +1,142 @@
+// Direct replies (src/http/direct-reply.ts): a session check answered from memory, and forward
+// auth's 204, written without fastify's send pipeline. Each must be the pipeline's answer byte for
+// byte, and be used only where that is safe.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Store } from '../../src/core/ports.ts';
+import { createTraceLog } from '../../src/core/trace/trace-log.ts';
+import { createRequestRecorder } from '../../src/http/inspector/request-recorder.ts';
+import { createMemoryStore } from '../../src/storage/memory/memory-store.ts';
+import { withSessionCache } from '../../src/storage/session-cache.ts';
+import { createManualClock, testPassword } from '../support/core-deps.ts';
+import { createTestApp, signUpThroughApi, withSession, type TestApp } from '../support/http-app.ts';
+
+const app1 = 'https://app.test';
+const proxy = '10.9.8.7';
+const forwarded = (uri: string): Record<string, string> => ({ 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.test', 'x-forwarded-uri': uri });
+
+/** Status, every header but Date in the order written, and the body. */
+function answer(response: LightMyRequestResponse): { status: number; headers: [string, unknown][]; body: string } {
+  return { status: response.statusCode, headers: Object.entries(response.headers).filter(([name]) => name !== 'date'), body: response.body };
+}
+
+/** The onSend hooks printRoutes lists for one route line, e.g. `v1/session (GET)`. */
+function onSendHooksOf(app: FastifyInstance, route: string): string {
+  const lines = app.printRoutes({ includeHooks: true, commonPrefix: false }).split('\n');
+  const at = lines.findIndex((line) => line.trimEnd().endsWith(` ${route}`) || line.trimEnd().endsWith(`─ ${route}`));
+  assert.ok(at >= 0, `no route ${route}`);
+  const hooks = lines.slice(at + 1).find((line) => line.includes('(onSend)') || !line.includes('•'));
+  return hooks?.includes('(onSend)') === true ? hooks.slice(hooks.indexOf('[')) : '';
+}
+
+describe('direct replies of the session check and forward auth (issue 17)', () => {
+  let t: TestApp;
+  let token: string;
+  let store: Store;
+  let fromMemory = 0;
+  before(async () => {
+    const clock = createManualClock();
+    // As on SQLite: the session cache in front of the store.
+    store = withSessionCache(createMemoryStore(), { ttlMs: 1000, clock });
+    const find = store.sessionFromMemory?.bind(store) as NonNullable<Store['sessionFromMemory']>;
+    store.sessionFromMemory = (id) => {
+      const found = find(id);
+      if (found !== undefined) fromMemory++;
+      return found;
+    };
+    t = await createTestApp({
+      clock,
+      store,
+      config: {
+        trustedProxies: [proxy],
+        allowedReturnOrigins: [app1],
+        forwardAuth: {
+          mode: 'status',
+          accessRules: [
+            { origin: app1, pathPrefix: '/', requirement: 'session' },
+            { origin: app1, pathPrefix: '/admin', requirement: 'second-factor' },
+          ],
+        },
+      },
+    });
+    token = await signUpThroughApi(t.app, 'direct@example.com', testPassword);
+  });
+  after(() => t.close());
+
+  /** The same request through the pipeline (no session in memory), then from memory. */
+  async function bothWays(request: InjectOptions): Promise<{ pipeline: LightMyRequestResponse; direct: LightMyRequestResponse }> {
+    const remembered = store.sessionFromMemory;
+    delete store.sessionFromMemory;
+    const pipeline = await t.app.inject(request);
+    store.sessionFromMemory = remembered;
+    const before = fromMemory;
+    const direct = await t.app.inject(request);
+    assert.equal(fromMemory, before + 1, 'the second answer came from memory');
+    return { pipeline, direct };
+  }
+
+  it('GET /v1/session from memory is the pipeline answer: status, headers in order (security headers, no-store), body', async () => {
+    const { pipeline, direct } = await bothWays({ method: 'GET', url: '/v1/session', headers: withSession(token) });
+    assert.equal(pipeline.statusCode, 200);
+    assert.deepEqual(answer(direct), answer(pipeline));
+    assert.equal(direct.headers['cache-control'], 'no-store');
+    assert.equal(direct.headers['x-content-type-options'], 'nosniff');
+  });
+
+  it("GET /v1/auth/check from memory is the pipeline's 204: the identity headers, then the security headers", async () => {
+    const request: InjectOptions = { method: 'GET', url: '/v1/auth/check', remoteAddress: proxy, headers: { ...forwarded('/reports?q=1'), ...withSession(token) } };
+    const { pipeline, direct } = await bothWays(request);
+    assert.equal(pipeline.statusCode, 204);
+    assert.deepEqual(answer(direct), answer(pipeline));
+    assert.equal(direct.headers['x-gatehouse-email'], 'direct@example.com');
+  });
+
+  it('what memory cannot answer goes through the pipeline: a wrong secret, a second factor asked for, HEAD', async () => {
+    const wrong = `${token.slice(0, 40)}${token[40] === 'A' ? 'B' : 'A'}${token.slice(41)}`;
+    const refused = await t.app.inject({ method: 'GET', url: '/v1/session', headers: withSession(wrong) });
+    assert.equal(refused.statusCode, 401);
+    assert.equal(refused.headers['content-type'], 'application/problem+json; charset=utf-8');
+    const stepUp = await t.app.inject({ method: 'GET', url: '/v1/auth/check', remoteAddress: proxy, headers: { ...forwarded('/admin/x'), ...withSession(token) } });
+    assert.equal(stepUp.statusCode, 403);
+    assert.equal(stepUp.json<{ code: string }>().code, 'step_up_required');
+    assert.equal(stepUp.headers['x-gatehouse-user'], undefined);
+    const head = await t.app.inject({ method: 'HEAD', url: '/v1/session', headers: withSession(token) });
+    assert.equal(head.statusCode, 200);
+    assert.equal(head.body, '');
+    assert.equal(head.headers['cache-control'], 'no-store');
+  });
+
+  it('a session in memory due a last-seen write goes through the pipeline, which writes it; memory answers again after', async () => {
+    const check = (): Promise<LightMyRequestResponse> => t.app.inject({ method: 'GET', url: '/v1/session', headers: withSession(token) });
+    const lastSeenAt = (response: LightMyRequestResponse): string => response.json<{ session: { lastSeenAt: string } }>().session.lastSeenAt;
+    t.core.clock.advance(t.core.sessionPolicy.touchIntervalMs - 500);
+    const before = lastSeenAt(await check()); // read again (the cache's second is over), not written: no write due yet
+    t.core.clock.advance(600);
+    const found = fromMemory;
+    const due = await check();
+    assert.equal(fromMemory, found + 1, 'found in memory, with a write due');
+    assert.notEqual(lastSeenAt(due), before);
+    assert.equal(lastSeenAt(due), new Date(t.core.clock.nowMs()).toISOString(), 'written now by the pipeline');
+    const next = await check();
+    assert.equal(fromMemory, found + 2, 'from memory again');
+    assert.deepEqual(answer(next), answer(due));
+  });
+
+  it("the two routes' only onSend hooks are the cookie plugin's and the security headers' (what a direct reply stands in for)", () => {
+    assert.equal(t.app.directReplies, true);
+    for (const route of ['v1/session (GET)', 'v1/auth/check (GET)']) {
+      assert.equal(onSendHooksOf(t.app, route), '["fastifyCookieOnSendHandler()","securityHeaders()"]', `${route}: a new onSend hook must be done by src/http/direct-reply.ts too, or turn direct replies off`);
+    }
+  });
+
+  it("with the inspector on there are no direct replies: its request recorder is an onSend hook", async () => {
+    const inspected = await createTestApp({ inspector: { recorder: createRequestRecorder(createTraceLog({ nowMs: () => 0 })), audience: 'everyone' } });
+    try {
+      assert.equal(inspected.app.directReplies, false);
+      assert.notEqual(onSendHooksOf(inspected.app, 'v1/session (GET)'), '["fastifyCookieOnSendHandler()","securityHeaders()"]');
+    } finally {
+      await inspected.close();
+    }
+  });
+});

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import { sql } from 'kysely';
+import { migrateToLatest } from '../../../../src/storage/sql/migrate.ts';
+import { toAuditRow } from '../../../../src/storage/sql/repositories/audit.ts';
+import { migrateTo, onEachDatabase, type MigratableStore } from '../../../support/migration-test.ts';
+import { anAuditEvent, t0Ms } from '../../contract/fixtures.ts';
+
+const sqlite = (store: MigratableStore): boolean => 'connections' in store;
+
+/** The audit table's indexes, by name. */
+async function auditIndexes(store: MigratableStore): Promise<string[]> {
+  const rows = sqlite(store)
+    ? (await sql<{ name: string }>`select name from pragma_index_list('audit')`.execute(store.db)).rows
+    : (await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'audit'`.execute(store.db)).rows;
+  return rows.map((row) => row.name).sort();
+}
+
+/** SQLite's plan for a query, one line per step. */
+async function planOf(store: MigratableStore, query: { sql: string }): Promise<string> {
+  const rows = (await sql<{ detail: string }>`explain query plan ${sql.raw(query.sql)}`.execute(store.db)).rows;
+  return rows.map((row) => row.detail).join('\n');
+}
+
+async function assertMigrated(store: MigratableStore): Promise<void> {
+  // Entries written by the previous release, three of them in the same millisecond.
+  await migrateTo(store.db, '0024-code-dpop-jkt');
+  const before = [
+    anAuditEvent('a-1', { atMs: t0Ms, userId: 'user-alice' }),
+    anAuditEvent('c-2', { atMs: t0Ms + 1, userId: 'user-bob' }),
+    anAuditEvent('a-2', { atMs: t0Ms + 1, userId: 'user-alice', detail: 'kept' }),
+    anAuditEvent('b-2', { atMs: t0Ms + 1, actorId: 'operator-1' }),
+    anAuditEvent('z-3', { atMs: t0Ms + 2 }),
+  ];
+  for (const event of before) await store.db.insertInto('audit').values(toAuditRow(event)).execute();
+  const oldIndexes = await auditIndexes(store);
+  await migrateToLatest(store.db);
+
+  const indexes = await auditIndexes(store);
+  assert.equal(indexes.length, oldIndexes.length - 1, `one index fewer: ${oldIndexes.join(', ')} -> ${indexes.join(', ')}`);
+  assert.deepEqual(indexes.filter((name) => name.startsWith('audit_')), ['audit_at_ms_id', 'audit_user_id_at_ms']);
+
+  // Every entry kept, newest first with ties by id, and a cursor walks them exactly once.
+  const newestFirst = [before[4], before[2], before[3], before[1], before[0]];
+  assert.deepEqual(await store.audit.list({ limit: 10 }), newestFirst);
+  const walked = [];
+  let after: { atMs: number; id: string } | undefined;
+  for (;;) {
+    const page = await store.auditSearch.page({}, { limit: 2, ...(after === undefined ? {} : { after }) });
+    if (page.length === 0) break;
+    walked.push(...page);
+    const last = page[page.length - 1] as (typeof page)[number];
+    after = { atMs: last.atMs, id: last.id };
+  }
+  assert.deepEqual(walked, newestFirst);
+  assert.deepEqual(await store.audit.list({ limit: 10, userId: 'user-alice' }), [before[2], before[0]]);
+  await store.audit.append(anAuditEvent('new-1', { atMs: t0Ms + 3 }));
+  await assert.rejects(store.db.insertInto('audit').values(toAuditRow(anAuditEvent('new-1', { atMs: t0Ms + 3 }))).execute(), 'a cursor (at_ms, id) stays unique');
+
+  if (sqlite(store)) {
+    // No query needs the dropped index: the listing and its cursor read audit_at_ms_id in order (no sort), a user's entries their own index.
+    const listing = await planOf(store, store.db.selectFrom('audit').selectAll().orderBy('at_ms', 'desc').orderBy('id').limit(50).compile());
+    assert.match(listing, /audit_at_ms_id/);
+    assert.doesNotMatch(listing, /TEMP B-TREE/);
+    const cursor = store.db
+      .selectFrom('audit')
+      .selectAll()
+      .where((eb) => eb.or([eb('at_ms', '<', t0Ms), eb.and([eb('at_ms', '=', t0Ms), eb('id', '>', 'x')])]))
+      .orderBy('at_ms', 'desc')
+      .orderBy('id')
+      .limit(50)
+      .compile();
+    assert.match(await planOf(store, cursor), /audit_at_ms_id/);
+    assert.match(await planOf(store, store.db.selectFrom('audit').selectAll().where('user_id', '=', 'u').orderBy('at_ms', 'desc').orderBy('id').limit(50).compile()), /audit_user_id_at_ms/);
+    assert.match(await planOf(store, store.db.selectFrom('audit').select('type').where('type', 'in', ['a', 'b']).where('at_ms', '>=', t0Ms).compile()), /audit_at_ms_id/);
+  }
+
+  // And back: every entry survives the down migration, keyed by id again.
+  await migrateTo(store.db, '0024-code-dpop-jkt');
+  assert.deepEqual(await auditIndexes(store), oldIndexes);
+  assert.equal((await store.db.selectFrom('audit').select('id').execute()).length, before.length + 1);
+  await migrateToLatest(store.db);
+}
+
+describe('migration 0025: the audit trail with one index fewer, every entry and the paging order kept', () => {
+  onEachDatabase(assertMigrated);
+});
