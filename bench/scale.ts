@@ -147,7 +147,7 @@ export async function scaleBenchmarks(options: ScaleBenchOptions): Promise<SideT
     await helloPgPipelined.stop();
     await cachedInstance.stop();
 
-    // 2. Refresh grant on PostgreSQL: durable rotation, one transaction per grant, ES256; the
+    // 2. Refresh grant on PostgreSQL: durable rotation (one statement per grant, committed before the answer), ES256; the
     //    load as in the main table (autocannon, every request presents a live token of a new family).
     const refreshRuns: number[] = [];
     for (let round = 0; round <= runCount; round++) {
