@@ -1,4 +1,5 @@
 /** The storage ports of passkeys (WebAuthn credentials) and of the ceremonies that create and use them. */
+import type { User } from '../accounts/ports.ts';
 
 /** Whether the passkey can leave the device: synced by a passkey provider, or bound to one authenticator. */
 export type PasskeyDeviceType = 'singleDevice' | 'multiDevice';
@@ -30,6 +31,8 @@ export interface PasskeyStore {
   /** Inserts the passkey; a credential id already registered (to anyone) is an expected outcome. */
   create(credential: PasskeyCredential): Promise<'created' | 'credential_taken'>;
   findByCredentialId(credentialId: string): Promise<PasskeyCredential | null>;
+  /** The passkey with its account, read together (one lookup per passkey answer); null when either is missing. */
+  findWithUser(credentialId: string): Promise<{ passkey: PasskeyCredential; user: User } | null>;
   /** The user's passkeys, oldest first. */
   listByUser(userId: string): Promise<PasskeyCredential[]>;
   /**

@@ -59,8 +59,10 @@ export async function verifyPasskeyAssertion(
   const failed = (reason: string, passkey: PasskeyCredential | null): AuditEvent =>
     auditEvent(deps, 'passkey.failed', context, { userId: passkey?.userId ?? null, detail: passkey === null ? reason : `${passkey.id} ${reason}` });
   const refuse = (reason: string, passkey: PasskeyCredential | null): Promise<never> => refuseWith('passkey_refused', failed(reason, passkey));
-  const passkey = typeof response.id === 'string' && response.id.length <= 1400 ? await deps.store.passkeys.findByCredentialId(response.id) : null;
-  if (passkey === null) return refuse('unknown_credential', null);
+  // The passkey and its account in one read (a passkey's account always exists: deleting the account deletes its passkeys).
+  const found = typeof response.id === 'string' && response.id.length <= 1400 ? await deps.store.passkeys.findWithUser(response.id) : null;
+  if (found === null) return refuse('unknown_credential', null);
+  const { passkey, user } = found;
   if (options.expectedUserId !== null && passkey.userId !== options.expectedUserId) return refuse('other_account', passkey);
   const handle = userIdFromHandle(response.response?.userHandle);
   if (handle !== null && handle !== passkey.userId) return refuse('user_handle_mismatch', passkey);
@@ -81,8 +83,6 @@ export async function verifyPasskeyAssertion(
   if (!verification.verified) return refuse('invalid_response', passkey);
   const info = verification.authenticationInfo;
 
-  const user = await deps.store.users.findById(passkey.userId);
-  if (user === null) return refuse('unknown_account', passkey);
   if (user.disabledAtMs !== null) return refuseWith('account_disabled', auditEvent(deps, 'login.failed', context, { userId: user.id, email: user.email, detail: 'account_disabled' }));
   // The challenge, the counter and the audit entry commit together (one commit, not three).
   const outcome = await deps.store.transaction(async (tx) => {

@@ -16,6 +16,14 @@ export function memoryPasskeys(db: MemoryDb): PasskeyStore {
       for (const p of db.tables.passkeys.values()) if (p.credentialId === credentialId) return copyPasskey(p);
       return null;
     },
+    async findWithUser(credentialId) {
+      for (const p of db.tables.passkeys.values()) {
+        if (p.credentialId !== credentialId) continue;
+        const user = db.tables.users.get(p.userId);
+        return user === undefined ? null : { passkey: copyPasskey(p), user: { ...user } };
+      }
+      return null;
+    },
     async listByUser(userId) {
       return [...db.tables.passkeys.values()]
         .filter((p) => p.userId === userId)

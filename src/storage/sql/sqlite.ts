@@ -8,7 +8,7 @@ import { migrateToLatest } from './migrate.ts';
 import { nodeSqliteWriter } from './node-sqlite-dialect.ts';
 import { auditColumns, auditQueries, toAuditRow } from './repositories/audit.ts';
 import { clientQueries, toClient } from './repositories/clients.ts';
-import { passkeyQueries, toPasskey } from './repositories/passkeys.ts';
+import { passkeyQueries, toPasskey, toPasskeyWithUser, type PasskeyWithUserRow } from './repositories/passkeys.ts';
 import { throttleQueries, toThrottleState } from './repositories/throttle.ts';
 import { usedPasskeyChallengeQueries } from './repositories/used-passkey-challenges.ts';
 import { refreshTokenColumns, refreshTokenQueries, refreshTokenWithSessionFromValues, toRecord, toRow } from './repositories/refresh-tokens.ts';
@@ -129,7 +129,7 @@ function sqliteFastPaths(
     refreshTokenQueries.insert(db, Object.fromEntries(refreshTokenColumns.map((column) => [column, placeholder(column)])) as unknown as RefreshTokensTable).compile(),
     refreshTokenColumns,
   );
-  // The passkey login's reads outside its transaction (the throttle, the passkey, its user), committed rows likewise.
+  // The passkey login's reads outside its transaction (the throttle, the passkey with its user), committed rows likewise.
   const onBoth = <K extends string>(compiled: CompiledQuery, keys: readonly K[]) => {
     const [onWriter, onReader] = [prepared(writer, compiled, keys), prepared(reader, compiled, keys)];
     return committedRead(
@@ -138,6 +138,7 @@ function sqliteFastPaths(
     );
   };
   const findPasskey = onBoth(passkeyQueries.findByCredentialId(db, placeholder('credential_id')).compile(), ['credential_id']);
+  const findPasskeyWithUser = onBoth(passkeyQueries.findWithUser(db, placeholder('credential_id')).compile(), ['credential_id']);
   const findUser = onBoth(userQueries.findById(db, placeholder('id')).compile(), ['id']);
   const throttleState = onBoth(throttleQueries.get(db, placeholder('key')).compile(), ['key']);
   const claimChallenge = prepared(
@@ -198,6 +199,10 @@ function sqliteFastPaths(
         findByCredentialId: async (credentialId) => {
           const row = findPasskey({ credential_id: credentialId }) as PasskeysTable | undefined;
           return row === undefined ? null : toPasskey(row);
+        },
+        findWithUser: async (credentialId) => {
+          const row = findPasskeyWithUser({ credential_id: credentialId }) as PasskeyWithUserRow | undefined;
+          return row === undefined ? null : toPasskeyWithUser(row);
         },
       },
     },

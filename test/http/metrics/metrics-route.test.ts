@@ -79,6 +79,9 @@ describe('GET /metrics (GATEHOUSE_METRICS_TOKEN set)', () => {
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
     const sessionId = 'AAAAAAAAAAAAAAAAAAAAAA';
     assert.equal((await fetch(`${server.url}/v1/sessions/${sessionId}`, { method: 'DELETE', headers: { cookie, origin: server.url } })).status, 404);
+    // Repeated checks are answered from memory without fastify's send pipeline (direct-reply.ts):
+    // they are counted all the same.
+    for (let i = 0; i < 3; i++) assert.equal((await fetch(`${server.url}/v1/session`, { headers: { cookie } })).status, 200);
     const grant = await fetch(`${server.url}/v1/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token&refresh_token=nope&client_id=nope' });
     assert.ok(grant.status >= 400);
     const after = await scrape();
@@ -89,6 +92,7 @@ describe('GET /metrics (GATEHOUSE_METRICS_TOKEN set)', () => {
     assert.equal(moved('gatehouse_token_grants_total', { grant_type: 'refresh_token', result: 'failure' }), 1);
     assert.equal(moved('gatehouse_http_request_duration_seconds_count', { route: '/v1/session', method: 'POST', status: '200' }), 1);
     assert.equal(moved('gatehouse_http_request_duration_seconds_count', { route: '/v1/sessions/:id', method: 'DELETE', status: '404' }), 1);
+    assert.equal(moved('gatehouse_http_request_duration_seconds_count', { route: '/v1/session', method: 'GET', status: '200' }), 3);
     assert.ok((after.value('gatehouse_active_sessions') ?? 0) >= 1);
     const labelValues = after.samples.flatMap((s) => Object.values(s.labels));
     assert.ok(!labelValues.some((v) => v.includes(sessionId) || v.includes(email) || v.includes('@')), 'no id, email or user in any label');

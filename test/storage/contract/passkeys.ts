@@ -43,6 +43,23 @@ export function passkeysContract(open: OpenStore): void {
       assert.deepEqual(await store.passkeys.listByUser('user-bob'), []);
     });
 
+    test('findWithUser reads the passkey with its account, every field of both (a disabled account too), in and outside a transaction', async (store) => {
+      const ada = aUser('ada');
+      const bob = { ...aUser('bob'), disabledAtMs: t0Ms + 5, passwordHash: null };
+      await store.users.create(ada);
+      await store.users.create(bob);
+      const a = aPasskey('p1', 'user-ada', { deviceType: 'multiDevice', backedUp: true, counter: 4_000_000_000, lastUsedAtMs: t0Ms + 1 });
+      const b = aPasskey('p2', 'user-bob', { transports: [] });
+      await store.passkeys.create(a);
+      await store.passkeys.create(b);
+      assert.deepEqual(await store.passkeys.findWithUser('cred-p1'), { passkey: a, user: ada });
+      assert.deepEqual(await store.passkeys.findWithUser('cred-p2'), { passkey: b, user: await store.users.findById('user-bob') });
+      assert.equal((await store.passkeys.findWithUser('cred-p2'))?.user.disabledAtMs, t0Ms + 5);
+      assert.equal(await store.passkeys.findWithUser('nope'), null);
+      assert.deepEqual(await store.transaction((tx) => tx.passkeys.findWithUser('cred-p1')), { passkey: a, user: ada });
+      assert.equal(await readDuringRolledBackTransaction(store, (tx) => tx.passkeys.create(aPasskey('p3', 'user-ada')), () => store.passkeys.findWithUser('cred-p3')), null);
+    });
+
     test('a credential id is unique across accounts (docs/security.md SEC-178)', async (store) => {
       await store.users.create(aUser('ada'));
       await store.users.create(aUser('bob'));

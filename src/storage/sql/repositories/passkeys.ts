@@ -1,7 +1,24 @@
 import type { Selectable } from 'kysely';
-import type { PasskeyCredential, PasskeyDeviceType, PasskeyStore } from '../../../core/ports.ts';
-import { ms, msOrNull, type Db } from '../rows.ts';
+import type { PasskeyCredential, PasskeyDeviceType, PasskeyStore, User } from '../../../core/ports.ts';
+import { ms, msOrNull, toUser, type Db } from '../rows.ts';
 import type { PasskeysTable } from '../schema.ts';
+
+/** A row of `passkeyQueries.findWithUser`: the passkey and its user. */
+export function toPasskeyWithUser(row: PasskeyWithUserRow): { passkey: PasskeyCredential; user: User } {
+  return {
+    passkey: toPasskey(row),
+    user: toUser({ id: row.u_id, email: row.u_email, password_hash: row.u_password_hash, created_at_ms: row.u_created_at_ms, updated_at_ms: row.u_updated_at_ms, disabled_at_ms: row.u_disabled_at_ms }),
+  };
+}
+
+export type PasskeyWithUserRow = Selectable<PasskeysTable> & {
+  u_id: string;
+  u_email: string;
+  u_password_hash: string;
+  u_created_at_ms: number;
+  u_updated_at_ms: number;
+  u_disabled_at_ms: number | null;
+};
 
 export function toPasskey(row: Selectable<PasskeysTable>): PasskeyCredential {
   return {
@@ -22,6 +39,14 @@ export function toPasskey(row: Selectable<PasskeysTable>): PasskeyCredential {
 /** The queries SQLite's fast paths (sqlite.ts) prepare once: the passkey login's lookup and counter write. */
 export const passkeyQueries = {
   findByCredentialId: (db: Db, credentialId: string) => db.selectFrom('passkeys').selectAll().where('credential_id', '=', credentialId),
+  /** The passkey's columns, then its user's as `u_*`. */
+  findWithUser: (db: Db, credentialId: string) =>
+    db
+      .selectFrom('passkeys')
+      .innerJoin('users', 'users.id', 'passkeys.user_id')
+      .selectAll('passkeys')
+      .select(['users.id as u_id', 'users.email as u_email', 'users.password_hash as u_password_hash', 'users.created_at_ms as u_created_at_ms', 'users.updated_at_ms as u_updated_at_ms', 'users.disabled_at_ms as u_disabled_at_ms'])
+      .where('passkeys.credential_id', '=', credentialId),
   /** The counter's compare-and-set: changes one row only if the counter is still `expectedCounter`. */
   recordUse: (db: Db, id: string, expectedCounter: number, set: { counter: number; backed_up: number; last_used_at_ms: number }) =>
     db.updateTable('passkeys').set(set).where('id', '=', id).where('counter', '=', expectedCounter),
@@ -49,6 +74,10 @@ export function sqlPasskeys(db: Db): PasskeyStore {
         .onConflict((oc) => oc.column('credential_id').doNothing())
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0) === 1 ? 'created' : 'credential_taken';
+    },
+    async findWithUser(credentialId) {
+      const row = await passkeyQueries.findWithUser(db, credentialId).executeTakeFirst();
+      return row === undefined ? null : toPasskeyWithUser(row);
     },
     async findByCredentialId(credentialId) {
       const row = await passkeyQueries.findByCredentialId(db, credentialId).executeTakeFirst();
