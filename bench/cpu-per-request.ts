@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { join, relative } from 'node:path';
 import { benchDir, detectPinning, runLoad, startChild, type ChildHandle } from './lib/children.ts';
-import { prepareGatehouse } from './lib/gatehouse-client.ts';
+import { benchClientId, newRefreshFamilies, prepareGatehouse } from './lib/gatehouse-client.ts';
 import type { LoadOptions } from './load/autocannon.ts';
 import { median, renderTable } from './lib/report.ts';
 import { measure as measureCodeFlow, redirectUri } from './code-flow.ts';
@@ -25,7 +25,10 @@ import type { CodeFlowLoad } from './load/code-flow.ts';
  *   (BENCH_INSPECTOR=unwired, the baseline of "inspector off").
  * - code-flow, code-flow-es256: the OpenID code flow with an existing session (bench/code-flow.ts,
  *   20 flows in flight, RS256 or ES256 ID token): CPU per flow, not per request; `--rate` and
- *   `--connections` do not apply.
+ *   `--connections` do not apply;
+ * - refresh: the refresh grant (POST /v1/token, ES256), each run on 100 new families (their
+ *   password grants happen before the run's CPU is read), each connection presenting the
+ *   successor it was just given, as in `npm run bench`.
  */
 
 const { values: flags } = parseArgs({
@@ -37,7 +40,7 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '50' },
   },
 });
-const known = ['hello', 'healthz', 'session-check', 'forward-auth', 'session-check-unwired', 'code-flow', 'code-flow-es256'] as const;
+const known = ['hello', 'healthz', 'session-check', 'forward-auth', 'session-check-unwired', 'code-flow', 'code-flow-es256', 'refresh'] as const;
 type Variant = (typeof known)[number];
 // `session-check#2`: the same variant on a server process of its own (an A/A control, or several
 // processes per variant to see how much one process differs from another).
@@ -78,7 +81,9 @@ async function main(): Promise<void> {
     return started;
   };
   try {
-    const loads = new Map<string, { handle: ChildHandle; load: Omit<LoadOptions, 'durationSeconds'> }>();
+    type Load = Omit<LoadOptions, 'durationSeconds'>;
+    // A function: a load made afresh for every run (the refresh grant's new families).
+    const loads = new Map<string, { handle: ChildHandle; load: Load | (() => Promise<Load>) }>();
     const flows = new Map<string, { handle: ChildHandle; load: Omit<CodeFlowLoad, 'durationSeconds'> }>();
     for (const variant of variants) {
       const kind = kindOf(variant);
@@ -89,7 +94,21 @@ async function main(): Promise<void> {
         loads.set(variant, { handle, load: { ...base, url: `${url}/`, headers: {} } });
         continue;
       }
-      const { sessionCookie } = await prepareGatehouse(url, 1, 24);
+      const { sessionCookie, accounts } = await prepareGatehouse(url, 1, 24);
+      if (kind === 'refresh') {
+        const account = accounts[0] as (typeof accounts)[number];
+        loads.set(variant, {
+          handle,
+          load: async () => ({
+            ...base,
+            url: `${url}/v1/token`,
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            refreshChain: { clientId: benchClientId, tokens: (await newRefreshFamilies(url, account, 100)).map((family) => family.refreshToken) },
+          }),
+        });
+        continue;
+      }
       if (kind === 'code-flow' || kind === 'code-flow-es256') {
         const clientId = handle.info[kind === 'code-flow' ? 'codeFlowClientId' : 'codeFlowEs256ClientId'] as string;
         flows.set(variant, { handle, load: { authorizationEndpoint: `${url}/oauth2/authorize`, tokenEndpoint: `${url}/v1/token`, clientId, redirectUri, scope: 'openid', cookie: sessionCookie, connections: 20 } });
@@ -120,6 +139,8 @@ async function main(): Promise<void> {
         const seconds = round === 0 ? 2 : durationSeconds;
         const flow = flows.get(variant);
         const handle = flow?.handle ?? (loads.get(variant)?.handle as ChildHandle);
+        const entry = loads.get(variant);
+        const load = entry === undefined ? undefined : typeof entry.load === 'function' ? await entry.load() : entry.load;
         const before = await handle.cpu();
         let summary: { ok: number; okPerSecond: number };
         if (flow !== undefined) {
@@ -127,8 +148,7 @@ async function main(): Promise<void> {
           if (result.errors > 0) throw new Error(`${variant}: ${result.errors} failed flows (first: ${result.firstError ?? ''})`);
           summary = { ok: result.flows, okPerSecond: result.flows / result.elapsedSeconds };
         } else {
-          const { load } = loads.get(variant) as { handle: ChildHandle; load: Omit<LoadOptions, 'durationSeconds'> };
-          const measured = await runLoad(pinning.loadCore, { ...load, durationSeconds: seconds });
+          const measured = await runLoad(pinning.loadCore, { ...(load as Load), durationSeconds: seconds });
           if (measured.non2xx > 0 || measured.errors > 0) throw new Error(`${variant}: ${measured.non2xx} non-2xx, ${measured.errors} errors`);
           summary = measured;
         }

@@ -23,6 +23,7 @@ import type { LoadOptions } from './load/autocannon.ts';
  *   node bench/pg-cpu.ts --variants session-check --profile   (and a CPU profile of each Gatehouse server)
  *
  * - hello-pg: servers/hello-pg.ts, fastify with the bare lookup (the no-cache target's baseline);
+ *   hello-pg-pipelined: the same lookup sent as Gatehouse sends its own (pipelined);
  * - session-check: GET /v1/session on Gatehouse on PostgreSQL (+ Redis), no session cache;
  * - cached: the same with the 1 s session cache;
  * - refresh: the refresh_token grant (each round new families; the rate is capped at what they last).
@@ -39,7 +40,7 @@ const { values: flags } = parseArgs({
     top: { type: 'string', default: '30' },
   },
 });
-const known = ['hello-pg', 'session-check', 'cached', 'refresh'] as const;
+const known = ['hello-pg', 'hello-pg-pipelined', 'session-check', 'cached', 'refresh'] as const;
 type Kind = (typeof known)[number];
 const variants = (flags.variants ?? '').split(',').map((v) => v.trim());
 const kindOf = (variant: string): Kind => variant.split('@')[0]?.split('#')[0] as Kind;
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
     const loads = new Map<string, { handle: ChildHandle; url: string; load: Omit<LoadOptions, 'durationSeconds' | 'url'> }>();
     for (const variant of variants) {
       const kind = kindOf(variant);
-      if (kind === 'hello-pg') continue;
+      if (kind === 'hello-pg' || kind === 'hello-pg-pipelined') continue;
       const checkout = checkoutOf(variant);
       const port = await findFreePort();
       const script = 'servers/gatehouse-postgres.ts';
@@ -136,18 +137,19 @@ async function main(): Promise<void> {
         load: kind === 'refresh' ? { ...base, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : { ...base, headers: { cookie: prepared.sessionCookie } },
       });
     }
-    if (variants.some((v) => kindOf(v) === 'hello-pg')) {
-      if (prepared === undefined) throw new Error('hello-pg needs a Gatehouse variant too (for the session row)');
+    for (const kind of ['hello-pg', 'hello-pg-pipelined'] as const) {
+      if (!variants.some((v) => kindOf(v) === kind)) continue;
+      if (prepared === undefined) throw new Error(`${kind} needs a Gatehouse variant too (for the session row)`);
       const sessionId = prepared.sessionCookie.slice(prepared.sessionCookie.indexOf('=') + 1).split('.')[0] as string;
       const handle = await startChild({
-        name: 'hello-pg',
+        name: kind,
         script: 'servers/hello-pg.ts',
         core: pinning.serverCore,
-        ...(flags.profile === true ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', 'pg-hello-pg.cpuprofile'] } : {}),
-        env: { ...process.env, BENCH_DATABASE: database, BENCH_SESSION_ID: sessionId, BENCH_POOL_MAX: String(poolMax) },
+        ...(flags.profile === true ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `pg-${kind}.cpuprofile`] } : {}),
+        env: { ...process.env, BENCH_DATABASE: database, BENCH_SESSION_ID: sessionId, BENCH_POOL_MAX: String(poolMax), ...(kind === 'hello-pg-pipelined' ? { BENCH_PIPELINED: '1' } : {}) },
       });
       servers.push(handle);
-      for (const variant of variants.filter((v) => kindOf(v) === 'hello-pg')) {
+      for (const variant of variants.filter((v) => kindOf(v) === kind)) {
         loads.set(variant, { handle, url: `http://127.0.0.1:${String(handle.port)}/`, load: { connections, overallRate: rate, method: 'GET', headers: {} } });
       }
     }

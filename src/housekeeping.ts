@@ -21,8 +21,9 @@ export interface HousekeepingParts {
 export async function housekeep({ store, deps, tokens }: HousekeepingParts, nowMs: number): Promise<void> {
   await Promise.all([
     // Ended one by one, not deleted in bulk: the feed, the session.ended webhook and the
-    // back-channel logouts learn of an expiry as of any other end.
-    endExpiredSessions(deps, store, nowMs),
+    // back-channel logouts learn of an expiry as of any other end. Which apps a session issued
+    // tokens to is dropped only after that (the back-channel logouts read it).
+    endExpiredSessions(deps, store, nowMs).then(() => store.sessionClients.deleteExpired(nowMs)),
     tokens.keyRing.deleteExpired(),
     store.refreshTokens.deleteExpired(nowMs),
     store.revocations.deleteExpired(nowMs),
@@ -34,6 +35,8 @@ export async function housekeep({ store, deps, tokens }: HousekeepingParts, nowM
     store.deliveries.deleteCompletedBefore(nowMs - 30 * 24 * 3_600_000),
     store.replayRecords.deleteExpired(nowMs),
     store.pushedAuthorizationRequests.deleteExpired(nowMs),
+    store.pendingAuthorizations.deleteExpired(nowMs),
+    store.authorizationCodes.deleteExpired(nowMs),
     store.throttle.deleteStale(nowMs, throttleRetentionMs(deps.throttle.rules, deps.accountSecurity.policy)),
   ]);
 }

@@ -96,7 +96,8 @@ export interface Store {
   /**
    * The session check from memory, synchronously (storage/session-cache.ts): what
    * `sessions.findWithUser(id)` would answer now without reading storage, or undefined when it
-   * would read storage. Absent on a store without the cache, and on a transaction's store.
+   * would read storage. Absent on a store without the cache, and on a transaction's store. What it
+   * answers is frozen, and the same object until the cached entry changes.
    */
   sessionFromMemory?(id: string): SessionWithUser | undefined;
   close(): Promise<void>;

@@ -39,6 +39,15 @@ function copy(value: SessionWithUser): SessionWithUser {
   return { user: { ...value.user }, session: { ...value.session } };
 }
 
+/**
+ * What is cached: a copy, frozen (its `amr` too), so the one `sessionFromMemory` hands out as it
+ * is cannot be changed through it either (the secret's hash is the stored hash's copy, and never written).
+ */
+function frozen(value: SessionWithUser): SessionWithUser {
+  const session = Object.freeze({ ...value.session, amr: Object.freeze([...value.session.amr]) });
+  return Object.freeze({ user: Object.freeze({ ...value.user }), session });
+}
+
 // Methods that change nothing a session check reads (or, for create and touch, only add what the
 // cache can follow). Every other method of these stores, including any added later, clears the
 // cache: an unknown write is assumed to matter.
@@ -141,10 +150,10 @@ export function withSessionCache(store: Store, options: SessionCacheOptions): St
 
   return {
     ...root,
-    // The same hit as findWithUser's below, without a promise: the session check's fast path.
+    // The same hit as findWithUser's below, without a promise and without a copy (it is frozen):
+    // the session check's fast path, which may keep what it derives from it by its identity.
     sessionFromMemory(id) {
-      const hit = fresh(id, options.clock.nowMs());
-      return hit === undefined ? undefined : copy(hit.value);
+      return fresh(id, options.clock.nowMs())?.value;
     },
     sessions: {
       ...root.sessions,
@@ -164,7 +173,7 @@ export function withSessionCache(store: Store, options: SessionCacheOptions): St
             if (oldest.expiresAtMs > nowMs && cache.size < maxEntries) break;
             cache.delete(oldId);
           }
-          cache.set(id, { value: copy(found), expiresAtMs: nowMs + options.ttlMs, externalWrites: writesBefore });
+          cache.set(id, { value: frozen(found), expiresAtMs: nowMs + options.ttlMs, externalWrites: writesBefore });
         }
         return found;
       },
@@ -172,7 +181,7 @@ export function withSessionCache(store: Store, options: SessionCacheOptions): St
         await store.sessions.touch(id, lastSeenAtMs);
         // Follow the write, so the next check does not touch again.
         const hit = cache.get(id);
-        if (hit !== undefined) hit.value = { user: hit.value.user, session: { ...hit.value.session, lastSeenAtMs } };
+        if (hit !== undefined) hit.value = frozen({ user: hit.value.user, session: { ...hit.value.session, lastSeenAtMs } });
       },
     },
     clients: {

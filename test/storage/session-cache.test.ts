@@ -132,8 +132,17 @@ describe('withSessionCache', () => {
     assert.equal(cached.sessionFromMemory?.('s1'), undefined, 'not looked up yet');
     const found = await cached.sessions.findWithUser('s1');
     assert.deepEqual(cached.sessionFromMemory?.('s1'), found);
-    (cached.sessionFromMemory?.('s1') as SessionWithUser).user.disabledAtMs = 1;
-    assert.equal(cached.sessionFromMemory?.('s1')?.user.disabledAtMs, null, 'a copy');
+    const held = cached.sessionFromMemory?.('s1') as SessionWithUser;
+    assert.equal(cached.sessionFromMemory?.('s1'), held, 'the same object while the entry lives');
+    assert.throws(() => {
+      held.user.disabledAtMs = 1;
+    }, TypeError);
+    assert.throws(() => (held.session.amr as string[]).push('mfa'), TypeError);
+    assert.equal(cached.sessionFromMemory?.('s1')?.user.disabledAtMs, null, 'frozen');
+    await cached.sessions.touch('s1', clock.nowMs() + 1);
+    assert.notEqual(cached.sessionFromMemory?.('s1'), held, 'a new object once it changes');
+    assert.equal(cached.sessionFromMemory?.('s1')?.session.lastSeenAtMs, clock.nowMs() + 1);
+    assert.ok(Object.isFrozen(cached.sessionFromMemory?.('s1')?.session));
     assert.equal(lookups(), 1);
     clock.advance(1);
     counter++;

@@ -39,7 +39,8 @@ export function newRefreshToken(random: Random, nowMs: number): RefreshTokenPart
  * computed, so a stolen token past the grace window is only reuse.
  */
 export function successorRefreshToken(rotationKey: Uint8Array, presentedSecret: string, rotatedAtMs: number): RefreshTokenParts {
-  return successors(rotationKey, presentedSecret, rotatedAtMs)[0];
+  const derived = derive(rotationKey, presentedSecret);
+  return parts(timeOrderedIdWith(rotatedAtMs, derived.subarray(0, 10)), derived.subarray(16, 48).toString('base64url'));
 }
 
 /**
@@ -50,11 +51,11 @@ export function successorRefreshToken(rotationKey: Uint8Array, presentedSecret: 
  * still the benign race, not reuse.
  */
 export function successorPointedTo(rotationKey: Uint8Array, presentedSecret: string, rotatedAtMs: number, successorId: string): RefreshTokenParts | null {
-  return successors(rotationKey, presentedSecret, rotatedAtMs).find((candidate) => candidate.id === successorId) ?? null;
+  const derived = derive(rotationKey, presentedSecret);
+  const id = [timeOrderedIdWith(rotatedAtMs, derived.subarray(0, 10)), derived.subarray(0, 16).toString('base64url')].find((candidate) => candidate === successorId);
+  return id === undefined ? null : parts(id, derived.subarray(16, 48).toString('base64url'));
 }
 
-function successors(rotationKey: Uint8Array, presentedSecret: string, rotatedAtMs: number): [RefreshTokenParts, RefreshTokenParts] {
-  const derived = createHmac('sha512', hmacKey(rotationKey)).update(`gatehouse refresh rotation v1\0${presentedSecret}`).digest();
-  const secret = derived.subarray(16, 48).toString('base64url');
-  return [parts(timeOrderedIdWith(rotatedAtMs, derived.subarray(0, 10)), secret), parts(derived.subarray(0, 16).toString('base64url'), secret)];
+function derive(rotationKey: Uint8Array, presentedSecret: string): Buffer {
+  return createHmac('sha512', hmacKey(rotationKey)).update(`gatehouse refresh rotation v1\0${presentedSecret}`).digest();
 }

@@ -15,6 +15,14 @@ import { validateSessionFromMemory } from '../../core/sessions/validate-session.
 export function sessionRoutes(app: FastifyInstance, deps: CoreDeps): void {
   const direct = app.directReplies;
   const checkBody = ({ user, session }: SessionWithUser): { [key: string]: unknown } => ({ user: userBody(user), session: sessionBody(session, deps.sessionPolicy.idleTimeoutMs, session.id) });
+  // The body of a session answered from memory, by the route's own response serializer (so byte for
+  // byte the pipeline's), kept while that frozen entry lives: it cannot change, nor can the body.
+  const bodies = new WeakMap<SessionWithUser, string>();
+  const serialized = (current: SessionWithUser, serialize: ((body: { [key: string]: unknown }) => string) | undefined): string | undefined => {
+    const body = serialize?.(checkBody(current));
+    if (body !== undefined && Object.isFrozen(current.session) && Object.isFrozen(current.user)) bodies.set(current, body);
+    return body;
+  };
   app.post<{ Body: { email: string; password: string } }>(
     '/v1/session',
     {
@@ -83,9 +91,8 @@ export function sessionRoutes(app: FastifyInstance, deps: CoreDeps): void {
     (request, reply) => {
       const token = direct && request.method === 'GET' ? readSessionToken(request) : undefined;
       const current = token === undefined ? undefined : validateSessionFromMemory(deps, token);
-      // The route's own response serializer, as the pipeline would use: the same body, byte for byte.
-      const serialize = current === undefined ? undefined : reply.getSerializationFunction('200');
-      if (current !== undefined && serialize !== undefined) return sendJsonDirect(reply, serialize(checkBody(current)));
+      const body = current === undefined ? undefined : (bodies.get(current) ?? serialized(current, reply.getSerializationFunction('200')));
+      if (body !== undefined) return sendJsonDirect(reply, body);
       return requireSession(deps, request).then(checkBody);
     },
   );

@@ -73,6 +73,8 @@ tick();
 
 export function startWalCheckpointer(path: string, writer: DatabaseSync, options: WalCheckpointerOptions = {}): WalCheckpointer {
   const { pauseMs = 100, startAtWalBytes = 1024 * 1024, restartAtWalBytes = 16 * 1024 * 1024, pollMs = 1000 } = options;
+  // About a poll's worth of 1 ms retries: a worker's pass is over well within that.
+  const rewindAttempts = Math.max(10, Math.min(500, pollMs));
   let state: ReturnType<WalCheckpointer['state']> = 'waiting';
   const automatic = (): void => {
     state = 'automatic';
@@ -107,19 +109,33 @@ export function startWalCheckpointer(path: string, writer: DatabaseSync, options
   };
 
   // Between two of the writer's transactions: copy what the worker has not, so the next write rewinds.
-  // A failure (another process holding a read) only leaves the WAL to the next poll.
-  const rewindWal = (): void => {
-    try {
-      writer.exec('PRAGMA wal_checkpoint(PASSIVE)');
-    } catch {
-      // the next poll tries again
+  // When the worker holds the checkpoint lock mid-pass (busy), or a transaction is open, it tries
+  // again a moment later rather than at the next poll: a second later the WAL has grown by another
+  // second of commits, the worker's passes grow longer with it, and the misses fed on themselves
+  // (a WAL of hundreds of MB under a steady stream of refresh grants). A failure (another process
+  // holding a read) only leaves the WAL to the next poll.
+  let rewinding = false;
+  const rewindWal = (attempt = 0): void => {
+    rewinding = false;
+    if (!writer.isOpen || state !== 'running') return;
+    let done = false;
+    if (!writer.isTransaction) {
+      try {
+        const result = writer.prepare('PRAGMA wal_checkpoint(PASSIVE)').get() as { busy: number; log: number; checkpointed: number } | undefined;
+        done = result === undefined || (result.busy === 0 && result.checkpointed >= result.log);
+      } catch {
+        return; // the next poll tries again
+      }
     }
+    if (done || attempt >= rewindAttempts) return;
+    rewinding = true;
+    setTimeout(() => rewindWal(attempt + 1), 1).unref();
   };
   const poll = setInterval(() => {
     stat(`${path}-wal`).then(
       (wal) => {
         if (state === 'waiting' && wal.size >= startAtWalBytes) startWorker();
-        else if (state === 'running' && wal.size > restartAtWalBytes && writer.isOpen && !writer.isTransaction) rewindWal();
+        else if (state === 'running' && wal.size > restartAtWalBytes && !rewinding) rewindWal();
       },
       () => {}, // no WAL file yet: nothing written
     );
