@@ -11,6 +11,7 @@ import { formatPercent, formatRate, median, renderTable, spreadPercent } from '.
 import { scaleBenchmarks } from './scale.ts';
 import { startupBenchmarks } from './startup.ts';
 import { codeFlowBenchmarks } from './code-flow.ts';
+import { inspectorOffRounds, inspectorOffTable } from './inspector-off.ts';
 
 /**
  * `npm run bench`: every benchmark, one table of ratios against baselines measured in the same
@@ -29,7 +30,9 @@ const usage = `usage: npm run bench [-- --duration 5 --warmup 3 --runs 3]
   --budget    seconds after which no extra round is started to replace contended ones (default 150)
   --revocations  revocations measured for the propagation figures (default 200; 0 skips them)
   --only      comma-separated subjects to run (e.g. session-check,login); their baselines come along.
-              Skips the revocation figures and the PostgreSQL table unless named (revocation, scale, code-flow).`;
+              Skips the revocation figures and the PostgreSQL table unless named (revocation, scale, code-flow).
+              inspector-off: the inspector's cost when off (bench/inspector-off.ts), its own table.
+  --inspector-rounds  rounds of the inspector-off table (default ${String(inspectorOffRounds)})`;
 
 const { values: flags } = parseArgs({
   options: {
@@ -38,6 +41,7 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '3' },
     budget: { type: 'string', default: '150' },
     revocations: { type: 'string', default: '200' },
+    'inspector-rounds': { type: 'string', default: String(inspectorOffRounds) },
     only: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -95,8 +99,6 @@ interface Pair {
 const only = flags.only === undefined ? null : new Set(flags.only.split(',').map((key) => key.trim()));
 const allPairs: Pair[] = [
   { key: 'session-check', baselineKey: 'hello', target: { ratio: 0.7 } },
-  // PERF.md: the inspector off costs the session check at most 2% against no recorder wired in.
-  { key: 'session-check-inspector-off', baselineKey: 'session-check-unwired', target: { ratio: 0.98 } },
   { key: 'forward-auth', baselineKey: 'hello', target: { ratio: 0.7 } },
   { key: 'login', baselineKey: 'argon2id', target: { ratio: 0.85 } },
   { key: 'argon2id-node-crypto', baselineKey: 'argon2id', target: null },
@@ -109,6 +111,10 @@ const allPairs: Pair[] = [
 
 const pairs = only === null ? allPairs : allPairs.filter((pair) => only.has(pair.key));
 const runRevocations = revocationCount > 0 && (only === null || only.has('revocation'));
+// PERF.md: the inspector off costs the session check at most 2% against no recorder wired in.
+// Too small for the rounds above to tell: measured its own way, after them (bench/inspector-off.ts).
+const runInspectorOff = only === null || only.has('inspector-off') || only.has('session-check-inspector-off');
+const inspectorRounds = Number(flags['inspector-rounds']);
 
 function formatTarget(target: Pair['target']): string {
   if (target === null) return '-';
@@ -150,7 +156,11 @@ async function main(): Promise<number> {
 
   const children: ChildHandle[] = [];
   // Only the start-up or PostgreSQL tables asked for (--only): no SQLite table.
-  if (pairs.length === 0 && !runRevocations) return otherTables();
+  if (pairs.length === 0 && !runRevocations) {
+    const inspectorOff = runInspectorOff ? await inspectorOffTable({ pinning, rounds: inspectorRounds }) : null;
+    const others = await otherTables();
+    return inspectorOff?.result === 'INVALID' ? 1 : others;
+  }
   try {
     // Five children start at once on one core, on a machine others may be loading: a minute each.
     const started = await Promise.allSettled([
@@ -166,30 +176,6 @@ async function main(): Promise<number> {
     const [hello, gatehouse, hasher, inProcess, passkeys] = children as [ChildHandle, ChildHandle, ChildHandle, ChildHandle, ChildHandle];
     const gatehouseUrl = `http://127.0.0.1:${String(gatehouse.port)}`;
     const prepared = await prepareGatehouse(gatehouseUrl, accountCount, passwordLength);
-    // "Inspector off" against the same build with no trace recorder wired into the core: two fresh
-    // servers of their own, started together and prepared alike, so the only difference between
-    // them is the recorder. (The shared server above also serves logins, refresh grants and
-    // sign-ups, which grow its database and heap; its baseline did not, so the ratio also
-    // measured a difference of history.)
-    const inspectorPair = pairs.some((pair) => pair.key === 'session-check-inspector-off')
-      ? await Promise.all(
-          [{}, { BENCH_INSPECTOR: 'unwired' }].map((extra) =>
-            startChild({
-              name: extra.BENCH_INSPECTOR === undefined ? 'gatehouse server (inspector off)' : 'gatehouse server (no recorder)',
-              script: 'servers/gatehouse.ts',
-              core: pinning.serverCore,
-              readyTimeoutMs: 60_000,
-              env: { ...process.env, ...extra },
-            }),
-          ),
-        )
-      : null;
-    if (inspectorPair !== null) children.push(...inspectorPair);
-    const [offServer = null, unwired = null] = inspectorPair ?? [];
-    const offUrl = offServer === null ? '' : `http://127.0.0.1:${String(offServer.port)}`;
-    const unwiredUrl = unwired === null ? '' : `http://127.0.0.1:${String(unwired.port)}`;
-    const [offCookie, unwiredCookie] =
-      inspectorPair === null ? ['', ''] : (await Promise.all([prepareGatehouse(offUrl, 1, passwordLength), prepareGatehouse(unwiredUrl, 1, passwordLength)])).map((p) => p.sessionCookie);
     console.log(`  gatehouse on ${gatehouseUrl} (SQLite in a temp dir, log level silent): ${accountCount} accounts, session cookie ready`);
 
     const benchmarks: Benchmark[] = [
@@ -209,26 +195,6 @@ async function main(): Promise<number> {
         load: { url: `${gatehouseUrl}/v1/session`, connections: httpConnections, method: 'GET', headers: { cookie: prepared.sessionCookie } },
         watch: 'both-cores',
       }),
-      ...(offServer === null || unwired === null
-        ? []
-        : [
-            httpBenchmark({
-              key: 'session-check-inspector-off',
-              label: 'session check, inspector off (no-op recorder)',
-              server: offServer,
-              pinning,
-              load: { url: `${offUrl}/v1/session`, connections: httpConnections, method: 'GET', headers: { cookie: offCookie as string } },
-              watch: 'both-cores',
-            }),
-            httpBenchmark({
-              key: 'session-check-unwired',
-              label: 'session check, no recorder wired in',
-              server: unwired,
-              pinning,
-              load: { url: `${unwiredUrl}/v1/session`, connections: httpConnections, method: 'GET', headers: { cookie: unwiredCookie as string } },
-              watch: 'both-cores',
-            }),
-          ]),
       // What nginx auth_request sends: the browser's cookie and the original URL, from a trusted proxy.
       httpBenchmark({
         key: 'forward-auth',
@@ -467,6 +433,9 @@ async function main(): Promise<number> {
       console.log(`  SDK verify (EdDSA, in process): seen before ${ratios('sdk-seen')}; never seen ${ratios('sdk-never-seen')}`);
     }
 
+    // The inspector's cost when off: three fresh servers of its own, its own table (bench/inspector-off.ts).
+    const inspectorOff = runInspectorOff ? await inspectorOffTable({ pinning, rounds: inspectorRounds }) : null;
+
     let propagation: Awaited<ReturnType<typeof measureRevocationPropagation>> | null = null;
     if (runRevocations) {
       console.log(`\nrevocation propagation: ${revocationCount} sessions revoked one after another (+10 discarded), ${verifierCount} SDK verifier processes following the feed`);
@@ -515,6 +484,7 @@ async function main(): Promise<number> {
       settings: { durationSeconds, warmupSeconds, runs: runCount, httpConnections, loginConnections, accountCount, argon2 },
       results: rows,
       revocationPropagation: propagation,
+      inspectorOff,
       samples: Object.fromEntries(samples),
     };
     writeFileSync(`${resultsDir}/latest.json`, `${JSON.stringify(report, null, 2)}\n`);
@@ -522,7 +492,7 @@ async function main(): Promise<number> {
     await Promise.all(children.splice(0).map((child) => child.stop()));
     const propagationInvalid = propagation !== null && propagation.all.missing > 0;
     const others = await otherTables();
-    return rows.some((row) => row.status === 'INVALID') || propagationInvalid ? 1 : others;
+    return rows.some((row) => row.status === 'INVALID') || propagationInvalid || inspectorOff?.result === 'INVALID' ? 1 : others;
   } finally {
     await Promise.all(children.map((child) => child.stop()));
   }

@@ -3,7 +3,7 @@
 // event-loop delay since the previous sample, and `breakdown` with what the resident memory is made
 // of (soak-memory.ts). It adds a histogram and a message listener; the server is otherwise the
 // installed command, started as operators start it.
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { memoryBreakdown } from './soak-memory.ts';
 
 export interface SoakSample {
@@ -17,13 +17,23 @@ export interface SoakSample {
   cpuMicros: number;
   /** Main-thread time in garbage collection since it started (the parallel helpers' share is in cpuMicros). */
   gcMs: number;
+  /** Young-generation collections (scavenges) since it started, and their main-thread time. */
+  scavenges: number;
+  scavengeMs: number;
 }
 
 const delay = monitorEventLoopDelay({ resolution: 10 });
 delay.enable();
 let gcMs = 0;
+let scavenges = 0;
+let scavengeMs = 0;
 new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) gcMs += entry.duration;
+  for (const entry of list.getEntries()) {
+    gcMs += entry.duration;
+    if ((entry as { detail?: unknown } as { detail?: { kind?: number } }).detail?.kind !== constants.NODE_PERFORMANCE_GC_MINOR) continue;
+    scavenges++;
+    scavengeMs += entry.duration;
+  }
 }).observe({ entryTypes: ['gc'] });
 
 process.on('message', (message: { type: string }) => {
@@ -38,6 +48,8 @@ process.on('message', (message: { type: string }) => {
       eventLoopDelayMaxMs: delay.max / 1e6,
       cpuMicros: process.cpuUsage().user + process.cpuUsage().system,
       gcMs,
+      scavenges,
+      scavengeMs,
     };
     delay.reset();
     process.send?.({ type: 'sample', sample });

@@ -308,7 +308,7 @@ const rss = trend((s) => s.rssBytes);
 const heap = trend((s) => s.heapUsedBytes);
 const finalRssMb = (samples.at(-1)?.sample.rssBytes ?? 0) / 1_048_576;
 const last = samples.at(-1)?.sample ?? first.sample;
-console.log(`server CPU: ${((last.cpuMicros - first.sample.cpuMicros) / Math.max(1, requests - first.requests)).toFixed(0)} us per request over ${requests} requests; main-thread GC ${(last.gcMs - first.sample.gcMs).toFixed(0)} ms`);
+console.log(`server CPU: ${((last.cpuMicros - first.sample.cpuMicros) / Math.max(1, requests - first.requests)).toFixed(0)} us per request over ${requests} requests; main-thread GC ${(last.gcMs - first.sample.gcMs).toFixed(0)} ms, of which ${last.scavenges - first.sample.scavenges} scavenges took ${(last.scavengeMs - first.sample.scavengeMs).toFixed(0)} ms`);
 const rising = rss.growthMb > trendLimitMb || heap.growthMb > trendLimitMb;
 console.log(`trend over the last ${Math.min(minutes, 5)} min (${rss.points} samples): RSS ${rss.growthMb >= 0 ? '+' : ''}${rss.growthMb.toFixed(1)} MB / 5 min, heap ${heap.growthMb >= 0 ? '+' : ''}${heap.growthMb.toFixed(1)} MB / 5 min`);
 console.log(`verdict: ${rising ? `UPWARD TREND (more than ${trendLimitMb} MB per 5 min)` : 'no upward trend'}; final RSS ${finalRssMb.toFixed(1)} MB (${finalRssMb <= rssTargetMb ? 'within' : 'ABOVE'} the ${rssTargetMb} MB target)`);

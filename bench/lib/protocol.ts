@@ -1,3 +1,5 @@
+import type { LoadOptions } from '../load/load-options.ts';
+
 /**
  * Messages between bench/run.ts and its children over the IPC channel. Every child is long-lived
  * (started once, pinned once) and answers requests by `id`, so one helper drives them all.
@@ -43,13 +45,26 @@ export interface PasskeyRunRequest {
   durationSeconds: number;
 }
 
-export type RunRequest = HashRunRequest | SignRunRequest | VerifyRunRequest | PasskeyRunRequest;
+/** One HTTP load window from the long-lived load child (bench/load/windows.ts): every load at once. */
+export interface HttpRunRequest {
+  kind: 'http';
+  durationSeconds: number;
+  loads: Omit<LoadOptions, 'durationSeconds'>[];
+}
+
+export type RunRequest = HashRunRequest | SignRunRequest | VerifyRunRequest | PasskeyRunRequest | HttpRunRequest;
 
 export interface RunResult {
   /** Operations finished inside the window. */
   operations: number;
   elapsedSeconds: number;
   perSecond: number;
+  /** HTTP windows: responses that were not 2xx, socket errors and timeouts. */
+  failed?: number;
+  /** HTTP windows: the CPU the load child used from its start (its own share of the load core). */
+  processCpuSeconds?: number;
+  /** HTTP windows: each load's own figures, in the order asked (failed: answers that were not 2xx; errors: socket errors and timeouts). */
+  each?: { operations: number; perSecond: number; failed: number; errors: number }[];
 }
 
 export type ParentMessage =

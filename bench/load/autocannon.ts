@@ -1,55 +1,21 @@
 import autocannon, { type AutocannonOptions, type AutocannonRequest } from 'autocannon';
 import { cpuTimes, type CpuTimes } from '../lib/protocol.ts';
+import type { LoadMessage, LoadOptions, LoadSummary } from './load-options.ts';
 
 /**
  * One load run, in its own process so bench/run.ts can pin it to the core the server is not on.
- * Options arrive as JSON in argv[2]; the summary goes back over IPC.
+ * Options arrive as JSON in argv[2]; the summary goes back over IPC. bench/load/windows.ts runs
+ * many short runs in one long-lived process with `runAutocannon`.
  */
 
-export interface LoadOptions {
-  url: string;
-  connections: number;
-  durationSeconds: number;
-  method: 'GET' | 'POST';
-  headers: Record<string, string>;
-  /** Request bodies used in turn across the whole run (e.g. one login per account, round robin). */
-  bodies?: string[];
-  /**
-   * Rotating refresh grants: each request presents a live refresh token taken from a pool that
-   * starts with these (one per family, never presented before) and gets each response's
-   * successor back, so every request rotates a token exactly once. Keep more families than
-   * connections so the pool never runs dry.
-   */
-  refreshChain?: { clientId: string; tokens: string[] };
-  /** Requests per second over all connections; unset, as fast as the server answers. */
-  overallRate?: number;
-}
-
-export interface LoadSummary {
-  /** 2xx responses per second: errors and refusals do not count as work done. */
-  okPerSecond: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  durationSeconds: number;
-  latencyP50Ms: number;
-  latencyP99Ms: number;
-  statusCodes: Record<string, number>;
-  /** CPU this load generator used during the run, as a share of one core. */
-  loadCpuShare: number;
-  /** CPU this process used from its start, start-up included (to tell its use of the core from others'). */
-  processCpuSeconds: number;
-}
-
-export type LoadMessage = { type: 'result'; summary: LoadSummary } | { type: 'error'; message: string };
+export type { LoadMessage, LoadOptions, LoadSummary } from './load-options.ts';
 
 function cpuShare(before: CpuTimes, after: CpuTimes, wallMs: number): number {
   return (after.userMicros - before.userMicros + after.systemMicros - before.systemMicros) / 1000 / wallMs;
 }
 
-async function main(): Promise<void> {
-  const options = JSON.parse(process.argv[2] ?? '') as LoadOptions;
+/** One load run in this process (autocannon), summarised. */
+export async function runAutocannon(options: LoadOptions): Promise<LoadSummary> {
   const request: AutocannonRequest = { method: options.method, headers: options.headers };
   const bodies = options.bodies;
   const chain = options.refreshChain;
@@ -86,8 +52,10 @@ async function main(): Promise<void> {
   const cpuBefore = cpuTimes();
   const wallBefore = performance.now();
   const instance = autocannon(autocannonOptions);
-  process.on('disconnect', () => instance.stop());
+  const stop = (): void => instance.stop();
+  process.once('disconnect', stop);
   const result = await instance;
+  process.off('disconnect', stop);
   const loadCpuShare = cpuShare(cpuBefore, cpuTimes(), performance.now() - wallBefore);
   const statusCodes: Record<string, number> = {};
   for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stats.count;
@@ -107,9 +75,17 @@ async function main(): Promise<void> {
       return (total.userMicros + total.systemMicros) / 1e6;
     })(),
   };
+  return summary;
+}
+
+async function main(): Promise<void> {
+  const summary = await runAutocannon(JSON.parse(process.argv[2] ?? '') as LoadOptions);
   process.send?.({ type: 'result', summary } satisfies LoadMessage, () => process.exit(0));
 }
 
-main().catch((error: unknown) => {
-  process.send?.({ type: 'error', message: error instanceof Error ? error.message : String(error) } satisfies LoadMessage, () => process.exit(1));
-});
+// Run as a script (bench/lib/children.ts runLoad): one run, options in argv[2]. Imported (bench/load/windows.ts): runAutocannon only.
+if (import.meta.main) {
+  main().catch((error: unknown) => {
+    process.send?.({ type: 'error', message: error instanceof Error ? error.message : String(error) } satisfies LoadMessage, () => process.exit(1));
+  });
+}

@@ -6,19 +6,24 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** In a fresh process: allocates like a busy server (short bursts, the event loop turning between them); returns the young generation's size in MB. */
-async function youngGenerationAfterLoad(capMb: number | null): Promise<number> {
+/**
+ * In a fresh process: allocates like a busy server (short bursts, the event loop turning between
+ * them), or like a quiet one (`slow`: a tenth of that per 20 ms timer tick, so scavenges come
+ * hundreds of milliseconds apart, more so on a loaded machine); returns the young generation's size
+ * in MB. `paceMs`: capYoungGeneration's second argument (Infinity: grow at any pace).
+ */
+async function youngGenerationAfterLoad(capMb: number | null, load: 'busy' | 'slow' = 'busy', paceMs?: number): Promise<number> {
   const script = `
     import { getHeapSpaceStatistics } from 'node:v8';
     import { capYoungGeneration } from './src/cli/v8-memory.ts';
-    ${capMb === null ? '' : `capYoungGeneration(${capMb} * 1024 * 1024);`}
+    ${capMb === null ? '' : `capYoungGeneration(${capMb} * 1024 * 1024${paceMs === undefined ? '' : `, ${paceMs}`});`}
     let kept = [];
-    for (let burst = 0; burst < 250; burst++) {
-      for (let i = 0; i < 10_000; i++) {
+    for (let burst = 0; burst < ${load === 'busy' ? 250 : 300}; burst++) {
+      for (let i = 0; i < ${load === 'busy' ? 10_000 : 1_000}; i++) {
         kept.push({ i, s: 'x' + i });
-        if (kept.length > 100_000) kept = [];
+        if (kept.length > ${load === 'busy' ? 100_000 : 20_000}) kept = ${load === 'busy' ? '[]' : 'kept.slice(10_000)'};
       }
-      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => ${load === 'busy' ? 'setImmediate(resolve)' : 'setTimeout(resolve, 20)'});
     }
     console.log(getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size / 1048576);
   `;
@@ -32,5 +37,13 @@ describe('capYoungGeneration', () => {
     assert.ok(uncapped > 32, `without the cap the young generation grew to ${uncapped} MB only: the load shows nothing`);
     // At most one doubling past the cap: the check runs after a collection, not before it.
     assert.ok(capped <= 16, `capped at 8 MB, the young generation is ${capped} MB`);
+    // Scavenges come every few milliseconds: it grows up to the cap.
+    assert.ok(capped >= 8, `under a busy load the young generation stayed at ${capped} MB, below the 8 MB cap`);
+  });
+
+  it('lets the young generation grow only while scavenges come more often than every 100 ms: a quiet server keeps it small', async () => {
+    const [anyPace, paced] = [await youngGenerationAfterLoad(32, 'slow', Number.POSITIVE_INFINITY), await youngGenerationAfterLoad(32, 'slow')];
+    assert.ok(anyPace >= 8, `growing at any pace, the young generation reached ${anyPace} MB only: the load shows nothing`);
+    assert.ok(paced <= 2, `at a slow pace the young generation grew to ${paced} MB`);
   });
 });
