@@ -98,8 +98,12 @@ export interface RefreshTokenStore {
    * needs no BEGIN and COMMIT round trips; a group-committed transaction on SQLite).
    */
   rotate(id: string, usedAtMs: number, successor: RefreshTokenRecord): Promise<boolean>;
-  /** Deletes every token of the family; returns how many. */
-  deleteFamily(familyId: string): Promise<number>;
+  /**
+   * Deletes every token of the family; returns how many. `sessionId` is the family's session
+   * (all its tokens share it): the tokens are found through the session's, so a rotation
+   * writes no family index (migration 0026).
+   */
+  deleteFamily(sessionId: string, familyId: string): Promise<number>;
   /** Deletes every token issued to `clientId` under any of `sessionIds` (an app's access revoked by its user); returns how many. */
   deleteForClient(sessionIds: readonly string[], clientId: string): Promise<number>;
   deleteExpired(nowMs: number): Promise<number>;

@@ -37,8 +37,8 @@ export function memoryRefreshTokens(db: MemoryDb): RefreshTokenStore {
       db.tables.refreshTokens.set(id, { ...t, usedAtMs, successorId: successor.id });
       return true;
     },
-    async deleteFamily(familyId) {
-      return deleteWhere(db.tables.refreshTokens, (t) => t.familyId === familyId);
+    async deleteFamily(sessionId, familyId) {
+      return deleteWhere(db.tables.refreshTokens, (t) => t.sessionId === sessionId && t.familyId === familyId);
     },
     async deleteForClient(sessionIds, clientId) {
       const sessions = new Set(sessionIds);

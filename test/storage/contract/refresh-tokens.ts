@@ -169,11 +169,13 @@ export function refreshTokensContract(open: OpenStore): void {
       await store.refreshTokens.insert(aToken('rt-1'));
       await store.refreshTokens.insert(aToken('rt-2', { familyId: 'rt-1' }));
       await store.refreshTokens.insert(aToken('rt-9'));
-      assert.equal(await store.refreshTokens.deleteFamily('rt-1'), 2);
+      const sessionId = aToken('rt-1').sessionId;
+      assert.equal(await store.refreshTokens.deleteFamily('another-session', 'rt-1'), 0, 'only under its own session');
+      assert.equal(await store.refreshTokens.deleteFamily(sessionId, 'rt-1'), 2);
       assert.equal(await store.refreshTokens.findById('rt-1'), null);
       assert.equal(await store.refreshTokens.findById('rt-2'), null);
       assert.notEqual(await store.refreshTokens.findById('rt-9'), null);
-      assert.equal(await store.refreshTokens.deleteFamily('rt-1'), 0);
+      assert.equal(await store.refreshTokens.deleteFamily(sessionId, 'rt-1'), 0);
     });
 
     test('deleteForClient removes the tokens of that client under those sessions, and no other', async (store) => {

@@ -50,7 +50,7 @@ function assertBound(record: AuthorizationCodeRecord, client: Client, input: Aut
 async function revokeFirstExchange(deps: CoreDeps, record: AuthorizationCodeRecord, context: RequestContext): Promise<void> {
   const nowMs = deps.clock.nowMs();
   await deps.store.transaction(async (tx) => {
-    if (record.refreshFamilyId !== null) await tx.refreshTokens.deleteFamily(record.refreshFamilyId);
+    if (record.refreshFamilyId !== null) await tx.refreshTokens.deleteFamily(record.sessionId, record.refreshFamilyId);
     if (record.accessTokenJti !== null && record.accessTokenExpiresAtMs !== null && record.accessTokenExpiresAtMs > nowMs) {
       await tx.revocations.append({ sid: null, jti: record.accessTokenJti, expiresAtMs: record.accessTokenExpiresAtMs, createdAtMs: nowMs, reason: 'token_revoked' });
     }

@@ -140,7 +140,7 @@ export async function refreshTokenGrant(
   }
   // Reuse: revoke the family and its session, committed before the refusal is sent.
   await deps.store.transaction(async (tx) => {
-    await tx.refreshTokens.deleteFamily(outcome.familyId);
+    await tx.refreshTokens.deleteFamily(outcome.sessionId, outcome.familyId);
     await endSessions(deps, tx, [outcome.sessionId], 'refresh_reuse');
     await tx.audit.append(
       auditEvent(deps, 'refresh.reuse_detected', context, { userId: outcome.userId, detail: `family ${outcome.familyId} and session ${outcome.sessionId} revoked` }),

@@ -24,6 +24,7 @@ import * as codeIdTokenClaims from './0022-code-id-token-claims.ts';
 import * as passkeyUsedChallengesByExpiry from './0023-passkey-used-challenges-by-expiry.ts';
 import * as codeDpopJkt from './0024-code-dpop-jkt.ts';
 import * as auditOneIndexFewer from './0025-audit-one-index-fewer.ts';
+import * as refreshTokensNoFamilyIndex from './0026-refresh-tokens-no-family-index.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '0023-passkey-used-challenges-by-expiry': passkeyUsedChallengesByExpiry,
   '0024-code-dpop-jkt': codeDpopJkt,
   '0025-audit-one-index-fewer': auditOneIndexFewer,
+  '0026-refresh-tokens-no-family-index': refreshTokensNoFamilyIndex,
 };

@@ -130,8 +130,8 @@ export function sqlRefreshTokens(db: Db): RefreshTokenStore {
       await store.insert(successor);
       return true;
     },
-    async deleteFamily(familyId) {
-      const result = await db.deleteFrom('refresh_tokens').where('family_id', '=', familyId).executeTakeFirst();
+    async deleteFamily(sessionId, familyId) {
+      const result = await db.deleteFrom('refresh_tokens').where('session_id', '=', sessionId).where('family_id', '=', familyId).executeTakeFirst();
       return Number(result.numDeletedRows);
     },
     async deleteForClient(sessionIds, clientId) {
