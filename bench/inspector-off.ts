@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchDir, detectPinning, startChild, type ChildHandle, type Pinning } from './lib/children.ts';
@@ -17,16 +18,18 @@ import { renderTable } from './lib/report.ts';
  * - three fresh servers, started together and prepared alike: "off" (the subject), "unwired"
  *   (the baseline, BENCH_INSPECTOR=unwired) and a second "unwired" (the A/A control: two
  *   identical servers measured the same way, which shows the method's own spread);
- * - many short rounds; in each, one window of the same load on all three servers at once (they
- *   share the server core, so whatever slows the machine in that half second slows all three
- *   alike), the load generator starting them in an order that cycles through all six
- *   permutations (`--mode alternate`: one server per window instead, in that order);
- * - the figure is the server's CPU time per answered request (process.cpuUsage of the server
+ * - many half-second windows, each a fresh load run on all three servers at once (they share the
+ *   server core, so whatever slows the machine in that half second slows all three alike), the
+ *   load generator starting them in an order that cycles through all six permutations. Other
+ *   ways, kept as options, did worse under load: `--mode continuous` (one steady load, each
+ *   server sampled every window: a server that fell behind stayed behind, the A/A control
+ *   0.95 to 1.08) and `--mode alternate` (one server per window: 1.09 to 1.20 for A/B);
+ * - the figure is the server's CPU time per request (process.cpuUsage of the server
  *   process, every thread), which other processes' load and the load generator's speed move far
- *   less than req/s; each round gives one paired ratio, baseline CPU over subject CPU (1.00 =
+ *   less than req/s; each window gives one paired ratio, baseline CPU over subject CPU (1.00 =
  *   the same cost, 0.98 = the subject costs 2% more; the baseline is the mean of both servers
  *   with no recorder), and req/s ratios are shown beside it;
- * - the result is the median of the per-round ratios with a 95% bootstrap interval. "Within 2%"
+ * - the result is the median of the per-window ratios with a 95% bootstrap interval. "Within 2%"
  *   is read as a cost within 2% either way: pass only when the whole interval lies within
  *   0.98..1.02 and the A/A control's interval does too (otherwise the method cannot tell, and the
  *   result says "inconclusive"); miss when the whole interval lies below 0.98.
@@ -56,8 +59,11 @@ export interface InspectorOffOptions {
   connections: number;
   /** Requests per second over all connections; unset, as fast as each server answers (as the session-check row). */
   rate?: number;
-  /** `alternate`: one server per window, in turn; `together`: the three at once in every window, sharing the server core. */
-  mode: 'alternate' | 'together';
+  /**
+   * `together` (the default): the three at once, a fresh load run per window; `continuous`: one
+   * steady load on all three at once, sampled every window; `alternate`: one server per window, in turn.
+   */
+  mode: 'continuous' | 'alternate' | 'together';
 }
 
 interface Window {
@@ -108,7 +114,7 @@ async function startServers(pinning: Pinning): Promise<{ servers: Record<Role, C
         script: 'servers/gatehouse.ts',
         core: pinning.serverCore,
         readyTimeoutMs: 60_000,
-        env: role === 'off' ? process.env : { ...process.env, BENCH_INSPECTOR: 'unwired' },
+        env: { ...process.env, BENCH_COUNT_REQUESTS: '1', ...(role === 'off' ? {} : { BENCH_INSPECTOR: 'unwired' }) },
       }),
     ),
     startChild({ name: 'load generator', script: 'load/windows.ts', core: pinning.loadCore, readyTimeoutMs: 60_000 }),
@@ -121,6 +127,66 @@ async function startServers(pinning: Pinning): Promise<{ servers: Record<Role, C
   }
   const [off, unwired, control, load] = all as [ChildHandle, ChildHandle, ChildHandle, ChildHandle];
   return { servers: { off, unwired, control }, load, all };
+}
+
+/**
+ * One steady load on all three servers for the whole measurement (kept-alive connections, nothing
+ * restarted between windows), and every `windowSeconds` each server's CPU time and requests
+ * received, both read in one reply from the server (so they are of the same moment).
+ */
+async function measureContinuously(
+  options: InspectorOffOptions,
+  servers: Record<Role, ChildHandle>,
+  load: ChildHandle,
+  urls: Record<Role, string>,
+  cookies: Record<Role, string>,
+): Promise<InspectorOffResult> {
+  const { pinning, rounds, windowSeconds, warmupSeconds, connections, rate } = options;
+  const loadSeconds = warmupSeconds + rounds * windowSeconds + 2;
+  let loadDone = false;
+  const loading = load
+    .run({
+      kind: 'http',
+      durationSeconds: loadSeconds,
+      loads: roles.map((role) => ({ url: `${urls[role]}/v1/session`, connections, method: 'GET' as const, headers: { cookie: cookies[role] }, ...(rate === undefined ? {} : { overallRate: rate }) })),
+    })
+    .finally(() => (loadDone = true));
+  const sample = async (): Promise<{ at: number; cores: ReturnType<typeof snapshotCores>; cpu: CpuTimes[] }> => {
+    const cpu = await Promise.all(roles.map((role) => servers[role].cpu()));
+    return { at: performance.now(), cores: snapshotCores(), cpu };
+  };
+  await sleep(warmupSeconds * 1000);
+  const startedAt = performance.now();
+  let previous = await sample();
+  const windows: Window[] = [];
+  let starved = 0;
+  for (let round = 0; round < rounds && !loadDone; round += 1) {
+    // On a schedule, not a fixed pause: a slow reply does not push every later window back.
+    await sleep(Math.max(0, startedAt + (round + 1) * windowSeconds * 1000 - performance.now()));
+    if (loadDone) break;
+    const current = await sample();
+    const taken = roles.map((role, i) => {
+      const [b, a] = [previous.cpu[i] as CpuTimes, current.cpu[i] as CpuTimes];
+      const requests = (a.requests ?? 0) - (b.requests ?? 0);
+      const micros = a.userMicros - b.userMicros + a.systemMicros - b.systemMicros;
+      return { role, requests, micros, userMicros: a.userMicros - b.userMicros, seconds: (a.monotonicMicros - b.monotonicMicros) / 1e6 };
+    });
+    const serverSeconds = taken.reduce((sum, t) => sum + t.micros, 0) / 1e6;
+    const onServer = othersShare(previous.cores, current.cores, pinning.serverCore, serverSeconds);
+    // The load core: everything on it but the load generator is others'; its own use is not read each window, so count it as the rest.
+    const contended = (onServer ?? 0) > contentionThreshold;
+    if (taken.some((t) => t.requests === 0)) starved += 1;
+    else
+      for (const t of taken) {
+        windows.push({ round, role: t.role, cpuMicrosPerRequest: t.micros / t.requests, userMicrosPerRequest: t.userMicros / t.requests, perSecond: t.requests / t.seconds, contended });
+      }
+    previous = current;
+  }
+  const result = await loading;
+  for (const [i, each] of (result.each ?? []).entries()) {
+    if (each.failed > 0) throw new Error(`${labels[roles[i] as Role]}: ${String(each.failed)} answers that were not 2xx`);
+  }
+  return summarise(options, windows, starved);
 }
 
 /** Starts the three servers and the load child, measures, stops them. */
@@ -162,6 +228,7 @@ export async function measureInspectorOff(options: InspectorOffOptions): Promise
         return { role, cpuMicrosPerRequest: (micros[i] as number) / each.operations, userMicrosPerRequest: (userMicros[i] as number) / each.operations, perSecond: each.perSecond, contended };
       });
     };
+    if (options.mode === 'continuous') return await measureContinuously(options, servers, load, urls, cookies);
     const together = options.mode === 'together';
     // Warm-up (discarded): every server, twice.
     for (const order of [roles, [...roles].reverse()]) {
@@ -217,6 +284,12 @@ function summarise(options: InspectorOffOptions, windows: Window[], starvedRound
   return { settings, windows, cleanRounds, starvedRounds, perRole, cost, control, userCost, userControl, throughput, throughputControl, result, why };
 }
 
+const modeText: Record<InspectorOffOptions['mode'], string> = {
+  continuous: 'under one steady load at once, sampled every window (so what slows the machine slows all three alike)',
+  together: 'loaded at once in every window (so what slows the machine slows all three alike)',
+  alternate: 'one per window, the order cycling through all six',
+};
+
 const interval = (s: RatioSummary): string => `${s.low.toFixed(3)}..${s.high.toFixed(3)}`;
 
 /** The table `npm run bench` prints for this row. */
@@ -243,10 +316,10 @@ export function renderInspectorOff(result: InspectorOffResult): string {
       ],
       new Set([1, 2, 3, 4, 5]),
     ),
-    `  ${String(cost.rounds)} rounds of ${String(result.settings.windowSeconds)} s per server (${String(result.cleanRounds)} clean${result.starvedRounds > 0 ? `, ${String(result.starvedRounds)} more dropped: a window got no answer` : ''}), ${String(result.settings.connections)} connections, ${result.settings.rate === undefined ? 'as fast as each server answers' : `${String(result.settings.rate)} req/s offered`}; three fresh servers, ${result.settings.mode === 'together' ? 'loaded at once in every window (so what slows the machine slows all three alike)' : 'one per window, the order cycling through all six'}`,
-    '  ratio (CPU): server CPU per request of the baseline over this server\'s, median of the per-round ratios (1.000 = the same cost; 0.980 = 2% more);',
+    `  ${String(cost.rounds)} windows of ${String(result.settings.windowSeconds)} s (${String(result.cleanRounds)} clean${result.starvedRounds > 0 ? `, ${String(result.starvedRounds)} more dropped: a window got no answer` : ''}), ${String(result.settings.connections)} connections, ${result.settings.rate === undefined ? 'as fast as each server answers' : `${String(result.settings.rate)} req/s offered`}; three fresh servers, ${modeText[result.settings.mode]}`,
+    '  ratio (CPU): server CPU per request of the baseline over this server\'s, median of the per-window ratios (1.000 = the same cost; 0.980 = 2% more);',
     '  the baseline of "inspector off" is the mean of both servers with no recorder; the A/A control is the second of them against the first',
-    '  95% interval: percentile bootstrap of that median over the rounds; pass only when it lies wholly within 0.98..1.02 and the A/A control\'s does too',
+    '  95% interval: percentile bootstrap of that median over the windows; pass only when it lies wholly within 0.98..1.02 and the A/A control\'s does too',
     `  result: ${result.result} (${result.why})`,
   ];
   return lines.join('\n');
@@ -297,7 +370,7 @@ async function main(): Promise<void> {
       windowSeconds: Number(values.window),
       warmupSeconds: Number(values.warmup),
       connections: Number(values.connections),
-      mode: values.mode === 'together' ? 'together' : 'alternate',
+      mode: values.mode === 'continuous' || values.mode === 'alternate' ? values.mode : 'together',
       ...(values.rate === undefined ? {} : { rate: Number(values.rate) }),
     });
     console.log(`run ${String(run)} (${((Date.now() - startedAt) / 1000).toFixed(0)} s)`);

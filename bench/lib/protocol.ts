@@ -11,6 +11,8 @@ export interface CpuTimes {
   systemMicros: number;
   /** process.hrtime (CLOCK_MONOTONIC), the clock V8 stamps .cpuprofile samples with on Linux. */
   monotonicMicros: number;
+  /** Requests the server has received so far, read at the same moment (servers started with BENCH_COUNT_REQUESTS=1 only). */
+  requests?: number;
 }
 
 /** The bare argon2id verify rate of one implementation, measured inside a child pinned like the server. */

@@ -7,6 +7,8 @@ export interface ChildOptions {
   run?(request: RunRequest): Promise<RunResult>;
   /** Facts the parent needs (a client secret made at start-up), sent with `ready`. */
   info?: Record<string, string>;
+  /** Requests received so far, sent with every CPU reading (bench/inspector-off.ts). */
+  requests?: () => number;
 }
 
 function send(message: ChildMessage): void {
@@ -40,7 +42,7 @@ export function serveParent(options: ChildOptions): void {
     const message = raw as ParentMessage;
     switch (message.type) {
       case 'cpu':
-        send({ type: 'cpu', id: message.id, cpu: cpuTimes() });
+        send({ type: 'cpu', id: message.id, cpu: options.requests === undefined ? cpuTimes() : { ...cpuTimes(), requests: options.requests() } });
         break;
       case 'run':
         if (options.run === undefined) {

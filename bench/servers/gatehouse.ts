@@ -63,6 +63,10 @@ tuneV8ForServing();
 // PERF.md "inspector off": the baseline is the same build with no recorder wired into the core at
 // all (every `deps.trace?.` call short-circuits), against the default, the no-op recorder.
 if (process.env.BENCH_INSPECTOR === 'unwired') running.deps.trace = undefined;
+// bench/inspector-off.ts reads each server's CPU time and requests received at one moment; only
+// its servers count (a second 'request' listener is a little work per request).
+let received = 0;
+if (process.env.BENCH_COUNT_REQUESTS === '1') running.app.server.on('request', () => (received += 1));
 // The public client the token benchmarks use (bench/lib/gatehouse-client.ts names it), and the
 // confidential client the revocation benchmark's verifiers follow the feed with.
 await createClient(running.deps, { id: 'bench-web', name: 'Bench web app', type: 'public', grantTypes: ['password', 'refresh_token'], audience: 'https://api.bench.invalid' });
@@ -90,6 +94,7 @@ const codeFlowEs256Client = await createClient(running.deps, {
 });
 serveParent({
   port,
+  ...(process.env.BENCH_COUNT_REQUESTS === '1' ? { requests: () => received } : {}),
   info: { feedClientId: feedClient.client.id, feedClientSecret: feedClient.secret as string, codeFlowClientId: codeFlowClient.client.id, codeFlowEs256ClientId: codeFlowEs256Client.client.id },
   async close() {
     try {
