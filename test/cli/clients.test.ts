@@ -19,7 +19,7 @@ const confidentialArgs = ['clients', 'create', '--name', 'Billing backend', '--t
 
 // The timeout is a hang guard, not a timing assertion: every CLI run spawns Node, which is slow
 // on a busy 2-core machine while the PostgreSQL-backed suites run alongside.
-describe('gatehouse clients (no server running)', { timeout: 180_000 }, () => {
+describe('gatehouse clients (no server running)', { timeout: 600_000 }, () => {
   test('clients create --type confidential prints the id and the secret once, with a warning; the secret works and is stored nowhere (SEC-76)', async () => {
     const created = await runCli(confidentialArgs, { env });
     assert.equal(created.code, 0, created.stderr);
