@@ -33,6 +33,10 @@ import { renderTable } from './lib/report.ts';
  *   is read as a cost within 2% either way: pass only when the whole interval lies within
  *   0.98..1.02 and the A/A control's interval does too (otherwise the method cannot tell, and the
  *   result says "inconclusive"); miss when the whole interval lies below 0.98.
+ * - what the interval leaves out: it is over the windows of these three processes. Fresh
+ *   processes differ from one another by up to about 2% (A/A medians 0.978 to 1.041 over runs;
+ *   deliberate costs of about 2%, 3% and 4% read 0.975, 0.999 and 0.950 in single runs), so one
+ *   run's pass or miss is worth repeating with fresh servers (`--repeat`).
  *
  * `npm run bench` runs it after the main rounds; `node bench/inspector-off.ts` runs it alone
  * (`--repeat 3` for several runs with fresh servers each, `--rate N` for a fixed offered rate).
@@ -321,6 +325,8 @@ export function renderInspectorOff(result: InspectorOffResult): string {
     '  the baseline of "inspector off" is the mean of both servers with no recorder; the A/A control is the second of them against the first',
     '  95% interval: percentile bootstrap of that median over the windows; pass only when it lies wholly within 0.98..1.02 and the A/A control\'s does too',
     `  result: ${result.result} (${result.why})`,
+    '  caution: the interval covers the windows of these three processes only; fresh processes differ from one another by up to about 2%',
+    '  (A/A medians 0.978..1.041 over runs; a deliberate 3% cost once read 0.999): repeat (node bench/inspector-off.ts --repeat 3) before trusting one run',
   ];
   return lines.join('\n');
 }
