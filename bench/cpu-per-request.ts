@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { benchDir, detectPinning, runLoad, startChild, type ChildHandle } from './lib/children.ts';
 import { benchClientId, newRefreshFamilies, prepareGatehouse } from './lib/gatehouse-client.ts';
 import type { LoadOptions } from './load/autocannon.ts';
+import { parseVariants } from './lib/build-variants.ts';
 import { median, renderTable } from './lib/report.ts';
 import { measure as measureCodeFlow, redirectUri } from './code-flow.ts';
 import type { CodeFlowLoad } from './load/code-flow.ts';
@@ -47,15 +48,7 @@ type Variant = (typeof known)[number];
 // `session-check@/path/to/other/checkout`: the server of another checkout of Gatehouse (a build
 // before a change, e.g. a `git worktree` of an older commit sharing this node_modules): an A/B of
 // two builds in the same alternating runs.
-const variants = (flags.variants ?? '').split(',').map((v) => v.trim());
-const checkoutOf = (variant: string): string | undefined => variant.split('@')[1];
-const kindOf = (variant: string): Variant => variant.split('@')[0]?.split('#')[0] as Variant;
-for (const variant of variants) {
-  if (!known.includes(kindOf(variant))) {
-    console.error(`unknown variant ${variant}; known: ${known.join(', ')}`);
-    process.exit(2);
-  }
-}
+const { variants, kindOf, checkoutOf } = parseVariants(flags.variants, known);
 const rounds = Number(flags.rounds);
 const durationSeconds = Number(flags.duration);
 const overallRate = flags.rate === undefined ? undefined : Number(flags.rate);

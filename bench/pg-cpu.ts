@@ -8,6 +8,7 @@ import { startRedisServer, type RedisServer } from '../test/support/redis.ts';
 import { benchDir, detectPinning, runLoad, startChild, type ChildHandle } from './lib/children.ts';
 import { benchClientId, newRefreshFamilies, prepareGatehouse, type PreparedGatehouse } from './lib/gatehouse-client.ts';
 import { summarizeProfile } from './lib/cpu-profile.ts';
+import { parseVariants } from './lib/build-variants.ts';
 import { median, renderTable } from './lib/report.ts';
 import type { LoadOptions } from './load/autocannon.ts';
 
@@ -42,15 +43,7 @@ const { values: flags } = parseArgs({
 });
 const known = ['hello-pg', 'hello-pg-pipelined', 'session-check', 'cached', 'refresh'] as const;
 type Kind = (typeof known)[number];
-const variants = (flags.variants ?? '').split(',').map((v) => v.trim());
-const kindOf = (variant: string): Kind => variant.split('@')[0]?.split('#')[0] as Kind;
-const checkoutOf = (variant: string): string | undefined => variant.split('@')[1];
-for (const variant of variants) {
-  if (!known.includes(kindOf(variant))) {
-    console.error(`unknown variant ${variant}; known: ${known.join(', ')}`);
-    process.exit(2);
-  }
-}
+const { variants, kindOf, checkoutOf } = parseVariants(flags.variants, known);
 const rounds = Number(flags.rounds);
 const durationSeconds = Number(flags.duration);
 const rate = Number(flags.rate);

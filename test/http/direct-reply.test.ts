@@ -10,11 +10,11 @@ import { createRequestRecorder } from '../../src/http/inspector/request-recorder
 import { createMemoryStore } from '../../src/storage/memory/memory-store.ts';
 import { withSessionCache } from '../../src/storage/session-cache.ts';
 import { createManualClock, testPassword } from '../support/core-deps.ts';
+import { forwardedFor, statusModeForwardAuth, trustedProxy } from '../support/forward-auth.ts';
 import { createTestApp, signUpThroughApi, withSession, type TestApp } from '../support/http-app.ts';
 
-const app1 = 'https://app.test';
-const proxy = '10.9.8.7';
-const forwarded = (uri: string): Record<string, string> => ({ 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.test', 'x-forwarded-uri': uri });
+const proxy = trustedProxy;
+const forwarded = (uri: string): Record<string, string> => forwardedFor(uri);
 
 /** Status, every header but Date in the order written, and the body. */
 function answer(response: LightMyRequestResponse): { status: number; headers: [string, unknown][]; body: string } {
@@ -48,17 +48,7 @@ describe('direct replies of the session check and forward auth (issue 17)', () =
     t = await createTestApp({
       clock,
       store,
-      config: {
-        trustedProxies: [proxy],
-        allowedReturnOrigins: [app1],
-        forwardAuth: {
-          mode: 'status',
-          accessRules: [
-            { origin: app1, pathPrefix: '/', requirement: 'session' },
-            { origin: app1, pathPrefix: '/admin', requirement: 'second-factor' },
-          ],
-        },
-      },
+      config: statusModeForwardAuth,
     });
     token = await signUpThroughApi(t.app, 'direct@example.com', testPassword);
   });

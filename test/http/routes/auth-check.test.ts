@@ -4,16 +4,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { testPassword } from '../../support/core-deps.ts';
+import { forwardedFor, protectedApp, statusModeForwardAuth, trustedProxy } from '../../support/forward-auth.ts';
 import { createTestApp, sameOriginJson, signUpThroughApi, testOrigin, withSession, type TestApp } from '../../support/http-app.ts';
 
-const app1 = 'https://app.test';
-const proxy = '10.9.8.7';
+const app1 = protectedApp;
+const proxy = trustedProxy;
 const sameOrigin = { origin: testOrigin, 'sec-fetch-site': 'same-origin' };
 
-/** What a trusted proxy in front of https://app.test sends for `uri`. */
-function forwarded(uri: string, host = 'app.test', proto = 'https'): Record<string, string> {
-  return { 'x-forwarded-proto': proto, 'x-forwarded-host': host, 'x-forwarded-uri': uri };
-}
+const forwarded = forwardedFor;
 
 function assertNoIdentity(response: LightMyRequestResponse): void {
   for (const name of ['x-gatehouse-user', 'x-gatehouse-email', 'x-gatehouse-session']) assert.equal(response.headers[name], undefined, name);
@@ -24,17 +22,7 @@ describe('GET /v1/auth/check with rules, status mode', () => {
   let token: string;
   before(async () => {
     t = await createTestApp({
-      config: {
-        trustedProxies: [proxy],
-        allowedReturnOrigins: [app1],
-        forwardAuth: {
-          mode: 'status',
-          accessRules: [
-            { origin: app1, pathPrefix: '/', requirement: 'session' },
-            { origin: app1, pathPrefix: '/admin', requirement: 'second-factor' },
-          ],
-        },
-      },
+      config: statusModeForwardAuth,
     });
     token = await signUpThroughApi(t.app, 'wall@example.com', testPassword);
   });
