@@ -110,13 +110,16 @@ function sqliteFastPaths(
     (a: A): R =>
       // A closed writer has no isTransaction to read: its statement then fails as StorageUnavailableError.
       writer.isOpen && writer.isTransaction ? onReader(a) : onWriter(a);
-  const clientStatementOn = (connection: DatabaseSync) => prepared(connection, clientQueries.findById(db, placeholder('id')).compile(), ['id']);
-  const [clientOnWriter, clientOnReader] = [clientStatementOn(writer), clientStatementOn(reader)];
+  /** A prepared statement on both connections, run as a committed read (above). */
+  const onBoth = <K extends string>(compiled: CompiledQuery, keys: readonly K[]) => {
+    const [onWriter, onReader] = [prepared(writer, compiled, keys), prepared(reader, compiled, keys)];
+    return committedRead(
+      (values: Record<K, SQLInputValue>) => onWriter.get(values),
+      (values: Record<K, SQLInputValue>) => onReader.get(values),
+    );
+  };
   const findTokenWithSessionOnWriter = findTokenWithSessionOn(writer);
-  const findClientRow = committedRead(
-    (id: string) => clientOnWriter.get({ id }),
-    (id: string) => clientOnReader.get({ id }),
-  );
+  const findClientRow = onBoth(clientQueries.findById(db, placeholder('id')).compile(), ['id']);
   const touch = prepared(writer, sessionQueries.touch(db, placeholder('id'), placeholder('last_seen_at_ms') as unknown as number).compile(), ['id', 'last_seen_at_ms']);
   const findToken = prepared(writer, refreshTokenQueries.findById(db, placeholder('id')).compile(), ['id']);
   const markUsed = prepared(
@@ -130,13 +133,6 @@ function sqliteFastPaths(
     refreshTokenColumns,
   );
   // The passkey login's reads outside its transaction (the throttle, the passkey with its user), committed rows likewise.
-  const onBoth = <K extends string>(compiled: CompiledQuery, keys: readonly K[]) => {
-    const [onWriter, onReader] = [prepared(writer, compiled, keys), prepared(reader, compiled, keys)];
-    return committedRead(
-      (values: Record<K, SQLInputValue>) => onWriter.get(values),
-      (values: Record<K, SQLInputValue>) => onReader.get(values),
-    );
-  };
   const findPasskey = onBoth(passkeyQueries.findByCredentialId(db, placeholder('credential_id')).compile(), ['credential_id']);
   const findPasskeyWithUser = onBoth(passkeyQueries.findWithUser(db, placeholder('credential_id')).compile(), ['credential_id']);
   const findUser = onBoth(userQueries.findById(db, placeholder('id')).compile(), ['id']);
@@ -179,7 +175,7 @@ function sqliteFastPaths(
       },
       clients: {
         findById: async (id) => {
-          const row = findClientRow(id) as ClientsTable | undefined;
+          const row = findClientRow({ id }) as ClientsTable | undefined;
           return row === undefined ? null : toClient(row);
         },
       },
