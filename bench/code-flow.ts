@@ -21,6 +21,11 @@ import { oneFlow, type CodeFlowLoad, type CodeFlowResult } from './load/code-flo
  * access token and commits to SQLite; oidc-provider issues an opaque access token and keeps
  * everything in its memory adapter. Server CPU per flow is printed too: on a loaded machine it
  * is the steadier figure.
+ *
+ * What bounds the RS256 pair, in the same run: each round also times the RSA-2048 ID token
+ * signature alone on the server core (bench/baselines/in-process.ts, `rs256-sign`), and the
+ * table shows the ceiling it implies, oidc-provider's CPU per flow over one signature's CPU:
+ * the best ratio any RS256 server could reach with no other work per flow.
  */
 
 export interface CodeFlowBenchOptions {
@@ -156,6 +161,61 @@ async function measuredRun(server: ChildHandle, load: CodeFlowLoad, pinning: Pin
   };
 }
 
+/** Seconds of each round's RS256 signature run: enough for thousands of signatures. */
+const signatureSeconds = 3;
+
+interface SignatureRun {
+  round: number;
+  perSecond: number;
+  /** CPU of the signing thread per signature, microseconds. */
+  cpuMicrosPerSignature: number;
+  contended: boolean;
+}
+
+/** The RSA-2048 (RS256) ID token signature alone, in the child pinned to the server core (bench/baselines/in-process.ts). */
+async function signatureRun(signer: ChildHandle, pinning: Pinning, round: number, durationSeconds: number): Promise<SignatureRun> {
+  const coresBefore = snapshotCores();
+  const result = await signer.run({ kind: 'rs256-sign', durationSeconds });
+  const coresAfter = snapshotCores();
+  const cpuSeconds = result.threadCpuSeconds ?? result.elapsedSeconds;
+  const others = othersShare(coresBefore, coresAfter, pinning.serverCore, cpuSeconds);
+  return { round, perSecond: result.perSecond, cpuMicrosPerSignature: (cpuSeconds * 1e6) / Math.max(1, result.operations), contended: others !== null && others > contentionThreshold };
+}
+
+/**
+ * The ceiling row: an RS256 server signs one RSA-2048 signature per flow whatever else it does,
+ * so oidc-provider's CPU per flow divided by one signature's CPU is the best ratio any RS256
+ * server could reach with zero other work. Measured in the same rounds as the flows (the clean
+ * ones when there are any), on the same core.
+ */
+function signatureCeiling(signatureRuns: readonly SignatureRun[], ours: readonly Run[], theirs: readonly Run[], clean: readonly number[]) {
+  const cleanSignatures = signatureRuns.filter((run) => !run.contended && (clean.length === 0 || clean.includes(run.round)));
+  const picked = cleanSignatures.length > 0 ? cleanSignatures : signatureRuns;
+  const pickFlows = (list: readonly Run[]): Run[] => (clean.length > 0 ? list.filter((run) => clean.includes(run.round)) : [...list]);
+  const perSecond = median(picked.map((run) => run.perSecond));
+  const signatureMicros = median(picked.map((run) => run.cpuMicrosPerSignature));
+  const theirMicros = median(pickFlows(theirs).map((run) => run.cpuMicrosPerFlow));
+  const ourMicros = median(pickFlows(ours).map((run) => run.cpuMicrosPerFlow));
+  const ceiling = theirMicros / signatureMicros;
+  const row: SideTableRow = {
+    name: 'RSA-2048 RS256 signature alone (server core, no HTTP, no storage)',
+    value: perSecond,
+    unit: 'signs/s',
+    runs: picked.map((run) => run.perSecond),
+    baseline: 'oidc-provider RS256, CPU',
+    ratio: ceiling,
+    target: '-',
+    result: cleanSignatures.length > 0 ? `ceiling (${cleanSignatures.length} of ${signatureRuns.length} rounds clean)` : 'ceiling (no clean round)',
+  };
+  const budget = theirMicros / target;
+  const lines = [
+    `RS256 ceiling: one RSA-2048 signature costs ${signatureMicros.toFixed(0)} us of CPU on the server core (${perSecond.toFixed(0)} signs/s); oidc-provider's RS256 flow costs ${theirMicros.toFixed(0)} us,`,
+    `  so no RS256 server can pass ${ceiling.toFixed(2)}x by CPU, even doing nothing else. ${target}x needs <= ${budget.toFixed(0)} us per flow: ${(budget - signatureMicros).toFixed(0)} us beside the signature;`,
+    `  Gatehouse's RS256 flow spends ${ourMicros.toFixed(0)} us, ${(ourMicros - signatureMicros).toFixed(0)} us beside the signature (two HTTP requests, the session check, an ES256 access token, the durable code write and exchange).`,
+  ];
+  return { row, lines, summary: { perSecond, cpuMicrosPerSignature: signatureMicros, ceilingByCpu: ceiling, budgetMicrosFor3x: budget, gatehouseMicrosBesideSignature: ourMicros - signatureMicros } };
+}
+
 /** `npm run bench` (or `--only code-flow`): prints its table and writes bench/results/code-flow.json. */
 export async function codeFlowBenchmarks(options: CodeFlowBenchOptions): Promise<SideTableRow[]> {
   const { durationSeconds, warmupSeconds, runCount, pinning } = options;
@@ -167,6 +227,9 @@ export async function codeFlowBenchmarks(options: CodeFlowBenchOptions): Promise
     children.push(gatehouse);
     const peer = await startChild({ name: 'oidc-provider', script: 'servers/oidc-provider.ts', core: pinning.serverCore, readyTimeoutMs: 60_000 });
     children.push(peer);
+    // The RS256 signature alone, on the same core, in every round: what bounds an RS256 flow.
+    const signer = await startChild({ name: 'RS256 signer', script: 'baselines/in-process.ts', core: pinning.serverCore, readyTimeoutMs: 60_000 });
+    children.push(signer);
     const gatehouseUrl = `http://127.0.0.1:${String(gatehouse.port)}`;
     const prepared = await prepareGatehouse(gatehouseUrl, 1, 24);
     const issuer = peer.info['issuer'] as string;
@@ -206,9 +269,13 @@ export async function codeFlowBenchmarks(options: CodeFlowBenchOptions): Promise
     }
 
     const runs: Record<Subject, Run[]> = { 'gatehouse RS256': [], 'oidc-provider RS256': [], 'gatehouse ES256': [], 'oidc-provider ES256': [] };
+    const signatureRuns: SignatureRun[] = [];
     const names = Object.keys(subjects) as Subject[];
     for (let round = 0; round <= runCount; round += 1) {
       const seconds = round === 0 ? warmupSeconds : durationSeconds;
+      const signatures = await signatureRun(signer, pinning, round, Math.min(seconds, signatureSeconds));
+      console.log(`  round ${round}${round === 0 ? ' (warm-up)' : ''}: RSA-2048 RS256 signature alone ${signatures.perSecond.toFixed(0).padStart(5)} signs/s, ${signatures.cpuMicrosPerSignature.toFixed(0)} us of CPU each${signatures.contended ? ' (contended)' : ''}`);
+      if (round > 0) signatureRuns.push(signatures);
       // Alternate the order, so neither side always runs right after the other's load.
       for (const name of round % 2 === 0 ? names : [...names].reverse()) {
         const run = await measuredRun(subjects[name].server, { ...subjects[name].load, durationSeconds: seconds }, pinning, round);
@@ -246,13 +313,19 @@ export async function codeFlowBenchmarks(options: CodeFlowBenchOptions): Promise
       );
       summary[alg] = { ratio, cpuRatio, rounds, gatehouseCpuMicrosPerFlow: median(pick(ours).map((run) => run.cpuMicrosPerFlow)), oidcProviderCpuMicrosPerFlow: median(pick(theirs).map((run) => run.cpuMicrosPerFlow)) };
       console.log(`  ${alg}: ${rounds}; server CPU per flow ${median(pick(ours).map((run) => run.cpuMicrosPerFlow)).toFixed(0)} us (Gatehouse) vs ${median(pick(theirs).map((run) => run.cpuMicrosPerFlow)).toFixed(0)} us (oidc-provider): ${cpuRatio.toFixed(2)}x by CPU`);
+      if (alg === 'RS256') {
+        const ceiling = signatureCeiling(signatureRuns, ours, theirs, clean);
+        rows.push(ceiling.row);
+        summary['RS256 signature'] = ceiling.summary;
+        for (const line of ceiling.lines) console.log(`  ${line}`);
+      }
     }
     console.log(`\n${renderSideTable(rows)}`);
     console.log(`  ${connections} flows in flight; each flow is 2 requests (authorize with the session cookie, then the token request with the PKCE verifier).`);
     console.log('  Both sides: PKCE S256, a public client, a consent already given. Gatehouse also signs an ES256 access token (RFC 9068 JWT) and commits to SQLite;');
     console.log('  oidc-provider issues an opaque access token and keeps everything in its memory adapter (not durable, not shared between instances).');
     mkdirSync(`${benchDir}results`, { recursive: true });
-    writeFileSync(`${benchDir}results/code-flow.json`, `${JSON.stringify({ finishedAt: new Date().toISOString(), pinning, durationSeconds, runCount, connections, rows, summary, runs }, null, 2)}\n`);
+    writeFileSync(`${benchDir}results/code-flow.json`, `${JSON.stringify({ finishedAt: new Date().toISOString(), pinning, durationSeconds, runCount, connections, rows, summary, runs, signatureRuns }, null, 2)}\n`);
     console.log('  written to bench/results/code-flow.json');
     return rows;
   } finally {

@@ -34,6 +34,16 @@ export interface SignRunRequest {
   concurrency: number;
 }
 
+/**
+ * The raw RSA-2048 (RS256) sign rate of an ID token shaped like Gatehouse's, signed the way the
+ * server signs it (node:crypto, src/core/tokens/sign-jwt.ts), one at a time: the code flow
+ * bench's ceiling row (bench/code-flow.ts).
+ */
+export interface RsaSignRunRequest {
+  kind: 'rs256-sign';
+  durationSeconds: number;
+}
+
 /** One in-process verify case (bench/lib/verify-cases.ts), for `durationSeconds`. */
 export interface VerifyRunRequest {
   kind: 'verify';
@@ -54,13 +64,15 @@ export interface HttpRunRequest {
   loads: Omit<LoadOptions, 'durationSeconds'>[];
 }
 
-export type RunRequest = HashRunRequest | SignRunRequest | VerifyRunRequest | PasskeyRunRequest | HttpRunRequest;
+export type RunRequest = HashRunRequest | SignRunRequest | RsaSignRunRequest | VerifyRunRequest | PasskeyRunRequest | HttpRunRequest;
 
 export interface RunResult {
   /** Operations finished inside the window. */
   operations: number;
   elapsedSeconds: number;
   perSecond: number;
+  /** In-process rates that report it: the CPU of the thread that did the work over the window (process.threadCpuUsage), not of the whole process. */
+  threadCpuSeconds?: number;
   /** HTTP windows: responses that were not 2xx, socket errors and timeouts. */
   failed?: number;
   /** HTTP windows: the CPU the load child used from its start (its own share of the load core). */

@@ -28,6 +28,7 @@ export const errorCatalog = {
   invalid_token: { status: 401, title: 'The access token is invalid, expired or revoked (RFC 6750).' },
   insufficient_scope: { status: 403, title: 'The access token was not granted the scope this needs (RFC 6750).' },
   forbidden_origin: { status: 403, title: 'Cross-site request refused.' },
+  misdirected_request: { status: 421, title: 'This server does not answer requests addressed to that host name.' },
   compare_busy: { status: 429, title: 'A comparison is already running or ran moments ago; try again shortly.' },
   forward_auth_target_unknown: { status: 403, title: 'No forward-auth rule covers this URL, or the proxy did not say which URL it is.' },
   step_up_required: { status: 403, title: 'This path needs a session that used a second factor: log out, then log in with it.' },

@@ -16,6 +16,7 @@ import { parRoutes } from './routes/par.ts';
 import { revocationRoutes } from './routes/revocations.ts';
 import { pages } from './pages/index.ts';
 import { registerCsrfProtection } from './plugins/csrf.ts';
+import { registerDevHostCheck } from './plugins/dev-host-check.ts';
 import { registerErrorHandler } from './plugins/error-handler.ts';
 import { lazySchemaCompilers, type LazySchemaCompilers } from './plugins/lazy-schema-compilers.ts';
 import { collectRoutesForMethodNotAllowed } from './plugins/method-not-allowed.ts';
@@ -146,6 +147,8 @@ export async function buildApp({ deps, tokens, config, logger, oauth, requestLog
   await app.register(cookie);
   registerErrorHandler(app);
   registerSecurityHeaders(app);
+  // Dev mode: refuse a Host other than a loopback name before anything else runs (DNS rebinding).
+  if (config.dev === true) registerDevHostCheck(app);
   // Loaded only when on: prom-client is not even imported otherwise.
   const metering = metrics === undefined ? undefined : { ...metrics, routes: await import('./metrics/metrics-route.ts') };
   metering?.routes.registerMetricsHooks(app, metering.metrics);

@@ -27,8 +27,8 @@ function hintOf(payload: JWTPayload): IdTokenHint | null {
 
 /**
  * Verifies an `id_token_hint` (RP-Initiated Logout 1.0 §2) against Gatehouse's own published
- * keys: the signature with an allowed asymmetric algorithm (never `none`, never HMAC), and the
- * issuer. An expired hint is accepted, as the spec allows for logout (an app logs out long after
+ * keys: the signature with an allowed asymmetric algorithm (never `none`, never HMAC), the
+ * issuer, and `typ: JWT` (an ID token, not an access or logout token, SEC-215). An expired hint is accepted, as the spec allows for logout (an app logs out long after
  * its ID token expired), but only after its signature and issuer checked out: jose verifies the
  * signature before any claim. Anything else is null (docs/security.md SEC-221).
  *
@@ -37,7 +37,10 @@ function hintOf(payload: JWTPayload): IdTokenHint | null {
  */
 export async function verifyIdTokenHint(deps: IdTokenHintDeps, token: string): Promise<IdTokenHint | null> {
   if (token.length > 8192 || token.split('.').length !== 3) return null;
-  const options = { algorithms: [...signingAlgorithms], issuer: deps.issuer, currentDate: new Date(deps.clock.nowMs()) };
+  // `typ: JWT`, what every Gatehouse ID token carries: an access token (`at+jwt`) or a logout
+  // token (`logout+jwt`) is signed by the same keys for the same issuer and names a sub and sid
+  // too, but it is no ID token (docs/security.md SEC-215). jose checks typ before exp.
+  const options = { algorithms: [...signingAlgorithms], issuer: deps.issuer, typ: 'JWT', currentDate: new Date(deps.clock.nowMs()) };
   try {
     const { payload } = await jwtVerify(token, createLocalJWKSet(await deps.publicJwks()), options);
     return hintOf(payload);

@@ -17,7 +17,7 @@ async function setUp() {
     const { kid, alg, privateKey } = await tokens.keyRing.activeKey();
     return signJwt({ alg, kid, typ: 'JWT' }, { iss: testOrigin, sub: 'user-1', aud: 'app-1', sid: 'session-1', iat: nowSeconds, exp: nowSeconds + 300, ...claims }, privateKey);
   };
-  return { core, deps, sign, nowSeconds };
+  return { core, tokens, deps, sign, nowSeconds };
 }
 
 describe('verifyIdTokenHint', () => {
@@ -53,5 +53,23 @@ describe('verifyIdTokenHint', () => {
     ] as const) {
       assert.equal(await verifyIdTokenHint(deps, token), null, what);
     }
+  });
+});
+
+describe('verifyIdTokenHint and other tokens signed by the same keys', () => {
+  it('refuses an access token or a logout token as the hint, though our key signed it for our issuer with a sub and sid (SEC-215)', async () => {
+    const { tokens, deps, nowSeconds } = await setUp();
+    const { kid, alg, privateKey } = await tokens.keyRing.activeKey();
+    const claims = { iss: testOrigin, sub: 'user-1', aud: 'app-1', sid: 'session-1', client_id: 'app-1', iat: nowSeconds, exp: nowSeconds + 300, jti: 'j1' };
+    for (const [what, typ, extra] of [
+      ['an access token (at+jwt)', 'at+jwt', {}],
+      ['an access token, expired', 'at+jwt', { exp: nowSeconds - 10 }],
+      ['a logout token (logout+jwt)', 'logout+jwt', { events: { 'http://schemas.openid.net/event/backchannel-logout': {} } }],
+    ] as const) {
+      assert.equal(await verifyIdTokenHint(deps, await signJwt({ alg, kid, typ }, { ...claims, ...extra }, privateKey)), null, what);
+    }
+    assert.equal(await verifyIdTokenHint(deps, await new SignJWT(claims).setProtectedHeader({ alg, kid }).sign(privateKey)), null, 'a token with no typ');
+    // An ID token under the same keys still passes (also with typ in another case, as JOSE compares it).
+    assert.notEqual(await verifyIdTokenHint(deps, await signJwt({ alg, kid, typ: 'jwt' }, claims, privateKey)), null);
   });
 });

@@ -133,3 +133,25 @@ describe('GET and POST /end-session', () => {
     }
   });
 });
+
+describe('GET /end-session with an access token as the hint', () => {
+  it('an access token of this very session (what any API it was sent to holds) is no ID token: no logout without asking, no redirect (SEC-215)', async () => {
+    const { t, token, alive } = await setUp();
+    try {
+      const current = (await t.core.store.sessions.findWithUser(token.split('.')[0]!))!;
+      const { kid, alg, privateKey } = await t.tokens.keyRing.activeKey();
+      const now = Math.floor(t.core.clock.nowMs() / 1000);
+      const accessToken = await signJwt({ alg, kid, typ: 'at+jwt' }, { iss: testOrigin, sub: current.user.id, aud: 'app-1', client_id: 'app-1', sid: current.session.id, iat: now, exp: now + 300, jti: 'at-1' }, privateKey);
+      const query = new URLSearchParams({ id_token_hint: accessToken, post_logout_redirect_uri: registered, state: 's' });
+      const response = await t.app.inject({ method: 'GET', url: `/end-session?${query}`, headers: { ...withSession(token), 'sec-fetch-site': 'cross-site' } });
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(response.headers.location, undefined);
+      assert.match(response.body, /data-reason="invalid_id_token_hint"/);
+      const bare = await t.app.inject({ method: 'GET', url: `/end-session?${new URLSearchParams({ id_token_hint: accessToken })}`, headers: { ...withSession(token), 'sec-fetch-site': 'cross-site' } });
+      assert.doesNotMatch(bare.body, /data-end-session="logged-out"/);
+      assert.equal(await alive(), true);
+    } finally {
+      await t.close();
+    }
+  });
+});

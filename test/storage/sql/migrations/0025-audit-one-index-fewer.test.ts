@@ -1,26 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import { sql } from 'kysely';
 import { migrateToLatest } from '../../../../src/storage/sql/migrate.ts';
 import { toAuditRow } from '../../../../src/storage/sql/repositories/audit.ts';
+import { auditIndexes, onSqlite as sqlite, planOf, walkAuditPages } from '../../../support/audit-migration.ts';
 import { migrateTo, onEachDatabase, type MigratableStore } from '../../../support/migration-test.ts';
 import { anAuditEvent, t0Ms } from '../../contract/fixtures.ts';
-
-const sqlite = (store: MigratableStore): boolean => 'connections' in store;
-
-/** The audit table's indexes, by name. */
-async function auditIndexes(store: MigratableStore): Promise<string[]> {
-  const rows = sqlite(store)
-    ? (await sql<{ name: string }>`select name from pragma_index_list('audit')`.execute(store.db)).rows
-    : (await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'audit'`.execute(store.db)).rows;
-  return rows.map((row) => row.name).sort();
-}
-
-/** SQLite's plan for a query, one line per step. */
-async function planOf(store: MigratableStore, query: { sql: string }): Promise<string> {
-  const rows = (await sql<{ detail: string }>`explain query plan ${sql.raw(query.sql)}`.execute(store.db)).rows;
-  return rows.map((row) => row.detail).join('\n');
-}
 
 async function assertMigrated(store: MigratableStore): Promise<void> {
   // Entries written by the previous release, three of them in the same millisecond.
@@ -34,7 +18,7 @@ async function assertMigrated(store: MigratableStore): Promise<void> {
   ];
   for (const event of before) await store.db.insertInto('audit').values(toAuditRow(event)).execute();
   const oldIndexes = await auditIndexes(store);
-  await migrateToLatest(store.db);
+  await migrateTo(store.db, '0025-audit-one-index-fewer');
 
   const indexes = await auditIndexes(store);
   assert.equal(indexes.length, oldIndexes.length - 1, `one index fewer: ${oldIndexes.join(', ')} -> ${indexes.join(', ')}`);
@@ -43,15 +27,7 @@ async function assertMigrated(store: MigratableStore): Promise<void> {
   // Every entry kept, newest first with ties by id, and a cursor walks them exactly once.
   const newestFirst = [before[4], before[2], before[3], before[1], before[0]];
   assert.deepEqual(await store.audit.list({ limit: 10 }), newestFirst);
-  const walked = [];
-  let after: { atMs: number; id: string } | undefined;
-  for (;;) {
-    const page = await store.auditSearch.page({}, { limit: 2, ...(after === undefined ? {} : { after }) });
-    if (page.length === 0) break;
-    walked.push(...page);
-    const last = page[page.length - 1] as (typeof page)[number];
-    after = { atMs: last.atMs, id: last.id };
-  }
+  const walked = await walkAuditPages(store, 2);
   assert.deepEqual(walked, newestFirst);
   assert.deepEqual(await store.audit.list({ limit: 10, userId: 'user-alice' }), [before[2], before[0]]);
   await store.audit.append(anAuditEvent('new-1', { atMs: t0Ms + 3 }));

@@ -1,0 +1,33 @@
+import { sql } from 'kysely';
+import type { AuditEvent } from '../../src/core/ports.ts';
+import type { MigratableStore } from './migration-test.ts';
+
+/** Whether a migration test's store is the SQLite one. */
+export const onSqlite = (store: MigratableStore): boolean => 'connections' in store;
+
+/** The audit table's indexes, by name. */
+export async function auditIndexes(store: MigratableStore): Promise<string[]> {
+  const rows = onSqlite(store)
+    ? (await sql<{ name: string }>`select name from pragma_index_list('audit')`.execute(store.db)).rows
+    : (await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'audit'`.execute(store.db)).rows;
+  return rows.map((row) => row.name).sort();
+}
+
+/** SQLite's plan for a query, one line per step. */
+export async function planOf(store: MigratableStore, query: { sql: string }): Promise<string> {
+  const rows = (await sql<{ detail: string }>`explain query plan ${sql.raw(query.sql)}`.execute(store.db)).rows;
+  return rows.map((row) => row.detail).join('\n');
+}
+
+/** Every audit entry, page by page (`limit` a page) through the operator console's cursor `(atMs, id)`. */
+export async function walkAuditPages(store: MigratableStore, limit: number): Promise<AuditEvent[]> {
+  const walked: AuditEvent[] = [];
+  let after: { atMs: number; id: string } | undefined;
+  for (;;) {
+    const page = await store.auditSearch.page({}, { limit, ...(after === undefined ? {} : { after }) });
+    if (page.length === 0) return walked;
+    walked.push(...page);
+    const last = page[page.length - 1] as (typeof page)[number];
+    after = { atMs: last.atMs, id: last.id };
+  }
+}
