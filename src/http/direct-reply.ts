@@ -2,7 +2,8 @@ import type { FastifyReply } from 'fastify';
 import { hooklessApiHeaders } from './plugins/security-headers.ts';
 
 /**
- * The hottest answers (a session check from memory, forward auth's 204), written to the response
+ * The hottest answers (a session check from memory, forward auth's 204, the token endpoint's
+ * JSON to a client without a refresh cookie), written to the response
  * at once instead of through fastify's send pipeline: its serializer lookup, the onSend hooks and
  * the header merge cost more than the check itself (issue 17, target 2). The answer is byte for
  * byte what the pipeline writes, headers in the same order; the tests compare the two.
@@ -24,13 +25,36 @@ declare module 'fastify' {
 }
 
 const securityHeaders = Object.entries(hooklessApiHeaders).flat();
-const jsonHeaders = ['content-type', 'application/json; charset=utf-8', ...securityHeaders];
+const json = ['content-type', 'application/json; charset=utf-8'];
+const jsonHeaders = [...json, ...securityHeaders];
+// The token endpoint sets `Cache-Control: no-store` and `Pragma: no-cache` itself (RFC 6749 5.1),
+// before the body's content type: the pipeline writes them first, and its security headers
+// then leave Cache-Control as it is.
+const tokenJsonHeaders = [
+  'cache-control',
+  'no-store',
+  'pragma',
+  'no-cache',
+  ...json,
+  ...Object.entries(hooklessApiHeaders)
+    .filter(([name]) => name !== 'cache-control')
+    .flat(),
+];
+
+function writeJson(reply: FastifyReply, headers: readonly string[], body: string): void {
+  reply.hijack();
+  reply.raw.writeHead(200, [...headers, 'content-length', String(Buffer.byteLength(body))]);
+  reply.raw.end(body);
+}
 
 /** 200 with a body already serialized by the route's own response serializer. */
 export function sendJsonDirect(reply: FastifyReply, body: string): void {
-  reply.hijack();
-  reply.raw.writeHead(200, [...jsonHeaders, 'content-length', String(Buffer.byteLength(body))]);
-  reply.raw.end(body);
+  writeJson(reply, jsonHeaders, body);
+}
+
+/** 200 from the token endpoint (no-store, no-cache), with a body serialized as the pipeline would (JSON.stringify: the route has no response schema). */
+export function sendTokenJsonDirect(reply: FastifyReply, body: string): void {
+  writeJson(reply, tokenJsonHeaders, body);
 }
 
 /** 204 with the route's own headers (lower-case names, valid values), then the security headers. */

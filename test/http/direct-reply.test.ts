@@ -1,5 +1,5 @@
-// Direct replies (src/http/direct-reply.ts): a session check answered from memory, and forward
-// auth's 204, written without fastify's send pipeline. Each must be the pipeline's answer byte for
+// Direct replies (src/http/direct-reply.ts): a session check answered from memory, forward
+// auth's 204 and the token endpoint's JSON, written without fastify's send pipeline. Each must be the pipeline's answer byte for
 // byte, and be used only where that is safe.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -9,6 +9,7 @@ import { createTraceLog } from '../../src/core/trace/trace-log.ts';
 import { createRequestRecorder } from '../../src/http/inspector/request-recorder.ts';
 import { createMemoryStore } from '../../src/storage/memory/memory-store.ts';
 import { withSessionCache } from '../../src/storage/session-cache.ts';
+import { createClient } from '../../src/core/clients/create-client.ts';
 import { createManualClock, testPassword } from '../support/core-deps.ts';
 import { forwardedFor, statusModeForwardAuth, trustedProxy } from '../support/forward-auth.ts';
 import { createTestApp, signUpThroughApi, withSession, type TestApp } from '../support/http-app.ts';
@@ -30,7 +31,7 @@ function onSendHooksOf(app: FastifyInstance, route: string): string {
   return hooks?.includes('(onSend)') === true ? hooks.slice(hooks.indexOf('[')) : '';
 }
 
-describe('direct replies of the session check and forward auth (issue 17)', () => {
+describe('direct replies of the session check, forward auth and the token endpoint (issue 17)', () => {
   let t: TestApp;
   let token: string;
   let store: Store;
@@ -117,6 +118,40 @@ describe('direct replies of the session check and forward auth (issue 17)', () =
     assert.equal(t.app.directReplies, true);
     for (const route of ['v1/session (GET)', 'v1/auth/check (GET)']) {
       assert.equal(onSendHooksOf(t.app, route), '["fastifyCookieOnSendHandler()","securityHeaders()"]', `${route}: a new onSend hook must be done by src/http/direct-reply.ts too, or turn direct replies off`);
+    }
+  });
+
+  it("the token endpoint's JSON to a client without a refresh cookie is the pipeline's answer: no-store and no-cache first, then the security headers", async () => {
+    const inspected = await createTestApp({ inspector: { recorder: createRequestRecorder(createTraceLog({ nowMs: () => 0 })), audience: 'everyone' } });
+    try {
+      assert.equal(inspected.app.directReplies, false);
+      const grants = async (app: TestApp): Promise<LightMyRequestResponse[]> => {
+        await signUpThroughApi(app.app, 'tokens@example.com', testPassword);
+        await createClient(app.core, { id: 'spa', name: 'SPA', type: 'public', grantTypes: ['password', 'refresh_token'], audience: 'https://api.example.com' });
+        const post = (fields: Record<string, string>) =>
+          app.app.inject({ method: 'POST', url: '/v1/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ client_id: 'spa', ...fields }).toString() });
+        const password = await post({ grant_type: 'password', username: 'tokens@example.com', password: testPassword });
+        const refreshed = await post({ grant_type: 'refresh_token', refresh_token: password.json<{ refresh_token: string }>().refresh_token });
+        return [password, refreshed];
+      };
+      // The inspector's only header is its flow cookie: what is left is the pipeline's answer.
+      const shape = (response: LightMyRequestResponse) => ({
+        status: response.statusCode,
+        headers: answer(response).headers.filter(([name]) => name !== 'set-cookie' && name !== 'content-length'),
+        length: response.headers['content-length'],
+        keys: Object.keys(response.json()),
+      });
+      const [direct, pipeline] = [await grants(t), await grants(inspected)];
+      for (const [i, response] of direct.entries()) {
+        assert.equal(response.statusCode, 200, response.body);
+        assert.deepEqual(shape(response), { ...shape(pipeline[i] as LightMyRequestResponse), length: String(Buffer.byteLength(response.body)) });
+        assert.deepEqual(Object.keys(response.json()), ['access_token', 'token_type', 'expires_in', 'refresh_token', 'scope']);
+        assert.equal(response.headers['cache-control'], 'no-store');
+        assert.equal(response.headers.pragma, 'no-cache');
+      }
+      assert.equal(onSendHooksOf(t.app, 'v1/token (POST, GET, HEAD, PUT, PATCH, DELETE, OPTIONS)'), '["fastifyCookieOnSendHandler()","securityHeaders()"]', 'a new onSend hook on the token route must be done by src/http/direct-reply.ts too');
+    } finally {
+      await inspected.close();
     }
   });
 

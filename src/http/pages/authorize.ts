@@ -65,7 +65,7 @@ export async function authorizePages(app: FastifyInstance, deps: CoreDeps, token
       const code = await issueAuthorizationCode(deps, params, current);
       return sendAuthorizationResponse(reply, target, tokens.issuer, { code });
     }
-    const saved = pending ?? (await savePendingAuthorization(deps, params, loginAfterMs));
+    const saved = pending ?? (await savePendingAuthorization(deps, params, loginAfterMs, requestContext(request).ip));
     reply.header('cache-control', 'no-store');
     if (decision.kind === 'consent' && current !== null) return consentPage(reply, client, params.scope.split(' '), current, saved.id, params.redirectUri);
     const back = encodeURIComponent(`${resumePath}?request=${saved.id}`);

@@ -20,6 +20,7 @@ import { clearRefreshCookie, readRefreshCookie, setRefreshCookie } from '../refr
 import type { Client } from '../../core/ports.ts';
 import type { VerifiedDpopProof } from '../../core/dpop/verify-dpop-proof.ts';
 import { dpopProofOf } from '../dpop-header.ts';
+import { sendTokenJsonDirect } from '../direct-reply.ts';
 
 type TokenBody = Record<string, string | undefined>;
 
@@ -79,6 +80,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
     client_credentials: (_request, body, client, proof) => clientCredentialsGrant(deps, client, { scope: body.scope, resource: body.resource }, proof),
   };
   const tokenEndpointUrl = `${deps.issuer}/v1/token`;
+  const direct = app.directReplies;
 
   app.post<{ Body: TokenBody }>(
     '/v1/token',
@@ -126,6 +128,11 @@ export async function tokenRoutes(app: FastifyInstance, deps: CoreDeps & TokenDe
         throw error;
       }
       if (cookieClient && issued.refreshToken !== null) setRefreshCookie(reply, client, issued.refreshToken, deps.refreshPolicy.idleTtlMs);
+      // No cookie to set: written at once, byte for byte the pipeline's answer (direct-reply.ts).
+      if (direct && !cookieClient) {
+        sendTokenJsonDirect(reply, JSON.stringify(tokenResponse(issued, client)));
+        return reply;
+      }
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(tokenResponse(issued, client));
     },
   );
