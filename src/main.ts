@@ -153,7 +153,7 @@ export async function createCoreDeps(config: GatehouseConfig, store: Store, cloc
     },
     throttle: createThrottle(
       store.throttle,
-      { account: rule(config.rateLimit.account), ip: rule(config.rateLimit.ip), signupIp: rule(config.rateLimit.signupIp), oauthStartIp: rule(config.rateLimit.oauthStartIp) },
+      { account: rule(config.rateLimit.account), ip: rule(config.rateLimit.ip), signupIp: rule(config.rateLimit.signupIp), oauthStartIp: rule(config.rateLimit.oauthStartIp), authorizeIp: rule(config.rateLimit.authorizeIp) },
       secret,
       trace,
     ),

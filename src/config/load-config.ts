@@ -40,7 +40,7 @@ export interface GatehouseConfig {
     accessRules: readonly AccessRule[];
   };
   password: { minLength: number; maxBytes: number; argon2: Argon2idParams };
-  rateLimit: { account: RateRuleConfig; ip: RateRuleConfig; signupIp: RateRuleConfig; oauthStartIp: RateRuleConfig };
+  rateLimit: { account: RateRuleConfig; ip: RateRuleConfig; signupIp: RateRuleConfig; oauthStartIp: RateRuleConfig; authorizeIp: RateRuleConfig };
   token: {
     algorithm: SigningAlgorithm;
     accessTokenTtlSeconds: number;

@@ -49,6 +49,7 @@ export const testThrottleRules: ThrottleRules = Object.freeze({
   ip: Object.freeze({ freeFailures: 20, baseDelayMs: 1000, maxDelayMs: 900_000, resetAfterMs: hourMs }),
   signupIp: Object.freeze({ freeFailures: 10, baseDelayMs: 10_000, maxDelayMs: 3_600_000, resetAfterMs: 24 * hourMs }),
   oauthStartIp: Object.freeze({ freeFailures: 60, baseDelayMs: 1000, maxDelayMs: 300_000, resetAfterMs: 10 * 60_000 }),
+  authorizeIp: Object.freeze({ freeFailures: 300, baseDelayMs: 1000, maxDelayMs: 60_000, resetAfterMs: 10 * 60_000 }),
 });
 
 export { loadCommonPasswords };

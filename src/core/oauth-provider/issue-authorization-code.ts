@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { CoreDeps } from '../deps.ts';
 import type { AuthorizationParams, SessionWithUser } from '../ports.ts';
 import { hashReference } from '../trace/hash-reference.ts';
+import { hashSecret } from '../sessions/session-token.ts';
 
 /** OAuth 2.1 §4.1.2: a code lives 60 seconds at most; RPs exchange it within one or two. */
 export const authorizationCodeTtlMs = 60_000;
@@ -12,8 +12,9 @@ export function acrOf(amr: readonly string[]): string {
   return amr.includes('mfa') ? 'urn:gatehouse:loa:2' : 'urn:gatehouse:loa:1';
 }
 
+/** SHA-256 of a code, as stored: node's one-shot hash, like a session secret's (no Hash object per code). */
 export function hashAuthorizationCode(code: string): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(code).digest());
+  return hashSecret(code);
 }
 
 /**

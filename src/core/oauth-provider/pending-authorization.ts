@@ -11,9 +11,13 @@ export const pendingAuthorizationTtlMs = 30 * 60_000;
  * can be changed on the way, and no long query string has to survive the login pages.
  *
  * @example
- * const { id } = await savePendingAuthorization(deps, params, loginAfterMs);
+ * const { id } = await savePendingAuthorization(deps, params, loginAfterMs, context.ip);
  */
-export async function savePendingAuthorization(deps: Pick<CoreDeps, 'store' | 'clock' | 'random'>, params: AuthorizationParams, loginAfterMs: number | null): Promise<PendingAuthorization> {
+export async function savePendingAuthorization(deps: Pick<CoreDeps, 'store' | 'clock' | 'random' | 'throttle'>, params: AuthorizationParams, loginAfterMs: number | null, ip: string): Promise<PendingAuthorization> {
+  // Anyone may send an authorization request for a public client, signed in or not, and each
+  // one that waits stores up to ~20 kB for 30 minutes: counted per IP before the write, like a
+  // social login start (docs/security.md SEC-70, SEC-216), so a flood cannot fill the disk.
+  await deps.throttle.reserve([['authorizeIp', ip]], deps.clock.nowMs());
   const nowMs = deps.clock.nowMs();
   const pending: PendingAuthorization = { id: randomId(deps.random), params, loginAfterMs, createdAtMs: nowMs, expiresAtMs: nowMs + pendingAuthorizationTtlMs };
   await deps.store.pendingAuthorizations.insert(pending);

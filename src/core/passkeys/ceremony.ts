@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hash, timingSafeEqual } from 'node:crypto';
 import type { CoreDeps } from '../deps.ts';
 import { hmacKey } from '../hmac-key.ts';
 import { AuthError } from '../errors.ts';
@@ -89,7 +89,8 @@ export function openCeremony(
  * until the challenge would have expired anyway; housekeeping deletes it then.
  */
 export async function useUpCeremony(tx: Pick<Store, 'usedPasskeyChallenges'>, ceremony: OpenedCeremony): Promise<boolean> {
-  return tx.usedPasskeyChallenges.claim(createHash('sha256').update(ceremony.challenge).digest(), ceremony.expiresAtMs);
+  // One-shot SHA-256 (no Hash object per login).
+  return tx.usedPasskeyChallenges.claim(hash('sha256', ceremony.challenge, 'buffer'), ceremony.expiresAtMs);
 }
 
 /**

@@ -22,9 +22,11 @@ export interface ThrottleRules {
   signupIp: ThrottleRule;
   /** Social logins started from one client IP (every start stores a flow record). */
   oauthStartIp: ThrottleRule;
+  /** OpenID authorization requests from one client IP that wait for a login or consent (each stores the request). */
+  authorizeIp: ThrottleRule;
 }
 
-export type ThrottleKind = 'account' | 'ip' | 'signupIp' | 'oauthStartIp';
+export type ThrottleKind = 'account' | 'ip' | 'signupIp' | 'oauthStartIp' | 'authorizeIp';
 
 /** Milliseconds the key must still wait, 0 when it may try now. */
 export function remainingLockMs(state: ThrottleState | null, rule: ThrottleRule, nowMs: number): number {

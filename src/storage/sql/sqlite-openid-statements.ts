@@ -1,35 +1,13 @@
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import type { Kysely, Selectable } from 'kysely';
 import type { Store } from '../../core/ports.ts';
-import { authorizationCodeQueries, toCodeRecord, toCodeRow, type ConsumeValues } from './repositories/authorization-codes.ts';
+import { authorizationCodeQueries, codeColumns, codeRecordFromValues, toCodeRow, type ConsumeValues } from './repositories/authorization-codes.ts';
 import { consentQueries, toConsent } from './repositories/consents.ts';
 import { sessionClientQueries, toSessionClientRow } from './repositories/session-clients.ts';
-import type { AuthorizationCodesTable, ConsentsTable, Database, SessionClientsTable } from './schema.ts';
+import type { ConsentsTable, Database, SessionClientsTable } from './schema.ts';
 import type { SqlFastPaths } from './sql-store.ts';
 import { placeholder, prepared } from './sqlite-statements.ts';
 
-const codeColumns = [
-  'code_hash',
-  'client_id',
-  'user_id',
-  'session_id',
-  'redirect_uri',
-  'scope',
-  'nonce',
-  'code_challenge',
-  'auth_time_ms',
-  'amr',
-  'acr',
-  'id_token_claims',
-  'dpop_jkt',
-  'created_at_ms',
-  'expires_at_ms',
-  'used_at_ms',
-  'refresh_family_id',
-  'access_token_jti',
-  'access_token_expires_at_ms',
-  'keep_until_ms',
-] as const satisfies readonly (keyof AuthorizationCodesTable)[];
 const consumeColumns = ['used_at_ms', 'refresh_family_id', 'access_token_jti', 'access_token_expires_at_ms'] as const satisfies readonly (keyof ConsumeValues)[];
 const sessionClientColumns = ['session_id', 'client_id', 'user_id', 'first_issued_at_ms', 'last_issued_at_ms', 'expires_at_ms'] as const satisfies readonly (keyof SessionClientsTable)[];
 
@@ -54,10 +32,11 @@ const placeholders = <C extends string>(columns: readonly C[]): Record<C, never>
  */
 export function sqliteOpenIdFastPaths(db: Kysely<Database>, reader: DatabaseSync, writer: DatabaseSync, grouped: <T>(work: (tx: Store) => Promise<T>) => Promise<T>): SqlFastPaths {
   const findCodeOn = (connection: DatabaseSync): Store['authorizationCodes']['findByHash'] => {
-    const statement = prepared(connection, authorizationCodeQueries.findByHash(db, placeholder('code_hash') as unknown as Uint8Array).compile(), ['code_hash']);
+    // The row as an array, like the session lookups (sqlite.ts): node:sqlite builds no object of 20 named properties.
+    const statement = prepared(connection, authorizationCodeQueries.findByHash(db, placeholder('code_hash') as unknown as Uint8Array).compile(), ['code_hash'], 'arrays');
     return async (codeHash) => {
-      const row = statement.get({ code_hash: codeHash }) as Selectable<AuthorizationCodesTable> | undefined;
-      return row === undefined ? null : toCodeRecord(row);
+      const values = statement.get({ code_hash: codeHash }) as unknown[] | undefined;
+      return values === undefined ? null : codeRecordFromValues(values);
     };
   };
   const insertCode = prepared(writer, authorizationCodeQueries.insert(db, placeholders(codeColumns)).compile(), codeColumns);

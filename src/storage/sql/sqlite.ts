@@ -8,7 +8,7 @@ import { migrateToLatest } from './migrate.ts';
 import { nodeSqliteWriter } from './node-sqlite-dialect.ts';
 import { auditColumns, auditQueries, toAuditRow } from './repositories/audit.ts';
 import { clientQueries, toClient } from './repositories/clients.ts';
-import { passkeyQueries, toPasskey, toPasskeyWithUser, type PasskeyWithUserRow } from './repositories/passkeys.ts';
+import { passkeyQueries, passkeyWithUserFromValues, toPasskey } from './repositories/passkeys.ts';
 import { throttleQueries, toThrottleState } from './repositories/throttle.ts';
 import { usedPasskeyChallengeQueries } from './repositories/used-passkey-challenges.ts';
 import { refreshTokenColumns, refreshTokenQueries, refreshTokenWithSessionFromValues, toRecord, toRow } from './repositories/refresh-tokens.ts';
@@ -111,8 +111,8 @@ function sqliteFastPaths(
       // A closed writer has no isTransaction to read: its statement then fails as StorageUnavailableError.
       writer.isOpen && writer.isTransaction ? onReader(a) : onWriter(a);
   /** A prepared statement on both connections, run as a committed read (above). */
-  const onBoth = <K extends string>(compiled: CompiledQuery, keys: readonly K[]) => {
-    const [onWriter, onReader] = [prepared(writer, compiled, keys), prepared(reader, compiled, keys)];
+  const onBoth = <K extends string>(compiled: CompiledQuery, keys: readonly K[], rows: 'objects' | 'arrays' = 'objects') => {
+    const [onWriter, onReader] = [prepared(writer, compiled, keys, rows), prepared(reader, compiled, keys, rows)];
     return committedRead(
       (values: Record<K, SQLInputValue>) => onWriter.get(values),
       (values: Record<K, SQLInputValue>) => onReader.get(values),
@@ -134,7 +134,7 @@ function sqliteFastPaths(
   );
   // The passkey login's reads outside its transaction (the throttle, the passkey with its user), committed rows likewise.
   const findPasskey = onBoth(passkeyQueries.findByCredentialId(db, placeholder('credential_id')).compile(), ['credential_id']);
-  const findPasskeyWithUser = onBoth(passkeyQueries.findWithUser(db, placeholder('credential_id')).compile(), ['credential_id']);
+  const findPasskeyWithUser = onBoth(passkeyQueries.findWithUser(db, placeholder('credential_id')).compile(), ['credential_id'], 'arrays');
   const findUser = onBoth(userQueries.findById(db, placeholder('id')).compile(), ['id']);
   const throttleState = onBoth(throttleQueries.get(db, placeholder('key')).compile(), ['key']);
   const claimChallenge = prepared(
@@ -197,8 +197,8 @@ function sqliteFastPaths(
           return row === undefined ? null : toPasskey(row);
         },
         findWithUser: async (credentialId) => {
-          const row = findPasskeyWithUser({ credential_id: credentialId }) as PasskeyWithUserRow | undefined;
-          return row === undefined ? null : toPasskeyWithUser(row);
+          const values = findPasskeyWithUser({ credential_id: credentialId }) as unknown[] | undefined;
+          return values === undefined ? null : passkeyWithUserFromValues(values);
         },
       },
     },

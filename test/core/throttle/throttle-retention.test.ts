@@ -13,7 +13,7 @@ describe('throttleRetentionMs', () => {
 
   it('covers the fixed rules too: the daily mail limit keeps counters a day even when every configured rule resets sooner', () => {
     const short = { freeFailures: 1, baseDelayMs: 1000, maxDelayMs: 1000, resetAfterMs: 60_000 };
-    const rules = { account: short, ip: short, signupIp: short, oauthStartIp: short };
+    const rules = { account: short, ip: short, signupIp: short, oauthStartIp: short, authorizeIp: short };
     assert.equal(throttleRetentionMs(rules, testAccountSecurityPolicy), dayMs);
   });
 });

@@ -200,3 +200,60 @@ describe('OpenID Provider security cases', () => {
     assert.equal(refresh.json().error, 'invalid_grant', 'the refresh token is gone');
   });
 });
+
+describe('authorization requests that wait, per IP', () => {
+  it('each one stores the request: past the free 300 from one IP, 429 with Retry-After and nothing stored; other IPs, and codes issued at once, unaffected (SEC-216)', async () => {
+    const app = await createTestApp();
+    try {
+      await createClient(app.core, { id: 'pub', name: 'Public app', type: 'public', grantTypes: ['authorization_code'], redirectUris: [cb], skipConsent: true });
+      const signedIn = await signUpThroughApi(app.app, 'flood@example.com', testPassword);
+      // What an attacker sends: the largest parameters the endpoint takes, signed out, from one address.
+      const big = 'x'.repeat(4000);
+      const query = new URLSearchParams({ ...base('pub'), state: big, nonce: big, login_hint: big, acr_values: big });
+      const send = (remoteAddress: string, cookie: string | null = null) =>
+        app.app.inject({ method: 'POST', url: '/oauth2/authorize', remoteAddress, headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie === null ? {} : withSession(cookie)) }, payload: query.toString() });
+      for (let i = 0; i < 300; i++) {
+        const response = await send('203.0.113.9');
+        assert.equal(response.statusCode, 303, `request ${i + 1}`);
+        assert.match(String(response.headers['location']), /^\/login\?return_to=/);
+      }
+      const refused = await send('203.0.113.9');
+      assert.equal(refused.statusCode, 429, refused.body);
+      assert.ok(Number(refused.headers['retry-after']) >= 1, 'says when to try again');
+      const stored = await app.core.store.pendingAuthorizations.deleteExpired(app.core.clock.nowMs() + 24 * 3_600_000);
+      assert.equal(stored, 300, 'only the 300 allowed requests were stored');
+      assert.equal((await send('203.0.113.10')).statusCode, 303, 'another IP is not held back');
+      // A signed-in user whose app needs no consent gets a code at once: nothing waits, nothing is counted.
+      const direct = await send('203.0.113.9', signedIn);
+      assert.equal(direct.statusCode, 303);
+      assert.ok(new URL(String(direct.headers['location'])).searchParams.get('code'), 'a code, not a wait');
+      app.core.clock.advance(1000);
+      assert.equal((await send('203.0.113.9')).statusCode, 303, 'the wait is temporary');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('pushed authorization requests for a public client, per IP', () => {
+  it('anyone may push for a public client (no secret) and each push stores up to 64 kB: past the free 300 from one IP, 429 and nothing stored; a confidential client is not counted (SEC-217)', async () => {
+    const app = await createTestApp();
+    try {
+      await createClient(app.core, { id: 'pub', name: 'Public app', type: 'public', grantTypes: ['authorization_code'], redirectUris: [cb] });
+      const backend = await createClient(app.core, { id: 'backend', name: 'Backend app', type: 'confidential', grantTypes: ['authorization_code'], redirectUris: [cb] });
+      const junk = Object.fromEntries(Array.from({ length: 14 }, (_, i) => [`junk${i}`, 'x'.repeat(4000)]));
+      const push = (clientId: string, remoteAddress: string, headers: Record<string, string> = {}) =>
+        app.app.inject({ method: 'POST', url: '/oauth2/par', remoteAddress, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: new URLSearchParams({ ...base(clientId), ...junk }).toString() });
+      for (let i = 0; i < 300; i++) assert.equal((await push('pub', '203.0.113.20')).statusCode, 201, `push ${i + 1}`);
+      const refused = await push('pub', '203.0.113.20');
+      assert.equal(refused.statusCode, 429, refused.body);
+      assert.ok(Number(refused.headers['retry-after']) >= 1, 'says when to try again');
+      assert.equal(await app.core.store.pushedAuthorizationRequests.deleteExpired(app.core.clock.nowMs() + 3_600_000), 300, 'only the 300 allowed pushes were stored');
+      assert.equal((await push('pub', '203.0.113.21')).statusCode, 201, 'another IP is not held back');
+      const basic = `Basic ${Buffer.from(`backend:${backend.secret ?? ''}`).toString('base64')}`;
+      assert.equal((await push('backend', '203.0.113.20', { authorization: basic })).statusCode, 201, 'an authenticated confidential client is not counted');
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -3,6 +3,39 @@ import type { PasskeyCredential, PasskeyDeviceType, PasskeyStore, User } from '.
 import { ms, msOrNull, toUser, type Db } from '../rows.ts';
 import type { PasskeysTable } from '../schema.ts';
 
+/** What `passkeyQueries.findWithUser` selects, in this order: the passkey's columns, then its user's as `u_*`. */
+const passkeyWithUserColumns = [
+  'passkeys.id',
+  'passkeys.user_id',
+  'passkeys.credential_id',
+  'passkeys.public_key',
+  'passkeys.counter',
+  'passkeys.transports',
+  'passkeys.device_type',
+  'passkeys.backed_up',
+  'passkeys.name',
+  'passkeys.created_at_ms',
+  'passkeys.last_used_at_ms',
+  'users.id as u_id',
+  'users.email as u_email',
+  'users.password_hash as u_password_hash',
+  'users.created_at_ms as u_created_at_ms',
+  'users.updated_at_ms as u_updated_at_ms',
+  'users.disabled_at_ms as u_disabled_at_ms',
+] as const;
+
+const passkeyWithUserNames = passkeyWithUserColumns.map((column) => column.split(' as ')[1] ?? column.split('.')[1]) as Array<keyof PasskeyWithUserRow>;
+
+/**
+ * The same from a row read as an array (in `passkeyWithUserColumns` order), as SQLite's fast path
+ * reads it: no object with 17 named properties made by the driver per login.
+ */
+export function passkeyWithUserFromValues(values: readonly unknown[]): { passkey: PasskeyCredential; user: User } {
+  const row = {} as Record<keyof PasskeyWithUserRow, unknown>;
+  for (let i = 0; i < passkeyWithUserNames.length; i += 1) row[passkeyWithUserNames[i] as keyof PasskeyWithUserRow] = values[i];
+  return toPasskeyWithUser(row as PasskeyWithUserRow);
+}
+
 /** A row of `passkeyQueries.findWithUser`: the passkey and its user. */
 export function toPasskeyWithUser(row: PasskeyWithUserRow): { passkey: PasskeyCredential; user: User } {
   return {
@@ -44,8 +77,7 @@ export const passkeyQueries = {
     db
       .selectFrom('passkeys')
       .innerJoin('users', 'users.id', 'passkeys.user_id')
-      .selectAll('passkeys')
-      .select(['users.id as u_id', 'users.email as u_email', 'users.password_hash as u_password_hash', 'users.created_at_ms as u_created_at_ms', 'users.updated_at_ms as u_updated_at_ms', 'users.disabled_at_ms as u_disabled_at_ms'])
+      .select(passkeyWithUserColumns)
       .where('passkeys.credential_id', '=', credentialId),
   /** The counter's compare-and-set: changes one row only if the counter is still `expectedCounter`. */
   recordUse: (db: Db, id: string, expectedCounter: number, set: { counter: number; backed_up: number; last_used_at_ms: number }) =>
