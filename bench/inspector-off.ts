@@ -1,13 +1,14 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { benchDir, detectPinning, startChild, type ChildHandle, type Pinning } from './lib/children.ts';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchDir, detectPinning, pinRunning, startChild, type ChildHandle, type Pinning } from './lib/children.ts';
 import { contentionThreshold, othersShare } from './lib/benchmarks.ts';
 import { snapshotCores } from './lib/cpu-stat.ts';
 import type { CpuTimes } from './lib/protocol.ts';
 import { prepareGatehouse } from './lib/gatehouse-client.ts';
-import { equivalenceVerdict, summariseRatios, type RatioSummary } from './lib/paired-stats.ts';
-import { renderTable } from './lib/report.ts';
+import { equivalenceVerdict, seededRandom, summariseSets, type SetSummary } from './lib/paired-stats.ts';
+import { median, renderTable } from './lib/report.ts';
 
 /**
  * "Inspector off" (issue 15, PERF.md): the session check with the inspector off (the no-op
@@ -15,37 +16,39 @@ import { renderTable } from './lib/report.ts';
  * recorder wired in at all. A 2% difference is far below what two 5-second req/s runs on this
  * machine can tell apart (they move 10-20% between rounds), so this row is measured its own way:
  *
- * - three fresh servers, started together and prepared alike: "off" (the subject), "unwired"
- *   (the baseline, BENCH_INSPECTOR=unwired) and a second "unwired" (the A/A control: two
- *   identical servers measured the same way, which shows the method's own spread);
- * - many half-second windows, each a fresh load run on all three servers at once (they share the
- *   server core, so whatever slows the machine in that half second slows all three alike), the
- *   load generator starting them in an order that cycles through all six permutations. Other
- *   ways, kept as options, did worse under load: `--mode continuous` (one steady load, each
- *   server sampled every window: a server that fell behind stayed behind, the A/A control
- *   0.95 to 1.08) and `--mode alternate` (one server per window: 1.09 to 1.20 for A/B);
- * - the figure is the server's CPU time per request (process.cpuUsage of the server
- *   process, every thread), which other processes' load and the load generator's speed move far
- *   less than req/s; each window gives one paired ratio, baseline CPU over subject CPU (1.00 =
- *   the same cost, 0.98 = the subject costs 2% more; the baseline is the mean of both servers
- *   with no recorder), and req/s ratios are shown beside it;
- * - the result is the median of the per-window ratios with a 95% bootstrap interval. "Within 2%"
- *   is read as a cost within 2% either way: pass only when the whole interval lies within
- *   0.98..1.02 and the A/A control's interval does too (otherwise the method cannot tell, and the
- *   result says "inconclusive"); miss when the whole interval lies below 0.98.
- * - what the interval leaves out: it is over the windows of these three processes. Fresh
- *   processes differ from one another by up to about 2% (A/A medians 0.978 to 1.041 over runs;
- *   deliberate costs of about 2%, 3% and 4% read 0.975, 0.999 and 0.950 in single runs), so one
- *   run's pass or miss is worth repeating with fresh servers (`--repeat`).
+ * - a set is three fresh servers: "off" (the subject), "unwired" (the baseline,
+ *   BENCH_INSPECTOR=unwired) and a second "unwired" (the A/A control: two identical servers
+ *   measured the same way). They take the same session-check load at once in short windows (they
+ *   share the server core, so whatever slows the machine in that window slows all three alike);
+ *   the figure is each server's CPU time per request (process.cpuUsage, every thread), and each
+ *   window gives a paired ratio, baseline CPU over subject CPU (1.00 = the same cost, 0.98 = the
+ *   subject costs 2% more; the baseline is the mean of both unwired servers). A set's ratio is
+ *   the median of its windows';
+ * - fresh processes differ from one another by a few percent (JIT and GC timing, memory layout),
+ *   more than one set's windows can show: one set's A/A control read 0.978 to 1.041 over runs,
+ *   and a deliberate 3% cost once read 0.999. So a run is several sets, each of new processes,
+ *   and the result is the geometric mean of the sets' ratios with a 90% t interval ACROSS sets;
+ * - what else differs between the three is balanced or randomised in every set: the order they
+ *   are started in (shuffled), their ports (each picks a free one), the size of their
+ *   environment (BENCH_INSPECTOR is `default` or `unwired`, the same length), and which one the
+ *   load generator starts first in a window (each of the six orders equally often, shuffled);
+ * - servers start on every core (start-up is most of a set's time) and are pinned to the
+ *   server core before they are measured; they share one compile cache, as `gatehouse serve`
+ *   keeps one;
+ * - the verdict is an equivalence test: pass when the 90% interval lies wholly within
+ *   0.98..1.02 (two one-sided tests at 5%) and the A/A control's does too; miss when it lies
+ *   wholly outside; otherwise inconclusive, never a silent pass.
  *
- * `npm run bench` runs it after the main rounds; `node bench/inspector-off.ts` runs it alone
- * (`--repeat 3` for several runs with fresh servers each, `--rate N` for a fixed offered rate).
+ * `npm run bench` runs it after the main rounds (about 90 s); `node bench/inspector-off.ts`
+ * runs it alone (`--repeat N` for N runs and their sets pooled, `--sets`, `--windows`).
  */
 
 export const inspectorOffBounds = { low: 0.98, high: 1.02 };
-/** What `npm run bench` runs: rounds, seconds per window, connections per server, how. */
-export const inspectorOffRounds = 60;
-const defaults = { windowSeconds: 0.5, warmupSeconds: 6, connections: 16, mode: 'together' } as const;
+/** Sets of fresh servers in `npm run bench`'s run. */
+export const inspectorOffSets = 8;
+const defaults = { windowsPerSet: 12, windowSeconds: 0.5, warmupSeconds: 1.5, connections: 16 } as const;
+/** Fewer sets than this cannot give an interval across processes worth a verdict. */
+const minimumSets = 5;
 
 type Role = 'off' | 'unwired' | 'control';
 const roles: readonly Role[] = ['off', 'unwired', 'control'];
@@ -54,24 +57,25 @@ const labels: Record<Role, string> = {
   unwired: 'session check, no recorder wired in',
   control: 'session check, no recorder wired in (second process, A/A control)',
 };
+/** BENCH_INSPECTOR per role (bench/servers/gatehouse.ts): values of one length, so every server's environment is the same size. */
+const inspectorEnv: Record<Role, string> = { off: 'default', unwired: 'unwired', control: 'unwired' };
 
 export interface InspectorOffOptions {
   pinning: Pinning;
-  rounds: number;
+  sets: number;
+  windowsPerSet: number;
   windowSeconds: number;
   warmupSeconds: number;
   connections: number;
   /** Requests per second over all connections; unset, as fast as each server answers (as the session-check row). */
   rate?: number;
-  /**
-   * `together` (the default): the three at once, a fresh load run per window; `continuous`: one
-   * steady load on all three at once, sampled every window; `alternate`: one server per window, in turn.
-   */
-  mode: 'continuous' | 'alternate' | 'together';
+  /** Seeds the shuffles (start order, window orders), printed so a run can be repeated. */
+  seed: number;
 }
 
 interface Window {
-  round: number;
+  set: number;
+  order: Role[];
   role: Role;
   cpuMicrosPerRequest: number;
   /** The user-mode part alone (the kernel's share, e.g. loopback TCP, is the same work on every server). */
@@ -80,27 +84,37 @@ interface Window {
   contended: boolean;
 }
 
+interface SetResult {
+  set: number;
+  startOrder: Role[];
+  ports: Record<Role, number>;
+  /** Windows kept, and dropped (a window got no answer or socket errors: a machine too busy to serve). */
+  windows: number;
+  dropped: number;
+  clean: number;
+  /** Medians of the per-window ratios: baseline CPU over off's, unwired over control, off's req/s over the baseline's. */
+  cost: number;
+  control: number;
+  throughput: number;
+  /** Wall time of its phases: start-up, preparing (an account and a session on each), measuring (warm-up and windows). */
+  seconds: { start: number; prepare: number; measure: number };
+}
+
 export interface InspectorOffResult {
   settings: Omit<InspectorOffOptions, 'pinning'>;
+  sets: SetResult[];
   windows: Window[];
-  cleanRounds: number;
-  /** Rounds dropped because a window got no answer or socket errors (a machine too busy to serve). */
-  starvedRounds: number;
-  /** Per role: median CPU us per request and median req/s. */
+  /** Per role: median CPU us per request and median req/s over every window. */
   perRole: Record<Role, { cpuMicrosPerRequest: number; perSecond: number }>;
-  /** Baseline CPU per request over the subject's, per round: off against unwired, and the A/A control. */
-  cost: RatioSummary & { perRound: number[] };
-  control: RatioSummary & { perRound: number[] };
-  /** The same as req/s ratios (subject over baseline), for information. */
-  throughput: RatioSummary;
-  throughputControl: RatioSummary;
-  userCost: RatioSummary;
-  userControl: RatioSummary;
+  /** Over the sets: geometric mean and 90% t interval. */
+  cost: SetSummary;
+  control: SetSummary;
+  throughput: SetSummary;
   result: 'pass' | 'miss' | 'inconclusive';
   why: string;
 }
 
-/** Every order of the three roles; round r runs orders[r % 6]. */
+/** Every order of the three roles. */
 const orders: readonly (readonly Role[])[] = [
   ['off', 'unwired', 'control'],
   ['unwired', 'control', 'off'],
@@ -110,223 +124,214 @@ const orders: readonly (readonly Role[])[] = [
   ['unwired', 'off', 'control'],
 ];
 
-async function startServers(pinning: Pinning): Promise<{ servers: Record<Role, ChildHandle>; load: ChildHandle; all: ChildHandle[] }> {
-  const started = await Promise.allSettled([
-    ...roles.map((role) =>
+function shuffle<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+/** Three fresh servers started at once in `startOrder`, on every core, then pinned to the server core. */
+async function startServers(pinning: Pinning, startOrder: readonly Role[], set: number, compileCache: string): Promise<Record<Role, ChildHandle>> {
+  const started = await Promise.allSettled(
+    startOrder.map((role) =>
       startChild({
-        name: `gatehouse server (${role})`,
+        name: `gatehouse server (${role}, set ${String(set + 1)})`,
         script: 'servers/gatehouse.ts',
-        core: pinning.serverCore,
+        core: null,
         readyTimeoutMs: 60_000,
-        env: { ...process.env, BENCH_COUNT_REQUESTS: '1', ...(role === 'off' ? {} : { BENCH_INSPECTOR: 'unwired' }) },
+        env: { ...process.env, BENCH_COUNT_REQUESTS: '1', BENCH_INSPECTOR: inspectorEnv[role], NODE_COMPILE_CACHE: compileCache },
       }),
     ),
-    startChild({ name: 'load generator', script: 'load/windows.ts', core: pinning.loadCore, readyTimeoutMs: 60_000 }),
-  ]);
+  );
   const all = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   const failed = started.find((outcome) => outcome.status === 'rejected');
-  if (failed !== undefined) {
-    await Promise.all(all.map((child) => child.stop()));
-    throw failed.reason;
-  }
-  const [off, unwired, control, load] = all as [ChildHandle, ChildHandle, ChildHandle, ChildHandle];
-  return { servers: { off, unwired, control }, load, all };
-}
-
-/**
- * One steady load on all three servers for the whole measurement (kept-alive connections, nothing
- * restarted between windows), and every `windowSeconds` each server's CPU time and requests
- * received, both read in one reply from the server (so they are of the same moment).
- */
-async function measureContinuously(
-  options: InspectorOffOptions,
-  servers: Record<Role, ChildHandle>,
-  load: ChildHandle,
-  urls: Record<Role, string>,
-  cookies: Record<Role, string>,
-): Promise<InspectorOffResult> {
-  const { pinning, rounds, windowSeconds, warmupSeconds, connections, rate } = options;
-  const loadSeconds = warmupSeconds + rounds * windowSeconds + 2;
-  let loadDone = false;
-  const loading = load
-    .run({
-      kind: 'http',
-      durationSeconds: loadSeconds,
-      loads: roles.map((role) => ({ url: `${urls[role]}/v1/session`, connections, method: 'GET' as const, headers: { cookie: cookies[role] }, ...(rate === undefined ? {} : { overallRate: rate }) })),
-    })
-    .finally(() => (loadDone = true));
-  const sample = async (): Promise<{ at: number; cores: ReturnType<typeof snapshotCores>; cpu: CpuTimes[] }> => {
-    const cpu = await Promise.all(roles.map((role) => servers[role].cpu()));
-    return { at: performance.now(), cores: snapshotCores(), cpu };
-  };
-  await sleep(warmupSeconds * 1000);
-  const startedAt = performance.now();
-  let previous = await sample();
-  const windows: Window[] = [];
-  let starved = 0;
-  for (let round = 0; round < rounds && !loadDone; round += 1) {
-    // On a schedule, not a fixed pause: a slow reply does not push every later window back.
-    await sleep(Math.max(0, startedAt + (round + 1) * windowSeconds * 1000 - performance.now()));
-    if (loadDone) break;
-    const current = await sample();
-    const taken = roles.map((role, i) => {
-      const [b, a] = [previous.cpu[i] as CpuTimes, current.cpu[i] as CpuTimes];
-      const requests = (a.requests ?? 0) - (b.requests ?? 0);
-      const micros = a.userMicros - b.userMicros + a.systemMicros - b.systemMicros;
-      return { role, requests, micros, userMicros: a.userMicros - b.userMicros, seconds: (a.monotonicMicros - b.monotonicMicros) / 1e6 };
-    });
-    const serverSeconds = taken.reduce((sum, t) => sum + t.micros, 0) / 1e6;
-    const onServer = othersShare(previous.cores, current.cores, pinning.serverCore, serverSeconds);
-    // The load core: everything on it but the load generator is others'; its own use is not read each window, so count it as the rest.
-    const contended = (onServer ?? 0) > contentionThreshold;
-    if (taken.some((t) => t.requests === 0)) starved += 1;
-    else
-      for (const t of taken) {
-        windows.push({ round, role: t.role, cpuMicrosPerRequest: t.micros / t.requests, userMicrosPerRequest: t.userMicros / t.requests, perSecond: t.requests / t.seconds, contended });
-      }
-    previous = current;
-  }
-  const result = await loading;
-  for (const [i, each] of (result.each ?? []).entries()) {
-    if (each.failed > 0) throw new Error(`${labels[roles[i] as Role]}: ${String(each.failed)} answers that were not 2xx`);
-  }
-  return summarise(options, windows, starved);
-}
-
-/** Starts the three servers and the load child, measures, stops them. */
-export async function measureInspectorOff(options: InspectorOffOptions): Promise<InspectorOffResult> {
-  const { pinning, rounds, windowSeconds, warmupSeconds, connections, rate } = options;
-  const { servers, load, all } = await startServers(pinning);
   try {
-    const urls = Object.fromEntries(roles.map((role) => [role, `http://127.0.0.1:${String(servers[role].port)}`])) as Record<Role, string>;
-    const cookies = Object.fromEntries(await Promise.all(roles.map(async (role) => [role, (await prepareGatehouse(urls[role], 1, 24)).sessionCookie] as const))) as Record<Role, string>;
-    let loadCpuSeconds: number | null = null;
-    /** One window: a load on each of `inWindow` at once, each server's CPU per answered request. */
-    const measure = async (inWindow: readonly Role[], seconds: number): Promise<(Omit<Window, 'round'> | null)[]> => {
-      const before = await Promise.all(inWindow.map((role) => servers[role].cpu()));
-      const coresBefore = snapshotCores();
-      const result = await load.run({
-        kind: 'http',
-        durationSeconds: seconds,
-        loads: inWindow.map((role) => ({ url: `${urls[role]}/v1/session`, connections, method: 'GET' as const, headers: { cookie: cookies[role] }, ...(rate === undefined ? {} : { overallRate: rate }) })),
-      });
-      const coresAfter = snapshotCores();
-      const after = await Promise.all(inWindow.map((role) => servers[role].cpu()));
-      const micros = inWindow.map((_, i) => {
-        const [b, a] = [before[i] as CpuTimes, after[i] as CpuTimes];
-        return a.userMicros - b.userMicros + a.systemMicros - b.systemMicros;
-      });
-      const userMicros = inWindow.map((_, i) => (after[i] as CpuTimes).userMicros - (before[i] as CpuTimes).userMicros);
-      const loadCpu = result.processCpuSeconds ?? 0;
-      const loadUsed = loadCpuSeconds === null ? null : loadCpu - loadCpuSeconds;
-      loadCpuSeconds = loadCpu;
-      const onServer = othersShare(coresBefore, coresAfter, pinning.serverCore, micros.reduce((sum, m) => sum + m, 0) / 1e6);
-      const onLoad = loadUsed === null ? null : othersShare(coresBefore, coresAfter, pinning.loadCore, loadUsed);
-      const contended = (onServer ?? 0) > contentionThreshold || (onLoad ?? 0) > contentionThreshold;
-      return inWindow.map((role, i) => {
-        const each = result.each?.[i] ?? { operations: 0, perSecond: 0, failed: 0, errors: 0 };
-        // A refusal is a broken setup: the whole measurement is invalid.
-        if (each.failed > 0) throw new Error(`${labels[role]}: ${String(each.failed)} answers that were not 2xx`);
-        // A window starved by other processes (nothing answered, or sockets timing out) loses its round.
-        if (each.errors > 0 || each.operations === 0) return null;
-        return { role, cpuMicrosPerRequest: (micros[i] as number) / each.operations, userMicrosPerRequest: (userMicros[i] as number) / each.operations, perSecond: each.perSecond, contended };
-      });
-    };
-    if (options.mode === 'continuous') return await measureContinuously(options, servers, load, urls, cookies);
-    const together = options.mode === 'together';
-    // Warm-up (discarded): every server, twice.
-    for (const order of [roles, [...roles].reverse()]) {
-      if (together) await measure(roles, warmupSeconds / 2);
-      else for (const role of order) await measure([role], warmupSeconds / 2);
-    }
-    const windows: Window[] = [];
-    let starved = 0;
-    for (let round = 0; round < rounds; round += 1) {
-      const taken: (Omit<Window, 'round'> | null)[] = [];
-      // Together, the order still cycles: the load generator starts (and serves) the loads in the order given.
-      if (together) taken.push(...(await measure(orders[round % orders.length] as readonly Role[], windowSeconds)));
-      else for (const role of orders[round % orders.length] as readonly Role[]) taken.push(...(await measure([role], windowSeconds)));
-      if (taken.some((w) => w === null)) starved += 1;
-      else for (const w of taken) windows.push({ round, ...(w as Omit<Window, 'round'>) });
-    }
-    return summarise(options, windows, starved);
-  } finally {
+    if (failed !== undefined) throw failed.reason;
+    for (const child of all) pinRunning(child.pid, pinning.serverCore);
+  } catch (error) {
     await Promise.all(all.map((child) => child.stop()));
+    throw error;
+  }
+  return Object.fromEntries(startOrder.map((role, i) => [role, all[i] as ChildHandle])) as Record<Role, ChildHandle>;
+}
+
+/** The measurement's state across sets: the load child, and its CPU time at the last window (its share of the load core). */
+interface Loader {
+  child: ChildHandle;
+  cpuSeconds: number | null;
+}
+
+/** One window: a load on each server of `order` at once, each server's CPU per answered request (null: starved). */
+async function measureWindow(options: InspectorOffOptions, loader: Loader, servers: Record<Role, ChildHandle>, cookies: Record<Role, string>, order: readonly Role[], seconds: number): Promise<Omit<Window, 'set'>[] | null> {
+  const { pinning, connections, rate } = options;
+  const before = await Promise.all(order.map((role) => servers[role].cpu()));
+  const coresBefore = snapshotCores();
+  const result = await loader.child.run({
+    kind: 'http',
+    durationSeconds: seconds,
+    loads: order.map((role) => ({ url: `http://127.0.0.1:${String(servers[role].port)}/v1/session`, connections, method: 'GET' as const, headers: { cookie: cookies[role] }, ...(rate === undefined ? {} : { overallRate: rate }) })),
+  });
+  const coresAfter = snapshotCores();
+  const after = await Promise.all(order.map((role) => servers[role].cpu()));
+  const used = order.map((_, i) => {
+    const [b, a] = [before[i] as CpuTimes, after[i] as CpuTimes];
+    return { micros: a.userMicros - b.userMicros + a.systemMicros - b.systemMicros, userMicros: a.userMicros - b.userMicros };
+  });
+  const loadCpu = result.processCpuSeconds ?? 0;
+  const loadUsed = loader.cpuSeconds === null ? null : loadCpu - loader.cpuSeconds;
+  loader.cpuSeconds = loadCpu;
+  const onServer = othersShare(coresBefore, coresAfter, pinning.serverCore, used.reduce((sum, u) => sum + u.micros, 0) / 1e6);
+  const onLoad = loadUsed === null ? null : othersShare(coresBefore, coresAfter, pinning.loadCore, loadUsed);
+  const contended = (onServer ?? 0) > contentionThreshold || (onLoad ?? 0) > contentionThreshold;
+  const taken = order.map((role, i) => {
+    const each = result.each?.[i] ?? { operations: 0, perSecond: 0, failed: 0, errors: 0 };
+    // A refusal is a broken setup: the whole measurement is invalid.
+    if (each.failed > 0) throw new Error(`${labels[role]}: ${String(each.failed)} answers that were not 2xx`);
+    const { micros, userMicros } = used[i] as { micros: number; userMicros: number };
+    return each.errors > 0 || each.operations === 0 ? null : { order: [...order], role, cpuMicrosPerRequest: micros / each.operations, userMicrosPerRequest: userMicros / each.operations, perSecond: each.perSecond, contended };
+  });
+  return taken.some((w) => w === null) ? null : (taken as Omit<Window, 'set'>[]);
+}
+
+/** One set: three fresh servers, a short warm-up, `windowsPerSet` windows in a shuffled balanced order, then stopped. */
+async function measureSet(options: InspectorOffOptions, loader: Loader, set: number, random: () => number, compileCache: string): Promise<{ result: SetResult; windows: Window[] }> {
+  const startOrder = shuffle(roles, random);
+  const t0 = performance.now();
+  const servers = await startServers(options.pinning, startOrder, set, compileCache);
+  const t1 = performance.now();
+  try {
+    const cookies = Object.fromEntries(
+      await Promise.all(roles.map(async (role) => [role, (await prepareGatehouse(`http://127.0.0.1:${String(servers[role].port)}`, 1, 24)).sessionCookie] as const)),
+    ) as Record<Role, string>;
+    const t2 = performance.now();
+    // Warm-up (discarded): all three, in the start order and then reversed.
+    for (const order of [startOrder, [...startOrder].reverse()]) await measureWindow(options, loader, servers, cookies, order, options.warmupSeconds / 2);
+    const schedule = shuffle(
+      Array.from({ length: options.windowsPerSet }, (_, i) => orders[i % orders.length] as readonly Role[]),
+      random,
+    );
+    const windows: Window[] = [];
+    let dropped = 0;
+    for (const order of schedule) {
+      const taken = await measureWindow(options, loader, servers, cookies, order, options.windowSeconds);
+      if (taken === null) dropped += 1;
+      else windows.push(...taken.map((w) => ({ set, ...w })));
+    }
+    const kept = windows.length / roles.length;
+    const of = (i: number, role: Role): Window => windows.filter((w) => w.role === role)[i] as Window;
+    const each = Array.from({ length: kept }, (_, i) => ({ off: of(i, 'off'), unwired: of(i, 'unwired'), control: of(i, 'control') }));
+    const ratio = (pick: (w: (typeof each)[number]) => number): number => median(each.map(pick));
+    return {
+      windows,
+      result: {
+        set,
+        startOrder,
+        ports: Object.fromEntries(roles.map((role) => [role, servers[role].port])) as Record<Role, number>,
+        windows: kept,
+        dropped,
+        clean: each.filter((w) => !w.off.contended).length,
+        cost: ratio((w) => (w.unwired.cpuMicrosPerRequest + w.control.cpuMicrosPerRequest) / 2 / w.off.cpuMicrosPerRequest),
+        control: ratio((w) => w.unwired.cpuMicrosPerRequest / w.control.cpuMicrosPerRequest),
+        throughput: ratio((w) => w.off.perSecond / ((w.unwired.perSecond + w.control.perSecond) / 2)),
+        seconds: { start: (t1 - t0) / 1000, prepare: (t2 - t1) / 1000, measure: (performance.now() - t2) / 1000 },
+      },
+    };
+  } finally {
+    await Promise.all(Object.values(servers).map((child) => child.stop()));
   }
 }
 
-function summarise(options: InspectorOffOptions, windows: Window[], starvedRounds: number): InspectorOffResult {
-  const { pinning: _pinning, ...settings } = options;
-  const roundsSeen = [...new Set(windows.map((w) => w.round))];
-  const of = (round: number, role: Role): Window => windows.find((w) => w.round === round && w.role === role) as Window;
-  // The baseline of each round is both servers with no recorder (their mean), so one slow window of one process moves it half as much.
-  const baseline = (r: number, key: 'cpuMicrosPerRequest' | 'userMicrosPerRequest' | 'perSecond'): number => (of(r, 'unwired')[key] + of(r, 'control')[key]) / 2;
-  const costPerRound = roundsSeen.map((r) => baseline(r, 'cpuMicrosPerRequest') / of(r, 'off').cpuMicrosPerRequest);
-  const controlPerRound = roundsSeen.map((r) => of(r, 'unwired').cpuMicrosPerRequest / of(r, 'control').cpuMicrosPerRequest);
-  const cost = { ...summariseRatios(costPerRound), perRound: costPerRound };
-  const control = { ...summariseRatios(controlPerRound), perRound: controlPerRound };
-  const userCost = summariseRatios(roundsSeen.map((r) => baseline(r, 'userMicrosPerRequest') / of(r, 'off').userMicrosPerRequest));
-  const userControl = summariseRatios(roundsSeen.map((r) => of(r, 'unwired').userMicrosPerRequest / of(r, 'control').userMicrosPerRequest));
-  const throughput = summariseRatios(roundsSeen.map((r) => of(r, 'off').perSecond / baseline(r, 'perSecond')));
-  const throughputControl = summariseRatios(roundsSeen.map((r) => of(r, 'control').perSecond / of(r, 'unwired').perSecond));
-  const middle = (values: number[]): number => summariseRatios(values, 0.95, 1).median;
+/** Runs `options.sets` sets, one after another, with one load child for them all. */
+export async function measureInspectorOff(options: InspectorOffOptions, onSet?: (set: SetResult) => void): Promise<InspectorOffResult> {
+  const random = seededRandom(options.seed);
+  const compileCache = mkdtempSync(join(tmpdir(), 'gatehouse-bench-compile-cache-'));
+  const loader: Loader = { child: await startChild({ name: 'load generator', script: 'load/windows.ts', core: options.pinning.loadCore, readyTimeoutMs: 60_000 }), cpuSeconds: null };
+  try {
+    const sets: SetResult[] = [];
+    const windows: Window[] = [];
+    for (let set = 0; set < options.sets; set += 1) {
+      const measured = await measureSet(options, loader, set, random, compileCache);
+      // A set that lost half its windows to a starved machine says little: left out, and counted.
+      if (measured.result.windows >= options.windowsPerSet / 2) windows.push(...measured.windows);
+      sets.push(measured.result);
+      onSet?.(measured.result);
+    }
+    return summarise(options, sets, windows);
+  } finally {
+    await loader.child.stop();
+    rmSync(compileCache, { recursive: true, force: true });
+  }
+}
+
+/** The verdict over sets, from the sets kept (at least half their windows). */
+export function summarise(options: InspectorOffOptions | Omit<InspectorOffOptions, 'pinning'>, sets: SetResult[], windows: Window[]): InspectorOffResult {
+  const { pinning: _pinning, ...settings } = options as InspectorOffOptions;
+  const kept = sets.filter((s) => s.windows >= settings.windowsPerSet / 2);
+  const cost = summariseSets(kept.map((s) => s.cost));
+  const control = summariseSets(kept.map((s) => s.control));
+  const throughput = summariseSets(kept.map((s) => s.throughput));
   const perRole = Object.fromEntries(
     roles.map((role) => {
       const mine = windows.filter((w) => w.role === role);
-      return [role, { cpuMicrosPerRequest: middle(mine.map((w) => w.cpuMicrosPerRequest)), perSecond: middle(mine.map((w) => w.perSecond)) }];
+      return [role, { cpuMicrosPerRequest: median(mine.map((w) => w.cpuMicrosPerRequest)), perSecond: median(mine.map((w) => w.perSecond)) }];
     }),
   ) as Record<Role, { cpuMicrosPerRequest: number; perSecond: number }>;
-  const cleanRounds = roundsSeen.filter((r) => windows.every((w) => w.round !== r || !w.contended)).length;
-  const controlVerdict = equivalenceVerdict(control, inspectorOffBounds);
-  const costVerdict = equivalenceVerdict(cost, inspectorOffBounds);
-  // The A/A control must itself be within the bounds: if two identical servers cannot be told to
-  // be within 2% of each other, a pass of the subject would mean nothing.
-  const [result, why] =
-    costVerdict.result === 'pass' && controlVerdict.result !== 'pass'
-      ? (['inconclusive', `A/A control: ${controlVerdict.why}`] as const)
-      : ([costVerdict.result, costVerdict.why] as const);
-  return { settings, windows, cleanRounds, starvedRounds, perRole, cost, control, userCost, userControl, throughput, throughputControl, result, why };
+  const costVerdict = equivalenceVerdict(cost, inspectorOffBounds, minimumSets);
+  const centred = controlCentred(control);
+  // The A/A control is two identical servers treated alike (start order and load order shuffled):
+  // its interval should hold 1.000. If it does not, the method leans to one side (or chance gave
+  // a 1-in-10 set of processes), and neither a pass nor a miss of the subject is trusted.
+  const [result, why] = centred.ok || costVerdict.result === 'inconclusive' ? ([costVerdict.result, costVerdict.why] as const) : (['inconclusive', `the A/A control is off centre (${centred.why})`] as const);
+  return { settings, sets, windows, perRole, cost, control, throughput, result, why };
 }
 
-const modeText: Record<InspectorOffOptions['mode'], string> = {
-  continuous: 'under one steady load at once, sampled every window (so what slows the machine slows all three alike)',
-  together: 'loaded at once in every window (so what slows the machine slows all three alike)',
-  alternate: 'one per window, the order cycling through all six',
-};
+/** The A/A control's check: its 90% interval over the sets holds 1.000 (two identical servers, no side favoured). */
+function controlCentred(control: SetSummary): { ok: boolean; why: string } {
+  const range = `${control.low.toFixed(3)}..${control.high.toFixed(3)}`;
+  return control.low <= 1 && control.high >= 1 ? { ok: true, why: `interval ${range} holds 1.000` } : { ok: false, why: `interval ${range} does not hold 1.000` };
+}
 
-const interval = (s: RatioSummary): string => `${s.low.toFixed(3)}..${s.high.toFixed(3)}`;
+const interval = (s: SetSummary): string => `${s.low.toFixed(3)}..${s.high.toFixed(3)}`;
 
 /** The table `npm run bench` prints for this row. */
 export function renderInspectorOff(result: InspectorOffResult): string {
-  const { cost, control, throughput, throughputControl, perRole } = result;
-  const row = (role: Role, ratio: (RatioSummary & { perRound: number[] }) | null, speed: RatioSummary | null, target: string, verdict: string): string[] => [
+  const { cost, control, throughput, perRole, settings, sets } = result;
+  const row = (role: Role, ratio: SetSummary | null, target: string, verdict: string): string[] => [
     labels[role],
     perRole[role].cpuMicrosPerRequest.toFixed(2),
     perRole[role].perSecond.toFixed(0),
     ratio === null ? '1 (ref)' : `${ratio.median.toFixed(3)}x`,
     ratio === null ? '-' : interval(ratio),
-    speed === null ? '-' : `${speed.median.toFixed(3)}x (${interval(speed)})`,
+    ratio === null ? '-' : `${ratio.min.toFixed(3)}..${ratio.max.toFixed(3)}`,
+    ratio === null ? '-' : `${(ratio.sd * 100).toFixed(1)}%`,
     target,
     verdict,
   ];
-  const controlVerdict = equivalenceVerdict(control, inspectorOffBounds);
+  const centred = controlCentred(control);
+  const windows = sets.reduce((sum, s) => sum + s.windows, 0);
+  const clean = sets.reduce((sum, s) => sum + s.clean, 0);
+  const dropped = sets.reduce((sum, s) => sum + s.dropped, 0);
+  const setsLeftOut = sets.length - cost.rounds;
   const lines = [
     renderTable(
-      ['benchmark', 'CPU us/request', 'req/s', 'ratio (CPU)', '95% interval', 'req/s ratio (95%)', 'target', 'result'],
-      [
-        row('unwired', null, null, '-', 'baseline'),
-        row('off', cost, throughput, '0.98..1.02x', result.result),
-        row('control', control, throughputControl, '0.98..1.02x', `A/A: ${controlVerdict.result}`),
-      ],
-      new Set([1, 2, 3, 4, 5]),
+      ['benchmark', 'CPU us/request', 'req/s', 'ratio (CPU)', '90% interval', 'sets (min..max)', 'sd of a set', 'target', 'result'],
+      [row('unwired', null, '-', 'baseline'), row('off', cost, '0.98..1.02x', result.result), row('control', control, 'holds 1.000', `A/A: ${centred.ok ? 'centred' : 'OFF CENTRE'}`)],
+      new Set([1, 2, 3, 4, 5, 6]),
     ),
-    `  ${String(cost.rounds)} windows of ${String(result.settings.windowSeconds)} s (${String(result.cleanRounds)} clean${result.starvedRounds > 0 ? `, ${String(result.starvedRounds)} more dropped: a window got no answer` : ''}), ${String(result.settings.connections)} connections, ${result.settings.rate === undefined ? 'as fast as each server answers' : `${String(result.settings.rate)} req/s offered`}; three fresh servers, ${modeText[result.settings.mode]}`,
-    '  ratio (CPU): server CPU per request of the baseline over this server\'s, median of the per-window ratios (1.000 = the same cost; 0.980 = 2% more);',
-    '  the baseline of "inspector off" is the mean of both servers with no recorder; the A/A control is the second of them against the first',
-    '  95% interval: percentile bootstrap of that median over the windows; pass only when it lies wholly within 0.98..1.02 and the A/A control\'s does too',
-    `  result: ${result.result} (${result.why})`,
-    '  caution: the interval covers the windows of these three processes only; fresh processes differ from one another by up to about 2%',
-    '  (A/A medians 0.978..1.041 over runs; a deliberate 3% cost once read 0.999): repeat (node bench/inspector-off.ts --repeat 3) before trusting one run',
+    `  ${String(cost.rounds)} sets of three fresh servers${setsLeftOut > 0 ? ` (${String(setsLeftOut)} more left out: half their windows starved)` : ''}, each ${String(settings.windowsPerSet)} windows of ${String(settings.windowSeconds)} s after a ${String(settings.warmupSeconds)} s warm-up (${String(windows)} windows, ${String(clean)} clean${dropped > 0 ? `, ${String(dropped)} dropped: no answer` : ''}), ${String(settings.connections)} connections per server, ${settings.rate === undefined ? 'as fast as each server answers' : `${String(settings.rate)} req/s offered`}`,
+    `  per set, off:  ${sets.map((s) => s.cost.toFixed(3)).join(' ')}`,
+    `  per set, A/A:  ${sets.map((s) => s.control.toFixed(3)).join(' ')}`,
+    '  ratio (CPU): server CPU per request of the baseline over this server\'s (1.000 = the same cost; 0.980 = 2% more), the three loaded at once in every window;',
+    '  a set\'s ratio is the median over its windows; the figure is the geometric mean over the sets. The baseline of "inspector off" is the mean of both',
+    '  servers with no recorder; the A/A control is the second of them against the first. Start order, ports and the load order are shuffled per set.',
+    '  90% interval: Student t over the sets (fresh processes each), so it covers how much fresh processes differ, not just one set\'s windows',
+    '  result: pass when the 90% interval lies wholly within 0.98..1.02 (equivalence: two one-sided tests at 5%), miss when wholly outside,',
+    '  else inconclusive; a pass or miss stands only if the A/A control\'s interval holds 1.000 (identical servers: else the method leans, or chance, 1 in 10)',
+    `  ${result.result}: ${result.why}; A/A: ${centred.why}, ${(control.sd * 100).toFixed(1)}% sd of a set (off: ${(cost.sd * 100).toFixed(1)}%)`,
+    `  req/s ratio (off over the baseline, for information): ${throughput.median.toFixed(3)}x (${interval(throughput)}); seed ${String(settings.seed)}`,
   ];
   return lines.join('\n');
 }
@@ -336,11 +341,11 @@ export function renderInspectorOff(result: InspectorOffResult): string {
  * bench/results/inspector-off.json. A failed run (refused requests, a server that would not
  * start) is reported as INVALID instead of ending the whole bench.
  */
-export async function inspectorOffTable(options: { pinning: Pinning; rounds: number }): Promise<InspectorOffResult | { result: 'INVALID'; why: string }> {
+export async function inspectorOffTable(options: { pinning: Pinning; sets: number }): Promise<InspectorOffResult | { result: 'INVALID'; why: string }> {
   console.log(`\ninspector off: the session check with the no-op recorder against no recorder wired in (PERF.md: within 2%)`);
   const startedAt = Date.now();
   try {
-    const result = await measureInspectorOff({ ...defaults, pinning: options.pinning, rounds: options.rounds });
+    const result = await measureInspectorOff({ ...defaults, pinning: options.pinning, sets: options.sets, seed: Date.now() % 2 ** 31 });
     console.log(renderInspectorOff(result));
     mkdirSync(`${benchDir}results`, { recursive: true });
     writeFileSync(`${benchDir}results/inspector-off.json`, `${JSON.stringify({ finishedAt: new Date().toISOString(), pinning: options.pinning, ...result }, null, 2)}\n`);
@@ -356,38 +361,50 @@ export async function inspectorOffTable(options: { pinning: Pinning; rounds: num
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      rounds: { type: 'string', default: String(inspectorOffRounds) },
+      sets: { type: 'string', default: String(inspectorOffSets) },
+      windows: { type: 'string', default: String(defaults.windowsPerSet) },
       window: { type: 'string', default: String(defaults.windowSeconds) },
       warmup: { type: 'string', default: String(defaults.warmupSeconds) },
       connections: { type: 'string', default: String(defaults.connections) },
       rate: { type: 'string' },
       repeat: { type: 'string', default: '1' },
-      mode: { type: 'string', default: defaults.mode },
+      seed: { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      json: { type: 'string' },
     },
   });
   const pinning = detectPinning();
   console.log(`inspector off: ${pinning.description}`);
+  const allSets: SetResult[] = [];
+  const allWindows: Window[] = [];
+  let settings: InspectorOffOptions | null = null;
   for (let run = 1; run <= Number(values.repeat); run += 1) {
     const startedAt = Date.now();
-    const result = await measureInspectorOff({
+    settings = {
       pinning,
-      rounds: Number(values.rounds),
+      sets: Number(values.sets),
+      windowsPerSet: Number(values.windows),
       windowSeconds: Number(values.window),
       warmupSeconds: Number(values.warmup),
       connections: Number(values.connections),
-      mode: values.mode === 'continuous' || values.mode === 'alternate' ? values.mode : 'together',
+      seed: values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed) + run - 1,
       ...(values.rate === undefined ? {} : { rate: Number(values.rate) }),
+    };
+    const result = await measureInspectorOff(settings, (set) => {
+      if (values.verbose) console.log(`  set ${String(set.set + 1)}: off ${set.cost.toFixed(3)}, A/A ${set.control.toFixed(3)}, req/s ${set.throughput.toFixed(3)} (${String(set.windows)} windows, ${String(set.clean)} clean; started ${set.startOrder.join(', ')}; start ${set.seconds.start.toFixed(1)} s, prepare ${set.seconds.prepare.toFixed(1)} s, measure ${set.seconds.measure.toFixed(1)} s; ${((Date.now() - startedAt) / 1000).toFixed(0)} s)`);
     });
     console.log(`run ${String(run)} (${((Date.now() - startedAt) / 1000).toFixed(0)} s)`);
     console.log(renderInspectorOff(result));
-    if (values.verbose) {
-      console.log(`  per round (CPU, off): ${result.cost.perRound.map((r) => r.toFixed(3)).join(' ')}`);
-      console.log(`  per round (CPU, A/A): ${result.control.perRound.map((r) => r.toFixed(3)).join(' ')}`);
-      const show = (s: RatioSummary): string => `${s.median.toFixed(3)} (${interval(s)})`;
-      console.log(`  user CPU only: off ${show(result.userCost)}, A/A ${show(result.userControl)}`);
-    }
+    allSets.push(...result.sets.map((s) => ({ ...s, set: allSets.length + s.set })));
+    allWindows.push(...result.windows);
   }
+  if (settings === null) return;
+  const pooled = summarise(settings, allSets, allWindows);
+  if (Number(values.repeat) > 1) {
+    console.log(`\nall ${String(values.repeat)} runs pooled (every set of every run):`);
+    console.log(renderInspectorOff(pooled));
+  }
+  if (values.json !== undefined) writeFileSync(values.json, `${JSON.stringify({ finishedAt: new Date().toISOString(), pinning, ...pooled }, null, 2)}\n`);
 }
 
 if (import.meta.main) {

@@ -11,7 +11,7 @@ import { formatPercent, formatRate, median, renderTable, spreadPercent } from '.
 import { scaleBenchmarks } from './scale.ts';
 import { startupBenchmarks } from './startup.ts';
 import { codeFlowBenchmarks } from './code-flow.ts';
-import { inspectorOffRounds, inspectorOffTable } from './inspector-off.ts';
+import { inspectorOffSets, inspectorOffTable } from './inspector-off.ts';
 
 /**
  * `npm run bench`: every benchmark, one table of ratios against baselines measured in the same
@@ -32,7 +32,7 @@ const usage = `usage: npm run bench [-- --duration 5 --warmup 3 --runs 3]
   --only      comma-separated subjects to run (e.g. session-check,login); their baselines come along.
               Skips the revocation figures and the PostgreSQL table unless named (revocation, scale, code-flow).
               inspector-off: the inspector's cost when off (bench/inspector-off.ts), its own table.
-  --inspector-rounds  rounds of the inspector-off table (default ${String(inspectorOffRounds)})`;
+  --inspector-sets  sets of fresh servers in the inspector-off table (default ${String(inspectorOffSets)})`;
 
 const { values: flags } = parseArgs({
   options: {
@@ -41,7 +41,7 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '3' },
     budget: { type: 'string', default: '150' },
     revocations: { type: 'string', default: '200' },
-    'inspector-rounds': { type: 'string', default: String(inspectorOffRounds) },
+    'inspector-sets': { type: 'string', default: String(inspectorOffSets) },
     only: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -114,7 +114,7 @@ const runRevocations = revocationCount > 0 && (only === null || only.has('revoca
 // PERF.md: the inspector off costs the session check at most 2% against no recorder wired in.
 // Too small for the rounds above to tell: measured its own way, after them (bench/inspector-off.ts).
 const runInspectorOff = only === null || only.has('inspector-off') || only.has('session-check-inspector-off');
-const inspectorRounds = Number(flags['inspector-rounds']);
+const inspectorSets = Number(flags['inspector-sets']);
 
 function formatTarget(target: Pair['target']): string {
   if (target === null) return '-';
@@ -157,7 +157,7 @@ async function main(): Promise<number> {
   const children: ChildHandle[] = [];
   // Only the start-up or PostgreSQL tables asked for (--only): no SQLite table.
   if (pairs.length === 0 && !runRevocations) {
-    const inspectorOff = runInspectorOff ? await inspectorOffTable({ pinning, rounds: inspectorRounds }) : null;
+    const inspectorOff = runInspectorOff ? await inspectorOffTable({ pinning, sets: inspectorSets }) : null;
     const others = await otherTables();
     return inspectorOff?.result === 'INVALID' ? 1 : others;
   }
@@ -434,7 +434,7 @@ async function main(): Promise<number> {
     }
 
     // The inspector's cost when off: three fresh servers of its own, its own table (bench/inspector-off.ts).
-    const inspectorOff = runInspectorOff ? await inspectorOffTable({ pinning, rounds: inspectorRounds }) : null;
+    const inspectorOff = runInspectorOff ? await inspectorOffTable({ pinning, sets: inspectorSets }) : null;
 
     let propagation: Awaited<ReturnType<typeof measureRevocationPropagation>> | null = null;
     if (runRevocations) {

@@ -35,6 +35,16 @@ export function detectPinning(): Pinning {
   return { serverCore: '0', loadCore: '1', description: `pinned with taskset: server (and argon2id baseline) on core 0, load generator on core 1 (${cores} CPUs usable)` };
 }
 
+/**
+ * Pins a running process and every thread it has to `core` (threads it starts later inherit it).
+ * Lets a child start on every core, then be measured on one (bench/inspector-off.ts).
+ */
+export function pinRunning(pid: number, core: string | null): void {
+  if (core === null) return;
+  const pinned = spawnSync('taskset', ['-a', '-p', '-c', core, String(pid)], { stdio: 'ignore' });
+  if (pinned.error !== undefined || pinned.status !== 0) throw new Error(`taskset could not pin process ${String(pid)} to core ${core}`);
+}
+
 const live = new Set<ChildProcess>();
 
 function killAll(signal: NodeJS.Signals): void {

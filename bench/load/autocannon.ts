@@ -48,6 +48,7 @@ export async function runAutocannon(options: LoadOptions): Promise<LoadSummary> 
     duration: options.durationSeconds,
     requests: [request],
     ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
+    ...(options.sampleIntervalMs === undefined ? {} : { sampleInt: options.sampleIntervalMs }),
   };
   const cpuBefore = cpuTimes();
   const wallBefore = performance.now();

@@ -17,6 +17,11 @@ export interface LoadOptions {
   refreshChain?: { clientId: string; tokens: string[] };
   /** Requests per second over all connections; unset, as fast as the server answers. */
   overallRate?: number;
+  /**
+   * How often autocannon samples, in ms (its default 1000). A run only stops at a sample, so a
+   * run shorter than a second needs a shorter one: at 1000, a 0.5 s run lasts a whole second.
+   */
+  sampleIntervalMs?: number;
 }
 
 export interface LoadSummary {

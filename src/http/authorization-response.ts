@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { RedirectTarget } from '../core/oauth-provider/parse-authorization-request.ts';
+import { sendSeeOtherDirect } from './direct-reply.ts';
 import { html } from './pages/html.ts';
 import { sendPage } from './pages/layout.ts';
 
@@ -23,7 +24,7 @@ function formPostPolicy(redirectUri: string): string {
  * @example
  * sendAuthorizationResponse(reply, target, issuer, { code });
  */
-export function sendAuthorizationResponse(reply: FastifyReply, target: RedirectTarget, issuer: string, values: Record<string, string>): FastifyReply {
+export function sendAuthorizationResponse(reply: FastifyReply, target: RedirectTarget, issuer: string, values: Record<string, string>, options: { noCookieSet?: boolean } = {}): FastifyReply {
   const params: Array<[string, string]> = Object.entries(values);
   if (target.state !== null) params.push(['state', target.state]);
   params.push(['iss', issuer]);
@@ -49,6 +50,12 @@ export function sendAuthorizationResponse(reply: FastifyReply, target: RedirectT
       title: 'Continue',
       body: html`<section class="card narrow" data-authorize="continue"><h1>Continue to the app</h1><p><a href="${url.href}">Continue</a></p></section>`,
     });
+  }
+  // The caller knows no cookie waits for the cookie plugin's onSend hook: written at once, byte
+  // for byte the pipeline's 303 (direct-reply.ts). HEAD goes through the pipeline.
+  if (options.noCookieSet === true && reply.server.directReplies && reply.request.method !== 'HEAD') {
+    sendSeeOtherDirect(reply, url.href);
+    return reply;
   }
   return reply.code(303).header('location', url.href).send();
 }

@@ -3,7 +3,7 @@ import { hooklessApiHeaders } from './plugins/security-headers.ts';
 
 /**
  * The hottest answers (a session check from memory, forward auth's 204, the token endpoint's
- * JSON to a client without a refresh cookie), written to the response
+ * JSON to a client without a refresh cookie, the authorization endpoint's 303 with a code), written to the response
  * at once instead of through fastify's send pipeline: its serializer lookup, the onSend hooks and
  * the header merge cost more than the check itself (issue 17, target 2). The answer is byte for
  * byte what the pipeline writes, headers in the same order; the tests compare the two.
@@ -55,6 +55,22 @@ export function sendJsonDirect(reply: FastifyReply, body: string): void {
 /** 200 from the token endpoint (no-store, no-cache), with a body serialized as the pipeline would (JSON.stringify: the route has no response schema). */
 export function sendTokenJsonDirect(reply: FastifyReply, body: string): void {
   writeJson(reply, tokenJsonHeaders, body);
+}
+
+// A redirect the route answers with `Cache-Control: no-store` (RFC 6749 4.1.2 carries the code in
+// it): the pipeline writes the route's headers first, then the security headers of a non-HTML answer.
+const redirectHeaders = Object.entries(hooklessApiHeaders)
+  .filter(([name]) => name !== 'cache-control')
+  .flat();
+
+/**
+ * 303 to `location`, with `Cache-Control: no-store` and no body: the authorization endpoint's
+ * answer with a code (authorization-response.ts), where no cookie has been set.
+ */
+export function sendSeeOtherDirect(reply: FastifyReply, location: string): void {
+  reply.hijack();
+  reply.raw.writeHead(303, ['cache-control', 'no-store', 'location', location, ...redirectHeaders, 'content-length', '0']);
+  reply.raw.end();
 }
 
 /** 204 with the route's own headers (lower-case names, valid values), then the security headers. */

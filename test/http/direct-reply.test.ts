@@ -1,5 +1,5 @@
 // Direct replies (src/http/direct-reply.ts): a session check answered from memory, forward
-// auth's 204 and the token endpoint's JSON, written without fastify's send pipeline. Each must be the pipeline's answer byte for
+// auth's 204, the token endpoint's JSON and the authorization endpoint's 303 with a code, written without fastify's send pipeline. Each must be the pipeline's answer byte for
 // byte, and be used only where that is safe.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -150,6 +150,41 @@ describe('direct replies of the session check, forward auth and the token endpoi
         assert.equal(response.headers.pragma, 'no-cache');
       }
       assert.equal(onSendHooksOf(t.app, 'v1/token (POST, GET, HEAD, PUT, PATCH, DELETE, OPTIONS)'), '["fastifyCookieOnSendHandler()","securityHeaders()"]', 'a new onSend hook on the token route must be done by src/http/direct-reply.ts too');
+    } finally {
+      await inspected.close();
+    }
+  });
+
+  it("the authorization endpoint's 303 with a code (single sign-on) is the pipeline's answer: no-store and the location first, then the security headers", async () => {
+    const inspected = await createTestApp({ inspector: { recorder: createRequestRecorder(createTraceLog({ nowMs: () => 0 })), audience: 'everyone' } });
+    try {
+      const redirectUri = 'https://rp.example.com/callback?from=rp';
+      const authorize = async (app: TestApp, method: 'GET' | 'HEAD'): Promise<LightMyRequestResponse> => {
+        const session = await signUpThroughApi(app.app, `sso-${method}@example.com`, testPassword);
+        await createClient(app.core, { id: `rp-${method}`, name: 'RP', type: 'public', grantTypes: ['authorization_code'], redirectUris: [redirectUri], audience: 'https://api.example.com', skipConsent: true }).catch(() => undefined);
+        const query = new URLSearchParams({ client_id: `rp-${method}`, redirect_uri: redirectUri, response_type: 'code', scope: 'openid', state: 's 1&2', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' });
+        return app.app.inject({ method, url: `/oauth2/authorize?${query.toString()}`, headers: withSession(session) });
+      };
+      // The inspector's only header is its flow cookie; the code differs from one answer to the other.
+      const shape = (response: LightMyRequestResponse) => ({
+        status: response.statusCode,
+        headers: answer(response).headers.filter(([name]) => name !== 'set-cookie').map(([name, value]) => [name, name === 'location' ? String(value).replace(/code=[^&]+/, 'code=C') : value]),
+        body: response.body,
+      });
+      const [direct, pipeline] = [await authorize(t, 'GET'), await authorize(inspected, 'GET')];
+      assert.equal(direct.statusCode, 303, direct.body);
+      assert.deepEqual(shape(direct), shape(pipeline));
+      const location = new URL(String(direct.headers.location));
+      assert.equal(`${location.origin}${location.pathname}`, 'https://rp.example.com/callback');
+      assert.deepEqual([...location.searchParams.keys()], ['from', 'code', 'state', 'iss']);
+      assert.equal(location.searchParams.get('state'), 's 1&2');
+      assert.equal(direct.headers['cache-control'], 'no-store');
+      assert.equal(direct.headers['set-cookie'], undefined);
+      // HEAD goes through the pipeline (no body either way).
+      const head = await authorize(t, 'HEAD');
+      assert.equal(head.statusCode, 303);
+      assert.deepEqual(shape(head).headers.map(([name]) => name), shape(direct).headers.map(([name]) => name));
+      assert.equal(onSendHooksOf(t.app, 'oauth2/authorize (GET, POST)'), '["fastifyCookieOnSendHandler()","securityHeaders()"]', 'a new onSend hook on the authorization endpoint must be done by src/http/direct-reply.ts too');
     } finally {
       await inspected.close();
     }

@@ -4,6 +4,7 @@ import { verifyIdTokenHint, type IdTokenHintDeps } from '../logout/verify-id-tok
 import { parseAuthorizationRequest, type AuthorizationPageError } from './parse-authorization-request.ts';
 import { randomId } from '../sessions/session-token.ts';
 import type { Client, Clock, PushedAuthorizationRequestStore, Random } from '../ports.ts';
+import type { Throttle } from '../throttle/throttle.ts';
 
 /** RFC 9126 2.2: the request_uri is a URN with this prefix and an unguessable reference. */
 export const requestUriPrefix = 'urn:ietf:params:oauth:request_uri:';
@@ -18,6 +19,8 @@ export interface PushDeps {
   store: { pushedAuthorizationRequests: PushedAuthorizationRequestStore };
   /** Our issuer and published keys, to check an `id_token_hint` as the authorization endpoint does. */
   issuer: string;
+  /** Counts a public client's pushes per IP (anyone may push for one: it has no secret). */
+  throttle: Pick<Throttle, 'reserve'>;
   publicJwks: IdTokenHintDeps['publicJwks'];
 }
 
@@ -55,9 +58,9 @@ const refusalCodes: Readonly<Record<string, ErrorCode>> = { invalid_scope: 'inva
  * client's registration may have changed meanwhile).
  *
  * @example
- * const { requestUri, expiresInSeconds } = await pushAuthorizationRequest(deps, client, request.body);
+ * const { requestUri, expiresInSeconds } = await pushAuthorizationRequest(deps, client, request.body, context.ip);
  */
-export async function pushAuthorizationRequest(deps: PushDeps, client: Client, raw: Record<string, unknown>, proofJkt: string | null = null): Promise<{ requestUri: string; expiresInSeconds: number }> {
+export async function pushAuthorizationRequest(deps: PushDeps, client: Client, raw: Record<string, unknown>, ip: string, proofJkt: string | null = null): Promise<{ requestUri: string; expiresInSeconds: number }> {
   if (!client.grantTypes.includes('authorization_code')) throw new AuthError('unauthorized_client', { detail: 'This client is not registered for the authorization_code grant.' });
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) {
@@ -85,6 +88,10 @@ export async function pushAuthorizationRequest(deps: PushDeps, client: Client, r
   }
 
   const nowMs = deps.clock.nowMs();
+  // A public client has no secret, so anyone may push for it, and each push stores up to 64 kB:
+  // counted per IP like an authorization request that waits (docs/security.md SEC-217). A
+  // confidential client's pushes come from its own server, authenticated, and are not.
+  if (client.type === 'public') await deps.throttle.reserve([['authorizeIp', ip]], nowMs);
   const reference = randomId(deps.random);
   await deps.store.pushedAuthorizationRequests.insert({
     idHash: pushedRequestHash(reference),

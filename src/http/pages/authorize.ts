@@ -63,7 +63,8 @@ export async function authorizePages(app: FastifyInstance, deps: CoreDeps, token
       // Single use: of two tabs finishing the same pending request, one gets the code.
       if (pending !== null && !(await deps.store.pendingAuthorizations.delete(pending.id))) return authorizationErrorPage(reply, 'expired_request');
       const code = await issueAuthorizationCode(deps, params, current);
-      return sendAuthorizationResponse(reply, target, tokens.issuer, { code });
+      // Nothing on this path sets a cookie: the single sign-on answer may be a direct reply.
+      return sendAuthorizationResponse(reply, target, tokens.issuer, { code }, { noCookieSet: true });
     }
     const saved = pending ?? (await savePendingAuthorization(deps, params, loginAfterMs, requestContext(request).ip));
     reply.header('cache-control', 'no-store');

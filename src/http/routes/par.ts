@@ -8,6 +8,7 @@ import type { TokenDeps } from '../../core/tokens/issue-access-token.ts';
 import { clientCredentials } from '../client-credentials.ts';
 import { dpopProofOf } from '../dpop-header.ts';
 import { oauthErrorHandler } from '../oauth-error-handler.ts';
+import { requestContext } from '../session-cookie.ts';
 
 type ParBody = Record<string, string | undefined>;
 
@@ -39,7 +40,7 @@ export async function parRoutes(app: FastifyInstance, deps: CoreDeps & TokenDeps
       const client = await authenticateClient(deps, clientCredentials(request, body));
       // RFC 9449 §10.1: a DPoP proof with the push binds the code to its key, like dpop_jkt.
       const proof = await dpopProofOf(deps, request, parUrl);
-      const pushed = await pushAuthorizationRequest({ ...deps, publicJwks: () => deps.keyRing.publicJwks() }, client, body, proof?.jkt ?? null);
+      const pushed = await pushAuthorizationRequest({ ...deps, publicJwks: () => deps.keyRing.publicJwks() }, client, body, requestContext(request).ip, proof?.jkt ?? null);
       return reply.code(201).header('cache-control', 'no-store').send({ request_uri: pushed.requestUri, expires_in: pushed.expiresInSeconds });
     },
   );

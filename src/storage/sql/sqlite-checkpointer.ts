@@ -18,6 +18,12 @@ import { Worker } from 'node:worker_threads';
  * before the server listens: otherwise those pages alone would start the worker on every fresh
  * install and upgrade, and the idle server would keep its isolate for nothing.
  *
+ * Once the WAL has been idle for `idleMs` (no new frames, every frame copied), the worker truncates
+ * it and exits: a server that wrote in a burst gets the isolate's memory back, and the poll starts
+ * a new worker when the WAL grows past `startAtWalBytes` again. The truncation runs in the worker
+ * and never waits: if the writer or a reader is busy at that moment, the worker stays and tries
+ * again after another idle stretch.
+ *
  * Durability is unchanged: a commit is in the WAL before COMMIT returns either way (WAL,
  * synchronous=NORMAL: a process crash loses nothing committed), and checkpoints still fsync.
  * If the worker fails to start or dies, the writer's automatic checkpoint is switched back on,
@@ -43,10 +49,16 @@ export interface WalCheckpointerOptions {
   /** Past this WAL file size, the writer checkpoints once itself so the WAL can rewind (see above). */
   restartAtWalBytes?: number;
   pollMs?: number;
+  /** After this long with nothing new in the WAL, the worker truncates it and exits. */
+  idleMs?: number;
 }
 
 // The worker: its own connection, a passive WAL checkpoint, a pause, again, until told to stop.
-// PASSIVE never waits for readers or the writer: it copies what it can and returns.
+// PASSIVE never waits for readers or the writer: it copies what it can and returns. Once a pass
+// has found the WAL unchanged and fully copied for idleMs, a TRUNCATE with no busy wait: it takes
+// the write lock only if it is free (else it is a PASSIVE one), has nothing left to copy, and
+// succeeds (busy 0, an empty log) only with no reader on the WAL; then the worker says so and
+// waits to be stopped.
 const workerSource = `
 const { DatabaseSync } = require('node:sqlite');
 const { parentPort, workerData } = require('node:worker_threads');
@@ -54,9 +66,31 @@ const connection = new DatabaseSync(workerData.path, { enableForeignKeyConstrain
 connection.exec('PRAGMA busy_timeout = 5000;');
 const checkpoint = connection.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 let timer;
+let lastLog = -1;
+let quietSince;
+const truncated = () => {
+  connection.exec('PRAGMA busy_timeout = 0;');
+  try {
+    const result = connection.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get();
+    return result.busy === 0 && result.log === 0;
+  } finally {
+    connection.exec('PRAGMA busy_timeout = 5000;');
+  }
+};
 const tick = () => {
   try {
-    checkpoint.get();
+    const { log, checkpointed } = checkpoint.get();
+    const quiet = log === lastLog && checkpointed === log;
+    lastLog = log;
+    if (!quiet) quietSince = undefined;
+    else if (quietSince === undefined) quietSince = Date.now();
+    else if (Date.now() - quietSince >= workerData.idleMs) {
+      quietSince = undefined;
+      if (truncated()) {
+        parentPort.postMessage({ type: 'idle' });
+        return;
+      }
+    }
   } catch (error) {
     parentPort.postMessage({ type: 'error', message: error instanceof Error ? error.message : String(error) });
   }
@@ -72,7 +106,7 @@ tick();
 `;
 
 export function startWalCheckpointer(path: string, writer: DatabaseSync, options: WalCheckpointerOptions = {}): WalCheckpointer {
-  const { pauseMs = 100, startAtWalBytes = 1024 * 1024, restartAtWalBytes = 16 * 1024 * 1024, pollMs = 1000 } = options;
+  const { pauseMs = 100, startAtWalBytes = 1024 * 1024, restartAtWalBytes = 16 * 1024 * 1024, pollMs = 1000, idleMs = 30_000 } = options;
   // About a poll's worth of 1 ms retries: a worker's pass is over well within that.
   const rewindAttempts = Math.max(10, Math.min(500, pollMs));
   let state: ReturnType<WalCheckpointer['state']> = 'waiting';
@@ -94,17 +128,26 @@ export function startWalCheckpointer(path: string, writer: DatabaseSync, options
   let exited: Promise<void> = Promise.resolve();
   const startWorker = (): void => {
     state = 'running';
-    const started = new Worker(workerSource, { eval: true, workerData: { path, pauseMs } });
+    const started = new Worker(workerSource, { eval: true, workerData: { path, pauseMs, idleMs } });
     started.unref();
     worker = started;
     exited = new Promise<void>((resolve) => {
+      // Only the current worker's end counts: one that went idle may still be closing when the next starts.
       started.once('exit', () => {
+        if (worker !== started) return resolve();
+        worker = undefined;
         if (state === 'running') automatic();
         resolve();
       });
     });
     started.on('error', () => {
-      if (state === 'running') automatic();
+      if (worker === started && state === 'running') automatic();
+    });
+    // Idle, the WAL truncated: back to waiting for it to grow (the poll), and this worker ends.
+    started.on('message', (message: { type: string }) => {
+      if (message.type !== 'idle' || state !== 'running' || worker !== started) return;
+      state = 'waiting';
+      started.postMessage({ type: 'stop' });
     });
   };
 

@@ -30,6 +30,23 @@ describe('validateSession', () => {
     assert.equal(found.user.email, 'alice@example.com');
   });
 
+  it('records each refusal while the inspector records, and hands the no-op recorder no step at all', async () => {
+    const { core, token, userId } = await setUp();
+    const recorded: string[] = [];
+    const handed: unknown[] = [];
+    const on = { ...core, trace: { recording: true, step: (step: { title: string }) => recorded.push(step.title) } };
+    const off = { ...core, trace: { recording: false, step: (step: unknown) => handed.push(step) } };
+    for (const deps of [on, off]) {
+      assert.equal(await validateSession(deps, 'garbage'), null);
+      assert.equal(await validateSession(deps, flipChar(token, 0)), null);
+      assert.equal(await validateSession(deps, flipChar(token, 65)), null);
+    }
+    await core.store.users.setDisabledAt(userId, core.clock.nowMs(), core.clock.nowMs());
+    for (const deps of [on, off]) assert.equal(await validateSession(deps, token), null);
+    assert.deepEqual(recorded, ['Session cookie malformed', 'No such session', 'Session secret does not match', 'Account disabled']);
+    assert.deepEqual(handed, []);
+  });
+
   describe('returns null for', () => {
     it('malformed tokens', async () => {
       const { core, token } = await setUp();

@@ -75,6 +75,23 @@ describe('verifyOwnAccessToken', () => {
     assert.equal((await verify(rsa, rs))?.sid, 'session-1');
   });
 
+  it('records its checks while the inspector records, and hands the no-op recorder no step at all', async () => {
+    const recorded: { title: string; detail?: { checks?: unknown } }[] = [];
+    const handed: unknown[] = [];
+    const good = craft(ed, genuineHeader(ed), claims(ed));
+    const expired = craft(ed, genuineHeader(ed), claims(ed, { exp: Math.floor(ed.core.clock.nowMs() / 1000) - 60 }));
+    for (const trace of [{ recording: true, step: (step: (typeof recorded)[number]) => recorded.push(step) }, { recording: false, step: (step: unknown) => handed.push(step) }]) {
+      assert.equal((await verifyOwnAccessToken({ ...ed.tokens, trace }, good))?.sid, 'session-1');
+      assert.equal(await verifyOwnAccessToken({ ...ed.tokens, trace }, expired), null);
+    }
+    assert.deepEqual(
+      recorded.map((step) => step.title),
+      ['Access token verified', 'Access token refused'],
+    );
+    assert.ok(Array.isArray(recorded[1]?.detail?.checks) && recorded[1].detail.checks.includes(`iss is ${testOrigin}`));
+    assert.deepEqual(handed, []);
+  });
+
   it('SEC-20: alg none, in any casing, is refused', async () => {
     for (const alg of ['none', 'None', 'NONE', 'nOnE']) {
       const token = `${b64(JSON.stringify({ alg, kid: ed.kid, typ: 'at+jwt' }))}.${b64(JSON.stringify(claims(ed)))}.`;

@@ -234,3 +234,26 @@ describe('authorization requests that wait, per IP', () => {
     }
   });
 });
+
+describe('pushed authorization requests for a public client, per IP', () => {
+  it('anyone may push for a public client (no secret) and each push stores up to 64 kB: past the free 300 from one IP, 429 and nothing stored; a confidential client is not counted (SEC-217)', async () => {
+    const app = await createTestApp();
+    try {
+      await createClient(app.core, { id: 'pub', name: 'Public app', type: 'public', grantTypes: ['authorization_code'], redirectUris: [cb] });
+      const backend = await createClient(app.core, { id: 'backend', name: 'Backend app', type: 'confidential', grantTypes: ['authorization_code'], redirectUris: [cb] });
+      const junk = Object.fromEntries(Array.from({ length: 14 }, (_, i) => [`junk${i}`, 'x'.repeat(4000)]));
+      const push = (clientId: string, remoteAddress: string, headers: Record<string, string> = {}) =>
+        app.app.inject({ method: 'POST', url: '/oauth2/par', remoteAddress, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: new URLSearchParams({ ...base(clientId), ...junk }).toString() });
+      for (let i = 0; i < 300; i++) assert.equal((await push('pub', '203.0.113.20')).statusCode, 201, `push ${i + 1}`);
+      const refused = await push('pub', '203.0.113.20');
+      assert.equal(refused.statusCode, 429, refused.body);
+      assert.ok(Number(refused.headers['retry-after']) >= 1, 'says when to try again');
+      assert.equal(await app.core.store.pushedAuthorizationRequests.deleteExpired(app.core.clock.nowMs() + 3_600_000), 300, 'only the 300 allowed pushes were stored');
+      assert.equal((await push('pub', '203.0.113.21')).statusCode, 201, 'another IP is not held back');
+      const basic = `Basic ${Buffer.from(`backend:${backend.secret ?? ''}`).toString('base64')}`;
+      assert.equal((await push('backend', '203.0.113.20', { authorization: basic })).statusCode, 201, 'an authenticated confidential client is not counted');
+    } finally {
+      await app.close();
+    }
+  });
+});

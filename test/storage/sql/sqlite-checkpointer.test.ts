@@ -98,4 +98,43 @@ describe('WAL checkpointer', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('stops the worker once the WAL is idle (truncated, the isolate gone), starts it again when writes resume, and stays while a reader holds the WAL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-checkpointer-'));
+    const path = join(dir, 'test.db');
+    const writer = new DatabaseSync(path);
+    writer.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE TABLE t (v TEXT)');
+    const checkpointer = startWalCheckpointer(path, writer, { startAtWalBytes: 256 * 1024, pollMs: 10, pauseMs: 10, idleMs: 100 });
+    const reader = new DatabaseSync(path, { readOnly: true });
+    try {
+      const insert = writer.prepare('INSERT INTO t VALUES (?)');
+      const burst = (): void => {
+        for (let i = 0; i < 200; i++) insert.run('x'.repeat(4000));
+      };
+      burst();
+      await eventually(() => checkpointer.state() === 'running', 'the worker starts once the WAL is past the threshold');
+      await eventually(() => checkpointer.state() === 'waiting', 'the worker stops once the WAL is idle');
+      assert.equal(statSync(`${path}-wal`).size, 0, 'the idle WAL is truncated');
+      assert.ok(statSync(path).size >= 200 * 4000, 'its pages are in the database file');
+      assert.equal(writer.prepare('PRAGMA wal_autocheckpoint').get()?.wal_autocheckpoint, 0, 'the writer still never checkpoints itself');
+
+      // Writes resume: a new worker, and it is idle again later.
+      burst();
+      await eventually(() => checkpointer.state() === 'running', 'a worker starts again once the WAL grows');
+      // A reader holding a snapshot in the WAL: the truncation would have to wait for it, so the worker stays.
+      reader.exec('BEGIN');
+      reader.prepare('SELECT count(*) AS n FROM t').get();
+      await sleep(1000);
+      assert.equal(checkpointer.state(), 'running', 'the worker stays while a reader uses the WAL');
+      reader.exec('COMMIT');
+      await eventually(() => checkpointer.state() === 'waiting', 'the worker stops once the reader is done');
+      assert.equal(writer.prepare('SELECT count(*) AS n FROM t').get()?.n, 400);
+    } finally {
+      await checkpointer.stop();
+      reader.close();
+      writer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.equal(checkpointer.state(), 'stopped');
+  });
 });
