@@ -35,12 +35,15 @@ export const defaultMaxNewSpaceBytes = 32 * 1024 * 1024;
  * young generation; at a slower pace it stays as it is. A scavenge costs roughly the same whatever
  * the young generation's size (it copies what survives, ~0.1 to 1 ms here), so a larger one only
  * saves CPU when scavenges come often: under a bench's 30k requests per second they come every few
- * milliseconds and the young generation grows to the cap; at a few hundred requests per second
- * (`npm run soak`) they come every ~100+ ms from a 1 to 2 MB young generation, under 1% of a core,
- * and the ~25 MB a grown young generation would keep resident are not worth saving that. At this
- * pace scavenges take at most ~1% of a core before the young generation grows.
+ * milliseconds and the young generation grows to the cap. At a few hundred requests per second
+ * (`npm run soak`: ~23 kB allocated per request, ~45 requests per scavenge of a 1 MB young
+ * generation) they come every ~130 to 220 ms, under 1% of a core, and the MBs a grown young
+ * generation keeps resident are not worth saving that. The pace was 100 ms over 5 scavenges: on a
+ * quiet machine the soak's 327 requests per second came within a third of it, its bursts crossed it,
+ * and the young generation ended at 7.5 MB. At this pace scavenges take at most ~2% of a core
+ * before the young generation grows.
  */
-export const defaultGrowBelowScavengeIntervalMs = 100;
+export const defaultGrowBelowScavengeIntervalMs = 50;
 
 /**
  * While scavenges come slower than that pace: the old generation may grow by this much above what
@@ -48,8 +51,8 @@ export const defaultGrowBelowScavengeIntervalMs = 100;
  */
 export const quietOldGenerationGrowingPercent = 25;
 
-/** How many of the latest scavenges the pace is taken over (one quick pair, e.g. at start-up, does not decide). */
-const scavengesAveraged = 5;
+/** How many of the latest scavenges the pace is taken over: a sustained pace, not a burst (nor a quick pair at start-up), decides. */
+const scavengesAveraged = 10;
 
 /**
  * Lets V8 grow the young generation (doubling, its default factor) while scavenges come more

@@ -50,7 +50,7 @@ describe('capYoungGeneration', () => {
     assert.equal(flags.filter((flag) => flag.startsWith('--heap-growing-percent=')).at(-1), '--heap-growing-percent=0', flags.join(' '));
   });
 
-  it('lets the young generation grow only while scavenges come more often than every 100 ms: a quiet server keeps it small', async () => {
+  it('lets the young generation grow only while scavenges come more often than every 50 ms: a quiet server keeps it small', async () => {
     const [anyPace, paced] = [(await youngGenerationAfterLoad(32, 'slow', Number.POSITIVE_INFINITY)).finalMb, await youngGenerationAfterLoad(32, 'slow')];
     assert.ok(anyPace >= 8, `growing at any pace, the young generation reached ${anyPace} MB only: the load shows nothing`);
     // The same load held to the pace rule stays at a fraction of that. How small depends on the
@@ -61,7 +61,7 @@ describe('capYoungGeneration', () => {
 
   it("holds the old generation's growth to quietOldGenerationGrowingPercent while the pace is slow, and gives V8 its own factor back at a fast pace", async () => {
     const slow = await youngGenerationAfterLoad(32, 'slow');
-    // The pace is slow from the start (fewer than 5 scavenges seen), so the pinned factor is set first.
+    // The pace is slow from the start (fewer than 10 scavenges seen), so the pinned factor is set first.
     assert.equal(slow.flags.find((flag) => flag.startsWith('--heap-growing-percent=')), `--heap-growing-percent=${quietOldGenerationGrowingPercent}`, slow.flags.join(' '));
     // The same load growing at any pace counts as fast after its first scavenges: V8's own factor.
     const anyPace = await youngGenerationAfterLoad(32, 'slow', Number.POSITIVE_INFINITY);
