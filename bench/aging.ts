@@ -10,7 +10,12 @@ import { benchClientId, newRefreshFamilies, prepareGatehouse } from './lib/gateh
  * `npm run bench` in turn (logins, session checks, forward auth, unthrottled refresh grants), the
  * refresh grant measured again after each step.
  *
- *   node bench/aging.ts [--rate 3000] [--duration 4] [--cycles 3] [--steps login,session,refresh]
+ *   node bench/aging.ts [--rate 3000] [--duration 4] [--cycles 3] [--steps login,session,refresh] [--control 6]
+ *
+ * `--control n`: after the cycles, a fresh server of the same build is started and the refresh
+ * grant is measured n times on each, aged and fresh in turn, at the same rate: what slows the
+ * machine meanwhile (other processes, the host) slows both alike, so the ratio of their CPU per
+ * grant is the aging itself, which a series of figures over time cannot tell from a slower minute.
  */
 const { values: flags } = parseArgs({
   options: {
@@ -19,6 +24,7 @@ const { values: flags } = parseArgs({
     cycles: { type: 'string', default: '3' },
     steps: { type: 'string', default: 'login,session,forward,refresh' },
     checkout: { type: 'string' },
+    control: { type: 'string', default: '0' },
   },
 });
 const rate = Number(flags.rate);
@@ -57,7 +63,7 @@ function processIo(pid: number): Record<string, number> {
   );
 }
 
-async function measureRefresh(server: ChildHandle, url: string, account: { email: string; password: string }, label: string, overallRate?: number): Promise<void> {
+async function measureRefresh(server: ChildHandle, url: string, account: { email: string; password: string }, label: string, overallRate?: number): Promise<number> {
   const tokens = (await newRefreshFamilies(url, account, 100)).map((f) => f.refreshToken);
   const io0 = processIo(server.pid);
   const before = await server.cpu();
@@ -78,6 +84,7 @@ async function measureRefresh(server: ChildHandle, url: string, account: { email
   console.log(
     `  ${label.padEnd(28)} ${summary.okPerSecond.toFixed(0).padStart(6)} grants/s  cpu ${(micros / Math.max(1, summary.ok)).toFixed(1).padStart(6)} us/grant  server ${((micros / wall) * 100).toFixed(0)}%  p99 ${summary.latencyP99Ms} ms  non2xx ${summary.non2xx}  written ${(per('wchar') / 1024).toFixed(1)} KB/grant, read ${(per('rchar') / 1024).toFixed(1)} KB/grant, syscalls ${per('syscw').toFixed(1)} w + ${per('syscr').toFixed(1)} r  ${serverFacts(server.pid)}`,
   );
+  return micros / Math.max(1, summary.ok);
 }
 
 const pinning = detectPinning();
@@ -98,7 +105,7 @@ async function main(): Promise<void> {
       const url = `http://127.0.0.1:${String(server.port)}`;
       servers.push({ label: checkout ?? '.', server, url, prepared: await prepareGatehouse(url, 5, 24) });
     }
-    const each = async (what: (s: (typeof servers)[number], tag: string) => Promise<void>): Promise<void> => {
+    const each = async (what: (s: (typeof servers)[number], tag: string) => Promise<unknown>): Promise<void> => {
       for (const s of servers) await what(s, servers.length > 1 ? `[${s.label}] ` : '');
     };
     const account = (s: (typeof servers)[number]) => s.prepared.accounts[0] as { email: string; password: string };
@@ -129,6 +136,24 @@ async function main(): Promise<void> {
           if (rate > 0) await measureRefresh(server, url, account({ server, url, prepared, label: '' }), `${tag}cycle ${cycle}: after ${step}`, rate);
         });
       }
+    }
+    const controls = Number(flags.control);
+    if (controls > 0) {
+      const aged = servers[0] as (typeof servers)[number];
+      const server = await startChild({ name: 'gatehouse (fresh control)', script: 'servers/gatehouse.ts', core: pinning.serverCore, readyTimeoutMs: 60_000 });
+      const url = `http://127.0.0.1:${String(server.port)}`;
+      const fresh = { label: 'fresh control', server, url, prepared: await prepareGatehouse(url, 5, 24) };
+      servers.push(fresh);
+      await measureRefresh(fresh.server, fresh.url, account(fresh), 'control: warm-up', rate);
+      const ratios: number[] = [];
+      for (let i = 1; i <= controls; i += 1) {
+        const pair = i % 2 === 0 ? [fresh, aged] : [aged, fresh];
+        const cpu = new Map<string, number>();
+        for (const s of pair) cpu.set(s.label, await measureRefresh(s.server, s.url, account(s), `control ${i}: ${s === fresh ? 'fresh' : 'aged'}`, rate));
+        ratios.push((cpu.get(aged.label) as number) / (cpu.get(fresh.label) as number));
+      }
+      const sorted = [...ratios].sort((a, b) => a - b);
+      console.log(`  aged/fresh CPU per grant: median ${(sorted[Math.floor(sorted.length / 2)] as number).toFixed(3)}x; pairs ${ratios.map((r) => r.toFixed(3)).join(' ')}`);
     }
   } finally {
     await Promise.all(servers.map((s) => s.server.stop(15_000)));

@@ -86,7 +86,7 @@ export interface BuildAppOptions {
   /** GET /metrics and the request metrics, when GATEHOUSE_METRICS_TOKEN is set; without it, no hook and no route. */
   metrics?: { metrics: Metrics; token: string };
   /** The inspector (/dev/inspector), when on: its recorder (also wired into `deps.trace`) and who may see it. */
-  inspector?: { recorder: RequestRecorder; audience: InspectorAudience };
+  inspector?: { recorder: RequestRecorder; audience: InspectorAudience; accessRecheckMs?: number };
   /** The schema compilers (plugins/lazy-schema-compilers.ts); tests pass their own to compile every schema at once. */
   schemaCompilers?: LazySchemaCompilers;
 }

@@ -22,9 +22,10 @@ export async function hasStrongSecondFactor(deps: Pick<CoreDeps, 'store'>, userI
  * The one check in front of the console and every operator-only page (docs/security.md
  * SEC-270..274): a signed-in operator with a second factor, whose console session is not idle.
  * The operator flag and the factors are read on every request, so revoking either takes effect
- * at once. A granted request counts as console activity.
+ * at once. A granted request counts as console activity, unless `countAsUse` is false (an open
+ * inspector stream checking again that it may go on: watching is not using the console).
  */
-export async function operatorAccess(deps: Pick<CoreDeps, 'store' | 'clock' | 'sessionPolicy'>, current: SessionWithUser): Promise<OperatorAccess> {
+export async function operatorAccess(deps: Pick<CoreDeps, 'store' | 'clock' | 'sessionPolicy'>, current: SessionWithUser, countAsUse = true): Promise<OperatorAccess> {
   const { user, session } = current;
   if ((await deps.store.operators.operatorSince(user.id)) === null) return 'not_operator';
   if (!(await hasStrongSecondFactor(deps, user.id))) return 'no_second_factor';
@@ -32,6 +33,6 @@ export async function operatorAccess(deps: Pick<CoreDeps, 'store' | 'clock' | 's
   const lastUseMs = await deps.store.consoleActivity.lastUse(session.id);
   const activeSinceMs = Math.max(lastUseMs ?? 0, session.authTimeMs);
   if (nowMs - activeSinceMs > deps.sessionPolicy.consoleIdleTimeoutMs) return 'idle';
-  await deps.store.consoleActivity.recordUse(session.id, nowMs);
+  if (countAsUse) await deps.store.consoleActivity.recordUse(session.id, nowMs);
   return 'granted';
 }

@@ -1,6 +1,9 @@
 import type { preHandlerAsyncHookHandler } from 'fastify';
 import type { CoreDeps } from '../../core/deps.ts';
+import type { FastifyRequest } from 'fastify';
+import { operatorAccess } from '../../core/operators/operator-access.ts';
 import { operatorOnly } from '../pages/operator-only.ts';
+import { currentSession } from '../session-cookie.ts';
 
 /** `everyone`: dev mode (loopback only); `operators`: GATEHOUSE_INSPECTOR=admins. */
 export type InspectorAudience = 'everyone' | 'operators';
@@ -20,4 +23,16 @@ const letThrough: preHandlerAsyncHookHandler = async () => undefined;
  */
 export function inspectorAccess(deps: CoreDeps, audience: InspectorAudience): preHandlerAsyncHookHandler {
   return audience === 'everyone' ? letThrough : operatorOnly(deps, inspectorBasePath(audience));
+}
+
+/**
+ * Whether the request that opened a stream may still receive it: always in dev mode; with
+ * `admins`, its session must still be live and still an operator's with a second factor, and the
+ * console not idle, checked as at the door but without counting as console use (an open page is
+ * not activity). A stream outlives the request that passed the door (docs/security.md SEC-257).
+ */
+export async function mayStillWatch(deps: CoreDeps, audience: InspectorAudience, request: FastifyRequest): Promise<boolean> {
+  if (audience === 'everyone') return true;
+  const current = await currentSession(deps, request);
+  return current !== null && (await operatorAccess(deps, current, false)) === 'granted';
 }

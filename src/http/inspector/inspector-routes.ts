@@ -9,7 +9,7 @@ import { sendPage } from '../pages/layout.ts';
 import { sendConsolePage } from '../pages/admin/console-layout.ts';
 import { operatorSession } from '../pages/operator-only.ts';
 import { pageContentSecurityPolicy } from '../plugins/security-headers.ts';
-import { inspectorAccess, inspectorBasePath, type InspectorAudience } from './inspector-access.ts';
+import { inspectorAccess, inspectorBasePath, mayStillWatch, type InspectorAudience } from './inspector-access.ts';
 import { presentTrace } from './present-trace.ts';
 import type { RequestRecorder } from './request-recorder.ts';
 import { traceView } from './trace-view.ts';
@@ -27,6 +27,8 @@ const heartbeatMs = 15_000;
 export interface InspectorOptions {
   recorder: RequestRecorder;
   audience: InspectorAudience;
+  /** How often an open stream checks that its viewer may still watch (SEC-257); default 5 s. */
+  accessRecheckMs?: number;
 }
 
 function streamEvent(trace: Trace): string {
@@ -38,7 +40,7 @@ function streamEvent(trace: Trace): string {
  * The page, `<base>/traces` (JSON) and `<base>/stream` (Server-Sent Events), at /dev/inspector in
  * dev mode and at /admin/inspector, inside the operator console, with `admins`.
  */
-export function inspectorRoutes(app: FastifyInstance, deps: CoreDeps, { recorder, audience }: InspectorOptions): void {
+export function inspectorRoutes(app: FastifyInstance, deps: CoreDeps, { recorder, audience, accessRecheckMs = 5_000 }: InspectorOptions): void {
   const access = inspectorAccess(deps, audience);
   const base = inspectorBasePath(audience);
   const { log } = recorder;
@@ -103,10 +105,27 @@ export function inspectorRoutes(app: FastifyInstance, deps: CoreDeps, { recorder
     if (Number.isSafeInteger(lastSeen)) for (const trace of log.list(log.limits.traces).reverse()) if (trace.seq > lastSeen) raw.write(streamEvent(trace));
     raw.write(`event: ready\ndata: {}\n\n`);
     const heartbeat = setInterval(() => raw.write(': ping\n\n'), heartbeatMs);
+    // The door was checked once; the stream goes on. With `admins`, an operator signed out,
+    // revoked (session or rights), without a second factor or idle past the console lock stops
+    // receiving other people's logins within one check (SEC-257); a failed check ends it too.
+    const recheck =
+      audience === 'everyone'
+        ? undefined
+        : setInterval(() => {
+            void mayStillWatch(deps, audience, request).then(
+              (allowed) => allowed || end(),
+              () => end(),
+            );
+          }, accessRecheckMs);
     const stop = (): void => {
       clearInterval(heartbeat);
+      if (recheck !== undefined) clearInterval(recheck);
       unsubscribe();
       streams.delete(raw);
+    };
+    const end = (): void => {
+      stop();
+      raw.end();
     };
     streams.add(raw);
     request.raw.on('close', stop);
