@@ -132,6 +132,7 @@ export function createCli(): Command {
         ...cfg.devNotices.map((n) => `  - ${n}`),
         `  - database: ${redactUrl(cfg.database)}`,
         `  - sign up at ${cfg.publicUrl}/signup · API description at ${cfg.publicUrl}/openapi.json`,
+        ...(cfg.dev ? [`  - dev mail: every mail lands in the outbox at ${cfg.publicUrl}/dev/mail (its links and codes are printed here too)`] : []),
         ...cfg.oauth.providers.map(
           (p) =>
             `  - login with ${p.displayName} (${p.id}): register the redirect URI ${redirectUri(cfg.publicUrl, p.id)}; token endpoint auth: ${gatehouse.oauth.providers.get(p.id)?.clientAuthMethod ?? 'unknown'}`,

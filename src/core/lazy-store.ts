@@ -1,7 +1,7 @@
 import type { Store } from './ports.ts';
 
 /** A store's repositories by name: everything but its transaction and lifecycle. */
-export type RepositoryName = Exclude<keyof Store, 'transaction' | 'ping' | 'close' | 'describe' | 'sessionFromMemory'>;
+export type RepositoryName = Exclude<keyof Store, 'transaction' | 'ping' | 'close' | 'describe' | 'sessionFromMemory' | 'localTransactions'>;
 
 /** The repositories of a Store, without its transaction and lifecycle. */
 export type Repositories = Pick<Store, RepositoryName>;

@@ -31,6 +31,19 @@ function onSendHooksOf(app: FastifyInstance, route: string): string {
   return hooks?.includes('(onSend)') === true ? hooks.slice(hooks.indexOf('[')) : '';
 }
 
+/** The onSend hooks a direct reply stands in for: the cookie plugin's and the security headers'. */
+const standInHooks = '["fastifyCookieOnSendHandler()","securityHeaders()"]';
+
+/** `work` with a second app whose inspector is on: no direct replies, every answer through fastify's pipeline. */
+async function withPipelineApp(work: (inspected: TestApp) => Promise<void>): Promise<void> {
+  const inspected = await createTestApp({ inspector: { recorder: createRequestRecorder(createTraceLog({ nowMs: () => 0 })), audience: 'everyone' } });
+  try {
+    await work(inspected);
+  } finally {
+    await inspected.close();
+  }
+}
+
 describe('direct replies of the session check, forward auth and the token endpoint (issue 17)', () => {
   let t: TestApp;
   let token: string;
@@ -117,13 +130,12 @@ describe('direct replies of the session check, forward auth and the token endpoi
   it("the two routes' only onSend hooks are the cookie plugin's and the security headers' (what a direct reply stands in for)", () => {
     assert.equal(t.app.directReplies, true);
     for (const route of ['v1/session (GET)', 'v1/auth/check (GET)']) {
-      assert.equal(onSendHooksOf(t.app, route), '["fastifyCookieOnSendHandler()","securityHeaders()"]', `${route}: a new onSend hook must be done by src/http/direct-reply.ts too, or turn direct replies off`);
+      assert.equal(onSendHooksOf(t.app, route), standInHooks, `${route}: a new onSend hook must be done by src/http/direct-reply.ts too, or turn direct replies off`);
     }
   });
 
   it("the token endpoint's JSON to a client without a refresh cookie is the pipeline's answer: no-store and no-cache first, then the security headers", async () => {
-    const inspected = await createTestApp({ inspector: { recorder: createRequestRecorder(createTraceLog({ nowMs: () => 0 })), audience: 'everyone' } });
-    try {
+    await withPipelineApp(async (inspected) => {
       assert.equal(inspected.app.directReplies, false);
       const grants = async (app: TestApp): Promise<LightMyRequestResponse[]> => {
         await signUpThroughApi(app.app, 'tokens@example.com', testPassword);
@@ -149,15 +161,12 @@ describe('direct replies of the session check, forward auth and the token endpoi
         assert.equal(response.headers['cache-control'], 'no-store');
         assert.equal(response.headers.pragma, 'no-cache');
       }
-      assert.equal(onSendHooksOf(t.app, 'v1/token (POST, GET, HEAD, PUT, PATCH, DELETE, OPTIONS)'), '["fastifyCookieOnSendHandler()","securityHeaders()"]', 'a new onSend hook on the token route must be done by src/http/direct-reply.ts too');
-    } finally {
-      await inspected.close();
-    }
+      assert.equal(onSendHooksOf(t.app, 'v1/token (POST, GET, HEAD, PUT, PATCH, DELETE, OPTIONS)'), standInHooks, 'a new onSend hook on the token route must be done by src/http/direct-reply.ts too');
+    });
   });
 
   it("the authorization endpoint's 303 with a code (single sign-on) is the pipeline's answer: no-store and the location first, then the security headers", async () => {
-    const inspected = await createTestApp({ inspector: { recorder: createRequestRecorder(createTraceLog({ nowMs: () => 0 })), audience: 'everyone' } });
-    try {
+    await withPipelineApp(async (inspected) => {
       const redirectUri = 'https://rp.example.com/callback?from=rp';
       const authorize = async (app: TestApp, method: 'GET' | 'HEAD'): Promise<LightMyRequestResponse> => {
         const session = await signUpThroughApi(app.app, `sso-${method}@example.com`, testPassword);
@@ -184,19 +193,14 @@ describe('direct replies of the session check, forward auth and the token endpoi
       const head = await authorize(t, 'HEAD');
       assert.equal(head.statusCode, 303);
       assert.deepEqual(shape(head).headers.map(([name]) => name), shape(direct).headers.map(([name]) => name));
-      assert.equal(onSendHooksOf(t.app, 'oauth2/authorize (GET, POST)'), '["fastifyCookieOnSendHandler()","securityHeaders()"]', 'a new onSend hook on the authorization endpoint must be done by src/http/direct-reply.ts too');
-    } finally {
-      await inspected.close();
-    }
+      assert.equal(onSendHooksOf(t.app, 'oauth2/authorize (GET, POST)'), standInHooks, 'a new onSend hook on the authorization endpoint must be done by src/http/direct-reply.ts too');
+    });
   });
 
   it("with the inspector on there are no direct replies: its request recorder is an onSend hook", async () => {
-    const inspected = await createTestApp({ inspector: { recorder: createRequestRecorder(createTraceLog({ nowMs: () => 0 })), audience: 'everyone' } });
-    try {
+    await withPipelineApp(async (inspected) => {
       assert.equal(inspected.app.directReplies, false);
-      assert.notEqual(onSendHooksOf(inspected.app, 'v1/session (GET)'), '["fastifyCookieOnSendHandler()","securityHeaders()"]');
-    } finally {
-      await inspected.close();
-    }
+      assert.notEqual(onSendHooksOf(inspected.app, 'v1/session (GET)'), standInHooks);
+    });
   });
 });

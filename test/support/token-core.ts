@@ -1,4 +1,4 @@
-import type { Client, RefreshTokenRecord, Session, User } from '../../src/core/ports.ts';
+import type { Client, RefreshTokenRecord, Session, Store, User } from '../../src/core/ports.ts';
 import { createClient } from '../../src/core/clients/create-client.ts';
 import { parseSessionToken } from '../../src/core/sessions/session-token.ts';
 import type { TokenDeps } from '../../src/core/tokens/issue-access-token.ts';
@@ -17,14 +17,15 @@ export interface TokenCore {
 }
 
 /**
- * The core-level token tests' setup: no HTTP, the injected clock moves by hand.
+ * The core-level token tests' setup: no HTTP, the injected clock moves by hand; the memory
+ * store unless `store` is given.
  *
  * @example
  * const t = await createTokenCore();
  * const { refreshToken } = await signInWithRefreshToken(t, 'a@example.com');
  */
-export async function createTokenCore(): Promise<TokenCore> {
-  const core = await createTestCore();
+export async function createTokenCore(options: { store?: Store } = {}): Promise<TokenCore> {
+  const core = await createTestCore(options.store === undefined ? {} : { store: options.store });
   const tokens = createTestTokenDeps(core);
   await tokens.keyRing.ensureKey();
   const deps = { ...core, ...tokens, clock: core.clock };

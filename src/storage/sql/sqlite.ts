@@ -300,5 +300,5 @@ export async function openSqliteStore(path: string, options: OpenSqliteOptions):
     },
   });
   grouped = (work) => store.transaction(work);
-  return Object.assign(store, { db, connections, checkpointer, externalWrites });
+  return Object.assign(store, { db, connections, checkpointer, externalWrites, localTransactions: true as const });
 }

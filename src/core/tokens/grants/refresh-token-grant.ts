@@ -47,13 +47,17 @@ function verified(
  * `grant_type=refresh_token`, rotating: the presented token is marked used and its successor
  * stored in one atomic step, committed before the answer, so a crash never leaves two live tokens.
  *
- * - The common case takes two storage steps and no transaction: one read of the token with its
- *   session and user, the checks, then the rotation, which is atomic and durable on its own
+ * - The common case takes two storage steps and no transaction (on a store whose transactions
+ *   cost round trips: PostgreSQL): one read of the token with its session and user, the checks,
+ *   then the rotation, which is atomic and durable on its own
  *   (`RefreshTokenStore.rotate`: one statement on PostgreSQL) and happens only if the token is
  *   still unused. Everything the checks read is either fixed for the token's life (its client,
  *   family, DPoP key, deadlines) or only ever moves one way (a session ends, a user is
  *   disabled, a token is used), and a session that ends takes its tokens with it (a foreign key
  *   on SQL), so a rotation racing a logout finds nothing to rotate.
+ * - Where transactions are local (`Store.localTransactions`: SQLite), every grant is settled in
+ *   one transaction instead (a member of the next group commit): the same read, checks and
+ *   rotation, the read sharing the transaction's lock rather than taking one of its own.
  * - A token already used, or rotated by another request between that read and the write, is
  *   settled in a transaction, on the latest rows:
  *   - the same token presented again within `reuseGraceMs` of its rotation, by the same client,
@@ -77,18 +81,21 @@ export async function refreshTokenGrant(
   if (parsed === null) throw invalidGrant('Malformed refresh token.');
   const touchDue = (current: SessionWithUser, nowMs: number): boolean => nowMs - current.session.lastSeenAtMs >= deps.sessionPolicy.touchIntervalMs;
 
-  // The common case: read, check, rotate (see above).
-  const nowMs = deps.clock.nowMs();
-  const { record, current } = verified(deps, client, parsed.secret, await deps.store.refreshTokens.findWithSession(parsed.id), proof, nowMs);
   // The successor of a rotation at `rotatedAtMs`: its id carries that time (refresh-token-secret.ts).
   const successorAt = (rotatedAtMs: number) => successorRefreshToken(deps.rotationKey, parsed.secret, rotatedAtMs);
   const successorOf = (record: RefreshTokenRecord, nowMs: number, successor: { id: string; secretHash: Uint8Array }): RefreshTokenRecord => successorRecord(record, successor, nowMs, deps.refreshPolicy.idleTtlMs);
   let outcome: Outcome | null = null;
-  if (record.usedAtMs === null) {
-    // Before the rotation: a failed touch then fails the grant with nothing rotated.
-    if (touchDue(current, nowMs)) await deps.store.sessions.touch(current.session.id, nowMs);
-    const successor = successorAt(nowMs);
-    if (await deps.store.refreshTokens.rotate(record.id, nowMs, successorOf(record, nowMs, successor))) outcome = { kind: 'issued', current, scope: record.scope, openIdLogin: record.openIdLogin, refreshToken: successor.token };
+  // The common case: read, check, rotate (see above). Where transactions are local (SQLite), the
+  // transaction below does the same in one instead: its read shares the transaction's lock.
+  if (deps.store.localTransactions !== true) {
+    const nowMs = deps.clock.nowMs();
+    const { record, current } = verified(deps, client, parsed.secret, await deps.store.refreshTokens.findWithSession(parsed.id), proof, nowMs);
+    if (record.usedAtMs === null) {
+      // Before the rotation: a failed touch then fails the grant with nothing rotated.
+      if (touchDue(current, nowMs)) await deps.store.sessions.touch(current.session.id, nowMs);
+      const successor = successorAt(nowMs);
+      if (await deps.store.refreshTokens.rotate(record.id, nowMs, successorOf(record, nowMs, successor))) outcome = { kind: 'issued', current, scope: record.scope, openIdLogin: record.openIdLogin, refreshToken: successor.token };
+    }
   }
 
   // Used already, or rotated meanwhile: settled on the latest rows, in one transaction.
