@@ -1,4 +1,4 @@
-// `npm run soak -- --minutes 10 [--rate 400] [--concurrency 16] [--interval 30]`: a mixed load
+// `npm run soak -- --minutes 10 [--rate 400] [--concurrency 16] [--interval 30] [--rest 0]`: a mixed load
 // against a real Gatehouse on loopback: session checks, forward-auth checks, refresh grants,
 // logins, sign-ups and revocations (logouts and refresh-token revocations). The server is the
 // installed command started as operators start it (`bin/gatehouse.js serve`, configured by
@@ -7,7 +7,8 @@
 // server's RSS, heap and event-loop delay, and the requests' rate, errors and p99 latency; at the
 // start (idle) and the end, what the resident memory is made of (scripts/soak-memory.ts); at the
 // end a verdict on growth: the trend of RSS and heap over the last 5 minutes (least squares), and
-// RSS against 150 MB.
+// RSS against 150 MB. With `--rest N`, the server is then left idle for N seconds and its memory
+// shown again (the WAL checkpoint worker stops after 30 s of an idle WAL).
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,14 +28,16 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '400' },
     concurrency: { type: 'string', default: '16' },
     interval: { type: 'string', default: '30' },
+    rest: { type: 'string', default: '0' },
   },
 });
 const minutes = Number(values.minutes);
 const targetRate = Number(values.rate);
 const concurrency = Number(values.concurrency);
 const intervalSeconds = Number(values.interval);
-if (!(minutes > 0) || !(targetRate > 0) || !Number.isInteger(concurrency) || concurrency < 1 || !(intervalSeconds >= 1)) {
-  console.error('usage: npm run soak -- [--minutes 10] [--rate 400] [--concurrency 16] [--interval 30]');
+const restSeconds = Number(values.rest);
+if (!(minutes > 0) || !(targetRate > 0) || !Number.isInteger(concurrency) || concurrency < 1 || !(intervalSeconds >= 1) || !(restSeconds >= 0)) {
+  console.error('usage: npm run soak -- [--minutes 10] [--rate 400] [--concurrency 16] [--interval 30] [--rest 0]');
   process.exit(2);
 }
 /** PERF.md: RSS after a 10-minute mixed soak. */
@@ -314,5 +317,9 @@ console.log(`trend over the last ${Math.min(minutes, 5)} min (${rss.points} samp
 console.log(`verdict: ${rising ? `UPWARD TREND (more than ${trendLimitMb} MB per 5 min)` : 'no upward trend'}; final RSS ${finalRssMb.toFixed(1)} MB (${finalRssMb <= rssTargetMb ? 'within' : 'ABOVE'} the ${rssTargetMb} MB target)`);
 if (minutes < 5) console.log('  (a run shorter than 5 minutes says little about a trend)');
 await printBreakdown('at the end');
+if (restSeconds > 0) {
+  await sleep(restSeconds * 1000);
+  await printBreakdown(`after ${restSeconds} s idle`);
+}
 await stopServer(server);
 process.exit(rising || finalRssMb > rssTargetMb ? 1 : 0);

@@ -112,7 +112,15 @@ export function createCli(): Command {
         await demoIdp?.close();
         throw error;
       }
-      const address = await gatehouse.app.listen({ host: cfg.host, port: cfg.port });
+      let address: string;
+      try {
+        address = await gatehouse.app.listen({ host: cfg.host, port: cfg.port });
+      } catch (error) {
+        await gatehouse.close();
+        await demoIdp?.close();
+        if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+        throw new Error(`port ${String(cfg.port)} on ${cfg.host} is in use (is another Gatehouse running?). Set PORT to another port.`, { cause: error });
+      }
       // Dev mode only: the demo relying party, registered as a client of this server.
       let demoRp: { close(): Promise<void> } | undefined;
       let demoRpBanner = '';
@@ -132,6 +140,7 @@ export function createCli(): Command {
         ...cfg.devNotices.map((n) => `  - ${n}`),
         `  - database: ${redactUrl(cfg.database)}`,
         `  - sign up at ${cfg.publicUrl}/signup · API description at ${cfg.publicUrl}/openapi.json`,
+        ...(cfg.dev ? [`  - dev mail: every mail lands in the outbox at ${cfg.publicUrl}/dev/mail (its links and codes are printed here too)`] : []),
         ...cfg.oauth.providers.map(
           (p) =>
             `  - login with ${p.displayName} (${p.id}): register the redirect URI ${redirectUri(cfg.publicUrl, p.id)}; token endpoint auth: ${gatehouse.oauth.providers.get(p.id)?.clientAuthMethod ?? 'unknown'}`,

@@ -62,8 +62,15 @@ function page(issuer: string, title: string, body: SafeHtml): { body: string; cs
   return { body: document.value, csp };
 }
 
+/**
+ * `same-origin`, not `no-referrer`: under `no-referrer` Chromium sends `Origin: null` with a form
+ * post, so the app's own Log out form would fail its origin check. `same-origin` still sends no
+ * referrer to Gatehouse or anywhere else, and a post from another site still carries its own origin.
+ */
+const referrerPolicy = 'same-origin';
+
 function send(res: ServerResponse, status: number, content: { body: string; csp: string }): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': content.csp, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': content.csp, 'x-content-type-options': 'nosniff', 'referrer-policy': referrerPolicy });
   res.end(content.body);
 }
 

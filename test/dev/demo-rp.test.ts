@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from '../../src/core/clients/create-client.ts';
 import { demoRpRedirectUris, startDemoRp, type DemoRp } from '../../src/dev/demo-rp.ts';
+import { launchChromium } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/start-server.ts';
 import { testPassword } from '../support/core-deps.ts';
 import { signUpThroughApi } from '../support/http-app.ts';
@@ -76,6 +77,22 @@ describe('the demo relying party', () => {
     const logout = await fetch(`${rp.url}/logout`, { method: 'POST', headers: { cookie: appCookie, origin: rp.url }, redirect: 'manual' });
     assert.equal(logout.status, 303);
     assert.ok(String(logout.headers.get('location')).startsWith(`${server.url}/end-session?`));
+  });
+
+  it("its own Log out form works in a real Chromium (the browser's Origin header, not a null one, reaches the check)", async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      const home = await page.goto(`${rp.url}/`);
+      assert.equal(home?.headers()['referrer-policy'], 'same-origin');
+      // The page runs no script (CSP); build the same form the signed-in page shows, from the page's own origin.
+      const logout = page.waitForResponse((response) => response.url() === `${rp.url}/logout`);
+      await page.evaluate("const form = document.createElement('form'); form.method = 'post'; form.action = '/logout'; document.body.append(form); form.submit();");
+      // 303 back home; a null Origin would have been refused with 403 "Cross-site request refused".
+      assert.equal((await logout).status(), 303);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('refuses a logout posted from another origin; an unknown path is a 404 page, escaped', async () => {

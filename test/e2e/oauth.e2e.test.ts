@@ -84,6 +84,7 @@ describe('login with the demo IdP in a real browser (npm start)', () => {
     if (started.status === 'rejected') throw started.reason;
     if (launched.status === 'rejected') throw launched.reason;
     assert.match(started.value.banner, new RegExp(`register the redirect URI ${url}/v1/oauth/demo/callback`));
+    assert.match(started.value.banner, new RegExp(`dev mail: every mail lands in the outbox at ${url}/dev/mail`));
     context = await (browser as Browser).newContext({ baseURL: url });
     context.setDefaultTimeout(15_000);
     page = await context.newPage();

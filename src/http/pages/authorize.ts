@@ -22,7 +22,11 @@ const consentPath = '/oauth2/authorize/consent';
 
 const targetOf = (params: AuthorizationParams): RedirectTarget => ({ redirectUri: params.redirectUri, responseMode: params.responseMode, state: params.state });
 
-const paramSchema = { type: 'string', maxLength: 8192 } as const;
+// A repeated parameter arrives as an array: it is let through to the core, which answers it as
+// RFC 6749 3.1 says (an error page before the redirect_uri is known, invalid_request after), so a
+// browser never gets a bare JSON 400 here.
+const paramValue = { type: 'string', maxLength: 8192 } as const;
+const paramSchema = { anyOf: [paramValue, { type: 'array', items: paramValue, maxItems: 32 }] } as const;
 const querySchema = {
   type: 'object',
   properties: Object.fromEntries(

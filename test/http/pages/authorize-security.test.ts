@@ -73,6 +73,23 @@ describe('OpenID Provider security cases', () => {
     assert.equal((await authorize({ ...base('rp-a'), redirect_uri: 'http://127.0.0.1:8080/cb' })).statusCode, 303, 'a registered one, exactly, is used');
   });
 
+  it('a repeated client_id or redirect_uri gets the browser an error page, and any other repeated parameter goes back to the registered redirect_uri as invalid_request (SEC-200)', async () => {
+    const query = (extra: string) => `/oauth2/authorize?${new URLSearchParams(base('rp-a'))}&${extra}`;
+    for (const extra of [`client_id=rp-b`, `redirect_uri=${encodeURIComponent('http://127.0.0.1:8080/cb')}`]) {
+      const response = await t.app.inject({ method: 'GET', url: query(extra), headers: withSession(session) });
+      assert.equal(response.statusCode, 400, extra);
+      assert.match(String(response.headers['content-type']), /^text\/html/, `${extra}: a page for the browser, not JSON`);
+      assert.equal(response.headers['location'], undefined, extra);
+      assert.match(response.body, /data-reason="repeated_parameter"/, extra);
+    }
+    const response = await t.app.inject({ method: 'GET', url: query('scope=profile'), headers: withSession(session) });
+    assert.equal(response.statusCode, 303, response.body);
+    const location = locationOf(response);
+    assert.equal(`${location.origin}${location.pathname}`, cb);
+    assert.equal(location.searchParams.get('error'), 'invalid_request');
+    assert.equal(location.searchParams.get('code'), null);
+  });
+
   it('every authorization response names the issuer (RFC 9207), success and error alike, and discovery says so (SEC-201)', async () => {
     const success = locationOf(await authorize(base('rp-a')));
     assert.equal(success.searchParams.get('iss'), testOrigin);
