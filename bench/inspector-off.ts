@@ -42,12 +42,18 @@ import { median, renderTable } from './lib/report.ts';
  *   one run to 1.040 with every set above 1); otherwise the result is inconclusive and says what
  *   the interval alone would read.
  *
- * What it showed on a machine others kept loaded (load 5 to 20, so 0 to 37 of 96 windows clean):
- * with nothing added, runs read 0.998 to 1.012 with 90% intervals about +-2% wide (inconclusive,
- * as they should be when busy); a deliberate cost on the "off" server only (a local experiment,
- * never landed) that raised its CPU per request by about 4% read 0.961 (0.941..0.982), and by
- * about 9% read 0.91 to 0.92, intervals wholly below 0.98 (held back as inconclusive only by the
- * busy machine or the A/A check). Never a pass.
+ * What it showed (this session; a deliberate cost is a local experiment on the "off" server only,
+ * one extra SHA-256 per session check, never landed):
+ * - quiet machine (load 0.4 to 5, 69 to 96 of 96 windows clean, 77 to 79 s a run): nothing added,
+ *   1.000 (0.984..1.017) pass, 1.009 (0.994..1.024) inconclusive, and 1.000 (0.989..1.012) held
+ *   back because its A/A read 0.984 (0.969..1.000); the 24 sets pooled 1.003 (0.996..1.011). A
+ *   cost that raised the off server's CPU per request by about 4.6% read 0.956 (0.943..0.968) and
+ *   about 5.6% read 0.947 (0.938..0.956), both miss. The A/A over 40 quiet sets: 0.995
+ *   (0.989..1.000), 2.1% sd of a set; over all 96 sets of 12 runs: 1.002 (0.997..1.007);
+ * - loaded machine (load 5 to 20, 0 to 37 of 96 windows clean, 80 to 130 s a run): nothing added,
+ *   0.998 to 1.012 with intervals about +-2% wide, inconclusive; costs of about 6 to 10% read 0.91
+ *   to 0.94 with intervals wholly below 0.98, held back as inconclusive by the busy machine or the
+ *   A/A check. Never a pass with a cost added.
  *
  * `npm run bench` runs it after the main rounds (about 90 s); `node bench/inspector-off.ts`
  * runs it alone (`--repeat N` for N runs and their sets pooled, `--sets`, `--windows`).
