@@ -42,6 +42,13 @@ import { median, renderTable } from './lib/report.ts';
  *   one run to 1.040 with every set above 1); otherwise the result is inconclusive and says what
  *   the interval alone would read.
  *
+ * What it showed on a machine others kept loaded (load 5 to 20, so 0 to 37 of 96 windows clean):
+ * with nothing added, runs read 0.998 to 1.012 with 90% intervals about +-2% wide (inconclusive,
+ * as they should be when busy); a deliberate cost on the "off" server only (a local experiment,
+ * never landed) that raised its CPU per request by about 4% read 0.961 (0.941..0.982), and by
+ * about 9% read 0.91 to 0.92, intervals wholly below 0.98 (held back as inconclusive only by the
+ * busy machine or the A/A check). Never a pass.
+ *
  * `npm run bench` runs it after the main rounds (about 90 s); `node bench/inspector-off.ts`
  * runs it alone (`--repeat N` for N runs and their sets pooled, `--sets`, `--windows`).
  */

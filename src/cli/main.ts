@@ -112,7 +112,15 @@ export function createCli(): Command {
         await demoIdp?.close();
         throw error;
       }
-      const address = await gatehouse.app.listen({ host: cfg.host, port: cfg.port });
+      let address: string;
+      try {
+        address = await gatehouse.app.listen({ host: cfg.host, port: cfg.port });
+      } catch (error) {
+        await gatehouse.close();
+        await demoIdp?.close();
+        if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+        throw new Error(`port ${String(cfg.port)} on ${cfg.host} is in use (is another Gatehouse running?). Set PORT to another port.`, { cause: error });
+      }
       // Dev mode only: the demo relying party, registered as a client of this server.
       let demoRp: { close(): Promise<void> } | undefined;
       let demoRpBanner = '';

@@ -16,7 +16,7 @@ export async function withDemoProvider(config: GatehouseConfig): Promise<{ confi
   try {
     idp = await startDemoIdp({ port, clients: [{ clientId, clientSecret, redirectUris: [redirectUri(config.publicUrl, 'demo')] }] });
   } catch (error) {
-    const reason = (error as { code?: string }).code === 'EADDRINUSE' ? `port ${port} is in use` : error instanceof Error ? error.message : String(error);
+    const reason = (error as { code?: string }).code === 'EADDRINUSE' ? `port ${port} is in use${config.oauth.demoIdpPort === 0 ? ` (PORT + 1: is another Gatehouse running? PORT moves Gatehouse and both demo apps)` : ''}` : error instanceof Error ? error.message : String(error);
     throw new Error(`the demo IdP could not start: ${reason}. Set GATEHOUSE_DEMO_IDP_PORT to another port, or GATEHOUSE_DEMO_IDP=false to run without it.`, { cause: error });
   }
   const demo = { id: 'demo', kind: 'oidc', displayName: 'Demo IdP', issuer: idp.issuer, clientId, clientSecret, scopes: ['openid', 'email', 'profile'] } as const;

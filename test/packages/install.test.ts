@@ -220,6 +220,20 @@ describe('@gatehouse/sdk and @gatehouse/browser: packed, installed into an empty
     }
   });
 
+  it('CommonJS code can require() both packages on a Node that loads ES modules from require (20.19+, 22.12+), as the README says', async () => {
+    const canRequireEsm = (version: string): boolean => {
+      const [major = 0, minor = 0] = version.replace(/^v/, '').split('.').map(Number);
+      return major > 22 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19);
+    };
+    for (const node of nodes.filter((n) => canRequireEsm(n.version))) {
+      for (const [name, app] of Object.entries(apps)) {
+        const exported = name === 'sdk' ? 'createVerifier' : 'createBrowserAuth';
+        const { stdout } = await run(node.path, ['-e', `process.stdout.write(typeof require('@gatehouse/${name}').${exported})`], { cwd: app, timeout: commandTimeoutMs });
+        assert.equal(stdout, 'function', `${name} on ${node.version}`);
+      }
+    }
+  });
+
   it('the SDK verifies a real token and refuses it once its session is revoked through the feed, on each Node', async () => {
     assert.equal(nodes.length, 2);
     assert.notEqual(nodes[0]!.version, nodes[1]!.version, `two different Node versions (${nodes.map((n) => n.version).join(', ')})`);
