@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { AuditEvent } from '../../src/core/ports.ts';
+import { toAuditRow } from '../../src/storage/sql/repositories/audit.ts';
+import { anAuditEvent, t0Ms } from '../storage/contract/fixtures.ts';
 import type { MigratableStore } from './migration-test.ts';
 
 /** Whether a migration test's store is the SQLite one. */
@@ -30,4 +32,17 @@ export async function walkAuditPages(store: MigratableStore, limit: number): Pro
     const last = page[page.length - 1] as (typeof page)[number];
     after = { atMs: last.atMs, id: last.id };
   }
+}
+
+/** Entries written by a previous release, straight into the table: three of them in the same millisecond. */
+export async function insertLegacyAuditEntries(store: MigratableStore): Promise<AuditEvent[]> {
+  const entries = [
+    anAuditEvent('a-1', { atMs: t0Ms, userId: 'user-alice' }),
+    anAuditEvent('c-2', { atMs: t0Ms + 1, userId: 'user-bob' }),
+    anAuditEvent('a-2', { atMs: t0Ms + 1, userId: 'user-alice', detail: 'kept' }),
+    anAuditEvent('b-2', { atMs: t0Ms + 1, actorId: 'operator-1' }),
+    anAuditEvent('z-3', { atMs: t0Ms + 2 }),
+  ];
+  for (const event of entries) await store.db.insertInto('audit').values(toAuditRow(event)).execute();
+  return entries;
 }

@@ -16,7 +16,7 @@ export function connectedAppsSection(apps: readonly ConnectedApp[]): SafeHtml {
 ${
   apps.length === 0
     ? html`<p class="muted">No app uses "Log in with Gatehouse" for your account.</p>`
-    : html`<p class="muted">Revoking logs you out of that app and it must ask you again to use your account.</p>
+    : html`<p class="muted">Revoking takes the app's access away: it must ask you again, it cannot renew its access, and what it already holds expires within minutes. An app that listens for sign-outs is told to sign you out at once.</p>
 <table class="stack">
 <thead><tr><th scope="col">App</th><th scope="col">Allowed</th><th scope="col">It may</th><th scope="col"><span class="muted">Action</span></th></tr></thead>
 <tbody>${rows}</tbody>

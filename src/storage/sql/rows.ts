@@ -17,6 +17,16 @@ export async function inLockedTransaction<T>(db: Db, key: bigint, work: (tx: Db)
   return work(db);
 }
 
+/** The user's columns, prefixed `u_`, where a read joins the account to its row (sessions, passkeys). */
+export const joinedUserColumns = [
+  'users.id as u_id',
+  'users.email as u_email',
+  'users.password_hash as u_password_hash',
+  'users.created_at_ms as u_created_at_ms',
+  'users.updated_at_ms as u_updated_at_ms',
+  'users.disabled_at_ms as u_disabled_at_ms',
+] as const;
+
 export const sessionWithUserColumns = [
   'sessions.id as s_id',
   'sessions.user_id as s_user_id',
@@ -28,12 +38,7 @@ export const sessionWithUserColumns = [
   'sessions.ip as s_ip',
   'sessions.auth_time_ms as s_auth_time_ms',
   'sessions.amr as s_amr',
-  'users.id as u_id',
-  'users.email as u_email',
-  'users.password_hash as u_password_hash',
-  'users.created_at_ms as u_created_at_ms',
-  'users.updated_at_ms as u_updated_at_ms',
-  'users.disabled_at_ms as u_disabled_at_ms',
+  ...joinedUserColumns,
 ] as const;
 
 export type SessionWithUserRow = Record<(typeof sessionWithUserColumns)[number] extends `${string} as ${infer A}` ? A : never, unknown>;

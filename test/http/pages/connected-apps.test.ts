@@ -26,6 +26,7 @@ describe('the "Connected apps" card of /account', () => {
       assert.match(page.body, /See your email address and whether it is confirmed/);
       assert.match(page.body, /Use “notes:read” on notes/);
       assert.match(page.body, /See your name, picture and language/);
+      assert.match(page.body, /what it already holds expires within minutes/, 'the card promises no more than a revoke does to an access token already issued');
       assert.ok(page.body.indexOf('data-connected-app="notes"') < page.body.indexOf('data-connected-app="chat"'), 'the most recently allowed first');
 
       const form = { 'content-type': 'application/x-www-form-urlencoded', origin: testOrigin, 'sec-fetch-site': 'same-origin', ...withSession(token) };

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { PasskeyCredential, PasskeyDeviceType, PasskeyStore, User } from '../../../core/ports.ts';
-import { ms, msOrNull, toUser, type Db } from '../rows.ts';
+import { joinedUserColumns, ms, msOrNull, toUser, type Db } from '../rows.ts';
 import type { PasskeysTable } from '../schema.ts';
 
 /** What `passkeyQueries.findWithUser` selects, in this order: the passkey's columns, then its user's as `u_*`. */
@@ -16,12 +16,7 @@ const passkeyWithUserColumns = [
   'passkeys.name',
   'passkeys.created_at_ms',
   'passkeys.last_used_at_ms',
-  'users.id as u_id',
-  'users.email as u_email',
-  'users.password_hash as u_password_hash',
-  'users.created_at_ms as u_created_at_ms',
-  'users.updated_at_ms as u_updated_at_ms',
-  'users.disabled_at_ms as u_disabled_at_ms',
+  ...joinedUserColumns,
 ] as const;
 
 const passkeyWithUserNames = passkeyWithUserColumns.map((column) => column.split(' as ')[1] ?? column.split('.')[1]) as Array<keyof PasskeyWithUserRow>;

@@ -2,21 +2,14 @@ import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { migrateToLatest } from '../../../../src/storage/sql/migrate.ts';
 import { toAuditRow } from '../../../../src/storage/sql/repositories/audit.ts';
-import { auditIndexes, onSqlite as sqlite, planOf, walkAuditPages } from '../../../support/audit-migration.ts';
+import { auditIndexes, insertLegacyAuditEntries, onSqlite as sqlite, planOf, walkAuditPages } from '../../../support/audit-migration.ts';
 import { migrateTo, onEachDatabase, type MigratableStore } from '../../../support/migration-test.ts';
 import { anAuditEvent, t0Ms } from '../../contract/fixtures.ts';
 
 async function assertMigrated(store: MigratableStore): Promise<void> {
   // Entries written by the previous release, three of them in the same millisecond.
   await migrateTo(store.db, '0024-code-dpop-jkt');
-  const before = [
-    anAuditEvent('a-1', { atMs: t0Ms, userId: 'user-alice' }),
-    anAuditEvent('c-2', { atMs: t0Ms + 1, userId: 'user-bob' }),
-    anAuditEvent('a-2', { atMs: t0Ms + 1, userId: 'user-alice', detail: 'kept' }),
-    anAuditEvent('b-2', { atMs: t0Ms + 1, actorId: 'operator-1' }),
-    anAuditEvent('z-3', { atMs: t0Ms + 2 }),
-  ];
-  for (const event of before) await store.db.insertInto('audit').values(toAuditRow(event)).execute();
+  const before = await insertLegacyAuditEntries(store);
   const oldIndexes = await auditIndexes(store);
   await migrateTo(store.db, '0025-audit-one-index-fewer');
 

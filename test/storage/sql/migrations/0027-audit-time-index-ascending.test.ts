@@ -3,7 +3,7 @@ import { describe } from 'node:test';
 import { sql } from 'kysely';
 import { migrateToLatest } from '../../../../src/storage/sql/migrate.ts';
 import { toAuditRow } from '../../../../src/storage/sql/repositories/audit.ts';
-import { auditIndexes, onSqlite, planOf, walkAuditPages } from '../../../support/audit-migration.ts';
+import { auditIndexes, insertLegacyAuditEntries, onSqlite, planOf, walkAuditPages } from '../../../support/audit-migration.ts';
 import { migrateTo, onEachDatabase, type MigratableStore } from '../../../support/migration-test.ts';
 import { anAuditEvent, t0Ms } from '../../contract/fixtures.ts';
 
@@ -23,14 +23,7 @@ async function timeIndexKey(store: MigratableStore): Promise<string> {
 async function assertMigrated(store: MigratableStore): Promise<void> {
   // Entries written by the previous release, three of them in the same millisecond.
   await migrateTo(store.db, '0026-refresh-tokens-no-family-index');
-  const before = [
-    anAuditEvent('a-1', { atMs: t0Ms, userId: 'user-alice' }),
-    anAuditEvent('c-2', { atMs: t0Ms + 1, userId: 'user-bob' }),
-    anAuditEvent('a-2', { atMs: t0Ms + 1, userId: 'user-alice', detail: 'kept' }),
-    anAuditEvent('b-2', { atMs: t0Ms + 1, actorId: 'operator-1' }),
-    anAuditEvent('z-3', { atMs: t0Ms + 2 }),
-  ];
-  for (const event of before) await store.db.insertInto('audit').values(toAuditRow(event)).execute();
+  const before = await insertLegacyAuditEntries(store);
   const oldIndexes = await auditIndexes(store);
   assert.equal(await timeIndexKey(store), 'at_ms desc, id');
   await migrateTo(store.db, '0027-audit-time-index-ascending');
