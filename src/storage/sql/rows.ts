@@ -101,15 +101,29 @@ export function toSessionWithUser(r: SessionWithUserRow): SessionWithUser {
   };
 }
 
-const sessionWithUserNames = sessionWithUserColumns.map((c) => c.split(' as ')[1] as keyof SessionWithUserRow);
+/**
+ * The names a select list gives its result columns, in order: the alias after ` as `, else the
+ * column without its table (`passkeys.id` is `id`).
+ */
+export function resultNames(columns: readonly string[]): string[] {
+  return columns.map((column) => column.split(' as ')[1] ?? (column.split('.').pop() as string));
+}
 
-/** The same from a row read as an array (in `sessionWithUserColumns` order), as the fast paths read it. */
-export function sessionWithUserFromValues(values: readonly unknown[]): SessionWithUser {
-  const row = {} as SessionWithUserRow;
-  sessionWithUserNames.forEach((name, i) => {
-    row[name] = values[i];
-  });
-  return toSessionWithUser(row);
+/**
+ * A row read as an array (SQLite's fast paths: node:sqlite then builds no object of named
+ * properties per row) as the object the driver would have made, from `values[offset]` on.
+ */
+export function rowFromValues<Row>(names: readonly string[], values: readonly unknown[], offset = 0): Row {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < names.length; i += 1) row[names[i] as string] = values[offset + i];
+  return row as Row;
+}
+
+const sessionWithUserNames = resultNames(sessionWithUserColumns);
+
+/** The same from a row read as an array (in `sessionWithUserColumns` order, from `offset` on), as the fast paths read it. */
+export function sessionWithUserFromValues(values: readonly unknown[], offset = 0): SessionWithUser {
+  return toSessionWithUser(rowFromValues<SessionWithUserRow>(sessionWithUserNames, values, offset));
 }
 
 export function toAudit(row: Selectable<Database['audit']>): AuditEvent {

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { AuthorizationCodeRecord, AuthorizationCodeStore } from '../../../core/ports.ts';
-import { ms, msOrNull, type Db } from '../rows.ts';
+import { ms, msOrNull, rowFromValues, type Db } from '../rows.ts';
 import type { AuthorizationCodesTable } from '../schema.ts';
 
 /** Every column, in the order `findByHash` selects them (a fast path reads the row as an array in this order). */
@@ -78,11 +78,7 @@ export function toCodeRow(code: AuthorizationCodeRecord): AuthorizationCodesTabl
 
 /** The same from a row read as an array (in `codeColumns` order), as SQLite's fast path reads it: no object of 20 named properties per lookup. */
 export function codeRecordFromValues(values: readonly unknown[]): AuthorizationCodeRecord {
-  const row = {} as Record<(typeof codeColumns)[number], unknown>;
-  codeColumns.forEach((name, i) => {
-    row[name] = values[i];
-  });
-  return toCodeRecord(row as unknown as Selectable<AuthorizationCodesTable>);
+  return toCodeRecord(rowFromValues<Selectable<AuthorizationCodesTable>>(codeColumns, values));
 }
 
 /** What `consume` writes besides `used_at_ms`: what the exchange issues. */

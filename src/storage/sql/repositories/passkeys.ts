@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { PasskeyCredential, PasskeyDeviceType, PasskeyStore, User } from '../../../core/ports.ts';
-import { joinedUserColumns, ms, msOrNull, toUser, type Db } from '../rows.ts';
+import { joinedUserColumns, ms, msOrNull, resultNames, rowFromValues, toUser, type Db } from '../rows.ts';
 import type { PasskeysTable } from '../schema.ts';
 
 /** What `passkeyQueries.findWithUser` selects, in this order: the passkey's columns, then its user's as `u_*`. */
@@ -19,16 +19,14 @@ const passkeyWithUserColumns = [
   ...joinedUserColumns,
 ] as const;
 
-const passkeyWithUserNames = passkeyWithUserColumns.map((column) => column.split(' as ')[1] ?? column.split('.')[1]) as Array<keyof PasskeyWithUserRow>;
+const passkeyWithUserNames = resultNames(passkeyWithUserColumns);
 
 /**
  * The same from a row read as an array (in `passkeyWithUserColumns` order), as SQLite's fast path
  * reads it: no object with 17 named properties made by the driver per login.
  */
 export function passkeyWithUserFromValues(values: readonly unknown[]): { passkey: PasskeyCredential; user: User } {
-  const row = {} as Record<keyof PasskeyWithUserRow, unknown>;
-  for (let i = 0; i < passkeyWithUserNames.length; i += 1) row[passkeyWithUserNames[i] as keyof PasskeyWithUserRow] = values[i];
-  return toPasskeyWithUser(row as PasskeyWithUserRow);
+  return toPasskeyWithUser(rowFromValues<PasskeyWithUserRow>(passkeyWithUserNames, values));
 }
 
 /** A row of `passkeyQueries.findWithUser`: the passkey and its user. */

@@ -1,6 +1,6 @@
 import { PostgresAdapter, sql, type Selectable } from 'kysely';
 import type { RefreshTokenRecord, RefreshTokenStore, RefreshTokenWithSession } from '../../../core/ports.ts';
-import { ms, msOrNull, sessionWithUserColumns, sessionWithUserFromValues, toSessionWithUser, type Db, type SessionWithUserRow } from '../rows.ts';
+import { ms, msOrNull, rowFromValues, sessionWithUserColumns, sessionWithUserFromValues, toSessionWithUser, type Db, type SessionWithUserRow } from '../rows.ts';
 import type { RefreshTokensTable } from '../schema.ts';
 
 /** Every column, in the order the fast paths bind and read them. */
@@ -71,12 +71,11 @@ function toWithSession(row: Selectable<RefreshTokensTable> & SessionWithUserRow)
 
 /** The same from a row read as an array (refreshTokenColumns, then sessionWithUserColumns), as the fast paths read it. */
 export function refreshTokenWithSessionFromValues(values: readonly unknown[]): RefreshTokenWithSession {
-  const row = {} as Record<string, unknown>;
-  refreshTokenColumns.forEach((column, i) => {
-    row[column] = values[i];
-  });
-  const session = values.slice(refreshTokenColumns.length);
-  return { token: toRecord(row as Selectable<RefreshTokensTable>), current: session[0] === null ? null : sessionWithUserFromValues(session) };
+  const sessionAt = refreshTokenColumns.length;
+  return {
+    token: toRecord(rowFromValues<Selectable<RefreshTokensTable>>(refreshTokenColumns, values)),
+    current: values[sessionAt] === null ? null : sessionWithUserFromValues(values, sessionAt),
+  };
 }
 
 /** The refresh grant's statements, which the dialects' fast paths also run (prepared once, sqlite.ts and postgres.ts): written once, here. */
