@@ -25,21 +25,16 @@ declare module 'fastify' {
 }
 
 const securityHeaders = Object.entries(hooklessApiHeaders).flat();
+// The same after a route's own `Cache-Control: no-store`, which the security headers leave as it is.
+const securityHeadersAfterNoStore = Object.entries(hooklessApiHeaders)
+  .filter(([name]) => name !== 'cache-control')
+  .flat();
 const json = ['content-type', 'application/json; charset=utf-8'];
 const jsonHeaders = [...json, ...securityHeaders];
 // The token endpoint sets `Cache-Control: no-store` and `Pragma: no-cache` itself (RFC 6749 5.1),
 // before the body's content type: the pipeline writes them first, and its security headers
 // then leave Cache-Control as it is.
-const tokenJsonHeaders = [
-  'cache-control',
-  'no-store',
-  'pragma',
-  'no-cache',
-  ...json,
-  ...Object.entries(hooklessApiHeaders)
-    .filter(([name]) => name !== 'cache-control')
-    .flat(),
-];
+const tokenJsonHeaders = ['cache-control', 'no-store', 'pragma', 'no-cache', ...json, ...securityHeadersAfterNoStore];
 
 function writeJson(reply: FastifyReply, headers: readonly string[], body: string): void {
   reply.hijack();
@@ -57,19 +52,15 @@ export function sendTokenJsonDirect(reply: FastifyReply, body: string): void {
   writeJson(reply, tokenJsonHeaders, body);
 }
 
-// A redirect the route answers with `Cache-Control: no-store` (RFC 6749 4.1.2 carries the code in
-// it): the pipeline writes the route's headers first, then the security headers of a non-HTML answer.
-const redirectHeaders = Object.entries(hooklessApiHeaders)
-  .filter(([name]) => name !== 'cache-control')
-  .flat();
 
 /**
- * 303 to `location`, with `Cache-Control: no-store` and no body: the authorization endpoint's
+ * 303 to `location`, with `Cache-Control: no-store` (RFC 6749 4.1.2 carries the code in it: the
+ * pipeline writes the route's headers first, then the security headers of a non-HTML answer) and no body: the authorization endpoint's
  * answer with a code (authorization-response.ts), where no cookie has been set.
  */
 export function sendSeeOtherDirect(reply: FastifyReply, location: string): void {
   reply.hijack();
-  reply.raw.writeHead(303, ['cache-control', 'no-store', 'location', location, ...redirectHeaders, 'content-length', '0']);
+  reply.raw.writeHead(303, ['cache-control', 'no-store', 'location', location, ...securityHeadersAfterNoStore, 'content-length', '0']);
   reply.raw.end();
 }
 
