@@ -1,6 +1,7 @@
-import { createHash, createHmac, hash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { CoreDeps } from '../deps.ts';
 import { hmacKey } from '../hmac-key.ts';
+import { hashSecret } from '../sessions/session-token.ts';
 import { AuthError } from '../errors.ts';
 import type { PasskeyCeremonyPurpose, Store } from '../ports.ts';
 import { passkeyChallengeTtlMs } from './passkey-policy.ts';
@@ -89,8 +90,7 @@ export function openCeremony(
  * until the challenge would have expired anyway; housekeeping deletes it then.
  */
 export async function useUpCeremony(tx: Pick<Store, 'usedPasskeyChallenges'>, ceremony: OpenedCeremony): Promise<boolean> {
-  // One-shot SHA-256 (no Hash object per login).
-  return tx.usedPasskeyChallenges.claim(hash('sha256', ceremony.challenge, 'buffer'), ceremony.expiresAtMs);
+  return tx.usedPasskeyChallenges.claim(hashSecret(ceremony.challenge), ceremony.expiresAtMs);
 }
 
 /**
