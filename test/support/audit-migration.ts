@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import type { AuditEvent } from '../../src/core/ports.ts';
 import { toAuditRow } from '../../src/storage/sql/repositories/audit.ts';
@@ -45,4 +46,19 @@ export async function insertLegacyAuditEntries(store: MigratableStore): Promise<
   ];
   for (const event of entries) await store.db.insertInto('audit').values(toAuditRow(event)).execute();
   return entries;
+}
+
+/**
+ * After a migration of the audit table, on the entries `insertLegacyAuditEntries` wrote: every
+ * one kept, newest first with ties by id; a cursor walks them exactly once; a user's entries by
+ * user; a new entry appends, and `(at_ms, id)` stays unique. Returns the entries newest first.
+ */
+export async function assertLegacyAuditEntriesListed(store: MigratableStore, before: readonly AuditEvent[]): Promise<AuditEvent[]> {
+  const newestFirst = [before[4], before[2], before[3], before[1], before[0]] as AuditEvent[];
+  assert.deepEqual(await store.audit.list({ limit: 10 }), newestFirst);
+  assert.deepEqual(await walkAuditPages(store, 2), newestFirst);
+  assert.deepEqual(await store.audit.list({ limit: 10, userId: 'user-alice' }), [before[2], before[0]]);
+  await store.audit.append(anAuditEvent('new-1', { atMs: t0Ms + 3 }));
+  await assert.rejects(store.db.insertInto('audit').values(toAuditRow(anAuditEvent('new-1', { atMs: t0Ms + 3 }))).execute(), 'a cursor (at_ms, id) stays unique');
+  return newestFirst;
 }
