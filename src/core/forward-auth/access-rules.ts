@@ -27,21 +27,71 @@ export function matchAccessRule(rules: readonly AccessRule[], url: URL): AccessR
   return compileAccessRules(rules)(url);
 }
 
+/** A URL no rule covers (null) is refused, so it is stricter than any rule. */
+const strictness: Record<AccessRequirement, number> = { session: 0, 'second-factor': 1 };
+
+// A path the app behind the proxy may read otherwise than the URL parser: a percent-encoding, a
+// `;parameter`, a backslash, an empty segment or a capital letter. Anything else is taken as is.
+const ambiguous = /[%;\\A-Z]|\/\//;
+
+/**
+ * The path as a lenient app may route it (docs/security.md SEC-163): percent-encoded ASCII decoded
+ * once (`%61dmin`, `admin%2Fx`: Go, Python and static servers decode before they route), `;...`
+ * path parameters dropped (Tomcat, Spring, Jetty route `/admin;x` as `/admin`), a backslash read
+ * as a slash, empty segments collapsed (nginx merges `//`), dot segments resolved again, and the
+ * case folded (Express routes case-insensitively by default).
+ */
+export function lenientPath(pathname: string): string {
+  const decoded = pathname.replace(/%([0-7][0-9a-f])/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  const segments: string[] = [];
+  for (const part of decoded.replace(/\\/g, '/').split('/')) {
+    const semicolon = part.indexOf(';');
+    const segment = semicolon === -1 ? part : part.slice(0, semicolon);
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  return `/${segments.join('/')}`.toLowerCase();
+}
+
+type Prepared = { rule: AccessRule; prefix: string; below: string };
+
+function prepare(rules: readonly AccessRule[], spell: (path: string) => string): Prepared[] {
+  return [...rules]
+    .map((rule) => ({ rule, prefix: spell(rule.pathPrefix) }))
+    .sort((a, b) => b.prefix.length - a.prefix.length)
+    .map(({ rule, prefix }) => ({ rule, prefix, below: prefix.endsWith('/') ? prefix : `${prefix}/` }));
+}
+
+function longestMatch(ordered: readonly Prepared[], origin: string, pathname: string): AccessRule | null {
+  for (const { rule, prefix, below } of ordered) {
+    if (rule.origin !== origin) continue;
+    if (prefix === '/' || pathname === prefix || pathname.startsWith(below)) return rule;
+  }
+  return null;
+}
+
 /**
  * `matchAccessRule` prepared once for a fixed list: longest prefixes first, each with its
  * `prefix/` form built ahead, since the check runs on every request behind the proxy.
+ *
+ * A path that an app could route otherwise (ambiguous above) is matched twice, as written and as
+ * a lenient app reads it (lenientPath), and the stricter answer wins: `/%61dmin`, `/ADMIN`,
+ * `/admin;x` and `/public/..%2Fadmin` cannot step out of the `/admin` rule, and a path that
+ * leaves every rule either way is refused (docs/security.md SEC-163).
  */
 export function compileAccessRules(rules: readonly AccessRule[]): (url: URL) => AccessRule | null {
-  const ordered = [...rules]
-    .sort((a, b) => b.pathPrefix.length - a.pathPrefix.length)
-    .map((rule) => ({ rule, below: rule.pathPrefix.endsWith('/') ? rule.pathPrefix : `${rule.pathPrefix}/` }));
+  const ordered = prepare(rules, (path) => path);
+  const folded = prepare(rules, lenientPath);
+  // A rule written with a capital or an encoding: every path is read both ways.
+  const always = rules.some((rule) => ambiguous.test(rule.pathPrefix));
   return (url) => {
     // URL getters build a new string on every call: read each once.
     const { origin, pathname } = url;
-    for (const { rule, below } of ordered) {
-      if (rule.origin !== origin) continue;
-      if (rule.pathPrefix === '/' || pathname === rule.pathPrefix || pathname.startsWith(below)) return rule;
-    }
-    return null;
+    const rule = longestMatch(ordered, origin, pathname);
+    if (rule === null || (!always && !ambiguous.test(pathname))) return rule;
+    const lenient = longestMatch(folded, origin, lenientPath(pathname));
+    if (lenient === null) return null;
+    return strictness[lenient.requirement] > strictness[rule.requirement] ? lenient : rule;
   };
 }

@@ -91,6 +91,8 @@ export function emailCodeMail(branding: MailBranding, to: string, code: string, 
 export type SecurityEventKind =
   | 'provider_linked'
   | 'provider_unlinked'
+  | 'passkey_added'
+  | 'passkey_removed'
   | 'two_factor_enabled'
   | 'two_factor_disabled'
   | 'recovery_codes_regenerated'
@@ -106,6 +108,8 @@ export interface SecurityNotice {
   context: RequestContext;
   /** The provider's display name, for provider_linked and provider_unlinked. */
   provider?: string;
+  /** The passkey's name, for passkey_added and passkey_removed. */
+  passkey?: string;
   /** The new address, for email_changed. */
   newEmail?: string;
 }
@@ -113,6 +117,8 @@ export interface SecurityNotice {
 const noticeSubjects: Record<SecurityEventKind, string> = {
   provider_linked: 'A login provider was linked to your account',
   provider_unlinked: 'A login provider was unlinked from your account',
+  passkey_added: 'A passkey was added to your account',
+  passkey_removed: 'A passkey was removed from your account',
   two_factor_enabled: 'Two-factor authentication was turned on',
   two_factor_disabled: 'Two-factor authentication was turned off',
   recovery_codes_regenerated: 'New recovery codes were made',
@@ -129,6 +135,10 @@ function noticeWhat(productName: string, notice: SecurityNotice): string {
       return `${provider} was linked to your ${productName} account: logging in there now logs in to this account.`;
     case 'provider_unlinked':
       return `${provider} was unlinked from your ${productName} account: it no longer logs in to it.`;
+    case 'passkey_added':
+      return `A passkey${notice.passkey === undefined ? '' : ` named "${notice.passkey}"`} was added to your ${productName} account: whoever holds it can log in without your password, also after a password change, until it is removed on your account page.`;
+    case 'passkey_removed':
+      return `A passkey${notice.passkey === undefined ? '' : ` named "${notice.passkey}"`} was removed from your ${productName} account: it no longer logs in to it.`;
     case 'two_factor_enabled':
       return `Two-factor authentication was turned on for your ${productName} account: logging in now needs a code from an authenticator app.`;
     case 'two_factor_disabled':

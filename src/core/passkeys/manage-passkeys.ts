@@ -2,6 +2,7 @@ import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
 import type { PasskeyCredential, User } from '../ports.ts';
+import { notifySecurityEvent } from '../mail/notify-security-event.ts';
 import { passkeyName } from './passkey-policy.ts';
 
 /** The account's passkeys, oldest first, for the account page and GET /v1/me/passkeys. */
@@ -18,16 +19,20 @@ export async function renamePasskey(deps: CoreDeps, user: User, id: string, name
 /**
  * Removes one of the user's passkeys, unless it is the account's last way to log in: no
  * password, no linked social login and no other passkey (docs/security.md SEC-181). Checked and
- * deleted in one transaction, so two removals at once cannot remove both of the last two.
+ * deleted in one transaction, so two removals at once cannot remove both of the last two. The
+ * owner is mailed a security notice (SEC-164).
  */
 export async function removePasskey(deps: CoreDeps, user: User, id: string, context: RequestContext): Promise<void> {
-  await deps.store.transaction(async (tx) => {
+  const removed = await deps.store.transaction(async (tx) => {
     const account = await tx.users.findById(user.id);
     const passkeys = await tx.passkeys.listByUser(user.id);
-    if (account === null || !passkeys.some((p) => p.id === id)) throw new AuthError('passkey_not_found');
+    const target = passkeys.find((p) => p.id === id);
+    if (account === null || target === undefined) throw new AuthError('passkey_not_found');
     const otherWays = (account.passwordHash === null ? 0 : 1) + (await tx.oauthIdentities.listByUser(user.id)).length + passkeys.length - 1;
     if (otherWays === 0) throw new AuthError('passkey_last_login_method');
     await tx.passkeys.delete(user.id, id);
     await tx.audit.append(auditEvent(deps, 'passkey.removed', context, { userId: user.id, email: user.email, detail: id }));
+    return target;
   });
+  notifySecurityEvent(deps, 'passkey_removed', user, context, { passkey: removed.name });
 }

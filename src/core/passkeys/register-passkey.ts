@@ -2,6 +2,7 @@ import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { auditEvent } from '../audit/audit-event.ts';
 import { AuthError } from '../errors.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
+import { notifySecurityEvent } from '../mail/notify-security-event.ts';
 import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
 import type { PasskeyCredential, SessionWithUser } from '../ports.ts';
 import { answerOnce, openCeremony } from './ceremony.ts';
@@ -24,7 +25,9 @@ export async function startPasskeyRegistration(deps: CoreDeps, current: SessionW
  * Finishes adding a passkey: the ceremony checked (5 minutes, this session and account), the
  * answer verified, and the passkey stored under the user's name for it as the challenge is used
  * up (single use). A credential id already
- * registered, to this or another account, is refused (docs/security.md SEC-178).
+ * registered, to this or another account, is refused (docs/security.md SEC-178). The owner is
+ * mailed a security notice: a passkey is a lasting way in that outlives a password change, so one
+ * added by someone else must not go unnoticed (SEC-164).
  */
 export async function finishPasskeyRegistration(
   deps: CoreDeps,
@@ -38,5 +41,6 @@ export async function finishPasskeyRegistration(
     if ((await tx.passkeys.create(passkey)) === 'credential_taken') throw new AuthError('passkey_already_registered');
     await tx.audit.append(auditEvent(deps, 'passkey.registered', context, { userId: current.user.id, email: current.user.email, detail: `${passkey.id} ${passkey.deviceType}` }));
   });
+  notifySecurityEvent(deps, 'passkey_added', current.user, context, { passkey: passkey.name });
   return passkey;
 }

@@ -21,6 +21,18 @@ describe('matchAccessRule', () => {
     assert.equal(at('https://wiki.example.com/private/page')?.pathPrefix, '/private');
   });
 
+  it('SEC-163: a spelling a lenient app routes as /admin (encoded, ;parameter, other case, doubled slash, encoded dot-dot) cannot step out of the /admin rule', () => {
+    for (const path of ['/%61dmin', '/%61%64%6D%69%6E/users', '/ADMIN', '/Admin/users', '/admin;jsessionid=x', '/admin;x/users', '/x/..//admin', '/admin%2Fusers', '/public/..%2Fadmin', '/public/..%2fAdmin;x/y']) {
+      assert.equal(at(`https://app.example.com${path}`)?.requirement, 'second-factor', path);
+    }
+    // A spelling that leaves every rule when read leniently is refused, like any uncovered URL.
+    assert.equal(at('https://wiki.example.com/private/..%2F..%2Fetc'), null);
+    assert.equal(at('https://wiki.example.com/PRIVATE/page'), null);
+    // Plain paths, and lenient spellings under the same rule, keep their rule.
+    for (const path of ['/', '/files/a%20b', '/Reports', '/administrator', '/%61dministrator', '/admin-old;x']) assert.equal(at(`https://app.example.com${path}`)?.requirement, 'session', path);
+    assert.equal(at('https://wiki.example.com/private/A%2Fb')?.pathPrefix, '/private');
+  });
+
   it('SEC-153: nothing matches on another origin (scheme, host or port) or outside every prefix', () => {
     for (const url of ['http://app.example.com/', 'https://app.example.com:8443/', 'https://evil.example.com/', 'https://wiki.example.com/', 'https://wiki.example.com/privately']) {
       assert.equal(at(url), null, url);

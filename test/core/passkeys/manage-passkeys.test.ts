@@ -36,4 +36,21 @@ describe('managing passkeys', () => {
     await rejectsWithAuthError(removePasskey(core, current.user, second.passkeyId, testContext()), 'passkey_last_login_method');
     assert.equal((await listPasskeys(core, current.user)).length, 1);
   });
+
+  test('adding and removing a passkey each mail the owner a security notice, naming it and the device (docs/security.md SEC-164)', async () => {
+    const core = await createTestCore();
+    const ada = await signedInAccount(core, 'ada@example.com');
+    const before = core.outbox.sent.length;
+    const { passkeyId } = await registerSoftPasskey(core, ada, undefined, 'Thief key');
+    const added = core.outbox.lastTo('ada@example.com');
+    assert.equal(added?.kind, 'security_notice');
+    assert.match(added?.subject ?? '', /^A passkey was added to your account/);
+    assert.match(added?.text ?? '', /"Thief key" was added .* also after a password change/s);
+    assert.match(added?.text ?? '', /at IP address /);
+    await removePasskey(core, ada.user, passkeyId, testContext());
+    const removed = core.outbox.lastTo('ada@example.com');
+    assert.match(removed?.subject ?? '', /^A passkey was removed from your account/);
+    assert.match(removed?.text ?? '', /"Thief key" was removed/);
+    assert.equal(core.outbox.sent.length, before + 2);
+  });
 });

@@ -104,6 +104,15 @@ describe('GET /v1/auth/check with rules, status mode', () => {
     }
   });
 
+  it('SEC-163: spellings an app behind the proxy may route as /admin (/%61dmin, /ADMIN, /admin;x, /x/..//admin, /public/..%2Fadmin) still need the second factor', async () => {
+    for (const uri of ['/%61dmin', '/ADMIN/users', '/admin;jsessionid=1', '/x/..//admin', '/public/..%2Fadmin']) {
+      const response = await check({ ...forwarded(uri), ...withSession(token) });
+      assert.equal(response.statusCode, 403, uri);
+      assert.equal(response.json().code, 'step_up_required', uri);
+      assertNoIdentity(response);
+    }
+  });
+
   it('SEC-155: a second-factor path refuses a password-only session (403 step_up_required, no identity), and lets an mfa session through', async () => {
     const response = await check({ ...forwarded('/admin/users'), ...withSession(token) });
     assert.equal(response.statusCode, 403);
