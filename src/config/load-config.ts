@@ -8,6 +8,7 @@ import type { OAuthProviderConfig } from '../core/oauth-client/provider-config.t
 import { parseOAuthProviders, type OAuthSettings } from './oauth-providers.ts';
 import type { AccessRule } from '../core/forward-auth/access-rules.ts';
 import { parseAccessRules } from './forward-auth-rules.ts';
+import { checkPasskeySettings } from './passkey-settings.ts';
 import { estimatedSecretBits, minimumSecretBits } from './secret-strength.ts';
 
 export interface RateRuleConfig {
@@ -302,11 +303,7 @@ export function loadConfig(options: LoadConfigOptions): GatehouseConfig {
   if (session.idleTimeoutSeconds > session.absoluteTimeoutSeconds) {
     problems.push('session.idleTimeoutSeconds: must not exceed session.absoluteTimeoutSeconds');
   }
-  const passkeys = config.passkeys as GatehouseConfig['passkeys'];
-  if (passkeys.rpId !== '' && typeof config.publicUrl === 'string' && URL.canParse(config.publicUrl)) {
-    const host = new URL(config.publicUrl).hostname;
-    if (host !== passkeys.rpId && !host.endsWith(`.${passkeys.rpId}`)) problems.push(`passkeys.rpId (GATEHOUSE_PASSKEY_RP_ID): must be the public URL's host (${host}) or a suffix of it`);
-  }
+  checkPasskeySettings(config.passkeys as GatehouseConfig['passkeys'], typeof config.publicUrl === 'string' ? config.publicUrl : undefined, problems);
   checkCookieDomain(session, typeof config.publicUrl === 'string' ? config.publicUrl : undefined, problems);
   const forwardAuth = config.forwardAuth as GatehouseConfig['forwardAuth'];
   forwardAuth.accessRules = parseAccessRules(forwardAuth.rules, config.publicUrl as string | undefined, (config.allowedReturnOrigins as string[] | undefined) ?? [], problems);

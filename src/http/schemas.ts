@@ -26,7 +26,7 @@ export const sessionSchema = {
     ip: { type: 'string' },
     current: { type: 'boolean', description: 'True for the session making this request.' },
     authTime: { type: 'string', format: 'date-time', description: 'When the user last logged in or re-authenticated (POST /v1/me/reauth) in this session.' },
-    amr: { type: 'array', items: { type: 'string' }, description: 'How (RFC 8176): pwd, otp, fed, and mfa when two different factors were used.' },
+    amr: { type: 'array', items: { type: 'string' }, description: 'How (RFC 8176), sorted: pwd (password), otp (TOTP, recovery or emailed code), fed (social login), hwk or swk with user (a device-bound or synced passkey), and mfa when two different factors were used or a passkey verified the user.' },
   },
 } as const;
 

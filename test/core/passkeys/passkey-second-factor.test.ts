@@ -23,6 +23,24 @@ describe('a passkey as the second step of a login', () => {
     assert.notEqual(await validateSession(core, done.token), null);
   });
 
+  test('it also completes the second step after an emailed code or a social login, beside the first step’s amr', async () => {
+    const core = await createTestCore();
+    const ada = await signedInAccount(core, 'ada@example.com');
+    const { authenticator } = await registerSoftPasskey(core, ada);
+    for (const [factor, amr] of [
+      ['email_code', ['hwk', 'mfa', 'otp', 'user']],
+      ['provider', ['fed', 'hwk', 'mfa', 'user']],
+    ] as const) {
+      const pendingToken = await issuePendingLogin(core, ada.user, { factors: [factor] });
+      const { ceremonyToken, options } = await startPasskeySecondFactor(core, pendingToken);
+      const done = await completePasskeySecondFactor(core, { pendingToken, ceremonyToken, response: authenticator.assert(options) }, testContext());
+      assert.deepEqual(done.amr, amr, factor);
+      assert.equal((await validateSession(core, done.token))?.user.id, ada.user.id, factor);
+      // The pending login is used up with it (docs/security.md SEC-106).
+      await rejectsWithAuthError(startPasskeySecondFactor(core, pendingToken), 'no_pending_login');
+    }
+  });
+
   test('another account’s passkey cannot finish it (docs/security.md SEC-182)', async () => {
     const core = await createTestCore();
     const ada = await signedInAccount(core, 'ada@example.com');

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { passkeyCeremonyCookieName } from '../../../src/http/passkey-cookies.ts';
 import { createTestApp, signUpThroughApi, testOrigin, withSession, type TestApp } from '../../support/http-app.ts';
-import { testPassword } from '../../support/core-deps.ts';
+import type { User } from '../../../src/core/ports.ts';
+import { validateSession } from '../../../src/core/sessions/validate-session.ts';
+import { seedSession, testPassword } from '../../support/core-deps.ts';
+import { registerSoftPasskey } from '../../support/passkeys.ts';
+import { createSoftAuthenticator } from '../../support/soft-authenticator.ts';
 
 /** The pages that offer passkeys, and those that do not (docs/security.md SEC-184). */
 describe('passkey pages', () => {
@@ -49,6 +53,41 @@ describe('passkey pages', () => {
       assert.equal(response.headers['x-content-type-options'], 'nosniff');
     }
     assert.match((await t.app.inject({ method: 'GET', url: '/assets/simplewebauthn-browser.js' })).body, /SimpleWebAuthnBrowser/);
+  });
+
+  test('the /account forms rename and remove a passkey; another account’s passkey is not found; the last way to log in stays (SEC-181)', async () => {
+    const form = { origin: testOrigin, 'content-type': 'application/x-www-form-urlencoded' };
+    const ownerToken = await signUpThroughApi(t.app, 'pages-rename@example.com', testPassword);
+    const owner = await validateSession(t.core, ownerToken);
+    assert.ok(owner);
+    const { passkeyId } = await registerSoftPasskey(t.core, owner, createSoftAuthenticator({ origin: testOrigin }), 'Old name');
+
+    const renamed = await t.app.inject({ method: 'POST', url: `/account/passkeys/${passkeyId}/rename`, headers: { ...form, ...withSession(ownerToken) }, payload: 'name=Work+laptop' });
+    assert.equal(renamed.statusCode, 303, renamed.body);
+    assert.equal(renamed.headers.location, '/account?done=passkey-renamed');
+    assert.deepEqual((await t.core.store.passkeys.listByUser(owner.user.id)).map((p) => p.name), ['Work laptop']);
+    assert.match((await t.app.inject({ method: 'GET', url: '/account', headers: withSession(ownerToken) })).body, /<td>Work laptop<\/td>/);
+
+    // Someone else's session cannot touch it.
+    for (const action of ['rename', 'remove']) {
+      const other = await t.app.inject({ method: 'POST', url: `/account/passkeys/${passkeyId}/${action}`, headers: { ...form, ...withSession(token) }, payload: 'name=Mine' });
+      assert.equal(other.statusCode, 404, `${action}: ${other.body}`);
+    }
+    assert.equal((await t.core.store.passkeys.listByUser(owner.user.id)).length, 1);
+
+    // With a password it may go; on a passkey-only account the last one is refused, with the reason on the page.
+    const removed = await t.app.inject({ method: 'POST', url: `/account/passkeys/${passkeyId}/remove`, headers: { ...form, ...withSession(ownerToken) } });
+    assert.equal(removed.statusCode, 303, removed.body);
+    assert.deepEqual(await t.core.store.passkeys.listByUser(owner.user.id), []);
+    const nowMs = t.core.clock.nowMs();
+    const passwordless: User = { id: 'passwordless-user-id', email: 'pages-passkey-only@example.com', passwordHash: null, createdAtMs: nowMs, updatedAtMs: nowMs, disabledAtMs: null };
+    assert.equal(await t.core.store.users.create(passwordless), 'created');
+    const started = await seedSession(t.core, passwordless.id);
+    const { passkeyId: last } = await registerSoftPasskey(t.core, { user: passwordless, session: started.session }, createSoftAuthenticator({ origin: testOrigin }), 'Only');
+    const refused = await t.app.inject({ method: 'POST', url: `/account/passkeys/${last}/remove`, headers: { ...form, ...withSession(started.token) } });
+    assert.equal(refused.statusCode, 409, refused.body);
+    assert.match(refused.body, /the only way left to log in/);
+    assert.equal((await t.core.store.passkeys.listByUser(passwordless.id)).length, 1);
   });
 
   test('a passkey sign-up makes no account before the passkey: the link alone logs nobody in (SEC-185)', async () => {

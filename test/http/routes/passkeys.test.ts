@@ -132,11 +132,24 @@ describe('passkey JSON API', () => {
     assert.ok(done.json().amr.includes('mfa'));
   });
 
-  test('the endpoints are in the OpenAPI document', async () => {
+  test('the endpoints are in the OpenAPI document, each with its method', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
-    for (const path of ['/v1/me/passkeys', '/v1/me/passkeys/registration/options', '/v1/me/passkeys/registration/verify', '/v1/passkeys/authentication/options', '/v1/passkeys/authentication/verify', '/v1/session/second-factor/passkey', '/v1/passkeys/signup/verify']) {
-      assert.ok(doc.paths[path] ?? doc.paths[path.replace(':id', '{id}')], `${path} missing`);
-    }
+    const expected = [
+      ['get', '/v1/me/passkeys'],
+      ['post', '/v1/me/passkeys/registration/options'],
+      ['post', '/v1/me/passkeys/registration/verify'],
+      ['patch', '/v1/me/passkeys/{id}'],
+      ['delete', '/v1/me/passkeys/{id}'],
+      ['post', '/v1/passkeys/authentication/options'],
+      ['post', '/v1/passkeys/authentication/verify'],
+      ['post', '/v1/session/second-factor/passkey/options'],
+      ['post', '/v1/session/second-factor/passkey'],
+      ['post', '/v1/passkeys/signup'],
+      ['post', '/v1/passkeys/signup/options'],
+      ['post', '/v1/passkeys/signup/verify'],
+      ['post', '/v1/me/reauth/passkey/options'],
+    ];
+    for (const [method, path] of expected) assert.ok(doc.paths[path as string]?.[method as string], `${method} ${path} missing`);
   });
 });
 
