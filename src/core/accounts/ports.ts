@@ -19,6 +19,14 @@ export interface UserStore {
   /** Inserts the user; an existing email is an expected outcome, not an exception. */
   create(user: User): Promise<'created' | 'email_taken'>;
   findById(id: string): Promise<User | null>;
+  /**
+   * `findById` that, inside a transaction, also holds the user's row until the transaction ends
+   * (PostgreSQL `SELECT ... FOR UPDATE`; SQLite and the memory store run one writing transaction
+   * at a time anyway). Two transactions that check the account's ways in and then remove one
+   * (a passkey, a linked identity) lock it first, so they run one after the other: at READ
+   * COMMITTED each would otherwise count the other's row as still there (docs/security.md SEC-165).
+   */
+  lockForUpdate(id: string): Promise<User | null>;
   findByEmail(email: string): Promise<User | null>;
   updatePasswordHash(id: string, passwordHash: string, nowMs: number): Promise<void>;
   /** Gives the user a new (normalized) address; one that another account has is an expected outcome. */

@@ -11,7 +11,8 @@ import { notifySecurityEvent } from '../mail/notify-security-event.ts';
  */
 export async function unlinkIdentity(deps: CoreDeps, user: User, identityId: string, context: RequestContext, providerName?: (providerId: string) => string): Promise<void> {
   const provider = await deps.store.transaction(async (tx) => {
-    const current = await tx.users.findById(user.id);
+    // The account's row locked first: two unlinks (or an unlink and a passkey removal) at once run one after the other (SEC-165).
+    const current = await tx.users.lockForUpdate(user.id);
     const identities = await tx.oauthIdentities.listByUser(user.id);
     const target = identities.find((i) => i.id === identityId);
     if (current === null || target === undefined) throw new AuthError('identity_not_found');

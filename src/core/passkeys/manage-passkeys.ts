@@ -24,7 +24,8 @@ export async function renamePasskey(deps: CoreDeps, user: User, id: string, name
  */
 export async function removePasskey(deps: CoreDeps, user: User, id: string, context: RequestContext): Promise<void> {
   const removed = await deps.store.transaction(async (tx) => {
-    const account = await tx.users.findById(user.id);
+    // The account's row locked first: two removals at once run one after the other (SEC-165).
+    const account = await tx.users.lockForUpdate(user.id);
     const passkeys = await tx.passkeys.listByUser(user.id);
     const target = passkeys.find((p) => p.id === id);
     if (account === null || target === undefined) throw new AuthError('passkey_not_found');

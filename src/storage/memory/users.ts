@@ -13,6 +13,11 @@ export function memoryUsers(db: MemoryDb): UserStore {
       const u = db.tables.users.get(id);
       return u === undefined ? null : { ...u };
     },
+    async lockForUpdate(id) {
+      // One transaction at a time here: reading is enough.
+      const u = db.tables.users.get(id);
+      return u === undefined ? null : { ...u };
+    },
     async findByEmail(email) {
       for (const u of db.tables.users.values()) if (u.email === email) return { ...u };
       return null;

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { unlinkIdentity } from '../../../src/core/oauth-client/unlink-identity.ts';
 import { listPasskeys, removePasskey, renamePasskey } from '../../../src/core/passkeys/manage-passkeys.ts';
+import { openPostgresStore } from '../../../src/storage/sql/postgres.ts';
 import { rejectsWithAuthError } from '../../support/auth-error.ts';
 import { createTestCore, testContext } from '../../support/core-deps.ts';
+import { createTestDatabase } from '../../support/postgres.ts';
 import { registerSoftPasskey, signedInAccount } from '../../support/passkeys.ts';
 
 describe('managing passkeys', () => {
@@ -52,5 +55,29 @@ describe('managing passkeys', () => {
     assert.match(removed?.subject ?? '', /^A passkey was removed from your account/);
     assert.match(removed?.text ?? '', /"Thief key" was removed/);
     assert.equal(core.outbox.sent.length, before + 2);
+  });
+
+  test('on PostgreSQL, two removals at once (two passkeys, or a passkey and a linked provider) never leave a passkey-only account without a way in (docs/security.md SEC-165)', async () => {
+    const store = await openPostgresStore(await createTestDatabase(), { migrate: 'on-open' });
+    try {
+      const core = await createTestCore({ store });
+      // Repeated: before the account's row was locked, both removals went through in about half the rounds.
+      for (let round = 0; round < 8; round++) {
+        const ada = await signedInAccount(core, `ada${String(round)}@example.com`);
+        await store.users.updatePasswordHash(ada.user.id, '', 0);
+        const current = { ...ada, user: { ...ada.user, passwordHash: null } };
+        const first = await registerSoftPasskey(core, current);
+        const second = await registerSoftPasskey(core, current);
+        const twoPasskeys = await Promise.allSettled([removePasskey(core, current.user, first.passkeyId, testContext()), removePasskey(core, current.user, second.passkeyId, testContext())]);
+        assert.equal(twoPasskeys.filter((r) => r.status === 'fulfilled').length, 1, `round ${String(round)}: two passkeys`);
+        const [kept] = await listPasskeys(core, current.user);
+        await store.oauthIdentities.create({ id: `i${String(round)}`, userId: ada.user.id, provider: 'demo', issuer: 'https://idp.example.com', subject: `sub-${String(round)}`, email: null, createdAtMs: 0, lastLoginAtMs: 0, tokensJwe: null });
+        const passkeyAndProvider = await Promise.allSettled([removePasskey(core, current.user, kept?.id ?? '', testContext()), unlinkIdentity(core, current.user, `i${String(round)}`, testContext())]);
+        assert.equal(passkeyAndProvider.filter((r) => r.status === 'fulfilled').length, 1, `round ${String(round)}: a passkey and a provider`);
+        assert.equal((await listPasskeys(core, current.user)).length + (await store.oauthIdentities.listByUser(ada.user.id)).length, 1);
+      }
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -31,6 +31,27 @@ export function passkeysContract(open: OpenStore): void {
       assert.equal(await store.passkeys.findByCredentialId('cred-p1'), null);
     });
 
+    test('lockForUpdate: of transactions that each lock the user, count its passkeys and remove one while two remain, only one removes (docs/security.md SEC-165)', async (store) => {
+      await store.users.create(aUser('ada'));
+      // Repeated: without the lock, PostgreSQL at READ COMMITTED let both remove in about half the rounds.
+      for (let round = 0; round < 12; round++) {
+        await store.passkeys.create(aPasskey(`a${round}`, 'user-ada'));
+        await store.passkeys.create(aPasskey(`b${round}`, 'user-ada'));
+        const removeIfTwo = (id: string): Promise<boolean> =>
+          store.transaction(async (tx) => {
+            assert.equal((await tx.users.lockForUpdate('user-ada'))?.id, 'user-ada');
+            if ((await tx.passkeys.listByUser('user-ada')).length < 2) return false;
+            await tx.passkeys.delete('user-ada', id);
+            return true;
+          });
+        const removed = await Promise.all([removeIfTwo(`a${round}`), removeIfTwo(`b${round}`)]);
+        assert.deepEqual(removed.filter(Boolean).length, 1, `round ${String(round)}`);
+        const [left] = await store.passkeys.listByUser('user-ada');
+        await store.passkeys.delete('user-ada', left?.id ?? '');
+      }
+      assert.equal(await store.users.lockForUpdate('nobody'), null);
+    });
+
     test('create and find round-trip every field, bytes and flags included; list is oldest first', async (store) => {
       await store.users.create(aUser('ada'));
       const a = aPasskey('p1', 'user-ada', { deviceType: 'multiDevice', backedUp: true, counter: 4_000_000_000, lastUsedAtMs: t0Ms + 1 });

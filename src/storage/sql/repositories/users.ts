@@ -1,3 +1,4 @@
+import { PostgresAdapter } from 'kysely';
 import type { UserStore } from '../../../core/ports.ts';
 import { isEmailUniqueViolation, toUser, type Db } from '../rows.ts';
 
@@ -33,6 +34,12 @@ export function sqlUsers(db: Db): UserStore {
     },
     async findById(id) {
       const row = await userQueries.findById(db, id).executeTakeFirst();
+      return row === undefined ? null : toUser(row);
+    },
+    async lockForUpdate(id) {
+      // SQLite has one writer and no FOR UPDATE: its transaction alone serializes.
+      const query = userQueries.findById(db, id);
+      const row = await (db.getExecutor().adapter instanceof PostgresAdapter ? query.forUpdate() : query).executeTakeFirst();
       return row === undefined ? null : toUser(row);
     },
     async findByEmail(email) {
