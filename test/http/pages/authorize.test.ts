@@ -4,7 +4,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import * as client from 'openid-client';
+import { finishPasskeyLogin, startPasskeyLogin } from '../../../src/core/passkeys/passkey-login.ts';
+import { startSession } from '../../../src/core/sessions/start-session.ts';
+import { sessionCookieName } from '../../../src/http/session-cookie.ts';
 import { redirected } from '../../support/op-browser.ts';
+import { registerSoftPasskey } from '../../support/passkeys.ts';
+import { createSoftAuthenticator } from '../../support/soft-authenticator.ts';
 import { authorizationRequest, startOpFixture, type OpFixture } from '../../support/openid-provider.ts';
 
 const cb = 'http://127.0.0.1:9/cb';
@@ -99,6 +104,29 @@ describe('authorization endpoint with openid-client as the relying party', () =>
     const posted = new Request(cb, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(stop.fields) });
     const tokens = await client.authorizationCodeGrant(config, posted, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce });
     assert.ok(tokens.id_token);
+  });
+
+  it('after a passkey login, the ID token and the access token say so: amr hwk, user and mfa; acr loa 2 (RFC 8176, docs/security.md SEC-180)', async () => {
+    const { config } = await op.rp({ id: 'passkey-rp', name: 'Passkey RP', type: 'confidential', grantTypes: ['authorization_code'], redirectUris: [cb] });
+    const core = op.server.gatehouse.deps;
+    const { browser } = await op.user('passkey-oidc@example.com');
+    const user = await core.store.users.findByEmail('passkey-oidc@example.com');
+    assert.ok(user);
+    // A passkey registered and used through the core, as the pages do; the browser then holds its session.
+    const signedIn = await core.store.transaction((tx) => startSession(core, tx, user.id, { ip: '127.0.0.1', userAgent: 'test' }, { amr: ['pwd'] }));
+    const authenticator = createSoftAuthenticator({ origin: op.server.url });
+    await registerSoftPasskey(core, { user, session: signedIn.session }, authenticator);
+    const { ceremonyToken, options } = await startPasskeyLogin(core);
+    const login = await finishPasskeyLogin(core, { ceremonyToken, response: authenticator.assert(options) }, { ip: '127.0.0.1', userAgent: 'test' });
+    browser.cookies.set(sessionCookieName, login.token);
+
+    const request = await authorizationRequest(config, cb);
+    const back = redirected(await browser.authorize(request.url, { consent: 'allow' }));
+    const tokens = await client.authorizationCodeGrant(config, back, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce, idTokenExpected: true });
+    const claims = tokens.claims();
+    assert.deepEqual(claims?.['amr'], ['hwk', 'mfa', 'user']);
+    assert.equal(claims?.['acr'], 'urn:gatehouse:loa:2');
+    assert.deepEqual(decodeJwt(tokens.access_token)['amr'], ['hwk', 'mfa', 'user']);
   });
 
   it('a client registered for ES256 or EdDSA ID tokens gets them, verified by openid-client against the one JWKS', async () => {
