@@ -13,10 +13,24 @@ export async function seedConfirmedTotp(core: CoreDeps, userId: string): Promise
   await core.store.totp.confirm(userId, nowMs, 1);
 }
 
-/** Makes the account an operator with TOTP on: what the console at /admin requires. */
+/**
+ * Records on every open session of the account that it used a second factor (`mfa` in its amr,
+ * its login time unchanged), as a login with the password and a TOTP code would have.
+ */
+export async function markSessionsMultiFactor(core: CoreDeps, userId: string): Promise<void> {
+  for (const session of await core.store.sessions.listByUser(userId)) {
+    await core.store.sessions.recordAuthentication(session.id, session.authTimeMs, [...new Set([...session.amr, 'mfa', 'otp'])].sort());
+  }
+}
+
+/**
+ * Makes the account an operator with TOTP on, and its open sessions ones that used it: what the
+ * console at /admin requires (docs/security.md SEC-271, SEC-167).
+ */
 export async function makeConsoleOperator(core: CoreDeps, userId: string): Promise<void> {
   await grantOperator(core, userId, testContext('cli', 'gatehouse-cli'));
   await seedConfirmedTotp(core, userId);
+  await markSessionsMultiFactor(core, userId);
 }
 
 /** The cookie that carries a new secret to the console page showing it once (src/http/pages/admin/shown-once.ts). */

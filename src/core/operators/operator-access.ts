@@ -1,4 +1,5 @@
 import type { CoreDeps } from '../deps.ts';
+import { sessionUsedSecondFactor } from '../forward-auth/check-access.ts';
 import type { SessionWithUser } from '../ports.ts';
 
 /**
@@ -6,10 +7,13 @@ import type { SessionWithUser } from '../ports.ts';
  * - `granted`: an operator whose account has a second factor, in a console session still active;
  * - `not_operator`: not an operator (the console does not exist for them);
  * - `no_second_factor`: an operator whose account has neither a confirmed TOTP nor a passkey;
+ * - `step_up`: an operator whose account has one, in a session that did not use it (`amr`
+ *   without `mfa`): a password alone opens no console, also where the account's second factor is
+ *   a passkey, which a password login does not ask for (docs/security.md SEC-167);
  * - `idle`: the console has not been used for `sessionPolicy.consoleIdleTimeoutMs`, counted from
  *   the last console request or the last (re-)authentication, whichever is later.
  */
-export type OperatorAccess = 'granted' | 'not_operator' | 'no_second_factor' | 'idle';
+export type OperatorAccess = 'granted' | 'not_operator' | 'no_second_factor' | 'step_up' | 'idle';
 
 /** An account's second factor, as the console requires it: a confirmed TOTP or a registered passkey. */
 export async function hasStrongSecondFactor(deps: Pick<CoreDeps, 'store'>, userId: string): Promise<boolean> {
@@ -20,7 +24,8 @@ export async function hasStrongSecondFactor(deps: Pick<CoreDeps, 'store'>, userI
 
 /**
  * The one check in front of the console and every operator-only page (docs/security.md
- * SEC-270..274): a signed-in operator with a second factor, whose console session is not idle.
+ * SEC-270..274, SEC-167): a signed-in operator with a second factor, in a session that used it
+ * and whose console use is not idle.
  * The operator flag and the factors are read on every request, so revoking either takes effect
  * at once. A granted request counts as console activity, unless `countAsUse` is false (an open
  * inspector stream checking again that it may go on: watching is not using the console).
@@ -29,6 +34,8 @@ export async function operatorAccess(deps: Pick<CoreDeps, 'store' | 'clock' | 's
   const { user, session } = current;
   if ((await deps.store.operators.operatorSince(user.id)) === null) return 'not_operator';
   if (!(await hasStrongSecondFactor(deps, user.id))) return 'no_second_factor';
+  // The account having a second factor is not enough: this session must have used one (SEC-167).
+  if (!sessionUsedSecondFactor(session)) return 'step_up';
   const nowMs = deps.clock.nowMs();
   const lastUseMs = await deps.store.consoleActivity.lastUse(session.id);
   const activeSinceMs = Math.max(lastUseMs ?? 0, session.authTimeMs);

@@ -14,6 +14,8 @@ const operatorSessions = new WeakMap<FastifyRequest, SessionWithUser>();
  * - no session, or a user who is not an operator: the same 404 as any unknown URL, so the
  *   console is invisible to the public and to ordinary users;
  * - an operator without a second factor: 403 `operator_second_factor_required`;
+ * - an operator with one, in a session that did not use it (a password alone): 403
+ *   `step_up_required` (SEC-167);
  * - a console idle for longer than `sessionPolicy.consoleIdleTimeoutMs`: 303 to the
  *   re-authentication form, which comes back here (to `home` after a form POST).
  * Read the operator's session in the handler with `operatorSession(request)`.
@@ -25,6 +27,7 @@ export function operatorOnly(deps: CoreDeps, home = '/admin'): preHandlerAsyncHo
     const access = await operatorAccess(deps, current);
     if (access === 'not_operator') throw new AuthError('not_found');
     if (access === 'no_second_factor') throw new AuthError('operator_second_factor_required');
+    if (access === 'step_up') throw new AuthError('step_up_required', { detail: 'The console needs a session that used your second factor: log out, then log in with your passkey, or with your password and authenticator code.' });
     if (access === 'idle') {
       const back = request.method === 'GET' ? request.url : home;
       return reply.redirect(`/account/reauth?return_to=${encodeURIComponent(back)}`, 303);

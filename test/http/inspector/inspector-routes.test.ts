@@ -153,7 +153,13 @@ describe('inspector in production', () => {
       const started = (await (await fetch(`${server.url}/v1/me/two-factor/totp`, { method: 'POST', headers: json, body: JSON.stringify({ password: passphrase }) })).json()) as { secret: string };
       const confirmed = await fetch(`${server.url}/v1/me/two-factor/totp/confirm`, { method: 'POST', headers: json, body: JSON.stringify({ code: totpCodeAt(started.secret, Date.now()), password: passphrase }) });
       assert.equal(confirmed.status, 200, await confirmed.clone().text());
-      const after = confirmed.headers.getSetCookie().find((c) => c.startsWith('__Host-gatehouse_session='))?.split(';')[0] ?? cookie;
+      // The console wants a session that used the second factor (SEC-167): log in again, with the password and a recovery code.
+      const { recoveryCodes } = (await confirmed.json()) as { recoveryCodes: string[] };
+      const pending = await fetch(`${server.url}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: passphrase }) });
+      const pendingCookie = pending.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const secondStep = await fetch(`${server.url}/v1/session/second-factor`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: pendingCookie }, body: JSON.stringify({ recoveryCode: recoveryCodes[0] }) });
+      assert.equal(secondStep.status, 200, await secondStep.clone().text());
+      const after = secondStep.headers.getSetCookie().find((c) => c.startsWith('__Host-gatehouse_session='))?.split(';')[0] ?? cookie;
       const page = await fetch(`${server.url}/admin/inspector`, { headers: { cookie: after }, redirect: 'manual' });
       assert.equal(page.status, 200);
       assert.equal(page.headers.get('content-security-policy'), inspectorPageContentSecurityPolicy);

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { grantOperator, revokeOperator } from '../../../src/core/operators/set-operator.ts';
 import { testContext, testPassword } from '../../support/core-deps.ts';
 import { createTestApp, sameOriginJson, signUpThroughApi, withSession, type TestApp } from '../../support/http-app.ts';
-import { makeConsoleOperator, seedConfirmedTotp } from '../../support/operators.ts';
+import { makeConsoleOperator, markSessionsMultiFactor, seedConfirmedTotp } from '../../support/operators.ts';
 
 /**
  * The console's one access check (src/http/pages/operator-only.ts, core/operators/operator-access.ts)
@@ -48,6 +48,7 @@ describe('operatorOnly: who gets into the console', () => {
     assert.equal(json.json().code, 'operator_second_factor_required');
 
     await seedConfirmedTotp(t.core, op.userId);
+    await markSessionsMultiFactor(t.core, op.userId);
     const granted = await get(withSession(op.token));
     assert.equal(granted.statusCode, 200);
     assert.match(granted.body, /Operator console/);
@@ -59,7 +60,36 @@ describe('operatorOnly: who gets into the console', () => {
     await grantOperator(t.core, op.userId, testContext());
     const nowMs = t.core.clock.nowMs();
     await t.core.store.passkeys.create({ id: 'pk-1', userId: op.userId, credentialId: 'Y3JlZC0x', publicKey: new Uint8Array([1, 2, 3]), counter: 0, transports: [], deviceType: 'singleDevice', backedUp: false, name: 'key', createdAtMs: nowMs, lastUsedAtMs: null });
+    // What a passkey login records (hwk, mfa, user).
+    const [session] = await t.core.store.sessions.listByUser(op.userId);
+    await t.core.store.sessions.recordAuthentication(session!.id, nowMs, ['hwk', 'mfa', 'user']);
     assert.equal((await get(withSession(op.token))).statusCode, 200);
+  });
+
+  it('an operator whose account has a passkey or TOTP, in a session opened by the password alone (a phished password): 403 step_up_required, no console (SEC-167)', async () => {
+    // A passkey as the account's only second factor: the password login asks for no second step.
+    const op = await account('op-password-session@example.com');
+    await grantOperator(t.core, op.userId, testContext());
+    const nowMs = t.core.clock.nowMs();
+    await t.core.store.passkeys.create({ id: 'pk-2', userId: op.userId, credentialId: 'Y3JlZC0y', publicKey: new Uint8Array([1, 2, 3]), counter: 0, transports: [], deviceType: 'singleDevice', backedUp: false, name: 'key', createdAtMs: nowMs, lastUsedAtMs: null });
+    const login = await t.app.inject({ method: 'POST', url: '/v1/session', headers: sameOriginJson, payload: { email: 'op-password-session@example.com', password: testPassword } });
+    assert.equal(login.statusCode, 200, `no second step for a passkey account: ${login.body}`);
+    const passwordOnly = login.cookies.find((c) => c.name === '__Host-gatehouse_session')?.value ?? assert.fail('a session');
+    for (const token of [passwordOnly, op.token]) {
+      const refused = await get(withSession(token));
+      assert.equal(refused.statusCode, 403);
+      assert.match(refused.body, /step_up_required/);
+      assert.doesNotMatch(refused.body, /Operator console/);
+      const json = await t.app.inject({ method: 'GET', url: '/admin/users', headers: { accept: 'application/json', ...withSession(token) } });
+      assert.equal(json.statusCode, 403);
+      assert.equal(json.json().code, 'step_up_required');
+    }
+    // The same with TOTP: a session from before TOTP was turned on (its amr says pwd only).
+    await seedConfirmedTotp(t.core, op.userId);
+    assert.equal((await get(withSession(passwordOnly))).statusCode, 403);
+    // A session that used a second factor gets the console.
+    await markSessionsMultiFactor(t.core, op.userId);
+    assert.equal((await get(withSession(passwordOnly))).statusCode, 200);
   });
 
   it('an operator whose rights are revoked is refused on the very next request (SEC-278)', async () => {
