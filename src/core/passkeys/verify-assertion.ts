@@ -64,7 +64,11 @@ export async function verifyPasskeyAssertion(
   if (found === null) return refuse('unknown_credential', null);
   const { passkey, user } = found;
   if (options.expectedUserId !== null && passkey.userId !== options.expectedUserId) return refuse('other_account', passkey);
-  const handle = userIdFromHandle(response.response?.userHandle);
+  // The pages post the answer as a form field, with no schema in front: a user handle that is
+  // not a string (a number, true) is a malformed answer, refused like any other (SEC-166).
+  const rawHandle: unknown = response.response?.userHandle;
+  if (rawHandle !== undefined && typeof rawHandle !== 'string') return refuse('invalid_response', passkey);
+  const handle = userIdFromHandle(rawHandle);
   if (handle !== null && handle !== passkey.userId) return refuse('user_handle_mismatch', passkey);
 
   let verification;

@@ -109,4 +109,29 @@ describe('passkey pages', () => {
     assert.ok(!t.core.outbox.sent.some((m) => m.to === 'pages-passkey@example.com' && m.kind === 'passkey_signup'));
     assert.ok((await t.core.store.audit.list({ limit: 50 })).some((e) => e.type === 'signup.existing_email' && e.detail === 'passkey sign-up'));
   });
+
+  test('a posted answer naming a real passkey with a user handle that is not a string is refused like any bad answer, never a 500 (SEC-166)', async () => {
+    const ownerToken = await signUpThroughApi(t.app, 'pages-handle@example.com', testPassword);
+    const owner = await validateSession(t.core, ownerToken);
+    assert.ok(owner);
+    const { authenticator } = await registerSoftPasskey(t.core, owner, createSoftAuthenticator({ origin: testOrigin }));
+    const credentialId = authenticator.credentials[0]?.id ?? assert.fail('a credential');
+    for (const userHandle of [5, true, 0]) {
+      const login = await t.app.inject({ method: 'GET', url: '/login' });
+      const ceremony = login.cookies.find((c) => c.name === passkeyCeremonyCookieName)?.value ?? assert.fail('a ceremony');
+      const answer = { id: credentialId, rawId: credentialId, type: 'public-key', response: { userHandle, clientDataJSON: 'e30', authenticatorData: 'AA', signature: 'AA' }, clientExtensionResults: {} };
+      const posted = await t.app.inject({
+        method: 'POST',
+        url: '/login/passkey',
+        headers: { origin: testOrigin, 'content-type': 'application/x-www-form-urlencoded' },
+        cookies: { [passkeyCeremonyCookieName]: ceremony },
+        payload: `return_to=%2Faccount&response=${encodeURIComponent(JSON.stringify(answer))}`,
+      });
+      assert.equal(posted.statusCode, 303, `${String(userHandle)}: ${posted.body}`);
+      assert.equal(posted.headers.location, '/login?done=passkey-failed&return_to=%2Faccount');
+      assert.ok(!posted.cookies.some((c) => c.name === '__Host-gatehouse_session' && c.value !== ''));
+    }
+    const refusals = (await t.core.store.audit.list({ limit: 20, userId: owner.user.id })).filter((e) => e.type === 'passkey.failed');
+    assert.equal(refusals.length, 3, 'each refusal is audited (SEC-179)');
+  });
 });
