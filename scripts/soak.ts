@@ -21,6 +21,7 @@ import { loadTestEnv } from '../bench/lib/load-test-config.ts';
 import { findFreePort } from '../test/support/free-port.ts';
 import type { SoakSample } from './soak-probe.ts';
 import { renderBreakdown, type MemoryBreakdown } from './soak-memory.ts';
+import { rssTargetMb, soakVerdict, trendLimitMb } from './soak-verdict.ts';
 
 const { values } = parseArgs({
   options: {
@@ -40,11 +41,6 @@ if (!(minutes > 0) || !(targetRate > 0) || !Number.isInteger(concurrency) || con
   console.error('usage: npm run soak -- [--minutes 10] [--rate 400] [--concurrency 16] [--interval 30] [--rest 0]');
   process.exit(2);
 }
-/** PERF.md: RSS after a 10-minute mixed soak. */
-const rssTargetMb = 150;
-/** Growth over the trend window above this counts as an upward trend. */
-const trendLimitMb = 5;
-const trendWindowMs = 5 * 60_000;
 
 // --- the server -------------------------------------------------------------------------------
 
@@ -295,26 +291,15 @@ await Promise.all(Array.from({ length: concurrency }, worker));
 clearInterval(timer);
 await report();
 
-/** Least-squares slope, in MB per 5 minutes, of a series over the trend window. */
-function trend(pick: (s: SoakSample) => number): { growthMb: number; points: number } {
-  const lastMs = samples.at(-1)?.atMs ?? 0;
-  const points = samples.filter((s) => s.atMs >= lastMs - trendWindowMs);
-  if (points.length < 3) return { growthMb: 0, points: points.length };
-  const xs = points.map((p) => p.atMs / 60_000);
-  const ys = points.map((p) => pick(p.sample) / 1_048_576);
-  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
-  const slopePerMinute = xs.reduce((sum, x, i) => sum + (x - mx) * ((ys[i] as number) - my), 0) / xs.reduce((sum, x) => sum + (x - mx) ** 2, 0);
-  return { growthMb: slopePerMinute * 5, points: points.length };
-}
-const rss = trend((s) => s.rssBytes);
-const heap = trend((s) => s.heapUsedBytes);
-const finalRssMb = (samples.at(-1)?.sample.rssBytes ?? 0) / 1_048_576;
+const verdict = soakVerdict(
+  samples.map((s) => ({ atMs: s.atMs, bytes: s.sample.rssBytes })),
+  samples.map((s) => ({ atMs: s.atMs, bytes: s.sample.heapUsedBytes })),
+);
+const { rss, heap, finalRssMb, rising } = verdict;
 const last = samples.at(-1)?.sample ?? first.sample;
 console.log(`server CPU: ${((last.cpuMicros - first.sample.cpuMicros) / Math.max(1, requests - first.requests)).toFixed(0)} us per request over ${requests} requests; main-thread GC ${(last.gcMs - first.sample.gcMs).toFixed(0)} ms, of which ${last.scavenges - first.sample.scavenges} scavenges took ${(last.scavengeMs - first.sample.scavengeMs).toFixed(0)} ms`);
-const rising = rss.growthMb > trendLimitMb || heap.growthMb > trendLimitMb;
 console.log(`trend over the last ${Math.min(minutes, 5)} min (${rss.points} samples): RSS ${rss.growthMb >= 0 ? '+' : ''}${rss.growthMb.toFixed(1)} MB / 5 min, heap ${heap.growthMb >= 0 ? '+' : ''}${heap.growthMb.toFixed(1)} MB / 5 min`);
-console.log(`verdict: ${rising ? `UPWARD TREND (more than ${trendLimitMb} MB per 5 min)` : 'no upward trend'}; final RSS ${finalRssMb.toFixed(1)} MB (${finalRssMb <= rssTargetMb ? 'within' : 'ABOVE'} the ${rssTargetMb} MB target)`);
+console.log(`verdict: ${rising ? `UPWARD TREND (more than ${trendLimitMb} MB per 5 min)` : 'no upward trend'}; final RSS ${finalRssMb.toFixed(1)} MB (${verdict.withinTarget ? 'within' : 'ABOVE'} the ${rssTargetMb} MB target)`);
 if (minutes < 5) console.log('  (a run shorter than 5 minutes says little about a trend)');
 await printBreakdown('at the end');
 if (restSeconds > 0) {
@@ -322,4 +307,4 @@ if (restSeconds > 0) {
   await printBreakdown(`after ${restSeconds} s idle`);
 }
 await stopServer(server);
-process.exit(rising || finalRssMb > rssTargetMb ? 1 : 0);
+process.exit(verdict.exitCode);
