@@ -1,8 +1,21 @@
 import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyRequest } from 'fastify';
 
+/**
+ * The URL a reverse proxy was asked for. The check needs only its origin and path (to pick the
+ * rule); the whole URL is parsed when a refusal's login link needs it.
+ */
+export interface ForwardedTarget {
+  /** `https://app.example.com`, as `new URL().origin` spells it. */
+  readonly origin: string;
+  /** The path as the WHATWG URL parser leaves it (dot segments resolved), without the query. */
+  readonly pathname: string;
+  /** The whole URL, without a fragment. */
+  url(): URL;
+}
+
 /** Reads the URL a reverse proxy was asked for, or null when it cannot be believed. */
-export type ForwardedUrlReader = (request: FastifyRequest) => URL | null;
+export type ForwardedUrlReader = (request: FastifyRequest) => ForwardedTarget | null;
 
 // A host name, an IPv4 address or a bracketed IPv6 literal, with an optional port: nothing that
 // the URL parser would read as a user name (`@`), a path (`/`) or a second authority.
@@ -32,15 +45,44 @@ function singleHeader(rawHeaders: readonly string[], lowerCaseName: string): str
   return found;
 }
 
+// A path the WHATWG URL parser returns as it is: segments of characters it neither encodes nor
+// reads specially, and none of them `.` or `..`. Anything else (a `%`, which may spell a dot, a
+// dot segment, a character the parser would encode) goes through the parser (SEC-154).
+const canonicalPath = /^(?:\/[A-Za-z0-9\-._~!$&'()*+,;=:@]*)+$/;
+const dotSegment = /\/\.\.?(?:\/|$)/;
+
+/** The parsed URL, fragment dropped, or null when the parser refuses it. */
+function parseUrl(href: string, hasFragment: boolean): URL | null {
+  try {
+    const url = new URL(href);
+    // The setter re-serialises the whole URL: only when there is a fragment to drop.
+    if (hasFragment) url.hash = '';
+    return url;
+  } catch {
+    return null;
+  }
+}
+
+/** A target from a parsed URL (the slow path: the getters are read once, here). */
+function parsedTarget(url: URL): ForwardedTarget {
+  return { origin: url.origin, pathname: url.pathname, url: () => url };
+}
+
 /**
  * Rebuilds the original URL from `X-Forwarded-Proto`, `X-Forwarded-Host` and `X-Forwarded-Uri`,
  * believed only when the TCP peer is one of the trusted proxies, with the same matching as
  * fastify's `trustProxy` (docs/security.md SEC-150). From anyone else the headers are ignored:
  * the reader answers null, so nobody can name the URL they want checked or redirected to.
  *
+ * The check runs on every request behind the proxy, and a URL object costs ~4 us there (its
+ * parse, getters and garbage): so the origin of each forwarded host is parsed once and kept (a
+ * proxy fronts a handful of hosts; bounded, like the peers), and a path the parser would return
+ * unchanged is taken as it is. Both agree with `new URL()` exactly (test/http/forwarded-url.test.ts
+ * checks that on generated URLs); anything else is parsed as before.
+ *
  * @example
  * const read = createForwardedUrlReader(['loopback']);
- * read(request)?.href // 'https://app.example.com/reports?q=1'
+ * read(request)?.url().href // 'https://app.example.com/reports?q=1'
  */
 export function createForwardedUrlReader(trustedProxies: readonly string[]): ForwardedUrlReader {
   if (trustedProxies.length === 0) return () => null;
@@ -57,6 +99,18 @@ export function createForwardedUrlReader(trustedProxies: readonly string[]): For
     }
     return verdict;
   };
+  // Per scheme, keyed by the host as sent (no key string to build on every check).
+  const origins = { http: new Map<string, string | null>(), https: new Map<string, string | null>() };
+  const originOf = (proto: 'http' | 'https', host: string): string | null => {
+    const known = origins[proto];
+    let origin = known.get(host);
+    if (origin === undefined) {
+      origin = parseUrl(`${proto}://${host}`, false)?.origin ?? null;
+      if (known.size >= 1024) known.clear();
+      known.set(host, origin);
+    }
+    return origin;
+  };
   return (request) => {
     const peer = request.raw.socket.remoteAddress;
     if (peer === undefined || !isTrusted(peer)) return null;
@@ -65,13 +119,16 @@ export function createForwardedUrlReader(trustedProxies: readonly string[]): For
     const uri = singleHeader(request.raw.rawHeaders, 'x-forwarded-uri');
     if ((proto !== 'https' && proto !== 'http') || host === undefined || !hostPattern.test(host)) return null;
     if (uri === undefined || !uri.startsWith('/') || uri.startsWith('//') || uri.length > 4096 || /[\\\s\u0000-\u001f\u007f]/.test(uri)) return null;
-    try {
-      const url = new URL(`${proto}://${host}${uri}`);
-      // The setter re-serialises the whole URL: only when there is a fragment to drop.
-      if (uri.includes('#')) url.hash = '';
-      return url;
-    } catch {
-      return null;
+    const query = uri.indexOf('?');
+    const path = query === -1 ? uri : uri.slice(0, query);
+    if (uri.includes('#') || !canonicalPath.test(path) || dotSegment.test(path)) {
+      const url = parseUrl(`${proto}://${host}${uri}`, uri.includes('#'));
+      return url === null ? null : parsedTarget(url);
     }
+    const origin = originOf(proto, host);
+    if (origin === null) return null;
+    let url: URL | undefined;
+    // Cannot fail: the parser took this origin, and the path and query are ones it takes as they are.
+    return { origin, pathname: path, url: () => (url ??= new URL(`${proto}://${host}${uri}`)) };
   };
 }

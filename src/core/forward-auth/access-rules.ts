@@ -23,8 +23,14 @@ export interface AccessRule {
  * @example
  * matchAccessRule(rules, new URL('https://app.example.com/admin/users'))
  */
-export function matchAccessRule(rules: readonly AccessRule[], url: URL): AccessRule | null {
+export function matchAccessRule(rules: readonly AccessRule[], url: UrlParts): AccessRule | null {
   return compileAccessRules(rules)(url);
+}
+
+/** What a rule looks at: a URL's origin and its path, normalised as `new URL()` does (a URL will do). */
+export interface UrlParts {
+  readonly origin: string;
+  readonly pathname: string;
 }
 
 /** A URL no rule covers (null) is refused, so it is stricter than any rule. */
@@ -80,13 +86,13 @@ function longestMatch(ordered: readonly Prepared[], origin: string, pathname: st
  * `/admin;x` and `/public/..%2Fadmin` cannot step out of the `/admin` rule, and a path that
  * leaves every rule either way is refused (docs/security.md SEC-163).
  */
-export function compileAccessRules(rules: readonly AccessRule[]): (url: URL) => AccessRule | null {
+export function compileAccessRules(rules: readonly AccessRule[]): (url: UrlParts) => AccessRule | null {
   const ordered = prepare(rules, (path) => path);
   const folded = prepare(rules, lenientPath);
   // A rule written with a capital or an encoding: every path is read both ways.
   const always = rules.some((rule) => ambiguous.test(rule.pathPrefix));
   return (url) => {
-    // URL getters build a new string on every call: read each once.
+    // A URL's getters build a new string on every call: read each once.
     const { origin, pathname } = url;
     const rule = longestMatch(ordered, origin, pathname);
     if (rule === null || (!always && !ambiguous.test(pathname))) return rule;

@@ -6,7 +6,7 @@ import { checkAccess } from '../../core/forward-auth/check-access.ts';
 import type { SessionWithUser } from '../../core/ports.ts';
 import { validateSession, validateSessionFromMemory } from '../../core/sessions/validate-session.ts';
 import { sendNoContentDirect } from '../direct-reply.ts';
-import { createForwardedUrlReader } from '../forwarded-url.ts';
+import { createForwardedUrlReader, type ForwardedTarget } from '../forwarded-url.ts';
 import { problem, sendProblem } from '../plugins/problem.ts';
 import { safeReturnTo } from '../return-to.ts';
 import { errorResponses } from '../schemas.ts';
@@ -40,8 +40,9 @@ export function authCheckRoutes(app: FastifyInstance, deps: CoreDeps, config: Au
   const redirect = config.forwardAuth?.mode === 'redirect';
   const direct = app.directReplies;
   const readForwardedUrl = createForwardedUrlReader(config.trustedProxies);
-  const loginUrl = (target: URL | null): string => {
-    if (target === null) return `${config.publicUrl}/login`;
+  const loginUrl = (forwarded: ForwardedTarget | null): string => {
+    if (forwarded === null) return `${config.publicUrl}/login`;
+    const target = forwarded.url();
     // On our own origin return_to is a path; elsewhere an absolute URL that must be on an allowed origin.
     const value = target.origin === config.publicUrl ? `${target.pathname}${target.search}` : target.href;
     return `${config.publicUrl}/login?return_to=${encodeURIComponent(safeReturnTo(value, config.publicUrl, config.allowedReturnOrigins))}`;
