@@ -64,9 +64,14 @@ export function sendSeeOtherDirect(reply: FastifyReply, location: string): void 
   reply.raw.end();
 }
 
-/** 204 with the route's own headers (lower-case names, valid values), then the security headers. */
+/** A 204's whole header list: the route's own headers (lower-case names, valid values), then the security headers. */
+export function noContentHeaders(headers: readonly string[]): readonly string[] {
+  return [...headers, ...securityHeaders];
+}
+
+/** 204 with the headers `noContentHeaders` made (a route may keep such a list and send it again). */
 export function sendNoContentDirect(reply: FastifyReply, headers: readonly string[]): void {
   reply.hijack();
-  reply.raw.writeHead(204, [...headers, ...securityHeaders]);
+  reply.raw.writeHead(204, headers as string[]);
   reply.raw.end();
 }

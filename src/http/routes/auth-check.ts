@@ -5,7 +5,7 @@ import { compileAccessRules, type AccessRule } from '../../core/forward-auth/acc
 import { checkAccess } from '../../core/forward-auth/check-access.ts';
 import type { SessionWithUser } from '../../core/ports.ts';
 import { validateSession, validateSessionFromMemory } from '../../core/sessions/validate-session.ts';
-import { sendNoContentDirect } from '../direct-reply.ts';
+import { noContentHeaders, sendNoContentDirect } from '../direct-reply.ts';
 import { createForwardedUrlReader, type ForwardedTarget } from '../forwarded-url.ts';
 import { problem, sendProblem } from '../plugins/problem.ts';
 import { safeReturnTo } from '../return-to.ts';
@@ -27,6 +27,18 @@ function headerSafe(value: string): string {
 /** What the upstream learns of an allowed request, as header name, value pairs. */
 function signedInHeaders({ user, session }: SessionWithUser): string[] {
   return ['x-gatehouse-user', user.id, 'x-gatehouse-email', headerSafe(user.email), 'x-gatehouse-session', session.id];
+}
+
+// A 204's headers for a session answered from memory, kept while that frozen entry lives (as the
+// session check keeps its body, routes/session.ts): it cannot change, nor can its headers.
+const preparedHeaders = new WeakMap<SessionWithUser, readonly string[]>();
+function directHeaders(current: SessionWithUser): readonly string[] {
+  let headers = preparedHeaders.get(current);
+  if (headers === undefined) {
+    headers = noContentHeaders(signedInHeaders(current));
+    if (Object.isFrozen(current.session) && Object.isFrozen(current.user)) preparedHeaders.set(current, headers);
+  }
+  return headers;
 }
 
 /**
@@ -70,7 +82,7 @@ export function authCheckRoutes(app: FastifyInstance, deps: CoreDeps, config: Au
       const token = readSessionToken(request);
       const fromMemory = direct && token !== undefined && request.method === 'GET' ? validateSessionFromMemory(deps, token) : undefined;
       const fast = fromMemory === undefined ? undefined : checkAccess(rule, fromMemory);
-      if (fast?.kind === 'allowed') return sendNoContentDirect(reply, signedInHeaders(fast.current));
+      if (fast?.kind === 'allowed') return sendNoContentDirect(reply, directHeaders(fast.current));
       return (token === undefined ? Promise.resolve(null) : validateSession(deps, token)).then((current) => {
         const decision = checkAccess(rule, current);
         if (decision.kind === 'unauthenticated') {
