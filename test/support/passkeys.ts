@@ -1,5 +1,6 @@
 import type { CoreDeps } from '../../src/core/deps.ts';
 import type { SessionWithUser, User } from '../../src/core/ports.ts';
+import { hasStrongSecondFactor } from '../../src/core/operators/operator-access.ts';
 import { finishPasskeyRegistration, startPasskeyRegistration } from '../../src/core/passkeys/register-passkey.ts';
 import { seedSession, seedUser, testContext, testPublicUrl } from './core-deps.ts';
 import { createSoftAuthenticator, type SoftAuthenticator } from './soft-authenticator.ts';
@@ -18,7 +19,10 @@ export async function registerSoftPasskey(
   authenticator: SoftAuthenticator = createSoftAuthenticator({ origin: testPublicUrl }),
   name = 'Test key',
 ): Promise<{ authenticator: SoftAuthenticator; passkeyId: string }> {
-  const { ceremonyToken, options } = await startPasskeyRegistration(core, current, testContext());
-  const passkey = await finishPasskeyRegistration(core, current, { ceremonyToken, name, response: authenticator.register(options) }, testContext());
+  // A second way in is added by a session that proved the account's factor, not by the password
+  // alone (docs/security.md SEC-168): as if this session had re-authenticated with a passkey.
+  const adding = (await hasStrongSecondFactor(core, current.user.id)) ? { ...current, session: { ...current.session, amr: [...new Set([...current.session.amr, 'hwk', 'user'])].sort() } } : current;
+  const { ceremonyToken, options } = await startPasskeyRegistration(core, adding, testContext());
+  const passkey = await finishPasskeyRegistration(core, adding, { ceremonyToken, name, response: authenticator.register(options) }, testContext());
   return { authenticator, passkeyId: passkey.id };
 }

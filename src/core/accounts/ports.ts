@@ -21,8 +21,8 @@ export interface UserStore {
   findById(id: string): Promise<User | null>;
   /**
    * `findById` that, inside a transaction, also holds the user's row until the transaction ends
-   * (PostgreSQL `SELECT ... FOR UPDATE`; SQLite and the memory store run one writing transaction
-   * at a time anyway). Two transactions that check the account's ways in and then remove one
+   * (PostgreSQL `SELECT ... FOR NO KEY UPDATE`; SQLite and the memory store run one writing
+   * transaction at a time anyway). Two transactions that check the account's ways in and then remove one
    * (a passkey, a linked identity) lock it first, so they run one after the other: at READ
    * COMMITTED each would otherwise count the other's row as still there (docs/security.md SEC-165).
    */

@@ -2,7 +2,7 @@ import * as client from 'openid-client';
 import { AuthError } from '../errors.ts';
 import type { CoreDeps } from '../deps.ts';
 import type { SessionWithUser } from '../ports.ts';
-import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
+import { requireRecentAuthenticationToAddFactor } from '../sessions/recent-authentication.ts';
 import type { OAuthProvider } from './connect-provider.ts';
 import { newFlowSecrets } from './flow-secrets.ts';
 import { hashReference } from '../trace/hash-reference.ts';
@@ -40,7 +40,7 @@ export async function startFlow(deps: CoreDeps, oauth: OAuthDeps, input: StartFl
   const provider = findProvider(oauth, input.providerId);
   // Linking is a sensitive change: a provider account linked with a stolen session cookie would
   // be a lasting way in, past password changes and "sign out everywhere" (docs/security.md SEC-100).
-  if (input.linkFor !== undefined) await requireRecentAuthentication(deps, input.linkFor, undefined, { ip: input.ip, userAgent: input.linkFor.session.userAgent });
+  if (input.linkFor !== undefined) await requireRecentAuthenticationToAddFactor(deps, input.linkFor, undefined, { ip: input.ip, userAgent: input.linkFor.session.userAgent });
   // Every start counts (a login that succeeds is no reason to refund it): the limit is on rows
   // stored per IP, generous enough for people behind one NAT.
   await deps.throttle.reserve([['oauthStartIp', input.ip]], deps.clock.nowMs());

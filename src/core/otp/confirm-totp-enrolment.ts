@@ -6,7 +6,7 @@ import { notifySecurityEvent } from '../mail/notify-security-event.ts';
 import type { SessionWithUser } from '../ports.ts';
 import { endSessions } from '../sessions/end-sessions.ts';
 import { amrAfterReauthentication } from '../sessions/authentication-methods.ts';
-import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
+import { requireRecentAuthenticationToAddFactor } from '../sessions/recent-authentication.ts';
 import { startSession, type StartedSession } from '../sessions/start-session.ts';
 import { clearCodeAttempts, reserveCodeAttempt } from './code-attempts.ts';
 import { replaceRecoveryCodes } from './recovery-codes.ts';
@@ -29,7 +29,7 @@ export async function confirmTotpEnrolment(
   reauth: Reauthentication | undefined,
   context: RequestContext,
 ): Promise<{ recoveryCodes: string[] } & StartedSession> {
-  const { user, session } = await requireRecentAuthentication(deps, current, reauth, context);
+  const { user, session } = await requireRecentAuthenticationToAddFactor(deps, current, reauth, context);
   const credential = await deps.store.totp.find(user.id);
   if (credential !== null && credential.confirmedAtMs !== null) throw new AuthError('totp_already_enabled');
   if (credential === null || credential.enrolmentSessionId !== session.id) throw new AuthError('totp_not_enabled', { detail: 'Start the enrolment first.' });

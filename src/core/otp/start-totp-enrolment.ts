@@ -3,7 +3,7 @@ import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
 import type { Reauthentication } from '../accounts/reauthenticate.ts';
 import type { SessionWithUser } from '../ports.ts';
-import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
+import { requireRecentAuthenticationToAddFactor } from '../sessions/recent-authentication.ts';
 import { openTotpSecret, sealTotpSecret } from './secret-box.ts';
 import { generateTotpSecret, otpauthUri } from './totp.ts';
 
@@ -24,7 +24,7 @@ export interface TotpEnrolment {
  * and the owner's own two-factor page would show it to them to scan.
  */
 export async function startTotpEnrolment(deps: CoreDeps, current: SessionWithUser, reauth: Reauthentication | undefined, context: RequestContext): Promise<TotpEnrolment> {
-  const { user } = await requireRecentAuthentication(deps, current, reauth, context);
+  const { user } = await requireRecentAuthenticationToAddFactor(deps, current, reauth, context);
   const secret = generateTotpSecret(deps.random);
   const secretJwe = await sealTotpSecret(secret, user.id, deps.accountSecurity.totpKeys);
   const stored = await deps.store.totp.putPending({

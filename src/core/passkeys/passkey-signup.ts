@@ -7,7 +7,7 @@ import { AuthError } from '../errors.ts';
 import { mayMail } from '../mail/mail-limiter.ts';
 import { passkeySignupMail, signupExistingAccountMail } from '../mail/templates.ts';
 import type { User } from '../ports.ts';
-import { randomId } from '../sessions/session-token.ts';
+import { hashSecret, randomId } from '../sessions/session-token.ts';
 import type { StartedSession } from '../sessions/start-session.ts';
 import { startSession } from '../sessions/start-session.ts';
 import { answerOnce, openCeremony } from './ceremony.ts';
@@ -17,10 +17,11 @@ import { verifyRegistration } from './verify-registration.ts';
 
 const tokenType = 'gatehouse-passkey-signup';
 
-/** The address and the new account's id a sign-up link carries. */
+/** The address and the new account's id a sign-up link carries, and when it expires. */
 export interface PasskeySignup {
   email: string;
   userId: string;
+  expiresAtMs: number;
 }
 
 /**
@@ -58,7 +59,7 @@ export async function requestPasskeySignup(deps: CoreDeps, emailInput: string, c
   return { email };
 }
 
-/** The sign-up a link names, while it is intact, unexpired and its address still free; else null. */
+/** The sign-up a link names, while it is intact, unexpired, its address still free and its account never made; else null. */
 export async function readPasskeySignup(deps: Pick<CoreDeps, 'clock' | 'accountSecurity' | 'store'>, token: string): Promise<PasskeySignup | null> {
   for (const key of deps.accountSecurity.pendingLoginKeys) {
     try {
@@ -69,9 +70,9 @@ export async function readPasskeySignup(deps: Pick<CoreDeps, 'clock' | 'accountS
         requiredClaims: ['sub', 'exp', 'email'],
         clockTolerance: 0,
       });
-      if (protectedHeader.typ !== tokenType || typeof payload.sub !== 'string' || typeof payload.email !== 'string') return null;
-      if ((await deps.store.users.findByEmail(payload.email)) !== null) return null;
-      return { email: payload.email, userId: payload.sub };
+      if (protectedHeader.typ !== tokenType || typeof payload.sub !== 'string' || typeof payload.email !== 'string' || typeof payload.exp !== 'number') return null;
+      if ((await deps.store.users.findByEmail(payload.email)) !== null || (await deps.store.users.findById(payload.sub)) !== null) return null;
+      return { email: payload.email, userId: payload.sub, expiresAtMs: payload.exp * 1000 };
     } catch {
       // Not under this key (or expired, or tampered): try the next secret.
     }
@@ -106,6 +107,10 @@ export async function finishPasskeySignup(
   const amr = passkeyAmr(passkey, true);
   const user: User = { id: signup.userId, email: signup.email, passwordHash: null, createdAtMs: nowMs, updatedAtMs: nowMs, disabledAtMs: null };
   const started = await answerOnce(deps, ceremony, async (tx) => {
+    // The link is used up with the account it makes, until it would have expired anyway: used
+    // again after that account was deleted or moved to another address, it makes nothing
+    // (docs/security.md SEC-6, SEC-218). Its account id is in no other link.
+    if (!(await tx.usedPasskeyChallenges.claim(hashSecret(`passkey sign-up link ${signup.userId}`), signup.expiresAtMs))) throw new AuthError('invalid_link');
     if ((await tx.users.findByEmail(user.email)) !== null || (await tx.users.create(user)) === 'email_taken') throw new AuthError('email_taken');
     await tx.emailVerifications.markVerified(user.id, user.email, nowMs);
     if ((await tx.passkeys.create(passkey)) === 'credential_taken') throw new AuthError('passkey_already_registered');

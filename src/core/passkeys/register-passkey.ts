@@ -3,7 +3,7 @@ import { auditEvent } from '../audit/audit-event.ts';
 import { AuthError } from '../errors.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { notifySecurityEvent } from '../mail/notify-security-event.ts';
-import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
+import { requireRecentAuthenticationToAddFactor } from '../sessions/recent-authentication.ts';
 import type { PasskeyCredential, SessionWithUser } from '../ports.ts';
 import { answerOnce, openCeremony } from './ceremony.ts';
 import { registrationOptions, type StartedRegistration } from './start-registration.ts';
@@ -11,12 +11,13 @@ import { verifyRegistration } from './verify-registration.ts';
 
 /**
  * Starts adding a passkey to the signed-in account: a sensitive change, so the session must have
- * logged in or re-authenticated within the re-authentication window (docs/security.md SEC-187).
+ * logged in or re-authenticated within the re-authentication window (docs/security.md SEC-187),
+ * with more than the password when the account already has a second factor (SEC-168).
  * The ceremony is bound to this session (SEC-172): an answer carried to another session, or to
  * another account, is refused.
  */
 export async function startPasskeyRegistration(deps: CoreDeps, current: SessionWithUser, context: RequestContext): Promise<StartedRegistration> {
-  await requireRecentAuthentication(deps, current, undefined, context);
+  await requireRecentAuthenticationToAddFactor(deps, current, undefined, context);
   const existing = await deps.store.passkeys.listByUser(current.user.id);
   return registrationOptions(deps, { id: current.user.id, email: current.user.email, existing }, 'register', { session: current.session.id });
 }

@@ -131,6 +131,12 @@ export async function authorizePages(app: FastifyInstance, deps: CoreDeps, token
     if (!freshEnough) return proceed(request, reply, client, pending.params, pending.loginAfterMs, pending);
     if (!(await deps.store.pendingAuthorizations.delete(pending.id))) return authorizationErrorPage(reply, 'expired_request');
     const target = targetOf(pending.params);
+    // The page was shown to whoever was signed in then; whoever posts is checked again against
+    // what the request asks of the user (the id_token_hint's and the claims' `sub`, an essential
+    // acr): another account signed in meanwhile in this browser gets no code (docs/security.md SEC-219).
+    const hint = pending.params.idTokenHint === null ? null : await verifyIdTokenHint(hintDeps, pending.params.idTokenHint);
+    const recheck = decideAuthorization({ client, params: pending.params, current, loginAfterMs: pending.loginAfterMs, consent: null, hintSubject: pending.params.idTokenHint === null ? null : (hint?.sub ?? '') });
+    if (recheck.kind === 'error') return sendAuthorizationResponse(reply, target, tokens.issuer, { error: recheck.oauthError.error, error_description: recheck.oauthError.description });
     if (field(request.body, 'decision') !== 'allow') return sendAuthorizationResponse(reply, target, tokens.issuer, { error: 'access_denied', error_description: 'The user did not allow the app.' });
     await grantConsent(deps, current.user.id, client.id, pending.params.scope.split(' '), requestContext(request));
     const code = await issueAuthorizationCode(deps, pending.params, current);

@@ -2,6 +2,7 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { reauthenticate } from '../../core/accounts/reauthenticate.ts';
 import { hasSecondFactor } from '../../core/credentials/log-in.ts';
+import { hasStrongSecondFactor } from '../../core/operators/operator-access.ts';
 import type { CoreDeps } from '../../core/deps.ts';
 import { sendEmailCode } from '../../core/otp/email-code.ts';
 import type { SessionWithUser } from '../../core/ports.ts';
@@ -28,12 +29,16 @@ export function redirectToReauth(reply: FastifyReply, returnTo: string): Fastify
 async function reauthForm(deps: CoreDeps, reply: FastifyReply, current: SessionWithUser, returnTo: string, message?: string, notice?: string) {
   const { user } = current;
   const totp = await hasSecondFactor(deps, user.id);
+  // A password-only session of an account with a second factor: the password confirms changes,
+  // but adding a way in needs the factor or the mailbox (docs/security.md SEC-168).
+  const passwordOnly = !current.session.amr.some((method) => method !== 'pwd') && (await hasStrongSecondFactor(deps, user.id));
   const passkey = await passkeyReauthOffer(deps, reply, current, returnTo);
   const hidden = html`<input type="hidden" name="return_to" value="${returnTo}">`;
   return html`<section class="card narrow" aria-labelledby="reauth-title">
 <h1 id="reauth-title">Confirm it is you</h1>
 ${notice === undefined ? '' : html`<p class="notice" role="status">${notice}</p>`}${alert(message)}
 <p>This change needs a fresh confirmation. It then holds for ${String(Math.round(deps.sessionPolicy.reauthWindowMs / 60_000))} minutes.</p>
+${passwordOnly ? html`<p class="muted">To add a passkey, an authenticator, recovery codes or a login provider, confirm with your passkey, your authenticator code or an emailed code: the password alone is not enough for those.</p>` : ''}
 ${passkey}
 ${
   user.passwordHash === null

@@ -30,7 +30,7 @@ export function passkeyRoutes(app: FastifyInstance, deps: CoreDeps): void {
     {
       schema: {
         tags: ['passkeys'],
-        summary: 'Start adding a passkey: WebAuthn creation options, and a 5-minute ceremony cookie bound to this session. Needs a recent login or re-authentication (403 `reauthentication_required`: POST /v1/me/reauth first).',
+        summary: 'Start adding a passkey: WebAuthn creation options, and a 5-minute ceremony cookie bound to this session. Needs a recent login or re-authentication (403 `reauthentication_required`: POST /v1/me/reauth first), with more than the password when the account already has a passkey or TOTP.',
         description: 'Pass `options` to `startRegistration({ optionsJSON })` of @simplewebauthn/browser, then send its result to POST /v1/me/passkeys/registration/verify from the same browser.',
         response: { 200: webAuthnOptionsResponse, ...errorResponses },
       },

@@ -1,5 +1,6 @@
 // TOTP two-factor through the core with an injected clock: docs/security.md SEC-41, SEC-42, SEC-45, SEC-46, and SEC-8
 // (a reset does not get past the second factor).
+import type { SessionWithUser } from '../../../src/core/ports.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { requestPasswordReset } from '../../../src/core/accounts/request-password-reset.ts';
@@ -112,8 +113,15 @@ describe('TOTP two-factor', () => {
     const done = await completeSecondFactor(core, { pendingToken: await pending(core), proof: { recoveryCode: first.toLowerCase().replaceAll('-', ' ') } }, testContext());
     assert.equal(done.method, 'recovery_code');
     await rejectsWithAuthError(completeSecondFactor(core, { pendingToken: await pending(core), proof: { recoveryCode: first } }, testContext()), 'invalid_code');
-    await rejectsWithAuthError(regenerateRecoveryCodes(core, await signedIn(core, user), { password: 'not the password at all' }, testContext()), 'wrong_password');
-    const fresh = await regenerateRecoveryCodes(core, await signedIn(core, user), { password: testPassword }, testContext());
+    // A session of this account logged in with the password and the TOTP code.
+    const loggedInWithTotp = async (): Promise<SessionWithUser> => {
+      const current = await signedIn(core, user);
+      return { ...current, session: { ...current.session, amr: ['mfa', 'otp', 'pwd'] } };
+    };
+    await rejectsWithAuthError(regenerateRecoveryCodes(core, await loggedInWithTotp(), { password: 'not the password at all' }, testContext()), 'wrong_password');
+    // A session that never proved the TOTP (from before it was on): the password alone makes no new codes (SEC-168).
+    await rejectsWithAuthError(regenerateRecoveryCodes(core, await signedIn(core, user), { password: testPassword }, testContext()), 'reauthentication_required');
+    const fresh = await regenerateRecoveryCodes(core, await loggedInWithTotp(), { password: testPassword }, testContext());
     await rejectsWithAuthError(completeSecondFactor(core, { pendingToken: await pending(core), proof: { recoveryCode: recoveryCodes[1]! } }, testContext()), 'invalid_code');
     await completeSecondFactor(core, { pendingToken: await pending(core), proof: { recoveryCode: fresh[0]! } }, testContext());
   });

@@ -59,6 +59,26 @@ describe('signing up with a passkey only (docs/security.md SEC-185)', () => {
     await rejectsWithAuthError(finishPasskeySignup(core, { token, ceremonyToken: started.ceremonyToken, response: createSoftAuthenticator({ origin: testPublicUrl }).register(started.options) }, testContext()), 'invalid_link');
   });
 
+  test('the link is used up with its account: after that account is deleted, or moved to another address, the same link makes nothing (docs/security.md SEC-218)', async () => {
+    const core = await createTestCore();
+    for (const afterwards of ['deleted', 'moved'] as const) {
+      const email = `used-${afterwards}@example.com`;
+      await requestPasskeySignup(core, email, testContext());
+      const token = linkToken(core, email);
+      const started = await startPasskeySignup(core, token);
+      const done = await finishPasskeySignup(core, { token, ceremonyToken: started.ceremonyToken, response: createSoftAuthenticator({ origin: testPublicUrl }).register(started.options) }, testContext());
+      if (afterwards === 'deleted') assert.equal(await core.store.users.delete(done.user.id), true);
+      else assert.equal(await core.store.users.updateEmail(done.user.id, `elsewhere-${afterwards}@example.com`, core.clock.nowMs()), 'updated');
+      // The address is free again and the link has not expired: still, nothing is made (and no error but invalid_link).
+      const again = await startPasskeySignup(core, token).catch((error: unknown) => error);
+      if (afterwards === 'moved') assert.equal((again as { code?: string }).code, 'invalid_link', 'its account still exists under another address');
+      const ceremony = afterwards === 'moved' ? started : (again as Awaited<ReturnType<typeof startPasskeySignup>>);
+      await rejectsWithAuthError(finishPasskeySignup(core, { token, ceremonyToken: ceremony.ceremonyToken, response: createSoftAuthenticator({ origin: testPublicUrl }).register(ceremony.options) }, testContext()), 'invalid_link');
+      assert.equal(await core.store.users.findByEmail(email), null, afterwards);
+      assert.equal((await core.store.users.findById(done.user.id))?.email ?? null, afterwards === 'moved' ? `elsewhere-${afterwards}@example.com` : null);
+    }
+  });
+
   test('an address that has an account gets the same answer and no link (its owner is told by mail)', async () => {
     const core = await createTestCore();
     await seedUser(core, 'taken@example.com');

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { startTotpEnrolment } from '../../../src/core/otp/start-totp-enrolment.ts';
 import { finishPasskeyRegistration, startPasskeyRegistration } from '../../../src/core/passkeys/register-passkey.ts';
 import { passkeyChallengeTtlMs } from '../../../src/core/passkeys/passkey-policy.ts';
 import { rejectsWithAuthError } from '../../support/auth-error.ts';
-import { createTestCore, testContext, testPublicUrl } from '../../support/core-deps.ts';
+import { createTestCore, testContext, testPassword, testPublicUrl } from '../../support/core-deps.ts';
 import { registerSoftPasskey, signedInAccount } from '../../support/passkeys.ts';
 import { createSoftAuthenticator } from '../../support/soft-authenticator.ts';
 
@@ -108,5 +109,28 @@ describe('registering a passkey is a sensitive change', () => {
     core.clock.advance(core.sessionPolicy.reauthWindowMs + 1);
     await rejectsWithAuthError(startPasskeyRegistration(core, current, testContext()), 'reauthentication_required');
     assert.deepEqual(await core.store.passkeys.listByUser(current.user.id), []);
+  });
+
+  test('on an account that has a passkey, a password-only session adds no passkey and no authenticator (a phished password); after the passkey or an emailed code it may (docs/security.md SEC-168)', async () => {
+    const core = await createTestCore();
+    const current = await signedInAccount(core, 'ada@example.com');
+    // The first passkey: the account had no second factor, the recent password login is enough.
+    assert.deepEqual(current.session.amr, ['pwd']);
+    await registerSoftPasskey(core, current);
+    // Now it has one: the same password session (or a password re-authentication) adds nothing more.
+    await rejectsWithAuthError(startPasskeyRegistration(core, current, testContext()), 'reauthentication_required');
+    await rejectsWithAuthError(startTotpEnrolment(core, current, undefined, testContext()), 'reauthentication_required');
+    await rejectsWithAuthError(startTotpEnrolment(core, current, { password: testPassword }, testContext()), 'reauthentication_required');
+    assert.equal((await core.store.passkeys.listByUser(current.user.id)).length, 1);
+    assert.equal(await core.store.totp.find(current.user.id), null);
+    // A session that used the passkey (its login, or a re-authentication with it), or proved the mailbox, may.
+    for (const amr of [['hwk', 'user'], ['hwk', 'mfa', 'user'], ['otp', 'pwd']]) {
+      const proved = { ...current, session: { ...current.session, amr } };
+      const { options } = await startPasskeyRegistration(core, proved, testContext());
+      assert.equal(options.excludeCredentials?.length, 1, amr.join(' '));
+    }
+    // Outside the window, the old rule still holds first (SEC-187).
+    core.clock.advance(core.sessionPolicy.reauthWindowMs + 1);
+    await rejectsWithAuthError(startPasskeyRegistration(core, { ...current, session: { ...current.session, amr: ['hwk', 'mfa', 'user'] } }, testContext()), 'reauthentication_required');
   });
 });

@@ -87,6 +87,34 @@ describe('GET /oauth2/authorize with claims (OIDC Core 5.5)', () => {
     assert.equal((await flow('openid', { id_token: { acr: { values: ['urn:gatehouse:loa:2'] } } })).idToken.acr, 'urn:gatehouse:loa:1', 'voluntary: the acr reached is reported');
   });
 
+  it('a consent page shown to one user and posted after another signed in, in the same browser: checked again for who posts (claims sub, essential acr), no code for the other (SEC-219)', async () => {
+    const asking = (await op.rp({ id: 'claims-consent-rp', name: 'Consent RP', type: 'confidential', grantTypes: ['authorization_code'], redirectUris: [cb] })).config;
+    const ada = await op.user('consent-ada@example.com');
+    const bob = await op.user('consent-bob@example.com');
+    const adaId = (await op.server.gatehouse.store.users.findByEmail('consent-ada@example.com'))!.id;
+    const sessionOf = (b: OpBrowser): string => (b.cookies.get('__Host-gatehouse_session') ?? '').split('.')[0] ?? '';
+    const cases: [string, unknown, string][] = [
+      ['sub', { id_token: { sub: { value: adaId } } }, 'login_required'],
+      ['acr', { id_token: { acr: { essential: true, values: ['urn:gatehouse:loa:2'] } } }, 'access_denied'],
+    ];
+    for (const [what, claims, error] of cases) {
+      await ada.browser.logIn(ada.credentials);
+      // Ada's session used a second factor (what a TOTP login records), so the acr case shows the page too.
+      await op.server.gatehouse.store.sessions.recordAuthentication(sessionOf(ada.browser), op.clock.nowMs(), ['mfa', 'otp', 'pwd']);
+      const request = await authorizationRequest(asking, cb, { scope: 'openid email', claims: JSON.stringify(claims) });
+      const page = await ada.browser.authorize(request.url, { consent: 'stop' });
+      assert.equal(page.kind, 'page', what);
+      const requestId = /name="request" value="([^"]*)"/.exec(page.kind === 'page' ? page.html : '')?.[1] ?? assert.fail(`${what}: the consent page`);
+      // Bob signs in in the same browser (a shared computer), then the consent form is posted.
+      await ada.browser.logIn(bob.credentials);
+      const posted = await ada.browser.post('/oauth2/authorize/consent', { request: requestId, decision: 'allow' });
+      assert.equal(posted.status, 303, what);
+      const back = new URL(posted.headers.get('location') ?? '', op.server.url);
+      assert.equal(back.searchParams.get('error'), error, what);
+      assert.equal(back.searchParams.get('code'), null, `${what}: no code for Bob`);
+    }
+  });
+
   it('malformed claims: invalid_request back at the redirect URI, with state and iss; no code', async () => {
     for (const claims of ['{"id_token":', '["email"]', '{"userinfo":{"email":"yes"}}', '{"id_token":{"email":{"essential":1}}}']) {
       const request = await authorizationRequest(rp, cb, { claims });

@@ -47,6 +47,33 @@ describe('passkey JSON API', () => {
     });
   }
 
+  test('a phished password cannot add a second passkey (then log in with it as multi-factor, into the console say): after a password login or re-authentication, 403 reauthentication_required; after the passkey, 201 (SEC-168)', async () => {
+    const email = 'phished@example.com';
+    const owner = await signUpThroughApi(t.app, email, testPassword);
+    const { verified, authenticator } = await addPasskey(owner);
+    assert.equal(verified.statusCode, 201, verified.body);
+    // The thief: the password, nothing else. The login asks for no second step (no TOTP).
+    const login = await t.app.inject({ method: 'POST', url: '/v1/session', headers: sameOriginJson, payload: { email, password: testPassword } });
+    assert.equal(login.statusCode, 200, login.body);
+    const thief = sessionTokenFrom(login) ?? assert.fail('a session');
+    const refused = await t.app.inject({ method: 'POST', url: '/v1/me/passkeys/registration/options', headers: { ...sameOriginJson, ...withSession(thief) }, payload: {} });
+    assert.equal(refused.statusCode, 403, refused.body);
+    assert.equal(refused.json().code, 'reauthentication_required');
+    assert.ok(!refused.cookies.some((c) => c.name === passkeyCeremonyCookieName && c.value !== ''), 'no ceremony started');
+    const reauth = await t.app.inject({ method: 'POST', url: '/v1/me/reauth', headers: { ...sameOriginJson, ...withSession(thief) }, payload: { password: testPassword } });
+    assert.equal(reauth.statusCode, 200, reauth.body);
+    const stillRefused = await t.app.inject({ method: 'POST', url: '/v1/me/passkeys/registration/options', headers: { ...sameOriginJson, ...withSession(thief) }, payload: {} });
+    assert.equal(stillRefused.json().code, 'reauthentication_required');
+    const totp = await t.app.inject({ method: 'POST', url: '/v1/me/two-factor/totp', headers: { ...sameOriginJson, ...withSession(thief) }, payload: { password: testPassword } });
+    assert.equal(totp.statusCode, 403, totp.body);
+    assert.equal(totp.json().code, 'reauthentication_required');
+    // The owner, logged in with the passkey, adds another.
+    const ownerLogin = await passkeyLogin(authenticator);
+    assert.equal(ownerLogin.statusCode, 200, ownerLogin.body);
+    const second = await addPasskey(sessionTokenFrom(ownerLogin) ?? assert.fail('a session'));
+    assert.equal(second.verified.statusCode, 201, second.verified.body);
+  });
+
   test('the ceremony cookie is __Host-, HttpOnly, Secure, SameSite=Strict, 5 minutes; it carries the options\' challenge under a MAC that is in no body (docs/security.md SEC-183)', async () => {
     const started = await t.app.inject({ method: 'POST', url: '/v1/passkeys/authentication/options', headers: sameOriginJson, payload: {} });
     const cookie = ceremonyCookie(started);

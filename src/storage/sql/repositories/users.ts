@@ -37,9 +37,10 @@ export function sqlUsers(db: Db): UserStore {
       return row === undefined ? null : toUser(row);
     },
     async lockForUpdate(id) {
-      // SQLite has one writer and no FOR UPDATE: its transaction alone serializes.
+      // FOR NO KEY UPDATE: two of these queue behind each other, while inserts that only reference
+      // the account (a login's session) do not wait. SQLite has one writer and no FOR UPDATE.
       const query = userQueries.findById(db, id);
-      const row = await (db.getExecutor().adapter instanceof PostgresAdapter ? query.forUpdate() : query).executeTakeFirst();
+      const row = await (db.getExecutor().adapter instanceof PostgresAdapter ? query.forNoKeyUpdate() : query).executeTakeFirst();
       return row === undefined ? null : toUser(row);
     },
     async findByEmail(email) {
