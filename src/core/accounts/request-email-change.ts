@@ -6,7 +6,7 @@ import { emailChangeConfirmMail, emailChangeTakenMail } from '../mail/templates.
 import { notifySecurityEvent } from '../mail/notify-security-event.ts';
 import type { SessionWithUser } from '../ports.ts';
 import type { Reauthentication } from './reauthenticate.ts';
-import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
+import { requireRecentAuthenticationToAddFactor } from '../sessions/recent-authentication.ts';
 import { issueLinkToken } from './link-token.ts';
 import { normalizeEmail } from './normalize-email.ts';
 
@@ -40,7 +40,8 @@ export async function requestEmailChange(
   const email = normalizeEmail(input.newEmail);
   if (email === null) throw new AuthError('invalid_email');
   if (email === current.user.email) throw new AuthError('email_unchanged');
-  const { user } = await requireRecentAuthentication(deps, current, input.proof, context);
+  // The new address becomes a way in (a reset link, an emailed code): like adding a factor (SEC-168).
+  const { user } = await requireRecentAuthenticationToAddFactor(deps, current, input.proof, context);
   const { policy, branding, outbox } = deps.accountSecurity;
   const token = await deps.store.transaction(async (tx) => {
     if ((await tx.users.findByEmail(email)) !== null) {

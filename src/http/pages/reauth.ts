@@ -38,7 +38,7 @@ async function reauthForm(deps: CoreDeps, reply: FastifyReply, current: SessionW
 <h1 id="reauth-title">Confirm it is you</h1>
 ${notice === undefined ? '' : html`<p class="notice" role="status">${notice}</p>`}${alert(message)}
 <p>This change needs a fresh confirmation. It then holds for ${String(Math.round(deps.sessionPolicy.reauthWindowMs / 60_000))} minutes.</p>
-${passwordOnly ? html`<p class="muted">To add a passkey, an authenticator, recovery codes or a login provider, confirm with your passkey, your authenticator code or an emailed code: the password alone is not enough for those.</p>` : ''}
+${passwordOnly ? html`<p class="muted">To add a passkey, an authenticator, recovery codes, a login provider or a new email address, confirm with your passkey, your authenticator code or an emailed code: the password alone is not enough for those.</p>` : ''}
 ${passkey}
 ${
   user.passwordHash === null

@@ -1,4 +1,4 @@
-// Change of email address, request and confirmation: docs/security.md SEC-142, SEC-143, SEC-144.
+// Change of email address, request and confirmation: docs/security.md SEC-142, SEC-143, SEC-144, SEC-168.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { changePassword } from '../../../src/core/accounts/change-password.ts';
@@ -123,5 +123,18 @@ describe('change of email address', () => {
     await changePassword(core, here, { currentPassword: testPassword, newPassword: 'a completely new passphrase here' }, testContext());
     await rejectsWithAuthError(confirmEmailChange(core, token, null, testContext()), 'invalid_link');
     assert.equal((await core.store.users.findById(eve.id))?.email, 'eve@example.com');
+  });
+
+  it('SEC-168: on an account with a second factor (here a passkey), a password-only session moves no address (the new mailbox would be a way in); a session that used the factor, or the mailbox, may', async () => {
+    const core = await createTestCore();
+    const ada = await seedUser(core, 'ada-factor@example.com');
+    const nowMs = core.clock.nowMs();
+    await core.store.passkeys.create({ id: 'pk-e', userId: ada.id, credentialId: 'Y3JlZC1l', publicKey: new Uint8Array([1, 2, 3]), counter: 0, transports: [], deviceType: 'singleDevice', backedUp: false, name: 'key', createdAtMs: nowMs, lastUsedAtMs: null });
+    const phished = await signedIn(core, ada);
+    await rejectsWithAuthError(requestEmailChange(core, phished, { newEmail: 'thief@example.com', proof: undefined }, testContext()), 'reauthentication_required');
+    await rejectsWithAuthError(requestEmailChange(core, phished, { newEmail: 'thief@example.com', proof: { password: testPassword } }, testContext()), 'reauthentication_required');
+    assert.equal(core.outbox.lastTo('thief@example.com'), undefined, 'no link went out');
+    const withPasskey = { ...phished, session: { ...phished.session, amr: ['hwk', 'mfa', 'user'] } };
+    assert.deepEqual(await requestEmailChange(core, withPasskey, { newEmail: 'ada-moved@example.com', proof: undefined }, testContext()), { email: 'ada-moved@example.com' });
   });
 });
