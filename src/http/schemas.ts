@@ -40,6 +40,14 @@ export const reauthProperties = {
   code: { type: 'string', minLength: 1, maxLength: 16 },
 } as const;
 
+/**
+ * Optional re-authentication sent along with a sensitive change: without it, the session must
+ * have logged in or re-authenticated (POST /v1/me/reauth) recently (docs/security.md SEC-100).
+ * Routes taking it use the `emptyBodyAsObject` preValidation hook, so no body is `{}`.
+ */
+export const reauthBody = { type: 'object', additionalProperties: false, maxProperties: 1, properties: reauthProperties } as const;
+export type ReauthBody = { password?: string; emailCode?: string; code?: string } | undefined;
+
 export const credentialsBody = {
   type: 'object',
   required: ['email', 'password'],

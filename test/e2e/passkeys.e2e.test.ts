@@ -14,7 +14,7 @@ import { startTestServer, type TestServer } from '../support/start-server.ts';
  * authenticator: register on /account; log out and log in with the button; log in by autofill;
  * a passkey as the second step after a password; user verification off -> refused; a counter
  * that goes backwards -> refused; re-authenticating with it before a sensitive change; remove it
- * and its login fails; a passkey-only sign-up through
+ * (after confirming with the password) and its login fails; a passkey-only sign-up through
  * the mailed link. The steps share state and run in order.
  */
 
@@ -253,9 +253,19 @@ describe('passkeys in a real browser (virtual authenticator)', () => {
     assert.ok(audit.some((e) => e.type === 'reauth.succeeded' && /^passkey_/.test(e.detail ?? '')), 'the re-authentication was the passkey');
   });
 
-  step('removes the passkey on /account; then its login fails', async () => {
+  step('removes the passkey on /account, after "confirm it is you" (docs/security.md SEC-227); then its login fails', async () => {
     const { page } = device;
+    const user = await server.gatehouse.store.users.findByEmail(email);
+    assert.ok(user);
+    // Past the re-authentication window again: Remove sends the browser to confirm first, then back.
+    for (const session of await server.gatehouse.store.sessions.listByUser(user.id)) {
+      await server.gatehouse.store.sessions.recordAuthentication(session.id, Date.now() - 3_600_000, session.amr);
+    }
     await page.goto('/account');
+    await submit(page, page.getByRole('button', { name: 'Remove passkey Chromium key' }), '/account/reauth');
+    assert.equal((await server.gatehouse.store.passkeys.listByUser(user.id)).length, 1, 'not removed before confirming');
+    await page.locator('#reauth-password').fill(passphrase);
+    await submit(page, page.getByRole('button', { name: 'Confirm', exact: true }), '/account');
     await submit(page, page.getByRole('button', { name: 'Remove passkey Chromium key' }), '/account');
     await page.getByText('You have no passkeys yet.').waitFor();
     await logOut(page);

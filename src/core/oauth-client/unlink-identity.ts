@@ -1,15 +1,28 @@
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
-import type { User } from '../ports.ts';
+import type { Reauthentication } from '../accounts/reauthenticate.ts';
+import type { SessionWithUser } from '../ports.ts';
 import { notifySecurityEvent } from '../mail/notify-security-event.ts';
+import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
 
 /**
  * Unlinks one of the user's identities, unless it is their last way to log in: an account
  * without a password or a passkey keeps at least one identity. Checked and deleted in one transaction, so
- * two unlinks at once cannot remove both of the last two.
+ * two unlinks at once cannot remove both of the last two. The owner is mailed a security notice (SEC-164).
+ *
+ * Needs a recent re-authentication (`reauth` sent along counts), as linking one does: a stolen
+ * session cookie alone cannot cut the owner's provider login off (docs/security.md SEC-227).
  */
-export async function unlinkIdentity(deps: CoreDeps, user: User, identityId: string, context: RequestContext, providerName?: (providerId: string) => string): Promise<void> {
+export async function unlinkIdentity(
+  deps: CoreDeps,
+  current: SessionWithUser,
+  identityId: string,
+  reauth: Reauthentication | undefined,
+  context: RequestContext,
+  providerName?: (providerId: string) => string,
+): Promise<void> {
+  const { user } = await requireRecentAuthentication(deps, current, reauth, context);
   const provider = await deps.store.transaction(async (tx) => {
     // The account's row locked first: two unlinks (or an unlink and a passkey removal) at once run one after the other (SEC-165).
     const current = await tx.users.lockForUpdate(user.id);

@@ -1,8 +1,10 @@
 import { auditEvent } from '../audit/audit-event.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import { AuthError } from '../errors.ts';
-import type { PasskeyCredential, User } from '../ports.ts';
+import type { Reauthentication } from '../accounts/reauthenticate.ts';
+import type { PasskeyCredential, SessionWithUser, User } from '../ports.ts';
 import { notifySecurityEvent } from '../mail/notify-security-event.ts';
+import { requireRecentAuthentication } from '../sessions/recent-authentication.ts';
 import { passkeyName } from './passkey-policy.ts';
 
 /** The account's passkeys, oldest first, for the account page and GET /v1/me/passkeys. */
@@ -21,8 +23,13 @@ export async function renamePasskey(deps: CoreDeps, user: User, id: string, name
  * password, no linked social login and no other passkey (docs/security.md SEC-181). Checked and
  * deleted in one transaction, so two removals at once cannot remove both of the last two. The
  * owner is mailed a security notice (SEC-164).
+ *
+ * Needs a recent re-authentication (`reauth` sent along counts), as turning TOTP off does: a
+ * stolen session cookie alone cannot take away the owner's passkeys, e.g. to leave only a way in
+ * the thief controls (docs/security.md SEC-227).
  */
-export async function removePasskey(deps: CoreDeps, user: User, id: string, context: RequestContext): Promise<void> {
+export async function removePasskey(deps: CoreDeps, current: SessionWithUser, id: string, reauth: Reauthentication | undefined, context: RequestContext): Promise<void> {
+  const { user } = await requireRecentAuthentication(deps, current, reauth, context);
   const removed = await deps.store.transaction(async (tx) => {
     // The account's row locked first: two removals at once run one after the other (SEC-165).
     const account = await tx.users.lockForUpdate(user.id);

@@ -10,9 +10,9 @@ export function isRecentlyAuthenticated(deps: Pick<CoreDeps, 'clock' | 'sessionP
 }
 
 /**
- * The one gate in front of every sensitive change (docs/security.md SEC-100): linking a
- * provider, starting or confirming TOTP enrolment, turning TOTP off, new recovery codes, a new
- * password, deleting the account. A stolen session cookie alone passes it only within minutes of
+ * The one gate in front of every sensitive change (docs/security.md SEC-100): linking or
+ * unlinking a provider, removing a passkey (SEC-227), starting or confirming TOTP enrolment,
+ * turning TOTP off, new recovery codes, a new password, deleting the account. A stolen session cookie alone passes it only within minutes of
  * its owner's own login or re-authentication.
  *
  * With `proof` (a password, emailed code or TOTP code sent along with the change), the proof is

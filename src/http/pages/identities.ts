@@ -34,10 +34,12 @@ export function identityPages(app: FastifyInstance, deps: CoreDeps, oauth: OAuth
 
   app.post<{ Params: { id: string } }>(
     '/account/identities/:id/unlink',
-    { preHandler, schema: { tags: ['pages'], summary: 'Unlink a provider identity.' } },
+    { preHandler, schema: { tags: ['pages'], summary: 'Unlink a provider identity (after a recent re-authentication).' } },
     async (request, reply) => {
       const current = signedInSession(request);
-      const result = await attempt(() => unlinkIdentity(deps, current.user, request.params.id, requestContext(request), (id) => oauth.providers.get(id)?.config.displayName ?? id));
+      const result = await attempt(() => unlinkIdentity(deps, current, request.params.id, undefined, requestContext(request), (id) => oauth.providers.get(id)?.config.displayName ?? id));
+      // Not recently authenticated: confirm it is you first, then back to /account (docs/security.md SEC-227).
+      if (!result.ok && result.code === 'reauthentication_required') return redirectToReauth(reply, '/account');
       if (!result.ok) return renderAccount(reply, { deps, oauth, current, status: result.status, error: result.message });
       return redirectAfterPost(reply, '/account?done=identity-unlinked');
     },

@@ -73,9 +73,11 @@ export function passkeyPages(app: FastifyInstance, deps: CoreDeps, config: AppCo
     return redirectAfterPost(reply, '/account?done=passkey-renamed');
   });
 
-  app.post<{ Params: { id: string } }>('/account/passkeys/:id/remove', { preHandler, schema: { tags: ['pages'], summary: 'Remove a passkey.' } }, async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/account/passkeys/:id/remove', { preHandler, schema: { tags: ['pages'], summary: 'Remove a passkey (after a recent re-authentication).' } }, async (request, reply) => {
     const current = signedInSession(request);
-    const result = await attempt(() => removePasskey(deps, current.user, request.params.id, requestContext(request)));
+    const result = await attempt(() => removePasskey(deps, current, request.params.id, undefined, requestContext(request)));
+    // Not recently authenticated: confirm it is you first, then back to /account (docs/security.md SEC-227).
+    if (!result.ok && result.code === 'reauthentication_required') return redirectToReauth(reply, '/account');
     if (!result.ok) return renderAccount(reply, { deps, oauth, current, status: result.status, error: result.message });
     return redirectAfterPost(reply, '/account?done=passkey-removed');
   });

@@ -11,7 +11,8 @@ import type { AppConfig } from '../app-config.ts';
 import { clearFlowCookie, readFlowCookie, setFlowCookie } from '../oauth-flow-cookie.ts';
 import { sendOAuthFailure } from '../pages/oauth-failure.ts';
 import { safeReturnTo } from '../return-to.ts';
-import { errorResponses } from '../schemas.ts';
+import { emptyBodyAsObject, reauthProof } from '../reauth-proof.ts';
+import { errorResponses, reauthBody, type ReauthBody } from '../schemas.ts';
 import { currentSession, requestContext, requireSession, setPendingLoginCookie, setSessionCookie } from '../session-cookie.ts';
 
 const providerParams = { type: 'object', required: ['provider'], properties: { provider: { type: 'string', maxLength: 64 } } } as const;
@@ -153,19 +154,22 @@ export function oauthRoutes(app: FastifyInstance, deps: CoreDeps, oauth: OAuthDe
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete<{ Params: { id: string }; Body: ReauthBody }>(
     '/v1/me/identities/:id',
     {
+      preValidation: emptyBodyAsObject,
       schema: {
         tags: ['oauth'],
-        summary: 'Unlinks an identity, unless it is the last way to log in to the account.',
+        summary:
+          'Unlinks an identity, unless it is the last way to log in to the account (409 `oauth_last_login_method`). Needs a recent login or re-authentication (403 `reauthentication_required`: POST /v1/me/reauth first), or the password, an emailed reauth code or an authenticator code sent along.',
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } },
+        body: reauthBody,
         response: { 204: { type: 'null', description: 'Unlinked.' }, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const { user } = await requireSession(deps, request);
-      await unlinkIdentity(deps, user, request.params.id, requestContext(request), (id) => oauth.providers.get(id)?.config.displayName ?? id);
+      const current = await requireSession(deps, request);
+      await unlinkIdentity(deps, current, request.params.id, reauthProof(request.body), requestContext(request), (id) => oauth.providers.get(id)?.config.displayName ?? id);
       return reply.code(204).send();
     },
   );

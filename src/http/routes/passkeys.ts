@@ -5,7 +5,8 @@ import { listPasskeys, removePasskey, renamePasskey } from '../../core/passkeys/
 import { finishPasskeyRegistration, startPasskeyRegistration } from '../../core/passkeys/register-passkey.ts';
 import { passkeyBody, passkeyNameProperty, passkeySchema, webAuthnOptionsResponse, webAuthnResponseSchema } from '../passkey-schemas.ts';
 import { setPasskeyCeremonyCookie, takePasskeyCeremonyCookie } from '../passkey-cookies.ts';
-import { errorResponses } from '../schemas.ts';
+import { emptyBodyAsObject, reauthProof } from '../reauth-proof.ts';
+import { errorResponses, reauthBody, type ReauthBody } from '../schemas.ts';
 import { requestContext, requireSession } from '../session-cookie.ts';
 
 /** The signed-in account's passkeys: list, add (options + verify), rename, remove. */
@@ -79,19 +80,22 @@ export function passkeyRoutes(app: FastifyInstance, deps: CoreDeps): void {
     },
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete<{ Params: { id: string }; Body: ReauthBody }>(
     '/v1/me/passkeys/:id',
     {
+      preValidation: emptyBodyAsObject,
       schema: {
         tags: ['passkeys'],
-        summary: 'Remove a passkey; refused (409 `passkey_last_login_method`) when it is the last way to log in.',
+        summary:
+          'Remove a passkey; needs a recent login or re-authentication (403 `reauthentication_required`: POST /v1/me/reauth first), or the password, an emailed reauth code or an authenticator code sent along. Refused (409 `passkey_last_login_method`) when it is the last way to log in.',
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } },
+        body: reauthBody,
         response: { 204: { type: 'null', description: 'Removed.' }, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const { user } = await requireSession(deps, request);
-      await removePasskey(deps, user, request.params.id, requestContext(request));
+      const current = await requireSession(deps, request);
+      await removePasskey(deps, current, request.params.id, reauthProof(request.body), requestContext(request));
       return reply.code(204).send();
     },
   );

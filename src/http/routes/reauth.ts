@@ -41,7 +41,7 @@ export function reauthRoutes(app: FastifyInstance, deps: CoreDeps): void {
         tags: ['accounts'],
         summary: 'Re-authenticate: the password, a code from POST /v1/me/reauth-code (`emailCode`), an authenticator code (`code`), or a passkey answer (`passkey`, to POST /v1/me/reauth/passkey/options).',
         description:
-          'Linking a provider, starting or confirming TOTP enrolment, turning TOTP off, new recovery codes and deleting an account without a password need a login or re-authentication at most `GATEHOUSE_REAUTH_WINDOW_SECONDS` (default 300) ago; otherwise they answer 403 `reauthentication_required`. Wrong passwords and codes count against the same limits as at login.',
+          'Linking or unlinking a provider, removing a passkey, starting or confirming TOTP enrolment, turning TOTP off, new recovery codes and deleting an account without a password need a login or re-authentication at most `GATEHOUSE_REAUTH_WINDOW_SECONDS` (default 300) ago; otherwise they answer 403 `reauthentication_required`. Wrong passwords and codes count against the same limits as at login.',
         body: { type: 'object', additionalProperties: false, minProperties: 1, maxProperties: 1, properties: { ...reauthProperties, passkey: webAuthnResponseSchema } },
         response: {
           200: {

@@ -7,16 +7,10 @@ import { startTotpEnrolment } from '../../core/otp/start-totp-enrolment.ts';
 import { twoFactorStatus } from '../../core/otp/two-factor-status.ts';
 import { qrSvg } from '../qr-svg.ts';
 import { emptyBodyAsObject, reauthProof } from '../reauth-proof.ts';
-import { errorResponses, reauthProperties, sessionBody } from '../schemas.ts';
+import { errorResponses, reauthBody, reauthProperties, sessionBody, type ReauthBody } from '../schemas.ts';
 import { requestContext, requireSession, setSessionCookie } from '../session-cookie.ts';
 
 const recoveryCodesSchema = { type: 'array', items: { type: 'string' }, minItems: 10, maxItems: 10, description: 'Shown once; only their hashes are kept.' } as const;
-/**
- * Optional re-authentication sent along: without it, the session must have logged in or
- * re-authenticated (POST /v1/me/reauth) recently (docs/security.md SEC-100).
- */
-const reauthBody = { type: 'object', additionalProperties: false, maxProperties: 1, properties: reauthProperties } as const;
-type ReauthBody = { password?: string; emailCode?: string; code?: string } | undefined;
 
 /** TOTP two-factor for the signed-in account: status, enrol, confirm, disable, recovery codes. */
 export function twoFactorRoutes(app: FastifyInstance, deps: CoreDeps): void {

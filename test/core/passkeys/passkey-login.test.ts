@@ -177,7 +177,7 @@ describe('passwordless login with a passkey', () => {
 
   test('a removed passkey logs nobody in; removal is audited (docs/security.md SEC-186, SEC-179)', async () => {
     const { core, current, authenticator, passkeyId } = await accountWithPasskey();
-    await removePasskey(core, current.user, passkeyId, testContext());
+    await removePasskey(core, current, passkeyId, undefined, testContext());
     const { ceremonyToken, options } = await startPasskeyLogin(core);
     await rejectsWithAuthError(finishPasskeyLogin(core, { ceremonyToken, response: authenticator.assert(options) }, testContext()), 'passkey_refused');
     assert.ok((await core.store.audit.list({ limit: 20, userId: current.user.id })).some((e) => e.type === 'passkey.removed'));

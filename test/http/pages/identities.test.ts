@@ -15,10 +15,11 @@ const taken = anIdpUser();
 const solo = anIdpUser();
 const twoWays = anIdpUser();
 const leaver = anIdpUser();
+const staleUnlink = anIdpUser();
 let idp: DemoIdp;
 
 before(async () => {
-  idp = await startTestIdp([linker, taken, solo, twoWays, leaver]);
+  idp = await startTestIdp([linker, taken, solo, twoWays, leaver, staleUnlink]);
 });
 after(() => idp.close());
 
@@ -177,6 +178,46 @@ describe('linked identities on /account', () => {
       const me = await t.app.inject({ method: 'GET', url: '/v1/session', cookies: cookies(sessionFrom(again) ?? '') });
       assert.equal(me.statusCode, 200);
       assert.notEqual(me.json().user.email, 'uma@example.com');
+    }));
+
+  // docs/security.md SEC-227: a stolen session cookie alone cannot cut the owner's provider login off.
+  it('unlinking needs a recent re-authentication: a stale session gets 403 reauthentication_required from the API and is sent to /account/reauth by the form, then comes back and unlinks (SEC-227)', () =>
+    withApp(async (t) => {
+      const token = await signUpWithPassword(t, 'stale-unlink@example.com');
+      await link(t, token, staleUnlink);
+      const [identity] = await identitiesOf(t, token);
+      assert.ok(identity !== undefined);
+      t.core.clock.advance(5 * 60 * 1000 + 1);
+      const refused = await t.app.inject({ method: 'DELETE', url: `/v1/me/identities/${identity.id}`, headers: { origin: testOrigin }, cookies: cookies(token) });
+      assert.equal(refused.statusCode, 403, refused.body);
+      assert.match(String(refused.headers['content-type']), /^application\/problem\+json/);
+      assert.equal(refused.json().code, 'reauthentication_required');
+      const pressed = await t.app.inject({ method: 'POST', url: `/account/identities/${identity.id}/unlink`, headers: form, cookies: cookies(token), payload: '' });
+      assert.equal(pressed.statusCode, 303, pressed.body);
+      assert.equal(pressed.headers.location, '/account/reauth?return_to=%2Faccount');
+      assert.equal((await identitiesOf(t, token)).length, 1, 'nothing unlinked');
+
+      const confirmed = await t.app.inject({ method: 'POST', url: '/account/reauth', headers: form, cookies: cookies(token), payload: 'return_to=%2Faccount&password=correct+horse+battery+staple' });
+      assert.equal(confirmed.statusCode, 303, confirmed.body);
+      assert.equal(confirmed.headers.location, '/account');
+      const unlinked = await t.app.inject({ method: 'POST', url: `/account/identities/${identity.id}/unlink`, headers: form, cookies: cookies(token), payload: '' });
+      assert.equal(unlinked.statusCode, 303, unlinked.body);
+      assert.equal(unlinked.headers.location, '/account?done=identity-unlinked');
+      assert.deepEqual(await identitiesOf(t, token), []);
+    }));
+
+  it('the JSON API takes the password sent along instead of a recent re-authentication (SEC-227)', () =>
+    withApp(async (t) => {
+      const token = await signUpWithPassword(t, 'proof-unlink@example.com');
+      await link(t, token, staleUnlink);
+      const [identity] = await identitiesOf(t, token);
+      t.core.clock.advance(5 * 60 * 1000 + 1);
+      const wrong = await t.app.inject({ method: 'DELETE', url: `/v1/me/identities/${identity?.id}`, headers: { origin: testOrigin, 'content-type': 'application/json' }, cookies: cookies(token), payload: { password: 'not the password at all' } });
+      assert.equal(wrong.json().code, 'wrong_password', wrong.body);
+      assert.equal((await identitiesOf(t, token)).length, 1);
+      const unlinked = await t.app.inject({ method: 'DELETE', url: `/v1/me/identities/${identity?.id}`, headers: { origin: testOrigin, 'content-type': 'application/json' }, cookies: cookies(token), payload: { password: 'correct horse battery staple' } });
+      assert.equal(unlinked.statusCode, 204, unlinked.body);
+      assert.deepEqual(await identitiesOf(t, token), []);
     }));
 
   it("another user's identity id is not found, and nothing is unlinked (SEC-67)", () =>

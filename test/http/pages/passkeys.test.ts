@@ -90,6 +90,26 @@ describe('passkey pages', () => {
     assert.equal((await t.core.store.passkeys.listByUser(passwordless.id)).length, 1);
   });
 
+  test('the /account remove form of a stale session goes through /account/reauth and back, then removes the passkey (SEC-227)', async () => {
+    const form = { origin: testOrigin, 'content-type': 'application/x-www-form-urlencoded' };
+    const ownerToken = await signUpThroughApi(t.app, 'pages-stale-remove@example.com', testPassword);
+    const owner = await validateSession(t.core, ownerToken);
+    assert.ok(owner);
+    const { passkeyId } = await registerSoftPasskey(t.core, owner, createSoftAuthenticator({ origin: testOrigin }), 'Kept');
+    t.core.clock.advance(t.core.sessionPolicy.reauthWindowMs + 1);
+    const pressed = await t.app.inject({ method: 'POST', url: `/account/passkeys/${passkeyId}/remove`, headers: { ...form, ...withSession(ownerToken) } });
+    assert.equal(pressed.statusCode, 303, pressed.body);
+    assert.equal(pressed.headers.location, '/account/reauth?return_to=%2Faccount');
+    assert.equal((await t.core.store.passkeys.listByUser(owner.user.id)).length, 1, 'nothing removed');
+    const confirmed = await t.app.inject({ method: 'POST', url: '/account/reauth', headers: { ...form, ...withSession(ownerToken) }, payload: `return_to=%2Faccount&password=${encodeURIComponent(testPassword)}` });
+    assert.equal(confirmed.statusCode, 303, confirmed.body);
+    assert.equal(confirmed.headers.location, '/account');
+    const removed = await t.app.inject({ method: 'POST', url: `/account/passkeys/${passkeyId}/remove`, headers: { ...form, ...withSession(ownerToken) } });
+    assert.equal(removed.statusCode, 303, removed.body);
+    assert.equal(removed.headers.location, '/account?done=passkey-removed');
+    assert.deepEqual(await t.core.store.passkeys.listByUser(owner.user.id), []);
+  });
+
   test('a passkey sign-up makes no account before the passkey: the link alone logs nobody in (SEC-185)', async () => {
     const posted = await t.app.inject({ method: 'POST', url: '/signup/passkey', headers: { origin: testOrigin, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'email=new-passkey%40example.com' });
     assert.equal(posted.statusCode, 303);

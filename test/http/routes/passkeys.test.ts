@@ -5,6 +5,8 @@ import { passkeyCeremonyCookieName } from '../../../src/http/passkey-cookies.ts'
 import { pendingLoginCookieName, sessionCookieName } from '../../../src/http/session-cookie.ts';
 import { createTestApp, sameOriginJson, sessionTokenFrom, signUpThroughApi, testOrigin, withSession, type TestApp } from '../../support/http-app.ts';
 import { createSoftAuthenticator } from '../../support/soft-authenticator.ts';
+import { registerSoftPasskey } from '../../support/passkeys.ts';
+import { validateSession } from '../../../src/core/sessions/validate-session.ts';
 import { testPassword } from '../../support/core-deps.ts';
 import { decodeJwt } from 'jose';
 import { clientRecord } from '../../support/client-record.ts';
@@ -121,6 +123,31 @@ describe('passkey JSON API', () => {
     const refused = await passkeyLogin(authenticator);
     assert.equal(refused.statusCode, 401);
     assert.equal(refused.json().code, 'passkey_refused');
+  });
+
+  test('removing a passkey needs a recent login or re-authentication: a stale session gets 403 reauthentication_required (problem+json) and removes nothing; the password sent along, or POST /v1/me/reauth, lets it (SEC-227)', async () => {
+    const token = await signUpThroughApi(t.app, 'stale-remove@example.com', testPassword);
+    const first = await addPasskey(token);
+    assert.equal(first.verified.statusCode, 201, first.verified.body);
+    // The second one as if this session had re-authenticated with the first (SEC-168).
+    const second = await registerSoftPasskey(t.core, (await validateSession(t.core, token)) ?? assert.fail('a session'), createSoftAuthenticator({ origin: testOrigin }));
+    const sentBefore = t.core.outbox.sent.length;
+    t.core.clock.advance(t.core.sessionPolicy.reauthWindowMs + 1);
+    const refused = await t.app.inject({ method: 'DELETE', url: `/v1/me/passkeys/${first.verified.json().id}`, headers: { origin: testOrigin, ...withSession(token) } });
+    assert.equal(refused.statusCode, 403, refused.body);
+    assert.match(String(refused.headers['content-type']), /^application\/problem\+json/);
+    assert.equal(refused.json().code, 'reauthentication_required');
+    assert.equal((await t.app.inject({ method: 'GET', url: '/v1/me/passkeys', headers: withSession(token) })).json().passkeys.length, 2);
+    assert.equal(t.core.outbox.sent.length, sentBefore, 'no notice for a removal that did not happen');
+    // The proof sent along counts for this change.
+    const withPassword = await t.app.inject({ method: 'DELETE', url: `/v1/me/passkeys/${first.verified.json().id}`, headers: { ...sameOriginJson, ...withSession(token) }, payload: { password: testPassword } });
+    assert.equal(withPassword.statusCode, 204, withPassword.body);
+    // Or a re-authentication opens the window.
+    const reauth = await t.app.inject({ method: 'POST', url: '/v1/me/reauth', headers: { ...sameOriginJson, ...withSession(token) }, payload: { password: testPassword } });
+    assert.equal(reauth.statusCode, 200, reauth.body);
+    const removed = await t.app.inject({ method: 'DELETE', url: `/v1/me/passkeys/${second.passkeyId}`, headers: { origin: testOrigin, ...withSession(token) } });
+    assert.equal(removed.statusCode, 204, removed.body);
+    assert.deepEqual((await t.app.inject({ method: 'GET', url: '/v1/me/passkeys', headers: withSession(token) })).json().passkeys, []);
   });
 
   test('bad answers are problem+json, never a 500', async () => {
