@@ -44,7 +44,9 @@ export async function openPasskeyBench(lanes: number) {
   const nowMs = deps.clock.nowMs();
   const user = { id: randomId(systemRandom), email: 'passkey-bench@example.com', passwordHash: null, createdAtMs: nowMs, updatedAtMs: nowMs, disabledAtMs: null };
   await deps.store.users.create(user);
-  const started = await deps.store.transaction((tx) => startSession(deps, tx, user.id, context, { amr: ['pwd'] }));
+  // The owner adds one passkey per lane from a passkey login: once the account has a passkey, a
+  // password-only session may not add another (docs/security.md SEC-168).
+  const started = await deps.store.transaction((tx) => startSession(deps, tx, user.id, context, { amr: ['hwk', 'user', 'mfa'] }));
   const current = { user, session: started.session };
   let passkey: Awaited<ReturnType<typeof finishPasskeyRegistration>> | undefined;
   for (const each of authenticators) {
