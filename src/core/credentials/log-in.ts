@@ -66,10 +66,7 @@ export async function verifyPasswordStep(deps: CoreDeps, input: Pick<LogInInput,
     throw new AuthError('account_disabled');
   }
   // Said only after the right password, so it tells nothing to someone guessing addresses.
-  if (deps.accountSecurity.policy.requireVerifiedEmail && (await deps.store.emailVerifications.find(user.id)) === null) {
-    await deps.store.audit.append(auditEvent(deps, 'login.failed', context, { userId: user.id, email, detail: 'email_not_verified' }));
-    throw new AuthError('email_not_verified', { detail: 'Open the link we mailed you, or ask for a new one.' });
-  }
+  await refuseUnverifiedEmail(deps, user, context);
 
   await deps.throttle.clear('account', email);
   await ticket.refund('ip');
@@ -79,6 +76,20 @@ export async function verifyPasswordStep(deps: CoreDeps, input: Pick<LogInInput,
   const nowMs = deps.clock.nowMs();
   await deps.store.users.updatePasswordHash(user.id, upgradedHash, nowMs);
   return { ...user, passwordHash: upgradedHash, updatedAtMs: nowMs };
+}
+
+/**
+ * With `requireVerifiedEmail` on, refuses a login to an account whose address is not verified yet
+ * (`email_not_verified`, audited as a failed login). The password login (above) and the
+ * passwordless passkey login (passkey-login.ts, docs/security.md SEC-228) both call it once the
+ * account's own credential checked out, so the answer tells nothing to someone guessing addresses.
+ * (An emailed sign-in code proves the mailbox and marks it verified; a provider's new account
+ * starts verified, its provider having asserted the address.)
+ */
+export async function refuseUnverifiedEmail(deps: CoreDeps, user: User, context: RequestContext): Promise<void> {
+  if (!deps.accountSecurity.policy.requireVerifiedEmail || (await deps.store.emailVerifications.find(user.id)) !== null) return;
+  await deps.store.audit.append(auditEvent(deps, 'login.failed', context, { userId: user.id, email: user.email, detail: 'email_not_verified' }));
+  throw new AuthError('email_not_verified', { detail: 'Open the link we mailed you, or ask for a new one.' });
 }
 
 /** True when the account has a confirmed second factor (TOTP): the password alone logs nobody in. */

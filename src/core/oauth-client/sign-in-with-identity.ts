@@ -120,6 +120,9 @@ export async function signInWithIdentity(deps: CoreDeps, oauth: OAuthDeps, input
     if ((await tx.users.create(user)) === 'email_taken') throw new AuthError('oauth_account_exists');
     if ((await tx.oauthIdentities.create(identity)) === 'subject_taken') throw new AuthError('oauth_identity_taken');
     await tx.audit.append(auditEvent(deps, 'user.signed_up', context, { userId: user.id, email, detail: `oauth ${input.providerId}` }));
+    // The provider asserted the address verified (no account is made otherwise): it counts as
+    // verified here too, so a passkey the account adds later logs in under `requireVerifiedEmail` (SEC-228).
+    await tx.emailVerifications.markVerified(user.id, email, nowMs);
     const started = await startIn(deps, tx, user, input, context);
     return { ...started, user, identity, outcome: 'signed_up' as const };
   });

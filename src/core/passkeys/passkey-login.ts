@@ -3,7 +3,7 @@ import { webAuthnLibrary } from './webauthn-library.ts';
 import type { CoreDeps, RequestContext } from '../deps.ts';
 import type { SessionWithUser, User } from '../ports.ts';
 import type { StartedSession } from '../sessions/start-session.ts';
-import { startLoggedInSession } from '../credentials/log-in.ts';
+import { refuseUnverifiedEmail, startLoggedInSession } from '../credentials/log-in.ts';
 import { openCeremony, startCeremony } from './ceremony.ts';
 import { passkeyAmr } from './passkey-amr.ts';
 import { passkeyChallengeTtlMs } from './passkey-policy.ts';
@@ -37,7 +37,8 @@ export async function startPasskeyLogin(deps: CoreDeps): Promise<StartedPasskeyL
  * token checked (this server's, for a login, 5 minutes), the passkey found by its credential id,
  * the assertion verified with user verification required (SEC-175), then the challenge used up,
  * the counter moved on and the use audited in one transaction (one commit per login; a refusal
- * uses the challenge up too). Per IP, failures are throttled with failed password logins.
+ * uses the challenge up too). Per IP, failures are throttled with failed password logins. An
+ * account whose address is not verified is refused as at a password login (`email_not_verified`).
  */
 export async function verifyPasskeyLogin(
   deps: CoreDeps,
@@ -45,9 +46,13 @@ export async function verifyPasskeyLogin(
   context: RequestContext,
 ): Promise<VerifiedAssertion> {
   // Failed passkey logins count against the IP with failed passwords (docs/security.md SEC-191).
-  return throttledPasskeyAttempt(deps, context, () =>
-    verifyPasskeyAssertion(deps, openCeremony(deps, input.ceremonyToken, 'login', null, null), input.response, { expectedUserId: null, requireUserVerification: true }, context),
-  );
+  return throttledPasskeyAttempt(deps, context, async () => {
+    const verified = await verifyPasskeyAssertion(deps, openCeremony(deps, input.ceremonyToken, 'login', null, null), input.response, { expectedUserId: null, requireUserVerification: true }, context);
+    // The password login's rule, after the passkey checked out: with `requireVerifiedEmail` on, an
+    // account whose address is not verified logs in no more with a passkey than with its password (SEC-228).
+    await refuseUnverifiedEmail(deps, verified.user, context);
+    return verified;
+  });
 }
 
 /**

@@ -19,6 +19,7 @@ const notices: Record<string, string> = {
   'logged-out': 'You are logged out on this device. Your other devices stay signed in.',
   'email-changed': 'Your email address is changed and every other device was signed out. Log in with the new address.',
   'passkey-failed': 'That passkey could not be used to log in. Try again, or log in another way.',
+  'passkey-unverified': 'Your email address is not confirmed yet. Open the link we mailed you, then log in with your passkey.',
 };
 // Why a signed-in page sent the browser here (pages/signed-in.ts); carries no token.
 const reasons: Record<string, string> = {

@@ -42,7 +42,7 @@ export function passkeySessionRoutes(app: FastifyInstance, deps: CoreDeps): void
     {
       schema: {
         tags: ['passkeys'],
-        summary: 'Finish a passwordless login; sets the session cookie. A user-verified passkey needs no second step.',
+        summary: 'Finish a passwordless login; sets the session cookie. A user-verified passkey needs no second step. With `GATEHOUSE_REQUIRE_VERIFIED_EMAIL` on, an account whose address is not verified yet gets 403 `email_not_verified`, as at a password login.',
         body: answerBody,
         response: { 200: loggedIn, ...errorResponses },
       },

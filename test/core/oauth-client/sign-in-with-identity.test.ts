@@ -6,7 +6,9 @@ import type { OAuthDeps } from '../../../src/core/oauth-client/oauth-deps.ts';
 import type { ProviderProfile } from '../../../src/core/oauth-client/provider-profile.ts';
 import { signInWithIdentity } from '../../../src/core/oauth-client/sign-in-with-identity.ts';
 import { disableAccount } from '../../../src/core/accounts/set-account-disabled.ts';
+import { finishPasskeyLogin, startPasskeyLogin } from '../../../src/core/passkeys/passkey-login.ts';
 import { createTestCore, seedUser, testContext } from '../../support/core-deps.ts';
+import { registerSoftPasskey } from '../../support/passkeys.ts';
 
 /** The account rules of a social login, on the domain alone (memory store, manual clock). */
 
@@ -24,6 +26,17 @@ describe('signInWithIdentity', () => {
     assert.equal((await core.store.sessions.findWithUser(result.session.id))?.user.id, result.user.id);
     const types = (await core.store.audit.list({ limit: 5 })).map((e) => e.type).sort();
     assert.deepEqual(types, ['login.succeeded', 'user.signed_up']);
+  });
+
+  it('the new account starts with its address verified (the provider asserted it), so a passkey it adds later logs in under requireVerifiedEmail (SEC-228)', async () => {
+    const core = await createTestCore({ accountSecurityPolicy: { requireVerifiedEmail: true } });
+    const result = await signInWithIdentity(core as CoreDeps, oauth(), { providerId: 'demo', providerName: 'Demo', providerMfa: false, profile: profile(), tokensJwe: null }, testContext());
+    assert.equal((await core.store.emailVerifications.find(result.user.id))?.email, 'new@example.com');
+    if (result.outcome !== 'signed_up') assert.fail(result.outcome);
+    const session = (await core.store.sessions.findWithUser(result.session.id)) ?? assert.fail('a session');
+    const { authenticator } = await registerSoftPasskey(core, session);
+    const { ceremonyToken, options } = await startPasskeyLogin(core);
+    assert.equal((await finishPasskeyLogin(core, { ceremonyToken, response: authenticator.assert(options) }, testContext())).user.id, result.user.id);
   });
 
   it('a disabled account cannot log in through its identity (SEC-14)', async () => {

@@ -6,14 +6,15 @@ import { removePasskey } from '../../../src/core/passkeys/manage-passkeys.ts';
 import { startCeremony } from '../../../src/core/passkeys/ceremony.ts';
 import { validateSession } from '../../../src/core/sessions/validate-session.ts';
 import { rejectsWithAuthError } from '../../support/auth-error.ts';
-import { createTestCore, testContext, testPublicUrl } from '../../support/core-deps.ts';
+import { logIn } from '../../../src/core/credentials/log-in.ts';
+import { createTestCore, testContext, testPassword, testPublicUrl } from '../../support/core-deps.ts';
 import { registerSoftPasskey, signedInAccount } from '../../support/passkeys.ts';
 import { createSoftAuthenticator } from '../../support/soft-authenticator.ts';
 
-async function accountWithPasskey(options: { synced?: boolean } = {}) {
-  const core = await createTestCore();
+async function accountWithPasskey(options: { synced?: boolean; requireVerifiedEmail?: boolean } = {}) {
+  const core = await createTestCore({ accountSecurityPolicy: { requireVerifiedEmail: options.requireVerifiedEmail ?? false } });
   const current = await signedInAccount(core, 'ada@example.com');
-  const { authenticator, passkeyId } = await registerSoftPasskey(core, current, createSoftAuthenticator({ origin: testPublicUrl, ...options }));
+  const { authenticator, passkeyId } = await registerSoftPasskey(core, current, createSoftAuthenticator({ origin: testPublicUrl, synced: options.synced ?? false }));
   return { core, current, authenticator, passkeyId };
 }
 
@@ -188,6 +189,27 @@ describe('passwordless login with a passkey', () => {
     await core.store.users.setDisabledAt(current.user.id, core.clock.nowMs(), core.clock.nowMs());
     const { ceremonyToken, options } = await startPasskeyLogin(core);
     await rejectsWithAuthError(finishPasskeyLogin(core, { ceremonyToken, response: authenticator.assert(options) }, testContext()), 'account_disabled');
+  });
+
+  test('with requireVerifiedEmail on, an account whose address is not verified is refused as at a password login (email_not_verified, audited); once verified it logs in (docs/security.md SEC-228)', async () => {
+    const { core, current, authenticator } = await accountWithPasskey({ requireVerifiedEmail: true });
+    const passwordLogin = logIn(core, { email: current.user.email, password: testPassword }, testContext());
+    await rejectsWithAuthError(passwordLogin, 'email_not_verified');
+    const { ceremonyToken, options } = await startPasskeyLogin(core);
+    await rejectsWithAuthError(finishPasskeyLogin(core, { ceremonyToken, response: authenticator.assert(options) }, testContext()), 'email_not_verified');
+    assert.equal((await core.store.sessions.listByUser(current.user.id)).length, 1, 'no session besides the one the test began with');
+    const failures = (await core.store.audit.list({ limit: 20, userId: current.user.id })).filter((e) => e.type === 'login.failed' && e.detail === 'email_not_verified');
+    assert.equal(failures.length, 2, 'the password and the passkey refusal, audited alike');
+    await core.store.emailVerifications.markVerified(current.user.id, current.user.email, core.clock.nowMs());
+    const again = await startPasskeyLogin(core);
+    const done = await finishPasskeyLogin(core, { ceremonyToken: again.ceremonyToken, response: authenticator.assert(again.options) }, testContext());
+    assert.equal(done.user.id, current.user.id);
+  });
+
+  test('with requireVerifiedEmail off, an unverified account logs in with its passkey (the password login lets it in too) (docs/security.md SEC-228)', async () => {
+    const { core, current, authenticator } = await accountWithPasskey();
+    const { ceremonyToken, options } = await startPasskeyLogin(core);
+    assert.equal((await finishPasskeyLogin(core, { ceremonyToken, response: authenticator.assert(options) }, testContext())).user.id, current.user.id);
   });
 
   test('a user handle naming another account is refused (docs/security.md SEC-189)', async () => {

@@ -4,7 +4,7 @@ import { passkeyCeremonyCookieName } from '../../../src/http/passkey-cookies.ts'
 import { createTestApp, signUpThroughApi, testOrigin, withSession, type TestApp } from '../../support/http-app.ts';
 import type { User } from '../../../src/core/ports.ts';
 import { validateSession } from '../../../src/core/sessions/validate-session.ts';
-import { seedSession, testPassword } from '../../support/core-deps.ts';
+import { seedSession, seedUser, testPassword } from '../../support/core-deps.ts';
 import { registerSoftPasskey } from '../../support/passkeys.ts';
 import { createSoftAuthenticator } from '../../support/soft-authenticator.ts';
 
@@ -155,3 +155,33 @@ describe('passkey pages', () => {
     assert.equal(refusals.length, 3, 'each refusal is audited (SEC-179)');
   });
 });
+
+describe('the /login passkey button under requireVerifiedEmail (docs/security.md SEC-228)', () => {
+  test('an unverified account’s passkey gets no session: back to /login, which says to open the mailed link (SEC-228)', async () => {
+    const t = await createTestApp({ accountSecurityPolicy: { requireVerifiedEmail: true } });
+    try {
+      const user = await seedUser(t.core, 'pages-unverified@example.com');
+      const { session } = await seedSession(t.core, user.id);
+      const { authenticator } = await registerSoftPasskey(t.core, { user, session }, createSoftAuthenticator({ origin: testOrigin }));
+      const page = await t.app.inject({ method: 'GET', url: '/login' });
+      const ceremony = page.cookies.find((c) => c.name === passkeyCeremonyCookieName && c.value !== '')?.value ?? assert.fail('a ceremony cookie');
+      const raw = /data-options="([^"]+)"/.exec(page.body)?.[1] ?? assert.fail('a passkey form');
+      const options = JSON.parse(raw.replaceAll('&quot;', '"').replaceAll('&#39;', "'").replaceAll('&amp;', '&'));
+      const posted = await t.app.inject({
+        method: 'POST',
+        url: '/login/passkey',
+        headers: { origin: testOrigin, 'content-type': 'application/x-www-form-urlencoded' },
+        cookies: { [passkeyCeremonyCookieName]: ceremony },
+        payload: new URLSearchParams({ return_to: '/account', response: JSON.stringify(authenticator.assert(options)) }).toString(),
+      });
+      assert.equal(posted.statusCode, 303, posted.body);
+      assert.equal(posted.headers.location, '/login?done=passkey-unverified&return_to=%2Faccount');
+      assert.ok(!posted.cookies.some((c) => c.name === '__Host-gatehouse_session' && c.value !== ''), 'no session');
+      const told = await t.app.inject({ method: 'GET', url: String(posted.headers.location) });
+      assert.match(told.body, /Your email address is not confirmed yet\. Open the link we mailed you/);
+    } finally {
+      await t.close();
+    }
+  });
+});
+

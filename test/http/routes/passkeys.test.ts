@@ -7,7 +7,7 @@ import { createTestApp, sameOriginJson, sessionTokenFrom, signUpThroughApi, test
 import { createSoftAuthenticator } from '../../support/soft-authenticator.ts';
 import { registerSoftPasskey } from '../../support/passkeys.ts';
 import { validateSession } from '../../../src/core/sessions/validate-session.ts';
-import { testPassword } from '../../support/core-deps.ts';
+import { seedSession, seedUser, testPassword } from '../../support/core-deps.ts';
 import { decodeJwt } from 'jose';
 import { clientRecord } from '../../support/client-record.ts';
 
@@ -222,3 +222,38 @@ describe('passkey JSON API: re-authentication', () => {
     }
   });
 });
+
+describe('passkey login under requireVerifiedEmail (docs/security.md SEC-228)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp({ accountSecurityPolicy: { requireVerifiedEmail: true } });
+  });
+  after(() => t.close());
+
+  test('the JSON API refuses an unverified account’s passkey with 403 email_not_verified (problem+json, no session), as the password login does; verified, it logs in (SEC-228)', async () => {
+    const user = await seedUser(t.core, 'unverified-passkey@example.com');
+    const { session } = await seedSession(t.core, user.id);
+    const { authenticator } = await registerSoftPasskey(t.core, { user, session }, createSoftAuthenticator({ origin: testOrigin }));
+    const login = async () => {
+      const started = await t.app.inject({ method: 'POST', url: '/v1/passkeys/authentication/options', headers: sameOriginJson, payload: {} });
+      return t.app.inject({
+        method: 'POST',
+        url: '/v1/passkeys/authentication/verify',
+        headers: { ...sameOriginJson, cookie: `${passkeyCeremonyCookieName}=${ceremonyCookie(started).value}` },
+        payload: { response: authenticator.assert(started.json().options) },
+      });
+    };
+    const password = await t.app.inject({ method: 'POST', url: '/v1/session', headers: sameOriginJson, payload: { email: user.email, password: testPassword } });
+    assert.equal(password.json().code, 'email_not_verified', password.body);
+    const refused = await login();
+    assert.equal(refused.statusCode, 403, refused.body);
+    assert.match(String(refused.headers['content-type']), /^application\/problem\+json/);
+    assert.equal(refused.json().code, 'email_not_verified');
+    assert.equal(sessionTokenFrom(refused), undefined, 'no session cookie');
+    await t.core.store.emailVerifications.markVerified(user.id, user.email, t.core.clock.nowMs());
+    const loggedIn = await login();
+    assert.equal(loggedIn.statusCode, 200, loggedIn.body);
+    assert.equal(loggedIn.json().user.id, user.id);
+  });
+});
+
