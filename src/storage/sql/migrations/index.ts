@@ -26,6 +26,7 @@ import * as codeDpopJkt from './0024-code-dpop-jkt.ts';
 import * as auditOneIndexFewer from './0025-audit-one-index-fewer.ts';
 import * as refreshTokensNoFamilyIndex from './0026-refresh-tokens-no-family-index.ts';
 import * as auditTimeIndexAscending from './0027-audit-time-index-ascending.ts';
+import * as socialSignUpsVerified from './0028-social-sign-ups-verified.ts';
 
 /** Every migration, in order. Names are permanent: kysely records them in the database. */
 export const migrations: Record<string, Migration> = {
@@ -56,4 +57,5 @@ export const migrations: Record<string, Migration> = {
   '0025-audit-one-index-fewer': auditOneIndexFewer,
   '0026-refresh-tokens-no-family-index': refreshTokensNoFamilyIndex,
   '0027-audit-time-index-ascending': auditTimeIndexAscending,
+  '0028-social-sign-ups-verified': socialSignUpsVerified,
 };
