@@ -325,7 +325,7 @@ async function main(): Promise<number> {
       const pairedMedian = (of: (sample: Sample) => number, rounds: Sample[]): number =>
         median(
           rounds.flatMap((sample) => {
-            const base = baselineRuns.find((b) => b.round === sample.round) ?? measured(pair.baselineKey).find((b) => b.round === sample.round);
+            const base = baselineRuns.find((b) => b.round === sample.round);
             return base === undefined ? [] : [of(sample) / of(base)];
           }),
         );

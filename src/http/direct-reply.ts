@@ -52,7 +52,6 @@ export function sendTokenJsonDirect(reply: FastifyReply, body: string): void {
   writeJson(reply, tokenJsonHeaders, body);
 }
 
-
 /**
  * 303 to `location`, with `Cache-Control: no-store` (RFC 6749 4.1.2 carries the code in it: the
  * pipeline writes the route's headers first, then the security headers of a non-HTML answer) and no body: the authorization endpoint's

@@ -51,6 +51,23 @@ function singleHeader(rawHeaders: readonly string[], lowerCaseName: string): str
 const canonicalPath = /^(?:\/[A-Za-z0-9\-._~!$&'()*+,;=:@]*)+$/;
 const dotSegment = /\/\.\.?(?:\/|$)/;
 
+/**
+ * `compute`, remembered per key: the forward-auth check asks about the same few values (its
+ * proxies' addresses, the hosts they front) on every request. Bounded, so a flood of other values
+ * cannot grow it: past 1024 keys it starts again.
+ */
+function remembered<T extends {} | null>(compute: (key: string) => T): (key: string) => T {
+  const known = new Map<string, T>();
+  return (key) => {
+    const hit = known.get(key);
+    if (hit !== undefined) return hit;
+    const value = compute(key);
+    if (known.size >= 1024) known.clear();
+    known.set(key, value);
+    return value;
+  };
+}
+
 /** The parsed URL, fragment dropped, or null when the parser refuses it. */
 function parseUrl(href: string, hasFragment: boolean): URL | null {
   try {
@@ -87,29 +104,13 @@ function parsedTarget(url: URL): ForwardedTarget {
 export function createForwardedUrlReader(trustedProxies: readonly string[]): ForwardedUrlReader {
   if (trustedProxies.length === 0) return () => null;
   const matches = proxyAddr.compile([...trustedProxies]);
-  // The peers are a handful of proxies: remember each verdict rather than parse the address on
-  // every check (it showed in the profile). Bounded, so a flood of other peers cannot grow it.
-  const verdicts = new Map<string, boolean>();
-  const isTrusted = (peer: string): boolean => {
-    let verdict = verdicts.get(peer);
-    if (verdict === undefined) {
-      verdict = matches(peer, 0);
-      if (verdicts.size >= 1024) verdicts.clear();
-      verdicts.set(peer, verdict);
-    }
-    return verdict;
-  };
+  // The peers are a handful of proxies: each verdict is remembered rather than the address parsed
+  // on every check (it showed in the profile).
+  const isTrusted = remembered((peer) => matches(peer, 0));
   // Per scheme, keyed by the host as sent (no key string to build on every check).
-  const origins = { http: new Map<string, string | null>(), https: new Map<string, string | null>() };
-  const originOf = (proto: 'http' | 'https', host: string): string | null => {
-    const known = origins[proto];
-    let origin = known.get(host);
-    if (origin === undefined) {
-      origin = parseUrl(`${proto}://${host}`, false)?.origin ?? null;
-      if (known.size >= 1024) known.clear();
-      known.set(host, origin);
-    }
-    return origin;
+  const originOf = {
+    http: remembered((host) => parseUrl(`http://${host}`, false)?.origin ?? null),
+    https: remembered((host) => parseUrl(`https://${host}`, false)?.origin ?? null),
   };
   return (request) => {
     const peer = request.raw.socket.remoteAddress;
@@ -121,11 +122,12 @@ export function createForwardedUrlReader(trustedProxies: readonly string[]): For
     if (uri === undefined || !uri.startsWith('/') || uri.startsWith('//') || uri.length > 4096 || /[\\\s\u0000-\u001f\u007f]/.test(uri)) return null;
     const query = uri.indexOf('?');
     const path = query === -1 ? uri : uri.slice(0, query);
-    if (uri.includes('#') || !canonicalPath.test(path) || dotSegment.test(path)) {
-      const url = parseUrl(`${proto}://${host}${uri}`, uri.includes('#'));
+    const hasFragment = uri.includes('#');
+    if (hasFragment || !canonicalPath.test(path) || dotSegment.test(path)) {
+      const url = parseUrl(`${proto}://${host}${uri}`, hasFragment);
       return url === null ? null : parsedTarget(url);
     }
-    const origin = originOf(proto, host);
+    const origin = originOf[proto](host);
     if (origin === null) return null;
     let url: URL | undefined;
     // Cannot fail: the parser took this origin, and the path and query are ones it takes as they are.

@@ -1,6 +1,5 @@
-import type { preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { CoreDeps } from '../../core/deps.ts';
-import type { FastifyRequest } from 'fastify';
 import { operatorAccess } from '../../core/operators/operator-access.ts';
 import { operatorOnly } from '../pages/operator-only.ts';
 import { currentSession } from '../session-cookie.ts';

@@ -2,6 +2,10 @@ import type { UserStore } from '../../core/ports.ts';
 import { dropEverythingOf, type MemoryDb } from './tables.ts';
 
 export function memoryUsers(db: MemoryDb): UserStore {
+  const findById: UserStore['findById'] = async (id) => {
+    const u = db.tables.users.get(id);
+    return u === undefined ? null : { ...u };
+  };
   return {
     async create(user) {
       if (db.tables.users.has(user.id)) throw new Error('duplicate user id');
@@ -9,15 +13,9 @@ export function memoryUsers(db: MemoryDb): UserStore {
       db.tables.users.set(user.id, { ...user });
       return 'created';
     },
-    async findById(id) {
-      const u = db.tables.users.get(id);
-      return u === undefined ? null : { ...u };
-    },
-    async lockForUpdate(id) {
-      // One transaction at a time here: reading is enough.
-      const u = db.tables.users.get(id);
-      return u === undefined ? null : { ...u };
-    },
+    findById,
+    // One transaction at a time here: reading is enough.
+    lockForUpdate: findById,
     async findByEmail(email) {
       for (const u of db.tables.users.values()) if (u.email === email) return { ...u };
       return null;
