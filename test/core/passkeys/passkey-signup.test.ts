@@ -17,6 +17,12 @@ function linkToken(core: TestCore, email: string): string {
   return token;
 }
 
+/** Asks for a sign-up link for `email` and returns the token it carries. */
+async function mailedLink(core: TestCore, email: string): Promise<string> {
+  await requestPasskeySignup(core, email, testContext());
+  return linkToken(core, email);
+}
+
 describe('signing up with a passkey only (docs/security.md SEC-185)', () => {
   test('the address is proved by the mailed link first; the passkey then makes the account: no password, address verified, logged in, amr mfa', async () => {
     const core = await createTestCore();
@@ -51,8 +57,7 @@ describe('signing up with a passkey only (docs/security.md SEC-185)', () => {
   test('the link makes one account: used again once the account exists, it is invalid', async () => {
     const core = await createTestCore();
     const email = 'once@example.com';
-    await requestPasskeySignup(core, email, testContext());
-    const token = linkToken(core, email);
+    const token = await mailedLink(core, email);
     const started = await startPasskeySignup(core, token);
     await finishPasskeySignup(core, { token, ceremonyToken: started.ceremonyToken, response: createSoftAuthenticator({ origin: testPublicUrl }).register(started.options) }, testContext());
     await rejectsWithAuthError(startPasskeySignup(core, token), 'invalid_link');
@@ -63,8 +68,7 @@ describe('signing up with a passkey only (docs/security.md SEC-185)', () => {
     const core = await createTestCore();
     for (const afterwards of ['deleted', 'moved'] as const) {
       const email = `used-${afterwards}@example.com`;
-      await requestPasskeySignup(core, email, testContext());
-      const token = linkToken(core, email);
+      const token = await mailedLink(core, email);
       const started = await startPasskeySignup(core, token);
       const done = await finishPasskeySignup(core, { token, ceremonyToken: started.ceremonyToken, response: createSoftAuthenticator({ origin: testPublicUrl }).register(started.options) }, testContext());
       if (afterwards === 'deleted') assert.equal(await core.store.users.delete(done.user.id), true);
@@ -90,8 +94,7 @@ describe('signing up with a passkey only (docs/security.md SEC-185)', () => {
   test('a changed or expired link is invalid, and makes nothing', async () => {
     const core = await createTestCore();
     const email = 'late@example.com';
-    await requestPasskeySignup(core, email, testContext());
-    const token = linkToken(core, email);
+    const token = await mailedLink(core, email);
     const [head, key, iv, body, tag] = token.split('.') as [string, string, string, string, string];
     const flipped = `${head}.${key}.${iv}.${body.slice(0, -2)}${body.endsWith('AA') ? 'BA' : 'AA'}.${tag}`;
     await rejectsWithAuthError(startPasskeySignup(core, flipped), 'invalid_link');
@@ -116,8 +119,7 @@ describe('signing up with a passkey only (docs/security.md SEC-185)', () => {
   test('a passkey made without user verification is refused, and no account is made (docs/security.md SEC-175)', async () => {
     const core = await createTestCore();
     const email = 'no-uv@example.com';
-    await requestPasskeySignup(core, email, testContext());
-    const token = linkToken(core, email);
+    const token = await mailedLink(core, email);
     const started = await startPasskeySignup(core, token);
     const response = createSoftAuthenticator({ origin: testPublicUrl }).register(started.options, { userVerified: false });
     await rejectsWithAuthError(finishPasskeySignup(core, { token, ceremonyToken: started.ceremonyToken, response }, testContext()), 'passkey_registration_failed');

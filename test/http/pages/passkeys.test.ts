@@ -18,6 +18,15 @@ describe('passkey pages', () => {
   });
   after(() => t.close());
 
+  /** A new account signed up through the API, with one passkey registered as the account page does. */
+  async function ownerWithPasskey(email: string, name?: string) {
+    const ownerToken = await signUpThroughApi(t.app, email, testPassword);
+    const owner = await validateSession(t.core, ownerToken);
+    assert.ok(owner);
+    const registered = await registerSoftPasskey(t.core, owner, createSoftAuthenticator({ origin: testOrigin }), name);
+    return { ownerToken, owner, ...registered };
+  }
+
   test("/login and /account/passkeys/new run our own two scripts under script-src 'self', nothing inline; the email field offers passkeys (SEC-184)", async () => {
     for (const [url, headers] of [['/login', {}], ['/account/passkeys/new', withSession(token)]] as const) {
       const response = await t.app.inject({ method: 'GET', url, headers });
@@ -57,10 +66,7 @@ describe('passkey pages', () => {
 
   test('the /account forms rename and remove a passkey; another account’s passkey is not found; the last way to log in stays (SEC-181)', async () => {
     const form = { origin: testOrigin, 'content-type': 'application/x-www-form-urlencoded' };
-    const ownerToken = await signUpThroughApi(t.app, 'pages-rename@example.com', testPassword);
-    const owner = await validateSession(t.core, ownerToken);
-    assert.ok(owner);
-    const { passkeyId } = await registerSoftPasskey(t.core, owner, createSoftAuthenticator({ origin: testOrigin }), 'Old name');
+    const { ownerToken, owner, passkeyId } = await ownerWithPasskey('pages-rename@example.com', 'Old name');
 
     const renamed = await t.app.inject({ method: 'POST', url: `/account/passkeys/${passkeyId}/rename`, headers: { ...form, ...withSession(ownerToken) }, payload: 'name=Work+laptop' });
     assert.equal(renamed.statusCode, 303, renamed.body);
@@ -92,10 +98,7 @@ describe('passkey pages', () => {
 
   test('the /account remove form of a stale session goes through /account/reauth and back, then removes the passkey (SEC-227)', async () => {
     const form = { origin: testOrigin, 'content-type': 'application/x-www-form-urlencoded' };
-    const ownerToken = await signUpThroughApi(t.app, 'pages-stale-remove@example.com', testPassword);
-    const owner = await validateSession(t.core, ownerToken);
-    assert.ok(owner);
-    const { passkeyId } = await registerSoftPasskey(t.core, owner, createSoftAuthenticator({ origin: testOrigin }), 'Kept');
+    const { ownerToken, owner, passkeyId } = await ownerWithPasskey('pages-stale-remove@example.com', 'Kept');
     t.core.clock.advance(t.core.sessionPolicy.reauthWindowMs + 1);
     const pressed = await t.app.inject({ method: 'POST', url: `/account/passkeys/${passkeyId}/remove`, headers: { ...form, ...withSession(ownerToken) } });
     assert.equal(pressed.statusCode, 303, pressed.body);
@@ -131,10 +134,7 @@ describe('passkey pages', () => {
   });
 
   test('a posted answer naming a real passkey with a user handle that is not a string is refused like any bad answer, never a 500 (SEC-166)', async () => {
-    const ownerToken = await signUpThroughApi(t.app, 'pages-handle@example.com', testPassword);
-    const owner = await validateSession(t.core, ownerToken);
-    assert.ok(owner);
-    const { authenticator } = await registerSoftPasskey(t.core, owner, createSoftAuthenticator({ origin: testOrigin }));
+    const { ownerToken, owner, authenticator } = await ownerWithPasskey('pages-handle@example.com');
     const credentialId = authenticator.credentials[0]?.id ?? assert.fail('a credential');
     for (const userHandle of [5, true, 0]) {
       const login = await t.app.inject({ method: 'GET', url: '/login' });
